@@ -1,0 +1,94 @@
+"""The `edition` command: parse, call, print. The work is done elsewhere.
+
+Every bad input ends as one line on stderr naming the file (and line) and the
+problem, with exit code 2; nothing is half-written (pipeline.outputs).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from pipeline.errors import EditionError
+
+# command name -> "module:function"; each function takes the parsed args and returns an exit code
+COMMANDS = {
+    "run": "pipeline.commands:cmd_run",
+    "clean": "pipeline.commands:cmd_clean",
+    "collate": "pipeline.collate.cli:cmd_collate",
+    "compare": "pipeline.collate.cli:cmd_compare",
+    "report": "pipeline.report.cli:cmd_report",
+    "rules": "pipeline.rules:cmd_rules",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="edition", description="Clean, correct, collate and report a scholarly edition "
+                                "of scanned texts. `edition run` does everything on raw/.")
+    p.add_argument("--root", type=Path, default=Path("."), help="project folder (holds raw/, rules/, config/)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="clean every witness, collate every work, write clean/ and reports/")
+    r.add_argument("--only", nargs="*", metavar="ID", help="only these witnesses (collation still uses all)")
+    r.add_argument("--no-collate", action="store_true", help="skip collation")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    c = sub.add_parser("clean", help="clean witnesses by id, or any plain-text files with --out")
+    c.add_argument("targets", nargs="+", metavar="ID_OR_PATH", help="witness ids from raw/witnesses.toml, or text files")
+    c.add_argument("--lang", choices=["en", "ru"], help="language of plain-text files (required for files)")
+    c.add_argument("--out", type=Path, help="output folder for plain-text files: NAME.txt, NAME.changes.jsonl, NAME.queries.tsv")
+    c.add_argument("--encoding", default="auto", help="encoding of plain-text files (default: detect)")
+    c.add_argument("--quiet", action="store_true")
+
+    co = sub.add_parser("collate", help="align each work's witnesses to its pivot; write reports/collation/")
+    co.add_argument("works", nargs="*", metavar="WORK", help="work ids (default: every work with 2+ witnesses)")
+    co.add_argument("--quiet", action="store_true")
+
+    cm = sub.add_parser("compare", help="collate plain-text witnesses of one language word by word")
+    cm.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    cm.add_argument("--out", type=Path, required=True, help="output folder")
+    cm.add_argument("--name", default=None, help="name of the comparison (default: from the file names)")
+    cm.add_argument("--lang", choices=["en", "ru"], default="en")
+
+    rp = sub.add_parser("report", help="summary and top queries of a witness, in the terminal")
+    rp.add_argument("witness", nargs="?", help="witness id (default: all)")
+    rp.add_argument("--json", action="store_true", help="machine-readable output")
+    rp.add_argument("--top", type=int, default=20, help="how many queries to show")
+
+    ru = sub.add_parser("rules", help="test, check and add correction rules (rules/*.toml)")
+    rsub = ru.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    rt = rsub.add_parser("test", help="run every rule's examples")
+    rt.add_argument("--json", action="store_true")
+    rc = rsub.add_parser("check", help="show each rule's hits across raw/")
+    rc.add_argument("--json", action="store_true")
+    rc.add_argument("--rule", help="only this rule id")
+    ra = rsub.add_parser("add", help="scaffold a rule from a word and its correction, showing its hits first")
+    ra.add_argument("match", help="the damaged reading, e.g. 'rank and tile'")
+    ra.add_argument("replacement", help="the correction, e.g. 'rank and file'")
+    ra.add_argument("--file", default="rules/local.toml", help="rule file to append to")
+    ra.add_argument("--kind", default="scanno")
+    ra.add_argument("--scope", default=None, help="witness id or language (default: where it occurs)")
+    ra.add_argument("--id", default=None, help="rule id (default: derived from the words)")
+    ra.add_argument("--yes", action="store_true", help="write without asking")
+    ra.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        target = COMMANDS[args.command]
+        module, func = target.split(":")
+        return int(getattr(importlib.import_module(module), func)(args) or 0)
+    except EditionError as exc:
+        print(f"edition: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("edition: interrupted; no output was half-written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""`edition run` and `edition clean`: read raw input, run the stages, write outputs."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipeline.context import Resources
+from pipeline.errors import EditionError
+from pipeline.model import Witness
+from pipeline.outputs import write_files
+from pipeline.review import load_decisions
+from pipeline.run import Cleaned, changes_jsonl, clean_witness, queries_tsv
+from pipeline.stages.decode import decode_bytes
+from pipeline.tomlio import display_path
+from pipeline.witnesses import Corpus, load_corpus
+
+err = Console(stderr=True)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal, transient=True)
+
+
+def clean_corpus(root: Path, corpus: Corpus, ids: list[str], res: Resources, quiet: bool = True) -> dict[str, Cleaned]:
+    """Decode and clean the given witnesses; nothing is written."""
+    out: dict[str, Cleaned] = {}
+    with _progress(quiet) as progress:
+        task = progress.add_task("cleaning", total=len(ids))
+        for wid in ids:
+            w = corpus.get(wid)
+            progress.update(task, description=f"cleaning {wid}")
+            raw_path = corpus.path(w)
+            raw, encoding = decode_bytes(raw_path.read_bytes(), display_path(raw_path), w.encoding)
+            decisions = load_decisions(root / "review" / f"{wid}.toml")
+            out[wid] = clean_witness(raw, w, res, decisions, facts={"encoding": encoding})
+            progress.advance(task)
+    return out
+
+
+def witness_files(root: Path, cleaned: dict[str, Cleaned]) -> dict[Path, str]:
+    files: dict[Path, str] = {}
+    for wid, c in cleaned.items():
+        files[root / "clean" / f"{wid}.txt"] = c.text
+        files[root / "clean" / f"{wid}.changes.jsonl"] = changes_jsonl(c.changes)
+        files[root / "reports" / f"{wid}.queries.tsv"] = queries_tsv(c.queries)
+    return files
+
+
+def _optional(module: str, func: str):
+    """A later part of the pipeline (collation, reports), if it is installed."""
+    try:
+        return getattr(importlib.import_module(module), func)
+    except (ModuleNotFoundError, AttributeError):
+        return None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    root = args.root.resolve()
+    corpus = load_corpus(root / "raw")
+    res = Resources(root)
+    ids = args.only or [w.id for w in corpus.witnesses]
+    for wid in ids:
+        corpus.get(wid)  # unknown ids fail before any work
+    cleaned = clean_corpus(root, corpus, ids, res, args.quiet)
+    files = witness_files(root, cleaned)
+    if not args.no_collate:
+        collate = _optional("pipeline.collate", "collate_corpus")
+        if collate is not None:
+            texts = {wid: c.text for wid, c in cleaned.items()}
+            files.update(collate(root, corpus, res, texts))
+    build = _optional("pipeline.report", "build_reports")
+    if build is not None:
+        files.update(build(root, corpus, cleaned, files))
+    write_files(files)
+    for wid, c in cleaned.items():
+        for sid in c.stale:
+            print(f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run", file=sys.stderr)
+    if not args.quiet:
+        for wid, c in cleaned.items():
+            err.print(f"{wid}: {len(c.changes)} changes, {len(c.queries)} queries"
+                      + (f", {len(c.stale)} stale decisions" if c.stale else ""))
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    root = args.root.resolve()
+    res = Resources(root)
+    paths = [Path(t) for t in args.targets]
+    if args.out is None:  # witness ids
+        corpus = load_corpus(root / "raw")
+        for wid in args.targets:
+            corpus.get(wid)
+        cleaned = clean_corpus(root, corpus, list(args.targets), res, args.quiet)
+        write_files(witness_files(root, cleaned))
+        return 0
+    if not args.lang:
+        raise EditionError(None, "--lang en|ru is required to clean plain-text files")
+    files: dict[Path, str] = {}
+    names: set[str] = set()
+    for p in paths:
+        if not p.is_file():
+            raise EditionError(p, "file not found")
+        name = p.stem
+        if name in names:
+            raise EditionError(p, f"two input files named {name!r}; outputs would collide")
+        names.add(name)
+        raw, encoding = decode_bytes(p.read_bytes(), str(p), args.encoding)
+        w = Witness(id=_slug(name), file=str(p), language=args.lang, work=_slug(name), role="original",
+                    encoding=encoding)
+        c = clean_witness(raw, w, res, facts={"encoding": encoding})
+        files[args.out / f"{name}.txt"] = c.text
+        files[args.out / f"{name}.changes.jsonl"] = changes_jsonl(c.changes)
+        files[args.out / f"{name}.queries.tsv"] = queries_tsv(c.queries)
+    write_files(files)
+    if not args.quiet:
+        err.print(f"cleaned {len(paths)} file(s) into {args.out}")
+    return 0
+
+
+def _slug(name: str) -> str:
+    import re
+    s = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return s or "text"

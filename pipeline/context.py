@@ -1,0 +1,63 @@
+"""What a stage may read besides the text: the witness, its policy, and shared data.
+
+Everything here is read-only for stages, and loaded once per run (lexicons, rules,
+the name authority), so a stage stays a pure function of one witness plus shared data.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import EditionError
+from pipeline.model import Witness
+from pipeline.tomlio import display_path, load_toml
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Resources:
+    """Shared, read-only data for all witnesses of a run (loaded lazily, once)."""
+
+    root: Path = PROJECT
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        path = self.root / "config" / "pipeline.toml"
+        return load_toml(path)[0] if path.exists() else {"stages": []}
+
+    @cached_property
+    def policies(self) -> dict[str, Any]:
+        path = self.root / "config" / "policy.toml"
+        return load_toml(path)[0] if path.exists() else {}
+
+    def policy(self, witness: Witness) -> dict[str, Any]:
+        """The witness's edition policy: defaults, then its language, then its own table."""
+        data = self.policies
+        merged: dict[str, Any] = {}
+        for layer in (data.get("default", {}), data.get("language", {}).get(witness.language, {}),
+                      data.get("witness", {}).get(witness.id, {})):
+            for k, v in layer.items():
+                if isinstance(v, dict):
+                    merged[k] = {**merged.get(k, {}), **v}
+                else:
+                    merged[k] = v
+        return merged
+
+
+@dataclass
+class Context:
+    """One witness and the shared resources, as a stage sees them."""
+
+    witness: Witness
+    resources: Resources
+    policy: dict[str, Any] = field(default_factory=dict)
+    # facts stages leave for later stages (e.g. detected encoding); not text
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def language(self) -> str:
+        return self.witness.language

@@ -1,0 +1,112 @@
+"""The edition's data: witnesses and works (validated with pydantic), and the
+edits, changes and queries the stages produce (plain dataclasses: they are made
+by the thousand on the hot path).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+WITNESS_ID = r"^[a-z0-9][a-z0-9\-]*$"
+
+
+class Witness(BaseModel):
+    """One witness: a raw file and what it is (raw/witnesses.toml)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=WITNESS_ID)
+    file: str
+    language: Literal["en", "ru"]
+    work: str
+    role: Literal["original", "translation", "reference"]
+    title: str = ""
+    source: str = ""
+    encoding: str = "auto"
+
+
+class Work(BaseModel):
+    """A work: the witnesses that are versions of it are collated, through the pivot."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=WITNESS_ID)
+    title: str = ""
+    pivot: str
+
+
+@dataclass(slots=True)
+class Edit:
+    """A stage's proposal: replace text[start:end] of the *current* text by `after`.
+
+    `rule` names what made it (e.g. "layout.line-join"), `kind` what sort of
+    damage it repairs (layout, hyphen, spacing, punct, scanno, name, ...).
+    """
+
+    start: int
+    end: int
+    after: str
+    rule: str
+    kind: str
+    confidence: float = 1.0
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Query:
+    """Something a stage suspects but does not change, for a proofreader.
+
+    start/end are offsets in the current text when a stage makes it; the
+    pipeline maps them to raw offsets (raw_start/raw_end) and a line/col.
+    """
+
+    start: int
+    end: int
+    text: str
+    suggestions: list[str]
+    score: float
+    reason: str
+    rule: str = "query"
+    raw_start: int = -1
+    raw_end: int = -1
+    line: int = 0
+    col: int = 0
+    id: str = ""
+    context: str = ""
+
+
+@dataclass(slots=True)
+class StageResult:
+    """What a stage returns: edits on the current text, and queries."""
+
+    edits: list[Edit] = field(default_factory=list)
+    queries: list[Query] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Change:
+    """One entry of clean/<id>.changes.jsonl: an edit on raw offsets (DESIGN.md §2)."""
+
+    id: str
+    start: int
+    end: int
+    before: str
+    after: str
+    stage: str
+    rule: str
+    kind: str
+    line: int
+    col: int
+    confidence: float
+    note: str
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "start": self.start, "end": self.end, "before": self.before,
+                "after": self.after, "stage": self.stage, "rule": self.rule, "kind": self.kind,
+                "line": self.line, "col": self.col, "confidence": self.confidence, "note": self.note}
+
+
+def stable_id(*parts: object, n: int = 12) -> str:
+    """A short id derived only from its parts, so it is the same on every run."""
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:n]

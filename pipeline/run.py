@@ -1,0 +1,155 @@
+"""Running the stages on a witness, and writing clean/ and the query lists.
+
+A stage is a function `run(text, ctx) -> StageResult` in pipeline/stages/<name>.py;
+config/pipeline.toml names them in order. The stage sees only the current text;
+this module maps its edits and queries back to raw offsets (pipeline.text).
+"""
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pipeline.context import Context, Resources
+from pipeline.errors import EditionError
+from pipeline.model import Change, Edit, Query, StageResult, Witness, stable_id
+from pipeline.text import Document
+
+QUERY_HEADER = ["id", "line", "col", "text", "suggestions", "score", "reason"]
+
+StageFn = Callable[[str, Context], StageResult]
+
+
+def stage_function(name: str) -> StageFn:
+    """The `run` function of pipeline/stages/<name>.py."""
+    try:
+        module = importlib.import_module(f"pipeline.stages.{name}")
+    except ModuleNotFoundError:
+        raise EditionError("config/pipeline.toml", f"unknown stage {name!r} (no module pipeline/stages/{name}.py)") from None
+    return module.run
+
+
+@dataclass
+class Decisions:
+    """A proofreader's decisions for one witness (review/<id>.toml), as the run needs them."""
+
+    rejected: set[str] = field(default_factory=set)   # change ids not to apply
+    accepted: set[str] = field(default_factory=set)   # change ids confirmed
+    resolved: dict[str, str] = field(default_factory=dict)  # query id -> reading
+
+
+@dataclass
+class Cleaned:
+    """The result of cleaning one witness."""
+
+    witness: Witness
+    doc: Document
+    queries: list[Query]
+    changes: list[Change]
+    facts: dict
+    stale: list[str] = field(default_factory=list)  # review decisions whose id no longer exists
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+
+def _run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str],
+                resolved: dict[str, str], facts: dict | None = None) -> tuple[Document, list[Query], dict, set[str]]:
+    doc = Document(raw, witness.id)
+    ctx = Context(witness, res, res.policy(witness), facts=dict(facts or {}))
+    queries: dict[str, Query] = {}
+    for name in res.config.get("stages", []):
+        result = stage_function(name)(doc.text, ctx)
+        text = doc.text
+        for q in result.queries:
+            q.raw_start = doc.raw_offset(q.start)
+            q.raw_end = doc.raw_offset(q.end, end=True) if q.end > q.start else q.raw_start
+            q.line, q.col = doc.line_col(q.raw_start)
+            q.id = stable_id(witness.id, q.raw_start, q.raw_end, q.rule, q.text)
+            if not q.context:
+                a, b = max(0, q.start - 60), min(len(text), q.end + 60)
+                q.context = text[a:b].replace("\n", " ⏎ ")
+            old = queries.get(q.id)
+            if old is None or q.score > old.score:
+                queries[q.id] = q
+        doc.apply(name, result.edits, skip)
+    used: set[str] = set()
+    if resolved:
+        edits: list[Edit] = []
+        for qid, reading in sorted(resolved.items()):
+            q = queries.get(qid)
+            if q is None:
+                continue
+            s = doc.current_offset(q.raw_start)
+            t = doc.current_offset(q.raw_end)
+            if s is None or t is None:
+                continue
+            used.add(qid)
+            edits.append(Edit(s, t, reading, "review.resolve", "review", 1.0, f"query {qid} resolved by a proofreader"))
+            del queries[qid]
+        edits.sort(key=lambda e: e.start)
+        # a resolution that overlaps an earlier one is dropped, never half-applied
+        kept, last = [], -1
+        for e in edits:
+            if e.start >= last:
+                kept.append(e)
+                last = e.end
+        doc.apply("review", kept)
+    ordered = sorted(queries.values(), key=lambda q: (q.raw_start, q.raw_end, q.rule))
+    return doc, ordered, ctx.facts, used
+
+
+def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisions | None = None,
+                  facts: dict | None = None) -> Cleaned:
+    """Run every stage on one witness's raw text (already decoded).
+
+    Review decisions: a rejected change id is looked up in a first run, its
+    constituent edits are skipped in the final run; ids that match nothing are
+    reported as stale, never dropped silently.
+    """
+    decisions = decisions or Decisions()
+    skip: set[str] = set()
+    found_rejected: set[str] = set()
+    doc, queries, out_facts, used = _run_stages(raw, witness, res, frozenset(), decisions.resolved, facts)
+    for _ in range(3):  # a rejection can uncover a change made of the rest: repeat to a fixpoint
+        keys = doc.change_keys()
+        new = {cid for cid in decisions.rejected if cid in keys} - found_rejected
+        if not new:
+            break
+        found_rejected |= new
+        for cid in new:
+            skip.update(keys[cid])
+        doc, queries, out_facts, used = _run_stages(raw, witness, res, frozenset(skip), decisions.resolved, facts)
+    changes = doc.changes()
+    ids = {c.id for c in changes}
+    qids = {q.id for q in queries}
+    stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids)
+                   | (set(decisions.resolved) - used - qids))
+    return Cleaned(witness, doc, queries, changes, out_facts, stale)
+
+
+# -- writing -------------------------------------------------------------------------
+
+def changes_jsonl(changes: list[Change]) -> str:
+    return "".join(json.dumps(c.as_json(), ensure_ascii=False) + "\n" for c in changes)
+
+
+def queries_tsv(queries: list[Query]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(QUERY_HEADER)
+    for q in queries:
+        w.writerow([q.id, q.line, q.col, q.text, "|".join(q.suggestions), f"{q.score:.3f}", q.reason])
+    return buf.getvalue()
+
+
+def read_queries(path: Path) -> list[dict]:
+    """Read a queries.tsv back (for reports and tests)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    return rows

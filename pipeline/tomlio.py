@@ -1,0 +1,94 @@
+"""Reading TOML data files so that every problem names its file, line and field.
+
+tomllib reports syntax errors with a line; for semantic errors (a pydantic
+validation failure in the third [[rule]] table) we find the line ourselves by
+scanning the text for the table header and the key.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from pipeline.errors import EditionError
+
+_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_.\-]+)\s*\]\]\s*(#.*)?$")
+_TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-]+)\s*\]\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]+\")\s*=")
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should read it: relative to the working directory when possible."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file; a syntax error becomes an EditionError with the line."""
+    shown = display_path(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise EditionError(shown, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise EditionError(shown, f"not UTF-8 (byte {exc.start})") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = int(m.group(1)) if m else None
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+        raise EditionError(shown, f"TOML syntax error: {msg}", line=line) from None
+
+
+def line_of(text: str, array: str, index: int, key: str | None = None) -> int | None:
+    """1-based line of `key` in the index-th [[array]] table (or of its header).
+
+    >>> line_of('[[rule]]\\nid = "a"\\n[[rule]]\\nid = "b"\\nmatch = 3\\n', "rule", 1, "match")
+    5
+    """
+    count = -1
+    header_line = None
+    for n, line in enumerate(text.splitlines(), 1):
+        m = _HEADER.match(line)
+        if m:
+            if count == index:
+                break
+            if m.group(1) == array:
+                count += 1
+                if count == index:
+                    header_line = n
+            continue
+        if _TABLE.match(line) and count == index:
+            break
+        if count == index and key is not None:
+            k = _KEY.match(line)
+            if k and k.group(1).strip('"') == key:
+                return n
+    return header_line
+
+
+def validate(model: type[BaseModel], data: Any, *, path: Path, text: str, array: str, index: int) -> BaseModel:
+    """Validate one [[array]] table; the first error names file, line and field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(x) for x in err["loc"]]
+        field = loc[0] if loc else None
+        line = line_of(text, array, index, field)
+        what = ".".join(loc) if loc else "entry"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown field {what!r}"
+        elif err["type"] == "missing":
+            msg = f"missing field {what!r}"
+        else:
+            msg = f"field {what!r}: {msg}"
+        raise EditionError(display_path(path), f"[[{array}]] #{index + 1}: {msg}", line=line) from None

@@ -1,0 +1,74 @@
+"""Loading raw/witnesses.toml: the witnesses, the works, and each witness's raw text."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import EditionError
+from pipeline.model import Witness, Work
+from pipeline.tomlio import display_path, line_of, load_toml, validate
+
+
+@dataclass
+class Corpus:
+    """The witnesses and works of raw/witnesses.toml."""
+
+    root: Path  # the raw/ folder
+    witnesses: list[Witness]
+    works: list[Work]
+
+    def get(self, wid: str) -> Witness:
+        for w in self.witnesses:
+            if w.id == wid:
+                return w
+        known = ", ".join(w.id for w in self.witnesses)
+        raise EditionError(display_path(self.root / "witnesses.toml"), f"unknown witness id {wid!r} (known: {known})")
+
+    def work(self, work_id: str) -> Work:
+        for w in self.works:
+            if w.id == work_id:
+                return w
+        raise EditionError(display_path(self.root / "witnesses.toml"), f"unknown work {work_id!r}")
+
+    def members(self, work_id: str) -> list[Witness]:
+        return [w for w in self.witnesses if w.work == work_id]
+
+    def path(self, w: Witness) -> Path:
+        return self.root / w.file
+
+
+def load_corpus(raw_dir: Path) -> Corpus:
+    """Read and validate raw/witnesses.toml; any problem names the file and line."""
+    path = raw_dir / "witnesses.toml"
+    data, text = load_toml(path)
+    shown = display_path(path)
+    unknown = set(data) - {"witness", "work"}
+    if unknown:
+        raise EditionError(shown, f"unknown top-level key(s) {sorted(unknown)}; expected [[witness]] and [[work]] tables")
+    entries = data.get("witness", [])
+    if not isinstance(entries, list) or not entries:
+        raise EditionError(shown, "no [[witness]] tables")
+    witnesses: list[Witness] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        w = validate(Witness, entry, path=path, text=text, array="witness", index=i)
+        if w.id in seen:
+            raise EditionError(shown, f"duplicate witness id {w.id!r} (first at [[witness]] #{seen[w.id] + 1})",
+                               line=line_of(text, "witness", i, "id"))
+        seen[w.id] = i
+        if not (raw_dir / w.file).is_file():
+            raise EditionError(shown, f"witness {w.id!r}: file {w.file!r} not found in {display_path(raw_dir)}",
+                               line=line_of(text, "witness", i, "file"))
+        witnesses.append(w)
+    works: list[Work] = []
+    for i, entry in enumerate(data.get("work", [])):
+        wk = validate(Work, entry, path=path, text=text, array="work", index=i)
+        if wk.pivot not in seen:
+            raise EditionError(shown, f"work {wk.id!r}: pivot {wk.pivot!r} is not a witness",
+                               line=line_of(text, "work", i, "pivot"))
+        works.append(wk)
+    known_works = {wk.id for wk in works}
+    for i, w in enumerate(witnesses):
+        if w.work not in known_works:  # a work needs no table when it has a single witness
+            works.append(Work(id=w.work, pivot=w.id)) if w.work not in {x.id for x in works} else None
+    return Corpus(raw_dir, witnesses, works)
