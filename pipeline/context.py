@@ -34,6 +34,26 @@ class Resources:
         path = self.root / "config" / "policy.toml"
         return load_toml(path)[0] if path.exists() else {}
 
+    @cached_property
+    def rules(self) -> list:
+        """The correction rules of rules/*.toml (pipeline.rules), validated once per run."""
+        from pipeline.rules import load_rules
+        return load_rules(self.root)
+
+    @cached_property
+    def authority(self):
+        """The name authority rules/names.toml (pipeline.authority), loaded once per run."""
+        from pipeline.authority import load_authority
+        return load_authority(self.root / "rules" / "names.toml")
+
+    def lexicon(self, language: str):
+        """The word list of a language (pipeline.lexicon), loaded once per run and language."""
+        cache = self.__dict__.setdefault("_lexicons", {})
+        if language not in cache:
+            from pipeline.lexicon import Lexicon
+            cache[language] = Lexicon.load(language)
+        return cache[language]
+
     def policy(self, witness: Witness) -> dict[str, Any]:
         """The witness's edition policy: defaults, then its language, then its own table."""
         data = self.policies

@@ -1,11 +1,19 @@
 """Review decisions: review/<id>.toml, written by a proofreader (or exported from
-the HTML report), read by the next run.
+the HTML report reports/<id>.changes.html), read by the next run.
+
+    witness = "kollontai-en-dreadnought"   # optional; must match the file name
 
     [[decision]]
     id = "3f2a9c01b7de"      # a change id (clean/<id>.changes.jsonl) or a query id
     action = "reject"        # accept | reject | resolve
     reading = "opposition"   # for resolve: the reading to put in the text
     note = "checked against the 1921 print"
+    by = "AB"                # optional: who decided
+
+A decision may also carry what it was about, for a human reading the file and for
+the report once the change is gone (a rejected change is not in the next change
+log): `line`, `rule`, `before`, `after` (of a change) or `text` (of a query).
+These are informative only; the run looks at `id`, `action` and `reading`.
 """
 from __future__ import annotations
 
@@ -18,6 +26,8 @@ from pipeline.errors import EditionError
 from pipeline.run import Decisions
 from pipeline.tomlio import display_path, line_of, load_toml, validate
 
+ACTIONS = ("accept", "reject", "resolve")
+
 
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -26,30 +36,57 @@ class Decision(BaseModel):
     reading: str | None = None
     note: str = ""
     by: str = ""
+    # informative: what the decision was about (written by the report's export)
+    line: int | None = None
+    rule: str = ""
+    before: str | None = None
+    after: str | None = None
+    text: str | None = None
 
     @model_validator(mode="after")
     def _reading_for_resolve(self) -> "Decision":
         if self.action == "resolve" and self.reading is None:
             raise ValueError("a 'resolve' decision needs a reading")
+        if self.action != "resolve" and self.reading is not None:
+            raise ValueError(f"a reading only goes with action 'resolve', not {self.action!r}")
         return self
 
 
-def load_decisions(path: Path) -> Decisions:
-    """Read one review file; a missing file means no decisions."""
+def read_review(path: Path, witness: str | None = None) -> list[Decision]:
+    """Every decision of one review file, in file order; a missing file means none.
+
+    Problems (syntax, unknown fields, a resolve without reading, two decisions for
+    one id, a file exported for another witness) name the file and line.
+    """
     if not path.exists():
-        return Decisions()
+        return []
     data, text = load_toml(path)
+    shown = display_path(path)
     unknown = set(data) - {"decision", "witness"}
     if unknown:
-        raise EditionError(display_path(path), f"unknown top-level key(s) {sorted(unknown)}; expected [[decision]] tables")
-    out = Decisions()
+        raise EditionError(shown, f"unknown top-level key(s) {sorted(unknown)}; expected [[decision]] tables")
+    if witness is not None and "witness" in data and data["witness"] != witness:
+        raise EditionError(shown, f"this file is for witness {data['witness']!r}, not {witness!r} "
+                           f"(save it as review/{data['witness']}.toml)", line=_line_of_key(text, "witness"))
+    entries = data.get("decision", [])
+    if not isinstance(entries, list):
+        raise EditionError(shown, "'decision' must be [[decision]] tables")
+    out: list[Decision] = []
     seen: dict[str, int] = {}
-    for i, entry in enumerate(data.get("decision", [])):
+    for i, entry in enumerate(entries):
         d = validate(Decision, entry, path=path, text=text, array="decision", index=i)
         if d.id in seen:
-            raise EditionError(display_path(path), f"two decisions for id {d.id!r} (#{seen[d.id] + 1} and #{i + 1})",
+            raise EditionError(shown, f"two decisions for id {d.id!r} (#{seen[d.id] + 1} and #{i + 1})",
                                line=line_of(text, "decision", i, "id"))
         seen[d.id] = i
+        out.append(d)
+    return out
+
+
+def to_decisions(decisions: list[Decision]) -> Decisions:
+    """The decisions as the run needs them."""
+    out = Decisions()
+    for d in decisions:
         if d.action == "reject":
             out.rejected.add(d.id)
         elif d.action == "accept":
@@ -57,3 +94,58 @@ def load_decisions(path: Path) -> Decisions:
         else:
             out.resolved[d.id] = d.reading or ""
     return out
+
+
+def load_decisions(path: Path) -> Decisions:
+    """Read one review file (review/<id>.toml) for the run; a missing file means no decisions."""
+    return to_decisions(read_review(path, witness=path.stem))
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.split("=", 1)[0].strip() == key:
+            return n
+    return None
+
+
+# -- writing (the HTML report's export writes the same format, in JavaScript) -------
+
+def toml_string(s: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif o < 0x20 or o == 0x7F:
+            out.append(f"\\u{o:04X}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+FIELD_ORDER = ("id", "action", "reading", "note", "by", "line", "rule", "before", "after", "text")
+
+
+def dump_review(witness: str, decisions: list[Decision]) -> str:
+    """review/<id>.toml text for these decisions (same layout as the HTML export)."""
+    lines = [f"# Review decisions for {witness}: save as review/{witness}.toml, then run `edition run`.",
+             "# action: accept | reject | resolve (resolve needs a reading). line/rule/before/after/text",
+             "# only say what a decision was about; the run reads id, action and reading.",
+             f"witness = {toml_string(witness)}", ""]
+    for d in decisions:
+        lines.append("[[decision]]")
+        for name in FIELD_ORDER:
+            v = getattr(d, name)
+            if v is None or v == "":
+                continue
+            lines.append(f"{name} = {v}" if isinstance(v, int) else f"{name} = {toml_string(v)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -124,7 +124,7 @@ def run(text: str, ctx: Context) -> StageResult:
         prev_para_end = decision == "break"
     # the end: footnote bodies written after the last paragraph, one final newline
     last = body[-1]
-    appended = "".join(f"\n\n{_note_text(block)}" for block in notes) + "\n"
+    appended = "".join(f"\n\n{note}" for note in _notes_text(notes)) + "\n"
     if text[last.end:] != appended:
         edits.append(removed.edit(last.end, len(text), appended, "layout.end", "spacing", "end of text: one newline"))
     return StageResult(edits, queries)
@@ -148,7 +148,7 @@ class Removed:
         if moved:
             rule += "+layout.footnote-move"
             kind = "footnote"
-            nums = ", ".join(_FOOTNOTE_BODY.match(bl[0].text).group(1) for bl in moved)
+            nums = ", ".join(_note_number(bl) or "(continued)" for bl in moved)
             note += f"; footnote {nums} moved after the last paragraph"
         return Edit(start, end, after, rule, kind, 1.0, note)
 
@@ -161,7 +161,7 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
     short = len(a.text) + 1 + len(b.text.split(" ", 1)[0]) < p.width * 0.97
     very_short = len(a.text) < p.width * 0.75
     a_ends = bool(_END.search(a.text))
-    b_lower = b.text[:1].islower()
+    b_lower = b.text[:1].islower() and not _scanno_capital(b.text)
     b_upper = b.text[:1].isupper() or b.text[:1] in "«“\"'(" or b.text[:1].isdigit()
     where = "page break" if page_break else "line end"
     if _HYPHEN_END.search(a.text) and b.text[:1].isalpha():
@@ -200,6 +200,20 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
     return "join", "layout.line-join", "double-spaced line joined" if p.base_gap else "line joined", None
 
 
+def _scanno_capital(t: str) -> bool:
+    """A line starting "lf we begin" starts with a capital the OCR read as l ("If")."""
+    word = re.match(r"[^\W\d_]+", t)
+    if not word or not word.group().startswith("l"):
+        return False
+    w = word.group()
+    return w in {"lf", "lt", "ln", "ls"} or (len(w) > 2 and zipf("I" + w[1:]) > zipf(w) + 1)
+
+
+def zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+    return zipf_frequency(word, "en")
+
+
 def _is_heading(a: Line, p: Profile, prev_para_end: bool) -> bool:
     """A short line after a paragraph end, capitalised or numbered, not ending a clause."""
     t = a.text
@@ -215,26 +229,28 @@ def _is_heading(a: Line, p: Profile, prev_para_end: bool) -> bool:
 def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[list[Line]]]:
     """Separate footnote blocks at the foot of a page from the body lines.
 
-    A block starts after a gap larger than the normal one but smaller than a page
-    break (the PDF's separator line), with a line "N text", and runs to the page break.
+    A block starts after a gap larger than the normal one (the PDF's separator
+    line, often a line of spaces) with a line "N text", and runs to the next
+    larger gap. A footnote that runs over to the next page continues there
+    after a separator line, in lower case ("использовать его знания, …"):
+    that block is a continuation (its first line has no number).
     """
     body: list[Line] = []
     notes: list[list[Line]] = []
     block: list[Line] | None = None
     for ln in lines:
         if block is not None:
-            if ln.gap >= p.page_gap or ln.gap > p.base_gap and not _FOOTNOTE_BODY.match(ln.text):
-                notes.append(block)
-                block = None
-            elif _FOOTNOTE_BODY.match(ln.text) and ln.gap > p.base_gap:
-                notes.append(block)
-                block = [ln]
-                continue
-            else:
+            if ln.gap <= p.base_gap:
                 block.append(ln)
                 continue
-        if (p.base_gap < ln.gap < p.page_gap or ln.ws_sep and ln.gap > p.base_gap) and _FOOTNOTE_BODY.match(ln.text) and body:
+            notes.append(block)
+            block = None
+        separated = ln.gap > p.base_gap and (ln.ws_sep or ln.gap < p.page_gap)
+        if separated and body and _FOOTNOTE_BODY.match(ln.text):
             block = [ln]
+            continue
+        if separated and notes and ln.ws_sep and ln.text[:1].islower():
+            block = [ln]  # continuation of the last footnote
             continue
         body.append(ln)
     if block is not None:
@@ -242,15 +258,37 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
     return body, notes
 
 
-def _note_text(block: list[Line]) -> str:
-    """A footnote body as one paragraph: "[^1]: Пример – голосование платформ: …"."""
+def _note_number(block: list[Line]) -> str | None:
     m = _FOOTNOTE_BODY.match(block[0].text)
-    assert m is not None
-    parts = [block[0].text[len(m.group(1)):].strip()] + [ln.text for ln in block[1:]]
-    out = parts[0]
-    for part in parts[1:]:
-        out += ("\n" if _HYPHEN_END.search(out) else " ") + part
-    return f"[^{m.group(1)}]: {out}"
+    return m.group(1) if m else None
+
+
+def _notes_text(notes: list[list[Line]]) -> list[str]:
+    """Footnote bodies as paragraphs "[^1]: Пример – голосование платформ: …"; a
+    continuation block is joined to the footnote before it."""
+    out: list[str] = []
+    for block in notes:
+        num = _note_number(block)
+        parts = [ln.text for ln in block]
+        if num is not None:
+            parts[0] = parts[0][len(num):].strip()
+            text = ""
+        else:
+            text = out.pop().split("]: ", 1)[1] if out else ""
+            num = _last_num(notes, block)
+        for part in parts:
+            text = part if not text else text + ("\n" if _HYPHEN_END.search(text) else " ") + part
+        out.append(f"[^{num}]: {text}")
+    return out
+
+
+def _last_num(notes: list[list[Line]], block: list[Line]) -> str:
+    i = notes.index(block)
+    for prev in reversed(notes[:i]):
+        n = _note_number(prev)
+        if n is not None:
+            return n
+    return "0"
 
 
 def _drop_furniture(lines: list[Line], policy: dict) -> tuple[list[Line], list[Line]]:
