@@ -1,9 +1,51 @@
-"""Stage *names* (not yet written)."""
+"""Stage *names*: bring names to the authority's canonical form (rules/names.toml).
+
+The Dreadnought writes "Zarupa, the People's Commisnr of Supplies" for Цюрупа:
+where the witness's policy (config/policy.toml, `names.mode`) is `normalise`,
+every variant the authority lists becomes the canonical form ("Tsiurupa") as an
+edit of kind `name`; where it is `report`, the variant is only a query. A person's
+name written in lower case ("such personalities as lenin") is repaired in both modes.
+"""
 from __future__ import annotations
 
+import regex
+
 from pipeline.context import Context
-from pipeline.model import StageResult
+from pipeline.model import Edit, Query, StageResult
+
+
+def _form_pattern(forms: list[str]) -> regex.Pattern:
+    alts = sorted(set(forms), key=len, reverse=True)
+    return regex.compile(r"(?<![\w\-])(?:" + "|".join(regex.escape(f) for f in alts) + r")(?![\w])")
 
 
 def run(text: str, ctx: Context) -> StageResult:
-    return StageResult()
+    """Variants -> canonical (edits or queries, by policy); lower-cased person names -> capitalised."""
+    auth = ctx.resources.authority
+    if not auth.entries:
+        return StageResult()
+    mode = ctx.policy.get("names", {}).get("mode", "report")
+    normalise = mode == "normalise"
+    found: dict[int, tuple[int, str, str, str, str]] = {}  # start -> (end, after, rule, note, kind)
+    queries: list[Query] = []
+    variants = {v: e for e in auth.entries for v in (e.variants + (e.forms if normalise else []))}
+    if variants:
+        for m in _form_pattern(list(variants)).finditer(text):
+            e = variants[m.group()]
+            note = f"name variant {m.group()!r} of {e.canonical}" + (f" ({e.cyrillic})" if e.cyrillic else "")
+            if normalise:
+                found[m.start()] = (m.end(), e.canonical, f"names.{e.id}", note, "name")
+            else:
+                queries.append(Query(m.start(), m.end(), m.group(), [e.canonical], 0.55,
+                                     f"{note}; report-only witness (policy names.mode = {mode!r})", rule="names.variant"))
+    persons = {e.canonical.lower(): e for e in auth.entries
+               if e.type == "person" and e.canonical.isascii() and e.canonical[:1].isupper()}
+    if persons:
+        for m in _form_pattern(list(persons)).finditer(text):
+            if m.start() in found:
+                continue
+            e = persons[m.group()]
+            found[m.start()] = (m.end(), e.canonical, f"names.case.{e.id}",
+                                f"person's name in lower case: {m.group()!r} -> {e.canonical}", "name")
+    edits = [Edit(s, end, after, rule, kind, 1.0, note) for s, (end, after, rule, note, kind) in sorted(found.items())]
+    return StageResult(edits, queries)
