@@ -1,9 +1,196 @@
-"""Stage *hyphenation* (not yet written)."""
+"""Stage *hyphenation*: decide every hyphen that a line end (or an earlier reflow) left.
+
+A hyphen before a line break ("class-⏎consistent", left as "-⏎" by *layout*)
+is one of:
+
+* part of a compound: keep it, join without a space ("class-consistent",
+  "во-первых", "All-Russian", "Froebel-pestalozzi's");
+* a soft break: remove it and join the word ("under-⏎stand" -> "understand");
+* a suspended hyphen: keep hyphen and space ("фаб-⏎и завкомами" -> "фаб- и завкомами");
+* a dash: "themselves- acting" -> "themselves - acting".
+
+Remnants of earlier reflows in mid-line get the same decision: "under- stand"
+-> "understand", "self- activity" -> "self-activity", "homo-geneous" ->
+"homogeneous". The evidence, in order: a suspended-hyphen pattern, a dash
+after a pronoun, the witness's own spelling of the word elsewhere, known
+compounding prefixes and particles, and word frequencies (wordfreq). What
+stays uncertain keeps its hyphen (a compound never loses one) and becomes a query.
+"""
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
 from pipeline.context import Context
-from pipeline.model import StageResult
+from pipeline.model import Edit, Query, StageResult
+
+WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
+_LINE_END = re.compile(rf"({WORD})-\n(\S+)")
+_SPACED = re.compile(rf"(?<![\w-])({WORD})- ({WORD})")
+_SPACED_BEFORE = re.compile(rf"({WORD}) -({WORD})")
+_INNER = re.compile(rf"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
+
+# a hyphen after these is a compounding hyphen in the texts of this period
+PREFIXES = {
+    "en": {"self", "non", "co", "re", "pre", "post", "anti", "semi", "quasi", "ex", "half", "by", "ever",
+           "well", "ill", "all", "over", "counter", "ultra", "inter", "extra", "pseudo", "neo", "sub", "vice"},
+    "ru": {"во", "по", "кое", "из", "в", "на", "с", "вице", "экс", "полу", "обер", "унтер", "лейб", "штаб"},
+}
+PARTICLES = {"ru": {"то", "либо", "нибудь", "ка", "таки", "де"}, "en": set()}
+CONJUNCTIONS = {"en": {"and", "or", "nor", "to"}, "ru": {"и", "или", "либо", "да"}}
+# a hyphen glued to one of these is a dash: "themselves- acting"
+FUNCTION_WORDS = {
+    "en": {"i", "me", "we", "us", "you", "he", "him", "she", "her", "it", "they", "them", "themselves",
+           "himself", "herself", "itself", "ourselves", "yourselves", "this", "that", "these", "those",
+           "is", "are", "was", "were", "be", "been", "the", "a", "an", "of", "in", "on", "at", "by", "with",
+           "and", "or", "but", "so", "as", "if", "then", "than", "not", "no", "yes", "etc"},
+    "ru": {"я", "мы", "ты", "вы", "он", "она", "оно", "они", "это", "что", "как", "так", "и", "а", "но",
+           "не", "ни", "же", "ли", "бы", "себя", "сами", "сам"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How to read one hyphen, with the evidence."""
+
+    reading: str       # compound | soft | suspended | dash
+    confidence: float
+    evidence: str
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str, lang: str) -> float:
+    return zipf_frequency(word, lang)
+
+
+def vocabulary(text: str) -> Counter[str]:
+    """The witness's own word forms (lower-cased), hyphenated compounds included."""
+    return Counter(m.group().lower() for m in re.finditer(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", text))
+
+
+def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = False) -> Verdict:
+    """Decide a hyphen between `left` and `right` (a line end, or "left- right").
+
+    >>> judge("class", "consistent", "en", Counter()).reading
+    'compound'
+    >>> judge("under", "stand", "en", Counter()).reading
+    'soft'
+    >>> judge("фаб", "и", "ru", Counter()).reading
+    'suspended'
+    """
+    lo_l, lo_r = left.lower(), right.lower()
+    joined, hyphened = lo_l + lo_r, f"{lo_l}-{lo_r}"
+    if lo_r in CONJUNCTIONS.get(lang, ()) and zipf(lo_l, lang) < 3.0:
+        return Verdict("suspended", 0.95, f"'{left}-' is a word part before the conjunction '{right}'")
+    if lo_l in FUNCTION_WORDS.get(lang, ()) and lo_l not in PREFIXES.get(lang, ()):
+        return Verdict("dash", 0.9, f"'{left}' is a function word: a hyphen after it is a dash")
+    in_hyph, in_join = vocab.get(hyphened, 0), vocab.get(joined, 0)
+    if in_hyph and not in_join:
+        return Verdict("compound", 0.99, f"the witness writes '{left}-{right}' elsewhere ({in_hyph}x)")
+    if in_join and not in_hyph:
+        return Verdict("soft", 0.97, f"the witness writes '{joined}' elsewhere ({in_join}x)")
+    if lo_r in PARTICLES.get(lang, ()) or lo_l in PREFIXES.get(lang, ()):
+        return Verdict("compound", 0.97, f"'{left}-' / '-{right}' compounds with a hyphen")
+    if right[:1].isupper():
+        return Verdict("compound", 0.95, f"'{right}' is capitalised: a compound of names")
+    if left[:1].isupper() and zipf(joined, lang) < 1.0:
+        return Verdict("compound", 0.75, f"'{left}' is a name and '{joined}' no word: hyphen kept "
+                                         f"(is '{right}' a name in lower case?)")
+    zj, zl, zr = zipf(joined, lang), zipf(lo_l, lang), zipf(lo_r, lang)
+    if zj >= 3.0 and zj > min(zl, zr):
+        return Verdict("soft", min(0.99, 0.8 + (zj - 3.0) / 10), f"'{joined}' is a word (zipf {zj:.1f})")
+    if zj >= 2.0 and (zl < 1.5 or zr < 1.5):
+        return Verdict("soft", 0.85, f"'{joined}' is a word (zipf {zj:.1f}) and a part alone is not")
+    if zj < 1.5 and zl >= 1.5 and zr >= 1.5:
+        return Verdict("compound", 0.95, f"both parts are words, '{joined}' is not")
+    return Verdict("compound", 0.6, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; hyphen kept")
 
 
 def run(text: str, ctx: Context) -> StageResult:
-    return StageResult()
+    """Resolve line-end hyphens and mid-line reflow remnants."""
+    lang = ctx.language
+    dash = ctx.policy.get("typography", {}).get("dash_text", " - ")
+    vocab = vocabulary(text.replace("-\n", "\x00"))  # line-end forms are not evidence for themselves
+    edits: list[Edit] = []
+    queries: list[Query] = []
+    taken = bytearray(len(text) + 1)  # characters some edit here already covers
+
+    def add(e: Edit) -> None:
+        edits.append(e)
+        taken[e.start:e.end] = b"\x01" * (e.end - e.start)
+
+    for m in _LINE_END.finditer(text):
+        left, right = m.group(1), re.match(rf"{WORD}", m.group(2))
+        hyphen = m.end(1)
+        if right is None:  # "union-⏎1921": keep the hyphen, join
+            add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.8, "line-end hyphen kept"))
+            continue
+        v = judge(left, right.group(), lang, vocab)
+        add(_line_end_edit(hyphen, v, dash, left, right.group()))
+        if v.confidence < 0.8:
+            queries.append(_query(m.start(), m.end(), f"{left}-⏎{right.group()}", v, left, right.group()))
+    for m in _SPACED.finditer(text):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        left, right = m.group(1), m.group(2)
+        v = judge(left, right, lang, vocab, spaced=True)
+        hyphen = m.end(1)
+        e = _spaced_edit(hyphen, v, dash, left, right)
+        if e is not None:
+            add(e)
+        if v.confidence < 0.8:
+            queries.append(_query(m.start(), m.end(), m.group(), v, left, right))
+    for m in _SPACED_BEFORE.finditer(text):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        # "incentive -rivalry": a dash set close to the following word
+        add(Edit(m.end(1), m.start(2), dash, "hyphen.dash", "punct", 0.9,
+                 f"'{m.group()}': a hyphen before a word after a space is a dash"))
+    for m in _INNER.finditer(text):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        left, right = m.group(1), m.group(2)
+        joined = (left + right).lower()
+        right_is_word = zipf(right.lower(), lang) >= 1.0 or vocab.get(right.lower(), 0) > 0
+        joined_is_word = zipf(joined, lang) >= 2.5 or vocab.get(joined, 0) > 0
+        if not right_is_word and joined_is_word and vocab.get(f"{left}-{right}".lower(), 0) <= 1:
+            add(Edit(m.end(1), m.end(1) + 1, "", "hyphen.reflow-remnant", "hyphen", 0.9,
+                     f"'{left}-{right}': '{right}' is no word, '{left}{right}' is: a hyphen left by an earlier reflow"))
+    return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
+
+
+def _line_end_edit(hyphen: int, v: Verdict, dash: str, left: str, right: str) -> Edit:
+    """The edit for "left-⏎right" (hyphen at offset `hyphen`, newline after it)."""
+    note = f"{left}-⏎{right}: {v.evidence}"
+    if v.reading == "soft":
+        return Edit(hyphen, hyphen + 2, "", "hyphen.soft", "hyphen", v.confidence, note)
+    if v.reading == "suspended":
+        return Edit(hyphen + 1, hyphen + 2, " ", "hyphen.suspended", "hyphen", v.confidence, note)
+    if v.reading == "dash":
+        return Edit(hyphen, hyphen + 2, dash, "hyphen.dash", "punct", v.confidence, note)
+    return Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", v.confidence, note)
+
+
+def _spaced_edit(hyphen: int, v: Verdict, dash: str, left: str, right: str) -> Edit | None:
+    """The edit for "left- right" in mid-line, a remnant of an earlier reflow."""
+    note = f"'{left}- {right}': {v.evidence}"
+    if v.reading == "soft":
+        return Edit(hyphen, hyphen + 2, "", "hyphen.reflow-remnant", "hyphen", v.confidence, note)
+    if v.reading == "compound":
+        return Edit(hyphen + 1, hyphen + 2, "", "hyphen.reflow-remnant", "hyphen", v.confidence, note)
+    if v.reading == "dash":
+        return Edit(hyphen, hyphen + 2, dash, "hyphen.dash", "punct", v.confidence, note)
+    return None  # suspended: "фаб- и завкомами" stays as it is
+
+
+def _query(start: int, end: int, shown: str, v: Verdict, left: str, right: str) -> Query:
+    return Query(start, end, shown, [f"{left}-{right}", f"{left}{right}"], round(1 - v.confidence, 3),
+                 f"hyphen: {v.evidence}", rule="hyphen.uncertain")
+
+
+def _overlaps(s: int, e: int, taken: bytearray) -> bool:
+    return 1 in taken[s:e]
