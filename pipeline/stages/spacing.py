@@ -1,9 +1,111 @@
-"""Stage *spacing* (not yet written)."""
+"""Stage *spacing*: spaces around punctuation, apostrophes and quotes; glued words.
+
+OCR and careless reflows leave spacing damage that no reader wants:
+
+* a space before punctuation: "assert itself ." -> "assert itself.",
+  "the question : who" -> "the question: who", "(Lenin )" -> "(Lenin)";
+* a missing space after it: "3.The growing" -> "3. The growing",
+  "programme.The peasant" -> "programme. The peasant", "1921;Published" ->
+  "1921; Published", "1)Создать" -> "1) Создать";
+* glued words: "inApril" -> "in April";
+* stray spaces at apostrophes: "Trotsky ’s" -> "Trotsky’s", "Workers ' Opposition"
+  -> "Workers' Opposition";
+* a missing space at a straight quote: 'the "Workers' Opposition"and the' ->
+  '… Opposition" and the';
+* runs of spaces inside a line.
+
+Spaced ellipses (". . .", "…") and editorial brackets ("дек[абря ? г.]") are left alone.
+"""
 from __future__ import annotations
 
+import re
+
+from wordfreq import zipf_frequency
+
 from pipeline.context import Context
-from pipeline.model import StageResult
+from pipeline.model import Edit, StageResult
+
+# not before a spaced ellipsis (". . .") or "..."
+_PUNCT_AFTER_SPACE = re.compile(r"(?<=[\w'’\")\]»”])( +)(?=(?:[,;:?!)]|\.(?! ?\.))(?!\w))")
+_OPEN_BRACKET_SPACE = re.compile(r"(?<=[(\[])( +)(?=\w)")
+_NO_SPACE_AFTER = re.compile(r"(?<=[a-zа-яё]{2})([.?!;:,])(?=[A-ZА-ЯЁ][a-zа-яё])")
+_SPACE_DOT_CAPITAL = re.compile(r"(?<=[a-zа-яё]) \.(?=[A-ZА-ЯЁ][a-zа-яё])")
+_NUMBER_NO_SPACE = re.compile(r"(?:(?<=^)|(?<=\s))(\d{1,2}[.)]|\d{4};)(?=[A-ZА-ЯЁ][a-zа-яё])", re.M)
+_GLUED = re.compile(r"\b([a-z]{2,4})([A-Z][a-z]{2,})\b")
+_APOSTROPHE_S = re.compile(r"(?<=\w)( +)(?=[’'](?:s|t|ll|re|ve|d|m)\b)")
+_PLURAL_POSSESSIVE = re.compile(r"(?<=[a-z]s)( +)(?=' [A-Za-z])")
+_DOUBLE_SPACE = re.compile(r"(?<=\S)( {2,})(?=\S)")
 
 
 def run(text: str, ctx: Context) -> StageResult:
-    return StageResult()
+    """Repair spacing around punctuation, apostrophes and quotes, and glued words."""
+    edits: list[Edit] = []
+    taken = bytearray(len(text) + 1)
+    brackets = _editorial_brackets(text)
+
+    def add(start: int, end: int, after: str, rule: str, kind: str, note: str, conf: float = 1.0) -> None:
+        if 1 in taken[start:max(end, start + 1)] or 1 in brackets[start:max(end, start + 1)]:
+            return
+        taken[start:max(end, start + 1)] = b"\x01" * (max(end, start + 1) - start)
+        edits.append(Edit(start, end, after, rule, kind, conf, note))
+
+    for m in _SPACE_DOT_CAPITAL.finditer(text):
+        add(m.start(), m.end(), ". ", "spacing.space-before-punct", "spacing", f"'{_ctx(text, m)}': ' .X' -> '. X'")
+    for m in _PUNCT_AFTER_SPACE.finditer(text):
+        add(m.start(1), m.end(1), "", "spacing.space-before-punct", "spacing",
+            f"space before {text[m.end(1)]!r} in '{_ctx(text, m)}'")
+    for m in _OPEN_BRACKET_SPACE.finditer(text):
+        add(m.start(1), m.end(1), "", "spacing.space-after-bracket", "spacing", f"'{_ctx(text, m)}'")
+    for m in _NO_SPACE_AFTER.finditer(text):
+        add(m.end(1), m.end(1), " ", "spacing.space-after-punct", "spacing", f"no space after {m.group(1)!r} in '{_ctx(text, m)}'")
+    for m in _NUMBER_NO_SPACE.finditer(text):
+        add(m.end(1), m.end(1), " ", "spacing.space-after-number", "spacing", f"'{_ctx(text, m)}'")
+    for m in _APOSTROPHE_S.finditer(text):
+        add(m.start(1), m.end(1), "", "spacing.apostrophe", "spacing", f"space before an apostrophe: '{_ctx(text, m)}'")
+    for m in _PLURAL_POSSESSIVE.finditer(text):
+        add(m.start(1), m.end(1), "", "spacing.apostrophe", "spacing", f"space before a possessive apostrophe: '{_ctx(text, m)}'")
+    if ctx.language == "en":
+        for m in _GLUED.finditer(text):
+            left, right = m.group(1), m.group(2)
+            if zipf_frequency(left, "en") >= 5.0 and zipf_frequency(right.lower(), "en") >= 2.0 \
+                    and zipf_frequency(m.group().lower(), "en") < 1.0:
+                add(m.end(1), m.end(1), " ", "spacing.glued-words", "spacing", f"'{m.group()}' -> '{left} {right}'", 0.95)
+    for start, end, after, note in _straight_quote_spaces(text):
+        add(start, end, after, "spacing.quote", "spacing", note)
+    for m in _DOUBLE_SPACE.finditer(text):
+        add(m.start(1), m.end(1), " ", "spacing.double-space", "spacing", "run of spaces")
+    return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
+
+
+def _ctx(text: str, m: re.Match) -> str:
+    a, b = max(0, m.start() - 12), min(len(text), m.end() + 12)
+    return text[a:b].replace("\n", " ")
+
+
+def _editorial_brackets(text: str) -> bytearray:
+    """Mark the inside of [...] brackets (editorial insertions like "дек[абря ? г.]")."""
+    mask = bytearray(len(text) + 1)
+    for m in re.finditer(r"\[[^\]\n]{0,80}\]", text):
+        if not m.group().startswith("[^"):
+            mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    return mask
+
+
+def _straight_quote_spaces(text: str) -> list[tuple[int, int, str, str]]:
+    """Missing spaces at straight double quotes, where each paragraph's quotes pair up.
+
+    'the "Workers' Opposition"and the' : the second quote closes, and a letter follows it.
+    """
+    out = []
+    pos = 0
+    for para in text.split("\n"):
+        quotes = [m.start() for m in re.finditer('"', para)]
+        if quotes and len(quotes) % 2 == 0:
+            for i, q in enumerate(quotes):
+                closing = i % 2 == 1
+                if closing and q + 1 < len(para) and para[q + 1].isalpha() and para[q - 1:q].strip():
+                    out.append((pos + q + 1, pos + q + 1, " ", f"closing quote glued to the next word: {para[max(0, q - 12):q + 12]!r}"))
+                if not closing and q > 0 and para[q - 1].isalpha() and para[q + 1:q + 2].isalpha():
+                    out.append((pos + q, pos + q, " ", f"opening quote glued to the word before: {para[max(0, q - 12):q + 12]!r}"))
+        pos += len(para) + 1
+    return out
