@@ -136,7 +136,10 @@ def literal_pattern(text: str) -> str:
     stage has not joined, or the raw text in `rules check`).
     """
     parts = [regex.escape(p) for p in text.split()]
-    return r"\s+".join(parts)
+    body = r"\s+".join(parts)
+    # straight and typographic quotes are one character to a rule (the typography stage may curl them)
+    body = body.replace("'", "['’‘]").replace('\\"', '["“”]').replace('"', '["“”]')
+    return body
 
 
 @dataclass
