@@ -173,6 +173,8 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
         return "break", "layout.section-break", f"section break ({b.gap} blank lines)", None
     if _NUMBERED_HEADING.match(b.text) and len(b.text) < p.width * 0.75 and (a_ends or very_short):
         return "break", "layout.heading", "numbered heading starts here", None
+    if _ENDNOTE.match(b.text) and a_ends:
+        return "break", "layout.paragraph", "an endnote starts a paragraph", None
     if _LIST_ITEM.match(b.text) and a_ends:
         return "break", "layout.paragraph", "list item starts a paragraph", None
     if page_break:

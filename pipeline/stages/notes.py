@@ -1,9 +1,91 @@
-"""Stage *notes* (not yet written)."""
+"""Stage *notes*: footnote markers and bodies in one form, `[^n]` and `[^n]: text`.
+
+*layout* has already moved page-foot footnotes after the last paragraph as
+"[^1]: …". This stage
+
+* writes the markers: a number glued to a word or closing punctuation
+  ("оппозиции1. Это", "платформ.3 Что") becomes "оппозиции[^1]. Это" when
+  footnote 1 exists and the number occurs once in that position; Lenin's
+  bracketed markers "production,[2] and" become "production,[^2] and";
+* turns an endnote section ("[1] Lenin’s first speech …", "[3]The reference …")
+  into "[^1]: …" paragraphs, joining an endnote's further paragraphs to it;
+* raises a query for a footnote with no marker, or a marker that is ambiguous.
+"""
 from __future__ import annotations
 
+import re
+
 from pipeline.context import Context
-from pipeline.model import StageResult
+from pipeline.model import Edit, Query, StageResult
+
+_DEFINED = re.compile(r"^\[\^(\w+)\]: ", re.M)
+_ENDNOTE = re.compile(r"^\[(\d{1,3}[a-z]?)\] ?(?=\S)", re.M)
+_BRACKET_MARK = re.compile(r"\[(\d{1,3}[a-z]?)\]")
 
 
 def run(text: str, ctx: Context) -> StageResult:
-    return StageResult()
+    """Write footnote markers and bodies as `[^n]` and `[^n]: text`."""
+    edits: list[Edit] = []
+    queries: list[Query] = []
+    notes_start = _endnote_section(text)
+    labels: list[str] = []
+    if notes_start is not None:
+        edits.extend(_endnote_edits(text, notes_start, labels))
+    body_end = notes_start if notes_start is not None else len(text)
+    first_defined = _DEFINED.search(text)
+    if first_defined:
+        body_end = min(body_end, first_defined.start())
+        labels.extend(m.group(1) for m in _DEFINED.finditer(text))
+    known = set(labels)
+    body = text[:body_end]
+    marked: set[str] = set()
+    for m in _BRACKET_MARK.finditer(text):  # notes may cite notes: "Politvod,[10] as"
+        if m.group(1) in known and not _at_paragraph_start(text, m.start()):
+            edits.append(Edit(m.start(), m.end(), f"[^{m.group(1)}]", "notes.marker", "footnote", 1.0,
+                              f"note marker [{m.group(1)}] written [^{m.group(1)}]"))
+            marked.add(m.group(1))
+    for label in labels:
+        if label in marked or not label.isdigit():
+            continue
+        found = list(re.finditer(rf"(?<=[^\W\d_]|[»”)\].,;:…]){label}(?=[\s.,;:…»!?)]|$)", body))
+        if len(found) == 1:
+            m = found[0]
+            edits.append(Edit(m.start(), m.end(), f"[^{label}]", "notes.glued-marker", "footnote", 0.95,
+                              f"footnote number {label} glued to {body[max(0, m.start() - 15):m.start()]!r}"))
+        else:
+            where = text.find(f"[^{label}]: ")
+            queries.append(Query(where, where + len(label) + 4, f"[^{label}]", [], 0.8,
+                                 f"footnote {label}: {'no' if not found else len(found)} candidate marker(s) in the text",
+                                 rule="notes.marker-missing"))
+    return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
+
+
+def _at_paragraph_start(text: str, pos: int) -> bool:
+    return pos == 0 or text[pos - 1] == "\n"
+
+
+def _endnote_section(text: str) -> int | None:
+    """Where an endnote section "[1] …" starts: a paragraph "[1] …" followed by more notes."""
+    for m in _ENDNOTE.finditer(text):
+        if m.group(1) == "1" and _at_paragraph_start(text, m.start()):
+            later = [x.group(1) for x in _ENDNOTE.finditer(text, m.end())]
+            if "2" in later:
+                return m.start()
+    return None
+
+
+def _endnote_edits(text: str, start: int, labels: list[str]) -> list[Edit]:
+    """"[3]The reference …" -> "[^3]: The reference …"; further paragraphs of a note join it."""
+    edits: list[Edit] = []
+    pos = start
+    for para in text[start:].split("\n\n"):
+        m = _ENDNOTE.match(para)
+        if m:
+            labels.append(m.group(1))
+            edits.append(Edit(pos, pos + m.end(), f"[^{m.group(1)}]: ", "notes.endnote", "footnote", 1.0,
+                              f"endnote [{m.group(1)}] written as a footnote body"))
+        elif pos > start and para.strip():
+            edits.append(Edit(pos - 2, pos, " ", "notes.endnote-paragraph", "footnote", 0.9,
+                              "a further paragraph of an endnote joined to it (a note is one paragraph)"))
+        pos += len(para) + 2
+    return edits
