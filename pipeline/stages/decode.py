@@ -37,9 +37,18 @@ def _plausibility(text: str) -> float:
     cyr = [c for c in letters if "\u0400" <= c <= "\u04ff"]
     if len(cyr) > len(letters) / 2:
         common = sum(c.lower() in _COMMON_RU for c in cyr) / len(cyr)
-        return lower * 0.5 + common * 0.5 + 0.1
+        return lower * 0.5 + common * 0.5 + 0.1 - _mixed_script_share(text)
     ascii_share = sum(c.isascii() for c in letters) / len(letters)
-    return lower * 0.5 + ascii_share * 0.5
+    return lower * 0.5 + ascii_share * 0.5 - _mixed_script_share(text)
+
+
+def _mixed_script_share(text: str) -> float:
+    """Share of words mixing Latin and Cyrillic letters ("naпve" is cp1252 read as cp1251)."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if not words:
+        return 0.0
+    mixed = sum(1 for w in words if re.search("[a-zA-Z]", w) and re.search("[\u0400-\u04ff]", w))
+    return mixed / len(words)
 
 
 def decode_bytes(data: bytes, shown: str, declared: str = "auto") -> tuple[str, str]:
