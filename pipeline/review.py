@@ -144,7 +144,7 @@ def dump_review(witness: str, decisions: list[Decision]) -> str:
         lines.append("[[decision]]")
         for name in FIELD_ORDER:
             v = getattr(d, name)
-            if v is None or v == "":
+            if v is None or (v == "" and name in ("note", "by", "rule")):
                 continue
             lines.append(f"{name} = {v}" if isinstance(v, int) else f"{name} = {toml_string(v)}")
         lines.append("")

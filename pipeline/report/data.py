@@ -1,0 +1,195 @@
+"""What the reports show, computed once per witness: counts, review progress,
+layout labels, moved text, and the data the HTML page renders.
+
+Nothing here writes files or depends on the time or the machine: the same raw
+text, rules and review files give the same reports, byte for byte.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+from pipeline.model import Change, Query, Witness
+from pipeline.review import Decision
+
+INFO_MAX = 120  # informative before/after/text in exported decisions are cut to this length
+
+
+@dataclass
+class WitnessState:
+    """One witness as the reports see it: its change log, queries and review file."""
+
+    witness: Witness
+    raw: str
+    changes: list[Change]
+    queries: list[Query]
+    decisions: list[Decision] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+
+    # -- counts -------------------------------------------------------------
+    def by(self, attr: str) -> list[tuple[str, int]]:
+        c = Counter(getattr(ch, attr) for ch in self.changes)
+        return sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    @property
+    def progress(self) -> dict:
+        """Review progress: how many changes and queries have a decision."""
+        ids = {c.id for c in self.changes}
+        stale = set(self.stale)
+        acts = {d.id: d.action for d in self.decisions}
+        accepted = sum(1 for i in ids if acts.get(i) == "accept")
+        rejected = sum(1 for d in self.decisions if d.action == "reject" and d.id not in stale)
+        reviewed_edits = sum(1 for c in self.changes if c.kind == "review")
+        resolved = sum(1 for d in self.decisions if d.action == "resolve" and d.id not in stale)
+        total_changes = len(self.changes) + rejected
+        done_changes = accepted + rejected + reviewed_edits
+        total_queries = len(self.queries) + resolved
+        total = total_changes + total_queries
+        done = done_changes + resolved
+        return {"changes": total_changes, "changes_done": min(done_changes, total_changes),
+                "accepted": accepted, "rejected": rejected,
+                "queries": total_queries, "queries_done": resolved, "open_queries": len(self.queries),
+                "stale": len(self.stale), "total": total, "done": min(done, total),
+                "percent": (100 * done // total) if total else 100}
+
+
+# -- layout labels and moved text ------------------------------------------------------
+
+_PAGE_NO = re.compile(r"\n[ \t]*(?:[-–—]\s*)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*[-–—])?[ \t]*\n", re.I)
+_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def layout_labels(c: Change) -> list[str]:
+    """What a change did to the layout, in words a proofreader knows: from the
+    rule's name where it says (layout.page-break, layout.footnote-move, ...),
+    else from the line breaks it removed or wrote."""
+    b, a = c.before, c.after
+    what = f"{c.rule} {c.kind}".lower()
+    out: list[str] = []
+    if "page" in what or "\f" in b or (b.count("\n") >= 2 and _PAGE_NO.search(b)):
+        out.append("page break")
+    if "note" in what:
+        out.append("footnote moved" if "move" in what else "footnote marker" if "marker" in what else "footnote")
+    if "heading" in what:
+        out.append("heading")
+    if "lost" in what:
+        out.append("text lost")
+    if "\n\n" in a:
+        out.append("paragraph break")
+    elif "\n" in b and "\n" not in a:
+        out.append("lines joined")
+    return out
+
+
+def _norm(s: str) -> str:
+    return _ALNUM.sub("", s).lower()
+
+
+def moved_pairs(changes: list[Change], min_len: int = 12) -> dict[int, list[int]]:
+    """Changes that remove a stretch of text in one place and write it in another
+    (footnote bodies moved to the end, a heading moved): index -> partner indices.
+    A removal is matched by any of its lines; one insertion may gather many."""
+    written = [(j, _norm(c.after)) for j, c in enumerate(changes) if len(_norm(c.after)) >= min_len]
+    out: dict[int, list[int]] = {}
+    if not written:
+        return out
+    for i, c in enumerate(changes):
+        pieces = [n for n in (_norm(x) for x in c.before.split("\n")) if len(n) >= min_len]
+        if not pieces:
+            continue
+        na_here = _norm(c.after)
+        best = None
+        for j, na in written:
+            if j == i:
+                continue
+            if any(p in na and p not in na_here for p in pieces):
+                if best is None or abs(j - i) < abs(best - i):
+                    best = j
+        if best is not None:
+            out.setdefault(i, []).append(best)
+            out.setdefault(best, []).append(i)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+# -- the page's data ---------------------------------------------------------------------
+
+def _utf16_index(text: str):
+    """A function mapping code-point offsets of `text` to UTF-16 offsets (JavaScript strings)."""
+    astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+    if not astral:
+        return lambda i: i
+    import bisect
+    return lambda i: i + bisect.bisect_left(astral, i)
+
+
+def _cut(s: str | None, n: int = INFO_MAX) -> str | None:
+    if s is None:
+        return None
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _split_context(context: str, text: str) -> tuple[str, str, str]:
+    """The query's context split around its text (the occurrence nearest the middle)."""
+    if not text or not context:
+        return context, "", ""
+    hits, k = [], context.find(text)
+    while k >= 0:
+        hits.append(k)
+        k = context.find(text, k + 1)
+    if not hits:
+        return context, "", ""
+    mid = (len(context) - len(text)) / 2
+    k = min(hits, key=lambda h: (abs(h - mid), h))
+    return context[:k], text, context[k + len(text):]
+
+
+def decision_info(d: Decision) -> dict:
+    """A decision as the page keeps it: every field but the id; empty notes left out,
+    an empty reading kept (it deletes the queried text)."""
+    return {k: v for k, v in d.model_dump().items()
+            if k != "id" and v is not None and not (v == "" and k in ("note", "by", "rule"))}
+
+
+def page_data(st: WitnessState) -> dict:
+    """Everything reports/<id>.changes.html renders, as plain JSON-able data."""
+    u = _utf16_index(st.raw)
+    pairs = moved_pairs(st.changes)
+    changes = []
+    for i, c in enumerate(st.changes):
+        changes.append([c.id, u(c.start), u(c.end), c.after, c.stage, c.rule, c.kind, c.line, c.col,
+                        c.confidence, c.note, layout_labels(c), pairs.get(i, [])])
+    queries = []
+    for q in st.queries:
+        pre, hit, post = _split_context(q.context, q.text)
+        queries.append({"id": q.id, "line": q.line, "col": q.col, "text": q.text, "suggestions": list(q.suggestions),
+                        "score": round(q.score, 3), "reason": q.reason, "rule": q.rule,
+                        "ctx": [pre, hit, post], "start": u(max(q.raw_start, 0)), "end": u(max(q.raw_end, 0))})
+    w = st.witness
+    return {
+        "witness": {"id": w.id, "title": w.title, "language": w.language, "work": w.work, "role": w.role},
+        "fields": ["id", "start", "end", "after", "stage", "rule", "kind", "line", "col", "confidence", "note",
+                   "layout", "moved"],
+        "raw": st.raw,
+        "changes": changes,
+        "queries": queries,
+        "decisions": {d.id: decision_info(d) for d in st.decisions},
+        "stale": list(st.stale),
+    }
+
+
+def script_json(data: object) -> Markup:
+    """JSON safe to put inside <script type="application/json">: no '<', '>', '&' or
+    quote can end the element or start markup; deterministic (sorted keys)."""
+    s = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    s = (s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("'", "\\u0027")
+         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return Markup(s)
+
+
+def rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()

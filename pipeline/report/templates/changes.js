@@ -1,0 +1,575 @@
+/* The changes page: renders the change log and the queries from the JSON in
+   #report-data, filters them, keeps the proofreader's decisions (in this browser,
+   until exported) and exports them as review/<id>.toml. Witness text is only ever
+   put into the page as text nodes (textContent), never parsed as HTML. */
+(function () {
+"use strict";
+var t0 = performance.now();
+var D = JSON.parse(document.getElementById("report-data").textContent);
+var W = D.witness.id, RAW = D.raw, C = D.changes, Q = D.queries, N = C.length;
+var F = {}; D.fields.forEach(function (f, i) { F[f] = i; });
+var I_ID = F.id, I_S = F.start, I_E = F.end, I_AFTER = F.after, I_STAGE = F.stage, I_RULE = F.rule, I_KIND = F.kind,
+    I_LINE = F.line, I_COL = F.col, I_CONF = F.confidence, I_NOTE = F.note, I_LAY = F.layout, I_MOVED = F.moved;
+var CTX = 48, CAP = 240, INFO_MAX = 120;
+var $ = function (id) { return document.getElementById(id); };
+
+/* -- the clean text, rebuilt from raw + change log, and where each change lands in it -- */
+var cs = new Array(N), parts = [], pos = 0, clen = 0;
+for (var i = 0; i < N; i++) {
+  var c = C[i], seg = RAW.slice(pos, c[I_S]);
+  parts.push(seg, c[I_AFTER]); clen += seg.length; cs[i] = clen; clen += c[I_AFTER].length; pos = c[I_E];
+}
+parts.push(RAW.slice(pos));
+var CLEAN = parts.join(""); parts = null;
+var byId = new Map(); C.forEach(function (c, i) { byId.set(c[I_ID], i); });
+var qById = new Map(); Q.forEach(function (q, i) { qById.set(q.id, i); });
+var staleSet = new Set(D.stale);
+
+/* -- showing text literally: newlines, tabs, control and invisible characters as symbols -- */
+var INVIS = /[\u0000-\u001f\u007f-\u009f\u00a0\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]/g;
+var INVIS_SP = new RegExp(INVIS.source.slice(0, -1) + " ]", "g");
+function hex(c) { return c.toString(16).toUpperCase().padStart(4, "0"); }
+var C0 = ["NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT", "FF", "CR", "SO", "SI", "DLE",
+  "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"];
+var NAMED = {0x7f: "DEL", 0xad: "SHY", 0x200b: "ZWSP", 0x200c: "ZWNJ", 0x200d: "ZWJ", 0x2028: "LSEP", 0x2029: "PSEP", 0xfeff: "BOM"};
+function symbol(ch) {  // [text, is a labelled code]
+  var c = ch.charCodeAt(0);
+  if (ch === "\n") return ["\u21b5", false];
+  if (ch === "\t") return ["\u21e5", false];
+  if (ch === " ") return ["\u00b7", false];
+  if (c === 0xa0) return ["\u237d", false];
+  if (c < 0x20) return [C0[c], true];
+  var wide = (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000;
+  return [NAMED[c] || (wide ? "SP" : "U+" + hex(c)), true];
+}
+function addText(el, s, spaces) {
+  var re = spaces ? INVIS_SP : INVIS, last = 0, m;
+  re.lastIndex = 0;
+  while ((m = re.exec(s)) !== null) {
+    if (m.index > last) el.appendChild(document.createTextNode(s.slice(last, m.index)));
+    var sp = document.createElement("span"), sy = symbol(m[0]);
+    sp.className = sy[1] ? "sym code" : "sym";
+    sp.textContent = sy[0];
+    if (m[0] !== "\n" && m[0] !== " ") sp.title = "U+" + hex(m[0].charCodeAt(0));
+    el.appendChild(sp);
+    last = m.index + m[0].length;
+  }
+  if (last < s.length) el.appendChild(document.createTextNode(s.slice(last)));
+}
+function addCapped(el, s, spaces) {
+  if (s.length <= CAP) { addText(el, s, spaces); return; }
+  addText(el, s.slice(0, 160), spaces);
+  var e = document.createElement("span");
+  e.className = "elide";
+  e.textContent = " \u2026 " + (s.length - 220).toLocaleString("en") + " more characters \u2026 ";
+  el.appendChild(e);
+  addText(el, s.slice(-60), spaces);
+}
+function node(tag, cls, text) {
+  var e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+function mark(tag, s) {  // <del> or <ins>, visible even when empty or all whitespace
+  var e = node(tag, s ? "" : "empty");
+  if (!s) { e.title = tag === "del" ? "nothing removed" : "nothing written"; return e; }
+  var core = s.trim();
+  if (core.length <= 3) { addCapped(e, s, true); return e; }  // short: every space counts, show it
+  var lead = s.length - s.replace(/^\s+/, "").length, trail = s.length - s.replace(/\s+$/, "").length;
+  addText(e, s.slice(0, lead), true);
+  addCapped(e, s.slice(lead, s.length - trail), false);
+  addText(e, s.slice(s.length - trail), true);
+  return e;
+}
+function leftCtx(text, at) {
+  var a = Math.max(0, at - CTX);
+  return (a > 0 ? "\u2026" : "") + text.slice(a, at);
+}
+function rightCtx(text, at) {
+  var b = Math.min(text.length, at + CTX);
+  return text.slice(at, b) + (b < text.length ? "\u2026" : "");
+}
+
+/* -- decisions: from the review file, plus this browser's edits until exported -- */
+var FILE = D.decisions, LS = "edition-review:" + W, dec = new Map(), local = {};
+Object.keys(FILE).forEach(function (id) { dec.set(id, Object.assign({}, FILE[id])); });
+try { local = JSON.parse(localStorage.getItem(LS) || "{}") || {}; } catch (e) { local = {}; }
+function same(a, b) {
+  if (!a || !b) return !a && !b;
+  return a.action === b.action && (a.reading === undefined ? null : a.reading) === (b.reading === undefined ? null : b.reading)
+    && (a.note || "") === (b.note || "");
+}
+Object.keys(local).forEach(function (id) {
+  var v = local[id];
+  if (same(v, FILE[id])) { delete local[id]; return; }
+  if (v === null) dec.delete(id); else dec.set(id, v);
+});
+function saveLocal() {
+  try { if (Object.keys(local).length) localStorage.setItem(LS, JSON.stringify(local)); else localStorage.removeItem(LS); }
+  catch (e) { /* storage may be off: decisions then live until the page closes */ }
+}
+saveLocal();
+var byInput = $("by");
+try { byInput.value = localStorage.getItem("edition-review:by") || ""; } catch (e) {}
+byInput.addEventListener("change", function () { try { localStorage.setItem("edition-review:by", byInput.value.trim()); } catch (e) {} });
+function cut(s) { return s.length <= INFO_MAX ? s : s.slice(0, INFO_MAX - 1) + "\u2026"; }
+function setDecision(id, info, quiet) {
+  if (info) {
+    var by = byInput.value.trim();
+    if (by && !info.by) info.by = by;
+    dec.set(id, info);
+  } else dec.delete(id);
+  if (same(info, FILE[id])) { delete local[id]; if (info) dec.set(id, Object.assign({}, FILE[id], {note: info.note || FILE[id].note})); }
+  else local[id] = info || null;
+  var i = byId.get(id);
+  if (i !== undefined && rows) paintRow(i);
+  var k = qById.get(id);
+  if (k !== undefined && qcards) paintQuery(k);
+  if (!quiet) decisionsChanged();
+}
+function decisionsChanged() {
+  saveLocal();
+  updateCounts();
+  if (!$("tab-decisions").hidden) renderDecisions();
+}
+function changeDecision(i, action, quiet) {
+  var c = C[i], old = dec.get(c[I_ID]);
+  if (!action) { setDecision(c[I_ID], null, quiet); return; }
+  setDecision(c[I_ID], {action: action, note: old ? old.note || "" : "", line: c[I_LINE], rule: c[I_RULE],
+    before: cut(RAW.slice(c[I_S], c[I_E])), after: cut(c[I_AFTER])}, quiet);
+}
+function queryDecision(k, reading) {
+  var q = Q[k];
+  if (reading === null) { setDecision(q.id, null); return; }
+  var old = dec.get(q.id);
+  setDecision(q.id, {action: "resolve", reading: reading, note: old ? old.note || "" : "", line: q.line, rule: q.rule, text: cut(q.text)});
+}
+
+/* -- the change rows -- */
+var listEl = $("changes"), rows = null, mode = "inline";
+var stagesOf = C.map(function (c) { return c[I_STAGE].split("+"); });
+var rulesOf = C.map(function (c) { return c[I_RULE].split("+"); });
+function renderCtx(box, i) {
+  var c = C[i], s = c[I_S], e = c[I_E], after = c[I_AFTER];
+  box.textContent = "";
+  if (mode === "inline") {
+    addText(box, leftCtx(RAW, s)); box.appendChild(mark("del", RAW.slice(s, e)));
+    box.appendChild(mark("ins", after)); addText(box, rightCtx(RAW, e));
+  } else {
+    var side = node("div", "side"), r = node("div"), k = node("div");
+    r.appendChild(node("span", "lbl", "raw"));
+    addText(r, leftCtx(RAW, s)); r.appendChild(mark("del", RAW.slice(s, e))); addText(r, rightCtx(RAW, e));
+    k.appendChild(node("span", "lbl", "clean"));
+    addText(k, leftCtx(CLEAN, cs[i])); k.appendChild(mark("ins", after)); addText(k, rightCtx(CLEAN, cs[i] + after.length));
+    side.appendChild(r); side.appendChild(k); box.appendChild(side);
+  }
+}
+function makeRow(i) {
+  var c = C[i], row = node("div", "chg");
+  row.id = "c-" + c[I_ID];
+  row.dataset.i = i;
+  var d = node("div", "dec");
+  if (c[I_KIND] === "review") {
+    d.appendChild(node("span", "pill", "review"));
+    d.title = "an edit made by a proofreader's resolve decision; undo it under Decisions";
+  } else {
+    var a = node("button", "a", "\u2713"), r = node("button", "r", "\u2717");
+    a.type = r.type = "button"; a.title = "accept this change"; r.title = "reject this change (it will not be applied)";
+    a.dataset.act = "accept"; r.dataset.act = "reject";
+    d.appendChild(a); d.appendChild(r);
+  }
+  row.appendChild(d);
+  row.appendChild(node("div", "loc", "l. " + c[I_LINE] + ":" + c[I_COL]));
+  var box = node("div", "ctx");
+  renderCtx(box, i);
+  row.appendChild(box);
+  var m = node("div", "meta");
+  m.appendChild(node("span", "pill", c[I_KIND]));
+  c[I_LAY].forEach(function (l) { m.appendChild(node("span", "pill lay", l)); });
+  m.appendChild(node("span", "rule", c[I_RULE]));
+  var named = stagesOf[i].every(function (st) { return rulesOf[i].some(function (r) { return r.split(".")[0] === st || st.indexOf(r.split(".")[0]) === 0; }); });
+  var extra = (named ? "" : " \u00b7 stage " + c[I_STAGE]) + (c[I_CONF] < 1 ? " \u00b7 confidence " + c[I_CONF] : "");
+  if (extra) m.appendChild(document.createTextNode(extra));
+  if (c[I_NOTE]) m.appendChild(node("span", "note", c[I_NOTE]));
+  c[I_MOVED].forEach(function (j) {
+    var p = C[j], away = (c[I_E] - c[I_S]) > c[I_AFTER].length;
+    var link = node("a", "moved", (away ? "text moved to l. " : "text moved here from l. ") + p[I_LINE]);
+    link.href = "#c-" + p[I_ID];
+    link.dataset.to = j;
+    m.appendChild(link);
+  });
+  row.appendChild(m);
+  return row;
+}
+function paintRow(i) {
+  var row = rows[i];
+  if (!row) return;
+  var d = dec.get(C[i][I_ID]), act = d ? d.action : "";
+  row.classList.toggle("acc", act === "accept");
+  row.classList.toggle("rej", act === "reject");
+  var bs = row.firstChild.querySelectorAll("button");
+  for (var b = 0; b < bs.length; b++) bs[b].setAttribute("aria-pressed", bs[b].dataset.act === act ? "true" : "false");
+  var meta = row.lastChild, inp = meta.querySelector("input.note-in");
+  if (d && !inp) {
+    inp = node("input", "note-in");
+    inp.type = "text"; inp.placeholder = "note for the review file (optional)";
+    meta.appendChild(inp);
+  }
+  if (inp) {
+    if (!d) inp.remove(); else if (document.activeElement !== inp) inp.value = d.note || "";
+  }
+}
+/* Rows are made when first shown, PAGE at a time as the reader scrolls, so the
+   page opens and filters in the same time whether a witness has 10 or 10,000 changes. */
+var PAGE = 120, order = [], upTo = 0, rowMode = new Array(N), sentinel = node("div", "more");
+rows = new Array(N);
+function showRow(i, frag) {
+  var row = rows[i];
+  if (!row) { row = rows[i] = makeRow(i); rowMode[i] = mode; paintRow(i); }
+  else if (rowMode[i] !== mode) { renderCtx(row.children[2], i); rowMode[i] = mode; }
+  frag.appendChild(row);
+}
+function renderMore(until) {
+  var stop = Math.min(order.length, Math.max(upTo + PAGE, until || 0)), frag = document.createDocumentFragment();
+  for (; upTo < stop; upTo++) showRow(order[upTo], frag);
+  listEl.insertBefore(frag, sentinel);
+  sentinel.textContent = upTo < order.length ? "\u2026 " + (order.length - upTo).toLocaleString("en") + " more: scroll or click" : "";
+}
+listEl.appendChild(sentinel);
+if ("IntersectionObserver" in window) {
+  new IntersectionObserver(function (es) { if (es[0].isIntersecting && upTo < order.length) renderMore(); },
+                           {rootMargin: "1200px"}).observe(sentinel);
+}
+sentinel.addEventListener("click", function () { renderMore(); });
+listEl.addEventListener("click", function (ev) {
+  var t = ev.target, row = t.closest(".chg");
+  if (!row) return;
+  var i = +row.dataset.i;
+  if (t.tagName === "BUTTON" && t.dataset.act) {
+    var d = dec.get(C[i][I_ID]);
+    changeDecision(i, d && d.action === t.dataset.act ? null : t.dataset.act);
+    if (fStatus.value) applyFilter(true);
+  } else if (t.tagName === "A" && t.dataset.to !== undefined) {
+    ev.preventDefault();
+    reveal(+t.dataset.to);
+  }
+});
+listEl.addEventListener("change", function (ev) {
+  var t = ev.target;
+  if (!t.classList.contains("note-in")) return;
+  var i = +t.closest(".chg").dataset.i, d = dec.get(C[i][I_ID]);
+  if (d) setDecision(C[i][I_ID], Object.assign({}, d, {note: t.value.trim()}));
+});
+function reveal(i) {
+  var k = order.indexOf(i);
+  if (k < 0) { clearFilters(); applyFilter(); k = order.indexOf(i); }
+  if (k >= upTo) renderMore(k + 1);
+  rows[i].scrollIntoView({block: "center"});
+  rows[i].classList.add("flash");
+  setTimeout(function () { rows[i].classList.remove("flash"); }, 1500);
+}
+
+/* -- filters -- */
+var fStage = $("f-stage"), fKind = $("f-kind"), fRule = $("f-rule"), fLayout = $("f-layout"), fStatus = $("f-status"), fText = $("f-text");
+function fillSelect(sel, lists) {
+  var counts = new Map();
+  lists.forEach(function (l) { l.forEach(function (v) { counts.set(v, (counts.get(v) || 0) + 1); }); });
+  Array.from(counts.keys()).sort().forEach(function (v) {
+    var o = node("option", "", v + " (" + counts.get(v).toLocaleString("en") + ")");
+    o.value = v;
+    sel.appendChild(o);
+  });
+}
+fillSelect(fStage, stagesOf);
+fillSelect(fKind, C.map(function (c) { return [c[I_KIND]]; }));
+fillSelect(fRule, rulesOf);
+fillSelect(fLayout, C.map(function (c) { return c[I_MOVED].length ? c[I_LAY].concat(["moved text"]) : c[I_LAY]; }));
+var hay = null;
+function filterActive() { return !!(fStage.value || fKind.value || fRule.value || fLayout.value || fStatus.value || fText.value); }
+function clearFilters() { fStage.value = fKind.value = fRule.value = fLayout.value = fStatus.value = fText.value = ""; }
+function matches(i, st, k, r, lay, status, q) {
+  var c = C[i];
+  if (st && stagesOf[i].indexOf(st) < 0) return false;
+  if (k && c[I_KIND] !== k) return false;
+  if (r && rulesOf[i].indexOf(r) < 0) return false;
+  if (lay && (lay === "moved text" ? !c[I_MOVED].length : c[I_LAY].indexOf(lay) < 0)) return false;
+  if (status) {
+    var d = dec.get(c[I_ID]), a = d ? d.action : (c[I_KIND] === "review" ? "review" : "");
+    if (status === "open" ? a : a !== status) return false;
+  }
+  return !q || hay[i].indexOf(q) >= 0;
+}
+function applyFilter(keep) {
+  var t = performance.now(), st = fStage.value, k = fKind.value, r = fRule.value, lay = fLayout.value,
+      status = fStatus.value, q = fText.value.trim().toLowerCase(), was = keep === true ? upTo : 0;
+  if (q && !hay) hay = C.map(function (c) {
+    return (RAW.slice(c[I_S], c[I_E]) + "\u0001" + c[I_AFTER] + "\u0001" + c[I_RULE] + "\u0001" + c[I_NOTE] + "\u0001" + c[I_KIND]).toLowerCase();
+  });
+  order = [];
+  for (var i = 0; i < N; i++) if (matches(i, st, k, r, lay, status, q)) order.push(i);
+  while (listEl.firstChild !== sentinel) listEl.removeChild(listEl.firstChild);
+  upTo = 0;
+  renderMore(was);
+  if (!N) listEl.insertBefore(node("p", "empty-msg", "No changes: the clean text is the raw text."), sentinel);
+  else if (!order.length) listEl.insertBefore(node("p", "empty-msg", "No change matches these filters."), sentinel);
+  var n = order.length;
+  $("shown").textContent = n === N ? N.toLocaleString("en") + " changes" : n.toLocaleString("en") + " of " + N.toLocaleString("en") + " shown";
+  window.reportFilterMs = performance.now() - t;
+  return n;
+}
+[fStage, fKind, fRule, fLayout, fStatus].forEach(function (s) { s.addEventListener("change", applyFilter); });
+fText.addEventListener("input", applyFilter);
+$("accept-shown").addEventListener("click", function () {
+  var todo = order.filter(function (i) { return !dec.has(C[i][I_ID]) && C[i][I_KIND] !== "review"; });
+  if (!todo.length || (todo.length > 50 && !confirm("Accept " + todo.length + " changes?"))) return;
+  todo.forEach(function (i) { changeDecision(i, "accept", true); });
+  decisionsChanged();
+  applyFilter(true);
+});
+$("clear-shown").addEventListener("click", function () {
+  var todo = order.filter(function (i) { return dec.has(C[i][I_ID]); });
+  if (!todo.length || (todo.length > 20 && !confirm("Remove " + todo.length + " decisions?"))) return;
+  todo.forEach(function (i) { changeDecision(i, null, true); });
+  decisionsChanged();
+  applyFilter(true);
+});
+document.querySelectorAll(".seg button[data-mode]").forEach(function (b) {
+  b.addEventListener("click", function () {
+    mode = b.dataset.mode;
+    document.body.className = "mode-" + mode;
+    document.querySelectorAll(".seg button[data-mode]").forEach(function (x) { x.setAttribute("aria-pressed", x === b ? "true" : "false"); });
+    for (var k = 0; k < upTo; k++) { var i = order[k]; renderCtx(rows[i].children[2], i); rowMode[i] = mode; }
+  });
+});
+
+/* -- queries -- */
+var qEl = $("queries"), qcards = null;
+function makeQuery(k) {
+  var q = Q[k], card = node("div", "qry");
+  card.id = "q-" + q.id;
+  card.dataset.k = k;
+  var h = node("div", "qhead"), t = node("span", "qtext");
+  addText(t, q.text, true);
+  h.appendChild(t);
+  h.appendChild(node("span", "muted", "l. " + q.line + ":" + q.col));
+  h.appendChild(node("span", "", "score " + q.score));
+  h.appendChild(node("span", "rule mono small", q.rule));
+  h.appendChild(node("span", "", q.reason));
+  card.appendChild(h);
+  var ctx = node("div", "qctx");
+  if (q.ctx[1]) {
+    addText(ctx, "\u2026" + q.ctx[0]);
+    var mk = node("mark"); addText(mk, q.ctx[1]); ctx.appendChild(mk);
+    addText(ctx, q.ctx[2] + "\u2026");
+  } else if (q.ctx[0]) addText(ctx, q.ctx[0]);
+  else { addText(ctx, leftCtx(RAW, q.start)); var mr = node("mark"); addText(mr, RAW.slice(q.start, q.end)); ctx.appendChild(mr); addText(ctx, rightCtx(RAW, q.end)); }
+  card.appendChild(ctx);
+  var act = node("div", "qact");
+  if (q.suggestions.length) act.appendChild(node("span", "muted", "suggestions:"));
+  q.suggestions.forEach(function (s) {
+    var b = node("button", "sugg");
+    b.type = "button"; b.dataset.reading = s; addText(b, s, true);
+    act.appendChild(b);
+  });
+  var inp = node("input");
+  inp.type = "text"; inp.placeholder = "type the reading";
+  act.appendChild(inp);
+  var use = node("button", "btn use", "use"); use.type = "button"; act.appendChild(use);
+  var keep = node("button", "btn keep", "keep as is"); keep.type = "button"; keep.title = "the text is right: resolve the query without changing it"; act.appendChild(keep);
+  var undo = node("button", "btn undo", "undo"); undo.type = "button"; act.appendChild(undo);
+  card.appendChild(act);
+  card.appendChild(node("div", "qstate"));
+  return card;
+}
+function paintQuery(k) {
+  var q = Q[k], card = qcards[k], d = dec.get(q.id), reading = d && d.action === "resolve" ? d.reading : null;
+  card.classList.toggle("done", reading !== null);
+  card.querySelectorAll("button.sugg").forEach(function (b) { b.setAttribute("aria-pressed", b.dataset.reading === reading ? "true" : "false"); });
+  card.querySelector("button.undo").hidden = reading === null;
+  var stEl = card.querySelector(".qstate");
+  stEl.textContent = "";
+  if (reading !== null) {
+    stEl.appendChild(document.createTextNode(reading === q.text ? "resolved: keep as is \u201c" : "resolved \u2192 \u201c"));
+    addText(stEl, reading, true);
+    stEl.appendChild(document.createTextNode("\u201d"));
+  }
+}
+function renderQueries() {
+  qcards = Q.map(function (q, k) { return makeQuery(k); });
+  orderQueries();
+  for (var k = 0; k < Q.length; k++) paintQuery(k);
+  if (!Q.length) qEl.appendChild(node("p", "empty-msg", "No open queries."));
+}
+function orderQueries() {
+  var idx = Q.map(function (q, k) { return k; });
+  if ($("q-order").value === "score") idx.sort(function (a, b) { return Q[b].score - Q[a].score || a - b; });
+  var frag = document.createDocumentFragment();
+  idx.forEach(function (k) { frag.appendChild(qcards[k]); });
+  qEl.appendChild(frag);
+  filterQueries();
+}
+function filterQueries() {
+  var v = $("q-status").value, shown = 0;
+  Q.forEach(function (q, k) {
+    var done = dec.has(q.id), ok = !v || (v === "done") === done;
+    qcards[k].hidden = !ok;
+    if (ok) shown++;
+  });
+  $("q-shown").textContent = shown + " of " + Q.length + " shown";
+}
+$("q-status").addEventListener("change", filterQueries);
+$("q-order").addEventListener("change", orderQueries);
+qEl.addEventListener("click", function (ev) {
+  var t = ev.target.closest("button"), card = ev.target.closest(".qry");
+  if (!t || !card) return;
+  var k = +card.dataset.k, q = Q[k], d = dec.get(q.id);
+  if (t.classList.contains("sugg")) queryDecision(k, d && d.reading === t.dataset.reading ? null : t.dataset.reading);
+  else if (t.classList.contains("use")) { var v = card.querySelector("input").value; if (v.trim()) queryDecision(k, v.trim()); }
+  else if (t.classList.contains("keep")) queryDecision(k, q.text);
+  else if (t.classList.contains("undo")) queryDecision(k, null);
+});
+qEl.addEventListener("keydown", function (ev) {
+  if (ev.key === "Enter" && ev.target.tagName === "INPUT") {
+    var card = ev.target.closest(".qry"), v = ev.target.value.trim();
+    if (v) queryDecision(+card.dataset.k, v);
+  }
+});
+
+/* -- the decisions tab and the export -- */
+function sortedDecisions() {
+  var out = [];
+  dec.forEach(function (info, id) { out.push(Object.assign({id: id}, info)); });
+  out.sort(function (a, b) { return (a.line || 0) - (b.line || 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });
+  return out;
+}
+function stateOf(d) {
+  if (staleSet.has(d.id)) return "stale";
+  return same(dec.get(d.id), FILE[d.id]) ? "file" : "new";
+}
+function renderDecisions() {
+  var body = $("decisions");
+  body.textContent = "";
+  sortedDecisions().forEach(function (d) {
+    var tr = node("tr"), st = stateOf(d), what = node("td", "t");
+    tr.appendChild(node("td")).appendChild(node("span", "flag " + st, st));
+    tr.appendChild(node("td", "", d.action + (d.action === "resolve" ? " \u2192 " : "")));
+    if (d.action === "resolve") addText(tr.lastChild, d.reading, true);
+    tr.appendChild(node("td", "num", d.line ? String(d.line) : ""));
+    var i = byId.get(d.id), k = qById.get(d.id);
+    if (d.text !== undefined) addText(what, d.text, true);
+    else if (d.before !== undefined || d.after !== undefined) {
+      what.appendChild(mark("del", d.before || "")); what.appendChild(mark("ins", d.after || ""));
+    } else what.textContent = d.id;
+    if (i === undefined && k === undefined && st !== "stale") {
+      what.appendChild(node("div", "muted small", d.action === "reject" ? "rejected: not applied in this run"
+        : d.action === "resolve" ? "resolved: applied as an edit of kind review" : ""));
+    }
+    if (i !== undefined || k !== undefined) {
+      var a = node("a", "small", "show"); a.href = "#" + (i !== undefined ? "c-" : "q-") + d.id;
+      a.dataset.show = i !== undefined ? "c" : "q";
+      what.appendChild(document.createTextNode(" ")); what.appendChild(a);
+    }
+    tr.appendChild(what);
+    tr.appendChild(node("td", "rule mono small", d.rule || ""));
+    tr.appendChild(node("td", "small", d.note || ""));
+    var rm = node("button", "btn", "remove"); rm.type = "button"; rm.dataset.id = d.id;
+    tr.appendChild(node("td")).appendChild(rm);
+    body.appendChild(tr);
+  });
+}
+$("decisions").addEventListener("click", function (ev) {
+  var t = ev.target;
+  if (t.tagName === "BUTTON" && t.dataset.id) { setDecision(t.dataset.id, null); renderDecisions(); }
+  else if (t.tagName === "A" && t.dataset.show) {
+    ev.preventDefault();
+    var id = t.getAttribute("href").slice(3);
+    if (t.dataset.show === "c") { showTab("changes"); reveal(byId.get(id)); }
+    else { showTab("queries"); var card = qcards[qById.get(id)]; $("q-status").value = ""; filterQueries(); card.scrollIntoView({block: "center"}); }
+  }
+});
+$("discard-local").addEventListener("click", function () {
+  var ids = Object.keys(local);
+  if (!ids.length || !confirm("Discard " + ids.length + " decision(s) made here and not yet in review/" + W + ".toml?")) return;
+  ids.forEach(function (id) { if (FILE[id]) dec.set(id, Object.assign({}, FILE[id])); else dec.delete(id); });
+  local = {}; saveLocal();
+  for (var i = 0; i < N; i++) paintRow(i);
+  if (qcards) for (var k = 0; k < Q.length; k++) paintQuery(k);
+  updateCounts(); renderDecisions();
+});
+function tomlString(s) {
+  var o = '"';
+  for (var i = 0; i < s.length; i++) {
+    var ch = s[i], c = s.charCodeAt(i);
+    if (ch === '"') o += '\\"';
+    else if (ch === "\\") o += "\\\\";
+    else if (ch === "\n") o += "\\n";
+    else if (ch === "\t") o += "\\t";
+    else if (c < 0x20 || c === 0x7f) o += "\\u" + hex(c);
+    else o += ch;
+  }
+  return o + '"';
+}
+var FIELDS = ["id", "action", "reading", "note", "by", "line", "rule", "before", "after", "text"];
+function reviewToml() {  /* the same text as pipeline.review.dump_review */
+  var lines = ["# Review decisions for " + W + ": save as review/" + W + ".toml, then run `edition run`.",
+    "# action: accept | reject | resolve (resolve needs a reading). line/rule/before/after/text",
+    "# only say what a decision was about; the run reads id, action and reading.",
+    "witness = " + tomlString(W), ""];
+  sortedDecisions().forEach(function (d) {
+    if (d.action !== "resolve") delete d.reading;
+    lines.push("[[decision]]");
+    FIELDS.forEach(function (f) {
+      var v = d[f];
+      if (v === undefined || v === null || (v === "" && (f === "note" || f === "by" || f === "rule"))) return;
+      lines.push(f + " = " + (typeof v === "number" ? String(v) : tomlString(String(v))));
+    });
+    lines.push("");
+  });
+  return lines.join("\n");
+}
+$("export").addEventListener("click", function () {
+  var blob = new Blob([reviewToml()], {type: "application/toml"});
+  var a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = W + ".toml";
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 2000);
+});
+window.reviewToml = reviewToml;
+
+/* -- counts and tabs -- */
+function updateCounts() {
+  var done = 0, total = N + Q.length;
+  for (var i = 0; i < N; i++) if (dec.has(C[i][I_ID]) || C[i][I_KIND] === "review") done++;
+  Q.forEach(function (q) { if (dec.has(q.id)) done++; });
+  dec.forEach(function (d, id) {  // rejected changes and resolved queries that are gone from this run
+    if (!byId.has(id) && !qById.has(id) && !staleSet.has(id) && d.action !== "accept") { total++; done++; }
+  });
+  $("progress").textContent = done.toLocaleString("en") + " of " + total.toLocaleString("en") + " decided";
+  $("progress-bar").style.width = (total ? Math.floor(100 * done / total) : 100) + "%";
+  $("n-decisions").textContent = dec.size.toLocaleString("en");
+  $("n-queries").textContent = Q.filter(function (q) { return !dec.has(q.id); }).length.toLocaleString("en");
+  var n = Object.keys(local).length, u = $("unsaved");
+  u.hidden = !n;
+  u.textContent = n + " decision" + (n === 1 ? "" : "s") + " not yet exported";
+}
+function showTab(name) {
+  document.querySelectorAll(".tabs button").forEach(function (b) { b.setAttribute("aria-selected", b.dataset.tab === name ? "true" : "false"); });
+  ["changes", "queries", "decisions"].forEach(function (n) { $("tab-" + n).hidden = n !== name; });
+  $("filters").hidden = name !== "changes";
+  if (name === "queries" && !qcards) renderQueries();
+  if (name === "decisions") renderDecisions();
+}
+document.querySelectorAll(".tabs button").forEach(function (b) { b.addEventListener("click", function () { showTab(b.dataset.tab); }); });
+
+applyFilter();
+updateCounts();
+var h = location.hash.slice(1);
+if (h === "queries" || h === "decisions") showTab(h);
+else if (h.slice(0, 2) === "q-" && qById.has(h.slice(2))) { showTab("queries"); qcards[qById.get(h.slice(2))].scrollIntoView(); }
+else if (h.slice(0, 2) === "c-" && byId.has(h.slice(2))) reveal(byId.get(h.slice(2)));
+window.reportRenderMs = performance.now() - t0;
+document.documentElement.dataset.ready = "1";
+})();
