@@ -1,0 +1,147 @@
+"""Collation: align each work's witnesses to its pivot, collate same-language
+witnesses word by word, and write the reports of DESIGN.md §2.
+
+    collate_corpus(root, corpus, res, texts)  # `edition run`: {path: content} under reports/collation/
+    collate_work(work, witnesses, authority)  # one work -> Collation
+    compare_texts(witnesses, name)            # plain same-language witnesses -> Collation
+
+Steps (each replaceable): segment (paragraphs, tokens) -> pivot (cross-language
+paragraph alignment) -> rows (one per aligned passage, in pivot order) -> compare
+(token alignment, readings, classification) -> writers (json, TEI, HTML).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.collate.anchors import AnchorFinder
+from pipeline.collate.compare import collate_passage, compare_witnesses
+from pipeline.collate.model import Collation, Row, WitnessText
+from pipeline.collate.pivot import Bead, align_to_pivot, units
+from pipeline.collate.segment import paragraphs
+from pipeline.collate.writers import report_files
+
+__all__ = ["collate_corpus", "collate_work", "compare_texts", "build_rows", "Collation", "WitnessText"]
+
+
+def collate_corpus(root: Path, corpus, res, texts: dict[str, str]) -> dict[Path, str]:
+    """Collate every work with two or more witnesses; return the report files to write.
+
+    `texts` are the clean texts of this run by witness id; a witness not cleaned in
+    this run (`edition run --only`) is read from clean/<id>.txt if it exists.
+    """
+    files: dict[Path, str] = {}
+    authority = _authority(res)
+    for work in corpus.works:
+        members = corpus.members(work.id)
+        if len(members) < 2:
+            continue
+        wits = witness_texts(root, members, texts)
+        if len(wits) < 2 or not any(w.id == work.pivot for w in wits):
+            continue
+        col = collate_work(work.id, work.title, work.pivot, wits, authority)
+        files.update(report_files(col, root / "reports" / "collation"))
+    return files
+
+
+def _authority(res):
+    """The name authority from the run's resources, if there is one."""
+    try:
+        return res.authority
+    except (AttributeError, FileNotFoundError):
+        return None
+
+
+def witness_texts(root: Path, members, texts: dict[str, str]) -> list[WitnessText]:
+    """The members' clean paragraphs: from this run, else from clean/<id>.txt."""
+    out = []
+    for w in members:
+        text = texts.get(w.id)
+        if text is None:
+            path = root / "clean" / f"{w.id}.txt"
+            if not path.exists():
+                continue
+            text = path.read_text(encoding="utf-8")
+        out.append(WitnessText(w.id, w.language, w.title, paragraphs(text), w.role))
+    return out
+
+
+def collate_work(work: str, title: str, pivot: str, witnesses: list[WitnessText], authority=None) -> Collation:
+    """Align every witness to the pivot (cross-language where languages differ, word by
+    word where they agree), build rows in pivot order, and collate same-language cells."""
+    order = sorted(witnesses, key=lambda w: w.id != pivot)  # pivot first, then as listed
+    piv = order[0]
+    finder = AnchorFinder(authority)
+    pivot_units = units(piv, finder)
+    beads: dict[str, list[Bead]] = {}
+    for w in order[1:]:
+        beads[w.id] = align_to_pivot(piv, w, finder, pu=pivot_units) if w.language != piv.language \
+            else same_language_beads(piv, w)
+    rows = build_rows(piv, order[1:], beads)
+    for row in rows:
+        for lang in dict.fromkeys(w.language for w in order):
+            members = [w for w in order if w.language == lang and row.cells.get(w.id)]
+            if len(members) >= 2:
+                row.variants.extend(collate_passage(members, row.cells))
+    return Collation(work, title, pivot, order, rows, method="pivot")
+
+
+def same_language_beads(pivot: WitnessText, other: WitnessText) -> list[Bead]:
+    """Beads for a witness in the pivot's own language: from the word-by-word alignment."""
+    out = []
+    for row in compare_witnesses([pivot, other]):
+        out.append(Bead(row.cells[pivot.id], row.cells[other.id], 0.0, []))
+    return [b for b in out if b.pivot or b.other]
+
+
+def build_rows(pivot: WitnessText, others: list[WitnessText], beads: dict[str, list[Bead]]) -> list[Row]:
+    """Rows in pivot order: pivot paragraphs that any witness's bead joins share a row;
+    a witness's paragraphs without counterpart get rows after the pivot paragraph they follow."""
+    n = len(pivot.paragraphs)
+    group = list(range(n))  # pivot paragraph -> first paragraph of its group (beads are contiguous)
+    for bs in beads.values():
+        for b in bs:
+            if b.pivot and b.other:
+                first = group[b.pivot[0]]
+                for p in b.pivot:
+                    group[p] = first
+    for p in range(1, n):  # a later bead may have joined across an earlier group: make groups contiguous
+        if group[p] < p and group[p] != group[p - 1] and group[p - 1] >= group[p]:
+            group[p] = group[p - 1]
+    rows: list[Row] = []
+    row_of: dict[int, Row] = {}
+    for p in range(n):
+        if p == 0 or group[p] != group[p - 1]:
+            rows.append(Row({pivot.id: [], **{w.id: [] for w in others}}))
+        rows[-1].cells[pivot.id].append(p)
+        row_of[p] = rows[-1]
+    additions: dict[int, list[Row]] = {}  # pivot paragraph they follow (-1: before all) -> rows
+    for w in others:
+        last, block = -1, None
+        for b in beads.get(w.id, []):
+            if b.pivot and b.other:
+                row = row_of[b.pivot[0]]
+                row.cells[w.id].extend(b.other)
+                row.anchors.extend(b.anchors)
+                row.cost += b.cost
+                last, block = b.pivot[-1], None
+            elif b.pivot:
+                last, block = b.pivot[-1], None
+            elif b.other:
+                if block is None:
+                    block = Row({pivot.id: [], **{x.id: [] for x in others}})
+                    additions.setdefault(last, []).append(block)
+                block.cells[w.id].extend(b.other)
+                block.cost += b.cost
+    out = list(additions.get(-1, []))
+    for row in rows:
+        out.append(row)
+        out.extend(additions.get(row.cells[pivot.id][-1], []))
+    for row in out:
+        row.kind = "/".join(f"{len(row.cells[pivot.id])}-{len(row.cells[w.id])}" for w in others)
+    return out
+
+
+def compare_texts(witnesses: list[WitnessText], name: str) -> Collation:
+    """Collate plain-text witnesses of one language word by word; the first is the base."""
+    rows = compare_witnesses(witnesses)
+    return Collation(name, name, witnesses[0].id, witnesses, rows, method="tokens")

@@ -1,0 +1,84 @@
+"""`edition collate` and `edition compare`: parse, call, write, print."""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from pipeline.errors import EditionError
+from pipeline.outputs import write_files
+
+
+def cmd_collate(args: argparse.Namespace) -> int:
+    """Collate the works named (default: every work with two or more witnesses) from clean/."""
+    from pipeline.collate import collate_work, witness_texts
+    from pipeline.collate.writers import coverage, report_files
+    from pipeline.context import Resources
+    from pipeline.witnesses import load_corpus
+
+    root = args.root.resolve()
+    corpus = load_corpus(root / "raw")
+    res = Resources(root)
+    works = [corpus.work(w) for w in args.works] if args.works else \
+        [w for w in corpus.works if len(corpus.members(w.id)) >= 2]
+    files: dict[Path, str] = {}
+    for work in works:
+        members = corpus.members(work.id)
+        if len(members) < 2:
+            raise EditionError("raw/witnesses.toml", f"work {work.id!r} has fewer than two witnesses")
+        missing = [w.id for w in members if not (root / "clean" / f"{w.id}.txt").exists()]
+        if missing:
+            raise EditionError(f"clean/{missing[0]}.txt", "not found; run `edition run` (or `edition clean "
+                               f"{' '.join(missing)}`) first")
+        t = time.perf_counter()
+        col = collate_work(work.id, work.title, work.pivot, witness_texts(root, members, {}), res.authority)
+        elapsed = time.perf_counter() - t
+        files.update(report_files(col, root / "reports" / "collation"))
+        if not args.quiet:
+            print(_summary(col, coverage(col), elapsed), file=sys.stderr)
+    write_files(files)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Collate plain-text files of one language word by word; write the reports to --out."""
+    from pipeline.collate import compare_texts
+    from pipeline.collate.model import WitnessText
+    from pipeline.collate.segment import paragraphs
+    from pipeline.collate.writers import coverage, report_files
+
+    if len(args.files) < 2:
+        raise EditionError(None, "compare needs at least two files")
+    witnesses, seen = [], set()
+    for p in args.files:
+        if not p.is_file():
+            raise EditionError(p, "file not found")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise EditionError(p, f"not UTF-8 (byte {exc.start}); clean it first with `edition clean`") from None
+        wid = _slug(p.stem)
+        while wid in seen:
+            wid += "-2"
+        seen.add(wid)
+        witnesses.append(WitnessText(wid, args.lang, str(p), paragraphs(text)))
+    name = args.name or "-vs-".join(w.id for w in witnesses)
+    t = time.perf_counter()
+    col = compare_texts(witnesses, _slug(name))
+    elapsed = time.perf_counter() - t
+    write_files(report_files(col, args.out))
+    print(_summary(col, coverage(col), elapsed) + f" -> {args.out}", file=sys.stderr)
+    return 0
+
+
+def _summary(col, cov: dict, elapsed: float) -> str:
+    """One line per collation for the terminal."""
+    variants = ", ".join(f"{k} {n}" for k, n in cov["variants"].items()) or "none"
+    return f"{col.work}: {len(col.rows)} rows, variants: {variants} ({elapsed:.2f} s)"
+
+
+def _slug(name: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return s or "text"

@@ -1,0 +1,292 @@
+"""Same-language collation: align witnesses token by token against a base,
+group the differences into variant locations and readings, and classify them.
+
+The steps follow CollateX (tokenize -> align -> variants -> output), each a
+function: `keys` normalises tokens so that spelling and case do not disturb the
+alignment, `align` (near-linear) pairs the tokens, `locations` unites the
+differences of all witnesses into places in the base, and `variants` turns each
+place into readings and a kind.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+
+from pipeline.collate.align import Opcode, align
+from pipeline.collate.classify import classify_readings, ortho_key
+from pipeline.collate.model import Reading, Row, Span, Variant, WitnessText
+from pipeline.collate.segment import Token, tokenize_paragraphs
+
+_PUNCT_KEYS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
+                             "–": "-", "—": "-", "‒": "-", "―": "-", "‐": "-", "…": "."})
+
+
+def token_key(text: str) -> str:
+    """The alignment key of a token: spelling-, case- and quote-style-neutral."""
+    if text[0].isalnum():
+        return ortho_key(text)
+    return unicodedata.normalize("NFC", text).translate(_PUNCT_KEYS)
+
+
+def boundary_maps(ops: list[Opcode], n_base: int) -> tuple[list[int], list[int]]:
+    """For each base boundary p (0..n): L[p], R[p] = the other witness's tokens inserted at p are other[L[p]:R[p]]."""
+    left = [-1] * (n_base + 1)
+    right = [-1] * (n_base + 1)
+    end_other = 0
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "insert":
+            left[i1], right[i1] = j1, j2
+            end_other = j2
+            continue
+        if left[i1] < 0:
+            left[i1] = right[i1] = j1
+        for k in range(1, i2 - i1):
+            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+                left[i1 + k] = right[i1 + k] = j1 + k
+            else:
+                left[i1 + k] = right[i1 + k] = j1
+        end_other = j2
+    if left[n_base] < 0:
+        left[n_base] = right[n_base] = end_other
+    return left, right
+
+
+def diff_ranges(ops: list[Opcode], base: list[Token], other: list[Token], bkeys: list[str],
+                okeys: list[str]) -> list[tuple[int, int]]:
+    """Base ranges (s, e) where this witness differs; (p, p) is an insertion at p.
+
+    A replacement of n tokens by n is split into one range per differing token, so that
+    "labour ... centre" changed in one stretch gives two variants, not one; a
+    same-key token with another surface form (centre/center) is a range of its own.
+    """
+    out: list[tuple[int, int]] = []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            out.extend((i1 + k, i1 + k + 1) for k in range(i2 - i1) if base[i1 + k].text != other[j1 + k].text)
+        elif tag == "replace" and i2 - i1 == j2 - j1 and sorted(bkeys[i1:i2]) != sorted(okeys[j1:j2]):
+            out.extend((i1 + k, i1 + k + 1) for k in range(i2 - i1))
+        else:
+            out.append((i1, i2))
+    return out
+
+
+def locations(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Unite overlapping ranges of all witnesses into variant locations in base order.
+
+    An insertion point (p, p) joins a range only if p is strictly inside it; an
+    insertion at the edge of a range is a place of its own.
+    """
+    merged: list[list[int]] = []
+    for s, e in sorted(set(ranges)):
+        if merged and _overlaps(merged[-1], s, e):
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
+
+
+def _overlaps(current: list[int], s: int, e: int) -> bool:
+    """Does range (s, e) overlap the current location?"""
+    ms, me = current
+    if ms == me:
+        return s == e == ms
+    if s == e:
+        return ms < s < me
+    return s < me
+
+
+def _spans(tokens: list[Token], a: int, b: int) -> list[Span]:
+    """Paragraph spans covered by tokens[a:b]; an empty range gives a zero-width point."""
+    if a >= b:
+        if not tokens:
+            return []
+        t = tokens[a - 1] if a > 0 else tokens[0]
+        pos = t.end if a > 0 else t.start
+        return [(t.para, pos, pos)]
+    spans: list[Span] = []
+    for t in tokens[a:b]:
+        if spans and spans[-1][0] == t.para:
+            spans[-1] = (t.para, spans[-1][1], t.end)
+        else:
+            spans.append((t.para, t.start, t.end))
+    return spans
+
+
+def _surface(paras: dict[int, str], spans: list[Span], empty: bool) -> str:
+    """The reading as printed in the witness ('' for an omission)."""
+    if empty:
+        return ""
+    return " ¶ ".join(paras[p][s:e] for p, s, e in spans)
+
+
+def collate_tokens(witnesses: list[tuple[str, dict[int, str], list[Token]]]) -> list[tuple[int, Variant]]:
+    """Variants among witnesses of one language; the first is the base.
+
+    Each witness is (id, {paragraph number: text}, tokens). Returns (base token index, variant)
+    pairs in base order (the index locates the variant's row).
+    """
+    base_id, base_paras, base = witnesses[0]
+    bkeys = [token_key(t.text) for t in base]
+    per_witness = []
+    all_ranges: list[tuple[int, int]] = []
+    for wid, paras, toks in witnesses[1:]:
+        okeys = [token_key(t.text) for t in toks]
+        ops = align(bkeys, okeys)
+        per_witness.append((wid, paras, toks, boundary_maps(ops, len(base))))
+        all_ranges.extend(diff_ranges(ops, base, toks, bkeys, okeys))
+    out: list[tuple[int, Variant]] = []
+    for s, e in locations(all_ranges):
+        readings = [(base_id, base_paras, base, s, e)]
+        for wid, paras, toks, (left, right) in per_witness:
+            a, b = (left[s], right[s]) if s == e else (right[s], left[e])
+            readings.append((wid, paras, toks, a, b))
+        variant = _variant(readings)
+        if variant is not None:
+            out.append((s, variant))
+    mark_transpositions([v for _, v in out])
+    return out
+
+
+def _variant(readings) -> Variant | None:
+    """Group the witnesses' readings of one location by text, and classify them."""
+    grouped: dict[str, Reading] = {}
+    token_lists: dict[str, list[str]] = {}
+    for wid, paras, toks, a, b in readings:
+        spans = _spans(toks, a, b)
+        text = _surface(paras, spans, a >= b)
+        r = grouped.get(text)
+        if r is None:
+            r = grouped[text] = Reading(text, [], {})
+            token_lists[text] = [t.text for t in toks[a:b]]
+        r.witnesses.append(wid)
+        r.spans[wid] = spans
+    if len(grouped) < 2:
+        return None
+    rs = list(grouped.values())
+    kind = classify_readings(token_lists[rs[0].text], [token_lists[r.text] for r in rs[1:]])
+    return Variant(kind, rs)
+
+
+def mark_transpositions(variants: list[Variant], reach: int = 4) -> None:
+    """An omission and an addition of the same words close by are one transposition."""
+    def key(r: Reading) -> tuple[str, ...]:
+        return tuple(token_key(w) for w in r.text.split() if w[0].isalnum())
+    for k, v in enumerate(variants):
+        if v.kind not in ("substantive", "ocr") or len(v.readings) != 2:
+            continue
+        a, b = v.readings
+        if a.text and b.text:
+            _swapped(v, variants[k + 1:k + 1 + reach], key)
+            continue
+        moved = a if not b.text else b if not a.text else None
+        if moved is None or not key(moved):
+            continue
+        for u in variants[k + 1:k + 1 + reach]:
+            if len(u.readings) == 2 and u.kind == "substantive":
+                ua, ub = u.readings
+                back = ua if not ub.text else ub if not ua.text else None
+                if back is not None and back is not moved and key(back) == key(moved) and \
+                        (back is ua) != (moved is a):
+                    v.kind = u.kind = "transposition"
+                    v.note = u.note = f"moved: {moved.text}"
+                    break
+
+
+def _swapped(v: Variant, following: list[Variant], key) -> None:
+    """Two substitutions that exchange their words ("here and there" / "there and here")."""
+    a, b = v.readings
+    for u in following:
+        if len(u.readings) == 2 and u.readings[0].text and u.readings[1].text and \
+                key(u.readings[0]) == key(b) and key(u.readings[1]) == key(a):
+            v.kind = u.kind = "transposition"
+            v.note = u.note = f"exchanged: {a.text} / {b.text}"
+            return
+
+
+def collate_passage(members: list[WitnessText], cells: dict[str, list[int]]) -> list[Variant]:
+    """Variants among the witnesses of one language in one aligned row."""
+    inputs = []
+    for w in members:
+        nums = cells.get(w.id, [])
+        if not nums:
+            continue
+        paras = {n: w.paragraphs[n] for n in nums}
+        inputs.append((w.id, paras, tokenize_paragraphs([paras[n] for n in nums], nums)))
+    if len(inputs) < 2:
+        return []
+    return [v for _, v in collate_tokens(inputs)]
+
+
+def compare_witnesses(witnesses: list[WitnessText]) -> list[Row]:
+    """Collate whole same-language witnesses: rows of paragraphs linked by aligned tokens.
+
+    Paragraphs linked by aligned tokens share a row (so 1-n and n-1 appear when one
+    witness splits a paragraph); a paragraph with nothing aligned gets a row of its own.
+    Rows follow the first (base) witness; variants are attached to their row.
+    """
+    base = witnesses[0]
+    toks = {w.id: tokenize_paragraphs(w.paragraphs) for w in witnesses}
+    btoks = toks[base.id]
+    bkeys = [token_key(t.text) for t in btoks]
+    links: dict[str, list[tuple[int, int]]] = {}
+    for w in witnesses[1:]:
+        okeys = [token_key(t.text) for t in toks[w.id]]
+        links[w.id] = [(btoks[i1 + k].para, toks[w.id][j1 + k].para)
+                       for tag, i1, i2, j1, j2 in align(bkeys, okeys) if tag in ("equal", "replace")
+                       for k in range(min(i2 - i1, j2 - j1))]
+    rows = paragraph_rows(witnesses, links)
+    for row in rows:
+        row.variants = collate_passage(witnesses, row.cells)
+    return rows
+
+
+def paragraph_rows(witnesses: list[WitnessText], links: dict[str, list[tuple[int, int]]]) -> list[Row]:
+    """Group paragraphs linked to base paragraphs into rows (connected components, base order)."""
+    base = witnesses[0]
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for w in witnesses:
+        for p in range(len(w.paragraphs)):
+            find((w.id, p))
+    for wid, pairs in links.items():
+        for bp, op in set(pairs):
+            ra, rb = find((base.id, bp)), find((wid, op))
+            if ra != rb:
+                parent[rb] = ra
+    groups: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
+    for node in list(parent):
+        groups[find(node)].append(node)
+    rows = []
+    for members in groups.values():
+        cells = {w.id: sorted(p for wid, p in members if wid == w.id) for w in witnesses}
+        rows.append(Row(cells, kind="-".join(str(len(cells[w.id])) for w in witnesses)))
+    return sorted(rows, key=row_position(rows, witnesses))
+
+
+def row_position(rows: list[Row], witnesses: list[WitnessText]):
+    """Sort key for rows: the base paragraph; a row the base lacks goes after the base
+    paragraph that the witness's previous paragraph is aligned with."""
+    base = witnesses[0].id
+    order = {w.id: k for k, w in enumerate(witnesses)}
+    placed: dict[tuple[str, int], int] = {}
+    for row in rows:
+        if row.cells[base]:
+            for wid, nums in row.cells.items():
+                for q in nums:
+                    placed[(wid, q)] = row.cells[base][-1]
+
+    def key(row: Row) -> tuple:
+        if row.cells[base]:
+            return (row.cells[base][0], 0, 0)
+        wid = next(w.id for w in witnesses if row.cells[w.id])
+        q = row.cells[wid][0]
+        prev = next((placed[(wid, k)] for k in range(q - 1, -1, -1) if (wid, k) in placed), -1)
+        return (prev + 0.5, order[wid], q)
+    return key

@@ -1,0 +1,294 @@
+"""Cross-language alignment: the paragraphs of a translation against the pivot.
+
+One dynamic programme over (pivot paragraph, translation paragraph) chooses
+beads 1-1, 1-n, n-1 (n <= 4), 2-2, and 1-0 / 0-1 (a paragraph with no
+counterpart: a translator's sub-heading, a passage left out). A bead's cost adds
+
+* length (Gale & Church 1993): translations keep proportions, so the length of
+  the translated passage, against the pivot's times the ratio c estimated on the
+  pair itself, is scored as a normal deviation;
+* anchors (pipeline.collate.anchors): every key found on both sides is a bonus,
+  weighted by kind; a strong anchor (number, date, ordinal, name) found on one
+  side only is a small penalty;
+* structure: heading against heading is a bonus, heading against running text a
+  penalty, and a heading is not merged into a bead of several paragraphs.
+
+The translation may cover only part of the pivot: skipping pivot paragraphs
+before the first bead and after the last one is free (semi-global alignment).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from pipeline.collate.anchors import STRONG, WEIGHTS, AnchorFinder, Found
+from pipeline.collate.model import Anchor, WitnessText
+from pipeline.collate.segment import is_heading, is_note_body
+
+# (pivot paragraphs, translation paragraphs) -> prior cost of the bead
+BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (1, 3): 3.5, (3, 1): 3.5, (1, 4): 5.0, (4, 1): 5.0,
+         (2, 2): 4.5, (1, 5): 6.5}
+SKIP_PIVOT = 8.0  # a pivot paragraph the translation leaves out (inside the covered part)
+SKIP_PIVOT_HEADING = 3.0
+SKIP_PIVOT_NOTE = 1.0
+ADD_OTHER = 8.0  # a translation paragraph with no counterpart
+ADD_OTHER_SHORT = 3.5  # ... a heading or a short line (sub-heading, title, page furniture)
+ADD_OTHER_TINY = 2.5  # ... a line under 40 characters ("* * *", "Top of the page")
+UNMATCHED_STRONG = 0.3  # per unit of weight of a strong anchor found on one side only
+HEADING_PAIR = -2.0
+HEADING_MISMATCH = 3.0
+HEADING_MERGED = 6.0
+LENGTH_VARIANCE = 8.0  # Gale & Church's s^2 (per character)
+LENGTH_SPREAD = 0.15  # and a relative spread: free translation is less regular than sentences
+MAX_LENGTH_COST = 25.0
+RATIO = 1.15  # first guess of translation/pivot length in characters (English/Russian); then measured
+
+
+LIST_RE = re.compile(r"^\(?(\d{1,2}|[a-hа-ж])[.)]\s")
+
+
+@dataclass
+class Unit:
+    """A paragraph as the alignment sees it."""
+
+    text: str
+    length: int
+    heading: bool
+    note: bool
+    found: Found
+    list_item: bool = False  # a heading-like line inside a list ("1. Who enters ...?" after "...:")
+
+
+@dataclass
+class Bead:
+    """A step of the alignment: pivot paragraphs against translation paragraphs."""
+
+    pivot: list[int]
+    other: list[int]
+    cost: float
+    anchors: list[Anchor]
+
+
+def units(w: WitnessText, finder: AnchorFinder) -> list[Unit]:
+    """The witness's paragraphs with lengths, structure and anchors."""
+    out: list[Unit] = []
+    for p in w.paragraphs:
+        heading = is_heading(p)
+        u = Unit(p, len(p), heading, is_note_body(p), finder.find(p, w.language, heading))
+        if out and heading and LIST_RE.match(p) and (out[-1].text.endswith(":") or out[-1].list_item):
+            u.list_item = True
+        out.append(u)
+    return out
+
+
+def length_cost(l1: int, l2: int, ratio: float) -> float:
+    """-log P(|delta|) of Gale & Church, with a relative spread for paragraph-sized beads."""
+    expected = l1 * ratio
+    mean = (expected + l2) / 2 or 1.0
+    sigma = math.sqrt(LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2)
+    z = abs(l2 - expected) / sigma / math.sqrt(2)
+    p = math.erfc(z)
+    if p < 1e-11:
+        return MAX_LENGTH_COST
+    return min(MAX_LENGTH_COST, -math.log(p))
+
+
+class _Matches:
+    """Anchor weight matched between any block of pivot and translation paragraphs, in O(1)."""
+
+    def __init__(self, pu: list[Unit], ou: list[Unit]):
+        n, m = len(pu), len(ou)
+        full = [[0.0] * (m + 1) for _ in range(n + 1)]
+        strong = [[0.0] * (m + 1) for _ in range(n + 1)]
+        index: dict[str, list[tuple[int, int]]] = {}
+        for j, u in enumerate(ou):
+            for key, spans in u.found.keys.items():
+                index.setdefault(key, []).append((j, len(spans)))
+        cell = [[0.0] * m for _ in range(n)]
+        cell_strong = [[0.0] * m for _ in range(n)]
+        for i, u in enumerate(pu):
+            for key, spans in u.found.keys.items():
+                kind = key.split(":", 1)[0]
+                w = WEIGHTS[kind]
+                for j, count in index.get(key, ()):
+                    v = w * min(count, len(spans))
+                    cell[i][j] += v
+                    if kind in STRONG:
+                        cell_strong[i][j] += v
+        for i in range(n):
+            for j in range(m):
+                full[i + 1][j + 1] = cell[i][j] + full[i][j + 1] + full[i + 1][j] - full[i][j]
+                strong[i + 1][j + 1] = cell_strong[i][j] + strong[i][j + 1] + strong[i + 1][j] - strong[i][j]
+        self.full, self.strong = full, strong
+        self.p_strong = _prefix([u.found.weight(True) for u in pu])
+        self.o_strong = _prefix([u.found.weight(True) for u in ou])
+
+    def block(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
+        """(matched weight, unmatched strong weight) for pivot[i0:i1] x other[j0:j1]."""
+        f, s = self.full, self.strong
+        matched = f[i1][j1] - f[i0][j1] - f[i1][j0] + f[i0][j0]
+        ms = s[i1][j1] - s[i0][j1] - s[i1][j0] + s[i0][j0]
+        unmatched = (self.p_strong[i1] - self.p_strong[i0]) + (self.o_strong[j1] - self.o_strong[j0]) - 2 * ms
+        return matched, max(0.0, unmatched)
+
+
+def _prefix(values: list[float]) -> list[float]:
+    out = [0.0]
+    for v in values:
+        out.append(out[-1] + v)
+    return out
+
+
+def skip_pivot_cost(u: Unit) -> float:
+    """Cost of a pivot paragraph with no counterpart inside the covered part."""
+    if u.note:
+        return SKIP_PIVOT_NOTE
+    return SKIP_PIVOT_HEADING if u.heading else SKIP_PIVOT
+
+
+def add_other_cost(u: Unit) -> float:
+    """Cost of a translation paragraph with no counterpart."""
+    if u.length < 40:
+        return ADD_OTHER_TINY
+    return ADD_OTHER_SHORT if u.heading or u.length < 60 else ADD_OTHER
+
+
+class _Structure:
+    """Structure costs in O(1): headings go with headings, notes with notes, and a heading
+    is not merged with running text."""
+
+    def __init__(self, pu: list[Unit], ou: list[Unit]):
+        self.ph, self.oh = _prefix([u.heading for u in pu]), _prefix([u.heading for u in ou])
+        self.pm = _prefix([u.heading and not u.list_item for u in pu])
+        self.om = _prefix([u.heading and not u.list_item for u in ou])
+        self.pn, self.on = _prefix([u.note for u in pu]), _prefix([u.note for u in ou])
+
+    def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        ph, oh = self.ph[i1] - self.ph[i0], self.oh[j1] - self.oh[j0]
+        cost = 0.0
+        if i1 - i0 == 1 and j1 - j0 == 1:
+            if ph and oh:
+                cost += HEADING_PAIR
+            elif ph != oh:
+                cost += HEADING_MISMATCH
+        else:
+            if i1 - i0 > 1 and self.pm[i1] > self.pm[i0]:
+                cost += HEADING_MERGED
+            if j1 - j0 > 1 and self.om[j1] > self.om[j0]:
+                cost += HEADING_MERGED
+        if (self.pn[i1] > self.pn[i0]) != (self.on[j1] > self.on[j0]):
+            cost += HEADING_MISMATCH
+        return cost
+
+
+def align_units(pu: list[Unit], ou: list[Unit], ratio: float,
+                band: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int, int, float]]:
+    """The cheapest chain of beads: (i0, i1, j0, j1, cost), in order, covering every translation unit.
+
+    Pivot units outside the chain (before the first bead, after the last) are skipped
+    for free; the caller records them as having no counterpart. `band[i]` = (lo, hi)
+    limits the translation positions considered at pivot position i.
+    """
+    n, m = len(pu), len(ou)
+    matches = _Matches(pu, ou)
+    structure = _Structure(pu, ou)
+    plen, olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int, float] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        cost[i][0] = 0.0  # leading pivot paragraphs: free
+    skip_p = [skip_pivot_cost(u) for u in pu]
+    add_o = [add_other_cost(u) for u in ou]
+    beads = sorted(BEADS.items(), key=lambda kv: kv[1])
+    block, struct = matches.block, structure.cost
+    for i in range(n + 1):
+        row, brow = cost[i], back[i]
+        lo, hi = band[i] if band else (0, m)
+        for j in range(max(1, lo), hi + 1):
+            best, arg = row[j - 1] + add_o[j - 1], (i, j - 1, add_o[j - 1])
+            if i > 0 and cost[i - 1][j] + skip_p[i - 1] < best:
+                best, arg = cost[i - 1][j] + skip_p[i - 1], (i - 1, j, skip_p[i - 1])
+            for (a, b), prior in beads:
+                if a > i or b > j:
+                    continue
+                prev = cost[i - a][j - b]
+                if prev + prior - 30.0 >= best:  # 30: more than any anchor bonus a bead gets in practice
+                    continue
+                matched, unmatched = block(i - a, i, j - b, j)
+                c = prior - matched + UNMATCHED_STRONG * unmatched + struct(i - a, i, j - b, j)
+                if prev + c >= best:
+                    continue
+                c += length_cost(plen[i] - plen[i - a], olen[j] - olen[j - b], ratio)
+                if prev + c < best:
+                    best, arg = prev + c, (i - a, j - b, c)
+            row[j], brow[j] = best, arg
+    end = min(range(n + 1), key=lambda i: (cost[i][m], i))
+    chain = []
+    i, j = end, m
+    while j > 0:
+        pi, pj, c = back[i][j]
+        chain.append((pi, i, pj, j, c))
+        i, j = pi, pj
+    return chain[::-1]
+
+
+def band_around(chain, n: int, m: int, width: int = 12) -> list[tuple[int, int]]:
+    """Translation positions within `width` of a first alignment, for each pivot position."""
+    lo, hi = [m] * (n + 1), [0] * (n + 1)
+    for i0, i1, j0, j1, _ in chain:
+        for i in range(i0, i1 + 1):
+            lo[i], hi[i] = min(lo[i], j0), max(hi[i], j1)
+    last = 0
+    for i in range(n + 1):  # pivot positions outside the chain: between their neighbours
+        if hi[i] < lo[i]:
+            lo[i] = hi[i] = last
+        last = hi[i]
+    return [(max(0, lo[i] - width), min(m, hi[i] + width)) for i in range(n + 1)]
+
+
+def estimate_ratio(pu: list[Unit], ou: list[Unit], chain) -> float:
+    """Length ratio translation/pivot over the 1-1 beads of running text."""
+    lp = sum(pu[i0].length for i0, i1, j0, j1, _ in chain if i1 - i0 == 1 and j1 - j0 == 1 and not pu[i0].heading)
+    lo = sum(ou[j0].length for i0, i1, j0, j1, _ in chain if i1 - i0 == 1 and j1 - j0 == 1 and not pu[i0].heading)
+    return lo / lp if lp > 500 else RATIO
+
+
+def align_to_pivot(pivot: WitnessText, other: WitnessText, finder_pivot: AnchorFinder,
+                   finder_other: AnchorFinder | None = None, pu: list[Unit] | None = None) -> list[Bead]:
+    """Align a translation's paragraphs to the pivot's: two passes, the second with the
+    length ratio measured on the first."""
+    pu = pu if pu is not None else units(pivot, finder_pivot)
+    ou = units(other, finder_other or finder_pivot)
+    chain = align_units(pu, ou, RATIO)
+    ratio = estimate_ratio(pu, ou, chain)
+    if abs(ratio - RATIO) > 0.03:  # second pass, in a band around the first
+        chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)))
+    return [Bead(list(range(i0, i1)), list(range(j0, j1)), c, bead_anchors(pivot, other, pu, ou, i0, i1, j0, j1))
+            for i0, i1, j0, j1, c in chain]
+
+
+def bead_anchors(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Unit],
+                 i0: int, i1: int, j0: int, j1: int) -> list[Anchor]:
+    """The anchors shared by a bead's two sides, with their places, for the reader."""
+    if i0 == i1 or j0 == j1:
+        return []
+    left: dict[str, list] = {}
+    right: dict[str, list] = {}
+    for i in range(i0, i1):
+        for key, spans in pu[i].found.keys.items():
+            left.setdefault(key, []).extend((i, s, e) for s, e in spans)
+    for j in range(j0, j1):
+        for key, spans in ou[j].found.keys.items():
+            right.setdefault(key, []).extend((j, s, e) for s, e in spans)
+    out = []
+    if i1 - i0 == 1 and j1 - j0 == 1 and pu[i0].heading and ou[j0].heading:
+        out.append(Anchor("heading", "heading = heading", {}))
+    for key in sorted(set(left) & set(right), key=lambda k: (-WEIGHTS[k.split(":", 1)[0]], k)):
+        kind = key.split(":", 1)[0]
+        lp, ls, le = left[key][0]
+        rp, rs, re_ = right[key][0]
+        label = f"{pivot.paragraphs[lp][ls:le]} = {other.paragraphs[rp][rs:re_]}"
+        out.append(Anchor(kind, label, {pivot.id: left[key], other.id: right[key]}))
+    return out

@@ -1,0 +1,83 @@
+"""Segmenting a clean text: paragraphs, tokens, sentences.
+
+Paragraph numbers follow the contract of DESIGN.md §2: the 0-based index of the
+non-empty lines of clean/<id>.txt. Tokens keep their character offsets in the
+paragraph, so variants and anchors can be highlighted in the text a reader sees.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# a word (letters/digits, with inner hyphens or apostrophes: "to-day", "one's"),
+# a footnote marker ("[^3]"), or one punctuation character
+TOKEN_RE = re.compile(r"\[\^\d+\]|\w+(?:[-'’‐]\w+)*|[^\w\s]", re.UNICODE)
+SENTENCE_END_RE = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[]?[A-ZА-ЯЁ0-9])")
+NOTE_BODY_RE = re.compile(r"^\[\^\d+\]:\s")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of a witness: its text, where it is, and whether it is a word."""
+
+    text: str
+    para: int  # paragraph number in the witness
+    start: int  # character offsets inside the paragraph
+    end: int
+    is_word: bool
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a clean text: its non-empty lines, in order (numbered from 0)."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def is_note_body(paragraph: str) -> bool:
+    """A footnote body (`[^n]: text`), which the notes stage places after the text."""
+    return NOTE_BODY_RE.match(paragraph) is not None
+
+
+def tokenize(paragraph: str, para: int = 0) -> list[Token]:
+    """Split one paragraph into word and punctuation tokens with their offsets."""
+    out = []
+    for m in TOKEN_RE.finditer(paragraph):
+        s = m.group()
+        out.append(Token(s, para, m.start(), m.end(), s[0].isalnum() or s[0] == "_"))
+    return out
+
+
+def tokenize_paragraphs(paras: list[str], numbers: list[int] | None = None) -> list[Token]:
+    """Tokens of several paragraphs in order; `numbers` are their paragraph numbers."""
+    numbers = numbers if numbers is not None else list(range(len(paras)))
+    out: list[Token] = []
+    for n, p in zip(numbers, paras):
+        out.extend(tokenize(p, n))
+    return out
+
+
+def sentences(paragraph: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) of a paragraph: a cheap splitter after . ! ? before a capital."""
+    spans, start = [], 0
+    for m in SENTENCE_END_RE.finditer(paragraph):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(paragraph):
+        spans.append((start, len(paragraph)))
+    return spans
+
+
+def word_count(paragraph: str) -> int:
+    """Number of word tokens in a paragraph."""
+    return sum(1 for t in TOKEN_RE.finditer(paragraph) if t.group()[0].isalnum())
+
+
+def is_heading(paragraph: str) -> bool:
+    """A heading: short, and not ending like a sentence of running text."""
+    p = paragraph.strip()
+    if not p or is_note_body(p):
+        return False
+    words = word_count(p)
+    if words == 0 or words > 12 or len(p) > 100:
+        return False
+    return p[-1] not in ".,;:" or re.fullmatch(r"[IVXLC]+\.?|\d+\.?|\(\d+\)", p) is not None
