@@ -38,6 +38,10 @@ def clean_corpus(root: Path, corpus: Corpus, ids: list[str], res: Resources, qui
             progress.update(task, description=f"cleaning {wid}")
             raw_path = corpus.path(w)
             raw, encoding = decode_bytes(raw_path.read_bytes(), display_path(raw_path), w.encoding)
+            if w.newline == "lf" and "\r" in raw:
+                line = raw.count("\n", 0, raw.index("\r")) + 1
+                raise EditionError(display_path(raw_path), 'CRLF or CR line ends, but raw/witnesses.toml says newline = "lf"',
+                                   line=line)
             decisions = load_decisions(root / "review" / f"{wid}.toml")
             out[wid] = clean_witness(raw, w, res, decisions, facts={"encoding": encoding})
             progress.advance(task)

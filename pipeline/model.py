@@ -25,6 +25,8 @@ class Witness(BaseModel):
     title: str = ""
     source: str = ""
     encoding: str = "auto"
+    # "any": CR/CRLF line ends are normalised (and logged); "lf": they are an error
+    newline: Literal["any", "lf"] = "any"
 
 
 class Work(BaseModel):
