@@ -54,6 +54,16 @@ class Resources:
             cache[language] = Lexicon.load(language)
         return cache[language]
 
+    def original_names(self, work: str) -> frozenset[str]:
+        """Capitalised Cyrillic words inside sentences of the work's Russian original
+        (raw/witnesses.toml), for matching romanised names ("Rublikoff" ~ «Бубликовы»).
+        Read once per run and work; empty if the work has no Russian witness."""
+        cache = self.__dict__.setdefault("_original_names", {})
+        if work not in cache:
+            from pipeline.lexicon import cyrillic_names
+            cache[work] = cyrillic_names(self.root, work, self.lexicon("ru"))
+        return cache[work]
+
     def policy(self, witness: Witness) -> dict[str, Any]:
         """The witness's edition policy: defaults, then its language, then its own table."""
         data = self.policies

@@ -1,9 +1,309 @@
-"""Stage *detect* (not yet written)."""
+"""Stage *detect*: find damage no rule covers, and list it as queries for a proofreader.
+
+Three detectors, each a small function of one reading and the witness:
+
+* non-words: "Commisnr", "carried awav", "Eccnomic" are not in the language's
+  lexicon (wordfreq), not in the name authority and not frequent in the witness
+  itself; suggestions are ranked by an OCR-weighted edit cost and frequency
+  ("awav" -> "away": v for y). Glued words are split ("Wecould" -> "We could").
+* real-word scannos: a word rare in the witness that is one cheap OCR confusion
+  away from a word the witness uses often in the same company ("rank and tile"
+  where the witness says "rank and file" twenty times).
+* names: a capitalised word unknown to lexicon and authority that is close to a
+  known name or variant ("Zinovief") or, through transliteration, to a name in the
+  Cyrillic of the Russian original ("Rublikoff" ~ «Бубликовы»).
+
+A non-word whose best suggestion is certain enough (config/pipeline.toml
+[detect] auto_threshold; the default is conservative) is corrected, as an edit
+of kind `auto` that states its evidence; everything else is only a query.
+"""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
+import regex
+from rapidfuzz import fuzz
+
+from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.model import StageResult
+from pipeline.lexicon import Candidate, Lexicon
+from pipeline.model import Edit, Query, StageResult
+
+TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
+NUMBER = regex.compile(r"\d+(?:st|nd|rd|th|s|b|a)?|[IVXLCDM]+|[ivxlcdm]+")
+SENTENCE_END = regex.compile(r"(?:\A|[.!?:;\"“”«»(\[\]]\s*|\n\s*\n\s*)\Z")
+LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
+
+
+@dataclass
+class Settings:
+    """[detect] of config/pipeline.toml with the witness's policy (detect sub-table) on top."""
+
+    auto_threshold: float = 0.98
+    auto: bool = True
+    known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
+    suggest_zipf: float = 2.5      # a suggestion must be at least this frequent (or frequent in the witness)
+    witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
+    auto_min_zipf: float = 3.5     # an automatic correction goes to a common word only
+    auto_max_cost: float = 0.4     # ... reached by one cheap OCR confusion
+    auto_margin: float = 1.5       # ... clearly better than the next suggestion
+    auto_min_length: int = 4
+    max_queries: int = 2000
+
+    @classmethod
+    def of(cls, ctx: Context) -> "Settings":
+        s = cls()
+        for layer in (ctx.resources.config.get("detect", {}), ctx.policy.get("detect", {})):
+            for k, v in layer.items():
+                if hasattr(s, k):
+                    setattr(s, k, type(getattr(s, k))(v))
+        return s
 
 
 def run(text: str, ctx: Context) -> StageResult:
-    return StageResult()
+    """Queries (and the few certain automatic corrections) for one witness."""
+    st = Settings.of(ctx)
+    lex = ctx.resources.lexicon(ctx.language)
+    tokens = list(TOKEN.finditer(text))
+    vocab = Counter(m.group().lower() for m in tokens)
+    bigrams = Counter((a.group().lower(), b.group().lower()) for a, b in zip(tokens, tokens[1:])
+                      if not text[a.end():b.start()].strip())
+    names = _name_index(ctx)
+    edits: list[Edit] = []
+    queries: list[Query] = []
+    memo: dict[str, tuple] = {}
+    for i, m in enumerate(tokens):
+        w = m.group()
+        if _skip(w):
+            continue
+        initial = m.start() == 0 or bool(SENTENCE_END.search(text[max(0, m.start() - 4):m.start()]))
+        key = (w, initial)
+        if key not in memo:
+            memo[key] = _judge(w, initial, lex, vocab, names, ctx, st)
+        verdict = memo[key]
+        if verdict is not None:
+            kind, suggestions, score, reason, auto = verdict
+            if auto and st.auto and score >= st.auto_threshold:
+                edits.append(Edit(m.start(), m.end(), suggestions[0], "detect.nonword", "auto", round(score, 3), reason))
+            else:
+                queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
+            continue
+        rw = _real_word(i, tokens, text, lex, vocab, bigrams, st)
+        if rw is not None:
+            queries.append(rw)
+    if len(queries) > st.max_queries:
+        queries = sorted(queries, key=lambda q: -q.score)[:st.max_queries]
+        queries.sort(key=lambda q: q.start)
+    return StageResult(edits, queries)
+
+
+def _skip(w: str) -> bool:
+    """Readings that are not words to judge: numbers, roman numerals, single letters, acronyms."""
+    if len(w) < 2 or NUMBER.fullmatch(w):
+        return True
+    letters = [c for c in w if c.isalpha()]
+    if not letters:
+        return True
+    if all(c.isupper() for c in letters) and len(w) <= 6 and not any(c.isdigit() for c in w):
+        return True  # VSNKh-like acronyms (checked against the authority elsewhere)
+    return False
+
+
+def _judge(w: str, initial: bool, lex: Lexicon, vocab: Counter, names, ctx: Context, st: Settings):
+    """Is this reading a non-word or an unknown name? (kind, suggestions, score, reason, auto) or None."""
+    suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
+    base = w[:-2] if suffix else w
+    auth = ctx.resources.authority
+    if auth.known(base) or auth.known(w):
+        return None
+    z = lex.zipf(base)
+    own = vocab.get(w.lower(), 0)
+    if z >= st.known_zipf or own >= st.witness_known:
+        return None
+    quote = _glued_quote(base, lex)
+    if quote:
+        return ("glued", quote, 0.6, "a quotation mark glued between two words: a space lost", False)
+    if not any(c.isdigit() for c in base) and lex.derived(base):
+        return None  # an inflection or derivation of a known word ("профессионалистов", "polemicise")
+    if _camel(base) and not any(c.isdigit() for c in base):
+        split = _split_camel(base, lex)
+        if split:
+            return ("glued", [split], 0.9, f"two words glued together: {split!r}", False)
+        return None
+    capital = base[:1].isupper() and not initial
+    if capital:
+        near = _near_name(base, names)
+        if near is not None:
+            canon, how = near
+            return ("name", [canon], 0.6, f"capitalised word not in the authority, close to {how}", False)
+    cands = lex.candidates(base, min_zipf=st.suggest_zipf, extra=vocab)
+    split = _split_glued(base, lex) if lex.language == "en" else None
+    if split:
+        cands = sorted(cands + [Candidate(split, 0.6, min(lex.zipf(p) for p in split.split()))],
+                       key=lambda c: -c.score)
+    if not cands:
+        if capital:
+            return ("name", [], 0.2, f"capitalised word unknown to the {lex.language} lexicon and the authority "
+                                     f"(a name to add to rules/names.toml?)", False)
+        return ("nonword", [], 0.35, f"not in the {lex.language} lexicon, the authority or the witness; no close word", False)
+    best = cands[0]
+    margin = best.score - cands[1].score if len(cands) > 1 else 9.0
+    suggestion = best.word
+    conf = _confidence(base, z, own, best, margin, capital, st)
+    auto = (conf >= st.auto_threshold)
+    why = (f"not in the {lex.language} lexicon (zipf {z:.1f}), the authority or the witness; "
+           f"{best.word!r} is {'one OCR confusion' if best.cost < 1 else 'one edit'} away "
+           f"(cost {best.cost:.2f}, zipf {best.zipf:.1f})")
+    if capital and conf < 0.6:
+        return ("name", [c.word + suffix for c in cands[:3]], min(conf, 0.45), why + "; capitalised: perhaps a name", False)
+    suggestions = [x + suffix for x in [suggestion] + [c.word for c in cands[1:3]]]
+    return ("nonword", suggestions, conf, why, auto)
+
+
+def _confidence(base: str, z: float, own: int, best: Candidate, margin: float, capital: bool, st: Settings) -> float:
+    """How sure the best suggestion is the reading the page had (0..1).
+
+    Certain only when everything agrees: the reading is absent from the lexicon,
+    the suggestion is a common word one cheap OCR confusion away and far ahead of
+    the next one ("Eccnomic" -> "Economic"). A rare reading or a close second
+    ("tbe": "the" or "tho"?) keeps it a query.
+    """
+    conf = 0.55
+    conf += 0.15 * max(0.0, min(1.0, (1.0 - best.cost) / 0.6))
+    conf += 0.1 * max(0.0, min(1.0, margin / 3.0))
+    conf += 0.1 * max(0.0, min(1.0, (best.zipf - 2.5) / 3.0))
+    if z == 0.0 and own <= 2:
+        conf += 0.05
+    certain = (z == 0.0 and own <= 2 and best.cost <= st.auto_max_cost and margin >= st.auto_margin
+               and best.zipf >= st.auto_min_zipf and len(base) >= st.auto_min_length
+               and (not capital or best.zipf >= 4.5) and " " not in best.word)
+    return 0.99 if certain else min(conf, 0.95)
+
+
+def _camel(w: str) -> bool:
+    return any(a.islower() and b.isupper() for a, b in zip(w, w[1:]))
+
+
+def _split_camel(w: str, lex: Lexicon) -> str | None:
+    """"inApril" -> "in April" when both halves are words."""
+    for i in range(1, len(w)):
+        if w[i - 1].islower() and w[i].isupper():
+            a, b = w[:i], w[i:]
+            if lex.zipf(a) >= 3.0 and lex.zipf(b) >= 3.0:
+                return f"{a} {b}"
+    return None
+
+
+def _glued_quote(w: str, lex: Lexicon) -> list[str] | None:
+    """"the'insane" -> "the 'insane" (opening quote) or "the' insane" (closing)."""
+    for q in ("'", "’"):
+        if q in w:
+            a, _, b = w.partition(q)
+            if len(a) >= 2 and len(b) >= 2 and lex.zipf(a) >= 3.0 and lex.zipf(b) >= 3.0:
+                return [f"{a} {q}{b}", f"{a}{q} {b}"]
+    return None
+
+
+def _split_glued(w: str, lex: Lexicon) -> str | None:
+    """"Wecould" -> "We could": a reading that is two common words without the space."""
+    best, best_z = None, 0.0
+    for i in range(2, len(w) - 1):
+        a, b = w[:i], w[i:]
+        za, zb = lex.zipf(a), lex.zipf(b)
+        if za >= 4.0 and zb >= 4.0 and len(b) >= 2 and min(za, zb) > best_z:
+            best, best_z = f"{a} {b}", min(za, zb)
+    return best
+
+
+def _real_word(i: int, tokens, text: str, lex: Lexicon, vocab: Counter, bigrams: Counter, st: Settings) -> Query | None:
+    """A word rare in the witness, one OCR confusion from a word the witness often uses in
+    this company: "rank and tile" (the witness says "and file" 20 times, "and tile" never)."""
+    m = tokens[i]
+    w = m.group()
+    low = w.lower()
+    if len(low) < 3 or vocab[low] > 2 or not low.isalpha():
+        return None
+    prev = tokens[i - 1].group().lower() if i > 0 and not text[tokens[i - 1].end():m.start()].strip() else None
+    nxt = tokens[i + 1].group().lower() if i + 1 < len(tokens) and not text[m.end():tokens[i + 1].start()].strip() else None
+    if prev is None and nxt is None:
+        return None
+    own = bigrams[(prev, low)] + bigrams[(low, nxt)] - (prev is not None) - (nxt is not None)
+    if own > 0:
+        return None
+    best = None
+    for read, meant, cost in lex.confusions:
+        if cost > 0.5:
+            continue
+        start = low.find(read)
+        while start >= 0:
+            cand = low[:start] + meant + low[start + len(read):]
+            start = low.find(read, start + 1)
+            if vocab.get(cand, 0) < st.witness_known or cand == low:
+                continue
+            ev_prev = bigrams[(prev, cand)] if prev is not None else None
+            ev_next = bigrams[(cand, nxt)] if nxt is not None else None
+            sides = [e for e in (ev_prev, ev_next) if e is not None]
+            ev = sum(sides)
+            # the witness must use the suggestion in this company on every side we can see
+            # ("rank and [file]" 20x), not merely after one neighbour ("an [and]")
+            ok = (len(sides) == 2 and min(sides) >= 1 and ev >= 3) or (len(sides) == 1 and ev >= 3)
+            if ok and (best is None or ev > best[1]):
+                best = (cand, ev, cost)
+    if best is None:
+        return None
+    cand, ev, cost = best
+    shown = cand[:1].upper() + cand[1:] if w[:1].isupper() else cand
+    score = min(0.85, 0.45 + 0.04 * ev)
+    ctx_words = " ".join(x for x in (prev, cand, nxt) if x)
+    return Query(m.start(), m.end(), w, [shown], round(score, 3),
+                 f"real word rare here ({vocab[low]}x); {shown!r} is one OCR confusion away and the witness "
+                 f"has '{ctx_words}' {ev}x in this company", rule="detect.realword")
+
+
+# -- names -----------------------------------------------------------------------------
+
+def _name_index(ctx: Context) -> list[tuple[str, str, str]]:
+    """(skeleton, canonical, how) for every authority form and every Cyrillic name of the
+    work's Russian original (transliterated), to find names the authority lacks."""
+    out = []
+    auth = ctx.resources.authority
+    for e in auth.entries:
+        for form in [e.canonical, *e.variants, *e.forms]:
+            out.append((skeleton(form), e.canonical, f"{form!r} of the authority ({e.canonical})"))
+        if e.cyrillic:
+            out.append((skeleton(transliterate(e.cyrillic)), e.canonical, f"{e.cyrillic} ({e.canonical})"))
+    if ctx.language != "ru":
+        for cyr in ctx.resources.original_names(ctx.witness.work):
+            stem = _cyrillic_stem(cyr)
+            known = auth.cyrillic.get(cyr) or auth.cyrillic.get(stem)
+            canon = known.canonical if known else transliterate(stem)
+            out.append((skeleton(transliterate(stem)), canon, f"«{cyr}» of the Russian original"))
+    return out
+
+
+_RU_ENDINGS = ("ыми", "ами", "ого", "ому", "ыми", "ой", "ым", "ом", "ов", "ах", "ам", "ы", "а", "у", "е", "и")
+
+
+def _cyrillic_stem(word: str) -> str:
+    """Nominative-ish form of a declined Russian surname: «Бубликовы» -> «Бубликов»."""
+    for end in _RU_ENDINGS:
+        if word.endswith(end) and len(word) - len(end) >= 4:
+            stem = word[: -len(end)]
+            return stem
+    return word
+
+
+def _near_name(w: str, index) -> tuple[str, str] | None:
+    """The closest known name to a capitalised reading, if close enough."""
+    sk = skeleton(w)
+    if len(sk) < 4:
+        return None
+    best = None
+    for s, canon, how in index:
+        if abs(len(s) - len(sk)) > 3:
+            continue
+        r = fuzz.ratio(sk, s)
+        if r >= 80 and (best is None or r > best[0]):
+            best = (r, canon, how)
+    return (best[1], best[2]) if best else None
