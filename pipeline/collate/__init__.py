@@ -114,28 +114,28 @@ def build_rows(pivot: WitnessText, others: list[WitnessText], beads: dict[str, l
             rows.append(Row({pivot.id: [], **{w.id: [] for w in others}}))
         rows[-1].cells[pivot.id].append(p)
         row_of[p] = rows[-1]
-    additions: dict[int, list[Row]] = {}  # pivot paragraph they follow (-1: before all) -> rows
+    # paragraphs without counterpart, by the pivot paragraph they follow (-1: before all);
+    # the additions of several witnesses at one place share a row (and are collated if of one language)
+    additions: dict[int, Row] = {}
     for w in others:
-        last, block = -1, None
+        last = -1
         for b in beads.get(w.id, []):
             if b.pivot and b.other:
                 row = row_of[b.pivot[0]]
                 row.cells[w.id].extend(b.other)
                 row.anchors.extend(b.anchors)
                 row.cost += b.cost
-                last, block = b.pivot[-1], None
-            elif b.pivot:
-                last, block = b.pivot[-1], None
             elif b.other:
-                if block is None:
-                    block = Row({pivot.id: [], **{x.id: [] for x in others}})
-                    additions.setdefault(last, []).append(block)
+                block = additions.setdefault(last, Row({pivot.id: [], **{x.id: [] for x in others}}))
                 block.cells[w.id].extend(b.other)
                 block.cost += b.cost
-    out = list(additions.get(-1, []))
+            if b.pivot:
+                last = b.pivot[-1]
+    out = [additions[-1]] if -1 in additions else []
     for row in rows:
         out.append(row)
-        out.extend(additions.get(row.cells[pivot.id][-1], []))
+        if row.cells[pivot.id][-1] in additions:
+            out.append(additions[row.cells[pivot.id][-1]])
     for row in out:
         row.kind = "/".join(f"{len(row.cells[pivot.id])}-{len(row.cells[w.id])}" for w in others)
     return out

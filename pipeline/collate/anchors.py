@@ -24,6 +24,7 @@ _EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth"
            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "firstly": 1, "secondly": 2, "thirdly": 3}
 _RU_ORD = [("перв", 1), ("втор", 2), ("трет", 3), ("четверт", 4), ("пят", 5), ("шест", 6), ("седьм", 7),
            ("восьм", 8), ("девят", 9), ("десят", 10), ("одиннадцат", 11), ("двенадцат", 12)]
+_RU_ORD_START = {stem[:3] for stem, _ in _RU_ORD}
 _EN_CARD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
             "hundred": 100, "thousand": 1000, "million": 10**6, "millions": 10**6, "thousands": 1000,
             "hundreds": 100, "twice": 2}
@@ -188,6 +189,8 @@ def _ordinal(lw: str, language: str) -> int | None:
         return int(m.group(1)) if m else None
     if lw.startswith("во-") or lw.startswith("в-"):
         lw = lw.split("-", 1)[1]
+    if lw[:3] not in _RU_ORD_START:
+        return None
     for stem, v in _RU_ORD:
         if lw.startswith(stem) and len(lw) - len(stem) <= 4 and re.fullmatch(r"(ой|ый|ий|ая|ое|ого|ом|ому|ых|ые|ую|ей|ья|ье|ьего|ьем|ьей|ьих|ьи|ью|ыми|ьими|ым)", lw[len(stem):] or "-") is not None:
             return v

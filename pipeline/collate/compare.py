@@ -119,11 +119,10 @@ def _surface(paras: dict[int, str], spans: list[Span], empty: bool) -> str:
     return " ¶ ".join(paras[p][s:e] for p, s, e in spans)
 
 
-def collate_tokens(witnesses: list[tuple[str, dict[int, str], list[Token]]]) -> list[tuple[int, Variant]]:
+def collate_tokens(witnesses: list[tuple[str, dict[int, str], list[Token]]]) -> list[Variant]:
     """Variants among witnesses of one language; the first is the base.
 
-    Each witness is (id, {paragraph number: text}, tokens). Returns (base token index, variant)
-    pairs in base order (the index locates the variant's row).
+    Each witness is (id, {paragraph number: text}, tokens). Returns the variants in base order.
     """
     base_id, base_paras, base = witnesses[0]
     bkeys = [token_key(t.text) for t in base]
@@ -134,7 +133,7 @@ def collate_tokens(witnesses: list[tuple[str, dict[int, str], list[Token]]]) -> 
         ops = align(bkeys, okeys)
         per_witness.append((wid, paras, toks, boundary_maps(ops, len(base))))
         all_ranges.extend(diff_ranges(ops, base, toks, bkeys, okeys))
-    out: list[tuple[int, Variant]] = []
+    out: list[Variant] = []
     for s, e in locations(all_ranges):
         readings = [(base_id, base_paras, base, s, e)]
         for wid, paras, toks, (left, right) in per_witness:
@@ -142,9 +141,8 @@ def collate_tokens(witnesses: list[tuple[str, dict[int, str], list[Token]]]) -> 
             readings.append((wid, paras, toks, a, b))
         variant = _variant(readings)
         if variant is not None:
-            out.append((s, variant))
-    mark_transpositions([v for _, v in out])
-    return out
+            out.append(variant)
+    return mark_transpositions(out, {wid: paras for wid, paras, _ in witnesses})
 
 
 def _variant(readings) -> Variant | None:
@@ -167,37 +165,77 @@ def _variant(readings) -> Variant | None:
     return Variant(kind, rs)
 
 
-def mark_transpositions(variants: list[Variant], reach: int = 4) -> None:
-    """An omission and an addition of the same words close by are one transposition."""
-    def key(r: Reading) -> tuple[str, ...]:
-        return tuple(token_key(w) for w in r.text.split() if w[0].isalnum())
-    for k, v in enumerate(variants):
-        if v.kind not in ("substantive", "ocr") or len(v.readings) != 2:
-            continue
-        a, b = v.readings
-        if a.text and b.text:
-            _swapped(v, variants[k + 1:k + 1 + reach], key)
-            continue
-        moved = a if not b.text else b if not a.text else None
-        if moved is None or not key(moved):
-            continue
-        for u in variants[k + 1:k + 1 + reach]:
-            if len(u.readings) == 2 and u.kind == "substantive":
-                ua, ub = u.readings
-                back = ua if not ub.text else ub if not ua.text else None
-                if back is not None and back is not moved and key(back) == key(moved) and \
-                        (back is ua) != (moved is a):
-                    v.kind = u.kind = "transposition"
-                    v.note = u.note = f"moved: {moved.text}"
-                    break
+def mark_transpositions(variants: list[Variant], texts: dict[str, dict[int, str]], reach: int = 4) -> list[Variant]:
+    """An omission and an addition of the same words close by are one transposition:
+    the two places become one variant spanning both (when each witness's side lies in
+    one paragraph); two substitutions that exchange words are marked too."""
+    out: list[Variant] = []
+    k = 0
+    while k < len(variants):
+        v = variants[k]
+        if v.kind in ("substantive", "ocr") and len(v.readings) == 2:
+            a, b = v.readings
+            if a.text and b.text:
+                _swapped(v, variants[k + 1:k + 1 + reach])
+            else:
+                off = _moved_partner(v, variants[k + 1:k + 1 + reach])
+                merged = _join(v, variants[k + off], texts) if off else None
+                if merged is not None:
+                    out.extend(variants[k + 1:k + off])
+                    out.append(merged)
+                    k += off + 1
+                    continue
+        out.append(v)
+        k += 1
+    return out
 
 
-def _swapped(v: Variant, following: list[Variant], key) -> None:
+def _words_key(r: Reading) -> tuple[str, ...]:
+    """The words of a reading, spelling-neutral, for comparing moved or exchanged words."""
+    return tuple(token_key(w) for w in r.text.split() if w[0].isalnum())
+
+
+def _moved_partner(v: Variant, following: list[Variant]) -> int:
+    """Offset (1-based) of the place where v's omitted words reappear, 0 if none close by."""
+    a, b = v.readings
+    moved = a if not b.text else b
+    if not _words_key(moved):
+        return 0
+    for off, u in enumerate(following, 1):
+        if len(u.readings) == 2 and u.kind == "substantive":
+            ua, ub = u.readings
+            back = ua if not ub.text else ub if not ua.text else None
+            if back is not None and _words_key(back) == _words_key(moved) and (back is ua) != (moved is a):
+                v.kind = u.kind = "transposition"
+                v.note = u.note = f"moved: {moved.text}"
+                return off
+    return 0
+
+
+def _join(first: Variant, second: Variant, texts: dict[str, dict[int, str]]) -> Variant | None:
+    """One variant covering two places, if each witness's two spans lie in one paragraph."""
+    readings = []
+    for r1, r2 in zip(first.readings, second.readings):
+        if r1.witnesses != r2.witnesses:
+            return None
+        spans, text = {}, ""
+        for wid in r1.witnesses:
+            s1, s2 = r1.spans.get(wid, []), r2.spans.get(wid, [])
+            if not s1 or not s2 or s1[0][0] != s2[-1][0]:
+                return None
+            p, start, end = s1[0][0], s1[0][1], s2[-1][2]
+            spans[wid] = [(p, start, end)]
+            text = texts[wid][p][start:end]
+        readings.append(Reading(text, list(r1.witnesses), spans))
+    return Variant("transposition", readings, first.note)
+
+
+def _swapped(v: Variant, following: list[Variant]) -> None:
     """Two substitutions that exchange their words ("here and there" / "there and here")."""
     a, b = v.readings
     for u in following:
         if len(u.readings) == 2 and u.readings[0].text and u.readings[1].text and \
-                key(u.readings[0]) == key(b) and key(u.readings[1]) == key(a):
+                _words_key(u.readings[0]) == _words_key(b) and _words_key(u.readings[1]) == _words_key(a):
             v.kind = u.kind = "transposition"
             v.note = u.note = f"exchanged: {a.text} / {b.text}"
             return
@@ -214,7 +252,7 @@ def collate_passage(members: list[WitnessText], cells: dict[str, list[int]]) -> 
         inputs.append((w.id, paras, tokenize_paragraphs([paras[n] for n in nums], nums)))
     if len(inputs) < 2:
         return []
-    return [v for _, v in collate_tokens(inputs)]
+    return collate_tokens(inputs)
 
 
 def compare_witnesses(witnesses: list[WitnessText]) -> list[Row]:

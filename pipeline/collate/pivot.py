@@ -39,6 +39,7 @@ UNMATCHED_STRONG = 0.3  # per unit of weight of a strong anchor found on one sid
 HEADING_PAIR = -2.0
 HEADING_MISMATCH = 3.0
 HEADING_MERGED = 6.0
+QUESTION_MISMATCH = 2.0  # a heading that asks against one that does not
 LENGTH_VARIANCE = 8.0  # Gale & Church's s^2 (per character)
 LENGTH_SPREAD = 0.15  # and a relative spread: free translation is less regular than sentences
 MAX_LENGTH_COST = 25.0
@@ -95,42 +96,84 @@ def length_cost(l1: int, l2: int, ratio: float) -> float:
 
 
 class _Matches:
-    """Anchor weight matched between any block of pivot and translation paragraphs, in O(1)."""
+    """Anchor weight matched between blocks of pivot and translation paragraphs.
+
+    `upper` is O(1) (2-D prefix sums of the paragraph-by-paragraph matches, capped by
+    the lighter side's total): an upper bound used to prune. `exact` counts each key
+    once per bead: sum over keys of weight * min(count in pivot block, count in translation block).
+    """
 
     def __init__(self, pu: list[Unit], ou: list[Unit]):
         n, m = len(pu), len(ou)
+        self.keys_p = [[(k, WEIGHTS[k.split(":", 1)[0]], k.split(":", 1)[0] in STRONG)
+                        for k in u.found.keys] for u in pu]
+        self.count_p = _key_prefix(pu)
+        self.count_o = _key_prefix(ou)
         full = [[0.0] * (m + 1) for _ in range(n + 1)]
-        strong = [[0.0] * (m + 1) for _ in range(n + 1)]
+        cell = [[0.0] * m for _ in range(n)]
         index: dict[str, list[tuple[int, int]]] = {}
         for j, u in enumerate(ou):
             for key, spans in u.found.keys.items():
                 index.setdefault(key, []).append((j, len(spans)))
-        cell = [[0.0] * m for _ in range(n)]
-        cell_strong = [[0.0] * m for _ in range(n)]
         for i, u in enumerate(pu):
             for key, spans in u.found.keys.items():
-                kind = key.split(":", 1)[0]
-                w = WEIGHTS[kind]
+                w = WEIGHTS[key.split(":", 1)[0]]
                 for j, count in index.get(key, ()):
-                    v = w * min(count, len(spans))
-                    cell[i][j] += v
-                    if kind in STRONG:
-                        cell_strong[i][j] += v
+                    cell[i][j] += w * min(count, len(spans))
         for i in range(n):
             for j in range(m):
                 full[i + 1][j + 1] = cell[i][j] + full[i][j + 1] + full[i + 1][j] - full[i][j]
-                strong[i + 1][j + 1] = cell_strong[i][j] + strong[i][j + 1] + strong[i + 1][j] - strong[i][j]
-        self.full, self.strong = full, strong
+        self.full = full
         self.p_strong = _prefix([u.found.weight(True) for u in pu])
         self.o_strong = _prefix([u.found.weight(True) for u in ou])
+        self.p_total = _prefix([u.found.weight() for u in pu])
+        self.o_total = _prefix([u.found.weight() for u in ou])
 
-    def block(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
-        """(matched weight, unmatched strong weight) for pivot[i0:i1] x other[j0:j1]."""
-        f, s = self.full, self.strong
-        matched = f[i1][j1] - f[i0][j1] - f[i1][j0] + f[i0][j0]
-        ms = s[i1][j1] - s[i0][j1] - s[i1][j0] + s[i0][j0]
-        unmatched = (self.p_strong[i1] - self.p_strong[i0]) + (self.o_strong[j1] - self.o_strong[j0]) - 2 * ms
+    def upper(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        """An upper bound of the matched weight."""
+        f = self.full
+        block = f[i1][j1] - f[i0][j1] - f[i1][j0] + f[i0][j0]
+        return min(block, self.p_total[i1] - self.p_total[i0], self.o_total[j1] - self.o_total[j0])
+
+    def exact(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
+        """(matched weight, strong weight found on one side only) for pivot[i0:i1] x other[j0:j1]."""
+        matched = strong = 0.0
+        cp, co = self.count_p, self.count_o
+        seen = set() if i1 - i0 > 1 else None
+        for i in range(i0, i1):
+            for key, w, is_strong in self.keys_p[i]:
+                if seen is not None:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                other = co.get(key)
+                if other is None:
+                    continue
+                n_o = other[j1] - other[j0]
+                if n_o:
+                    pk = cp[key]
+                    v = w * min(pk[i1] - pk[i0], n_o)
+                    matched += v
+                    if is_strong:
+                        strong += v
+        unmatched = (self.p_strong[i1] - self.p_strong[i0]) + (self.o_strong[j1] - self.o_strong[j0]) - 2 * strong
         return matched, max(0.0, unmatched)
+
+
+def _key_prefix(us: list[Unit]) -> dict[str, list[int]]:
+    """key -> prefix counts over the units (count of the key in units[:k])."""
+    out: dict[str, list[int]] = {}
+    n = len(us)
+    for k, u in enumerate(us):
+        for key, spans in u.found.keys.items():
+            arr = out.get(key)
+            if arr is None:
+                arr = out[key] = [0] * (n + 1)
+            arr[k + 1] += len(spans)
+    for arr in out.values():
+        for k in range(1, n + 1):
+            arr[k] += arr[k - 1]
+    return out
 
 
 def _prefix(values: list[float]) -> list[float]:
@@ -163,13 +206,15 @@ class _Structure:
         self.pm = _prefix([u.heading and not u.list_item for u in pu])
         self.om = _prefix([u.heading and not u.list_item for u in ou])
         self.pn, self.on = _prefix([u.note for u in pu]), _prefix([u.note for u in ou])
+        self.pq = [u.text.rstrip().endswith("?") for u in pu]
+        self.oq = [u.text.rstrip().endswith("?") for u in ou]
 
     def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
         ph, oh = self.ph[i1] - self.ph[i0], self.oh[j1] - self.oh[j0]
         cost = 0.0
         if i1 - i0 == 1 and j1 - j0 == 1:
             if ph and oh:
-                cost += HEADING_PAIR
+                cost += HEADING_PAIR + (QUESTION_MISMATCH if self.pq[i0] != self.oq[j0] else 0.0)
             elif ph != oh:
                 cost += HEADING_MISMATCH
         else:
@@ -202,7 +247,7 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float,
     skip_p = [skip_pivot_cost(u) for u in pu]
     add_o = [add_other_cost(u) for u in ou]
     beads = sorted(BEADS.items(), key=lambda kv: kv[1])
-    block, struct = matches.block, structure.cost
+    exact, struct, upper = matches.exact, structure.cost, matches.upper
     for i in range(n + 1):
         row, brow = cost[i], back[i]
         lo, hi = band[i] if band else (0, m)
@@ -214,9 +259,9 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float,
                 if a > i or b > j:
                     continue
                 prev = cost[i - a][j - b]
-                if prev + prior - 30.0 >= best:  # 30: more than any anchor bonus a bead gets in practice
-                    continue
-                matched, unmatched = block(i - a, i, j - b, j)
+                if prev + prior + HEADING_PAIR - upper(i - a, i, j - b, j) >= best:
+                    continue  # cannot win even with every anchor matched
+                matched, unmatched = exact(i - a, i, j - b, j)
                 c = prior - matched + UNMATCHED_STRONG * unmatched + struct(i - a, i, j - b, j)
                 if prev + c >= best:
                     continue
@@ -262,9 +307,8 @@ def align_to_pivot(pivot: WitnessText, other: WitnessText, finder_pivot: AnchorF
     pu = pu if pu is not None else units(pivot, finder_pivot)
     ou = units(other, finder_other or finder_pivot)
     chain = align_units(pu, ou, RATIO)
-    ratio = estimate_ratio(pu, ou, chain)
-    if abs(ratio - RATIO) > 0.03:  # second pass, in a band around the first
-        chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)))
+    ratio = round(estimate_ratio(pu, ou, chain), 2)  # rounded: near-identical witnesses get one ratio
+    chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)))  # second pass, in a band
     return [Bead(list(range(i0, i1)), list(range(j0, j1)), c, bead_anchors(pivot, other, pu, ou, i0, i1, j0, j1))
             for i0, i1, j0, j1, c in chain]
 

@@ -1,0 +1,119 @@
+"""Cross-language collation of the Kollontai witnesses against the Russian pivot."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.collate import collate_corpus, collate_work, witness_texts
+from pipeline.collate.synthetic import make_witness
+from pipeline.collate.segment import is_note_body, paragraphs
+from pipeline.context import Resources
+from pipeline.witnesses import load_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK, RU, DN, IWW = "kollontai-workers-opposition", "kollontai-ru", "kollontai-en-dreadnought", "kollontai-en-iww"
+
+pytestmark = pytest.mark.skipif(not (ROOT / "clean" / f"{RU}.txt").exists(), reason="clean/ not built")
+
+
+@pytest.fixture(scope="module")
+def collation():
+    corpus = load_corpus(ROOT / "raw")
+    work = corpus.work(WORK)
+    wits = witness_texts(ROOT, corpus.members(WORK), {})
+    res = Resources(ROOT)
+    res.authority  # loaded once per run, as in `edition run`
+    t = time.perf_counter()
+    col = collate_work(work.id, work.title, work.pivot, wits, res.authority)
+    return col, time.perf_counter() - t
+
+
+def section_starts(col):
+    ru = col.witness(RU).paragraphs
+    root = next(k for k, p in enumerate(ru) if p.strip() == "Корень разногласий")
+    return ru, root
+
+
+def covered(col, wid):
+    return [p for r in col.rows if r.cells[wid] for p in r.cells[RU]]
+
+
+def test_cross_language_alignment_is_fast(collation):
+    assert collation[1] < 2.0
+
+
+def test_iww_aligns_to_the_first_section_only(collation):
+    col, _ = collation
+    ru, root = section_starts(col)
+    cov = covered(col, IWW)
+    assert cov and max(cov) < root
+    assert set(range(0, root)) <= set(cov)  # the whole first section, heading included
+
+
+def test_dreadnought_aligns_from_the_root_of_the_differences_to_the_end(collation):
+    col, _ = collation
+    ru, root = section_starts(col)
+    cov = covered(col, DN)
+    assert min(cov) == root
+    first_note = next(k for k, p in enumerate(ru) if is_note_body(p))
+    assert max(cov) >= first_note - 3  # the last paragraphs of the text (not the author's footnotes)
+    first = next(r for r in col.rows if r.cells[DN])
+    assert first.cells[RU] == [root] and first.cells[DN] == [0]
+
+
+def test_rows_follow_the_pivot_and_every_paragraph_appears_once(collation):
+    col, _ = collation
+    pivot_order = [p for r in col.rows for p in r.cells[RU]]
+    assert pivot_order == list(range(len(col.witness(RU).paragraphs)))
+    for w in col.witnesses:
+        seen = [p for r in col.rows for p in r.cells[w.id]]
+        assert sorted(seen) == list(range(len(w.paragraphs))), w.id
+        assert seen == sorted(seen), w.id  # each witness's paragraphs keep their order
+
+
+def test_rows_carry_their_anchors(collation):
+    col, _ = collation
+    matched = [r for r in col.rows if r.cells[RU] and (r.cells[DN] or r.cells[IWW])]
+    with_anchor = [r for r in matched if r.anchors]
+    assert len(with_anchor) >= 0.7 * len(matched)
+    kinds = {a.kind for r in matched for a in r.anchors}
+    assert {"name", "heading", "item", "ord"} <= kinds
+
+
+def test_numbered_lists_align_item_by_item(collation):
+    col, _ = collation
+    ru, dn = col.witness(RU).paragraphs, col.witness(DN).paragraphs
+    for r in col.rows:
+        if len(r.cells[RU]) == 1 and ru[r.cells[RU][0]][:2] in ("1)", "2)", "3)", "4)", "5)", "6)"):
+            assert len(r.cells[DN]) == 1 and dn[r.cells[DN][0]].startswith(f"({ru[r.cells[RU][0]][0]})")
+
+
+def test_a_new_witness_needs_no_code(tmp_path):
+    """A third English witness (one TOML entry, one file) is aligned and collated word by word."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    toml = (ROOT / "raw" / "witnesses.toml").read_text(encoding="utf-8")
+    iww = paragraphs((ROOT / "clean" / f"{IWW}.txt").read_text(encoding="utf-8"))
+    new, changes = make_witness(iww, seed=7, rate=0.01, kinds=["orthographic", "substantive", "punctuation"])
+    texts = {RU: (ROOT / "clean" / f"{RU}.txt").read_text(encoding="utf-8"),
+             DN: (ROOT / "clean" / f"{DN}.txt").read_text(encoding="utf-8"),
+             IWW: (ROOT / "clean" / f"{IWW}.txt").read_text(encoding="utf-8"),
+             "kollontai-en-copy": "\n\n".join(new) + "\n"}
+    toml += ('\n[[witness]]\nid = "kollontai-en-copy"\nfile = "copy.txt"\nlanguage = "en"\n'
+             'work = "kollontai-workers-opposition"\nrole = "translation"\n')
+    (raw / "witnesses.toml").write_text(toml, encoding="utf-8")
+    for name in ("kollontai-ru.txt", "kollontai-en-dreadnought.txt", "kollontai-en-iww.txt", "lenin-trade-unions.txt",
+                 "allen-documents.txt"):
+        (raw / name).write_text("x\n", encoding="utf-8")
+    (raw / "copy.txt").write_text(texts["kollontai-en-copy"], encoding="utf-8")
+    files = collate_corpus(tmp_path, load_corpus(raw), Resources(ROOT), texts)
+    data = json.loads(files[tmp_path / "reports" / "collation" / f"{WORK}.alignment.json"])
+    assert data["witnesses"][-1] == "kollontai-en-copy"
+    assert [r[IWW] for r in data["rows"]] == [r["kollontai-en-copy"] for r in data["rows"]]
+    variants = sum(sum(d["variants"].values()) for d in data["details"])
+    assert variants == len(changes) > 0
+    tei = files[tmp_path / "reports" / "collation" / f"{WORK}.tei.xml"]
+    assert tei.count("<app ") == variants and 'wit="#kollontai-en-copy"' in tei
