@@ -62,6 +62,7 @@ class WitnessState:
 
 _PAGE_NO = re.compile(r"\n[ \t]*(?:[-–—]\s*)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*[-–—])?[ \t]*\n", re.I)
 _ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def layout_labels(c: Change) -> list[str]:
@@ -120,7 +121,7 @@ def moved_pairs(changes: list[Change], min_len: int = 12) -> dict[int, list[int]
 
 def _utf16_index(text: str):
     """A function mapping code-point offsets of `text` to UTF-16 offsets (JavaScript strings)."""
-    astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
     if not astral:
         return lambda i: i
     import bisect

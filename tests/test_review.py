@@ -1,0 +1,198 @@
+"""Review files (review/<id>.toml): the format, its errors, and the loop through
+a real run: a rejected change is not applied, a resolved query becomes an edit of
+kind `review`, a decision for an id that no longer exists is reported as stale,
+and raw + rules + review files give byte-identical clean/ and reports/."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.errors import EditionError
+from pipeline.review import Decision, dump_review, load_decisions, read_review, toml_string
+from tests.conftest import make_project
+
+
+def edition(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def changes_of(root: Path, wid: str) -> list[dict]:
+    text = (root / "clean" / f"{wid}.changes.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def queries_of(root: Path, wid: str) -> list[dict]:
+    from pipeline.run import read_queries
+    return read_queries(root / "reports" / f"{wid}.queries.tsv")
+
+
+# -- the format ------------------------------------------------------------------
+
+def test_dump_and_read_round_trip(tmp_path):
+    ds = [Decision(id="a1", action="reject", note='said "no"', by="AB", line=3, rule="rule.x",
+                   before="apportion\n", after="opposition"),
+          Decision(id="b2", action="resolve", reading="", text="ab\\c\t\x07", line=9),
+          Decision(id="c3", action="accept")]
+    text = dump_review("w", ds)
+    path = tmp_path / "w.toml"
+    path.write_text(text, encoding="utf-8")
+    assert read_review(path, witness="w") == ds
+    d = load_decisions(path)
+    assert d.rejected == {"a1"} and d.accepted == {"c3"} and d.resolved == {"b2": ""}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_toml_string_is_valid_toml_for_any_text(s):
+    assert tomllib.loads(f"x = {toml_string(s)}\n")["x"] == s
+
+
+@pytest.mark.parametrize("body, problem, line", [
+    ('[[decision]]\nid = "a"\naction = "resolve"\n', "needs a reading", 1),
+    ('[[decision]]\nid = "a"\naction = "reject"\n[[decision]]\nid = "a"\naction = "accept"\n', "two decisions", 5),
+    ('[[decision]]\nid = "a"\naction = "delete"\n', "action", 3),
+    ('[[decision]]\nid = "a"\naction = "reject"\ncolour = "red"\n', "unknown field", None),
+    ('[[decision]]\nid = "a"\naction = "reject"\nreading = "x"\n', "only goes with action 'resolve'", 1),
+    ('witness = "other"\n', "for witness 'other'", 1),
+    ('[decision]\nid = "a"\n', "[[decision]]", None),
+    ('[[decision]\n', "TOML syntax error", 1),
+])
+def test_bad_review_files_name_file_and_line(tmp_path, body, problem, line):
+    path = tmp_path / "w.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(EditionError) as e:
+        load_decisions(path)
+    assert problem in str(e.value)
+    assert "w.toml" in str(e.value)
+    if line is not None:
+        assert e.value.line == line
+
+
+def test_missing_review_file_means_no_decisions(tmp_path):
+    d = load_decisions(tmp_path / "none.toml")
+    assert not d.rejected and not d.accepted and not d.resolved
+
+
+def test_bad_review_file_stops_the_run_with_one_line(tmp_path):
+    root = make_project(tmp_path)
+    (root / "review").mkdir()
+    (root / "review" / "kollontai-en-iww.toml").write_text('[[decision]]\nid = "x"\naction = "resolve"\n')
+    r = edition(root, "run", "--quiet", "--only", "kollontai-en-iww", "--no-collate")
+    assert r.returncode == 2
+    assert "review/kollontai-en-iww.toml:1" in r.stderr and "needs a reading" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not (root / "clean").exists()  # nothing half-written
+
+
+# -- the loop through a real run --------------------------------------------------
+
+WID = "kollontai-en-dreadnought"
+RUN = ("run", "--quiet", "--only", WID, "--no-collate")  # one witness keeps the test fast
+
+
+def pick(changes: list[dict]) -> dict:
+    """A change worth rejecting: a word-level correction if there is one."""
+    for kind in ("scanno", "name", "typo", "punct"):
+        for c in changes:
+            if c["kind"] == kind and "\n" not in c["before"] and c["before"].strip():
+                return c
+    return changes[len(changes) // 2]
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory):
+    """A project run once, then again with a review file: (root, first changes, rejected, query, reading)."""
+    root = make_project(tmp_path_factory.mktemp("review"))
+    r = edition(root, *RUN)
+    assert r.returncode == 0, r.stderr
+    first = changes_of(root, WID)
+    rejected = pick(first)
+    queries = [q for q in queries_of(root, WID)]
+    query = next((q for q in queries if q["suggestions"]), queries[0] if queries else None)
+    reading = query["suggestions"].split("|")[0] if query and query["suggestions"] else "READING"
+    ds = [Decision(id=rejected["id"], action="reject", note="checked the print"),
+          Decision(id=first[0]["id"], action="accept"),
+          Decision(id="0123456789ab", action="accept", note="an id from an older run")]
+    if query:
+        ds.append(Decision(id=query["id"], action="resolve", reading=reading))
+    (root / "review").mkdir()
+    (root / "review" / f"{WID}.toml").write_text(dump_review(WID, ds), encoding="utf-8")
+    r = edition(root, *RUN)
+    assert r.returncode == 0, r.stderr
+    return root, first, rejected, query, reading, r.stderr
+
+
+def test_rejected_change_is_not_applied(reviewed):
+    root, first, rejected, *_ = reviewed
+    after = changes_of(root, WID)
+    assert rejected["id"] not in {c["id"] for c in after}
+    raw = (root / "raw" / f"{WID}.txt").read_text(encoding="utf-8")
+    assert raw[rejected["start"]:rejected["end"]] == rejected["before"]
+    # the raw reading is kept: no change covers that span any more
+    assert not any(c["start"] < rejected["end"] and rejected["start"] < c["end"] and c["rule"] == rejected["rule"]
+                   for c in after)
+    assert len(after) < len(first) + 2
+
+
+def test_resolved_query_becomes_a_review_edit(reviewed):
+    root, first, rejected, query, reading, _ = reviewed
+    if query is None:
+        pytest.skip("this witness has no queries at the moment")
+    after = changes_of(root, WID)
+    review = [c for c in after if c["kind"] == "review"]
+    assert len(review) == 1 and review[0]["after"] == reading and query["id"] in review[0]["note"]
+    assert query["id"] not in {q["id"] for q in queries_of(root, WID)}
+    clean = (root / "clean" / f"{WID}.txt").read_text(encoding="utf-8")
+    assert reading in clean
+
+
+def test_stale_decision_is_reported_never_dropped(reviewed):
+    root, *_, stderr = reviewed
+    assert "0123456789ab" in stderr and "stale" in stderr
+    page = (root / "reports" / f"{WID}.changes.html").read_text(encoding="utf-8")
+    assert "stale decision" in page and "0123456789ab" in page
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "1 stale decision" in index
+
+
+def test_review_progress_counts_the_decisions(reviewed):
+    root, first, rejected, query, *_ = reviewed
+    from pipeline.report.cli import summary  # noqa: F401  (the CLI reads the same numbers)
+    r = edition(root, "report", WID, "--json", "--top", "3")
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    p = s["progress"]
+    assert p["rejected"] == 1 and p["accepted"] == 1 and p["queries_done"] == (1 if query else 0)
+    assert s["stale"] == ["0123456789ab"]
+    assert len(s["top_queries"]) <= 3
+    assert [q["score"] for q in s["top_queries"]] == sorted((q["score"] for q in s["top_queries"]), reverse=True)
+
+
+def test_reviewed_edition_is_reproducible(reviewed, tmp_path):
+    """raw + rules + review files -> byte-identical clean/ and reports/ (in another folder, too)."""
+    root = reviewed[0]
+    other = make_project(tmp_path)
+    (other / "review").mkdir()
+    for f in (root / "review").iterdir():
+        (other / "review" / f.name).write_bytes(f.read_bytes())
+    r = edition(other, *RUN)
+    assert r.returncode == 0, r.stderr
+
+    def tree(base: Path) -> dict[str, bytes]:
+        return {p.relative_to(base).as_posix(): p.read_bytes()
+                for sub in ("clean", "reports") for p in sorted((base / sub).rglob("*")) if p.is_file()}
+
+    a, b = tree(root), tree(other)
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert a[name] == b[name], name
+    for name, data in b.items():  # no absolute paths in any output
+        assert str(other).encode() not in data and str(root).encode() not in data, name
