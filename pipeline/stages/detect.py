@@ -82,6 +82,11 @@ def run(text: str, ctx: Context) -> StageResult:
         if key not in memo:
             memo[key] = _judge(w, initial, lex, vocab, names, ctx, st)
         verdict = memo[key]
+        if verdict is not None and verdict[0] in ("nonword", "name"):
+            joined = _split_word(i, tokens, text, lex, st)
+            if joined is not None:
+                queries.append(joined)
+                continue
         if verdict is not None:
             kind, suggestions, score, reason, auto = verdict
             if auto and st.auto and score >= st.auto_threshold:
@@ -96,6 +101,20 @@ def run(text: str, ctx: Context) -> StageResult:
         queries = sorted(queries, key=lambda q: -q.score)[:st.max_queries]
         queries.sort(key=lambda q: q.start)
     return StageResult(edits, queries)
+
+
+def _split_word(i: int, tokens, text: str, lex: Lexicon, st: Settings) -> Query | None:
+    """A non-word that is half of a word split by a stray space: "trans mission", "Commu nist"."""
+    m = tokens[i]
+    for a, b in ((tokens[i - 1] if i > 0 else None, m), (m, tokens[i + 1] if i + 1 < len(tokens) else None)):
+        if a is None or b is None or text[a.end():b.start()] != " ":
+            continue
+        joined = a.group() + b.group()
+        if lex.zipf(joined) >= 3.0 and not _skip(joined):
+            return Query(a.start(), b.end(), text[a.start():b.end()], [joined], 0.7,
+                         f"a word split in two: {joined!r} is a word (zipf {lex.zipf(joined):.1f}), "
+                         f"{m.group()!r} is not", rule="detect.split")
+    return None
 
 
 def _skip(w: str) -> bool:

@@ -16,7 +16,7 @@ from pipeline.model import Edit, Query, StageResult
 
 def _form_pattern(forms: list[str]) -> regex.Pattern:
     alts = sorted(set(forms), key=len, reverse=True)
-    return regex.compile(r"(?<![\w\-])(?:" + "|".join(regex.escape(f) for f in alts) + r")(?![\w])")
+    return regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(f) for f in alts) + r")(?![\w])")
 
 
 def run(text: str, ctx: Context) -> StageResult:

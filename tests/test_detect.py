@@ -1,0 +1,181 @@
+"""Detection: queries and automatic corrections, on real texts and on seeded OCR noise."""
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import regex
+
+from pipeline.context import Context, Resources
+from pipeline.lexicon import CONFUSIONS, Lexicon, weighted_distance
+from pipeline.model import Witness
+from pipeline.stages import detect
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def en_context(resources, wid="lenin-trade-unions") -> Context:
+    w = Witness(id=wid, file="x.txt", language="en", work="lenin-trade-unions", role="original")
+    return Context(w, resources, resources.policy(w))
+
+
+# -- must hold on the real texts --------------------------------------------------
+
+def test_dreadnought_must_hold_sentences(cleaned):
+    text = " ".join(cleaned["kollontai-en-dreadnought"].text.split())
+    assert "the opposition did not assert itself" in text
+    assert "Tsiurupa, the People's Commissar of Supplies" in text
+    assert "concealed from the rank and file" in text
+    assert "with every day that passes" in text
+    assert "All that was done in this field" in text
+    assert "can our Communist Party carry out its economic policy" in text
+    assert "apportion" not in text and "rank and tile" not in text and "Commisnr" not in text
+
+
+def test_lenin_must_hold_sentences(cleaned):
+    text = " ".join(cleaned["lenin-trade-unions"].text.split())
+    assert "of the intricate transmission system" in text
+    assert "carried away" in text and "carried awav" not in text
+    assert "bureaucratic twist" in text
+    assert "Tsektrall" not in text
+
+
+def test_russian_scanno_repaired(cleaned):
+    text = " ".join(cleaned["kollontai-ru"].text.split())
+    assert "но и ряд отклонений" in text
+
+
+def test_queries_name_real_suspects_with_suggestions(resources):
+    ctx = en_context(resources)
+    text = "We shall be carried awav by the Eccnomic Council, which Wecould not foresee."
+    r = detect.run(text, ctx)
+    found = {q.text: q for q in r.queries}
+    fixed = {text[e.start:e.end]: e for e in r.edits}
+    assert "awav" in fixed and fixed["awav"].after == "away" and fixed["awav"].kind == "auto"
+    assert fixed["Eccnomic"].after == "Economic"
+    assert found["Wecould"].suggestions[0] == "We could"
+
+
+def test_real_word_scanno_found_from_the_witness_itself(resources):
+    ctx = en_context(resources)
+    text = "the rank and file " * 5 + "and the opposition grew among the rank and tile ."
+    r = detect.run(text, ctx)
+    q = [q for q in r.queries if q.text == "tile"]
+    assert q and q[0].suggestions == ["file"] and q[0].rule == "detect.realword"
+
+
+def test_old_spellings_are_never_changed(resources):
+    ctx = en_context(resources)
+    text = "The controversie was returne to hee that hath it, and he did shew the olde booke."
+    r = detect.run(text, ctx)
+    assert r.edits == []
+
+
+def test_names_near_the_authority_or_the_russian_original_are_queried(resources):
+    w = Witness(id="kollontai-en-dreadnought", file="x", language="en", work="kollontai-workers-opposition",
+                role="translation")
+    ctx = Context(w, resources, resources.policy(w))
+    r = detect.run("and then comrade Shliapnikow said that Tsurupka agreed.", ctx)
+    names = {q.text: q for q in r.queries if q.rule == "detect.name"}
+    assert names["Shliapnikow"].suggestions == ["Shliapnikov"]
+    assert "Tsurupka" in names
+
+
+def test_weighted_distance_prefers_ocr_confusions():
+    assert weighted_distance("rnodern", "modern") < weighted_distance("nodern", "modern")
+    assert weighted_distance("awav", "away") < 1.0
+
+
+# -- seeded noise -------------------------------------------------------------------
+
+def corrupt(paragraph: str, rng: random.Random, rate: float = 0.04):
+    """OCR-like noise: confusion substitutions, split words and glued words.
+    Returns the damaged text and the damage as (start, end, original) in it."""
+    inverse = [(meant, read) for read, meant, cost in CONFUSIONS["en"] if meant.isalpha() and cost <= 0.5]
+    out, damage, pos = [], [], 0
+    words = list(regex.finditer(r"\S+", paragraph))
+    skip_next = False
+    for k, m in enumerate(words):
+        w = m.group()
+        sep = paragraph[m.end():words[k + 1].start()] if k + 1 < len(words) else ""
+        if skip_next:
+            skip_next = False
+            continue
+        core = regex.fullmatch(r"[a-z]{4,}", w)
+        if core and rng.random() < rate:
+            kind = rng.random()
+            if kind < 0.7:
+                opts = [(i, meant, read) for meant, read in inverse for i in [w.find(meant)] if i >= 0]
+                if opts:
+                    i, meant, read = rng.choice(opts)
+                    bad = w[:i] + read + w[i + len(meant):]
+                    damage.append((pos, pos + len(bad), w))
+                    out.append(bad + sep)
+                    pos += len(bad + sep)
+                    continue
+            elif kind < 0.85:
+                i = rng.randint(2, len(w) - 2)
+                bad = w[:i] + " " + w[i:]
+                damage.append((pos, pos + len(bad), w))
+                out.append(bad + sep)
+                pos += len(bad + sep)
+                continue
+            elif k + 1 < len(words) and regex.fullmatch(r"[a-z]{2,}", words[k + 1].group()) and sep == " ":
+                nxt = words[k + 1]
+                after = paragraph[nxt.end():words[k + 2].start()] if k + 2 < len(words) else ""
+                bad = w + nxt.group()
+                damage.append((pos, pos + len(bad), w + " " + nxt.group()))
+                out.append(bad + after)
+                pos += len(bad + after)
+                skip_next = True
+                continue
+        out.append(w + sep)
+        pos += len(w + sep)
+    return "".join(out), damage
+
+
+def seeded_noise_figures(cleaned, resources, seed: int = 3):
+    """(corruptions, found, auto edits, wrong auto edits) over clean English paragraphs."""
+    rng = random.Random(seed)
+    total = found = autos = wrong = 0
+    for wid in ("lenin-trade-unions", "kollontai-en-dreadnought"):
+        paras = [p for p in cleaned[wid].text.split("\n") if len(p) > 300 and not p.startswith("[^")]
+        rng.shuffle(paras)
+        ctx = en_context(resources, wid)
+        for para in paras[:40]:
+            damaged, damage = corrupt(para, rng)
+            if not damage:
+                continue
+            r = detect.run(damaged, ctx)
+            spans = [(q.start, q.end) for q in r.queries] + [(e.start, e.end) for e in r.edits]
+            for s, e, orig in damage:
+                total += 1
+                if any(a < e and s < b for a, b in spans):
+                    found += 1
+            for ed in r.edits:
+                autos += 1
+                hit = [d for d in damage if d[0] <= ed.start and ed.end <= d[1]]
+                if not hit or damaged[hit[0][0]:ed.start] + ed.after + damaged[ed.end:hit[0][1]] != hit[0][2]:
+                    wrong += 1
+    return total, found, autos, wrong
+
+
+def test_seeded_noise_recall_and_wrong_fixes(cleaned, resources):
+    total, found, autos, wrong = seeded_noise_figures(cleaned, resources)
+    print(f"seeded noise: {total} corruptions, {found} found ({found / total:.0%}), "
+          f"{autos} automatic corrections, {wrong} wrong")
+    assert total >= 100
+    assert found / total >= 0.6
+    assert wrong <= max(2, autos // 10)
+
+
+# -- speed ---------------------------------------------------------------------------
+
+def test_detection_on_the_whole_corpus_is_fast(cleaned):
+    res = Resources(ROOT)
+    res.lexicon("en"), res.lexicon("ru")  # loaded once per run, as in `edition run`
+    t = time.time()
+    for c in cleaned.values():
+        detect.run(c.text, Context(c.witness, res, res.policy(c.witness)))
+    assert time.time() - t < 3.0

@@ -1,0 +1,158 @@
+"""Correction rules (rules/*.toml): the project's rules pass their examples, and a bad
+rule file is refused with its file, line and field."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.errors import EditionError
+from pipeline.rules import Rule, RuleSpec, check_regex, find_hits, load_rule_file, load_rules, run_rule_tests
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = '''
+[[rule]]
+id = "x.tile"
+match = "rank and tile"
+replacement = "rank and file"
+scope = ["kollontai-en-dreadnought"]
+kind = "scanno"
+note = "f read as t"
+must_change = ["the rank and tile => the rank and file"]
+must_not_change = ["a tile floor"]
+'''
+
+
+def write(tmp_path: Path, body: str, name: str = "a.toml") -> Path:
+    d = tmp_path / "rules"
+    d.mkdir(exist_ok=True)
+    p = d / name
+    p.write_text(textwrap.dedent(body), encoding="utf-8")
+    return p
+
+
+def test_every_project_rule_passes_its_examples():
+    """`edition rules test` in CI: every rule changes what it must and spares what it must."""
+    failed = {k: v for k, v in run_rule_tests(ROOT).items() if v}
+    assert not failed, failed
+
+
+def test_every_rule_has_examples_and_real_word_rules_have_counterexamples():
+    from pipeline.rules import is_real_word
+    for r in load_rules(ROOT):
+        assert r.spec.must_change, r.id
+        if is_real_word(r):
+            assert r.spec.must_not_change, f"{r.id}: real-word rule without must_not_change"
+
+
+def test_rules_test_command_exits_zero(capsys):
+    assert main(["--root", str(ROOT), "rules", "test", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["failed"] == {} and out["rules"] > 50
+
+
+def test_literal_match_crosses_line_breaks_and_is_word_bounded():
+    spec = RuleSpec(id="t", match="rank and tile", replacement="rank and file", scope=["*"], kind="scanno",
+                    note="n", must_change=["x"])
+    r = Rule(spec, Path("rules/t.toml"), 1)
+    assert [h[:2] for h in r.hits("the rank and\ntile of it")] == [(4, 17)]
+    assert r.hits("frank and tiles") == []
+
+
+def test_context_keeps_the_real_word_elsewhere():
+    rules = load_rules(ROOT)
+    r = next(x for x in rules if x.id == "dn.apportion")
+    assert find_hits([r], "During the summer, the apportion did not assert itself")
+    assert not find_hits([r], "Parliament voted to apportion the funds")
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    p = write(tmp_path, GOOD + "\n[[rule]]\nid = \"broken\n")
+    with pytest.raises(EditionError) as e:
+        load_rule_file(p)
+    assert "a.toml" in str(e.value) and e.value.line is not None and "syntax" in str(e.value)
+
+
+def test_unknown_field_names_line_and_field(tmp_path):
+    p = write(tmp_path, GOOD.replace('kind = "scanno"', 'kind = "scanno"\ncolour = "red"'))
+    with pytest.raises(EditionError) as e:
+        load_rule_file(p)
+    assert "colour" in str(e.value) and e.value.line == GOOD.splitlines().index('kind = "scanno"') + 2
+
+
+def test_bad_kind_and_missing_examples_are_refused(tmp_path):
+    with pytest.raises(EditionError, match="kind"):
+        load_rule_file(write(tmp_path, GOOD.replace('"scanno"', '"whatever"')))
+    with pytest.raises(EditionError, match="must_change"):
+        load_rule_file(write(tmp_path, GOOD.replace('must_change = ["the rank and tile => the rank and file"]', "")))
+
+
+def test_bad_regex_is_refused(tmp_path):
+    bad = GOOD.replace('match = "rank and tile"', 'match = "rank (and"\nregex = true')
+    with pytest.raises(EditionError, match="bad regex"):
+        load_rule_file(write(tmp_path, bad))
+
+
+def test_runaway_regex_is_refused_statically(tmp_path):
+    bad = GOOD.replace('match = "rank and tile"', "match = '(\\w+\\s?)*tile'\nregex = true")
+    with pytest.raises(EditionError, match="nested quantifier"):
+        load_rule_file(write(tmp_path, bad))
+    with pytest.raises(ValueError):
+        check_regex(r"(a+)+b")
+
+
+def test_runaway_regex_that_passes_the_static_check_is_stopped_by_the_timeout():
+    spec = RuleSpec(id="slow", match="(a|aa)+b", regex=True, word=False, replacement="", scope=["*"], kind="typo",
+                    note="n", must_change=["ab"])
+    r = Rule(spec, Path("rules/slow.toml"), 3)
+    with pytest.raises(EditionError, match="slow"):
+        r.hits("a" * 80)
+
+
+def test_two_rules_claiming_one_span_is_an_error_naming_both(tmp_path):
+    other = GOOD.replace('"x.tile"', '"x.tile2"').replace('match = "rank and tile"', 'match = "and tile"') \
+                .replace('"rank and file"', '"and file"', 1)
+    write(tmp_path, GOOD + other)
+    rules = load_rules(tmp_path)
+    with pytest.raises(EditionError) as e:
+        find_hits(rules, "the rank and tile")
+    assert "x.tile" in str(e.value) and "x.tile2" in str(e.value)
+
+
+def test_duplicate_ids_are_refused(tmp_path):
+    write(tmp_path, GOOD, "a.toml")
+    write(tmp_path, GOOD, "b.toml")
+    with pytest.raises(EditionError, match="already used"):
+        load_rules(tmp_path)
+
+
+def test_rules_check_lists_hits_with_raw_line_numbers(capsys):
+    assert main(["--root", str(ROOT), "rules", "check", "--json", "--rule", "dn.rank-and-tile"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    hits = out["dn.rank-and-tile"]["hits"]
+    raw = (ROOT / "raw" / "kollontai-en-dreadnought.txt").read_text(encoding="utf-8").splitlines()
+    assert hits and "tile" in raw[hits[0]["line"] - 1]
+
+
+def test_rules_add_shows_hits_and_writes_a_valid_rule(tmp_path, capsys):
+    target = tmp_path / "local.toml"
+    code = main(["--root", str(ROOT), "rules", "add", "carried awav", "carried away", "--id", "t.awav",
+                 "--file", str(target), "--yes", "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["hits"] and out["hits"][0]["witness"] == "lenin-trade-unions"
+    (r,) = load_rule_file(target)
+    assert r.id == "t.awav" and r.spec.scope == ["lenin-trade-unions"]
+
+
+def test_cli_refuses_a_broken_rule_file_with_one_line(tmp_path):
+    (tmp_path / "raw").mkdir()
+    write(tmp_path, GOOD.replace('kind = "scanno"', 'kind = "scanno"\nfoo = 1'))
+    r = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(tmp_path), "rules", "test"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "foo" in r.stderr and len(r.stderr.strip().splitlines()) == 1
