@@ -116,7 +116,7 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     skip: set[str] = set()
     found_rejected: set[str] = set()
     doc, queries, out_facts, used = _run_stages(raw, witness, res, frozenset(), decisions.resolved, facts)
-    for _ in range(3):  # a rejection can uncover a change made of the rest: repeat to a fixpoint
+    for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
         new = {cid for cid in decisions.rejected if cid in keys} - found_rejected
         if not new:

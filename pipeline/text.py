@@ -34,9 +34,13 @@ class Applied:
 
 @dataclass(slots=True)
 class Piece:
-    text: str
-    raw_start: int  # >= 0 for a kept piece, -1 for an inserted one
-    refs: tuple[int, ...] = ()  # indices into Document.applied (inserted pieces)
+    """A stretch of the current text: kept raw text (raw_start >= 0, text read from raw
+    on demand, so splitting a long kept piece copies nothing) or written text (raw_start -1)."""
+
+    raw_start: int
+    length: int
+    text: str | None = None  # written pieces only
+    refs: tuple[int, ...] = ()  # indices into Document.applied (written pieces)
 
 
 class OverlapError(ValueError):
@@ -49,7 +53,7 @@ class Document:
     def __init__(self, raw: str, witness: str = ""):
         self.raw = raw
         self.witness = witness
-        self.pieces: list[Piece] = [Piece(raw, 0)] if raw else []
+        self.pieces: list[Piece] = [Piece(0, len(raw))] if raw else []
         self.applied: list[Applied] = []
         self._text: str | None = raw
         self._starts: list[int] | None = None
@@ -59,7 +63,9 @@ class Document:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = "".join(p.text for p in self.pieces)
+            raw = self.raw
+            self._text = "".join(raw[p.raw_start:p.raw_start + p.length] if p.text is None else p.text
+                                 for p in self.pieces)
         return self._text
 
     def _piece_starts(self) -> list[int]:
@@ -67,7 +73,7 @@ class Document:
             pos, starts = 0, []
             for p in self.pieces:
                 starts.append(pos)
-                pos += len(p.text)
+                pos += p.length
             self._starts = starts
         return self._starts
 
@@ -82,26 +88,27 @@ class Document:
         starts = self._piece_starts()
         i = bisect.bisect_right(starts, pos) - 1
         j = i
-        while j >= 0 and starts[j] + len(self.pieces[j].text) >= pos:
-            p = self.pieces[j]
+        pieces = self.pieces
+        while j >= 0 and starts[j] + pieces[j].length >= pos:
+            p = pieces[j]
             if p.raw_start >= 0:
                 return p.raw_start + (pos - starts[j])
             j -= 1
         if end:
-            for q in self.pieces[i + 1:]:
-                if q.raw_start >= 0:
-                    return q.raw_start
+            for k in range(i + 1, len(pieces)):
+                if pieces[k].raw_start >= 0:
+                    return pieces[k].raw_start
             return len(self.raw)
-        for q in reversed(self.pieces[:max(i, 0)]):
-            if q.raw_start >= 0:
-                return q.raw_start + len(q.text)
+        for k in range(min(i, len(pieces)) - 1, -1, -1):
+            if pieces[k].raw_start >= 0:
+                return pieces[k].raw_start + pieces[k].length
         return 0
 
     def current_offset(self, raw_pos: int) -> int | None:
         """The current offset of raw offset `raw_pos`, or None if that raw text was changed."""
         starts = self._piece_starts()
         for i, p in enumerate(self.pieces):
-            if p.raw_start >= 0 and p.raw_start <= raw_pos <= p.raw_start + len(p.text):
+            if p.raw_start >= 0 and p.raw_start <= raw_pos <= p.raw_start + p.length:
                 return starts[i] + raw_pos - p.raw_start
         return None
 
@@ -165,9 +172,9 @@ class Document:
         n, i, pos = len(pieces), 0, 0
         for e, ref in zip(edits, refs):
             s, t = e.start, e.end
-            while i < n and pos + len(pieces[i].text) <= s:  # wholly before the edit
+            while i < n and pos + pieces[i].length <= s:  # wholly before the edit
                 out.append(pieces[i])
-                pos += len(pieces[i].text)
+                pos += pieces[i].length
                 i += 1
             if i < n and pos < s:  # s falls inside pieces[i]: split it
                 head, tail = _split(pieces[i], s - pos)
@@ -178,16 +185,16 @@ class Document:
             while i < n and pos < t:  # consume [s, t)
                 p = pieces[i]
                 merged.extend(p.refs)
-                stop = pos + len(p.text)
+                stop = pos + p.length
                 if stop > t:
                     _, pieces[i] = _split(p, t - pos)
                     pos = t
                     break
                 pos = stop
                 i += 1
-            out.append(Piece(e.after, -1, tuple(dict.fromkeys(merged)) + (ref,)))
+            out.append(Piece(-1, len(e.after), e.after, tuple(dict.fromkeys(merged)) + (ref,)))
         out.extend(pieces[i:])
-        self.pieces = [p for p in out if p.text or p.raw_start < 0]
+        self.pieces = [p for p in out if p.length or p.raw_start < 0]
         self._text = None
         self._starts = None
 
@@ -210,7 +217,7 @@ class Document:
             if p.raw_start >= 0:
                 if p.raw_start != prev_end or buf or refs:
                     flush(p.raw_start)
-                prev_end = p.raw_start + len(p.text)
+                prev_end = p.raw_start + p.length
                 buf, refs = [], []
             else:
                 buf.append(p.text)
@@ -240,13 +247,13 @@ class Document:
         prev_end = 0
         refs: list[int] = []
         buf: list[str] = []
-        for p in list(self.pieces) + [Piece("", len(raw))]:
+        for p in list(self.pieces) + [Piece(len(raw), 0)]:
             if p.raw_start >= 0:
                 if (p.raw_start != prev_end or refs) and (raw[prev_end:p.raw_start] != "".join(buf)):
                     apps = [self.applied[r] for r in dict.fromkeys(refs)]
                     rule = "+".join(dict.fromkeys(a.rule for a in apps))
                     result[stable_id(self.witness, prev_end, p.raw_start, rule)] = [a.key for a in apps]
-                prev_end = p.raw_start + len(p.text)
+                prev_end = p.raw_start + p.length
                 refs, buf = [], []
             else:
                 refs.extend(p.refs)
@@ -257,8 +264,8 @@ class Document:
 def _split(p: Piece, cut: int) -> tuple[Piece, Piece]:
     """Split a piece at `cut`; a kept tail keeps its raw offset, a written one its refs."""
     if p.raw_start >= 0:
-        return Piece(p.text[:cut], p.raw_start), Piece(p.text[cut:], p.raw_start + cut)
-    return Piece(p.text[:cut], -1, p.refs), Piece(p.text[cut:], -1, p.refs)
+        return Piece(p.raw_start, cut), Piece(p.raw_start + cut, p.length - cut)
+    return Piece(-1, cut, p.text[:cut], p.refs), Piece(-1, p.length - cut, p.text[cut:], p.refs)
 
 
 def apply_changes(raw: str, changes: list[dict] | list[Change]) -> str:

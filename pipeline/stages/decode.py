@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 import ftfy
+from ftfy.badness import is_bad
 
 from pipeline.context import Context
 from pipeline.errors import EditionError
@@ -157,10 +158,12 @@ def run(text: str, ctx: Context) -> StageResult:
                               f"control character U+{ord(m.group()):04X}"))
     taken = {i for e in edits for i in range(e.start, max(e.end, e.start + 1))}
     # mojibake and NFC, line by line so an edit stays small and readable
+    if text.isascii() or unicodedata.is_normalized("NFC", text) and not is_bad(text):
+        return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
     pos = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        if body and not body.isascii():
+        if body and not body.isascii() and (is_bad(body) or not unicodedata.is_normalized("NFC", body)):
             fixed = ftfy.fix_text(body, unescape_html=False, uncurl_quotes=False, fix_latin_ligatures=False,
                                   fix_character_width=False, normalization="NFC", fix_line_breaks=False,
                                   remove_control_chars=False, remove_terminal_escapes=False)

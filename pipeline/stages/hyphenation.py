@@ -29,9 +29,9 @@ from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
 
 WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
-_LINE_END = re.compile(rf"({WORD})-\n(\S+)")
+_LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(\S+)")
 _SPACED = re.compile(rf"(?<![\w-])({WORD})- ({WORD})")
-_SPACED_BEFORE = re.compile(rf"({WORD}) -({WORD})")
+_SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) -({WORD})")
 _INNER = re.compile(rf"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
 
 # a hyphen after these is a compounding hyphen in the texts of this period
@@ -67,9 +67,31 @@ def zipf(word: str, lang: str) -> float:
     return zipf_frequency(word, lang)
 
 
+_FORM = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
 def vocabulary(text: str) -> Counter[str]:
     """The witness's own word forms (lower-cased), hyphenated compounds included."""
-    return Counter(m.group().lower() for m in re.finditer(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", text))
+    return Counter(_FORM.findall(text.lower()))
+
+
+def near(pattern: re.Pattern, text: str, anchor: str, radius: int = 80):
+    """pattern.finditer(text), searched only in windows around the (rare) literal `anchor`.
+
+    Hyphens are rare; scanning the whole text with a Unicode-class regex is not.
+    """
+    i = text.find(anchor)
+    while i >= 0:
+        lo, hi = max(0, i - radius), i + radius
+        j = text.find(anchor, i + 1)
+        while 0 <= j < hi + radius:  # merge overlapping windows
+            hi = j + radius
+            j = text.find(anchor, j + 1)
+        # the window is searched with the whole string around it visible to look-arounds
+        for m in pattern.finditer(text, lo, min(len(text), hi + radius)):
+            if m.start() >= lo and (m.start() < hi or j < 0):
+                yield m
+        i = j
 
 
 def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = False) -> Verdict:
@@ -123,7 +145,7 @@ def run(text: str, ctx: Context) -> StageResult:
         edits.append(e)
         taken[e.start:e.end] = b"\x01" * (e.end - e.start)
 
-    for m in _LINE_END.finditer(text):
+    for m in near(_LINE_END, text, "-\n"):
         left, right = m.group(1), re.match(rf"{WORD}", m.group(2))
         hyphen = m.end(1)
         if right is None:  # "union-⏎1921": keep the hyphen, join
@@ -133,7 +155,7 @@ def run(text: str, ctx: Context) -> StageResult:
         add(_line_end_edit(hyphen, v, dash, left, right.group()))
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(), f"{left}-⏎{right.group()}", v, left, right.group()))
-    for m in _SPACED.finditer(text):
+    for m in near(_SPACED, text, "- "):
         if _overlaps(m.start(), m.end(), taken):
             continue
         left, right = m.group(1), m.group(2)
@@ -144,13 +166,13 @@ def run(text: str, ctx: Context) -> StageResult:
             add(e)
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(), m.group(), v, left, right))
-    for m in _SPACED_BEFORE.finditer(text):
+    for m in near(_SPACED_BEFORE, text, " -"):
         if _overlaps(m.start(), m.end(), taken):
             continue
         # "incentive -rivalry": a dash set close to the following word
         add(Edit(m.end(1), m.start(2), dash, "hyphen.dash", "punct", 0.9,
                  f"'{m.group()}': a hyphen before a word after a space is a dash"))
-    for m in _INNER.finditer(text):
+    for m in near(_INNER, text, "-"):
         if _overlaps(m.start(), m.end(), taken):
             continue
         left, right = m.group(1), m.group(2)

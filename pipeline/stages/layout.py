@@ -160,11 +160,11 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
     page_break = b.gap > p.base_gap
     short = len(a.text) + 1 + len(b.text.split(" ", 1)[0]) < p.width * 0.97
     very_short = len(a.text) < p.width * 0.75
-    a_ends = bool(_END.search(a.text))
+    a_ends = bool(_END.search(a.text[-8:]))  # the tail is enough, and fast
     b_lower = b.text[:1].islower() and not _scanno_capital(b.text)
     b_upper = b.text[:1].isupper() or b.text[:1] in "«“\"'(" or b.text[:1].isdigit()
     where = "page break" if page_break else "line end"
-    if _HYPHEN_END.search(a.text) and b.text[:1].isalpha():
+    if _HYPHEN_END.search(a.text[-3:]) and b.text[:1].isalpha():
         return "hyphen", "layout.hyphen-line-end", f"line-end hyphen at a {where}; resolved by the hyphenation stage", None
     heading = _is_heading(a, p, prev_para_end) and not (b_lower and len(b.text) < p.width * 0.5)
     if heading:
@@ -193,7 +193,7 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
         if a_ends and short:
             return "break", "layout.paragraph", f"paragraph ends at a short line before a {where}", None
         return "join", "layout.page-break", "page break inside a paragraph: rejoined", None
-    if a_ends and short and b_lower and _STRONG_END.search(a.text):
+    if a_ends and short and b_lower and _STRONG_END.search(a.text[-8:]):
         q = Query(a.end, b.start, f"{a.text[-40:]} ⏎ {b.text[:40]}", [], 0.6,
                   "text lost? a short line ends a sentence and the next starts in lower case", rule="layout.lost-text")
         return "break", "layout.paragraph", "short line ends a sentence (see query: next line starts in lower case)", q
@@ -223,7 +223,7 @@ def _is_heading(a: Line, p: Profile, prev_para_end: bool) -> bool:
         return False
     if not (t[:1].isupper() or t[:1].isdigit()):
         return False
-    if re.search(r"[,;:]$|[^.]\.$", t) and not _NUMBERED_HEADING.match(t):
+    if re.search(r"[,;:]$|[^.]\.$", t[-3:]) and not _NUMBERED_HEADING.match(t):
         return False
     return True
 

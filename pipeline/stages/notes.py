@@ -21,6 +21,8 @@ from pipeline.model import Edit, Query, StageResult
 _DEFINED = re.compile(r"^\[\^(\w+)\]: ", re.M)
 _ENDNOTE = re.compile(r"^\[(\d{1,3}[a-z]?)\] ?(?=\S)", re.M)
 _BRACKET_MARK = re.compile(r"\[(\d{1,3}[a-z]?)\]")
+# a number glued to a word or closing punctuation: "оппозиции1. Это", "платформ.3 Что"
+_GLUED = re.compile(r"(?<=[^\W\d_]|[»”)\].,;:…])\d{1,3}(?=[\s.,;:…»!?)]|$)")
 
 
 def run(text: str, ctx: Context) -> StageResult:
@@ -44,10 +46,13 @@ def run(text: str, ctx: Context) -> StageResult:
             edits.append(Edit(m.start(), m.end(), f"[^{m.group(1)}]", "notes.marker", "footnote", 1.0,
                               f"note marker [{m.group(1)}] written [^{m.group(1)}]"))
             marked.add(m.group(1))
+    glued: dict[str, list[re.Match]] = {}
+    for m in _GLUED.finditer(body):
+        glued.setdefault(m.group(), []).append(m)
     for label in labels:
         if label in marked or not label.isdigit():
             continue
-        found = list(re.finditer(rf"(?<=[^\W\d_]|[»”)\].,;:…]){label}(?=[\s.,;:…»!?)]|$)", body))
+        found = glued.get(label, [])
         if len(found) == 1:
             m = found[0]
             edits.append(Edit(m.start(), m.end(), f"[^{label}]", "notes.glued-marker", "footnote", 0.95,
