@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 
 from pipeline.collate.align import Opcode, align
 from pipeline.collate.classify import classify_readings, ortho_key
@@ -21,6 +22,7 @@ _PUNCT_KEYS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»"
                              "–": "-", "—": "-", "‒": "-", "―": "-", "‐": "-", "…": "."})
 
 
+@lru_cache(maxsize=200_000)
 def token_key(text: str) -> str:
     """The alignment key of a token: spelling-, case- and quote-style-neutral."""
     if text[0].isalnum():
@@ -241,15 +243,23 @@ def _swapped(v: Variant, following: list[Variant]) -> None:
             return
 
 
-def collate_passage(members: list[WitnessText], cells: dict[str, list[int]]) -> list[Variant]:
-    """Variants among the witnesses of one language in one aligned row."""
+def collate_passage(members: list[WitnessText], cells: dict[str, list[int]],
+                    tokens: dict[str, dict[int, list[Token]]] | None = None) -> list[Variant]:
+    """Variants among the witnesses of one language in one aligned row.
+
+    `tokens` (witness -> paragraph -> tokens) saves tokenizing again when the caller has them.
+    """
     inputs = []
     for w in members:
         nums = cells.get(w.id, [])
         if not nums:
             continue
         paras = {n: w.paragraphs[n] for n in nums}
-        inputs.append((w.id, paras, tokenize_paragraphs([paras[n] for n in nums], nums)))
+        if tokens is not None:
+            toks = [t for n in nums for t in tokens[w.id].get(n, [])]
+        else:
+            toks = tokenize_paragraphs([paras[n] for n in nums], nums)
+        inputs.append((w.id, paras, toks))
     if len(inputs) < 2:
         return []
     return collate_tokens(inputs)
@@ -273,8 +283,13 @@ def compare_witnesses(witnesses: list[WitnessText]) -> list[Row]:
                        for tag, i1, i2, j1, j2 in align(bkeys, okeys) if tag in ("equal", "replace")
                        for k in range(min(i2 - i1, j2 - j1))]
     rows = paragraph_rows(witnesses, links)
+    by_para: dict[str, dict[int, list[Token]]] = {}
+    for wid, ts in toks.items():
+        d = by_para[wid] = {}
+        for t in ts:
+            d.setdefault(t.para, []).append(t)
     for row in rows:
-        row.variants = collate_passage(witnesses, row.cells)
+        row.variants = collate_passage(witnesses, row.cells, by_para)
     return rows
 
 

@@ -7,7 +7,7 @@ paragraph, so variants and anchors can be highlighted in the text a reader sees.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # a word (letters/digits, with inner hyphens or apostrophes: "to-day", "one's"),
 # a footnote marker ("[^3]"), or one punctuation character
@@ -16,8 +16,7 @@ SENTENCE_END_RE = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[]?[A-ZА-Я�
 NOTE_BODY_RE = re.compile(r"^\[\^\d+\]:\s")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One token of a witness: its text, where it is, and whether it is a word."""
 
     text: str
@@ -39,11 +38,8 @@ def is_note_body(paragraph: str) -> bool:
 
 def tokenize(paragraph: str, para: int = 0) -> list[Token]:
     """Split one paragraph into word and punctuation tokens with their offsets."""
-    out = []
-    for m in TOKEN_RE.finditer(paragraph):
-        s = m.group()
-        out.append(Token(s, para, m.start(), m.end(), s[0].isalnum() or s[0] == "_"))
-    return out
+    return [Token(s, para, m.start(), m.end(), s[0].isalnum() or s[0] == "_")
+            for m in TOKEN_RE.finditer(paragraph) for s in (m.group(),)]
 
 
 def tokenize_paragraphs(paras: list[str], numbers: list[int] | None = None) -> list[Token]:

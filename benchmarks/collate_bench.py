@@ -1,0 +1,223 @@
+"""Benchmark of same-language collation (and of the cross-language alignment).
+
+    .venv/bin/python benchmarks/collate_bench.py [--sizes 2000 20000 100000] [--no-collatex]
+
+For each size, a base witness is built from sentences of the clean English texts
+(clean/*.txt, in a seeded random order) and a second witness from it with planted
+variants (pipeline.collate.synthetic). We time `compare_witnesses` (alignment,
+readings, classification), measure its peak Python memory (tracemalloc, in a
+separate run), and check that every planted variant is found with its kind.
+
+CollateX (pip `collatex`) collates the 2,000-word pair on the same tokens (its
+`n` is our normalised key, so both align on the same thing); we report our time
+as a ratio of its time, and compare the variants: the tokens each tool puts in a
+variant, and how many planted changes each finds.
+
+The cross-language alignment of the Kollontai work (Russian pivot, two English
+translations) is timed too. Results go to benchmarks/out/collate_bench.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+import tracemalloc
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.collate.compare import compare_witnesses, token_key  # noqa: E402
+from pipeline.collate.model import WitnessText  # noqa: E402
+from pipeline.collate.segment import paragraphs, sentences, tokenize_paragraphs  # noqa: E402
+from pipeline.collate.synthetic import make_witness  # noqa: E402
+
+ENGLISH = ["kollontai-en-dreadnought", "kollontai-en-iww", "lenin-trade-unions", "allen-documents"]
+
+
+def sentence_pool() -> list[str]:
+    """Sentences of the clean English witnesses (raw lines if clean/ is missing)."""
+    pool = []
+    for wid in ENGLISH:
+        path = ROOT / "clean" / f"{wid}.txt"
+        if not path.exists():
+            path = ROOT / "raw" / f"{wid}.txt"
+        for p in paragraphs(path.read_text(encoding="utf-8")):
+            if not p.startswith("[^"):
+                pool.extend(p[s:e] for s, e in sentences(p))
+    return [s for s in pool if len(s.split()) >= 4]
+
+
+def base_witness(words: int, seed: int = 0) -> list[str]:
+    """Paragraphs of about 120 words, `words` words in all, from shuffled sentences."""
+    rng = random.Random(seed)
+    pool = sentence_pool()
+    paras, current, n, count = [], [], 0, 0
+    while count < words:
+        s = rng.choice(pool)
+        current.append(s)
+        k = len(s.split())
+        n += k
+        count += k
+        if n >= 120:
+            paras.append(" ".join(current))
+            current, n = [], 0
+    if current:
+        paras.append(" ".join(current))
+    return paras
+
+
+def pair(words: int, seed: int = 0):
+    """Base and variant witnesses, and the planted changes."""
+    a = base_witness(words, seed)
+    b, changes = make_witness(a, seed=seed + 1, rate=0.02)
+    return WitnessText("a", "en", "", a), WitnessText("b", "en", "", b), changes
+
+
+def planted_found(rows, changes) -> int:
+    """How many planted changes a variant of the right kind covers."""
+    spans = {}
+    for r in rows:
+        for v in r.variants:
+            for p, s, e in v.readings[0].spans.get("a", []):
+                spans.setdefault(p, []).append((s, e, v.kind))
+    return sum(any(s < c.end and e > c.start and k == c.kind for s, e, k in spans.get(c.para, []))
+               for c in changes)
+
+
+def time_ours(a, b, repeat: int = 3) -> tuple[float, list]:
+    """Best wall time of compare_witnesses over `repeat` runs."""
+    best, rows = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        rows = compare_witnesses([a, b])
+        best = min(best, time.perf_counter() - t)
+    return best, rows
+
+
+def peak_memory(a, b) -> float:
+    """Peak Python memory (MB) of one collation, measured with tracemalloc."""
+    tracemalloc.start()
+    compare_witnesses([a, b])
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1e6
+
+
+def variant_tokens_ours(rows, w: WitnessText) -> set[int]:
+    """Indices of w's tokens that lie in a variant reading."""
+    toks = tokenize_paragraphs(w.paragraphs)
+    inside: dict[int, list[tuple[int, int]]] = {}
+    for r in rows:
+        for v in r.variants:
+            for rd in v.readings:
+                for p, s, e in rd.spans.get(w.id, []):
+                    if s < e:
+                        inside.setdefault(p, []).append((s, e))
+    return {k for k, t in enumerate(toks) if any(s <= t.start and t.end <= e for s, e in inside.get(t.para, []))}
+
+
+def collatex_variants(a: WitnessText, b: WitnessText) -> tuple[float, set[int], set[int]]:
+    """CollateX on the same tokens: its time, and the indices of tokens in variant columns."""
+    if "Levenshtein" not in sys.modules:  # collatex imports it for near matching, which we do not use
+        try:
+            import Levenshtein  # noqa: F401
+        except ImportError:
+            from rapidfuzz.distance import Indel
+            sys.modules["Levenshtein"] = types.SimpleNamespace(ratio=lambda x, y: Indel.normalized_similarity(x, y))
+    from collatex import Collation, collate
+
+    def witness(w):
+        return {"id": w.id, "tokens": [{"t": t.text, "n": token_key(t.text), "i": k}
+                                       for k, t in enumerate(tokenize_paragraphs(w.paragraphs))]}
+    col = Collation()
+    col.add_witness(witness(a))
+    col.add_witness(witness(b))
+    t = time.perf_counter()
+    table = collate(col, output="table", segmentation=False)
+    elapsed = time.perf_counter() - t
+    ra, rb = table.rows[0].cells, table.rows[1].cells
+    va, vb = set(), set()
+    for ca, cb in zip(ra, rb):
+        ta = ca[0].token_data if ca else None
+        tb = cb[0].token_data if cb else None
+        if ta is None or tb is None or ta["t"] != tb["t"]:
+            if ta is not None:
+                va.add(ta["i"])
+            if tb is not None:
+                vb.add(tb["i"])
+    return elapsed, va, vb
+
+
+def cross_language() -> float | None:
+    """Wall time of collating the Kollontai work (cross-language alignment included)."""
+    from pipeline.collate import collate_work, witness_texts
+    from pipeline.context import Resources
+    from pipeline.witnesses import load_corpus
+    if not (ROOT / "clean" / "kollontai-ru.txt").exists():
+        return None
+    corpus = load_corpus(ROOT / "raw")
+    work = corpus.work("kollontai-workers-opposition")
+    wits = witness_texts(ROOT, corpus.members(work.id), {})
+    authority = Resources(ROOT).authority
+    t = time.perf_counter()
+    collate_work(work.id, work.title, work.pivot, wits, authority)
+    return time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
+    ap.add_argument("--no-collatex", action="store_true")
+    args = ap.parse_args()
+    results: dict = {"sizes": {}}
+    for words in args.sizes:
+        a, b, changes = pair(words)
+        seconds, rows = time_ours(a, b, repeat=3 if words <= 20000 else 1)
+        found = planted_found(rows, changes)
+        mem = peak_memory(a, b)
+        results["sizes"][words] = {"seconds": round(seconds, 3), "peak_mb": round(mem, 1),
+                                   "planted": len(changes), "found": found}
+        print(f"{words:>7} words x 2: {seconds:6.3f} s, peak {mem:6.1f} MB (tracemalloc), "
+              f"planted variants found {found}/{len(changes)}")
+    if len(args.sizes) >= 2:
+        s = sorted(results["sizes"])
+        lo, hi = results["sizes"][s[-2]], results["sizes"][s[-1]]
+        growth = hi["seconds"] / lo["seconds"]
+        print(f"growth {s[-2]} -> {s[-1]} words (x{s[-1] / s[-2]:.0f}): time x{growth:.1f}")
+        results["growth"] = round(growth, 2)
+    if not args.no_collatex:
+        a, b, changes = pair(2000)
+        ours, rows = time_ours(a, b)
+        cx_time, cx_a, cx_b = collatex_variants(a, b)
+        our_a, our_b = variant_tokens_ours(rows, a), variant_tokens_ours(rows, b)
+        toks_a = tokenize_paragraphs(a.paragraphs)
+        planted = [{k for k, t in enumerate(toks_a) if t.para == c.para and t.start < c.end and t.end > c.start}
+                   for c in changes]
+        cx_found = sum(bool(p & cx_a) for p in planted)
+        same = our_a == cx_a and our_b == cx_b
+        jac = len((our_a | our_b) & (cx_a | cx_b)) / max(1, len(our_a | our_b | cx_a | cx_b))
+        results["collatex"] = {"words": 2000, "collatex_seconds": round(cx_time, 2), "ours_seconds": round(ours, 4),
+                               "ratio": round(ours / cx_time, 5), "same_variant_tokens": same,
+                               "token_agreement": round(jac, 4), "planted": len(changes),
+                               "found_ours": planted_found(rows, changes), "found_collatex": cx_found,
+                               "only_ours_a": len(our_a - cx_a), "only_collatex_a": len(cx_a - our_a)}
+        print(f"CollateX 2000 words x 2: {cx_time:.1f} s; ours {ours:.4f} s = {ours / cx_time:.5f} of CollateX "
+              f"(x{cx_time / ours:.0f} faster)")
+        print(f"  variant tokens identical: {same} (agreement {jac:.3f}); planted found: ours "
+              f"{results['collatex']['found_ours']}/{len(changes)}, CollateX {cx_found}/{len(changes)}")
+    xl = cross_language()
+    if xl is not None:
+        results["cross_language_seconds"] = round(xl, 3)
+        print(f"cross-language alignment of kollontai-workers-opposition: {xl:.2f} s")
+    out = ROOT / "benchmarks" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "collate_bench.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
