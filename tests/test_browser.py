@@ -1,0 +1,262 @@
+"""The reports in a real browser: headless Chromium (Debian's `chromium`, installed
+by `make browser`, which `make test` depends on) driven by Playwright.
+
+A proofreader opens the reports from the file system, filters by kind, ticks
+decisions, exports them; the exported file, saved under review/, changes the next
+`edition run` as intended. The largest witness opens and filters in under a
+second; hostile witness text is shown literally.
+
+Set EDITION_SCREENSHOTS=DIR to keep screenshots of what the tests saw.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.review import dump_review, read_review
+from tests.conftest import make_project
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+BIG = "kollontai-ru"                 # the largest witness
+WID = "kollontai-en-dreadnought"     # the one with word-level corrections and queries
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (`make browser` installs it)")
+
+
+def edition(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=180)
+
+
+def changes_of(root: Path, wid: str) -> list[dict]:
+    text = (root / "clean" / f"{wid}.changes.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def shot(page, name: str) -> None:
+    out = os.environ.get("EDITION_SCREENSHOTS")
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(out) / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    pg = ctx.new_page()
+    pg.errors = []
+    pg.dialogs = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+
+    def on_dialog(d):
+        pg.dialogs.append(d.message)
+        d.accept()
+    pg.on("dialog", on_dialog)
+    yield pg
+    ctx.close()
+    assert not pg.errors, pg.errors
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A copy of the project (raw, rules, config) after `edition run`."""
+    root = make_project(tmp_path_factory.mktemp("browser"))
+    r = edition(root, "run", "--quiet")
+    assert r.returncode == 0, r.stderr
+    return root
+
+
+def open_report(page, path: Path) -> float:
+    """Open a changes page; the seconds until it has rendered its rows."""
+    t = time.perf_counter()
+    page.goto(path.as_uri())
+    page.wait_for_selector('html[data-ready="1"]', timeout=10_000)
+    return time.perf_counter() - t
+
+
+def page_data(page) -> dict:
+    return page.evaluate("JSON.parse(document.getElementById('report-data').textContent)")
+
+
+def test_index_opens_and_links_to_every_witness(page, project):
+    page.goto((project / "reports" / "index.html").as_uri())
+    shot(page, "index")
+    rows = page.locator("table.witnesses tbody tr")
+    assert rows.count() == 5
+    assert page.locator(f"#w-{BIG}").inner_text().startswith(BIG)
+    page.locator(f"#w-{WID} a", has_text="changes & review").click()
+    page.wait_for_selector('html[data-ready="1"]')
+    assert page.url.endswith(f"{WID}.changes.html")
+    assert page.locator("h1").inner_text() == WID
+
+
+def test_largest_witness_opens_and_filters_in_under_a_second(page, project):
+    path = project / "reports" / f"{BIG}.changes.html"
+    opened = open_report(page, path)
+    data = page_data(page)
+    n = len(data["changes"])
+    assert n == len(changes_of(project, BIG)) and n > 500
+    shot(page, "russian-open")
+    kinds: dict[str, int] = {}
+    for c in data["changes"]:
+        kinds[c[6]] = kinds.get(c[6], 0) + 1
+    kind = min(kinds, key=lambda k: (kinds[k], k))  # the rarest kind
+    t = time.perf_counter()
+    page.select_option("#f-kind", kind)
+    page.wait_for_function(f"document.getElementById('shown').textContent.startsWith('{kinds[kind]:,} of')")
+    filtered = time.perf_counter() - t
+    shown = page.locator("#changes .chg")
+    assert shown.count() == kinds[kind]
+    assert all(p == kind for p in shown.locator(".meta .pill:first-child").all_text_contents())
+    t = time.perf_counter()
+    page.select_option("#f-kind", "")
+    page.wait_for_function(f"document.getElementById('shown').textContent === '{n:,} changes'")
+    unfiltered = time.perf_counter() - t
+    t = time.perf_counter()
+    page.fill("#f-text", "[^1]")
+    page.wait_for_function(f"document.getElementById('shown').textContent !== '{n:,} changes'")
+    searched = time.perf_counter() - t
+    in_page = page.evaluate("window.reportRenderMs")
+    print(f"\n{BIG}: {n} changes; open {opened:.3f}s (script {in_page:.0f} ms), filter by kind {filtered:.3f}s, "
+          f"unfilter {unfiltered:.3f}s, search {searched:.3f}s")
+    assert opened < 1.0 and filtered < 1.0 and unfiltered < 1.0 and searched < 1.0
+
+
+def test_review_loop_tick_export_rerun(page, project, tmp_path):
+    """Filter by kind, reject a change, resolve a query, export, save under review/, run again."""
+    before_changes = changes_of(project, WID)
+    open_report(page, project / "reports" / f"{WID}.changes.html")
+    data = page_data(page)
+    target = next((c for c in data["changes"] if c[6] == "scanno"), None) or \
+        next(c for c in data["changes"] if c[6] != "layout")
+    kind = target[6]
+    page.select_option("#f-kind", kind)
+    expected = sum(1 for c in data["changes"] if c[6] == kind)
+    assert page.locator("#changes .chg").count() == min(expected, 120)
+    row = page.locator(f"#c-{target[0]}")
+    row.locator("button.r").click()
+    assert "rej" in row.get_attribute("class")
+    row.locator("input.note-in").fill("checked against the 1921 print")
+    row.locator("input.note-in").press("Tab")
+    accepted = data["changes"][0][0]
+    page.select_option("#f-kind", "")
+    page.locator(f"#c-{accepted} button.a").click()
+    shot(page, "dreadnought-ticked")
+
+    query, reading = None, None
+    for q in data["queries"]:
+        if q["suggestions"]:
+            query, reading = q, q["suggestions"][0]
+            break
+    if query:
+        page.click('.tabs button[data-tab="queries"]')
+        card = page.locator(f"#q-{query['id']}")
+        card.locator("button.sugg").first.click()
+        assert "done" in card.get_attribute("class")
+        shot(page, "dreadnought-queries")
+    page.click('.tabs button[data-tab="decisions"]')
+    assert page.locator("#decisions tr").count() == 2 + (1 if query else 0)
+    shot(page, "dreadnought-decisions")
+
+    with page.expect_download() as dl:
+        page.click("#export")
+    download = dl.value
+    assert download.suggested_filename == f"{WID}.toml"
+    saved = project / "review" / f"{WID}.toml"
+    saved.parent.mkdir(exist_ok=True)
+    download.save_as(saved)
+    exported = saved.read_text(encoding="utf-8")
+    decisions = {d.id: d for d in read_review(saved, witness=WID)}
+    assert dump_review(WID, list(decisions.values())) == exported  # the page writes what Python writes
+    assert decisions[target[0]].action == "reject" and decisions[target[0]].note == "checked against the 1921 print"
+    assert decisions[accepted].action == "accept"
+    if query:
+        assert decisions[query["id"]].action == "resolve" and decisions[query["id"]].reading == reading
+
+    r = edition(project, "run", "--quiet", "--only", WID, "--no-collate")  # the other witnesses are as they were
+    assert r.returncode == 0, r.stderr
+    assert "stale" not in r.stderr
+    after = changes_of(project, WID)
+    ids = {c["id"] for c in after}
+    assert target[0] not in ids and accepted in ids
+    raw = (project / "raw" / f"{WID}.txt").read_text(encoding="utf-8")
+    rejected = next(c for c in before_changes if c["id"] == target[0])
+    assert raw[rejected["start"]:rejected["end"]] == rejected["before"]
+    if query:
+        review = [c for c in after if c["kind"] == "review"]
+        # the resolution may merge with a neighbouring edit (a line join) into one change
+        assert len(review) == 1 and reading in review[0]["after"] and "review.resolve" in review[0]["rule"]
+
+    # the page of the next run knows the decisions: they come from the file now
+    open_report(page, project / "reports" / f"{WID}.changes.html")
+    assert page.locator(f"#c-{target[0]}").count() == 0
+    page.click('.tabs button[data-tab="decisions"]')
+    states = page.locator("#decisions tr .flag").all_inner_texts()
+    assert states == ["file"] * len(decisions)
+    assert "rejected: not applied in this run" in page.locator("#decisions").inner_text()
+    shot(page, "dreadnought-after-rerun")
+
+
+def test_side_by_side_and_decisions_kept_in_the_browser(page, project):
+    path = project / "reports" / f"{BIG}.changes.html"
+    open_report(page, path)
+    page.click('.seg button[data-mode="side"]')
+    first = page.locator("#changes .chg").first
+    assert first.locator(".side .lbl").all_inner_texts() == ["RAW", "CLEAN"] or \
+        [t.lower() for t in first.locator(".side .lbl").all_inner_texts()] == ["raw", "clean"]
+    shot(page, "russian-side-by-side")
+    page.select_option("#f-layout", "page break")
+    rows = page.locator("#changes .chg")
+    assert rows.count() > 0
+    assert all("page break" in t for t in rows.locator(".meta").all_text_contents())
+    rows.first.locator("button.a").click()
+    page.reload()
+    page.wait_for_selector('html[data-ready="1"]')
+    assert page.locator("#unsaved").inner_text() == "1 decision not yet exported"
+    page.click('.tabs button[data-tab="decisions"]')
+    page.click("#discard-local")
+    assert page.dialogs and "Discard 1" in page.dialogs[-1]
+    assert page.locator("#unsaved").is_hidden()
+
+
+def test_hostile_witness_is_shown_literally(page, tmp_path):
+    from tests.test_report import HOSTILE_RAW, hostile_project
+    root = hostile_project(tmp_path)
+    page.goto((root / "reports" / "index.html").as_uri())
+    assert "<b>bold</b>" in page.locator("body").inner_text()
+    assert page.locator("table.witnesses b:has-text('bold')").count() == 0 or \
+        page.locator("table.witnesses td b").first.inner_text() == "hostile"
+    open_report(page, root / "reports" / "hostile.changes.html")
+    assert page.evaluate("window.__pwned === undefined")
+    assert page.locator("img").count() == 0 and page.locator("#changes script").count() == 0
+    assert page.title() == "hostile: changes and review"
+    text = page.locator("#changes").text_content()
+    assert 'window.__pwned=1"> and &amp; and &lt;b&gt;' in text
+    assert "</script><script>window.__pwned=2</script>" in text
+    assert "BEL" in text and "ESC" in text and "VT" in text and "U+202E" in text  # as visible labels
+    assert "\x07" not in text and "\x1b" not in text and "\u202e" not in text
+    page.click('.seg button[data-mode="side"]')
+    assert 'window.__pwned=1"> and &amp; and &lt;b&gt;' in page.locator("#changes").text_content()
+    page.click('.tabs button[data-tab="queries"]')
+    assert '<img src=x onerror="window.__pwned=1">' in page.locator("#queries").text_content()
+    shot(page, "hostile")
+    data = page_data(page)
+    assert data["raw"] == HOSTILE_RAW
+    assert page.evaluate("window.__pwned === undefined") and not page.dialogs
