@@ -61,6 +61,7 @@ class Profile:
     base_gap: int    # blank lines between two lines of one page (0, or 1 when double-spaced)
     page_gap: int    # blank lines at a page break
     width: float     # typical length of a full line
+    fit: float = 0.0  # a line this long plus the next word would still have fitted: the line ended on purpose
 
 
 def scan_lines(text: str) -> list[Line]:
@@ -91,7 +92,22 @@ def measure(lines: list[Line], policy: dict) -> Profile:
     mode = policy.get("mode", "auto")
     if mode == "auto":
         mode = "lines" if width > 200 or (base >= 1 and width > 150) else "wrapped"
-    return Profile(mode, base, page, width)
+    return Profile(mode, base, page, width, policy.get("fit", _fit(lines, width)))
+
+
+def _fit(lines: list[Line], width: float) -> float:
+    """The wrap width, measured: how long a line plus the next word gets inside a paragraph.
+
+    Where the next line starts in lower case, the paragraph goes on, so the
+    line was full: its length plus one space plus the next word is over the wrap
+    width. A low percentile of those sums is the width below which a line ended
+    on purpose (Lenin's text was wrapped at 80 characters: no such sum is under 81).
+    """
+    sums = sorted(len(a.text) + 1 + len(b.text.split(" ", 1)[0])
+                  for a, b in zip(lines, lines[1:]) if b.text[:1].islower() and b.gap <= 1)
+    if len(sums) < 20:
+        return width * 0.97
+    return float(sums[len(sums) // 50])
 
 
 def run(text: str, ctx: Context) -> StageResult:
@@ -158,7 +174,7 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
     if p.mode == "lines":
         return "break", "layout.paragraph", "one paragraph per line", None
     page_break = b.gap > p.base_gap
-    short = len(a.text) + 1 + len(b.text.split(" ", 1)[0]) < p.width * 0.97
+    short = len(a.text) + 1 + len(b.text.split(" ", 1)[0]) < p.fit
     very_short = len(a.text) < p.width * 0.75
     a_ends = bool(_END.search(a.text[-8:]))  # the tail is enough, and fast
     b_lower = b.text[:1].islower() and not _scanno_capital(b.text)
@@ -199,6 +215,9 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
         return "break", "layout.paragraph", "short line ends a sentence (see query: next line starts in lower case)", q
     if a_ends and short and not b_lower:
         return "break", "layout.paragraph", "paragraph ends at a short line", None
+    if short and b_upper and len(a.text) < p.width * 0.75:
+        # inside a paragraph every line is full; a short one ends a title, a date line, a signature
+        return "break", "layout.paragraph", "short line without final punctuation, next line capitalised", None
     return "join", "layout.line-join", "double-spaced line joined" if p.base_gap else "line joined", None
 
 
