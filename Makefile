@@ -4,13 +4,20 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test install bench clean-venv
+.PHONY: run test install bench clean-venv browser
 
 run: $(STAMP)
 	$(BIN)/edition run
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# Headless Chromium for tests/test_browser.py (Playwright drives Debian's package;
+# nothing is downloaded by Playwright). Installed once, if missing.
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
 
 install: $(STAMP)
 

@@ -358,6 +358,7 @@ function makeQuery(k) {
   h.appendChild(node("span", "", q.reason));
   card.appendChild(h);
   var ctx = node("div", "qctx");
+  q.ctx = q.ctx.map(function (x) { return x.replace(/ ?\u23ce ?/g, "\n"); });  // the stage's line-break mark, shown as ours
   if (q.ctx[1]) {
     addText(ctx, "\u2026" + q.ctx[0]);
     var mk = node("mark"); addText(mk, q.ctx[1]); ctx.appendChild(mk);
