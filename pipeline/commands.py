@@ -116,6 +116,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
             raise EditionError(p, f"two input files named {name!r}; outputs would collide")
         names.add(name)
         raw, encoding = decode_bytes(p.read_bytes(), str(p), args.encoding)
+        if not args.quiet and (encoding not in ("utf-8", args.encoding) or "\r" in raw):
+            crlf = ", CR/CRLF line ends normalised" if "\r" in raw else ""
+            err.print(f"{p}: decoded as {encoding}{crlf} (recorded in the change log)")
         w = Witness(id=_slug(name), file=str(p), language=args.lang, work=_slug(name), role="original",
                     encoding=encoding)
         c = clean_witness(raw, w, res, facts={"encoding": encoding})
