@@ -90,7 +90,9 @@ def _run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str]
             if s is None or t is None:
                 continue
             used.add(qid)
-            edits.append(Edit(s, t, reading, "review.resolve", "review", 1.0, f"query {qid} resolved by a proofreader"))
+            # "¶" in a reading is a paragraph break (the answer to a "paragraph break?" query)
+            edits.append(Edit(s, t, reading.replace("¶", "\n\n"), "review.resolve", "review", 1.0,
+                              f"query {qid} resolved by a proofreader"))
             del queries[qid]
         edits.sort(key=lambda e: e.start)
         # a resolution that overlaps an earlier one is dropped, never half-applied

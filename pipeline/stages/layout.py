@@ -132,6 +132,8 @@ def run(text: str, ctx: Context) -> StageResult:
     prev_para_end = True
     for a, b in zip(body, body[1:]):
         decision, rule, note, query = _boundary(a, b, profile, prev_para_end)
+        if decision == "join" and query is None:
+            query = _paragraph_doubt(a, b, profile)
         sep = {"join": " ", "hyphen": "\n", "break": "\n\n"}[decision]
         if text[a.end:b.start] != sep:
             edits.append(removed.edit(a.end, b.start, sep, rule, "layout", note))
@@ -219,6 +221,18 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
         # inside a paragraph every line is full; a short one ends a title, a date line, a signature
         return "break", "layout.paragraph", "short line without final punctuation, next line capitalised", None
     return "join", "layout.line-join", "double-spaced line joined" if p.base_gap else "line joined", None
+
+
+def _paragraph_doubt(a: Line, b: Line, p: Profile) -> Query | None:
+    """A sentence ends on a nearly full line and the next starts a sentence: a paragraph
+    may end here, but the layout cannot tell (no indentation survived). Ask."""
+    if not (_STRONG_END.search(a.text[-8:]) and b.text[:1].isupper()):
+        return None
+    if len(a.text) + 1 + len(b.text.split(" ", 1)[0]) >= p.fit + 6:
+        return None
+    return Query(a.end, b.start, f"{a.text[-40:]} ⏎ {b.text[:40]}", ["¶"], 0.3,
+                 "paragraph break? a sentence ends on a nearly full line; the lines were joined",
+                 rule="layout.paragraph-doubt")
 
 
 def _scanno_capital(t: str) -> bool:
