@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.collate.anchors import AnchorFinder
 from pipeline.collate.compare import collate_passage, compare_witnesses
 from pipeline.collate.model import Collation, Row, WitnessText
-from pipeline.collate.pivot import Bead, align_to_pivot, units
+from pipeline.collate.pivot import Bead, align_translations, units
 from pipeline.collate.segment import paragraphs
 from pipeline.collate.writers import report_files
 
@@ -72,10 +72,11 @@ def collate_work(work: str, title: str, pivot: str, witnesses: list[WitnessText]
     piv = order[0]
     finder = AnchorFinder(authority)
     pivot_units = units(piv, finder)
-    beads: dict[str, list[Bead]] = {}
+    translations = [w for w in order[1:] if w.language != piv.language]
+    beads: dict[str, list[Bead]] = align_translations(piv, translations, finder, pivot_units) if translations else {}
     for w in order[1:]:
-        beads[w.id] = align_to_pivot(piv, w, finder, pu=pivot_units) if w.language != piv.language \
-            else same_language_beads(piv, w)
+        if w.language == piv.language:
+            beads[w.id] = same_language_beads(piv, w)
     rows = build_rows(piv, order[1:], beads)
     for row in rows:
         for lang in dict.fromkeys(w.language for w in order):

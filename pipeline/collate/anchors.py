@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 # how much one matched anchor of each kind is worth (in cost units of the alignment)
 WEIGHTS = {"num": 3.0, "item": 3.0, "ord": 2.0, "pct": 2.0, "name": 2.0, "tr": 1.2, "card": 0.4,
-           "mark": 0.6, "quote": 0.4, "paren": 0.5}
+           "mark": 0.6, "quote": 0.4, "paren": 0.5, "lex": 0.5}
 
 STRONG = {"num", "item", "ord", "pct", "name"}  # a translation rarely drops these
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}

@@ -32,8 +32,9 @@ def cmd_collate(args: argparse.Namespace) -> int:
         if missing:
             raise EditionError(f"clean/{missing[0]}.txt", "not found; run `edition run` (or `edition clean "
                                f"{' '.join(missing)}`) first")
+        wits, authority = witness_texts(root, members, {}), res.authority
         t = time.perf_counter()
-        col = collate_work(work.id, work.title, work.pivot, witness_texts(root, members, {}), res.authority)
+        col = collate_work(work.id, work.title, work.pivot, wits, authority)
         elapsed = time.perf_counter() - t
         files.update(report_files(col, root / "reports" / "collation"))
         if not args.quiet:

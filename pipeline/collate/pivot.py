@@ -22,14 +22,16 @@ import math
 import re
 from dataclasses import dataclass
 
+from pipeline.collate import lexicon
 from pipeline.collate.anchors import STRONG, WEIGHTS, AnchorFinder, Found
 from pipeline.collate.model import Anchor, WitnessText
 from pipeline.collate.segment import is_heading, is_note_body
 
 # (pivot paragraphs, translation paragraphs) -> prior cost of the bead
 BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (1, 3): 3.5, (3, 1): 3.5, (1, 4): 5.0, (4, 1): 5.0,
-         (2, 2): 4.5, (1, 5): 6.5}
-SKIP_PIVOT = 8.0  # a pivot paragraph the translation leaves out (inside the covered part)
+         (2, 2): 4.5, (1, 5): 6.5, (1, 6): 8.0, (1, 7): 9.5}
+FIRST_PASS_BEADS = {k: v for k, v in BEADS.items() if max(k) <= 2}
+SKIP_PIVOT = 5.0  # a pivot paragraph the translation leaves out (inside the covered part)
 SKIP_PIVOT_HEADING = 3.0
 SKIP_PIVOT_NOTE = 1.0
 ADD_OTHER = 8.0  # a translation paragraph with no counterpart
@@ -218,17 +220,19 @@ class _Structure:
             elif ph != oh:
                 cost += HEADING_MISMATCH
         else:
-            if i1 - i0 > 1 and self.pm[i1] > self.pm[i0]:
+            # a heading opening or closing a group belongs to a row of its own; one inside a
+            # group is a translator's sub-heading set into the middle of a pivot paragraph
+            if i1 - i0 > 1 and (self.pm[i0 + 1] > self.pm[i0] or self.pm[i1] > self.pm[i1 - 1]):
                 cost += HEADING_MERGED
-            if j1 - j0 > 1 and self.om[j1] > self.om[j0]:
+            if j1 - j0 > 1 and (self.om[j0 + 1] > self.om[j0] or self.om[j1] > self.om[j1 - 1]):
                 cost += HEADING_MERGED
         if (self.pn[i1] > self.pn[i0]) != (self.on[j1] > self.on[j0]):
             cost += HEADING_MISMATCH
         return cost
 
 
-def align_units(pu: list[Unit], ou: list[Unit], ratio: float,
-                band: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int, int, float]]:
+def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[int, int]] | None = None,
+                beads: dict[tuple[int, int], float] = BEADS) -> list[tuple[int, int, int, int, float]]:
     """The cheapest chain of beads: (i0, i1, j0, j1, cost), in order, covering every translation unit.
 
     Pivot units outside the chain (before the first bead, after the last) are skipped
@@ -246,7 +250,7 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float,
         cost[i][0] = 0.0  # leading pivot paragraphs: free
     skip_p = [skip_pivot_cost(u) for u in pu]
     add_o = [add_other_cost(u) for u in ou]
-    beads = sorted(BEADS.items(), key=lambda kv: kv[1])
+    beads = sorted(beads.items(), key=lambda kv: kv[1])
     exact, struct, upper = matches.exact, structure.cost, matches.upper
     for i in range(n + 1):
         row, brow = cost[i], back[i]
@@ -259,13 +263,15 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float,
                 if a > i or b > j:
                     continue
                 prev = cost[i - a][j - b]
-                if prev + prior + HEADING_PAIR - upper(i - a, i, j - b, j) >= best:
+                c = prior + struct(i - a, i, j - b, j)
+                bonus = upper(i - a, i, j - b, j)
+                if prev + c - bonus >= best:
                     continue  # cannot win even with every anchor matched
-                matched, unmatched = exact(i - a, i, j - b, j)
-                c = prior - matched + UNMATCHED_STRONG * unmatched + struct(i - a, i, j - b, j)
-                if prev + c >= best:
-                    continue
                 c += length_cost(plen[i] - plen[i - a], olen[j] - olen[j - b], ratio)
+                if prev + c - bonus >= best:
+                    continue
+                matched, unmatched = exact(i - a, i, j - b, j)
+                c += UNMATCHED_STRONG * unmatched - matched
                 if prev + c < best:
                     best, arg = prev + c, (i - a, j - b, c)
             row[j], brow[j] = best, arg
@@ -302,15 +308,60 @@ def estimate_ratio(pu: list[Unit], ou: list[Unit], chain) -> float:
 
 def align_to_pivot(pivot: WitnessText, other: WitnessText, finder_pivot: AnchorFinder,
                    finder_other: AnchorFinder | None = None, pu: list[Unit] | None = None) -> list[Bead]:
-    """Align a translation's paragraphs to the pivot's: two passes, the second with the
-    length ratio measured on the first."""
-    pu = pu if pu is not None else units(pivot, finder_pivot)
-    ou = units(other, finder_other or finder_pivot)
-    chain = align_units(pu, ou, RATIO)
-    ratio = round(estimate_ratio(pu, ou, chain), 2)  # rounded: near-identical witnesses get one ratio
-    chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)))  # second pass, in a band
-    return [Bead(list(range(i0, i1)), list(range(j0, j1)), c, bead_anchors(pivot, other, pu, ou, i0, i1, j0, j1))
-            for i0, i1, j0, j1, c in chain]
+    """Align one translation's paragraphs to the pivot's (see align_translations)."""
+    return align_translations(pivot, [other], finder_pivot, pu)[other.id]
+
+
+def align_translations(pivot: WitnessText, others: list[WitnessText], finder: AnchorFinder,
+                       pu: list[Unit] | None = None) -> dict[str, list[Bead]]:
+    """Align each translation to the pivot in two passes.
+
+    Pass 1 (common beads, first-guess length ratio) gives a rough alignment; from it
+    we measure each translation's length ratio and learn a lexicon per language
+    (pipeline.collate.lexicon), pooled over the translations of that language. Pass 2
+    uses both, in a band around pass 1.
+    """
+    pu = pu if pu is not None else units(pivot, finder)
+    ous = {w.id: units(w, finder) for w in others}
+    first = {w.id: align_units(pu, ous[w.id], RATIO, beads=FIRST_PASS_BEADS) for w in others}
+    add_lexicon(pu, others, ous, first)
+    out = {}
+    for w in others:
+        ou, chain = ous[w.id], first[w.id]
+        ratio = round(estimate_ratio(pu, ou, chain), 2)  # rounded: near-identical witnesses get one ratio
+        chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)))
+        out[w.id] = [Bead(list(range(i0, i1)), list(range(j0, j1)), c,
+                          bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1)) for i0, i1, j0, j1, c in chain]
+    return out
+
+
+def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[Unit]], chains) -> None:
+    """Learn pivot-stem -> translation-stem pairs from the first pass and add them as anchors."""
+    pstems = [lexicon.stems(u.text) for u in pu]
+    pkeep = lexicon.informative(pstems)
+    for lang in dict.fromkeys(w.language for w in others):
+        members = [w for w in others if w.language == lang]
+        pairs = []
+        ostems = {}
+        for w in members:
+            ostems[w.id] = [lexicon.stems(u.text) for u in ous[w.id]]
+            okeep = lexicon.informative(ostems[w.id])
+            for i0, i1, j0, j1, _ in chains[w.id]:
+                if i1 > i0 and j1 > j0:
+                    left = {s for i in range(i0, i1) for s in pstems[i] if s in pkeep}
+                    right = {s for j in range(j0, j1) for s in ostems[w.id][j] if s in okeep}
+                    pairs.append((left, right))
+        pairs_of = lexicon.learn(pairs)
+        targets = set(pairs_of.values())
+        for u, st in zip(pu, pstems):
+            for s, spans in st.items():
+                if s in pairs_of:
+                    u.found.keys[f"lex:{lang}:{pairs_of[s]}"].extend(spans)
+        for w in members:
+            for u, st in zip(ous[w.id], ostems[w.id]):
+                for s, spans in st.items():
+                    if s in targets:
+                        u.found.keys[f"lex:{lang}:{s}"].extend(spans)
 
 
 def bead_anchors(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Unit],
