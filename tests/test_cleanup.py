@@ -261,3 +261,19 @@ def test_decode_detects_legacy_encodings():
         assert decode_bytes(text.encode(codec), "x.txt") == (text, codec)
     assert decode_bytes(text.encode("utf-16"), "x.txt")[0] == text
     assert decode_bytes("naïve café".encode("cp1252"), "x.txt") == ("naïve café", "cp1252")
+
+
+def test_paragraph_doubt_query_resolved_by_a_proofreader(cleaned, corpus, resources):
+    """A "paragraph break?" query answered with "¶" splits the paragraph on the next run."""
+    from pipeline.run import Decisions
+    c = cleaned["lenin-trade-unions"]
+    doubts = [q for q in c.queries if q.rule == "layout.paragraph-doubt"]
+    assert doubts
+    q = doubts[0]
+    before_text = q.text.split(" ⏎ ")[0].strip()
+    again = clean_witness(c.doc.raw, corpus.get("lenin-trade-unions"), resources, Decisions(resolved={q.id: "¶"}))
+    assert any(p.endswith(before_text) for p in again.text.split("\n"))
+    assert len(again.text.split("\n\n")) == len(c.text.split("\n\n")) + 1
+    # here the raw text had the break ("⏎⏎"): layout's join is undone, no change is left at that spot
+    assert not any(ch.start <= q.raw_start < ch.end for ch in again.changes)
+    assert apply_changes(again.doc.raw, again.changes) == again.text
