@@ -97,6 +97,8 @@ def run(text: str, ctx: Context) -> StageResult:
         rw = _real_word(i, tokens, text, lex, vocab, bigrams, st)
         if rw is not None:
             queries.append(rw)
+    if ctx.language == "en":
+        queries.extend(_punctuation(text))
     if len(queries) > st.max_queries:
         queries = sorted(queries, key=lambda q: -q.score)[:st.max_queries]
         queries.sort(key=lambda q: q.start)
@@ -115,6 +117,31 @@ def _split_word(i: int, tokens, text: str, lex: Lexicon, st: Settings) -> Query 
                          f"a word split in two: {joined!r} is a word (zipf {lex.zipf(joined):.1f}), "
                          f"{m.group()!r} is not", rule="detect.split")
     return None
+
+
+_CAP_MID = regex.compile(r"(?<=\b\p{Ll}{2,} )(In|It|Where|The|And|Of|If|This|That|When|Which|As|At|To|For|We|But|Is)"
+                         r"(?= \p{Ll})")
+_DOT_LOWER = regex.compile(r"(?<=\b(\p{Ll}{3,})\.) (\p{Ll}{2,})")
+_ABBREVIATIONS = {"etc", "viz", "cf", "pp", "vol", "ibid", "op", "cit", "esp", "approx", "nos"}
+
+
+def _punctuation(text: str) -> list[Query]:
+    """Sentence punctuation lost or misread: a capitalised function word inside a sentence
+    ("only When they have grown", "in the theses It is not") and a full stop before a
+    lower-case word ("in this sphere. the deeper")."""
+    out = []
+    for m in _CAP_MID.finditer(text):
+        w = m.group()
+        out.append(Query(m.start(), m.end(), w, [w.lower(), ". " + w], 0.5,
+                         "capital letter inside a sentence: a lost full stop before it, or a misread lower-case letter",
+                         rule="detect.punct"))
+    for m in _DOT_LOWER.finditer(text):
+        if m.group(1) in _ABBREVIATIONS:
+            continue
+        dot = m.start() - 1
+        out.append(Query(dot, m.end(), text[dot:m.end()], [", " + m.group(2), ". " + m.group(2).capitalize()], 0.5,
+                         "full stop before a lower-case word: a comma misread, or a lost capital", rule="detect.punct"))
+    return out
 
 
 def _skip(w: str) -> bool:
@@ -149,7 +176,8 @@ def _judge(w: str, initial: bool, lex: Lexicon, vocab: Counter, names, ctx: Cont
         split = _split_camel(base, lex)
         if split:
             return ("glued", [split], 0.9, f"two words glued together: {split!r}", False)
-        return None
+        if not lex.candidates(base, min_zipf=st.suggest_zipf, extra=vocab):
+            return None  # an acronym or a name in camel case ("VTsSPS", "McDonald")
     capital = base[:1].isupper() and not initial
     if capital:
         near = _near_name(base, names)
@@ -209,7 +237,7 @@ def _split_camel(w: str, lex: Lexicon) -> str | None:
     for i in range(1, len(w)):
         if w[i - 1].islower() and w[i].isupper():
             a, b = w[:i], w[i:]
-            if lex.zipf(a) >= 3.0 and lex.zipf(b) >= 3.0:
+            if len(b) >= 3 and b[1:].islower() and lex.zipf(a) >= 3.0 and lex.zipf(b) >= 3.0:
                 return f"{a} {b}"
     return None
 
