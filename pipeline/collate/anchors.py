@@ -44,7 +44,7 @@ ITEM_RE = re.compile(r"^\s*(?:\((\d{1,2}|[a-hа-ж])\)|(\d{1,2}|[a-hа-ж])\))\s
 ROMAN_RE = re.compile(r"\b[IVXLC]{2,}\b")
 PCT_RE = re.compile(r"%|\bper\s?cent\b|процент", re.IGNORECASE)
 QUOTE_RE = re.compile(r"[«“„]|(?<![\w])[\"'](?=\w)")
-SENT_START_RE = re.compile(r"(^|[.!?…:)]\s+|[«“\"(]\s*)$")
+SENT_BOUNDARY_RE = re.compile(r"^|[.!?…:)]\s+|[«“\"(]\s*")  # a word right after one starts a sentence
 
 
 @dataclass
@@ -114,6 +114,7 @@ class AnchorFinder:
             f.add("pct:%", m.start(), m.end())
 
     def _words(self, text: str, language: str, f: Found) -> None:
+        starts = {m.end() for m in SENT_BOUNDARY_RE.finditer(text)}
         for m in WORD_RE.finditer(text):
             w = m.group()
             lw = w.lower()
@@ -127,7 +128,7 @@ class AnchorFinder:
                 continue
             if not w[0].isupper() or len(w) < 3:
                 continue
-            key = self._name_key(w, language, SENT_START_RE.search(text[:m.start()]) is not None)
+            key = self._name_key(w, language, m.start() in starts)
             if key:
                 f.add(key, m.start(), m.end())
 

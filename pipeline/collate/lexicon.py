@@ -22,10 +22,13 @@ MIN_DICE = 0.4
 
 
 def stems(text: str) -> dict[str, list[tuple[int, int]]]:
-    """Stems of the words of five letters or more, with their spans."""
+    """Stems of the lower-case words of five letters or more, with their spans (capitalised
+    words are left to the name anchors)."""
     out: dict[str, list[tuple[int, int]]] = {}
     for m in WORD_RE.finditer(text):
-        out.setdefault(m.group().lower()[:STEM], []).append((m.start(), m.end()))
+        w = m.group()
+        if w[0].islower():
+            out.setdefault(w[:STEM], []).append((m.start(), m.end()))
     return out
 
 

@@ -200,35 +200,44 @@ def add_other_cost(u: Unit) -> float:
 
 
 class _Structure:
-    """Structure costs in O(1): headings go with headings, notes with notes, and a heading
-    is not merged with running text."""
+    """Structure costs as tables (looked up in O(1) in the inner loop): headings go with
+    headings, notes with notes, and a heading is not merged with running text."""
 
-    def __init__(self, pu: list[Unit], ou: list[Unit]):
-        self.ph, self.oh = _prefix([u.heading for u in pu]), _prefix([u.heading for u in ou])
-        self.pm = _prefix([u.heading and not u.list_item for u in pu])
-        self.om = _prefix([u.heading and not u.list_item for u in ou])
-        self.pn, self.on = _prefix([u.note for u in pu]), _prefix([u.note for u in ou])
-        self.pq = [u.text.rstrip().endswith("?") for u in pu]
-        self.oq = [u.text.rstrip().endswith("?") for u in ou]
+    def __init__(self, pu: list[Unit], ou: list[Unit], sizes: set[int]):
+        self.pair = [[self._pair(p, o) for o in ou] for p in pu]
+        self.p_side = {a: [self._side(pu[max(0, i - a):i], a) for i in range(len(pu) + 1)] for a in sizes}
+        self.o_side = {b: [self._side(ou[max(0, j - b):j], b) for j in range(len(ou) + 1)] for b in sizes}
 
-    def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
-        ph, oh = self.ph[i1] - self.ph[i0], self.oh[j1] - self.oh[j0]
+    @staticmethod
+    def _pair(p: Unit, o: Unit) -> float:
+        """Cost of a 1-1 bead's structure."""
         cost = 0.0
-        if i1 - i0 == 1 and j1 - j0 == 1:
-            if ph and oh:
-                cost += HEADING_PAIR + (QUESTION_MISMATCH if self.pq[i0] != self.oq[j0] else 0.0)
-            elif ph != oh:
-                cost += HEADING_MISMATCH
-        else:
-            # a heading opening or closing a group belongs to a row of its own; one inside a
-            # group is a translator's sub-heading set into the middle of a pivot paragraph
-            if i1 - i0 > 1 and (self.pm[i0 + 1] > self.pm[i0] or self.pm[i1] > self.pm[i1 - 1]):
-                cost += HEADING_MERGED
-            if j1 - j0 > 1 and (self.om[j0 + 1] > self.om[j0] or self.om[j1] > self.om[j1 - 1]):
-                cost += HEADING_MERGED
-        if (self.pn[i1] > self.pn[i0]) != (self.on[j1] > self.on[j0]):
+        if p.heading and o.heading:
+            cost += HEADING_PAIR + (QUESTION_MISMATCH if p.text.rstrip().endswith("?") != o.text.rstrip().endswith("?") else 0.0)
+        elif p.heading != o.heading:
+            cost += HEADING_MISMATCH
+        if p.note != o.note:
             cost += HEADING_MISMATCH
         return cost
+
+    @staticmethod
+    def _side(group: list[Unit], size: int) -> tuple[float, bool]:
+        """(penalty, has a note) of one side of a bead with several units on a side.
+
+        A heading opening or closing a group belongs to a row of its own; one inside a
+        group is a translator's sub-heading set into the middle of a pivot paragraph.
+        """
+        if len(group) < size:
+            return 0.0, False
+        edge = size > 1 and any(u.heading and not u.list_item for u in (group[0], group[-1]))
+        return (HEADING_MERGED if edge else 0.0), any(u.note for u in group)
+
+    def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
+        """Structure cost of the bead pivot[i0:i1] x other[j0:j1]."""
+        if i1 - i0 == 1 and j1 - j0 == 1:
+            return self.pair[i0][j0]
+        (pp, pn), (op, on) = self.p_side[i1 - i0][i1], self.o_side[j1 - j0][j1]
+        return pp + op + (HEADING_MISMATCH if pn != on else 0.0)
 
 
 def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[int, int]] | None = None,
@@ -241,7 +250,8 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
     """
     n, m = len(pu), len(ou)
     matches = _Matches(pu, ou)
-    structure = _Structure(pu, ou)
+    beads = sorted(beads.items(), key=lambda kv: kv[1])
+    structure = _Structure(pu, ou, {x for ab, _ in beads for x in ab})
     plen, olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
     inf = float("inf")
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
@@ -250,8 +260,8 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
         cost[i][0] = 0.0  # leading pivot paragraphs: free
     skip_p = [skip_pivot_cost(u) for u in pu]
     add_o = [add_other_cost(u) for u in ou]
-    beads = sorted(beads.items(), key=lambda kv: kv[1])
-    exact, struct, upper = matches.exact, structure.cost, matches.upper
+    exact, full, pt, ot = matches.exact, matches.full, matches.p_total, matches.o_total
+    pair, p_side, o_side = structure.pair, structure.p_side, structure.o_side
     for i in range(n + 1):
         row, brow = cost[i], back[i]
         lo, hi = band[i] if band else (0, m)
@@ -262,18 +272,24 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
             for (a, b), prior in beads:
                 if a > i or b > j:
                     continue
-                prev = cost[i - a][j - b]
-                c = prior + struct(i - a, i, j - b, j)
-                bonus = upper(i - a, i, j - b, j)
+                i0, j0 = i - a, j - b
+                prev = cost[i0][j0]
+                if a == 1 and b == 1:
+                    c = prior + pair[i0][j0]
+                else:
+                    (pp, pn), (op, on) = p_side[a][i], o_side[b][j]
+                    c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
+                f1, f0 = full[i], full[i0]
+                bonus = min(f1[j] - f0[j] - f1[j0] + f0[j0], pt[i] - pt[i0], ot[j] - ot[j0])
                 if prev + c - bonus >= best:
                     continue  # cannot win even with every anchor matched
-                c += length_cost(plen[i] - plen[i - a], olen[j] - olen[j - b], ratio)
+                c += length_cost(plen[i] - plen[i0], olen[j] - olen[j0], ratio)
                 if prev + c - bonus >= best:
                     continue
-                matched, unmatched = exact(i - a, i, j - b, j)
+                matched, unmatched = exact(i0, i, j0, j)
                 c += UNMATCHED_STRONG * unmatched - matched
                 if prev + c < best:
-                    best, arg = prev + c, (i - a, j - b, c)
+                    best, arg = prev + c, (i0, j0, c)
             row[j], brow[j] = best, arg
     end = min(range(n + 1), key=lambda i: (cost[i][m], i))
     chain = []
