@@ -26,9 +26,12 @@ def collation():
     wits = witness_texts(ROOT, corpus.members(WORK), {})
     res = Resources(ROOT)
     res.authority  # loaded once per run, as in `edition run`
-    t = time.perf_counter()
-    col = collate_work(work.id, work.title, work.pivot, wits, res.authority)
-    return col, time.perf_counter() - t
+    best = float("inf")
+    for _ in range(2):  # CPU time, best of two: the machine may be shared with other jobs
+        t = time.process_time()
+        col = collate_work(work.id, work.title, work.pivot, wits, res.authority)
+        best = min(best, time.process_time() - t)
+    return col, best
 
 
 def section_starts(col):
