@@ -126,6 +126,8 @@ def build_rows(pivot: WitnessText, others: list[WitnessText], beads: dict[str, l
                 row.cells[w.id].extend(b.other)
                 row.anchors.extend(b.anchors)
                 row.cost += b.cost
+                if b.sentences:
+                    row.sentences.setdefault(w.id, []).extend(b.sentences)
             elif b.other:
                 block = additions.setdefault(last, Row({pivot.id: [], **{x.id: [] for x in others}}))
                 block.cells[w.id].extend(b.other)

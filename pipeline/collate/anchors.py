@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 # how much one matched anchor of each kind is worth (in cost units of the alignment)
 WEIGHTS = {"num": 3.0, "item": 3.0, "ord": 2.0, "pct": 2.0, "name": 2.0, "tr": 1.2, "card": 0.4,
-           "mark": 0.6, "quote": 0.4, "paren": 0.5, "lex": 0.5}
+           "mark": 0.6, "quote": 0.4, "paren": 0.5, "lex": 0.5, "month": 2.0}
 
-STRONG = {"num", "item", "ord", "pct", "name"}  # a translation rarely drops these
+STRONG = {"num", "item", "ord", "pct", "name", "month"}  # a translation rarely drops these
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "firstly": 1, "secondly": 2, "thirdly": 3}
@@ -118,6 +118,10 @@ class AnchorFinder:
         for m in WORD_RE.finditer(text):
             w = m.group()
             lw = w.lower()
+            month = _month(lw, language)
+            if month:
+                f.add(f"month:{month}", m.start(), m.end())
+                continue
             ordinal = _ordinal(lw, language)
             if ordinal:
                 f.add(f"ord:{ordinal}", m.start(), m.end())
@@ -195,6 +199,26 @@ def _ordinal(lw: str, language: str) -> int | None:
     for stem, v in _RU_ORD:
         if lw.startswith(stem) and len(lw) - len(stem) <= 4 and re.fullmatch(r"(ой|ый|ий|ая|ое|ого|ом|ому|ых|ые|ую|ей|ья|ье|ьего|ьем|ьей|ьих|ьи|ью|ыми|ьими|ым)", lw[len(stem):] or "-") is not None:
             return v
+    return None
+
+
+_EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december"]
+_RU_MONTHS = ["январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр"]
+
+
+_RU_MONTH_START = {m[:2] for m in _RU_MONTHS}
+
+
+def _month(lw: str, language: str) -> int | None:
+    """Month names: 'september' -> 9, 'сентября' -> 9 ('may'/'май' only as 'May' after a number is too rare to try)."""
+    if language == "en":
+        return _EN_MONTHS.index(lw) + 1 if lw in _EN_MONTHS and lw != "may" else None
+    if lw[:2] not in _RU_MONTH_START:
+        return None
+    for k, stem in enumerate(_RU_MONTHS):
+        if k != 4 and lw.startswith(stem) and len(lw) - len(stem) <= 2 and (k != 2 or lw in ("март", "марта", "марте")):
+            return k + 1
     return None
 
 

@@ -54,7 +54,8 @@ class Row:
     anchors: list[Anchor] = field(default_factory=list)
     cost: float = 0.0
     variants: list[Variant] = field(default_factory=list)
-    sentences: dict[str, list[list[int]]] = field(default_factory=dict)  # other witness -> sentence pairs
+    # other witness -> steps [[pivot sentence ids], [its sentence ids]]; an id is "paragraph.sentence"
+    sentences: dict[str, list[list[list[str]]]] = field(default_factory=dict)
 
 
 @dataclass

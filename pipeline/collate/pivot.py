@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.collate import lexicon
 from pipeline.collate.anchors import STRONG, WEIGHTS, AnchorFinder, Found
 from pipeline.collate.model import Anchor, WitnessText
-from pipeline.collate.segment import is_heading, is_note_body
+from pipeline.collate.segment import is_heading, is_note_body, sentences
 
 # (pivot paragraphs, translation paragraphs) -> prior cost of the bead
 BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (1, 3): 3.5, (3, 1): 3.5, (1, 4): 5.0, (4, 1): 5.0,
@@ -71,6 +71,7 @@ class Bead:
     other: list[int]
     cost: float
     anchors: list[Anchor]
+    sentences: list[list[list[str]]] = field(default_factory=list)  # [[pivot ids], [other ids]] pairs
 
 
 def units(w: WitnessText, finder: AnchorFinder) -> list[Unit]:
@@ -241,12 +242,14 @@ class _Structure:
 
 
 def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[int, int]] | None = None,
-                beads: dict[tuple[int, int], float] = BEADS) -> list[tuple[int, int, int, int, float]]:
+                beads: dict[tuple[int, int], float] = BEADS, free_ends: bool = True
+                ) -> list[tuple[int, int, int, int, float]]:
     """The cheapest chain of beads: (i0, i1, j0, j1, cost), in order, covering every translation unit.
 
     Pivot units outside the chain (before the first bead, after the last) are skipped
     for free; the caller records them as having no counterpart. `band[i]` = (lo, hi)
-    limits the translation positions considered at pivot position i.
+    limits the translation positions considered at pivot position i. With
+    `free_ends=False` the alignment is global: every pivot unit is in the chain.
     """
     n, m = len(pu), len(ou)
     matches = _Matches(pu, ou)
@@ -256,9 +259,11 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
     inf = float("inf")
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int, float] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    for i in range(n + 1):
-        cost[i][0] = 0.0  # leading pivot paragraphs: free
     skip_p = [skip_pivot_cost(u) for u in pu]
+    for i in range(n + 1):
+        cost[i][0] = 0.0 if free_ends else sum(skip_p[:i])  # leading pivot paragraphs: free
+        if i and not free_ends:
+            back[i][0] = (i - 1, 0, skip_p[i - 1])
     add_o = [add_other_cost(u) for u in ou]
     exact, full, pt, ot = matches.exact, matches.full, matches.p_total, matches.o_total
     pair, p_side, o_side = structure.pair, structure.p_side, structure.o_side
@@ -291,10 +296,10 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
                 if prev + c < best:
                     best, arg = prev + c, (i0, j0, c)
             row[j], brow[j] = best, arg
-    end = min(range(n + 1), key=lambda i: (cost[i][m], i))
+    end = min(range(n + 1), key=lambda i: (cost[i][m], i)) if free_ends else n
     chain = []
     i, j = end, m
-    while j > 0:
+    while j > 0 or (not free_ends and i > 0):
         pi, pj, c = back[i][j]
         chain.append((pi, i, pj, j, c))
         i, j = pi, pj
@@ -347,7 +352,10 @@ def align_translations(pivot: WitnessText, others: list[WitnessText], finder: An
         ratio = round(estimate_ratio(pu, ou, chain), 2)  # rounded: near-identical witnesses get one ratio
         chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)))
         out[w.id] = [Bead(list(range(i0, i1)), list(range(j0, j1)), c,
-                          bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1)) for i0, i1, j0, j1, c in chain]
+                          bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1),
+                          align_sentences(pivot, w, list(range(i0, i1)), list(range(j0, j1)), pu, ou, ratio)
+                          if i1 > i0 and j1 > j0 else [])
+                     for i0, i1, j0, j1, c in chain]
     return out
 
 
@@ -403,3 +411,37 @@ def bead_anchors(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: lis
         label = f"{pivot.paragraphs[lp][ls:le]} = {other.paragraphs[rp][rs:re_]}"
         out.append(Anchor(kind, label, {pivot.id: left[key], other.id: right[key]}))
     return out
+
+
+SENTENCE_BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (2, 2): 4.5, (1, 3): 4.0, (3, 1): 4.0}
+
+
+def sentence_units(w: WitnessText, nums: list[int], paragraph_units: list[Unit]) -> tuple[list[Unit], list[str]]:
+    """The sentences of some paragraphs as units (their anchors cut from the paragraph's),
+    and their ids "paragraph.sentence"."""
+    out, ids = [], []
+    for p in nums:
+        text, found = w.paragraphs[p], paragraph_units[p].found
+        for k, (s, e) in enumerate(sentences(text)):
+            sub = Found()
+            for key, spans in found.keys.items():
+                for a, b in spans:
+                    if s <= a and b <= e:
+                        sub.keys[key].append((a - s, b - s))
+            out.append(Unit(text[s:e], e - s, False, False, sub))
+            ids.append(f"{p}.{k}")
+    return out, ids
+
+
+def align_sentences(pivot: WitnessText, other: WitnessText, pnums: list[int], onums: list[int],
+                    pu: list[Unit], ou: list[Unit], ratio: float = RATIO) -> list[list[list[str]]]:
+    """Sentences of an aligned passage paired by the same programme, globally:
+    [[pivot sentence ids], [translation sentence ids]] per step ([] on one side: no counterpart)."""
+    ps, pids = sentence_units(pivot, pnums, pu)
+    os_, oids = sentence_units(other, onums, ou)
+    if not ps or not os_:
+        return []
+    if len(ps) == 1 or len(os_) == 1:
+        return [[pids, oids]]
+    chain = align_units(ps, os_, ratio, beads=SENTENCE_BEADS, free_ends=False)
+    return [[pids[i0:i1], oids[j0:j1]] for i0, i1, j0, j1, _ in chain]

@@ -15,7 +15,7 @@ from lxml import etree
 
 from pipeline.collate.classify import KINDS
 from pipeline.collate.model import Collation, Row, Variant
-from pipeline.collate.segment import word_count
+from pipeline.collate.segment import sentences, word_count
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -53,9 +53,12 @@ def alignment_json(col: Collation) -> str:
 
 def row_details(row: Row) -> dict:
     """Why a row is what it is: its kind, cost, anchors and variant counts."""
-    return {"kind": row.kind, "cost": round(row.cost, 2),
-            "anchors": [f"{a.kind}:{a.label}" for a in row.anchors],
-            "variants": dict(sorted(Counter(v.kind for v in row.variants).items()))}
+    out = {"kind": row.kind, "cost": round(row.cost, 2),
+           "anchors": [f"{a.kind}:{a.label}" for a in row.anchors],
+           "variants": dict(sorted(Counter(v.kind for v in row.variants).items()))}
+    if row.sentences:
+        out["sentences"] = row.sentences
+    return out
 
 
 # ---------------------------------------------------------------- coverage
@@ -251,16 +254,39 @@ def _anchor_marks(row: Row) -> dict[str, dict[int, list]]:
     return marks
 
 
+def _sentence_marks(col: Collation, row: Row) -> dict[str, dict[int, list]]:
+    """Per witness and paragraph: sentence pairs of the row, tinted alike in both columns
+    (only when one translation is in the row, so that the tints cannot disagree)."""
+    marks: dict[str, dict[int, list]] = {}
+    if len(row.sentences) != 1:
+        return marks
+    wid, steps = next(iter(row.sentences.items()))
+    spans = {}
+    for w in (col.witness(col.pivot), col.witness(wid)):
+        for p in row.cells.get(w.id, []):
+            for k, (s, e) in enumerate(sentences(w.paragraphs[p])):
+                spans[(w.id, f"{p}.{k}")] = (p, s, e)
+    for n, (left, right) in enumerate(steps):
+        cls = f"s s{n % 2}" if left and right else "s s-none"
+        title = f"sentence step {n + 1}: {len(left)}-{len(right)}"
+        for w_id, ids in ((col.pivot, left), (wid, right)):
+            for sid in ids:
+                p, s, e = spans[(w_id, sid)]
+                marks.setdefault(w_id, {}).setdefault(p, []).append((s, e, cls, title))
+    return marks
+
+
 def html(col: Collation) -> str:
     """The synoptic view: one row per aligned passage, a column per witness."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     rows = []
     for k, row in enumerate(col.rows):
-        vm, am = _variant_marks(row), _anchor_marks(row)
+        vm, am, sm = _variant_marks(row), _anchor_marks(row), _sentence_marks(col, row)
         cells = []
         for w in col.witnesses:
-            paras = [{"n": p, "pieces": _segments(w.paragraphs[p], vm.get(w.id, {}).get(p, []) + am.get(w.id, {}).get(p, []))}
+            paras = [{"n": p, "pieces": _segments(w.paragraphs[p], sm.get(w.id, {}).get(p, []) + vm.get(w.id, {}).get(p, [])
+                                                  + am.get(w.id, {}).get(p, []))}
                      for p in row.cells.get(w.id, [])]
             cells.append({"wid": w.id, "paras": paras})
         missing_pivot = not row.cells.get(col.pivot)
