@@ -42,6 +42,7 @@ function symbol(ch) {  // [text, is a labelled code]
   var wide = (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000;
   return [NAMED[c] || (wide ? "SP" : "U+" + hex(c)), true];
 }
+var BREAKS = false;  // true while the text view renders: raw line breaks are kept as breaks
 function addText(el, s, spaces) {
   var re = spaces ? INVIS_SP : INVIS, last = 0, m;
   re.lastIndex = 0;
@@ -52,6 +53,7 @@ function addText(el, s, spaces) {
     sp.textContent = sy[0];
     if (m[0] !== "\n" && m[0] !== " ") sp.title = "U+" + hex(m[0].charCodeAt(0));
     el.appendChild(sp);
+    if (BREAKS && m[0] === "\n") el.appendChild(document.createTextNode("\n"));
     last = m.index + m[0].length;
   }
   if (last < s.length) el.appendChild(document.createTextNode(s.slice(last)));
@@ -338,9 +340,94 @@ document.querySelectorAll(".seg button[data-mode]").forEach(function (b) {
   b.addEventListener("click", function () {
     mode = b.dataset.mode;
     document.body.className = "mode-" + mode;
-    document.querySelectorAll(".seg button[data-mode]").forEach(function (x) { x.setAttribute("aria-pressed", x === b ? "true" : "false"); });
+    document.querySelectorAll(".seg button[data-mode]").forEach(function (x) { x.setAttribute("aria-pressed", x.dataset.mode === mode ? "true" : "false"); });
     for (var k = 0; k < upTo; k++) { var i = order[k]; renderCtx(rows[i].children[2], i); rowMode[i] = mode; }
+    textDone = false;
+    if (!$("tab-text").hidden) renderText();
   });
+});
+
+/* -- the text view: clean paragraphs beside the raw lines they came from -- */
+var textEl = $("text"), textDone = false, tJoins = $("t-joins");
+function plainJoin(i) {  // a line break turned into a space (or nothing), nothing else
+  var c = C[i], b = RAW.slice(c[I_S], c[I_E]);
+  return c[I_LAY].length === 1 && c[I_LAY][0] === "lines joined" && !c[I_MOVED].length && /^\s+$/.test(b)
+    && (c[I_AFTER] === " " || c[I_AFTER] === "");
+}
+function renderText() {
+  textEl.textContent = "";
+  // clean paragraph starts: 0 and every position after a "\n\n"
+  var starts = [0], k;
+  for (k = CLEAN.indexOf("\n\n"); k >= 0; k = CLEAN.indexOf("\n\n", k + 2)) starts.push(k + 2);
+  // walk kept stretches and changes in order, cutting them at paragraph starts (clean offsets)
+  var frag = document.createDocumentFragment(), b = 0, rawPos = 0, cpos = 0, block = null, showJoins = tJoins.checked;
+  var side = mode === "side";
+  BREAKS = side;
+  function newBlock(rawAt) {
+    var line = lineOf(rawAt);
+    block = {el: node("div", side ? "tblock" : "tblock one"), raw: side ? node("div", "traw") : null, cln: node("div", "tcln")};
+    block.el.appendChild(node("div", "tloc", "l. " + line));
+    if (side) block.el.appendChild(block.raw);
+    block.el.appendChild(block.cln);
+    frag.appendChild(block.el);
+  }
+  function cleanPart(from, to, cls, i) {  // CLEAN[from, to) without paragraph separators, into the clean column
+    var s = CLEAN.slice(from, to).replace(/\n\n/g, "");
+    if (!s && cls !== "ins") return;
+    if (cls) {
+      var e = node("ins");
+      if (s) addText(e, s); else { e.className = "empty"; e.textContent = "\u00b6"; e.title = "paragraph break"; }
+      e.dataset.i = i;
+      block.cln.appendChild(e);
+    } else addText(block.cln, s);
+  }
+  newBlock(0);
+  for (var i = 0; i <= N; i++) {
+    var s = i < N ? C[i][I_S] : RAW.length, kept = RAW.slice(rawPos, s), cs0 = cpos;
+    // kept raw text: same in both columns, cut where a clean paragraph starts inside it
+    var at = 0;
+    while (b + 1 < starts.length && starts[b + 1] <= cs0 + kept.length && starts[b + 1] > cs0) {
+      var cut = starts[b + 1] - cs0;
+      if (side) addText(block.raw, kept.slice(at, cut));
+      cleanPart(cs0 + at, cs0 + cut, "", -1);
+      b++; newBlock(rawPos + cut); at = cut;
+    }
+    if (at < kept.length) { if (side) addText(block.raw, kept.slice(at)); cleanPart(cs0 + at, cs0 + kept.length, "", -1); }
+    cpos = cs0 + kept.length;
+    if (i === N) break;
+    var c = C[i], after = c[I_AFTER], join = !showJoins && plainJoin(i);
+    if (join) { if (side) addText(block.raw, RAW.slice(c[I_S], c[I_E])); cleanPart(cpos, cpos + after.length, "", i); }
+    else {
+      var d = mark("del", RAW.slice(c[I_S], c[I_E]));
+      d.dataset.i = i;
+      if (c[I_LAY].indexOf("page break") >= 0) { var pb = node("span", "pill lay pb", "page break"); pb.dataset.i = i; (block.raw || block.cln).appendChild(pb); }
+      (block.raw || block.cln).appendChild(d);
+      // the written text, cut where clean paragraphs start inside it
+      var from = cpos, end = cpos + after.length;
+      while (b + 1 < starts.length && starts[b + 1] > cpos && starts[b + 1] <= end) {
+        cleanPart(from, starts[b + 1], "ins", i);
+        b++; newBlock(c[I_E]); from = starts[b];
+      }
+      if (from < end) cleanPart(from, end, "ins", i);
+    }
+    cpos += after.length; rawPos = c[I_E];
+  }
+  BREAKS = false;
+  textEl.appendChild(frag);
+  textDone = true;
+}
+var lineStarts = null;
+function lineOf(pos) {
+  if (!lineStarts) { lineStarts = [0]; for (var k = RAW.indexOf("\n"); k >= 0; k = RAW.indexOf("\n", k + 1)) lineStarts.push(k + 1); }
+  var lo = 0, hi = lineStarts.length - 1;
+  while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= pos) lo = mid; else hi = mid - 1; }
+  return lo + 1;
+}
+tJoins.addEventListener("change", renderText);
+textEl.addEventListener("click", function (ev) {
+  var t = ev.target.closest("[data-i]");
+  if (!t || +t.dataset.i < 0) return;
+  showTab("changes"); reveal(+t.dataset.i);
 });
 
 /* -- queries -- */
@@ -371,6 +458,7 @@ function makeQuery(k) {
   q.suggestions.forEach(function (s) {
     var b = node("button", "sugg");
     b.type = "button"; b.dataset.reading = s; addText(b, s, true);
+    if (s === "\u00b6") { b.appendChild(document.createTextNode(" new paragraph")); b.title = "resolve with a paragraph break here"; }
     act.appendChild(b);
   });
   var inp = node("input");
@@ -558,7 +646,8 @@ function updateCounts() {
 }
 function showTab(name) {
   document.querySelectorAll(".tabs button").forEach(function (b) { b.setAttribute("aria-selected", b.dataset.tab === name ? "true" : "false"); });
-  ["changes", "queries", "decisions"].forEach(function (n) { $("tab-" + n).hidden = n !== name; });
+  ["changes", "text", "queries", "decisions"].forEach(function (n) { $("tab-" + n).hidden = n !== name; });
+  if (name === "text" && !textDone) renderText();
   $("filters").hidden = name !== "changes";
   if (name === "queries" && !qcards) renderQueries();
   if (name === "decisions") renderDecisions();
@@ -568,9 +657,10 @@ document.querySelectorAll(".tabs button").forEach(function (b) { b.addEventListe
 applyFilter();
 updateCounts();
 var h = location.hash.slice(1);
-if (h === "queries" || h === "decisions") showTab(h);
+if (h === "queries" || h === "decisions" || h === "text") showTab(h);
 else if (h.slice(0, 2) === "q-" && qById.has(h.slice(2))) { showTab("queries"); qcards[qById.get(h.slice(2))].scrollIntoView(); }
 else if (h.slice(0, 2) === "c-" && byId.has(h.slice(2))) reveal(byId.get(h.slice(2)));
 window.reportRenderMs = performance.now() - t0;
+window.reportReadyAt = performance.now();  // since navigation start
 document.documentElement.dataset.ready = "1";
 })();
