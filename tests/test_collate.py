@@ -194,6 +194,18 @@ def test_tei_structure():
             assert all(w.lstrip("#") in ids for w in rdg.get("wit").split())
     body_text = "".join(root.find(f"{TEI}text").itertext())
     assert "<script>" in body_text  # text, escaped in the XML, not markup
+    ab = root.find(f".//{TEI}ab[@type='collation']")
+    for wid in ("a", "b"):  # each witness's text comes back from the parallel segmentation
+        assert reading_text(ab, wid) == col.witness(wid).paragraphs[0]
+
+
+def reading_text(ab, wid: str) -> str:
+    """A witness's text from an ab with app/rdg."""
+    out = [ab.text or ""]
+    for app in ab:
+        rdg = next(r for r in app if f"#{wid}" in r.get("wit").split())
+        out += [rdg.text or "", app.tail or ""]
+    return "".join(out)
 
 
 def test_html_escapes_and_is_self_contained():

@@ -128,83 +128,90 @@ def tei_xml(col: Collation) -> str:
     enc = _tei("encodingDesc", header)
     _tei("variantEncoding", enc, method="parallel-segmentation", location="internal")
     body = _tei("body", _tei("text", tei))
+    fillers: list = []
     for k, row in enumerate(col.rows):
-        _tei_row(col, row, k, body)
-    etree.indent(tei, space=" ")
-    return etree.tostring(tei, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode("utf-8")
+        _tei_row(col, row, k, body, fillers)
+    etree.indent(tei, space=" ")  # indent the structure only: the text (mixed content) is filled in after
+    for fill in fillers:
+        fill()
+    return etree.tostring(tei, xml_declaration=True, encoding="UTF-8").decode("utf-8") + "\n"
 
 
-def _tei_row(col: Collation, row: Row, k: int, body) -> None:
-    """One aligned passage: a div with an ab per witness (or per collated language group)."""
-    div = _tei("div", body, type="passage", n=k, ana=f"#{row.kind}" if False else None)
-    div.set("subtype", row.kind or "row")
+def _tei_row(col: Collation, row: Row, k: int, body, fillers: list) -> None:
+    """One aligned passage: a div with an ab per witness, or one ab with app/rdg for the
+    witnesses of one language that were collated word by word."""
+    div = _tei("div", body, type="passage", n=k, subtype=row.kind or "row")
     if row.anchors:
         note = _tei("note", div, type="anchors")
         note.text = "; ".join(f"{a.kind}: {a.label}" for a in row.anchors)
     collated = {wid for v in row.variants for r in v.readings for wid in r.witnesses}
-    done_group = False
+    for lang_group in _collated_groups(col, row, collated):
+        fillers.append(_tei_apparatus(col, row, div, lang_group))
     for w in col.witnesses:
         nums = row.cells.get(w.id, [])
-        if not nums:
-            continue
-        if w.id in collated:
-            if not done_group:
-                _tei_apparatus(col, row, div, sorted(collated))
-                done_group = True
-            continue
-        ab = _tei("ab", div, type="witness", corresp=f"#{w.id}", lang_=w.language,
-                  n=" ".join(str(p) for p in nums))
-        ab.text = "\n".join(w.paragraphs[p] for p in nums)
+        if nums and w.id not in collated:
+            ab = _tei("ab", div, type="witness", corresp=f"#{w.id}", lang_=w.language,
+                      n=" ".join(str(p) for p in nums))
+            ab.text = "\n".join(w.paragraphs[p] for p in nums)
 
 
-def _tei_apparatus(col: Collation, row: Row, div, wids: list[str]) -> None:
-    """The base witness's text with app/rdg at each variant (parallel segmentation)."""
-    base = col.witness(wids[0]) if col.pivot not in wids else col.witness(col.pivot)
-    order = [w.id for w in col.witnesses if w.id in wids]
-    base = col.witness(order[0])
+def _collated_groups(col: Collation, row: Row, collated: set[str]) -> list[list[str]]:
+    """The collated witnesses of a row by language, each group in witness order."""
+    groups: dict[str, list[str]] = {}
+    for w in col.witnesses:
+        if w.id in collated and row.cells.get(w.id):
+            groups.setdefault(w.language, []).append(w.id)
+    return list(groups.values())
+
+
+def _tei_apparatus(col: Collation, row: Row, div, wids: list[str]):
+    """An ab for the base witness's text with app/rdg at each variant (parallel segmentation);
+    returns the function that fills it (called after the structure is indented).
+
+    The base is the first witness of the group (the pivot, if it is in the group); each
+    rdg names its witnesses, an empty rdg is an omission.
+    """
+    base = col.witness(wids[0])
     nums = row.cells[base.id]
-    ab = _tei("ab", div, type="collation", corresp=" ".join(f"#{w}" for w in order), lang_=base.language,
-              n=" ".join(f"{wid}:{','.join(map(str, row.cells.get(wid, [])))}" for wid in order))
-    marks = []
+    ab = _tei("ab", div, type="collation", corresp=" ".join(f"#{w}" for w in wids), lang_=base.language,
+              n=" ".join(f"{wid}:{','.join(map(str, row.cells.get(wid, [])))}" for wid in wids))
+    places = []
     for v in row.variants:
         spans = v.readings[0].spans.get(base.id, [])
-        if spans:
-            marks.append((nums.index(spans[0][0]), spans[0][1], spans[-1][0], spans[-1][2], v))
-    marks.sort(key=lambda m: (m[0], m[1]))
-    last = ab
-    pieces: list[str] = []
+        if spans and set(v.readings[0].witnesses) | {x for r in v.readings for x in r.witnesses} <= set(wids):
+            places.append(((nums.index(spans[0][0]), spans[0][1]), (nums.index(spans[-1][0]), spans[-1][2]), v))
+    places.sort(key=lambda x: x[0])
+    last = None  # the element whose tail receives the next text
     cursor = (0, 0)
 
-    def add_text(s: str) -> None:
-        nonlocal last
-        if not s:
+    def add_text(text: str) -> None:
+        if not text:
             return
-        if last is ab:
-            ab.text = (ab.text or "") + s
+        if last is None:
+            ab.text = (ab.text or "") + text
         else:
-            last.tail = (last.tail or "") + s
+            last.tail = (last.tail or "") + text
 
-    def text_between(a: tuple[int, int], b: tuple[int, int]) -> str:
+    def between(a: tuple[int, int], b: tuple[int, int]) -> str:
         (pa, oa), (pb, ob) = a, b
         if pa == pb:
             return base.paragraphs[nums[pa]][oa:ob]
         parts = [base.paragraphs[nums[pa]][oa:]] + [base.paragraphs[nums[q]] for q in range(pa + 1, pb)]
         return "\n".join(parts + [base.paragraphs[nums[pb]][:ob]])
 
-    for pi, s, _, e, v in marks:
-        if (pi, s) < cursor:
-            continue  # overlapping place (cannot happen with merged locations)
-        add_text(text_between(cursor, (pi, s)))
-        app = _tei("app", ab, ana=f"#{v.kind}")
-        app.set("type", v.kind)
-        for r in v.readings:
-            rdg = _tei("rdg", app, wit=" ".join(f"#{x}" for x in r.witnesses))
-            rdg.text = r.text or None
-        last = app
-        end_para = nums.index(v.readings[0].spans[base.id][-1][0])
-        cursor = (end_para, e)
-    add_text(text_between(cursor, (len(nums) - 1, len(base.paragraphs[nums[-1]]))))
-    del pieces
+    def fill() -> None:
+        nonlocal last, cursor
+        for start, end, v in places:
+            if start < cursor:
+                continue  # overlapping places cannot come out of the collation; be safe
+            add_text(between(cursor, start))
+            app = _tei("app", ab, type=v.kind)
+            for r in v.readings:
+                rdg = _tei("rdg", app, wit=" ".join(f"#{x}" for x in r.witnesses))
+                rdg.text = r.text or None
+            last, cursor = app, end
+        add_text(between(cursor, (len(nums) - 1, len(base.paragraphs[nums[-1]]))))
+    return fill
 
 
 # ---------------------------------------------------------------- HTML
@@ -230,8 +237,7 @@ def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[dict]:
 def _variant_marks(row: Row) -> dict[str, dict[int, list]]:
     """Per witness and paragraph: the marks of this row's variants."""
     marks: dict[str, dict[int, list]] = {}
-    for k, v in enumerate(row.variants):
-        base_text = v.readings[0].text or "(nothing)"
+    for v in row.variants:
         for r in v.readings:
             title = f"{v.kind}: " + " / ".join(f"{x.text or '(omitted)'} [{', '.join(x.witnesses)}]" for x in v.readings)
             if v.note:
@@ -240,7 +246,6 @@ def _variant_marks(row: Row) -> dict[str, dict[int, list]]:
                 for p, s, e in r.spans.get(wid, []):
                     cls = f"v v-{v.kind}" + (" base" if r is v.readings[0] else "")
                     marks.setdefault(wid, {}).setdefault(p, []).append((s, e, cls, title))
-        del base_text
     return marks
 
 
