@@ -25,16 +25,25 @@ from wordfreq import zipf_frequency
 from pipeline.context import Context
 from pipeline.model import Edit, StageResult
 
+# Patterns start with a literal where they can (a space, a full stop), so the regex engine
+# jumps from one to the next; what must stand before the match is checked in `_after`.
 # not before a spaced ellipsis (". . .") or "..."
-_PUNCT_AFTER_SPACE = re.compile(r"(?<=[\w'’\")\]»”])( +)(?=(?:[,;:?!)]|\.(?! ?\.))(?!\w))")
-_OPEN_BRACKET_SPACE = re.compile(r"(?<=[(\[])( +)(?=\w)")
-_NO_SPACE_AFTER = re.compile(r"(?<=[a-zа-яё]{2})([.?!;:,])(?=[A-ZА-ЯЁ][a-zа-яё])")
-_SPACE_DOT_CAPITAL = re.compile(r"(?<=[a-zа-яё]) \.(?=[A-ZА-ЯЁ][a-zа-яё])")
-_NUMBER_NO_SPACE = re.compile(r"(?:(?<=^)|(?<=\s))(\d{1,2}[.)]|\d{4};)(?=[A-ZА-ЯЁ][a-zа-яё])", re.M)
+_PUNCT_AFTER_SPACE = re.compile(r"( +)(?=(?:[,;:?!)]|\.(?! ?\.))(?!\w))")
+_OPEN_BRACKET_SPACE = re.compile(r"[(\[]( +)(?=\w)")
+_NO_SPACE_AFTER = re.compile(r"([.?!;:,])(?=[A-ZА-ЯЁ][a-zа-яё])")
+_SPACE_DOT_CAPITAL = re.compile(r" \.(?=[A-ZА-ЯЁ][a-zа-яё])")
+_NUMBER_NO_SPACE = re.compile(r"\b(\d{1,2}[.)]|\d{4};)(?=[A-ZА-ЯЁ][a-zа-яё])")
 _GLUED = re.compile(r"\b([a-z]{2,4})([A-Z][a-z]{2,})\b")
-_APOSTROPHE_S = re.compile(r"(?<=\w)( +)(?=[’'](?:s|t|ll|re|ve|d|m)\b)")
-_PLURAL_POSSESSIVE = re.compile(r"(?<=[a-z]s)( +)(?=' [A-Za-z])")
-_DOUBLE_SPACE = re.compile(r"(?<=\S)( {2,})(?=\S)")
+_APOSTROPHE_S = re.compile(r"( +)(?=[’'](?:s|t|ll|re|ve|d|m)\b)")
+_PLURAL_POSSESSIVE = re.compile(r"( +)(?=' [A-Za-z])")
+_DOUBLE_SPACE = re.compile(r"( {2,})(?=\S)")
+
+_WORD_END = re.compile(r"[\w'’\")\]»”]")
+
+
+def _after(text: str, m: re.Match, pattern: str, width: int = 1) -> bool:
+    """Does the text just before the match end with `pattern` (checked on `width` characters)?"""
+    return bool(re.fullmatch(pattern, text[max(0, m.start() - width):m.start()]))
 
 
 def run(text: str, ctx: Context) -> StageResult:
@@ -50,19 +59,31 @@ def run(text: str, ctx: Context) -> StageResult:
         edits.append(Edit(start, end, after, rule, kind, conf, note))
 
     for m in _SPACE_DOT_CAPITAL.finditer(text):
+        if not _after(text, m, r"[a-zа-яё]"):
+            continue
         add(m.start(), m.end(), ". ", "spacing.space-before-punct", "spacing", f"'{_ctx(text, m)}': ' .X' -> '. X'")
     for m in _PUNCT_AFTER_SPACE.finditer(text):
+        if not (m.start() and _WORD_END.match(text, m.start() - 1)):
+            continue
         add(m.start(1), m.end(1), "", "spacing.space-before-punct", "spacing",
             f"space before {text[m.end(1)]!r} in '{_ctx(text, m)}'")
     for m in _OPEN_BRACKET_SPACE.finditer(text):
         add(m.start(1), m.end(1), "", "spacing.space-after-bracket", "spacing", f"'{_ctx(text, m)}'")
     for m in _NO_SPACE_AFTER.finditer(text):
+        if not _after(text, m, r"[a-zа-яё]{2}", 2):
+            continue
         add(m.end(1), m.end(1), " ", "spacing.space-after-punct", "spacing", f"no space after {m.group(1)!r} in '{_ctx(text, m)}'")
     for m in _NUMBER_NO_SPACE.finditer(text):
+        if m.start() and not text[m.start() - 1].isspace():
+            continue
         add(m.end(1), m.end(1), " ", "spacing.space-after-number", "spacing", f"'{_ctx(text, m)}'")
     for m in _APOSTROPHE_S.finditer(text):
+        if not _after(text, m, r"\w"):
+            continue
         add(m.start(1), m.end(1), "", "spacing.apostrophe", "spacing", f"space before an apostrophe: '{_ctx(text, m)}'")
     for m in _PLURAL_POSSESSIVE.finditer(text):
+        if not _after(text, m, r"[a-z]s", 2):
+            continue
         add(m.start(1), m.end(1), "", "spacing.apostrophe", "spacing", f"space before a possessive apostrophe: '{_ctx(text, m)}'")
     if ctx.language == "en":
         for m in _GLUED.finditer(text):
@@ -73,6 +94,8 @@ def run(text: str, ctx: Context) -> StageResult:
     for start, end, after, note in _straight_quote_spaces(text):
         add(start, end, after, "spacing.quote", "spacing", note)
     for m in _DOUBLE_SPACE.finditer(text):
+        if not (m.start() and not text[m.start() - 1].isspace()):
+            continue
         add(m.start(1), m.end(1), " ", "spacing.double-space", "spacing", "run of spaces")
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
 
