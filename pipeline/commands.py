@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import sys
@@ -57,6 +58,21 @@ def witness_files(root: Path, cleaned: dict[str, Cleaned]) -> dict[Path, str]:
     return files
 
 
+def witness_manifest(cleaned: dict[str, Cleaned]) -> str:
+    """reports/witnesses.json: what was found out about each witness (detected encoding,
+    measured layout) and how much was changed, for tools and for the record."""
+    out = []
+    for wid, c in cleaned.items():
+        w = c.witness
+        out.append({"id": wid, "file": w.file, "language": w.language, "work": w.work, "role": w.role,
+                    "encoding": c.facts.get("encoding", w.encoding),
+                    "raw_sha256": hashlib.sha256(c.doc.raw.encode("utf-8")).hexdigest(),
+                    "raw_chars": len(c.doc.raw), "clean_chars": len(c.text),
+                    "paragraphs": sum(1 for p in c.text.split("\n") if p.strip()),
+                    "layout": c.facts.get("layout", {}), "changes": len(c.changes), "queries": len(c.queries)})
+    return json.dumps({"witnesses": out}, ensure_ascii=False, indent=2) + "\n"
+
+
 def _optional(module: str, func: str):
     """A later part of the pipeline (collation, reports), if it is installed."""
     try:
@@ -74,6 +90,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         corpus.get(wid)  # unknown ids fail before any work
     cleaned = clean_corpus(root, corpus, ids, res, args.quiet)
     files = witness_files(root, cleaned)
+    if not args.only:
+        files[root / "reports" / "witnesses.json"] = witness_manifest(cleaned)
     if not args.no_collate:
         collate = _optional("pipeline.collate", "collate_corpus")
         if collate is not None:

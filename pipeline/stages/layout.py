@@ -121,7 +121,7 @@ def run(text: str, ctx: Context) -> StageResult:
         return StageResult()
     profile = measure(lines, policy)
     ctx.facts["layout"] = {"mode": profile.mode, "base_gap": profile.base_gap,
-                           "page_gap": profile.page_gap, "width": round(profile.width, 1)}
+                           "page_gap": profile.page_gap, "width": round(profile.width, 1), "fit": profile.fit}
     body, notes = _split_footnotes(lines, profile) if profile.mode == "wrapped" else (lines, [])
     removed = Removed(furniture, notes)
     edits: list[Edit] = []
