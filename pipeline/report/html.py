@@ -55,5 +55,9 @@ def render_index(corpus, states: dict[str, WitnessState], present: set[str]) -> 
                    (("synoptic view", ".html"), ("TEI", ".tei.xml"), ("alignment", ".alignment.json"))
                    if f"reports/collation/{wk.id}{ext}" in present]
         works.append({"work": wk, "members": members, "reports": reports})
-    kinds = sorted({k for r in rows for k, _ in r["kinds"]})
-    return env().get_template("index.html.j2").render(rows=rows, works=works, kinds=kinds)
+    ps = [r["progress"] for r in rows if r["progress"]]
+    total, done = sum(p["total"] for p in ps), sum(p["done"] for p in ps)
+    totals = {"changes": sum(len(r["st"].changes) for r in rows if r["st"]),
+              "queries": sum(p["open_queries"] for p in ps), "total": total, "done": done,
+              "percent": (100 * done // total) if total else 100}
+    return env().get_template("index.html.j2").render(rows=rows, works=works, totals=totals)
