@@ -62,9 +62,9 @@ class Candidate:
 class Lexicon:
     """A language's word frequencies (Zipf scale), lower-case keys."""
 
-    def __init__(self, language: str, zipf: dict[str, float]):
+    def __init__(self, language: str, freqs: dict[str, float]):
         self.language = language
-        self._zipf = zipf
+        self._freq = freqs  # wordfreq's frequencies; Zipf values are computed on lookup
         self.confusions = CONFUSIONS.get(language, [])
         self.alphabet = ALPHABET.get(language, ALPHABET["en"])
 
@@ -76,15 +76,15 @@ class Lexicon:
             freqs = get_frequency_dict(language, "large")
         except (LookupError, ValueError, OSError):
             freqs = {}
-        return cls(language, {w: math.log10(f) + 9.0 for w, f in freqs.items() if f > 0})
+        return cls(language, freqs)
 
     def zipf(self, word: str) -> float:
         """Zipf frequency of a word (0.0 if absent); apostrophes and case folded."""
         w = word.lower().replace("’", "'")
-        z = self._zipf.get(w)
-        if z is None and w.endswith("'s"):
-            z = self._zipf.get(w[:-2])
-        return z or 0.0
+        f = self._freq.get(w)
+        if f is None and w.endswith("'s"):
+            f = self._freq.get(w[:-2])
+        return math.log10(f) + 9.0 if f else 0.0
 
     def derived(self, word: str, min_zipf: float = 2.0) -> str | None:
         """A known word this reading is an inflection or derivation of, or None.
@@ -104,7 +104,7 @@ class Lexicon:
                     break
                 for end in _RU_ENDINGS:
                     form = stem + end
-                    if form != w and self._zipf.get(form, 0.0) >= min_zipf:
+                    if form != w and self.zipf(form) >= min_zipf:
                         return form
             return None
         if len(w) < 5:
@@ -120,7 +120,7 @@ class Lexicon:
                 stem = w[: -len(suf)]
                 forms += [stem, stem + "e", stem + "y", stem + "ize", stem + "ise", stem + "ify"]
         for f in forms:
-            if self._zipf.get(f, 0.0) >= min_zipf:
+            if self.zipf(f) >= min_zipf:
                 return f
         return None
 

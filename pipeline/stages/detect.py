@@ -70,12 +70,17 @@ def run(text: str, ctx: Context) -> StageResult:
     bigrams = Counter((a.group().lower(), b.group().lower()) for a, b in zip(tokens, tokens[1:])
                       if not text[a.end():b.start()].strip())
     names = _name_index(ctx)
+    confusable = _confusion_index(vocab, lex, st)
     edits: list[Edit] = []
     queries: list[Query] = []
     memo: dict[str, tuple] = {}
+    skipped: dict[str, bool] = {}
     for i, m in enumerate(tokens):
         w = m.group()
-        if _skip(w):
+        sk = skipped.get(w)
+        if sk is None:
+            sk = skipped[w] = _skip(w)
+        if sk:
             continue
         initial = m.start() == 0 or bool(SENTENCE_END.search(text[max(0, m.start() - 4):m.start()]))
         key = (w, initial)
@@ -94,7 +99,7 @@ def run(text: str, ctx: Context) -> StageResult:
             else:
                 queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
             continue
-        rw = _real_word(i, tokens, text, lex, vocab, bigrams, st)
+        rw = _real_word(i, tokens, text, vocab, bigrams, confusable)
         if rw is not None:
             queries.append(rw)
     if ctx.language == "en":
@@ -263,14 +268,33 @@ def _split_glued(w: str, lex: Lexicon) -> str | None:
     return best
 
 
-def _real_word(i: int, tokens, text: str, lex: Lexicon, vocab: Counter, bigrams: Counter, st: Settings) -> Query | None:
+def _confusion_index(vocab: Counter, lex: Lexicon, st: Settings) -> dict[str, list[tuple[str, float]]]:
+    """damaged form -> [(word, cost)] for the witness's frequent words: every reading one
+    cheap OCR confusion away from a word the witness uses often ("tile" -> "file")."""
+    index: dict[str, list[tuple[str, float]]] = {}
+    for word, n in vocab.items():
+        if n < st.witness_known or len(word) < 3:
+            continue
+        for read, meant, cost in lex.confusions:
+            if cost > 0.5 or not meant:
+                continue
+            start = word.find(meant)
+            while start >= 0:
+                damaged = word[:start] + read + word[start + len(meant):]
+                index.setdefault(damaged, []).append((word, cost))
+                start = word.find(meant, start + 1)
+    return index
+
+
+def _real_word(i: int, tokens, text: str, vocab: Counter, bigrams: Counter, index) -> Query | None:
     """A word rare in the witness, one OCR confusion from a word the witness often uses in
     this company: "rank and tile" (the witness says "and file" 20 times, "and tile" never)."""
     m = tokens[i]
-    w = m.group()
-    low = w.lower()
-    if len(low) < 3 or vocab[low] > 2 or not low.isalpha():
+    low = m.group().lower()
+    options = index.get(low)
+    if not options or vocab[low] > 2 or len(low) < 3:
         return None
+    w = m.group()
     prev = tokens[i - 1].group().lower() if i > 0 and not text[tokens[i - 1].end():m.start()].strip() else None
     nxt = tokens[i + 1].group().lower() if i + 1 < len(tokens) and not text[m.end():tokens[i + 1].start()].strip() else None
     if prev is None and nxt is None:
@@ -279,24 +303,18 @@ def _real_word(i: int, tokens, text: str, lex: Lexicon, vocab: Counter, bigrams:
     if own > 0:
         return None
     best = None
-    for read, meant, cost in lex.confusions:
-        if cost > 0.5:
+    for cand, cost in options:
+        if cand == low:
             continue
-        start = low.find(read)
-        while start >= 0:
-            cand = low[:start] + meant + low[start + len(read):]
-            start = low.find(read, start + 1)
-            if vocab.get(cand, 0) < st.witness_known or cand == low:
-                continue
-            ev_prev = bigrams[(prev, cand)] if prev is not None else None
-            ev_next = bigrams[(cand, nxt)] if nxt is not None else None
-            sides = [e for e in (ev_prev, ev_next) if e is not None]
-            ev = sum(sides)
-            # the witness must use the suggestion in this company on every side we can see
-            # ("rank and [file]" 20x), not merely after one neighbour ("an [and]")
-            ok = (len(sides) == 2 and min(sides) >= 1 and ev >= 3) or (len(sides) == 1 and ev >= 3)
-            if ok and (best is None or ev > best[1]):
-                best = (cand, ev, cost)
+        ev_prev = bigrams[(prev, cand)] if prev is not None else None
+        ev_next = bigrams[(cand, nxt)] if nxt is not None else None
+        sides = [e for e in (ev_prev, ev_next) if e is not None]
+        ev = sum(sides)
+        # the witness must use the suggestion in this company on every side we can see
+        # ("rank and [file]" 20x), not merely after one neighbour ("an [and]")
+        ok = (len(sides) == 2 and min(sides) >= 1 and ev >= 3) or (len(sides) == 1 and ev >= 3)
+        if ok and (best is None or ev > best[1]):
+            best = (cand, ev, cost)
     if best is None:
         return None
     cand, ev, cost = best
