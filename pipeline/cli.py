@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--only", nargs="*", metavar="ID", help="only these witnesses (collation still uses all)")
     r.add_argument("--no-collate", action="store_true", help="skip collation")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--jobs", "-j", type=int, default=1, help="clean witnesses in N processes (-1: one per core)")
 
     c = sub.add_parser("clean", help="clean witnesses by id, or any plain-text files with --out")
     c.add_argument("targets", nargs="+", metavar="ID_OR_PATH", help="witness ids from raw/witnesses.toml, or text files")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
 import importlib
 import json
 import sys
@@ -16,7 +18,7 @@ from pipeline.errors import EditionError
 from pipeline.model import Witness
 from pipeline.outputs import write_files
 from pipeline.review import load_decisions
-from pipeline.run import Cleaned, changes_jsonl, clean_witness, queries_tsv
+from pipeline.run import Cleaned, Decisions, changes_jsonl, clean_witness, queries_tsv
 from pipeline.stages.decode import decode_bytes
 from pipeline.tomlio import display_path
 from pipeline.witnesses import Corpus, load_corpus
@@ -29,24 +31,56 @@ def _progress(quiet: bool) -> Progress:
                     TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal, transient=True)
 
 
-def clean_corpus(root: Path, corpus: Corpus, ids: list[str], res: Resources, quiet: bool = True) -> dict[str, Cleaned]:
-    """Decode and clean the given witnesses; nothing is written."""
+def read_witness(root: Path, corpus: Corpus, wid: str) -> tuple[str, str, Decisions]:
+    """A witness's raw text (decoded), its encoding and the proofreader's decisions; bad input raises."""
+    w = corpus.get(wid)
+    raw_path = corpus.path(w)
+    raw, encoding = decode_bytes(raw_path.read_bytes(), display_path(raw_path), w.encoding)
+    if w.newline == "lf" and "\r" in raw:
+        line = raw.count("\n", 0, raw.index("\r")) + 1
+        raise EditionError(display_path(raw_path), 'CRLF or CR line ends, but raw/witnesses.toml says newline = "lf"',
+                           line=line)
+    return raw, encoding, load_decisions(root / "review" / f"{wid}.toml")
+
+
+def clean_corpus(root: Path, corpus: Corpus, ids: list[str], res: Resources, quiet: bool = True,
+                 jobs: int = 1) -> dict[str, Cleaned]:
+    """Decode and clean the given witnesses; nothing is written.
+
+    Every input is read (and refused if bad) before any cleaning starts. With jobs > 1
+    the witnesses are cleaned in parallel processes: a stage is a pure function of one
+    witness plus read-only shared data, so the results are the same.
+    """
+    inputs = {wid: read_witness(root, corpus, wid) for wid in ids}
     out: dict[str, Cleaned] = {}
     with _progress(quiet) as progress:
         task = progress.add_task("cleaning", total=len(ids))
-        for wid in ids:
-            w = corpus.get(wid)
+        if jobs > 1 and len(ids) > 1:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(res.root),)) as pool:
+                futures = {wid: pool.submit(_clean_in_worker, raw, corpus.get(wid), decisions, enc)
+                           for wid, (raw, enc, decisions) in inputs.items()}
+                for wid in ids:
+                    out[wid] = futures[wid].result()
+                    progress.advance(task)
+            return out
+        for wid, (raw, encoding, decisions) in inputs.items():
             progress.update(task, description=f"cleaning {wid}")
-            raw_path = corpus.path(w)
-            raw, encoding = decode_bytes(raw_path.read_bytes(), display_path(raw_path), w.encoding)
-            if w.newline == "lf" and "\r" in raw:
-                line = raw.count("\n", 0, raw.index("\r")) + 1
-                raise EditionError(display_path(raw_path), 'CRLF or CR line ends, but raw/witnesses.toml says newline = "lf"',
-                                   line=line)
-            decisions = load_decisions(root / "review" / f"{wid}.toml")
-            out[wid] = clean_witness(raw, w, res, decisions, facts={"encoding": encoding})
+            out[wid] = clean_witness(raw, corpus.get(wid), res, decisions, facts={"encoding": encoding})
             progress.advance(task)
     return out
+
+
+_WORKER_RESOURCES: Resources | None = None
+
+
+def _init_worker(root: str) -> None:
+    global _WORKER_RESOURCES
+    _WORKER_RESOURCES = Resources(Path(root))
+
+
+def _clean_in_worker(raw: str, w: Witness, decisions: Decisions, encoding: str) -> Cleaned:
+    assert _WORKER_RESOURCES is not None
+    return clean_witness(raw, w, _WORKER_RESOURCES, decisions, facts={"encoding": encoding})
 
 
 def witness_files(root: Path, cleaned: dict[str, Cleaned]) -> dict[Path, str]:
@@ -88,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ids = args.only or [w.id for w in corpus.witnesses]
     for wid in ids:
         corpus.get(wid)  # unknown ids fail before any work
-    cleaned = clean_corpus(root, corpus, ids, res, args.quiet)
+    cleaned = clean_corpus(root, corpus, ids, res, args.quiet, jobs=_jobs(args))
     files = witness_files(root, cleaned)
     if not args.only:
         files[root / "reports" / "witnesses.json"] = witness_manifest(cleaned)
@@ -147,6 +181,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if not args.quiet:
         err.print(f"cleaned {len(paths)} file(s) into {args.out}")
     return 0
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    jobs = getattr(args, "jobs", 1) or 1
+    return (os.cpu_count() or 1) if jobs < 0 else jobs
 
 
 def _slug(name: str) -> str:

@@ -277,3 +277,13 @@ def test_paragraph_doubt_query_resolved_by_a_proofreader(cleaned, corpus, resour
     # here the raw text had the break ("⏎⏎"): layout's join is undone, no change is left at that spot
     assert not any(ch.start <= q.raw_start < ch.end for ch in again.changes)
     assert apply_changes(again.doc.raw, again.changes) == again.text
+
+
+def test_parallel_cleaning_gives_the_same_edition(corpus, resources, cleaned):
+    """Stages are pure functions of one witness: cleaning in two processes changes nothing."""
+    from pipeline.commands import clean_corpus
+    ids = ["kollontai-en-iww", "allen-documents"]
+    parallel = clean_corpus(ROOT, corpus, ids, resources, jobs=2)
+    for wid in ids:
+        assert parallel[wid].text == cleaned[wid].text
+        assert [c.as_json() for c in parallel[wid].changes] == [c.as_json() for c in cleaned[wid].changes]
