@@ -369,6 +369,12 @@ def _console():
     return Console()
 
 
+def _plain(text: str):
+    """A table cell shown as written (rich would read "[rank and tile→...]" as markup)."""
+    from rich.text import Text
+    return Text(text)
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     """`edition rules test|check|add`."""
     root = args.root.resolve()
@@ -413,7 +419,7 @@ def _cmd_test(root: Path, args) -> int:
             by_id = {r.id: r for r in rules}
             for rid, fs in failed.items():
                 for f in fs:
-                    t.add_row(rid, by_id[rid].where, f)
+                    t.add_row(rid, by_id[rid].where, _plain(f))
             con.print(t)
         n_ex = sum(len(r.spec.must_change) + len(r.spec.must_not_change) for r in rules)
         con.print(f"{len(results) - len(failed)}/{len(results)} rules pass ({n_ex} examples)")
@@ -454,7 +460,7 @@ def rule_hits_in_corpus(root: Path, rules: list[Rule]) -> dict[str, list[dict]]:
             line, col = doc.line_col(doc.raw_offset(h.start))
             a, b = max(0, h.start - 40), min(len(text), h.end + 40)
             out[h.rule.id].append({"witness": wid, "line": line, "col": col, "before": text[h.start:h.end],
-                                   "after": h.replacement,
+                                   "after": h.replacement, "left": text[a:h.start], "right": text[h.end:b],
                                    "context": (text[a:h.start] + "[" + text[h.start:h.end] + "→" + h.replacement + "]"
                                                + text[h.end:b]).replace("\n", " ")})
     return out
@@ -485,7 +491,7 @@ def _cmd_check(root: Path, args) -> int:
         if not hs:
             t.add_row(r.id, "-", "", f"[yellow]{flags[r.id]}[/]")
         for i, h in enumerate(hs[:MANY]):
-            t.add_row(r.id if i == 0 else "", f"{h['witness']}:{h['line']}", h["context"],
+            t.add_row(r.id if i == 0 else "", f"{h['witness']}:{h['line']}", _plain(h["context"]),
                       f"[yellow]{flags[r.id]}[/]" if i == 0 and flags[r.id] else "")
     _console().print(t)
     n_flag = sum(1 for f in flags.values() if f)
@@ -508,18 +514,22 @@ def scaffold(root: Path, match: str, replacement: str, kind: str, scope: str | N
         scope_list = witnesses if 0 < len(witnesses) <= 2 else ["*"]
     else:
         scope_list = [scope]
-    example = match
+    example, fixed = match, replacement
     if hits:
-        ctx = hits[0]["context"]
-        left = ctx.split("[", 1)[0].split()[-4:]
-        right = ctx.split("]", 1)[1].split()[:4] if "]" in ctx else []
-        example = " ".join(left + [match] + right)
+        h = hits[0]
+        left = " ".join(h["left"].split()[-4:])
+        right = " ".join(h["right"].split()[:4])
+        sep_l = " " if h["left"][-1:].isspace() else ""
+        sep_r = " " if h["right"][:1].isspace() else ""
+        example = f"{left}{sep_l}{h['before']}{sep_r}{right}".strip()
+        example = " ".join(example.split())
+        fixed = example.replace(" ".join(h["before"].split()), replacement, 1)
     rid = rule_id or _slug(f"{witnesses[0].split('-')[0] if len(witnesses) == 1 else 'all'}.{match}")
     q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731  (a JSON string is a valid TOML basic string)
     lines = ["", "[[rule]]", f"id = {q(rid)}", f"match = {q(match)}", f"replacement = {q(replacement)}",
              f"scope = {q(scope_list)}".replace('", "', '", "'), f"kind = {q(kind)}",
              f"note = {q(f'{match!r} is damage for {replacement!r} (scaffolded by edition rules add; say why)')}",
-             f"must_change = [{q(example + ' => ' + example.replace(match, replacement, 1))}]"]
+             f"must_change = [{q(example + ' => ' + fixed)}]"]
     if is_real_word(probe_rule):
         lines.append('must_not_change = []  # TODO: real words: add a sentence where the reading is correct')
     else:
@@ -551,7 +561,7 @@ def _cmd_add(root: Path, args) -> int:
         t.add_column("witness:line")
         t.add_column("in context", overflow="fold")
         for h in hits:
-            t.add_row(f"{h['witness']}:{h['line']}", h["context"])
+            t.add_row(f"{h['witness']}:{h['line']}", _plain(h["context"]))
         con.print(t)
         con.print(text, markup=False, highlight=False)
     if not args.yes:
