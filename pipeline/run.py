@@ -23,6 +23,9 @@ QUERY_HEADER = ["id", "line", "col", "text", "suggestions", "score", "reason"]
 
 StageFn = Callable[[str, Context], StageResult]
 
+# rules whose edits make the text's layout (paragraphs, joined lines and hyphens, notes)
+STRUCTURAL = ("layout.", "hyphen.", "notes.")
+
 
 def stage_function(name: str) -> StageFn:
     """The `run` function of pipeline/stages/<name>.py."""
@@ -125,7 +128,10 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
             break
         found_rejected |= new
         for cid in new:
-            skip.update(keys[cid])
+            # a change merged from a layout edit and a correction (' \nif' -> ' in'): rejecting it
+            # rejects the correction; the layout edits stay (else a hard wrap comes back)
+            reading = [k for k in keys[cid] if not k.startswith(STRUCTURAL)]
+            skip.update(reading or keys[cid])
         doc, queries, out_facts, used = _run_stages(raw, witness, res, frozenset(skip), decisions.resolved, facts)
     changes = doc.changes()
     ids = {c.id for c in changes}

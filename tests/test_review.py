@@ -5,6 +5,7 @@ and raw + rules + review files give byte-identical clean/ and reports/."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -118,16 +119,20 @@ def reviewed(tmp_path_factory):
     queries = [q for q in queries_of(root, WID)]
     query = next((q for q in queries if q["suggestions"]), queries[0] if queries else None)
     reading = query["suggestions"].split("|")[0] if query and query["suggestions"] else "READING"
+    merged = next((c for c in first if "+" in c["rule"] and "\n" in c["before"] and "layout." in c["rule"]
+                   and any(not r.startswith(("layout.", "hyphen.", "notes.")) for r in c["rule"].split("+"))), None)
     ds = [Decision(id=rejected["id"], action="reject", note="checked the print"),
           Decision(id=first[0]["id"], action="accept"),
           Decision(id="0123456789ab", action="accept", note="an id from an older run")]
     if query:
         ds.append(Decision(id=query["id"], action="resolve", reading=reading))
+    if merged:
+        ds.append(Decision(id=merged["id"], action="reject"))
     (root / "review").mkdir()
     (root / "review" / f"{WID}.toml").write_text(dump_review(WID, ds), encoding="utf-8")
     r = edition(root, *RUN)
     assert r.returncode == 0, r.stderr
-    return root, first, rejected, query, reading, r.stderr
+    return root, first, rejected, query, reading, r.stderr, merged
 
 
 def test_rejected_change_is_not_applied(reviewed):
@@ -142,8 +147,23 @@ def test_rejected_change_is_not_applied(reviewed):
     assert len(after) < len(first) + 2
 
 
+def test_rejecting_a_correction_merged_with_a_line_join_keeps_the_join(reviewed):
+    """' \nif' -> ' in' (layout.line-join+rule...): the proofreader rejects the reading, not the layout."""
+    root, first, *_, merged = reviewed
+    if merged is None:
+        pytest.skip("no merged layout+correction change at the moment")
+    after = changes_of(root, WID)
+    assert merged["id"] not in {c["id"] for c in after}
+    join = [c for c in after if c["start"] == merged["start"]]
+    assert join and all(r.startswith("layout.") for r in join[0]["rule"].split("+"))
+    clean = (root / "clean" / f"{WID}.txt").read_text(encoding="utf-8")
+    assert not [m for m in re.finditer(r"[^\n]\n[^\n]", clean)]  # no hard wrap came back
+    word = merged["before"].split()[-1]
+    assert re.search(rf"\s{re.escape(word)}\b", clean)
+
+
 def test_resolved_query_becomes_a_review_edit(reviewed):
-    root, first, rejected, query, reading, _ = reviewed
+    root, first, rejected, query, reading, *_ = reviewed
     if query is None:
         pytest.skip("this witness has no queries at the moment")
     after = changes_of(root, WID)
@@ -157,7 +177,7 @@ def test_resolved_query_becomes_a_review_edit(reviewed):
 
 
 def test_stale_decision_is_reported_never_dropped(reviewed):
-    root, *_, stderr = reviewed
+    root, *_, stderr, _ = reviewed
     assert "0123456789ab" in stderr and "stale" in stderr
     page = (root / "reports" / f"{WID}.changes.html").read_text(encoding="utf-8")
     assert "stale decision" in page and "0123456789ab" in page
@@ -166,13 +186,13 @@ def test_stale_decision_is_reported_never_dropped(reviewed):
 
 
 def test_review_progress_counts_the_decisions(reviewed):
-    root, first, rejected, query, *_ = reviewed
+    root, first, rejected, query, *_, merged = reviewed
     from pipeline.report.cli import summary  # noqa: F401  (the CLI reads the same numbers)
     r = edition(root, "report", WID, "--json", "--top", "3")
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     p = s["progress"]
-    assert p["rejected"] == 1 and p["accepted"] == 1 and p["queries_done"] == (1 if query else 0)
+    assert p["rejected"] == (2 if merged else 1) and p["accepted"] == 1 and p["queries_done"] == (1 if query else 0)
     assert s["stale"] == ["0123456789ab"]
     assert len(s["top_queries"]) <= 3
     assert [q["score"] for q in s["top_queries"]] == sorted((q["score"] for q in s["top_queries"]), reverse=True)
