@@ -198,17 +198,23 @@ def main() -> int:
         planted = [{k for k, t in enumerate(toks_a) if t.para == c.para and t.start < c.end and t.end > c.start}
                    for c in changes]
         cx_found = sum(bool(p & cx_a) for p in planted)
+        inside = set().union(*planted) if planted else set()
         same = our_a == cx_a and our_b == cx_b
         jac = len((our_a | our_b) & (cx_a | cx_b)) / max(1, len(our_a | our_b | cx_a | cx_b))
         results["collatex"] = {"words": 2000, "collatex_seconds": round(cx_time, 2), "ours_seconds": round(ours, 4),
                                "ratio": round(ours / cx_time, 5), "same_variant_tokens": same,
                                "token_agreement": round(jac, 4), "planted": len(changes),
                                "found_ours": planted_found(rows, changes), "found_collatex": cx_found,
-                               "only_ours_a": len(our_a - cx_a), "only_collatex_a": len(cx_a - our_a)}
+                               "only_ours_a": len(our_a - cx_a), "only_collatex_a": len(cx_a - our_a),
+                               "outside_planted_ours": len(our_a - inside), "outside_planted_collatex": len(cx_a - inside),
+                               "differing_tokens": [toks_a[k].text for k in sorted(our_a ^ cx_a)][:20]}
         print(f"CollateX 2000 words x 2: {cx_time:.1f} s; ours {ours:.4f} s = {ours / cx_time:.5f} of CollateX "
               f"(x{cx_time / ours:.0f} faster)")
+        cx = results["collatex"]
         print(f"  variant tokens identical: {same} (agreement {jac:.3f}); planted found: ours "
-              f"{results['collatex']['found_ours']}/{len(changes)}, CollateX {cx_found}/{len(changes)}")
+              f"{cx['found_ours']}/{len(changes)}, CollateX {cx_found}/{len(changes)}; tokens marked outside "
+              f"planted changes: ours {cx['outside_planted_ours']}, CollateX {cx['outside_planted_collatex']}; "
+              f"differing tokens: {cx['differing_tokens']}")
     xl = cross_language()
     if xl is not None:
         results["cross_language_seconds"] = round(xl, 3)
