@@ -302,3 +302,20 @@ def test_hostile_witness_is_shown_literally(page, tmp_path):
     data = page_data(page)
     assert data["raw"] == HOSTILE_RAW
     assert page.evaluate("window.__pwned === undefined") and not page.dialogs
+
+
+def test_keyboard_and_layout_rejections(page, project):
+    """j/k move, a/r decide; a pure layout change over a line break cannot be rejected (a hard wrap would stay)."""
+    open_report(page, project / "reports" / f"{BIG}.changes.html")
+    data = page_data(page)
+    page.keyboard.press("j")
+    page.keyboard.press("a")  # accepts the first change, moves on
+    first = data["changes"][0][0]
+    assert "acc" in page.locator(f"#c-{first}").get_attribute("class")
+    assert "cur" in page.locator("#changes .chg").nth(1).get_attribute("class")
+    page.keyboard.press("k")
+    page.keyboard.press("u")
+    assert "acc" not in page.locator(f"#c-{first}").get_attribute("class")
+    page.select_option("#f-rule", "layout.line-join")
+    row = page.locator("#changes .chg").first
+    assert row.locator("button.r").is_disabled() and not row.locator("button.a").is_disabled()

@@ -167,6 +167,11 @@ function renderCtx(box, i) {
     side.appendChild(r); side.appendChild(k); box.appendChild(side);
   }
 }
+var STRUCT = /^(layout|hyphen|notes)\./;
+function structural(i) {  // only layout edits, over a line break: rejecting would leave a hard wrap
+  var c = C[i];
+  return RAW.slice(c[I_S], c[I_E]).indexOf("\n") >= 0 && rulesOf[i].every(function (r) { return STRUCT.test(r); });
+}
 function makeRow(i) {
   var c = C[i], row = node("div", "chg");
   row.id = "c-" + c[I_ID];
@@ -178,6 +183,11 @@ function makeRow(i) {
   } else {
     var a = node("button", "a", "\u2713"), r = node("button", "r", "\u2717");
     a.type = r.type = "button"; a.title = "accept this change"; r.title = "reject this change (it will not be applied)";
+    if (structural(i)) {
+      r.disabled = true;
+      r.title = "a layout change cannot be rejected: the raw line break would stay inside a paragraph. " +
+        "Tell the maintainers (a rule or the layout stage decides it), or answer the layout query if there is one.";
+    }
     a.dataset.act = "accept"; r.dataset.act = "reject";
     d.appendChild(a); d.appendChild(r);
   }
@@ -190,9 +200,7 @@ function makeRow(i) {
   m.appendChild(node("span", "pill", c[I_KIND]));
   c[I_LAY].forEach(function (l) { m.appendChild(node("span", "pill lay", l)); });
   m.appendChild(node("span", "rule", c[I_RULE]));
-  var named = stagesOf[i].every(function (st) { return rulesOf[i].some(function (r) { return r.split(".")[0] === st || st.indexOf(r.split(".")[0]) === 0; }); });
-  var extra = (named ? "" : " \u00b7 stage " + c[I_STAGE]) + (c[I_CONF] < 1 ? " \u00b7 confidence " + c[I_CONF] : "");
-  if (extra) m.appendChild(document.createTextNode(extra));
+  m.appendChild(document.createTextNode(" \u00b7 stage " + c[I_STAGE] + (c[I_CONF] < 1 ? " \u00b7 confidence " + c[I_CONF] : "")));
   if (c[I_NOTE]) m.appendChild(node("span", "note", c[I_NOTE]));
   c[I_MOVED].forEach(function (j) {
     var p = C[j], away = (c[I_E] - c[I_S]) > c[I_AFTER].length;
@@ -272,6 +280,33 @@ function reveal(i) {
   setTimeout(function () { rows[i].classList.remove("flash"); }, 1500);
 }
 
+/* -- keys: j/k move, a accept, r reject, u undo (on the Changes tab) -- */
+var cur = -1;
+function setCur(k) {
+  if (cur >= 0 && order[cur] !== undefined && rows[order[cur]]) rows[order[cur]].classList.remove("cur");
+  cur = Math.max(0, Math.min(order.length - 1, k));
+  if (cur >= upTo) renderMore(cur + 1);
+  var row = rows[order[cur]];
+  if (row) { row.classList.add("cur"); row.scrollIntoView({block: "nearest"}); }
+}
+document.addEventListener("keydown", function (ev) {
+  if ($("tab-changes").hidden || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  var tag = ev.target.tagName;
+  if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || !order.length) return;
+  var k = ev.key;
+  if (k === "j" || k === "k") { setCur(cur < 0 ? 0 : cur + (k === "j" ? 1 : -1)); ev.preventDefault(); return; }
+  if (cur < 0 || (k !== "a" && k !== "r" && k !== "u")) return;
+  var i = order[cur], d = dec.get(C[i][I_ID]);
+  if (C[i][I_KIND] === "review" || (k === "r" && structural(i))) return;
+  changeDecision(i, k === "u" ? null : (d && d.action === (k === "a" ? "accept" : "reject") ? null : (k === "a" ? "accept" : "reject")));
+  if (k !== "u") setCur(cur + 1);
+  ev.preventDefault();
+});
+listEl.addEventListener("mousedown", function (ev) {
+  var row = ev.target.closest(".chg");
+  if (row) { var k = order.indexOf(+row.dataset.i); if (k >= 0) { if (cur >= 0 && rows[order[cur]]) rows[order[cur]].classList.remove("cur"); cur = k; row.classList.add("cur"); } }
+});
+
 /* -- filters -- */
 var fStage = $("f-stage"), fKind = $("f-kind"), fRule = $("f-rule"), fLayout = $("f-layout"), fStatus = $("f-status"), fText = $("f-text");
 function fillSelect(sel, lists) {
@@ -308,6 +343,8 @@ function applyFilter(keep) {
   if (q && !hay) hay = C.map(function (c) {
     return (RAW.slice(c[I_S], c[I_E]) + "\u0001" + c[I_AFTER] + "\u0001" + c[I_RULE] + "\u0001" + c[I_NOTE] + "\u0001" + c[I_KIND]).toLowerCase();
   });
+  if (cur >= 0 && rows[order[cur]]) rows[order[cur]].classList.remove("cur");
+  cur = -1;
   order = [];
   for (var i = 0; i < N; i++) if (matches(i, st, k, r, lay, status, q)) order.push(i);
   while (listEl.firstChild !== sentinel) listEl.removeChild(listEl.firstChild);
