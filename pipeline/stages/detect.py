@@ -126,7 +126,7 @@ def _split_word(i: int, tokens, text: str, lex: Lexicon, st: Settings) -> Query 
 
 _CAP_MID = regex.compile(r"(?<=\b\p{Ll}{2,} )(In|It|Where|The|And|Of|If|This|That|When|Which|As|At|To|For|We|But|Is)"
                          r"(?= \p{Ll})")
-_DOT_LOWER = regex.compile(r"(?<=\b(\p{Ll}{3,})\.) (\p{Ll}{2,})")
+_DOT_LOWER = regex.compile(r"(?<=\b(\p{Ll}{3,})[.?]) (\p{Ll}{2,})")
 _ABBREVIATIONS = {"etc", "viz", "cf", "pp", "vol", "ibid", "op", "cit", "esp", "approx", "nos"}
 
 
@@ -144,8 +144,9 @@ def _punctuation(text: str) -> list[Query]:
         if m.group(1) in _ABBREVIATIONS:
             continue
         dot = m.start() - 1
-        out.append(Query(dot, m.end(), text[dot:m.end()], [", " + m.group(2), ". " + m.group(2).capitalize()], 0.5,
-                         "full stop before a lower-case word: a comma misread, or a lost capital", rule="detect.punct"))
+        mark = text[dot]
+        out.append(Query(dot, m.end(), text[dot:m.end()], [", " + m.group(2), f"{mark} " + m.group(2).capitalize()], 0.5,
+                         f"'{mark}' before a lower-case word: a comma misread, or a lost capital", rule="detect.punct"))
     return out
 
 
