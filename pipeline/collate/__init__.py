@@ -126,6 +126,9 @@ def build_rows(pivot: WitnessText, others: list[WitnessText], beads: dict[str, l
                 row.cells[w.id].extend(b.other)
                 row.anchors.extend(b.anchors)
                 row.cost += b.cost
+                reason = doubt(b)
+                if reason:
+                    row.doubt = "; ".join(filter(None, [row.doubt, f"{w.id}: {reason}"]))
                 if b.sentences:
                     row.sentences.setdefault(w.id, []).extend(b.sentences)
             elif b.other:
@@ -142,6 +145,21 @@ def build_rows(pivot: WitnessText, others: list[WitnessText], beads: dict[str, l
     for row in out:
         row.kind = "/".join(f"{len(row.cells[pivot.id])}-{len(row.cells[w.id])}" for w in others)
     return out
+
+
+DOUBTFUL_COST = 2.0  # a bead costing more than this had little evidence for it
+
+
+def doubt(b: Bead) -> str:
+    """Why an aligned bead is doubtful, or "": weak evidence, or nothing that survives translation."""
+    strong = [a for a in b.anchors if a.kind not in ("lex", "quote", "paren", "mark", "heading")]
+    if b.cost > DOUBTFUL_COST:
+        return f"weak evidence (cost {b.cost:.1f})" + ("" if strong else ", no number, name or date in common")
+    if not b.anchors and len(b.pivot) + len(b.other) > 2:
+        return "no anchor in common"
+    if len(b.pivot) + len(b.other) >= 5:
+        return f"{len(b.pivot)} paragraphs against {len(b.other)}: check where the translation omits or splits"
+    return ""
 
 
 def compare_texts(witnesses: list[WitnessText], name: str) -> Collation:

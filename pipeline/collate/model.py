@@ -54,6 +54,7 @@ class Row:
     anchors: list[Anchor] = field(default_factory=list)
     cost: float = 0.0
     variants: list[Variant] = field(default_factory=list)
+    doubt: str = ""  # why a proofreader should check this row ("" = no doubt)
     # other witness -> steps [[pivot sentence ids], [its sentence ids]]; an id is "paragraph.sentence"
     sentences: dict[str, list[list[list[str]]]] = field(default_factory=dict)
 

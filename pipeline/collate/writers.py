@@ -56,6 +56,8 @@ def row_details(row: Row) -> dict:
     out = {"kind": row.kind, "cost": round(row.cost, 2),
            "anchors": [f"{a.kind}:{a.label}" for a in row.anchors],
            "variants": dict(sorted(Counter(v.kind for v in row.variants).items()))}
+    if row.doubt:
+        out["doubt"] = row.doubt
     if row.sentences:
         out["sentences"] = row.sentences
     return out
@@ -102,6 +104,7 @@ def coverage(col: Collation) -> dict:
     out["uncovered_pivot_paragraphs"] = _ranges(uncovered)
     out["uncovered_pivot_share"] = round(sum(word_count(pivot.paragraphs[p]) for p in uncovered) / total_words, 3)
     out["variants"] = dict(sorted(Counter(v.kind for r in col.rows for v in r.variants).items()))
+    out["doubtful_rows"] = [k for k, r in enumerate(col.rows) if r.doubt]
     return out
 
 
