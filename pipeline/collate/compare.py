@@ -226,8 +226,11 @@ def _join(first: Variant, second: Variant, texts: dict[str, dict[int, str]]) -> 
             if not s1 or not s2 or s1[0][0] != s2[-1][0]:
                 return None
             p, start, end = s1[0][0], s1[0][1], s2[-1][2]
+            para = texts[wid][p]
+            while start < end and para[start].isspace():  # an omission point sits after the previous word
+                start += 1
             spans[wid] = [(p, start, end)]
-            text = texts[wid][p][start:end]
+            text = para[start:end]
         readings.append(Reading(text, list(r1.witnesses), spans))
     return Variant("transposition", readings, first.note)
 
