@@ -28,12 +28,14 @@ def run(text: str, ctx: Context) -> StageResult:
     normalise = mode == "normalise"
     found: dict[int, tuple[int, str, str, str, str]] = {}  # start -> (end, after, rule, note, kind)
     queries: list[Query] = []
-    variants = {v: e for e in auth.entries for v in (e.variants + (e.forms if normalise else []))}
+    # places keep their spelling (a period "Donetz" is not damage): only reported
+    variants = {v: e for e in auth.entries
+                for v in (e.variants + (e.forms if normalise and e.type != "place" else []))}
     if variants:
         for m in _form_pattern(list(variants)).finditer(text):
             e = variants[m.group()]
             note = f"name variant {m.group()!r} of {e.canonical}" + (f" ({e.cyrillic})" if e.cyrillic else "")
-            if normalise:
+            if normalise and e.type != "place":
                 found[m.start()] = (m.end(), e.canonical, f"names.{e.id}", note, "name")
             else:
                 queries.append(Query(m.start(), m.end(), m.group(), [e.canonical], 0.55,
