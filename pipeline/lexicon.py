@@ -109,16 +109,22 @@ class Lexicon:
             return None
         if len(w) < 5:
             return None
-        forms = []
-        for a, b in (("ise", "ize"), ("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("our", "or"),
-                     ("isations", "izations"), ("ises", "izes"), ("yse", "yze")):
+        # British and American spellings of one word: "vitalising" is "vitalizing" (zipf 1.6)
+        spellings = [w]
+        for a, b in (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ises", "izes"), ("ise", "ize"),
+                     ("yse", "yze"), ("our", "or")):
             if a in w:
-                forms.append(w.replace(a, b))
-        for suf in ("s", "es", "ed", "d", "ing", "ly", "ism", "isms", "ist", "ists", "istic", "ation", "ification",
-                    "ness", "ment", "al", "ally", "ic"):
-            if w.endswith(suf) and len(w) - len(suf) >= 4:
-                stem = w[: -len(suf)]
-                forms += [stem, stem + "e", stem + "y", stem + "ize", stem + "ise", stem + "ify"]
+                spellings.append(w.replace(a, b))
+        for f in spellings[1:]:
+            if self.zipf(f) >= 1.0:
+                return f
+        forms = []
+        for sp in spellings:
+            for suf in ("s", "es", "ed", "d", "ing", "ly", "ism", "isms", "ist", "ists", "istic", "ation",
+                        "ification", "ness", "ment", "al", "ally", "ic"):
+                if sp.endswith(suf) and len(sp) - len(suf) >= 4:
+                    stem = sp[: -len(suf)]
+                    forms += [stem, stem + "e", stem + "y", stem + "ize", stem + "ise", stem + "ify"]
         for f in forms:
             if self.zipf(f) >= min_zipf:
                 return f
