@@ -120,3 +120,66 @@ def test_a_new_witness_needs_no_code(tmp_path):
     assert variants == len(changes) > 0
     tei = files[tmp_path / "reports" / "collation" / f"{WORK}.tei.xml"]
     assert tei.count("<app ") == variants and 'wit="#kollontai-en-copy"' in tei
+
+
+# ---------------------------------------------------------------- rows from beads (no corpus needed)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipeline.collate import build_rows  # noqa: E402
+from pipeline.collate.model import WitnessText  # noqa: E402
+from pipeline.collate.pivot import Bead  # noqa: E402
+
+
+@st.composite
+def bead_chains(draw, n_pivot: int):
+    """A monotone chain of beads over some translation paragraphs, as the alignment makes them."""
+    i = draw(st.integers(0, n_pivot))  # leading pivot paragraphs skipped
+    j, beads = 0, []
+    for _ in range(draw(st.integers(0, 12))):
+        a, b = draw(st.sampled_from([(1, 1), (1, 2), (2, 1), (1, 0), (0, 1), (3, 1), (1, 3)]))
+        if i + a > n_pivot:
+            break
+        beads.append(Bead(list(range(i, i + a)), list(range(j, j + b)), 0.0, []))
+        i, j = i + a, j + b
+    return beads, j
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_rows_keep_pivot_order_and_every_paragraph_once(data):
+    n = data.draw(st.integers(1, 12))
+    pivot = WitnessText("p", "ru", "", [f"p{k}" for k in range(n)])
+    chains = {}
+    others = []
+    for wid in ("a", "b"):
+        beads, m = data.draw(bead_chains(n))
+        chains[wid] = beads
+        others.append(WitnessText(wid, "en", "", [f"{wid}{k}" for k in range(m)]))
+    rows = build_rows(pivot, others, chains)
+    assert [p for r in rows for p in r.cells["p"]] == list(range(n))
+    for w in others:
+        seen = [q for r in rows for q in r.cells[w.id]]
+        assert seen == list(range(len(w.paragraphs)))
+    for r in rows:  # a row is a run of consecutive pivot paragraphs
+        ps = r.cells["p"]
+        assert ps == list(range(ps[0], ps[0] + len(ps))) if ps else True
+    for wid, beads in chains.items():  # a bead's pivot paragraphs never straddle two rows
+        for b in beads:
+            if b.pivot and b.other:
+                assert len({id(r) for r in rows for p in b.pivot if p in r.cells["p"]}) == 1
+
+
+def test_rows_join_pivot_groups_of_different_witnesses():
+    pivot = WitnessText("p", "ru", "", ["p0", "p1", "p2"])
+    a = WitnessText("a", "en", "", ["a0", "a1"])
+    b = WitnessText("b", "en", "", ["b0", "b1", "b2"])
+    rows = build_rows(pivot, [a, b], {
+        "a": [Bead([0, 1], [0], 0.0, []), Bead([2], [1], 0.0, [])],
+        "b": [Bead([0], [0], 0.0, []), Bead([1], [1], 0.0, []), Bead([], [2], 0.0, [])]})
+    assert [r.cells for r in rows] == [
+        {"p": [0, 1], "a": [0], "b": [0, 1]},
+        {"p": [], "a": [], "b": [2]},  # b's addition follows p1, where b was
+        {"p": [2], "a": [1], "b": []},
+    ]

@@ -98,50 +98,59 @@ def build_rows(pivot: WitnessText, others: list[WitnessText], beads: dict[str, l
     """Rows in pivot order: pivot paragraphs that any witness's bead joins share a row;
     a witness's paragraphs without counterpart get rows after the pivot paragraph they follow."""
     n = len(pivot.paragraphs)
-    group = list(range(n))  # pivot paragraph -> first paragraph of its group (beads are contiguous)
+    joined = [False] * n  # joined[p]: pivot paragraphs p and p + 1 are in one bead of some witness
     for bs in beads.values():
         for b in bs:
-            if b.pivot and b.other:
-                first = group[b.pivot[0]]
-                for p in b.pivot:
-                    group[p] = first
-    for p in range(1, n):  # a later bead may have joined across an earlier group: make groups contiguous
-        if group[p] < p and group[p] != group[p - 1] and group[p - 1] >= group[p]:
-            group[p] = group[p - 1]
+            if b.other:
+                for p in b.pivot[:-1]:
+                    joined[p] = True
     rows: list[Row] = []
     row_of: dict[int, Row] = {}
     for p in range(n):
-        if p == 0 or group[p] != group[p - 1]:
+        if p == 0 or not joined[p - 1]:
             rows.append(Row({pivot.id: [], **{w.id: [] for w in others}}))
         rows[-1].cells[pivot.id].append(p)
         row_of[p] = rows[-1]
-    # paragraphs without counterpart, by the pivot paragraph they follow (-1: before all);
-    # the additions of several witnesses at one place share a row (and are collated if of one language)
-    additions: dict[int, Row] = {}
+    # paragraphs without counterpart, after the row of the pivot paragraph they follow; the
+    # additions of several witnesses at one place share a row (and are collated if of one language)
+    additions: dict[int, Row] = {}  # index of the row they follow (-1: before all) -> row of additions
+    index = {id(r): k for k, r in enumerate(rows)}
     for w in others:
-        last = -1
+        last, pending = -1, []  # row index of the last matched bead; additions not yet placed
         for b in beads.get(w.id, []):
-            if b.pivot and b.other:
-                row = row_of[b.pivot[0]]
-                row.cells[w.id].extend(b.other)
-                row.anchors.extend(b.anchors)
-                row.cost += b.cost
-                reason = doubt(b)
-                if reason:
-                    row.doubt = "; ".join(filter(None, [row.doubt, f"{w.id}: {reason}"]))
-                if b.sentences:
-                    row.sentences.setdefault(w.id, []).extend(b.sentences)
-            elif b.other:
-                block = additions.setdefault(last, Row({pivot.id: [], **{x.id: [] for x in others}}))
-                block.cells[w.id].extend(b.other)
-                block.cost += b.cost
-            if b.pivot:
-                last = b.pivot[-1]
+            if b.other and not b.pivot:
+                pending.append(b)
+                continue
+            if not b.other:  # a pivot paragraph this witness lacks
+                if index[id(row_of[b.pivot[0]])] != last:
+                    _place(additions, last, w.id, pending, pivot, others)
+                    pending = []
+                last = index[id(row_of[b.pivot[-1]])]
+                continue
+            row = row_of[b.pivot[0]]
+            k = index[id(row)]
+            if pending and k == last:  # additions inside a passage another witness keeps whole
+                for a in pending:
+                    row.cells[w.id].extend(a.other)
+                    row.cost += a.cost
+            else:
+                _place(additions, last, w.id, pending, pivot, others)
+            pending = []
+            row.cells[w.id].extend(b.other)
+            row.anchors.extend(b.anchors)
+            row.cost += b.cost
+            reason = doubt(b)
+            if reason:
+                row.doubt = "; ".join(filter(None, [row.doubt, f"{w.id}: {reason}"]))
+            if b.sentences:
+                row.sentences.setdefault(w.id, []).extend(b.sentences)
+            last = index[id(row_of[b.pivot[-1]])]
+        _place(additions, last, w.id, pending, pivot, others)
     out = [additions[-1]] if -1 in additions else []
-    for row in rows:
+    for k, row in enumerate(rows):
         out.append(row)
-        if row.cells[pivot.id][-1] in additions:
-            out.append(additions[row.cells[pivot.id][-1]])
+        if k in additions:
+            out.append(additions[k])
     for row in out:
         row.kind = "/".join(f"{len(row.cells[pivot.id])}-{len(row.cells[w.id])}" for w in others)
     return out
@@ -160,6 +169,17 @@ def doubt(b: Bead) -> str:
     if len(b.pivot) + len(b.other) >= 5:
         return f"{len(b.pivot)} paragraphs against {len(b.other)}: check where the translation omits or splits"
     return ""
+
+
+def _place(additions: dict[int, Row], after: int, wid: str, pending: list[Bead], pivot: WitnessText,
+           others: list[WitnessText]) -> None:
+    """Put a witness's paragraphs without counterpart in the addition row after row `after`."""
+    if not pending:
+        return
+    block = additions.setdefault(after, Row({pivot.id: [], **{x.id: [] for x in others}}))
+    for b in pending:
+        block.cells[wid].extend(b.other)
+        block.cost += b.cost
 
 
 def compare_texts(witnesses: list[WitnessText], name: str) -> Collation:
