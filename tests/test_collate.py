@@ -241,3 +241,11 @@ def test_compare_command(tmp_path):
 def test_compare_command_missing_file(tmp_path, capsys):
     assert main(["compare", str(tmp_path / "nope.txt"), str(tmp_path / "B.txt"), "--out", str(tmp_path)]) == 2
     assert "nope.txt: file not found" in capsys.readouterr().err
+
+
+def test_rows_stay_in_base_order_when_a_paragraph_spans_a_lost_one():
+    a = WitnessText("a", "en", "", ["Alpha beta gamma delta.", "Lost lost lost.", "Epsilon zeta eta theta."])
+    b = WitnessText("b", "en", "", ["Alpha beta gamma delta. Epsilon zeta eta theta."])
+    rows = compare_witnesses([a, b])
+    assert [p for r in rows for p in r.cells["a"]] == [0, 1, 2]
+    assert [r.cells["b"] for r in rows if r.cells["b"]] == [[0]]

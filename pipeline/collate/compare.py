@@ -316,6 +316,20 @@ def paragraph_rows(witnesses: list[WitnessText], links: dict[str, list[tuple[int
             ra, rb = find((base.id, bp)), find((wid, op))
             if ra != rb:
                 parent[rb] = ra
+    changed = True
+    while changed:  # a row holds consecutive base paragraphs: join what lies between
+        changed = False
+        span: dict[tuple[str, int], list[int]] = {}
+        for p in range(len(base.paragraphs)):
+            r = find((base.id, p))
+            lo_hi = span.setdefault(r, [p, p])
+            lo_hi[1] = p
+        for lo, hi in span.values():
+            for p in range(lo + 1, hi + 1):
+                ra, rb = find((base.id, lo)), find((base.id, p))
+                if ra != rb:
+                    parent[rb] = ra
+                    changed = True
     groups: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
     for node in list(parent):
         groups[find(node)].append(node)
