@@ -183,13 +183,29 @@ def page_data(st: WitnessState) -> dict:
     }
 
 
+def _dump(data: object) -> str:
+    s = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("'", "\\u0027")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
 def script_json(data: object) -> Markup:
     """JSON safe to put inside <script type="application/json">: no '<', '>', '&' or
-    quote can end the element or start markup; deterministic (sorted keys)."""
-    s = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    s = (s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("'", "\\u0027")
-         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-    return Markup(s)
+    quote can end the element or start markup; deterministic (sorted keys). Lists and
+    dicts at the top level get one item per line, so that a change to a rule shows in
+    `git diff` of the committed report as the lines of the changes it touched."""
+    if not isinstance(data, dict):
+        return Markup(_dump(data))
+    parts = []
+    for k in sorted(data):
+        v = data[k]
+        if isinstance(v, list) and v:
+            parts.append(f"{_dump(k)}:[\n" + ",\n".join(_dump(x) for x in v) + "\n]")
+        elif isinstance(v, dict) and v and k != "witness":
+            parts.append(f"{_dump(k)}:{{\n" + ",\n".join(f"{_dump(i)}:{_dump(v[i])}" for i in sorted(v)) + "\n}")
+        else:
+            parts.append(f"{_dump(k)}:{_dump(v)}")
+    return Markup("{" + ",\n".join(parts) + "}")
 
 
 def rel(path: Path, root: Path) -> str:
