@@ -75,9 +75,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _summary(col, cov: dict, elapsed: float) -> str:
-    """One line per collation for the terminal."""
+    """A few lines per collation for the terminal: rows, variants, coverage, doubtful rows."""
     variants = ", ".join(f"{k} {n}" for k, n in cov["variants"].items()) or "none"
-    return f"{col.work}: {len(col.rows)} rows, variants: {variants} ({elapsed:.2f} s)"
+    lines = [f"{col.work}: {len(col.rows)} rows, variants: {variants} ({elapsed:.2f} s)"]
+    if col.method == "pivot":
+        for wid, c in cov["witnesses"].items():
+            lines.append(f"  {wid}: covers {col.pivot} ¶ {c['covers_pivot_paragraphs'] or '-'} "
+                         f"({c['covers_pivot_share']:.0%} of its words), {len(c['added_paragraphs'])} paragraph(s) added")
+        lines.append(f"  covered by none: ¶ {cov['uncovered_pivot_paragraphs'] or '-'}")
+    if cov["doubtful_rows"]:
+        lines.append(f"  doubtful rows to check: {', '.join(map(str, cov['doubtful_rows']))}")
+    return "\n".join(lines)
 
 
 def _slug(name: str) -> str:
