@@ -302,6 +302,11 @@ def test_hostile_witness_is_shown_literally(page, tmp_path):
     data = page_data(page)
     assert data["raw"] == HOSTILE_RAW
     assert page.evaluate("window.__pwned === undefined") and not page.dialogs
+    # a witness that needs no change at all
+    open_report(page, root / "reports" / "plain.changes.html")
+    assert "No changes" in page.locator("#changes").inner_text()
+    page.click('.tabs button[data-tab="text"]')
+    assert page.locator("#text .tcln").inner_text().startswith("A clean line.")
 
 
 def test_keyboard_and_layout_rejections(page, project):

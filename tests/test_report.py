@@ -29,6 +29,13 @@ language = "en"
 work = "hostile"
 role = "original"
 title = "<b>bold</b> & \\"q\\" <script>window.__pwned=3</script>"
+
+[[witness]]
+id = "plain"
+file = "plain.txt"
+language = "en"
+work = "plain"
+role = "original"
 '''
 
 
@@ -38,8 +45,9 @@ def edition(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def hostile_project(tmp: Path) -> Path:
-    """A project whose only witness is full of markup, entities, quotes and control characters, run once."""
-    root = make_project(tmp, {"hostile.txt": HOSTILE_RAW.encode("utf-8")}, HOSTILE_TOML)
+    """A project with a witness full of markup, entities, quotes and control characters, and
+    one that needs no change at all; run once."""
+    root = make_project(tmp, {"hostile.txt": HOSTILE_RAW.encode("utf-8"), "plain.txt": b"A clean line.\n"}, HOSTILE_TOML)
     r = edition(root, "run", "--quiet")
     assert r.returncode == 0, r.stderr
     return root

@@ -35,7 +35,7 @@ def load_state(root: Path, corpus, wid: str, files: dict[Path, str] | None = Non
     it has never been cleaned. Stale decisions cannot be known this way."""
     from pipeline.model import Change, Query
     from pipeline.run import read_queries
-    from pipeline.stages.decode import decode_bytes
+    from pipeline.commands import read_witness
 
     files = files or {}
     w = corpus.get(wid)
@@ -54,7 +54,7 @@ def load_state(root: Path, corpus, wid: str, files: dict[Path, str] | None = Non
             queries.append(Query(0, 0, r["text"], [s for s in r["suggestions"].split("|") if s],
                                  float(r["score"] or 0), r["reason"], line=int(r["line"]), col=int(r["col"]),
                                  id=r["id"]))
-    raw, _ = decode_bytes(corpus.path(w).read_bytes(), str(corpus.path(w)), w.encoding)
+    raw, _, _ = read_witness(root, corpus, wid)
     decisions = read_review(root / "review" / f"{wid}.toml", witness=wid)
     return WitnessState(w, raw, changes, queries, decisions, [])
 
