@@ -41,7 +41,8 @@ UNMATCHED_STRONG = 0.3  # per unit of weight of a strong anchor found on one sid
 HEADING_PAIR = -2.0
 HEADING_MISMATCH = 3.0
 HEADING_MERGED = 6.0
-QUESTION_MISMATCH = 2.0  # a heading that asks against one that does not
+QUESTION_MISMATCH = 2.0
+QUESTION_MERGED = 2.0  # a heading-like question opening a group of paragraphs  # a heading that asks against one that does not
 LENGTH_VARIANCE = 8.0  # Gale & Church's s^2 (per character)
 LENGTH_SPREAD = 0.15  # and a relative spread: free translation is less regular than sentences
 MAX_LENGTH_COST = 25.0
@@ -190,7 +191,9 @@ def skip_pivot_cost(u: Unit) -> float:
     """Cost of a pivot paragraph with no counterpart inside the covered part."""
     if u.note:
         return SKIP_PIVOT_NOTE
-    return SKIP_PIVOT_HEADING if u.heading else SKIP_PIVOT
+    if u.heading and not u.text.rstrip().endswith("?"):  # translators drop headings, not questions
+        return SKIP_PIVOT_HEADING
+    return SKIP_PIVOT
 
 
 def add_other_cost(u: Unit) -> float:
@@ -230,8 +233,13 @@ class _Structure:
         """
         if len(group) < size:
             return 0.0, False
-        edge = size > 1 and any(u.heading and not u.list_item for u in (group[0], group[-1]))
-        return (HEADING_MERGED if edge else 0.0), any(u.note for u in group)
+        if size < 2:
+            return 0.0, any(u.note for u in group)
+        edge = [u for u in (group[0], group[-1]) if u.heading and not u.list_item]
+        # a short question opening a group is often a rhetorical one the translator ran on
+        penalty = max((QUESTION_MERGED if u is group[0] and u.text.rstrip().endswith("?") else HEADING_MERGED
+                       for u in edge), default=0.0)
+        return penalty, any(u.note for u in group)
 
     def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
         """Structure cost of the bead pivot[i0:i1] x other[j0:j1]."""
