@@ -51,9 +51,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pipeline.collate.writers import coverage, report_files
 
     if len(args.files) < 2:
-        raise EditionError(None, "compare needs at least two files")
+        raise EditionError(args.files[0], "compare needs at least two files to collate")
     witnesses, seen = [], set()
     for p in args.files:
+        if p.is_dir():
+            raise EditionError(p, "is a folder; give text files")
         if not p.is_file():
             raise EditionError(p, "file not found")
         try:
