@@ -199,6 +199,10 @@ def _judge(w: str, initial: bool, lex: Lexicon, vocab: Counter, names, ctx: Cont
         if capital:
             return ("name", [], 0.2, f"capitalised word unknown to the {lex.language} lexicon and the authority "
                                      f"(a name to add to rules/names.toml?)", False)
+        if lex.language == "ru" or len(base) >= 10:
+            # a long or Russian word with no word one edit away is a rare valid form far more
+            # often than damage («мелкособственническими», "trustification"): not worth a query
+            return None
         return ("nonword", [], 0.35, f"not in the {lex.language} lexicon, the authority or the witness; no close word", False)
     best = cands[0]
     margin = best.score - cands[1].score if len(cands) > 1 else 9.0
