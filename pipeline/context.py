@@ -38,7 +38,7 @@ class Resources:
     def rules(self) -> list:
         """The correction rules of rules/*.toml (pipeline.rules), validated once per run."""
         from pipeline.rules import load_rules
-        return load_rules(self.root)
+        return load_rules(self.root)  # scopes are checked against raw/ by `edition rules test`
 
     @cached_property
     def authority(self):
