@@ -209,9 +209,10 @@ def _judge(w: str, initial: bool, lex: Lexicon, vocab: Counter, names, ctx: Cont
     suggestion = best.word
     conf = _confidence(base, z, own, best, margin, capital, st)
     auto = (conf >= st.auto_threshold)
+    how = ("two words with the space lost" if " " in best.word
+           else "one OCR confusion away" if best.cost < 1 else "one edit away")
     why = (f"not in the {lex.language} lexicon (zipf {z:.1f}), the authority or the witness; "
-           f"{best.word!r} is {'one OCR confusion' if best.cost < 1 else 'one edit'} away "
-           f"(cost {best.cost:.2f}, zipf {best.zipf:.1f})")
+           f"{best.word!r}: {how} (cost {best.cost:.2f}, zipf {best.zipf:.1f})")
     if capital and conf < 0.6:
         return ("name", [c.word + suffix for c in cands[:3]], min(conf, 0.45), why + "; capitalised: perhaps a name", False)
     suggestions = [x + suffix for x in [suggestion] + [c.word for c in cands[1:3]]]
