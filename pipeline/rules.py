@@ -342,7 +342,7 @@ def test_rule(rule: Rule, others: list[Rule] | None = None) -> list[str]:
         src, expected = split_example(ex)
         hits = find_hits([rule], src)
         got = apply_hits(src, hits)
-        if not hits:
+        if not hits or got == src:
             fails.append(f"must change but does not: {src!r}")
         elif expected is not None and got != expected:
             fails.append(f"{src!r} became {got!r}, expected {expected!r}")

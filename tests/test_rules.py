@@ -156,3 +156,18 @@ def test_cli_refuses_a_broken_rule_file_with_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(tmp_path), "rules", "test"],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "foo" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_rules_check_flags_rules_with_no_hit_and_with_many(tmp_path, capsys):
+    from conftest import make_project
+    project = make_project(tmp_path)
+    for p in (project / "rules").glob("*.toml"):
+        if p.name != "names.toml":
+            p.unlink()
+    write(project, GOOD.replace('"x.tile"', '"x.nothing"').replace("rank and tile", "zzqx never here")
+          + GOOD.replace('"x.tile"', '"x.the"').replace('match = "rank and tile"', 'match = "the"')
+          .replace('"rank and file"', '"the"', 1).replace("the rank and tile => the rank and file", "the"))
+    assert main(["--root", str(project), "rules", "check", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["x.nothing"]["flag"] == "no hit"
+    assert "suspiciously many" in out["x.the"]["flag"]
