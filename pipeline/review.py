@@ -5,10 +5,15 @@ the HTML report reports/<id>.changes.html), read by the next run.
 
     [[decision]]
     id = "3f2a9c01b7de"      # a change id (clean/<id>.changes.jsonl) or a query id
-    action = "reject"        # accept | reject | resolve
+    action = "reject"        # accept | reject | resolve (accept on a query: keep the text as it is)
     reading = "opposition"   # for resolve: the reading to put in the text
     note = "checked against the 1921 print"
     by = "AB"                # optional: who decided
+
+For a change: accept confirms it, reject leaves it out (of a change merged from a
+layout edit and a correction, only the correction). For a query (reports/<id>.queries.tsv):
+resolve puts the reading in the text (an edit of kind `review`; "¶" is a paragraph
+break), accept keeps the text as it is; either way the query is answered.
 
 A decision may also carry what it was about, for a human reading the file and for
 the report once the change is gone (a rejected change is not in the next change

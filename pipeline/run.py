@@ -41,7 +41,7 @@ class Decisions:
     """A proofreader's decisions for one witness (review/<id>.toml), as the run needs them."""
 
     rejected: set[str] = field(default_factory=set)   # change ids not to apply
-    accepted: set[str] = field(default_factory=set)   # change ids confirmed
+    accepted: set[str] = field(default_factory=set)   # change ids confirmed, query ids kept as they are
     resolved: dict[str, str] = field(default_factory=dict)  # query id -> reading
 
 
@@ -133,10 +133,14 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
             reading = [k for k in keys[cid] if not k.startswith(STRUCTURAL)]
             skip.update(reading or keys[cid])
         doc, queries, out_facts, used = _run_stages(raw, witness, res, frozenset(skip), decisions.resolved, facts)
+    # an accepted query ("keep as is"): answered, the text stays as it is; it leaves the query list
+    kept = decisions.accepted & {q.id for q in queries}
+    if kept:
+        queries = [q for q in queries if q.id not in kept]
     changes = doc.changes()
     ids = {c.id for c in changes}
     qids = {q.id for q in queries}
-    stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids)
+    stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids - kept)
                    | (set(decisions.resolved) - used - qids))
     return Cleaned(witness, doc, queries, changes, out_facts, stale)
 

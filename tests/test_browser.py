@@ -208,9 +208,15 @@ def test_review_loop_tick_export_rerun(page, project, tmp_path):
         card = page.locator(f"#q-{query['id']}")
         card.locator("button.sugg").first.click()
         assert "done" in card.get_attribute("class")
+    kept = next((q for q in data["queries"] if q is not query), None)
+    if kept:
+        page.click('.tabs button[data-tab="queries"]')
+        card = page.locator(f"#q-{kept['id']}")
+        card.locator("button.keep").click()
+        assert card.locator(".qstate").inner_text() == "kept as it is"
         shot(page, "dreadnought-queries")
     page.click('.tabs button[data-tab="decisions"]')
-    assert page.locator("#decisions tr").count() == 2 + (1 if query else 0)
+    assert page.locator("#decisions tr").count() == 2 + (1 if query else 0) + (1 if kept else 0)
     shot(page, "dreadnought-decisions")
 
     with page.expect_download() as dl:
@@ -227,6 +233,8 @@ def test_review_loop_tick_export_rerun(page, project, tmp_path):
     assert decisions[accepted].action == "accept"
     if query:
         assert decisions[query["id"]].action == "resolve" and decisions[query["id"]].reading == reading
+    if kept:
+        assert decisions[kept["id"]].action == "accept" and decisions[kept["id"]].reading is None
 
     r = edition(project, "run", "--quiet", "--only", WID, "--no-collate")  # the other witnesses are as they were
     assert r.returncode == 0, r.stderr
@@ -237,6 +245,9 @@ def test_review_loop_tick_export_rerun(page, project, tmp_path):
     raw = (project / "raw" / f"{WID}.txt").read_text(encoding="utf-8")
     rejected = next(c for c in before_changes if c["id"] == target[0])
     assert raw[rejected["start"]:rejected["end"]] == rejected["before"]
+    if kept:  # answered: no longer an open query, and no edit
+        tsv = (project / "reports" / f"{WID}.queries.tsv").read_text(encoding="utf-8")
+        assert kept["id"] not in tsv
     if query:
         review = [c for c in after if c["kind"] == "review"]
         # the resolution may merge with a neighbouring edit (a line join) into one change

@@ -126,11 +126,12 @@ def test_progress_counts():
     cs = [ch(0, 1, "a", "b", i=0), ch(2, 3, "c", "d", i=1), ch(4, 5, "e", "f", "review.resolve", "review", i=2)]
     qs = [Query(0, 1, "x", ["y"], 0.5, "why", id="q1")]
     ds = [Decision(id="id0", action="accept"), Decision(id="gone", action="reject"),
-          Decision(id="qold", action="resolve", reading="z"), Decision(id="stale1", action="accept")]
+          Decision(id="qold", action="resolve", reading="z"), Decision(id="stale1", action="accept"),
+          Decision(id="qkept", action="accept")]  # a query kept as is: gone from the next run's list
     p = WitnessState(w, "a c e", cs, qs, ds, ["stale1"]).progress
     assert (p["changes"], p["changes_done"], p["accepted"], p["rejected"]) == (4, 3, 1, 1)
-    assert (p["queries"], p["queries_done"], p["open_queries"], p["stale"]) == (2, 1, 1, 1)
-    assert (p["total"], p["done"], p["percent"]) == (6, 4, 66)
+    assert (p["queries"], p["queries_done"], p["open_queries"], p["stale"]) == (3, 2, 1, 1)
+    assert (p["total"], p["done"], p["percent"]) == (7, 5, 71)
 
 
 def test_page_data_keeps_decisions_and_empty_readings():

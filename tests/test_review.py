@@ -126,13 +126,16 @@ def reviewed(tmp_path_factory):
           Decision(id="0123456789ab", action="accept", note="an id from an older run")]
     if query:
         ds.append(Decision(id=query["id"], action="resolve", reading=reading))
+    kept = next((q for q in queries if query is None or q["id"] != query["id"]), None)
+    if kept:
+        ds.append(Decision(id=kept["id"], action="accept", note="the text is right"))
     if merged:
         ds.append(Decision(id=merged["id"], action="reject"))
     (root / "review").mkdir()
     (root / "review" / f"{WID}.toml").write_text(dump_review(WID, ds), encoding="utf-8")
     r = edition(root, *RUN)
     assert r.returncode == 0, r.stderr
-    return root, first, rejected, query, reading, r.stderr, merged
+    return root, first, rejected, query, reading, r.stderr, merged, kept
 
 
 def test_rejected_change_is_not_applied(reviewed):
@@ -149,7 +152,7 @@ def test_rejected_change_is_not_applied(reviewed):
 
 def test_rejecting_a_correction_merged_with_a_line_join_keeps_the_join(reviewed):
     """' \nif' -> ' in' (layout.line-join+rule...): the proofreader rejects the reading, not the layout."""
-    root, first, *_, merged = reviewed
+    root, first, *_, merged, _ = reviewed
     if merged is None:
         pytest.skip("no merged layout+correction change at the moment")
     after = changes_of(root, WID)
@@ -176,9 +179,18 @@ def test_resolved_query_becomes_a_review_edit(reviewed):
     assert reading.replace("¶", "\n\n") in clean
 
 
+def test_query_kept_as_is_is_answered_without_an_edit(reviewed):
+    root, first, *_, kept = reviewed
+    if kept is None:
+        pytest.skip("not enough queries at the moment")
+    assert kept["id"] not in {q["id"] for q in queries_of(root, WID)}
+    assert not any(kept["id"] in c["note"] for c in changes_of(root, WID))
+
+
 def test_stale_decision_is_reported_never_dropped(reviewed):
-    root, *_, stderr, _ = reviewed
+    root, *_, stderr, _, _ = reviewed
     assert "0123456789ab" in stderr and "stale" in stderr
+    assert stderr.count("stale decision") == 1  # only that one: a kept query or a merged rejection is not stale
     page = (root / "reports" / f"{WID}.changes.html").read_text(encoding="utf-8")
     assert "stale decision" in page and "0123456789ab" in page
     index = (root / "reports" / "index.html").read_text(encoding="utf-8")
@@ -186,13 +198,14 @@ def test_stale_decision_is_reported_never_dropped(reviewed):
 
 
 def test_review_progress_counts_the_decisions(reviewed):
-    root, first, rejected, query, *_, merged = reviewed
+    root, first, rejected, query, *_, merged, kept = reviewed
     from pipeline.report.cli import summary  # noqa: F401  (the CLI reads the same numbers)
     r = edition(root, "report", WID, "--json", "--top", "3")
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     p = s["progress"]
-    assert p["rejected"] == (2 if merged else 1) and p["accepted"] == 1 and p["queries_done"] == (1 if query else 0)
+    assert p["rejected"] == (2 if merged else 1) and p["accepted"] == 1
+    assert p["queries_done"] == (1 if query else 0) + (1 if kept else 0)
     assert s["stale"] == ["0123456789ab"]
     assert len(s["top_queries"]) <= 3
     assert [q["score"] for q in s["top_queries"]] == sorted((q["score"] for q in s["top_queries"]), reverse=True)

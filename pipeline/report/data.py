@@ -38,22 +38,37 @@ class WitnessState:
 
     @property
     def progress(self) -> dict:
-        """Review progress: how many changes and queries have a decision."""
+        """Review progress: how many changes and queries have a decision.
+
+        A rejected change and an answered query (resolved, or accepted: kept as is) are
+        gone from the next run's lists; their decisions in the review file still count."""
         ids = {c.id for c in self.changes}
+        qids = {q.id for q in self.queries}
         stale = set(self.stale)
-        acts = {d.id: d.action for d in self.decisions}
-        accepted = sum(1 for i in ids if acts.get(i) == "accept")
-        rejected = sum(1 for d in self.decisions if d.action == "reject" and d.id not in stale)
+        accepted = rejected = rejected_gone = queries_decided = queries_gone = 0
+        for d in self.decisions:
+            if d.id in stale:
+                continue
+            if d.id in ids:
+                accepted += d.action == "accept"
+                rejected += d.action == "reject"
+            elif d.id in qids:
+                queries_decided += 1
+            elif d.action == "reject":
+                rejected += 1
+                rejected_gone += 1
+            else:
+                queries_gone += 1
         reviewed_edits = sum(1 for c in self.changes if c.kind == "review")
-        resolved = sum(1 for d in self.decisions if d.action == "resolve" and d.id not in stale)
-        total_changes = len(self.changes) + rejected
+        total_changes = len(self.changes) + rejected_gone
         done_changes = accepted + rejected + reviewed_edits
-        total_queries = len(self.queries) + resolved
+        total_queries = len(self.queries) + queries_gone
+        done_queries = queries_decided + queries_gone
         total = total_changes + total_queries
-        done = done_changes + resolved
+        done = done_changes + done_queries
         return {"changes": total_changes, "changes_done": min(done_changes, total_changes),
                 "accepted": accepted, "rejected": rejected,
-                "queries": total_queries, "queries_done": resolved, "open_queries": len(self.queries),
+                "queries": total_queries, "queries_done": done_queries, "open_queries": len(self.queries),
                 "stale": len(self.stale), "total": total, "done": min(done, total),
                 "percent": (100 * done // total) if total else 100}
 
@@ -75,7 +90,9 @@ def layout_labels(c: Change) -> list[str]:
     if "page" in what or "\f" in b or (b.count("\n") >= 2 and _PAGE_NO.search(b)):
         out.append("page break")
     if "note" in what:
-        out.append("footnote moved" if "move" in what else "footnote marker" if "marker" in what else "footnote")
+        label = "footnote moved" if "move" in what else "footnote marker" if "marker" in what else "footnote"
+        if label != c.kind:
+            out.append(label)
     if "heading" in what:
         out.append("heading")
     if "lost" in what:
@@ -119,6 +136,22 @@ def moved_pairs(changes: list[Change], min_len: int = 12) -> dict[int, list[int]
 
 # -- the page's data ---------------------------------------------------------------------
 
+def queries_near(changes: list[Change], queries: list[Query], gap: int = 2) -> dict[int, list[int]]:
+    """For each change, the queries at (or right beside) its raw span: a layout change that
+    says "text lost here (see query)" leads to that query. change index -> query indices."""
+    import bisect
+    starts = [c.start for c in changes]
+    out: dict[int, list[int]] = {}
+    for k, q in enumerate(queries):
+        if q.raw_start < 0:
+            continue
+        i = bisect.bisect_right(starts, q.raw_end + gap) - 1
+        while i >= 0 and changes[i].end + gap >= q.raw_start:  # spans are sorted and disjoint: a few steps
+            out.setdefault(i, []).append(k)
+            i -= 1
+    return {i: sorted(v) for i, v in out.items()}
+
+
 def _utf16_index(text: str):
     """A function mapping code-point offsets of `text` to UTF-16 offsets (JavaScript strings)."""
     astral = [m.start() for m in _ASTRAL.finditer(text)]
@@ -160,10 +193,11 @@ def page_data(st: WitnessState) -> dict:
     """Everything reports/<id>.changes.html renders, as plain JSON-able data."""
     u = _utf16_index(st.raw)
     pairs = moved_pairs(st.changes)
+    near = queries_near(st.changes, st.queries)
     changes = []
     for i, c in enumerate(st.changes):
         changes.append([c.id, u(c.start), u(c.end), c.after, c.stage, c.rule, c.kind, c.line, c.col,
-                        c.confidence, c.note, layout_labels(c), pairs.get(i, [])])
+                        c.confidence, c.note, layout_labels(c), pairs.get(i, []), near.get(i, [])])
     queries = []
     for q in st.queries:
         pre, hit, post = _split_context(q.context, q.text)
@@ -174,7 +208,7 @@ def page_data(st: WitnessState) -> dict:
     return {
         "witness": {"id": w.id, "title": w.title, "language": w.language, "work": w.work, "role": w.role},
         "fields": ["id", "start", "end", "after", "stage", "rule", "kind", "line", "col", "confidence", "note",
-                   "layout", "moved"],
+                   "layout", "moved", "queries"],
         "raw": st.raw,
         "changes": changes,
         "queries": queries,

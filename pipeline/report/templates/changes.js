@@ -9,7 +9,7 @@ var D = JSON.parse(document.getElementById("report-data").textContent);
 var W = D.witness.id, RAW = D.raw, C = D.changes, Q = D.queries, N = C.length;
 var F = {}; D.fields.forEach(function (f, i) { F[f] = i; });
 var I_ID = F.id, I_S = F.start, I_E = F.end, I_AFTER = F.after, I_STAGE = F.stage, I_RULE = F.rule, I_KIND = F.kind,
-    I_LINE = F.line, I_COL = F.col, I_CONF = F.confidence, I_NOTE = F.note, I_LAY = F.layout, I_MOVED = F.moved;
+    I_LINE = F.line, I_COL = F.col, I_CONF = F.confidence, I_NOTE = F.note, I_LAY = F.layout, I_MOVED = F.moved, I_QUERIES = F.queries;
 var CTX = 48, CAP = 240, INFO_MAX = 120;
 var $ = function (id) { return document.getElementById(id); };
 
@@ -141,11 +141,12 @@ function changeDecision(i, action, quiet) {
   setDecision(c[I_ID], {action: action, note: old ? old.note || "" : "", line: c[I_LINE], rule: c[I_RULE],
     before: cut(RAW.slice(c[I_S], c[I_E])), after: cut(c[I_AFTER])}, quiet);
 }
-function queryDecision(k, reading) {
+function queryDecision(k, reading, keep) {  // keep: the text stays as it is (action accept)
   var q = Q[k];
-  if (reading === null) { setDecision(q.id, null); return; }
-  var old = dec.get(q.id);
-  setDecision(q.id, {action: "resolve", reading: reading, note: old ? old.note || "" : "", line: q.line, rule: q.rule, text: cut(q.text)});
+  if (reading === null && !keep) { setDecision(q.id, null); return; }
+  var old = dec.get(q.id), d = {action: keep ? "accept" : "resolve", note: old ? old.note || "" : "", line: q.line, rule: q.rule, text: cut(q.text)};
+  if (!keep) d.reading = reading;
+  setDecision(q.id, d);
 }
 
 /* -- the change rows -- */
@@ -209,6 +210,13 @@ function makeRow(i) {
     link.dataset.to = j;
     m.appendChild(link);
   });
+  c[I_QUERIES].forEach(function (k) {
+    var q = Q[k], link = node("a", "moved", "query at l. " + q.line + ": ");
+    addText(link, q.text.length > 40 ? q.text.slice(0, 39) + "\u2026" : q.text);
+    link.href = "#q-" + q.id;
+    link.dataset.query = k;
+    m.appendChild(link);
+  });
   row.appendChild(m);
   return row;
 }
@@ -260,9 +268,12 @@ listEl.addEventListener("click", function (ev) {
     var d = dec.get(C[i][I_ID]);
     changeDecision(i, d && d.action === t.dataset.act ? null : t.dataset.act);
     if (fStatus.value) applyFilter(true);
-  } else if (t.tagName === "A" && t.dataset.to !== undefined) {
+  } else if (t.closest("a") && t.closest("a").dataset.to !== undefined) {
     ev.preventDefault();
-    reveal(+t.dataset.to);
+    reveal(+t.closest("a").dataset.to);
+  } else if (t.closest("a") && t.closest("a").dataset.query !== undefined) {
+    ev.preventDefault();
+    showQuery(+t.closest("a").dataset.query);
   }
 });
 listEl.addEventListener("change", function (ev) {
@@ -473,8 +484,8 @@ function makeQuery(k) {
   var q = Q[k], card = node("div", "qry");
   card.id = "q-" + q.id;
   card.dataset.k = k;
-  var h = node("div", "qhead"), t = node("span", "qtext");
-  addText(t, q.text, true);
+  var h = node("div", "qhead"), t = node("span", "qtext"), qt = q.text.replace(/ ?\u23ce ?/g, "\n");
+  addText(t, qt, qt.trim().length <= 3);
   h.appendChild(t);
   h.appendChild(node("span", "muted", "l. " + q.line + ":" + q.col));
   h.appendChild(node("span", "", "score " + q.score));
@@ -502,7 +513,7 @@ function makeQuery(k) {
   inp.type = "text"; inp.placeholder = "type the reading";
   act.appendChild(inp);
   var use = node("button", "btn use", "use"); use.type = "button"; act.appendChild(use);
-  var keep = node("button", "btn keep", "keep as is"); keep.type = "button"; keep.title = "the text is right: resolve the query without changing it"; act.appendChild(keep);
+  var keep = node("button", "btn keep", "keep as is"); keep.type = "button"; keep.title = "the text is right: answer the query without changing the text"; act.appendChild(keep);
   var undo = node("button", "btn undo", "undo"); undo.type = "button"; act.appendChild(undo);
   card.appendChild(act);
   card.appendChild(node("div", "qstate"));
@@ -510,16 +521,26 @@ function makeQuery(k) {
 }
 function paintQuery(k) {
   var q = Q[k], card = qcards[k], d = dec.get(q.id), reading = d && d.action === "resolve" ? d.reading : null;
-  card.classList.toggle("done", reading !== null);
+  card.classList.toggle("done", !!d);
   card.querySelectorAll("button.sugg").forEach(function (b) { b.setAttribute("aria-pressed", b.dataset.reading === reading ? "true" : "false"); });
-  card.querySelector("button.undo").hidden = reading === null;
+  card.querySelector("button.keep").setAttribute("aria-pressed", d && d.action === "accept" ? "true" : "false");
+  card.querySelector("button.undo").hidden = !d;
   var stEl = card.querySelector(".qstate");
   stEl.textContent = "";
-  if (reading !== null) {
-    stEl.appendChild(document.createTextNode(reading === q.text ? "resolved: keep as is \u201c" : "resolved \u2192 \u201c"));
+  if (d && d.action === "accept") stEl.textContent = "kept as it is";
+  else if (reading !== null) {
+    stEl.appendChild(document.createTextNode("resolved \u2192 \u201c"));
     addText(stEl, reading, true);
     stEl.appendChild(document.createTextNode("\u201d"));
   }
+}
+function showQuery(k) {
+  showTab("queries");
+  if ($("q-status").value) { $("q-status").value = ""; filterQueries(); }
+  var card = qcards[k];
+  card.scrollIntoView({block: "center"});
+  card.classList.add("flash");
+  setTimeout(function () { card.classList.remove("flash"); }, 1500);
 }
 function renderQueries() {
   qcards = Q.map(function (q, k) { return makeQuery(k); });
@@ -552,7 +573,7 @@ qEl.addEventListener("click", function (ev) {
   var k = +card.dataset.k, q = Q[k], d = dec.get(q.id);
   if (t.classList.contains("sugg")) queryDecision(k, d && d.reading === t.dataset.reading ? null : t.dataset.reading);
   else if (t.classList.contains("use")) { var v = card.querySelector("input").value; if (v.trim()) queryDecision(k, v.trim()); }
-  else if (t.classList.contains("keep")) queryDecision(k, q.text);
+  else if (t.classList.contains("keep")) queryDecision(k, null, !(d && d.action === "accept"));
   else if (t.classList.contains("undo")) queryDecision(k, null);
 });
 qEl.addEventListener("keydown", function (ev) {
@@ -589,7 +610,7 @@ function renderDecisions() {
     } else what.textContent = d.id;
     if (i === undefined && k === undefined && st !== "stale") {
       what.appendChild(node("div", "muted small", d.action === "reject" ? "rejected: not applied in this run"
-        : d.action === "resolve" ? "resolved: applied as an edit of kind review" : ""));
+        : d.action === "resolve" ? "resolved: applied as an edit of kind review" : "query answered: the text kept as it is"));
     }
     if (i !== undefined || k !== undefined) {
       var a = node("a", "small", "show"); a.href = "#" + (i !== undefined ? "c-" : "q-") + d.id;
@@ -611,7 +632,7 @@ $("decisions").addEventListener("click", function (ev) {
     ev.preventDefault();
     var id = t.getAttribute("href").slice(3);
     if (t.dataset.show === "c") { showTab("changes"); reveal(byId.get(id)); }
-    else { showTab("queries"); var card = qcards[qById.get(id)]; $("q-status").value = ""; filterQueries(); card.scrollIntoView({block: "center"}); }
+    else showQuery(qById.get(id));
   }
 });
 $("discard-local").addEventListener("click", function () {
@@ -671,7 +692,7 @@ function updateCounts() {
   for (var i = 0; i < N; i++) if (dec.has(C[i][I_ID]) || C[i][I_KIND] === "review") done++;
   Q.forEach(function (q) { if (dec.has(q.id)) done++; });
   dec.forEach(function (d, id) {  // rejected changes and resolved queries that are gone from this run
-    if (!byId.has(id) && !qById.has(id) && !staleSet.has(id) && d.action !== "accept") { total++; done++; }
+    if (!byId.has(id) && !qById.has(id) && !staleSet.has(id)) { total++; done++; }
   });
   $("progress").textContent = done.toLocaleString("en") + " of " + total.toLocaleString("en") + " decided";
   $("progress-bar").style.width = (total ? Math.floor(100 * done / total) : 100) + "%";
@@ -695,7 +716,7 @@ applyFilter();
 updateCounts();
 var h = location.hash.slice(1);
 if (h === "queries" || h === "decisions" || h === "text") showTab(h);
-else if (h.slice(0, 2) === "q-" && qById.has(h.slice(2))) { showTab("queries"); qcards[qById.get(h.slice(2))].scrollIntoView(); }
+else if (h.slice(0, 2) === "q-" && qById.has(h.slice(2))) showQuery(qById.get(h.slice(2)));
 else if (h.slice(0, 2) === "c-" && byId.has(h.slice(2))) reveal(byId.get(h.slice(2)));
 window.reportRenderMs = performance.now() - t0;
 window.reportReadyAt = performance.now();  // since navigation start
