@@ -530,7 +530,7 @@ function paintQuery(k) {
   if (d && d.action === "accept") stEl.textContent = "kept as it is";
   else if (reading !== null) {
     stEl.appendChild(document.createTextNode("resolved \u2192 \u201c"));
-    addText(stEl, reading, true);
+    addText(stEl, reading, reading.trim().length <= 3);
     stEl.appendChild(document.createTextNode("\u201d"));
   }
 }
