@@ -101,6 +101,8 @@ def test_align_long_repetitive_text_stays_close_to_optimal():
     ("to-day", "today", "orthographic"), ("Party", "party", "case"), ("modern", "rnodern", "ocr"),
     ("the", "tlie", "ocr"), ("here", "there", "substantive"), ("think", "tliink", "ocr"), ("large", "big", "substantive"),
     ("opposition", "apportion", "substantive"), (",", ";", "punctuation"),
+    ("всё", "все", "orthographic"), ("оппозиціи", "оппозиции", "orthographic"), ("союзовъ", "союзов", "orthographic"),
+    ("Троцкий", "троцкий", "case"), ("партия", "партпя", "ocr"), ("партия", "класс", "substantive"),
 ])
 def test_classify_pairs(a, b, kind):
     assert classify_pair([a], [b]) == kind

@@ -6,7 +6,8 @@ significant kind any of its readings shows against the base reading):
 * ``punctuation``: only punctuation differs;
 * ``case``: the same words, capitalised differently;
 * ``orthographic``: the same words spelt another way (centre/center, labour/labor,
-  organise/organize, to-day/today, travelled/traveled);
+  organise/organize, to-day/today, travelled/traveled; Russian ё/е and the pre-1918
+  spelling: оппозиціи/оппозиции, союзовъ/союзов);
 * ``ocr``: a word a cheap OCR confusion away (rn/m, cl/d, li/h, e/c, 1/l, ...);
 * ``transposition``: the same words in another order;
 * ``substantive``: different words.
@@ -38,6 +39,7 @@ _ORTHO_RULES = [
 _ORTHO_WORDS = {"grey": "gray", "shew": "show", "shewn": "shown", "shewed": "showed", "whilst": "while",
                 "amongst": "among", "practise": "practice", "licence": "license", "tyre": "tire",
                 "kerb": "curb", "cheque": "check", "gaol": "jail", "plough": "plow"}
+_RU_ORTHO = str.maketrans({"ё": "е", "ѣ": "е", "і": "и", "ѳ": "ф", "ѵ": "и"})
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑": "-"})
 
 # OCR confusions: (seen, meant) pairs that cost less than an ordinary edit
@@ -57,6 +59,9 @@ def ortho_key(word: str) -> str:
     if not w or not w[0].isalpha():
         return w
     w = w.replace("-", "")
+    if "а" <= w[0] <= "я" or w[0] in "ёѣіѳѵ":  # Russian: ё, and the pre-1918 spelling (ѣ, і, ѳ, ѵ, final ъ)
+        w = w.translate(_RU_ORTHO)
+        return w[:-1] if len(w) > 1 and w.endswith("ъ") else w
     w = _ORTHO_WORDS.get(w, w)
     for rx, rep in _ORTHO_RULES:
         w2 = rx.sub(rep, w)
