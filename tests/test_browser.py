@@ -329,6 +329,10 @@ def test_keyboard_and_layout_rejections(page, project):
     first = data["changes"][0][0]
     assert "acc" in page.locator(f"#c-{first}").get_attribute("class")
     assert "cur" in page.locator("#changes .chg").nth(1).get_attribute("class")
+    page.locator(f"#c-{first} a.note-add").click()  # an accepted change gets a note only on demand
+    page.locator(f"#c-{first} input.note-in").fill("fine")
+    page.locator(f"#c-{first} input.note-in").press("Enter")
+    page.locator("h1").click()
     page.keyboard.press("k")
     page.keyboard.press("u")
     assert "acc" not in page.locator(f"#c-{first}").get_attribute("class")

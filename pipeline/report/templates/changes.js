@@ -94,7 +94,7 @@ function rightCtx(text, at) {
 }
 
 /* -- decisions: from the review file, plus this browser's edits until exported -- */
-var FILE = D.decisions, LS = "edition-review:" + W, dec = new Map(), local = {};
+var FILE = D.decisions, LS = "edition-review:" + location.pathname, dec = new Map(), local = {};  // per file: two checkouts do not share
 Object.keys(FILE).forEach(function (id) { dec.set(id, Object.assign({}, FILE[id])); });
 try { local = JSON.parse(localStorage.getItem(LS) || "{}") || {}; } catch (e) { local = {}; }
 function same(a, b) {
@@ -228,15 +228,23 @@ function paintRow(i) {
   row.classList.toggle("rej", act === "reject");
   var bs = row.firstChild.querySelectorAll("button");
   for (var b = 0; b < bs.length; b++) bs[b].setAttribute("aria-pressed", bs[b].dataset.act === act ? "true" : "false");
-  var meta = row.lastChild, inp = meta.querySelector("input.note-in");
-  if (d && !inp) {
-    inp = node("input", "note-in");
-    inp.type = "text"; inp.placeholder = "note for the review file (optional)";
-    meta.appendChild(inp);
+  var meta = row.lastChild, inp = meta.querySelector("input.note-in"), add = meta.querySelector("a.note-add");
+  var wantInput = d && (d.action === "reject" || d.note || (inp && document.activeElement === inp));
+  if (wantInput && !inp) inp = noteInput(meta);
+  if (inp && !wantInput) { inp.remove(); inp = null; }
+  if (inp && document.activeElement !== inp) inp.value = d.note || "";
+  if (d && !inp && !add) {
+    add = node("a", "note-add small", "add a note");
+    add.href = "#";
+    meta.appendChild(add);
   }
-  if (inp) {
-    if (!d) inp.remove(); else if (document.activeElement !== inp) inp.value = d.note || "";
-  }
+  if (add && (!d || inp)) add.remove();
+}
+function noteInput(meta) {
+  var inp = node("input", "note-in");
+  inp.type = "text"; inp.placeholder = "note for the review file (optional)";
+  meta.appendChild(inp);
+  return inp;
 }
 /* Rows are made when first shown, PAGE at a time as the reader scrolls, so the
    page opens and filters in the same time whether a witness has 10 or 10,000 changes. */
@@ -268,6 +276,10 @@ listEl.addEventListener("click", function (ev) {
     var d = dec.get(C[i][I_ID]);
     changeDecision(i, d && d.action === t.dataset.act ? null : t.dataset.act);
     if (fStatus.value) applyFilter(true);
+  } else if (t.classList.contains("note-add")) {
+    ev.preventDefault();
+    t.remove();
+    noteInput(row.lastChild).focus();
   } else if (t.closest("a") && t.closest("a").dataset.to !== undefined) {
     ev.preventDefault();
     reveal(+t.closest("a").dataset.to);
@@ -594,10 +606,11 @@ function stateOf(d) {
   if (staleSet.has(d.id)) return "stale";
   return same(dec.get(d.id), FILE[d.id]) ? "file" : "new";
 }
+var showAllDecisions = false;
 function renderDecisions() {
-  var body = $("decisions");
+  var body = $("decisions"), all = sortedDecisions(), LIMIT = showAllDecisions ? all.length : 300;
   body.textContent = "";
-  sortedDecisions().forEach(function (d) {
+  all.slice(0, LIMIT).forEach(function (d) {
     var tr = node("tr"), st = stateOf(d), what = node("td", "t");
     tr.appendChild(node("td")).appendChild(node("span", "flag " + st, st));
     tr.appendChild(node("td", "", d.action + (d.action === "resolve" ? " \u2192 " : "")));
@@ -624,6 +637,15 @@ function renderDecisions() {
     tr.appendChild(node("td")).appendChild(rm);
     body.appendChild(tr);
   });
+  if (all.length > LIMIT) {
+    var more = node("button", "btn", "show all " + all.length.toLocaleString("en") + " decisions");
+    more.type = "button";
+    more.addEventListener("click", function () { showAllDecisions = true; renderDecisions(); });
+    var td = node("td");
+    td.colSpan = 7;
+    td.appendChild(more);
+    body.appendChild(node("tr")).appendChild(td);
+  }
 }
 $("decisions").addEventListener("click", function (ev) {
   var t = ev.target;
