@@ -197,6 +197,21 @@ def test_stale_decision_is_reported_never_dropped(reviewed):
     assert "1 stale decision" in index
 
 
+def test_reviewed_witness_keeps_the_contract(reviewed):
+    """Review decisions never break DESIGN.md §2: the change log still rebuilds the clean text, no hard wraps."""
+    import importlib.util
+    checker = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_contract.py"
+    if not checker.exists():
+        pytest.skip("../shared/tools/check_contract.py not present")
+    spec = importlib.util.spec_from_file_location("check_contract", checker)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    root = reviewed[0]
+    problems: list[str] = []
+    mod.check_witness(root, WID, root / "raw" / f"{WID}.txt", problems)
+    assert problems == []
+
+
 def test_review_progress_counts_the_decisions(reviewed):
     root, first, rejected, query, *_, merged, kept = reviewed
     from pipeline.report.cli import summary  # noqa: F401  (the CLI reads the same numbers)
