@@ -152,7 +152,7 @@ def run(text: str, ctx: Context) -> StageResult:
             add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.8, "line-end hyphen kept"))
             continue
         v = judge(left, right.group(), lang, vocab)
-        add(_line_end_edit(hyphen, v, dash, left, right.group()))
+        add(_hyphen_edit(hyphen, v, dash, f"{left}-⏎{right.group()}", line_end=True))
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(), f"{left}-⏎{right.group()}", v, left, right.group()))
     for m in near(_SPACED, text, "- "):
@@ -161,9 +161,7 @@ def run(text: str, ctx: Context) -> StageResult:
         left, right = m.group(1), m.group(2)
         v = judge(left, right, lang, vocab, spaced=True)
         hyphen = m.end(1)
-        e = _spaced_edit(hyphen, v, dash, left, right)
-        if e is not None:
-            add(e)
+        add(_hyphen_edit(hyphen, v, dash, f"'{left}- {right}'", line_end=False))
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(), m.group(), v, left, right))
     for m in near(_SPACED_BEFORE, text, " -"):
@@ -185,28 +183,25 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
 
 
-def _line_end_edit(hyphen: int, v: Verdict, dash: str, left: str, right: str) -> Edit:
-    """The edit for "left-⏎right" (hyphen at offset `hyphen`, newline after it)."""
-    note = f"{left}-⏎{right}: {v.evidence}"
-    if v.reading == "soft":
-        return Edit(hyphen, hyphen + 2, "", "hyphen.soft", "hyphen", v.confidence, note)
-    if v.reading == "suspended":
-        return Edit(hyphen + 1, hyphen + 2, " ", "hyphen.suspended", "hyphen", v.confidence, note)
-    if v.reading == "dash":
-        return Edit(hyphen, hyphen + 2, dash, "hyphen.dash", "punct", v.confidence, note)
-    return Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", v.confidence, note)
+# What each reading does to the hyphen and the character after it ("-⏎" at a line end,
+# "- " in mid-line): (first offset, last offset, replacement) relative to the hyphen.
+_SPANS = {"soft": (0, 2, ""), "compound": (1, 2, ""), "suspended": (1, 2, " "), "dash": (0, 2, None)}
 
 
-def _spaced_edit(hyphen: int, v: Verdict, dash: str, left: str, right: str) -> Edit | None:
-    """The edit for "left- right" in mid-line, a remnant of an earlier reflow."""
-    note = f"'{left}- {right}': {v.evidence}"
-    if v.reading == "soft":
-        return Edit(hyphen, hyphen + 2, "", "hyphen.reflow-remnant", "hyphen", v.confidence, note)
-    if v.reading == "compound":
-        return Edit(hyphen + 1, hyphen + 2, "", "hyphen.reflow-remnant", "hyphen", v.confidence, note)
+def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool) -> Edit:
+    """The edit for a hyphen at offset `hyphen` followed by a line break or a space.
+
+    "class-⏎consistent" -> "class-consistent"; "under- stand" -> "understand";
+    "фаб-⏎и" -> "фаб- и" (a suspended hyphen in mid-line is already right: no change).
+    """
+    start, end, after = _SPANS[v.reading]
     if v.reading == "dash":
-        return Edit(hyphen, hyphen + 2, dash, "hyphen.dash", "punct", v.confidence, note)
-    return None  # suspended: "фаб- и завкомами" stays as it is
+        rule, kind, after = "hyphen.dash", "punct", dash
+    elif line_end:
+        rule, kind = f"hyphen.{v.reading}", "hyphen"
+    else:
+        rule, kind = "hyphen.reflow-remnant", "hyphen"
+    return Edit(hyphen + start, hyphen + end, after, rule, kind, v.confidence, f"{shown}: {v.evidence}")
 
 
 def _query(start: int, end: int, shown: str, v: Verdict, left: str, right: str) -> Query:
