@@ -339,3 +339,35 @@ def test_keyboard_and_layout_rejections(page, project):
     page.select_option("#f-rule", "layout.line-join")
     row = page.locator("#changes .chg").first
     assert row.locator("button.r").is_disabled() and not row.locator("button.a").is_disabled()
+
+
+def test_export_escapes_any_text(page, tmp_path):
+    """Control characters, quotes and backslashes in the decisions survive the export and the next run."""
+    from tests.test_report import hostile_project
+    root = hostile_project(tmp_path)
+    open_report(page, root / "reports" / "hostile.changes.html")
+    data = page_data(page)
+    odd = next(c for c in data["changes"] if "\x07" in data["raw"][c[1]:c[2]])
+    page.locator(f"#c-{odd[0]} button.a").click()
+    page.locator(f"#c-{odd[0]} a.note-add").click()
+    page.locator(f"#c-{odd[0]} input.note-in").fill('a "quoted" note \\ with a backslash')
+    page.locator(f"#c-{odd[0]} input.note-in").press("Tab")
+    page.click('.tabs button[data-tab="queries"]')
+    q = data["queries"][0]
+    card = page.locator(f"#q-{q['id']}")
+    reading = 'on "error" \\ x'
+    card.locator("input").fill(reading)
+    card.locator("button.use").click()
+    with page.expect_download() as dl:
+        page.click("#export")
+    saved = root / "review" / "hostile.toml"
+    saved.parent.mkdir(exist_ok=True)
+    dl.value.save_as(saved)
+    ds = {d.id: d for d in read_review(saved, witness="hostile")}
+    assert ds[odd[0]].before == data["raw"][odd[1]:odd[2]] and "\x07" in ds[odd[0]].before
+    assert ds[odd[0]].note == 'a "quoted" note \\ with a backslash'
+    assert ds[q["id"]].reading == reading
+    assert dump_review("hostile", list(ds.values())) == saved.read_text(encoding="utf-8")
+    r = edition(root, "run", "--quiet")
+    assert r.returncode == 0 and "stale" not in r.stderr, r.stderr
+    assert reading in (root / "clean" / "hostile.txt").read_text(encoding="utf-8")
