@@ -288,3 +288,13 @@ def test_parallel_cleaning_gives_the_same_edition(corpus, resources, cleaned):
     for wid in ids:
         assert parallel[wid].text == cleaned[wid].text
         assert [c.as_json() for c in parallel[wid].changes] == [c.as_json() for c in cleaned[wid].changes]
+
+
+def test_comma_glued_to_next_word(cleaned):
+    text = cleaned["kollontai-en-dreadnought"].text
+    for fixed in ("forms of production, of labour", "introducing equality, on eliminating", "Soviet institutions, but with"):
+        assert fixed in text
+
+
+def test_long_numbered_heading_stands_alone(paragraphs):
+    assert "2. New relations in production and the materialist conception of history" in paragraphs["kollontai-en-dreadnought"]

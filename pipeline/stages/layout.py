@@ -185,6 +185,8 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
     if _HYPHEN_END.search(a.text[-3:]) and b.text[:1].isalpha():
         return "hyphen", "layout.hyphen-line-end", f"line-end hyphen at a {where}; resolved by the hyphenation stage", None
     heading = _is_heading(a, p, prev_para_end) and not (b_lower and len(b.text) < p.width * 0.5)
+    # a long numbered heading: "2. New relations in production and the materialist conception of history"
+    heading = heading or (prev_para_end and short and b_upper and not a_ends and bool(_NUMBERED_HEADING.match(a.text)))
     if heading:
         return "break", "layout.heading", "heading stands alone", None
     if page_break and b.gap > p.page_gap and not b_lower:

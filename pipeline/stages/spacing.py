@@ -4,7 +4,7 @@ OCR and careless reflows leave spacing damage that no reader wants:
 
 * a space before punctuation: "assert itself ." -> "assert itself.",
   "the question : who" -> "the question: who", "(Lenin )" -> "(Lenin)";
-* a missing space after it: "3.The growing" -> "3. The growing",
+* a missing space after it: "3.The growing" -> "3. The growing", "production,of" -> "production, of",
   "programme.The peasant" -> "programme. The peasant", "1921;Published" ->
   "1921; Published", "1)Создать" -> "1) Создать";
 * glued words: "inApril" -> "in April";
@@ -31,6 +31,8 @@ from pipeline.model import Edit, StageResult
 _PUNCT_AFTER_SPACE = re.compile(r"( +)(?=(?:[,;:?!)]|\.(?! ?\.))(?!\w))")
 _OPEN_BRACKET_SPACE = re.compile(r"[(\[]( +)(?=\w)")
 _NO_SPACE_AFTER = re.compile(r"([.?!;:,])(?=[A-ZА-ЯЁ][a-zа-яё])")
+# a comma glued to the next word: "production,of labour" (not "1,000", not "A,B")
+_NO_SPACE_AFTER_COMMA = re.compile(r",(?=[a-zа-яё]{2})")
 _SPACE_DOT_CAPITAL = re.compile(r" \.(?=[A-ZА-ЯЁ][a-zа-яё])")
 _NUMBER_NO_SPACE = re.compile(r"\b(\d{1,2}[.)]|\d{4};)(?=[A-ZА-ЯЁ][a-zа-яё])")
 _GLUED = re.compile(r"\b([a-z]{2,4})([A-Z][a-z]{2,})\b")
@@ -73,6 +75,10 @@ def run(text: str, ctx: Context) -> StageResult:
         if not _after(text, m, r"[a-zа-яё]{2}", 2):
             continue
         add(m.end(1), m.end(1), " ", "spacing.space-after-punct", "spacing", f"no space after {m.group(1)!r} in '{_ctx(text, m)}'")
+    for m in _NO_SPACE_AFTER_COMMA.finditer(text):
+        if not _after(text, m, r"[^\W\d_]{2}", 2):
+            continue
+        add(m.end(), m.end(), " ", "spacing.space-after-punct", "spacing", f"no space after ',' in '{_ctx(text, m)}'")
     for m in _NUMBER_NO_SPACE.finditer(text):
         if m.start() and not text[m.start() - 1].isspace():
             continue
