@@ -285,9 +285,15 @@ def test_side_by_side_and_decisions_kept_in_the_browser(page, project):
     assert page.locator("#unsaved").is_hidden()
 
 
-def test_hostile_witness_is_shown_literally(page, tmp_path):
-    from tests.test_report import HOSTILE_RAW, hostile_project
-    root = hostile_project(tmp_path)
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    from tests.test_report import hostile_project
+    return hostile_project(tmp_path_factory.mktemp("hostile"))
+
+
+def test_hostile_witness_is_shown_literally(page, hostile):
+    from tests.test_report import HOSTILE_RAW
+    root = hostile
     page.goto((root / "reports" / "index.html").as_uri())
     assert "<b>bold</b>" in page.locator("body").inner_text()
     assert page.locator("table.witnesses b:has-text('bold')").count() == 0 or \
@@ -341,10 +347,10 @@ def test_keyboard_and_layout_rejections(page, project):
     assert row.locator("button.r").is_disabled() and not row.locator("button.a").is_disabled()
 
 
-def test_export_escapes_any_text(page, tmp_path):
-    """Control characters, quotes and backslashes in the decisions survive the export and the next run."""
-    from tests.test_report import hostile_project
-    root = hostile_project(tmp_path)
+def test_export_escapes_any_text(page, hostile):
+    """Control characters, quotes and backslashes in the decisions survive the export and the next run.
+    (Runs after the test above: it writes a review file into the shared project.)"""
+    root = hostile
     open_report(page, root / "reports" / "hostile.changes.html")
     data = page_data(page)
     odd = next(c for c in data["changes"] if "\x07" in data["raw"][c[1]:c[2]])
