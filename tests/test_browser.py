@@ -147,6 +147,25 @@ def test_largest_witness_opens_and_filters_in_under_a_second(page, project):
     assert opened < 3.0
 
 
+def text_view_paragraphs(page) -> list[str]:
+    """Each block's clean text, without what was removed (del) and the page-break badges."""
+    texts = page.evaluate("""() => Array.from(document.querySelectorAll('#text .tcln')).map(el => {
+        const c = el.cloneNode(true); c.querySelectorAll('del, .pb').forEach(x => x.remove());
+        c.querySelectorAll('ins.empty').forEach(x => x.remove());
+        c.querySelectorAll('.sym').forEach(x => x.replaceWith(x.textContent === '\u21b5' ? '\\n' : '?'));
+        return c.textContent; })""")
+    return [x.rstrip("\n") for x in texts]
+
+
+def test_text_view_is_the_clean_text_of_every_witness(page, project):
+    for p in sorted((project / "raw").glob("*.txt")):
+        wid = p.stem
+        open_report(page, project / "reports" / f"{wid}.changes.html")
+        page.click('.tabs button[data-tab="text"]')
+        clean = (project / "clean" / f"{wid}.txt").read_text(encoding="utf-8")
+        assert text_view_paragraphs(page) == clean.rstrip("\n").split("\n\n"), wid
+
+
 def test_text_view_shows_the_layout(page, project):
     """The whole text: page breaks marked, footnotes written at the end, a change leads back to the list."""
     open_report(page, project / "reports" / f"{BIG}.changes.html")
@@ -157,14 +176,8 @@ def test_text_view_shows_the_layout(page, project):
     clean = (project / "clean" / f"{BIG}.txt").read_text(encoding="utf-8")
     assert blocks.count() == clean.count("\n\n") + 1  # one block per clean paragraph
     print(f"\ntext view of {BIG}: {blocks.count()} paragraphs in {time.perf_counter() - t:.3f}s")
-    # each block's clean text, without what was removed (del) and the page-break badges
-    texts = page.evaluate("""() => Array.from(document.querySelectorAll('#text .tcln')).map(el => {
-        const c = el.cloneNode(true); c.querySelectorAll('del, .pb').forEach(x => x.remove());
-        c.querySelectorAll('ins.empty').forEach(x => x.remove());
-        c.querySelectorAll('.sym').forEach(x => x.replaceWith(x.textContent === '\u21b5' ? '\\n' : '?'));
-        return c.textContent; })""")
     paras = clean.rstrip("\n").split("\n\n")
-    assert [x.rstrip("\n") for x in texts] == paras
+    assert text_view_paragraphs(page) == paras
     if any("page break" in c[11] for c in data["changes"]):
         assert page.locator("#text .pb").count() == sum("page break" in c[11] for c in data["changes"])
     notes = [p for p in paras if p.startswith("[^")]
