@@ -183,3 +183,25 @@ def test_rows_join_pivot_groups_of_different_witnesses():
         {"p": [], "a": [], "b": [2]},  # b's addition follows p1, where b was
         {"p": [2], "a": [1], "b": []},
     ]
+
+
+# ---------------------------------------------------------------- anchors
+
+from pipeline.collate.anchors import AnchorFinder  # noqa: E402
+
+
+@pytest.mark.parametrize("ru, en, key", [
+    ("постановление VIII съезда", "the decision of the eighth Congress", "ord:8"),
+    ("Девятый съезд был весною", "The Ninth Congress was held in the spring", "ord:9"),
+    ("в 1920 году", "in 1920", "num:1920"),
+    ("17% рабочих", "17 per cent of the workers", "pct:%"),
+    ("1) Создать орган", "(1) To form a body", "item:1"),
+    ("тов. Троцкого", "comrade Trotzky", "name:trotsky"),
+    ("Цюрупа", "Zarupa, the People's Commissar", "name:tsiurupa"),
+    ("на конференции сентября", "at the Conference in September", "month:9"),
+    ("7 млн. рабочих", "seven million workers", "card:7"),
+    ("Что же это показывает?", "What does this mean?", "mark:?"),
+])
+def test_anchors_survive_translation(ru, en, key):
+    finder = AnchorFinder(Resources(ROOT).authority)
+    assert key in finder.find(ru, "ru").keys and key in finder.find(en, "en").keys
