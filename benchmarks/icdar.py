@@ -66,7 +66,7 @@ def clean_dataset(variant: str, out: Path) -> tuple[float, int, dict[str, int]]:
     kinds: dict[str, int] = {}
     for p in sorted((DATASET / "ocr").glob("*.txt")):
         raw, enc = decode_bytes(p.read_bytes(), str(p))
-        w = Witness(id="icdar", file=p.name, language="en", work="icdar", role="original", encoding=enc)
+        w = Witness(id="icdar", file=p.name, language="en", work="icdar", role="original", encoding=enc, origin="file")
         c = clean_witness(raw, w, res, facts={"encoding": enc})
         (out / p.name).write_text(c.text, encoding="utf-8")
         n += len(c.changes)

@@ -171,7 +171,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         if not args.quiet and (encoding not in ("utf-8", args.encoding) or "\r" in raw):
             crlf = ", CR/CRLF line ends normalised" if "\r" in raw else ""
             err.print(f"{p}: decoded as {encoding}{crlf} (recorded in the change log)")
-        w = Witness(id=_slug(name), file=str(p), language=args.lang, work=_slug(name), role="original",
+        w = Witness(id=_slug(name), file=str(p), language=args.lang, work=_slug(name), role="original", origin="file",
                     encoding=encoding)
         c = clean_witness(raw, w, res, facts={"encoding": encoding})
         files[args.out / f"{name}.txt"] = c.text

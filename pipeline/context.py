@@ -65,10 +65,12 @@ class Resources:
         return cache[work]
 
     def policy(self, witness: Witness) -> dict[str, Any]:
-        """The witness's edition policy: defaults, then its language, then its own table."""
+        """The witness's edition policy: defaults, then its language, then [files] for a plain
+        file given on the command line, then its own table."""
         data = self.policies
         merged: dict[str, Any] = {}
-        for layer in (data.get("default", {}), data.get("language", {}).get(witness.language, {}),
+        files = data.get("files", {}) if witness.origin == "file" else {}
+        for layer in (data.get("default", {}), data.get("language", {}).get(witness.language, {}), files,
                       data.get("witness", {}).get(witness.id, {})):
             for k, v in layer.items():
                 if isinstance(v, dict):

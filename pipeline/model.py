@@ -27,6 +27,9 @@ class Witness(BaseModel):
     encoding: str = "auto"
     # "any": CR/CRLF line ends are normalised (and logged); "lf": they are an error
     newline: Literal["any", "lf"] = "any"
+    # "corpus": catalogued in raw/witnesses.toml; "file": a plain file given to `edition clean PATH`
+    # (config/policy.toml's [files] layer applies to those)
+    origin: Literal["corpus", "file"] = "corpus"
 
 
 class Work(BaseModel):

@@ -7,6 +7,10 @@ import tempfile
 from pathlib import Path
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def write_files(files: dict[Path, str | bytes]) -> None:
     """Write every file atomically; if anything fails, nothing is replaced."""
     temps: list[tuple[Path, str]] = []
@@ -18,6 +22,7 @@ def write_files(files: dict[Path, str | bytes]) -> None:
             data = content.encode("utf-8") if isinstance(content, str) else content
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         for path, tmp in temps:
             os.replace(tmp, path)
         temps = []

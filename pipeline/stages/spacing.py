@@ -15,6 +15,8 @@ OCR and careless reflows leave spacing damage that no reader wants:
 * runs of spaces inside a line.
 
 Spaced ellipses (". . .", "…") and editorial brackets ("дек[абря ? г.]") are left alone.
+Which of these a witness gets is edition policy (config/policy.toml, [spacing]): an old
+print may set " ," and " ?" on purpose, and the plain-file profile keeps what it prints.
 """
 from __future__ import annotations
 
@@ -60,19 +62,22 @@ def run(text: str, ctx: Context) -> StageResult:
         taken[start:max(end, start + 1)] = b"\x01" * (max(end, start + 1) - start)
         edits.append(Edit(start, end, after, rule, kind, conf, note))
 
+    policy = ctx.policy.get("spacing", {})
+    remove_before = policy.get("remove_space_before", ",.;:?!)")
+    sentence_glue = policy.get("space_after_sentence", True)
     for m in _SPACE_DOT_CAPITAL.finditer(text):
-        if not _after(text, m, r"[a-zа-яё]"):
+        if not sentence_glue or not _after(text, m, r"[a-zа-яё]"):
             continue
         add(m.start(), m.end(), ". ", "spacing.space-before-punct", "spacing", f"'{_ctx(text, m)}': ' .X' -> '. X'")
     for m in _PUNCT_AFTER_SPACE.finditer(text):
-        if not (m.start() and _WORD_END.match(text, m.start() - 1)):
+        if not (m.start() and _WORD_END.match(text, m.start() - 1)) or text[m.end()] not in remove_before:
             continue
         add(m.start(1), m.end(1), "", "spacing.space-before-punct", "spacing",
             f"space before {text[m.end(1)]!r} in '{_ctx(text, m)}'")
     for m in _OPEN_BRACKET_SPACE.finditer(text):
         add(m.start(1), m.end(1), "", "spacing.space-after-bracket", "spacing", f"'{_ctx(text, m)}'")
     for m in _NO_SPACE_AFTER.finditer(text):
-        if not _after(text, m, r"[a-zа-яё]{2}", 2):
+        if not _after(text, m, r"[a-zа-яё]{2}", 2) or (m.group(1) in ".?!" and not sentence_glue):
             continue
         add(m.end(1), m.end(1), " ", "spacing.space-after-punct", "spacing", f"no space after {m.group(1)!r} in '{_ctx(text, m)}'")
     for m in _NO_SPACE_AFTER_COMMA.finditer(text):
