@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from rich.console import Console
@@ -44,22 +45,26 @@ def _top(items: dict[str, int], n: int = 3) -> str:
 
 
 def _progress(p: dict) -> str:
-    return f"{p['percent']}% ({p['done']}/{p['total']})"
+    return f"{p['percent']}%\n{p['done']:,}/{p['total']:,}"
 
 
 def print_overview(con: Console, sums: list[dict]) -> None:
-    t = Table(title="The edition", title_justify="left", header_style="bold")
-    t.add_column("witness", no_wrap=True)
-    t.add_column("changes", justify="right")
-    t.add_column("stages")
-    t.add_column("kinds")
-    t.add_column("queries", justify="right")
-    t.add_column("reviewed", justify="right", no_wrap=True)
-    t.add_column("stale", justify="right")
+    any_stale = any(s["stale"] for s in sums)
+    t = Table(title="The edition", title_justify="left", header_style="bold", show_edge=False)
+    t.add_column("witness", overflow="fold", min_width=12)
+    t.add_column("changes", justify="right", min_width=7)
+    t.add_column("stages", overflow="fold")
+    t.add_column("kinds", overflow="fold")
+    t.add_column("queries", justify="right", min_width=7)
+    t.add_column("reviewed", justify="right", min_width=8)
+    if any_stale:
+        t.add_column("stale", justify="right", min_width=5)
     for s in sums:
-        t.add_row(s["witness"], f"{s['changes']:,}", _top(s["by_stage"]), _top(s["by_kind"]),
-                  str(s["open_queries"]), _progress(s["progress"]),
-                  Text(str(len(s["stale"])), style="bold yellow") if s["stale"] else "0")
+        row = [s["witness"], f"{s['changes']:,}", _top(s["by_stage"]), _top(s["by_kind"]),
+               str(s["open_queries"]), _progress(s["progress"])]
+        if any_stale:
+            row.append(Text(str(len(s["stale"])), style="bold yellow") if s["stale"] else "0")
+        t.add_row(*row)
     con.print(t)
     con.print("[dim]edition report ID shows a witness's queries; reports/index.html has everything.[/dim]")
 
@@ -116,7 +121,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     corpus = load_corpus(root / "raw")
     ids = [corpus.get(args.witness).id] if args.witness else [w.id for w in corpus.witnesses]
-    cleaned = clean_corpus(root, corpus, ids, Resources(root), quiet=args.json)
+    jobs = min(len(ids), os.cpu_count() or 1)  # the witnesses are independent: clean them side by side
+    cleaned = clean_corpus(root, corpus, ids, Resources(root), quiet=args.json, jobs=jobs)
     sums = [summary(witness_state(root, cleaned[i]), args.top) for i in ids]
     if args.json:
         out = sums[0] if args.witness else {"witnesses": sums}
