@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -268,6 +269,10 @@ def test_review_loop_tick_export_rerun(page, project, tmp_path):
 
     # the page of the next run knows the decisions: they come from the file now
     open_report(page, project / "reports" / f"{WID}.changes.html")
+    html = (project / "reports" / f"{WID}.changes.html").read_text(encoding="utf-8")
+    served = re.search(r'<span id="progress" class="small">([^<]*)</span>', html).group(1)
+    assert page.locator("#progress").inner_text() == served  # the page counts as Python does
+    assert not served.startswith("0 of")
     assert page.locator(f"#c-{target[0]}").count() == 0
     page.click('.tabs button[data-tab="decisions"]')
     states = page.locator("#decisions tr .flag").all_inner_texts()
