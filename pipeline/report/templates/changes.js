@@ -614,10 +614,10 @@ function renderDecisions() {
     var tr = node("tr"), st = stateOf(d), what = node("td", "t");
     tr.appendChild(node("td")).appendChild(node("span", "flag " + st, st));
     tr.appendChild(node("td", "", d.action + (d.action === "resolve" ? " \u2192 " : "")));
-    if (d.action === "resolve") addText(tr.lastChild, d.reading, true);
+    if (d.action === "resolve") addText(tr.lastChild, d.reading, d.reading.trim().length <= 3);
     tr.appendChild(node("td", "num", d.line ? String(d.line) : ""));
     var i = byId.get(d.id), k = qById.get(d.id);
-    if (d.text !== undefined) addText(what, d.text, true);
+    if (d.text !== undefined) { var dt = d.text.replace(/ ?\u23ce ?/g, "\n"); addText(what, dt, dt.trim().length <= 3); }
     else if (d.before !== undefined || d.after !== undefined) {
       what.appendChild(mark("del", d.before || "")); what.appendChild(mark("ins", d.after || ""));
     } else what.textContent = d.id;
