@@ -47,12 +47,9 @@ class Resources:
         return load_authority(self.root / "rules" / "names.toml")
 
     def lexicon(self, language: str):
-        """The word list of a language (pipeline.lexicon), loaded once per run and language."""
-        cache = self.__dict__.setdefault("_lexicons", {})
-        if language not in cache:
-            from pipeline.lexicon import Lexicon
-            cache[language] = Lexicon.load(language)
-        return cache[language]
+        """The word list of a language (pipeline.lexicon), loaded once per process and language."""
+        from pipeline.lexicon import shared
+        return shared(language)
 
     def original_names(self, work: str) -> frozenset[str]:
         """Capitalised Cyrillic words inside sentences of the work's Russian original

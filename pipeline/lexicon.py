@@ -11,9 +11,12 @@ weighted by OCR confusions: "awav" -> "away" (v for y) and "Eccnomic" ->
 """
 from __future__ import annotations
 
+import marshal
 import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 # (read, meant, cost): what OCR printed and what the page had. Cheap = common confusion.
 _EN_CONFUSIONS = [
@@ -59,6 +62,55 @@ class Candidate:
         return self.zipf - 3.0 * self.cost
 
 
+def _cache_file(language: str) -> Path | None:
+    try:
+        from importlib.metadata import version
+        wf = version("wordfreq")
+    except Exception:  # noqa: BLE001 (no metadata: no cache)
+        return None
+    base = Path(os.environ.get("EDITION_CACHE") or Path.home() / ".cache" / "edition")
+    return base / f"freq-{language}-wordfreq-{wf}.marshal"
+
+
+@lru_cache(maxsize=8)
+def _freq_table(language: str) -> dict[str, float]:
+    """wordfreq's large list (word -> frequency), from the cache file when there is one
+    (wordfreq unpacks a compressed msgpack file: about half a second per language)."""
+    cache = _cache_file(language)
+    if cache is not None and cache.exists():
+        try:
+            table = marshal.loads(cache.read_bytes())
+            if isinstance(table, dict):
+                return table
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+    try:
+        from wordfreq import get_frequency_dict
+        freqs = get_frequency_dict(language, "large")
+    except (LookupError, ValueError, OSError):
+        freqs = {}
+    table = {w: f for w, f in freqs.items() if f > 0}
+    if cache is not None and table:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps(table))
+            os.replace(tmp, cache)
+        except OSError:
+            pass
+    return table
+
+
+def shared(language: str) -> "Lexicon":
+    """The process-wide lexicon of a language (loaded once, whatever asks for it)."""
+    return _shared(language)
+
+
+@lru_cache(maxsize=8)
+def _shared(language: str) -> "Lexicon":
+    return Lexicon.load(language)
+
+
 class Lexicon:
     """A language's word frequencies (Zipf scale), lower-case keys."""
 
@@ -70,13 +122,13 @@ class Lexicon:
 
     @classmethod
     def load(cls, language: str) -> "Lexicon":
-        """wordfreq's large list for the language (en, ru); an unknown language gives an empty lexicon."""
-        try:
-            from wordfreq import get_frequency_dict
-            freqs = get_frequency_dict(language, "large")
-        except (LookupError, ValueError, OSError):
-            freqs = {}
-        return cls(language, freqs)
+        """wordfreq's large list for the language (en, ru); an unknown language gives an empty lexicon.
+
+        Unpacking wordfreq's list takes about half a second per language, so the list is
+        kept in a cache file (EDITION_CACHE, default ~/.cache/edition) keyed by the wordfreq
+        version; a cache that cannot be read or written is simply not used.
+        """
+        return cls(language, _freq_table(language))
 
     def zipf(self, word: str) -> float:
         """Zipf frequency of a word (0.0 if absent); apostrophes and case folded."""

@@ -321,10 +321,10 @@ def is_real_word(rule: Rule, lexicon=None) -> bool:
         return rule.spec.real_word
     if rule.spec.regex:
         return True
-    from wordfreq import zipf_frequency
+    from pipeline.lexicon import shared
     words = regex.findall(r"\w+", rule.spec.match)
     lang = "ru" if regex.search(r"\p{Cyrillic}", rule.spec.match) else "en"
-    return bool(words) and all(zipf_frequency(w.lower(), lang) >= 2.0 for w in words)
+    return bool(words) and all(shared(lang).zipf(w) >= 2.0 for w in words)
 
 
 def _scopes_meet(a: Rule, b: Rule) -> bool:

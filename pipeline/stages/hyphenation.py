@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
+from pipeline.lexicon import shared
 
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
@@ -64,7 +64,7 @@ class Verdict:
 
 @lru_cache(maxsize=65536)
 def zipf(word: str, lang: str) -> float:
-    return zipf_frequency(word, lang)
+    return shared(lang).zipf(word)
 
 
 _FORM = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")

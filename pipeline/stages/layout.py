@@ -247,8 +247,8 @@ def _scanno_capital(t: str) -> bool:
 
 
 def zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-    return zipf_frequency(word, "en")
+    from pipeline.lexicon import shared
+    return shared("en").zipf(word)
 
 
 def _is_heading(a: Line, p: Profile, prev_para_end: bool) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from wordfreq import zipf_frequency
+from pipeline.lexicon import shared
 
 from pipeline.context import Context
 from pipeline.model import Edit, StageResult
@@ -99,8 +99,8 @@ def run(text: str, ctx: Context) -> StageResult:
     if ctx.language == "en":
         for m in _GLUED.finditer(text):
             left, right = m.group(1), m.group(2)
-            if zipf_frequency(left, "en") >= 5.0 and zipf_frequency(right.lower(), "en") >= 2.0 \
-                    and zipf_frequency(m.group().lower(), "en") < 1.0:
+            zipf = shared("en").zipf
+            if zipf(left) >= 5.0 and zipf(right.lower()) >= 2.0 and zipf(m.group().lower()) < 1.0:
                 add(m.end(1), m.end(1), " ", "spacing.glued-words", "spacing", f"'{m.group()}' -> '{left} {right}'", 0.95)
     for start, end, after, note in _straight_quote_spaces(text):
         add(start, end, after, "spacing.quote", "spacing", note)
