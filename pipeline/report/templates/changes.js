@@ -722,7 +722,8 @@ function updateCounts() {
   $("n-queries").textContent = Q.filter(function (q) { return !dec.has(q.id); }).length.toLocaleString("en");
   var n = Object.keys(local).length, u = $("unsaved");
   u.hidden = !n;
-  u.textContent = n + " decision" + (n === 1 ? "" : "s") + " not yet in review/" + W + ".toml";
+  u.textContent = n + " not yet in the review file";
+  u.title = n + " decision" + (n === 1 ? "" : "s") + " made here and not yet in review/" + W + ".toml: export, save, run";
 }
 function showTab(name) {
   document.querySelectorAll(".tabs button").forEach(function (b) { b.setAttribute("aria-selected", b.dataset.tab === name ? "true" : "false"); });
