@@ -6,18 +6,16 @@ text, rules and review files give the same reports, byte for byte.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from markupsafe import Markup
 
 from pipeline.model import Change, Query, Witness
 from pipeline.review import Decision
-
-INFO_MAX = 120  # informative before/after/text in exported decisions are cut to this length
 
 
 @dataclass
@@ -139,7 +137,6 @@ def moved_pairs(changes: list[Change], min_len: int = 12) -> dict[int, list[int]
 def queries_near(changes: list[Change], queries: list[Query], gap: int = 2) -> dict[int, list[int]]:
     """For each change, the queries at (or right beside) its raw span: a layout change that
     says "text lost here (see query)" leads to that query. change index -> query indices."""
-    import bisect
     starts = [c.start for c in changes]
     out: dict[int, list[int]] = {}
     for k, q in enumerate(queries):
@@ -157,14 +154,7 @@ def _utf16_index(text: str):
     astral = [m.start() for m in _ASTRAL.finditer(text)]
     if not astral:
         return lambda i: i
-    import bisect
     return lambda i: i + bisect.bisect_left(astral, i)
-
-
-def _cut(s: str | None, n: int = INFO_MAX) -> str | None:
-    if s is None:
-        return None
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def _split_context(context: str, text: str) -> tuple[str, str, str]:
@@ -240,7 +230,3 @@ def script_json(data: object) -> Markup:
         else:
             parts.append(f"{_dump(k)}:{_dump(v)}")
     return Markup("{" + ",\n".join(parts) + "}")
-
-
-def rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
