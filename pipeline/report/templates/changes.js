@@ -115,7 +115,11 @@ saveLocal();
 var byInput = $("by");
 try { byInput.value = localStorage.getItem("edition-review:by") || ""; } catch (e) {}
 byInput.addEventListener("change", function () { try { localStorage.setItem("edition-review:by", byInput.value.trim()); } catch (e) {} });
-function cut(s) { return s.length <= INFO_MAX ? s : s.slice(0, INFO_MAX - 1) + "\u2026"; }
+function cut(s) {  // by characters, not UTF-16 units: never half a surrogate pair
+  if (s.length <= INFO_MAX) return s;
+  var a = Array.from(s);
+  return a.length <= INFO_MAX ? s : a.slice(0, INFO_MAX - 1).join("") + "\u2026";
+}
 function setDecision(id, info, quiet) {
   if (info) {
     var by = byInput.value.trim();
