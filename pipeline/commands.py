@@ -136,13 +136,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         files.update(build(root, corpus, cleaned, files))
     write_files(files)
     for wid, c in cleaned.items():
-        for sid in c.stale:
-            print(f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run", file=sys.stderr)
+        report_decisions(wid, c)
     if not args.quiet:
         for wid, c in cleaned.items():
             err.print(f"{wid}: {len(c.changes)} changes, {len(c.queries)} queries"
                       + (f", {len(c.stale)} stale decisions" if c.stale else ""))
     return 0
+
+
+def report_decisions(wid: str, c: Cleaned, most: int = 10) -> None:
+    """Say which review decisions did not take effect: stale ids, refused rejections."""
+    for sid in c.stale[:most]:
+        print(f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run", file=sys.stderr)
+    if len(c.stale) > most:
+        print(f"review/{wid}.toml: ... and {len(c.stale) - most} more stale decisions (see reports/index.html)",
+              file=sys.stderr)
+    for cid in c.refused:
+        print(f"review/{wid}.toml: rejection of {cid!r} not applied: undoing a line join or hyphen decision "
+              "alone would leave a line break inside a paragraph; answer its query or write a rule", file=sys.stderr)
 
 
 def cmd_clean(args: argparse.Namespace) -> int:

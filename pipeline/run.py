@@ -55,6 +55,7 @@ class Cleaned:
     changes: list[Change]
     facts: dict
     stale: list[str] = field(default_factory=list)  # review decisions whose id no longer exists
+    refused: list[str] = field(default_factory=list)  # rejections of pure layout/hyphen changes, not applied
 
     @property
     def text(self) -> str:
@@ -120,6 +121,7 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     decisions = decisions or Decisions()
     skip: set[str] = set()
     found_rejected: set[str] = set()
+    refused: set[str] = set()
     doc, queries, out_facts, used = _run_stages(raw, witness, res, frozenset(), decisions.resolved, facts)
     for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
@@ -131,7 +133,12 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
             # a change merged from a layout edit and a correction (' \nif' -> ' in'): rejecting it
             # rejects the correction; the layout edits stay (else a hard wrap comes back)
             reading = [k for k in keys[cid] if not k.startswith(STRUCTURAL)]
-            skip.update(reading or keys[cid])
+            if reading:
+                skip.update(reading)
+            elif all(k.startswith("notes.") for k in keys[cid]):
+                skip.update(keys[cid])  # a footnote marker left as printed is still valid text
+            else:  # undoing a line join or hyphen decision alone would leave a hard wrap
+                refused.add(cid)
         doc, queries, out_facts, used = _run_stages(raw, witness, res, frozenset(skip), decisions.resolved, facts)
     # an accepted query ("keep as is"): answered, the text stays as it is; it leaves the query list
     kept = decisions.accepted & {q.id for q in queries}
@@ -142,7 +149,7 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     qids = {q.id for q in queries}
     stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids - kept)
                    | (set(decisions.resolved) - used - qids))
-    return Cleaned(witness, doc, queries, changes, out_facts, stale)
+    return Cleaned(witness, doc, queries, changes, out_facts, stale, sorted(refused))
 
 
 # -- writing -------------------------------------------------------------------------

@@ -298,3 +298,13 @@ def test_comma_glued_to_next_word(cleaned):
 
 def test_long_numbered_heading_stands_alone(paragraphs):
     assert "2. New relations in production and the materialist conception of history" in paragraphs["kollontai-en-dreadnought"]
+
+
+def test_rejecting_a_pure_layout_change_is_refused_not_half_applied(cleaned, corpus, resources):
+    from pipeline.run import Decisions
+    c = cleaned["kollontai-en-dreadnought"]
+    join = next(ch for ch in c.changes if ch.rule == "layout.line-join")
+    again = clean_witness(c.doc.raw, corpus.get("kollontai-en-dreadnought"), resources,
+                          Decisions(rejected={join.id}))
+    assert again.refused == [join.id] and again.stale == []
+    assert again.text == c.text

@@ -136,7 +136,8 @@ def _guess(data: bytes) -> tuple[str, str] | None:
 
 # no-break, en/em/thin/hair spaces and friends -> a plain space; zero-width ones -> nothing
 _ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# zero-width and soft hyphen, and bidirectional controls (U+202E would reverse what follows)
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
