@@ -23,6 +23,7 @@ line) is measured from the text itself; config/policy.toml can fix any of it.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections import Counter
@@ -156,9 +157,15 @@ class Removed:
     furniture: list[Line]
     notes: list[list[Line]]
 
+    def __post_init__(self) -> None:
+        self._furniture_starts = [ln.start for ln in self.furniture]
+        self._note_starts = [bl[0].start for bl in self.notes]
+
     def edit(self, start: int, end: int, after: str, rule: str, kind: str, note: str) -> Edit:
-        gone = [ln for ln in self.furniture if start <= ln.start and ln.end <= end]
-        moved = [bl for bl in self.notes if start <= bl[0].start and bl[-1].end <= end]
+        i, j = bisect.bisect_left(self._furniture_starts, start), bisect.bisect_left(self._furniture_starts, end)
+        gone = [ln for ln in self.furniture[i:j] if ln.end <= end]
+        i, j = bisect.bisect_left(self._note_starts, start), bisect.bisect_left(self._note_starts, end)
+        moved = [bl for bl in self.notes[i:j] if bl[-1].end <= end]
         if gone:
             rule += "+layout.furniture"
             kind = "furniture"
