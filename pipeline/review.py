@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipeline.errors import EditionError
 from pipeline.run import Decisions
-from pipeline.tomlio import display_path, line_of, load_toml, validate
+from pipeline.tomlio import display_path, load_toml, validate_tables
 
 ACTIONS = ("accept", "reject", "resolve")
 
@@ -73,19 +73,8 @@ def read_review(path: Path, witness: str | None = None) -> list[Decision]:
     if witness is not None and "witness" in data and data["witness"] != witness:
         raise EditionError(shown, f"this file is for witness {data['witness']!r}, not {witness!r} "
                            f"(save it as review/{data['witness']}.toml)", line=_line_of_key(text, "witness"))
-    entries = data.get("decision", [])
-    if not isinstance(entries, list):
-        raise EditionError(shown, "'decision' must be [[decision]] tables")
-    out: list[Decision] = []
-    seen: dict[str, int] = {}
-    for i, entry in enumerate(entries):
-        d = validate(Decision, entry, path=path, text=text, array="decision", index=i)
-        if d.id in seen:
-            raise EditionError(shown, f"two decisions for id {d.id!r} (#{seen[d.id] + 1} and #{i + 1})",
-                               line=line_of(text, "decision", i, "id"))
-        seen[d.id] = i
-        out.append(d)
-    return out
+    return validate_tables(Decision, data.get("decision", []), path=path, text=text, array="decision",
+                           what="decisions")
 
 
 def to_decisions(decisions: list[Decision]) -> Decisions:

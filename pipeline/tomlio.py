@@ -92,3 +92,26 @@ def validate(model: type[BaseModel], data: Any, *, path: Path, text: str, array:
         else:
             msg = f"field {what!r}: {msg}"
         raise EditionError(display_path(path), f"[[{array}]] #{index + 1}: {msg}", line=line) from None
+
+
+def validate_tables(model: type[BaseModel], entries: Any, *, path: Path, text: str, array: str,
+                    what: str = "entries") -> list:
+    """Validate every [[array]] table; two tables with the same `id` are refused, with the line.
+
+    `what` names the tables in the message ("two decisions for id 'a'").
+    """
+    shown = display_path(path)
+    if not isinstance(entries, list):
+        raise EditionError(shown, f"'{array}' must be [[{array}]] tables")
+    out: list = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        item = validate(model, entry, path=path, text=text, array=array, index=i)
+        key = getattr(item, "id", None)
+        if key is not None and key in seen:
+            raise EditionError(shown, f"two {what} for id {key!r} ([[{array}]] #{seen[key] + 1} and #{i + 1})",
+                               line=line_of(text, array, i, "id"))
+        if key is not None:
+            seen[key] = i
+        out.append(item)
+    return out

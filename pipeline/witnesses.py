@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.errors import EditionError
 from pipeline.model import Witness, Work
-from pipeline.tomlio import display_path, line_of, load_toml, validate
+from pipeline.tomlio import display_path, line_of, load_toml, validate, validate_tables
 
 
 @dataclass
@@ -48,18 +48,13 @@ def load_corpus(raw_dir: Path) -> Corpus:
     entries = data.get("witness", [])
     if not isinstance(entries, list) or not entries:
         raise EditionError(shown, "no [[witness]] tables")
-    witnesses: list[Witness] = []
-    seen: dict[str, int] = {}
-    for i, entry in enumerate(entries):
-        w = validate(Witness, entry, path=path, text=text, array="witness", index=i)
-        if w.id in seen:
-            raise EditionError(shown, f"duplicate witness id {w.id!r} (first at [[witness]] #{seen[w.id] + 1})",
-                               line=line_of(text, "witness", i, "id"))
-        seen[w.id] = i
+    witnesses: list[Witness] = validate_tables(Witness, entries, path=path, text=text, array="witness",
+                                               what="witnesses")
+    seen = {w.id: i for i, w in enumerate(witnesses)}
+    for i, w in enumerate(witnesses):
         if not (raw_dir / w.file).is_file():
             raise EditionError(shown, f"witness {w.id!r}: file {w.file!r} not found in {display_path(raw_dir)}",
                                line=line_of(text, "witness", i, "file"))
-        witnesses.append(w)
     works: list[Work] = []
     for i, entry in enumerate(data.get("work", [])):
         wk = validate(Work, entry, path=path, text=text, array="work", index=i)
@@ -67,8 +62,7 @@ def load_corpus(raw_dir: Path) -> Corpus:
             raise EditionError(shown, f"work {wk.id!r}: pivot {wk.pivot!r} is not a witness",
                                line=line_of(text, "work", i, "pivot"))
         works.append(wk)
-    known_works = {wk.id for wk in works}
-    for i, w in enumerate(witnesses):
-        if w.work not in known_works:  # a work needs no table when it has a single witness
-            works.append(Work(id=w.work, pivot=w.id)) if w.work not in {x.id for x in works} else None
+    for w in witnesses:  # a work needs no [[work]] table: its first witness is then the pivot
+        if w.work not in {wk.id for wk in works}:
+            works.append(Work(id=w.work, pivot=w.id))
     return Corpus(raw_dir, witnesses, works)
