@@ -6,6 +6,7 @@ this module maps its edits and queries back to raw offsets (pipeline.text).
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import importlib
 import io
@@ -67,7 +68,9 @@ def _run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str]
     doc = Document(raw, witness.id)
     ctx = Context(witness, res, res.policy(witness), facts=dict(facts or {}))
     queries: dict[str, Query] = {}
-    for name in res.config.get("stages", []):
+    asked_in: dict[str, int] = {}  # query id -> index of the stage that asked it
+    edited: dict[int, list[tuple[int, int]]] = {}  # stage index -> raw spans it changed, in order
+    for k, name in enumerate(res.config.get("stages", [])):
         result = stage_function(name)(doc.text, ctx)
         text = doc.text
         for q in result.queries:
@@ -81,7 +84,15 @@ def _run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str]
             old = queries.get(q.id)
             if old is None or q.score > old.score:
                 queries[q.id] = q
+                asked_in[q.id] = k
+        if queries:
+            edited[k] = sorted((doc.raw_offset(e.start), max(doc.raw_offset(e.end, end=True), doc.raw_offset(e.start) + 1))
+                               for e in result.edits)
         doc.apply(name, result.edits, skip)
+    # a query about text a later stage then changed is answered already ("Froebel-⏎pestalozzi's",
+    # asked by hyphenation, written "Froebel-Pestalozzi's" by a rule)
+    for qid in [qid for qid, q in queries.items() if _changed_later(q, asked_in[qid], edited)]:
+        del queries[qid]
     used: set[str] = set()
     if resolved:
         edits: list[Edit] = []
@@ -108,6 +119,19 @@ def _run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str]
         doc.apply("review", kept)
     ordered = sorted(queries.values(), key=lambda q: (q.raw_start, q.raw_end, q.rule))
     return doc, ordered, ctx.facts, used
+
+
+def _changed_later(q: Query, asked: int, edited: dict[int, list[tuple[int, int]]]) -> bool:
+    """Did a stage after the one that asked `q` change raw text inside the query's span?"""
+    lo, hi = q.raw_start, max(q.raw_end, q.raw_start + 1)
+    for k, spans in edited.items():
+        if k <= asked:
+            continue
+        i = bisect.bisect_left(spans, (lo, -1))
+        # the span starting before lo may reach into the query; the next may start inside it
+        if (i > 0 and spans[i - 1][1] > lo) or (i < len(spans) and spans[i][0] < hi):
+            return True
+    return False
 
 
 def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisions | None = None,

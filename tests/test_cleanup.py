@@ -308,3 +308,11 @@ def test_rejecting_a_pure_layout_change_is_refused_not_half_applied(cleaned, cor
                           Decisions(rejected={join.id}))
     assert again.refused == [join.id] and again.stale == []
     assert again.text == c.text
+
+
+def test_a_query_a_later_stage_settled_is_dropped(cleaned):
+    """Hyphenation asks about "Froebel-⏎pestalozzi's"; a rule then writes "Froebel-Pestalozzi's"."""
+    c = cleaned["kollontai-en-dreadnought"]
+    assert "Froebel-Pestalozzi's" in c.text
+    assert not [q for q in c.queries if "Froebel" in q.text]
+    assert [q for q in c.queries if q.rule == "hyphen.uncertain"]  # the other hyphen query stays
