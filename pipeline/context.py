@@ -5,15 +5,13 @@ the name authority), so a stage stays a pure function of one witness plus shared
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import EditionError
 from pipeline.model import Witness
-from pipeline.tomlio import display_path, load_toml
+from pipeline.tomlio import load_toml
 
 PROJECT = Path(__file__).resolve().parent.parent
 

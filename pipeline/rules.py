@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re as std_re
 import sys
 from dataclasses import dataclass
 from functools import cached_property

@@ -8,7 +8,7 @@ from pathlib import Path
 import regex
 
 from pipeline.context import Context, Resources
-from pipeline.lexicon import CONFUSIONS, Lexicon, weighted_distance
+from pipeline.lexicon import CONFUSIONS, weighted_distance
 from pipeline.model import Witness
 from pipeline.stages import detect
 

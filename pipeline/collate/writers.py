@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from lxml import etree
 
 from pipeline.collate.classify import KINDS
-from pipeline.collate.model import Collation, Row, Variant
+from pipeline.collate.model import Collation, Row
 from pipeline.collate.segment import sentences, word_count
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"

@@ -32,7 +32,7 @@ WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
 _LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(\S+)")
 _SPACED = re.compile(rf"(?<![\w-])({WORD})- ({WORD})")
 _SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) -({WORD})")
-_INNER = re.compile(rf"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
+_INNER = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
 
 # a hyphen after these is a compounding hyphen in the texts of this period
 PREFIXES = {
