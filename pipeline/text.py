@@ -199,36 +199,30 @@ class Document:
         self._starts = None
 
     # -- the change log -----------------------------------------------------
-    def changes(self) -> list[Change]:
-        """The raw-level change log: sorted, non-overlapping, exact."""
-        out: list[Change] = []
+    def _groups(self):
+        """Each stretch between two kept pieces that differs from raw:
+        (raw start, raw end, before, after, the applied edits that made it)."""
         raw = self.raw
         prev_end = 0
         buf: list[str] = []
         refs: list[int] = []
-
-        def flush(next_start: int) -> None:
-            after = "".join(buf)
-            before = raw[prev_end:next_start]
-            if before != after:
-                out.append(self._change(prev_end, next_start, before, after, refs))
-
-        for p in self.pieces:
-            if p.raw_start >= 0:
-                if p.raw_start != prev_end or buf or refs:
-                    flush(p.raw_start)
-                prev_end = p.raw_start + p.length
-                buf, refs = [], []
-            else:
+        for p in self.pieces + [Piece(len(raw), 0)]:  # a sentinel kept piece at the end
+            if p.raw_start < 0:
                 buf.append(p.text)
                 refs.extend(p.refs)
-        if prev_end != len(raw) or buf:
-            flush(len(raw))
-        return out
+                continue
+            if p.raw_start != prev_end or refs:
+                before, after = raw[prev_end:p.raw_start], "".join(buf)
+                if before != after:
+                    yield prev_end, p.raw_start, before, after, [self.applied[r] for r in dict.fromkeys(refs)]
+            prev_end = p.raw_start + p.length
+            buf, refs = [], []
 
-    def _change(self, start: int, end: int, before: str, after: str, refs: list[int]) -> Change:
-        seen: dict[int, None] = dict.fromkeys(refs)
-        apps = [self.applied[r] for r in seen]
+    def changes(self) -> list[Change]:
+        """The raw-level change log: sorted, non-overlapping, exact."""
+        return [self._change(*group) for group in self._groups()]
+
+    def _change(self, start: int, end: int, before: str, after: str, apps: list[Applied]) -> Change:
         if not apps:  # cannot happen: every written piece names its edit
             raise AssertionError("change with no edit")
         rule = "+".join(dict.fromkeys(a.rule for a in apps))
@@ -243,21 +237,9 @@ class Document:
     def change_keys(self) -> dict[str, list[str]]:
         """For each change id, the keys of the edits it is made of (for review rejections)."""
         result: dict[str, list[str]] = {}
-        raw = self.raw
-        prev_end = 0
-        refs: list[int] = []
-        buf: list[str] = []
-        for p in list(self.pieces) + [Piece(len(raw), 0)]:
-            if p.raw_start >= 0:
-                if (p.raw_start != prev_end or refs) and (raw[prev_end:p.raw_start] != "".join(buf)):
-                    apps = [self.applied[r] for r in dict.fromkeys(refs)]
-                    rule = "+".join(dict.fromkeys(a.rule for a in apps))
-                    result[stable_id(self.witness, prev_end, p.raw_start, rule)] = [a.key for a in apps]
-                prev_end = p.raw_start + p.length
-                refs, buf = [], []
-            else:
-                refs.extend(p.refs)
-                buf.append(p.text)
+        for start, end, _, _, apps in self._groups():
+            rule = "+".join(dict.fromkeys(a.rule for a in apps))
+            result[stable_id(self.witness, start, end, rule)] = [a.key for a in apps]
         return result
 
 
