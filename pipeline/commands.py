@@ -5,7 +5,6 @@ import argparse
 import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -107,14 +106,6 @@ def witness_manifest(cleaned: dict[str, Cleaned]) -> str:
     return json.dumps({"witnesses": out}, ensure_ascii=False, indent=2) + "\n"
 
 
-def _optional(module: str, func: str):
-    """A later part of the pipeline (collation, reports), if it is installed."""
-    try:
-        return getattr(importlib.import_module(module), func)
-    except (ModuleNotFoundError, AttributeError):
-        return None
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     corpus = load_corpus(root / "raw")
@@ -127,13 +118,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.only:
         files[root / "reports" / "witnesses.json"] = witness_manifest(cleaned)
     if not args.no_collate:
-        collate = _optional("pipeline.collate", "collate_corpus")
-        if collate is not None:
-            texts = {wid: c.text for wid, c in cleaned.items()}
-            files.update(collate(root, corpus, res, texts))
-    build = _optional("pipeline.report", "build_reports")
-    if build is not None:
-        files.update(build(root, corpus, cleaned, files))
+        from pipeline.collate import collate_corpus
+        files.update(collate_corpus(root, corpus, res, {wid: c.text for wid, c in cleaned.items()}))
+    from pipeline.report import build_reports
+    files.update(build_reports(root, corpus, cleaned, files))
     write_files(files)
     for wid, c in cleaned.items():
         report_decisions(wid, c)
