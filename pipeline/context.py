@@ -10,8 +10,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import EditionError
 from pipeline.model import Witness
-from pipeline.tomlio import load_toml
+from pipeline.tomlio import display_path, load_toml
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -23,26 +24,37 @@ class Resources:
     root: Path = PROJECT
 
     @cached_property
+    def data_root(self) -> Path:
+        """Where config/ and rules/ are read from: the project folder, or, when the command
+        runs elsewhere (`edition clean ~/scan.txt --out out/`), the edition's own."""
+        if (self.root / "config" / "pipeline.toml").exists() or not (PROJECT / "config" / "pipeline.toml").exists():
+            return self.root
+        return PROJECT
+
+    @cached_property
     def config(self) -> dict[str, Any]:
-        path = self.root / "config" / "pipeline.toml"
-        return load_toml(path)[0] if path.exists() else {"stages": []}
+        path = self.data_root / "config" / "pipeline.toml"
+        data = load_toml(path)[0]  # a missing file is an error that names it
+        if not data.get("stages"):
+            raise EditionError(display_path(path), "no stages: set stages = [\"decode\", \"layout\", ...]")
+        return data
 
     @cached_property
     def policies(self) -> dict[str, Any]:
-        path = self.root / "config" / "policy.toml"
+        path = self.data_root / "config" / "policy.toml"
         return load_toml(path)[0] if path.exists() else {}
 
     @cached_property
     def rules(self) -> list:
         """The correction rules of rules/*.toml (pipeline.rules), validated once per run."""
         from pipeline.rules import load_rules
-        return load_rules(self.root)  # scopes are checked against raw/ by `edition rules test`
+        return load_rules(self.data_root)  # scopes are checked against raw/ by `edition rules test`
 
     @cached_property
     def authority(self):
         """The name authority rules/names.toml (pipeline.authority), loaded once per run."""
         from pipeline.authority import load_authority
-        return load_authority(self.root / "rules" / "names.toml")
+        return load_authority(self.data_root / "rules" / "names.toml")
 
     def lexicon(self, language: str):
         """The word list of a language (pipeline.lexicon), loaded once per process and language."""
@@ -56,7 +68,7 @@ class Resources:
         cache = self.__dict__.setdefault("_original_names", {})
         if work not in cache:
             from pipeline.lexicon import cyrillic_names
-            cache[work] = cyrillic_names(self.root, work, self.lexicon("ru"))
+            cache[work] = cyrillic_names(self.data_root, work, self.lexicon("ru"))
         return cache[work]
 
     def policy(self, witness: Witness) -> dict[str, Any]:

@@ -123,3 +123,22 @@ def test_clean_plain_files_needs_lang(tmp_path):
     f.write_text("Some text.\n")
     proc = edition(tmp_path, "clean", str(f), "--out", str(tmp_path / "out"))
     assert_one_line_error(proc, "--lang")
+
+
+def test_clean_plain_file_from_outside_the_project(tmp_path):
+    """`edition clean FILE --out DIR` run in any folder uses the edition's own config and rules."""
+    f = tmp_path / "scan.txt"
+    f.write_bytes(b"During the summer, the\r\nopposition did not assert itself . Nothing was heard inApril.\r\n")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "clean", str(f), "--lang", "en", "--out", "out", "--quiet"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "scan.txt").read_text(encoding="utf-8") == \
+        "During the summer, the opposition did not assert itself. Nothing was heard in April.\n"
+
+
+def test_config_without_stages_is_an_error(tmp_path):
+    root = make_project(tmp_path, {"w.txt": b"Some text.\n"}, TOML.format(lang="en", enc="auto"))
+    (root / "config" / "pipeline.toml").write_text("stages = []\n", encoding="utf-8")
+    proc = edition(root, "run", "--quiet")
+    assert_one_line_error(proc, "pipeline.toml", "no stages")
+    assert_nothing_written(root)

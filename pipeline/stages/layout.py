@@ -191,7 +191,7 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
     where = "page break" if page_break else "line end"
     if _HYPHEN_END.search(a.text[-3:]) and b.text[:1].isalpha():
         return "hyphen", "layout.hyphen-line-end", f"line-end hyphen at a {where}; resolved by the hyphenation stage", None
-    heading = _is_heading(a, p, prev_para_end) and not (b_lower and len(b.text) < p.width * 0.5)
+    heading = _is_heading(a, p, prev_para_end) and not b_lower  # a heading is not followed by lower case
     # a long numbered heading: "2. New relations in production and the materialist conception of history"
     heading = heading or (prev_para_end and short and b_upper and not a_ends and bool(_NUMBERED_HEADING.match(a.text)))
     if heading:
