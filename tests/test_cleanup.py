@@ -237,6 +237,9 @@ def test_lenin_endnotes(paragraphs):
     ("lenin-trade-unions", "in April 1920", "inApril"),
     ("lenin-trade-unions", "in 1921; Published", "1921;Published"),
     ("kollontai-ru", "1) Создать орган", "1)Создать"),
+    ("kollontai-en-dreadnought", "is changed\" (from Shliapnikov's report", "changed\"(from"),
+    ("kollontai-en-dreadnought", "economic structure\" (from 'Theses", "structure''"),
+    ("kollontai-en-dreadnought", "there was the military front.\" And yet", "front. ''"),
 ])
 def test_spacing_repairs(cleaned, wid, fixed, damaged):
     text = cleaned[wid].text

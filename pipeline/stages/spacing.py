@@ -41,6 +41,9 @@ _GLUED = re.compile(r"\b([a-z]{2,4})([A-Z][a-z]{2,})\b")
 _APOSTROPHE_S = re.compile(r"( +)(?=[’'](?:s|t|ll|re|ve|d|m)\b)")
 _PLURAL_POSSESSIVE = re.compile(r"( +)(?=' [A-Za-z])")
 _DOUBLE_SPACE = re.compile(r"( {2,})(?=\S)")
+# a closing quote glued to an opening bracket: 'is changed"(from Shliapnikov's report'
+# (not after a single quote: "it is'(too early'" is an opening quote misread as "(")
+_QUOTE_BRACKET = re.compile(r"(?:(?<=[\w.,;:?!][\"”])|(?<=\w''))\((?=\w)")
 
 _WORD_END = re.compile(r"[\w'’\")\]»”]")
 
@@ -104,6 +107,8 @@ def run(text: str, ctx: Context) -> StageResult:
                 add(m.end(1), m.end(1), " ", "spacing.glued-words", "spacing", f"'{m.group()}' -> '{left} {right}'", 0.95)
     for start, end, after, note in _straight_quote_spaces(text):
         add(start, end, after, "spacing.quote", "spacing", note)
+    for m in _QUOTE_BRACKET.finditer(text):
+        add(m.start(), m.start(), " ", "spacing.space-before-bracket", "spacing", f"'{_ctx(text, m)}'")
     for m in _DOUBLE_SPACE.finditer(text):
         if not (m.start() and not text[m.start() - 1].isspace()):
             continue

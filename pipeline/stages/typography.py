@@ -4,7 +4,9 @@
 curly quotes and repairs the ones the OCR or a conversion turned the wrong way:
 Lenin's 'dealing with it “in principle “, as a matter of' has a closing quote
 printed as an opening one, with a stray space before it -> '“in principle”,'.
-`"straight"` turns curly double and single quotes into straight ones.
+`"straight"` turns curly double and single quotes into straight ones, and two
+apostrophes set for a closing quote into one ('military front. '' And yet' ->
+'military front." And yet').
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ _WRONG_OPEN = re.compile(r"(?<=[\w.,;:?!…)]) ?“(?=[\s,.;:?!)]|$)", re.M)
 # a closing quote where an opening one belongs: after a space or bracket, before a word
 _WRONG_CLOSE = re.compile(r"(?:(?<=^)|(?<=[\s(]))”(?=\w)", re.M)
 _STRAIGHT = {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"}
+# two apostrophes set for a closing double quote, maybe after a stray space: 'front. '' And yet'
+_DOUBLE_APOSTROPHE = re.compile(r"(?<=[\w.,;:?!]) ?''(?!')")
 
 
 def run(text: str, ctx: Context) -> StageResult:
@@ -32,6 +36,9 @@ def run(text: str, ctx: Context) -> StageResult:
             edits.append(Edit(m.start(), m.end(), "“", "typography.opening-quote", "punct", 0.95,
                               f"a closing quote where an opening one belongs: {_around(text, m)!r}"))
     elif policy == "straight":
+        for m in _DOUBLE_APOSTROPHE.finditer(text):
+            edits.append(Edit(m.start(), m.end(), '"', "typography.double-apostrophe", "punct", 0.95,
+                              f"two apostrophes for a closing quote: {_around(text, m)!r}"))
         for m in re.finditer("[“”„‘’]", text):
             edits.append(Edit(m.start(), m.end(), _STRAIGHT[m.group()], "typography.straight-quotes", "punct", 1.0,
                               "policy: straight quotes"))
