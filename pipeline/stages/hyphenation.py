@@ -30,6 +30,8 @@ from pipeline.model import Edit, Query, StageResult
 
 WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
 _LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(\S+)")
+# a number hyphenated at a line end keeps its hyphen: "тезисах 10-⏎ти" -> "10-ти", "1920-⏎21"
+_NUMBER_LINE_END = re.compile(r"(?<!\w)(\d+)-\n(?=\w)")
 _SPACED = re.compile(rf"(?<![\w-])({WORD})- ({WORD})")
 _SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) -({WORD})")
 _INNER = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
@@ -155,6 +157,10 @@ def run(text: str, ctx: Context) -> StageResult:
         add(_hyphen_edit(hyphen, v, dash, f"{left}-⏎{right.group()}", line_end=True))
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(), f"{left}-⏎{right.group()}", v, left, right.group()))
+    for m in near(_NUMBER_LINE_END, text, "-\n"):
+        hyphen = m.end(1)
+        add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.95,
+                 f"{m.group(1)}-⏎{text[m.end():m.end() + 6].split()[0]}: a number keeps its hyphen"))
     for m in near(_SPACED, text, "- "):
         if _overlaps(m.start(), m.end(), taken):
             continue

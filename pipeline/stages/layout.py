@@ -35,7 +35,7 @@ from pipeline.model import Edit, Query, StageResult
 # a sentence (or clause that ends a paragraph) is over: . ? ! … : ; with closing quotes/brackets
 _END = re.compile(r"""[.?!…:;]['"”»’)\]]*\s*$|[.?!…]\s*['"”»’)]\s*$""")
 _STRONG_END = re.compile(r"""[.?!…]['"”»’)\]]*\s*$""")
-_HYPHEN_END = re.compile(r"(?<=[^\W\d_])-$")
+_HYPHEN_END = re.compile(r"(?<=[^\W_])-$")  # after a letter or a digit ("тезисах 10-⏎ти")
 _LIST_ITEM = re.compile(r"^(\(?\d{1,2}\)|\(\w\)|\d{1,2}\.\s|[a-zа-я]\)\s)")
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}\.\s*[A-ZА-ЯЁ]")
 _FOOTNOTE_BODY = re.compile(r"^(\d{1,2})\s+\S")
