@@ -1,7 +1,10 @@
 """Shared fixtures: the real corpus, cleaned once per test session."""
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +52,15 @@ def make_project(tmp: Path, raw_files: dict[str, bytes] | None = None, witnesses
     if witnesses_toml is not None:
         (tmp / "raw" / "witnesses.toml").write_text(witnesses_toml, encoding="utf-8")
     return tmp
+
+
+def edition(root: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    """Run the `edition` command on a project folder, as a user would."""
+    return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def changes_of(root: Path, wid: str) -> list[dict]:
+    """A witness's change log, read back from clean/<id>.changes.jsonl."""
+    text = (root / "clean" / f"{wid}.changes.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]

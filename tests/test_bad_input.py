@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_project
+from tests.conftest import edition, make_project
 
 TOML = """[[witness]]
 id = "w"
@@ -19,10 +19,6 @@ encoding = "{enc}"
 """
 RU = "Что такое рабочая оппозиция? Надо ли в интересах нашей партии и\n\nмировой рабочей революции.\n"
 
-
-def edition(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=120)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:

@@ -10,18 +10,17 @@ Set EDITION_SCREENSHOTS=DIR to keep screenshots of what the tests saw.
 """
 from __future__ import annotations
 
-import json
+import functools
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from pipeline.review import dump_review, read_review
-from tests.conftest import make_project
+from tests.conftest import changes_of, make_project
+from tests.conftest import edition as run_edition
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -30,16 +29,9 @@ BIG = "kollontai-ru"                 # the largest witness
 WID = "kollontai-en-dreadnought"     # the one with word-level corrections and queries
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (`make browser` installs it)")
+edition = functools.partial(run_edition, timeout=180)  # a whole edition run inside a browser test
 
 
-def edition(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=180)
-
-
-def changes_of(root: Path, wid: str) -> list[dict]:
-    text = (root / "clean" / f"{wid}.changes.jsonl").read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def shot(page, name: str) -> None:

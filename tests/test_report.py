@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from pipeline.model import Change, Query, Witness
 from pipeline.report import build_reports
 from pipeline.report.data import WitnessState, layout_labels, moved_pairs, page_data
 from pipeline.review import Decision
-from tests.conftest import ROOT, make_project
+from tests.conftest import ROOT, edition, make_project
 
 HOSTILE_RAW = ('Title <script>alert("x")</script> & "quotes" \'single\'\n\n'
                'A line with <img src=x onerror="window.__pwned=1"> and &amp; and &lt;b&gt;\n'
@@ -38,10 +36,6 @@ work = "plain"
 role = "original"
 '''
 
-
-def edition(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=120)
 
 
 def hostile_project(tmp: Path) -> Path:

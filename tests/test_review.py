@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -17,17 +15,9 @@ from hypothesis import strategies as st
 
 from pipeline.errors import EditionError
 from pipeline.review import Decision, dump_review, load_decisions, read_review, toml_string
-from tests.conftest import make_project
+from tests.conftest import changes_of, edition, make_project
 
 
-def edition(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=120)
-
-
-def changes_of(root: Path, wid: str) -> list[dict]:
-    text = (root / "clean" / f"{wid}.changes.jsonl").read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def queries_of(root: Path, wid: str) -> list[dict]:

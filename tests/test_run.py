@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, make_project
+from tests.conftest import ROOT, edition, make_project
 
 CHECKER = ROOT.parent / "shared" / "tools" / "check_contract.py"
 
@@ -28,8 +28,7 @@ def project(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("edition"))
     if (ROOT / "review").exists():
         shutil.copytree(ROOT / "review", root / "review")
-    proc = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), "run", "--quiet"],
-                          capture_output=True, text=True, timeout=600)
+    proc = edition(root, "run", "--quiet", timeout=600)
     assert proc.returncode == 0, proc.stderr
     return root
 
@@ -44,8 +43,7 @@ def test_contract_holds(project):
 
 def test_two_runs_are_byte_identical(project):
     first = snapshot(project)
-    proc = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(project), "run", "--quiet"],
-                          capture_output=True, text=True, timeout=600)
+    proc = edition(project, "run", "--quiet", timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert snapshot(project) == first
     assert any(k.startswith("reports/collation/") for k in first)
