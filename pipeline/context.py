@@ -10,9 +10,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import EditionError
 from pipeline.model import Witness
-from pipeline.tomlio import display_path, load_toml
+from pipeline.tomlio import load_toml
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -33,11 +32,8 @@ class Resources:
 
     @cached_property
     def config(self) -> dict[str, Any]:
-        path = self.data_root / "config" / "pipeline.toml"
-        data = load_toml(path)[0]  # a missing file is an error that names it
-        if not data.get("stages"):
-            raise EditionError(display_path(path), "no stages: set stages = [\"decode\", \"layout\", ...]")
-        return data
+        """config/pipeline.toml as read (pipeline.config validates it before a run)."""
+        return load_toml(self.data_root / "config" / "pipeline.toml")[0]  # a missing file is an error that names it
 
     @cached_property
     def policies(self) -> dict[str, Any]:
@@ -46,9 +42,10 @@ class Resources:
 
     @cached_property
     def rules(self) -> list:
-        """The correction rules of rules/*.toml (pipeline.rules), validated once per run."""
+        """The correction rules of rules/*.toml (pipeline.rules), validated once per run
+        (their scopes against raw/witnesses.toml by pipeline.config.check_project)."""
         from pipeline.rules import load_rules
-        return load_rules(self.data_root)  # scopes are checked against raw/ by `edition rules test`
+        return load_rules(self.data_root)
 
     @cached_property
     def authority(self):

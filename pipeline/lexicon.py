@@ -301,7 +301,7 @@ def cyrillic_names(root, work: str, ru: Lexicon) -> frozenset[str]:
     and not common words of Russian: the names of the original («Цюрупа», «Бубликовы»)."""
     import regex
     from pipeline.errors import EditionError
-    from pipeline.stages.decode import decode_bytes
+    from pipeline.sources import decode_bytes
     from pipeline.witnesses import load_corpus
     try:
         corpus = load_corpus(root / "raw")

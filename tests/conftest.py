@@ -1,36 +1,68 @@
-"""Shared fixtures: the real corpus, cleaned once per test session."""
+"""Shared fixtures: the real pipeline run once per test session, on a copy of the project.
+
+    def test_x(built):          # Edition: root (a temp project with clean/ and reports/ written),
+        ...                     #   corpus, resources, cleaned (witness id -> pipeline.run.Cleaned)
+    def test_y(cleaned): ...    # just the cleaned witnesses of that run
+    def test_z(tmp_path):       # a test that changes a project makes its own: make_project(tmp_path)
+
+`built` is read-only for tests: never write into built.root.
+"""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from pipeline.commands import clean_corpus
+from pipeline.commands.run import build_edition
 from pipeline.context import Resources
-from pipeline.witnesses import load_corpus
+from pipeline.rules import load_rule_file
+from pipeline.run import Cleaned
+from pipeline.witnesses import Corpus, load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
-@pytest.fixture(scope="session")
-def corpus():
-    return load_corpus(ROOT / "raw")
+@dataclass
+class Edition:
+    root: Path
+    corpus: Corpus
+    resources: Resources
+    cleaned: dict[str, Cleaned]
+    files: dict[Path, str]
 
 
 @pytest.fixture(scope="session")
-def resources():
-    return Resources(ROOT)
+def built(tmp_path_factory) -> Edition:
+    """`edition run --quiet` on a copy of the project (raw, config, rules, review), in-process, once."""
+    root = make_project(tmp_path_factory.mktemp("edition"))
+    if (ROOT / "review").exists():
+        shutil.copytree(ROOT / "review", root / "review")
+    cleaned, files = build_edition(root)
+    corpus = load_corpus(root / "raw")
+    return Edition(root, corpus, Resources(root), cleaned, files)
 
 
 @pytest.fixture(scope="session")
-def cleaned(corpus, resources):
-    """Every witness cleaned by the real pipeline (in memory; nothing written)."""
-    return clean_corpus(ROOT, corpus, [w.id for w in corpus.witnesses], resources)
+def corpus(built):
+    return built.corpus
+
+
+@pytest.fixture(scope="session")
+def resources(built):
+    return built.resources
+
+
+@pytest.fixture(scope="session")
+def cleaned(built):
+    """Every witness cleaned by the real pipeline (that run's results, in memory)."""
+    return built.cleaned
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +71,12 @@ def paragraphs(cleaned):
 
 
 def make_project(tmp: Path, raw_files: dict[str, bytes] | None = None, witnesses_toml: str | None = None) -> Path:
-    """A throw-away project: the real config and rules, and the given raw files."""
+    """A throw-away project: the real config and rules, and the given raw files.
+
+    With raw files of its own, the project keeps only what fits its witnesses: the policy
+    without [witness.*] tables, the rule files whose scopes are languages or "*" (a table
+    or a rule for a witness the project lacks is an error in `edition run`)."""
+    own = raw_files is not None or witnesses_toml is not None
     for sub in ("config", "rules"):
         if (ROOT / sub).exists():
             shutil.copytree(ROOT / sub, tmp / sub)
@@ -51,7 +88,25 @@ def make_project(tmp: Path, raw_files: dict[str, bytes] | None = None, witnesses
             (tmp / "raw" / name).write_bytes(data)
     if witnesses_toml is not None:
         (tmp / "raw" / "witnesses.toml").write_text(witnesses_toml, encoding="utf-8")
+    if own:
+        policy = tmp / "config" / "policy.toml"
+        if policy.exists():
+            policy.write_text(_without_witness_tables(policy.read_text(encoding="utf-8")), encoding="utf-8")
+        for f in (tmp / "rules").glob("*.toml"):
+            if f.name != "names.toml" and any(set(r.spec.scope) - {"*", "en", "ru"} for r in load_rule_file(f)):
+                f.unlink()
     return tmp
+
+
+def _without_witness_tables(text: str) -> str:
+    out, keep = [], True
+    for line in text.splitlines(keepends=True):
+        m = re.match(r"^\s*\[([^\[\]]+)\]", line)
+        if m:
+            keep = not m.group(1).strip().startswith("witness.")
+        if keep:
+            out.append(line)
+    return "".join(out)
 
 
 def edition(root: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:

@@ -21,8 +21,10 @@ from tests.conftest import changes_of, edition, make_project
 
 
 def queries_of(root: Path, wid: str) -> list[dict]:
-    from pipeline.run import read_queries
-    return read_queries(root / "reports" / f"{wid}.queries.tsv")
+    """reports/<id>.queries.tsv as its rows (the file a proofreader opens)."""
+    import csv
+    with open(root / "reports" / f"{wid}.queries.tsv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
 
 
 # -- the format ------------------------------------------------------------------
@@ -204,7 +206,6 @@ def test_reviewed_witness_keeps_the_contract(reviewed):
 
 def test_review_progress_counts_the_decisions(reviewed):
     root, first, rejected, query, *_, merged, kept = reviewed
-    from pipeline.report.cli import summary  # noqa: F401  (the CLI reads the same numbers)
     r = edition(root, "report", WID, "--json", "--top", "3")
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)

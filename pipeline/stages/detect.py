@@ -20,7 +20,6 @@ of kind `auto` that states its evidence; everything else is only a query.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 import regex
 from rapidfuzz import fuzz
@@ -29,6 +28,7 @@ from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.lexicon import Candidate, Lexicon
 from pipeline.model import Edit, Query, StageResult
+from pipeline.stages import Settings as StageSettings, stage
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
 NUMBER = regex.compile(r"\d+(?:st|nd|rd|th|s|b|a)?|[IVXLCDM]+|[ivxlcdm]+")
@@ -36,8 +36,7 @@ SENTENCE_END = regex.compile(r"(?:\A|[.!?:;\"“”«»(\[\]]\s*|\n\s*\n\s*)\Z")
 LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 
 
-@dataclass
-class Settings:
+class Settings(StageSettings):
     """[detect] of config/pipeline.toml with the witness's policy (detect sub-table) on top."""
 
     auto_threshold: float = 0.98
@@ -53,14 +52,10 @@ class Settings:
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
-        s = cls()
-        for layer in (ctx.resources.config.get("detect", {}), ctx.policy.get("detect", {})):
-            for k, v in layer.items():
-                if hasattr(s, k):
-                    setattr(s, k, type(getattr(s, k))(v))
-        return s
+        return cls.model_validate({**ctx.resources.config.get("detect", {}), **ctx.policy.get("detect", {})})
 
 
+@stage("detect", kinds=("auto",), settings=Settings)
 def run(text: str, ctx: Context) -> StageResult:
     """Queries (and the few certain automatic corrections) for one witness."""
     st = Settings.of(ctx)
