@@ -131,25 +131,29 @@ def line_in_table(text: str, table: list[str], key: str | None = None) -> int | 
     """1-based line of `key` in the [a.b.c] table named by `table` (or of its header;
     of the nearest enclosing header when the table is written inline).
 
-    >>> line_in_table('[default.layout]\nmode = "x"\n[witness.a.layout]\nmodee = 1\n', ["witness", "a", "layout"], "modee")
+    >>> line_in_table('[default.layout]\\nmode = "x"\\n[witness.a.layout]\\nmodee = 1\\n', ["witness", "a", "layout"], "modee")
     4
     """
     current: list[str] = []
-    best: int | None = None
-    best_depth = 0
+    exact = child = parent = None
+    parent_depth = 0
     for n, line in enumerate(text.splitlines(), 1):
         m = _TABLE.match(line)
         if m:
             current = _table_path(m.group(1))
             depth = len(current)
-            if current == table[:depth] and depth > best_depth:
-                best, best_depth = n, depth
+            if current == table:
+                exact = exact or n
+            elif current[:len(table)] == table:  # [a.b.c] defines [a.b]
+                child = child or n
+            elif current == table[:depth] and depth > parent_depth:  # [a] holding b = {...} inline
+                parent, parent_depth = n, depth
             continue
         if key is not None and current == table:
             k = _KEY.match(line)
             if k and k.group(1).strip('"') == key:
                 return n
-    return best
+    return exact or child or parent
 
 
 def first_error(exc: ValidationError) -> tuple[str | None, str]:

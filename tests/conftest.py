@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import shutil
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli import main
 from pipeline.commands.run import build_edition
 from pipeline.context import Resources
 from pipeline.rules import load_rule_file
@@ -70,6 +73,47 @@ def paragraphs(cleaned):
     return {wid: [p for p in c.text.split("\n") if p.strip()] for wid, c in cleaned.items()}
 
 
+HOSTILE_RAW = ('Title <script>alert("x")</script> & "quotes" \'single\'\n\n'
+               'A line with <img src=x onerror="window.__pwned=1"> and &amp; and &lt;b&gt;\n'
+               'control \x07 bell, \x1b escape, \x0b vtab, \u202e RTL override\u202c, \x7f del.\n'
+               '</script><script>window.__pwned=2</script> <!-- comment --> ]]> {{ 1+1 }}\n'
+               'Astral \U0001d504\U0001d505 math and emoji \U0001f600 then more text here\n'
+               'for a second line to be joined, and an opposi-\ntion hyphen.\n')
+HOSTILE_TOML = '''[[witness]]
+id = "hostile"
+file = "hostile.txt"
+language = "en"
+work = "hostile"
+role = "original"
+title = "<b>bold</b> & \\"q\\" <script>window.__pwned=3</script>"
+
+[[witness]]
+id = "plain"
+file = "plain.txt"
+language = "en"
+work = "plain"
+role = "original"
+'''
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory) -> Path:
+    """A project with a witness full of markup, entities, quotes and control characters, and
+    one that needs no change at all, after `edition run` (the command, in a new process).
+    Read-only: a test that writes into it copies it first (copy_project)."""
+    root = make_project(tmp_path_factory.mktemp("hostile"), {"hostile.txt": HOSTILE_RAW.encode("utf-8"),
+                                                            "plain.txt": b"A clean line.\n"}, HOSTILE_TOML)
+    r = edition_process(root, "run", "--quiet")
+    assert r.returncode == 0, r.stderr
+    return root
+
+
+def copy_project(src: Path, dst: Path) -> Path:
+    """A copy of a project after its run (raw, config, rules, review, clean/, reports/), to change."""
+    shutil.copytree(src, dst, dirs_exist_ok=True)
+    return dst
+
+
 def make_project(tmp: Path, raw_files: dict[str, bytes] | None = None, witnesses_toml: str | None = None) -> Path:
     """A throw-away project: the real config and rules, and the given raw files.
 
@@ -110,7 +154,20 @@ def _without_witness_tables(text: str) -> str:
 
 
 def edition(root: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
-    """Run the `edition` command on a project folder, as a user would."""
+    """Run the `edition` command on a project folder as a user would: its main(), with its exit
+    code, stdout and stderr, in this process (the lexicons stay loaded between runs).
+    edition_process() runs it as a new process."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(["--root", str(root), *args])
+        except SystemExit as exc:  # argparse: a usage error
+            code = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(["edition", *args], code, out.getvalue(), err.getvalue())
+
+
+def edition_process(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run `python -m pipeline` in a new process."""
     return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
                           capture_output=True, text=True, timeout=timeout)
 
