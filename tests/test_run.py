@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, edition_process, make_project
+from tests.conftest import ROOT, edition, make_project
 
 CHECKER = ROOT.parent / "shared" / "tools" / "check_contract.py"
 
@@ -38,12 +38,13 @@ def test_contract_holds(project):
 
 
 def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path):
-    """`edition run` as a user runs it (a new process, another folder) writes exactly what the
-    session's run wrote: deterministic, and no absolute path or time in any output."""
+    """`edition run` (the command, in another folder) writes exactly what the session's run
+    wrote: deterministic, and no absolute path or time in any output. (The `hostile` project
+    of conftest is built by the command in a new process.)"""
     other = make_project(tmp_path)
     if (ROOT / "review").exists():
         shutil.copytree(ROOT / "review", other / "review")
-    proc = edition_process(other, "run", "--quiet")
+    proc = edition(other, "run", "--quiet")
     assert proc.returncode == 0, proc.stderr
     first = snapshot(project)
     assert snapshot(other) == first
