@@ -16,6 +16,7 @@ function with `@stage(...)`, stating what it needs and what it leaves:
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ def every_stage() -> list[Stage]:
     return sorted(REGISTRY.values(), key=lambda s: s.name)
 
 
+@functools.cache
 def labels() -> dict[str, str]:
-    """rule id -> label, as every stage declares them (for the reports)."""
+    """rule id -> label, as every stage declares them (for the reports; read once)."""
     return {rule: label for s in every_stage() for rule, label in s.labels.items()}
