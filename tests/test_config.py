@@ -34,8 +34,8 @@ def test_a_bad_policy_key_is_one_line_with_file_line_and_key(tmp_path, table, ke
     root = make_project(tmp_path)
     policy = root / "config" / "policy.toml"
     text = policy.read_text(encoding="utf-8")
-    assert table in text
-    policy.write_text(text.replace(table, f"{table}\n{key_line}", 1), encoding="utf-8")
+    assert f"\n{table}\n" in text
+    policy.write_text(text.replace(f"\n{table}\n", f"\n{table}\n{key_line}\n", 1), encoding="utf-8")
     err = one_line_error(root, "run", "--quiet")
     assert f"config/policy.toml:{line_of(policy, key_line)}:" in err and needle in err and table in err
 
