@@ -16,13 +16,15 @@ function with `@stage(...)`, stating what it needs and what it leaves:
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import pkgutil
+import typing
 from dataclasses import dataclass, field
 from typing import Callable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
 from pipeline.errors import EditionError
 
@@ -51,8 +53,14 @@ REGISTRY: dict[str, Stage] = {}
 
 def stage(name: str, *, requires: tuple[str, ...] = (), assigns: tuple[str, ...] = (), leaves: tuple[str, ...] = (),
           kinds: tuple[str, ...] = (), labels: dict[str, str] | None = None,
-          settings: type[Settings] = Settings) -> Callable:
-    """Register a stage's run function under `name` (a decorator)."""
+          settings: type = Settings) -> Callable:
+    """Register a stage's run function under `name` (a decorator). `settings` is a Settings
+    model, or a plain dataclass whose fields (with their types and defaults) become one."""
+    if dataclasses.is_dataclass(settings):
+        hints = typing.get_type_hints(settings)
+        settings = create_model(settings.__name__, __base__=Settings, __doc__=settings.__doc__,
+                                **{f.name: (hints[f.name], f.default) for f in dataclasses.fields(settings)})
+
     def register(fn: Callable) -> Callable:
         module = importlib.import_module(fn.__module__)
         doc = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")

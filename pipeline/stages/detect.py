@@ -20,6 +20,7 @@ of kind `auto` that states its evidence; everything else is only a query.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import regex
 from rapidfuzz import fuzz
@@ -28,7 +29,7 @@ from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.lexicon import Candidate, Lexicon
 from pipeline.model import Edit, Query, StageResult
-from pipeline.stages import Settings as StageSettings, stage
+from pipeline.stages import stage
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
 NUMBER = regex.compile(r"\d+(?:st|nd|rd|th|s|b|a)?|[IVXLCDM]+|[ivxlcdm]+")
@@ -36,7 +37,8 @@ SENTENCE_END = regex.compile(r"(?:\A|[.!?:;\"“”«»(\[\]]\s*|\n\s*\n\s*)\Z")
 LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 
 
-class Settings(StageSettings):
+@dataclass
+class Settings:
     """[detect] of config/pipeline.toml with the witness's policy (detect sub-table) on top."""
 
     auto_threshold: float = 0.98
@@ -52,7 +54,12 @@ class Settings(StageSettings):
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
-        return cls.model_validate({**ctx.resources.config.get("detect", {}), **ctx.policy.get("detect", {})})
+        s = cls()
+        for layer in (ctx.resources.config.get("detect", {}), ctx.policy.get("detect", {})):
+            for k, v in layer.items():
+                if hasattr(s, k):
+                    setattr(s, k, type(getattr(s, k))(v))
+        return s
 
 
 @stage("detect", kinds=("auto",), settings=Settings)
