@@ -44,7 +44,8 @@ def check_project(res: Resources, corpus: Corpus | None) -> None:
 def _check_pipeline(res: Resources) -> list[Stage]:
     path = res.data_root / "config" / "pipeline.toml"
     shown = display_path(path)
-    data, text = load_toml(path)
+    data = res.config  # as the run uses it (a benchmark may set it); the file gives the line numbers
+    text = load_toml(path)[1] if path.exists() else ""
     names = data.get("stages")
     line = line_in_table(text, [], "stages")
     if not names:
