@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stages import every_stage, get
+from pipeline.context import Context, Resources
+from pipeline.stages import every_stage, get, settings
 from tests.conftest import copy_project, edition, make_project
 
 
@@ -67,8 +68,9 @@ def test_a_stage_before_the_one_it_requires_is_refused(tmp_path):
 def test_a_bad_stage_setting_in_pipeline_toml_names_its_line(tmp_path):
     root = make_project(tmp_path)
     cfg = root / "config" / "pipeline.toml"
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace("auto_threshold = 0.98", "auto_treshold = 0.98"),
-                   encoding="utf-8")
+    text = cfg.read_text(encoding="utf-8")
+    assert re.search(r"^auto_threshold\s*=", text, re.M)
+    cfg.write_text(re.sub(r"^auto_threshold(\s*=)", r"auto_treshold\1", text, count=1, flags=re.M), encoding="utf-8")
     err = one_line_error(root, "run", "--quiet")
     assert f"config/pipeline.toml:{line_of(cfg, 'auto_treshold')}:" in err and "unknown key 'auto_treshold'" in err
 
@@ -126,3 +128,17 @@ def test_edition_report_reads_the_written_outputs(built, tmp_path):
     (root / "clean" / f"{wid}.changes.jsonl").unlink()
     r = edition(root, "report", wid)
     assert r.returncode == 2 and "run `edition run` first" in r.stderr
+
+
+def test_a_stage_reads_its_settings_typed(corpus):
+    """settings(name, ctx): the witness's merged policy table as the stage's model."""
+    res = Resources(Path(__file__).resolve().parent.parent)
+    iww = corpus.get("kollontai-en-iww")
+    st = settings("layout", Context(iww, res, res.policy(iww)))
+    assert isinstance(st, get("layout").settings)
+    assert (st.mode, st.furniture) == (res.policies["witness"]["kollontai-en-iww"]["layout"]["mode"],
+                                       res.policies["witness"]["kollontai-en-iww"]["layout"]["furniture"])
+    ru = next(w for w in corpus.witnesses if w.language == "ru")
+    assert settings("typography", Context(ru, res, res.policy(ru))).dash_text == \
+        res.policies["language"]["ru"]["typography"]["dash_text"]
+    assert settings("detect", Context(ru, res, res.policy(ru))).auto_threshold == res.config["detect"]["auto_threshold"]

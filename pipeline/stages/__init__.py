@@ -70,6 +70,16 @@ def stage(name: str, *, requires: tuple[str, ...] = (), assigns: tuple[str, ...]
     return register
 
 
+def settings(name: str, ctx) -> Settings:
+    """The typed settings of stage `name` for a witness: its [<name>] table of config/pipeline.toml,
+    then its merged policy table (default -> language -> files -> witness).
+
+    >>> # in pipeline/stages/spacing.py:  st = settings("spacing", ctx); st.remove_space_before
+    """
+    merged = {**ctx.resources.config.get(name, {}), **ctx.policy.get(name, {})}
+    return get(name).settings.model_validate(merged)
+
+
 def get(name: str, where: str = "config/pipeline.toml") -> Stage:
     """The declared stage `name` (importing pipeline/stages/<name>.py)."""
     if name not in REGISTRY:
