@@ -11,10 +11,10 @@ PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
 # Lowest first. A module may import modules of its own layer or of a lower one.
 LAYERS = [
     ["errors", "model", "outputs"],          # foundations: no knowledge of the edition's flow
-    ["tomlio", "text"],                      # TOML with line numbers; the text model
+    ["tomlio", "text", "synth"],             # TOML with line numbers; the text model; synthetic typeset texts
     ["witnesses", "review"],                 # raw/witnesses.toml; review/<id>.toml
     ["sources"],                             # raw sources -> text (decode_bytes, read_witness)
-    ["lexicon", "authority", "rules"],       # knowledge: word lists, names, correction rules
+    ["lexicon", "authority", "rules", "correct"],  # knowledge: word lists, names, rules, the OCR error model
     ["context"],                             # what a stage may read (Resources, Context)
     ["stages"],                              # the stages, declared (pipeline/stages/__init__.py registry)
     ["config"],                              # config/pipeline.toml and policy.toml, validated
