@@ -18,11 +18,17 @@ from pipeline.config import stages_of
 from pipeline.model import Change, Edit, Query, Witness, stable_id
 from pipeline.review import Decisions, to_decisions
 from pipeline.sources import read_witness
+from pipeline.stages import get
 from pipeline.text import Document
 from pipeline.witnesses import Corpus
 
 # rules whose edits make the text's layout (paragraphs, joined lines and hyphens, notes)
 STRUCTURAL = ("layout.", "hyphen.", "notes.")
+
+
+def stage_function(name: str):
+    """The run function of a configured stage (pipeline.stages.get(name).run; kept for scripts)."""
+    return get(name).run
 
 
 @dataclass

@@ -15,6 +15,7 @@ from ftfy.badness import is_bad
 
 from pipeline.context import Context
 from pipeline.model import Edit, StageResult
+from pipeline.sources import decode_bytes  # noqa: F401  (its home is pipeline.sources; scripts written before the move import it here)
 from pipeline.stages import stage
 
 # no-break, en/em/thin/hair spaces and friends -> a plain space; zero-width ones -> nothing
