@@ -59,6 +59,7 @@ class SpacingSettings(Settings):
 
     remove_space_before: str = ",.;:?!)"  # marks a space before is removed from
     space_after_sentence: bool = True  # "programme.The" -> "programme. The"
+    keep_document_spacing: bool = False  # a mark the document itself sets after a space keeps it (branch layout)
 
 
 @stage("spacing", kinds=("spacing",), settings=SpacingSettings)
