@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-collate", action="store_true", help="skip collation")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--jobs", "-j", type=int, default=1, help="clean witnesses in N processes (-1: one per core)")
+    _scale_options(r)
 
     c = sub.add_parser("clean", help="clean witnesses by id, or any plain-text files with --out")
     c.add_argument("targets", nargs="+", metavar="ID_OR_PATH", help="witness ids from raw/witnesses.toml, or text files")
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, help="output folder for plain-text files: NAME.txt, NAME.changes.jsonl, NAME.queries.tsv")
     c.add_argument("--encoding", default="auto", help="encoding of plain-text files (default: detect)")
     c.add_argument("--quiet", action="store_true")
+    c.add_argument("--jobs", "-j", type=int, default=1, help="clean in N processes (-1: one per core)")
+    _scale_options(c)
 
     st = sub.add_parser("stages", help="the configured stages: what each requires, assigns and leaves, its settings")
     st.add_argument("--json", action="store_true")
@@ -78,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     ra.add_argument("--yes", action="store_true", help="write without asking")
     ra.add_argument("--json", action="store_true")
     return p
+
+
+def _scale_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true", help="recompute everything (ignore the run cache .edition-cache/)")
+    p.add_argument("--scheduler", metavar="local:N|tcp://HOST:PORT",
+                   help="clean on a Dask cluster: a local one of N worker processes, or an existing scheduler")
 
 
 def main(argv: list[str] | None = None) -> int:
