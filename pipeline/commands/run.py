@@ -65,23 +65,40 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     for wid in ids:
         corpus.get(wid)  # unknown ids fail before any work
     cache = RunCache(root)
-    cleaned = clean_cached(root, corpus, ids, res, cache, force, quiet, jobs, scheduler)
+    texts: dict[str, str] = {}
+    collated: dict = {}
+    waiting = {wk.id: {m.id for m in corpus.members(wk.id)} & set(ids) for wk in corpus.works
+               if len(corpus.members(wk.id)) >= 2} if collate else {}
+
+    def collate_work(work_id: str) -> None:
+        work, members = corpus.work(work_id), corpus.members(work_id)
+        key = work_key(root, res, work, members, texts)
+        found = None if force else cache.get("work", key)
+        if found is None:
+            made = collate_corpus(root, Corpus(corpus.root, members, [work]), res, texts)
+            found = {p.relative_to(root).as_posix(): content for p, content in made.items()}
+            cache.put("work", key, found)
+        collated[work_id] = found
+
+    def collate_ready(wid: str, c) -> None:
+        """Collate a work as soon as its witnesses are clean (while the workers clean the rest)."""
+        texts[wid] = c.text
+        for work_id, left in waiting.items():
+            if wid in left:
+                left.discard(wid)
+                if not left:
+                    collate_work(work_id)
+
+    cleaned = clean_cached(root, corpus, ids, res, cache, force, quiet, jobs, scheduler, on_result=collate_ready)
+    for work_id in waiting:  # with --only: works none of whose witnesses were cleaned (read from clean/)
+        if work_id not in collated:
+            collate_work(work_id)
     files = witness_files(root, cleaned)
     earlier = read_manifest(root / "reports" / "witnesses.json") if only else {}
     files[root / "reports" / "witnesses.json"] = witness_manifest([w.id for w in corpus.witnesses], cleaned, earlier)
-    if collate:
-        texts = {wid: c.text for wid, c in cleaned.items()}
-        for work in corpus.works:
-            members = corpus.members(work.id)
-            if len(members) < 2:
-                continue
-            key = work_key(root, res, work, members, texts)
-            found = None if force else cache.get("work", key)
-            if found is None:
-                made = collate_corpus(root, Corpus(corpus.root, members, [work]), res, texts)
-                found = {p.relative_to(root).as_posix(): c for p, c in made.items()}
-                cache.put("work", key, found)
-            files.update({root / rel: c for rel, c in found.items()})
+    for work in corpus.works:  # in catalogue order
+        for rel, content in collated.get(work.id, {}).items():
+            files[root / rel] = content
     files.update(build_reports(root, corpus, cleaned, files))
     write_files(files)
     if not only:
@@ -114,7 +131,7 @@ def work_key(root: Path, res, work, members, texts: dict[str, str]) -> str:
 
 
 def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, quiet: bool, jobs: int,
-                 scheduler: str | None) -> dict:
+                 scheduler: str | None, on_result=None) -> dict:
     """The cleaned witnesses: from the cache where nothing they depend on changed, the rest
     cleaned (in this process, N processes or on a Dask cluster) and stored as each finishes,
     so a run killed midway keeps what it finished."""
@@ -127,6 +144,8 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
         hit = None if force else cache.get("witness", keys[wid])
         if hit is not None:
             out[wid] = hit
+            if on_result:
+                on_result(wid, hit)
     todo = [wid for wid in ids if wid not in out]
     if todo:
         from pipeline.commands.execute import WitnessTask, bundle_of, clean_witness_task, executor
@@ -139,6 +158,8 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
                 cache.put("witness", keys[wid], c)
                 out[wid] = c
                 progress.advance(bar)
+                if on_result:
+                    on_result(wid, c)
     for wid in ids:
         out[wid].review = inputs[wid][2]
     return {wid: out[wid] for wid in ids}
