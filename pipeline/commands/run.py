@@ -22,7 +22,25 @@ def _err():
     return Console(stderr=True)
 
 
+class _NoProgress:
+    """What progress_bar gives off a terminal (rich is not even imported)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def advance(self, *args, **kwargs) -> None:
+        pass
+
+
 def progress_bar(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return _NoProgress()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     err = _err()
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
