@@ -113,11 +113,20 @@ class Executor:
 
 
 class Processes(Executor):
-    """N worker processes on this machine (concurrent.futures)."""
+    """N worker processes on this machine (concurrent.futures). With `recycle`, a worker is
+    replaced after that many tasks, so whatever a stage caches cannot grow with the number of
+    texts (a new worker costs little: forked from a server that has imported the pipeline,
+    the word lists memory-mapped)."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, recycle: int | None = None):
         self.jobs = jobs
-        self.pool = ProcessPoolExecutor(max_workers=jobs)
+        if recycle:
+            import multiprocessing
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["pipeline.commands.execute", "pipeline.run", "pipeline.report.files"])
+            self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, max_tasks_per_child=recycle)
+        else:
+            self.pool = ProcessPoolExecutor(max_workers=jobs)
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
@@ -205,15 +214,20 @@ def _count(text: str, spec: str) -> int:
     return n
 
 
-def executor(scheduler: str | None = None, jobs: int = 1) -> Executor:
+RECYCLE = 25  # tasks per worker process in a long stream (`edition clean` of many files)
+
+
+def executor(scheduler: str | None = None, jobs: int = 1, tasks: int = 1) -> Executor:
     """The executor for `--scheduler` / `--jobs`: Dask when a scheduler is given, else local
-    processes when jobs > 1, else this process."""
+    processes when jobs > 1 or the stream is long (recycled workers bound the memory), else
+    this process."""
     if scheduler:
         if not (scheduler.startswith("local:") or "://" in scheduler):
             raise EditionError(None, f"--scheduler {scheduler}: expected local:N or tcp://HOST:PORT")
         return Dask(scheduler)
-    if jobs > 1:
-        return Processes(jobs)
+    long = tasks > 2 * RECYCLE
+    if jobs > 1 or long:
+        return Processes(jobs, RECYCLE if long else None)
     return Executor()
 
 

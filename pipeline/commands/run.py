@@ -278,7 +278,7 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
         del raw
     tasks = (FileTask(p.stem, str(p), p.read_bytes(), lang, encoding) for p in paths)
     done = 0
-    with progress_bar(quiet) as progress, executor(scheduler, jobs if len(paths) > 1 else 1) as ex:
+    with progress_bar(quiet) as progress, executor(scheduler, jobs if len(paths) > 1 else 1, len(paths)) as ex:
         bar = progress.add_task("cleaning", total=len(paths))
         for name, (text, changes, queries) in ex.map(clean_file_task, bundle_of(res, ship=bool(scheduler)), tasks):
             write_files({out / f"{name}.txt": text, out / f"{name}.changes.jsonl": changes,
