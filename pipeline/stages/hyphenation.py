@@ -106,38 +106,53 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
     >>> judge("фаб", "и", "ru", Counter()).reading
     'suspended'
     """
-    lo_l, lo_r = left.lower(), right.lower()
+    lo_l, lo_r = left.lower(), right.lower()  # case-blind: "BREAK-⏎FAST" is "breakfast"
     joined, hyphened = lo_l + lo_r, f"{lo_l}-{lo_r}"
-    if lo_r in CONJUNCTIONS.get(lang, ()) and zipf(lo_l, lang) < 3.0:
+    if lo_r in CONJUNCTIONS.get(lang, ()) and (spaced or zipf(lo_l, lang) < 3.0):
         return Verdict("suspended", 0.95, f"'{left}-' is a word part before the conjunction '{right}'")
-    if lo_l in FUNCTION_WORDS.get(lang, ()) and lo_l not in PREFIXES.get(lang, ()):
-        return Verdict("dash", 0.9, f"'{left}' is a function word: a hyphen after it is a dash")
+    # the witness's own spellings first: it writes "x-y" or "xy" elsewhere
     in_hyph, in_join = vocab.get(hyphened, 0), vocab.get(joined, 0)
     if in_hyph and not in_join:
         return Verdict("compound", 0.99, f"the witness writes '{left}-{right}' elsewhere ({in_hyph}x)")
     if in_join and not in_hyph:
         return Verdict("soft", 0.97, f"the witness writes '{joined}' elsewhere ({in_join}x)")
-    if lo_r in PARTICLES.get(lang, ()) or lo_l in PREFIXES.get(lang, ()):
-        return Verdict("compound", 0.97, f"'{left}-' / '-{right}' compounds with a hyphen")
-    if right[:1].isupper():
+    zj, zl, zr = zipf(joined, lang), zipf(lo_l, lang), zipf(lo_r, lang)
+    if lo_r in PARTICLES.get(lang, ()) and zj < max(3.0, zl):
+        return Verdict("compound", 0.97, f"'-{right}' is a particle written with a hyphen")
+    if right[:1].isupper() and not right.isupper() and zj < 3.0:
         return Verdict("compound", 0.95, f"'{right}' is capitalised: a compound of names")
-    if left[:1].isupper() and zipf(joined, lang) < 1.0:
+    prefix = lo_l in PREFIXES.get(lang, ())
+    # a dash only after a complete word, before a word, where the two make no word:
+    # "themselves- acting", and in mid-line "tale- so", "late- They"
+    complete = zl >= 3.0 or lo_l in FUNCTION_WORDS.get(lang, ())
+    if complete and zj < 1.5 and not prefix and (
+            lo_l in FUNCTION_WORDS.get(lang, ())
+            or (spaced and (lo_r in FUNCTION_WORDS.get(lang, ()) or right[:1].isupper()))):
+        return Verdict("dash", 0.9, f"'{left}' is a complete word and '{joined}' none: a dash")
+    # the joined word against its parts (wordfreq)
+    if zj >= (3.5 if prefix else 3.0):
+        return Verdict("soft", min(0.99, 0.8 + (zj - 3.0) / 10), f"'{joined}' is a word (zipf {zj:.1f})")
+    if prefix:
+        return Verdict("compound", 0.9 if zj < 2.0 else 0.75,
+                       f"'{left}-' compounds with a hyphen; '{joined}' is rare (zipf {zj:.1f})")
+    if zj >= 2.0 and min(zl, zr) < 3.0:
+        return Verdict("soft", 0.85, f"'{joined}' is a word (zipf {zj:.1f}) and a part alone is rare")
+    if left[:1].isupper() and zj < 1.0:
         return Verdict("compound", 0.75, f"'{left}' is a name and '{joined}' no word: hyphen kept "
                                          f"(is '{right}' a name in lower case?)")
-    zj, zl, zr = zipf(joined, lang), zipf(lo_l, lang), zipf(lo_r, lang)
-    if zj >= 3.0 and zj > min(zl, zr):
-        return Verdict("soft", min(0.99, 0.8 + (zj - 3.0) / 10), f"'{joined}' is a word (zipf {zj:.1f})")
-    if zj >= 2.0 and (zl < 1.5 or zr < 1.5):
-        return Verdict("soft", 0.85, f"'{joined}' is a word (zipf {zj:.1f}) and a part alone is not")
-    if zj < 1.5 and zl >= 1.5 and zr >= 1.5:
-        return Verdict("compound", 0.95, f"both parts are words, '{joined}' is not")
+    if zj < 2.0 and zl >= 1.5 and zr >= 1.5:
+        return Verdict("compound", 0.95 if zj < 1.0 else 0.75, f"both parts are words, '{joined}' is rare")
+    if zj >= 1.0 or (zl < 1.5 and zr < 1.5 and not spaced):
+        return Verdict("soft", 0.75, f"'{joined}' (zipf {zj:.1f}) rather than two parts that are no words "
+                                     f"({zl:.1f}/{zr:.1f})")
     return Verdict("compound", 0.6, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; hyphen kept")
 
 
 def run(text: str, ctx: Context) -> StageResult:
     """Resolve line-end hyphens and mid-line reflow remnants."""
     lang = ctx.language
-    dash = ctx.policy.get("typography", {}).get("dash_text", " - ")
+    dash = dash_form(text, ctx.policy.get("typography", {}).get("dash_text", " - "))
+    ctx.facts.setdefault("conventions", {})["dash"] = dash
     vocab = vocabulary(text.replace("-\n", "\x00"))  # line-end forms are not evidence for themselves
     edits: list[Edit] = []
     queries: list[Query] = []
@@ -167,13 +182,18 @@ def run(text: str, ctx: Context) -> StageResult:
         left, right = m.group(1), m.group(2)
         v = judge(left, right, lang, vocab, spaced=True)
         hyphen = m.end(1)
+        if v.reading == "dash" and dash == "keep":
+            continue  # the document sets no dash convention of its own: a dash as printed stays
         add(_hyphen_edit(hyphen, v, dash, f"'{left}- {right}'", line_end=False))
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(), m.group(), v, left, right))
     for m in near(_SPACED_BEFORE, text, " -"):
         if _overlaps(m.start(), m.end(), taken):
             continue
-        # "incentive -rivalry": a dash set close to the following word
+        # "incentive -rivalry": a dash set close to the following word (respaced only where
+        # the document spaces its dashes one way: otherwise it is style, kept)
+        if dash == "keep":
+            continue
         add(Edit(m.end(1), m.start(2), dash, "hyphen.dash", "punct", 0.9,
                  f"'{m.group()}': a hyphen before a word after a space is a dash"))
     for m in near(_INNER, text, "-"):
@@ -189,6 +209,26 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
 
 
+_SPACED_DASH = re.compile(r"(?<=[\w,;]) ([-–—]{1,2}) (?=\w)")
+_CLOSED_DASH = re.compile(r"(?<=[^\W\d_])(—|–|--)(?=[^\W\d_])")
+
+
+def dash_form(text: str, policy: str) -> str:
+    """How the document writes a dash: the policy's dash_text, or with dash_text =
+    "document", its own commonest dash (" - ", " — ", "—", ...), seen at least three times
+    and twice as often as the other form; "keep" where it shows no convention."""
+    if policy != "document":
+        return policy
+    spaced = Counter(f" {m.group(1)} " for m in _SPACED_DASH.finditer(text))
+    closed = Counter(m.group(1) for m in _CLOSED_DASH.finditer(text))
+    forms = (spaced + closed).most_common()
+    if not forms or forms[0][1] < 3:
+        return "keep"
+    best, n = forms[0]
+    other = sum(closed.values()) if best.startswith(" ") else sum(spaced.values())
+    return best if n >= 2 * other else "keep"
+
+
 # What each reading does to the hyphen and the character after it ("-⏎" at a line end,
 # "- " in mid-line): (first offset, last offset, replacement) relative to the hyphen.
 _SPANS = {"soft": (0, 2, ""), "compound": (1, 2, ""), "suspended": (1, 2, " "), "dash": (0, 2, None)}
@@ -202,7 +242,7 @@ def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool)
     """
     start, end, after = _SPANS[v.reading]
     if v.reading == "dash":
-        rule, kind, after = "hyphen.dash", "punct", dash
+        rule, kind, after = "hyphen.dash", "punct", (" - " if dash == "keep" else dash)
     elif line_end:
         rule, kind = f"hyphen.{v.reading}", "hyphen"
     else:

@@ -111,7 +111,8 @@ def measure(lines: list[Line], policy: dict) -> Profile:
             mode = "lines" if ends >= 0.5 * len(lines) else "chunks"
     indent_base, indent = _indent(lines) if mode == "wrapped" else (0, 0)
     indent = policy.get("indent", indent)
-    return Profile(mode, base, page, width, policy.get("fit", _fit(lines, width)), indent, para_gap, indent_base)
+    return Profile(mode, base, page, width, policy.get("fit", _fit(lines, width)),
+                   indent=indent, indent_base=indent_base, para_gap=para_gap)
 
 
 def _para_gap(lines: list[Line], base: int) -> int:
