@@ -69,6 +69,18 @@ def zipf(word: str, lang: str) -> float:
     return shared(lang).zipf(word)
 
 
+@lru_cache(maxsize=1)
+def _morph():
+    import pymorphy3
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=65536)
+def _dictionary_word(word: str) -> bool:
+    """Is a Russian word form in the OpenCorpora dictionary (not merely guessed)?"""
+    return _morph().word_is_known(word)
+
+
 _FORM = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
@@ -121,6 +133,9 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
         return Verdict("compound", 0.97, f"'-{right}' is a particle written with a hyphen")
     if right[:1].isupper() and not right.isupper() and zj < 3.0:
         return Verdict("compound", 0.95, f"'{right}' is capitalised: a compound of names")
+    if lang == "ru" and zj < 3.0 and _dictionary_word(joined):
+        # wordfreq is thin on inflected forms ("страною", "централистские"); the dictionary knows them
+        return Verdict("soft", 0.9, f"'{joined}' is a dictionary word (pymorphy3)")
     prefix = lo_l in PREFIXES.get(lang, ())
     # a dash only after a complete word, before a word, where the two make no word:
     # "themselves- acting", and in mid-line "tale- so", "late- They"

@@ -394,6 +394,7 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
     body: list[Line] = []
     notes: list[list[Line]] = []
     block: list[Line] | None = None
+    pages_known = any(ln.page for ln in lines)  # page ends found by their furniture: a larger gap is no page end
     for ln in lines:
         if block is not None:
             if ln.gap <= p.base_gap and not ln.page:
@@ -404,7 +405,7 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
             else:  # a note stands at the foot of a page: a numbered paragraph inside it is text
                 body += block
             block = None
-        separated = ln.gap > p.base_gap and (ln.ws_sep or ln.gap < p.page_gap)
+        separated = ln.gap > p.base_gap and not ln.page and (ln.ws_sep or ln.gap < p.page_gap or pages_known)
         if separated and body and _FOOTNOTE_BODY.match(ln.text):
             block = [ln]
             continue
@@ -533,9 +534,11 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
             chains.append([(i, v)])
     ranges = []
     for chain in chains:
+        # pages are about equally long (the last one may be short, a page with a plate long)
         per_page = [(b[0] - a[0]) / (b[1] - a[1]) for a, b in zip(chain, chain[1:])]
-        if len(chain) >= 3 and max(per_page) <= 1.6 * statistics.median(per_page) \
-                and min(per_page) >= 0.6 * statistics.median(per_page):
+        mid = statistics.median(per_page) if per_page else 0
+        regular = sum(0.6 * mid <= n <= 1.6 * mid for n in per_page)
+        if len(chain) >= 3 and regular >= max(2, 0.75 * len(per_page)):
             found.update(i for i, _ in chain)
             ranges.append((chain[0][1] - 2, chain[-1][1] + 2))
     for i, v in numbers:
