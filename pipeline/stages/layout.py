@@ -405,7 +405,9 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
             else:  # a note stands at the foot of a page: a numbered paragraph inside it is text
                 body += block
             block = None
-        separated = ln.gap > p.base_gap and not ln.page and (ln.ws_sep or ln.gap < p.page_gap or pages_known)
+        # set off from the text: by a separator line of spaces, or by a gap larger than a paragraph's
+        separated = ln.gap > p.base_gap and not ln.page and (
+            ln.ws_sep or (ln.gap > p.para_gap and (ln.gap < p.page_gap or pages_known)))
         if separated and body and _FOOTNOTE_BODY.match(ln.text):
             block = [ln]
             continue
@@ -451,7 +453,7 @@ def _last_num(notes: list[list[Line]], block: list[Line]) -> str:
     return "0"
 
 
-_NUM = r"(?:\d{1,4}|[ivxlcdm]{1,7}|[IVXLCDM]{1,7})"
+_NUM = r"(?:\d{1,4}|[ivxlcdm]{1,9}|[IVXLCDM]{1,9})"
 # a page number alone: "12", "- 12 -", "— xii —", "Page 12", "Стр. 12", "[12]"
 _PAGE_NUMBER = re.compile(rf"[-–—\[(\s]*(?:(?:page|p\.|стр\.|страница|с\.)\s*)?({_NUM})[-–—\])\s]*", re.I)
 # a number at either end of a running head: "18   THE BOOK OF THE DEBATE", "CHAPTER I   19"
@@ -563,8 +565,11 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
                 break
         else:
             clusters.append((key, [i]))
+    numbered = found.copy()
     for key, members in clusters:
-        if len(members) < 3:
+        # three times pages apart; or twice, each beside a page number
+        beside = all(i - 1 in numbered or i + 1 in numbered for i in members)
+        if len(members) < 3 and not (len(members) == 2 and beside):
             continue
         spans = [b - a for a, b in zip(members, members[1:])]
         if statistics.median(spans) < 8:
