@@ -32,6 +32,7 @@ WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
 _LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(\S+)")
 # a number hyphenated at a line end keeps its hyphen: "тезисах 10-⏎ти" -> "10-ти", "1920-⏎21"
 _NUMBER_LINE_END = re.compile(r"(?<!\w)(\d+)-\n(?=\w)")
+_LINE_END_WORD = re.compile(r"[^\W\d_]*-\n[^\W\d_]*")
 _SPACED = re.compile(rf"(?<![\w-])({WORD})- ({WORD})")
 _SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) -({WORD})")
 _INNER = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
@@ -131,6 +132,13 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
     zj, zl, zr = zipf(joined, lang), zipf(lo_l, lang), zipf(lo_r, lang)
     if lo_r in PARTICLES.get(lang, ()) and zj < max(3.0, zl):
         return Verdict("compound", 0.97, f"'-{right}' is a particle written with a hyphen")
+    if spaced and (lo_l in FUNCTION_WORDS.get(lang, ()) or lo_r in FUNCTION_WORDS.get(lang, ())
+                   or right[:1].isupper()):
+        # "occupied- Verbum", "of- the", "Mrs- Hart": a hyphen left in mid-line before a capital
+        # or beside a function word is a dash or damage, never a word to rebuild
+        if zl < 3.0 and lo_l not in FUNCTION_WORDS.get(lang, ()):
+            return Verdict("keep", 0.9, f"'{left}- {right}': no word before the hyphen; left as printed")
+        return Verdict("dash", 0.9, f"'{left}- {right}': beside a function word or a capital: a dash")
     if right[:1].isupper() and not right.isupper() and zj < 3.0:
         return Verdict("compound", 0.95, f"'{right}' is capitalised: a compound of names")
     if lang == "ru" and zj < 3.0 and _dictionary_word(joined):
@@ -147,19 +155,30 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
     # the joined word against its parts (wordfreq)
     if zj >= (3.5 if prefix else 3.0):
         return Verdict("soft", min(0.99, 0.8 + (zj - 3.0) / 10), f"'{joined}' is a word (zipf {zj:.1f})")
-    if prefix:
+    if prefix and zr >= 3.0 and len(lo_r) >= 3:
         return Verdict("compound", 0.9 if zj < 2.0 else 0.75,
                        f"'{left}-' compounds with a hyphen; '{joined}' is rare (zipf {zj:.1f})")
     if zj >= 2.0 and min(zl, zr) < 3.0:
         return Verdict("soft", 0.85, f"'{joined}' is a word (zipf {zj:.1f}) and a part alone is rare")
-    if left[:1].isupper() and zj < 1.0:
+    if left[:1].isupper() and not spaced and zj < 1.0 and zr >= 3.0 and vocab.get(lo_r, 0) == 0:
+        # "Thorns-⏎hope", "Turn-⏎worth": a name broken at the line end; its second part, an
+        # ordinary word, never stands alone in the witness
+        return Verdict("soft", 0.7, f"'{left}{right}' is a name broken at the line end? ('{right}' "
+                                    f"does not stand alone in the witness)")
+    if left[:1].isupper() and zj < 1.0 and zr >= 1.5:
         return Verdict("compound", 0.75, f"'{left}' is a name and '{joined}' no word: hyphen kept "
                                          f"(is '{right}' a name in lower case?)")
-    if zj < 2.0 and zl >= 1.5 and zr >= 1.5:
-        return Verdict("compound", 0.95 if zj < 1.0 else 0.75, f"both parts are words, '{joined}' is rare")
-    if zj >= 1.0 or (zl < 1.5 and zr < 1.5 and not spaced):
+    # both parts words: frequent, and the right one no fragment ("walt-⏎ing": "ing" is frequent
+    # in wordfreq, but no word of its own in the witness)
+    words = zl >= 3.0 and zr >= 3.0 and len(lo_l) >= 3 and (len(lo_r) >= 4 or vocab.get(lo_r, 0) > 0)
+    if zj < 1.0 and words:
+        return Verdict("compound", 0.95, f"both parts are words, '{joined}' is none")
+    if zj >= 1.0 or (not spaced and not words):
+        # a compound is made of words: a part that is none makes this a word broken at the line end
         return Verdict("soft", 0.75, f"'{joined}' (zipf {zj:.1f}) rather than two parts that are no words "
                                      f"({zl:.1f}/{zr:.1f})")
+    if spaced:
+        return Verdict("keep", 0.9, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; left as printed")
     return Verdict("compound", 0.6, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; hyphen kept")
 
 
@@ -168,7 +187,7 @@ def run(text: str, ctx: Context) -> StageResult:
     lang = ctx.language
     dash = dash_form(text, ctx.policy.get("typography", {}).get("dash_text", " - "))
     ctx.facts.setdefault("conventions", {})["dash"] = dash
-    vocab = vocabulary(text.replace("-\n", "\x00"))  # line-end forms are not evidence for themselves
+    vocab = vocabulary(_LINE_END_WORD.sub(" ", text))  # line-end forms are not evidence for themselves
     edits: list[Edit] = []
     queries: list[Query] = []
     taken = bytearray(len(text) + 1)  # characters some edit here already covers
@@ -197,8 +216,8 @@ def run(text: str, ctx: Context) -> StageResult:
         left, right = m.group(1), m.group(2)
         v = judge(left, right, lang, vocab, spaced=True)
         hyphen = m.end(1)
-        if v.reading == "dash" and dash == "keep":
-            continue  # the document sets no dash convention of its own: a dash as printed stays
+        if v.reading == "keep" or (v.reading == "dash" and dash == "keep"):
+            continue  # damage we cannot read, or a dash in a document with no dash convention: as printed
         add(_hyphen_edit(hyphen, v, dash, f"'{left}- {right}'", line_end=False))
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(), m.group(), v, left, right))
@@ -207,7 +226,8 @@ def run(text: str, ctx: Context) -> StageResult:
             continue
         # "incentive -rivalry": a dash set close to the following word (respaced only where
         # the document spaces its dashes one way: otherwise it is style, kept)
-        if dash == "keep":
+        if dash == "keep" or len(m.group(2)) < 2 or not (zipf(m.group(1).lower(), lang) >= 3.0
+                                                         and zipf(m.group(2).lower(), lang) >= 3.0):
             continue
         add(Edit(m.end(1), m.start(2), dash, "hyphen.dash", "punct", 0.9,
                  f"'{m.group()}': a hyphen before a word after a space is a dash"))
