@@ -32,6 +32,7 @@ WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
 _LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(\S+)")
 # a number hyphenated at a line end keeps its hyphen: "тезисах 10-⏎ти" -> "10-ти", "1920-⏎21"
 _NUMBER_LINE_END = re.compile(r"(?<!\w)(\d+)-\n(?=\w)")
+_PROPER = re.compile(r"(?<=[a-zа-яё,] )[A-ZА-ЯЁ][a-zа-яё]+")
 _LINE_END_WORD = re.compile(r"[^\W\d_]*-\n[^\W\d_]*")
 _SPACED = re.compile(rf"(?<![\w-])({WORD})- ({WORD})")
 _SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) -({WORD})")
@@ -109,7 +110,8 @@ def near(pattern: re.Pattern, text: str, anchor: str, radius: int = 80):
         i = j
 
 
-def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = False) -> Verdict:
+def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = False,
+          proper: Counter[str] | None = None) -> Verdict:
     """Decide a hyphen between `left` and `right` (a line end, or "left- right").
 
     >>> judge("class", "consistent", "en", Counter()).reading
@@ -132,13 +134,19 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
     zj, zl, zr = zipf(joined, lang), zipf(lo_l, lang), zipf(lo_r, lang)
     if lo_r in PARTICLES.get(lang, ()) and zj < max(3.0, zl):
         return Verdict("compound", 0.97, f"'-{right}' is a particle written with a hyphen")
-    if spaced and (lo_l in FUNCTION_WORDS.get(lang, ()) or lo_r in FUNCTION_WORDS.get(lang, ())
-                   or right[:1].isupper()):
-        # "occupied- Verbum", "of- the", "Mrs- Hart": a hyphen left in mid-line before a capital
-        # or beside a function word is a dash or damage, never a word to rebuild
+    if spaced and (lo_l in FUNCTION_WORDS.get(lang, ()) or lo_r in FUNCTION_WORDS.get(lang, ())):
+        # "tale- so", "of- the", "late- They": a hyphen left in mid-line beside a function word
+        # is a dash or damage, never a word to rebuild
         if zl < 3.0 and lo_l not in FUNCTION_WORDS.get(lang, ()):
             return Verdict("keep", 0.9, f"'{left}- {right}': no word before the hyphen; left as printed")
         return Verdict("dash", 0.9, f"'{left}- {right}': beside a function word or a capital: a dash")
+    if spaced and right[:1].isupper() and not (left[:1].islower() and (proper or {}).get(lo_r, 0) >= 2):
+        # "occupied- Verbum", "Mrs- Hart": a capital after a mid-line hyphen starts a sentence or
+        # a name after a dash; a compound only with a word the witness capitalises inside its
+        # sentences ("class- Communist")
+        if zl >= 3.0 or lo_l in FUNCTION_WORDS.get(lang, ()):
+            return Verdict("dash", 0.9, f"'{left}- {right}': a complete word, then a capital: a dash")
+        return Verdict("keep", 0.9, f"'{left}- {right}': left as printed")
     if right[:1].isupper() and not right.isupper() and zj < 3.0:
         return Verdict("compound", 0.95, f"'{right}' is capitalised: a compound of names")
     if lang == "ru" and zj < 3.0 and _dictionary_word(joined):
@@ -170,13 +178,17 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
                                          f"(is '{right}' a name in lower case?)")
     # both parts words: frequent, and the right one no fragment ("walt-⏎ing": "ing" is frequent
     # in wordfreq, but no word of its own in the witness)
-    words = zl >= 3.0 and zr >= 3.0 and len(lo_l) >= 3 and (len(lo_r) >= 4 or vocab.get(lo_r, 0) > 0)
+    known_l = zl >= 3.0 or (lang == "ru" and _dictionary_word(lo_l))
+    known_r = zr >= (1.5 if spaced else 3.0) or (lang == "ru" and _dictionary_word(lo_r))
+    words = known_l and known_r and len(lo_l) >= 3 and (len(lo_r) >= 4 or vocab.get(lo_r, 0) > 0)
     if zj < 1.0 and words:
         return Verdict("compound", 0.95, f"both parts are words, '{joined}' is none")
     if zj >= 1.0 or (not spaced and not words):
         # a compound is made of words: a part that is none makes this a word broken at the line end
         return Verdict("soft", 0.75, f"'{joined}' (zipf {zj:.1f}) rather than two parts that are no words "
                                      f"({zl:.1f}/{zr:.1f})")
+    if spaced and zl >= 2.0 and len(lo_l) >= 4 and zj < 1.0:
+        return Verdict("compound", 0.6, f"uncertain: '{left}' is a word, '{joined}' none; hyphen kept")
     if spaced:
         return Verdict("keep", 0.9, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; left as printed")
     return Verdict("compound", 0.6, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; hyphen kept")
@@ -188,6 +200,8 @@ def run(text: str, ctx: Context) -> StageResult:
     dash = dash_form(text, ctx.policy.get("typography", {}).get("dash_text", " - "))
     ctx.facts.setdefault("conventions", {})["dash"] = dash
     vocab = vocabulary(_LINE_END_WORD.sub(" ", text))  # line-end forms are not evidence for themselves
+    # words the witness capitalises inside a sentence (names, "Communist"), lower-cased
+    proper = Counter(w.lower() for w in _PROPER.findall(text))
     edits: list[Edit] = []
     queries: list[Query] = []
     taken = bytearray(len(text) + 1)  # characters some edit here already covers
@@ -214,7 +228,7 @@ def run(text: str, ctx: Context) -> StageResult:
         if _overlaps(m.start(), m.end(), taken):
             continue
         left, right = m.group(1), m.group(2)
-        v = judge(left, right, lang, vocab, spaced=True)
+        v = judge(left, right, lang, vocab, spaced=True, proper=proper)
         hyphen = m.end(1)
         if v.reading == "keep" or (v.reading == "dash" and dash == "keep"):
             continue  # damage we cannot read, or a dash in a document with no dash convention: as printed

@@ -69,7 +69,7 @@ def run(text: str, ctx: Context) -> StageResult:
     remove_before = policy.get("remove_space_before", ",.;:?!)")
     sentence_glue = policy.get("space_after_sentence", True)
     spaced = spaced_marks(text)
-    if policy.get("keep_document_spacing", True):
+    if policy.get("keep_document_spacing", False):
         # a mark the document itself sets after a space (" ;", " ?" in an old print) keeps it
         remove_before = "".join(ch for ch in remove_before if ch not in spaced)
     ctx.facts.setdefault("conventions", {})["space_before"] = "".join(sorted(spaced))
