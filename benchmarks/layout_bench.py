@@ -69,12 +69,15 @@ def resources(stages: list[str]) -> Resources:
 
 
 def make_case(lang: str, style: str, seed: int, srcs: list[list[str]] | None = None):
-    """One typeset case: a run of 25-60 paragraphs from a source, set in `style`."""
+    """One typeset case: a run of paragraphs from a source (at least 25, and 1,500 words: a
+    few pages, so that running heads can recur), set in `style`."""
     rng = random.Random(f"{lang}-{style}-{seed}")
     srcs = srcs if srcs is not None else sources(lang)
     src = rng.choice(srcs)
     n = min(len(src), rng.randint(25, 60))
     i = rng.randint(0, len(src) - n)
+    while i + n < len(src) and sum(len(p.split()) for p in src[i:i + n]) < 1500:
+        n += 1
     paras = src[i:i + n]
     return typeset(paras, lang, seed, draw_layout(rng, style))
 

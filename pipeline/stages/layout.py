@@ -95,7 +95,10 @@ def measure(lines: list[Line], policy: dict) -> Profile:
     """Measure the layout: mode, normal gap, paragraph and page-break gaps, width, indentation."""
     inner = [ln for ln in lines[1:] if not ln.page]  # a gap at a page boundary says nothing of the page
     gaps = Counter(ln.gap for ln in inner) or Counter({0: 1})
-    base = policy.get("base_gap", gaps.most_common(1)[0][0])
+    base = gaps.most_common(1)[0][0]
+    if base and gaps[0] >= 0.15 * sum(gaps.values()):
+        base = 0  # lines often follow each other without a gap: not double spacing, but short paragraphs
+    base = policy.get("base_gap", base)
     para_gap = policy.get("para_gap", _para_gap(lines, base))
     larger = [g for g, _ in gaps.most_common() if g > max(base, para_gap)]
     page = policy.get("page_gap", larger[0] if larger else max(base, para_gap) + 2)
@@ -138,14 +141,18 @@ def _para_gap(lines: list[Line], base: int) -> int:
 def _indent(lines: list[Line]) -> tuple[int, int]:
     """How far a paragraph's first line is indented, if the print indents: the indentation
     (above the usual one) that mostly follows a sentence end, seen at least 3 times."""
-    base = Counter(ln.indent for ln in lines).most_common(1)[0][0]
+    # the text's own margin: the smallest indentation a fifth of the lines share (in a list of
+    # one-line paragraphs most lines are first lines, indented)
+    counts = Counter(ln.indent for ln in lines)
+    base = min((k for k, n in counts.items() if n >= 0.2 * len(lines)), default=counts.most_common(1)[0][0])
     seen: dict[int, list[int]] = {}
+    full = statistics.median([len(ln.text) for ln in lines])
     for a, b in zip(lines, lines[1:]):
         k = b.indent - base
         if 1 <= k <= 12 and len(b.text) > 10:
             n = seen.setdefault(k, [0, 0])
             n[0] += 1
-            n[1] += bool(_END.search(a.text[-8:])) or a.indent > base
+            n[1] += bool(_END.search(a.text[-8:])) or a.indent > base or len(a.text) < 0.8 * full
     best = max(seen.items(), key=lambda kv: kv[1][0], default=None)
     if best and best[1][0] >= 3 and best[1][0] >= 0.01 * len(lines) and best[1][1] >= 0.6 * best[1][0]:
         return base, best[0]
@@ -164,7 +171,9 @@ def _fit(lines: list[Line], width: float) -> float:
                   for a, b in zip(lines, lines[1:]) if b.text[:1].islower() and b.gap <= 1)
     if len(sums) < 20:
         return width * 0.97
-    return float(sums[len(sums) // 50])
+    # a low percentile, but never far below the typical line: a few short lines followed by
+    # lower case (a word pushed down, lost text, verse) must not lower it
+    return max(float(sums[len(sums) // 50]), round(0.9 * width, 1))
 
 
 def run(text: str, ctx: Context) -> StageResult:
@@ -456,8 +465,9 @@ def _last_num(notes: list[list[Line]], block: list[Line]) -> str:
 _NUM = r"(?:\d{1,4}|[ivxlcdm]{1,9}|[IVXLCDM]{1,9})"
 # a page number alone: "12", "- 12 -", "— xii —", "Page 12", "Стр. 12", "[12]"
 _PAGE_NUMBER = re.compile(rf"[-–—\[(\s]*(?:(?:page|p\.|стр\.|страница|с\.)\s*)?({_NUM})[-–—\])\s]*", re.I)
-# a number at either end of a running head: "18   THE BOOK OF THE DEBATE", "CHAPTER I   19"
-_HEAD_NUMBER = re.compile(rf"^(?:{_NUM}\s+)?(.*?)(?:\s+{_NUM})?$")
+# a page number at either end of a running head: "18   THE BOOK OF THE DEBATE", "CHAPTER I   Page 19"
+_HEAD_NUMBER = re.compile(rf"^(?:(?P<a>(?:page\s*|p\.\s*|стр\.\s*)?{_NUM})\s+)?(?P<core>.*?)"
+                          rf"(?:\s+(?P<b>(?:page\s*|p\.\s*|стр\.\s*)?{_NUM}))?$", re.I)
 
 
 def _drop_furniture(lines: list[Line], policy: dict) -> tuple[list[Line], list[Line], list[Query]]:
@@ -504,10 +514,13 @@ def _page_value(text: str) -> int | None:
     return int(n) if n.isdigit() else _roman_value(n)
 
 
-def _head_key(text: str) -> str:
-    """A running head without its page number, letters only, lower case ("the book of the debate")."""
-    core = _HEAD_NUMBER.match(text).group(1)
-    return " ".join(re.sub(r"[^\w ]|\d|_", " ", core.lower()).split())
+def _head_key(text: str) -> tuple[str, int | None]:
+    """A running head without its page number, letters only, lower case ("the book of the debate"),
+    and the page number it holds, if any."""
+    m = _HEAD_NUMBER.match(text)
+    num = m.group("a") or m.group("b")
+    value = _page_value(num) if num else None
+    return " ".join(re.sub(r"[^\w ]|\d|_", " ", m.group("core").lower()).split()), value
 
 
 def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
@@ -524,12 +537,14 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     found: set[int] = set()
     queries: list[Query] = []
     # page numbers: a rising sequence, one step (or two, where a page was blank or a plate) at a time
-    numbers = [(i, v) for i, ln in enumerate(lines) if len(ln.text) <= 16 and (v := _page_value(ln.text)) is not None]
+    # a page number stands apart: a blank line before or after it (a year ending a paragraph does not)
+    numbers = [(i, v) for i, ln in enumerate(lines) if len(ln.text) <= 16 and (v := _page_value(ln.text)) is not None
+               and (ln.gap or i == 0 or i + 1 == len(lines) or lines[i + 1].gap)]
     chains: list[list[tuple[int, int]]] = []
     for i, v in numbers:
         for chain in chains:
             i0, v0 = chain[-1]
-            if 1 <= v - v0 <= 3 and i - i0 >= 5:
+            if 1 <= v - v0 <= 3 and i - i0 >= 3:
                 chain.append((i, v))
                 break
         else:
@@ -553,12 +568,14 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
                                  rule="layout.furniture-doubt"))
     # running heads: short lines recurring pages apart (fuzzy: OCR varies them)
     clusters: list[tuple[str, list[int]]] = []
+    values: dict[int, int | None] = {}
     for i, ln in enumerate(lines):
         if i in found or len(ln.text) > 90 or _STRONG_END.search(ln.text[-3:]):
             continue
-        key = _head_key(ln.text)
+        key, value = _head_key(ln.text)
         if len(key) < 3 or len(key.split()) > 10:
             continue
+        values[i] = value
         for rep, members in clusters:
             if abs(len(rep) - len(key)) <= 4 and fuzz.ratio(rep, key) >= 85:
                 members.append(i)
@@ -568,11 +585,18 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     numbered = found.copy()
     for key, members in clusters:
         # three times pages apart; or twice, each beside a page number
-        beside = all(i - 1 in numbered or i + 1 in numbered for i in members)
+        nums = [values.get(i) for i in members]
+        beside = all(i - 1 in numbered or i + 1 in numbered for i in members) or (
+            None not in nums and all(1 <= b - a <= 3 for a, b in zip(nums, nums[1:])))  # its own page numbers
         if len(members) < 3 and not (len(members) == 2 and beside):
             continue
         spans = [b - a for a, b in zip(members, members[1:])]
-        if statistics.median(spans) < 8:
+        mid = statistics.median(spans)
+        if mid < 8:
             continue  # a line repeated close together is text (a refrain, a list), not a page's head
+        # a page's head comes back page after page: at regular intervals (a table of contents
+        # or a list of letters "Letter from A to B" recurs at random ones)
+        if not beside and sum(0.6 * mid <= n <= 1.6 * mid for n in spans) < 0.75 * len(spans):
+            continue
         found.update(members)
     return found, queries

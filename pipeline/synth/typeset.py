@@ -195,7 +195,9 @@ def typeset(paragraphs: list[str], lang: str, seed: int, layout: Layout | None =
         if lay.notes and rng.random() < 0.3 and page:
             k = len(notes) + 1
             words = page[-1][0].split()
-            note = f"See the note on page {page_no}, and the discussion there of the question."
+            # a note's text: a sentence of the book itself (notes do not repeat like running heads)
+            sentences = [x for x in re.split(r"(?<=[.?!])\s+", rng.choice(paragraphs)) if 3 <= len(x.split()) <= 30]
+            note = rng.choice(sentences) if sentences else f"See page {page_no}."
             if words and lay.style != "double":
                 note_lines, _ = _wrap(note.split(), width, lang, Layout(hyphenate=0.0), rng, 0)
                 lines_here += ["", " " * rng.randint(0, 20)] + [f"{k} {note_lines[0]}"] + note_lines[1:]
