@@ -409,9 +409,10 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
             if ln.gap <= p.base_gap and not ln.page:
                 block.append(ln)
                 continue
-            if ln.page or ln.gap >= p.page_gap:
+            page_end = ln.page if pages_known else ln.gap >= p.page_gap
+            if page_end and len(block) <= 12:
                 notes.append(block)
-            else:  # a note stands at the foot of a page: a numbered paragraph inside it is text
+            else:  # a note stands at the foot of a page, and is short: a numbered paragraph is text
                 body += block
             block = None
         # set off from the text: by a separator line of spaces, or by a gap larger than a paragraph's
@@ -597,6 +598,11 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         # a page's head comes back page after page: at regular intervals (a table of contents
         # or a list of letters "Letter from A to B" recurs at random ones)
         if not beside and sum(0.6 * mid <= n <= 1.6 * mid for n in spans) < 0.75 * len(spans):
+            continue
+        # and it stands apart from the text, a blank line below or above it
+        edge = sum(1 for i in members if lines[i].gap or i == 0 or i + 1 == len(lines) or lines[i + 1].gap
+                   or i - 1 in numbered or i + 1 in numbered)
+        if edge < 0.75 * len(members):
             continue
         found.update(members)
     return found, queries

@@ -149,7 +149,7 @@ def typeset(paragraphs: list[str], lang: str, seed: int, layout: Layout | None =
     for para in paragraphs:
         words = para.split()
         lines, split = _wrap(words, width, lang, lay, rng, indent)
-        if lay.style == "short-last" and len(lines) > 1 and len(lines[-1]) > 0.8 * width:
+        if lay.style == "short-last" and len(lines[-1]) > 0.8 * width:
             last = lines[-1].rsplit(" ", 1)  # the typesetter pushes a word down: no full last line
             lines[-1:] = [last[0], last[1]] if len(last) == 2 else lines[-1:]
         hyphens += split
