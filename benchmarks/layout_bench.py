@@ -47,17 +47,24 @@ def sources(lang: str) -> list[list[str]]:
         if p.exists():
             out.append(paragraphs_of(p.read_text(encoding="utf-8")))
     if lang == "en" and ICDAR_GOLD.is_dir():
-        for p in sorted(ICDAR_GOLD.glob("*.txt"))[:40]:
-            sents = re.split(r"(?<=[.?!])\s+(?=[A-Z])", " ".join(p.read_text(encoding="utf-8").split()))
-            rng = random.Random(p.name)
-            paras, cur = [], []
-            for s in sents:
-                cur.append(s)
+        files = sorted(ICDAR_GOLD.glob("*.txt"))[:40]
+        for k in range(0, len(files), 20):  # twenty files (~6,000 words) to a source: a few books
+            # a gold file is a 300-word cut: its text runs on into the next, paragraphs are made
+            # at sentence ends; sentences with a hyphen are left out (the gold keeps the print's
+            # line-end hyphens, "con- stantly": no truth for them)
+            text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in files[k:k + 20])
+            sents = [x for x in re.split(r"(?<=[.?!])\s+(?=[A-Z])", text) if "-" not in x]
+            rng = random.Random(k)
+            paras: list[str] = []
+            cur: list[str] = []
+            for x in sents:
+                cur.append(x)
                 if len(cur) >= rng.randint(2, 6):
                     paras.append(" ".join(cur))
                     cur = []
-            out.append(paras + ([" ".join(cur)] if cur else []))
-    return [s for s in out if len(s) >= 5]
+            paras += [" ".join(cur)] if cur else []
+            out.append(paras)
+    return [s for s in out if sum(len(p.split()) for p in s) >= 2500]  # a few pages at least
 
 
 def resources(stages: list[str]) -> Resources:
@@ -69,15 +76,19 @@ def resources(stages: list[str]) -> Resources:
 
 
 def make_case(lang: str, style: str, seed: int, srcs: list[list[str]] | None = None):
-    """One typeset case: a run of paragraphs from a source (at least 25, and 1,500 words: a
+    """One typeset case: a run of paragraphs from a source (at least 25, and 2,500 words: a
     few pages, so that running heads can recur), set in `style`."""
     rng = random.Random(f"{lang}-{style}-{seed}")
     srcs = srcs if srcs is not None else sources(lang)
     src = rng.choice(srcs)
     n = min(len(src), rng.randint(25, 60))
     i = rng.randint(0, len(src) - n)
-    while i + n < len(src) and sum(len(p.split()) for p in src[i:i + n]) < 1500:
-        n += 1
+    while sum(len(p.split()) for p in src[i:i + n]) < 2500 and (i > 0 or i + n < len(src)):
+        if i + n < len(src):
+            n += 1
+        else:
+            i -= 1
+            n += 1
     paras = src[i:i + n]
     return typeset(paras, lang, seed, draw_layout(rng, style))
 

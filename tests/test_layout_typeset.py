@@ -70,37 +70,31 @@ def test_running_heads_and_page_numbers_are_furniture_edits(layout_res, srcs):
     assert c.facts["layout"]["pages"] >= 3 and c.facts["layout"]["indent"] > 0
 
 
-def test_word_split_across_a_page_is_rejoined(layout_res):
-    text = ("   The trade unions have an extremely important part to play at every step of the\n"
-            "dictatorship of the proletariat, and a subject of infin-\n\n"
-            "20          THE TRADE UNIONS AND TROTSKY'S MISTAKES\n\n"
-            "ite compass, as we bring\n") * 1
-    pages = []
-    for n in range(20, 26):  # six pages, each with the running head and its number
-        pages.append(f"{n}          THE TRADE UNIONS AND TROTSKY'S MISTAKES\n\n"
-                     "   It follows from what I have said that the trade unions have an extremely\n"
-                     "important part to play at every step of the dictatorship of the proletariat.\n"
-                     "But what is their part? I find that it is a most unusual one, and a subject of infin-\n")
-    text = "\n".join(pages).replace("infin-\n\n", "infin-\n") + "\nite compass.\n"
-    text = re.sub(r"infin-\n(\d)", r"infin-\n\n\1", text)
-    pages_text = text.replace("of infin-\n\n", "of infin-\n\n")
-    c = clean_file(pages_text, "en", layout_res)
+def test_word_split_across_a_page_is_rejoined(layout_res, srcs):
+    """"infin- 20 THE TRADE UNIONS AND TROTSKY'S MISTAKES ite compass.": the running head and its
+    page number go, the word is rebuilt across the page break."""
+    paras = srcs["en"][2][5:40]
+    case = typeset(paras, "en", 3, Layout(style="indent", width=58, page_lines=20, page_gap=2, head="same",
+                                          number_at="head", number_style="plain", hyphenate=1.0))
+    split = [w for w in case.hyphens]
+    c = clean_file(case.text.replace("THE BOOK OF THE DEBATE", "THE TRADE UNIONS AND TROTSKY'S MISTAKES"), "en",
+                   layout_res)
     assert "TROTSKY'S MISTAKES" not in c.text
-    assert "infinite" in c.text and "infin" not in c.text.replace("infinite", "")
-    assert not re.search(r"\b2[0-5]\b", c.text)
+    at_page = re.findall(r"(\w+)-\n\n+ *\d+ +THE TRADE", case.text.replace("THE BOOK OF THE DEBATE", "THE TRADE"))
+    assert at_page, "no word split across a page in this case"
+    s = score(case, c.text)
+    assert s.furniture_left == 0 and s.hyphens_exact == s.hyphens == len(split), s
 
 
-def test_blank_line_after_a_line_without_full_stop_is_a_paragraph_break(layout_res):
+def test_blank_line_after_a_line_without_full_stop_is_a_paragraph_break(layout_res, srcs):
     """A print that sets a blank line between paragraphs: a paragraph (or heading) that ends
     without a full stop is not merged into the next as if a page had broken there."""
-    paras = ["The growth of the opposition in the spring of that year was noted by all the observers of the party",
-             "Its leaders answered the question in a long report to the conference, which was printed at once.",
-             "The masses are not blind and they see where the digression begins in the policy of the centre.",
-             "Every comrade will see from these brief outlines that the opposition is useful and necessary.",
-             "The workers may cherish an ardent affection for such personalities as the leaders of the party."]
-    text = "\n\n".join(_wrap(p, 40) for p in paras * 3) + "\n"
+    paras = [p for p in srcs["en"][2] if len(p.split()) > 12][:30]
+    paras[3] = paras[3].rstrip(".")
+    paras[9] = paras[9].rstrip(".")
+    text = "\n\n".join(_wrap(p, 60) for p in paras) + "\n"
     c = clean_file(text, "en", layout_res)
-    assert [p for p in c.text.split("\n") if p] == paras * 3
+    assert [p for p in c.text.split("\n") if p] == paras
 
 
 def test_lines_that_are_not_physical_lines_are_not_paragraphs(layout_res):

@@ -148,10 +148,17 @@ def typeset(paragraphs: list[str], lang: str, seed: int, layout: Layout | None =
     width = lay.width
     for para in paragraphs:
         words = para.split()
+        state = rng.getstate()
         lines, split = _wrap(words, width, lang, lay, rng, indent)
         if lay.style == "short-last" and len(lines[-1]) > 0.8 * width:
-            last = lines[-1].rsplit(" ", 1)  # the typesetter pushes a word down: no full last line
-            lines[-1:] = [last[0], last[1]] if len(last) == 2 else lines[-1:]
+            # the typesetter tightens the paragraph (a narrower measure, by a few characters at
+            # most) until its last line is short; failing that it stays as it is
+            for w in range(width - 1, int(0.92 * width), -1):
+                rng.setstate(state)
+                tight, tsplit = _wrap(words, w, lang, lay, rng, indent)
+                if len(tight[-1]) <= 0.8 * width:
+                    lines, split = tight, tsplit
+                    break
         hyphens += split
         body += [(ln, i == len(lines) - 1) for i, ln in enumerate(lines)]
     # pages
