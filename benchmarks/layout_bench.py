@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import random
-import re
 import sys
 from pathlib import Path
 
@@ -31,40 +29,8 @@ from pipeline.context import Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
 from pipeline.synth.score import Score, score  # noqa: E402
-from pipeline.synth.typeset import STYLES, draw_layout, paragraphs_of, typeset  # noqa: E402
-
-LAYOUT_STAGES = ["decode", "layout", "notes", "hyphenation", "spacing", "typography"]
-ICDAR_GOLD = ROOT.parent / "shared" / "benchmarks" / "icdar2017_en" / "gold"
-
-
-def sources(lang: str) -> list[list[str]]:
-    """Runs of clean paragraphs in a language."""
-    out = []
-    ids = {"en": ["kollontai-en-dreadnought", "kollontai-en-iww", "lenin-trade-unions", "allen-documents"],
-           "ru": ["kollontai-ru"]}[lang]
-    for wid in ids:
-        p = ROOT / "clean" / f"{wid}.txt"
-        if p.exists():
-            out.append(paragraphs_of(p.read_text(encoding="utf-8")))
-    if lang == "en" and ICDAR_GOLD.is_dir():
-        files = sorted(ICDAR_GOLD.glob("*.txt"))[:40]
-        for k in range(0, len(files), 20):  # twenty files (~6,000 words) to a source: a few books
-            # a gold file is a 300-word cut: its text runs on into the next, paragraphs are made
-            # at sentence ends; sentences with a hyphen are left out (the gold keeps the print's
-            # line-end hyphens, "con- stantly": no truth for them)
-            text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in files[k:k + 20])
-            sents = [x for x in re.split(r"(?<=[.?!])\s+(?=[A-Z])", text) if "-" not in x]
-            rng = random.Random(k)
-            paras: list[str] = []
-            cur: list[str] = []
-            for x in sents:
-                cur.append(x)
-                if len(cur) >= rng.randint(2, 6):
-                    paras.append(" ".join(cur))
-                    cur = []
-            paras += [" ".join(cur)] if cur else []
-            out.append(paras)
-    return [s for s in out if sum(len(p.split()) for p in s) >= 2500]  # a few pages at least
+from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources  # noqa: E402
+from pipeline.synth.typeset import STYLES  # noqa: E402
 
 
 def resources(stages: list[str]) -> Resources:
@@ -73,24 +39,6 @@ def resources(stages: list[str]) -> Resources:
     cfg["stages"] = stages
     res.__dict__["config"] = cfg
     return res
-
-
-def make_case(lang: str, style: str, seed: int, srcs: list[list[str]] | None = None):
-    """One typeset case: a run of paragraphs from a source (at least 25, and 2,500 words: a
-    few pages, so that running heads can recur), set in `style`."""
-    rng = random.Random(f"{lang}-{style}-{seed}")
-    srcs = srcs if srcs is not None else sources(lang)
-    src = rng.choice(srcs)
-    n = min(len(src), rng.randint(25, 60))
-    i = rng.randint(0, len(src) - n)
-    while sum(len(p.split()) for p in src[i:i + n]) < 2500 and (i > 0 or i + n < len(src)):
-        if i + n < len(src):
-            n += 1
-        else:
-            i -= 1
-            n += 1
-    paras = src[i:i + n]
-    return typeset(paras, lang, seed, draw_layout(rng, style))
 
 
 def clean_case(case, lang: str, res: Resources) -> str:
@@ -110,7 +58,7 @@ def main() -> int:
     res = Resources(ROOT) if args.all_stages else resources(LAYOUT_STAGES)
     rows = []
     for lang in args.langs:
-        srcs = sources(lang)
+        srcs = sources(lang, ROOT)
         for style in args.styles:
             total = Score(0, 0, 0, 0, 0, 0, 0, 0)
             for seed in range(args.seeds):

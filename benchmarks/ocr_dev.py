@@ -13,6 +13,7 @@ Variants:
     full         every stage of config/pipeline.toml
     no-STAGE     every stage but STAGE
     only-STAGE   decode and STAGE alone
+    no-auto      every stage, but detection makes no automatic correction (queries only)
 
 Bar (the issue's): no stage may make any dev set worse. Verdict per stage: removing it must
 not lower CER or WER (it helps or is neutral in the pipeline), and alone it must not raise
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.context import Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
-from pipeline.stages.decode import decode_bytes  # noqa: E402
+from pipeline.sources import decode_bytes  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
 SETS = {"icdar2017_en": [], "overproof_smh_dev": ["--dehyphenate"]}
@@ -63,6 +64,9 @@ def resources(variant: str) -> Resources:
         chosen = all_stages
     elif variant == "decode":
         chosen = ["decode"]
+    elif variant == "no-auto":
+        chosen = all_stages
+        cfg.setdefault("detect", {})["auto_threshold"] = 2.0  # no confidence reaches it
     elif variant.startswith("no-") and variant[3:] in all_stages:
         chosen = [s for s in all_stages if s != variant[3:]]
     elif variant.startswith("only-") and variant[5:] in all_stages:

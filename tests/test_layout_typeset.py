@@ -6,10 +6,12 @@ import re
 
 import pytest
 
-from benchmarks.layout_bench import LAYOUT_STAGES, make_case, resources, sources
+import copy
+
 from pipeline.context import Resources
 from pipeline.model import Witness
 from pipeline.run import clean_witness
+from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources
 from pipeline.synth.score import Score, score
 from pipeline.synth.typeset import Layout, paragraphs_of, typeset
 from pipeline.text import apply_changes
@@ -18,12 +20,17 @@ from tests.conftest import ROOT
 
 @pytest.fixture(scope="module")
 def layout_res():
-    return resources(LAYOUT_STAGES)
+    """The project's configuration with the stages that make the layout."""
+    res = Resources(ROOT)
+    cfg = copy.deepcopy(res.config)
+    cfg["stages"] = LAYOUT_STAGES
+    res.__dict__["config"] = cfg
+    return res
 
 
 @pytest.fixture(scope="module")
 def srcs():
-    return {lang: sources(lang) for lang in ("en", "ru")}
+    return {lang: sources(lang, ROOT) for lang in ("en", "ru")}
 
 
 def clean_file(text: str, lang: str, res: Resources):

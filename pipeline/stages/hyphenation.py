@@ -195,12 +195,13 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
     return Verdict("compound", 0.6, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; hyphen kept")
 
 
-@stage("hyphenation", requires=("line-end-hyphens",), assigns=("hyphens-decided",), kinds=("hyphen", "punct"))
+@stage("hyphenation", requires=("line-end-hyphens",), assigns=("hyphens-decided",), leaves=("layout",),
+       kinds=("hyphen", "punct"))
 def run(text: str, ctx: Context) -> StageResult:
     """Resolve line-end hyphens and mid-line reflow remnants."""
     lang = ctx.language
     dash = dash_form(text, ctx.policy.get("typography", {}).get("dash_text", " - "))
-    ctx.facts.setdefault("conventions", {})["dash"] = dash
+    ctx.facts.setdefault("layout", {}).setdefault("conventions", {})["dash"] = dash
     vocab = vocabulary(_LINE_END_WORD.sub(" ", text))  # line-end forms are not evidence for themselves
     # words the witness capitalises inside a sentence (names, "Communist"), lower-cased
     proper = Counter(w.lower() for w in _PROPER.findall(text))

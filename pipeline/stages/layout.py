@@ -181,8 +181,11 @@ def _fit(lines: list[Line], width: float) -> float:
 class LayoutSettings(Settings):
     """[default.layout] and its layers in config/policy.toml."""
 
-    mode: Literal["auto", "wrapped", "lines"] = "auto"  # measured, or set
+    mode: Literal["auto", "wrapped", "lines", "chunks"] = "auto"  # measured, or set
     furniture: list[str] = []  # full-line regexes removed as page or web furniture
+    find_furniture: bool = True  # running heads and page numbers found by their recurrence
+    indent: int | None = None  # a paragraph's first-line indent (measured if unset; 0: none)
+    para_gap: int | None = None  # blank lines between paragraphs (measured if unset; 0: none)
     base_gap: int | None = None  # blank lines between two lines of one page (measured if unset)
     page_gap: int | None = None  # blank lines at a page break (measured if unset)
     fit: float | None = None  # line length below which a line ended on purpose (measured if unset)

@@ -59,10 +59,10 @@ class SpacingSettings(Settings):
 
     remove_space_before: str = ",.;:?!)"  # marks a space before is removed from
     space_after_sentence: bool = True  # "programme.The" -> "programme. The"
-    keep_document_spacing: bool = False  # a mark the document itself sets after a space keeps it (branch layout)
+    keep_document_spacing: bool = False  # a mark the document itself sets after a space (" ;") keeps it
 
 
-@stage("spacing", kinds=("spacing",), settings=SpacingSettings)
+@stage("spacing", leaves=("layout",), kinds=("spacing",), settings=SpacingSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Repair spacing around punctuation, apostrophes and quotes, and glued words."""
     edits: list[Edit] = []
@@ -82,7 +82,7 @@ def run(text: str, ctx: Context) -> StageResult:
     if policy.get("keep_document_spacing", False):
         # a mark the document itself sets after a space (" ;", " ?" in an old print) keeps it
         remove_before = "".join(ch for ch in remove_before if ch not in spaced)
-    ctx.facts.setdefault("conventions", {})["space_before"] = "".join(sorted(spaced))
+    ctx.facts.setdefault("layout", {}).setdefault("conventions", {})["space_before"] = "".join(sorted(spaced))
     protected = _tokens_never_respaced(text)
     brackets = bytes(a | b for a, b in zip(brackets, protected))
     lang = ctx.language
