@@ -179,3 +179,16 @@ def test_space_before_marks_kept_where_the_file_sets_it(full_res):
 ])
 def test_tokens_never_respaced(full_res, raw, kept):
     assert kept in _para(raw + "\n", full_res)
+
+
+def test_plain_file_report_records_the_measured_layout(tmp_path, srcs):
+    """`edition clean FILE` writes what it measured of the file beside the clean text."""
+    import json
+    from tests.conftest import edition
+    case = make_case("en", "indent", 21, srcs["en"])
+    (tmp_path / "scan.txt").write_text(case.text, encoding="utf-8")
+    r = edition(tmp_path, "clean", str(tmp_path / "scan.txt"), "--lang", "en", "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    measured = json.loads((tmp_path / "out" / "scan.layout.json").read_text(encoding="utf-8"))
+    assert measured["mode"] == "wrapped" and measured["indent"] > 0 and measured["pages"] > 1
+    assert "dash" in measured["conventions"] and "space_before" in measured["conventions"]
