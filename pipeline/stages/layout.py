@@ -14,12 +14,20 @@ rebuilds the paragraphs:
 * a line ending in a hyphen is left as "-⏎" for the *hyphenation* stage;
 * footnote bodies stranded at the foot of a page ("1 Пример – голосование
   платформ: …") are moved after the last paragraph as "[^1]: …";
-* page and web furniture ("Top of the page", "Last updated on …") is removed;
+* page furniture is removed (edits of kind "furniture"): running heads, also alternating
+  odd/even ones, and page numbers ("12", "- 12 -", "Page 12", "xii") found by their
+  recurrence across pages (fuzzily: OCR varies a head), web furniture by the witness's
+  patterns ("Top of the page"); the paragraph and a word hyphenated across the page are
+  rejoined; a number that may be a page number but continues no sequence is a query;
+* an indented line starts a paragraph in a print that indents; a blank line is a paragraph
+  break in a print that sets one between paragraphs (a page break falls anywhere);
+* lines that are not physical lines (ICDAR's ~50-word lines) are joined, not made paragraphs;
 * where text was lost at a page break (Lenin: "But it’s no use Trotsky’s
   pinning it on" followed by a new paragraph) a query is raised, nothing invented.
 
-How a witness is laid out (double spacing, page-break gap, one paragraph per
-line) is measured from the text itself; config/policy.toml can fix any of it.
+How a witness is laid out (line mode, double spacing, paragraph and page-break gaps,
+indentation, width, pages) is measured from the text itself and left in ctx.facts["layout"]
+(reports/witnesses.json, `<name>.layout.json`); config/policy.toml can fix any of it.
 """
 from __future__ import annotations
 
