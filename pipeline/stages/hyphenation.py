@@ -11,10 +11,16 @@ is one of:
 
 Remnants of earlier reflows in mid-line get the same decision: "under- stand"
 -> "understand", "self- activity" -> "self-activity", "homo-geneous" ->
-"homogeneous". The evidence, in order: a suspended-hyphen pattern, a dash
-after a pronoun, the witness's own spelling of the word elsewhere, known
-compounding prefixes and particles, and word frequencies (wordfreq). What
-stays uncertain keeps its hyphen (a compound never loses one) and becomes a query.
+"homogeneous". The evidence, in order: a suspended-hyphen pattern ("фаб- и"), the
+witness's own spelling of the word elsewhere ("x-y" or "xy"), particles, then the joined
+word's frequency against its parts (wordfreq, case-blind: "BREAK-⏎FAST"; for Russian also
+the dictionary, pymorphy3): "be-⏎fore", "some-⏎times", "re-⏎ported" are words, joined. A
+compound is made of words (no fragment like "-ing"); a compounding prefix ("non-", "self-")
+keeps its hyphen unless the joined word is common; a name broken at a line end is joined when
+its second part never stands alone in the witness. A hyphen is a dash only after a complete
+word, beside a function word or before a capital ("tale- so"); a dash is respaced only where
+the document has a dash convention of its own. What stays uncertain keeps its hyphen at a
+line end and becomes a query; an uncertain mid-line hyphen is left as printed.
 """
 from __future__ import annotations
 
