@@ -37,10 +37,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.config import stages_of  # noqa: E402
 from pipeline.context import Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
 from pipeline.sources import decode_bytes  # noqa: E402
+from pipeline.stages import get  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
 SETS = {"icdar2017_en": [], "overproof_smh_dev": ["--dehyphenate"]}
@@ -75,6 +77,10 @@ def resources(variant: str) -> Resources:
         raise SystemExit(f"unknown variant {variant!r} (stages: {', '.join(all_stages)})")
     cfg["stages"] = chosen
     res.__dict__["config"] = cfg
+    # an ablation removes on purpose what a later stage requires ("notes" needs layout's
+    # paragraphs): the configuration is validated whole, the chosen stages then run as they are
+    stages_of(Resources(ROOT))
+    res.__dict__["_stages"] = [get(n) for n in chosen]
     return res
 
 
