@@ -128,10 +128,10 @@ def run(text: str, ctx: Context) -> StageResult:
         for m in _GLUED.finditer(text):
             left, right = m.group(1), m.group(2)
             zipf = shared("en").zipf
-            # and the document writes the capitalised word alone elsewhere ("April"), so
-            # "getValue" or a damaged "tbeSociety" stays
+            # and the first part is one of the commonest words ("in", "of", "the") or the document
+            # writes the capitalised word alone elsewhere ("April"): "getValue" stays
             if zipf(left) >= 5.0 and zipf(right.lower()) >= 2.0 and zipf(m.group().lower()) < 1.0 \
-                    and re.search(rf"(?<!\w){right}(?!\w)", text):
+                    and (zipf(left) >= 6.5 or re.search(rf"(?<!\w){right}(?!\w)", text)):
                 add(m.end(1), m.end(1), " ", "spacing.glued-words", "spacing", f"'{m.group()}' -> '{left} {right}'", 0.95)
     for start, end, after, note in _straight_quote_spaces(text):
         add(start, end, after, "spacing.quote", "spacing", note)
