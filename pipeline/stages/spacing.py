@@ -95,6 +95,8 @@ def run(text: str, ctx: Context) -> StageResult:
             continue
         if text[m.end()] == "?" and re.match(r"\? [a-zа-яё]", text[m.end():m.end() + 3]):
             continue  # "if a ? b": a "?" for a character the OCR lost, not a question mark
+        if text[m.end()] == "." and not re.match(r"\.(?:[\s)\]'\"”’»]|$)", text[m.end():m.end() + 2]):
+            continue  # 'World ."Mee', 'spent .-bout': no sentence ends here, the OCR is damaged
         add(m.start(1), m.end(1), "", "spacing.space-before-punct", "spacing",
             f"space before {text[m.end(1)]!r} in '{_ctx(text, m)}'")
     for m in _OPEN_BRACKET_SPACE.finditer(text):
@@ -133,7 +135,7 @@ def run(text: str, ctx: Context) -> StageResult:
             if zipf(left) >= 5.0 and zipf(right.lower()) >= 2.0 and zipf(m.group().lower()) < 1.0 \
                     and (zipf(left) >= 6.5 or re.search(rf"(?<!\w){right}(?!\w)", text)):
                 add(m.end(1), m.end(1), " ", "spacing.glued-words", "spacing", f"'{m.group()}' -> '{left} {right}'", 0.95)
-    for start, end, after, note in _straight_quote_spaces(text):
+    for start, end, after, note in _straight_quote_spaces(text, lang):
         add(start, end, after, "spacing.quote", "spacing", note)
     for m in _QUOTE_BRACKET.finditer(text):
         add(m.start(), m.start(), " ", "spacing.space-before-bracket", "spacing", f"'{_ctx(text, m)}'")
@@ -191,7 +193,7 @@ def _editorial_brackets(text: str) -> bytearray:
     return mask
 
 
-def _straight_quote_spaces(text: str) -> list[tuple[int, int, str, str]]:
+def _straight_quote_spaces(text: str, lang: str) -> list[tuple[int, int, str, str]]:
     """Missing spaces at straight double quotes, where each paragraph's quotes pair up.
 
     'the "Workers' Opposition"and the' : the second quote closes, and a letter follows it.
@@ -205,7 +207,8 @@ def _straight_quote_spaces(text: str) -> list[tuple[int, int, str, str]]:
                 closing = i % 2 == 1
                 if closing and q + 1 < len(para) and para[q + 1].isalpha() and para[q - 1:q].strip():
                     out.append((pos + q + 1, pos + q + 1, " ", f"closing quote glued to the next word: {para[max(0, q - 12):q + 12]!r}"))
-                if not closing and q > 0 and para[q - 1].isalpha() and para[q + 1:q + 2].isalpha():
+                if not closing and q > 0 and para[q - 1].isalpha() and para[q + 1:q + 2].isalpha() \
+                        and len(_word_before(para, q)) > 1 and _is_word(_word_before(para, q), lang, 3.0):  # not in OCR garbage
                     out.append((pos + q, pos + q, " ", f"opening quote glued to the word before: {para[max(0, q - 12):q + 12]!r}"))
         pos += len(para) + 1
     return out
