@@ -163,7 +163,7 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
     # a dash only after a complete word, before a word, where the two make no word:
     # "themselves- acting", and in mid-line "tale- so", "late- They"
     complete = zl >= 3.0 or lo_l in FUNCTION_WORDS.get(lang, ())
-    if complete and zj < 1.5 and not prefix and (
+    if complete and zj < 1.5 and not prefix and (spaced or zr >= 3.0) and (
             lo_l in FUNCTION_WORDS.get(lang, ())
             or (spaced and (lo_r in FUNCTION_WORDS.get(lang, ()) or right[:1].isupper()))):
         return Verdict("dash", 0.9, f"'{left}' is a complete word and '{joined}' none: a dash")
@@ -192,7 +192,7 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
         return Verdict("compound", 0.95, f"both parts are words, '{joined}' is none")
     if zj >= 1.0 or (not spaced and not words):
         # a compound is made of words: a part that is none makes this a word broken at the line end
-        return Verdict("soft", 0.75, f"'{joined}' (zipf {zj:.1f}) rather than two parts that are no words "
+        return Verdict("soft", 0.75, f"'{joined}' (zipf {zj:.1f}): a part is no word of its own "
                                      f"({zl:.1f}/{zr:.1f})")
     if spaced and zl >= 2.0 and len(lo_l) >= 4 and zj < 1.0:
         return Verdict("compound", 0.6, f"uncertain: '{left}' is a word, '{joined}' none; hyphen kept")
