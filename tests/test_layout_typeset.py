@@ -74,7 +74,7 @@ def test_running_heads_and_page_numbers_are_furniture_edits(layout_res, srcs):
     assert not re.search(r"\b\d{2,3}\b", c.text.replace(" ".join(paras), "")) or True
     s = score(case, c.text)
     assert s.furniture_left == 0 and s.f1 == 1.0, s
-    assert c.facts["layout"]["pages"] >= 3 and c.facts["layout"]["indent"] > 0
+    assert c.facts["layout"]["pages_by_furniture"] >= 3 and c.facts["layout"]["indent"] > 0
 
 
 def test_word_split_across_a_page_is_rejoined(layout_res, srcs):
@@ -190,5 +190,5 @@ def test_plain_file_report_records_the_measured_layout(tmp_path, srcs):
     r = edition(tmp_path, "clean", str(tmp_path / "scan.txt"), "--lang", "en", "--out", str(tmp_path / "out"))
     assert r.returncode == 0, r.stderr
     measured = json.loads((tmp_path / "out" / "scan.layout.json").read_text(encoding="utf-8"))
-    assert measured["mode"] == "wrapped" and measured["indent"] > 0 and measured["pages"] > 1
+    assert measured["mode"] == "wrapped" and measured["indent"] > 0 and measured["pages_by_furniture"] > 1
     assert "dash" in measured["conventions"] and "space_before" in measured["conventions"]

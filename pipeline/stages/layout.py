@@ -217,7 +217,7 @@ def run(text: str, ctx: Context) -> StageResult:
     ctx.facts["layout"] = {"mode": profile.mode, "base_gap": profile.base_gap, "para_gap": profile.para_gap,
                            "page_gap": profile.page_gap, "width": round(profile.width, 1), "fit": profile.fit,
                            "indent": profile.indent, "furniture_lines": len(furniture),
-                           "pages": 1 + sum(ln.page for ln in lines)}
+                           "pages_by_furniture": 1 + sum(ln.page for ln in lines)}
     body, notes = _split_footnotes(lines, profile) if profile.mode == "wrapped" else (lines, [])
     removed = Removed(furniture, notes)
     edits: list[Edit] = []
