@@ -1,0 +1,102 @@
+"""Corrections for a reading: what the page may have had, with the OCR channel cost.
+
+Three sources, each cheap:
+
+* the learned confusions of the OCR error model applied to the reading (one or two:
+  "tbat" -> "that", "rnodern" -> "modern", "shaU" -> "shall"), kept when the result
+  is a word of the lexicon or of the witness;
+* a SymSpell deletion index (symspellpy, edit distance 1) over the language's
+  lexicon for any other single edit ("wrld" -> "world");
+* a lost space: two words glued together ("Wecould" -> "We could").
+
+The index is built once per language from the lexicon's common words and cached
+on disk beside the lexicon's frequency cache (EDITION_CACHE, default ~/.cache/edition),
+so it costs a build (about 2 s) once and a load (about 0.5 s) in a run that needs it.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.correct.model import OcrModel
+from pipeline.lexicon import Lexicon
+
+INDEX_MIN_ZIPF = 2.0  # the index holds words at least this frequent (en: 90,000; "apportion" is 2.2)
+
+
+def _index_path(lex: Lexicon) -> Path:
+    from importlib.metadata import version
+    base = Path(os.environ.get("EDITION_CACHE") or Path.home() / ".cache" / "edition")
+    return base / f"symspell-{lex.language}-{INDEX_MIN_ZIPF}-wordfreq-{version('wordfreq')}-{version('symspellpy')}.pickle"
+
+
+@lru_cache(maxsize=4)
+def symspell_index(lex: Lexicon):
+    """symspellpy's deletion index of the lexicon's common words (edit distance 1)."""
+    from symspellpy import SymSpell
+    index = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
+    path = _index_path(lex)
+    if path.exists():
+        try:
+            index.load_pickle(path)
+            return index
+        except Exception:  # noqa: BLE001 (a broken cache is rebuilt)
+            index = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
+    for w, f in lex.common_words(INDEX_MIN_ZIPF):
+        index.create_dictionary_entry(w, max(1, int(f * 1e9)))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        index.save_pickle(tmp)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return index
+
+
+@lru_cache(maxsize=100_000)
+def _variants(reading: str, model: OcrModel, max_cost: float) -> tuple[tuple[str, float], ...]:
+    """Readings the model's confusions make of a printed word (lower case), cheapest cost each."""
+    out: dict[str, float] = {}
+    low = reading.lower()
+    for r in {reading, low}:
+        for v, c in model.variants(r, max_cost=max_cost):
+            v = v.lower()
+            if v != low and c < out.get(v, 99.0):
+                out[v] = c
+    return tuple(out.items())
+
+
+@lru_cache(maxsize=100_000)
+def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
+    from symspellpy import Verbosity
+    return tuple(s.term for s in symspell_index(lex).lookup(low, Verbosity.ALL, max_edit_distance=1,
+                                                               transfer_casing=False) if s.term != low)
+
+
+def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int], min_zipf: float,
+               witness_known: int, max_cost: float = 4.0) -> dict[str, float]:
+    """{candidate (lower case): channel cost -log10 P(reading | candidate)} for a reading."""
+    low = reading.lower()
+    out: dict[str, float] = {}
+
+    floor = 10 ** (min_zipf - 9.0)
+    freq = lex._freq
+
+    def known(w: str) -> bool:
+        f = freq.get(w)
+        return (f is not None and f >= floor) or vocab.get(w, 0) >= witness_known
+
+    for v, c in _variants(reading, model, max_cost):
+        if known(v):
+            out[v] = c
+    if len(low) >= 3:
+        for term in _edit1(low, lex):
+            if term not in out and known(term):
+                out[term] = min(model.channel(reading, term), model.channel(low, term) + (0.5 if reading != low else 0.0))
+    for i in range(2, len(low) - 1):  # a lost space
+        a, b = low[:i], low[i:]
+        if lex.zipf(a) >= 3.5 and lex.zipf(b) >= 3.5 and (len(a) > 1 or a in ("a", "i")):
+            out[f"{a} {b}"] = model.space_lost
+    return {w: c for w, c in out.items() if c <= max_cost + 1.0}
