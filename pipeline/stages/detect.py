@@ -52,7 +52,9 @@ LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 class Settings:
     """[detect] of config/pipeline.toml with the witness's policy (detect sub-table) on top."""
 
-    auto_threshold: float = 0.98   # posterior at or above which a correction is automatic
+    auto_threshold: float = 0.995  # posterior at or above which a correction is automatic
+    auto_threshold_realword: float = 0.999  # ... for a real word replaced by another
+    realword_context: float = 1.5  # ... whose neighbours favour it this much (log10) over the reading
     query_threshold: float = 0.5   # posterior at or above which a suspect reading is queried
     auto: bool = True
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
@@ -120,20 +122,28 @@ class _Witness:
                 if margin >= -self.st.realword_prune or self.vocab.get(w, 0) >= self.st.witness_known]
         return v
 
-    def posterior(self, i: int, reading: str, keep_p: float, cands: dict[str, float]) -> list[tuple[str, float]]:
-        """[(hypothesis, probability)] best first; the reading itself is the hypothesis ""."""
+    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float]):
+        """([(hypothesis, probability)] best first, the reading itself being the hypothesis "";
+        {hypothesis: association}): how much more the neighbours say for each hypothesis than
+        its mere frequency does (log10; 0 where there are no neighbours)."""
         prev, nxt = self.neighbours(i)
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
-        keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
+        if keep_p is None:
+            keep_ctx = ctx.score(prev, reading, nxt, reading)
+            assoc = {"": keep_ctx - math.log10(ctx.p_uni(reading))}
+        else:
+            keep_ctx, assoc = math.log10(keep_p), {"": 0.0}
         scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
         for w, cost in cands.items():
-            scores.append((w, -cost + ctx.score(prev, w, nxt, reading)))
+            sc = ctx.score(prev, w, nxt, reading)
+            assoc[w] = sc - sum(math.log10(ctx.p_uni(part)) for part in w.split(" "))
+            scores.append((w, -cost + sc))
         top = max(s for _, s in scores)
         total = sum(10 ** (s - top) for _, s in scores)
         out = [(w, 10 ** (s - top) / total) for w, s in scores]
         out.sort(key=lambda x: (-x[1], x[0]))
-        return out
+        return out, assoc
 
 
 def _initial(text: str, start: int) -> bool:
@@ -206,7 +216,7 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
         queries.append(Query(m.start(), m.end(), w, [], 0.35, f"not in the {wt.lex.language} lexicon, the "
                              f"authority or the witness; no close word", rule="detect.nonword"))
         return
-    post = wt.posterior(i, base.lower(), keep_p, cands)
+    post, assoc = wt.posterior(i, base.lower(), keep_p, cands)
     best, p = post[0]
     if best == "":
         if kind == "nonword" and len(post) > 1 and post[1][1] >= 1.0 - st.query_threshold:
@@ -218,8 +228,13 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
     how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
     why = (f"{how}; {shown[0]!r} is likelier from the OCR error model and the context "
            f"(P {p:.3f}, reading as printed {keep:.3f})")
+    # automatic only where the evidence is of the right kind: no lost space (the print may have
+    # had it: "asmuch"), and a real word replaced only when its neighbours, not its mere
+    # frequency, speak for the other word ("foes" stays: "fees" is only commoner)
     auto = (st.auto and p >= st.auto_threshold and not protected and len(base) >= st.auto_min_length
-            and not any(c.isdigit() for c in base + best) and (ctx.language == "en" or kind == "nonword"))
+            and " " not in best and not any(c.isdigit() for c in base + best)
+            and (kind == "nonword" or (ctx.language == "en" and p >= st.auto_threshold_realword
+                                       and assoc[best] - assoc[""] >= st.realword_context)))
     if auto:
         edits.append(Edit(m.start(), m.start() + len(base), recase(base, best), f"detect.{kind}", "auto", round(p, 3),
                           why))
