@@ -219,10 +219,9 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
     post, assoc = wt.posterior(i, base.lower(), keep_p, cands)
     best, p = post[0]
     if best == "":
-        if kind == "nonword" and len(post) > 1 and post[1][1] >= 1.0 - st.query_threshold:
-            best, p = post[1]  # a close call: the proofreader decides
-        else:
+        if kind != "nonword":
             return
+        best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
     shown = [recase(base, h) + suffix for h, _ in post if h][:3]
     keep = dict(post).get("", 0.0)
     how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
@@ -238,7 +237,7 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
     if auto:
         edits.append(Edit(m.start(), m.start() + len(base), recase(base, best), f"detect.{kind}", "auto", round(p, 3),
                           why))
-    elif p >= st.query_threshold:
+    elif p >= st.query_threshold or kind == "nonword":
         queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
 
 
