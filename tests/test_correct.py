@@ -86,7 +86,8 @@ def test_old_spellings_are_protected_only_in_a_witness_that_uses_them():
 
 
 def test_variant_classifier_uses_the_same_model():
-    assert ocr_cost("modern", "rnodern") == pytest.approx(ocr_model().channel("rnodern", "modern"))
+    m = ocr_model()  # either witness may be the misread one
+    assert ocr_cost("modern", "rnodern") == pytest.approx(min(m.channel("rnodern", "modern"), m.channel("modern", "rnodern")))
     assert is_ocr_like("modern", "rnodern") and is_ocr_like("the", "tbe")
     assert not is_ocr_like("workers", "worker") and not is_ocr_like("large", "big")
 
