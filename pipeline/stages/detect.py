@@ -256,7 +256,8 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     own = wt.vocab.get(w.lower().replace("’", "'"), 0)
     capital = base[:1].isupper() and not initial
     name_like = capital and wt.capitalised.get(base, 0) >= 2
-    if z >= st.known_zipf or own >= st.witness_known:
+    # a capital inside a lower-case word is a misread more often than a word ("shaU", "foUowed")
+    if (z >= st.known_zipf or own >= st.witness_known) and not _camel(base):
         if capital or len(base) < 2:
             return None  # a capitalised word inside a sentence: a name more often than a scanno
         cands = dict(wt.realword_variants(base.lower()))
