@@ -55,13 +55,24 @@ def symspell_index(lex: Lexicon):
     return index
 
 
+@lru_cache(maxsize=4)
+def prefixes(lex: Lexicon) -> frozenset[str]:
+    """Every prefix of the lexicon's words in the index: where a reading can still lead."""
+    out = set()
+    for w, _ in lex.common_words(INDEX_MIN_ZIPF):
+        for i in range(1, len(w) + 1):
+            out.add(w[:i])
+    return frozenset(out)
+
+
 @lru_cache(maxsize=100_000)
-def _variants(reading: str, model: OcrModel, max_cost: float) -> tuple[tuple[str, float], ...]:
-    """Readings the model's confusions make of a printed word (lower case), cheapest cost each."""
+def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> tuple[tuple[str, float], ...]:
+    """Lexicon words the model's confusions make of a printed word (lower case), cheapest cost each."""
     out: dict[str, float] = {}
     low = reading.lower()
+    pre = prefixes(lex)
     for r in {reading, low}:
-        for v, c in model.variants(r, max_cost=max_cost):
+        for v, c in model.variants(r, max_cost=max_cost, prefixes=pre):
             v = v.lower()
             if v != low and c < out.get(v, 99.0):
                 out[v] = c
@@ -75,8 +86,13 @@ def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
                                                                transfer_casing=False) if s.term != low)
 
 
+def own_words(vocab: dict[str, int], lex: Lexicon, min_zipf: float, witness_known: int) -> list[str]:
+    """The witness's frequent words that the lexicon lacks (its names and terms)."""
+    return [w for w, n in vocab.items() if n >= witness_known and not lex.at_least(w, min_zipf)]
+
+
 def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int], min_zipf: float,
-               witness_known: int, max_cost: float = 4.0) -> dict[str, float]:
+               witness_known: int, max_cost: float = 4.0, own: list[str] | None = None) -> dict[str, float]:
     """{candidate (lower case): channel cost -log10 P(reading | candidate)} for a reading."""
     low = reading.lower()
     out: dict[str, float] = {}
@@ -88,9 +104,16 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
         f = freq.get(w)
         return (f is not None and f >= floor) or vocab.get(w, 0) >= witness_known
 
-    for v, c in _variants(reading, model, max_cost):
+    for v, c in _variants(reading, lex, model, max_cost):
         if known(v):
             out[v] = c
+    if own is None:
+        own = own_words(vocab, lex, min_zipf, witness_known)
+    for v in own:  # the witness's own frequent words the lexicon lacks ("Kollontai")
+        if v not in out and abs(len(v) - len(low)) <= 2 and v[:1] == low[:1] and v != low:
+            c = model.channel(reading, v)
+            if c <= max_cost:
+                out[v] = c
     if len(low) >= 3:
         for term in _edit1(low, lex):
             if term not in out and known(term):

@@ -95,9 +95,11 @@ class OcrModel:
         return _channel(self, p, m)
 
     def variants(self, printed: str, max_cost: float = 3.0, depth: int = 2, per_group: int = 6,
-                 second: float = 2.5):
+                 second: float = 2.5, prefixes: frozenset[str] | set[str] | None = None):
         """(meant, cost) readings one or two learned confusions away from a printed word; a second
-        confusion is tried only where both are common (each costing at most `second`)."""
+        confusion is tried only where both are common (each costing at most `second`).
+        With `prefixes` (the lower-case prefixes of the words wanted) a reading is pursued only
+        while it can still become one of them."""
         seen: dict[str, float] = {}
         frontier = [(printed, 0.0, 0)]
         for level in range(depth):
@@ -105,7 +107,10 @@ class OcrModel:
             limit = max_cost if level == 0 else min(max_cost, 2 * second)
             for word, base, start in frontier:
                 n = len(word)
+                low = word.lower()
                 for i in range(start, n):
+                    if prefixes is not None and i and low[:i] not in prefixes:
+                        break  # no word starts so: no edit further on can make one
                     for b in range(1, MAX_SEG + 1):
                         if i + b > n:
                             break
@@ -113,6 +118,8 @@ class OcrModel:
                             cost = base + k
                             if cost > limit or (level and k > second):
                                 break
+                            if prefixes is not None and (low[:i] + meant.lower()) not in prefixes:
+                                continue
                             v = word[:i] + meant + word[i + b:]
                             if v and cost < seen.get(v, 99.0):
                                 seen[v] = cost

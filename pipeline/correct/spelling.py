@@ -58,13 +58,14 @@ def modern(reading: str, lex: Lexicon) -> str | None:
 
 
 def old_forms(vocab: dict[str, int], lex: Lexicon) -> frozenset[str]:
-    """The witness's old spellings, if it shows enough different rare ones to be its orthography;
-    then also the common-looking ones far rarer than their modern word ("hee": "he")."""
+    """The witness's rare old spellings, if it shows enough different ones to be its orthography
+    (then `is_old` also protects common-looking ones such as "hee")."""
     spec, _ = rules()
-    words = [w for w in vocab if len(w) >= 3 and w.isalpha()]
-    rare = [w for w in words if lex.zipf(w) < spec.min_zipf and modern(w, lex)]
-    if len(rare) < spec.min_types:
-        return frozenset()
-    common = [w for w in words if lex.zipf(w) >= spec.min_zipf and (m := modern(w, lex))
-              and lex.zipf(m) - lex.zipf(w) >= 2.0]
-    return frozenset(rare + common)
+    rare = [w for w in vocab if len(w) >= 3 and w.isalpha() and lex.zipf(w) < spec.min_zipf and modern(w, lex)]
+    return frozenset(rare) if len(rare) >= spec.min_types else frozenset()
+
+
+def is_old(word: str, lex: Lexicon) -> bool:
+    """A word far rarer than the modern word it spells the old way ("hee": "he")."""
+    m = modern(word, lex)
+    return m is not None and lex.zipf(m) - lex.zipf(word) >= 2.0

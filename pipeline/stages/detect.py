@@ -35,10 +35,11 @@ from rapidfuzz import fuzz
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.correct.candidates import candidates as find_candidates
+from pipeline.correct.candidates import own_words, prefixes
 from pipeline.correct.context import ContextModel
 from pipeline.correct.model import OcrModel
 from pipeline.correct.model import shared as ocr_model
-from pipeline.correct.spelling import old_forms
+from pipeline.correct.spelling import is_old, old_forms
 from pipeline.lexicon import Lexicon, recase
 from pipeline.model import Edit, Query, StageResult
 
@@ -96,6 +97,7 @@ class _Witness:
         # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
+        self.own: list[str] | None = None
         self.realword: dict[str, list[tuple[str, float]]] = {}
         self.st = st
 
@@ -107,8 +109,10 @@ class _Witness:
     def candidates(self, base: str) -> dict[str, float]:
         c = self.cands.get(base)
         if c is None:
+            if self.own is None:
+                self.own = own_words(self.vocab, self.lex, self.st.suggest_zipf, self.st.witness_known)
             c = self.cands[base] = find_candidates(base, self.lex, self.model, self.vocab, self.st.suggest_zipf,
-                                                   self.st.witness_known, self.st.max_cost)
+                                                   self.st.witness_known, self.st.max_cost, self.own)
         return c
 
     def realword_variants(self, low: str) -> list[tuple[str, float]]:
@@ -156,7 +160,7 @@ def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     P(word) P(reading | word) against P(reading), before context."""
     z = lex.zipf(low)
     out = []
-    for v, cost in model.variants(low, max_cost=max_cost, depth=1):
+    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=prefixes(lex)):
         if v.isalpha():
             zv = lex.zipf(v)
             if zv >= min_zipf:
@@ -260,6 +264,8 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     if (z >= st.known_zipf or own >= st.witness_known) and not _camel(base):
         if capital or len(base) < 2:
             return None  # a capitalised word inside a sentence: a name more often than a scanno
+        if wt.old and is_old(base, lex):
+            return None  # "hee" in a witness spelt the old way
         cands = dict(wt.realword_variants(base.lower()))
         if not cands:
             return None
@@ -373,7 +379,16 @@ def _glued_quote(w: str, lex: Lexicon) -> list[str] | None:
 
 def _name_index(ctx: Context) -> list[tuple[str, str, str]]:
     """(skeleton, canonical, how) for every authority form and every Cyrillic name of the
-    work's Russian original (transliterated), to find names the authority lacks."""
+    work's Russian original (transliterated), to find names the authority lacks.
+    Built once per run, work and language."""
+    cache = ctx.resources.__dict__.setdefault("_detect_name_index", {})
+    key = (ctx.witness.work, ctx.language)
+    if key not in cache:
+        cache[key] = _build_name_index(ctx)
+    return cache[key]
+
+
+def _build_name_index(ctx: Context) -> list[tuple[str, str, str]]:
     out = []
     auth = ctx.resources.authority
     for e in auth.entries:
