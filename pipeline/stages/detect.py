@@ -204,7 +204,7 @@ def run(text: str, ctx: Context) -> StageResult:
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
     if ctx.language == "en":
         queries.extend(_punctuation(text))
-    limit = max(20, int(st.max_queries * len(wt.tokens) / 100))
+    limit = max(1, int(st.max_queries * len(wt.tokens) / 100))
     if len(queries) > limit:
         queries = sorted(queries, key=lambda q: -q.score)[:limit]
         queries.sort(key=lambda q: q.start)
