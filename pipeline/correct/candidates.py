@@ -118,7 +118,7 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
         for term in _edit1(low, lex):
             if term not in out and known(term):
                 out[term] = min(model.channel(reading, term), model.channel(low, term) + (0.5 if reading != low else 0.0))
-    for i in range(2, len(low) - 1):  # a lost space
+    for i in range(2, len(low) - 1 if lex.language == "en" else 0):  # a lost space (Russian compounds are words)
         a, b = low[:i], low[i:]
         if lex.zipf(a) >= 3.5 and lex.zipf(b) >= 3.5 and (len(a) > 1 or a in ("a", "i")):
             out[f"{a} {b}"] = model.space_lost

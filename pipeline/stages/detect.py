@@ -18,7 +18,7 @@ correction is proposed only where the page is more likely to have had another wo
 The posterior of the best candidate is the query's score. A correction is made
 automatically (kind `auto`) only at or above [detect] auto_threshold, the band where
 the dev sets show at least 98 % precision (benchmarks/correction.py); below it, down
-to query_threshold, the reading becomes a ranked query. Names (authority,
+to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. Names (authority,
 capitalised words the witness uses inside sentences), numbers and identifiers are
 never changed automatically.
 """
@@ -56,7 +56,7 @@ class Settings:
     auto_threshold: float = 0.995  # posterior at or above which a correction is automatic
     auto_threshold_realword: float = 0.999  # ... for a real word replaced by another
     realword_context: float = 1.5  # ... whose neighbours favour it this much (log10) over the reading
-    query_threshold: float = 0.5   # posterior at or above which a suspect reading is queried
+    query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
@@ -121,9 +121,11 @@ class _Witness:
         v = self.realword.get(low)
         if v is None:
             # likely before context, or a word the witness itself uses often ("tile": "file")
+            # (without a bigram list, as for Russian, only the witness's own words count)
+            en = self.lex.language == "en"
             v = self.realword[low] = [(w, cost) for w, cost, margin in _realword_variants(
                 low, self.lex, self.model, self.st.realword_min_zipf, self.st.max_cost)
-                if margin >= -self.st.realword_prune or self.vocab.get(w, 0) >= self.st.witness_known]
+                if (en and margin >= -self.st.realword_prune) or self.vocab.get(w, 0) >= self.st.witness_known]
         return v
 
     def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float]):
@@ -204,7 +206,7 @@ def run(text: str, ctx: Context) -> StageResult:
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
     if ctx.language == "en":
         queries.extend(_punctuation(text))
-    limit = max(1, int(st.max_queries * len(wt.tokens) / 100))
+    limit = max(3, int(st.max_queries * len(wt.tokens) / 100))  # a short text keeps a few
     if len(queries) > limit:
         queries = sorted(queries, key=lambda q: -q.score)[:limit]
         queries.sort(key=lambda q: q.start)
@@ -241,8 +243,14 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
     if auto:
         edits.append(Edit(m.start(), m.start() + len(base), recase(base, best), f"detect.{kind}", "auto", round(p, 3),
                           why))
-    elif p >= st.query_threshold or kind == "nonword":
+    elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
         queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
+
+
+def _witness_says(i: int, word: str, wt: _Witness) -> bool:
+    """The witness itself often has the other word in this company ("rank and file" 20x)."""
+    prev, nxt = wt.neighbours(i)
+    return wt.bigrams.get((prev, word), 0) + wt.bigrams.get((word, nxt), 0) >= 3
 
 
 def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Settings):
