@@ -53,7 +53,7 @@ LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 class Settings:
     """[detect] of config/pipeline.toml with the witness's policy (detect sub-table) on top."""
 
-    auto_threshold: float = 0.995  # posterior at or above which a correction is automatic
+    auto_threshold: float = 0.998  # posterior at or above which a correction is automatic
     auto_threshold_realword: float = 0.999  # ... for a real word replaced by another
     realword_context: float = 1.5  # ... whose neighbours favour it this much (log10) over the reading
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
