@@ -42,6 +42,7 @@ from pipeline.correct.model import shared as ocr_model
 from pipeline.correct.spelling import is_old, old_forms
 from pipeline.lexicon import Lexicon, recase
 from pipeline.model import Edit, Query, StageResult
+from pipeline.stages import stage
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
 NUMBER = regex.compile(r"\d+(?:st|nd|rd|th|s|b|a)?|[IVXLCDM]+|[ivxlcdm]+")
@@ -170,6 +171,7 @@ def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     return tuple(out)
 
 
+@stage("detect", kinds=("auto",), settings=Settings)
 def run(text: str, ctx: Context) -> StageResult:
     """Queries and the certain automatic corrections for one witness."""
     st = Settings.of(ctx)
