@@ -46,6 +46,9 @@ def main() -> int:
 
 def icdar() -> None:
     from pipeline.model import Witness
+    from pipeline.run import stage_function
+    from pipeline.sources import decode_bytes
+    from pipeline.text import Document
     folder = ROOT.parent / "shared" / "benchmarks" / "icdar2017_en" / "ocr"
     if not folder.is_dir():
         print(f"{folder}: not found, ICDAR speed not measured")
