@@ -209,8 +209,11 @@ def _is_noun(w: Word | None) -> bool:
 def _agree(a: Reading, n: Reading) -> bool:
     if a.case != n.case or a.number != n.number:
         return False
-    if n.number == "sing" and a.gender and n.gender:
-        return a.gender == n.gender
+    if n.number == "sing" and a.gender and n.gender and a.gender != n.gender:
+        return False
+    if a.case == "accs":  # «советских органов» vs «советские органы»: the accusative follows animacy
+        aa, na = a.parse.tag.animacy, n.parse.tag.animacy
+        return not (aa and na) or aa == na
     return True
 
 

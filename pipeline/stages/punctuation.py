@@ -98,7 +98,17 @@ def _quotes(text: str, language: str, data: PunctuationData) -> list[Query]:
             extra: list[int] = []
             for m in marks.finditer(para):
                 role = _role(para, m.start(), a, b, elisions, bool(stack))
-                if role == "open":
+                if role == "open" and stack and a == b:
+                    # one mark cannot nest in itself: either the open quotation's mark is stray
+                    # (Class 'instinct ... of 'free' labour), when a later mark closes this one,
+                    # or this is a closing mark misplaced ('schools for Communism 'and no more)
+                    if _later_close(para, m.start(), a):
+                        out.append(_quote_query(text, stack.pop(), "opening", a, b))
+                        stack.append(start + m.start())
+                    else:
+                        out.append(_quote_query(text, start + m.start(), "misplaced", a, b))
+                        stack.pop()
+                elif role == "open":
                     stack.append(start + m.start())
                 elif role == "close":
                     if stack:
@@ -142,8 +152,10 @@ def _role(para: str, i: int, a: str, b: str, elisions: set[str], inside: bool) -
             word = WORD.match(para, i + 1)
             if word and word.group().lower() in elisions:
                 return "none"  # 'tis, 'em
-        if before.lower() in "sz" and (not inside or _later_close(para, i, a)):
-            return "none"  # workers' control: a plural possessive, unless no later mark can close
+        if before.lower() in "sz" and not inside:
+            return "none"  # workers' control: a plural possessive, outside a quotation
+    if not before.strip() and not after.strip():
+        return "close" if inside else "none"  # 'the revolution. ' The task': a stray space before it
     if not before.strip() or before in "([{—–-/" or i == 0:
         return "open" if (after.strip() and after not in ".,;:!?)") else "none"
     if not after.strip() or after in ".,;:!?)]}—–-/" or i + 1 == len(para):
@@ -163,7 +175,9 @@ def _later_close(para: str, i: int, mark: str) -> bool:
 
 def _quote_query(text: str, pos: int, role: str, a: str, b: str) -> Query:
     mark = text[pos]
-    if role == "opening":
+    if role == "misplaced":
+        why = f"a quote {mark} where one is already open: a closing mark set as an opening one (a space misplaced)?"
+    elif role == "opening":
         why = f"an opening quote {mark} that no {b} closes in this paragraph: a closing mark lost, or a stray mark"
     else:
         why = f"a closing quote {mark} that no {a} opens in this paragraph: an opening mark lost, or a stray mark"
@@ -197,8 +211,8 @@ def _doubled(text: str, language: str, data: PunctuationData) -> list[Query]:
         first = m.group(1)
         if first.lower() in allowed:
             continue
-        if len(first) == 1 and not first.isalpha():
-            continue
+        if first.isupper() and len(first) == 1 or first.istitle() and len(first) >= 4 and m.group(2) == first:
+            continue  # initials («F A A. Milson»), a doubled name («Wagga Wagga», «Baden Baden»)
         out.append(Query(m.start(), m.end(), m.group(), [first], 0.6,
                          f"{first!r} printed twice in a row: a line or word repeated by the typesetter or the OCR?",
                          rule="punctuation.doubled"))
