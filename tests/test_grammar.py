@@ -114,3 +114,16 @@ def test_parses_are_cached():
     queries_of("в своей классовый орган и в своей классовый орган")
     info = grammar.analyse.cache_info()
     assert info.hits >= 4 and info.currsize <= 6
+
+
+def test_fragment_of_a_word_is_queried_with_the_words_it_ends(resources):
+    """A word whose beginning was lost («озиции» of «оппозиции»): in no paradigm, the end of
+    known words; an editor's expansion in brackets («опп[озиции]») is read in, never queried."""
+    from pipeline.context import Context
+    from pipeline.model import Witness
+    w = Witness(id="t", file="t.txt", language="ru", work="t", role="original", origin="file")
+    ctx = Context(w, resources, {})
+    qs = grammar.run("тезисы рабочей озиции о профсоюзах", ctx).queries
+    assert [(q.rule, q.text) for q in qs] == [("grammar.fragment", "озиции")]
+    assert "оппозиции" in qs[0].suggestions
+    assert grammar.run("тезисы раб[очей] опп[озиции] о профсоюзах", ctx).queries == []

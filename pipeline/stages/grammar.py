@@ -19,6 +19,7 @@ beyond what a window of three words can be certain of. Parses are cached per wor
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -136,7 +137,8 @@ def analyse(word: str) -> Word:
     return Word(tuple(out), m.word_is_known(word))
 
 
-TOKEN = regex.compile(r"\p{Cyrillic}+(?:-\p{Cyrillic}+)*|[\p{L}\d]+")
+# a word, with an editor's expansion in brackets inside it («опп[озиции]», «Ком[мунистическом]»)
+TOKEN = regex.compile(r"\p{Cyrillic}+(?:\[\p{Cyrillic}+\]\p{Cyrillic}*)*(?:-\p{Cyrillic}+)*|[\p{L}\d]+")
 PREPOSITIONAL_ONLY = {"loct"}
 # marks that do not end a phrase: quotes, brackets of an editor's expansion, a list's commas
 TRANSPARENT = " \n«»„“”\"'[],"
@@ -151,6 +153,7 @@ def run(text: str, ctx: Context) -> StageResult:
     tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
     queries = check(text, tokens, g)
     queries += _rare_forms(text, tokens, lex)
+    queries += _fragments(text, tokens, lex)
     queries.sort(key=lambda q: (q.start, q.end, q.rule))
     return StageResult([], queries)
 
@@ -164,7 +167,7 @@ def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Que
     idioms = {x.lower() for x in g.agreement.idioms}
     loc_preps = set(g.locative.prepositions)
     modifiers = set(g.genitive_modifiers)
-    words = [analyse(t[2].lower()) if t[2][:1].isalpha() and not t[2].isascii() else None for t in tokens]
+    words = [analyse(_plain(t[2]).lower()) if t[2][:1].isalpha() and not t[2].isascii() else None for t in tokens]
     joined = [i + 1 < len(tokens) and not text[tokens[i][1]:tokens[i + 1][0]].strip() for i in range(len(tokens))]
     out: list[Query] = []
     seen: set[tuple[int, int]] = set()
@@ -421,7 +424,7 @@ def _rare_forms(text, tokens, lex) -> list[Query]:
     verdicts: dict[str, tuple | None] = {}
     for s, e, w in tokens:
         low = w.lower()
-        if counts[low] > 1 or len(low) < 4 or not w.islower() or w.isascii() or "-" in w:
+        if counts[low] > 1 or len(low) < 4 or not w.isalpha() or not w.islower() or w.isascii():
             continue
         if low not in verdicts:
             verdicts[low] = _rare(low, lex)
@@ -450,6 +453,47 @@ def _rare(low: str, lex) -> tuple | None:
     if not good:
         return None
     return z, good[:3]
+
+
+@lru_cache(maxsize=1)
+def _reversed_words() -> tuple[list[str], list[str]]:
+    """The 100,000 commonest Russian words (wordfreq), spelt backwards and sorted: the words
+    that end in a given string are one bisection away."""
+    import wordfreq
+    words = [w for w in wordfreq.top_n_list("ru", 100_000) if w.isalpha()]
+    pairs = sorted((w[::-1], w) for w in words)
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _fragments(text, tokens, lex) -> list[Query]:
+    """A non-word that is the end of a common word whose beginning the print or a line break
+    lost: «озиции» (позиции), «мунистическом» (коммунистическом). No paradigm has it; the
+    nearest known forms are the words it ends."""
+    rev, words = _reversed_words()
+    out = []
+    for s, e, w in tokens:
+        low = w.lower()
+        if len(low) < 5 or not w.isalpha() or not w.islower() or w.isascii() or lex.zipf(low) > 0 or analyse(low).known:
+            continue
+        key = low[::-1]
+        i = bisect.bisect_left(rev, key)
+        found = []
+        while i < len(rev) and rev[i].startswith(key) and len(found) < 20:
+            if len(words[i]) <= len(low) + 4:
+                found.append(words[i])
+            i += 1
+        if not found:
+            continue
+        found.sort(key=lambda x: (-lex.zipf(x), x))
+        out.append(Query(s, e, w, found[:3], 0.45,
+                         f"«{w}» is in no paradigm (pymorphy3) and no word list; it is the end of "
+                         f"{', '.join('«' + x + '»' for x in found[:3])}: its beginning lost?", rule="grammar.fragment"))
+    return out
+
+
+def _plain(word: str) -> str:
+    """The word with an editor's expansion read in: «опп[озиции]» -> «оппозиции»."""
+    return word.replace("[", "").replace("]", "") if "[" in word else word
 
 
 def _recase(original: str, form: str) -> str:
