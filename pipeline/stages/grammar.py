@@ -177,16 +177,16 @@ def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Que
             seen.add((q.start, q.end))
             out.append(q)
 
-    for i, (s, e, w) in enumerate(tokens):
+    for i, (_, _, w) in enumerate(tokens):
         low = w.lower()
-        if low in gov and joined[i] and w.islower() or (low in gov and w[:1].isupper() and joined[i]):
+        if low in gov and joined[i]:
             add(_government(text, tokens, words, joined, i, gov[low], modifiers, quantity))
         wi = words[i]
         if wi is None or not joined[i]:
             continue
         # a run of adjectives then a noun: check each adjective against the noun
         if _is_adj(wi) and not _lemma(wi) & skip_adj:
-            add(_agreement(text, tokens, words, joined, i, gov, skip_adj, quantity, governs, idioms))
+            add(_agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms))
     for i, wi in enumerate(words):
         if _is_noun(wi) and wi.cases() <= PREPOSITIONAL_ONLY:
             add(_locative(text, tokens, words, i, loc_preps))
@@ -224,7 +224,7 @@ def _lemma(w: Word) -> set[str]:
     return {r.parse.normal_form for r in w.readings}
 
 
-def _agreement(text, tokens, words, joined, i, gov, skip_adj, quantity, governs, idioms) -> Query | None:
+def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -> Query | None:
     """Adjectives tokens[i..] then a noun: the adjective that agrees with nothing is queried."""
     if not _is_adj(words[i]) or (i > 0 and _is_adj(words[i - 1]) and joined[i - 1]):
         return None  # only from the first adjective of a run
