@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import regex
 from rapidfuzz.distance import Levenshtein
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +127,24 @@ def run_set(name: str, limit: int | None, show: int) -> dict:
             "by_rule": {r: [c, real[r]] for r, c in sorted(by_rule.items())}, "shown": shown}
 
 
+MARK_BEFORE_LOWER = regex.compile(r"(?<=\p{Ll}{2})([?:;]) (\p{Ll}+)")
+
+
+def mark_evidence(limit: int | None) -> dict:
+    """How often is '?', ':' or ';' between two lower-case words wrong in the OCR (per the gold)?
+    The evidence for which marks the stage queries (and whether any could be automatic)."""
+    out: dict[str, list[int]] = {}
+    for name in SETS:
+        for p in sorted((SHARED / name / "ocr").glob("*.txt"))[:limit]:
+            raw = decode_bytes(p.read_bytes(), str(p))[0]
+            bad = wrong_chars(raw, (SHARED / name / "gold" / p.name).read_text(encoding="utf-8"))
+            for m in MARK_BEFORE_LOWER.finditer(raw):
+                row = out.setdefault(f"{name} {m.group(1)}", [0, 0])
+                row[0] += 1
+                row[1] += m.start() in bad
+    return out
+
+
 def speed(limit: int | None) -> dict:
     """The two stages alone on the decoded English OCR of ICDAR, joined into one text."""
     from importlib import import_module
@@ -152,7 +171,12 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--marks", action="store_true", help="only the evidence on '?', ':', ';' before lower case")
     args = ap.parse_args()
+    if args.marks:
+        for k, (n, wrong) in sorted(mark_evidence(args.limit).items()):
+            print(f"{k}: {n} between lower-case words, {wrong} wrong in the OCR ({100 * wrong / max(n, 1):.0f} %)")
+        return 0
     rows = [run_set(s, args.limit, args.show) for s in args.sets]
     sp = speed(args.limit)
     if args.json:
