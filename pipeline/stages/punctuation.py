@@ -137,7 +137,7 @@ def _role(para: str, i: int, a: str, b: str, elisions: set[str], inside: bool) -
     before = para[i - 1] if i > 0 else " "
     after = para[i + 1] if i + 1 < len(para) else " "
     if a != b:
-        if c == b and b in ("’",) and before.isalpha() and after.isalpha():
+        if c == b == "’" and before.isalpha() and after.isalpha():
             return "none"  # don’t
         if c == b and b == "’" and before.isalpha() and (not inside or _later_close(para, i, b)):
             return "none"  # workers’ control: an apostrophe, unless it is the last mark that can close
