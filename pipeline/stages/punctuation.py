@@ -196,9 +196,11 @@ def _commas(text: str, language: str, data: PunctuationData) -> list[Query]:
             continue
         if mark == ":" and word not in colon_ok:
             continue
-        out.append(Query(m.start(), m.end(), m.group(), [", " + word], 0.5,
+        # after '?' the capital may be what was lost ("Opposition? it is necessary" -> "? It")
+        options = [", " + word] + ([f"? {word[:1].upper()}{word[1:]}"] if mark == "?" else [])
+        out.append(Query(m.start(), m.end(), m.group(), options, 0.5,
                          f"{mark!r} inside a sentence, before the lower-case {word!r} that goes on with the clause: "
-                         f"a comma misread?", rule="punctuation.comma"))
+                         f"a comma misread (or, after '?', a capital lost)?", rule="punctuation.comma"))
     return out
 
 
