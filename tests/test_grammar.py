@@ -77,8 +77,8 @@ def _find(queries, rule: str, text: str):
 @pytest.mark.parametrize("rule,text,suggestion,context", [
     # adjective and noun that do not agree
     ("grammar.agreement", "своей", "свой", "войти в своей классовый орган"),
-    ("grammar.agreement", "своей голос", "свой", "подняла своей голос против"),
-    ("grammar.agreement", "этой вопросе", "этом", "И в этой вопросе партийные верхи"),
+    ("grammar.agreement", "своей голос", "свой голос", "подняла своей голос против"),
+    ("grammar.agreement", "этой вопросе", "этом вопросе", "И в этой вопросе партийные верхи"),
     ("grammar.agreement", "Рабочая оппозиции", "Рабочая оппозиция", "стоит Рабочая оппозиции"),
     # a preposition with the wrong case
     ("grammar.government", "от коллектив", "от коллектива", "оторванная от коллектив"),

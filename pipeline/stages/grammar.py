@@ -265,15 +265,18 @@ def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -
     s, e, w = tokens[x]
     suggestion = _inflect(words[x], best)
     noun_word = tokens[j][2]
-    suggestions = [_recase(w, suggestion)] if suggestion else []
+    # each suggestion replaces the whole span: the adjective alone, or adjective and noun
     if len(adjs) == 1:
+        s2, e2 = s, tokens[j][1]
+        between = text[e:tokens[j][0]]
+        suggestions = [f"{_recase(w, suggestion)}{between}{noun_word}"] if suggestion else []
         # one adjective and one noun: the noun's ending may be the misread one
         alt = _inflect_noun(noun, words[x], prep)
         if alt:
-            suggestions.append(f"{w} {_recase(noun_word, alt)}")
-        s2, e2 = s, tokens[j][1]
+            suggestions.append(f"{w}{between}{_recase(noun_word, alt)}")
     else:
         s2, e2 = s, e
+        suggestions = [_recase(w, suggestion)] if suggestion else []
     if not suggestions:
         return None
     return Query(s2, e2, text[s2:e2], suggestions, 0.5,

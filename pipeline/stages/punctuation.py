@@ -181,7 +181,7 @@ def _quote_query(text: str, pos: int, role: str, a: str, b: str) -> Query:
         why = f"an opening quote {mark} that no {b} closes in this paragraph: a closing mark lost, or a stray mark"
     else:
         why = f"a closing quote {mark} that no {a} opens in this paragraph: an opening mark lost, or a stray mark"
-    return Query(pos, pos + 1, mark, [""], 0.4, why, rule=f"punctuation.quote-{role}")
+    return Query(pos, pos + 1, mark, [], 0.4, why, rule=f"punctuation.quote-{role}")
 
 
 # -- a comma misread as '?' or ':' --------------------------------------------------------
