@@ -149,11 +149,10 @@ def run(text: str, ctx: Context) -> StageResult:
     if ctx.language != "ru":
         return StageResult()
     g = load_grammar()
-    lex = ctx.resources.lexicon("ru")
     tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
     queries = check(text, tokens, g)
-    queries += _rare_forms(text, tokens, lex)
-    queries += _fragments(text, tokens, lex)
+    queries += _rare_forms(text, tokens)
+    queries += _fragments(text, tokens)
     queries.sort(key=lambda q: (q.start, q.end, q.rule))
     return StageResult([], queries)
 
@@ -418,7 +417,7 @@ def _phrase_start(words, i) -> int:
     return k
 
 
-def _rare_forms(text, tokens, lex) -> list[Query]:
+def _rare_forms(text, tokens) -> list[Query]:
     """A word the language barely uses, one edit from a common word, used once in the witness."""
     counts: dict[str, int] = {}
     for _, _, w in tokens:
@@ -430,7 +429,7 @@ def _rare_forms(text, tokens, lex) -> list[Query]:
         if counts[low] > 1 or len(low) < 4 or not w.isalpha() or not w.islower() or w.isascii():
             continue
         if low not in verdicts:
-            verdicts[low] = _rare(low, lex)
+            verdicts[low] = _rare(low)
         v = verdicts[low]
         if v is None:
             continue
@@ -441,21 +440,56 @@ def _rare_forms(text, tokens, lex) -> list[Query]:
     return out
 
 
-def _rare(low: str, lex) -> tuple | None:
-    z = lex.zipf(low)
+def _rare(low: str) -> tuple | None:
+    z = zipf(low)
     if z == 0.0 or z >= 1.5:
         return None  # unknown words are detect's; common ones are words
     w = analyse(low)
-    if not w.known or any(lex.zipf(r.parse.normal_form) >= 1.5 for r in w.readings):
+    if not w.known or any(zipf(r.parse.normal_form) >= 1.5 for r in w.readings):
         return None  # a rare form of a common word («фирмою», «ставши») is the writer's
+    near = {}
+    for cand, cost in _edits(low):
+        if cand != low and zipf(cand) >= z + 2.0 and analyse(cand).known:
+            near[cand] = min(cost, near.get(cand, 9.0))
+    if not near:
+        return None
+    ranked = sorted(near, key=lambda c: (near[c], -zipf(c), c))
+    return z, ranked[:3]
+
+
+RU_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+
+
+def _edits(word: str):
+    """(candidate, cost): the shared OCR confusions of pipeline.lexicon (cheap), then every
+    single deletion, insertion, substitution and transposition (cost 1)."""
     try:
-        cands = lex.candidates(low, min_zipf=z + 2.0)
-    except TypeError:
-        return None
-    good = [c.word for c in cands if getattr(c, "cost", 1.0) <= 1.0 and analyse(c.word).known]
-    if not good:
-        return None
-    return z, good[:3]
+        from pipeline.lexicon import CONFUSIONS
+        confusions = CONFUSIONS.get("ru", [])
+    except ImportError:  # the lexicon's layout is its own; plain edits still work
+        confusions = []
+    for item in confusions:
+        read, meant, cost = item[0], item[1], item[2]
+        k = word.find(read) if read else -1
+        while k >= 0:
+            yield word[:k] + meant + word[k + len(read):], cost
+            k = word.find(read, k + 1)
+    for i in range(len(word) + 1):
+        if i < len(word):
+            yield word[:i] + word[i + 1:], 1.0
+        if i + 1 < len(word):
+            yield word[:i] + word[i + 1] + word[i] + word[i + 2:], 1.0
+        for c in RU_LETTERS:
+            yield word[:i] + c + word[i:], 1.0
+            if i < len(word):
+                yield word[:i] + c + word[i + 1:], 1.0
+
+
+@lru_cache(maxsize=200_000)
+def zipf(word: str) -> float:
+    """How common a Russian word is (wordfreq's Zipf scale), cached."""
+    import wordfreq
+    return wordfreq.zipf_frequency(word, "ru")
 
 
 @lru_cache(maxsize=1)
@@ -468,7 +502,7 @@ def _reversed_words() -> tuple[list[str], list[str]]:
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
-def _fragments(text, tokens, lex) -> list[Query]:
+def _fragments(text, tokens) -> list[Query]:
     """A non-word that is the end of a common word whose beginning the print or a line break
     lost: «озиции» (позиции), «мунистическом» (коммунистическом). No paradigm has it; the
     nearest known forms are the words it ends."""
@@ -476,7 +510,7 @@ def _fragments(text, tokens, lex) -> list[Query]:
     out = []
     for s, e, w in tokens:
         low = w.lower()
-        if len(low) < 5 or not w.isalpha() or not w.islower() or w.isascii() or lex.zipf(low) > 0 or analyse(low).known:
+        if len(low) < 5 or not w.isalpha() or not w.islower() or w.isascii() or zipf(low) > 0 or analyse(low).known:
             continue
         key = low[::-1]
         i = bisect.bisect_left(rev, key)
@@ -487,7 +521,7 @@ def _fragments(text, tokens, lex) -> list[Query]:
             i += 1
         if not found:
             continue
-        found.sort(key=lambda x: (-lex.zipf(x), x))
+        found.sort(key=lambda x: (-zipf(x), x))
         out.append(Query(s, e, w, found[:3], 0.45,
                          f"«{w}» is in no paradigm (pymorphy3) and no word list; it is the end of "
                          f"{', '.join('«' + x + '»' for x in found[:3])}: its beginning lost?", rule="grammar.fragment"))
