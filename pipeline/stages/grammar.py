@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from pipeline.context import Context
 from pipeline.errors import EditionError
 from pipeline.model import Query, StageResult
+from pipeline.stages import Settings, settings, stage
 from pipeline.tomlio import load_toml
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ru_grammar.toml"
@@ -144,15 +145,26 @@ PREPOSITIONAL_ONLY = {"loct"}
 TRANSPARENT = " \n«»„“”\"'[],"
 
 
+class GrammarSettings(Settings):
+    """[grammar] of config/pipeline.toml, then [default.grammar] ... of config/policy.toml."""
+
+    agreement: bool = True   # agreement, government and the locative (pipeline/data/ru_grammar.toml)
+    rare_forms: bool = True  # a rare form one edit from a common one («сумет»)
+    fragments: bool = True   # a non-word that is the end of known words («озиции»)
+
+
+@stage("grammar", requires=("paragraphs",), settings=GrammarSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Queries about Russian words in a form their neighbours exclude."""
     if ctx.language != "ru":
         return StageResult()
-    g = load_grammar()
+    st = settings("grammar", ctx)
     tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
-    queries = check(text, tokens, g)
-    queries += _rare_forms(text, tokens)
-    queries += _fragments(text, tokens)
+    queries = check(text, tokens, load_grammar()) if st.agreement else []
+    if st.rare_forms:
+        queries += _rare_forms(text, tokens)
+    if st.fragments:
+        queries += _fragments(text, tokens)
     queries.sort(key=lambda q: (q.start, q.end, q.rule))
     return StageResult([], queries)
 

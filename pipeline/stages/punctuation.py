@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from pipeline.context import Context
 from pipeline.errors import EditionError
 from pipeline.model import Query, StageResult
+from pipeline.stages import Settings, settings, stage
 from pipeline.tomlio import load_toml
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "punctuation.toml"
@@ -69,10 +70,22 @@ DOUBLED = regex.compile(r"(?<![\p{L}\d'’-])(\p{L}+(?: \p{L}+)?) (\1)(?![\p{L}\
 COMMA = regex.compile(r"(?<=\p{Ll}{2})([?:]) (\p{Ll}+)")
 
 
+class PunctuationSettings(Settings):
+    """[punctuation] of config/pipeline.toml, then [default.punctuation] ... of config/policy.toml."""
+
+    quotes: bool = True    # quote pairs balanced per paragraph
+    commas: bool = True    # '?' or ':' read for ','
+    doubled: bool = True   # a word or pair of words printed twice
+
+
+@stage("punctuation", requires=("paragraphs",), settings=PunctuationSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Queries about quotes, misread commas and doubled words."""
     data = load_data()
-    queries = _quotes(text, ctx.language, data) + _commas(text, ctx.language, data) + _doubled(text, ctx.language, data)
+    st = settings("punctuation", ctx)
+    queries = ((_quotes(text, ctx.language, data) if st.quotes else [])
+               + (_commas(text, ctx.language, data) if st.commas else [])
+               + (_doubled(text, ctx.language, data) if st.doubled else []))
     queries.sort(key=lambda q: (q.start, q.end))
     return StageResult([], queries)
 
