@@ -36,11 +36,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.context import Context, Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
-
-try:  # the decoder moves to pipeline/sources.py in the refactor
-    from pipeline.sources import decode_bytes  # noqa: E402
-except ImportError:  # pragma: no cover
-    from pipeline.stages.decode import decode_bytes  # noqa: E402
+from pipeline.sources import decode_bytes  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
 SETS = {"icdar2017_en": [], "overproof_smh_dev": ["--dehyphenate"]}
