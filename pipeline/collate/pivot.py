@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 from pipeline.collate import lexicon
 from pipeline.collate.anchors import STRONG, WEIGHTS, AnchorFinder, Found
 from pipeline.collate.model import Anchor, WitnessText
-from pipeline.collate.segment import is_heading, is_note_body, sentences
+from pipeline.collate.segment import is_heading, is_note_body, sentence_spans
 
 # (pivot paragraphs, translation paragraphs) -> prior cost of the bead
 BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (1, 3): 3.5, (3, 1): 3.5, (1, 4): 5.0, (4, 1): 5.0,
@@ -113,20 +115,18 @@ class _Matches:
                         for k in u.found.keys] for u in pu]
         self.count_p = _key_prefix(pu)
         self.count_o = _key_prefix(ou)
-        full = [[0.0] * (m + 1) for _ in range(n + 1)]
-        cell = [[0.0] * m for _ in range(n)]
         index: dict[str, list[tuple[int, int]]] = {}
         for j, u in enumerate(ou):
             for key, spans in u.found.keys.items():
                 index.setdefault(key, []).append((j, len(spans)))
+        full = [[0.0] * (m + 1)]
         for i, u in enumerate(pu):
+            cell = [0.0] * (m + 1)  # cell[j + 1]: matches of pivot unit i with translation unit j
             for key, spans in u.found.keys.items():
                 w = WEIGHTS[key.split(":", 1)[0]]
                 for j, count in index.get(key, ()):
-                    cell[i][j] += w * min(count, len(spans))
-        for i in range(n):
-            for j in range(m):
-                full[i + 1][j + 1] = cell[i][j] + full[i][j + 1] + full[i + 1][j] - full[i][j]
+                    cell[j + 1] += w * min(count, len(spans))
+            full.append([a + b for a, b in zip(full[-1], accumulate(cell))])  # 2-D prefix sums
         self.full = full
         self.p_strong = _prefix([u.found.weight(True) for u in pu])
         self.o_strong = _prefix([u.found.weight(True) for u in ou])
@@ -203,26 +203,30 @@ def add_other_cost(u: Unit) -> float:
     return ADD_OTHER_SHORT if u.heading or u.length < 60 else ADD_OTHER
 
 
+@lru_cache(maxsize=None)
+def _pair_cost(p: tuple[bool, bool, bool], o: tuple[bool, bool, bool]) -> float:
+    """Cost of a 1-1 bead's structure, from each side's (heading, note, question)."""
+    cost = 0.0
+    if p[0] and o[0]:
+        cost += HEADING_PAIR + (QUESTION_MISMATCH if p[2] != o[2] else 0.0)
+    elif p[0] != o[0]:
+        cost += HEADING_MISMATCH
+    if p[1] != o[1]:
+        cost += HEADING_MISMATCH
+    return cost
+
+
 class _Structure:
     """Structure costs as tables (looked up in O(1) in the inner loop): headings go with
     headings, notes with notes, and a heading is not merged with running text."""
 
     def __init__(self, pu: list[Unit], ou: list[Unit], sizes: set[int]):
-        self.pair = [[self._pair(p, o) for o in ou] for p in pu]
+        kinds_p = [(u.heading, u.note, u.text.rstrip().endswith("?")) for u in pu]
+        kinds_o = [(u.heading, u.note, u.text.rstrip().endswith("?")) for u in ou]
+        self.pair = lambda i, j: _pair_cost(kinds_p[i], kinds_o[j])  # only the cells the band visits
         self.p_side = {a: [self._side(pu[max(0, i - a):i], a) for i in range(len(pu) + 1)] for a in sizes}
         self.o_side = {b: [self._side(ou[max(0, j - b):j], b) for j in range(len(ou) + 1)] for b in sizes}
 
-    @staticmethod
-    def _pair(p: Unit, o: Unit) -> float:
-        """Cost of a 1-1 bead's structure."""
-        cost = 0.0
-        if p.heading and o.heading:
-            cost += HEADING_PAIR + (QUESTION_MISMATCH if p.text.rstrip().endswith("?") != o.text.rstrip().endswith("?") else 0.0)
-        elif p.heading != o.heading:
-            cost += HEADING_MISMATCH
-        if p.note != o.note:
-            cost += HEADING_MISMATCH
-        return cost
 
     @staticmethod
     def _side(group: list[Unit], size: int) -> tuple[float, bool]:
@@ -244,20 +248,23 @@ class _Structure:
     def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
         """Structure cost of the bead pivot[i0:i1] x other[j0:j1]."""
         if i1 - i0 == 1 and j1 - j0 == 1:
-            return self.pair[i0][j0]
+            return self.pair(i0, j0)
         (pp, pn), (op, on) = self.p_side[i1 - i0][i1], self.o_side[j1 - j0][j1]
         return pp + op + (HEADING_MISMATCH if pn != on else 0.0)
 
 
 def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[int, int]] | None = None,
-                beads: dict[tuple[int, int], float] = BEADS, free_ends: bool = True
+                beads: dict[tuple[int, int], float] = BEADS, free_ends: bool = True, jumps: bool = False
                 ) -> list[tuple[int, int, int, int, float]]:
-    """The cheapest chain of beads: (i0, i1, j0, j1, cost), in order, covering every translation unit.
+    """The cheapest chain of beads: (i0, i1, j0, j1, cost), in translation order, covering every translation unit.
 
     Pivot units outside the chain (before the first bead, after the last) are skipped
     for free; the caller records them as having no counterpart. `band[i]` = (lo, hi)
     limits the translation positions considered at pivot position i. With
     `free_ends=False` the alignment is global: every pivot unit is in the chain.
+    With `jumps`, the chain may leave the pivot and resume anywhere else (before or
+    after) for a fixed cost: a witness made of excerpts, or of passages in its own
+    order, is a chain of monotone stretches (local alignment with restarts).
     """
     n, m = len(pu), len(ou)
     matches = _Matches(pu, ou)
@@ -266,29 +273,29 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
     plen, olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
     inf = float("inf")
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int, float] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     skip_p = [skip_pivot_cost(u) for u in pu]
     for i in range(n + 1):
         cost[i][0] = 0.0 if free_ends else sum(skip_p[:i])  # leading pivot paragraphs: free
         if i and not free_ends:
-            back[i][0] = (i - 1, 0, skip_p[i - 1])
+            back[i][0] = (i - 1, 0, skip_p[i - 1], False)
     add_o = [add_other_cost(u) for u in ou]
     exact, full, pt, ot = matches.exact, matches.full, matches.p_total, matches.o_total
     pair, p_side, o_side = structure.pair, structure.p_side, structure.o_side
-    for i in range(n + 1):
-        row, brow = cost[i], back[i]
-        lo, hi = band[i] if band else (0, m)
-        for j in range(max(1, lo), hi + 1):
-            best, arg = row[j - 1] + add_o[j - 1], (i, j - 1, add_o[j - 1])
+    rows_of = [[i for i in range(n + 1) if (band[i][0] if band else 0) <= j <= (band[i][1] if band else m)]
+               for j in range(m + 1)]
+    for j in range(1, m + 1):  # translation position outer: a jump restarts within one column
+        for i in rows_of[j]:
+            best, arg = cost[i][j - 1] + add_o[j - 1], (i, j - 1, add_o[j - 1], False)
             if i > 0 and cost[i - 1][j] + skip_p[i - 1] < best:
-                best, arg = cost[i - 1][j] + skip_p[i - 1], (i - 1, j, skip_p[i - 1])
+                best, arg = cost[i - 1][j] + skip_p[i - 1], (i - 1, j, skip_p[i - 1], False)
             for (a, b), prior in beads:
                 if a > i or b > j:
                     continue
                 i0, j0 = i - a, j - b
                 prev = cost[i0][j0]
                 if a == 1 and b == 1:
-                    c = prior + pair[i0][j0]
+                    c = prior + pair(i0, j0)
                 else:
                     (pp, pn), (op, on) = p_side[a][i], o_side[b][j]
                     c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
@@ -302,16 +309,180 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
                 matched, unmatched = exact(i0, i, j0, j)
                 c += UNMATCHED_STRONG * unmatched - matched
                 if prev + c < best:
-                    best, arg = prev + c, (i0, j0, c)
-            row[j], brow[j] = best, arg
+                    best, arg = prev + c, (i0, j0, c, False)
+            cost[i][j], back[i][j] = best, arg
+        if jumps and j < m and rows_of[j]:
+            src = min(rows_of[j], key=lambda i: (cost[i][j], i))
+            restart = cost[src][j] + JUMP
+            for i in rows_of[j]:
+                if restart < cost[i][j] and abs(i - src) > 1:
+                    cost[i][j], back[i][j] = restart, (src, j, JUMP, True)
     end = min(range(n + 1), key=lambda i: (cost[i][m], i)) if free_ends else n
     chain = []
     i, j = end, m
     while j > 0 or (not free_ends and i > 0):
-        pi, pj, c = back[i][j]
-        chain.append((pi, i, pj, j, c))
+        pi, pj, c, jump = back[i][j]
+        if not jump:
+            chain.append((pi, i, pj, j, c))
         i, j = pi, pj
     return chain[::-1]
+
+
+JUMP = 14.0  # restarting the alignment elsewhere in the pivot (an excerpt, a passage moved)
+
+
+def bead_prior(a: int, b: int) -> float:
+    """Prior cost of an a-b bead: the table's, else growing with the paragraphs it joins."""
+    if (a, b) in BEADS:
+        return BEADS[(a, b)]
+    return 1.5 * (a + b - 2) + 0.5 + (1.5 if min(a, b) > 1 else 0.0)
+
+
+SENTENCE_BAND = 10  # sentences either side of the paragraph alignment searched by the sentence alignment
+HEAVY_LINK = 0.3  # a sentence link ties two paragraphs if it covers this share of one of them
+
+
+def stretches(chain) -> list[list[tuple]]:
+    """The monotone runs of a chain of beads (one run per excerpt of a witness)."""
+    out: list[list[tuple]] = []
+    for b in chain:
+        if out and b[0] >= out[-1][-1][1] and b[2] == out[-1][-1][3] and b[0] - out[-1][-1][1] <= 1:
+            out[-1].append(b)
+        else:
+            out.append([b])
+    return out
+
+
+def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Unit], chain, ratio: float):
+    """Align the sentences of each stretch at once (in a band around the paragraph
+    alignment), and regroup the paragraphs from the sentence links.
+
+    Paragraph beads join a few paragraphs at most; a translator who regroups seven
+    paragraphs into seven others, running the end of one into the next, forces them to
+    shift, and a translated paragraph is left without counterpart. Sentences are finer:
+    their alignment follows the translator's regrouping. Two paragraphs share a row when
+    a sentence link covers a good share (HEAVY_LINK) of one of them; a light link (a
+    short sentence run on into the next paragraph) does not join them.
+
+    Returns beads (i0, i1, j0, j1, cost) and, per bead, its sentence steps.
+    """
+    beads, steps_of = [], []
+    for run in stretches(chain):
+        pa, pb, oa, ob = run[0][0], run[-1][1], run[0][2], run[-1][3]
+        if pb == pa or ob == oa:
+            beads.extend(run)
+            steps_of.extend([[]] * len(run))
+            continue
+        ps, pids = sentence_units(pivot, list(range(pa, pb)), pu)
+        os_, oids = sentence_units(other, list(range(oa, ob)), ou)
+        first_p = _first_index(pids)
+        first_o = _first_index(oids)
+        band = [(len(os_), 0)] * (len(ps) + 1)
+        for i0, i1, j0, j1, _ in run:
+            s0, s1 = first_p[i0], first_p.get(i1, len(ps))
+            t0, t1 = first_o[j0], first_o.get(j1, len(os_))
+            for x in range(s0, s1 + 1):
+                band[x] = (min(band[x][0], t0), max(band[x][1], t1))
+        band = [(max(0, lo - SENTENCE_BAND), min(len(os_), hi + SENTENCE_BAND)) if lo <= hi else (0, len(os_))
+                for lo, hi in band]
+        sc = align_units(ps, os_, ratio, band=band, beads=SENTENCE_BEADS, free_ends=False)
+        pp = [int(x.split(".")[0]) for x in pids]
+        op = [int(x.split(".")[0]) for x in oids]
+        groups = _paragraph_groups(sc, pp, op, ps, os_, pu, ou, pa, pb, oa, ob)
+        for i0, i1, j0, j1 in groups:
+            steps = []
+            for s0, s1, t0, t1, _ in sc:  # the steps inside the group (a light link cut at its edge)
+                left = [pids[x] for x in range(s0, s1) if i0 <= pp[x] < i1]
+                right = [oids[x] for x in range(t0, t1) if j0 <= op[x] < j1]
+                if left or right:
+                    steps.append([left, right])
+            beads.append((i0, i1, j0, j1, paragraph_cost(pu, ou, i0, i1, j0, j1, ratio)))
+            steps_of.append(steps if i1 > i0 and j1 > j0 else [])
+    return beads, steps_of
+
+
+def _first_index(ids: list[str]) -> dict[int, int]:
+    """Paragraph number -> index of its first sentence."""
+    out: dict[int, int] = {}
+    for k, x in enumerate(ids):
+        out.setdefault(int(x.split(".")[0]), k)
+    return out
+
+
+def _paragraph_groups(sc, pp, op, ps, os_, pu, ou, pa, pb, oa, ob) -> list[tuple[int, int, int, int]]:
+    """Paragraph groups (i0, i1, j0, j1) of a stretch from its sentence chain: the rows of
+    paragraphs tied by heavy links; a paragraph without one goes with its heaviest link,
+    and one without any link stands alone (no counterpart)."""
+    weight: dict[tuple[int, int], tuple[float, float]] = {}
+    for s0, s1, t0, t1, _ in sc:
+        if s1 == s0 or t1 == t0:
+            continue
+        if not any(ps[x].heading for x in range(s0, s1)) and \
+                any(os_[x].heading and not os_[x].text.rstrip().endswith("?") for x in range(t0, t1)):
+            continue  # the translator's own title set against running text
+        lp, lo = {}, {}
+        for x in range(s0, s1):
+            lp[pp[x]] = lp.get(pp[x], 0) + ps[x].length
+        for x in range(t0, t1):
+            lo[op[x]] = lo.get(op[x], 0) + os_[x].length
+        tp, to = sum(lp.values()) or 1, sum(lo.values()) or 1
+        for p, a in lp.items():
+            for q, b in lo.items():
+                w0, w1 = weight.get((p, q), (0.0, 0.0))
+                weight[(p, q)] = (w0 + a * b / to / max(1, pu[p].length), w1 + b * a / tp / max(1, ou[q].length))
+    keep = {pq for pq, (wp, wq) in weight.items() if max(wp, wq) >= HEAVY_LINK}
+    for side in (0, 1):  # every linked paragraph keeps at least its heaviest link
+        best: dict[int, tuple[float, tuple[int, int]]] = {}
+        for pq, w in weight.items():
+            if (pq[side], w[side], pq) > (pq[side], *best.get(pq[side], (-1.0, (0, 0)))):
+                best[pq[side]] = (w[side], pq)
+        for x, (_, pq) in best.items():
+            if not any(k[side] == x for k in keep):
+                keep.add(pq)
+    # groups: sweep in order; a link into a paragraph already in the current group extends it
+    groups: list[list[int]] = []
+    for p, q in sorted(keep):
+        g = groups[-1] if groups else None
+        if g is not None and (p < g[1] or q < g[3]):
+            g[1], g[3] = max(g[1], p + 1), max(g[3], q + 1)
+        else:
+            groups.append([p, p + 1, q, q + 1])
+    merged: list[list[int]] = []
+    for g in groups:  # crossing links: groups overlapping on either side merge
+        if merged and (g[0] < merged[-1][1] or g[2] < merged[-1][3]):
+            m = merged[-1]
+            m[1], m[3] = max(m[1], g[1]), max(m[3], g[3])
+            m[0], m[2] = min(m[0], g[0]), min(m[2], g[2])
+        else:
+            merged.append(g)
+    out: list[tuple[int, int, int, int]] = []
+    i, j = pa, oa
+    for i0, i1, j0, j1 in merged:  # unlinked paragraphs between groups: each alone
+        out.extend((x, x + 1, j, j) for x in range(i, i0))
+        out.extend((i0, i0, y, y + 1) for y in range(j, j0))
+        out.append((i0, i1, j0, j1))
+        i, j = i1, j1
+    out.extend((x, x + 1, j, j) for x in range(i, pb))
+    out.extend((pb, pb, y, y + 1) for y in range(j, ob))
+    return out
+
+
+def paragraph_cost(pu, ou, i0, i1, j0, j1, ratio) -> float:
+    """The paragraph alignment's cost of one bead of any size (for the doubt it raises)."""
+    if i1 == i0:
+        return sum(add_other_cost(u) for u in ou[j0:j1])
+    if j1 == j0:
+        return sum(skip_pivot_cost(u) for u in pu[i0:i1])
+    a, b = i1 - i0, j1 - j0
+    chain = align_units(pu[i0:i1], ou[j0:j1], ratio, beads={(a, b): bead_prior(a, b)}, free_ends=False)
+    return sum(c for *_, c in chain)
+
+
+def bead_prior(a: int, b: int) -> float:
+    """Prior cost of an a-b bead: the table's, else growing with the paragraphs it joins."""
+    if (a, b) in BEADS:
+        return BEADS[(a, b)]
+    return 1.5 * (a + b - 2) + 0.5 + (1.5 if min(a, b) > 1 else 0.0)
 
 
 def band_around(chain, n: int, m: int, width: int = 12) -> list[tuple[int, int]]:
@@ -352,18 +523,17 @@ def align_translations(pivot: WitnessText, others: list[WitnessText], finder: An
     """
     pu = pu if pu is not None else units(pivot, finder)
     ous = {w.id: units(w, finder) for w in others}
-    first = {w.id: align_units(pu, ous[w.id], RATIO, beads=FIRST_PASS_BEADS) for w in others}
+    first = {w.id: align_units(pu, ous[w.id], RATIO, beads=FIRST_PASS_BEADS, jumps=True) for w in others}
     add_lexicon(pu, others, ous, first)
     out = {}
     for w in others:
         ou, chain = ous[w.id], first[w.id]
         ratio = round(estimate_ratio(pu, ou, chain), 2)  # rounded: near-identical witnesses get one ratio
-        chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)))
+        chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)), jumps=True)
+        chain, steps = regroup(pivot, w, pu, ou, chain, ratio)
         out[w.id] = [Bead(list(range(i0, i1)), list(range(j0, j1)), c,
-                          bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1),
-                          align_sentences(pivot, w, list(range(i0, i1)), list(range(j0, j1)), pu, ou, ratio)
-                          if i1 > i0 and j1 > j0 else [])
-                     for i0, i1, j0, j1, c in chain]
+                          bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1), st)
+                     for (i0, i1, j0, j1, c), st in zip(chain, steps)]
     return out
 
 
@@ -430,13 +600,15 @@ def sentence_units(w: WitnessText, nums: list[int], paragraph_units: list[Unit])
     out, ids = [], []
     for p in nums:
         text, found = w.paragraphs[p], paragraph_units[p].found
-        for k, (s, e) in enumerate(sentences(text)):
+        for k, (s, e) in enumerate(sentence_spans(text)):
             sub = Found()
             for key, spans in found.keys.items():
                 for a, b in spans:
                     if s <= a and b <= e:
                         sub.keys[key].append((a - s, b - s))
-            out.append(Unit(text[s:e], e - s, False, False, sub))
+            whole = s == 0 and e == len(text)  # a one-sentence paragraph keeps its structure (heading, note)
+            pu = paragraph_units[p]
+            out.append(Unit(text[s:e], e - s, whole and pu.heading, whole and pu.note, sub, whole and pu.list_item))
             ids.append(f"{p}.{k}")
     return out, ids
 

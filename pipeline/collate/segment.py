@@ -14,6 +14,7 @@ from typing import NamedTuple
 TOKEN_RE = re.compile(r"\[\^\d+\]|\w+(?:[-'’‐]\w+)*|[^\w\s]", re.UNICODE)
 SENTENCE_END_RE = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[]?[A-ZА-ЯЁ0-9])")
 NOTE_BODY_RE = re.compile(r"^\[\^\d+\]:\s")
+LABEL_RE = re.compile(r"\(?(?:\d{1,3}|[IVXLC]{1,6}|[a-zа-я])[.)]")
 
 
 class Token(NamedTuple):
@@ -55,6 +56,8 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of a paragraph: a cheap splitter after . ! ? before a capital."""
     spans, start = [], 0
     for m in SENTENCE_END_RE.finditer(paragraph):
+        if LABEL_RE.fullmatch(paragraph[start:m.start()]):
+            continue  # a list or section label ("3.", "IV.", "(a)") opens the sentence that follows
         if m.start() > start:
             spans.append((start, m.start()))
         start = m.end()
@@ -77,3 +80,8 @@ def is_heading(paragraph: str) -> bool:
     if words == 0 or words > 12 or len(p) > 100:
         return False
     return p[-1] not in ".,;:" or re.fullmatch(r"[IVXLC]+\.?|\d+\.?|\(\d+\)", p) is not None
+
+
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """The sentences collation numbers: a heading is one, else those of `sentences`."""
+    return [(0, len(paragraph))] if is_heading(paragraph) else sentences(paragraph)

@@ -15,7 +15,7 @@ from lxml import etree
 
 from pipeline.collate.classify import KINDS
 from pipeline.collate.model import Collation, Row
-from pipeline.collate.segment import sentences, word_count
+from pipeline.collate.segment import sentence_spans, word_count
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -272,7 +272,7 @@ def _sentence_marks(col: Collation, row: Row) -> dict[str, dict[int, list]]:
     spans = {}
     for w in (col.witness(col.pivot), col.witness(wid)):
         for p in row.cells.get(w.id, []):
-            for k, (s, e) in enumerate(sentences(w.paragraphs[p])):
+            for k, (s, e) in enumerate(sentence_spans(w.paragraphs[p])):
                 spans[(w.id, f"{p}.{k}")] = (p, s, e)
     for n, (left, right) in enumerate(steps):
         cls = f"s s{n % 2}" if left and right else "s s-none"
