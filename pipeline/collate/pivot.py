@@ -313,9 +313,9 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
             cost[i][j], back[i][j] = best, arg
         if jumps and j < m and rows_of[j]:
             src = min(rows_of[j], key=lambda i: (cost[i][j], i))
-            restart = cost[src][j] + JUMP
+            restart = cost[src][j] + (JUMP_AT_HEADING if ou[j].heading and not ou[j].list_item else JUMP)
             for i in rows_of[j]:
-                if restart < cost[i][j] and abs(i - src) > 1:
+                if restart < cost[i][j] and abs(i - src) > MIN_JUMP:
                     cost[i][j], back[i][j] = restart, (src, j, JUMP, True)
     end = min(range(n + 1), key=lambda i: (cost[i][m], i)) if free_ends else n
     chain = []
@@ -328,7 +328,10 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
     return chain[::-1]
 
 
+FULL_SEARCH = 20_000  # cells: a witness this small is aligned without the first pass's band
 JUMP = 14.0  # restarting the alignment elsewhere in the pivot (an excerpt, a passage moved)
+JUMP_AT_HEADING = 5.0  # ... at a heading of the witness (an excerpt's own title)
+MIN_JUMP = 3  # a shorter skip is paragraphs left out (1-0 beads), not a restart
 
 
 def bead_prior(a: int, b: int) -> float:
@@ -529,7 +532,8 @@ def align_translations(pivot: WitnessText, others: list[WitnessText], finder: An
     for w in others:
         ou, chain = ous[w.id], first[w.id]
         ratio = round(estimate_ratio(pu, ou, chain), 2)  # rounded: near-identical witnesses get one ratio
-        chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)), jumps=True)
+        band = band_around(chain, len(pu), len(ou)) if len(pu) * len(ou) > FULL_SEARCH else None
+        chain = align_units(pu, ou, ratio, band, jumps=True)
         chain, steps = regroup(pivot, w, pu, ou, chain, ratio)
         out[w.id] = [Bead(list(range(i0, i1)), list(range(j0, j1)), c,
                           bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1), st)
