@@ -43,6 +43,7 @@ class Anchor:
     kind: str  # number, roman, percent, name, quote, question, parens, heading
     label: str
     marks: dict[str, list[Span]] = field(default_factory=dict)
+    trusted: bool = True  # a learned word pair with weak support is used, but not shown as evidence
 
 
 @dataclass

@@ -527,7 +527,7 @@ def align_translations(pivot: WitnessText, others: list[WitnessText], finder: An
     pu = pu if pu is not None else units(pivot, finder)
     ous = {w.id: units(w, finder) for w in others}
     first = {w.id: align_units(pu, ous[w.id], RATIO, beads=FIRST_PASS_BEADS, jumps=True) for w in others}
-    add_lexicon(pu, others, ous, first)
+    trusted = add_lexicon(pu, others, ous, first)
     out = {}
     for w in others:
         ou, chain = ous[w.id], first[w.id]
@@ -536,13 +536,15 @@ def align_translations(pivot: WitnessText, others: list[WitnessText], finder: An
         chain = align_units(pu, ou, ratio, band, jumps=True)
         chain, steps = regroup(pivot, w, pu, ou, chain, ratio)
         out[w.id] = [Bead(list(range(i0, i1)), list(range(j0, j1)), c,
-                          bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1), st)
+                          bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1, trusted), st)
                      for (i0, i1, j0, j1, c), st in zip(chain, steps)]
     return out
 
 
-def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[Unit]], chains) -> None:
-    """Learn pivot-stem -> translation-stem pairs from the first pass and add them as anchors."""
+def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[Unit]], chains) -> set[str]:
+    """Learn pivot-stem -> translation-stem pairs from the first pass and add them as anchors;
+    return the keys of the pairs with strong, repeated support (shown to readers as evidence)."""
+    trusted: set[str] = set()
     pstems = [lexicon.stems(u.text) for u in pu]
     pkeep = lexicon.informative(pstems)
     for lang in dict.fromkeys(w.language for w in others):
@@ -557,7 +559,9 @@ def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[U
                     left = {s for i in range(i0, i1) for s in pstems[i] if s in pkeep}
                     right = {s for j in range(j0, j1) for s in ostems[w.id][j] if s in okeep}
                     pairs.append((left, right))
-        pairs_of = lexicon.learn(pairs)
+        support = lexicon.learn_with_support(pairs)
+        pairs_of = {r: e for r, (e, _, _) in support.items()}
+        trusted.update(f"lex:{lang}:{e}" for _, e in lexicon.trusted(support))
         targets = set(pairs_of.values())
         for u, st in zip(pu, pstems):
             for s, spans in st.items():
@@ -568,10 +572,11 @@ def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[U
                 for s, spans in st.items():
                     if s in targets:
                         u.found.keys[f"lex:{lang}:{s}"].extend(spans)
+    return trusted
 
 
 def bead_anchors(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Unit],
-                 i0: int, i1: int, j0: int, j1: int) -> list[Anchor]:
+                 i0: int, i1: int, j0: int, j1: int, trusted: set[str] = frozenset()) -> list[Anchor]:
     """The anchors shared by a bead's two sides, with their places, for the reader."""
     if i0 == i1 or j0 == j1:
         return []
@@ -591,7 +596,7 @@ def bead_anchors(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: lis
         lp, ls, le = left[key][0]
         rp, rs, re_ = right[key][0]
         label = f"{pivot.paragraphs[lp][ls:le]} = {other.paragraphs[rp][rs:re_]}"
-        out.append(Anchor(kind, label, {pivot.id: left[key], other.id: right[key]}))
+        out.append(Anchor(kind, label, {pivot.id: left[key], other.id: right[key]}, kind != "lex" or key in trusted))
     return out
 
 

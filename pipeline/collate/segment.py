@@ -14,6 +14,8 @@ from typing import NamedTuple
 TOKEN_RE = re.compile(r"\[\^\d+\]|\w+(?:[-'’‐]\w+)*|[^\w\s]", re.UNICODE)
 SENTENCE_END_RE = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[]?[A-ZА-ЯЁ0-9])")
 NOTE_BODY_RE = re.compile(r"^\[\^\d+\]:\s")
+# abbreviations that stand before a name or a number (the period ends no sentence)
+ABBREVIATION_RE = re.compile(r"(?<![\w.])(?:тов|тт|т|г|гг|см|ср|стр|ст|Mr|Mrs|Messrs|Dr|St|No|Nos|cf|viz|Vol|vol|pp?)\.$")
 LABEL_RE = re.compile(r"\(?(?:\d{1,3}|[IVXLC]{1,6}|[a-zа-я])[.)]")
 
 
@@ -58,6 +60,8 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
     for m in SENTENCE_END_RE.finditer(paragraph):
         if LABEL_RE.fullmatch(paragraph[start:m.start()]):
             continue  # a list or section label ("3.", "IV.", "(a)") opens the sentence that follows
+        if ABBREVIATION_RE.search(paragraph, start, m.start()):
+            continue  # "тов. Троцкий", "Mr. Smith": a title before a name ends no sentence
         if m.start() > start:
             spans.append((start, m.start()))
         start = m.end()
