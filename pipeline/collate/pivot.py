@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from itertools import accumulate
 from dataclasses import dataclass, field
@@ -153,10 +154,10 @@ class _Matches:
                 other = co.get(key)
                 if other is None:
                     continue
-                n_o = other[j1] - other[j0]
+                n_o = bisect_left(other, j1) - bisect_left(other, j0)
                 if n_o:
                     pk = cp[key]
-                    v = w * min(pk[i1] - pk[i0], n_o)
+                    v = w * min(bisect_left(pk, i1) - bisect_left(pk, i0), n_o)
                     matched += v
                     if is_strong:
                         strong += v
@@ -165,18 +166,11 @@ class _Matches:
 
 
 def _key_prefix(us: list[Unit]) -> dict[str, list[int]]:
-    """key -> prefix counts over the units (count of the key in units[:k])."""
+    """key -> the units holding it, sorted, a unit once per occurrence (counts in a block by bisection)."""
     out: dict[str, list[int]] = {}
-    n = len(us)
     for k, u in enumerate(us):
         for key, spans in u.found.keys.items():
-            arr = out.get(key)
-            if arr is None:
-                arr = out[key] = [0] * (n + 1)
-            arr[k + 1] += len(spans)
-    for arr in out.values():
-        for k in range(1, n + 1):
-            arr[k] += arr[k - 1]
+            out.setdefault(key, []).extend([k] * len(spans))
     return out
 
 
@@ -341,7 +335,7 @@ def bead_prior(a: int, b: int) -> float:
     return 1.5 * (a + b - 2) + 0.5 + (1.5 if min(a, b) > 1 else 0.0)
 
 
-SENTENCE_BAND = 10  # sentences either side of the paragraph alignment searched by the sentence alignment
+SENTENCE_BAND = 6  # sentences either side of the paragraph alignment searched by the sentence alignment
 HEAVY_LINK = 0.3  # a sentence link ties two paragraphs if it covers this share of one of them
 
 
@@ -392,6 +386,7 @@ def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Uni
         pp = [int(x.split(".")[0]) for x in pids]
         op = [int(x.split(".")[0]) for x in oids]
         groups = _paragraph_groups(sc, pp, op, ps, os_, pu, ou, pa, pb, oa, ob)
+        known = {b[:4]: b[4] for b in run}
         for i0, i1, j0, j1 in groups:
             steps = []
             for s0, s1, t0, t1, _ in sc:  # the steps inside the group (a light link cut at its edge)
@@ -399,7 +394,8 @@ def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Uni
                 right = [oids[x] for x in range(t0, t1) if j0 <= op[x] < j1]
                 if left or right:
                     steps.append([left, right])
-            beads.append((i0, i1, j0, j1, paragraph_cost(pu, ou, i0, i1, j0, j1, ratio)))
+            c = known.get((i0, i1, j0, j1))
+            beads.append((i0, i1, j0, j1, c if c is not None else paragraph_cost(pu, ou, i0, i1, j0, j1, ratio)))
             steps_of.append(steps if i1 > i0 and j1 > j0 else [])
     return beads, steps_of
 
