@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.collate.anchors import AnchorFinder
-from pipeline.collate.compare import collate_passage, compare_witnesses
+from pipeline.collate.compare import collate_passage, compare_witnesses, link_moves
 from pipeline.collate.direct import paragraph_links, through_base
 from pipeline.collate.model import Anchor, Collation, Row, WitnessText
 from pipeline.collate.pivot import Bead, align_sentences, align_translations, units
@@ -88,6 +88,10 @@ def collate_work(work: str, title: str, pivot: str, witnesses: list[WitnessText]
             members = [w for w in order if w.language == lang and row.cells.get(w.id)]
             if len(members) >= 2:
                 row.variants.extend(collate_passage(members, row.cells))
+    for lang in dict.fromkeys(w.language for w in order):
+        members = [w for w in order if w.language == lang]
+        if len(members) >= 2:
+            link_moves(rows, members, whole_paragraphs=False)
     return Collation(work, title, pivot, order, rows, method="pivot")
 
 

@@ -34,6 +34,7 @@ class Variant:
     kind: str
     readings: list[Reading]
     note: str = ""
+    move: dict = field(default_factory=dict)  # a transposition across places: from_row, to_row, witness, size
 
 
 @dataclass

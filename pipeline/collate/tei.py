@@ -162,6 +162,8 @@ def _inline(parent, text: str, s: int, e: int, apps: list, w: WitnessText, used:
             app = _tei("app", parent, type=obj.kind)
             for r in obj.readings:
                 _tei("rdg", app, wit=" ".join(f"#{xid(x)}" for x in r.witnesses)).text = r.text or None
+            if obj.note:
+                _tei("note", app, type="move" if obj.move else "variant").text = obj.note
             last = app
         else:
             aid = f"{xid(w.id)}-a{obj}"

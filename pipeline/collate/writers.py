@@ -72,7 +72,7 @@ def shown_anchors(row: Row) -> list:
 
 def move_record(v) -> dict:
     """A transposition as tools read it: what moved, and where it stands in each witness."""
-    return {"note": v.note, "readings": [{"text": r.text, "witnesses": r.witnesses,
+    return {"note": v.note, **v.move, "readings": [{"text": r.text, "witnesses": r.witnesses,
                                           "at": {w: [list(s) for s in sp] for w, sp in r.spans.items()}}
                                          for r in v.readings]}
 
@@ -146,6 +146,7 @@ def coverage(col: Collation) -> dict:
     out["uncovered_pivot_paragraphs"] = _ranges(uncovered)
     out["uncovered_pivot_share"] = round(sum(word_count(pivot.paragraphs[p]) for p in uncovered) / total_words, 3)
     out["variants"] = dict(sorted(Counter(v.kind for r in col.rows for v in r.variants).items()))
+    out["moves"] = sum(1 for r in col.rows for v in r.variants if v.move and v.move["from_row"] == col.rows.index(r))
     out["doubtful_rows"] = [k for k, r in enumerate(col.rows) if r.doubt]
     return out
 
@@ -287,5 +288,46 @@ def html(col: Collation) -> str:
                      "variant_counts": sorted(Counter(v.kind for v in row.variants).items())})
     cov = coverage(col)
     counts = Counter(v.kind for r in col.rows for v in r.variants)
+    columns = [{"wid": w.id, "k": k, "empty": sum(1 for r in col.rows if not r.cells.get(w.id))}
+               for k, w in enumerate(col.witnesses)]
     return env.get_template("collation.html.j2").render(
-        col=col, rows=rows, coverage=cov, kinds=KINDS, counts=counts)
+        col=col, rows=rows, coverage=cov, kinds=KINDS, counts=counts, columns=columns,
+        heat=density(col), overlap=overlap_statements(col))
+
+
+def density(col: Collation) -> list[dict]:
+    """The variant density along the text (a heat map, as in Juxta): per row, variants per
+    100 words of the row's text in the collated witnesses; empty when nothing is collated."""
+    if not any(r.variants for r in col.rows):
+        return []
+    out = []
+    for k, r in enumerate(col.rows):
+        collated = {wid for v in r.variants for x in v.readings for wid in x.witnesses}
+        words = sum(word_count(col.witness(wid).paragraphs[p]) for wid in collated for p in r.cells.get(wid, []))
+        n = len(r.variants)
+        rate = 100.0 * n / max(words, 1) if n else 0.0
+        moves = sum(1 for v in r.variants if v.kind == "transposition")
+        out.append({"n": k, "variants": n, "rate": round(rate, 1), "level": min(5, int(rate // 2) + (1 if n else 0)),
+                    "moves": moves})
+    return out
+
+
+def overlap_statements(col: Collation) -> list[str]:
+    """Plain sentences about witnesses of one language that share no passage (so nothing is
+    collated word by word between them), or how many rows they share."""
+    out = []
+    langs: dict[str, list[str]] = {}
+    for w in col.witnesses:
+        if w.id != col.pivot or col.method != "pivot":
+            langs.setdefault(w.language, []).append(w.id)
+    for lang, ids in langs.items():
+        if len(ids) < 2:
+            continue
+        shared = sum(1 for r in col.rows if sum(1 for wid in ids if r.cells.get(wid)) >= 2)
+        names = ", ".join(ids)
+        if not shared:
+            out.append(f"The {lang} witnesses {names} share no passage: each covers other parts of the pivot, so "
+                       f"they meet only through it and nothing is collated word by word between them.")
+        else:
+            out.append(f"The {lang} witnesses {names} share {shared} row(s), collated word by word.")
+    return out
