@@ -393,7 +393,8 @@ def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Uni
                 left = [pids[x] for x in range(s0, s1) if i0 <= pp[x] < i1]
                 right = [oids[x] for x in range(t0, t1) if j0 <= op[x] < j1]
                 if left or right:
-                    steps.append([left, right])
+                    cut = (not left or not right) and s1 > s0 and t1 > t0
+                    steps.append([left, right, "paired in the next row"] if cut else [left, right])
             c = known.get((i0, i1, j0, j1))
             beads.append((i0, i1, j0, j1, c if c is not None else paragraph_cost(pu, ou, i0, i1, j0, j1, ratio)))
             steps_of.append(steps if i1 > i0 and j1 > j0 else [])

@@ -15,7 +15,7 @@ TOKEN_RE = re.compile(r"\[\^\d+\]|\w+(?:[-'’‐]\w+)*|[^\w\s]", re.UNICODE)
 SENTENCE_END_RE = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[]?[A-ZА-ЯЁ0-9])")
 NOTE_BODY_RE = re.compile(r"^\[\^\d+\]:\s")
 # abbreviations that stand before a name or a number (the period ends no sentence)
-ABBREVIATION_RE = re.compile(r"(?<![\w.])(?:тов|тт|т|г|гг|см|ср|стр|ст|Mr|Mrs|Messrs|Dr|St|No|Nos|cf|viz|Vol|vol|pp?)\.$")
+ABBREVIATION_RE = re.compile(r"(?<![\w.])(?:тов|Тов|тт|Тт|т|Т|г|гг|см|ср|стр|ст|Mr|Mrs|Messrs|Dr|St|No|Nos|cf|viz|Vol|vol|pp?|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|дек|янв|февр|окт|нояб|сент)\.$")
 LABEL_RE = re.compile(r"\(?(?:\d{1,3}|[IVXLC]{1,6}|[a-zа-я])[.)]")
 
 

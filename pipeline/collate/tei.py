@@ -87,7 +87,7 @@ def _row(col: Collation, row: Row, k: int, body, fillers: list, used: set[str], 
                 el.set("type", "footnote")
             apps = bases.get(w.id, {}).get(p, [])
             fillers.append(_filler(el, w, p, apps, used))
-    links = [(left, right, wid) for wid, steps in row.sentences.items() for left, right in steps if left and right]
+    links = [(left, right, wid) for wid, steps in row.sentences.items() for left, right, *_ in steps if left and right]
     if links:
         grp = _tei("linkGrp", div, type="translation")
         for left, right, wid in links:

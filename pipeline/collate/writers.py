@@ -97,7 +97,7 @@ def sentence_pairs(col: Collation, row: Row) -> list[dict]:
     out = []
     for wid, steps in row.sentences.items():
         mine = sentence_index(col, row, wid)
-        for left, right in steps:
+        for left, right, *_ in steps:
             out.append({col.pivot: [piv[x] for x in left if x in piv], wid: [mine[x] for x in right if x in mine]})
     return out
 
@@ -184,7 +184,9 @@ def unmatched_sentences(col: Collation, wid: str) -> tuple[list[dict], list[dict
                         if got and not is_note_body(pivot.paragraphs[p]):
                             omitted.append({"pivot_paragraph": got[0], "text": got[1]})
             gap = []
-            for left, right in row.sentences.get(wid, []):
+            for left, right, *elsewhere in row.sentences.get(wid, []):
+                if elsewhere:
+                    continue  # its counterpart stands in a neighbouring row
                 for sid in (left if not right else right if not left else []):
                     got = text_of(pivot if not right else w, sid)
                     if got:
@@ -260,7 +262,7 @@ def _sentence_marks(col: Collation, row: Row) -> dict[str, dict[int, list]]:
         for p in row.cells.get(w.id, []):
             for k, (s, e) in enumerate(sentence_spans(w.paragraphs[p])):
                 spans[(w.id, f"{p}.{k}")] = (p, s, e)
-    for n, (left, right) in enumerate(steps):
+    for n, (left, right, *_) in enumerate(steps):
         cls = f"s s{n % 2}" if left and right else "s s-none"
         title = f"sentence step {n + 1}: {len(left)}-{len(right)}"
         for w_id, ids in ((col.pivot, left), (wid, right)):
