@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.collate.anchors import AnchorFinder
 from pipeline.collate.compare import collate_passage, compare_witnesses, link_moves
-from pipeline.collate.direct import paragraph_links, through_base
+from pipeline.collate.direct import compose_steps, paragraph_links, through_base
 from pipeline.collate.model import Anchor, Collation, Row, WitnessText
 from pipeline.collate.pivot import Bead, align_sentences, align_translations, units
 from pipeline.collate.segment import paragraphs
@@ -112,7 +112,12 @@ def direct_beads(piv: WitnessText, base: WitnessText, w: WitnessText, base_beads
                 continue
         anchors = [Anchor("text", f"shares its words with {base.id} ¶{', '.join(str(x) for q in onums for x in links[q])}", {})] \
             if direct else []
-        steps = align_sentences(piv, w, pnums, onums, pivot_units, wu) if pnums else []
+        if direct:  # sentences through the base's own sentence alignment
+            linked = {x for q in onums for x in links[q]}
+            base_steps = [st for b in base_beads if set(b.other) & linked for st in b.sentences]
+            steps = compose_steps(base_steps, base, w, linked, onums)
+        else:
+            steps = align_sentences(piv, w, pnums, onums, pivot_units, wu) if pnums else []
         out.append(Bead(pnums, onums, 0.0, anchors, steps))
     return out
 
@@ -152,7 +157,10 @@ def build_rows(pivot: WitnessText, others: list[WitnessText], beads: dict[str, l
             if b.other and not b.pivot:
                 pending.append(b)
                 continue
-            if not b.other:  # a pivot paragraph this witness lacks
+            if not b.other:  # a pivot paragraph this witness leaves out inside a stretch it translates
+                for q in b.pivot:
+                    if w.id not in row_of[q].lacks:
+                        row_of[q].lacks.append(w.id)
                 continue
             row = row_of[b.pivot[0]]
             k = index[id(row)]

@@ -68,3 +68,50 @@ def through_base(links: dict[int, list[int]], base_beads: list, own_beads: list,
         else:
             out.append((target, [q], direct))
     return out
+
+
+SENTENCE_OVERLAP = 0.5  # share of words two sentences of one language have in common to be one sentence
+
+
+def compose_steps(base_steps: list, base: WitnessText, other: WitnessText, base_paras: set[int],
+                  other_paras: list[int]) -> list:
+    """The sentence steps of `other` against the pivot, through `base`: each pivot–base step
+    whose base sentences lie in `base_paras` is carried over to the sentences of `other`
+    that read the same words. A base sentence no sentence of `other` reads leaves its pivot
+    sentences without counterpart (an omission of `other`); a sentence of `other` that reads
+    no base sentence is an addition."""
+    from pipeline.collate.segment import sentence_spans
+
+    def words(text: str) -> set[str]:
+        return {ortho_key(t.text) for t in tokenize(text) if t.is_word}
+
+    mine = []  # (id, words)
+    for q in other_paras:
+        text = other.paragraphs[q]
+        for k, (s, e) in enumerate(sentence_spans(text)):
+            mine.append((f"{q}.{k}", words(text[s:e])))
+    used: set[str] = set()
+    out = []
+    for left, right, *_ in base_steps:
+        inside = [x for x in right if int(x.split(".")[0]) in base_paras]
+        if not inside:
+            continue
+        got: list[str] = []
+        for sid in inside:
+            p, k = map(int, sid.split("."))
+            s, e = sentence_spans(base.paragraphs[p])[k]
+            ws = words(base.paragraphs[p][s:e])
+            best, arg = SENTENCE_OVERLAP, None
+            for oid, ows in mine:
+                if ws and ows:
+                    score = len(ws & ows) / max(len(ws), len(ows))
+                    if score >= best:
+                        best, arg = score, oid
+            if arg is not None and arg not in got:
+                got.append(arg)
+        used.update(got)
+        out.append([list(left), sorted(got, key=lambda x: tuple(map(int, x.split("."))))])
+    for oid, _ in mine:
+        if oid not in used:
+            out.append([[], [oid]])
+    return out

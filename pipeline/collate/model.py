@@ -57,6 +57,7 @@ class Row:
     cost: float = 0.0
     variants: list[Variant] = field(default_factory=list)
     doubt: str = ""  # why a proofreader should check this row ("" = no doubt)
+    lacks: list[str] = field(default_factory=list)  # witnesses that read on across this row without it (an omission, not a gap)
     # other witness -> steps [[pivot sentence ids], [its sentence ids]]; an id is "paragraph.sentence"
     sentences: dict[str, list[list[list[str]]]] = field(default_factory=dict)
 

@@ -155,9 +155,9 @@ def unmatched_sentences(col: Collation, wid: str) -> tuple[list[dict], list[dict
     """(omitted, added): sentences of the pivot inside the witness's region that none of its
     sentences renders, and sentences of the witness that render none of the pivot's.
 
-    Inside a row the sentence alignment says it; a pivot paragraph without counterpart
-    counts whole when the witness reads straight on across it (its paragraphs before and
-    after are consecutive). Titles (headings that are not questions) are not sentences."""
+    Inside a row the sentence alignment says it; a pivot paragraph the alignment left out
+    inside a stretch the witness translates counts whole (between two excerpts is a gap,
+    not an omission). Titles (headings that are not questions) are not sentences."""
     if col.method != "pivot" or wid == col.pivot:
         return [], []
     pivot, w = col.witness(col.pivot), col.witness(wid)
@@ -172,31 +172,26 @@ def unmatched_sentences(col: Collation, wid: str) -> tuple[list[dict], list[dict
         s, e = sentence_spans(para)[k]
         return p, para[s:e]
 
-    last_q = None  # the witness's last paragraph seen, and pivot paragraphs passed over since
-    gap: list[int] = []
     for row in col.rows:
         qs, ps = row.cells.get(wid, []), row.cells.get(col.pivot, [])
-        if qs and ps:
-            if gap and last_q is not None and min(qs) in (last_q, last_q + 1):
-                for p in gap:
-                    for k in range(len(sentence_spans(pivot.paragraphs[p]))):
-                        got = text_of(pivot, f"{p}.{k}")
-                        if got and not is_note_body(pivot.paragraphs[p]):
-                            omitted.append({"pivot_paragraph": got[0], "text": got[1]})
-            gap = []
-            for left, right, *elsewhere in row.sentences.get(wid, []):
-                if elsewhere:
-                    continue  # its counterpart stands in a neighbouring row
-                for sid in (left if not right else right if not left else []):
-                    got = text_of(pivot if not right else w, sid)
+        if ps and not qs and wid in row.lacks:  # a paragraph left out inside a stretch: every sentence
+            for p in ps:
+                if is_note_body(pivot.paragraphs[p]):
+                    continue
+                for k in range(len(sentence_spans(pivot.paragraphs[p]))):
+                    got = text_of(pivot, f"{p}.{k}")
                     if got:
-                        (omitted if not right else added).append(
-                            {"pivot_paragraph" if not right else "paragraph": got[0], "text": got[1]})
-            last_q = max(qs)
-        elif ps:
-            gap.extend(ps)
-        elif qs:
-            last_q = max(qs)
+                        omitted.append({"pivot_paragraph": got[0], "text": got[1]})
+        if not (qs and ps):
+            continue
+        for left, right, *elsewhere in row.sentences.get(wid, []):
+            if elsewhere:
+                continue  # its counterpart stands in a neighbouring row
+            for sid in (left if not right else right if not left else []):
+                got = text_of(pivot if not right else w, sid)
+                if got:
+                    (omitted if not right else added).append(
+                        {"pivot_paragraph" if not right else "paragraph": got[0], "text": got[1]})
     for a in added:  # an added sentence is placed by the pivot paragraph of its row
         q = a.pop("paragraph")
         row = next(r for r in col.rows if q in r.cells.get(wid, []))
