@@ -61,6 +61,10 @@ class Row:
     # other witness -> steps [[pivot sentence ids], [its sentence ids]]; an id is "paragraph.sentence"
     sentences: dict[str, list[list[list[str]]]] = field(default_factory=dict)
 
+    def shown_anchors(self) -> list[Anchor]:
+        """The anchors a reader is shown as evidence: every kind, a learned word pair only if trusted."""
+        return [a for a in self.anchors if a.kind != "lex" or a.trusted]
+
 
 @dataclass
 class Collation:

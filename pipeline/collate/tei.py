@@ -44,7 +44,7 @@ def sentence_id(wid: str, sid: str) -> str:
     return f"{xid(wid)}-p{p}-s{k}"
 
 
-def tei_xml(col: Collation, anchors_of=lambda row: row.anchors) -> str:
+def tei_xml(col: Collation) -> str:
     """The whole collation as one TEI document (see the module's docstring)."""
     tei = _tei("TEI")
     header = _tei("teiHeader", tei)
@@ -60,7 +60,7 @@ def tei_xml(col: Collation, anchors_of=lambda row: row.anchors) -> str:
     fillers: list = []
     used: set[str] = set()  # anchor ids given (a marker may be printed twice)
     for k, row in enumerate(col.rows):
-        _row(col, row, k, body, fillers, used, anchors_of(row))
+        _row(col, row, k, body, fillers, used, row.shown_anchors())
     etree.indent(tei, space=" ")  # the structure only: mixed content (the text) is filled in after
     for fill in fillers:
         fill()
@@ -119,21 +119,30 @@ def _filler(el, w: WitnessText, p: int, apps: list, used: set[str]):
 
     def fill() -> None:
         spans = [(max(s, start), e) for s, e in sentence_spans(text) if e > start]
-        # an app crossing a sentence boundary joins those sentences' <s> (the ids keep the first's number)
-        joined: list[list] = []
+        inside = [x for x in apps if any(s <= x[0] and x[1] <= e for s, e in spans)]
+        across = [x for x in apps if x not in inside]  # a reading across a sentence boundary stands between <s>
+        items = []
         for k, (s, e) in enumerate(spans):
-            if joined and any(a < joined[-1][1] < b for a, b, _ in apps if a >= joined[-1][0]):
-                joined[-1][1] = e
+            for a, b, _ in across:  # the sentence without the part the reading takes
+                if a <= s < b:
+                    s = min(b, e)
+                if a < e <= b:
+                    e = max(a, s)
+            items.append((s, 0, "s", (k, e)))
+        items += [(a, 1, "app", (b, v)) for a, b, v in across]
+        last, cursor = None, start
+        for pos, _, kind, obj in sorted(items, key=lambda x: (x[0], x[1])):
+            if pos > cursor:
+                last = _text(el, last, text[cursor:pos])
+            if kind == "s":
+                k, end = obj
+                sent = _tei("s", el, id_=f"{para_id(w.id, p)}-s{k}")
+                _inline(sent, text, pos, end, [x for x in inside if pos <= x[0] and x[1] <= end], w, used)
             else:
-                joined.append([s, e, k])
-        last = None
-        cursor = start
-        for s, e, k in joined:
-            if s > cursor:
-                last = _text(el, last, text[cursor:s])
-            sent = _tei("s", el, id_=f"{para_id(w.id, p)}-s{k}")
-            _inline(sent, text, s, e, [x for x in apps if s <= x[0] and x[1] <= e], w, used)
-            last, cursor = sent, e
+                end, v = obj
+                sent = _app(el, v)
+                sent.tail = None
+            last, cursor = sent, max(cursor, end)
         if cursor < len(text):
             _text(el, last, text[cursor:])
     return fill
@@ -159,12 +168,7 @@ def _inline(parent, text: str, s: int, e: int, apps: list, w: WitnessText, used:
             continue  # a marker inside a reading stays in the reading's text
         last = _text(parent, last, text[cursor:a])
         if kind == "app":
-            app = _tei("app", parent, type=obj.kind)
-            for r in obj.readings:
-                _tei("rdg", app, wit=" ".join(f"#{xid(x)}" for x in r.witnesses)).text = r.text or None
-            if obj.note:
-                _tei("note", app, type="move" if obj.move else "variant").text = obj.note
-            last = app
+            last = _app(parent, obj)
         else:
             aid = f"{xid(w.id)}-a{obj}"
             while aid in used:
@@ -173,3 +177,13 @@ def _inline(parent, text: str, s: int, e: int, apps: list, w: WitnessText, used:
             last = _tei("anchor", parent, id_=aid, type="noteAnchor", n=obj)
         cursor = b
     _text(parent, last, text[cursor:e])
+
+
+def _app(parent, v):
+    """One variant as <app>: a <rdg> per reading (empty: an omission), a note for a move."""
+    app = _tei("app", parent, type=v.kind)
+    for r in v.readings:
+        _tei("rdg", app, wit=" ".join(f"#{xid(x)}" for x in r.witnesses)).text = r.text or None
+    if v.note:
+        _tei("note", app, type="move" if v.move else "variant").text = v.note
+    return app

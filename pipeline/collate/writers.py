@@ -24,7 +24,7 @@ def report_files(col: Collation, folder: Path) -> dict[Path, str]:
     """Every report of one collation, by path under `folder`."""
     return {
         folder / f"{col.work}.alignment.json": alignment_json(col),
-        folder / f"{col.work}.tei.xml": tei_xml(col, shown_anchors),
+        folder / f"{col.work}.tei.xml": tei_xml(col),
         folder / f"{col.work}.html": html(col),
         folder / f"{col.work}.coverage.json": json.dumps(coverage(col), ensure_ascii=False, indent=1) + "\n",
     }
@@ -67,7 +67,7 @@ def row_details(row: Row, sentences: list[dict] | None = None) -> dict:
 
 def shown_anchors(row: Row) -> list:
     """The anchors a reader is shown: every kind, but a learned word pair only if trusted."""
-    return [a for a in row.anchors if a.kind != "lex" or a.trusted]
+    return row.shown_anchors()
 
 
 def move_record(v) -> dict:
