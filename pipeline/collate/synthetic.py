@@ -204,3 +204,37 @@ def make_edition(paragraphs: list[str], seed: int = 1, stretches: int = 3, lengt
             out.append(_edit_paragraph(text, k, rng, changes))
             source.append(k)
     return Edition(out, source, order, changes, dropped)
+
+
+def plant_moves(paragraphs: list[str], avoid: set[int], seed: int = 1, every: int = 60
+                ) -> tuple[list[str], list[str], set[int]]:
+    """Move about one paragraph in `every` far away, and one sentence in `every` into a paragraph
+    further on (paragraphs in `avoid` are left in place). Returns the new paragraphs, the
+    moved texts, and the (original) numbers of the paragraphs touched."""
+    from pipeline.collate.segment import sentences
+
+    rng = random.Random(seed)
+    paras = list(paragraphs)
+    moved: list[str] = []
+    original_avoid = set(avoid)
+    free = [k for k in range(len(paras)) if k not in avoid and len(paras[k].split()) >= 12]
+    for k in free[::every]:  # a sentence moved into the next free paragraph
+        spans = sentences(paras[k])
+        later = [x for x in free if x > k + 2]
+        if len(spans) < 3 or not later:
+            continue
+        s, e = spans[1]
+        sentence = paras[k][s:e]
+        if len(sentence.split()) < 6:
+            continue
+        paras[k] = (paras[k][:s] + paras[k][e:]).replace("  ", " ").strip()
+        target = later[0]
+        paras[target] = paras[target] + " " + sentence
+        moved.append(sentence)
+        avoid = avoid | {k, target}
+    picked = [k for k in free[every // 2::every] if k not in avoid]
+    for k in sorted(picked, reverse=True):  # whole paragraphs, each to a random place
+        text = paras.pop(k)
+        paras.insert(rng.randrange(len(paras)), text)
+        moved.append(text)
+    return paras, moved, (avoid - original_avoid) | set(picked)
