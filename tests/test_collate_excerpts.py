@@ -314,3 +314,21 @@ def test_tei_is_valid_and_full(seeds, corpus, tei_schema):
     assert "[^" not in text_outside_readings(doc.find(f"{TEI}text"))  # markers are anchors (a reading keeps its text)
     apps = list(doc.iter(f"{TEI}app"))
     assert apps and all(len(a.findall(f"{TEI}rdg")) >= 2 for a in apps)
+
+
+@pytest.mark.parametrize("seed, shuffle", [(3, False), (4, True)])
+def test_long_excerpts_alone_find_their_place_through_the_pivot(corpus, seeds, seed, shuffle):
+    """Sections of another edition (6-10 paragraphs each, their own titles) collated with the
+    pivot alone: each stretch is aligned where it belongs, not squeezed into one region."""
+    work, wits, authority = corpus
+    ru, dn = wits[0], next(w for w in wits if w.id == DN)
+    ed = make_edition(dn.paragraphs, seed=seed, shuffle=shuffle, length=(6, 10))
+    wit = WitnessText("kollontai-en-excerpts", "en", "excerpts", ed.paragraphs, "translation")
+    col = collate_work(work.id, work.title, work.pivot, [ru, wit], authority)
+    got = {q: set(r.cells[RU]) for r in col.rows for q in r.cells[wit.id]}
+    truth = {q: set(r.cells[RU]) for r in seeds.rows for q in r.cells[DN]}
+    body = [(q, src) for q, src in enumerate(ed.source) if src is not None]
+    landed = sum(1 for q, src in body if got[q] & truth[src])
+    assert landed >= 0.95 * len(body)
+    starts = sorted(min(truth[run[0]]) for run in ed.stretches)
+    assert all(b - a > 5 for a, b in zip(starts, starts[1:]))  # three places, well apart
