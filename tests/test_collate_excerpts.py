@@ -187,7 +187,7 @@ HAND_CHECKED = {
     ("школа", "schoo"): True, ("буржу", "forme"): False, ("ответ", "respo"): True, ("прогр", "progr"): True,
     ("время", "comra"): False, ("после", "great"): False, ("между", "might"): False, ("низах", "freed"): False,
     ("полож", "still"): False, ("самые", "would"): False, ("приве", "party"): False, ("входи", "trade"): False,
-    ("учить", "comma"): False,
+    ("учить", "comma"): False, ("требо", "deman"): True,
 }
 
 

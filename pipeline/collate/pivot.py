@@ -525,23 +525,62 @@ def align_translations(pivot: WitnessText, others: list[WitnessText], finder: An
     ous = {w.id: units(w, finder) for w in others}
     first = {w.id: align_units(pu, ous[w.id], RATIO, beads=FIRST_PASS_BEADS, jumps=True) for w in others}
     trusted = add_lexicon(pu, others, ous, first)
-    out = {}
+    final = {}
     for w in others:
         ou, chain = ous[w.id], first[w.id]
         ratio = round(estimate_ratio(pu, ou, chain), 2)  # rounded: near-identical witnesses get one ratio
         band = band_around(chain, len(pu), len(ou)) if len(pu) * len(ou) > FULL_SEARCH else None
         chain = align_units(pu, ou, ratio, band, jumps=True)
-        chain, steps = regroup(pivot, w, pu, ou, chain, ratio)
+        final[w.id] = regroup(pivot, w, pu, ou, chain, ratio)
+    trusted = confirmed_by_sentences(pivot, others, final, trusted)
+    out = {}
+    for w in others:
+        ou = ous[w.id]
+        chain, steps = final[w.id]
         out[w.id] = [Bead(list(range(i0, i1)), list(range(j0, j1)), c,
                           bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1, trusted), st)
                      for (i0, i1, j0, j1, c), st in zip(chain, steps)]
     return out
 
 
-def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[Unit]], chains) -> set[str]:
+SENTENCE_PAIR = 3  # a learned pair shown as evidence must also meet in this many aligned sentences ...
+SENTENCE_DICE = 0.5  # ... and rarely apart
+
+
+def confirmed_by_sentences(pivot: WitnessText, others: list[WitnessText], final: dict,
+                           trusted: dict[str, str]) -> set[str]:
+    """The trusted word pairs that the final sentence alignment supports too: a pair learned from
+    paragraphs can be two words that merely share paragraphs; a translation pair shares sentences."""
+    def text(w: WitnessText, sid: str) -> str:
+        p, k = map(int, sid.split("."))
+        s, e = sentence_spans(w.paragraphs[p])[k]
+        return w.paragraphs[p][s:e]
+
+    out = set()
+    for lang in dict.fromkeys(w.language for w in others):
+        pairs = []
+        for w in others:
+            if w.language != lang:
+                continue
+            for steps in final[w.id][1]:
+                for left, right, *_ in steps:
+                    if left and right:
+                        pairs.append(({x for sid in left for x in lexicon.stems(text(pivot, sid))},
+                                      {x for sid in right for x in lexicon.stems(text(w, sid))}))
+        support = lexicon.learn_with_support(pairs)
+        for key, r in trusted.items():
+            _, kl, e = key.split(":", 2)
+            t, n, d = support.get(r, ("", 0, 0.0))
+            if kl == lang and t == e and n >= SENTENCE_PAIR and d >= SENTENCE_DICE:
+                out.add(key)
+    return out
+
+
+def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[Unit]], chains) -> dict[str, str]:
     """Learn pivot-stem -> translation-stem pairs from the first pass and add them as anchors;
-    return the keys of the pairs with strong, repeated support (shown to readers as evidence)."""
-    trusted: set[str] = set()
+    return the keys of the pairs with strong, repeated support (shown to readers as evidence),
+    each with its pivot stem."""
+    trusted: dict[str, str] = {}  # key -> the pivot stem
     pstems = [lexicon.stems(u.text) for u in pu]
     pkeep = lexicon.informative(pstems)
     for lang in dict.fromkeys(w.language for w in others):
@@ -558,7 +597,7 @@ def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[U
                     pairs.append((left, right))
         support = lexicon.learn_with_support(pairs)
         pairs_of = {r: e for r, (e, _, _) in support.items()}
-        trusted.update(f"lex:{lang}:{e}" for _, e in lexicon.trusted(support))
+        trusted.update({f"lex:{lang}:{e}": r for r, e in lexicon.trusted(support)})
         targets = set(pairs_of.values())
         for u, st in zip(pu, pstems):
             for s, spans in st.items():
