@@ -84,7 +84,9 @@ def _summary(col, cov: dict, elapsed: float) -> str:
     if col.method == "pivot":
         for wid, c in cov["witnesses"].items():
             lines.append(f"  {wid}: covers {col.pivot} ¶ {c['covers_pivot_paragraphs'] or '-'} "
-                         f"({c['covers_pivot_share']:.0%} of the pivot's words), {len(c['added_paragraphs'])} paragraph(s) added")
+                         f"({c['covers_pivot_share']:.0%} of the pivot's words), {len(c['added_paragraphs'])} paragraph(s) added, "
+                         f"{len(c.get('omitted_sentences', []))} pivot sentence(s) not rendered, "
+                         f"{len(c.get('added_sentences', []))} sentence(s) of its own")
         lines.append(f"  covered by none: ¶ {cov['uncovered_pivot_paragraphs'] or '-'}")
     if cov["doubtful_rows"]:
         lines.append(f"  doubtful rows to check: {', '.join(map(str, cov['doubtful_rows']))}")

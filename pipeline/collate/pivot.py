@@ -276,8 +276,13 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
     add_o = [add_other_cost(u) for u in ou]
     exact, full, pt, ot = matches.exact, matches.full, matches.p_total, matches.o_total
     pair, p_side, o_side = structure.pair, structure.p_side, structure.o_side
-    rows_of = [[i for i in range(n + 1) if (band[i][0] if band else 0) <= j <= (band[i][1] if band else m)]
-               for j in range(m + 1)]
+    if band:
+        rows_of: list[list[int]] = [[] for _ in range(m + 1)]  # pivot positions open at each position j
+        for i, (lo, hi) in enumerate(band):
+            for j in range(lo, hi + 1):
+                rows_of[j].append(i)
+    else:
+        rows_of = [list(range(n + 1))] * (m + 1)
     for j in range(1, m + 1):  # translation position outer: a jump restarts within one column
         for i in rows_of[j]:
             best, arg = cost[i][j - 1] + add_o[j - 1], (i, j - 1, add_o[j - 1], False)
