@@ -10,7 +10,7 @@ run: $(STAMP)
 	$(BIN)/edition run
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=10
 
 # Headless Chromium for tests/test_browser.py (Playwright drives Debian's package;
 # nothing is downloaded by Playwright). Installed once, if missing.

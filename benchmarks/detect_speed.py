@@ -17,25 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.context import Context, Resources  # noqa: E402
-from pipeline.run import stage_function  # noqa: E402
+from pipeline.run import run_stages  # noqa: E402
+from pipeline.sources import read_raw  # noqa: E402
 from pipeline.stages import detect  # noqa: E402
-from pipeline.stages.decode import decode_bytes  # noqa: E402
-from pipeline.text import Document  # noqa: E402
 from pipeline.witnesses import load_corpus  # noqa: E402
 
 
 def main() -> int:
     corpus = load_corpus(ROOT / "raw")
     res = Resources(ROOT)
-    stages = [s for s in res.config.get("stages", []) if s != "detect"]
     texts = []
-    for w in corpus.witnesses:
-        raw, _ = decode_bytes(corpus.path(w).read_bytes(), str(corpus.path(w)), w.encoding)
-        doc = Document(raw, w.id)
-        ctx = Context(w, res, res.policy(w))
-        for name in stages:
-            doc.apply(name, stage_function(name)(doc.text, ctx).edits)
-        texts.append((w, doc.text))
+    for w in corpus.witnesses:  # the text as detect sees it
+        texts.append((w, run_stages(read_raw(corpus, w.id), w, res, upto="detect").doc.text))
     words = sum(len(t.split()) for _, t in texts)
     fresh = Resources(ROOT)
     for label in ("cold (loading included)", "warm"):

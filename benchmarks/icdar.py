@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.context import Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
-from pipeline.stages.decode import decode_bytes  # noqa: E402
+from pipeline.sources import decode_bytes  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
 DATASET = SHARED / "icdar2017_en"

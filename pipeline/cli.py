@@ -14,12 +14,13 @@ from pipeline.errors import EditionError
 
 # command name -> "module:function"; each function takes the parsed args and returns an exit code
 COMMANDS = {
-    "run": "pipeline.commands:cmd_run",
-    "clean": "pipeline.commands:cmd_clean",
-    "collate": "pipeline.collate.cli:cmd_collate",
-    "compare": "pipeline.collate.cli:cmd_compare",
-    "report": "pipeline.report.cli:cmd_report",
-    "rules": "pipeline.rules:cmd_rules",
+    "run": "pipeline.commands.run:cmd_run",
+    "clean": "pipeline.commands.run:cmd_clean",
+    "stages": "pipeline.commands.run:cmd_stages",
+    "collate": "pipeline.commands.collate:cmd_collate",
+    "compare": "pipeline.commands.collate:cmd_compare",
+    "report": "pipeline.commands.report:cmd_report",
+    "rules": "pipeline.commands.rules:cmd_rules",
 }
 
 
@@ -42,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--encoding", default="auto", help="encoding of plain-text files (default: detect)")
     c.add_argument("--quiet", action="store_true")
 
+    st = sub.add_parser("stages", help="the configured stages: what each requires, assigns and leaves, its settings")
+    st.add_argument("--json", action="store_true")
+
     co = sub.add_parser("collate", help="align each work's witnesses to its pivot; write reports/collation/")
     co.add_argument("works", nargs="*", metavar="WORK", help="work ids (default: every work with 2+ witnesses)")
     co.add_argument("--quiet", action="store_true")
@@ -52,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     cm.add_argument("--name", default=None, help="name of the comparison (default: from the file names)")
     cm.add_argument("--lang", choices=["en", "ru"], default="en")
 
-    rp = sub.add_parser("report", help="summary and top queries of a witness, in the terminal")
+    rp = sub.add_parser("report", help="summary and top queries of a witness, from the last run's outputs")
     rp.add_argument("witness", nargs="?", help="witness id (default: all)")
     rp.add_argument("--json", action="store_true", help="machine-readable output")
     rp.add_argument("--top", type=int, default=20, help="how many queries to show")

@@ -10,9 +10,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from pipeline.errors import EditionError
 from pipeline.model import Witness
-from pipeline.tomlio import display_path, load_toml
+from pipeline.sources import read_raw
+from pipeline.tomlio import load_toml
+from pipeline.witnesses import load_corpus
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -33,11 +37,8 @@ class Resources:
 
     @cached_property
     def config(self) -> dict[str, Any]:
-        path = self.data_root / "config" / "pipeline.toml"
-        data = load_toml(path)[0]  # a missing file is an error that names it
-        if not data.get("stages"):
-            raise EditionError(display_path(path), "no stages: set stages = [\"decode\", \"layout\", ...]")
-        return data
+        """config/pipeline.toml as read (pipeline.config validates it before a run)."""
+        return load_toml(self.data_root / "config" / "pipeline.toml")[0]  # a missing file is an error that names it
 
     @cached_property
     def policies(self) -> dict[str, Any]:
@@ -46,9 +47,10 @@ class Resources:
 
     @cached_property
     def rules(self) -> list:
-        """The correction rules of rules/*.toml (pipeline.rules), validated once per run."""
+        """The correction rules of rules/*.toml (pipeline.rules), validated once per run
+        (their scopes against raw/witnesses.toml by pipeline.config.check_project)."""
         from pipeline.rules import load_rules
-        return load_rules(self.data_root)  # scopes are checked against raw/ by `edition rules test`
+        return load_rules(self.data_root)
 
     @cached_property
     def authority(self):
@@ -67,8 +69,7 @@ class Resources:
         Read once per run and work; empty if the work has no Russian witness."""
         cache = self.__dict__.setdefault("_original_names", {})
         if work not in cache:
-            from pipeline.lexicon import cyrillic_names
-            cache[work] = cyrillic_names(self.data_root, work, self.lexicon("ru"))
+            cache[work] = _cyrillic_names(self.data_root, work, self.lexicon("ru"))
         return cache[work]
 
     def policy(self, witness: Witness) -> dict[str, Any]:
@@ -100,3 +101,20 @@ class Context:
     @property
     def language(self) -> str:
         return self.witness.language
+
+
+def _cyrillic_names(root: Path, work: str, ru) -> frozenset[str]:
+    """Capitalised Cyrillic words not at a sentence start in the work's Russian witness,
+    and not common words of Russian: the names of the original («Цюрупа», «Бубликовы»)."""
+    try:
+        corpus = load_corpus(root / "raw")
+    except EditionError:
+        return frozenset()
+    names: set[str] = set()
+    for w in corpus.witnesses:
+        if w.work != work or w.language != "ru":
+            continue
+        for m in regex.finditer(r"(?<=[\p{Ll},;]\s+(?:тов\.\s+)?)\p{Lu}\p{Ll}{3,}", read_raw(corpus, w.id)):
+            if ru.zipf(m.group()) < 3.0:
+                names.add(m.group())
+    return frozenset(names)

@@ -294,26 +294,3 @@ def weighted_distance(a: str, b: str, language: str = "en") -> float:
                     ii, jj = i + len(read), j + len(meant)
                     d[ii][jj] = min(d[ii][jj], cur + cost)
     return d[n][m]
-
-
-def cyrillic_names(root, work: str, ru: Lexicon) -> frozenset[str]:
-    """Capitalised Cyrillic words not at a sentence start in the work's Russian witness,
-    and not common words of Russian: the names of the original («Цюрупа», «Бубликовы»)."""
-    import regex
-    from pipeline.errors import EditionError
-    from pipeline.stages.decode import decode_bytes
-    from pipeline.witnesses import load_corpus
-    try:
-        corpus = load_corpus(root / "raw")
-    except EditionError:
-        return frozenset()
-    names: set[str] = set()
-    for w in corpus.witnesses:
-        if w.work != work or w.language != "ru":
-            continue
-        path = corpus.path(w)
-        text, _ = decode_bytes(path.read_bytes(), str(path), w.encoding)
-        for m in regex.finditer(r"(?<=[\p{Ll},;]\s+(?:тов\.\s+)?)\p{Lu}\p{Ll}{3,}", text):
-            if ru.zipf(m.group()) < 3.0:
-                names.add(m.group())
-    return frozenset(names)

@@ -5,6 +5,7 @@ by the thousand on the hot path).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -115,3 +116,13 @@ class Change:
 def stable_id(*parts: object, n: int = 12) -> str:
     """A short id derived only from its parts, so it is the same on every run."""
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:n]
+
+
+def slug(text: str, default: str = "text") -> str:
+    """An id made of a name: lower-case ASCII letters, digits and hyphens.
+
+    >>> slug("Workers' Opposition (1921)")
+    'workers-opposition-1921'
+    """
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s or default

@@ -22,16 +22,25 @@ These are informative only; the run looks at `id`, `action` and `reading`.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipeline.errors import EditionError
-from pipeline.run import Decisions
 from pipeline.tomlio import display_path, load_toml, validate_tables
 
 ACTIONS = ("accept", "reject", "resolve")
+
+
+@dataclass
+class Decisions:
+    """A proofreader's decisions for one witness, as the run needs them."""
+
+    rejected: set[str] = field(default_factory=set)   # change ids not to apply
+    accepted: set[str] = field(default_factory=set)   # change ids confirmed, query ids kept as they are
+    resolved: dict[str, str] = field(default_factory=dict)  # query id -> reading
 
 
 class Decision(BaseModel):

@@ -1,49 +1,34 @@
-"""Running the stages on a witness, and writing clean/ and the query lists.
+"""Running the stages on one witness: raw text in, Document, change log and queries out.
 
-A stage is a function `run(text, ctx) -> StageResult` in pipeline/stages/<name>.py;
-config/pipeline.toml names them in order. The stage sees only the current text;
+A stage is a function `run(text, ctx) -> StageResult` in pipeline/stages/<name>.py,
+declared with @stage (pipeline.stages); config/pipeline.toml names them in order
+(validated by pipeline.config). The stage sees only the current text;
 this module maps its edits and queries back to raw offsets (pipeline.text).
 """
 from __future__ import annotations
 
 import bisect
-import csv
-import importlib
-import io
-import json
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from pipeline.context import Context, Resources
-from pipeline.errors import EditionError
-from pipeline.model import Change, Edit, Query, StageResult, Witness, stable_id
+from pipeline.config import stages_of
+from pipeline.model import Change, Edit, Query, Witness, stable_id
+from pipeline.review import Decisions, to_decisions
+from pipeline.sources import read_witness
+from pipeline.stages import get
 from pipeline.text import Document
-
-QUERY_HEADER = ["id", "line", "col", "text", "suggestions", "score", "reason"]
-
-StageFn = Callable[[str, Context], StageResult]
+from pipeline.witnesses import Corpus
 
 # rules whose edits make the text's layout (paragraphs, joined lines and hyphens, notes)
 STRUCTURAL = ("layout.", "hyphen.", "notes.")
 
 
-def stage_function(name: str) -> StageFn:
-    """The `run` function of pipeline/stages/<name>.py."""
-    try:
-        module = importlib.import_module(f"pipeline.stages.{name}")
-    except ModuleNotFoundError:
-        raise EditionError("config/pipeline.toml", f"unknown stage {name!r} (no module pipeline/stages/{name}.py)") from None
-    return module.run
-
-
-@dataclass
-class Decisions:
-    """A proofreader's decisions for one witness (review/<id>.toml), as the run needs them."""
-
-    rejected: set[str] = field(default_factory=set)   # change ids not to apply
-    accepted: set[str] = field(default_factory=set)   # change ids confirmed, query ids kept as they are
-    resolved: dict[str, str] = field(default_factory=dict)  # query id -> reading
+def stage_function(name: str):
+    """The run function of a configured stage (pipeline.stages.get(name).run; kept for scripts)."""
+    return get(name).run
 
 
 @dataclass
@@ -57,21 +42,36 @@ class Cleaned:
     facts: dict
     stale: list[str] = field(default_factory=list)  # review decisions whose id no longer exists
     refused: list[str] = field(default_factory=list)  # rejections of pure layout/hyphen changes, not applied
+    review: list = field(default_factory=list)  # the review file's decisions (pipeline.review.Decision), for reports
 
     @property
     def text(self) -> str:
         return self.doc.text
 
 
-def _run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str],
-                resolved: dict[str, str], facts: dict | None = None) -> tuple[Document, list[Query], dict, set[str]]:
+@dataclass
+class Pass:
+    """One pass of the stages over a witness."""
+
+    doc: Document
+    queries: list[Query]
+    facts: dict
+    used: set[str]  # ids of the resolved queries applied
+
+
+def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] = frozenset(),
+               resolved: dict[str, str] | None = None, facts: dict | None = None, upto: str | None = None) -> Pass:
+    """Run the configured stages in order (stopping before the stage `upto`, if given)."""
     doc = Document(raw, witness.id)
     ctx = Context(witness, res, res.policy(witness), facts=dict(facts or {}))
     queries: dict[str, Query] = {}
     asked_in: dict[str, int] = {}  # query id -> index of the stage that asked it
     edited: dict[int, list[tuple[int, int]]] = {}  # stage index -> raw spans it changed, in order
-    for k, name in enumerate(res.config.get("stages", [])):
-        result = stage_function(name)(doc.text, ctx)
+    for k, st in enumerate(stages_of(res)):
+        name = st.name
+        if name == upto:
+            break
+        result = st.run(doc.text, ctx)
         text = doc.text
         for q in result.queries:
             q.raw_start = doc.raw_offset(q.start)
@@ -118,7 +118,7 @@ def _run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str]
                 last = e.end
         doc.apply("review", kept)
     ordered = sorted(queries.values(), key=lambda q: (q.raw_start, q.raw_end, q.rule))
-    return doc, ordered, ctx.facts, used
+    return Pass(doc, ordered, ctx.facts, used)
 
 
 def _changed_later(q: Query, asked: int, edited: dict[int, list[tuple[int, int]]]) -> bool:
@@ -134,6 +134,10 @@ def _changed_later(q: Query, asked: int, edited: dict[int, list[tuple[int, int]]
     return False
 
 
+def _unpack(p: Pass) -> tuple[Document, list[Query], dict, set[str]]:
+    return p.doc, p.queries, p.facts, p.used
+
+
 def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisions | None = None,
                   facts: dict | None = None) -> Cleaned:
     """Run every stage on one witness's raw text (already decoded).
@@ -146,7 +150,7 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     skip: set[str] = set()
     found_rejected: set[str] = set()
     refused: set[str] = set()
-    doc, queries, out_facts, used = _run_stages(raw, witness, res, frozenset(), decisions.resolved, facts)
+    doc, queries, out_facts, used = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved, facts))
     for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
         new = {cid for cid in decisions.rejected if cid in keys} - found_rejected
@@ -163,7 +167,8 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
                 skip.update(keys[cid])  # a footnote marker left as printed is still valid text
             else:  # undoing a line join or hyphen decision alone would leave a hard wrap
                 refused.add(cid)
-        doc, queries, out_facts, used = _run_stages(raw, witness, res, frozenset(skip), decisions.resolved, facts)
+        doc, queries, out_facts, used = _unpack(run_stages(raw, witness, res, frozenset(skip), decisions.resolved,
+                                                           facts))
     # an accepted query ("keep as is"): answered, the text stays as it is; it leaves the query list
     kept = decisions.accepted & {q.id for q in queries}
     if kept:
@@ -176,23 +181,45 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     return Cleaned(witness, doc, queries, changes, out_facts, stale, sorted(refused))
 
 
-# -- writing -------------------------------------------------------------------------
+def clean_corpus(root: Path, corpus: Corpus, ids: list[str], res: Resources, jobs: int = 1,
+                 on_start: Callable[[str], None] | None = None,
+                 on_done: Callable[[str], None] | None = None) -> dict[str, Cleaned]:
+    """Read and clean the given witnesses; nothing is written.
 
-def changes_jsonl(changes: list[Change]) -> str:
-    return "".join(json.dumps(c.as_json(), ensure_ascii=False) + "\n" for c in changes)
+    Every input is read (and refused if bad) before any cleaning starts. With jobs > 1
+    the witnesses are cleaned in parallel processes: a stage is a pure function of one
+    witness plus read-only shared data, so the results are the same.
+    """
+    inputs = {wid: read_witness(root, corpus, wid) for wid in ids}
+    out: dict[str, Cleaned] = {}
+    if jobs > 1 and len(ids) > 1:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(res.root),)) as pool:
+            futures = {wid: pool.submit(_clean_in_worker, raw, corpus.get(wid), to_decisions(review), enc)
+                       for wid, (raw, enc, review) in inputs.items()}
+            for wid in ids:
+                out[wid] = futures[wid].result()
+                if on_done:
+                    on_done(wid)
+    else:
+        for wid, (raw, encoding, review) in inputs.items():
+            if on_start:
+                on_start(wid)
+            out[wid] = clean_witness(raw, corpus.get(wid), res, to_decisions(review), facts={"encoding": encoding})
+            if on_done:
+                on_done(wid)
+    for wid, (_, _, review) in inputs.items():
+        out[wid].review = review
+    return out
 
 
-def queries_tsv(queries: list[Query]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    w.writerow(QUERY_HEADER)
-    for q in queries:
-        w.writerow([q.id, q.line, q.col, q.text, "|".join(q.suggestions), f"{q.score:.3f}", q.reason])
-    return buf.getvalue()
+_WORKER_RESOURCES: Resources | None = None
 
 
-def read_queries(path: Path) -> list[dict]:
-    """Read a queries.tsv back (for reports and tests)."""
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
-    return rows
+def _init_worker(root: str) -> None:
+    global _WORKER_RESOURCES
+    _WORKER_RESOURCES = Resources(Path(root))
+
+
+def _clean_in_worker(raw: str, w: Witness, decisions: Decisions, encoding: str) -> Cleaned:
+    assert _WORKER_RESOURCES is not None
+    return clean_witness(raw, w, _WORKER_RESOURCES, decisions, facts={"encoding": encoding})

@@ -37,8 +37,14 @@ def load_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise EditionError(shown, "file not found") from None
     except UnicodeDecodeError as exc:
         raise EditionError(shown, f"not UTF-8 (byte {exc.start})") from None
+    return parse_toml(text, path), text
+
+
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    """Parse TOML text read from `path` (named in the error)."""
+    shown = display_path(path)
     try:
-        return tomllib.loads(text), text
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
@@ -115,3 +121,50 @@ def validate_tables(model: type[BaseModel], entries: Any, *, path: Path, text: s
             seen[key] = i
         out.append(item)
     return out
+
+
+def _table_path(header: str) -> list[str]:
+    return [part.strip().strip('"') for part in header.split(".")]
+
+
+def line_in_table(text: str, table: list[str], key: str | None = None) -> int | None:
+    """1-based line of `key` in the [a.b.c] table named by `table` (or of its header;
+    of the nearest enclosing header when the table is written inline).
+
+    >>> line_in_table('[default.layout]\\nmode = "x"\\n[witness.a.layout]\\nmodee = 1\\n', ["witness", "a", "layout"], "modee")
+    4
+    """
+    current: list[str] = []
+    exact = child = parent = None
+    parent_depth = 0
+    for n, line in enumerate(text.splitlines(), 1):
+        m = _TABLE.match(line)
+        if m:
+            current = _table_path(m.group(1))
+            depth = len(current)
+            if current == table:
+                exact = exact or n
+            elif current[:len(table)] == table:  # [a.b.c] defines [a.b]
+                child = child or n
+            elif current == table[:depth] and depth > parent_depth:  # [a] holding b = {...} inline
+                parent, parent_depth = n, depth
+            continue
+        if key is not None and current == table:
+            k = _KEY.match(line)
+            if k and k.group(1).strip('"') == key:
+                return n
+    return exact or child or parent
+
+
+def first_error(exc: ValidationError) -> tuple[str | None, str]:
+    """The first problem of a pydantic validation error: (field, message in plain words)."""
+    err = exc.errors()[0]
+    loc = [str(x) for x in err["loc"]]
+    what = ".".join(loc) if loc else "entry"
+    if err["type"] == "extra_forbidden":
+        msg = f"unknown key {what!r}"
+    elif err["type"] == "missing":
+        msg = f"missing key {what!r}"
+    else:
+        msg = f"key {what!r}: {err['msg']}"
+    return (loc[0] if loc else None), msg

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from pipeline.cli import main
 from tests.conftest import edition, make_project
 
 TOML = """[[witness]]
@@ -121,13 +121,12 @@ def test_clean_plain_files_needs_lang(tmp_path):
     assert_one_line_error(proc, "--lang")
 
 
-def test_clean_plain_file_from_outside_the_project(tmp_path):
+def test_clean_plain_file_from_outside_the_project(tmp_path, monkeypatch):
     """`edition clean FILE --out DIR` run in any folder uses the edition's own config and rules."""
     f = tmp_path / "scan.txt"
     f.write_bytes(b"During the summer, the\r\nopposition did not assert itself . Nothing was heard inApril.\r\n")
-    proc = subprocess.run([sys.executable, "-m", "pipeline", "clean", str(f), "--lang", "en", "--out", "out", "--quiet"],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    monkeypatch.chdir(tmp_path)  # no --root: the folder the command runs in, which is no project
+    assert main(["clean", str(f), "--lang", "en", "--out", "out", "--quiet"]) == 0
     assert (tmp_path / "out" / "scan.txt").read_text(encoding="utf-8") == \
         "During the summer, the opposition did not assert itself. Nothing was heard in April.\n"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.review import dump_review, read_review
-from tests.conftest import changes_of, make_project
+from tests.conftest import changes_of, copy_project
 from tests.conftest import edition as run_edition
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -68,12 +68,9 @@ def page(browser):
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """A copy of the project (raw, rules, config) after `edition run`."""
-    root = make_project(tmp_path_factory.mktemp("browser"))
-    r = edition(root, "run", "--quiet")
-    assert r.returncode == 0, r.stderr
-    return root
+def project(built):
+    """The session's run of the real pipeline (read-only: a test that writes copies it)."""
+    return built.root
 
 
 def open_report(page, path: Path) -> float:
@@ -183,8 +180,9 @@ def test_text_view_shows_the_layout(page, project):
     page.wait_for_selector("#tab-changes:not([hidden]) .chg.flash")
 
 
-def test_review_loop_tick_export_rerun(page, project, tmp_path):
+def test_review_loop_tick_export_rerun(page, built, tmp_path):
     """Filter by kind, reject a change, resolve a query, export, save under review/, run again."""
+    project = copy_project(built.root, tmp_path / "project")
     before_changes = changes_of(project, WID)
     open_report(page, project / "reports" / f"{WID}.changes.html")
     data = page_data(page)
@@ -295,12 +293,6 @@ def test_side_by_side_and_decisions_kept_in_the_browser(page, project):
     assert page.locator("#unsaved").is_hidden()
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    from tests.test_report import hostile_project
-    return hostile_project(tmp_path_factory.mktemp("hostile"))
-
-
 def test_hostile_witness_is_shown_literally(page, hostile):
     from tests.test_report import HOSTILE_RAW
     root = hostile
@@ -357,10 +349,9 @@ def test_keyboard_and_layout_rejections(page, project):
     assert row.locator("button.r").is_disabled() and not row.locator("button.a").is_disabled()
 
 
-def test_export_escapes_any_text(page, hostile):
-    """Control characters, quotes and backslashes in the decisions survive the export and the next run.
-    (Runs after the test above: it writes a review file into the shared project.)"""
-    root = hostile
+def test_export_escapes_any_text(page, hostile, tmp_path):
+    """Control characters, quotes and backslashes in the decisions survive the export and the next run."""
+    root = copy_project(hostile, tmp_path / "hostile")
     open_report(page, root / "reports" / "hostile.changes.html")
     data = page_data(page)
     odd = next(c for c in data["changes"] if "\x07" in data["raw"][c[1]:c[2]])

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.run import clean_witness
 from pipeline.text import apply_changes
-from pipeline.stages.decode import decode_bytes
+from pipeline.sources import decode_bytes
 from tests.conftest import ROOT
 
 WITNESSES = ["kollontai-ru", "kollontai-en-dreadnought", "kollontai-en-iww", "lenin-trade-unions", "allen-documents"]
@@ -254,7 +254,7 @@ def test_spaced_ellipsis_kept(cleaned):
 
 def test_changes_jsonl_fields(cleaned):
     c = cleaned["kollontai-en-dreadnought"]
-    from pipeline.run import changes_jsonl
+    from pipeline.report.files import changes_jsonl
     first = json.loads(changes_jsonl(c.changes).splitlines()[0])
     assert set(first) == {"id", "start", "end", "before", "after", "stage", "rule", "kind", "line", "col",
                           "confidence", "note"}
@@ -286,7 +286,7 @@ def test_paragraph_doubt_query_resolved_by_a_proofreader(cleaned, corpus, resour
 
 def test_parallel_cleaning_gives_the_same_edition(corpus, resources, cleaned):
     """Stages are pure functions of one witness: cleaning in two processes changes nothing."""
-    from pipeline.commands import clean_corpus
+    from pipeline.run import clean_corpus
     ids = ["kollontai-en-iww", "allen-documents"]
     parallel = clean_corpus(ROOT, corpus, ids, resources, jobs=2)
     for wid in ids:

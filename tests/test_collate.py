@@ -27,12 +27,10 @@ TEI = "{http://www.tei-c.org/ns/1.0}"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 
-def english_paragraphs(n: int = 60) -> list[str]:
-    """Clean paragraphs of the Dreadnought text (raw lines if clean/ is missing)."""
-    path = ROOT / "clean" / "kollontai-en-dreadnought.txt"
-    if not path.exists():
-        path = ROOT / "raw" / "kollontai-en-dreadnought.txt"
-    return [p for p in paragraphs(path.read_text(encoding="utf-8")) if not p.startswith("[^")][:n]
+@pytest.fixture(scope="module")
+def english(cleaned) -> list[str]:
+    """Clean paragraphs of the Dreadnought text, as the code makes them now (the session's run)."""
+    return [p for p in paragraphs(cleaned["kollontai-en-dreadnought"].text) if not p.startswith("[^")]
 
 
 def check_opcodes(a, b, ops):
@@ -82,8 +80,8 @@ def test_align_anchored_and_windowed_paths_are_valid(a, data):
     check_opcodes(a, b, ops)
 
 
-def test_align_long_repetitive_text_stays_close_to_optimal():
-    words = english_paragraphs(5)
+def test_align_long_repetitive_text_stays_close_to_optimal(english):
+    words = english[:5]
     base = " ".join(words).split()[:300] * 40  # nothing unique: the windowed path
     other = list(base)
     for k in range(0, len(other), 97):
@@ -130,8 +128,8 @@ def found(variants, change, base_id="a"):
     (1, None), (2, None),
     (3, ["orthographic", "substantive", "punctuation"]),
 ])
-def test_planted_variants_are_found_and_classified(seed, kinds):
-    paras = english_paragraphs()
+def test_planted_variants_are_found_and_classified(english, seed, kinds):
+    paras = english[:60]
     new, changes = make_witness(paras, seed=seed, kinds=kinds)
     assert len(changes) > 50
     rows = compare_witnesses([WitnessText("a", "en", "", paras), WitnessText("b", "en", "", new)])
@@ -142,8 +140,8 @@ def test_planted_variants_are_found_and_classified(seed, kinds):
     assert [r.cells["a"] for r in rows] == [[k] for k in range(len(paras))]
 
 
-def test_american_spelling_witness():
-    paras = english_paragraphs()
+def test_american_spelling_witness(english):
+    paras = english[:60]
     text = "\n".join(paras)
     american = text.replace("labour", "labor").replace("centre", "center").replace("organis", "organiz")
     rows = compare_witnesses([WitnessText("a", "en", "", paras), WitnessText("b", "en", "", american.split("\n"))])
@@ -232,8 +230,8 @@ def test_alignment_json_contract():
     assert len(data["details"]) == len(data["rows"])
 
 
-def test_compare_command(tmp_path):
-    paras = english_paragraphs(20)
+def test_compare_command(tmp_path, english):
+    paras = english[:20]
     new, _ = make_witness(paras, seed=5)
     (tmp_path / "A.txt").write_text("\n\n".join(paras) + "\n", encoding="utf-8")
     (tmp_path / "B.txt").write_text("\n\n".join(new) + "\n", encoding="utf-8")

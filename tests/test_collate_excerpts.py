@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(not (ROOT / "clean" / f"{RU}.txt").exists(), rea
 
 
 @pytest.fixture(scope="module")
-def corpus():
+def kollontai():
     c = load_corpus(ROOT / "raw")
     work = c.work(WORK)
     res = Resources(ROOT)
@@ -40,14 +40,14 @@ def corpus():
 
 
 @pytest.fixture(scope="module")
-def seeds(corpus):
-    work, wits, authority = corpus
+def seeds(kollontai):
+    work, wits, authority = kollontai
     return collate_work(work.id, work.title, work.pivot, wits, authority)
 
 
-def with_edition(corpus, seed: int, shuffle: bool):
+def with_edition(kollontai, seed: int, shuffle: bool):
     """The seed witnesses plus an excerpt edition made from the Dreadnought."""
-    work, wits, authority = corpus
+    work, wits, authority = kollontai
     dn = next(w for w in wits if w.id == DN)
     ed = make_edition(dn.paragraphs, seed=seed, shuffle=shuffle)
     wit = WitnessText("kollontai-en-excerpts", "en", "excerpts", ed.paragraphs, "translation")
@@ -64,8 +64,8 @@ EDITIONS = [(1, False), (2, True), (3, False), (4, True), (5, False), (6, True)]
 
 
 @pytest.mark.parametrize("seed, shuffle", EDITIONS)
-def test_each_stretch_lands_beside_the_paragraphs_it_came_from(corpus, seed, shuffle):
-    ed, col = with_edition(corpus, seed, shuffle)
+def test_each_stretch_lands_beside_the_paragraphs_it_came_from(kollontai, seed, shuffle):
+    ed, col = with_edition(kollontai, seed, shuffle)
     assert len(ed.stretches) == 3 and (ed.stretches != sorted(ed.stretches)) == shuffle
     mine, theirs = row_index(col, "kollontai-en-excerpts"), row_index(col, DN)
     for q, src in enumerate(ed.source):
@@ -77,8 +77,8 @@ def test_each_stretch_lands_beside_the_paragraphs_it_came_from(corpus, seed, shu
 
 
 @pytest.mark.parametrize("seed, shuffle", EDITIONS)
-def test_word_changes_come_out_as_readings_of_the_two_english_witnesses(corpus, seed, shuffle):
-    ed, col = with_edition(corpus, seed, shuffle)
+def test_word_changes_come_out_as_readings_of_the_two_english_witnesses(kollontai, seed, shuffle):
+    ed, col = with_edition(kollontai, seed, shuffle)
     rows = row_index(col, DN)
     for para, old, new, kind in ed.changes:
         found = [v for v in col.rows[rows[para]].variants
@@ -92,8 +92,8 @@ def test_word_changes_come_out_as_readings_of_the_two_english_witnesses(corpus, 
 
 
 @pytest.mark.parametrize("seed, shuffle", EDITIONS)
-def test_the_dropped_sentence_is_an_omitted_sentence_of_the_pivot(corpus, seed, shuffle):
-    ed, col = with_edition(corpus, seed, shuffle)
+def test_the_dropped_sentence_is_an_omitted_sentence_of_the_pivot(kollontai, seed, shuffle):
+    ed, col = with_edition(kollontai, seed, shuffle)
     omitted = coverage(col)["witnesses"]["kollontai-en-excerpts"]["omitted_sentences"]
     para, _ = ed.dropped[0]
     pivot_paras = col.rows[row_index(col, DN)[para]].cells[RU]
@@ -101,8 +101,8 @@ def test_the_dropped_sentence_is_an_omitted_sentence_of_the_pivot(corpus, seed, 
     assert len(omitted) <= 2  # the sentence (and, where the translator joined two, its neighbour)
 
 
-def test_a_gap_between_excerpts_is_no_omission(corpus):
-    ed, col = with_edition(corpus, 2, True)
+def test_a_gap_between_excerpts_is_no_omission(kollontai):
+    ed, col = with_edition(kollontai, 2, True)
     cov = coverage(col)["witnesses"]["kollontai-en-excerpts"]
     covered = {p for r in col.rows if r.cells["kollontai-en-excerpts"] for p in r.cells[RU]}
     assert {o["pivot_paragraph"] for o in cov["omitted_sentences"]} <= covered
@@ -135,8 +135,8 @@ def test_russian_67_is_beside_its_translation(seeds):
     assert 67 not in [int(x) for x in coverage(col)["uncovered_pivot_paragraphs"].replace("-", ",").split(",") if x.strip()]
 
 
-def test_seed_reports_are_byte_identical_across_runs(corpus, seeds):
-    work, wits, authority = corpus
+def test_seed_reports_are_byte_identical_across_runs(kollontai, seeds):
+    work, wits, authority = kollontai
     again = collate_work(work.id, work.title, work.pivot, wits, authority)
     first, second = report_files(seeds, Path("r")), report_files(again, Path("r"))
     assert first == second
@@ -270,8 +270,8 @@ def test_page_says_when_witnesses_do_not_overlap(seeds):
     assert 'id="fold-2"' in page  # the IWW column can be folded
 
 
-def test_page_has_a_density_overview_where_witnesses_overlap(corpus):
-    _, col = with_edition(corpus, 3, False)
+def test_page_has_a_density_overview_where_witnesses_overlap(kollontai):
+    _, col = with_edition(kollontai, 3, False)
     page = html(col)
     assert 'class="heat"' in page and "share no passage" not in page
     assert page.count('<a href="#r') >= len(col.rows)
@@ -295,8 +295,8 @@ def tei_schema():
     return etree.RelaxNG(etree.parse(str(SCHEMA)))  # about 20 s: once per session
 
 
-def test_tei_is_valid_and_full(seeds, corpus, tei_schema):
-    for col in (seeds, with_edition(corpus, 4, True)[1]):
+def test_tei_is_valid_and_full(seeds, kollontai, tei_schema):
+    for col in (seeds, with_edition(kollontai, 4, True)[1]):
         doc = etree.fromstring(tei_xml(col).encode("utf-8"))
         assert tei_schema.validate(doc), tei_schema.error_log.last_error
         paras = [p for p in doc.iter(f"{TEI}p") if p.get("corresp")] + \
@@ -317,10 +317,10 @@ def test_tei_is_valid_and_full(seeds, corpus, tei_schema):
 
 
 @pytest.mark.parametrize("seed, shuffle", [(3, False), (4, True)])
-def test_long_excerpts_alone_find_their_place_through_the_pivot(corpus, seeds, seed, shuffle):
+def test_long_excerpts_alone_find_their_place_through_the_pivot(kollontai, seeds, seed, shuffle):
     """Sections of another edition (6-10 paragraphs each, their own titles) collated with the
     pivot alone: each stretch is aligned where it belongs, not squeezed into one region."""
-    work, wits, authority = corpus
+    work, wits, authority = kollontai
     ru, dn = wits[0], next(w for w in wits if w.id == DN)
     ed = make_edition(dn.paragraphs, seed=seed, shuffle=shuffle, length=(6, 10))
     wit = WitnessText("kollontai-en-excerpts", "en", "excerpts", ed.paragraphs, "translation")

@@ -12,45 +12,7 @@ from pipeline.model import Change, Query, Witness
 from pipeline.report import build_reports
 from pipeline.report.data import WitnessState, layout_labels, moved_pairs, page_data
 from pipeline.review import Decision
-from tests.conftest import ROOT, edition, make_project
-
-HOSTILE_RAW = ('Title <script>alert("x")</script> & "quotes" \'single\'\n\n'
-               'A line with <img src=x onerror="window.__pwned=1"> and &amp; and &lt;b&gt;\n'
-               'control \x07 bell, \x1b escape, \x0b vtab, \u202e RTL override\u202c, \x7f del.\n'
-               '</script><script>window.__pwned=2</script> <!-- comment --> ]]> {{ 1+1 }}\n'
-               'Astral \U0001d504\U0001d505 math and emoji \U0001f600 then more text here\n'
-               'for a second line to be joined, and an opposi-\ntion hyphen.\n')
-HOSTILE_TOML = '''[[witness]]
-id = "hostile"
-file = "hostile.txt"
-language = "en"
-work = "hostile"
-role = "original"
-title = "<b>bold</b> & \\"q\\" <script>window.__pwned=3</script>"
-
-[[witness]]
-id = "plain"
-file = "plain.txt"
-language = "en"
-work = "plain"
-role = "original"
-'''
-
-
-
-def hostile_project(tmp: Path) -> Path:
-    """A project with a witness full of markup, entities, quotes and control characters, and
-    one that needs no change at all; run once."""
-    root = make_project(tmp, {"hostile.txt": HOSTILE_RAW.encode("utf-8"), "plain.txt": b"A clean line.\n"}, HOSTILE_TOML)
-    r = edition(root, "run", "--quiet")
-    assert r.returncode == 0, r.stderr
-    return root
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    return hostile_project(tmp_path_factory.mktemp("hostile"))
-
+from tests.conftest import HOSTILE_RAW, ROOT, edition, make_project
 
 # -- safety -----------------------------------------------------------------------------
 

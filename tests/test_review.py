@@ -15,14 +15,16 @@ from hypothesis import strategies as st
 
 from pipeline.errors import EditionError
 from pipeline.review import Decision, dump_review, load_decisions, read_review, toml_string
-from tests.conftest import changes_of, edition, make_project
+from tests.conftest import changes_of, copy_project, edition, make_project
 
 
 
 
 def queries_of(root: Path, wid: str) -> list[dict]:
-    from pipeline.run import read_queries
-    return read_queries(root / "reports" / f"{wid}.queries.tsv")
+    """reports/<id>.queries.tsv as its rows (the file a proofreader opens)."""
+    import csv
+    with open(root / "reports" / f"{wid}.queries.tsv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
 
 
 # -- the format ------------------------------------------------------------------
@@ -99,11 +101,9 @@ def pick(changes: list[dict]) -> dict:
 
 
 @pytest.fixture(scope="module")
-def reviewed(tmp_path_factory):
-    """A project run once, then again with a review file: (root, first changes, rejected, query, reading)."""
-    root = make_project(tmp_path_factory.mktemp("review"))
-    r = edition(root, *RUN)
-    assert r.returncode == 0, r.stderr
+def reviewed(built, tmp_path_factory):
+    """The session's run, copied, then run again with a review file: (root, first changes, rejected, query, reading)."""
+    root = copy_project(built.root, tmp_path_factory.mktemp("review"))
     first = changes_of(root, WID)
     rejected = pick(first)
     queries = [q for q in queries_of(root, WID)]
@@ -204,7 +204,6 @@ def test_reviewed_witness_keeps_the_contract(reviewed):
 
 def test_review_progress_counts_the_decisions(reviewed):
     root, first, rejected, query, *_, merged, kept = reviewed
-    from pipeline.report.cli import summary  # noqa: F401  (the CLI reads the same numbers)
     r = edition(root, "report", WID, "--json", "--top", "3")
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
@@ -216,11 +215,11 @@ def test_review_progress_counts_the_decisions(reviewed):
     assert [q["score"] for q in s["top_queries"]] == sorted((q["score"] for q in s["top_queries"]), reverse=True)
 
 
-def test_reviewed_edition_is_reproducible(reviewed, tmp_path):
+def test_reviewed_edition_is_reproducible(reviewed, built, tmp_path):
     """raw + rules + review files -> byte-identical clean/ and reports/ (in another folder, too)."""
     root = reviewed[0]
-    other = make_project(tmp_path)
-    (other / "review").mkdir()
+    other = copy_project(built.root, tmp_path / "other")  # the same start as `reviewed`, elsewhere
+    (other / "review").mkdir(exist_ok=True)
     for f in (root / "review").iterdir():
         (other / "review" / f.name).write_bytes(f.read_bytes())
     r = edition(other, *RUN)

@@ -42,12 +42,18 @@ def test_every_project_rule_passes_its_examples():
     assert not failed, failed
 
 
-def test_every_rule_has_examples_and_real_word_rules_have_counterexamples():
-    from pipeline.rules import is_real_word
-    for r in load_rules(ROOT):
-        assert r.spec.must_change, r.id
-        if is_real_word(r):
-            assert r.spec.must_not_change, f"{r.id}: real-word rule without must_not_change"
+def test_a_real_word_rule_without_a_counterexample_fails_its_test():
+    """A rule whose damaged reading is made of real words ("the" -> "tho") can change correct
+    text elsewhere: without a must_not_change example `rules test` fails it; a non-word one passes."""
+    from pipeline.rules import test_rule
+    real = RuleSpec(id="t.the", match="the", replacement="tho", scope=["*"], kind="scanno", note="n",
+                    must_change=["the end => tho end"])
+    assert test_rule(Rule(real, Path("rules/t.toml"), 1)) == ["real-word rule without a must_not_change example"]
+    guarded = real.model_copy(update={"must_not_change": ["then"]})
+    assert test_rule(Rule(guarded, Path("rules/t.toml"), 1)) == []
+    nonword = RuleSpec(id="t.awav", match="awav", replacement="away", scope=["*"], kind="scanno", note="n",
+                       must_change=["carried awav => carried away"])
+    assert test_rule(Rule(nonword, Path("rules/t.toml"), 1)) == []
 
 
 def test_rules_test_command_exits_zero(capsys):

@@ -133,6 +133,26 @@ def same_language_beads(pivot: WitnessText, other: WitnessText) -> list[Bead]:
 def build_rows(pivot: WitnessText, others: list[WitnessText], beads: dict[str, list[Bead]]) -> list[Row]:
     """Rows in pivot order: pivot paragraphs that any witness's bead joins share a row;
     a witness's paragraphs without counterpart get rows after the pivot paragraph they follow."""
+    rows, row_of = _pivot_rows(pivot, others, beads)
+    # paragraphs without counterpart, after the row of the pivot paragraph they follow; the
+    # additions of several witnesses at one place share a row (and are collated if of one language)
+    additions: dict[int, Row] = {}  # index of the row they follow (-1: before all) -> row of additions
+    index = {id(r): k for k, r in enumerate(rows)}
+    for w in others:
+        _fill_witness(w.id, beads.get(w.id, []), row_of, index, additions, pivot, others)
+    out = [additions[-1]] if -1 in additions else []
+    for k, row in enumerate(rows):
+        out.append(row)
+        if k in additions:
+            out.append(additions[k])
+    for row in out:
+        row.kind = "/".join(f"{len(row.cells[pivot.id])}-{len(row.cells[w.id])}" for w in others)
+    return out
+
+
+def _pivot_rows(pivot: WitnessText, others: list[WitnessText],
+                beads: dict[str, list[Bead]]) -> tuple[list[Row], dict[int, Row]]:
+    """One row per run of pivot paragraphs joined by some witness's bead; pivot paragraph -> its row."""
     n = len(pivot.paragraphs)
     joined = [False] * n  # joined[p]: pivot paragraphs p and p + 1 are in one bead of some witness
     for bs in beads.values():
@@ -147,48 +167,41 @@ def build_rows(pivot: WitnessText, others: list[WitnessText], beads: dict[str, l
             rows.append(Row({pivot.id: [], **{w.id: [] for w in others}}))
         rows[-1].cells[pivot.id].append(p)
         row_of[p] = rows[-1]
-    # paragraphs without counterpart, after the row of the pivot paragraph they follow; the
-    # additions of several witnesses at one place share a row (and are collated if of one language)
-    additions: dict[int, Row] = {}  # index of the row they follow (-1: before all) -> row of additions
-    index = {id(r): k for k, r in enumerate(rows)}
-    for w in others:
-        last, pending = -1, []  # row index of the last matched bead; additions not yet placed
-        for b in beads.get(w.id, []):
-            if b.other and not b.pivot:
-                pending.append(b)
-                continue
-            if not b.other:  # a pivot paragraph this witness leaves out inside a stretch it translates
-                for q in b.pivot:
-                    if w.id not in row_of[q].lacks:
-                        row_of[q].lacks.append(w.id)
-                continue
-            row = row_of[b.pivot[0]]
-            k = index[id(row)]
-            if pending and k == last:  # additions inside a passage another witness keeps whole
-                for a in pending:
-                    row.cells[w.id].extend(a.other)
-                    row.cost += a.cost
-            else:  # additions (a title, a passage of its own) go with the passage they open
-                _place(additions, k - 1, w.id, pending, pivot, others)
-            pending = []
-            row.cells[w.id].extend(b.other)
-            row.anchors.extend(b.anchors)
-            row.cost += b.cost
-            reason = doubt(b)
-            if reason:
-                row.doubt = "; ".join(filter(None, [row.doubt, f"{w.id}: {reason}"]))
-            if b.sentences:
-                row.sentences.setdefault(w.id, []).extend(b.sentences)
-            last = index[id(row_of[b.pivot[-1]])]
-        _place(additions, last, w.id, pending, pivot, others)
-    out = [additions[-1]] if -1 in additions else []
-    for k, row in enumerate(rows):
-        out.append(row)
-        if k in additions:
-            out.append(additions[k])
-    for row in out:
-        row.kind = "/".join(f"{len(row.cells[pivot.id])}-{len(row.cells[w.id])}" for w in others)
-    return out
+    return rows, row_of
+
+
+def _fill_witness(wid: str, beads: list[Bead], row_of: dict[int, Row], index: dict[int, int],
+                  additions: dict[int, Row], pivot: WitnessText, others: list[WitnessText]) -> None:
+    """Put one witness's beads into the pivot rows, and its paragraphs without counterpart into additions."""
+    last, pending = -1, []  # row index of the last matched bead; additions not yet placed
+    for b in beads:
+        if b.other and not b.pivot:
+            pending.append(b)
+            continue
+        if not b.other:  # a pivot paragraph this witness leaves out inside a stretch it translates
+            for q in b.pivot:
+                if wid not in row_of[q].lacks:
+                    row_of[q].lacks.append(wid)
+            continue
+        row = row_of[b.pivot[0]]
+        k = index[id(row)]
+        if pending and k == last:  # additions inside a passage another witness keeps whole
+            for a in pending:
+                row.cells[wid].extend(a.other)
+                row.cost += a.cost
+        else:  # additions (a title, a passage of its own) go with the passage they open
+            _place(additions, k - 1, wid, pending, pivot, others)
+        pending = []
+        row.cells[wid].extend(b.other)
+        row.anchors.extend(b.anchors)
+        row.cost += b.cost
+        reason = doubt(b)
+        if reason:
+            row.doubt = "; ".join(filter(None, [row.doubt, f"{wid}: {reason}"]))
+        if b.sentences:
+            row.sentences.setdefault(wid, []).extend(b.sentences)
+        last = index[id(row_of[b.pivot[-1]])]
+    _place(additions, last, wid, pending, pivot, others)
 
 
 DOUBTFUL_COST = 2.0  # a bead costing more than this had little evidence for it

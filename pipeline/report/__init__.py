@@ -13,30 +13,28 @@ only on raw text, rules and review files: no time stamps, no absolute paths.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pipeline.report.data import WitnessState
+from pipeline.report.files import read_changes, read_manifest, read_queries
 from pipeline.report.html import render_changes, render_index
 from pipeline.review import read_review
+from pipeline.sources import read_raw
 
 __all__ = ["build_reports", "witness_state", "load_state"]
 
 
-def witness_state(root: Path, c) -> WitnessState:
-    """The reports' view of a freshly cleaned witness (pipeline.run.Cleaned)."""
-    decisions = read_review(root / "review" / f"{c.witness.id}.toml", witness=c.witness.id)
-    return WitnessState(c.witness, c.doc.raw, list(c.changes), list(c.queries), decisions, list(c.stale))
+def witness_state(c) -> WitnessState:
+    """The reports' view of a freshly cleaned witness (pipeline.run.Cleaned, with its review decisions)."""
+    return WitnessState(c.witness, c.doc.raw, list(c.changes), list(c.queries), list(c.review), list(c.stale))
 
 
-def load_state(root: Path, corpus, wid: str, files: dict[Path, str] | None = None) -> WitnessState | None:
-    """A witness not cleaned in this run (`edition run --only`), read back from its
-    outputs (from `files` if they are about to be written, else from disk); None if
-    it has never been cleaned. Stale decisions cannot be known this way."""
-    from pipeline.model import Change, Query
-    from pipeline.run import read_queries
-    from pipeline.commands import read_witness
-
+def load_state(root: Path, corpus, wid: str, files: dict[Path, str] | None = None, *,
+               raw: bool = True) -> WitnessState | None:
+    """A witness not cleaned in this run, read back from its written outputs (from `files` if
+    they are about to be written, else from disk): the change log, the queries, the review
+    file, and the stale decisions of reports/witnesses.json. None if it was never cleaned.
+    `raw=False` skips reading the raw text (the terminal summary does not show it)."""
     files = files or {}
     w = corpus.get(wid)
     log = root / "clean" / f"{wid}.changes.jsonl"
@@ -47,16 +45,11 @@ def load_state(root: Path, corpus, wid: str, files: dict[Path, str] | None = Non
         log_text = log.read_text(encoding="utf-8")
     else:
         return None
-    changes = [Change(**json.loads(line)) for line in log_text.splitlines() if line.strip()]
-    queries: list[Query] = []
-    if tsv.exists():
-        for r in read_queries(tsv):
-            queries.append(Query(0, 0, r["text"], [s for s in r["suggestions"].split("|") if s],
-                                 float(r["score"] or 0), r["reason"], line=int(r["line"]), col=int(r["col"]),
-                                 id=r["id"]))
-    raw, _, _ = read_witness(root, corpus, wid)
+    queries = read_queries(tsv) if tsv.exists() else []
     decisions = read_review(root / "review" / f"{wid}.toml", witness=wid)
-    return WitnessState(w, raw, changes, queries, decisions, [])
+    stale = read_manifest(root / "reports" / "witnesses.json").get(wid, {}).get("stale", [])
+    return WitnessState(w, read_raw(corpus, wid) if raw else "", read_changes(log_text), queries, decisions,
+                        list(stale))
 
 
 def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, str]) -> dict[Path, str]:
@@ -65,7 +58,7 @@ def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, str]) -> 
     states: dict[str, WitnessState] = {}
     for w in corpus.witnesses:
         if w.id in cleaned:
-            states[w.id] = witness_state(root, cleaned[w.id])
+            states[w.id] = witness_state(cleaned[w.id])
             out[root / "reports" / f"{w.id}.changes.html"] = render_changes(states[w.id])
         else:
             st = load_state(root, corpus, w.id, files)

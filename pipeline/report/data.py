@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from pipeline.model import Change, Query, Witness
 from pipeline.review import Decision
+from pipeline.stages import labels as rule_labels
 
 
 @dataclass
@@ -79,22 +80,18 @@ _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def layout_labels(c: Change) -> list[str]:
-    """What a change did to the layout, in words a proofreader knows: from the
-    rule's name where it says (layout.page-break, layout.footnote-move, ...),
-    else from the line breaks it removed or wrote."""
+    """What a change did to the layout, in words a proofreader knows: from the labels its
+    stages declare for its rules (pipeline.stages: layout.page-break -> "page break"), and
+    from the line breaks it removed or wrote."""
     b, a = c.before, c.after
-    what = f"{c.rule} {c.kind}".lower()
+    declared = rule_labels()
+    named = [declared[r] for r in c.rule.split("+") if r in declared]
     out: list[str] = []
-    if "page" in what or "\f" in b or (b.count("\n") >= 2 and _PAGE_NO.search(b)):
+    if "page break" in named or "\f" in b or (b.count("\n") >= 2 and _PAGE_NO.search(b)):
         out.append("page break")
-    if "note" in what:
-        label = "footnote moved" if "move" in what else "footnote marker" if "marker" in what else "footnote"
-        if label != c.kind:
+    for label in named:
+        if label not in out and label != c.kind:  # a footnote change of kind "footnote" needs no label
             out.append(label)
-    if "heading" in what:
-        out.append("heading")
-    if "lost" in what:
-        out.append("text lost")
     if "\n\n" in a:
         out.append("paragraph break")
     elif "\n" in b and "\n" not in a:

@@ -29,6 +29,7 @@ from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.lexicon import Candidate, Lexicon
 from pipeline.model import Edit, Query, StageResult
+from pipeline.stages import stage
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
 NUMBER = regex.compile(r"\d+(?:st|nd|rd|th|s|b|a)?|[IVXLCDM]+|[ivxlcdm]+")
@@ -61,6 +62,7 @@ class Settings:
         return s
 
 
+@stage("detect", kinds=("auto",), settings=Settings)
 def run(text: str, ctx: Context) -> StageResult:
     """Queries (and the few certain automatic corrections) for one witness."""
     st = Settings.of(ctx)

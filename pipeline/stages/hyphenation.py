@@ -27,6 +27,7 @@ from pipeline.lexicon import shared
 
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
+from pipeline.stages import stage
 
 WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
 _LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(\S+)")
@@ -134,6 +135,7 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
     return Verdict("compound", 0.6, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; hyphen kept")
 
 
+@stage("hyphenation", requires=("line-end-hyphens",), assigns=("hyphens-decided",), kinds=("hyphen", "punct"))
 def run(text: str, ctx: Context) -> StageResult:
     """Resolve line-end hyphens and mid-line reflow remnants."""
     lang = ctx.language

@@ -28,9 +28,11 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from typing import Literal
 
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
+from pipeline.stages import Settings, stage
 
 # a sentence (or clause that ends a paragraph) is over: . ? ! … : ; with closing quotes/brackets
 _END = re.compile(r"""[.?!…:;]['"”»’)\]]*\s*$|[.?!…]\s*['"”»’)]\s*$""")
@@ -111,6 +113,21 @@ def _fit(lines: list[Line], width: float) -> float:
     return float(sums[len(sums) // 50])
 
 
+class LayoutSettings(Settings):
+    """[default.layout] and its layers in config/policy.toml."""
+
+    mode: Literal["auto", "wrapped", "lines"] = "auto"  # measured, or set
+    furniture: list[str] = []  # full-line regexes removed as page or web furniture
+    base_gap: int | None = None  # blank lines between two lines of one page (measured if unset)
+    page_gap: int | None = None  # blank lines at a page break (measured if unset)
+    fit: float | None = None  # line length below which a line ended on purpose (measured if unset)
+
+
+@stage("layout", assigns=("paragraphs", "line-end-hyphens"), leaves=("layout",),
+       kinds=("layout", "spacing", "footnote", "furniture"),
+       labels={"layout.page-break": "page break", "layout.footnote-move": "footnote moved",
+               "layout.heading": "heading", "layout.lost-text": "text lost"},
+       settings=LayoutSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Join lines into paragraphs, move footnotes, remove furniture; query lost text."""
     policy = ctx.policy.get("layout", {})

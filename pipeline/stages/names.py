@@ -8,10 +8,13 @@ name written in lower case ("such personalities as lenin") is repaired in both m
 """
 from __future__ import annotations
 
+from typing import Literal
+
 import regex
 
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
+from pipeline.stages import Settings, stage
 
 
 def _form_pattern(forms: list[str]) -> regex.Pattern:
@@ -19,6 +22,13 @@ def _form_pattern(forms: list[str]) -> regex.Pattern:
     return regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(f) for f in alts) + r")(?![\w])")
 
 
+class NamesSettings(Settings):
+    """[default.names] and its layers in config/policy.toml."""
+
+    mode: Literal["normalise", "report"] = "report"  # canonical forms as edits, or variants as queries
+
+
+@stage("names", kinds=("name",), settings=NamesSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Variants -> canonical (edits or queries, by policy); lower-cased person names -> capitalised."""
     auth = ctx.resources.authority

@@ -17,6 +17,7 @@ import re
 
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
+from pipeline.stages import stage
 
 _DEFINED = re.compile(r"^\[\^(\w+)\]: ", re.M)
 _ENDNOTE = re.compile(r"^\[(\d{1,3}[a-z]?)\] ?(?=\S)", re.M)
@@ -25,6 +26,10 @@ _BRACKET_MARK = re.compile(r"\[(\d{1,3}[a-z]?)\]")
 _GLUED = re.compile(r"(?<=[^\W\d_]|[»”)\].,;:…])\d{1,3}(?=[\s.,;:…»!?)]|$)")
 
 
+@stage("notes", requires=("paragraphs",), assigns=("footnote-markers",), kinds=("footnote",),
+       labels={"notes.marker": "footnote marker", "notes.glued-marker": "footnote marker",
+               "notes.marker-missing": "footnote marker", "notes.endnote": "footnote",
+               "notes.endnote-paragraph": "footnote"})
 def run(text: str, ctx: Context) -> StageResult:
     """Write footnote markers and bodies as `[^n]` and `[^n]: text`."""
     edits: list[Edit] = []

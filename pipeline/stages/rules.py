@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pipeline.context import Context
 from pipeline.model import Edit, StageResult
-from pipeline.rules import find_hits, minimal_span
+from pipeline.stages import stage
+from pipeline.rules import KINDS, find_hits, minimal_span
 
 
+@stage("rules", kinds=KINDS)
 def run(text: str, ctx: Context) -> StageResult:
     """Every in-scope rule's hits on the current text, as edits (smallest differing words)."""
     rules = [r for r in ctx.resources.rules if r.applies_to(ctx.witness.id, ctx.language)]

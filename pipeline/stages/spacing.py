@@ -26,6 +26,7 @@ from pipeline.lexicon import shared
 
 from pipeline.context import Context
 from pipeline.model import Edit, StageResult
+from pipeline.stages import Settings, stage
 
 # Patterns start with a literal where they can (a space, a full stop), so the regex engine
 # jumps from one to the next; what must stand before the match is checked in `_after`.
@@ -53,6 +54,15 @@ def _after(text: str, m: re.Match, pattern: str, width: int = 1) -> bool:
     return bool(re.fullmatch(pattern, text[max(0, m.start() - width):m.start()]))
 
 
+class SpacingSettings(Settings):
+    """[default.spacing] and its layers in config/policy.toml."""
+
+    remove_space_before: str = ",.;:?!)"  # marks a space before is removed from
+    space_after_sentence: bool = True  # "programme.The" -> "programme. The"
+    keep_document_spacing: bool = False  # a mark the document itself sets after a space keeps it (branch layout)
+
+
+@stage("spacing", kinds=("spacing",), settings=SpacingSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Repair spacing around punctuation, apostrophes and quotes, and glued words."""
     edits: list[Edit] = []

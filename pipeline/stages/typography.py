@@ -11,9 +11,11 @@ apostrophes set for a closing quote into one ('military front. '' And yet' ->
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pipeline.context import Context
 from pipeline.model import Edit, StageResult
+from pipeline.stages import Settings, stage
 
 # an opening quote where a closing one belongs: after a word, before punctuation, space or end
 _WRONG_OPEN = re.compile(r"(?<=[\w.,;:?!…)]) ?“(?=[\s,.;:?!)]|$)", re.M)
@@ -24,6 +26,14 @@ _STRAIGHT = {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"}
 _DOUBLE_APOSTROPHE = re.compile(r"(?<=[\w.,;:?!]) ?''(?!')")
 
 
+class TypographySettings(Settings):
+    """[default.typography] and its layers in config/policy.toml (dash_text is read by hyphenation)."""
+
+    quotes: Literal["keep", "curly", "straight"] = "keep"
+    dash_text: str = " - "  # how a hyphen judged to be a dash is written
+
+
+@stage("typography", kinds=("punct",), settings=TypographySettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Apply the witness's quote policy."""
     policy = ctx.policy.get("typography", {}).get("quotes", "keep")

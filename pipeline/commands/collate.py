@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
 
+from pipeline.collate import collate_work, compare_texts, witness_texts
+from pipeline.collate.model import WitnessText
+from pipeline.collate.segment import paragraphs
+from pipeline.collate.writers import coverage, report_files
+from pipeline.context import Resources
 from pipeline.errors import EditionError
+from pipeline.model import slug
 from pipeline.outputs import write_files
+from pipeline.witnesses import load_corpus
 
 
 def cmd_collate(args: argparse.Namespace) -> int:
     """Collate the works named (default: every work with two or more witnesses) from clean/."""
-    from pipeline.collate import collate_work, witness_texts
-    from pipeline.collate.writers import coverage, report_files
-    from pipeline.context import Resources
-    from pipeline.witnesses import load_corpus
-
     root = args.root.resolve()
     corpus = load_corpus(root / "raw")
     res = Resources(root)
@@ -45,11 +46,6 @@ def cmd_collate(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Collate plain-text files of one language word by word; write the reports to --out."""
-    from pipeline.collate import compare_texts
-    from pipeline.collate.model import WitnessText
-    from pipeline.collate.segment import paragraphs
-    from pipeline.collate.writers import coverage, report_files
-
     if len(args.files) < 2:
         raise EditionError(args.files[0], "compare needs at least two files to collate")
     witnesses, seen = [], set()
@@ -62,14 +58,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
             text = p.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise EditionError(p, f"not UTF-8 (byte {exc.start}); clean it first with `edition clean`") from None
-        wid = _slug(p.stem)
+        wid = slug(p.stem)
         while wid in seen:
             wid += "-2"
         seen.add(wid)
         witnesses.append(WitnessText(wid, args.lang, str(p), paragraphs(text)))
     name = args.name or "-vs-".join(w.id for w in witnesses)
     t = time.perf_counter()
-    col = compare_texts(witnesses, _slug(name))
+    col = compare_texts(witnesses, slug(name))
     elapsed = time.perf_counter() - t
     write_files(report_files(col, args.out))
     print(_summary(col, coverage(col), elapsed) + f" -> {args.out}", file=sys.stderr)
@@ -96,8 +92,3 @@ def _summary(col, cov: dict, elapsed: float) -> str:
 def _moves_line(cov: dict) -> list[str]:
     """The moves (words, sentences, paragraphs found at another place), if any."""
     return [f"  moves: {cov['moves']} passage(s) found at another place"] if cov.get("moves") else []
-
-
-def _slug(name: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return s or "text"

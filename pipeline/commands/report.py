@@ -1,22 +1,23 @@
 """`edition report [ID]`: the state of a witness (or of every witness) in the terminal.
 
-The witnesses are cleaned in memory exactly as `edition run` would clean them
-(raw + rules + review files; nothing is written), so the numbers, the queries and
-the stale review decisions are those of the next run.
+Read from what the last `edition run` wrote (the change log, the queries, reports/witnesses.json)
+and the review files as they are now: nothing is cleaned again. A witness never cleaned
+is an error that says to run `edition run` first.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.report import witness_state
+from pipeline.errors import EditionError
+from pipeline.report import load_state
 from pipeline.report.data import WitnessState
+from pipeline.witnesses import load_corpus
 
 
 def summary(st: WitnessState, top: int) -> dict:
@@ -114,16 +115,15 @@ def print_witness(con: Console, s: dict, top: int) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipeline.commands import clean_corpus
-    from pipeline.context import Resources
-    from pipeline.witnesses import load_corpus
-
     root = args.root.resolve()
     corpus = load_corpus(root / "raw")
     ids = [corpus.get(args.witness).id] if args.witness else [w.id for w in corpus.witnesses]
-    jobs = min(len(ids), os.cpu_count() or 1)  # the witnesses are independent: clean them side by side
-    cleaned = clean_corpus(root, corpus, ids, Resources(root), quiet=args.json, jobs=jobs)
-    sums = [summary(witness_state(root, cleaned[i]), args.top) for i in ids]
+    sums = []
+    for wid in ids:
+        st = load_state(root, corpus, wid, raw=False)
+        if st is None:
+            raise EditionError(f"clean/{wid}.changes.jsonl", "not found; run `edition run` first")
+        sums.append(summary(st, args.top))
     if args.json:
         out = sums[0] if args.witness else {"witnesses": sums}
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)

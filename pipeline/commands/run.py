@@ -1,0 +1,156 @@
+"""`edition run` and `edition clean`: read raw input, run the stages, write outputs."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipeline.collate import collate_corpus
+from pipeline.config import check_project, stages_of
+from pipeline.context import Resources
+from pipeline.errors import EditionError
+from pipeline.model import Witness, slug
+from pipeline.outputs import write_files
+from pipeline.report import build_reports
+from pipeline.report.files import changes_jsonl, queries_tsv, read_manifest, witness_files, witness_manifest
+from pipeline.run import Cleaned, clean_corpus, clean_witness
+from pipeline.sources import read_text_file
+from pipeline.witnesses import Corpus, load_corpus
+
+err = Console(stderr=True)
+
+
+def progress_bar(quiet: bool) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal, transient=True)
+
+
+def clean_with_progress(root: Path, corpus: Corpus, ids: list[str], res: Resources, quiet: bool = True,
+                        jobs: int = 1) -> dict[str, Cleaned]:
+    """pipeline.run.clean_corpus with a progress bar on a terminal."""
+    with progress_bar(quiet) as progress:
+        task = progress.add_task("cleaning", total=len(ids))
+        return clean_corpus(root, corpus, ids, res, jobs=jobs,
+                            on_start=lambda wid: progress.update(task, description=f"cleaning {wid}"),
+                            on_done=lambda wid: progress.advance(task))
+
+
+def build_edition(root: Path, only: list[str] | None = None, collate: bool = True, quiet: bool = True,
+                  jobs: int = 1) -> tuple[dict[str, Cleaned], dict[Path, str]]:
+    """Everything `edition run` does: clean, write clean/ and reports/ (all or nothing),
+    collate; returns the cleaned witnesses and the files written."""
+    corpus = load_corpus(root / "raw")
+    res = Resources(root)
+    check_project(res, corpus)  # configuration, policy and rule scopes, before any work
+    ids = only or [w.id for w in corpus.witnesses]
+    for wid in ids:
+        corpus.get(wid)  # unknown ids fail before any work
+    cleaned = clean_with_progress(root, corpus, ids, res, quiet, jobs=jobs)
+    files = witness_files(root, cleaned)
+    earlier = read_manifest(root / "reports" / "witnesses.json") if only else {}
+    files[root / "reports" / "witnesses.json"] = witness_manifest([w.id for w in corpus.witnesses], cleaned, earlier)
+    if collate:
+        files.update(collate_corpus(root, corpus, res, {wid: c.text for wid, c in cleaned.items()}))
+    files.update(build_reports(root, corpus, cleaned, files))
+    write_files(files)
+    return cleaned, files
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    cleaned, _ = build_edition(args.root.resolve(), args.only, not args.no_collate, args.quiet, _jobs(args))
+    for wid, c in cleaned.items():
+        report_decisions(wid, c)
+    if not args.quiet:
+        for wid, c in cleaned.items():
+            err.print(f"{wid}: {len(c.changes)} changes, {len(c.queries)} queries"
+                      + (f", {len(c.stale)} stale decisions" if c.stale else ""))
+    return 0
+
+
+def report_decisions(wid: str, c: Cleaned, most: int = 10) -> None:
+    """Say which review decisions did not take effect: stale ids, refused rejections."""
+    for sid in c.stale[:most]:
+        print(f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run", file=sys.stderr)
+    if len(c.stale) > most:
+        print(f"review/{wid}.toml: ... and {len(c.stale) - most} more stale decisions (see reports/index.html)",
+              file=sys.stderr)
+    for cid in c.refused:
+        print(f"review/{wid}.toml: rejection of {cid!r} not applied: undoing a line join or hyphen decision "
+              "alone would leave a line break inside a paragraph; answer its query or write a rule", file=sys.stderr)
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    root = args.root.resolve()
+    res = Resources(root)
+    paths = [Path(t) for t in args.targets]
+    if args.out is None:  # witness ids
+        corpus = load_corpus(root / "raw")
+        check_project(res, corpus)
+        for wid in args.targets:
+            corpus.get(wid)
+        cleaned = clean_with_progress(root, corpus, list(args.targets), res, args.quiet)
+        write_files(witness_files(root, cleaned))
+        return 0
+    if not args.lang:
+        raise EditionError(None, "--lang en|ru is required to clean plain-text files")
+    check_project(res, None)
+    files: dict[Path, str] = {}
+    names: set[str] = set()
+    for p in paths:
+        if not p.is_file():
+            raise EditionError(p, "file not found")
+        name = p.stem
+        if name in names:
+            raise EditionError(p, f"two input files named {name!r}; outputs would collide")
+        names.add(name)
+        raw, encoding = read_text_file(p, args.encoding)
+        if not args.quiet and (encoding not in ("utf-8", args.encoding) or "\r" in raw):
+            crlf = ", CR/CRLF line ends normalised" if "\r" in raw else ""
+            err.print(f"{p}: decoded as {encoding}{crlf} (recorded in the change log)")
+        w = Witness(id=slug(name), file=str(p), language=args.lang, work=slug(name), role="original", origin="file",
+                    encoding=encoding)
+        c = clean_witness(raw, w, res, facts={"encoding": encoding})
+        files[args.out / f"{name}.txt"] = c.text
+        files[args.out / f"{name}.changes.jsonl"] = changes_jsonl(c.changes)
+        files[args.out / f"{name}.queries.tsv"] = queries_tsv(c.queries)
+    write_files(files)
+    if not args.quiet:
+        err.print(f"cleaned {len(paths)} file(s) into {args.out}")
+    return 0
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    jobs = getattr(args, "jobs", 1) or 1
+    return (os.cpu_count() or 1) if jobs < 0 else jobs
+
+
+def cmd_stages(args: argparse.Namespace) -> int:
+    """The configured stages in order, as they declare themselves."""
+    stages = stages_of(Resources(args.root.resolve()))
+    rows = [{"name": s.name, "requires": list(s.requires), "assigns": list(s.assigns), "leaves": list(s.leaves),
+             "kinds": list(s.kinds), "labels": s.labels, "doc": s.doc,
+             "settings": {k: {"type": _type_name(f.annotation), "default": f.default}
+                          for k, f in s.settings.model_fields.items()}} for s in stages]
+    if args.json:
+        print(json.dumps({"stages": rows}, ensure_ascii=False, indent=1))
+        return 0
+    con = Console()
+    for i, r in enumerate(rows, 1):
+        con.print(f"[bold]{i}. {r['name']}[/bold]  [dim]{r['doc']}[/dim]", highlight=False)
+        for key in ("requires", "assigns", "leaves", "kinds"):
+            if r[key]:
+                con.print(f"   {key}: {', '.join(r[key])}", highlight=False)
+        if r["labels"]:
+            con.print("   labels: " + ", ".join(f"{k} = {v!r}" for k, v in r["labels"].items()), highlight=False)
+        for k, f in r["settings"].items():
+            con.print(f"   setting {k}: {f['type']} = {f['default']!r}", highlight=False)
+    return 0
+
+
+def _type_name(annotation) -> str:
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation).replace("typing.", "")

@@ -1,0 +1,88 @@
+"""The machine-readable outputs of a run, written from what the run holds, and read back.
+
+- clean/<id>.changes.jsonl: the change log (one Change per line);
+- reports/<id>.queries.tsv: the queries for a proofreader;
+- reports/witnesses.json: what was found out about each witness (encoding, measured
+  layout), how much was changed, and the review decisions that matched nothing (stale).
+
+`edition report` reads these back (read_changes, read_queries, read_manifest) instead
+of cleaning again.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+from pipeline.model import Change, Query
+
+QUERY_HEADER = ["id", "line", "col", "text", "suggestions", "score", "reason"]
+
+
+def changes_jsonl(changes: list[Change]) -> str:
+    return "".join(json.dumps(c.as_json(), ensure_ascii=False) + "\n" for c in changes)
+
+
+def queries_tsv(queries: list[Query]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(QUERY_HEADER)
+    for q in queries:
+        w.writerow([q.id, q.line, q.col, q.text, "|".join(q.suggestions), f"{q.score:.3f}", q.reason])
+    return buf.getvalue()
+
+
+def witness_files(root: Path, cleaned: dict) -> dict[Path, str]:
+    """clean/<id>.txt, clean/<id>.changes.jsonl and reports/<id>.queries.tsv of each cleaned witness."""
+    files: dict[Path, str] = {}
+    for wid, c in cleaned.items():
+        files[root / "clean" / f"{wid}.txt"] = c.text
+        files[root / "clean" / f"{wid}.changes.jsonl"] = changes_jsonl(c.changes)
+        files[root / "reports" / f"{wid}.queries.tsv"] = queries_tsv(c.queries)
+    return files
+
+
+def manifest_entry(c) -> dict:
+    """One witness of reports/witnesses.json, from a freshly cleaned witness (pipeline.run.Cleaned)."""
+    w = c.witness
+    entry = {"id": w.id, "file": w.file, "language": w.language, "work": w.work, "role": w.role,
+            "encoding": c.facts.get("encoding", w.encoding),
+            "raw_sha256": hashlib.sha256(c.doc.raw.encode("utf-8")).hexdigest(),
+            "raw_chars": len(c.doc.raw), "clean_chars": len(c.text),
+            "paragraphs": sum(1 for p in c.text.split("\n") if p.strip()),
+            "layout": c.facts.get("layout", {}), "changes": len(c.changes), "queries": len(c.queries)}
+    if c.stale:  # review decisions that matched nothing (`edition report` shows them)
+        entry["stale"] = list(c.stale)
+    return entry
+
+
+def witness_manifest(order: list[str], cleaned: dict, earlier: dict[str, dict] | None = None) -> str:
+    """reports/witnesses.json, in corpus order: this run's witnesses, and (`edition run --only`)
+    the entries of the others as the last run wrote them."""
+    earlier = earlier or {}
+    out = [manifest_entry(cleaned[wid]) if wid in cleaned else earlier[wid]
+           for wid in order if wid in cleaned or wid in earlier]
+    return json.dumps({"witnesses": out}, ensure_ascii=False, indent=2) + "\n"
+
+
+# -- reading back ---------------------------------------------------------------------
+
+def read_changes(text: str) -> list[Change]:
+    return [Change(**json.loads(line)) for line in text.splitlines() if line.strip()]
+
+
+def read_queries(path: Path) -> list[Query]:
+    """A queries.tsv read back as Query objects (raw offsets unknown: -1)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    return [Query(0, 0, r["text"], [s for s in r["suggestions"].split("|") if s], float(r["score"] or 0),
+                  r["reason"], line=int(r["line"]), col=int(r["col"]), id=r["id"]) for r in rows]
+
+
+def read_manifest(path: Path) -> dict[str, dict]:
+    """reports/witnesses.json by witness id; empty if it was never written."""
+    if not path.exists():
+        return {}
+    return {e["id"]: e for e in json.loads(path.read_text(encoding="utf-8"))["witnesses"]}
