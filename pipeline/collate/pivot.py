@@ -528,13 +528,16 @@ def align_translations(pivot: WitnessText, others: list[WitnessText], finder: An
     """
     pu = pu if pu is not None else units(pivot, finder)
     ous = {w.id: units(w, finder) for w in others}
-    first = {w.id: align_units(pu, ous[w.id], RATIO, beads=FIRST_PASS_BEADS, jumps=True) for w in others}
+    # a long witness is first aligned in one monotone stretch: its second pass, in a band around
+    # it, may restart only nearby; a short one (an excerpt) is searched whole, restarts anywhere
+    first = {w.id: align_units(pu, ous[w.id], RATIO, beads=FIRST_PASS_BEADS, jumps=_small(pu, ous[w.id]))
+             for w in others}
     trusted = add_lexicon(pu, others, ous, first)
     final = {}
     for w in others:
         ou, chain = ous[w.id], first[w.id]
         ratio = round(estimate_ratio(pu, ou, chain), 2)  # rounded: near-identical witnesses get one ratio
-        band = band_around(chain, len(pu), len(ou)) if len(pu) * len(ou) > FULL_SEARCH else None
+        band = None if _small(pu, ou) else band_around(chain, len(pu), len(ou))
         chain = align_units(pu, ou, ratio, band, jumps=True)
         final[w.id] = regroup(pivot, w, pu, ou, chain, ratio)
     trusted = confirmed_by_sentences(pivot, others, final, trusted)
@@ -546,6 +549,11 @@ def align_translations(pivot: WitnessText, others: list[WitnessText], finder: An
                           bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1, trusted), st)
                      for (i0, i1, j0, j1, c), st in zip(chain, steps)]
     return out
+
+
+def _small(pu: list[Unit], ou: list[Unit]) -> bool:
+    """A witness small enough to be searched against the whole pivot without a band."""
+    return len(pu) * len(ou) <= FULL_SEARCH
 
 
 SENTENCE_PAIR = 3  # a learned pair shown as evidence must also meet in this many aligned sentences ...
