@@ -187,7 +187,9 @@ HAND_CHECKED = {
     ("школа", "schoo"): True, ("буржу", "forme"): False, ("ответ", "respo"): True, ("прогр", "progr"): True,
     ("время", "comra"): False, ("после", "great"): False, ("между", "might"): False, ("низах", "freed"): False,
     ("полож", "still"): False, ("самые", "would"): False, ("приве", "party"): False, ("входи", "trade"): False,
-    ("учить", "comma"): False, ("требо", "deman"): True,
+    ("учить", "comma"): False, ("требо", "deman"): True, ("атмос", "atmos"): True, ("военн", "milit"): True,
+    ("второ", "secon"): True, ("гражд", "civil"): True, ("измен", "chang"): True, ("иници", "initi"): True,
+    ("лучше", "bette"): True, ("мелко", "petty"): True, ("непос", "immed"): True, ("присп", "adapt"): True,
 }
 
 

@@ -92,7 +92,13 @@ def compose_steps(base_steps: list, base: WitnessText, other: WitnessText, base_
             mine.append((f"{q}.{k}", words(text[s:e])))
     used: set[str] = set()
     out = []
-    for left, right, *_ in base_steps:
+    split = []
+    for left, right, *rest in base_steps:  # an n-n step is read as n 1-1 steps, so an omission stays one sentence
+        if len(left) == len(right) > 1:
+            split.extend([[a], [b]] for a, b in zip(left, right))
+        else:
+            split.append([left, right, *rest])
+    for left, right, *_ in split:
         inside = [x for x in right if int(x.split(".")[0]) in base_paras]
         if not inside:
             continue
