@@ -570,6 +570,7 @@ def confirmed_by_sentences(pivot: WitnessText, others: list[WitnessText], final:
         return w.paragraphs[p][s:e]
 
     out = set()
+    wanted = set(trusted.values())  # only the trusted pairs' pivot stems are counted
     for lang in dict.fromkeys(w.language for w in others):
         pairs = []
         for w in others:
@@ -578,7 +579,7 @@ def confirmed_by_sentences(pivot: WitnessText, others: list[WitnessText], final:
             for steps in final[w.id][1]:
                 for left, right, *_ in steps:
                     if left and right:
-                        pairs.append(({x for sid in left for x in lexicon.stems(text(pivot, sid))},
+                        pairs.append(({x for sid in left for x in lexicon.stems(text(pivot, sid)) if x in wanted},
                                       {x for sid in right for x in lexicon.stems(text(w, sid))}))
         support = lexicon.learn_with_support(pairs)
         for key, r in trusted.items():

@@ -7,6 +7,7 @@ paragraph, so variants and anchors can be highlighted in the text a reader sees.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 # a word (letters/digits, with inner hyphens or apostrophes: "to-day", "one's"),
@@ -80,12 +81,15 @@ def is_heading(paragraph: str) -> bool:
     p = paragraph.strip()
     if not p or is_note_body(p):
         return False
+    if len(p) > 100:
+        return False
     words = word_count(p)
-    if words == 0 or words > 12 or len(p) > 100:
+    if words == 0 or words > 12:
         return False
     return p[-1] not in ".,;:" or re.fullmatch(r"[IVXLC]+\.?|\d+\.?|\(\d+\)", p) is not None
 
 
-def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8192)
+def sentence_spans(paragraph: str) -> tuple[tuple[int, int], ...]:
     """The sentences collation numbers: a heading is one, else those of `sentences`."""
-    return [(0, len(paragraph))] if is_heading(paragraph) else sentences(paragraph)
+    return ((0, len(paragraph)),) if is_heading(paragraph) else tuple(sentences(paragraph))
