@@ -260,8 +260,11 @@ class FileTask:
     encoding: str  # declared, or "auto"
 
 
-def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, str, str]:
-    """Decode and clean one file; its outputs as text: clean text, change log, queries TSV."""
+def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, str, str, str]:
+    """Decode and clean one file; its outputs as text: clean text, change log, queries TSV, and
+    what the stages measured of the file (layout, page furniture, conventions: how it was read)."""
+    import json
+
     from pipeline.model import Witness, slug
     from pipeline.report.files import changes_jsonl, queries_tsv
     from pipeline.run import clean_witness
@@ -270,4 +273,5 @@ def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, str, str]:
     w = Witness(id=slug(task.key), file=task.path, language=task.language, work=slug(task.key), role="original",
                 origin="file", encoding=encoding)
     c = clean_witness(raw, w, resources_of(bundle), facts={"encoding": encoding})
-    return c.text, changes_jsonl(c.changes), queries_tsv(c.queries)
+    layout = json.dumps(c.facts.get("layout", {}), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return c.text, changes_jsonl(c.changes), queries_tsv(c.queries), layout

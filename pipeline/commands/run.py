@@ -280,9 +280,10 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
     done = 0
     with progress_bar(quiet) as progress, executor(scheduler, jobs if len(paths) > 1 else 1, len(paths)) as ex:
         bar = progress.add_task("cleaning", total=len(paths))
-        for name, (text, changes, queries) in ex.map(clean_file_task, bundle_of(res, ship=bool(scheduler)), tasks):
+        for name, (text, changes, queries, layout) in ex.map(clean_file_task, bundle_of(res, ship=bool(scheduler)),
+                                                             tasks):
             write_files({out / f"{name}.txt": text, out / f"{name}.changes.jsonl": changes,
-                         out / f"{name}.queries.tsv": queries})
+                         out / f"{name}.queries.tsv": queries, out / f"{name}.layout.json": layout})
             done += 1
             progress.advance(bar)
     if not quiet:
