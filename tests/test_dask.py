@@ -57,7 +57,7 @@ def test_clean_on_a_local_cluster_matches_the_plain_run(tmp_path):
     on_dask = edition(tmp_path, "clean", *files, "--lang", "en", "--out", str(tmp_path / "dask"), "--quiet",
                       "--scheduler", "local:2")
     assert on_dask.returncode == 0, on_dask.stderr
-    assert len(outputs(tmp_path / "plain")) == 3 * len(files)
+    assert len(outputs(tmp_path / "plain")) == 4 * len(files)  # text, change log, queries, layout
     assert outputs(tmp_path / "dask") == outputs(tmp_path / "plain")
 
 
