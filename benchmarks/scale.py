@@ -16,8 +16,8 @@ one word in ten gets one confusion from a fixed table of classic OCR confusions
 Each measurement is `edition clean BOOK... --lang xx --out DIR` (one call per language)
 in a new process; it reports wall seconds, CPU seconds of the whole process tree
 (user + sys, from getrusage of the waited children), MB/s (input bytes / wall), and the
-peak RSS of the process tree (sum over the process and its descendants, sampled every
-50 ms with psutil). The machine is shared: read the CPU column beside the wall one.
+peak memory of the process tree (the sum of the PSS of the process and its descendants,
+sampled every 50 ms with psutil: shared pages counted once; RSS where PSS is unavailable). The machine is shared: read the CPU column beside the wall one.
 """
 from __future__ import annotations
 
@@ -141,9 +141,10 @@ def tree_rss(pid: int) -> int:
     except psutil.Error:
         return 0
     total = 0
-    for q in procs:
-        try:
-            total += q.memory_info().rss
+    for q in procs:  # PSS: a page shared by n processes (the memory-mapped word lists, forked
+        try:         # copy-on-write memory) counts 1/n in each, so the sum is what the tree uses
+            info = q.memory_full_info()
+            total += getattr(info, "pss", info.rss)
         except psutil.Error:
             pass
     return total
@@ -224,7 +225,7 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="edition-scale-"))
     print(f"noise: en {Noise('en').source}, ru {Noise('ru').source}; {args.size:,} characters per book; "
           f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'books':>6} {'MB':>6} {'mode':>6} {'wall s':>8} {'CPU s':>8} {'MB/s':>6} {'peak RSS MB':>12}")
+    print(f"{'books':>6} {'MB':>6} {'mode':>6} {'wall s':>8} {'CPU s':>8} {'MB/s':>6} {'peak MB':>8}")
     rows = {}
     try:
         for n in args.books:
@@ -235,7 +236,7 @@ def main() -> None:
                 m = clean_library(lib, work / f"out-{n}", mode)
                 rows[(n, mode)] = m
                 print(f"{n:>6} {mb:>6.1f} {mode:>6} {m['wall']:>8.1f} {m['cpu']:>8.1f} {mb / m['wall']:>6.2f} "
-                      f"{m['rss'] / 1e6:>12.0f}", flush=True)
+                      f"{m['rss'] / 1e6:>8.0f}", flush=True)
             base = args.modes[0]
             for mode in args.modes[1:]:
                 ok = same_outputs(work / f"out-{n}" / base, work / f"out-{n}" / mode)
