@@ -15,7 +15,7 @@ one word in ten gets one confusion from a fixed table of classic OCR confusions
 
 Each measurement is `edition clean BOOK... --lang xx --out DIR` (one call per language)
 in a new process; it reports wall seconds, CPU seconds of the whole process tree
-(user + sys, from getrusage of the waited children), MB/s (input bytes / wall), and the
+(user + sys: getrusage of the waited children, or the sum of every process's last sample), MB/s (input bytes / wall), and the
 peak memory of the process tree (the sum of the PSS of the process and its descendants,
 sampled every 50 ms with psutil: shared pages counted once; RSS where PSS is unavailable). The machine is shared: read the CPU column beside the wall one.
 """
@@ -133,13 +133,21 @@ def make_library(folder: Path, n: int, size: int, seed: int = 12) -> dict[str, l
     return by_lang
 
 
-def tree_rss(pid: int) -> int:
+def tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
+    """Memory of the process tree now; records each process's CPU seconds so far in `cpu`."""
     import psutil
     try:
         p = psutil.Process(pid)
         procs = [p, *p.children(recursive=True)]
     except psutil.Error:
         return 0
+    for q in procs:
+        if cpu is not None:
+            try:
+                t = q.cpu_times()
+                cpu[q.pid] = max(cpu.get(q.pid, 0.0), t.user + t.system)
+            except psutil.Error:
+                pass
     total = 0
     for q in procs:  # PSS: a page shared by n processes (the memory-mapped word lists, forked
         try:         # copy-on-write memory) counts 1/n in each, so the sum is what the tree uses
@@ -156,10 +164,11 @@ def measure(cmd: list[str], cwd: Path) -> dict:
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = [0]
+    seen: dict[int, float] = {}
 
     def watch():
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss(proc.pid))
+            peak[0] = max(peak[0], tree_rss(proc.pid, seen))
             time.sleep(0.05)
 
     th = threading.Thread(target=watch, daemon=True)
@@ -170,7 +179,9 @@ def measure(cmd: list[str], cwd: Path) -> dict:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # workers forked by a forkserver are not waited for by this process: their CPU comes from
+    # the sampling (each process's last sample, at most 50 ms short)
+    cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(seen.values()))
     return {"wall": wall, "cpu": cpu, "rss": peak[0]}
 
 
