@@ -20,6 +20,7 @@ from pipeline.review import Decisions, to_decisions
 from pipeline.sources import read_witness
 from pipeline.stages import get
 from pipeline.text import Document
+from pipeline.wordlist import drop_listed
 from pipeline.witnesses import Corpus
 
 # rules whose edits make the text's layout (paragraphs, joined lines and hyphens, notes)
@@ -43,6 +44,7 @@ class Cleaned:
     stale: list[str] = field(default_factory=list)  # review decisions whose id no longer exists
     refused: list[str] = field(default_factory=list)  # rejections of pure layout/hyphen changes, not applied
     review: list = field(default_factory=list)  # the review file's decisions (pipeline.review.Decision), for reports
+    applied: int = 0  # review decisions that took effect in this run (edition run says how many)
 
     @property
     def text(self) -> str:
@@ -60,18 +62,20 @@ class Pass:
 
 
 def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] = frozenset(),
-               resolved: dict[str, str] | None = None, facts: dict | None = None, upto: str | None = None) -> Pass:
+               resolved: dict[str, str] | None = None, facts: dict | None = None, upto: str | None = None,
+               paragraphs: frozenset[str] = frozenset()) -> Pass:
     """Run the configured stages in order (stopping before the stage `upto`, if given)."""
     doc = Document(raw, witness.id)
     ctx = Context(witness, res, res.policy(witness), facts=dict(facts or {}))
     queries: dict[str, Query] = {}
     asked_in: dict[str, int] = {}  # query id -> index of the stage that asked it
     edited: dict[int, list[tuple[int, int]]] = {}  # stage index -> raw spans it changed, in order
+    words = res.words(witness)  # the project's word lists: no query or auto-correction of a listed word
     for k, st in enumerate(stages_of(res)):
         name = st.name
         if name == upto:
             break
-        result = st.run(doc.text, ctx)
+        result = drop_listed(st.run(doc.text, ctx), doc.text, words)
         text = doc.text
         for q in result.queries:
             q.raw_start = doc.raw_offset(q.start)
@@ -94,9 +98,9 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
     for qid in [qid for qid, q in queries.items() if _changed_later(q, asked_in[qid], edited)]:
         del queries[qid]
     used: set[str] = set()
-    if resolved:
-        edits: list[Edit] = []
-        for qid, reading in sorted(resolved.items()):
+    if resolved or paragraphs:
+        edits: list[Edit] = _paragraph_edits(doc, paragraphs, used)
+        for qid, reading in sorted((resolved or {}).items()):
             q = queries.get(qid)
             if q is None:
                 continue
@@ -119,6 +123,24 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
         doc.apply("review", kept)
     ordered = sorted(queries.values(), key=lambda q: (q.raw_start, q.raw_end, q.rule))
     return Pass(doc, ordered, ctx.facts, used)
+
+
+def _paragraph_edits(doc: Document, paragraphs: frozenset[str], used: set[str]) -> list[Edit]:
+    """A paragraph break in place of each line join a proofreader answered with "paragraph
+    break here" (review action `paragraph`); only a join that wrote nothing but spaces."""
+    edits: list[Edit] = []
+    if not paragraphs:
+        return edits
+    for c in doc.changes():
+        if c.id not in paragraphs or "\n" not in c.before or c.after.strip():
+            continue
+        s, t = doc.current_offset(c.start), doc.current_offset(c.end)
+        if s is None or t is None:
+            continue
+        used.add(c.id)
+        edits.append(Edit(s, t, "\n\n", "review.paragraph", "review", 1.0,
+                          f"change {c.id} (lines joined) made a paragraph break by a proofreader"))
+    return edits
 
 
 def _changed_later(q: Query, asked: int, edited: dict[int, list[tuple[int, int]]]) -> bool:
@@ -150,7 +172,9 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     skip: set[str] = set()
     found_rejected: set[str] = set()
     refused: set[str] = set()
-    doc, queries, out_facts, used = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved, facts))
+    paras = frozenset(decisions.paragraphs)
+    doc, queries, out_facts, used = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved, facts,
+                                                       paragraphs=paras))
     for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
         new = {cid for cid in decisions.rejected if cid in keys} - found_rejected
@@ -168,7 +192,7 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
             else:  # undoing a line join or hyphen decision alone would leave a hard wrap
                 refused.add(cid)
         doc, queries, out_facts, used = _unpack(run_stages(raw, witness, res, frozenset(skip), decisions.resolved,
-                                                           facts))
+                                                           facts, paragraphs=paras))
     # an accepted query ("keep as is"): answered, the text stays as it is; it leaves the query list
     kept = decisions.accepted & {q.id for q in queries}
     if kept:
@@ -177,8 +201,9 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     ids = {c.id for c in changes}
     qids = {q.id for q in queries}
     stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids - kept)
-                   | (set(decisions.resolved) - used - qids))
-    return Cleaned(witness, doc, queries, changes, out_facts, stale, sorted(refused))
+                   | (set(decisions.resolved) - used - qids) | (decisions.paragraphs - used))
+    applied = len(found_rejected - refused) + len(decisions.accepted & (ids | kept)) + len(used)
+    return Cleaned(witness, doc, queries, changes, out_facts, stale, sorted(refused), applied=applied)
 
 
 def clean_corpus(root: Path, corpus: Corpus, ids: list[str], res: Resources, jobs: int = 1,

@@ -73,7 +73,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def report_decisions(wid: str, c: Cleaned, most: int = 10) -> None:
-    """Say which review decisions did not take effect: stale ids, refused rejections."""
+    """Say how many review decisions took effect, and which did not: stale ids, refused rejections."""
+    if c.review:
+        n = len(c.review)
+        print(f"review/{wid}.toml: {c.applied} of {n} decision{'s' if n != 1 else ''} applied"
+              + (f", {len(c.stale)} stale" if c.stale else "")
+              + (f", {len(c.refused)} refused" if c.refused else ""), file=sys.stderr)
     for sid in c.stale[:most]:
         print(f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run", file=sys.stderr)
     if len(c.stale) > most:

@@ -56,7 +56,7 @@ class WitnessState:
             elif d.action == "reject":
                 rejected += 1
                 rejected_gone += 1
-            else:
+            elif d.action != "paragraph":  # a paragraph break is counted as the review edit it made
                 queries_gone += 1
         reviewed_edits = sum(1 for c in self.changes if c.kind == "review")
         total_changes = len(self.changes) + rejected_gone
@@ -66,7 +66,7 @@ class WitnessState:
         total = total_changes + total_queries
         done = done_changes + done_queries
         return {"changes": total_changes, "changes_done": min(done_changes, total_changes),
-                "accepted": accepted, "rejected": rejected,
+                "accepted": accepted, "rejected": rejected, "review_edits": reviewed_edits,
                 "queries": total_queries, "queries_done": done_queries, "open_queries": len(self.queries),
                 "stale": len(self.stale), "total": total, "done": min(done, total),
                 "percent": (100 * done // total) if total else 100}
