@@ -101,18 +101,18 @@ def load_word_lists(root: Path, names: set[str] | None = None) -> WordLists:
     return out
 
 
-def add_word(root: Path, name: str, word: str) -> tuple[Path, str, bool]:
-    """The text of rules/words/<name>.txt with `word` appended (validated), and whether it
-    was new. The caller writes it (pipeline.outputs.write_files: atomic)."""
+def add_word(root: Path, name: str, word: str, current: str | None = None) -> tuple[Path, str, bool]:
+    """The text of rules/words/<name>.txt (or `current`, its text about to be written) with
+    `word` appended (validated), and whether it was new. The caller writes it atomically."""
     path = words_dir(root) / f"{name}.txt"
     shown = "/".join((*WORDS_DIR, path.name))
-    old = path.read_text(encoding="utf-8") if path.exists() else \
+    old = current if current is not None else path.read_text(encoding="utf-8") if path.exists() else \
         f"# Words of {name} that are right as printed (one a line); detection does not query them.\n"
     words = parse_words(old, shown)
     if word in WordList.of(words):
         return path, old, False
     text = old if old.endswith("\n") or not old else old + "\n"
-    text += word + "\n"
+    text += word.strip() + "\n"
     parse_words(text, shown)  # refuses what is not one word, naming the file
     return path, text, True
 

@@ -72,9 +72,13 @@ def print_overview(con: Console, sums: list[dict]) -> None:
 
 def print_witness(con: Console, s: dict, top: int) -> None:
     p = s["progress"]
+    parts = [f"{p['accepted']:,} changes accepted", f"{p['rejected']:,} rejected"]
+    if p.get("review_edits"):
+        parts.append(f"{p['review_edits']:,} review edits")
+    parts.append(f"{p['queries_done']:,} queries answered")
     con.print(f"[bold]{s['witness']}[/bold] ({s['language']}): {s['changes']:,} changes, "
-              f"{s['open_queries']} open queries; reviewed {_progress(p)}: "
-              f"{p['accepted']} accepted, {p['rejected']} rejected, {p['queries_done']} queries resolved")
+              f"{s['open_queries']:,} open queries", highlight=False)
+    con.print(f"reviewed {p['done']:,} of {p['total']:,} ({p['percent']}%) = " + " + ".join(parts), highlight=False)
     tables = []
     for title, key in (("stage", "by_stage"), ("kind", "by_kind"), ("rule", "by_rule")):
         t = Table(header_style="bold", show_edge=False)

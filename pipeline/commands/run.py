@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.collate import collate_corpus
+from pipeline.collate.segment import sentences
 from pipeline.config import check_project, stages_of
 from pipeline.context import Resources
 from pipeline.errors import EditionError
@@ -18,6 +19,7 @@ from pipeline.model import Witness, slug
 from pipeline.outputs import write_files
 from pipeline.report import build_reports
 from pipeline.report.files import changes_jsonl, queries_tsv, read_manifest, witness_files, witness_manifest
+from pipeline.rules import test_rule
 from pipeline.run import Cleaned, clean_corpus, clean_witness
 from pipeline.sources import read_text_file
 from pipeline.witnesses import Corpus, load_corpus
@@ -56,12 +58,13 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     files[root / "reports" / "witnesses.json"] = witness_manifest([w.id for w in corpus.witnesses], cleaned, earlier)
     if collate:
         files.update(collate_corpus(root, corpus, res, {wid: c.text for wid, c in cleaned.items()}))
-    files.update(build_reports(root, corpus, cleaned, files))
+    files.update(build_reports(root, corpus, cleaned, files, split=sentences))
     write_files(files)
     return cleaned, files
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    warn_failing_rules(Resources(args.root.resolve()))
     cleaned, _ = build_edition(args.root.resolve(), args.only, not args.no_collate, args.quiet, _jobs(args))
     for wid, c in cleaned.items():
         report_decisions(wid, c)
@@ -70,6 +73,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             err.print(f"{wid}: {len(c.changes)} changes, {len(c.queries)} queries"
                       + (f", {len(c.stale)} stale decisions" if c.stale else ""))
     return 0
+
+
+def warn_failing_rules(res: Resources) -> None:
+    """A rule whose own examples fail is applied anyway, but never silently."""
+    rules = res.rules
+    for r in rules:
+        fails = test_rule(r, rules)
+        if fails:
+            print(f"edition: WARNING: {r.where}: rule {r.id!r} fails its own examples "
+                  f"({len(fails)}: {fails[0]}); it is applied anyway: fix it, then `edition rules test`",
+                  file=sys.stderr)
 
 
 def report_decisions(wid: str, c: Cleaned, most: int = 10) -> None:
@@ -93,6 +107,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     res = Resources(root)
     paths = [Path(t) for t in args.targets]
+    if args.out is None and all(p.is_file() for p in paths) and not _all_witness_ids(root, args.targets):
+        args.out = paths[0].resolve().parent / "clean"  # plain files: never beside (or over) the input
+        if not args.quiet:
+            err.print(f"no --out given: writing into {args.out}")
     if args.out is None:  # witness ids
         corpus = load_corpus(root / "raw")
         check_project(res, corpus)
@@ -127,6 +145,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if not args.quiet:
         err.print(f"cleaned {len(paths)} file(s) into {args.out}")
     return 0
+
+
+def _all_witness_ids(root: Path, targets: list[str]) -> bool:
+    """Are these targets witness ids of the project's catalogue (raw/witnesses.toml)?"""
+    if not (root / "raw" / "witnesses.toml").exists():
+        return False
+    ids = {w.id for w in load_corpus(root / "raw").witnesses}
+    return all(t in ids for t in targets)
 
 
 def _jobs(args: argparse.Namespace) -> int:

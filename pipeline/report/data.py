@@ -29,6 +29,8 @@ class WitnessState:
     queries: list[Query]
     decisions: list[Decision] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    pivot: dict | None = None  # the aligned original (pivot_evidence), for a translation
+    review_sha: str = ""  # the version of review/<id>.toml the page is made from (edition serve)
 
     # -- counts -------------------------------------------------------------
     def by(self, attr: str) -> list[tuple[str, int]]:
@@ -176,6 +178,44 @@ def decision_info(d: Decision) -> dict:
             if k != "id" and v is not None and not (v == "" and k in ("note", "by", "rule"))}
 
 
+def _paragraphs(text: str) -> list[str]:
+    """A clean text's paragraphs as collation numbers them (DESIGN.md §2: its non-empty lines)."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def pivot_evidence(alignment: dict, wid: str, own_text: str, pivot_text: str, split) -> dict | None:
+    """What a translation's page needs to show the aligned sentence of the original: from
+    the alignment rows (paragraph pairs; `sentences` pairs, in a row or in its details,
+    when present), the pivot's paragraphs (and sentence spans, by `split`: the collation's
+    sentence splitter) that any paragraph of `wid` is aligned to."""
+    pivot = alignment.get("pivot")
+    if not pivot or pivot == wid or wid not in alignment.get("witnesses", []):
+        return None
+    rows = alignment.get("rows", [])
+    details = alignment.get("details", [])
+    paras: dict[int, list[int]] = {}
+    sent: dict[str, list[str]] = {}
+    for k, row in enumerate(rows):
+        mine, theirs = row.get(wid, []), row.get(pivot, [])
+        if not mine or not theirs:
+            continue
+        for t in mine:
+            paras[t] = list(theirs)
+        pairs = (row.get("sentences") or (details[k].get("sentences") if k < len(details) else None) or {}).get(wid, [])
+        for p_ids, o_ids in pairs:
+            for o in o_ids:
+                sent[o] = list(p_ids)
+    if not paras:
+        return None
+    ptexts, otexts = _paragraphs(pivot_text), _paragraphs(own_text)
+    used = sorted({p for ps in paras.values() for p in ps if p < len(ptexts)})
+    return {"id": pivot, "paras": {str(t): ps for t, ps in sorted(paras.items())},
+            "texts": {str(p): ptexts[p] for p in used},
+            "spans": {str(p): [list(x) for x in split(ptexts[p])] for p in used} if sent else {},
+            "own": {str(t): [list(x) for x in split(otexts[t])] for t in sorted(paras) if t < len(otexts)} if sent else {},
+            "sent": sent}
+
+
 def page_data(st: WitnessState) -> dict:
     """Everything reports/<id>.changes.html renders, as plain JSON-able data."""
     u = _utf16_index(st.raw)
@@ -201,6 +241,8 @@ def page_data(st: WitnessState) -> dict:
         "queries": queries,
         "decisions": {d.id: decision_info(d) for d in st.decisions},
         "stale": list(st.stale),
+        "pivot": st.pivot,
+        "review_sha": st.review_sha,
     }
 
 
