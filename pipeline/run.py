@@ -59,6 +59,7 @@ class Pass:
     queries: list[Query]
     facts: dict
     used: set[str]  # ids of the resolved queries applied
+    listed: set[str] = field(default_factory=set)  # ids of the queries a word list answered
 
 
 def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] = frozenset(),
@@ -71,17 +72,22 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
     asked_in: dict[str, int] = {}  # query id -> index of the stage that asked it
     edited: dict[int, list[tuple[int, int]]] = {}  # stage index -> raw spans it changed, in order
     words = res.words(witness)  # the project's word lists: no query or auto-correction of a listed word
+    listed: set[str] = set()  # ids of the queries the word lists answered
     for k, st in enumerate(stages_of(res)):
         name = st.name
         if name == upto:
             break
-        result = drop_listed(st.run(doc.text, ctx), doc.text, words)
+        asked = st.run(doc.text, ctx)
+        result = drop_listed(asked, doc.text, words)
         text = doc.text
-        for q in result.queries:
+        for q in asked.queries:
             q.raw_start = doc.raw_offset(q.start)
             q.raw_end = doc.raw_offset(q.end, end=True) if q.end > q.start else q.raw_start
             q.line, q.col = doc.line_col(q.raw_start)
             q.id = stable_id(witness.id, q.raw_start, q.raw_end, q.rule, q.text)
+        if result is not asked:  # answered by the word list: a "keep as is" decision about one is not stale
+            listed |= {q.id for q in asked.queries} - {q.id for q in result.queries}
+        for q in result.queries:
             if not q.context:
                 a, b = max(0, q.start - 60), min(len(text), q.end + 60)
                 q.context = text[a:b].replace("\n", " ⏎ ")
@@ -122,7 +128,7 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
                 last = e.end
         doc.apply("review", kept)
     ordered = sorted(queries.values(), key=lambda q: (q.raw_start, q.raw_end, q.rule))
-    return Pass(doc, ordered, ctx.facts, used)
+    return Pass(doc, ordered, ctx.facts, used, listed)
 
 
 def _paragraph_edits(doc: Document, paragraphs: frozenset[str], used: set[str]) -> list[Edit]:
@@ -156,8 +162,8 @@ def _changed_later(q: Query, asked: int, edited: dict[int, list[tuple[int, int]]
     return False
 
 
-def _unpack(p: Pass) -> tuple[Document, list[Query], dict, set[str]]:
-    return p.doc, p.queries, p.facts, p.used
+def _unpack(p: Pass) -> tuple[Document, list[Query], dict, set[str], set[str]]:
+    return p.doc, p.queries, p.facts, p.used, p.listed
 
 
 def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisions | None = None,
@@ -173,8 +179,8 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     found_rejected: set[str] = set()
     refused: set[str] = set()
     paras = frozenset(decisions.paragraphs)
-    doc, queries, out_facts, used = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved, facts,
-                                                       paragraphs=paras))
+    doc, queries, out_facts, used, listed = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved,
+                                                               facts, paragraphs=paras))
     for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
         new = {cid for cid in decisions.rejected if cid in keys} - found_rejected
@@ -191,8 +197,8 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
                 skip.update(keys[cid])  # a footnote marker left as printed is still valid text
             else:  # undoing a line join or hyphen decision alone would leave a hard wrap
                 refused.add(cid)
-        doc, queries, out_facts, used = _unpack(run_stages(raw, witness, res, frozenset(skip), decisions.resolved,
-                                                           facts, paragraphs=paras))
+        doc, queries, out_facts, used, listed = _unpack(run_stages(raw, witness, res, frozenset(skip),
+                                                                   decisions.resolved, facts, paragraphs=paras))
     # an accepted query ("keep as is"): answered, the text stays as it is; it leaves the query list
     kept = decisions.accepted & {q.id for q in queries}
     if kept:
@@ -200,6 +206,7 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     changes = doc.changes()
     ids = {c.id for c in changes}
     qids = {q.id for q in queries}
+    kept |= decisions.accepted & listed  # kept as is, and the word then listed: answered either way
     stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids - kept)
                    | (set(decisions.resolved) - used - qids) | (decisions.paragraphs - used))
     applied = len(found_rejected - refused) + len(decisions.accepted & (ids | kept)) + len(used)

@@ -387,3 +387,124 @@ def test_export_escapes_any_text(page, hostile, tmp_path):
     r = edition(root, "run", "--quiet")
     assert r.returncode == 0 and "stale" not in r.stderr, r.stderr
     assert reading in (root / "clean" / "hostile.txt").read_text(encoding="utf-8")
+
+
+LENIN = "lenin-trade-unions"  # English, with non-word queries for words of the period
+
+
+@pytest.fixture
+def served(built, tmp_path):
+    """A copy of the session's project behind `edition serve` (127.0.0.1, any free port)."""
+    import threading
+    from pipeline.commands.serve import make_server
+    root = copy_project(built.root, tmp_path / "served")
+    server = make_server(root, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def save(page) -> str:
+    page.click("#save")
+    page.wait_for_function("/^(saved|not saved)/.test(document.getElementById('save-msg').textContent)")
+    return page.locator("#save-msg").inner_text()
+
+
+def test_a_proofreaders_day_through_edition_serve(page, served):
+    """Filter to a group and decide it in one action, answer a page-break join with a paragraph
+    break, add a word to the word list, save through `edition serve`, run again: the run applies
+    exactly those decisions, says so, and the queries for the listed word are gone."""
+    root, base = served
+    page.goto(f"{base}/reports/{WID}.changes.html")
+    page.wait_for_selector('html[data-ready="1"]')
+    assert page.locator("#save").is_visible()
+    data = page_data(page)
+    # a group: every change of one correction rule, rejected at once
+    rules: dict[str, int] = {}
+    for c in data["changes"]:
+        for r in c[5].split("+"):
+            rules[r] = rules.get(r, 0) + 1
+    rule = min((r for r, n in rules.items() if r.startswith("rule.") and n >= 2), key=lambda r: (-rules[r], r))
+    page.select_option("#f-groupby", "rule")
+    page.select_option("#f-group", rule)
+    assert page.locator("#changes .chg").count() == rules[rule]
+    assert page.locator("#reject-shown").inner_text() == f"reject {rules[rule]} shown"
+    shot(page, "day-group")
+    page.click("#reject-shown")
+    assert page.locator("#changes .chg.rej").count() == rules[rule]
+    group_ids = {c[0] for c in data["changes"] if rule in c[5].split("+")}
+    # a page-break join that was wrong: "paragraph break here"
+    page.select_option("#f-groupby", "")
+    page.select_option("#f-layout", "page break")
+    row = page.locator("#changes .chg:has(button.p)").first
+    para_id = row.get_attribute("id")[2:]
+    row.locator("button.p").click()
+    assert "para" in row.get_attribute("class")
+    para = next(c for c in data["changes"] if c[0] == para_id)
+    shot(page, "day-paragraph")
+    assert save(page).startswith(f"saved {rules[rule] + 1} decisions in review/{WID}.toml")
+    assert page.locator("#unsaved").is_hidden()
+
+    # the Lenin volume: a non-word query, kept as is and listed in one click
+    page.goto(f"{base}/reports/{LENIN}.changes.html")
+    page.wait_for_selector('html[data-ready="1"]')
+    ldata = page_data(page)
+    page.click('.tabs button[data-tab="queries"]')
+    card = page.locator("#queries .qry:has(button.wordadd)").first
+    k = int(card.get_attribute("data-k"))
+    word = ldata["queries"][k]["text"]
+    same = [q["id"] for q in ldata["queries"] if q["text"] == word and q["rule"] in ("detect.nonword", "detect.name")]
+    card.locator("button.wordadd").click()
+    assert all("done" in page.locator(f"#q-{i}").get_attribute("class") for i in same)
+    shot(page, "day-word")
+    assert save(page).startswith(f"saved {len(same)} decisions in review/{LENIN}.toml and 1 word(s)")
+    assert word in (root / "rules" / "words" / "en.txt").read_text(encoding="utf-8").split()
+
+    # the next run applies exactly those decisions and says so
+    r = edition(root, "run", "--quiet")
+    assert r.returncode == 0, r.stderr
+    n = rules[rule] + 1
+    assert f"review/{WID}.toml: {n} of {n} decisions applied" in r.stderr
+    assert f"review/{LENIN}.toml: {len(same)} of {len(same)} decision{'s' if len(same) != 1 else ''} applied" \
+        in r.stderr
+    assert "stale" not in r.stderr
+    after = changes_of(root, WID)
+    assert not group_ids & {c["id"] for c in after}
+    assert not any(rule in c["rule"].split("+") for c in after)  # the rejected rule applied nowhere
+    made = [c for c in after if c["start"] == para[1] and "review.paragraph" in c["rule"]]
+    assert len(made) == 1 and made[0]["after"] == "\n\n"
+    tsv = (root / "reports" / f"{LENIN}.queries.tsv").read_text(encoding="utf-8")
+    assert not [line for line in tsv.splitlines()[1:] if line.split("\t")[3] == word]
+
+    # the next page knows the decisions: from the file now
+    page.goto(f"{base}/reports/{WID}.changes.html")
+    page.wait_for_selector('html[data-ready="1"]')
+    page.click('.tabs button[data-tab="decisions"]')
+    assert page.locator("#decisions tr .flag").all_inner_texts() == ["file"] * n
+    shot(page, "day-after-run")
+
+
+def test_save_refuses_a_conflict_and_the_page_keeps_the_decisions(page, served):
+    root, base = served
+    page.goto(f"{base}/reports/{WID}.changes.html")
+    page.wait_for_selector('html[data-ready="1"]')
+    page.locator("#changes .chg button.a").first.click()
+    (root / "review").mkdir(exist_ok=True)
+    (root / "review" / f"{WID}.toml").write_text(f'witness = "{WID}"\n', encoding="utf-8")  # edited by hand meanwhile
+    msg = save(page)
+    assert msg.startswith("not saved:") and "changed since this page was made" in msg
+    assert page.locator("#unsaved").inner_text() == "1 not yet in the review file"
+    assert (root / "review" / f"{WID}.toml").read_text(encoding="utf-8") == f'witness = "{WID}"\n'
+
+
+def test_translation_shows_the_aligned_original(page, project):
+    open_report(page, project / "reports" / f"{WID}.changes.html")
+    data = page_data(page)
+    assert data["pivot"]["id"] == "kollontai-ru"
+    ev = page.locator("#changes .chg .pivot").first
+    assert ev.inner_text().startswith("kollontai-ru: ")
+    assert any("\u0400" <= ch <= "\u04ff" for ch in ev.inner_text())  # Cyrillic: the original's sentence
+    page.click('.tabs button[data-tab="queries"]')
+    assert page.locator("#queries .qry .pivot").count() > 0
+    shot(page, "translation-queries")
