@@ -142,3 +142,59 @@ def test_edition_report_json_and_table(hostile):
     assert r.returncode == 0 and "hostile" in r.stdout and "changes" in r.stdout
     r = edition(hostile, "report", "nosuch")
     assert r.returncode == 2 and "unknown witness id 'nosuch'" in r.stderr
+
+
+# -- the commands a maintainer uses ----------------------------------------------------
+
+def test_edition_report_fits_80_columns_and_its_counts_add_up(built, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    r = edition(built.root, "report")
+    assert r.returncode == 0, r.stderr
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+    for w in built.corpus.witnesses:  # ids whole, never broken across lines
+        assert re.search(rf"(^|\s){re.escape(w.id)}\s", r.stdout), w.id
+    wid = "kollontai-en-dreadnought"
+    r = edition(built.root, "report", wid, "--top", "3")
+    assert r.returncode == 0 and max(len(line) for line in r.stdout.splitlines()) <= 80
+    m = re.search(r"reviewed ([\d,]+) of ([\d,]+) \(\d+%\) = (.*)", r.stdout)
+    parts = [int(x.replace(",", "")) for x in re.findall(r"([\d,]+) [a-z]", m.group(3))]
+    assert int(m.group(1).replace(",", "")) == sum(parts)
+
+
+def test_errors_have_one_prefix(built):
+    r = edition(built.root, "rules", "check", "--rule", "no.such.rule")
+    assert r.returncode == 2 and r.stderr == "edition: error: no rule with id 'no.such.rule'\n"
+
+
+def test_clean_a_file_without_out_writes_beside_it(tmp_path):
+    (tmp_path / "scan.txt").write_text("A line of text that\nis wrapped here.\n", encoding="utf-8")
+    r = edition(tmp_path, "clean", str(tmp_path / "scan.txt"), "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert f"writing into {tmp_path / 'clean'}" in r.stderr.replace("\n", "")
+    assert (tmp_path / "clean" / "scan.txt").read_text(encoding="utf-8") == "A line of text that is wrapped here.\n"
+    r = edition(tmp_path, "clean", str(tmp_path / "nosuch.txt"), "--lang", "en")
+    assert r.returncode == 2 and r.stderr.startswith(f"edition: error: {tmp_path / 'nosuch.txt'}: file not found")
+
+
+def test_rules_commands_refuse_what_would_do_nothing(built, tmp_path):
+    r = edition(tmp_path, "rules", "test")  # not a project
+    assert r.returncode == 2 and "not an edition project" in r.stderr and "--root" in r.stderr
+    target = tmp_path / "local.toml"
+    r = edition(built.root, "rules", "add", "the", "the", "--file", str(target), "--yes")
+    assert r.returncode == 2 and "changes nothing" in r.stderr
+    r = edition(built.root, "rules", "add", "zzqx never here", "x", "--file", str(target), "--yes")
+    assert r.returncode == 2 and "occurs nowhere" in r.stderr
+    assert not target.exists()
+    r = edition(built.root, "rules", "add", "a", "b", "--kind", "nonsense")
+    assert r.returncode == 2 and "scanno" in r.stderr and "punct" in r.stderr  # the choices are listed
+
+
+def test_run_warns_loudly_about_a_rule_whose_examples_fail(tmp_path):
+    root = make_project(tmp_path, {"a.txt": b"The rank and tile of the party.\n"},
+                        '[[witness]]\nid = "a"\nfile = "a.txt"\nlanguage = "en"\nwork = "a"\nrole = "original"\n')
+    (root / "rules" / "bad.toml").write_text(
+        '[[rule]]\nid = "x.tile"\nmatch = "rank and tile"\nreplacement = "rank and file"\nscope = ["en"]\n'
+        'kind = "scanno"\nnote = "t"\nmust_change = ["the rank and tile => the rank and pile"]\n', encoding="utf-8")
+    r = edition(root, "run", "--quiet", "--no-collate")
+    assert r.returncode == 0, r.stderr
+    assert "edition: WARNING: " in r.stderr and "rules/bad.toml:1: rule 'x.tile' fails its own examples" in r.stderr

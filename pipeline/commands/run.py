@@ -107,10 +107,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     res = Resources(root)
     paths = [Path(t) for t in args.targets]
-    if args.out is None and all(p.is_file() for p in paths) and not _all_witness_ids(root, args.targets):
-        args.out = paths[0].resolve().parent / "clean"  # plain files: never beside (or over) the input
-        if not args.quiet:
-            err.print(f"no --out given: writing into {args.out}")
+    default_out = False
+    if args.out is None and not _all_witness_ids(root, args.targets):
+        for t, p in zip(args.targets, paths):
+            if not p.is_file() and (p.suffix or "/" in t or "\\" in t or not (root / "raw" / "witnesses.toml").exists()):
+                raise EditionError(t, "file not found (give witness ids of raw/witnesses.toml, or text files)")
+        if all(p.is_file() for p in paths):
+            args.out = paths[0].resolve().parent / "clean"  # plain files: never beside (or over) the input
+            default_out = True
     if args.out is None:  # witness ids
         corpus = load_corpus(root / "raw")
         check_project(res, corpus)
@@ -122,6 +126,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if not args.lang:
         raise EditionError(None, "--lang en|ru is required to clean plain-text files")
     check_project(res, None)
+    if default_out and not args.quiet:
+        err.print(f"no --out given: writing into {args.out}")
     files: dict[Path, str] = {}
     names: set[str] = set()
     for p in paths:
