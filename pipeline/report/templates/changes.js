@@ -913,6 +913,7 @@ window.reviewToml = reviewToml;
 /* -- saving in place through `edition serve` (the page came from http://127.0.0.1) -- */
 var BASE = D.review_sha, SERVED = location.protocol === "http:" || location.protocol === "https:";
 $("save").hidden = !SERVED;
+if (SERVED) { $("export").className = "btn"; $("export").textContent = "Export"; }
 function say(text, ok) { var m = $("save-msg"); m.textContent = text; m.className = "small " + (ok ? "ok" : "bad"); }
 $("save").addEventListener("click", function () {
   var list = sortedDecisions().map(function (d) {
@@ -947,7 +948,8 @@ function updateCounts() {
   for (var i = 0; i < N; i++) if (dec.has(C[i][I_ID]) || C[i][I_KIND] === "review") done++;
   Q.forEach(function (q) { if (dec.has(q.id)) done++; });
   dec.forEach(function (d, id) {  // rejected changes and resolved queries that are gone from this run
-    if (!byId.has(id) && !qById.has(id) && !staleSet.has(id)) { total++; done++; }
+    // (a paragraph break is counted as the review edit it made, as pipeline.report.data does)
+    if (!byId.has(id) && !qById.has(id) && !staleSet.has(id) && d.action !== "paragraph") { total++; done++; }
   });
   $("progress").textContent = done.toLocaleString("en") + " of " + total.toLocaleString("en") + " decided";
   $("progress-bar").style.width = (total ? Math.floor(100 * done / total) : 100) + "%";
