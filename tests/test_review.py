@@ -338,6 +338,15 @@ def test_review_import_merges_an_export(built, tmp_path):
     assert f"review/{WID}.toml: 2 decisions (2 new, 0 changed)" in r.stderr and "Kollontai" in r.stderr
     assert {d.id for d in read_review(root / "review" / f"{WID}.toml", WID)} == {first[1]["id"], q["id"]}
     assert "Kollontai" in (root / "rules" / "words" / "en.txt").read_text(encoding="utf-8").split()
+    # an export saved by hand as the review file: the run says where its words belong; import moves them
+    saved = root / "review" / f"{WID}.toml"
+    saved.write_text(dump_review(WID, read_review(saved, WID), words=["Shlyapnikov"]), encoding="utf-8")
+    r = edition(root, "run", "--quiet", "--only", WID, "--no-collate")
+    assert r.returncode == 0 and f"`edition review import review/{WID}.toml` moves them" in r.stderr
+    r = edition(root, "review", "import", str(saved))
+    assert r.returncode == 0, r.stderr
+    assert "words" not in tomllib.loads(saved.read_text(encoding="utf-8"))
+    assert "Shlyapnikov" in (root / "rules" / "words" / "en.txt").read_text(encoding="utf-8").split()
     exported.write_text('witness = "kollontai-ru"\n', encoding="utf-8")
     r = edition(root, "review", "import", str(exported), "--witness", WID)
     assert r.returncode == 2 and "is for witness 'kollontai-ru'" in r.stderr

@@ -19,6 +19,7 @@ from pipeline.model import Witness, slug
 from pipeline.outputs import write_files
 from pipeline.report import build_reports
 from pipeline.report.files import changes_jsonl, queries_tsv, read_manifest, witness_files, witness_manifest
+from pipeline.review import review_words
 from pipeline.rules import test_rule
 from pipeline.run import Cleaned, clean_corpus, clean_witness
 from pipeline.sources import read_text_file
@@ -68,6 +69,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     cleaned, _ = build_edition(args.root.resolve(), args.only, not args.no_collate, args.quiet, _jobs(args))
     for wid, c in cleaned.items():
         report_decisions(wid, c)
+        words = review_words(args.root.resolve() / "review" / f"{wid}.toml")
+        if words:  # an export saved by hand: its words belong in the word list, not here
+            print(f"review/{wid}.toml: lists words for the word list ({', '.join(words[:5])}"
+                  f"{', ...' if len(words) > 5 else ''}) that this run does not read: "
+                  f"`edition review import review/{wid}.toml` moves them to rules/words/", file=sys.stderr)
     if not args.quiet:
         for wid, c in cleaned.items():
             err.print(f"{wid}: {len(c.changes)} changes, {len(c.queries)} queries"
