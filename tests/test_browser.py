@@ -540,3 +540,22 @@ def test_hostile_witness_is_shown_literally_through_serve(page, hostile):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_rule_group_links_to_the_same_rule_in_other_witnesses(page, project):
+    """The concordance reaches across the edition: a rule's group links to its changes elsewhere."""
+    open_report(page, project / "reports" / f"{WID}.changes.html")
+    data = page_data(page)
+    rule, where = next(iter(sorted(data["elsewhere"]["rules"].items(), key=lambda kv: (-len(kv[1]), kv[0]))))
+    page.select_option("#f-groupby", "rule")
+    page.select_option("#f-group", rule)
+    links = page.locator("#f-elsewhere a")
+    assert links.count() == len(where)
+    other, n = where[0]
+    links.first.click()
+    page.wait_for_selector('html[data-ready="1"]')
+    assert page.url.split("#")[0].endswith(f"{other}.changes.html")
+    assert page.locator("#f-group").input_value() == rule
+    shown = page.locator("#shown").inner_text()
+    assert shown.startswith(f"{n:,} of") or shown == f"{n:,} changes"
+    shot(page, "concordance-elsewhere")

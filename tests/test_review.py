@@ -295,8 +295,9 @@ def test_listed_words_are_not_queried_or_auto_corrected(built, tmp_path):
     assert asked, "the Lenin witness has non-word queries"
     listed = sorted({q["text"] for q in asked})[:3]
     root = copy_project(built.root, tmp_path / "p")
-    (root / "rules" / "words").mkdir(exist_ok=True)
-    (root / "rules" / "words" / "en.txt").write_text("\n".join(listed) + "\n", encoding="utf-8")
+    en = root / "rules" / "words" / "en.txt"
+    en.parent.mkdir(exist_ok=True)
+    en.write_text((en.read_text(encoding="utf-8") if en.exists() else "") + "\n".join(listed) + "\n", encoding="utf-8")
     r = edition(root, "run", "--quiet", "--only", wid, "--no-collate")
     assert r.returncode == 0, r.stderr
     after = queries_of(root, wid)
@@ -387,3 +388,11 @@ def test_serve_binds_loopback_and_serves_only_the_project(built, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_period_words_of_the_lenin_notes_are_not_queried(built):
+    """rules/words/en.txt lists the transliterations of the Lenin volume's notes."""
+    texts = {q["text"] for q in queries_of(built.root, "lenin-trade-unions")}
+    assert not {"syezdov", "plenumov", "Partiinoye"} & texts
+    raw = (built.root / "raw" / "lenin-trade-unions.txt").read_text(encoding="utf-8")
+    assert "syezdov" in raw and "Partiinoye" in raw  # they are in the text: the list answered them

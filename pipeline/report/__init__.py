@@ -17,7 +17,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from pipeline.report.data import WitnessState, pivot_evidence
+from pipeline.report.data import WitnessState, elsewhere, pivot_evidence
 from pipeline.report.files import read_changes, read_manifest, read_queries
 from pipeline.report.html import render_changes, render_index
 from pipeline.review import read_review
@@ -65,11 +65,14 @@ def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, str], spl
             states[w.id].review_sha = _sha(root / "review" / f"{w.id}.toml")
             if split is not None:
                 states[w.id].pivot = _pivot(root, corpus, w, cleaned, files, split)
-            out[root / "reports" / f"{w.id}.changes.html"] = render_changes(states[w.id])
         else:
             st = load_state(root, corpus, w.id, files)
             if st is not None:
                 states[w.id] = st
+    shared = elsewhere(states)
+    for wid in cleaned:
+        states[wid].elsewhere = shared[wid]
+        out[root / "reports" / f"{wid}.changes.html"] = render_changes(states[wid])
     present = {p.relative_to(root).as_posix() for p in files if _inside(p, root)}
     present |= {p.relative_to(root).as_posix() for p in out}
     for sub in ("reports", "reports/collation", "clean", "review"):

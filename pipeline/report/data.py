@@ -30,6 +30,7 @@ class WitnessState:
     decisions: list[Decision] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     pivot: dict | None = None  # the aligned original (pivot_evidence), for a translation
+    elsewhere: dict = field(default_factory=dict)  # the same rules and queried readings in other witnesses
     review_sha: str = ""  # the version of review/<id>.toml the page is made from (edition serve)
 
     # -- counts -------------------------------------------------------------
@@ -216,6 +217,21 @@ def pivot_evidence(alignment: dict, wid: str, own_text: str, pivot_text: str, sp
             "sent": sent}
 
 
+def elsewhere(states: dict[str, "WitnessState"]) -> dict[str, dict]:
+    """For each witness: the rules it shares with other witnesses and the readings queried in
+    others too, with their counts there (the edition-wide concordance a page links to)."""
+    rules = {wid: Counter(r for c in st.changes for r in c.rule.split("+")) for wid, st in states.items()}
+    texts = {wid: Counter(q.text for q in st.queries) for wid, st in states.items()}
+    out: dict[str, dict] = {}
+    for wid in states:
+        entry = {}
+        for name, counts in (("rules", rules), ("texts", texts)):
+            shared = {k: [[o, counts[o][k]] for o in states if o != wid and counts[o][k]] for k in counts[wid]}
+            entry[name] = {k: v for k, v in sorted(shared.items()) if v}
+        out[wid] = entry
+    return out
+
+
 def page_data(st: WitnessState) -> dict:
     """Everything reports/<id>.changes.html renders, as plain JSON-able data."""
     u = _utf16_index(st.raw)
@@ -242,6 +258,7 @@ def page_data(st: WitnessState) -> dict:
         "decisions": {d.id: decision_info(d) for d in st.decisions},
         "stale": list(st.stale),
         "pivot": st.pivot,
+        "elsewhere": st.elsewhere,
         "review_sha": st.review_sha,
     }
 

@@ -438,12 +438,12 @@ for (var pi = 0; pi < N; pi++) {
     : pc[I_KIND] === "hyphen" ? 2 : 3;
   if (prio[pi] === 4) routineN++;
 }
-function groupKey(i, by) {
+function groupKeys(i, by) {  // the groups of a change: each rule it is made of, its kind, or its reading
   var c = C[i];
-  if (by === "rule") return c[I_RULE];
-  if (by === "kind") return c[I_KIND];
+  if (by === "rule") return rulesOf[i];
+  if (by === "kind") return [c[I_KIND]];
   var b = RAW.slice(c[I_S], c[I_E]).replace(/\s+/g, " ").trim(), a = c[I_AFTER].replace(/\s+/g, " ").trim();
-  return (b || "\u2205") + " \u2192 " + (a || "\u2205");
+  return [(b || "\u2205") + " \u2192 " + (a || "\u2205")];
 }
 var groupOf = null;
 function fillGroups() {
@@ -455,13 +455,41 @@ function fillGroups() {
   if (!by) return;
   groupOf = new Array(N);
   var counts = new Map();
-  for (var i = 0; i < N; i++) { var g = groupOf[i] = groupKey(i, by); counts.set(g, (counts.get(g) || 0) + 1); }
+  for (var i = 0; i < N; i++) {
+    groupOf[i] = groupKeys(i, by);
+    groupOf[i].forEach(function (g) { counts.set(g, (counts.get(g) || 0) + 1); });
+  }
   Array.from(counts.keys()).sort(function (a, b) { return counts.get(b) - counts.get(a) || (a < b ? -1 : 1); })
     .slice(0, 400).forEach(function (g) {
       var label = g.length > 60 ? g.slice(0, 59) + "\u2026" : g;
       var o = node("option", "", counts.get(g).toLocaleString("en") + " \u00d7 " + label);
       o.value = g; fGroup.appendChild(o);
     });
+}
+/* the same rule or queried reading in the other witnesses of the edition: links to their pages */
+var ELSE = D.elsewhere || {};
+function elsewhereLinks(el, label, list, hash) {
+  el.textContent = "";
+  if (!list || !list.length) return;
+  el.appendChild(document.createTextNode(label));
+  list.forEach(function (p, n) {
+    if (n) el.appendChild(document.createTextNode(", "));
+    var a = node("a", "", p[0] + " (" + p[1] + ")");
+    a.href = encodeURIComponent(p[0]) + ".changes.html#" + hash;
+    el.appendChild(a);
+  });
+}
+function showElsewhere() {
+  var by = fGroupBy.value, g = fGroup.value, el = $("f-elsewhere");
+  if (by === "rule" && g) elsewhereLinks(el, "also in ", (ELSE.rules || {})[g], "rule=" + encodeURIComponent(g));
+  else el.textContent = "";
+}
+function selectGroup(by, key) {  // from a link: #rule=<rule>
+  fView.value = "all"; fGroupBy.value = by; fillGroups();
+  if (!Array.prototype.some.call(fGroup.options, function (o) { return o.value === key; })) {
+    var o = node("option", "", key); o.value = key; fGroup.appendChild(o);
+  }
+  fGroup.value = key;
 }
 fGroupBy.addEventListener("change", function () { fillGroups(); applyFilter(); });
 fGroup.addEventListener("change", applyFilter);
@@ -472,7 +500,7 @@ function clearFilters() { fStage.value = fKind.value = fRule.value = fLayout.val
 function matches(i, st, k, r, lay, status, q, g, look) {
   var c = C[i];
   if (look && prio[i] === 4) return false;
-  if (g && groupOf[i] !== g) return false;
+  if (g && groupOf[i].indexOf(g) < 0) return false;
   if (st && stagesOf[i].indexOf(st) < 0) return false;
   if (k && c[I_KIND] !== k) return false;
   if (r && rulesOf[i].indexOf(r) < 0) return false;
@@ -506,6 +534,7 @@ function applyFilter(keep) {
   var n = order.length;
   $("shown").textContent = n === N ? N.toLocaleString("en") + " changes" : n.toLocaleString("en") + " of " + N.toLocaleString("en") + " shown";
   batchLabels();
+  showElsewhere();
   window.reportFilterMs = performance.now() - t;
   return n;
 }
@@ -662,6 +691,8 @@ function makeQuery(k) {
   card.appendChild(ctx);
   var ev = PV && q.start >= 0 ? pivotAt(rawToClean(q.start)) : null;
   if (ev) card.appendChild(ev);
+  var also = (ELSE.texts || {})[q.text];
+  if (also) { var al = node("div", "small muted"); elsewhereLinks(al, "also queried in ", also, "reading=" + encodeURIComponent(q.text)); card.appendChild(al); }
   var act = node("div", "qact");
   if (q.suggestions.length) act.appendChild(node("span", "muted", "suggestions:"));
   q.suggestions.forEach(function (s) {
@@ -974,7 +1005,13 @@ applyFilter();
 updateCounts();
 saveWords();
 var h = location.hash.slice(1);
-if (h === "queries" || h === "decisions" || h === "text") showTab(h);
+if (h.slice(0, 5) === "rule=") { selectGroup("rule", decodeURIComponent(h.slice(5))); applyFilter(); }
+else if (h.slice(0, 8) === "reading=") {
+  showTab("queries");
+  var want = decodeURIComponent(h.slice(8)), qg = $("q-group");
+  if (Array.prototype.some.call(qg.options, function (o) { return o.value === want; })) { qg.value = want; filterQueries(); }
+}
+else if (h === "queries" || h === "decisions" || h === "text") showTab(h);
 else if (h.slice(0, 2) === "q-" && qById.has(h.slice(2))) showQuery(qById.get(h.slice(2)));
 else if (h.slice(0, 2) === "c-" && byId.has(h.slice(2))) reveal(byId.get(h.slice(2)));
 window.reportRenderMs = performance.now() - t0;
