@@ -471,7 +471,7 @@ def test_a_proofreaders_day_through_edition_serve(page, served):
     assert word in (root / "rules" / "words" / "en.txt").read_text(encoding="utf-8").split()
 
     # the next run applies exactly those decisions and says so
-    r = edition(root, "run", "--quiet")
+    r = edition(root, "run", "--quiet", "--only", WID, LENIN, "--no-collate")
     assert r.returncode == 0, r.stderr
     n = rules[rule] + 1
     assert f"review/{WID}.toml: {n} of {n} decisions applied" in r.stderr

@@ -141,7 +141,11 @@ def make_server(root: Path, port: int = 0) -> ThreadingHTTPServer:
     if not (root / "reports" / "index.html").exists():
         raise EditionError("reports/index.html", "not found; run `edition run` first")
     handler = type("ProjectHandler", (Handler,), {"root": root.resolve()})
-    return ThreadingHTTPServer((HOST, port), handler)
+    try:
+        return ThreadingHTTPServer((HOST, port), handler)
+    except OSError as exc:
+        raise EditionError(None, f"cannot listen on {HOST}:{port}: {exc.strerror or exc}; "
+                           "pass another --port (0: any free one)") from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
