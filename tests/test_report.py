@@ -198,3 +198,46 @@ def test_run_warns_loudly_about_a_rule_whose_examples_fail(tmp_path):
     r = edition(root, "run", "--quiet", "--no-collate")
     assert r.returncode == 0, r.stderr
     assert "edition: WARNING: " in r.stderr and "rules/bad.toml:1: rule 'x.tile' fails its own examples" in r.stderr
+
+
+# -- evidence from the pivot, and the concordance across the edition -----------------------
+
+def _split(p: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in re.finditer(r"(?<=\.) ", p):
+        out.append((start, m.start()))
+        start = m.end()
+    return out + [(start, len(p))]
+
+
+@pytest.mark.parametrize("where", ["row", "details"])
+def test_pivot_evidence_from_alignment_rows(where):
+    from pipeline.report.data import pivot_evidence
+    pairs = {"en": [[["1.1"], ["0.0"]], [["1.0"], ["0.1"]]]}
+    row = {"ru": [1], "en": [0]}
+    alignment = {"pivot": "ru", "witnesses": ["ru", "en"], "rows": [{"ru": [0], "en": []}, row],
+                 "details": [{}, {}]}
+    if where == "row":
+        row["sentences"] = pairs
+    else:
+        alignment["details"][1]["sentences"] = pairs
+    ev = pivot_evidence(alignment, "en", "Mixed. Second.\n", "Заголовок\n\nПервое. Смешанным.\n", _split)
+    assert ev["id"] == "ru" and ev["paras"] == {"0": [1]} and ev["texts"] == {"1": "Первое. Смешанным."}
+    assert ev["sent"] == {"0.0": ["1.1"], "0.1": ["1.0"]}  # the English first sentence is the Russian second
+    assert ev["own"]["0"] == [[0, 6], [7, 14]] and ev["spans"]["1"] == [[0, 7], [8, 18]]
+    assert pivot_evidence(alignment, "ru", "", "", _split) is None  # the pivot itself has none
+
+
+def test_elsewhere_counts_rules_and_readings_in_other_witnesses():
+    from pipeline.report.data import elsewhere
+    w = {k: Witness(id=k, file=f"{k}.txt", language="en", work="w", role="original") for k in ("a", "b")}
+
+    def ch(rule):
+        return Change("x", 0, 1, "a", "b", "rules", rule, "scanno", 1, 1, 1.0, "")
+    st = {"a": WitnessState(w["a"], "", [ch("r.one"), ch("r.two+layout.line-join")],
+                            [Query(0, 1, "syezdov", [], 0.3, "", rule="detect.nonword")]),
+          "b": WitnessState(w["b"], "", [ch("r.two"), ch("r.two")],
+                            [Query(0, 1, "syezdov", [], 0.3, "", rule="detect.nonword")] * 2)}
+    out = elsewhere(st)
+    assert out["a"]["rules"] == {"r.two": [["b", 2]]} and out["b"]["rules"] == {"r.two": [["a", 1]]}
+    assert out["a"]["texts"] == {"syezdov": [["b", 2]]}
