@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import EditionError
+from pipeline.model import Change
 from pipeline.outputs import write_files
 from pipeline.report.files import read_changes, read_queries
 from pipeline.review import Decision, dump_review, parse_review, read_review, review_words
-from pipeline.tomlio import parse_toml
+from pipeline.tomlio import load_toml, parse_toml
 from pipeline.witnesses import load_corpus
 from pipeline.wordlist import add_word
 
@@ -43,19 +44,19 @@ class Saved:
     words: list[str]
 
 
-def last_run_ids(root: Path, wid: str) -> tuple[dict[str, str], set[str]]:
-    """The change ids (-> their rule) and query ids of the last run of a witness."""
+def last_run_ids(root: Path, wid: str) -> tuple[dict[str, Change], set[str]]:
+    """The changes (by id) and query ids of the last run of a witness."""
     log = root / "clean" / f"{wid}.changes.jsonl"
     tsv = root / "reports" / f"{wid}.queries.tsv"
     if not log.exists():
         raise EditionError(f"clean/{wid}.changes.jsonl", "not found; run `edition run` first")
     changes = {c.id: c for c in read_changes(log.read_text(encoding="utf-8"))}
     queries = {q.id for q in read_queries(tsv)} if tsv.exists() else set()
-    return {cid: c for cid, c in changes.items()}, queries
+    return changes, queries
 
 
 def save_review(root: Path, wid: str, decisions: list[Decision], base: str | None = None,
-                words: list[str] = (), shown: str = "") -> Saved:
+                words: list[str] | tuple = (), shown: str = "") -> Saved:
     """Replace review/<wid>.toml by these decisions (the page's or an import's whole set).
 
     `base`: the file version the decisions were made on (file_sha); if the file changed
@@ -115,7 +116,6 @@ def import_review(root: Path, path: Path, witness: str | None = None) -> Saved:
     for the same ids; the file's others stay."""
     if not path.is_file():
         raise EditionError(path, "file not found")
-    from pipeline.tomlio import load_toml
     data, text = load_toml(path)
     wid = witness or data.get("witness") or path.stem
     incoming = parse_review(data, text, path, wid)
