@@ -16,7 +16,10 @@ resolve puts the reading in the text (an edit of kind `review`; "¶" is a paragr
 break), accept keeps the text as it is; either way the query is answered.
 `paragraph` on a change that joined lines (a page-break join, a line join): the join
 was wrong, a paragraph starts there; the next run writes a paragraph break in its
-place (an edit of kind `review`, rule `review.paragraph`).
+place (an edit of kind `review`, rule `review.paragraph`). `hyphen` on a line-end hyphen
+decision (`hyphen.compound`, `hyphen.soft`): the other decision is right; the next run
+drops the kept hyphen ("class-consistent" -> "classconsistent") or keeps the dropped one
+("to-⏎day" -> "to-day"), an edit of kind `review`, rule `review.hyphen`.
 
 A decision may also carry what it was about, for a human reading the file and for
 the report once the change is gone (a rejected change is not in the next change
@@ -34,7 +37,8 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from pipeline.errors import EditionError
 from pipeline.tomlio import display_path, load_toml, validate_tables
 
-ACTIONS = ("accept", "reject", "resolve", "paragraph")
+ACTIONS = ("accept", "reject", "resolve", "paragraph", "hyphen")
+HYPHEN_RULES = ("hyphen.compound", "hyphen.soft")  # line-end hyphen decisions a `hyphen` action turns round
 
 
 @dataclass
@@ -45,15 +49,16 @@ class Decisions:
     accepted: set[str] = field(default_factory=set)   # change ids confirmed, query ids kept as they are
     resolved: dict[str, str] = field(default_factory=dict)  # query id -> reading
     paragraphs: set[str] = field(default_factory=set)  # change ids (line joins) to make paragraph breaks
+    hyphens: set[str] = field(default_factory=set)  # change ids (line-end hyphen decisions) to turn round
 
     def __len__(self) -> int:
-        return len(self.rejected) + len(self.accepted) + len(self.resolved) + len(self.paragraphs)
+        return len(self.rejected) + len(self.accepted) + len(self.resolved) + len(self.paragraphs) + len(self.hyphens)
 
 
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    action: Literal["accept", "reject", "resolve", "paragraph"]
+    action: Literal["accept", "reject", "resolve", "paragraph", "hyphen"]
     reading: str | None = None
     note: str = ""
     by: str = ""
@@ -122,6 +127,8 @@ def to_decisions(decisions: list[Decision]) -> Decisions:
             out.accepted.add(d.id)
         elif d.action == "paragraph":
             out.paragraphs.add(d.id)
+        elif d.action == "hyphen":
+            out.hyphens.add(d.id)
         else:
             out.resolved[d.id] = d.reading or ""
     return out
@@ -168,8 +175,8 @@ FIELD_ORDER = ("id", "action", "reading", "note", "by", "line", "rule", "before"
 def dump_review(witness: str, decisions: list[Decision], words: list[str] | None = None) -> str:
     """review/<id>.toml text for these decisions (same layout as the HTML export)."""
     lines = [f"# Review decisions for {witness}: save as review/{witness}.toml, then run `edition run`.",
-             "# action: accept | reject | resolve | paragraph (resolve needs a reading). line/rule/before/after/text",
-             "# only say what a decision was about; the run reads id, action and reading.",
+             "# action: accept | reject | resolve (needs a reading) | paragraph | hyphen.",
+             "# line/rule/before/after/text only say what a decision was about; the run reads id, action, reading.",
              f"witness = {toml_string(witness)}"]
     if words:
         lines.append("words = [" + ", ".join(toml_string(w) for w in words) + "]  "

@@ -64,7 +64,7 @@ class Pass:
 
 def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] = frozenset(),
                resolved: dict[str, str] | None = None, facts: dict | None = None, upto: str | None = None,
-               paragraphs: frozenset[str] = frozenset()) -> Pass:
+               paragraphs: frozenset[str] = frozenset(), hyphens: frozenset[str] = frozenset()) -> Pass:
     """Run the configured stages in order (stopping before the stage `upto`, if given)."""
     doc = Document(raw, witness.id)
     ctx = Context(witness, res, res.policy(witness), facts=dict(facts or {}))
@@ -104,8 +104,8 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
     for qid in [qid for qid, q in queries.items() if _changed_later(q, asked_in[qid], edited)]:
         del queries[qid]
     used: set[str] = set()
-    if resolved or paragraphs:
-        edits: list[Edit] = _paragraph_edits(doc, paragraphs, used)
+    if resolved or paragraphs or hyphens:
+        edits: list[Edit] = _change_edits(doc, paragraphs, hyphens, used)
         for qid, reading in sorted((resolved or {}).items()):
             q = queries.get(qid)
             if q is None:
@@ -131,21 +131,37 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
     return Pass(doc, ordered, ctx.facts, used, listed)
 
 
-def _paragraph_edits(doc: Document, paragraphs: frozenset[str], used: set[str]) -> list[Edit]:
-    """A paragraph break in place of each line join a proofreader answered with "paragraph
-    break here" (review action `paragraph`); only a join that wrote nothing but spaces."""
+def _change_edits(doc: Document, paragraphs: frozenset[str], hyphens: frozenset[str],
+                  used: set[str]) -> list[Edit]:
+    """A proofreader's answers to changes (review actions `paragraph`, `hyphen`), as review edits:
+    a paragraph break in place of a line join that wrote nothing but spaces; the other
+    decision for a line-end hyphen (a kept hyphen dropped, a dropped one kept)."""
     edits: list[Edit] = []
-    if not paragraphs:
+    if not paragraphs and not hyphens:
         return edits
+    text = doc.text
     for c in doc.changes():
-        if c.id not in paragraphs or "\n" not in c.before or c.after.strip():
+        if c.id not in paragraphs and c.id not in hyphens:
             continue
         s, t = doc.current_offset(c.start), doc.current_offset(c.end)
         if s is None or t is None:
             continue
+        rules = c.rule.split("+")
+        if c.id in paragraphs and "\n" in c.before and not c.after.strip():
+            edits.append(Edit(s, t, "\n\n", "review.paragraph", "review", 1.0,
+                              f"change {c.id} (lines joined) made a paragraph break by a proofreader"))
+        elif c.id in hyphens and "hyphen.compound" in rules and 0 < s and t < len(text) and text[s - 1] == "-" \
+                and not c.after.strip():
+            # the hyphen, the join and the next letter, rewritten as that letter: the edit then holds
+            # the (empty) join it turns round, and the change is the proofreader's (kind review)
+            edits.append(Edit(s - 1, t + 1, text[t], "review.hyphen", "review", 1.0,
+                              f"change {c.id}: the line-end hyphen dropped by a proofreader"))
+        elif c.id in hyphens and "hyphen.soft" in rules and "-" in c.before and not c.after.strip():
+            edits.append(Edit(s, t, "-", "review.hyphen", "review", 1.0,
+                              f"change {c.id}: the line-end hyphen kept by a proofreader"))
+        else:
+            continue
         used.add(c.id)
-        edits.append(Edit(s, t, "\n\n", "review.paragraph", "review", 1.0,
-                          f"change {c.id} (lines joined) made a paragraph break by a proofreader"))
     return edits
 
 
@@ -178,9 +194,9 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     skip: set[str] = set()
     found_rejected: set[str] = set()
     refused: set[str] = set()
-    paras = frozenset(decisions.paragraphs)
+    paras, hyph = frozenset(decisions.paragraphs), frozenset(decisions.hyphens)
     doc, queries, out_facts, used, listed = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved,
-                                                               facts, paragraphs=paras))
+                                                               facts, paragraphs=paras, hyphens=hyph))
     for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
         new = {cid for cid in decisions.rejected if cid in keys} - found_rejected
@@ -197,8 +213,8 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
                 skip.update(keys[cid])  # a footnote marker left as printed is still valid text
             else:  # undoing a line join or hyphen decision alone would leave a hard wrap
                 refused.add(cid)
-        doc, queries, out_facts, used, listed = _unpack(run_stages(raw, witness, res, frozenset(skip),
-                                                                   decisions.resolved, facts, paragraphs=paras))
+        doc, queries, out_facts, used, listed = _unpack(run_stages(
+            raw, witness, res, frozenset(skip), decisions.resolved, facts, paragraphs=paras, hyphens=hyph))
     # an accepted query ("keep as is"): answered, the text stays as it is; it leaves the query list
     kept = decisions.accepted & {q.id for q in queries}
     if kept:
@@ -208,7 +224,7 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     qids = {q.id for q in queries}
     kept |= decisions.accepted & listed  # kept as is, and the word then listed: answered either way
     stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids - kept)
-                   | (set(decisions.resolved) - used - qids) | (decisions.paragraphs - used))
+                   | (set(decisions.resolved) - used - qids) | ((decisions.paragraphs | decisions.hyphens) - used))
     applied = len(found_rejected - refused) + len(decisions.accepted & (ids | kept)) + len(used)
     return Cleaned(witness, doc, queries, changes, out_facts, stale, sorted(refused), applied=applied)
 

@@ -559,3 +559,19 @@ def test_a_rule_group_links_to_the_same_rule_in_other_witnesses(page, project):
     shown = page.locator("#shown").inner_text()
     assert shown.startswith(f"{n:,} of") or shown == f"{n:,} changes"
     shot(page, "concordance-elsewhere")
+
+
+def test_hyphens_of_one_kind_turned_round_at_once(page, project):
+    """Guiguts' "remove every hyphen of this kind": group by rule, one click, one decision each."""
+    open_report(page, project / "reports" / f"{WID}.changes.html")
+    data = page_data(page)
+    ids = [c[0] for c in data["changes"] if "hyphen.compound" in c[5].split("+") and not c[3].strip()]
+    assert ids
+    page.select_option("#f-groupby", "rule")
+    page.select_option("#f-group", "hyphen.compound")
+    assert page.locator("#hyphen-shown").inner_text() == f"turn {len(ids)} hyphen{'s' if len(ids) != 1 else ''} round"
+    page.click("#hyphen-shown")
+    exported = page.evaluate("window.reviewToml()")
+    for cid in ids:
+        assert f'id = "{cid}"\naction = "hyphen"' in exported
+    shot(page, "hyphens-turned")

@@ -124,6 +124,9 @@ def reviewed(built, tmp_path_factory):
     # a page-break join the proofreader answers "paragraph break here"
     para = next(c for c in first if c["rule"] == "layout.page-break" and not c["after"].strip())
     ds.append(Decision(id=para["id"], action="paragraph", note="a new paragraph starts on the next page"))
+    # a hyphen kept at a line end that the proofreader drops ("class-⏎consistent" -> "classconsistent")
+    hyph = next(c for c in first if c["rule"] == "hyphen.compound" and c["before"] == "\n")
+    ds.append(Decision(id=hyph["id"], action="hyphen"))
     (root / "review").mkdir()
     (root / "review" / f"{WID}.toml").write_text(dump_review(WID, ds), encoding="utf-8")
     r = edition(root, *RUN)
@@ -145,9 +148,26 @@ def test_a_wrong_join_answered_with_a_paragraph_break(reviewed):
     assert clean[at:at + 2] == "\n\n" and clean[at - 1] != "\n" and clean[at + 2] != "\n"  # one paragraph break
 
 
+def test_a_hyphen_decision_turned_round(reviewed):
+    """action = "hyphen" on a kept line-end hyphen: the next run joins the word without it."""
+    root, first, *_ = reviewed
+    d = next(d for d in read_review(root / "review" / f"{WID}.toml") if d.action == "hyphen")
+    hyph = next(c for c in first if c["id"] == d.id)
+    raw = (root / "raw" / f"{WID}.txt").read_text(encoding="utf-8")
+    assert raw[hyph["start"] - 1] == "-"
+    left = raw[:hyph["start"] - 1].split()[-1]
+    right = raw[hyph["end"]:].split()[0]
+    after = changes_of(root, WID)
+    made = [c for c in after if c["start"] == hyph["start"] - 1 and "review.hyphen" in c["rule"]]
+    assert len(made) == 1 and made[0]["kind"] == "review"
+    assert made[0]["before"] == "-\n" + right[0] and made[0]["after"] == right[0]
+    clean = (root / "clean" / f"{WID}.txt").read_text(encoding="utf-8")
+    assert left + right in clean and f"{left}-{right}" not in clean
+
+
 def test_run_says_how_many_decisions_it_applied(reviewed):
     root, first, rejected, query, reading, stderr, merged, kept = reviewed
-    n = 4 + bool(query) + bool(kept) + bool(merged)  # reject, accept, stale, paragraph, ...
+    n = 5 + bool(query) + bool(kept) + bool(merged)  # reject, accept, stale, paragraph, hyphen, ...
     applied = n - 1  # all but the stale one
     assert f"review/{WID}.toml: {applied} of {n} decisions applied, 1 stale" in stderr
 

@@ -18,7 +18,7 @@ from pipeline.errors import EditionError
 from pipeline.model import Change
 from pipeline.outputs import write_files
 from pipeline.report.files import read_changes, read_queries
-from pipeline.review import Decision, dump_review, parse_review, read_review, review_words
+from pipeline.review import HYPHEN_RULES, Decision, dump_review, parse_review, read_review, review_words
 from pipeline.tomlio import load_toml, parse_toml
 from pipeline.witnesses import load_corpus
 from pipeline.wordlist import add_word
@@ -79,7 +79,7 @@ def save_review(root: Path, wid: str, decisions: list[Decision], base: str | Non
         if not known and not (d.id in old and old[d.id].action == d.action):
             raise EditionError(shown or where, f"decision {d.action} {d.id!r} is stale: no change or query of "
                                f"the last run has that id (run `edition run` and reload the page)")
-        if d.action in ("reject", "paragraph") and d.id in queries:
+        if d.action in ("reject", "paragraph", "hyphen") and d.id in queries:
             raise EditionError(shown or where, f"{d.id!r} is a query: answer it with resolve or accept, not {d.action}")
         if d.action == "resolve" and d.id in changes:
             raise EditionError(shown or where, f"{d.id!r} is a change: accept or reject it, not resolve")
@@ -88,6 +88,9 @@ def save_review(root: Path, wid: str, decisions: list[Decision], base: str | Non
             if "\n" not in c.before or c.after.strip():
                 raise EditionError(shown or where, f"change {d.id!r} ({c.rule}) joined no lines: "
                                    "'paragraph break here' answers a line join")
+        if d.action == "hyphen" and d.id in changes and not set(changes[d.id].rule.split("+")) & set(HYPHEN_RULES):
+            raise EditionError(shown or where, f"change {d.id!r} ({changes[d.id].rule}) is no line-end hyphen decision "
+                               f"({' or '.join(HYPHEN_RULES)})")
     text = dump_review(wid, decisions)
     parse_review(parse_toml(text, path), text, path, wid)  # what the run will read, validated before writing
     files: dict[Path, str] = {path: text}

@@ -59,7 +59,7 @@ class WitnessState:
             elif d.action == "reject":
                 rejected += 1
                 rejected_gone += 1
-            elif d.action != "paragraph":  # a paragraph break is counted as the review edit it made
+            elif d.action not in ("paragraph", "hyphen"):  # counted as the review edit it made
                 queries_gone += 1
         reviewed_edits = sum(1 for c in self.changes if c.kind == "review")
         total_changes = len(self.changes) + rejected_gone

@@ -240,6 +240,10 @@ function canParagraph(i) {  // a join that wrote only spaces: a wrong one is ans
   var c = C[i];
   return c[I_KIND] !== "review" && RAW.slice(c[I_S], c[I_E]).indexOf("\n") >= 0 && !c[I_AFTER].trim() && c[I_AFTER].indexOf("\n\n") < 0;
 }
+function canHyphen(i) {  // a line-end hyphen decision the proofreader may turn round (pipeline.review.HYPHEN_RULES)
+  var r = rulesOf[i];
+  return C[i][I_KIND] !== "review" && !C[i][I_AFTER].trim() && (r.indexOf("hyphen.compound") >= 0 || r.indexOf("hyphen.soft") >= 0);
+}
 function makeRow(i) {
   var c = C[i], row = node("div", "chg");
   row.id = "c-" + c[I_ID];
@@ -258,6 +262,13 @@ function makeRow(i) {
     }
     a.dataset.act = "accept"; r.dataset.act = "reject";
     d.appendChild(a); d.appendChild(r);
+    if (canHyphen(i)) {
+      var hy = node("button", "h", "-");
+      hy.type = "button"; hy.dataset.act = "hyphen";
+      hy.title = rulesOf[i].indexOf("hyphen.compound") >= 0 ? "the other hyphen decision: drop this hyphen (the next run joins the word without it)"
+        : "the other hyphen decision: keep this hyphen (the next run writes it)";
+      d.appendChild(hy);
+    }
     if (canParagraph(i)) {
       var p = node("button", "p", "\u00b6");
       p.type = "button"; p.dataset.act = "paragraph";
@@ -301,7 +312,7 @@ function paintRow(i) {
   var d = dec.get(C[i][I_ID]), act = d ? d.action : "";
   row.classList.toggle("acc", act === "accept");
   row.classList.toggle("rej", act === "reject");
-  row.classList.toggle("para", act === "paragraph");
+  row.classList.toggle("para", act === "paragraph" || act === "hyphen");
   var bs = row.firstChild.querySelectorAll("button");
   for (var b = 0; b < bs.length; b++) bs[b].setAttribute("aria-pressed", bs[b].dataset.act === act ? "true" : "false");
   var meta = row.lastChild, inp = meta.querySelector("input.note-in"), add = meta.querySelector("a.note-add");
@@ -394,10 +405,10 @@ document.addEventListener("keydown", function (ev) {
   if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || !order.length) return;
   var k = ev.key;
   if (k === "j" || k === "k") { setCur(cur < 0 ? 0 : cur + (k === "j" ? 1 : -1)); ev.preventDefault(); return; }
-  if (cur < 0 || (k !== "a" && k !== "r" && k !== "u" && k !== "p")) return;
+  if (cur < 0 || "arup".indexOf(k) < 0 && k !== "-") return;
   var i = order[cur], d = dec.get(C[i][I_ID]);
-  if (C[i][I_KIND] === "review" || (k === "r" && structural(i)) || (k === "p" && !canParagraph(i))) return;
-  var want = k === "a" ? "accept" : k === "r" ? "reject" : "paragraph";
+  if (C[i][I_KIND] === "review" || (k === "r" && structural(i)) || (k === "p" && !canParagraph(i)) || (k === "-" && !canHyphen(i))) return;
+  var want = k === "a" ? "accept" : k === "r" ? "reject" : k === "p" ? "paragraph" : "hyphen";
   changeDecision(i, k === "u" ? null : (d && d.action === want ? null : want));
   if (k !== "u") setCur(cur + 1);
   ev.preventDefault();
@@ -433,7 +444,7 @@ function routine(i) { return prio[i] === 4; }
 for (var pi = 0; pi < N; pi++) {
   var pc = C[pi], lays = pc[I_LAY];
   prio[pi] = !ROUTINE_KINDS[pc[I_KIND]] ? 0
-    : pc[I_KIND] === "spacing" || plainJoin(pi) ? 4
+    : pc[I_KIND] === "spacing" || (pc[I_KIND] !== "hyphen" && plainJoin(pi)) ? 4
     : lays.indexOf("page break") >= 0 || lays.indexOf("text lost") >= 0 || pc[I_MOVED].length || pc[I_CONF] < 1 ? 1
     : pc[I_KIND] === "hyphen" ? 2 : 3;
   if (prio[pi] === 4) routineN++;
@@ -545,7 +556,8 @@ function routineCount(st, k, r, lay, status, q, g) {
 }
 function undecided(kind) {  // the changes shown a batch action would decide
   return order.filter(function (i) {
-    return !dec.has(C[i][I_ID]) && C[i][I_KIND] !== "review" && (kind !== "reject" || !structural(i));
+    return !dec.has(C[i][I_ID]) && C[i][I_KIND] !== "review" && (kind !== "reject" || !structural(i))
+      && (kind !== "hyphen" || canHyphen(i));
   });
 }
 function batchLabels() {
@@ -553,18 +565,23 @@ function batchLabels() {
   $("accept-shown").textContent = "accept " + a.toLocaleString("en") + " shown";
   $("reject-shown").textContent = "reject " + r.toLocaleString("en") + " shown";
   $("accept-shown").disabled = !a; $("reject-shown").disabled = !r;
+  var h = undecided("hyphen").length, hb = $("hyphen-shown");
+  hb.hidden = !h;
+  hb.textContent = "turn " + h.toLocaleString("en") + " hyphen" + (h === 1 ? "" : "s") + " round";
 }
 [fStage, fKind, fRule, fLayout, fStatus].forEach(function (s) { s.addEventListener("change", applyFilter); });
 fText.addEventListener("input", applyFilter);
 function batch(action) {
   var todo = undecided(action);
-  if (!todo.length || (todo.length > 50 && !confirm((action === "accept" ? "Accept " : "Reject ") + todo.length + " changes?"))) return;
+  var verb = {accept: "Accept ", reject: "Reject ", hyphen: "Turn round "}[action];
+  if (!todo.length || (todo.length > 50 && !confirm(verb + todo.length + " changes?"))) return;
   todo.forEach(function (i) { changeDecision(i, action, true); });
   decisionsChanged();
   applyFilter(true);
 }
 $("accept-shown").addEventListener("click", function () { batch("accept"); });
 $("reject-shown").addEventListener("click", function () { batch("reject"); });
+$("hyphen-shown").addEventListener("click", function () { batch("hyphen"); });
 $("clear-shown").addEventListener("click", function () {
   var todo = order.filter(function (i) { return dec.has(C[i][I_ID]); });
   if (!todo.length || (todo.length > 20 && !confirm("Remove " + todo.length + " decisions?"))) return;
@@ -855,7 +872,8 @@ function renderDecisions() {
     if (i === undefined && k === undefined && st !== "stale") {
       what.appendChild(node("div", "muted small", d.action === "reject" ? "rejected: not applied in this run"
         : d.action === "resolve" ? "resolved: applied as an edit of kind review"
-        : d.action === "paragraph" ? "paragraph break: applied as an edit of kind review" : "query answered: the text kept as it is"));
+        : d.action === "paragraph" ? "paragraph break: applied as an edit of kind review"
+        : d.action === "hyphen" ? "the other hyphen decision: applied as an edit of kind review" : "query answered: the text kept as it is"));
     }
     if (i !== undefined || k !== undefined) {
       var a = node("a", "small", "show"); a.href = "#" + (i !== undefined ? "c-" : "q-") + d.id;
@@ -914,8 +932,8 @@ function tomlString(s) {
 var FIELDS = ["id", "action", "reading", "note", "by", "line", "rule", "before", "after", "text"];
 function reviewToml() {  /* the same text as pipeline.review.dump_review */
   var lines = ["# Review decisions for " + W + ": save as review/" + W + ".toml, then run `edition run`.",
-    "# action: accept | reject | resolve | paragraph (resolve needs a reading). line/rule/before/after/text",
-    "# only say what a decision was about; the run reads id, action and reading.",
+    "# action: accept | reject | resolve (needs a reading) | paragraph | hyphen.",
+    "# line/rule/before/after/text only say what a decision was about; the run reads id, action, reading.",
     "witness = " + tomlString(W)];
   if (WORDS.length) lines.push("words = [" + WORDS.map(tomlString).join(", ") + "]  # for rules/words/: `edition review import` adds them");
   lines.push("");
@@ -980,7 +998,7 @@ function updateCounts() {
   Q.forEach(function (q) { if (dec.has(q.id)) done++; });
   dec.forEach(function (d, id) {  // rejected changes and resolved queries that are gone from this run
     // (a paragraph break is counted as the review edit it made, as pipeline.report.data does)
-    if (!byId.has(id) && !qById.has(id) && !staleSet.has(id) && d.action !== "paragraph") { total++; done++; }
+    if (!byId.has(id) && !qById.has(id) && !staleSet.has(id) && d.action !== "paragraph" && d.action !== "hyphen") { total++; done++; }
   });
   $("progress").textContent = done.toLocaleString("en") + " of " + total.toLocaleString("en") + " decided";
   $("progress-bar").style.width = (total ? Math.floor(100 * done / total) : 100) + "%";
