@@ -147,7 +147,8 @@ def _change_edits(doc: Document, paragraphs: frozenset[str], hyphens: frozenset[
         if s is None or t is None:
             continue
         rules = c.rule.split("+")
-        if c.id in paragraphs and "\n" in c.before and not c.after.strip():
+        if c.id in paragraphs and "\n" in c.before and not c.after.strip() \
+                and not any(r.startswith("hyphen.") for r in rules):  # never inside a hyphenated word
             edits.append(Edit(s, t, "\n\n", "review.paragraph", "review", 1.0,
                               f"change {c.id} (lines joined) made a paragraph break by a proofreader"))
         elif c.id in hyphens and "hyphen.compound" in rules and 0 < s and t < len(text) and text[s - 1] == "-" \

@@ -341,7 +341,7 @@ def test_save_review_validates_and_refuses_stale_and_conflicts(built, tmp_path):
     with pytest.raises(EditionError, match="stale"):
         save_review(root, WID, [Decision(id="0123456789ab", action="accept")], base=s.sha)
     word_change = next(c for c in first if "\n" not in c["before"])
-    with pytest.raises(EditionError, match="joined no lines"):
+    with pytest.raises(EditionError, match="no line join between words"):
         save_review(root, WID, [Decision(id=word_change["id"], action="paragraph")], base=s.sha)
     assert read_review(path, WID)[0].id == first[0]["id"]  # nothing written by a refused save
 

@@ -85,8 +85,8 @@ def save_review(root: Path, wid: str, decisions: list[Decision], base: str | Non
             raise EditionError(shown or where, f"{d.id!r} is a change: accept or reject it, not resolve")
         if d.action == "paragraph" and d.id in changes:
             c = changes[d.id]
-            if "\n" not in c.before or c.after.strip():
-                raise EditionError(shown or where, f"change {d.id!r} ({c.rule}) joined no lines: "
+            if "\n" not in c.before or c.after.strip() or any(r.startswith("hyphen.") for r in c.rule.split("+")):
+                raise EditionError(shown or where, f"change {d.id!r} ({c.rule}) is no line join between words: "
                                    "'paragraph break here' answers a line join")
         if d.action == "hyphen" and d.id in changes and not set(changes[d.id].rule.split("+")) & set(HYPHEN_RULES):
             raise EditionError(shown or where, f"change {d.id!r} ({changes[d.id].rule}) is no line-end hyphen decision "

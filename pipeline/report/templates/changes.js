@@ -238,7 +238,8 @@ function structural(i) {  // only layout edits, over a line break: rejecting wou
 }
 function canParagraph(i) {  // a join that wrote only spaces: a wrong one is answered with a paragraph break
   var c = C[i];
-  return c[I_KIND] !== "review" && RAW.slice(c[I_S], c[I_E]).indexOf("\n") >= 0 && !c[I_AFTER].trim() && c[I_AFTER].indexOf("\n\n") < 0;
+  return c[I_KIND] !== "review" && RAW.slice(c[I_S], c[I_E]).indexOf("\n") >= 0 && !c[I_AFTER].trim() && c[I_AFTER].indexOf("\n\n") < 0
+    && !rulesOf[i].some(function (r) { return r.slice(0, 7) === "hyphen."; });  // not inside a hyphenated word
 }
 function canHyphen(i) {  // a line-end hyphen decision the proofreader may turn round (pipeline.review.HYPHEN_RULES)
   var r = rulesOf[i];
