@@ -213,7 +213,7 @@ def _split(p: str) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("where", ["row", "details"])
 def test_pivot_evidence_from_alignment_rows(where):
     from pipeline.report.data import pivot_evidence
-    pairs = {"en": [[["1.1"], ["0.0"]], [["1.0"], ["0.1"]]]}
+    pairs = [{"ru": [1], "en": [0]}, {"ru": [0], "en": [1]}]
     row = {"ru": [1], "en": [0]}
     alignment = {"pivot": "ru", "witnesses": ["ru", "en"], "rows": [{"ru": [0], "en": []}, row],
                  "details": [{}, {}]}

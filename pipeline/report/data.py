@@ -186,14 +186,18 @@ def _paragraphs(text: str) -> list[str]:
 
 def pivot_evidence(alignment: dict, wid: str, own_text: str, pivot_text: str, split) -> dict | None:
     """What a translation's page needs to show the aligned sentence of the original: from
-    the alignment rows (paragraph pairs; `sentences` pairs, in a row or in its details,
-    when present), the pivot's paragraphs (and sentence spans, by `split`: the collation's
-    sentence splitter) that any paragraph of `wid` is aligned to."""
+    the alignment rows (paragraph pairs) and their `sentences` pairs when present (in the row
+    or in its `details`: `[{"<pivot>": [0, 1], "<witness>": [0]}, ...]`, sentence numbers
+    counted through the row's paragraphs of each witness), the pivot's paragraphs aligned
+    to any paragraph of `wid`, with their sentence spans (`split`: the collation's splitter)."""
     pivot = alignment.get("pivot")
     if not pivot or pivot == wid or wid not in alignment.get("witnesses", []):
         return None
     rows = alignment.get("rows", [])
     details = alignment.get("details", [])
+    ptexts, otexts = _paragraphs(pivot_text), _paragraphs(own_text)
+    pspans = {p: [list(x) for x in split(t)] for p, t in enumerate(ptexts)}
+    ospans = {p: [list(x) for x in split(t)] for p, t in enumerate(otexts)}
     paras: dict[int, list[int]] = {}
     sent: dict[str, list[str]] = {}
     for k, row in enumerate(rows):
@@ -202,19 +206,28 @@ def pivot_evidence(alignment: dict, wid: str, own_text: str, pivot_text: str, sp
             continue
         for t in mine:
             paras[t] = list(theirs)
-        pairs = (row.get("sentences") or (details[k].get("sentences") if k < len(details) else None) or {}).get(wid, [])
-        for p_ids, o_ids in pairs:
-            for o in o_ids:
-                sent[o] = list(p_ids)
+        pairs = row.get("sentences") or (details[k].get("sentences") if k < len(details) else None) or []
+        if not isinstance(pairs, list):
+            continue
+        o_ids, p_ids = _sentence_ids(mine, ospans), _sentence_ids(theirs, pspans)
+        for pair in pairs:
+            ps = [p_ids[n] for n in pair.get(pivot, []) if 0 <= n < len(p_ids)]
+            for n in pair.get(wid, []):
+                if 0 <= n < len(o_ids) and ps:
+                    sent[o_ids[n]] = ps
     if not paras:
         return None
-    ptexts, otexts = _paragraphs(pivot_text), _paragraphs(own_text)
     used = sorted({p for ps in paras.values() for p in ps if p < len(ptexts)})
     return {"id": pivot, "paras": {str(t): ps for t, ps in sorted(paras.items())},
             "texts": {str(p): ptexts[p] for p in used},
-            "spans": {str(p): [list(x) for x in split(ptexts[p])] for p in used} if sent else {},
-            "own": {str(t): [list(x) for x in split(otexts[t])] for t in sorted(paras) if t < len(otexts)} if sent else {},
-            "sent": sent}
+            "spans": {str(p): pspans[p] for p in used} if sent else {},
+            "own": {str(t): ospans[t] for t in sorted(paras) if t < len(otexts)} if sent else {},
+            "sent": dict(sorted(sent.items()))}
+
+
+def _sentence_ids(paragraphs: list[int], spans: dict[int, list]) -> list[str]:
+    """The row's sentences of one witness, in reading order, as "paragraph.sentence" ids."""
+    return [f"{p}.{k}" for p in paragraphs for k in range(len(spans.get(p, [])))]
 
 
 def elsewhere(states: dict[str, "WitnessState"]) -> dict[str, dict]:
