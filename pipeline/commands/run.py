@@ -117,7 +117,8 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     for work in corpus.works:  # in catalogue order
         for rel, content in collated.get(work.id, {}).items():
             files[root / rel] = content
-    files.update(build_reports(root, corpus, cleaned, files))
+    from pipeline.collate.segment import sentences
+    files.update(build_reports(root, corpus, cleaned, files, split=sentences))
     write_files(files)
     if not only:
         cache.prune()
@@ -198,22 +199,58 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("edition: nothing changed since the last run (--force recomputes)", file=sys.stderr)
         return 0
     cache.forget_run()  # the outputs are about to change; a run killed now is not "up to date"
+    from pipeline.context import Resources
+    messages = failing_rules(Resources(root))
+    for line in messages:
+        print(line, file=sys.stderr)
     cleaned, files = build_edition(root, only, collate, args.quiet, _jobs(args), force,
                                    getattr(args, "scheduler", None))
-    messages = [line for wid, c in cleaned.items() for line in decision_messages(wid, c)]
-    for line in messages:
+    from pipeline.review import review_words
+    said = []
+    for wid, c in cleaned.items():
+        said += decision_messages(wid, c)
+        words = review_words(root / "review" / f"{wid}.toml")
+        if words:  # an export saved by hand: its words belong in the word list, not here
+            said.append(f"review/{wid}.toml: lists words for the word list ({', '.join(words[:5])}"
+                        f"{', ...' if len(words) > 5 else ''}) that this run does not read: "
+                        f"`edition review import review/{wid}.toml` moves them to rules/words/")
+    for line in said:
         print(line, file=sys.stderr)
     if not args.quiet:
         for wid, c in cleaned.items():
             print(f"{wid}: {len(c.changes)} changes, {len(c.queries)} queries"
                   + (f", {len(c.stale)} stale decisions" if c.stale else ""), file=sys.stderr)
-    cache.save_run(run_key(root, only, collate), root, list(files), messages)
+    # what this run said is said again by a run that finds nothing changed
+    cache.save_run(run_key(root, only, collate), root, list(files), messages + said)
     return 0
 
 
+def failing_rules(res) -> list[str]:
+    """A rule whose own examples fail is applied anyway, but never silently."""
+    from pipeline.rules import test_rule
+    out = []
+    for r in res.rules:
+        fails = test_rule(r)  # its own examples (`edition rules test` also checks how rules meet)
+        if fails:
+            out.append(f"edition: WARNING: {r.where}: rule {r.id!r} fails its own examples "
+                       f"({len(fails)}: {fails[0]}); it is applied anyway: fix it, then `edition rules test`")
+    return out
+
+
+def warn_failing_rules(res) -> None:
+    for line in failing_rules(res):
+        print(line, file=sys.stderr)
+
+
 def decision_messages(wid: str, c, most: int = 10) -> list[str]:
-    """Which review decisions did not take effect: stale ids, refused rejections."""
-    out = [f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run" for sid in c.stale[:most]]
+    """How many review decisions took effect, and which did not: stale ids, refused rejections."""
+    out = []
+    if c.review:
+        n = len(c.review)
+        out.append(f"review/{wid}.toml: {c.applied} of {n} decision{'s' if n != 1 else ''} applied"
+                   + (f", {len(c.stale)} stale" if c.stale else "")
+                   + (f", {len(c.refused)} refused" if c.refused else ""))
+    out += [f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run" for sid in c.stale[:most]]
     if len(c.stale) > most:
         out.append(f"review/{wid}.toml: ... and {len(c.stale) - most} more stale decisions (see reports/index.html)")
     out += [f"review/{wid}.toml: rejection of {cid!r} not applied: undoing a line join or hyphen decision "
@@ -222,7 +259,7 @@ def decision_messages(wid: str, c, most: int = 10) -> list[str]:
 
 
 def report_decisions(wid: str, c, most: int = 10) -> None:
-    """Say which review decisions did not take effect: stale ids, refused rejections."""
+    """Say how many review decisions took effect, and which did not: stale ids, refused rejections."""
     for line in decision_messages(wid, c, most):
         print(line, file=sys.stderr)
 
@@ -236,6 +273,15 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
     root = args.root.resolve()
     res = Resources(root)
+    paths = [Path(t) for t in args.targets]
+    default_out = False
+    if args.out is None and not _all_witness_ids(root, args.targets):
+        for t, p in zip(args.targets, paths):
+            if not p.is_file() and (p.suffix or "/" in t or "\\" in t or not (root / "raw" / "witnesses.toml").exists()):
+                raise EditionError(t, "file not found (give witness ids of raw/witnesses.toml, or text files)")
+        if all(p.is_file() for p in paths):
+            args.out = paths[0].resolve().parent / "clean"  # plain files: never beside (or over) the input
+            default_out = True
     if args.out is None:  # witness ids
         from pipeline.cache import RunCache
         corpus = load_corpus(root / "raw")
@@ -249,8 +295,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if not args.lang:
         raise EditionError(None, "--lang en|ru is required to clean plain-text files")
     check_project(res, None)
-    return clean_files(res, [Path(t) for t in args.targets], args.lang, args.out, args.encoding, args.quiet,
-                       _jobs(args), getattr(args, "scheduler", None))
+    if default_out and not args.quiet:
+        _err().print(f"no --out given: writing into {args.out}")
+    return clean_files(res, paths, args.lang, args.out, args.encoding, args.quiet, _jobs(args),
+                       getattr(args, "scheduler", None))
 
 
 def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "auto", quiet: bool = True,
@@ -289,6 +337,15 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
     if not quiet:
         _err().print(f"cleaned {done} file(s) into {out}")
     return 0
+
+
+def _all_witness_ids(root: Path, targets: list[str]) -> bool:
+    """Are these targets witness ids of the project's catalogue (raw/witnesses.toml)?"""
+    from pipeline.witnesses import load_corpus
+    if not (root / "raw" / "witnesses.toml").exists():
+        return False
+    ids = {w.id for w in load_corpus(root / "raw").witnesses}
+    return all(t in ids for t in targets)
 
 
 def _jobs(args: argparse.Namespace) -> int:
