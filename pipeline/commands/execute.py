@@ -54,23 +54,24 @@ def bundle_of(res: Resources, ship: bool = False) -> Bundle:
             files += [(f"raw/{w.file}", corpus.path(w).read_bytes()) for w in corpus.witnesses if w.language == "ru"]
         except EditionError:
             pass
-    key = digest(str(base), *(x for pair in files for x in pair))
+    key = digest(str(base), str(res.root), *(x for pair in files for x in pair))
     return Bundle(key, str(res.root), tuple(files) if ship else None)
 
 
-_RESOURCES: dict[str, Resources] = {}
+_RESOURCES: dict[tuple, Resources] = {}
 
 
 def resources_of(bundle: Bundle) -> Resources:
     """The bundle's Resources in this process, loaded once per process (a worker keeps them)."""
-    res = _RESOURCES.get(bundle.digest)
+    key = (bundle.digest, bundle.files is None)  # by path and by value give different roots
+    res = _RESOURCES.get(key)
     if res is None:
         if bundle.files is None:
             res = Resources(Path(bundle.root))
         else:
             res = Resources(_unpack(bundle))
         _RESOURCES.clear()  # one run's resources at a time
-        _RESOURCES[bundle.digest] = res
+        _RESOURCES[key] = res
     return res
 
 
