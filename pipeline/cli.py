@@ -12,7 +12,22 @@ from pathlib import Path
 
 from pipeline.errors import EditionError
 
-from pipeline.rules import KINDS as RULE_KINDS
+
+
+class _RuleKinds:
+    """pipeline.rules.KINDS, imported only when `--kind` is checked or shown (the rule engine
+    imports pydantic and regex: a fifth of a second a run with nothing to do need not pay)."""
+
+    def __contains__(self, kind) -> bool:
+        from pipeline.rules import KINDS
+        return kind in KINDS
+
+    def __iter__(self):
+        from pipeline.rules import KINDS
+        return iter(KINDS)
+
+
+RULE_KINDS = _RuleKinds()
 
 # command name -> "module:function"; each function takes the parsed args and returns an exit code
 COMMANDS = {
@@ -80,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     ra.add_argument("match", help="the damaged reading, e.g. 'rank and tile'")
     ra.add_argument("replacement", help="the correction, e.g. 'rank and file'")
     ra.add_argument("--file", default="rules/local.toml", help="rule file to append to")
-    ra.add_argument("--kind", default="scanno", choices=RULE_KINDS, help="what the rule repairs (default: scanno)")
+    ra.add_argument("--kind", default="scanno", choices=RULE_KINDS, metavar="KIND",
+                    help="what the rule repairs (default: scanno; an unknown kind is answered with the list)")
     ra.add_argument("--scope", default=None, help="witness id or language (default: where it occurs)")
     ra.add_argument("--id", default=None, help="rule id (default: derived from the words)")
     ra.add_argument("--yes", action="store_true", help="write without asking")
