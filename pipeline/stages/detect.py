@@ -60,8 +60,8 @@ TRACE: list | None = None
 class Settings:
     """[detect] of config/pipeline.toml with the witness's policy (detect sub-table) on top."""
 
-    auto_threshold: float = 0.998  # posterior at or above which a correction is automatic
-    auto_threshold_realword: float = 0.999  # ... for a real word replaced by another
+    auto_threshold: float = 0.98  # calibrated probability at or above which a correction is automatic
+    auto_threshold_realword: float = 0.98  # ... for a real word replaced by another
     realword_context: float = 1.5  # ... whose neighbours favour it this much (log10) over the reading
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
@@ -187,15 +187,11 @@ def run(text: str, ctx: Context) -> StageResult:
     edits: list[Edit] = []
     queries: list[Query] = []
     memo: dict[tuple, tuple | None] = {}
-    skipped: dict[str, bool] = {}
     for i, m in enumerate(wt.tokens):
         w = m.group()
-        sk = skipped.get(w)
-        if sk is None:
-            sk = skipped[w] = _skip(w)
-        if sk:
+        if _skip(w):
             continue
-        initial = _initial(text, m.start())
+        initial = w[:1].isupper() and _initial(text, m.start())  # a sentence start matters only to a capital
         key = (w, initial)
         if key not in memo:
             memo[key] = _judge(w, initial, wt, names, ctx, st)
@@ -361,6 +357,7 @@ def _punctuation(text: str) -> list[Query]:
     return out
 
 
+@lru_cache(maxsize=100_000)
 def _skip(w: str) -> bool:
     """Readings that are not words to judge: numbers, roman numerals, single letters, acronyms."""
     if len(w) < 2 or NUMBER.fullmatch(w):
