@@ -201,7 +201,7 @@ def evaluate(res, pre, docs_of, tmp: Path, label: str, calib=None):
     return rows
 
 
-LOW = 0.9  # the calibration run's automatic threshold (raw posterior)
+LOW = detect.Settings().auto_min_posterior  # the calibration run's automatic threshold (raw posterior)
 TARGET = 0.98  # the bar: automatic fixes at least 98 % right
 SHIPPED_CALIBRATION = calibrate.CALIBRATION_FILE
 

@@ -66,6 +66,7 @@ class Settings:
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
+    auto_min_posterior: float = 0.9  # ... fitted on fixes from this posterior up: below it, never automatic
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
     witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
@@ -244,7 +245,7 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
     x = calibrate.features(p, assoc[best] - assoc[""], cands.get(best, 0.0), wt.vocab.get(base.lower(), 0),
                            wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword")
     score = calibrate.shared().probability(x) if st.calibrated else p
-    auto = (st.auto and score >= st.auto_threshold and not protected and len(base) >= st.auto_min_length
+    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
                                        and assoc[best] - assoc[""] >= st.realword_context)))
