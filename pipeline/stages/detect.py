@@ -212,7 +212,9 @@ def run(text: str, ctx: Context) -> StageResult:
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
     if ctx.language == "en":
         queries.extend(_punctuation(text))
-    limit = max(3, int(st.max_queries * len(wt.tokens) / 100))  # a short text keeps a few
+    words = len(text.split())
+    # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
+    limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
     if len(queries) > limit:
         queries = sorted(queries, key=lambda q: -q.score)[:limit]
         queries.sort(key=lambda q: q.start)
