@@ -12,15 +12,19 @@ Reported per set:
   the word alignment of the pre-detect text with the gold, a misread whose gold word
   is the fix; recall *flagged*: the share of misread words (alignment units with
   OCR words) that an edit or a query of detect touches; queries per 100 words;
-* calibration: with no automatic fixes and every suggestion queried, the precision
-  of the top suggestion by posterior band, for the noisy channel's non-words and real
-  words separately.
+* calibration: on the training documents, every correction the safeguards allow from a
+  raw posterior of [detect] auto_min_posterior is made and judged right or wrong by the
+  gold; a logistic model over its features (pipeline/correct/calibrate.py) is fitted
+  there; precision by band is printed raw and calibrated; the automatic threshold is the
+  calibrated 0.98 or more if a set's training documents need more.
 
-Honesty: the OCR model is learned on the dev sets. `--folds 2` learns it on the
-documents of one fold (pipeline/correct/learn.py --fold) and reports on the other,
-both ways: the held-out figures. `--folds 0` uses the shipped model (learned on all).
+Honesty: the OCR model and the calibration are learned on the dev sets. `--folds 2`
+learns both on the documents of one fold (pipeline/correct/learn.py --fold) and reports
+on the other, both ways: the held-out figures. `all` fits on every document (in-sample)
+and then runs the shipped calibration and config/pipeline.toml thresholds.
 
     .venv/bin/python benchmarks/correction.py                  # held-out (2 folds) and all
+    .venv/bin/python benchmarks/correction.py --write          # ... and ship the calibration of all
     .venv/bin/python benchmarks/correction.py --limit 30       # a quick subset
 """
 from __future__ import annotations
