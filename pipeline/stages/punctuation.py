@@ -31,7 +31,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "punctuation.toml"
 
 class CommaData(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    marks: list[str]
+    marks: dict[str, list[str]]
     colon_continuations: dict[str, list[str]] = {}
 
 
@@ -200,7 +200,7 @@ def _quote_query(text: str, pos: int, role: str, a: str, b: str) -> Query:
 # -- a comma misread as '?' or ':' --------------------------------------------------------
 
 def _commas(text: str, language: str, data: PunctuationData) -> list[Query]:
-    marks = set(data.comma.marks)
+    marks = set(data.comma.marks.get(language, []))
     colon_ok = {w.lower() for w in data.comma.colon_continuations.get(language, [])}
     out = []
     for m in COMMA.finditer(text):
