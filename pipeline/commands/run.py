@@ -15,7 +15,7 @@ from pipeline.config import check_project, stages_of
 from pipeline.context import Resources
 from pipeline.errors import EditionError
 from pipeline.model import Witness, slug
-from pipeline.outputs import write_files
+from pipeline.outputs import refuse_inputs, write_files
 from pipeline.report import build_reports
 from pipeline.report.files import changes_jsonl, queries_tsv, read_manifest, witness_files, witness_manifest
 from pipeline.run import Cleaned, clean_corpus, clean_witness
@@ -57,6 +57,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     if collate:
         files.update(collate_corpus(root, corpus, res, {wid: c.text for wid, c in cleaned.items()}))
     files.update(build_reports(root, corpus, cleaned, files))
+    refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     return cleaned, files
 
@@ -94,14 +95,20 @@ def cmd_clean(args: argparse.Namespace) -> int:
         for wid in args.targets:
             corpus.get(wid)
         cleaned = clean_with_progress(root, corpus, list(args.targets), res, args.quiet)
-        write_files(witness_files(root, cleaned))
+        files = witness_files(root, cleaned)
+        refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
+        write_files(files)
         return 0
     if not args.lang:
         raise EditionError(None, "--lang en|ru is required to clean plain-text files")
+    if args.out.exists() and not args.out.is_dir():
+        raise EditionError(args.out, "--out names a file; it must be a folder (made if missing)")
     check_project(res, None)
     files: dict[Path, str] = {}
     names: set[str] = set()
     for p in paths:
+        if p.is_dir():
+            raise EditionError(p, "is a folder, not a text file")
         if not p.is_file():
             raise EditionError(p, "file not found")
         name = p.stem
@@ -118,6 +125,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         files[args.out / f"{name}.txt"] = c.text
         files[args.out / f"{name}.changes.jsonl"] = changes_jsonl(c.changes)
         files[args.out / f"{name}.queries.tsv"] = queries_tsv(c.queries)
+    refuse_inputs(files, paths, [root / "raw"])
     write_files(files)
     if not args.quiet:
         err.print(f"cleaned {len(paths)} file(s) into {args.out}")
