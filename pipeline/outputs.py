@@ -34,9 +34,10 @@ TMP_SUFFIX = ".edition-tmp"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
-# test hook: called with the rename number (0-based) before each rename of step 3;
-# EDITION_FAULT_RENAME=N in the environment kills the process (SIGKILL) before rename N
-before_rename: Callable[[int], None] | None = None
+# fault injection for the crash tests: fault_hook(step, n) is called before the n-th (0-based)
+# file is staged ("stage") and before the n-th rename ("rename"); EDITION_FAULT_RENAME=N in the
+# environment kills the process (SIGKILL) before rename N
+fault_hook: Callable[[str, int], None] | None = None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -161,7 +162,9 @@ def write_files(files: dict[Path, str | bytes]) -> None:
         _write_journal(folder, "staging", targets)
         committed = False
         try:
-            for path, content in zip(targets, files.values()):
+            for n, (path, content) in enumerate(zip(targets, files.values())):
+                if fault_hook is not None:
+                    fault_hook("stage", n)
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 tmp = _tmp(path)
                 with open(tmp, "wb") as f:
@@ -190,8 +193,8 @@ def write_files(files: dict[Path, str | bytes]) -> None:
 def _switch(targets: list[Path]) -> None:
     fault = os.environ.get("EDITION_FAULT_RENAME")
     for i, path in enumerate(targets):
-        if before_rename is not None:
-            before_rename(i)
+        if fault_hook is not None:
+            fault_hook("rename", i)
         if fault is not None and fault.isdigit() and int(fault) == i:
             os.kill(os.getpid(), signal.SIGKILL)
         os.replace(_tmp(path), path)
