@@ -167,11 +167,14 @@ def write_files(files: dict[Path, str | bytes]) -> None:
                     fault_hook("stage", n)
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 tmp = _tmp(path)
-                with open(tmp, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.chmod(tmp, 0o666 & ~_UMASK)
+                try:
+                    with open(tmp, "wb") as f:
+                        f.write(data)
+                        f.flush()
+                        os.fsync(f.fileno())
+                    os.chmod(tmp, 0o666 & ~_UMASK)
+                except OSError as exc:  # read-only folder, disk full, a folder where a file should be
+                    raise EditionError(path, f"cannot write: {exc.strerror or exc}; nothing was changed") from None
             _write_journal(folder, "commit", targets)
             committed = True
             with _holding_interrupts() as held:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.errors import EditionError
 from pipeline.tomlio import display_path, load_toml, validate_tables
@@ -45,7 +45,7 @@ class Decisions:
 
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$")  # a change or query id, nothing else
     action: Literal["accept", "reject", "resolve"]
     reading: str | None = None
     note: str = ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from pipeline.errors import EditionError
 from pipeline.model import Witness, Work
 from pipeline.tomlio import display_path, line_of, load_toml, validate, validate_tables
@@ -74,9 +76,14 @@ def load_corpus(raw_dir: Path) -> Corpus:
             raise EditionError(shown, f"work {wk.id!r}: pivot {wk.pivot!r} is not a witness",
                                line=line_of(text, "work", i, "pivot"))
         works.append(wk)
-    for w in witnesses:  # a work needs no [[work]] table: its first witness is then the pivot
+    for i, w in enumerate(witnesses):  # a work needs no [[work]] table: its first witness is then the pivot
         if w.work not in {wk.id for wk in works}:
-            works.append(Work(id=w.work, pivot=w.id))
+            try:
+                works.append(Work(id=w.work, pivot=w.id))
+            except ValidationError:
+                raise EditionError(shown, f"witness {w.id!r}: field 'work': {w.work!r} is not a work id "
+                                          "(lower-case letters, digits and '-')",
+                                   line=line_of(text, "witness", i, "work")) from None
     return Corpus(raw_dir, witnesses, works)
 
 

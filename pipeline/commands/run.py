@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from pipeline.collate import collate_corpus
 from pipeline.config import check_project, stages_of
 from pipeline.context import Resources
-from pipeline.errors import EditionError
+from pipeline.errors import EditionError, one_line
 from pipeline.model import Witness, slug
 from pipeline.outputs import refuse_inputs, write_files
 from pipeline.report import build_reports
@@ -50,6 +50,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     ids = only or [w.id for w in corpus.witnesses]
     for wid in ids:
         corpus.get(wid)  # unknown ids fail before any work
+    warn_unknown_reviews(root, corpus)
     cleaned = clean_with_progress(root, corpus, ids, res, quiet, jobs=jobs)
     files = witness_files(root, cleaned)
     earlier = read_manifest(root / "reports" / "witnesses.json") if only else {}
@@ -60,6 +61,15 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     return cleaned, files
+
+
+def warn_unknown_reviews(root: Path, corpus: Corpus) -> None:
+    """A review file for no witness is never read: say so (a renamed witness, a typo)."""
+    known = {w.id for w in corpus.witnesses}
+    for p in sorted((root / "review").glob("*.toml")) if (root / "review").is_dir() else []:
+        if p.stem not in known:
+            print(f"edition: warning: review/{one_line(p.name)}: no witness {p.stem!r} in raw/witnesses.toml; "
+                  "its decisions are not used", file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -80,9 +90,12 @@ def report_decisions(wid: str, c: Cleaned, most: int = 10) -> None:
     if len(c.stale) > most:
         print(f"review/{wid}.toml: ... and {len(c.stale) - most} more stale decisions (see reports/index.html)",
               file=sys.stderr)
-    for cid in c.refused:
+    for cid in c.refused[:most]:
         print(f"review/{wid}.toml: rejection of {cid!r} not applied: undoing a line join or hyphen decision "
               "alone would leave a line break inside a paragraph; answer its query or write a rule", file=sys.stderr)
+    if len(c.refused) > most:
+        print(f"review/{wid}.toml: ... and {len(c.refused) - most} more rejections not applied (same reason)",
+              file=sys.stderr)
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
