@@ -29,6 +29,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.errors import EditionError
+from pipeline.model import introduced_problem
 from pipeline.tomlio import display_path, load_toml, validate_tables
 
 ACTIONS = ("accept", "reject", "resolve")
@@ -63,6 +64,9 @@ class Decision(BaseModel):
             raise ValueError("a 'resolve' decision needs a reading")
         if self.action != "resolve" and self.reading is not None:
             raise ValueError(f"a reading only goes with action 'resolve', not {self.action!r}")
+        problem = introduced_problem("", self.reading or "")
+        if problem:
+            raise ValueError(f"field 'reading': would write {problem} into the clean text (write ¶ for a paragraph break)")
         return self
 
 

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pipeline.errors import EditionError
 from pipeline.lexicon import shared
+from pipeline.model import introduced_problem
 from pipeline.tomlio import display_path, line_of, load_toml, parse_toml, validate
 from pipeline.witnesses import load_corpus
 
@@ -77,6 +78,14 @@ class RuleSpec(BaseModel):
     @classmethod
     def _scope_list(cls, v):
         return [v] if isinstance(v, str) else v
+
+    @field_validator("replacement")
+    @classmethod
+    def _clean_replacement(cls, v):
+        problem = introduced_problem("", v)
+        if problem:
+            raise ValueError(f"would write {problem} into the clean text")
+        return v
 
     @field_validator("before", "after", "not_before", "not_after")
     @classmethod
@@ -219,6 +228,10 @@ class Rule:
                     repl = m.expand(self.spec.replacement) if self.spec.regex else self.spec.replacement
                 except (regex.error, IndexError, ValueError) as exc:
                     raise EditionError(self.where, f"rule {self.id!r}: field 'replacement': {exc}") from None
+                problem = introduced_problem(text[max(0, s - 2):e + 2], text[max(0, s - 2):s] + repl + text[e:e + 2])
+                if problem:
+                    raise EditionError(self.where, f"rule {self.id!r}: replacing {text[s:e]!r} here would write "
+                                                   f"{problem} into the clean text; change its replacement or context")
                 out.append((s, e, repl))
         except TimeoutError:
             raise EditionError(self.where, f"rule {self.id!r}: regex ran longer than {REGEX_TIMEOUT}s "

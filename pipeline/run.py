@@ -15,7 +15,8 @@ from typing import Callable
 
 from pipeline.context import Context, Resources
 from pipeline.config import stages_of
-from pipeline.model import Change, Edit, Query, Witness, stable_id
+from pipeline.errors import EditionError
+from pipeline.model import Change, Edit, Query, Witness, char_problem, format_problem, introduced_problem, stable_id
 from pipeline.review import Decisions, to_decisions
 from pipeline.sources import read_witness
 from pipeline.stages import get
@@ -67,7 +68,9 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
     queries: dict[str, Query] = {}
     asked_in: dict[str, int] = {}  # query id -> index of the stage that asked it
     edited: dict[int, list[tuple[int, int]]] = {}  # stage index -> raw spans it changed, in order
-    for k, st in enumerate(stages_of(res)):
+    stages = stages_of(res)
+    decoded = False  # once the text is decoded, no stage may write a character no clean text holds
+    for k, st in enumerate(stages):
         name = st.name
         if name == upto:
             break
@@ -89,6 +92,9 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
             edited[k] = sorted((doc.raw_offset(e.start), max(doc.raw_offset(e.end, end=True), doc.raw_offset(e.start) + 1))
                                for e in result.edits)
         doc.apply(name, result.edits, skip)
+        decoded = decoded or "unicode" in st.assigns
+        if decoded:
+            _check_chars(doc, witness, f"stage {name!r} left")
     # a query about text a later stage then changed is answered already ("Froebel-⏎pestalozzi's",
     # asked by hyphenation, written "Froebel-Pestalozzi's" by a rule)
     for qid in [qid for qid, q in queries.items() if _changed_later(q, asked_in[qid], edited)]:
@@ -106,7 +112,13 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
                 continue
             used.add(qid)
             # "¶" in a reading is a paragraph break (the answer to a "paragraph break?" query)
-            edits.append(Edit(s, t, reading.replace("¶", "\n\n"), "review.resolve", "review", 1.0,
+            after = reading.replace("¶", "\n\n")
+            text = doc.text
+            problem = introduced_problem(text[max(0, s - 2):t + 2], text[max(0, s - 2):s] + after + text[t:t + 2])
+            if problem:
+                raise EditionError(f"review/{witness.id}.toml", f"decision {qid!r}: its reading {reading!r} would "
+                                   f"write {problem} into the clean text; change the reading")
+            edits.append(Edit(s, t, after, "review.resolve", "review", 1.0,
                               f"query {qid} resolved by a proofreader"))
             del queries[qid]
         edits.sort(key=lambda e: e.start)
@@ -117,8 +129,25 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
                 kept.append(e)
                 last = e.end
         doc.apply("review", kept)
+    if upto is None and decoded:
+        _check_chars(doc, witness, "the review readings left")
+        if any("paragraphs" in st.assigns for st in stages):
+            found = format_problem(doc.text)
+            if found:
+                line = doc.text.count("\n", 0, found[0]) + 1
+                raise EditionError(f"raw/{witness.file}", f"the clean text would break the output format: {found[1]} at clean "
+                                   f"line {line} (a defect of the stages; please report it with this file)")
     ordered = sorted(queries.values(), key=lambda q: (q.raw_start, q.raw_end, q.rule))
     return Pass(doc, ordered, ctx.facts, used)
+
+
+def _check_chars(doc: Document, witness: Witness, when: str) -> None:
+    """No stage after decode may write a control character, CR or noncharacter."""
+    found = char_problem(doc.text)
+    if found:
+        line = doc.text.count("\n", 0, found[0]) + 1
+        raise EditionError(f"raw/{witness.file}", f"{when} {found[1]} in the text at clean line {line} "
+                           "(a defect of that stage; please report it with this file)")
 
 
 def _changed_later(q: Query, asked: int, edited: dict[int, list[tuple[int, int]]]) -> bool:
