@@ -37,14 +37,15 @@ def _mojibake(rng: random.Random, s: str) -> str:
     return s.encode("utf-8").decode(codec, errors="replace" if codec == "cp1252" else "strict")
 
 
-def damaged(seed: int) -> tuple[str, str]:
+def damaged(seed: int, paragraphs: int = 5, words: int = 40) -> tuple[str, str]:
+    """(language, raw text) of up to *paragraphs* paragraphs of up to *words* words, damaged."""
     rng = random.Random(seed)
     lang = rng.choice(["en", "ru"])
     paras = []
-    for _ in range(rng.randint(1, 5)):
-        words = [_word(rng, lang) for _ in range(rng.randint(1, 40))]
+    for _ in range(rng.randint(1, paragraphs)):
+        chosen = [_word(rng, lang) for _ in range(rng.randint(1, words))]
         out = []
-        for i, w in enumerate(words):
+        for i, w in enumerate(chosen):
             r = rng.random()
             if r < 0.08:
                 w += rng.choice(PUNCT)

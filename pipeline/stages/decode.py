@@ -28,6 +28,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NONCHAR = re.compile("[\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff" +
                       "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xffff)}" for p in range(1, 17)) + "]")
 _LINE_SEP = re.compile("[\u2028\u2029]")
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|\Z)")
 _ANY = re.compile("|".join(f"(?P<{n}>{r.pattern})" for n, r in
                           (("space", _ODD_SPACE), ("zero", _ZERO_WIDTH), ("control", _CONTROL),
                            ("nonchar", _NONCHAR), ("sep", _LINE_SEP))))
@@ -47,9 +48,9 @@ def run(text: str, ctx: Context) -> StageResult:
         edits.append(Edit(m.start(), m.end(), "\n", "decode.newline", "encoding", 1.0, "CR/CRLF line end"))
     if text.isascii() and not _CONTROL.search(text):
         return StageResult(edits)
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
+    # lines end at CR, LF or CRLF only (not str.splitlines: U+0085 is a byte of Latin-1 mojibake, "Ð\x85")
+    for m in _LINE.finditer(text):
+        body, pos = m.group(1), m.start()
         if body and not (body.isascii() and not _CONTROL.search(body)):
             fixed = _fix_line(body)
             if fixed != body:
@@ -58,7 +59,6 @@ def run(text: str, ctx: Context) -> StageResult:
                     edits.extend(simple)
                 else:
                     edits.extend(_word_edits(body, fixed, pos))
-        pos += len(line)
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
 
 
@@ -72,12 +72,23 @@ def _fix_line(body: str) -> str:
     for _ in range(4):
         nxt = out
         if not nxt.isascii() and is_bad(nxt):
-            nxt = ftfy.fix_text(nxt, **_FTFY)
+            nxt = _ftfy(nxt)
+            if is_bad(nxt):  # ftfy gives up on a line over one bad stretch: try each space-separated part
+                nxt = " ".join(_ftfy(part) if not part.isascii() and is_bad(part) else part for part in nxt.split(" "))
         nxt = unicodedata.normalize("NFC", _normalise_chars(nxt))
         if nxt == out:
             break
         out = nxt
     return out
+
+
+def _ftfy(s: str) -> str:
+    """ftfy's repair, unless it invents characters no text holds (private use, unassigned):
+    then the reading is left for a proofreader."""
+    fixed = ftfy.fix_text(s, **_FTFY)
+    if fixed != s and any(unicodedata.category(c) in ("Co", "Cn") for c in set(fixed) - set(s)):
+        return s
+    return fixed
 
 
 def _char_edits(body: str, offset: int) -> list[Edit]:

@@ -341,7 +341,16 @@ def _real_word(i: int, tokens, text: str, vocab: Counter, bigrams: Counter, inde
 
 def _name_index(ctx: Context) -> list[tuple[str, str, str]]:
     """(skeleton, canonical, how) for every authority form and every Cyrillic name of the
-    work's Russian original (transliterated), to find names the authority lacks."""
+    work's Russian original (transliterated), to find names the authority lacks.
+    Built once per language and work (shared data: the same for every witness of the work)."""
+    cache = ctx.resources.__dict__.setdefault("_detect_name_index", {})
+    key = (ctx.language, ctx.witness.work)
+    if key not in cache:
+        cache[key] = _build_name_index(ctx)
+    return cache[key]
+
+
+def _build_name_index(ctx: Context) -> list[tuple[str, str, str]]:
     out = []
     auth = ctx.resources.authority
     for e in auth.entries:
