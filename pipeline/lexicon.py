@@ -14,6 +14,7 @@ from __future__ import annotations
 import marshal
 import math
 import os
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,7 +81,7 @@ def _freq_table(language: str) -> dict[str, float]:
     if cache is not None and cache.exists():
         try:
             table = marshal.loads(cache.read_bytes())
-            if isinstance(table, dict):
+            if isinstance(table, dict) and table:  # an empty cache is a broken one: rebuilt below
                 return table
         except (OSError, ValueError, EOFError, TypeError):
             pass
@@ -90,6 +91,9 @@ def _freq_table(language: str) -> dict[str, float]:
     except (LookupError, ValueError, OSError):
         freqs = {}
     table = {w: f for w, f in freqs.items() if f > 0}
+    if not table and language in ("en", "ru"):
+        print(f"edition: warning: no word list for {language!r} (wordfreq gave none): detection and "
+              "hyphenation decisions will differ from a normal run", file=sys.stderr)
     if cache is not None and table:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ naming both. The command `edition rules test|check|add` is pipeline.commands.rul
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -78,6 +79,19 @@ class RuleSpec(BaseModel):
     @classmethod
     def _scope_list(cls, v):
         return [v] if isinstance(v, str) else v
+
+    @field_validator("match")
+    @classmethod
+    def _matchable(cls, v):
+        # rules see decoded text: NFC, no soft hyphens, zero-width or odd spaces, no controls
+        odd = [c for c in v if c != " " and unicodedata.category(c) in ("Cc", "Cf", "Zs", "Zl", "Zp") and c not in "\t\n"]
+        if odd:
+            raise ValueError(f"contains U+{ord(odd[0]):04X} ({unicodedata.name(odd[0], 'a control character')}), which "
+                             "the decode stage removes or replaces before rules run: this rule could never match")
+        if unicodedata.normalize("NFC", v) != v:
+            raise ValueError("is not in Unicode NFC form; the decode stage normalises the text to NFC before rules "
+                             "run, so this rule could never match: write the composed characters")
+        return v
 
     @field_validator("replacement")
     @classmethod

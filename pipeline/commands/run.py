@@ -102,15 +102,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     res = Resources(root)
     paths = [Path(t) for t in args.targets]
-    if args.out is None:  # witness ids
-        corpus = load_corpus(root / "raw")
-        check_project(res, corpus)
-        for wid in args.targets:
-            corpus.get(wid)
-        cleaned = clean_with_progress(root, corpus, list(args.targets), res, args.quiet)
-        files = witness_files(root, cleaned)
-        refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
-        write_files(files)
+    if args.out is None:  # witness ids: what depends on them (reports, index, collation) is rewritten
+        cleaned, _ = build_edition(root, list(dict.fromkeys(args.targets)), collate=True, quiet=args.quiet)
+        for wid, c in cleaned.items():
+            report_decisions(wid, c)
         return 0
     if not args.lang:
         raise EditionError(None, "--lang en|ru is required to clean plain-text files")
