@@ -19,6 +19,7 @@ of kind `auto` that states its evidence; everything else is only a query.
 """
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 
@@ -65,15 +66,57 @@ class Settings:
         return s
 
 
+class Token:
+    """One token of a text, read like a regex match (group, start, end)."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text: str, start: int, end: int):
+        self._text, self._start, self._end = text, start, end
+
+    def group(self) -> str:
+        return self._text[self._start:self._end]
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+
+class Tokens:
+    """The tokens of a text as two int arrays (a list of match objects takes ~100 bytes a token:
+    gigabytes on a 100 MB witness); tokens longer than MAX_TOKEN are left out."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts, self.ends = array("q"), array("q")
+        for m in TOKEN.finditer(text):
+            s, e = m.span()
+            if e - s <= MAX_TOKEN:
+                self.starts.append(s)
+                self.ends.append(e)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i: int) -> Token:
+        return Token(self.text, self.starts[i], self.ends[i])
+
+    def __iter__(self):
+        for s, e in zip(self.starts, self.ends):
+            yield Token(self.text, s, e)
+
+
 @stage("detect", kinds=("auto",), settings=Settings)
 def run(text: str, ctx: Context) -> StageResult:
     """Queries (and the few certain automatic corrections) for one witness."""
     st = Settings.of(ctx)
     lex = ctx.resources.lexicon(ctx.language)
-    tokens = [m for m in TOKEN.finditer(text) if len(m.group()) <= MAX_TOKEN]
+    tokens = Tokens(text)
     vocab = Counter(m.group().lower() for m in tokens)
-    bigrams = Counter((a.group().lower(), b.group().lower()) for a, b in zip(tokens, tokens[1:])
-                      if not text[a.end():b.start()].strip())
+    bigrams = Counter((tokens[i - 1].group().lower(), tokens[i].group().lower()) for i in range(1, len(tokens))
+                      if not text[tokens[i - 1].end():tokens[i].start()].strip())
     names = _name_index(ctx)
     confusable = _confusion_index(vocab, lex, st)
     edits: list[Edit] = []
