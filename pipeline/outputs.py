@@ -75,7 +75,8 @@ def _locked(folder: Path) -> Iterator[None]:
 
 
 def _write_journal(folder: Path, state: str, targets: list[Path]) -> None:
-    data = json.dumps({"state": state, "files": [str(p) for p in targets]}, ensure_ascii=False)
+    # paths relative to the folder: a project moved after a crash is still recovered
+    data = json.dumps({"state": state, "files": [os.path.relpath(p, folder) for p in targets]}, ensure_ascii=False)
     tmp = folder / (JOURNAL + TMP_SUFFIX)
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(data)
@@ -103,10 +104,13 @@ def _recover_locked(folder: Path) -> str | None:
         return None
     try:
         data = json.loads(journal.read_text(encoding="utf-8"))
-        state, targets = data["state"], [Path(p) for p in data["files"]]
+        state, targets = data["state"], [folder / p for p in data["files"]]
     except (OSError, ValueError, KeyError, TypeError):
         raise EditionError(journal, "unreadable write journal of an interrupted run; remove it and run again") from None
+    base = folder.resolve()
     for target in targets:
+        if base not in target.resolve().parents:  # a journal names only files under its folder
+            raise EditionError(journal, f"write journal names {target}, outside {folder}; remove the journal")
         tmp = _tmp(target)
         if state == "commit":
             if tmp.exists():
