@@ -108,3 +108,12 @@ def test_decode_is_idempotent_and_leaves_only_text(text):
 def test_decode_repairs_in_one_pass(raw, expected):
     assert decode_once(raw) == expected
     assert decode_once(expected) == expected
+
+
+@pytest.mark.parametrize("lang,raw", [
+    ("ru", "Рабочая оппозиция во-\nзможны профсоюзы и партия.\n"),  # was: во-зможны, then возможны
+    ("en", "The documents co-\nntain the theses of the party.\n"),  # was: co-ntain, then contain
+    ("en", "The opposition dies”!\n1  theses of the party were read.\n"),  # was: two paragraphs, then one
+])
+def test_cleaning_the_clean_text_changes_nothing(resources, lang, raw):
+    assert check(raw, lang, resources, determinism=True) is None
