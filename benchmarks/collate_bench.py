@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.collate.compare import compare_witnesses, token_key  # noqa: E402
 from pipeline.collate.model import WitnessText  # noqa: E402
 from pipeline.collate.segment import paragraphs, sentences, tokenize_paragraphs  # noqa: E402
-from pipeline.collate.synthetic import make_witness  # noqa: E402
+from pipeline.collate.synthetic import make_witness, plant_moves  # noqa: E402
 
 ENGLISH = ["kollontai-en-dreadnought", "kollontai-en-iww", "lenin-trade-unions", "allen-documents"]
 
@@ -70,11 +70,21 @@ def base_witness(words: int, seed: int = 0) -> list[str]:
     return paras
 
 
-def pair(words: int, seed: int = 0):
-    """Base and variant witnesses, and the planted changes."""
+def pair(words: int, seed: int = 0, moves: bool = False):
+    """Base and variant witnesses, and the planted changes (and, with `moves`, the moved texts)."""
     a = base_witness(words, seed)
     b, changes = make_witness(a, seed=seed + 1, rate=0.02)
-    return WitnessText("a", "en", "", a), WitnessText("b", "en", "", b), changes
+    moved: list[str] = []
+    if moves:  # variants planted in a moved paragraph are not expected (the paragraph is one move)
+        b, moved, touched = plant_moves(b, set(), seed=seed + 2)
+        changes = [c for c in changes if c.para not in touched]
+    out = WitnessText("a", "en", "", a), WitnessText("b", "en", "", b), changes
+    return (*out, moved) if moves else out
+
+
+def moves_found(rows) -> int:
+    """Moves the collation linked (each counted once, at its first place)."""
+    return sum(1 for k, r in enumerate(rows) for v in r.variants if v.move and v.move["from_row"] == k)
 
 
 def planted_found(rows, changes) -> int:
@@ -176,14 +186,16 @@ def main() -> int:
     args = ap.parse_args()
     results: dict = {"sizes": {}}
     for words in args.sizes:
-        a, b, changes = pair(words)
+        a, b, changes, moved = pair(words, moves=True)
         seconds, rows, cpu = time_ours(a, b, repeat=3 if words <= 20000 else 2)
         found = planted_found(rows, changes)
         mem = peak_memory(a, b)
+        linked = moves_found(rows)
         results["sizes"][words] = {"seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3), "peak_mb": round(mem, 1),
-                                   "planted": len(changes), "found": found}
+                                   "planted": len(changes), "found": found, "moves_planted": len(moved),
+                                   "moves_found": linked}
         print(f"{words:>7} words x 2: {seconds:6.3f} s ({cpu:.3f} s CPU), peak {mem:6.1f} MB (tracemalloc), "
-              f"planted variants found {found}/{len(changes)}")
+              f"planted variants found {found}/{len(changes)}, moves linked {linked}/{len(moved)}")
     if len(args.sizes) >= 2:
         s = sorted(results["sizes"])
         lo, hi = results["sizes"][s[-2]], results["sizes"][s[-1]]

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["clean_speed.py", "icdar.py", "collate_bench.py"]
+ORDER = ["clean_speed.py", "ocr_dev.py", "layout_bench.py", "collate_bench.py"]
 
 if __name__ == "__main__":
     scripts = [HERE / name for name in ORDER if (HERE / name).exists()]

@@ -194,17 +194,23 @@ def test_tei_structure():
             assert all(w.lstrip("#") in ids for w in rdg.get("wit").split())
     body_text = "".join(root.find(f"{TEI}text").itertext())
     assert "<script>" in body_text  # text, escaped in the XML, not markup
-    ab = root.find(f".//{TEI}ab[@type='collation']")
+    base = root.find(f".//{TEI}p[@corresp='#a']")
     for wid in ("a", "b"):  # each witness's text comes back from the parallel segmentation
-        assert reading_text(ab, wid) == col.witness(wid).paragraphs[0]
+        assert reading_text(base, wid) == col.witness(wid).paragraphs[0]
+    assert "".join(root.find(f".//{TEI}p[@corresp='#b']").itertext()) == col.witness("b").paragraphs[0]
+    assert all(s.get(XML_ID) for s in root.iter(f"{TEI}s"))
 
 
-def reading_text(ab, wid: str) -> str:
-    """A witness's text from an ab with app/rdg."""
-    out = [ab.text or ""]
-    for app in ab:
-        rdg = next(r for r in app if f"#{wid}" in r.get("wit").split())
-        out += [rdg.text or "", app.tail or ""]
+def reading_text(el, wid: str) -> str:
+    """A witness's text from an element with app/rdg (sentences and anchors inside)."""
+    out = [el.text or ""]
+    for child in el:
+        if child.tag == f"{TEI}app":
+            rdg = next(r for r in child if f"#{wid}" in r.get("wit").split())
+            out.append(rdg.text or "")
+        else:
+            out.append(reading_text(child, wid))
+        out.append(child.tail or "")
     return "".join(out)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import regex
 
 from pipeline.context import Context, Resources
-from pipeline.lexicon import CONFUSIONS, weighted_distance
+from pipeline.correct.model import shared as ocr_model
+from pipeline.lexicon import weighted_distance
 from pipeline.model import Witness
 from pipeline.stages import detect
 
@@ -53,8 +54,9 @@ def test_queries_name_real_suspects_with_suggestions(resources):
     found = {q.text: q for q in r.queries}
     fixed = {text[e.start:e.end]: e for e in r.edits}
     assert "awav" in fixed and fixed["awav"].after == "away" and fixed["awav"].kind == "auto"
-    assert fixed["Eccnomic"].after == "Economic"
-    assert found["Wecould"].suggestions[0] == "We could"
+    eco = fixed["Eccnomic"].after if "Eccnomic" in fixed else found["Eccnomic"].suggestions[0]
+    assert eco == "Economic"
+    assert found["Wecould"].suggestions[0] == "We could"  # a lost space is only ever a query
 
 
 def test_real_word_scanno_found_from_the_witness_itself(resources):
@@ -62,7 +64,17 @@ def test_real_word_scanno_found_from_the_witness_itself(resources):
     text = "the rank and file " * 5 + "and the opposition grew among the rank and tile ."
     r = detect.run(text, ctx)
     q = [q for q in r.queries if q.text == "tile"]
-    assert q and q[0].suggestions == ["file"] and q[0].rule == "detect.realword"
+    assert q and q[0].suggestions[0] == "file" and q[0].rule == "detect.realword"
+
+
+def test_real_word_garbles_are_judged_in_context(resources):
+    """"tbat", "aud", "tho" are in wordfreq's list, but the model and the neighbours say otherwise."""
+    ctx = en_context(resources)
+    text = "He said tbat the king aud the queen went to tho house of his father."
+    r = detect.run(text, ctx)
+    hits = {text[e.start:e.end]: e.after for e in r.edits} | {q.text: q.suggestions[0] for q in r.queries}
+    assert hits.get("tbat") == "that" and hits.get("aud") == "and" and hits.get("tho") == "the"
+    assert "king" not in hits and "house" not in hits
 
 
 def test_old_spellings_are_never_changed(resources):
@@ -84,43 +96,40 @@ def test_names_near_the_authority_or_the_russian_original_are_queried(resources)
 
 def test_weighted_distance_prefers_ocr_confusions():
     assert weighted_distance("rnodern", "modern") < weighted_distance("nodern", "modern")
-    assert weighted_distance("awav", "away") < 1.0
+    # a learned confusion (v printed for y) is cheaper than an edit the model has not seen
+    assert weighted_distance("awav", "away") < weighted_distance("awqy", "away")
 
 
-# -- seeded noise -------------------------------------------------------------------
+# -- planted noise: drawn from the learned model of real OCR ----------------------------
 
 def corrupt(paragraph: str, rng: random.Random, rate: float = 0.04):
-    """OCR-like noise: confusion substitutions, split words and glued words.
+    """Noise as real OCR makes it: each damaged word gets one confusion drawn from the learned
+    model (pipeline/data/ocr_model.json, learned from the dev sets' OCR against their gold) in
+    proportion to its probability, or loses a space to its neighbour at the model's rate.
     Returns the damaged text and the damage as (start, end, original) in it."""
-    inverse = [(meant, read) for read, meant, cost in CONFUSIONS["en"] if meant.isalpha() and cost <= 0.5]
+    model = ocr_model()
+    confusions = [c for c in model.data.confusions if c.meant.isalpha() and c.meant.islower()
+                  and c.printed.isalpha() and c.p >= 0.001]
     out, damage, pos = [], [], 0
     words = list(regex.finditer(r"\S+", paragraph))
     skip_next = False
+    glue = 10 ** -model.space_lost / (10 ** -model.space_lost + 0.05)  # share of damage that is a lost space
     for k, m in enumerate(words):
         w = m.group()
         sep = paragraph[m.end():words[k + 1].start()] if k + 1 < len(words) else ""
         if skip_next:
             skip_next = False
             continue
-        core = regex.fullmatch(r"[a-z]{4,}", w)
-        if core and rng.random() < rate:
-            kind = rng.random()
-            if kind < 0.7:
-                opts = [(i, meant, read) for meant, read in inverse for i in [w.find(meant)] if i >= 0]
+        if regex.fullmatch(r"[a-z]{4,}", w) and rng.random() < rate:
+            if rng.random() >= glue:
+                opts = [(i, c) for c in confusions for i in [w.find(c.meant)] if i >= 0]
                 if opts:
-                    i, meant, read = rng.choice(opts)
-                    bad = w[:i] + read + w[i + len(meant):]
+                    i, c = rng.choices(opts, weights=[c.p for _, c in opts])[0]
+                    bad = w[:i] + c.printed + w[i + len(c.meant):]
                     damage.append((pos, pos + len(bad), w))
                     out.append(bad + sep)
                     pos += len(bad + sep)
                     continue
-            elif kind < 0.85:
-                i = rng.randint(2, len(w) - 2)
-                bad = w[:i] + " " + w[i:]
-                damage.append((pos, pos + len(bad), w))
-                out.append(bad + sep)
-                pos += len(bad + sep)
-                continue
             elif k + 1 < len(words) and regex.fullmatch(r"[a-z]{2,}", words[k + 1].group()) and sep == " ":
                 nxt = words[k + 1]
                 after = paragraph[nxt.end():words[k + 2].start()] if k + 2 < len(words) else ""
@@ -167,7 +176,8 @@ def test_seeded_noise_recall_and_wrong_fixes(cleaned, resources):
           f"{autos} automatic corrections, {wrong} wrong")
     assert total >= 100
     assert found / total >= 0.6
-    assert wrong <= max(2, autos // 10)
+    assert autos >= total // 5           # the certain ones are fixed, not only queried
+    assert wrong <= max(2, autos // 50)  # and the fixes are trustworthy
 
 
 # -- speed ---------------------------------------------------------------------------

@@ -14,9 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.collate.anchors import AnchorFinder
-from pipeline.collate.compare import collate_passage, compare_witnesses
-from pipeline.collate.model import Collation, Row, WitnessText
-from pipeline.collate.pivot import Bead, align_translations, units
+from pipeline.collate.compare import collate_passage, compare_witnesses, link_moves
+from pipeline.collate.direct import compose_steps, paragraph_links, through_base
+from pipeline.collate.model import Anchor, Collation, Row, WitnessText
+from pipeline.collate.pivot import Bead, align_sentences, align_translations, units
 from pipeline.collate.segment import paragraphs
 from pipeline.collate.writers import report_files
 
@@ -74,6 +75,10 @@ def collate_work(work: str, title: str, pivot: str, witnesses: list[WitnessText]
     pivot_units = units(piv, finder)
     translations = [w for w in order[1:] if w.language != piv.language]
     beads: dict[str, list[Bead]] = align_translations(piv, translations, finder, pivot_units) if translations else {}
+    for w in translations:  # a witness sharing text with an earlier one of its language goes where that text is
+        base = next((x for x in translations if x.language == w.language and x is not w), None)
+        if base is not None and base is not w and translations.index(base) < translations.index(w):
+            beads[w.id] = direct_beads(piv, base, w, beads[base.id], beads[w.id], finder, pivot_units)
     for w in order[1:]:
         if w.language == piv.language:
             beads[w.id] = same_language_beads(piv, w)
@@ -83,7 +88,38 @@ def collate_work(work: str, title: str, pivot: str, witnesses: list[WitnessText]
             members = [w for w in order if w.language == lang and row.cells.get(w.id)]
             if len(members) >= 2:
                 row.variants.extend(collate_passage(members, row.cells))
+    for lang in dict.fromkeys(w.language for w in order):
+        members = [w for w in order if w.language == lang]
+        if len(members) >= 2:
+            link_moves(rows, members, whole_paragraphs=False)
     return Collation(work, title, pivot, order, rows, method="pivot")
+
+
+def direct_beads(piv: WitnessText, base: WitnessText, w: WitnessText, base_beads: list[Bead], own: list[Bead],
+                 finder: AnchorFinder, pivot_units) -> list[Bead]:
+    """The witness's beads, its paragraphs that share text with `base` placed beside base's."""
+    links = paragraph_links(base, w)
+    if not links:
+        return own
+    own_by_para = {q: b for b in own for q in b.other}
+    wu = units(w, finder)
+    out = []
+    for pnums, onums, direct in through_base(links, base_beads, own, len(w.paragraphs)):
+        if not direct:
+            b = own_by_para[onums[0]]
+            if b.other == onums:
+                out.append(b)
+                continue
+        anchors = [Anchor("text", f"shares its words with {base.id} ¶{', '.join(str(x) for q in onums for x in links[q])}", {})] \
+            if direct else []
+        if direct:  # sentences through the base's own sentence alignment
+            linked = {x for q in onums for x in links[q]}
+            base_steps = [st for b in base_beads if set(b.other) & linked for st in b.sentences]
+            steps = compose_steps(base_steps, base, w, linked, onums)
+        else:
+            steps = align_sentences(piv, w, pnums, onums, pivot_units, wu) if pnums else []
+        out.append(Bead(pnums, onums, 0.0, anchors, steps))
+    return out
 
 
 def same_language_beads(pivot: WitnessText, other: WitnessText) -> list[Bead]:
@@ -142,11 +178,10 @@ def _fill_witness(wid: str, beads: list[Bead], row_of: dict[int, Row], index: di
         if b.other and not b.pivot:
             pending.append(b)
             continue
-        if not b.other:  # a pivot paragraph this witness lacks
-            if index[id(row_of[b.pivot[0]])] != last:
-                _place(additions, last, wid, pending, pivot, others)
-                pending = []
-            last = index[id(row_of[b.pivot[-1]])]
+        if not b.other:  # a pivot paragraph this witness leaves out inside a stretch it translates
+            for q in b.pivot:
+                if wid not in row_of[q].lacks:
+                    row_of[q].lacks.append(wid)
             continue
         row = row_of[b.pivot[0]]
         k = index[id(row)]
@@ -154,8 +189,8 @@ def _fill_witness(wid: str, beads: list[Bead], row_of: dict[int, Row], index: di
             for a in pending:
                 row.cells[wid].extend(a.other)
                 row.cost += a.cost
-        else:
-            _place(additions, last, wid, pending, pivot, others)
+        else:  # additions (a title, a passage of its own) go with the passage they open
+            _place(additions, k - 1, wid, pending, pivot, others)
         pending = []
         row.cells[wid].extend(b.other)
         row.anchors.extend(b.anchors)

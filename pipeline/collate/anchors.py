@@ -14,6 +14,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from pipeline.authority import skeleton, transliterate
+
 # how much one matched anchor of each kind is worth (in cost units of the alignment)
 WEIGHTS = {"num": 3.0, "item": 3.0, "ord": 2.0, "pct": 2.0, "name": 2.0, "tr": 1.2, "card": 0.4,
            "mark": 0.6, "quote": 0.4, "paren": 0.5, "lex": 0.5, "month": 2.0}
@@ -138,7 +140,6 @@ class AnchorFinder:
 
     def _name_key(self, word: str, language: str, sentence_start: bool) -> str | None:
         """name:<authority id>, or tr:<transliteration skeleton prefix> for other capitalised words."""
-        from pipeline.authority import skeleton, transliterate
         base = re.sub(r"['’]s$", "", word)
         if language == "ru":
             lw = base.lower()

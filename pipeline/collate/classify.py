@@ -42,16 +42,6 @@ _ORTHO_WORDS = {"grey": "gray", "shew": "show", "shewn": "shown", "shewed": "sho
 _RU_ORTHO = str.maketrans({"ё": "е", "ѣ": "е", "і": "и", "ѳ": "ф", "ѵ": "и"})
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑": "-"})
 
-# OCR confusions: (seen, meant) pairs that cost less than an ordinary edit
-_CONFUSIONS = {("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("li", "h"), ("h", "li"), ("ii", "u"),
-               ("u", "ii"), ("vv", "w"), ("w", "vv"), ("ri", "n"), ("n", "ri"), ("in", "m"), ("m", "in"),
-               ("l", "1"), ("1", "l"), ("I", "l"), ("l", "I"), ("1", "I"), ("I", "1"), ("O", "0"), ("0", "O"),
-               ("o", "0"), ("0", "o"), ("e", "c"), ("c", "e"), ("h", "b"), ("b", "h"), ("n", "u"), ("u", "n"),
-               ("f", "t"), ("t", "f"), ("a", "o"), ("o", "a"), ("i", "l"), ("l", "i"), ("S", "5"), ("5", "S"),
-               ("s", "a"), ("e", "o"), ("o", "e"), ("c", "o"), ("o", "c"), ("t", "l"), ("l", "t"), ("fi", "h"),
-               ("ll", "U"), ("U", "ll"), ("ni", "m"), ("m", "ni"), ("iu", "m"), ("r", "t"), ("t", "r")}
-
-
 @lru_cache(maxsize=200_000)
 def ortho_key(word: str) -> str:
     """A word reduced to a spelling-neutral form: lowercased, American spelling, no hyphens."""
@@ -76,40 +66,38 @@ def is_punct(tok: str) -> bool:
 
 
 def ocr_cost(a: str, b: str) -> float:
-    """Weighted edit distance: known OCR confusions cost 0.5, a substitution 1, a lost or extra letter 1.25."""
+    """How unlikely OCR makes one reading of the other: -log10 P under the learned OCR error
+    model (pipeline/correct/model.py), whichever witness is the damaged one ("rn"/"m" about
+    1.4, "e"/"c" about 2, an edit the model has not seen about 4)."""
     if a == b:
         return 0.0
     if abs(len(a) - len(b)) > 3 or len(a) > 40 or len(b) > 40:
         return 99.0
-    n, m = len(a), len(b)
-    d = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n + 1):
-        d[i][0] = i * INDEL
-    for j in range(m + 1):
-        d[0][j] = j * INDEL
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            best = min(d[i - 1][j] + INDEL, d[i][j - 1] + INDEL, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
-            if a[i - 1] != b[j - 1] and (a[i - 1], b[j - 1]) in _CONFUSIONS:
-                best = min(best, d[i - 1][j - 1] + 0.5)
-            for la in (1, 2):
-                for lb in (1, 2):
-                    if (la, lb) != (1, 1) and i >= la and j >= lb and (a[i - la:i], b[j - lb:j]) in _CONFUSIONS:
-                        best = min(best, d[i - la][j - lb] + 0.5)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                best = min(best, d[i - 2][j - 2] + 1)
-            d[i][j] = best
-    return d[n][m]
+    from pipeline.correct.model import shared
+    model = shared()
+    return min(model.channel(a, b), model.channel(b, a))
 
 
 def is_ocr_like(a: str, b: str) -> bool:
-    """A cheap confusion away: weighted OCR distance small for the word's length."""
+    """A likely misreading: letters misread, not lost or added ("worker"/"workers", "here"/"there"
+    are other words); one edit of any kind in a short word, in a longer one one more that the
+    model knows as a common confusion."""
     if not a or not b:
         return False
     shortest = min(len(a), len(b))
     if shortest < 3:
         return False
-    limit = 1.0 if shortest < 8 else 1.5
+    k = 0
+    while k < shortest and a[k] == b[k]:
+        k += 1
+    j = 0
+    while j < shortest - k and a[-1 - j] == b[-1 - j]:
+        j += 1
+    if k + j >= shortest:
+        return False  # one reading is the other with letters lost: a different form
+    from pipeline.correct.model import shared
+    unseen = shared().unseen
+    limit = unseen + 0.01 if shortest < 8 else unseen + 2.5
     return ocr_cost(a, b) <= limit
 
 

@@ -315,6 +315,7 @@ def _compare(witnesses: list[WitnessText]) -> list[Row]:
             d.setdefault(t.para, []).append(t)
     for row in rows:
         row.variants = collate_passage(witnesses, row.cells, by_para)
+    link_moves(rows, witnesses)
     return rows
 
 
@@ -382,3 +383,86 @@ def row_position(rows: list[Row], witnesses: list[WitnessText]):
         prev = next((placed[(wid, k)] for k in range(q - 1, -1, -1) if (wid, k) in placed), -1)
         return (prev + 0.5, order[wid], q)
     return key
+
+
+# ---------------------------------------------------------------- moves
+
+MOVE_MIN_WORDS = 3  # a moved passage: at least this many words (shorter ones are ordinary omissions)
+MOVE_SIMILARITY = 80.0  # rapidfuzz ratio of the spelling-neutral words, left and found again
+
+
+def link_moves(rows: list[Row], witnesses: list[WitnessText], whole_paragraphs: bool = True) -> int:
+    """Find passages that one witness has at one place and another at a different place
+    (a sentence or a paragraph moved), and mark both places as one move.
+
+    Candidates are the omissions and additions of MOVE_MIN_WORDS words or more (a variant
+    whose reading is empty in one witness), and the paragraphs a witness has alone in a
+    row (with `whole_paragraphs`: rows of a word-by-word comparison). An omission and an addition of (nearly) the same words by the same witnesses are
+    paired; both become `transposition` variants whose note says where the other half is.
+    Returns the number of moves found.
+    """
+    from rapidfuzz import fuzz
+
+    by_id = {w.id: w for w in witnesses}
+    solo: set[int] = set()  # ids of variants made for paragraphs alone in their row (kept only if they moved)
+    gone: list[tuple[int, Variant, str, str]] = []  # (row, variant, witness that lacks it here, words)
+    come: list[tuple[int, Variant, str, str]] = []  # (row, variant, witness that has it here alone, words)
+    for k, row in enumerate(rows):
+        for v in row.variants:
+            if len(v.readings) != 2 or v.kind == "transposition":
+                continue
+            a, b = v.readings
+            full, empty = (a, b) if a.text and not b.text else (b, a) if b.text and not a.text else (None, None)
+            if full is None or len(empty.witnesses) != 1:
+                continue
+            words = _move_words(full.text)
+            if len(words.split()) >= MOVE_MIN_WORDS:
+                (gone if full is a else come).append((k, v, empty.witnesses[0] if full is a else full.witnesses[0], words))
+        present = [wid for wid, nums in row.cells.items() if nums]
+        if whole_paragraphs and len(present) == 1 and not row.variants and len(row.cells) > 1:
+            wid = present[0]
+            text = " ¶ ".join(by_id[wid].paragraphs[p] for p in row.cells[wid])
+            words = _move_words(text)
+            if len(words.split()) >= MOVE_MIN_WORDS:
+                spans = [(p, 0, len(by_id[wid].paragraphs[p])) for p in row.cells[wid]]
+                others = [x for x in row.cells if x != wid]
+                base_first = wid == next(iter(row.cells))
+                readings = [Reading(text, [wid], {wid: spans}), Reading("", others, {})]
+                v = Variant("substantive", readings if base_first else readings[::-1])
+                row.variants.append(v)
+                solo.add(id(v))
+                (gone if base_first else come).append((k, v, others[0] if base_first else wid, words))
+    moves = 0
+    used: set[int] = set()
+    for k1, v1, w1, words1 in gone:
+        best, arg = MOVE_SIMILARITY, None
+        for idx, (k2, v2, w2, words2) in enumerate(come):
+            if idx in used or w2 != w1 or v2 is v1:
+                continue
+            if abs(len(words1) - len(words2)) > 0.3 * max(len(words1), len(words2)):
+                continue
+            score = fuzz.ratio(words1, words2)
+            if score >= best:
+                best, arg = score, idx
+        if arg is None:
+            continue
+        used.add(arg)
+        k2, v2, _, _ = come[arg]
+        size = "paragraph" if id(v1) in solo or id(v2) in solo else "passage"
+        n = len(words1.split())
+        v1.kind = v2.kind = "transposition"
+        v1.note = f"moved {size} ({n} words): {w1} has it at row {k2}"
+        v2.note = f"moved {size} ({n} words): {w1} has it here, the others at row {k1}"
+        v1.move = {"from_row": k1, "to_row": k2, "witness": w1, "size": size, "words": n}
+        v2.move = dict(v1.move)
+        solo.discard(id(v1))
+        solo.discard(id(v2))
+        moves += 1
+    for row in rows:  # a paragraph alone in its row that found no partner is an addition, not a variant
+        row.variants = [v for v in row.variants if id(v) not in solo]
+    return moves
+
+
+def _move_words(text: str) -> str:
+    """The words of a passage, spelling-neutral, for comparing what left and what came."""
+    return " ".join(token_key(t.text) for t in tokenize_paragraphs([text]) if t.is_word)

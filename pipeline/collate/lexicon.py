@@ -19,6 +19,8 @@ WORD_RE = re.compile(r"[^\W\d_]{5,}")
 STEM = 5  # letters kept: a crude stem that survives most inflection in both languages
 MIN_PAIR = 2
 MIN_DICE = 0.4
+TRUST_PAIR = 4  # shown as evidence only with this many passages in support ...
+TRUST_DICE = 0.6  # ... and this agreement
 
 
 def stems(text: str) -> dict[str, list[tuple[int, int]]]:
@@ -41,6 +43,17 @@ def informative(paragraph_stems: list[dict], low: int = 2, high_share: float = 0
 
 def learn(pairs: list[tuple[set[str], set[str]]]) -> dict[str, str]:
     """Pivot stem -> translation stem, from aligned passages (sets of stems on each side)."""
+    return {r: e for r, (e, _, _) in learn_with_support(pairs).items()}
+
+
+def trusted(support: dict[str, tuple[str, int, float]]) -> set[tuple[str, str]]:
+    """The pairs strong enough to show a reader as evidence: seen together in many
+    passages, and rarely apart."""
+    return {(r, e) for r, (e, n, dice) in support.items() if n >= TRUST_PAIR and dice >= TRUST_DICE}
+
+
+def learn_with_support(pairs: list[tuple[set[str], set[str]]]) -> dict[str, tuple[str, int, float]]:
+    """Pivot stem -> (translation stem, passages with both, Dice coefficient)."""
     cp, co, both = Counter(), Counter(), Counter()
     for left, right in pairs:
         cp.update(left)
@@ -58,4 +71,4 @@ def learn(pairs: list[tuple[set[str], set[str]]]) -> dict[str, str]:
             best_e[r] = (dice, e)
         if (dice, r) > best_r.get(e, (0.0, "")):
             best_r[e] = (dice, r)
-    return {r: e for r, (_, e) in sorted(best_e.items()) if best_r.get(e, (0, ""))[1] == r}
+    return {r: (e, both[(r, e)], round(d, 3)) for r, (d, e) in sorted(best_e.items()) if best_r.get(e, (0, ""))[1] == r}

@@ -34,6 +34,7 @@ class Variant:
     kind: str
     readings: list[Reading]
     note: str = ""
+    move: dict = field(default_factory=dict)  # a transposition across places: from_row, to_row, witness, size
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Anchor:
     kind: str  # number, roman, percent, name, quote, question, parens, heading
     label: str
     marks: dict[str, list[Span]] = field(default_factory=dict)
+    trusted: bool = True  # a learned word pair with weak support is used, but not shown as evidence
 
 
 @dataclass
@@ -55,8 +57,13 @@ class Row:
     cost: float = 0.0
     variants: list[Variant] = field(default_factory=list)
     doubt: str = ""  # why a proofreader should check this row ("" = no doubt)
+    lacks: list[str] = field(default_factory=list)  # witnesses that read on across this row without it (an omission, not a gap)
     # other witness -> steps [[pivot sentence ids], [its sentence ids]]; an id is "paragraph.sentence"
     sentences: dict[str, list[list[list[str]]]] = field(default_factory=dict)
+
+    def shown_anchors(self) -> list[Anchor]:
+        """The anchors a reader is shown as evidence: every kind, a learned word pair only if trusted."""
+        return [a for a in self.anchors if a.kind != "lex" or a.trusted]
 
 
 @dataclass

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
+from functools import lru_cache
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 from pipeline.collate import lexicon
 from pipeline.collate.anchors import STRONG, WEIGHTS, AnchorFinder, Found
 from pipeline.collate.model import Anchor, WitnessText
-from pipeline.collate.segment import is_heading, is_note_body, sentences
+from pipeline.collate.segment import is_heading, is_note_body, sentence_spans
 
 # (pivot paragraphs, translation paragraphs) -> prior cost of the bead
 BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (1, 3): 3.5, (3, 1): 3.5, (1, 4): 5.0, (4, 1): 5.0,
@@ -113,20 +116,18 @@ class _Matches:
                         for k in u.found.keys] for u in pu]
         self.count_p = _key_prefix(pu)
         self.count_o = _key_prefix(ou)
-        full = [[0.0] * (m + 1) for _ in range(n + 1)]
-        cell = [[0.0] * m for _ in range(n)]
         index: dict[str, list[tuple[int, int]]] = {}
         for j, u in enumerate(ou):
             for key, spans in u.found.keys.items():
                 index.setdefault(key, []).append((j, len(spans)))
+        full = [[0.0] * (m + 1)]
         for i, u in enumerate(pu):
+            cell = [0.0] * (m + 1)  # cell[j + 1]: matches of pivot unit i with translation unit j
             for key, spans in u.found.keys.items():
                 w = WEIGHTS[key.split(":", 1)[0]]
                 for j, count in index.get(key, ()):
-                    cell[i][j] += w * min(count, len(spans))
-        for i in range(n):
-            for j in range(m):
-                full[i + 1][j + 1] = cell[i][j] + full[i][j + 1] + full[i + 1][j] - full[i][j]
+                    cell[j + 1] += w * min(count, len(spans))
+            full.append([a + b for a, b in zip(full[-1], accumulate(cell))])  # 2-D prefix sums
         self.full = full
         self.p_strong = _prefix([u.found.weight(True) for u in pu])
         self.o_strong = _prefix([u.found.weight(True) for u in ou])
@@ -153,10 +154,10 @@ class _Matches:
                 other = co.get(key)
                 if other is None:
                     continue
-                n_o = other[j1] - other[j0]
+                n_o = bisect_left(other, j1) - bisect_left(other, j0)
                 if n_o:
                     pk = cp[key]
-                    v = w * min(pk[i1] - pk[i0], n_o)
+                    v = w * min(bisect_left(pk, i1) - bisect_left(pk, i0), n_o)
                     matched += v
                     if is_strong:
                         strong += v
@@ -165,18 +166,11 @@ class _Matches:
 
 
 def _key_prefix(us: list[Unit]) -> dict[str, list[int]]:
-    """key -> prefix counts over the units (count of the key in units[:k])."""
+    """key -> the units holding it, sorted, a unit once per occurrence (counts in a block by bisection)."""
     out: dict[str, list[int]] = {}
-    n = len(us)
     for k, u in enumerate(us):
         for key, spans in u.found.keys.items():
-            arr = out.get(key)
-            if arr is None:
-                arr = out[key] = [0] * (n + 1)
-            arr[k + 1] += len(spans)
-    for arr in out.values():
-        for k in range(1, n + 1):
-            arr[k] += arr[k - 1]
+            out.setdefault(key, []).extend([k] * len(spans))
     return out
 
 
@@ -203,26 +197,30 @@ def add_other_cost(u: Unit) -> float:
     return ADD_OTHER_SHORT if u.heading or u.length < 60 else ADD_OTHER
 
 
+@lru_cache(maxsize=None)
+def _pair_cost(p: tuple[bool, bool, bool], o: tuple[bool, bool, bool]) -> float:
+    """Cost of a 1-1 bead's structure, from each side's (heading, note, question)."""
+    cost = 0.0
+    if p[0] and o[0]:
+        cost += HEADING_PAIR + (QUESTION_MISMATCH if p[2] != o[2] else 0.0)
+    elif p[0] != o[0]:
+        cost += HEADING_MISMATCH
+    if p[1] != o[1]:
+        cost += HEADING_MISMATCH
+    return cost
+
+
 class _Structure:
     """Structure costs as tables (looked up in O(1) in the inner loop): headings go with
     headings, notes with notes, and a heading is not merged with running text."""
 
     def __init__(self, pu: list[Unit], ou: list[Unit], sizes: set[int]):
-        self.pair = [[self._pair(p, o) for o in ou] for p in pu]
+        kinds_p = [(u.heading, u.note, u.text.rstrip().endswith("?")) for u in pu]
+        kinds_o = [(u.heading, u.note, u.text.rstrip().endswith("?")) for u in ou]
+        self.pair = lambda i, j: _pair_cost(kinds_p[i], kinds_o[j])  # only the cells the band visits
         self.p_side = {a: [self._side(pu[max(0, i - a):i], a) for i in range(len(pu) + 1)] for a in sizes}
         self.o_side = {b: [self._side(ou[max(0, j - b):j], b) for j in range(len(ou) + 1)] for b in sizes}
 
-    @staticmethod
-    def _pair(p: Unit, o: Unit) -> float:
-        """Cost of a 1-1 bead's structure."""
-        cost = 0.0
-        if p.heading and o.heading:
-            cost += HEADING_PAIR + (QUESTION_MISMATCH if p.text.rstrip().endswith("?") != o.text.rstrip().endswith("?") else 0.0)
-        elif p.heading != o.heading:
-            cost += HEADING_MISMATCH
-        if p.note != o.note:
-            cost += HEADING_MISMATCH
-        return cost
 
     @staticmethod
     def _side(group: list[Unit], size: int) -> tuple[float, bool]:
@@ -244,20 +242,23 @@ class _Structure:
     def cost(self, i0: int, i1: int, j0: int, j1: int) -> float:
         """Structure cost of the bead pivot[i0:i1] x other[j0:j1]."""
         if i1 - i0 == 1 and j1 - j0 == 1:
-            return self.pair[i0][j0]
+            return self.pair(i0, j0)
         (pp, pn), (op, on) = self.p_side[i1 - i0][i1], self.o_side[j1 - j0][j1]
         return pp + op + (HEADING_MISMATCH if pn != on else 0.0)
 
 
 def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[int, int]] | None = None,
-                beads: dict[tuple[int, int], float] = BEADS, free_ends: bool = True
+                beads: dict[tuple[int, int], float] = BEADS, free_ends: bool = True, jumps: bool = False
                 ) -> list[tuple[int, int, int, int, float]]:
-    """The cheapest chain of beads: (i0, i1, j0, j1, cost), in order, covering every translation unit.
+    """The cheapest chain of beads: (i0, i1, j0, j1, cost), in translation order, covering every translation unit.
 
     Pivot units outside the chain (before the first bead, after the last) are skipped
     for free; the caller records them as having no counterpart. `band[i]` = (lo, hi)
     limits the translation positions considered at pivot position i. With
     `free_ends=False` the alignment is global: every pivot unit is in the chain.
+    With `jumps`, the chain may leave the pivot and resume anywhere else (before or
+    after) for a fixed cost: a witness made of excerpts, or of passages in its own
+    order, is a chain of monotone stretches (local alignment with restarts).
     """
     n, m = len(pu), len(ou)
     matches = _Matches(pu, ou)
@@ -266,29 +267,34 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
     plen, olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
     inf = float("inf")
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int, float] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     skip_p = [skip_pivot_cost(u) for u in pu]
     for i in range(n + 1):
         cost[i][0] = 0.0 if free_ends else sum(skip_p[:i])  # leading pivot paragraphs: free
         if i and not free_ends:
-            back[i][0] = (i - 1, 0, skip_p[i - 1])
+            back[i][0] = (i - 1, 0, skip_p[i - 1], False)
     add_o = [add_other_cost(u) for u in ou]
     exact, full, pt, ot = matches.exact, matches.full, matches.p_total, matches.o_total
     pair, p_side, o_side = structure.pair, structure.p_side, structure.o_side
-    for i in range(n + 1):
-        row, brow = cost[i], back[i]
-        lo, hi = band[i] if band else (0, m)
-        for j in range(max(1, lo), hi + 1):
-            best, arg = row[j - 1] + add_o[j - 1], (i, j - 1, add_o[j - 1])
+    if band:
+        rows_of: list[list[int]] = [[] for _ in range(m + 1)]  # pivot positions open at each position j
+        for i, (lo, hi) in enumerate(band):
+            for j in range(lo, hi + 1):
+                rows_of[j].append(i)
+    else:
+        rows_of = [list(range(n + 1))] * (m + 1)
+    for j in range(1, m + 1):  # translation position outer: a jump restarts within one column
+        for i in rows_of[j]:
+            best, arg = cost[i][j - 1] + add_o[j - 1], (i, j - 1, add_o[j - 1], False)
             if i > 0 and cost[i - 1][j] + skip_p[i - 1] < best:
-                best, arg = cost[i - 1][j] + skip_p[i - 1], (i - 1, j, skip_p[i - 1])
+                best, arg = cost[i - 1][j] + skip_p[i - 1], (i - 1, j, skip_p[i - 1], False)
             for (a, b), prior in beads:
                 if a > i or b > j:
                     continue
                 i0, j0 = i - a, j - b
                 prev = cost[i0][j0]
                 if a == 1 and b == 1:
-                    c = prior + pair[i0][j0]
+                    c = prior + pair(i0, j0)
                 else:
                     (pp, pn), (op, on) = p_side[a][i], o_side[b][j]
                     c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
@@ -302,16 +308,186 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
                 matched, unmatched = exact(i0, i, j0, j)
                 c += UNMATCHED_STRONG * unmatched - matched
                 if prev + c < best:
-                    best, arg = prev + c, (i0, j0, c)
-            row[j], brow[j] = best, arg
+                    best, arg = prev + c, (i0, j0, c, False)
+            cost[i][j], back[i][j] = best, arg
+        if jumps and j < m and rows_of[j]:
+            src = min(rows_of[j], key=lambda i: (cost[i][j], i))
+            restart = cost[src][j] + (JUMP_AT_HEADING if ou[j].heading and not ou[j].list_item else JUMP)
+            for i in rows_of[j]:
+                if restart < cost[i][j] and abs(i - src) > MIN_JUMP:
+                    cost[i][j], back[i][j] = restart, (src, j, JUMP, True)
     end = min(range(n + 1), key=lambda i: (cost[i][m], i)) if free_ends else n
     chain = []
     i, j = end, m
     while j > 0 or (not free_ends and i > 0):
-        pi, pj, c = back[i][j]
-        chain.append((pi, i, pj, j, c))
+        pi, pj, c, jump = back[i][j]
+        if not jump:
+            chain.append((pi, i, pj, j, c))
         i, j = pi, pj
     return chain[::-1]
+
+
+FULL_SEARCH = 20_000  # cells: a witness this small is aligned without the first pass's band
+JUMP = 14.0  # restarting the alignment elsewhere in the pivot (an excerpt, a passage moved)
+JUMP_AT_HEADING = 5.0  # ... at a heading of the witness (an excerpt's own title)
+MIN_JUMP = 3  # a shorter skip is paragraphs left out (1-0 beads), not a restart
+
+
+def bead_prior(a: int, b: int) -> float:
+    """Prior cost of an a-b bead: the table's, else growing with the paragraphs it joins."""
+    if (a, b) in BEADS:
+        return BEADS[(a, b)]
+    return 1.5 * (a + b - 2) + 0.5 + (1.5 if min(a, b) > 1 else 0.0)
+
+
+SENTENCE_BAND = 6  # sentences either side of the paragraph alignment searched by the sentence alignment
+HEAVY_LINK = 0.3  # a sentence link ties two paragraphs if it covers this share of one of them
+
+
+def stretches(chain) -> list[list[tuple]]:
+    """The monotone runs of a chain of beads (one run per excerpt of a witness)."""
+    out: list[list[tuple]] = []
+    for b in chain:
+        if out and b[0] >= out[-1][-1][1] and b[2] == out[-1][-1][3] and b[0] - out[-1][-1][1] <= 1:
+            out[-1].append(b)
+        else:
+            out.append([b])
+    return out
+
+
+def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Unit], chain, ratio: float):
+    """Align the sentences of each stretch at once (in a band around the paragraph
+    alignment), and regroup the paragraphs from the sentence links.
+
+    Paragraph beads join a few paragraphs at most; a translator who regroups seven
+    paragraphs into seven others, running the end of one into the next, forces them to
+    shift, and a translated paragraph is left without counterpart. Sentences are finer:
+    their alignment follows the translator's regrouping. Two paragraphs share a row when
+    a sentence link covers a good share (HEAVY_LINK) of one of them; a light link (a
+    short sentence run on into the next paragraph) does not join them.
+
+    Returns beads (i0, i1, j0, j1, cost) and, per bead, its sentence steps.
+    """
+    beads, steps_of = [], []
+    for run in stretches(chain):
+        pa, pb, oa, ob = run[0][0], run[-1][1], run[0][2], run[-1][3]
+        if pb == pa or ob == oa:
+            beads.extend(run)
+            steps_of.extend([[]] * len(run))
+            continue
+        ps, pids = sentence_units(pivot, list(range(pa, pb)), pu)
+        os_, oids = sentence_units(other, list(range(oa, ob)), ou)
+        first_p = _first_index(pids)
+        first_o = _first_index(oids)
+        band = [(len(os_), 0)] * (len(ps) + 1)
+        for i0, i1, j0, j1, _ in run:
+            s0, s1 = first_p[i0], first_p.get(i1, len(ps))
+            t0, t1 = first_o[j0], first_o.get(j1, len(os_))
+            for x in range(s0, s1 + 1):
+                band[x] = (min(band[x][0], t0), max(band[x][1], t1))
+        band = [(max(0, lo - SENTENCE_BAND), min(len(os_), hi + SENTENCE_BAND)) if lo <= hi else (0, len(os_))
+                for lo, hi in band]
+        sc = align_units(ps, os_, ratio, band=band, beads=SENTENCE_BEADS, free_ends=False)
+        pp = [int(x.split(".")[0]) for x in pids]
+        op = [int(x.split(".")[0]) for x in oids]
+        groups = _paragraph_groups(sc, pp, op, ps, os_, pu, ou, pa, pb, oa, ob)
+        known = {b[:4]: b[4] for b in run}
+        for i0, i1, j0, j1 in groups:
+            steps = []
+            for s0, s1, t0, t1, _ in sc:  # the steps inside the group (a light link cut at its edge)
+                left = [pids[x] for x in range(s0, s1) if i0 <= pp[x] < i1]
+                right = [oids[x] for x in range(t0, t1) if j0 <= op[x] < j1]
+                if left or right:
+                    cut = (not left or not right) and s1 > s0 and t1 > t0
+                    steps.append([left, right, "paired in the next row"] if cut else [left, right])
+            c = known.get((i0, i1, j0, j1))
+            beads.append((i0, i1, j0, j1, c if c is not None else paragraph_cost(pu, ou, i0, i1, j0, j1, ratio)))
+            steps_of.append(steps if i1 > i0 and j1 > j0 else [])
+    return beads, steps_of
+
+
+def _first_index(ids: list[str]) -> dict[int, int]:
+    """Paragraph number -> index of its first sentence."""
+    out: dict[int, int] = {}
+    for k, x in enumerate(ids):
+        out.setdefault(int(x.split(".")[0]), k)
+    return out
+
+
+def _paragraph_groups(sc, pp, op, ps, os_, pu, ou, pa, pb, oa, ob) -> list[tuple[int, int, int, int]]:
+    """Paragraph groups (i0, i1, j0, j1) of a stretch from its sentence chain: the rows of
+    paragraphs tied by heavy links; a paragraph without one goes with its heaviest link,
+    and one without any link stands alone (no counterpart)."""
+    weight: dict[tuple[int, int], tuple[float, float]] = {}
+    for s0, s1, t0, t1, _ in sc:
+        if s1 == s0 or t1 == t0:
+            continue
+        if not any(ps[x].heading for x in range(s0, s1)) and \
+                any(os_[x].heading and not os_[x].text.rstrip().endswith("?") for x in range(t0, t1)):
+            continue  # the translator's own title set against running text
+        lp, lo = {}, {}
+        for x in range(s0, s1):
+            lp[pp[x]] = lp.get(pp[x], 0) + ps[x].length
+        for x in range(t0, t1):
+            lo[op[x]] = lo.get(op[x], 0) + os_[x].length
+        tp, to = sum(lp.values()) or 1, sum(lo.values()) or 1
+        for p, a in lp.items():
+            for q, b in lo.items():
+                w0, w1 = weight.get((p, q), (0.0, 0.0))
+                weight[(p, q)] = (w0 + a * b / to / max(1, pu[p].length), w1 + b * a / tp / max(1, ou[q].length))
+    keep = {pq for pq, (wp, wq) in weight.items() if max(wp, wq) >= HEAVY_LINK}
+    for side in (0, 1):  # every linked paragraph keeps at least its heaviest link
+        best: dict[int, tuple[float, tuple[int, int]]] = {}
+        for pq, w in weight.items():
+            if (pq[side], w[side], pq) > (pq[side], *best.get(pq[side], (-1.0, (0, 0)))):
+                best[pq[side]] = (w[side], pq)
+        for x, (_, pq) in best.items():
+            if not any(k[side] == x for k in keep):
+                keep.add(pq)
+    # groups: sweep in order; a link into a paragraph already in the current group extends it
+    groups: list[list[int]] = []
+    for p, q in sorted(keep):
+        g = groups[-1] if groups else None
+        if g is not None and (p < g[1] or q < g[3]):
+            g[1], g[3] = max(g[1], p + 1), max(g[3], q + 1)
+        else:
+            groups.append([p, p + 1, q, q + 1])
+    merged: list[list[int]] = []
+    for g in groups:  # crossing links: groups overlapping on either side merge
+        if merged and (g[0] < merged[-1][1] or g[2] < merged[-1][3]):
+            m = merged[-1]
+            m[1], m[3] = max(m[1], g[1]), max(m[3], g[3])
+            m[0], m[2] = min(m[0], g[0]), min(m[2], g[2])
+        else:
+            merged.append(g)
+    out: list[tuple[int, int, int, int]] = []
+    i, j = pa, oa
+    for i0, i1, j0, j1 in merged:  # unlinked paragraphs between groups: each alone
+        out.extend((x, x + 1, j, j) for x in range(i, i0))
+        out.extend((i0, i0, y, y + 1) for y in range(j, j0))
+        out.append((i0, i1, j0, j1))
+        i, j = i1, j1
+    out.extend((x, x + 1, j, j) for x in range(i, pb))
+    out.extend((pb, pb, y, y + 1) for y in range(j, ob))
+    return out
+
+
+def paragraph_cost(pu, ou, i0, i1, j0, j1, ratio) -> float:
+    """The paragraph alignment's cost of one bead of any size (for the doubt it raises)."""
+    if i1 == i0:
+        return sum(add_other_cost(u) for u in ou[j0:j1])
+    if j1 == j0:
+        return sum(skip_pivot_cost(u) for u in pu[i0:i1])
+    a, b = i1 - i0, j1 - j0
+    chain = align_units(pu[i0:i1], ou[j0:j1], ratio, beads={(a, b): bead_prior(a, b)}, free_ends=False)
+    return sum(c for *_, c in chain)
+
+
+def bead_prior(a: int, b: int) -> float:
+    """Prior cost of an a-b bead: the table's, else growing with the paragraphs it joins."""
+    if (a, b) in BEADS:
+        return BEADS[(a, b)]
+    return 1.5 * (a + b - 2) + 0.5 + (1.5 if min(a, b) > 1 else 0.0)
 
 
 def band_around(chain, n: int, m: int, width: int = 12) -> list[tuple[int, int]]:
@@ -352,23 +528,73 @@ def align_translations(pivot: WitnessText, others: list[WitnessText], finder: An
     """
     pu = pu if pu is not None else units(pivot, finder)
     ous = {w.id: units(w, finder) for w in others}
-    first = {w.id: align_units(pu, ous[w.id], RATIO, beads=FIRST_PASS_BEADS) for w in others}
-    add_lexicon(pu, others, ous, first)
-    out = {}
+    # a long witness is first aligned in one monotone stretch: its second pass, in a band around
+    # it, may restart only nearby; a short one (an excerpt) is searched whole, restarts anywhere
+    first = {w.id: align_units(pu, ous[w.id], RATIO, beads=FIRST_PASS_BEADS, jumps=_small(pu, ous[w.id]))
+             for w in others}
+    trusted = add_lexicon(pu, others, ous, first)
+    final = {}
     for w in others:
         ou, chain = ous[w.id], first[w.id]
         ratio = round(estimate_ratio(pu, ou, chain), 2)  # rounded: near-identical witnesses get one ratio
-        chain = align_units(pu, ou, ratio, band_around(chain, len(pu), len(ou)))
+        band = None if _small(pu, ou) else band_around(chain, len(pu), len(ou))
+        chain = align_units(pu, ou, ratio, band, jumps=True)
+        final[w.id] = regroup(pivot, w, pu, ou, chain, ratio)
+    trusted = confirmed_by_sentences(pivot, others, final, trusted)
+    out = {}
+    for w in others:
+        ou = ous[w.id]
+        chain, steps = final[w.id]
         out[w.id] = [Bead(list(range(i0, i1)), list(range(j0, j1)), c,
-                          bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1),
-                          align_sentences(pivot, w, list(range(i0, i1)), list(range(j0, j1)), pu, ou, ratio)
-                          if i1 > i0 and j1 > j0 else [])
-                     for i0, i1, j0, j1, c in chain]
+                          bead_anchors(pivot, w, pu, ou, i0, i1, j0, j1, trusted), st)
+                     for (i0, i1, j0, j1, c), st in zip(chain, steps)]
     return out
 
 
-def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[Unit]], chains) -> None:
-    """Learn pivot-stem -> translation-stem pairs from the first pass and add them as anchors."""
+def _small(pu: list[Unit], ou: list[Unit]) -> bool:
+    """A witness small enough to be searched against the whole pivot without a band."""
+    return len(pu) * len(ou) <= FULL_SEARCH
+
+
+SENTENCE_PAIR = 3  # a learned pair shown as evidence must also meet in this many aligned sentences ...
+SENTENCE_DICE = 0.5  # ... and rarely apart
+
+
+def confirmed_by_sentences(pivot: WitnessText, others: list[WitnessText], final: dict,
+                           trusted: dict[str, str]) -> set[str]:
+    """The trusted word pairs that the final sentence alignment supports too: a pair learned from
+    paragraphs can be two words that merely share paragraphs; a translation pair shares sentences."""
+    def text(w: WitnessText, sid: str) -> str:
+        p, k = map(int, sid.split("."))
+        s, e = sentence_spans(w.paragraphs[p])[k]
+        return w.paragraphs[p][s:e]
+
+    out = set()
+    wanted = set(trusted.values())  # only the trusted pairs' pivot stems are counted
+    for lang in dict.fromkeys(w.language for w in others):
+        pairs = []
+        for w in others:
+            if w.language != lang:
+                continue
+            for steps in final[w.id][1]:
+                for left, right, *_ in steps:
+                    if left and right:
+                        pairs.append(({x for sid in left for x in lexicon.stems(text(pivot, sid)) if x in wanted},
+                                      {x for sid in right for x in lexicon.stems(text(w, sid))}))
+        support = lexicon.learn_with_support(pairs)
+        for key, r in trusted.items():
+            _, kl, e = key.split(":", 2)
+            t, n, d = support.get(r, ("", 0, 0.0))
+            if kl == lang and t == e and n >= SENTENCE_PAIR and d >= SENTENCE_DICE:
+                out.add(key)
+    return out
+
+
+def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[Unit]], chains) -> dict[str, str]:
+    """Learn pivot-stem -> translation-stem pairs from the first pass and add them as anchors;
+    return the keys of the pairs with strong, repeated support (shown to readers as evidence),
+    each with its pivot stem."""
+    trusted: dict[str, str] = {}  # key -> the pivot stem
     pstems = [lexicon.stems(u.text) for u in pu]
     pkeep = lexicon.informative(pstems)
     for lang in dict.fromkeys(w.language for w in others):
@@ -383,7 +609,9 @@ def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[U
                     left = {s for i in range(i0, i1) for s in pstems[i] if s in pkeep}
                     right = {s for j in range(j0, j1) for s in ostems[w.id][j] if s in okeep}
                     pairs.append((left, right))
-        pairs_of = lexicon.learn(pairs)
+        support = lexicon.learn_with_support(pairs)
+        pairs_of = {r: e for r, (e, _, _) in support.items()}
+        trusted.update({f"lex:{lang}:{e}": r for r, e in lexicon.trusted(support)})
         targets = set(pairs_of.values())
         for u, st in zip(pu, pstems):
             for s, spans in st.items():
@@ -394,10 +622,11 @@ def add_lexicon(pu: list[Unit], others: list[WitnessText], ous: dict[str, list[U
                 for s, spans in st.items():
                     if s in targets:
                         u.found.keys[f"lex:{lang}:{s}"].extend(spans)
+    return trusted
 
 
 def bead_anchors(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Unit],
-                 i0: int, i1: int, j0: int, j1: int) -> list[Anchor]:
+                 i0: int, i1: int, j0: int, j1: int, trusted: set[str] = frozenset()) -> list[Anchor]:
     """The anchors shared by a bead's two sides, with their places, for the reader."""
     if i0 == i1 or j0 == j1:
         return []
@@ -417,7 +646,7 @@ def bead_anchors(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: lis
         lp, ls, le = left[key][0]
         rp, rs, re_ = right[key][0]
         label = f"{pivot.paragraphs[lp][ls:le]} = {other.paragraphs[rp][rs:re_]}"
-        out.append(Anchor(kind, label, {pivot.id: left[key], other.id: right[key]}))
+        out.append(Anchor(kind, label, {pivot.id: left[key], other.id: right[key]}, kind != "lex" or key in trusted))
     return out
 
 
@@ -430,13 +659,15 @@ def sentence_units(w: WitnessText, nums: list[int], paragraph_units: list[Unit])
     out, ids = [], []
     for p in nums:
         text, found = w.paragraphs[p], paragraph_units[p].found
-        for k, (s, e) in enumerate(sentences(text)):
+        for k, (s, e) in enumerate(sentence_spans(text)):
             sub = Found()
             for key, spans in found.keys.items():
                 for a, b in spans:
                     if s <= a and b <= e:
                         sub.keys[key].append((a - s, b - s))
-            out.append(Unit(text[s:e], e - s, False, False, sub))
+            whole = s == 0 and e == len(text)  # a one-sentence paragraph keeps its structure (heading, note)
+            pu = paragraph_units[p]
+            out.append(Unit(text[s:e], e - s, whole and pu.heading, whole and pu.note, sub, whole and pu.list_item))
             ids.append(f"{p}.{k}")
     return out, ids
 

@@ -7,6 +7,7 @@ paragraph, so variants and anchors can be highlighted in the text a reader sees.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 # a word (letters/digits, with inner hyphens or apostrophes: "to-day", "one's"),
@@ -14,6 +15,9 @@ from typing import NamedTuple
 TOKEN_RE = re.compile(r"\[\^\d+\]|\w+(?:[-'’‐]\w+)*|[^\w\s]", re.UNICODE)
 SENTENCE_END_RE = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[]?[A-ZА-ЯЁ0-9])")
 NOTE_BODY_RE = re.compile(r"^\[\^\d+\]:\s")
+# abbreviations that stand before a name or a number (the period ends no sentence)
+ABBREVIATION_RE = re.compile(r"(?<![\w.])(?:тов|Тов|тт|Тт|т|Т|г|гг|см|ср|стр|ст|Mr|Mrs|Messrs|Dr|St|No|Nos|cf|viz|Vol|vol|pp?|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|дек|янв|февр|окт|нояб|сент)\.$")
+LABEL_RE = re.compile(r"\(?(?:\d{1,3}|[IVXLC]{1,6}|[a-zа-я])[.)]")
 
 
 class Token(NamedTuple):
@@ -55,6 +59,10 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of a paragraph: a cheap splitter after . ! ? before a capital."""
     spans, start = [], 0
     for m in SENTENCE_END_RE.finditer(paragraph):
+        if LABEL_RE.fullmatch(paragraph[start:m.start()]):
+            continue  # a list or section label ("3.", "IV.", "(a)") opens the sentence that follows
+        if ABBREVIATION_RE.search(paragraph, start, m.start()):
+            continue  # "тов. Троцкий", "Mr. Smith": a title before a name ends no sentence
         if m.start() > start:
             spans.append((start, m.start()))
         start = m.end()
@@ -73,7 +81,15 @@ def is_heading(paragraph: str) -> bool:
     p = paragraph.strip()
     if not p or is_note_body(p):
         return False
+    if len(p) > 100:
+        return False
     words = word_count(p)
-    if words == 0 or words > 12 or len(p) > 100:
+    if words == 0 or words > 12:
         return False
     return p[-1] not in ".,;:" or re.fullmatch(r"[IVXLC]+\.?|\d+\.?|\(\d+\)", p) is not None
+
+
+@lru_cache(maxsize=8192)
+def sentence_spans(paragraph: str) -> tuple[tuple[int, int], ...]:
+    """The sentences collation numbers: a heading is one, else those of `sentences`."""
+    return ((0, len(paragraph)),) if is_heading(paragraph) else tuple(sentences(paragraph))

@@ -11,14 +11,12 @@ from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from lxml import etree
 
 from pipeline.collate.classify import KINDS
 from pipeline.collate.model import Collation, Row
-from pipeline.collate.segment import sentences, word_count
+from pipeline.collate.tei import tei_xml
+from pipeline.collate.segment import is_heading, is_note_body, sentence_spans, word_count
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -42,7 +40,7 @@ def alignment_json(col: Collation) -> str:
     """
     ids = [w.id for w in col.witnesses]
     rows = [json.dumps({wid: r.cells.get(wid, []) for wid in ids}, ensure_ascii=False) for r in col.rows]
-    details = [json.dumps(row_details(r), ensure_ascii=False) for r in col.rows]
+    details = [json.dumps(row_details(r, sentence_pairs(col, r)), ensure_ascii=False) for r in col.rows]
     head = {"work": col.work, "pivot": col.pivot, "witnesses": ids, "method": col.method}
     lines = ["{"] + [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
     lines.append(' "rows": [\n  ' + ",\n  ".join(rows) + "\n ],")
@@ -51,15 +49,56 @@ def alignment_json(col: Collation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def row_details(row: Row) -> dict:
-    """Why a row is what it is: its kind, cost, anchors and variant counts."""
+def row_details(row: Row, sentences: list[dict] | None = None) -> dict:
+    """Why a row is what it is: its kind, cost, anchors (learned word pairs only when
+    trusted), variant counts, moves, and the sentence pairs."""
     out = {"kind": row.kind, "cost": round(row.cost, 2),
-           "anchors": [f"{a.kind}:{a.label}" for a in row.anchors],
+           "anchors": [f"{a.kind}:{a.label}" for a in shown_anchors(row)],
            "variants": dict(sorted(Counter(v.kind for v in row.variants).items()))}
     if row.doubt:
         out["doubt"] = row.doubt
-    if row.sentences:
-        out["sentences"] = row.sentences
+    moves = [move_record(v) for v in row.variants if v.kind == "transposition"]
+    if moves:
+        out["moves"] = moves
+    if sentences:
+        out["sentences"] = sentences
+    return out
+
+
+def shown_anchors(row: Row) -> list:
+    """The anchors a reader is shown: every kind, but a learned word pair only if trusted."""
+    return row.shown_anchors()
+
+
+def move_record(v) -> dict:
+    """A transposition as tools read it: what moved, and where it stands in each witness."""
+    return {"note": v.note, **v.move, "readings": [{"text": r.text, "witnesses": r.witnesses,
+                                          "at": {w: [list(s) for s in sp] for w, sp in r.spans.items()}}
+                                         for r in v.readings]}
+
+
+def sentence_index(col: Collation, row: Row, wid: str) -> dict[str, int]:
+    """Sentence id "paragraph.sentence" -> its number within the row's paragraphs of one witness."""
+    w = col.witness(wid)
+    out, n = {}, 0
+    for p in row.cells.get(wid, []):
+        for k in range(len(sentence_spans(w.paragraphs[p]))):
+            out[f"{p}.{k}"] = n
+            n += 1
+    return out
+
+
+def sentence_pairs(col: Collation, row: Row) -> list[dict]:
+    """The row's sentence pairs, pivot sentence numbers against each witness's (numbers
+    0-based within the row's paragraphs, in reading order; [] on one side: no counterpart)."""
+    if not row.sentences:
+        return []
+    piv = sentence_index(col, row, col.pivot)
+    out = []
+    for wid, steps in row.sentences.items():
+        mine = sentence_index(col, row, wid)
+        for left, right, *_ in steps:
+            out.append({col.pivot: [piv[x] for x in left if x in piv], wid: [mine[x] for x in right if x in mine]})
     return out
 
 
@@ -94,127 +133,71 @@ def coverage(col: Collation) -> dict:
         covered = sorted({p for r in col.rows if r.cells.get(w.id) for p in r.cells.get(col.pivot, [])})
         covered_any.update(covered)
         added = [p for r in col.rows if r.cells.get(w.id) and not r.cells.get(col.pivot) for p in r.cells[w.id]]
+        omitted, added_s = unmatched_sentences(col, w.id)
         out["witnesses"][w.id] = {
             "paragraphs": len(w.paragraphs),
             "covers_pivot_paragraphs": _ranges(covered),
             "covers_pivot_share": round(sum(word_count(pivot.paragraphs[p]) for p in covered) / total_words, 3),
             "added_paragraphs": [{"n": p, "text": w.paragraphs[p][:120]} for p in added],
+            "omitted_sentences": omitted,
+            "added_sentences": added_s,
         }
     uncovered = [p for p in body if p not in covered_any]
     out["uncovered_pivot_paragraphs"] = _ranges(uncovered)
     out["uncovered_pivot_share"] = round(sum(word_count(pivot.paragraphs[p]) for p in uncovered) / total_words, 3)
     out["variants"] = dict(sorted(Counter(v.kind for r in col.rows for v in r.variants).items()))
+    out["moves"] = sum(1 for r in col.rows for v in r.variants if v.move and v.move["from_row"] == col.rows.index(r))
     out["doubtful_rows"] = [k for k, r in enumerate(col.rows) if r.doubt]
     return out
 
 
-# ---------------------------------------------------------------- TEI
+def unmatched_sentences(col: Collation, wid: str) -> tuple[list[dict], list[dict]]:
+    """(omitted, added): sentences of the pivot inside the witness's region that none of its
+    sentences renders, and sentences of the witness that render none of the pivot's.
 
-def _tei(tag: str, parent=None, **attrs):
-    """A TEI element (xml:id / xml:lang written as id_ / lang_)."""
-    name = f"{{{TEI_NS}}}{tag}"
-    attrs = {(f"{{{XML_NS}}}{k[:-1]}" if k.endswith("_") else k): str(v) for k, v in attrs.items() if v is not None}
-    return etree.SubElement(parent, name, attrs) if parent is not None else etree.Element(name, attrs, nsmap={None: TEI_NS})
+    Inside a row the sentence alignment says it; a pivot paragraph the alignment left out
+    inside a stretch the witness translates counts whole (between two excerpts is a gap,
+    not an omission). Titles (headings that are not questions) are not sentences."""
+    if col.method != "pivot" or wid == col.pivot:
+        return [], []
+    pivot, w = col.witness(col.pivot), col.witness(wid)
+    omitted: list[dict] = []
+    added: list[dict] = []
 
+    def text_of(wit, sid: str) -> tuple[int, str] | None:
+        p, k = map(int, sid.split("."))
+        para = wit.paragraphs[p]
+        if is_heading(para) and not para.rstrip().endswith(("?", "!")):
+            return None
+        s, e = sentence_spans(para)[k]
+        return p, para[s:e]
 
-def tei_xml(col: Collation) -> str:
-    """TEI P5: listWit naming every witness; per row, each witness's paragraphs, and
-    app/rdg (parallel segmentation) where witnesses of one language differ."""
-    tei = _tei("TEI")
-    header = _tei("teiHeader", tei)
-    fd = _tei("fileDesc", header)
-    _tei("title", _tei("titleStmt", fd)).text = f"{col.title or col.work}: collation"
-    _tei("p", _tei("publicationStmt", fd)).text = "Generated by the edition pipeline (edition collate)."
-    lw = _tei("listWit", _tei("sourceDesc", fd))
-    for w in col.witnesses:
-        _tei("witness", lw, id_=w.id, lang_=w.language, n=w.role or None).text = w.title or w.id
-    enc = _tei("encodingDesc", header)
-    _tei("variantEncoding", enc, method="parallel-segmentation", location="internal")
-    body = _tei("body", _tei("text", tei))
-    fillers: list = []
-    for k, row in enumerate(col.rows):
-        _tei_row(col, row, k, body, fillers)
-    etree.indent(tei, space=" ")  # indent the structure only: the text (mixed content) is filled in after
-    for fill in fillers:
-        fill()
-    return etree.tostring(tei, xml_declaration=True, encoding="UTF-8").decode("utf-8") + "\n"
-
-
-def _tei_row(col: Collation, row: Row, k: int, body, fillers: list) -> None:
-    """One aligned passage: a div with an ab per witness, or one ab with app/rdg for the
-    witnesses of one language that were collated word by word."""
-    div = _tei("div", body, type="passage", n=k, subtype=row.kind or "row")
-    if row.anchors:
-        note = _tei("note", div, type="anchors")
-        note.text = "; ".join(f"{a.kind}: {a.label}" for a in row.anchors)
-    collated = {wid for v in row.variants for r in v.readings for wid in r.witnesses}
-    for lang_group in _collated_groups(col, row, collated):
-        fillers.append(_tei_apparatus(col, row, div, lang_group))
-    for w in col.witnesses:
-        nums = row.cells.get(w.id, [])
-        if nums and w.id not in collated:
-            ab = _tei("ab", div, type="witness", corresp=f"#{w.id}", lang_=w.language,
-                      n=" ".join(str(p) for p in nums))
-            ab.text = "\n".join(w.paragraphs[p] for p in nums)
-
-
-def _collated_groups(col: Collation, row: Row, collated: set[str]) -> list[list[str]]:
-    """The collated witnesses of a row by language, each group in witness order."""
-    groups: dict[str, list[str]] = {}
-    for w in col.witnesses:
-        if w.id in collated and row.cells.get(w.id):
-            groups.setdefault(w.language, []).append(w.id)
-    return list(groups.values())
-
-
-def _tei_apparatus(col: Collation, row: Row, div, wids: list[str]):
-    """An ab for the base witness's text with app/rdg at each variant (parallel segmentation);
-    returns the function that fills it (called after the structure is indented).
-
-    The base is the first witness of the group (the pivot, if it is in the group); each
-    rdg names its witnesses, an empty rdg is an omission.
-    """
-    base = col.witness(wids[0])
-    nums = row.cells[base.id]
-    ab = _tei("ab", div, type="collation", corresp=" ".join(f"#{w}" for w in wids), lang_=base.language,
-              n=" ".join(f"{wid}:{','.join(map(str, row.cells.get(wid, [])))}" for wid in wids))
-    places = []
-    for v in row.variants:
-        spans = v.readings[0].spans.get(base.id, [])
-        if spans and set(v.readings[0].witnesses) | {x for r in v.readings for x in r.witnesses} <= set(wids):
-            places.append(((nums.index(spans[0][0]), spans[0][1]), (nums.index(spans[-1][0]), spans[-1][2]), v))
-    places.sort(key=lambda x: x[0])
-    last = None  # the element whose tail receives the next text
-    cursor = (0, 0)
-
-    def add_text(text: str) -> None:
-        if not text:
-            return
-        if last is None:
-            ab.text = (ab.text or "") + text
-        else:
-            last.tail = (last.tail or "") + text
-
-    def between(a: tuple[int, int], b: tuple[int, int]) -> str:
-        (pa, oa), (pb, ob) = a, b
-        if pa == pb:
-            return base.paragraphs[nums[pa]][oa:ob]
-        parts = [base.paragraphs[nums[pa]][oa:]] + [base.paragraphs[nums[q]] for q in range(pa + 1, pb)]
-        return "\n".join(parts + [base.paragraphs[nums[pb]][:ob]])
-
-    def fill() -> None:
-        nonlocal last, cursor
-        for start, end, v in places:
-            if start < cursor:
-                continue  # overlapping places cannot come out of the collation; be safe
-            add_text(between(cursor, start))
-            app = _tei("app", ab, type=v.kind)
-            for r in v.readings:
-                rdg = _tei("rdg", app, wit=" ".join(f"#{x}" for x in r.witnesses))
-                rdg.text = r.text or None
-            last, cursor = app, end
-        add_text(between(cursor, (len(nums) - 1, len(base.paragraphs[nums[-1]]))))
-    return fill
+    for row in col.rows:
+        qs, ps = row.cells.get(wid, []), row.cells.get(col.pivot, [])
+        if ps and not qs and wid in row.lacks:  # a paragraph left out inside a stretch: every sentence
+            for p in ps:
+                if is_note_body(pivot.paragraphs[p]):
+                    continue
+                for k in range(len(sentence_spans(pivot.paragraphs[p]))):
+                    got = text_of(pivot, f"{p}.{k}")
+                    if got:
+                        omitted.append({"pivot_paragraph": got[0], "text": got[1]})
+        if not (qs and ps):
+            continue
+        for left, right, *elsewhere in row.sentences.get(wid, []):
+            if elsewhere:
+                continue  # its counterpart stands in a neighbouring row
+            for sid in (left if not right else right if not left else []):
+                got = text_of(pivot if not right else w, sid)
+                if got:
+                    (omitted if not right else added).append(
+                        {"pivot_paragraph" if not right else "paragraph": got[0], "text": got[1]})
+    for a in added:  # an added sentence is placed by the pivot paragraph of its row
+        q = a.pop("paragraph")
+        row = next(r for r in col.rows if q in r.cells.get(wid, []))
+        a["pivot_paragraph"] = row.cells[col.pivot][0] if row.cells.get(col.pivot) else None
+        a["paragraph"] = q
+    return omitted, added
 
 
 # ---------------------------------------------------------------- HTML
@@ -255,7 +238,7 @@ def _variant_marks(row: Row) -> dict[str, dict[int, list]]:
 def _anchor_marks(row: Row) -> dict[str, dict[int, list]]:
     """Per witness and paragraph: the marks of this row's anchors."""
     marks: dict[str, dict[int, list]] = {}
-    for a in row.anchors:
+    for a in shown_anchors(row):
         for wid, spans in a.marks.items():
             for p, s, e in spans:
                 marks.setdefault(wid, {}).setdefault(p, []).append((s, e, f"a a-{a.kind}", f"anchor {a.kind}: {a.label}"))
@@ -272,9 +255,9 @@ def _sentence_marks(col: Collation, row: Row) -> dict[str, dict[int, list]]:
     spans = {}
     for w in (col.witness(col.pivot), col.witness(wid)):
         for p in row.cells.get(w.id, []):
-            for k, (s, e) in enumerate(sentences(w.paragraphs[p])):
+            for k, (s, e) in enumerate(sentence_spans(w.paragraphs[p])):
                 spans[(w.id, f"{p}.{k}")] = (p, s, e)
-    for n, (left, right) in enumerate(steps):
+    for n, (left, right, *_) in enumerate(steps):
         cls = f"s s{n % 2}" if left and right else "s s-none"
         title = f"sentence step {n + 1}: {len(left)}-{len(right)}"
         for w_id, ids in ((col.pivot, left), (wid, right)):
@@ -298,9 +281,50 @@ def html(col: Collation) -> str:
                      for p in row.cells.get(w.id, [])]
             cells.append({"wid": w.id, "paras": paras})
         missing_pivot = not row.cells.get(col.pivot)
-        rows.append({"n": k, "row": row, "cells": cells, "addition": missing_pivot and col.method == "pivot",
+        rows.append({"n": k, "row": row, "cells": cells, "anchors": shown_anchors(row), "addition": missing_pivot and col.method == "pivot",
                      "variant_counts": sorted(Counter(v.kind for v in row.variants).items())})
     cov = coverage(col)
     counts = Counter(v.kind for r in col.rows for v in r.variants)
+    columns = [{"wid": w.id, "k": k, "empty": sum(1 for r in col.rows if not r.cells.get(w.id))}
+               for k, w in enumerate(col.witnesses)]
     return env.get_template("collation.html.j2").render(
-        col=col, rows=rows, coverage=cov, kinds=KINDS, counts=counts)
+        col=col, rows=rows, coverage=cov, kinds=KINDS, counts=counts, columns=columns,
+        heat=density(col), overlap=overlap_statements(col))
+
+
+def density(col: Collation) -> list[dict]:
+    """The variant density along the text (a heat map, as in Juxta): per row, variants per
+    100 words of the row's text in the collated witnesses; empty when nothing is collated."""
+    if not any(r.variants for r in col.rows):
+        return []
+    out = []
+    for k, r in enumerate(col.rows):
+        collated = {wid for v in r.variants for x in v.readings for wid in x.witnesses}
+        words = sum(word_count(col.witness(wid).paragraphs[p]) for wid in collated for p in r.cells.get(wid, []))
+        n = len(r.variants)
+        rate = 100.0 * n / max(words, 1) if n else 0.0
+        moves = sum(1 for v in r.variants if v.kind == "transposition")
+        out.append({"n": k, "variants": n, "rate": round(rate, 1), "level": min(5, int(rate // 2) + (1 if n else 0)),
+                    "moves": moves})
+    return out
+
+
+def overlap_statements(col: Collation) -> list[str]:
+    """Plain sentences about witnesses of one language that share no passage (so nothing is
+    collated word by word between them), or how many rows they share."""
+    out = []
+    langs: dict[str, list[str]] = {}
+    for w in col.witnesses:
+        if w.id != col.pivot or col.method != "pivot":
+            langs.setdefault(w.language, []).append(w.id)
+    for lang, ids in langs.items():
+        if len(ids) < 2:
+            continue
+        shared = sum(1 for r in col.rows if sum(1 for wid in ids if r.cells.get(wid)) >= 2)
+        names = ", ".join(ids)
+        if not shared:
+            out.append(f"The {lang} witnesses {names} share no passage: each covers other parts of the pivot, so "
+                       f"they meet only through it and nothing is collated word by word between them.")
+        else:
+            out.append(f"The {lang} witnesses {names} share {shared} row(s), collated word by word.")
+    return out

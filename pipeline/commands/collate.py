@@ -78,11 +78,19 @@ def _summary(col, cov: dict, elapsed: float) -> str:
     """A few lines per collation for the terminal: rows, variants, coverage, doubtful rows."""
     variants = ", ".join(f"{k} {n}" for k, n in cov["variants"].items()) or "none"
     lines = [f"{col.work}: {len(col.rows)} rows, variants: {variants} ({elapsed:.2f} s)"]
+    lines += _moves_line(cov)
     if col.method == "pivot":
         for wid, c in cov["witnesses"].items():
             lines.append(f"  {wid}: covers {col.pivot} ¶ {c['covers_pivot_paragraphs'] or '-'} "
-                         f"({c['covers_pivot_share']:.0%} of the pivot's words), {len(c['added_paragraphs'])} paragraph(s) added")
+                         f"({c['covers_pivot_share']:.0%} of the pivot's words), {len(c['added_paragraphs'])} paragraph(s) added, "
+                         f"{len(c.get('omitted_sentences', []))} pivot sentence(s) not rendered, "
+                         f"{len(c.get('added_sentences', []))} sentence(s) of its own")
         lines.append(f"  covered by none: ¶ {cov['uncovered_pivot_paragraphs'] or '-'}")
     if cov["doubtful_rows"]:
         lines.append(f"  doubtful rows to check: {', '.join(map(str, cov['doubtful_rows']))}")
     return "\n".join(lines)
+
+
+def _moves_line(cov: dict) -> list[str]:
+    """The moves (words, sentences, paragraphs found at another place), if any."""
+    return [f"  moves: {cov['moves']} passage(s) found at another place"] if cov.get("moves") else []

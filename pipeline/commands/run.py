@@ -133,6 +133,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
         files[args.out / f"{name}.txt"] = c.text
         files[args.out / f"{name}.changes.jsonl"] = changes_jsonl(c.changes)
         files[args.out / f"{name}.queries.tsv"] = queries_tsv(c.queries)
+        # what the stages measured of the file (layout, page furniture, conventions): the record
+        # of how it was read
+        files[args.out / f"{name}.layout.json"] = json.dumps(c.facts.get("layout", {}), ensure_ascii=False,
+                                                                 indent=1, sort_keys=True) + "\n"
     refuse_inputs(files, paths, [root / "raw"])
     write_files(files)
     if not args.quiet:

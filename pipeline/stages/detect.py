@@ -1,40 +1,52 @@
-"""Stage *detect*: find damage no rule covers, and list it as queries for a proofreader.
+"""Stage *detect*: find damage no rule covers; fix what is certain, query the rest.
 
-Three detectors, each a small function of one reading and the witness:
+Every reading is judged by a noisy channel: P(printed | meant) from the learned OCR
+error model (pipeline/correct/model.py, pipeline/data/ocr_model.json) times
+P(meant | neighbours) (pipeline/correct/context.py: symspellpy's English bigrams, the
+witness's own bigrams, wordfreq). The reading itself is one of the hypotheses, so a
+correction is proposed only where the page is more likely to have had another word:
 
-* non-words: "Commisnr", "carried awav", "Eccnomic" are not in the language's
-  lexicon (wordfreq), not in the name authority and not frequent in the witness
-  itself; suggestions are ranked by an OCR-weighted edit cost and frequency
-  ("awav" -> "away": v for y). Glued words are split ("Wecould" -> "We could").
-* real-word scannos: a word rare in the witness that is one cheap OCR confusion
-  away from a word the witness uses often in the same company ("rank and tile"
-  where the witness says "rank and file" twenty times).
+* non-words: "Commisnr", "carried awav", "Eccnomic" are not in the lexicon, the
+  authority or the witness's frequent vocabulary; candidates come from the model's
+  confusions, a SymSpell index and lost spaces (pipeline/correct/candidates.py);
+* real-word scannos: "tbat", "aud", "rank and tile" are words, but the model and the
+  context make another word likelier ("that", "and", "file");
 * names: a capitalised word unknown to lexicon and authority that is close to a
   known name or variant ("Zinovief") or, through transliteration, to a name in the
   Cyrillic of the Russian original ("Rublikoff" ~ «Бубликовы»).
 
-A non-word whose best suggestion is certain enough (config/pipeline.toml
-[detect] auto_threshold; the default is conservative) is corrected, as an edit
-of kind `auto` that states its evidence; everything else is only a query.
+The posterior of the best candidate is the query's score. A correction is made
+automatically (kind `auto`) only at or above [detect] auto_threshold, the band where
+the dev sets show at least 98 % precision (benchmarks/correction.py); below it, down
+to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. Names (authority,
+capitalised words the witness uses inside sentences), numbers and identifiers are
+never changed automatically.
 """
 from __future__ import annotations
 
-from array import array
+import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 from rapidfuzz import fuzz
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.lexicon import Candidate, Lexicon
+from pipeline.correct.candidates import candidates as find_candidates
+from pipeline.correct.candidates import own_words, prefixes
+from pipeline.correct.context import ContextModel
+from pipeline.correct.model import OcrModel
+from pipeline.correct.model import shared as ocr_model
+from pipeline.correct.spelling import is_old, old_forms
+from pipeline.lexicon import Lexicon, recase
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import stage
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
-# longer than any word: not looked up (a lexicon lookup is super-linear in a token's length;
-# a 4,000-letter run once took 307 s)
+# longer than any word: not looked up (a lookup is super-linear in a token's length; a
+# 4,000-letter run once took 307 s)
 MAX_TOKEN = 64
 NUMBER = regex.compile(r"\d+(?:st|nd|rd|th|s|b|a)?|[IVXLCDM]+|[ivxlcdm]+")
 SENTENCE_END = regex.compile(r"(?:\A|[.!?:;\"“”«»(\[\]]\s*|\n\s*\n\s*)\Z")
@@ -45,16 +57,20 @@ LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 class Settings:
     """[detect] of config/pipeline.toml with the witness's policy (detect sub-table) on top."""
 
-    auto_threshold: float = 0.98
+    auto_threshold: float = 0.998  # posterior at or above which a correction is automatic
+    auto_threshold_realword: float = 0.999  # ... for a real word replaced by another
+    realword_context: float = 1.5  # ... whose neighbours favour it this much (log10) over the reading
+    query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
-    suggest_zipf: float = 2.5      # a suggestion must be at least this frequent (or frequent in the witness)
+    suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
     witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
-    auto_min_zipf: float = 3.5     # an automatic correction goes to a common word only
-    auto_max_cost: float = 0.4     # ... reached by one cheap OCR confusion
-    auto_margin: float = 1.5       # ... clearly better than the next suggestion
-    auto_min_length: int = 4
-    max_queries: int = 2000
+    nonword_zipf: float = 1.5      # how likely an unknown reading is a real (rare) word, as a Zipf value
+    realword_min_zipf: float = 3.0  # a real-word correction goes to a word at least this frequent
+    realword_prune: float = 1.0    # judge a real word only if a variant is this likely (log10) against it
+    max_cost: float = 4.0          # the costliest OCR channel (-log10 P) a candidate may have
+    auto_min_length: int = 3       # shorter readings are only queried
+    max_queries: float = 1.0       # queries per 100 words at most (the best-scored are kept)
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -66,96 +82,234 @@ class Settings:
         return s
 
 
-class Token:
-    """One token of a text, read like a regex match (group, start, end)."""
+class _Witness:
+    """What detection knows of one witness: its tokens, vocabulary, bigrams and models."""
 
-    __slots__ = ("_text", "_start", "_end")
-
-    def __init__(self, text: str, start: int, end: int):
-        self._text, self._start, self._end = text, start, end
-
-    def group(self) -> str:
-        return self._text[self._start:self._end]
-
-    def start(self) -> int:
-        return self._start
-
-    def end(self) -> int:
-        return self._end
-
-
-class Tokens:
-    """The tokens of a text as two int arrays (a list of match objects takes ~100 bytes a token:
-    gigabytes on a 100 MB witness); tokens longer than MAX_TOKEN are left out."""
-
-    def __init__(self, text: str):
+    def __init__(self, text: str, ctx: Context, st: Settings):
         self.text = text
-        self.starts, self.ends = array("q"), array("q")
-        for m in TOKEN.finditer(text):
-            s, e = m.span()
-            if e - s <= MAX_TOKEN:
-                self.starts.append(s)
-                self.ends.append(e)
+        self.lex: Lexicon = ctx.resources.lexicon(ctx.language)
+        self.model: OcrModel = ocr_model()
+        self.tokens = [m for m in TOKEN.finditer(text) if m.end() - m.start() <= MAX_TOKEN]
+        self.lows = [m.group().lower().replace("’", "'") for m in self.tokens]
+        self.vocab = Counter(self.lows)
+        self.linked = [not text[a.end():b.start()].strip() for a, b in zip(self.tokens, self.tokens[1:])]
+        self.bigrams = Counter((a, b) for a, b, ok in zip(self.lows, self.lows[1:], self.linked) if ok)
+        self.context = ContextModel(self.lex, self.vocab, self.bigrams)
+        # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
+        self.capitalised = Counter(m.group() for m in self.tokens
+                                   if m.group()[:1].isupper() and not _initial(text, m.start()))
+        # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
+        self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
+        self.cands: dict[str, dict[str, float]] = {}
+        self.own: list[str] | None = None
+        self.realword: dict[str, list[tuple[str, float]]] = {}
+        self.st = st
 
-    def __len__(self) -> int:
-        return len(self.starts)
+    def neighbours(self, i: int) -> tuple[str | None, str | None]:
+        prev = self.lows[i - 1] if i > 0 and self.linked[i - 1] else None
+        nxt = self.lows[i + 1] if i + 1 < len(self.lows) and self.linked[i] else None
+        return prev, nxt
 
-    def __getitem__(self, i: int) -> Token:
-        return Token(self.text, self.starts[i], self.ends[i])
+    def candidates(self, base: str) -> dict[str, float]:
+        c = self.cands.get(base)
+        if c is None:
+            if self.own is None:
+                self.own = own_words(self.vocab, self.lex, self.st.suggest_zipf, self.st.witness_known)
+            c = self.cands[base] = find_candidates(base, self.lex, self.model, self.vocab, self.st.suggest_zipf,
+                                                   self.st.witness_known, self.st.max_cost, self.own)
+        return c
 
-    def __iter__(self):
-        for s, e in zip(self.starts, self.ends):
-            yield Token(self.text, s, e)
+    def realword_variants(self, low: str) -> list[tuple[str, float]]:
+        """Words one learned confusion away that are, before context, not far less likely
+        than the reading itself ("tbat": "that"; "the": nothing)."""
+        v = self.realword.get(low)
+        if v is None:
+            # likely before context, or a word the witness itself uses often ("tile": "file")
+            # (without a bigram list, as for Russian, only the witness's own words count)
+            en = self.lex.language == "en"
+            v = self.realword[low] = [(w, cost) for w, cost, margin in _realword_variants(
+                low, self.lex, self.model, self.st.realword_min_zipf, self.st.max_cost)
+                if (en and margin >= -self.st.realword_prune) or self.vocab.get(w, 0) >= self.st.witness_known]
+        return v
+
+    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float]):
+        """([(hypothesis, probability)] best first, the reading itself being the hypothesis "";
+        {hypothesis: association}): how much more the neighbours say for each hypothesis than
+        its mere frequency does (log10; 0 where there are no neighbours)."""
+        prev, nxt = self.neighbours(i)
+        ctx = self.context
+        # a non-word's own chance is a rare word's, its neighbours telling nothing either way
+        if keep_p is None:
+            keep_ctx = ctx.score(prev, reading, nxt, reading)
+            assoc = {"": keep_ctx - math.log10(ctx.p_uni(reading))}
+        else:
+            keep_ctx, assoc = math.log10(keep_p), {"": 0.0}
+        scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
+        for w, cost in cands.items():
+            sc = ctx.score(prev, w, nxt, reading)
+            assoc[w] = sc - sum(math.log10(ctx.p_uni(part)) for part in w.split(" "))
+            scores.append((w, -cost + sc))
+        top = max(s for _, s in scores)
+        total = sum(10 ** (s - top) for _, s in scores)
+        out = [(w, 10 ** (s - top) / total) for w, s in scores]
+        out.sort(key=lambda x: (-x[1], x[0]))
+        return out, assoc
+
+
+def _initial(text: str, start: int) -> bool:
+    return start == 0 or bool(SENTENCE_END.search(text[max(0, start - 4):start]))
+
+
+@lru_cache(maxsize=200_000)
+def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float):
+    """(word, channel cost, margin) one learned confusion from a real word; margin: log10 of
+    P(word) P(reading | word) against P(reading), before context."""
+    z = lex.zipf(low)
+    out = []
+    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=prefixes(lex)):
+        if v.isalpha():
+            zv = lex.zipf(v)
+            if zv >= min_zipf:
+                out.append((v, cost, zv - cost - z))
+    return tuple(out)
 
 
 @stage("detect", kinds=("auto",), settings=Settings)
 def run(text: str, ctx: Context) -> StageResult:
-    """Queries (and the few certain automatic corrections) for one witness."""
+    """Queries and the certain automatic corrections for one witness."""
     st = Settings.of(ctx)
-    lex = ctx.resources.lexicon(ctx.language)
-    tokens = Tokens(text)
-    vocab = Counter(m.group().lower() for m in tokens)
-    bigrams = Counter((tokens[i - 1].group().lower(), tokens[i].group().lower()) for i in range(1, len(tokens))
-                      if not text[tokens[i - 1].end():tokens[i].start()].strip())
+    wt = _Witness(text, ctx, st)
     names = _name_index(ctx)
-    confusable = _confusion_index(vocab, lex, st)
     edits: list[Edit] = []
     queries: list[Query] = []
-    memo: dict[str, tuple] = {}
+    memo: dict[tuple, tuple | None] = {}
     skipped: dict[str, bool] = {}
-    for i, m in enumerate(tokens):
+    for i, m in enumerate(wt.tokens):
         w = m.group()
         sk = skipped.get(w)
         if sk is None:
             sk = skipped[w] = _skip(w)
         if sk:
             continue
-        initial = m.start() == 0 or bool(SENTENCE_END.search(text[max(0, m.start() - 4):m.start()]))
+        initial = _initial(text, m.start())
         key = (w, initial)
         if key not in memo:
-            memo[key] = _judge(w, initial, lex, vocab, names, ctx, st)
+            memo[key] = _judge(w, initial, wt, names, ctx, st)
         verdict = memo[key]
-        if verdict is not None and verdict[0] in ("nonword", "name"):
-            joined = _split_word(i, tokens, text, lex, st)
+        if verdict is None:
+            continue
+        kind = verdict[0]
+        if kind in ("nonword", "name"):
+            joined = _split_word(i, wt.tokens, text, wt.lex, st)
             if joined is not None:
                 queries.append(joined)
                 continue
-        if verdict is not None:
-            kind, suggestions, score, reason, auto = verdict
-            if auto and st.auto and score >= st.auto_threshold:
-                edits.append(Edit(m.start(), m.end(), suggestions[0], "detect.nonword", "auto", round(score, 3), reason))
-            else:
-                queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
+        if kind in ("nonword", "realword"):
+            _decide(i, m, verdict, wt, st, ctx, edits, queries)
             continue
-        rw = _real_word(i, tokens, text, vocab, bigrams, confusable)
-        if rw is not None:
-            queries.append(rw)
+        _, suggestions, score, reason = verdict
+        queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
     if ctx.language == "en":
         queries.extend(_punctuation(text))
-    if len(queries) > st.max_queries:
-        queries = sorted(queries, key=lambda q: -q.score)[:st.max_queries]
+    limit = max(3, int(st.max_queries * len(wt.tokens) / 100))  # a short text keeps a few
+    if len(queries) > limit:
+        queries = sorted(queries, key=lambda q: -q.score)[:limit]
         queries.sort(key=lambda q: q.start)
     return StageResult(edits, queries)
+
+
+def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits: list, queries: list) -> None:
+    """Noisy-channel posterior of the reading's candidates in this place: fix, query or let be."""
+    kind, base, suffix, cands, protected, z = verdict
+    w = m.group()
+    keep_p = None if kind == "realword" else 10 ** (st.nonword_zipf - 9.0)
+    if not cands:
+        queries.append(Query(m.start(), m.end(), w, [], 0.35, f"not in the {wt.lex.language} lexicon, the "
+                             f"authority or the witness; no close word", rule="detect.nonword"))
+        return
+    post, assoc = wt.posterior(i, base.lower(), keep_p, cands)
+    best, p = post[0]
+    if best == "":
+        if kind != "nonword":
+            return
+        best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
+    shown = [recase(base, h) + suffix for h, _ in post if h][:3]
+    keep = dict(post).get("", 0.0)
+    how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
+    why = (f"{how}; {shown[0]!r} is likelier from the OCR error model and the context "
+           f"(P {p:.3f}, reading as printed {keep:.3f})")
+    # automatic only where the evidence is of the right kind: no lost space (the print may have
+    # had it: "asmuch"), and a real word replaced only when its neighbours, not its mere
+    # frequency, speak for the other word ("foes" stays: "fees" is only commoner)
+    auto = (st.auto and p >= st.auto_threshold and not protected and len(base) >= st.auto_min_length
+            and " " not in best and not any(c.isdigit() for c in base + best)
+            and (kind == "nonword" or (ctx.language == "en" and p >= st.auto_threshold_realword
+                                       and assoc[best] - assoc[""] >= st.realword_context)))
+    if auto:
+        edits.append(Edit(m.start(), m.start() + len(base), recase(base, best), f"detect.{kind}", "auto", round(p, 3),
+                          why))
+    elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
+        queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
+
+
+def _witness_says(i: int, word: str, wt: _Witness) -> bool:
+    """The witness itself often has the other word in this company ("rank and file" 20x)."""
+    prev, nxt = wt.neighbours(i)
+    return wt.bigrams.get((prev, word), 0) + wt.bigrams.get((word, nxt), 0) >= 3
+
+
+def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Settings):
+    """What this reading is: None (a word to leave), ("nonword"|"realword", base, suffix, candidates,
+    protected, zipf) for the noisy channel, or (kind, suggestions, score, reason) for a plain query."""
+    lex = wt.lex
+    suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
+    base = w[:-2] if suffix else w
+    auth = ctx.resources.authority
+    if auth.known(base) or auth.known(w):
+        return None
+    if base.lower() in wt.old:
+        return None
+    z = lex.zipf(base)
+    own = wt.vocab.get(w.lower().replace("’", "'"), 0)
+    capital = base[:1].isupper() and not initial
+    name_like = capital and wt.capitalised.get(base, 0) >= 2
+    # a capital inside a lower-case word is a misread more often than a word ("shaU", "foUowed")
+    if (z >= st.known_zipf or own >= st.witness_known) and not _camel(base):
+        if capital or len(base) < 2:
+            return None  # a capitalised word inside a sentence: a name more often than a scanno
+        if wt.old and is_old(base, lex):
+            return None  # "hee" in a witness spelt the old way
+        cands = dict(wt.realword_variants(base.lower()))
+        if not cands:
+            return None
+        return ("realword", base, suffix, cands, name_like, z)
+    quote = _glued_quote(base, lex)
+    if quote:
+        return ("glued", quote, 0.6, "a quotation mark glued between two words: a space lost")
+    if not any(c.isdigit() for c in base) and lex.derived(base):
+        return None  # an inflection or derivation of a known word ("профессионалистов", "polemicise")
+    if _camel(base) and not any(c.isdigit() for c in base):
+        split = _split_camel(base, lex)
+        if split:
+            return ("glued", [split], 0.9, f"two words glued together: {split!r}")
+        if not wt.candidates(base):
+            return None  # an acronym or a name in camel case ("VTsSPS", "McDonald")
+    if capital:
+        near = _near_name(base, names)
+        if near is not None:
+            canon, how = near
+            return ("name", [canon], 0.6, f"capitalised word not in the authority, close to {how}")
+    cands = wt.candidates(base)
+    if not cands:
+        if capital:
+            return ("name", [], 0.2, f"capitalised word unknown to the {lex.language} lexicon and the authority "
+                                     f"(a name to add to rules/names.toml?)")
+        if lex.language == "ru" or len(base) >= 10:
+            # a long or Russian word with no word one edit away is a rare valid form far more
+            # often than damage («мелкособственническими», "trustification"): not worth a query
+            return None
+        return ("nonword", base, suffix, {}, True, z)
+    return ("nonword", base, suffix, cands, name_like or capital, z)
 
 
 def _split_word(i: int, tokens, text: str, lex: Lexicon, st: Settings) -> Query | None:
@@ -210,83 +364,6 @@ def _skip(w: str) -> bool:
     return False
 
 
-def _judge(w: str, initial: bool, lex: Lexicon, vocab: Counter, names, ctx: Context, st: Settings):
-    """Is this reading a non-word or an unknown name? (kind, suggestions, score, reason, auto) or None."""
-    suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
-    base = w[:-2] if suffix else w
-    auth = ctx.resources.authority
-    if auth.known(base) or auth.known(w):
-        return None
-    z = lex.zipf(base)
-    own = vocab.get(w.lower(), 0)
-    if z >= st.known_zipf or own >= st.witness_known:
-        return None
-    quote = _glued_quote(base, lex)
-    if quote:
-        return ("glued", quote, 0.6, "a quotation mark glued between two words: a space lost", False)
-    if not any(c.isdigit() for c in base) and lex.derived(base):
-        return None  # an inflection or derivation of a known word ("профессионалистов", "polemicise")
-    if _camel(base) and not any(c.isdigit() for c in base):
-        split = _split_camel(base, lex)
-        if split:
-            return ("glued", [split], 0.9, f"two words glued together: {split!r}", False)
-        if not lex.candidates(base, min_zipf=st.suggest_zipf, extra=vocab):
-            return None  # an acronym or a name in camel case ("VTsSPS", "McDonald")
-    capital = base[:1].isupper() and not initial
-    if capital:
-        near = _near_name(base, names)
-        if near is not None:
-            canon, how = near
-            return ("name", [canon], 0.6, f"capitalised word not in the authority, close to {how}", False)
-    cands = lex.candidates(base, min_zipf=st.suggest_zipf, extra=vocab)
-    split = _split_glued(base, lex) if lex.language == "en" else None
-    if split:
-        cands = sorted(cands + [Candidate(split, 0.6, min(lex.zipf(p) for p in split.split()))],
-                       key=lambda c: -c.score)
-    if not cands:
-        if capital:
-            return ("name", [], 0.2, f"capitalised word unknown to the {lex.language} lexicon and the authority "
-                                     f"(a name to add to rules/names.toml?)", False)
-        if lex.language == "ru" or len(base) >= 10:
-            # a long or Russian word with no word one edit away is a rare valid form far more
-            # often than damage («мелкособственническими», "trustification"): not worth a query
-            return None
-        return ("nonword", [], 0.35, f"not in the {lex.language} lexicon, the authority or the witness; no close word", False)
-    best = cands[0]
-    margin = best.score - cands[1].score if len(cands) > 1 else 9.0
-    suggestion = best.word
-    conf = _confidence(base, z, own, best, margin, capital, st)
-    auto = (conf >= st.auto_threshold)
-    how = ("two words with the space lost" if " " in best.word
-           else "one OCR confusion away" if best.cost < 1 else "one edit away")
-    why = (f"not in the {lex.language} lexicon (zipf {z:.1f}), the authority or the witness; "
-           f"{best.word!r}: {how} (cost {best.cost:.2f}, zipf {best.zipf:.1f})")
-    if capital and conf < 0.6:
-        return ("name", [c.word + suffix for c in cands[:3]], min(conf, 0.45), why + "; capitalised: perhaps a name", False)
-    suggestions = [x + suffix for x in [suggestion] + [c.word for c in cands[1:3]]]
-    return ("nonword", suggestions, conf, why, auto)
-
-
-def _confidence(base: str, z: float, own: int, best: Candidate, margin: float, capital: bool, st: Settings) -> float:
-    """How sure the best suggestion is the reading the page had (0..1).
-
-    Certain only when everything agrees: the reading is absent from the lexicon,
-    the suggestion is a common word one cheap OCR confusion away and far ahead of
-    the next one ("Eccnomic" -> "Economic"). A rare reading or a close second
-    ("tbe": "the" or "tho"?) keeps it a query.
-    """
-    conf = 0.55
-    conf += 0.15 * max(0.0, min(1.0, (1.0 - best.cost) / 0.6))
-    conf += 0.1 * max(0.0, min(1.0, margin / 3.0))
-    conf += 0.1 * max(0.0, min(1.0, (best.zipf - 2.5) / 3.0))
-    if z == 0.0 and own <= 2:
-        conf += 0.05
-    certain = (z == 0.0 and own <= 2 and best.cost <= st.auto_max_cost and margin >= st.auto_margin
-               and best.zipf >= st.auto_min_zipf and len(base) >= st.auto_min_length
-               and (not capital or best.zipf >= 4.5) and " " not in best.word)
-    return 0.99 if certain else min(conf, 0.95)
-
-
 def _camel(w: str) -> bool:
     return any(a.islower() and b.isupper() for a, b in zip(w, w[1:]))
 
@@ -311,83 +388,14 @@ def _glued_quote(w: str, lex: Lexicon) -> list[str] | None:
     return None
 
 
-def _split_glued(w: str, lex: Lexicon) -> str | None:
-    """"Wecould" -> "We could": a reading that is two common words without the space."""
-    best, best_z = None, 0.0
-    for i in range(2, len(w) - 1):
-        a, b = w[:i], w[i:]
-        za, zb = lex.zipf(a), lex.zipf(b)
-        if za >= 4.0 and zb >= 4.0 and len(b) >= 2 and min(za, zb) > best_z:
-            best, best_z = f"{a} {b}", min(za, zb)
-    return best
-
-
-def _confusion_index(vocab: Counter, lex: Lexicon, st: Settings) -> dict[str, list[tuple[str, float]]]:
-    """damaged form -> [(word, cost)] for the witness's frequent words: every reading one
-    cheap OCR confusion away from a word the witness uses often ("tile" -> "file")."""
-    index: dict[str, list[tuple[str, float]]] = {}
-    for word, n in vocab.items():
-        if n < st.witness_known or len(word) < 3:
-            continue
-        for read, meant, cost in lex.confusions:
-            if cost > 0.5 or not meant:
-                continue
-            start = word.find(meant)
-            while start >= 0:
-                damaged = word[:start] + read + word[start + len(meant):]
-                index.setdefault(damaged, []).append((word, cost))
-                start = word.find(meant, start + 1)
-    return index
-
-
-def _real_word(i: int, tokens, text: str, vocab: Counter, bigrams: Counter, index) -> Query | None:
-    """A word rare in the witness, one OCR confusion from a word the witness often uses in
-    this company: "rank and tile" (the witness says "and file" 20 times, "and tile" never)."""
-    m = tokens[i]
-    low = m.group().lower()
-    options = index.get(low)
-    if not options or vocab[low] > 2 or len(low) < 3:
-        return None
-    w = m.group()
-    prev = tokens[i - 1].group().lower() if i > 0 and not text[tokens[i - 1].end():m.start()].strip() else None
-    nxt = tokens[i + 1].group().lower() if i + 1 < len(tokens) and not text[m.end():tokens[i + 1].start()].strip() else None
-    if prev is None and nxt is None:
-        return None
-    own = bigrams[(prev, low)] + bigrams[(low, nxt)] - (prev is not None) - (nxt is not None)
-    if own > 0:
-        return None
-    best = None
-    for cand, cost in options:
-        if cand == low:
-            continue
-        ev_prev = bigrams[(prev, cand)] if prev is not None else None
-        ev_next = bigrams[(cand, nxt)] if nxt is not None else None
-        sides = [e for e in (ev_prev, ev_next) if e is not None]
-        ev = sum(sides)
-        # the witness must use the suggestion in this company on every side we can see
-        # ("rank and [file]" 20x), not merely after one neighbour ("an [and]")
-        ok = (len(sides) == 2 and min(sides) >= 1 and ev >= 3) or (len(sides) == 1 and ev >= 3)
-        if ok and (best is None or ev > best[1]):
-            best = (cand, ev, cost)
-    if best is None:
-        return None
-    cand, ev, cost = best
-    shown = cand[:1].upper() + cand[1:] if w[:1].isupper() else cand
-    score = min(0.85, 0.45 + 0.04 * ev)
-    ctx_words = " ".join(x for x in (prev, cand, nxt) if x)
-    return Query(m.start(), m.end(), w, [shown], round(score, 3),
-                 f"real word rare here ({vocab[low]}x); {shown!r} is one OCR confusion away and the witness "
-                 f"has '{ctx_words}' {ev}x in this company", rule="detect.realword")
-
-
 # -- names -----------------------------------------------------------------------------
 
 def _name_index(ctx: Context) -> list[tuple[str, str, str]]:
     """(skeleton, canonical, how) for every authority form and every Cyrillic name of the
     work's Russian original (transliterated), to find names the authority lacks.
-    Built once per language and work (shared data: the same for every witness of the work)."""
+    Built once per run, work and language."""
     cache = ctx.resources.__dict__.setdefault("_detect_name_index", {})
-    key = (ctx.language, ctx.witness.work)
+    key = (ctx.witness.work, ctx.language)
     if key not in cache:
         cache[key] = _build_name_index(ctx)
     return cache[key]

@@ -11,10 +11,16 @@ is one of:
 
 Remnants of earlier reflows in mid-line get the same decision: "under- stand"
 -> "understand", "self- activity" -> "self-activity", "homo-geneous" ->
-"homogeneous". The evidence, in order: a suspended-hyphen pattern, a dash
-after a pronoun, the witness's own spelling of the word elsewhere, known
-compounding prefixes and particles, and word frequencies (wordfreq). What
-stays uncertain keeps its hyphen (a compound never loses one) and becomes a query.
+"homogeneous". The evidence, in order: a suspended-hyphen pattern ("фаб- и"), the
+witness's own spelling of the word elsewhere ("x-y" or "xy"), particles, then the joined
+word's frequency against its parts (wordfreq, case-blind: "BREAK-⏎FAST"; for Russian also
+the dictionary, pymorphy3): "be-⏎fore", "some-⏎times", "re-⏎ported" are words, joined. A
+compound is made of words (no fragment like "-ing"); a compounding prefix ("non-", "self-")
+keeps its hyphen unless the joined word is common; a name broken at a line end is joined when
+its second part never stands alone in the witness. A hyphen is a dash only after a complete
+word, beside a function word or before a capital ("tale- so"); a dash is respaced only where
+the document has a dash convention of its own. What stays uncertain keeps its hyphen at a
+line end and becomes a query; an uncertain mid-line hyphen is left as printed.
 """
 from __future__ import annotations
 
@@ -33,6 +39,8 @@ WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
 _LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(\S+)")
 # a number hyphenated at a line end keeps its hyphen: "тезисах 10-⏎ти" -> "10-ти", "1920-⏎21"
 _NUMBER_LINE_END = re.compile(r"(?<!\w)(\d+)-\n(?=\w)")
+_PROPER = re.compile(r"(?<=[a-zа-яё,] )[A-ZА-ЯЁ][a-zа-яё]+")
+_LINE_END_WORD = re.compile(r"[^\W\d_]*-\n[^\W\d_]*")
 _SPACED = re.compile(rf"(?<![\w-])({WORD})- ({WORD})")
 _SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) -({WORD})")
 _INNER = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
@@ -70,6 +78,18 @@ def zipf(word: str, lang: str) -> float:
     return shared(lang).zipf(word)
 
 
+@lru_cache(maxsize=1)
+def _morph():
+    import pymorphy3
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=65536)
+def _dictionary_word(word: str) -> bool:
+    """Is a Russian word form in the OpenCorpora dictionary (not merely guessed)?"""
+    return _morph().word_is_known(word)
+
+
 _FORM = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
@@ -97,7 +117,8 @@ def near(pattern: re.Pattern, text: str, anchor: str, radius: int = 80):
         i = j
 
 
-def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = False) -> Verdict:
+def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = False,
+          proper: Counter[str] | None = None) -> Verdict:
     """Decide a hyphen between `left` and `right` (a line end, or "left- right").
 
     >>> judge("class", "consistent", "en", Counter()).reading
@@ -107,44 +128,89 @@ def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = 
     >>> judge("фаб", "и", "ru", Counter()).reading
     'suspended'
     """
-    lo_l, lo_r = left.lower(), right.lower()
+    lo_l, lo_r = left.lower(), right.lower()  # case-blind: "BREAK-⏎FAST" is "breakfast"
     joined, hyphened = lo_l + lo_r, f"{lo_l}-{lo_r}"
-    if lo_r in CONJUNCTIONS.get(lang, ()) and zipf(lo_l, lang) < 3.0:
+    if lo_r in CONJUNCTIONS.get(lang, ()) and (spaced or zipf(lo_l, lang) < 3.0):
         return Verdict("suspended", 0.95, f"'{left}-' is a word part before the conjunction '{right}'")
-    if lo_l in FUNCTION_WORDS.get(lang, ()) and lo_l not in PREFIXES.get(lang, ()):
-        return Verdict("dash", 0.9, f"'{left}' is a function word: a hyphen after it is a dash")
+    # the witness's own spellings first: it writes "x-y" or "xy" elsewhere
     in_hyph, in_join = vocab.get(hyphened, 0), vocab.get(joined, 0)
     if in_hyph and not in_join:
         return Verdict("compound", 0.99, f"the witness writes '{left}-{right}' elsewhere ({in_hyph}x)")
     if in_join and not in_hyph:
         return Verdict("soft", 0.97, f"the witness writes '{joined}' elsewhere ({in_join}x)")
-    if zipf(lo_r, lang) < 1.0 and vocab.get(lo_r, 0) <= 1 and (zipf(joined, lang) >= 2.5 or vocab.get(joined, 0)):
-        # "во-⏎зможны", "co-⏎ntain" (the right part counted once: this very line end): kept, the
-        # hyphen would be taken for a reflow remnant on the next run (not idempotent)
-        return Verdict("soft", 0.9, f"'{right}' is no word, '{joined}' is")
-    if lo_r in PARTICLES.get(lang, ()) or lo_l in PREFIXES.get(lang, ()):
-        return Verdict("compound", 0.97, f"'{left}-' / '-{right}' compounds with a hyphen")
-    if right[:1].isupper():
+    zj, zl, zr = zipf(joined, lang), zipf(lo_l, lang), zipf(lo_r, lang)
+    if lo_r in PARTICLES.get(lang, ()) and zj < max(3.0, zl):
+        return Verdict("compound", 0.97, f"'-{right}' is a particle written with a hyphen")
+    if spaced and (lo_l in FUNCTION_WORDS.get(lang, ()) or lo_r in FUNCTION_WORDS.get(lang, ())):
+        # "tale- so", "of- the", "late- They": a hyphen left in mid-line beside a function word
+        # is a dash or damage, never a word to rebuild
+        if zl < 3.0 and lo_l not in FUNCTION_WORDS.get(lang, ()):
+            return Verdict("keep", 0.9, f"'{left}- {right}': no word before the hyphen; left as printed")
+        return Verdict("dash", 0.9, f"'{left}- {right}': beside a function word or a capital: a dash")
+    if spaced and right[:1].isupper() and not (left[:1].islower() and (proper or {}).get(lo_r, 0) >= 2):
+        # "occupied- Verbum", "Mrs- Hart": a capital after a mid-line hyphen starts a sentence or
+        # a name after a dash; a compound only with a word the witness capitalises inside its
+        # sentences ("class- Communist")
+        if zl >= 3.0 or lo_l in FUNCTION_WORDS.get(lang, ()):
+            return Verdict("dash", 0.9, f"'{left}- {right}': a complete word, then a capital: a dash")
+        return Verdict("keep", 0.9, f"'{left}- {right}': left as printed")
+    if right[:1].isupper() and not right.isupper() and zj < 3.0:
         return Verdict("compound", 0.95, f"'{right}' is capitalised: a compound of names")
-    if left[:1].isupper() and zipf(joined, lang) < 1.0:
+    if lang == "ru" and zj < 3.0 and _dictionary_word(joined):
+        # wordfreq is thin on inflected forms ("страною", "централистские"); the dictionary knows them
+        return Verdict("soft", 0.9, f"'{joined}' is a dictionary word (pymorphy3)")
+    prefix = lo_l in PREFIXES.get(lang, ())
+    # a dash only after a complete word, before a word, where the two make no word:
+    # "themselves- acting", and in mid-line "tale- so", "late- They"
+    complete = zl >= 3.0 or lo_l in FUNCTION_WORDS.get(lang, ())
+    if complete and zj < 1.5 and not prefix and (spaced or zr >= 3.0) and (
+            lo_l in FUNCTION_WORDS.get(lang, ())
+            or (spaced and (lo_r in FUNCTION_WORDS.get(lang, ()) or right[:1].isupper()))):
+        return Verdict("dash", 0.9, f"'{left}' is a complete word and '{joined}' none: a dash")
+    # the joined word against its parts (wordfreq)
+    if zj >= (3.5 if prefix else 3.0):
+        return Verdict("soft", min(0.99, 0.8 + (zj - 3.0) / 10), f"'{joined}' is a word (zipf {zj:.1f})")
+    if prefix and zr >= 3.0 and len(lo_r) >= 3:
+        return Verdict("compound", 0.9 if zj < 2.0 else 0.75,
+                       f"'{left}-' compounds with a hyphen; '{joined}' is rare (zipf {zj:.1f})")
+    if zj >= 2.0 and min(zl, zr) < 3.0:
+        return Verdict("soft", 0.85, f"'{joined}' is a word (zipf {zj:.1f}) and a part alone is rare")
+    if left[:1].isupper() and not spaced and zj < 1.0 and zr >= 3.0 and vocab.get(lo_r, 0) == 0:
+        # "Thorns-⏎hope", "Turn-⏎worth": a name broken at the line end; its second part, an
+        # ordinary word, never stands alone in the witness
+        return Verdict("soft", 0.7, f"'{left}{right}' is a name broken at the line end? ('{right}' "
+                                    f"does not stand alone in the witness)")
+    if left[:1].isupper() and zj < 1.0 and zr >= 1.5:
         return Verdict("compound", 0.75, f"'{left}' is a name and '{joined}' no word: hyphen kept "
                                          f"(is '{right}' a name in lower case?)")
-    zj, zl, zr = zipf(joined, lang), zipf(lo_l, lang), zipf(lo_r, lang)
-    if zj >= 3.0 and zj > min(zl, zr):
-        return Verdict("soft", min(0.99, 0.8 + (zj - 3.0) / 10), f"'{joined}' is a word (zipf {zj:.1f})")
-    if zj >= 2.0 and (zl < 1.5 or zr < 1.5):
-        return Verdict("soft", 0.85, f"'{joined}' is a word (zipf {zj:.1f}) and a part alone is not")
-    if zj < 1.5 and zl >= 1.5 and zr >= 1.5:
-        return Verdict("compound", 0.95, f"both parts are words, '{joined}' is not")
+    # both parts words: frequent, and the right one no fragment ("walt-⏎ing": "ing" is frequent
+    # in wordfreq, but no word of its own in the witness)
+    known_l = zl >= 3.0 or (lang == "ru" and _dictionary_word(lo_l))
+    known_r = zr >= (1.5 if spaced else 3.0) or (lang == "ru" and _dictionary_word(lo_r))
+    words = known_l and known_r and len(lo_l) >= 3 and (len(lo_r) >= 4 or vocab.get(lo_r, 0) > 0)
+    if zj < 1.0 and words:
+        return Verdict("compound", 0.95, f"both parts are words, '{joined}' is none")
+    if zj >= 1.0 or (not spaced and not words):
+        # a compound is made of words: a part that is none makes this a word broken at the line end
+        return Verdict("soft", 0.75, f"'{joined}' (zipf {zj:.1f}): a part is no word of its own "
+                                     f"({zl:.1f}/{zr:.1f})")
+    if spaced and zl >= 2.0 and len(lo_l) >= 4 and zj < 1.0:
+        return Verdict("compound", 0.6, f"uncertain: '{left}' is a word, '{joined}' none; hyphen kept")
+    if spaced:
+        return Verdict("keep", 0.9, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; left as printed")
     return Verdict("compound", 0.6, f"uncertain: '{joined}' zipf {zj:.1f}, parts {zl:.1f}/{zr:.1f}; hyphen kept")
 
 
-@stage("hyphenation", requires=("line-end-hyphens",), assigns=("hyphens-decided",), kinds=("hyphen", "punct"))
+@stage("hyphenation", requires=("line-end-hyphens",), assigns=("hyphens-decided",), leaves=("layout",),
+       kinds=("hyphen", "punct"))
 def run(text: str, ctx: Context) -> StageResult:
     """Resolve line-end hyphens and mid-line reflow remnants."""
     lang = ctx.language
-    dash = ctx.policy.get("typography", {}).get("dash_text", " - ")
-    vocab = vocabulary(text.replace("-\n", "\x00"))  # line-end forms are not evidence for themselves
+    dash = dash_form(text, ctx.policy.get("typography", {}).get("dash_text", " - "))
+    ctx.facts.setdefault("layout", {}).setdefault("conventions", {})["dash"] = dash
+    vocab = vocabulary(_LINE_END_WORD.sub(" ", text))  # line-end forms are not evidence for themselves
+    # words the witness capitalises inside a sentence (names, "Communist"), lower-cased
+    proper = Counter(w.lower() for w in _PROPER.findall(text))
     edits: list[Edit] = []
     queries: list[Query] = []
     taken = bytearray(len(text) + 1)  # characters some edit here already covers
@@ -171,15 +237,21 @@ def run(text: str, ctx: Context) -> StageResult:
         if _overlaps(m.start(), m.end(), taken):
             continue
         left, right = m.group(1), m.group(2)
-        v = judge(left, right, lang, vocab, spaced=True)
+        v = judge(left, right, lang, vocab, spaced=True, proper=proper)
         hyphen = m.end(1)
+        if v.reading == "keep" or (v.reading == "dash" and dash == "keep"):
+            continue  # damage we cannot read, or a dash in a document with no dash convention: as printed
         add(_hyphen_edit(hyphen, v, dash, f"'{left}- {right}'", line_end=False))
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(), m.group(), v, left, right))
     for m in near(_SPACED_BEFORE, text, " -"):
         if _overlaps(m.start(), m.end(), taken):
             continue
-        # "incentive -rivalry": a dash set close to the following word
+        # "incentive -rivalry": a dash set close to the following word (respaced only where
+        # the document spaces its dashes one way: otherwise it is style, kept)
+        if dash == "keep" or len(m.group(2)) < 2 or not (zipf(m.group(1).lower(), lang) >= 3.0
+                                                         and zipf(m.group(2).lower(), lang) >= 3.0):
+            continue
         add(Edit(m.end(1), m.start(2), dash, "hyphen.dash", "punct", 0.9,
                  f"'{m.group()}': a hyphen before a word after a space is a dash"))
     for m in near(_INNER, text, "-"):
@@ -195,6 +267,26 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
 
 
+_SPACED_DASH = re.compile(r"(?<=[\w,;]) ([-–—]{1,2}) (?=\w)")
+_CLOSED_DASH = re.compile(r"(?<=[^\W\d_])(—|–|--)(?=[^\W\d_])")
+
+
+def dash_form(text: str, policy: str) -> str:
+    """How the document writes a dash: the policy's dash_text, or with dash_text =
+    "document", its own commonest dash (" - ", " — ", "—", ...), seen at least three times
+    and twice as often as the other form; "keep" where it shows no convention."""
+    if policy != "document":
+        return policy
+    spaced = Counter(f" {m.group(1)} " for m in _SPACED_DASH.finditer(text))
+    closed = Counter(m.group(1) for m in _CLOSED_DASH.finditer(text))
+    forms = (spaced + closed).most_common()
+    if not forms or forms[0][1] < 3:
+        return "keep"
+    best, n = forms[0]
+    other = sum(closed.values()) if best.startswith(" ") else sum(spaced.values())
+    return best if n >= 2 * other else "keep"
+
+
 # What each reading does to the hyphen and the character after it ("-⏎" at a line end,
 # "- " in mid-line): (first offset, last offset, replacement) relative to the hyphen.
 _SPANS = {"soft": (0, 2, ""), "compound": (1, 2, ""), "suspended": (1, 2, " "), "dash": (0, 2, None)}
@@ -208,7 +300,7 @@ def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool)
     """
     start, end, after = _SPANS[v.reading]
     if v.reading == "dash":
-        rule, kind, after = "hyphen.dash", "punct", dash
+        rule, kind, after = "hyphen.dash", "punct", (" - " if dash == "keep" else dash)
     elif line_end:
         rule, kind = f"hyphen.{v.reading}", "hyphen"
     else:

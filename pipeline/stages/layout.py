@@ -14,12 +14,20 @@ rebuilds the paragraphs:
 * a line ending in a hyphen is left as "-⏎" for the *hyphenation* stage;
 * footnote bodies stranded at the foot of a page ("1 Пример – голосование
   платформ: …") are moved after the last paragraph as "[^1]: …";
-* page and web furniture ("Top of the page", "Last updated on …") is removed;
+* page furniture is removed (edits of kind "furniture"): running heads, also alternating
+  odd/even ones, and page numbers ("12", "- 12 -", "Page 12", "xii") found by their
+  recurrence across pages (fuzzily: OCR varies a head), web furniture by the witness's
+  patterns ("Top of the page"); the paragraph and a word hyphenated across the page are
+  rejoined; a number that may be a page number but continues no sequence is a query;
+* an indented line starts a paragraph in a print that indents; a blank line is a paragraph
+  break in a print that sets one between paragraphs (a page break falls anywhere);
+* lines that are not physical lines (ICDAR's ~50-word lines) are joined, not made paragraphs;
 * where text was lost at a page break (Lenin: "But it’s no use Trotsky’s
   pinning it on" followed by a new paragraph) a query is raised, nothing invented.
 
-How a witness is laid out (double spacing, page-break gap, one paragraph per
-line) is measured from the text itself; config/policy.toml can fix any of it.
+How a witness is laid out (line mode, double spacing, paragraph and page-break gaps,
+indentation, width, pages) is measured from the text itself and left in ctx.facts["layout"]
+(reports/witnesses.json, `<name>.layout.json`); config/policy.toml can fix any of it.
 """
 from __future__ import annotations
 
@@ -54,17 +62,26 @@ class Line:
     text: str        # content, stripped
     gap: int         # blank (or whitespace-only) lines before this one
     ws_sep: bool     # one of those blank lines held spaces (a PDF's footnote separator)
+    page: bool = False  # page furniture (a running head, a page number) stood just before it: a new page
+
+    @property
+    def indent(self) -> int:
+        return self.start - self.lead
 
 
 @dataclass(slots=True)
 class Profile:
     """How a witness is laid out, measured (or set in config/policy.toml)."""
 
-    mode: str        # "wrapped" (hard line breaks inside paragraphs) or "lines" (a line is a paragraph)
+    mode: str        # "wrapped" (hard line breaks inside paragraphs), "lines" (a line is a paragraph)
+    #                  or "chunks" (lines are not physical lines: cut anywhere, as in ICDAR's 50-word lines)
     base_gap: int    # blank lines between two lines of one page (0, or 1 when double-spaced)
     page_gap: int    # blank lines at a page break
     width: float     # typical length of a full line
     fit: float = 0.0  # a line this long plus the next word would still have fitted: the line ended on purpose
+    indent: int = 0  # a line indented this much more than the text starts a paragraph (0: not an indenting print)
+    indent_base: int = 0  # the usual indentation of a line
+    para_gap: int = 0  # blank lines that separate paragraphs when larger than base_gap (0: none measured)
 
 
 def scan_lines(text: str) -> list[Line]:
@@ -85,17 +102,71 @@ def scan_lines(text: str) -> list[Line]:
 
 
 def measure(lines: list[Line], policy: dict) -> Profile:
-    """Measure the layout: mode, normal gap, page-break gap and line width."""
-    gaps = Counter(ln.gap for ln in lines[1:]) or Counter({0: 1})
-    base = policy.get("base_gap", gaps.most_common(1)[0][0])
-    larger = [g for g, _ in gaps.most_common() if g > base]
-    page = policy.get("page_gap", larger[0] if larger else base + 2)
+    """Measure the layout: mode, normal gap, paragraph and page-break gaps, width, indentation."""
+    inner = [ln for ln in lines[1:] if not ln.page]  # a gap at a page boundary says nothing of the page
+    gaps = Counter(ln.gap for ln in inner) or Counter({0: 1})
+    base = gaps.most_common(1)[0][0]
+    if base and gaps[0] >= 0.15 * sum(gaps.values()):
+        base = 0  # lines often follow each other without a gap: not double spacing, but short paragraphs
+    base = policy.get("base_gap", base)
+    para_gap = policy.get("para_gap", _para_gap(lines, base))
+    larger = [g for g, _ in gaps.most_common() if g > max(base, para_gap)]
+    page = policy.get("page_gap", larger[0] if larger else max(base, para_gap) + 2)
     lengths = sorted(len(ln.text) for ln in lines)
     width = float(statistics.quantiles(lengths, n=10)[6]) if len(lengths) >= 10 else float(max(lengths or [80]))
     mode = policy.get("mode", "auto")
     if mode == "auto":
-        mode = "lines" if width > 200 or (base >= 1 and width > 150) else "wrapped"
-    return Profile(mode, base, page, width, policy.get("fit", _fit(lines, width)))
+        mode = "wrapped"
+        if width > 200 or (base >= 1 and width > 150):
+            # lines that are not physical lines: one paragraph each ("lines"), or cut anywhere
+            # ("chunks"): then most of them end in mid-sentence
+            ends = sum(1 for ln in lines if _END.search(ln.text[-8:]))
+            mode = "lines" if ends >= 0.5 * len(lines) else "chunks"
+    indent_base, indent = _indent(lines) if mode == "wrapped" else (0, 0)
+    indent = policy.get("indent", indent)
+    return Profile(mode, base, page, width, policy.get("fit", _fit(lines, width)),
+                   indent=indent, indent_base=indent_base, para_gap=para_gap)
+
+
+def _para_gap(lines: list[Line], base: int) -> int:
+    """The blank lines a print sets between paragraphs, if it does: the smallest gap above the
+    normal one that mostly follows the end of a paragraph (a sentence end or a short line);
+    a page break falls anywhere, mostly after a full line."""
+    seen: dict[int, list[int]] = {}
+    full = statistics.median([len(ln.text) for ln in lines]) if lines else 0
+    for a, b in zip(lines, lines[1:]):
+        if b.gap > base and not b.page:
+            n = seen.setdefault(b.gap, [0, 0])
+            n[0] += 1
+            n[1] += bool(_END.search(a.text[-8:])) or len(a.text) < 0.8 * full
+    for g in sorted(seen):
+        n, ends = seen[g]
+        if n >= 3 and ends >= 0.6 * n:
+            return g
+        if n >= 3:
+            break  # the first frequent larger gap falls anywhere: a page break, no paragraph gap
+    return 0
+
+
+def _indent(lines: list[Line]) -> tuple[int, int]:
+    """How far a paragraph's first line is indented, if the print indents: the indentation
+    (above the usual one) that mostly follows a sentence end, seen at least 3 times."""
+    # the text's own margin: the smallest indentation a fifth of the lines share (in a list of
+    # one-line paragraphs most lines are first lines, indented)
+    counts = Counter(ln.indent for ln in lines)
+    base = min((k for k, n in counts.items() if n >= 0.2 * len(lines)), default=counts.most_common(1)[0][0])
+    seen: dict[int, list[int]] = {}
+    full = statistics.median([len(ln.text) for ln in lines])
+    for a, b in zip(lines, lines[1:]):
+        k = b.indent - base
+        if 1 <= k <= 12 and len(b.text) > 10:
+            n = seen.setdefault(k, [0, 0])
+            n[0] += 1
+            n[1] += bool(_END.search(a.text[-8:])) or a.indent > base or len(a.text) < 0.8 * full
+    best = max(seen.items(), key=lambda kv: kv[1][0], default=None)
+    if best and best[1][0] >= 3 and best[1][0] >= 0.01 * len(lines) and best[1][1] >= 0.6 * best[1][0]:
+        return base, best[0]
+    return base, 0
 
 
 def _fit(lines: list[Line], width: float) -> float:
@@ -110,14 +181,19 @@ def _fit(lines: list[Line], width: float) -> float:
                   for a, b in zip(lines, lines[1:]) if b.text[:1].islower() and b.gap <= 1)
     if len(sums) < 20:
         return width * 0.97
-    return float(sums[len(sums) // 50])
+    # a low percentile, but never far below the typical line: a few short lines followed by
+    # lower case (a word pushed down, lost text, verse) must not lower it
+    return max(float(sums[len(sums) // 50]), round(0.9 * width, 1))
 
 
 class LayoutSettings(Settings):
     """[default.layout] and its layers in config/policy.toml."""
 
-    mode: Literal["auto", "wrapped", "lines"] = "auto"  # measured, or set
+    mode: Literal["auto", "wrapped", "lines", "chunks"] = "auto"  # measured, or set
     furniture: list[str] = []  # full-line regexes removed as page or web furniture
+    find_furniture: bool = True  # running heads and page numbers found by their recurrence
+    indent: int | None = None  # a paragraph's first-line indent (measured if unset; 0: none)
+    para_gap: int | None = None  # blank lines between paragraphs (measured if unset; 0: none)
     base_gap: int | None = None  # blank lines between two lines of one page (measured if unset)
     page_gap: int | None = None  # blank lines at a page break (measured if unset)
     fit: float | None = None  # line length below which a line ended on purpose (measured if unset)
@@ -134,16 +210,18 @@ def run(text: str, ctx: Context) -> StageResult:
     lines = scan_lines(text)
     if not lines:
         return StageResult()
-    lines, furniture = _drop_furniture(lines, policy)
+    lines, furniture, furniture_queries = _drop_furniture(lines, policy)
     if not lines:
         return StageResult()
     profile = measure(lines, policy)
-    ctx.facts["layout"] = {"mode": profile.mode, "base_gap": profile.base_gap,
-                           "page_gap": profile.page_gap, "width": round(profile.width, 1), "fit": profile.fit}
+    ctx.facts["layout"] = {"mode": profile.mode, "base_gap": profile.base_gap, "para_gap": profile.para_gap,
+                           "page_gap": profile.page_gap, "width": round(profile.width, 1), "fit": profile.fit,
+                           "indent": profile.indent, "furniture_lines": len(furniture),
+                           "pages_by_furniture": 1 + sum(ln.page for ln in lines)}
     body, notes = _split_footnotes(lines, profile) if profile.mode == "wrapped" else (lines, [])
     removed = Removed(furniture, notes)
     edits: list[Edit] = []
-    queries: list[Query] = []
+    queries: list[Query] = list(furniture_queries)
     if body[0].start > 0:
         edits.append(removed.edit(0, body[0].start, "", "layout.leading-space", "spacing",
                                   "blank lines or spaces before the text"))
@@ -197,13 +275,24 @@ class Removed:
 
 def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, str, str, Query | None]:
     """Join, keep a hyphen, or break between lines a and b? With the rule and any query."""
+    a_ends = bool(_END.search(a.text[-8:]))  # the tail is enough, and fast
+    b_lower = b.text[:1].islower() and not _scanno_capital(b.text)
     if p.mode == "lines":
+        # a line is a paragraph, unless it stops in mid-sentence and the next goes on in lower case
+        if not a_ends and b_lower and len(a.text) > 0.5 * p.width:
+            return "join", "layout.line-join", "line ends in mid-sentence, the next goes on in lower case", None
         return "break", "layout.paragraph", "one paragraph per line", None
+    if p.mode == "chunks":
+        if _HYPHEN_END.search(a.text[-3:]) and b.text[:1].isalpha():
+            return "hyphen", "layout.hyphen-line-end", "line-end hyphen; resolved by the hyphenation stage", None
+        if a_ends and len(a.text) < 0.5 * p.width and not b_lower:
+            return "break", "layout.paragraph", "a short line ends a sentence in a text of long lines", None
+        return "join", "layout.line-join", "lines are not physical lines here (cut anywhere): joined", None
+    if b.page:
+        return _page_boundary(a, b, p, a_ends, b_lower)
     page_break = b.gap > p.base_gap
     short = len(a.text) + 1 + len(b.text.split(" ", 1)[0]) < p.fit
     very_short = len(a.text) < p.width * 0.75
-    a_ends = bool(_END.search(a.text[-8:]))  # the tail is enough, and fast
-    b_lower = b.text[:1].islower() and not _scanno_capital(b.text)
     b_upper = b.text[:1].isupper() or b.text[:1] in "«“\"'(" or b.text[:1].isdigit()
     where = "page break" if page_break else "line end"
     if _HYPHEN_END.search(a.text[-3:]) and b.text[:1].isalpha():
@@ -221,6 +310,25 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
         return "break", "layout.paragraph", "an endnote starts a paragraph", None
     if _LIST_ITEM.match(b.text) and a_ends:
         return "break", "layout.paragraph", "list item starts a paragraph", None
+    if _starts_paragraph(b, p):
+        if a_ends or not b_lower:
+            q = None
+            if not a_ends and not short:
+                q = Query(a.end, b.start, f"{a.text[-40:]} ⏎ {b.text[:40]}", [], 0.6,
+                          "text lost? an indented line starts a paragraph, the line before ends in mid-sentence",
+                          rule="layout.lost-text")
+            return "break", "layout.paragraph", "indented line starts a paragraph", q
+    elif p.indent and not page_break and not b_lower and not short:
+        # an indenting print: a full line followed by one not indented is inside a paragraph
+        return "join", "layout.line-join", "line joined (no indentation: the paragraph goes on)", None
+    if p.para_gap and b.gap == p.para_gap and b.gap > p.base_gap:
+        if a_ends:
+            return "break", "layout.paragraph", f"paragraph gap ({b.gap} blank lines)", None
+        if not b_lower:
+            q = None if short else Query(a.end, b.start, f"{a.text[-40:]} ⏎ {b.text[:40]}", [], 0.6,
+                                         "text lost? a paragraph gap after a line that ends in mid-sentence",
+                                         rule="layout.lost-text")
+            return "break", "layout.paragraph", f"paragraph gap ({b.gap} blank lines)", q
     if page_break:
         if not a_ends and b_lower:
             return "join", "layout.page-break", "page break in mid-sentence: paragraph rejoined", None
@@ -247,6 +355,30 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
         # inside a paragraph every line is full; a short one ends a title, a date line, a signature
         return "break", "layout.paragraph", "short line without final punctuation, next line capitalised", None
     return "join", "layout.line-join", "double-spaced line joined" if p.base_gap else "line joined", None
+
+
+def _starts_paragraph(b: Line, p: Profile) -> bool:
+    """An indenting print: b is indented by the paragraph indent (give or take a space)."""
+    return bool(p.indent) and abs(b.indent - p.indent_base - p.indent) <= 1
+
+
+def _page_boundary(a: Line, b: Line, p: Profile, a_ends: bool, b_lower: bool) -> tuple[str, str, str, Query | None]:
+    """Between the last line of a page and the first of the next (page furniture removed)."""
+    if _HYPHEN_END.search(a.text[-3:]) and b.text[:1].isalpha():
+        return "hyphen", "layout.hyphen-line-end", "line-end hyphen at a page break; resolved by the hyphenation stage", None
+    if not a_ends:
+        if b_lower or not _starts_paragraph(b, p):
+            return "join", "layout.page-break", "page break in mid-sentence: paragraph rejoined", None
+        q = Query(a.end, b.start, f"{a.text[-40:]} ⏎ {b.text[:40]}", [], 0.6,
+                  "text lost at a page break? the page ends in mid-sentence and the next starts a paragraph",
+                  rule="layout.lost-text")
+        return "break", "layout.lost-text", "page ends in mid-sentence, a paragraph starts (see query)", q
+    if _starts_paragraph(b, p) or (p.para_gap and b.gap >= p.para_gap and not b_lower):
+        return "break", "layout.paragraph", "a paragraph starts at the top of the page", None
+    short = len(a.text) + 1 + len(b.text.split(" ", 1)[0]) < p.fit
+    if short and not b_lower:
+        return "break", "layout.paragraph", "paragraph ends at a short line before a page break", None
+    return "join", "layout.page-break", "page break inside a paragraph: rejoined", None
 
 
 def _paragraph_doubt(a: Line, b: Line, p: Profile) -> Query | None:
@@ -299,14 +431,21 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
     body: list[Line] = []
     notes: list[list[Line]] = []
     block: list[Line] | None = None
+    pages_known = any(ln.page for ln in lines)  # page ends found by their furniture: a larger gap is no page end
     for ln in lines:
         if block is not None:
-            if ln.gap <= p.base_gap:
+            if ln.gap <= p.base_gap and not ln.page:
                 block.append(ln)
                 continue
-            notes.append(block)
+            page_end = ln.page if pages_known else ln.gap >= p.page_gap
+            if page_end and len(block) <= 12:
+                notes.append(block)
+            else:  # a note stands at the foot of a page, and is short: a numbered paragraph is text
+                body += block
             block = None
-        separated = ln.gap > p.base_gap and (ln.ws_sep or ln.gap < p.page_gap)
+        # set off from the text: by a separator line of spaces, or by a gap larger than a paragraph's
+        separated = ln.gap > p.base_gap and not ln.page and (
+            ln.ws_sep or (ln.gap > p.para_gap and (ln.gap < p.page_gap or pages_known)))
         if separated and body and _FOOTNOTE_BODY.match(ln.text):
             block = [ln]
             continue
@@ -352,9 +491,146 @@ def _last_num(notes: list[list[Line]], block: list[Line]) -> str:
     return "0"
 
 
-def _drop_furniture(lines: list[Line], policy: dict) -> tuple[list[Line], list[Line]]:
-    """Separate lines matching the witness's furniture patterns (web boilerplate, running heads)."""
+_NUM = r"(?:\d{1,4}|[ivxlcdm]{1,9}|[IVXLCDM]{1,9})"
+# a page number alone: "12", "- 12 -", "— xii —", "Page 12", "Стр. 12", "[12]"
+_PAGE_NUMBER = re.compile(rf"[-–—\[(\s]*(?:(?:page|p\.|стр\.|страница|с\.)\s*)?({_NUM})[-–—\])\s]*", re.I)
+# a page number at either end of a running head: "18   THE BOOK OF THE DEBATE", "CHAPTER I   Page 19"
+_HEAD_NUMBER = re.compile(rf"^(?:(?P<a>(?:page\s*|p\.\s*|стр\.\s*)?{_NUM})\s+)?(?P<core>.*?)"
+                          rf"(?:\s+(?P<b>(?:page\s*|p\.\s*|стр\.\s*)?{_NUM}))?$", re.I)
+
+
+def _drop_furniture(lines: list[Line], policy: dict) -> tuple[list[Line], list[Line], list[Query]]:
+    """Separate page furniture from the text: lines matching the witness's furniture patterns
+    (web boilerplate), and running heads and page numbers found by their recurrence.
+
+    The line after removed furniture starts a new page (`Line.page`)."""
     patterns = [re.compile(p) for p in policy.get("furniture", [])]
-    kept = [ln for ln in lines if not any(p.fullmatch(ln.text) for p in patterns)]
-    gone = [ln for ln in lines if any(p.fullmatch(ln.text) for p in patterns)]
-    return kept, gone
+    gone = {i for i, ln in enumerate(lines) if any(p.fullmatch(ln.text) for p in patterns)}
+    queries: list[Query] = []
+    if policy.get("find_furniture", True):
+        found, queries = find_furniture(lines)
+        gone |= found
+    kept = []
+    after_furniture = False
+    for i, ln in enumerate(lines):
+        if i in gone:
+            after_furniture = bool(kept)
+            continue
+        if after_furniture:
+            ln.page = True
+            after_furniture = False
+        kept.append(ln)
+    return kept, [lines[i] for i in sorted(gone)], queries
+
+
+def _roman_value(s: str) -> int | None:
+    vals = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    s = s.lower()
+    if not s or any(ch not in vals for ch in s):
+        return None
+    total = 0
+    for ch, nxt in zip(s, s[1:] + " "):
+        v = vals[ch]
+        total += -v if nxt != " " and vals[nxt] > v else v
+    return total
+
+
+def _page_value(text: str) -> int | None:
+    m = _PAGE_NUMBER.fullmatch(text)
+    if not m:
+        return None
+    n = m.group(1)
+    return int(n) if n.isdigit() else _roman_value(n)
+
+
+def _head_key(text: str) -> tuple[str, int | None]:
+    """A running head without its page number, letters only, lower case ("the book of the debate"),
+    and the page number it holds, if any."""
+    m = _HEAD_NUMBER.match(text)
+    num = m.group("a") or m.group("b")
+    value = _page_value(num) if num else None
+    return " ".join(re.sub(r"[^\w ]|\d|_", " ", m.group("core").lower()).split()), value
+
+
+def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
+    """Running heads and page numbers, by their recurrence across pages.
+
+    A page number is a line holding only a number ("12", "- 12 -", "Page 12", "xii") that
+    continues a rising sequence of such lines; a running head is a short line that recurs
+    (fuzzily, so OCR variants of one head match: "THE BOOK OF THE DEBATE" ~ "THE BOOK OF TIIE
+    DEBATE") at least three times, pages apart, with or without a page number at an end.
+    A number alone that continues no sequence is a query, not removed.
+    """
+    from rapidfuzz import fuzz
+
+    found: set[int] = set()
+    queries: list[Query] = []
+    # page numbers: a rising sequence, one step (or two, where a page was blank or a plate) at a time
+    # a page number stands apart: a blank line before or after it (a year ending a paragraph does not)
+    numbers = [(i, v) for i, ln in enumerate(lines) if len(ln.text) <= 16 and (v := _page_value(ln.text)) is not None
+               and (ln.gap or i == 0 or i + 1 == len(lines) or lines[i + 1].gap)]
+    chains: list[list[tuple[int, int]]] = []
+    for i, v in numbers:
+        for chain in chains:
+            i0, v0 = chain[-1]
+            if 1 <= v - v0 <= 3 and i - i0 >= 3:
+                chain.append((i, v))
+                break
+        else:
+            chains.append([(i, v)])
+    ranges = []
+    for chain in chains:
+        # pages are about equally long (the last one may be short, a page with a plate long)
+        per_page = [(b[0] - a[0]) / (b[1] - a[1]) for a, b in zip(chain, chain[1:])]
+        mid = statistics.median(per_page) if per_page else 0
+        regular = sum(0.6 * mid <= n <= 1.6 * mid for n in per_page)
+        if len(chain) >= 3 and regular >= max(2, 0.75 * len(per_page)):
+            found.update(i for i, _ in chain)
+            ranges.append((chain[0][1] - 2, chain[-1][1] + 2))
+    for i, v in numbers:
+        # a number alone in the range of the page numbers, off their rhythm: a page number the OCR
+        # displaced, or text? Asked, not removed
+        if i not in found and any(lo <= v <= hi for lo, hi in ranges):
+            ln = lines[i]
+            queries.append(Query(ln.start, ln.end, ln.text, [""], 0.5,
+                                 "page number? a number alone on a line, in the range of the page numbers",
+                                 rule="layout.furniture-doubt"))
+    # running heads: short lines recurring pages apart (fuzzy: OCR varies them)
+    clusters: list[tuple[str, list[int]]] = []
+    values: dict[int, int | None] = {}
+    for i, ln in enumerate(lines):
+        if i in found or len(ln.text) > 90 or _STRONG_END.search(ln.text[-3:]):
+            continue
+        key, value = _head_key(ln.text)
+        if len(key) < 3 or len(key.split()) > 10:
+            continue
+        values[i] = value
+        for rep, members in clusters:
+            if abs(len(rep) - len(key)) <= 4 and fuzz.ratio(rep, key) >= 85:
+                members.append(i)
+                break
+        else:
+            clusters.append((key, [i]))
+    numbered = found.copy()
+    for key, members in clusters:
+        # three times pages apart; or twice, each beside a page number
+        nums = [values.get(i) for i in members]
+        beside = all(i - 1 in numbered or i + 1 in numbered for i in members) or (
+            None not in nums and all(1 <= b - a <= 3 for a, b in zip(nums, nums[1:])))  # its own page numbers
+        if len(members) < 3 and not (len(members) == 2 and beside):
+            continue
+        spans = [b - a for a, b in zip(members, members[1:])]
+        mid = statistics.median(spans)
+        if mid < 8:
+            continue  # a line repeated close together is text (a refrain, a list), not a page's head
+        # a page's head comes back page after page: at regular intervals (a table of contents
+        # or a list of letters "Letter from A to B" recurs at random ones)
+        if not beside and sum(0.6 * mid <= n <= 1.6 * mid for n in spans) < 0.75 * len(spans):
+            continue
+        # and it stands apart from the text, a blank line below or above it
+        edge = sum(1 for i in members if lines[i].gap or i == 0 or i + 1 == len(lines) or lines[i + 1].gap
+                   or i - 1 in numbered or i + 1 in numbered)
+        if edge < 0.75 * len(members):
+            continue
+        found.update(members)
+    return found, queries

@@ -32,7 +32,7 @@ from pipeline.stages import Settings, stage
 # jumps from one to the next; what must stand before the match is checked in `_after`.
 # not before a spaced ellipsis (". . .") or "..."
 _PUNCT_AFTER_SPACE = re.compile(r"( +)(?=(?:[,;:?!)]|\.(?! ?\.))(?!\w))")
-_OPEN_BRACKET_SPACE = re.compile(r"[(\[]( +)(?=\w)")
+_OPEN_BRACKET_SPACE = re.compile(r"(?:(?<=\s)|^)[(\[]( +)(?=\w)", re.M)
 _NO_SPACE_AFTER = re.compile(r"([.?!;:,])(?=[A-ZА-ЯЁ][a-zа-яё])")
 # a comma glued to the next word: "production,of labour" (not "1,000", not "A,B")
 _NO_SPACE_AFTER_COMMA = re.compile(r",(?=[a-zа-яё]{2})")
@@ -59,10 +59,10 @@ class SpacingSettings(Settings):
 
     remove_space_before: str = ",.;:?!)"  # marks a space before is removed from
     space_after_sentence: bool = True  # "programme.The" -> "programme. The"
-    keep_document_spacing: bool = False  # a mark the document itself sets after a space keeps it (branch layout)
+    keep_document_spacing: bool = False  # a mark the document itself sets after a space (" ;") keeps it
 
 
-@stage("spacing", kinds=("spacing",), settings=SpacingSettings)
+@stage("spacing", leaves=("layout",), kinds=("spacing",), settings=SpacingSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Repair spacing around punctuation, apostrophes and quotes, and glued words."""
     edits: list[Edit] = []
@@ -78,6 +78,14 @@ def run(text: str, ctx: Context) -> StageResult:
     policy = ctx.policy.get("spacing", {})
     remove_before = policy.get("remove_space_before", ",.;:?!)")
     sentence_glue = policy.get("space_after_sentence", True)
+    spaced = spaced_marks(text)
+    if policy.get("keep_document_spacing", False):
+        # a mark the document itself sets after a space (" ;", " ?" in an old print) keeps it
+        remove_before = "".join(ch for ch in remove_before if ch not in spaced)
+    ctx.facts.setdefault("layout", {}).setdefault("conventions", {})["space_before"] = "".join(sorted(spaced))
+    protected = _tokens_never_respaced(text)
+    brackets = bytes(a | b for a, b in zip(brackets, protected))
+    lang = ctx.language
     for m in _SPACE_DOT_CAPITAL.finditer(text):
         if not sentence_glue or not _after(text, m, r"[a-zа-яё]"):
             continue
@@ -85,6 +93,10 @@ def run(text: str, ctx: Context) -> StageResult:
     for m in _PUNCT_AFTER_SPACE.finditer(text):
         if not (m.start() and _WORD_END.match(text, m.start() - 1)) or text[m.end()] not in remove_before:
             continue
+        if text[m.end()] == "?" and re.match(r"\? [a-zа-яё]", text[m.end():m.end() + 3]):
+            continue  # "if a ? b": a "?" for a character the OCR lost, not a question mark
+        if text[m.end()] == "." and not re.match(r"\.(?:[\s)\]'\"”’»]|$)", text[m.end():m.end() + 2]):
+            continue  # 'World ."Mee', 'spent .-bout': no sentence ends here, the OCR is damaged
         add(m.start(1), m.end(1), "", "spacing.space-before-punct", "spacing",
             f"space before {text[m.end(1)]!r} in '{_ctx(text, m)}'")
     for m in _OPEN_BRACKET_SPACE.finditer(text):
@@ -92,10 +104,15 @@ def run(text: str, ctx: Context) -> StageResult:
     for m in _NO_SPACE_AFTER.finditer(text):
         if not _after(text, m, r"[a-zа-яё]{2}", 2) or (m.group(1) in ".?!" and not sentence_glue):
             continue
+        if not _is_word(_word_before(text, m.start()), lang, 3.5 if m.group(1) == ":" else 2.5):
+            continue  # "rdf:Description", "tbe.Society": not two words glued at a mark
         add(m.end(1), m.end(1), " ", "spacing.space-after-punct", "spacing", f"no space after {m.group(1)!r} in '{_ctx(text, m)}'")
     for m in _NO_SPACE_AFTER_COMMA.finditer(text):
         if not _after(text, m, r"[^\W\d_]{2}", 2):
             continue
+        left, right = _word_before(text, m.start()), re.match(r"[^\W\d_]*", text[m.end():]).group()
+        if not (_is_word(left, lang) and _is_word(right, lang)) or _is_word(left + right, lang):
+            continue  # "tou,ch": a comma read inside a word, not two words
         add(m.end(), m.end(), " ", "spacing.space-after-punct", "spacing", f"no space after ',' in '{_ctx(text, m)}'")
     for m in _NUMBER_NO_SPACE.finditer(text):
         if m.start() and not text[m.start() - 1].isspace():
@@ -113,9 +130,12 @@ def run(text: str, ctx: Context) -> StageResult:
         for m in _GLUED.finditer(text):
             left, right = m.group(1), m.group(2)
             zipf = shared("en").zipf
-            if zipf(left) >= 5.0 and zipf(right.lower()) >= 2.0 and zipf(m.group().lower()) < 1.0:
+            # and the first part is one of the commonest words ("in", "of", "the") or the document
+            # writes the capitalised word alone elsewhere ("April"): "getValue" stays
+            if zipf(left) >= 5.0 and zipf(right.lower()) >= 2.0 and zipf(m.group().lower()) < 1.0 \
+                    and (zipf(left) >= 6.5 or re.search(rf"(?<!\w){right}(?!\w)", text)):
                 add(m.end(1), m.end(1), " ", "spacing.glued-words", "spacing", f"'{m.group()}' -> '{left} {right}'", 0.95)
-    for start, end, after, note in _straight_quote_spaces(text):
+    for start, end, after, note in _straight_quote_spaces(text, lang):
         add(start, end, after, "spacing.quote", "spacing", note)
     for m in _QUOTE_BRACKET.finditer(text):
         add(m.start(), m.start(), " ", "spacing.space-before-bracket", "spacing", f"'{_ctx(text, m)}'")
@@ -124,6 +144,39 @@ def run(text: str, ctx: Context) -> StageResult:
             continue
         add(m.start(1), m.end(1), " ", "spacing.double-space", "spacing", "run of spaces")
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
+
+
+def spaced_marks(text: str) -> set[str]:
+    """The marks the document may set after a space (an old print's " ;" " :" " ?" " !"): all
+    but those it clearly sets close ("word;" three times or more, "word ;" in at most a tenth
+    of the uses), where a space before the mark is damage."""
+    out = set()
+    for mark in ";:?!":
+        spaced = len(re.findall(rf"[^\W\d_] {re.escape(mark)}(?=\s|$)", text))
+        closed = len(re.findall(rf"[^\W\d_]{re.escape(mark)}(?=\s|$)", text))
+        if spaced and not (closed >= 3 and spaced <= 0.1 * (spaced + closed)):
+            out.add(mark)
+    return out
+
+
+_PROTECTED = re.compile(r"\S*(?:://|www\.)\S*|\S+@\w+\.\w\S*|\S*[^\W_]_\w\S*|\S*\d[=+*/^<>]\S*")
+
+
+def _tokens_never_respaced(text: str) -> bytearray:
+    """URLs, e-mail addresses, identifiers ("rdf:Description", "x_1"), formulas: spacing stays."""
+    mask = bytearray(len(text) + 1)
+    for m in _PROTECTED.finditer(text):
+        mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    return mask
+
+
+def _word_before(text: str, i: int) -> str:
+    m = re.search(r"[^\W\d_]+$", text[max(0, i - 40):i])
+    return m.group() if m else ""
+
+
+def _is_word(word: str, lang: str, min_zipf: float = 2.5) -> bool:
+    return len(word) > 0 and shared(lang).zipf(word.lower()) >= min_zipf
 
 
 def _ctx(text: str, m: re.Match) -> str:
@@ -140,7 +193,7 @@ def _editorial_brackets(text: str) -> bytearray:
     return mask
 
 
-def _straight_quote_spaces(text: str) -> list[tuple[int, int, str, str]]:
+def _straight_quote_spaces(text: str, lang: str) -> list[tuple[int, int, str, str]]:
     """Missing spaces at straight double quotes, where each paragraph's quotes pair up.
 
     'the "Workers' Opposition"and the' : the second quote closes, and a letter follows it.
@@ -154,7 +207,8 @@ def _straight_quote_spaces(text: str) -> list[tuple[int, int, str, str]]:
                 closing = i % 2 == 1
                 if closing and q + 1 < len(para) and para[q + 1].isalpha() and para[q - 1:q].strip():
                     out.append((pos + q + 1, pos + q + 1, " ", f"closing quote glued to the next word: {para[max(0, q - 12):q + 12]!r}"))
-                if not closing and q > 0 and para[q - 1].isalpha() and para[q + 1:q + 2].isalpha():
+                if not closing and q > 0 and para[q - 1].isalpha() and para[q + 1:q + 2].isalpha() \
+                        and len(_word_before(para, q)) > 1 and _is_word(_word_before(para, q), lang, 3.0):  # not in OCR garbage
                     out.append((pos + q, pos + q, " ", f"opening quote glued to the word before: {para[max(0, q - 12):q + 12]!r}"))
         pos += len(para) + 1
     return out

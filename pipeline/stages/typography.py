@@ -30,7 +30,7 @@ class TypographySettings(Settings):
     """[default.typography] and its layers in config/policy.toml (dash_text is read by hyphenation)."""
 
     quotes: Literal["keep", "curly", "straight"] = "keep"
-    dash_text: str = " - "  # how a hyphen judged to be a dash is written
+    dash_text: str = " - "  # how a hyphen judged to be a dash is written; "document": the file's own dash
 
 
 @stage("typography", kinds=("punct",), settings=TypographySettings)

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Layout benchmark: clean paragraphs re-typeset many ways, cleaned, scored against the truth.
+
+Sources: the edition's clean texts (clean/*.txt, one paragraph per line) and, for
+English, the ICDAR 2017 gold text (cut into paragraphs at sentence ends). Each case
+takes a run of paragraphs and sets them with pipeline.synth.typeset: a paragraph
+style, a random width, page length, running heads (also alternating), page numbers
+(head or foot; plain, "- 12 -", "Page 12", roman), line-end hyphens from pyphen and
+at compounds' own hyphens, words split across pages, page-foot notes. The cleaned
+text (as `edition clean FILE` makes it: the [files] policy) is scored with
+pipeline.synth.score: paragraph-boundary F1, furniture words left, line-end hyphens
+rebuilt exactly, WER.
+
+    .venv/bin/python benchmarks/layout_bench.py                # 6 seeds per style and language
+    .venv/bin/python benchmarks/layout_bench.py --seeds 2 --json
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.context import Resources  # noqa: E402
+from pipeline.model import Witness  # noqa: E402
+from pipeline.run import clean_witness  # noqa: E402
+from pipeline.synth.score import Score, score  # noqa: E402
+from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources  # noqa: E402
+from pipeline.synth.typeset import STYLES  # noqa: E402
+
+
+def resources(stages: list[str]) -> Resources:
+    res = Resources(ROOT)
+    cfg = copy.deepcopy(res.config)
+    cfg["stages"] = stages
+    res.__dict__["config"] = cfg
+    return res
+
+
+def clean_case(case, lang: str, res: Resources) -> str:
+    w = Witness(id="bench", file="bench.txt", language=lang, work="bench", role="original", origin="file")
+    return clean_witness(case.text, w, res).text
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", type=int, default=6)
+    ap.add_argument("--langs", nargs="*", default=["en", "ru"])
+    ap.add_argument("--styles", nargs="*", default=list(STYLES))
+    ap.add_argument("--all-stages", action="store_true", help="every configured stage (default: decode..typography)")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--show", action="store_true", help="print each case's score")
+    args = ap.parse_args()
+    res = Resources(ROOT) if args.all_stages else resources(LAYOUT_STAGES)
+    rows = []
+    for lang in args.langs:
+        srcs = sources(lang, ROOT)
+        for style in args.styles:
+            total = Score(0, 0, 0, 0, 0, 0, 0, 0)
+            for seed in range(args.seeds):
+                case = make_case(lang, style, seed, srcs)
+                s = score(case, clean_case(case, lang, res))
+                if args.show:
+                    print(lang, style, seed, case.layout, f"F1 {s.f1:.3f} furn {s.furniture_left} "
+                          f"hyph {s.hyphens_exact}/{s.hyphens} WER {100 * s.wer:.2f}", file=sys.stderr)
+                total = total + s
+            rows.append({"lang": lang, "style": style, "cases": args.seeds, "paragraph_f1": round(total.f1, 4),
+                         "furniture_left": total.furniture_left, "hyphens": total.hyphens,
+                         "hyphens_exact_pct": round(100 * total.hyphens_exact / max(1, total.hyphens), 2),
+                         "wer_pct": round(100 * total.wer, 3)})
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    print(f"{'lang':<4} {'style':<11} {'cases':>5} {'para F1':>8} {'furn.left':>9} {'hyph exact':>14} {'WER %':>7}")
+    for r in rows:
+        print(f"{r['lang']:<4} {r['style']:<11} {r['cases']:>5} {r['paragraph_f1']:>8.3f} {r['furniture_left']:>9} "
+              f"{r['hyphens_exact_pct']:>7.2f}% of {r['hyphens']:<4} {r['wer_pct']:>7.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,8 @@
+"""OCR correction: a learned error model, fast candidates and context scoring.
+
+* model.py       the OCR error model (P(printed | meant) for letter groups), from pipeline/data/ocr_model.json
+* learn.py       learns that model from aligned OCR / ground-truth pairs (the dev sets in ../shared/benchmarks)
+* align.py       word alignment of an OCR text with its ground truth (used by learn.py and the benchmark)
+* candidates.py  corrections for a reading: learned confusions, a SymSpell deletion index, splits
+* context.py     P(word | neighbours): symspellpy's English bigrams and the witness's own
+"""

@@ -1,0 +1,97 @@
+"""P(word | neighbours) for English: symspellpy's bigram list and the witness's own bigrams.
+
+symspellpy ships Google-derived counts: 82,765 words and 243,342 bigrams ("rank and",
+"and file"). The probability of a word after its left neighbour mixes the bigram
+estimate, the witness's own bigrams (what this text says in this company, leaving out
+the reading being judged) and the word's own frequency (wordfreq), so that a missing
+bigram (the list keeps only common ones) lowers a word without ruling it out.
+Loaded lazily, once per process, and cached on disk like the lexicon.
+"""
+from __future__ import annotations
+
+import math
+import marshal
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.lexicon import Lexicon
+
+W_BIGRAM, W_WITNESS, W_UNIGRAM = 0.6, 0.25, 0.15
+
+
+@lru_cache(maxsize=1)
+def english_ngrams() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """(unigram counts, bigram counts) of symspellpy's English lists."""
+    import symspellpy
+    from importlib.metadata import version
+    base = Path(os.environ.get("EDITION_CACHE") or Path.home() / ".cache" / "edition")
+    cache = base / f"ngrams-en-symspellpy-{version('symspellpy')}.marshal"
+    if cache.exists():
+        try:
+            uni, bi = marshal.loads(cache.read_bytes())
+            return uni, {tuple(k.split(" ")): v for k, v in bi.items()}
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+    folder = Path(symspellpy.__file__).parent
+    uni, bi = {}, {}
+    for line in (folder / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8").splitlines():
+        w, _, n = line.partition(" ")
+        uni[w] = int(n)
+    for line in (folder / "frequency_bigramdictionary_en_243_342.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split(" ")
+        if len(parts) == 3:
+            bi[f"{parts[0]} {parts[1]}"] = int(parts[2])
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((uni, bi)))
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return uni, {tuple(k.split(" ")): v for k, v in bi.items()}
+
+
+class ContextModel:
+    """log10 P(word | left) + log10 P(right | word) for one witness."""
+
+    def __init__(self, lex: Lexicon, vocab: dict[str, int], bigrams: dict[tuple[str, str], int]):
+        self.lex = lex
+        self.vocab = vocab
+        self.bigrams = bigrams
+        self.uni, self.bi = english_ngrams() if lex.language == "en" else ({}, {})
+
+    def p_uni(self, w: str) -> float:
+        z = self.lex.zipf(w)
+        return 10 ** (z - 9) if z > 0 else 1e-9
+
+    def p_next(self, prev: str, w: str, own_prev: int = 0) -> float:
+        """P(w | prev); `own_prev` leaves the judged reading itself out of the witness's counts."""
+        p = W_UNIGRAM * self.p_uni(w)
+        c = self.uni.get(prev)
+        if c:
+            p += W_BIGRAM * self.bi.get((prev, w), 0) / c
+        else:
+            p += W_BIGRAM * self.p_uni(w)
+        n = self.vocab.get(prev, 0) - own_prev
+        if n > 0:
+            p += W_WITNESS * max(0, self.bigrams.get((prev, w), 0) - own_prev) / n
+        else:
+            p += W_WITNESS * self.p_uni(w)
+        return p
+
+    def score(self, prev: str | None, w: str, nxt: str | None, reading: str | None = None) -> float:
+        """log10 P(w | prev) + log10 P(nxt | w): how well a word fits between its neighbours.
+        `reading` is what the witness prints here (its own bigrams with it are left out)."""
+        parts = w.split(" ")
+        s = 0.0
+        left = prev
+        for k, part in enumerate(parts):
+            if left is None:
+                s += math.log10(self.p_uni(part))
+            else:
+                s += math.log10(self.p_next(left, part, int(reading == part and k == 0)))
+            left = part
+        if nxt is not None:
+            s += math.log10(self.p_next(parts[-1], nxt, 0)) - math.log10(self.p_uni(nxt))
+        return s

@@ -1,0 +1,160 @@
+"""Learn the OCR error model from aligned OCR / ground-truth pairs.
+
+    .venv/bin/python -m pipeline.correct.learn                   # all dev documents -> pipeline/data/ocr_model.json
+    .venv/bin/python -m pipeline.correct.learn --fold 0 --out /tmp/m0.json   # documents of fold 0 only
+
+For every aligned misread (see align.py) the letters are aligned again (rapidfuzz
+opcodes, gold -> OCR) and each run of adjacent differences becomes one confusion
+of up to three letters a side: "m" printed "rn", "h" printed "li", "th" printed
+"tb", "e" printed "c", a lost space (" " printed ""). P(printed | meant) is the count
+of the confusion over the count of the meant letters in the gold. Hand-set priors
+(pipeline/data/ocr_priors.json: the Cyrillic confusions, for which there is no gold)
+enter as pseudo-counts, so the data overrule them where there is data.
+
+Documents are split into folds by their sorted position (k-fold, default 2) so the
+benchmark can learn on one fold and report on the other (held-out figures).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.correct.align import align, tokens
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+DEV_SETS = ("icdar2017_en", "overproof_smh_dev")
+DATA = Path(__file__).resolve().parent.parent / "data"
+MAX_SEG = 3
+PRIOR_WEIGHT = 20.0  # pseudo-count of a hand-set prior
+
+
+def documents(sets=DEV_SETS, fold: int | None = None, folds: int = 2, root: Path = BENCHMARKS):
+    """(set, name, ocr text, gold text) of the dev documents, optionally of one fold."""
+    for s in sets:
+        names = sorted(p.name for p in (root / s / "ocr").glob("*.txt"))
+        for k, name in enumerate(names):
+            if fold is not None and k % folds != fold:
+                continue
+            # the gold folded as the scorer folds it (ligatures, long s): not OCR errors to learn
+            gold = unicodedata.normalize("NFKC", (root / s / "gold" / name).read_text(encoding="utf-8"))
+            yield s, name, (root / s / "ocr" / name).read_text(encoding="utf-8"), gold
+
+
+def segments(gold: str, ocr: str) -> list[tuple[str, str]]:
+    """Runs of adjacent letter differences, (meant, printed): ("modern", "rnodern") -> [("m", "rn")]."""
+    out, cur_g, cur_o, last = [], "", "", None
+    for op in Levenshtein.opcodes(gold, ocr):
+        if op.tag == "equal":
+            if cur_g or cur_o:
+                out.append((cur_g, cur_o))
+            cur_g = cur_o = ""
+            continue
+        cur_g += gold[op.src_start:op.src_end]
+        cur_o += ocr[op.dest_start:op.dest_end]
+    if cur_g or cur_o:
+        out.append((cur_g, cur_o))
+    return out
+
+
+def count(docs) -> dict:
+    """Confusion counts, gold letter-group counts and word statistics over documents."""
+    conf: Counter = Counter()
+    grams: Counter = Counter()
+    words = wrong = garbled = 0
+    for _set, _name, ocr_text, gold_text in docs:
+        o_toks = [m.group() for m in tokens(ocr_text)]
+        g_toks = [m.group() for m in tokens(gold_text)]
+        for u in align(o_toks, g_toks):
+            g = " ".join(g_toks[u.g0:u.g1])
+            for w in g_toks[u.g0:u.g1]:
+                for n in range(1, MAX_SEG + 1):
+                    for i in range(len(w) - n + 1):
+                        grams[w[i:i + n]] += 1
+                grams[""] += len(w) + 1  # insertion slots
+                grams[" "] += 1          # the space after it
+            words += u.g1 - u.g0
+            if u.equal:
+                continue
+            wrong += max(1, u.g1 - u.g0)
+            o = " ".join(o_toks[u.o0:u.o1])
+            if not g or not o or u.o1 - u.o0 > 3 or u.g1 - u.g0 > 3 or len(g) > 40:
+                garbled += 1
+                continue
+            for mg, po in segments(g, o):
+                if len(mg) <= MAX_SEG and len(po) <= MAX_SEG and (" " not in mg + po or (mg + po).strip() == ""):
+                    conf[(mg, po)] += 1
+                else:
+                    garbled += 1
+    return {"conf": conf, "grams": grams, "words": words, "wrong": wrong, "garbled": garbled}
+
+
+def build(stats: dict, priors: list[dict], provenance: dict, min_count: int = 3) -> dict:
+    """The model file's content: confusions with probabilities and the figures they rest on."""
+    conf, grams = stats["conf"], stats["grams"]
+    table: dict[tuple[str, str], dict] = {}
+    for (mg, po), n in conf.items():
+        if n >= min_count:
+            table[(mg, po)] = {"meant": mg, "printed": po, "count": n, "prior": None}
+    for p in priors:
+        key = (p["meant"], p["printed"])
+        table.setdefault(key, {"meant": key[0], "printed": key[1], "count": conf.get(key, 0), "prior": None})
+        table[key]["prior"] = p["p"]
+    rows = []
+    for (mg, po), e in table.items():
+        denom = grams.get(mg, 0)
+        prior = e["prior"]
+        if prior is not None:
+            p = (e["count"] + PRIOR_WEIGHT * prior) / (denom + PRIOR_WEIGHT)
+        elif denom:
+            p = e["count"] / denom
+        else:
+            continue
+        rows.append({"meant": mg, "printed": po, "p": float(f"{p:.4g}"), "count": e["count"], "of": denom,
+                     "source": "learned" if prior is None else ("prior+learned" if e["count"] else "prior")})
+    rows.sort(key=lambda r: (-r["p"], r["meant"], r["printed"]))
+    singles = sum(n for k, n in conf.items() if n < min_count)
+    chars = max(1, grams.get("", 1))
+    return {
+        "provenance": provenance,
+        "words": stats["words"],
+        "word_error_rate": round(stats["wrong"] / max(1, stats["words"]), 4),
+        # an edit the table lacks: the rare confusions (seen once) spread over all letters
+        "unseen_edit_p": float(f"{max(singles, 1) / chars / 30:.3g}"),
+        "confusions": rows,
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", nargs="*", default=list(DEV_SETS))
+    ap.add_argument("--fold", type=int, default=None, help="learn on this fold only (default: every document)")
+    ap.add_argument("--folds", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=DATA / "ocr_model.json")
+    args = ap.parse_args(argv)
+    priors = json.loads((DATA / "ocr_priors.json").read_text(encoding="utf-8"))["priors"]
+    docs = list(documents(args.sets, args.fold, args.folds))
+    stats = count(docs)
+    prov = {
+        "learned_by": "pipeline/correct/learn.py",
+        "sources": {s: sorted(n for ss, n, _, _ in docs if ss == s) for s in args.sets},
+        "fold": None if args.fold is None else f"{args.fold} of {args.folds}",
+        "priors": "pipeline/data/ocr_priors.json",
+        "date": datetime.date.today().isoformat(),
+        "note": "P(printed | meant) = count / occurrences of the meant letters in the aligned gold words",
+    }
+    model = build(stats, priors, prov)
+    args.out.write_text(json.dumps(model, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"{args.out}: {len(model['confusions'])} confusions from {len(docs)} documents, "
+          f"{stats['words']} words, word error rate {model['word_error_rate']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""The OCR error model: how likely OCR prints one letter group for another.
+
+Loaded from pipeline/data/ocr_model.json (learned by pipeline/correct/learn.py from
+the dev sets' OCR / ground-truth pairs, with hand-set priors for Cyrillic). Costs
+are -log10 P(printed | meant): "m" printed "rn" (P 0.038) costs 1.4, "h" printed
+"b" (0.010) 2.0, an edit the table lacks (about 1e-4) 3.9. The one model serves
+detection (which readings are likely damage), candidate ranking (the noisy
+channel) and the collation's variant classifier (is a variant an OCR confusion?).
+"""
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from pipeline.errors import EditionError
+
+MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_model.json"
+MAX_SEG = 3
+
+
+class Confusion(BaseModel):
+    meant: str = Field(max_length=MAX_SEG)
+    printed: str = Field(max_length=MAX_SEG)
+    p: float = Field(gt=0, le=1)
+    count: int = 0
+    of: int = 0
+    source: str = "learned"
+
+
+class ModelFile(BaseModel):
+    provenance: dict
+    words: int
+    word_error_rate: float = Field(ge=0, lt=1)
+    unseen_edit_p: float = Field(gt=0, lt=1)
+    confusions: list[Confusion]
+
+
+class OcrModel:
+    def __init__(self, data: ModelFile, min_p: float = 0.0005):
+        self.data = data
+        self.word_error_rate = data.word_error_rate
+        self.unseen = -math.log10(data.unseen_edit_p)  # cost of an edit the table lacks
+        self.cost: dict[tuple[str, str], float] = {}   # (meant, printed) -> cost
+        self.meant_for: dict[str, list[tuple[str, float]]] = {}  # printed -> [(meant, cost)], cheapest first
+        for c in data.confusions:
+            if c.meant == c.printed:
+                continue
+            k = -math.log10(c.p)
+            self.cost[(c.meant, c.printed)] = min(k, self.cost.get((c.meant, c.printed), 99.0))
+            if c.p >= min_p and c.printed and " " not in c.meant + c.printed:
+                self.meant_for.setdefault(c.printed, []).append((c.meant, k))
+        for v in self.meant_for.values():
+            v.sort(key=lambda x: x[1])
+        self.space_lost = self.cost.get((" ", ""), self.unseen)   # "we could" printed "wecould"
+        self.space_added = self.cost.get(("", " "), self.unseen)  # "could" printed "co uld"
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> "OcrModel":
+        try:
+            return cls(ModelFile.model_validate_json(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as e:
+            raise EditionError(str(path), f"the OCR error model cannot be read: {str(e).splitlines()[0]}") from None
+
+    def pair_cost(self, meant: str, printed: str) -> float:
+        """Cost of one confusion; case-only differences and unknown edits get sensible defaults."""
+        if meant == printed:
+            return 0.0
+        c = self.cost.get((meant, printed))
+        if c is None and (meant.lower() != meant or printed.lower() != printed):
+            c = self.cost.get((meant.lower(), printed.lower()))
+            if c is None and meant.lower() == printed.lower():
+                return 1.5  # a capital misread as its small letter or back
+        if c is None:
+            return self.unseen * max(len(meant), len(printed), 1)
+        return c
+
+    def channel(self, printed: str, meant: str) -> float:
+        """-log10 P(printed | meant): the cheapest way through letter groups of up to three."""
+        p, m = printed, meant
+        k = 0
+        while k < len(p) and k < len(m) and p[k] == m[k]:
+            k += 1
+        p, m = p[k:], m[k:]
+        k = 0
+        while k < len(p) and k < len(m) and p[-1 - k] == m[-1 - k]:
+            k += 1
+        if k:
+            p, m = p[:-k], m[:-k]
+        if len(p) <= MAX_SEG and len(m) <= MAX_SEG:  # one confusion: no alignment to search
+            return min(self.pair_cost(m, p), _channel(self, p, m) if p and m else 99.0)
+        return _channel(self, p, m)
+
+    def variants(self, printed: str, max_cost: float = 3.0, depth: int = 2, per_group: int = 6,
+                 second: float = 2.5, prefixes: frozenset[str] | set[str] | None = None):
+        """(meant, cost) readings one or two learned confusions away from a printed word; a second
+        confusion is tried only where both are common (each costing at most `second`).
+        With `prefixes` (the lower-case prefixes of the words wanted) a reading is pursued only
+        while it can still become one of them."""
+        seen: dict[str, float] = {}
+        frontier = [(printed, 0.0, 0)]
+        for level in range(depth):
+            nxt = []
+            limit = max_cost if level == 0 else min(max_cost, 2 * second)
+            for word, base, start in frontier:
+                n = len(word)
+                low = word.lower()
+                for i in range(start, n):
+                    if prefixes is not None and i and low[:i] not in prefixes:
+                        break  # no word starts so: no edit further on can make one
+                    for b in range(1, MAX_SEG + 1):
+                        if i + b > n:
+                            break
+                        for meant, k in self.meant_for.get(word[i:i + b], ())[:per_group]:
+                            cost = base + k
+                            if cost > limit or (level and k > second):
+                                break
+                            if prefixes is not None and (low[:i] + meant.lower()) not in prefixes:
+                                continue
+                            v = word[:i] + meant + word[i + b:]
+                            if v and cost < seen.get(v, 99.0):
+                                seen[v] = cost
+                                if k <= second:
+                                    nxt.append((v, cost, i + len(meant)))
+            frontier = nxt
+        seen.pop(printed, None)
+        return seen.items()
+
+
+@lru_cache(maxsize=200_000)
+def _channel_cached(model_id: int, printed: str, meant: str) -> float:
+    model = _MODELS[model_id]
+    n, m = len(meant), len(printed)
+    inf = float("inf")
+    d = [[inf] * (m + 1) for _ in range(n + 1)]
+    d[0][0] = 0.0
+    cost = model.cost
+    for i in range(n + 1):
+        for j in range(m + 1):
+            cur = d[i][j]
+            if cur == inf:
+                continue
+            if i < n and j < m and meant[i] == printed[j]:
+                if cur < d[i + 1][j + 1]:
+                    d[i + 1][j + 1] = cur
+            for a in range(0, MAX_SEG + 1):
+                if i + a > n:
+                    break
+                for b in range(0, MAX_SEG + 1):
+                    if (a == 0 and b == 0) or j + b > m:
+                        continue
+                    key = (meant[i:i + a], printed[j:j + b])
+                    k = cost.get(key)
+                    if k is None:
+                        if a > 1 or b > 1:
+                            continue
+                        k = 1.5 if a == b == 1 and key[0].lower() == key[1].lower() else model.unseen
+                    if cur + k < d[i + a][j + b]:
+                        d[i + a][j + b] = cur + k
+    return d[n][m]
+
+
+_MODELS: dict[int, OcrModel] = {}
+
+
+def _channel(model: OcrModel, printed: str, meant: str) -> float:
+    _MODELS.setdefault(id(model), model)
+    return _channel_cached(id(model), printed, meant)
+
+
+@lru_cache(maxsize=1)
+def shared() -> OcrModel:
+    """The model shipped with the pipeline (loaded once per process; the benchmark swaps
+    MODEL_FILE and clears this cache to score a model learned on other documents)."""
+    return OcrModel.load(MODEL_FILE)

@@ -1,0 +1,71 @@
+"""Old spellings a witness keeps: "keepe", "hee", "iourney", "controversie".
+
+The patterns are data (pipeline/data/old_spellings.toml). A reading that a pattern
+turns into a common word is that word's old form; detection leaves such readings
+alone in a witness that shows several different ones (its orthography), so a
+modern text's stray "hee" is still judged.
+"""
+from __future__ import annotations
+
+import regex as re
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from pipeline.errors import EditionError
+from pipeline.lexicon import Lexicon
+from pipeline.tomlio import load_toml, validate, validate_tables
+
+FILE = Path(__file__).resolve().parent.parent / "data" / "old_spellings.toml"
+
+
+class Pattern(BaseModel):
+    old: str
+    new: str
+    example: str = Field(pattern=r"^\S+ -> \S+$")
+
+
+class Spellings(BaseModel):
+    min_types: int = Field(ge=1)
+    min_zipf: float
+    pattern: list[Pattern]
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Spellings, tuple[tuple[re.Pattern, str], ...]]:
+    data, text = load_toml(FILE)
+    patterns = validate_tables(Pattern, data.get("pattern", []), path=FILE, text=text, array="pattern")
+    spec = Spellings(min_types=data.get("min_types", 3), min_zipf=data.get("min_zipf", 3.0), pattern=patterns)
+    compiled = []
+    for p in spec.pattern:
+        try:
+            compiled.append((re.compile(p.old), p.new))
+        except re.error as e:  # regex.error
+            raise EditionError(str(FILE), f"pattern {p.old!r}: {e}") from None
+    return spec, tuple(compiled)
+
+
+def modern(reading: str, lex: Lexicon) -> str | None:
+    """The common word an old spelling stands for ("keepe" -> "keep"), or None."""
+    spec, compiled = rules()
+    low = reading.lower()
+    for rx, new in compiled:
+        m = rx.sub(new, low, count=1)
+        if m != low and lex.zipf(m) >= spec.min_zipf:
+            return m
+    return None
+
+
+def old_forms(vocab: dict[str, int], lex: Lexicon) -> frozenset[str]:
+    """The witness's rare old spellings, if it shows enough different ones to be its orthography
+    (then `is_old` also protects common-looking ones such as "hee")."""
+    spec, _ = rules()
+    rare = [w for w in vocab if len(w) >= 3 and w.isalpha() and lex.zipf(w) < spec.min_zipf and modern(w, lex)]
+    return frozenset(rare) if len(rare) >= spec.min_types else frozenset()
+
+
+def is_old(word: str, lex: Lexicon) -> bool:
+    """A word far rarer than the modern word it spells the old way ("hee": "he")."""
+    m = modern(word, lex)
+    return m is not None and lex.zipf(m) - lex.zipf(word) >= 2.0

@@ -1,0 +1,549 @@
+"""Stage *grammar*: Russian words in the wrong form, found by morphology (pymorphy3).
+
+The OCR of a Russian text leaves real words in a form the sentence cannot have, which a
+lexicon never sees: «войти в своей классовый орган», «оторванная от коллектив»,
+«по существо», «работников и советских органах». Four checks in short windows, each a
+query with the agreeing form as suggestion (pymorphy3's inflect):
+
+* agreement: adjectives before a noun agree with it in case, number and (singular)
+  gender; the odd one out is queried with the form that agrees («своей» -> «свой»).
+* government: the first declinable word after a preposition is in a case it governs
+  (pipeline/data/ru_grammar.toml) -> «от коллектив» -> «от коллектива».
+* the locative: a word that can only be prepositional needs «в», «на», «о», «при»
+  before its phrase; a conjunction «и» one stroke from «в» is suggested as the preposition.
+* a rare form one edit from a much more common form of another word, used nowhere else
+  in the witness («сумет» beside «сумеет», «сумел»).
+
+Nothing is changed automatically: pre-1918 spellings, names and a writer's syntax are
+beyond what a window of three words can be certain of. Parses are cached per word.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from pipeline.context import Context
+from pipeline.errors import EditionError
+from pipeline.model import Query, StageResult
+from pipeline.stages import Settings, settings, stage
+from pipeline.tomlio import load_toml
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "ru_grammar.toml"
+CASES = {"nomn", "gent", "datv", "accs", "ablt", "loct"}
+# pymorphy3's second genitive and locative (чаю, в лесу) count as the plain cases
+CASE_OF = {"gen2": "gent", "loc2": "loct", "acc2": "accs", "gen1": "gent", "loc1": "loct", "voct": "nomn"}
+
+
+class Preposition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    words: list[str]
+    cases: list[str]
+    accs_words: list[str] = []
+    plural_nomn: bool = False
+    right: list[str] = []
+    wrong: list[str] = []
+
+    @field_validator("cases")
+    @classmethod
+    def _known_cases(cls, v):
+        bad = [c for c in v if c not in CASES]
+        if bad:
+            raise ValueError(f"unknown case {bad[0]!r} (one of {sorted(CASES)})")
+        return v
+
+
+class Agreement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    skip: list[str] = []
+    quantity: list[str] = []
+    governs: list[str] = []
+    idioms: list[str] = []
+    right: list[str] = []
+    wrong: list[str] = []
+
+
+class Locative(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prepositions: list[str]
+    right: list[str] = []
+    wrong: list[str] = []
+
+
+class Grammar(BaseModel):
+    """pipeline/data/ru_grammar.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+    prepositions: list[Preposition]
+    agreement: Agreement
+    locative: Locative
+    genitive_modifiers: list[str] = []
+
+    def governing(self) -> dict[str, Preposition]:
+        return {w: p for p in self.prepositions for w in p.words}
+
+
+@lru_cache(maxsize=4)
+def load_grammar(path: Path = DATA) -> Grammar:
+    data, _ = load_toml(path)
+    try:
+        return Grammar.model_validate(data)
+    except Exception as exc:  # pydantic's message names the field
+        raise EditionError(str(path), f"invalid grammar data: {exc}".replace("\n", "; ")) from None
+
+
+@lru_cache(maxsize=1)
+def morph():
+    import pymorphy3
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One pymorphy3 analysis of a word, reduced to what agreement needs."""
+
+    pos: str
+    case: str | None
+    number: str | None
+    gender: str | None
+    parse: object
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    readings: tuple[Reading, ...]
+    known: bool  # in pymorphy3's dictionary (not a guess from the ending)
+
+    def pos(self) -> set[str]:
+        return {r.pos for r in self.readings}
+
+    def cases(self, pos: tuple[str, ...] = ("NOUN", "ADJF", "PRTF", "NPRO", "NUMR")) -> set[str]:
+        return {r.case for r in self.readings if r.pos in pos and r.case}
+
+
+@lru_cache(maxsize=200_000)
+def analyse(word: str) -> Word:
+    """The readings of one (lower-case) word, cached: a text repeats its words."""
+    m = morph()
+    out = []
+    for p in m.parse(word):
+        t = p.tag
+        case = CASE_OF.get(t.case, t.case) if t.case else None
+        gender = None if "ms-f" in t or t.gender is None else str(t.gender)  # «сирота»: either gender
+        out.append(Reading(str(t.POS), case and str(case), t.number and str(t.number), gender, p))
+    return Word(tuple(out), m.word_is_known(word))
+
+
+# a word, with an editor's expansion in brackets inside it («опп[озиции]», «Ком[мунистическом]»)
+TOKEN = regex.compile(r"\p{Cyrillic}+(?:\[\p{Cyrillic}+\]\p{Cyrillic}*)*(?:-\p{Cyrillic}+)*|[\p{L}\d]+")
+PREPOSITIONAL_ONLY = {"loct"}
+# marks that do not end a phrase: quotes, brackets of an editor's expansion, a list's commas
+TRANSPARENT = " \n«»„“”\"'[],"
+
+
+class GrammarSettings(Settings):
+    """[grammar] of config/pipeline.toml, then [default.grammar] ... of config/policy.toml."""
+
+    agreement: bool = True   # agreement, government and the locative (pipeline/data/ru_grammar.toml)
+    rare_forms: bool = True  # a rare form one edit from a common one («сумет»)
+    fragments: bool = True   # a non-word that is the end of known words («озиции»)
+
+
+@stage("grammar", requires=("paragraphs",), settings=GrammarSettings)
+def run(text: str, ctx: Context) -> StageResult:
+    """Queries about Russian words in a form their neighbours exclude."""
+    if ctx.language != "ru":
+        return StageResult()
+    st = settings("grammar", ctx)
+    tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
+    queries = check(text, tokens, load_grammar()) if st.agreement else []
+    if st.rare_forms:
+        queries += _rare_forms(text, tokens)
+    if st.fragments:
+        queries += _fragments(text, tokens)
+    queries.sort(key=lambda q: (q.start, q.end, q.rule))
+    return StageResult([], queries)
+
+
+def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Query]:
+    """The agreement, government and locative checks over a tokenised text."""
+    gov = g.governing()
+    skip_adj = set(g.agreement.skip)
+    quantity = set(g.agreement.quantity)
+    governs = set(g.agreement.governs)
+    idioms = {x.lower() for x in g.agreement.idioms}
+    loc_preps = set(g.locative.prepositions)
+    modifiers = set(g.genitive_modifiers)
+    words = [analyse(_plain(t[2]).lower()) if t[2][:1].isalpha() and not t[2].isascii() else None for t in tokens]
+    joined = [i + 1 < len(tokens) and not text[tokens[i][1]:tokens[i + 1][0]].strip() for i in range(len(tokens))]
+    out: list[Query] = []
+    seen: set[tuple[int, int]] = set()
+
+    def add(q: Query | None):
+        if q is not None and (q.start, q.end) not in seen:
+            seen.add((q.start, q.end))
+            out.append(q)
+
+    for i, (_, _, w) in enumerate(tokens):
+        low = w.lower()
+        if low in gov and joined[i]:
+            add(_government(text, tokens, words, joined, i, gov[low], modifiers, quantity))
+        wi = words[i]
+        if wi is None or not joined[i]:
+            continue
+        # a run of adjectives then a noun: check each adjective against the noun
+        if _is_adj(wi) and not _lemma(wi) & skip_adj:
+            add(_agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms))
+    for i, wi in enumerate(words):
+        if _is_noun(wi) and wi.cases() <= PREPOSITIONAL_ONLY:
+            add(_locative(text, tokens, words, i, loc_preps))
+    return out
+
+
+def _is_adj(w: Word | None) -> bool:
+    """Only an adjective: a word that can also be a noun («рабочих») heads its own phrase."""
+    if w is None:
+        return False
+    pos = w.pos()
+    return w.known and "ADJF" in pos and not pos & ({"NOUN", "NPRO", "PRTF"} | FUNCTION)
+
+
+FUNCTION = {"ADVB", "PREP", "CONJ", "PRCL", "COMP", "INTJ", "PRED", "VERB", "INFN", "GRND", "ADJS", "PRTS"}
+
+
+def _is_noun(w: Word | None) -> bool:
+    """Only a noun: «и», «уже», «после» have noun readings (a letter, «уж», «посол») too."""
+    return w is not None and w.known and w.readings[0].pos == "NOUN" and not w.pos() & FUNCTION
+
+
+def _agree(a: Reading, n: Reading) -> bool:
+    if a.case != n.case or a.number != n.number:
+        return False
+    if n.number == "sing" and a.gender and n.gender and a.gender != n.gender:
+        return False
+    if a.case == "accs":  # «советских органов» vs «советские органы»: the accusative follows animacy
+        aa, na = a.parse.tag.animacy, n.parse.tag.animacy
+        return not (aa and na) or aa == na
+    return True
+
+
+def _lemma(w: Word) -> set[str]:
+    return {r.parse.normal_form for r in w.readings}
+
+
+def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -> Query | None:
+    """Adjectives tokens[i..] then a noun: the adjective that agrees with nothing is queried."""
+    if not _is_adj(words[i]) or (i > 0 and _is_adj(words[i - 1]) and joined[i - 1]):
+        return None  # only from the first adjective of a run
+    j = i
+    while j < len(tokens) and words[j] is not None and _is_adj(words[j]) and joined[j]:
+        j += 1
+    if j >= len(tokens) or words[j] is None or j - i > 3:
+        return None
+    noun = words[j]
+    if not _is_noun(noun) or len(tokens[j][2]) < 2:
+        return None
+    prev = tokens[i - 1][2].lower() if i > 0 and joined[i - 1] else ""
+    if i >= 2 and f"{tokens[i - 2][2]} {prev} {tokens[i][2]}".lower() in idioms:
+        return None  # «один за другим пункты»
+    if prev in quantity or prev.isdigit() or (words[i - 1] is not None and joined[i - 1] and "NUMR" in words[i - 1].pos()):
+        return None  # «два больших дома»: a numeral breaks agreement
+    nouns = [r for r in noun.readings if r.pos == "NOUN" and r.case]
+    prep = gov.get(prev)
+    if prep is not None:
+        governed = [r for r in nouns if r.case in prep.cases]
+        nouns = governed or nouns
+    adjs = list(range(i, j))
+    # the noun reading most adjectives agree with
+    best, best_n = None, -1
+    for n in nouns:
+        k = sum(any(_agree(a, n) for a in words[x].readings if a.pos == "ADJF") for x in adjs)
+        if k > best_n:
+            best, best_n = n, k
+    if best is None or best_n == len(adjs):
+        return None
+    if len(adjs) > 1 and best_n == 0:
+        return None  # nothing agrees: a different construction, not one misread ending
+    odd = [x for x in adjs if not any(_agree(a, best) for a in words[x].readings if a.pos == "ADJF")]
+    x = odd[0]
+    pronoun = any("Apro" in r.parse.tag for r in words[x].readings)
+    if not pronoun and (best.case in ("datv", "ablt") or _lemma(words[x]) & governs):
+        return None  # «чуждый рабочему», «богатого научными ценностями»: the adjective's complement
+    s, e, w = tokens[x]
+    suggestion = _inflect(words[x], best)
+    noun_word = tokens[j][2]
+    # each suggestion replaces the whole span: the adjective alone, or adjective and noun
+    if len(adjs) == 1:
+        s2, e2 = s, tokens[j][1]
+        between = text[e:tokens[j][0]]
+        suggestions = [f"{_recase(w, suggestion)}{between}{noun_word}"] if suggestion else []
+        # one adjective and one noun: the noun's ending may be the misread one
+        alt = _inflect_noun(noun, words[x], prep)
+        if alt:
+            suggestions.append(f"{w}{between}{_recase(noun_word, alt)}")
+    else:
+        s2, e2 = s, e
+        suggestions = [_recase(w, suggestion)] if suggestion else []
+    if not suggestions:
+        return None
+    return Query(s2, e2, text[s2:e2], suggestions, 0.5,
+                 f"«{w}» does not agree with «{noun_word}» ({_describe(best)}) in case, number or gender",
+                 rule="grammar.agreement")
+
+
+def _inflect(adj: Word, noun: Reading) -> str | None:
+    """The adjective's form agreeing with the noun reading (pymorphy3 inflect)."""
+    for a in adj.readings:
+        if a.pos != "ADJF":
+            continue
+        want = {noun.case, noun.number}
+        if noun.number == "sing" and noun.gender in ("masc", "femn", "neut"):
+            want.add(noun.gender)
+        if noun.case == "accs":
+            anim = noun.parse.tag.animacy
+            if anim and (noun.number == "plur" or noun.gender == "masc"):
+                want.add(anim)
+        f = a.parse.inflect(want)
+        if f is not None:
+            return f.word
+    return None
+
+
+def _inflect_noun(noun: Word, adj: Word, prep) -> str | None:
+    """The noun's form agreeing with the adjective (when the noun's ending is the misread one)."""
+    n = next((r for r in noun.readings if r.pos == "NOUN"), None)
+    if n is None:
+        return None
+    for a in adj.readings:
+        if a.pos != "ADJF" or not a.case or (prep is not None and a.case not in prep.cases):
+            continue
+        if a.number == "sing" and a.gender and n.gender and a.gender != n.gender:
+            continue
+        f = n.parse.inflect({a.case, a.number})
+        if f is not None and f.word != n.parse.word:
+            return f.word
+    return None
+
+
+def _describe(r: Reading) -> str:
+    return ", ".join(x for x in (r.case, r.number, r.gender if r.number == "sing" else None) if x)
+
+
+def _government(text, tokens, words, joined, i, prep, modifiers, quantity) -> Query | None:
+    """The first declinable word after a preposition must be in a case it governs."""
+    j = i + 1
+    while j < len(tokens) and j <= i + 3:
+        w = words[j]
+        low = tokens[j][2].lower()
+        if w is None or not w.known:
+            return None
+        if w.cases() & set(prep.cases) and low not in ("его", "ее", "её", "их"):
+            return None
+        if low in ("его", "ее", "её", "их") or low in quantity or w.pos() & {"ADVB", "PRCL", "COMP", "CONJ", "NUMR"}:
+            if not joined[j]:
+                return None
+            j += 1
+            continue
+        break
+    else:
+        return None
+    if j >= len(tokens) or not joined[j - 1]:
+        return None
+    w = words[j]
+    low = tokens[j][2].lower()
+    cases = w.cases()
+    if not cases or "NUMR" in w.pos() or "Fixd" in str(w.readings[0].parse.tag):
+        return None
+    if cases & set(prep.cases):
+        return None
+    if "accs" in cases and low in prep.accs_words:
+        return None
+    if prep.plural_nomn and any(r.case == "nomn" and r.number == "plur" for r in w.readings):
+        return None
+    if text[tokens[j][1]:tokens[j][1] + 1] == "." and len(tokens[j][2]) <= 4:
+        return None  # an abbreviation («к раб. оппозиции»)
+    if j + 1 < len(tokens) and tokens[j + 1][2].lower() in modifiers and joined[j]:
+        return None  # «ко всякого рода свободам»: a genitive phrase before the governed noun
+    if cases <= {"nomn"} and tokens[j][2][:1].isupper():
+        return None  # a name or title in the nominative («в Правда» is the paper's name)
+    s, e = tokens[i][0], tokens[j][1]
+    forms = []
+    for r in w.readings:
+        if r.pos not in ("NOUN", "ADJF", "PRTF", "NPRO"):
+            continue
+        for c in prep.cases:
+            f = r.parse.inflect({c})
+            if f is not None and f.word not in forms and f.word != low:
+                forms.append(f.word)
+        if forms:
+            break
+    prep_word = tokens[i][2]
+    return Query(s, e, text[s:e], [f"{prep_word} {_recase(tokens[j][2], f)}" for f in forms[:3]], 0.5,
+                 f"«{prep_word}» governs the {'/'.join(prep.cases)} case; «{tokens[j][2]}» can only be "
+                 f"{'/'.join(sorted(cases))}", rule="grammar.government")
+
+
+def _locative(text, tokens, words, i, loc_preps) -> Query | None:
+    """A word only prepositional («органах») needs «в», «на», «о», «при» before it in its clause.
+
+    The clause is read back up to ten words, across commas (a list: «в демобилизации,
+    борьбе с саботажем, проведении»), to a verb or a stronger mark."""
+    conj = None
+    j = i - 1
+    while j >= 0 and i - j <= 10:
+        if text[tokens[j][1]:tokens[j + 1][0]].strip(TRANSPARENT):
+            break
+        low = tokens[j][2].lower()
+        if low in loc_preps:
+            return None
+        if low in ("и", "или") and conj is None and j == i - _phrase_start(words, i):
+            conj = j
+        w = words[j]
+        if w is not None and w.known and w.readings[0].pos in ("VERB", "INFN", "GRND"):
+            break
+        if _is_noun(w) and w.cases() <= PREPOSITIONAL_ONLY:
+            return None  # coordinated with an earlier one («в органах и центрах»): asked there
+        j -= 1
+    s, e = (tokens[conj][0] if conj is not None else tokens[i][0]), tokens[i][1]
+    if conj is not None:
+        rest = text[tokens[conj][1]:e]
+        suggestions = [p + rest for p in loc_preps if len(p) == len(tokens[conj][2])][:2]
+        how = f"«{tokens[conj][2]}» for a preposition?"
+    else:
+        suggestions = [p + " " + text[s:e] for p in ("в", "на")]
+        how = "a preposition lost?"
+    return Query(s, e, text[s:e], sorted(suggestions), 0.5,
+                 f"«{tokens[i][2]}» can only be in the prepositional case, and no «в», «на», «о», «при» "
+                 f"precedes it in its clause: {how}", rule="grammar.locative")
+
+
+def _phrase_start(words, i) -> int:
+    """How many words back the adjectives before words[i] reach, plus one (the word before them)."""
+    k = 1
+    while i - k >= 0 and _is_adj(words[i - k]) and "loct" in words[i - k].cases():
+        k += 1
+    return k
+
+
+def _rare_forms(text, tokens) -> list[Query]:
+    """A word the language barely uses, one edit from a common word, used once in the witness."""
+    counts: dict[str, int] = {}
+    for _, _, w in tokens:
+        counts[w.lower()] = counts.get(w.lower(), 0) + 1
+    out = []
+    verdicts: dict[str, tuple | None] = {}
+    for s, e, w in tokens:
+        low = w.lower()
+        if counts[low] > 1 or len(low) < 4 or not w.isalpha() or not w.islower() or w.isascii():
+            continue
+        if low not in verdicts:
+            verdicts[low] = _rare(low)
+        v = verdicts[low]
+        if v is None:
+            continue
+        z, cands = v
+        out.append(Query(s, e, w, cands, 0.45,
+                         f"«{w}» is a rare form (zipf {z:.1f}) used once here; "
+                         f"«{cands[0]}» is one edit away and far more common", rule="grammar.rare-form"))
+    return out
+
+
+def _rare(low: str) -> tuple | None:
+    z = zipf(low)
+    if z == 0.0 or z >= 1.5:
+        return None  # unknown words are detect's; common ones are words
+    w = analyse(low)
+    if not w.known or any(zipf(r.parse.normal_form) >= 1.5 for r in w.readings):
+        return None  # a rare form of a common word («фирмою», «ставши») is the writer's
+    near = {}
+    for cand, cost in _edits(low):
+        if cand != low and zipf(cand) >= z + 2.0 and analyse(cand).known:
+            near[cand] = min(cost, near.get(cand, 9.0))
+    if not near:
+        return None
+    ranked = sorted(near, key=lambda c: (near[c], -zipf(c), c))
+    return z, ranked[:3]
+
+
+RU_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+
+
+def _edits(word: str):
+    """(candidate, cost): the shared OCR confusions of pipeline.lexicon (cheap), then every
+    single deletion, insertion, substitution and transposition (cost 1)."""
+    try:
+        from pipeline.lexicon import CONFUSIONS
+        confusions = CONFUSIONS.get("ru", [])
+    except ImportError:  # the lexicon's layout is its own; plain edits still work
+        confusions = []
+    for item in confusions:
+        read, meant, cost = item[0], item[1], item[2]
+        k = word.find(read) if read else -1
+        while k >= 0:
+            yield word[:k] + meant + word[k + len(read):], cost
+            k = word.find(read, k + 1)
+    for i in range(len(word) + 1):
+        if i < len(word):
+            yield word[:i] + word[i + 1:], 1.0
+        if i + 1 < len(word):
+            yield word[:i] + word[i + 1] + word[i] + word[i + 2:], 1.0
+        for c in RU_LETTERS:
+            yield word[:i] + c + word[i:], 1.0
+            if i < len(word):
+                yield word[:i] + c + word[i + 1:], 1.0
+
+
+@lru_cache(maxsize=200_000)
+def zipf(word: str) -> float:
+    """How common a Russian word is (wordfreq's Zipf scale), cached."""
+    import wordfreq
+    return wordfreq.zipf_frequency(word, "ru")
+
+
+@lru_cache(maxsize=1)
+def _reversed_words() -> tuple[list[str], list[str]]:
+    """The 100,000 commonest Russian words (wordfreq), spelt backwards and sorted: the words
+    that end in a given string are one bisection away."""
+    import wordfreq
+    words = [w for w in wordfreq.top_n_list("ru", 100_000) if w.isalpha()]
+    pairs = sorted((w[::-1], w) for w in words)
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _fragments(text, tokens) -> list[Query]:
+    """A non-word that is the end of a common word whose beginning the print or a line break
+    lost: «озиции» (позиции), «мунистическом» (коммунистическом). No paradigm has it; the
+    nearest known forms are the words it ends."""
+    rev, words = _reversed_words()
+    out = []
+    for s, e, w in tokens:
+        low = w.lower()
+        if len(low) < 5 or not w.isalpha() or not w.islower() or w.isascii() or zipf(low) > 0 or analyse(low).known:
+            continue
+        key = low[::-1]
+        i = bisect.bisect_left(rev, key)
+        found = []
+        while i < len(rev) and rev[i].startswith(key) and len(found) < 20:
+            if len(words[i]) <= len(low) + 4:
+                found.append(words[i])
+            i += 1
+        if not found:
+            continue
+        found.sort(key=lambda x: (-zipf(x), x))
+        out.append(Query(s, e, w, found[:3], 0.45,
+                         f"«{w}» is in no paradigm (pymorphy3) and no word list; it is the end of "
+                         f"{', '.join('«' + x + '»' for x in found[:3])}: its beginning lost?", rule="grammar.fragment"))
+    return out
+
+
+def _plain(word: str) -> str:
+    """The word with an editor's expansion read in: «опп[озиции]» -> «оппозиции»."""
+    return word.replace("[", "").replace("]", "") if "[" in word else word
+
+
+def _recase(original: str, form: str) -> str:
+    return form[:1].upper() + form[1:] if original[:1].isupper() else form

@@ -1,0 +1,106 @@
+"""The OCR error model, its learner, the candidates and the old-spelling data."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import regex
+
+from pipeline.collate.classify import is_ocr_like, ocr_cost
+from pipeline.correct import learn
+from pipeline.correct.candidates import candidates
+from pipeline.correct.model import MODEL_FILE, OcrModel
+from pipeline.correct.model import shared as ocr_model
+from pipeline.correct.spelling import is_old, modern, old_forms, rules
+from pipeline.errors import EditionError
+from pipeline.lexicon import shared as lexicon
+
+
+def test_shipped_model_states_its_provenance_and_was_learned_from_the_dev_sets():
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    prov = data["provenance"]
+    assert prov["learned_by"] == "pipeline/correct/learn.py" and prov["fold"] is None
+    assert set(prov["sources"]) == {"icdar2017_en", "overproof_smh_dev"}
+    assert len(prov["sources"]["icdar2017_en"]) == 171 and len(prov["sources"]["overproof_smh_dev"]) == 80
+    learned = [c for c in data["confusions"] if c["source"] == "learned"]
+    assert len(learned) > 300
+    # many-to-one confusions are learned, not only letter for letter
+    assert any(len(c["meant"]) != len(c["printed"]) and c["meant"] and c["printed"] for c in learned)
+    assert any(c["source"] == "prior" and c["meant"] == "п" and c["printed"] == "ii" for c in data["confusions"])
+
+
+def test_learned_costs_order_confusions_by_how_often_ocr_makes_them():
+    m = ocr_model()
+    assert m.channel("tbat", "that") < m.channel("tqat", "that")  # h printed b: common
+    assert m.channel("shaU", "shall") < m.channel("shaQ", "shall")  # ll printed U
+    assert m.channel("rnodern", "modern") < m.channel("nodern", "modern")
+
+
+def test_letter_segments_of_a_misread():
+    assert learn.segments("modern", "rnodern") == [("m", "rn")]
+    assert learn.segments("that", "tbat") == [("h", "b")]
+    assert learn.segments("we could", "wecould") == [(" ", "")]
+
+
+def test_learner_counts_confusions_against_the_gold(tmp_path):
+    docs = [("s", "a.txt", "tbe cat sat on tbe mat. the end", "the cat sat on the mat. the end")]
+    stats = learn.count(docs)
+    assert stats["conf"][("h", "b")] == 2 and stats["wrong"] == 2 and stats["words"] == 8
+    model = learn.build(stats, [], {"test": True}, min_count=2)
+    row = next(r for r in model["confusions"] if (r["meant"], r["printed"]) == ("h", "b"))
+    assert row["p"] == pytest.approx(2 / 3, abs=1e-4)  # "h" three times in the gold, twice printed "b"
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(model))
+    assert OcrModel.load(path).channel("tbe", "the") < OcrModel.load(path).channel("tqe", "the")
+
+
+def test_a_broken_model_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "ocr_model.json"
+    bad.write_text('{"provenance": {}, "words": 1, "word_error_rate": 2, "unseen_edit_p": 0.1, "confusions": []}')
+    with pytest.raises(EditionError, match="ocr_model.json"):
+        OcrModel.load(bad)
+
+
+def test_candidates_come_from_the_model_the_index_and_lost_spaces():
+    lex, m = lexicon("en"), ocr_model()
+    c = candidates("tbat", lex, m, {}, 2.0, 3)
+    assert "that" in c and c["that"] < m.unseen
+    assert "world" in candidates("wrld", lex, m, {}, 2.0, 3)          # a plain edit (SymSpell)
+    assert "we could" in candidates("wecould", lex, m, {}, 2.0, 3)     # a lost space
+    assert "kollontai" in candidates("kollontal", lex, m, {"kollontai": 5}, 2.0, 3)  # the witness's own word
+
+
+@pytest.mark.parametrize("pattern", rules()[0].pattern, ids=lambda p: p.example)
+def test_old_spelling_examples(pattern):
+    old, new = pattern.example.split(" -> ")
+    assert regex.sub(pattern.old, pattern.new, old, count=1) == new
+
+
+def test_old_spellings_are_protected_only_in_a_witness_that_uses_them():
+    lex = lexicon("en")
+    assert modern("keepe", lex) == "keep" and modern("hee", lex) == "he" and modern("house", lex) is None
+    old = {"keepe": 2, "sleepe": 4, "iourney": 1, "controversie": 1, "the": 50}
+    assert {"keepe", "sleepe", "iourney", "controversie"} <= old_forms(old, lex)
+    assert old_forms({"keepe": 1, "the": 50}, lex) == frozenset()  # one stray form is not an orthography
+    assert is_old("hee", lex) and not is_old("the", lex)  # a common-looking old form, protected there too
+
+
+def test_variant_classifier_uses_the_same_model():
+    m = ocr_model()  # either witness may be the misread one
+    assert ocr_cost("modern", "rnodern") == pytest.approx(min(m.channel("rnodern", "modern"), m.channel("modern", "rnodern")))
+    assert is_ocr_like("modern", "rnodern") and is_ocr_like("the", "tbe")
+    assert not is_ocr_like("workers", "worker") and not is_ocr_like("large", "big")
+
+
+def test_spelling_data_file_errors_name_the_file(tmp_path, monkeypatch):
+    from pipeline.correct import spelling
+    bad = tmp_path / "old_spellings.toml"
+    bad.write_text('min_types = 3\nmin_zipf = 3.0\n[[pattern]]\nold = "(?<=a"\nnew = ""\nexample = "a -> b"\n')
+    monkeypatch.setattr(spelling, "FILE", bad)
+    spelling.rules.cache_clear()
+    try:
+        with pytest.raises(EditionError, match="old_spellings.toml"):
+            spelling.rules()
+    finally:
+        spelling.rules.cache_clear()

