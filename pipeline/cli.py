@@ -111,13 +111,13 @@ def main(argv: list[str] | None = None) -> int:
         where = exc.filename if exc.filename is not None else "edition"
         return _fail(f"{where}: {exc.strerror or exc}")
     except MemoryError:
-        return _fail("edition: out of memory (is an input or a rule unusually large?)")
+        return _fail("out of memory (is an input or a rule unusually large?)")
     except RecursionError:
-        return _fail("edition: input too deeply nested to process")
+        return _fail("input too deeply nested to process")
     except Exception as exc:  # a bug, not bad input: still one line; EDITION_DEBUG=1 shows the traceback
         if os.environ.get("EDITION_DEBUG"):
             raise
-        return _fail(f"edition: internal error ({type(exc).__name__}: {exc}); "
+        return _fail(f"internal error ({type(exc).__name__}: {exc}); "
                      "please report it (EDITION_DEBUG=1 shows the traceback)")
 
 
