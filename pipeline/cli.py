@@ -21,6 +21,8 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         self.exit(2, f"edition: error: {one_line(message)} (see `{self.prog} --help`)\n")
 
+from pipeline.rules import KINDS as RULE_KINDS
+
 # command name -> "module:function"; each function takes the parsed args and returns an exit code
 COMMANDS = {
     "run": "pipeline.commands.run:cmd_run",
@@ -30,6 +32,8 @@ COMMANDS = {
     "compare": "pipeline.commands.collate:cmd_compare",
     "report": "pipeline.commands.report:cmd_report",
     "rules": "pipeline.commands.rules:cmd_rules",
+    "serve": "pipeline.commands.serve:cmd_serve",
+    "review": "pipeline.commands.review:cmd_review",
 }
 
 
@@ -48,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("clean", help="clean witnesses by id, or any plain-text files with --out")
     c.add_argument("targets", nargs="+", metavar="ID_OR_PATH", help="witness ids from raw/witnesses.toml, or text files")
     c.add_argument("--lang", choices=["en", "ru"], help="language of plain-text files (required for files)")
-    c.add_argument("--out", type=Path, help="output folder for plain-text files: NAME.txt, NAME.changes.jsonl, NAME.queries.tsv")
+    c.add_argument("--out", type=Path, help="output folder for plain-text files: NAME.txt, NAME.changes.jsonl, "
+                   "NAME.queries.tsv (default: a folder clean/ beside the first file)")
     c.add_argument("--encoding", default="auto", help="encoding of plain-text files (default: detect)")
     c.add_argument("--quiet", action="store_true")
 
@@ -81,11 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
     ra.add_argument("match", help="the damaged reading, e.g. 'rank and tile'")
     ra.add_argument("replacement", help="the correction, e.g. 'rank and file'")
     ra.add_argument("--file", default="rules/local.toml", help="rule file to append to")
-    ra.add_argument("--kind", default="scanno")
+    ra.add_argument("--kind", default="scanno", choices=RULE_KINDS, help="what the rule repairs (default: scanno)")
     ra.add_argument("--scope", default=None, help="witness id or language (default: where it occurs)")
     ra.add_argument("--id", default=None, help="rule id (default: derived from the words)")
     ra.add_argument("--yes", action="store_true", help="write without asking")
     ra.add_argument("--json", action="store_true")
+
+    sv = sub.add_parser("serve", help="serve reports/ on 127.0.0.1 and save decisions straight into review/<id>.toml")
+    sv.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0: any free port)")
+
+    rv = sub.add_parser("review", help="review files: import an exported review/<id>.toml")
+    rvsub = rv.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+    ri = rvsub.add_parser("import", help="merge exported decisions (a downloaded <id>.toml) into review/<id>.toml")
+    ri.add_argument("files", nargs="+", metavar="FILE")
+    ri.add_argument("--witness", help="witness id (default: the file's `witness` key, else its name)")
     return p
 
 
@@ -98,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         target = COMMANDS[args.command]
         module, func = target.split(":")
         return int(getattr(importlib.import_module(module), func)(args) or 0)
-    except EditionError as exc:
-        return _fail(str(exc))
+    except EditionError as exc:  # one prefix: "edition: error: FILE:LINE: problem" (or no file)
+        return _fail(exc.problem if exc.path is None and exc.line is None else str(exc))
     except Interrupted as exc:
         print("edition: interrupted; " + ("the new outputs were all written before it stopped" if exc.changed else
               "nothing was changed (the earlier outputs are as they were)"), file=sys.stderr)

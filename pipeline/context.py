@@ -58,6 +58,23 @@ class Resources:
         from pipeline.authority import load_authority
         return load_authority(self.data_root / "rules" / "names.toml")
 
+    @cached_property
+    def word_lists(self):
+        """rules/words/*.txt (pipeline.wordlist), validated once: named after a language or a
+        witness of raw/witnesses.toml."""
+        from typing import get_args
+        from pipeline.wordlist import load_word_lists
+        names = set(get_args(Witness.model_fields["language"].annotation))
+        try:
+            names |= {w.id for w in load_corpus(self.root / "raw").witnesses}
+        except EditionError:
+            pass  # no catalogue (`edition clean FILE`): languages only
+        return load_word_lists(self.data_root, names)
+
+    def words(self, witness: Witness):
+        """The listed words of a witness: its language's list and its own (pipeline.wordlist)."""
+        return self.word_lists.for_witness(witness.id, witness.language)
+
     def lexicon(self, language: str):
         """The word list of a language (pipeline.lexicon), loaded once per process and language."""
         from pipeline.lexicon import shared

@@ -5,7 +5,7 @@ the HTML report reports/<id>.changes.html), read by the next run.
 
     [[decision]]
     id = "3f2a9c01b7de"      # a change id (clean/<id>.changes.jsonl) or a query id
-    action = "reject"        # accept | reject | resolve (accept on a query: keep the text as it is)
+    action = "reject"        # accept | reject | resolve | paragraph (accept on a query: keep the text as it is)
     reading = "opposition"   # for resolve: the reading to put in the text
     note = "checked against the 1921 print"
     by = "AB"                # optional: who decided
@@ -14,6 +14,12 @@ For a change: accept confirms it, reject leaves it out (of a change merged from 
 layout edit and a correction, only the correction). For a query (reports/<id>.queries.tsv):
 resolve puts the reading in the text (an edit of kind `review`; "¶" is a paragraph
 break), accept keeps the text as it is; either way the query is answered.
+`paragraph` on a change that joined lines (a page-break join, a line join): the join
+was wrong, a paragraph starts there; the next run writes a paragraph break in its
+place (an edit of kind `review`, rule `review.paragraph`). `hyphen` on a line-end hyphen
+decision (`hyphen.compound`, `hyphen.soft`): the other decision is right; the next run
+drops the kept hyphen ("class-consistent" -> "classconsistent") or keeps the dropped one
+("to-⏎day" -> "to-day"), an edit of kind `review`, rule `review.hyphen`.
 
 A decision may also carry what it was about, for a human reading the file and for
 the report once the change is gone (a rejected change is not in the next change
@@ -32,7 +38,8 @@ from pipeline.errors import EditionError
 from pipeline.model import introduced_problem
 from pipeline.tomlio import display_path, load_toml, validate_tables
 
-ACTIONS = ("accept", "reject", "resolve")
+ACTIONS = ("accept", "reject", "resolve", "paragraph", "hyphen")
+HYPHEN_RULES = ("hyphen.compound", "hyphen.soft")  # line-end hyphen decisions a `hyphen` action turns round
 
 
 @dataclass
@@ -42,12 +49,17 @@ class Decisions:
     rejected: set[str] = field(default_factory=set)   # change ids not to apply
     accepted: set[str] = field(default_factory=set)   # change ids confirmed, query ids kept as they are
     resolved: dict[str, str] = field(default_factory=dict)  # query id -> reading
+    paragraphs: set[str] = field(default_factory=set)  # change ids (line joins) to make paragraph breaks
+    hyphens: set[str] = field(default_factory=set)  # change ids (line-end hyphen decisions) to turn round
+
+    def __len__(self) -> int:
+        return len(self.rejected) + len(self.accepted) + len(self.resolved) + len(self.paragraphs) + len(self.hyphens)
 
 
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$")  # a change or query id, nothing else
-    action: Literal["accept", "reject", "resolve"]
+    action: Literal["accept", "reject", "resolve", "paragraph", "hyphen"]
     reading: str | None = None
     note: str = ""
     by: str = ""
@@ -79,10 +91,29 @@ def read_review(path: Path, witness: str | None = None) -> list[Decision]:
     if not path.exists():
         return []
     data, text = load_toml(path)
+    return parse_review(data, text, path, witness)
+
+
+def review_words(path: Path) -> list[str]:
+    """The `words` a page exported with its decisions (for rules/words/, `edition review import`)."""
+    if not path.exists():
+        return []
+    data, text = load_toml(path)
+    parse_review(data, text, path)
+    return list(data.get("words", []))
+
+
+def parse_review(data: dict, text: str, path: Path, witness: str | None = None) -> list[Decision]:
+    """The decisions of review-file text already parsed (`data`); see read_review."""
     shown = display_path(path)
-    unknown = set(data) - {"decision", "witness"}
+    unknown = set(data) - {"decision", "witness", "words"}
     if unknown:
         raise EditionError(shown, f"unknown top-level key(s) {sorted(unknown)}; expected [[decision]] tables")
+    words = data.get("words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() and " " not in w.strip()
+                                              for w in words):
+        raise EditionError(shown, "'words' is a list of single words (for rules/words/)",
+                           line=_line_of_key(text, "words"))
     if witness is not None and "witness" in data and data["witness"] != witness:
         raise EditionError(shown, f"this file is for witness {data['witness']!r}, not {witness!r} "
                            f"(save it as review/{data['witness']}.toml)", line=_line_of_key(text, "witness"))
@@ -98,6 +129,10 @@ def to_decisions(decisions: list[Decision]) -> Decisions:
             out.rejected.add(d.id)
         elif d.action == "accept":
             out.accepted.add(d.id)
+        elif d.action == "paragraph":
+            out.paragraphs.add(d.id)
+        elif d.action == "hyphen":
+            out.hyphens.add(d.id)
         else:
             out.resolved[d.id] = d.reading or ""
     return out
@@ -141,12 +176,16 @@ def toml_string(s: str) -> str:
 FIELD_ORDER = ("id", "action", "reading", "note", "by", "line", "rule", "before", "after", "text")
 
 
-def dump_review(witness: str, decisions: list[Decision]) -> str:
+def dump_review(witness: str, decisions: list[Decision], words: list[str] | None = None) -> str:
     """review/<id>.toml text for these decisions (same layout as the HTML export)."""
     lines = [f"# Review decisions for {witness}: save as review/{witness}.toml, then run `edition run`.",
-             "# action: accept | reject | resolve (resolve needs a reading). line/rule/before/after/text",
-             "# only say what a decision was about; the run reads id, action and reading.",
-             f"witness = {toml_string(witness)}", ""]
+             "# action: accept | reject | resolve (needs a reading) | paragraph | hyphen.",
+             "# line/rule/before/after/text only say what a decision was about; the run reads id, action, reading.",
+             f"witness = {toml_string(witness)}"]
+    if words:
+        lines.append("words = [" + ", ".join(toml_string(w) for w in words) + "]  "
+                     "# for rules/words/: `edition review import` adds them")
+    lines.append("")
     for d in decisions:
         lines.append("[[decision]]")
         for name in FIELD_ORDER:

@@ -21,6 +21,7 @@ from pipeline.review import Decisions, to_decisions
 from pipeline.sources import read_witness
 from pipeline.stages import get
 from pipeline.text import Document
+from pipeline.wordlist import drop_listed
 from pipeline.witnesses import Corpus
 
 # rules whose edits make the text's layout (paragraphs, joined lines and hyphens, notes)
@@ -53,6 +54,7 @@ class Cleaned:
     stale: list[str] = field(default_factory=list)  # review decisions whose id no longer exists
     refused: list[str] = field(default_factory=list)  # rejections of pure layout/hyphen changes, not applied
     review: list = field(default_factory=list)  # the review file's decisions (pipeline.review.Decision), for reports
+    applied: int = 0  # review decisions that took effect in this run (edition run says how many)
 
     @property
     def text(self) -> str:
@@ -67,29 +69,37 @@ class Pass:
     queries: list[Query]
     facts: dict
     used: set[str]  # ids of the resolved queries applied
+    listed: set[str] = field(default_factory=set)  # ids of the queries a word list answered
 
 
 def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] = frozenset(),
-               resolved: dict[str, str] | None = None, facts: dict | None = None, upto: str | None = None) -> Pass:
+               resolved: dict[str, str] | None = None, facts: dict | None = None, upto: str | None = None,
+               paragraphs: frozenset[str] = frozenset(), hyphens: frozenset[str] = frozenset()) -> Pass:
     """Run the configured stages in order (stopping before the stage `upto`, if given)."""
     doc = Document(raw, witness.id)
     ctx = Context(witness, res, res.policy(witness), facts=dict(facts or {}))
     queries: dict[str, Query] = {}
     asked_in: dict[str, int] = {}  # query id -> index of the stage that asked it
     edited: dict[int, list[tuple[int, int]]] = {}  # stage index -> raw spans it changed, in order
+    words = res.words(witness)  # the project's word lists: no query or auto-correction of a listed word
+    listed: set[str] = set()  # ids of the queries the word lists answered
     stages = stages_of(res)
     decoded = False  # once the text is decoded, no stage may write a character no clean text holds
     for k, st in enumerate(stages):
         name = st.name
         if name == upto:
             break
-        result = st.run(doc.text, ctx)
+        asked = st.run(doc.text, ctx)
+        result = drop_listed(asked, doc.text, words)
         text = doc.text
-        for q in result.queries:
+        for q in asked.queries:
             q.raw_start = doc.raw_offset(q.start)
             q.raw_end = doc.raw_offset(q.end, end=True) if q.end > q.start else q.raw_start
             q.line, q.col = doc.line_col(q.raw_start)
             q.id = stable_id(witness.id, q.raw_start, q.raw_end, q.rule, q.text)
+        if result is not asked:  # answered by the word list: a "keep as is" decision about one is not stale
+            listed |= {q.id for q in asked.queries} - {q.id for q in result.queries}
+        for q in result.queries:
             if not q.context:
                 a, b = max(0, q.start - 60), min(len(text), q.end + 60)
                 q.context = text[a:b].replace("\n", " ⏎ ")
@@ -109,9 +119,9 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
     for qid in [qid for qid, q in queries.items() if _changed_later(q, asked_in[qid], edited)]:
         del queries[qid]
     used: set[str] = set()
-    if resolved:
-        edits: list[Edit] = []
-        for qid, reading in sorted(resolved.items()):
+    if resolved or paragraphs or hyphens:
+        edits: list[Edit] = _change_edits(doc, paragraphs, hyphens, used)
+        for qid, reading in sorted((resolved or {}).items()):
             q = queries.get(qid)
             if q is None:
                 continue
@@ -147,7 +157,42 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
                 raise EditionError(f"raw/{witness.file}", f"the clean text would break the output format: {found[1]} at clean "
                                    f"line {line} (a defect of the stages; please report it with this file)")
     ordered = sorted(queries.values(), key=lambda q: (q.raw_start, q.raw_end, q.rule))
-    return Pass(doc, ordered, ctx.facts, used)
+    return Pass(doc, ordered, ctx.facts, used, listed)
+
+
+def _change_edits(doc: Document, paragraphs: frozenset[str], hyphens: frozenset[str],
+                  used: set[str]) -> list[Edit]:
+    """A proofreader's answers to changes (review actions `paragraph`, `hyphen`), as review edits:
+    a paragraph break in place of a line join that wrote nothing but spaces; the other
+    decision for a line-end hyphen (a kept hyphen dropped, a dropped one kept)."""
+    edits: list[Edit] = []
+    if not paragraphs and not hyphens:
+        return edits
+    text = doc.text
+    for c in doc.changes():
+        if c.id not in paragraphs and c.id not in hyphens:
+            continue
+        s, t = doc.current_offset(c.start), doc.current_offset(c.end)
+        if s is None or t is None:
+            continue
+        rules = c.rule.split("+")
+        if c.id in paragraphs and "\n" in c.before and not c.after.strip() \
+                and not any(r.startswith("hyphen.") for r in rules):  # never inside a hyphenated word
+            edits.append(Edit(s, t, "\n\n", "review.paragraph", "review", 1.0,
+                              f"change {c.id} (lines joined) made a paragraph break by a proofreader"))
+        elif c.id in hyphens and "hyphen.compound" in rules and 0 < s and t < len(text) and text[s - 1] == "-" \
+                and not c.after.strip():
+            # the hyphen, the join and the next letter, rewritten as that letter: the edit then holds
+            # the (empty) join it turns round, and the change is the proofreader's (kind review)
+            edits.append(Edit(s - 1, t + 1, text[t], "review.hyphen", "review", 1.0,
+                              f"change {c.id}: the line-end hyphen dropped by a proofreader"))
+        elif c.id in hyphens and "hyphen.soft" in rules and "-" in c.before and not c.after.strip():
+            edits.append(Edit(s, t, "-", "review.hyphen", "review", 1.0,
+                              f"change {c.id}: the line-end hyphen kept by a proofreader"))
+        else:
+            continue
+        used.add(c.id)
+    return edits
 
 
 def _check_chars(doc: Document, witness: Witness, when: str) -> None:
@@ -172,8 +217,8 @@ def _changed_later(q: Query, asked: int, edited: dict[int, list[tuple[int, int]]
     return False
 
 
-def _unpack(p: Pass) -> tuple[Document, list[Query], dict, set[str]]:
-    return p.doc, p.queries, p.facts, p.used
+def _unpack(p: Pass) -> tuple[Document, list[Query], dict, set[str], set[str]]:
+    return p.doc, p.queries, p.facts, p.used, p.listed
 
 
 def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisions | None = None,
@@ -188,7 +233,9 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     skip: set[str] = set()
     found_rejected: set[str] = set()
     refused: set[str] = set()
-    doc, queries, out_facts, used = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved, facts))
+    paras, hyph = frozenset(decisions.paragraphs), frozenset(decisions.hyphens)
+    doc, queries, out_facts, used, listed = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved,
+                                                               facts, paragraphs=paras, hyphens=hyph))
     for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
         new = {cid for cid in decisions.rejected if cid in keys} - found_rejected
@@ -205,8 +252,8 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
                 skip.update(keys[cid])  # a footnote marker left as printed is still valid text
             else:  # undoing a line join or hyphen decision alone would leave a hard wrap
                 refused.add(cid)
-        doc, queries, out_facts, used = _unpack(run_stages(raw, witness, res, frozenset(skip), decisions.resolved,
-                                                           facts))
+        doc, queries, out_facts, used, listed = _unpack(run_stages(
+            raw, witness, res, frozenset(skip), decisions.resolved, facts, paragraphs=paras, hyphens=hyph))
     # an accepted query ("keep as is"): answered, the text stays as it is; it leaves the query list
     kept = decisions.accepted & {q.id for q in queries}
     if kept:
@@ -214,9 +261,12 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     changes = doc.changes()
     ids = {c.id for c in changes}
     qids = {q.id for q in queries}
+    kept |= decisions.accepted & listed  # kept as is, and the word then listed: answered either way
     stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids - kept)
-                   | (set(decisions.resolved) - used - qids))
-    return Cleaned(witness, Finished(doc.raw, doc.text), queries, changes, out_facts, stale, sorted(refused))
+                   | (set(decisions.resolved) - used - qids) | ((decisions.paragraphs | decisions.hyphens) - used))
+    applied = len(found_rejected - refused) + len(decisions.accepted & (ids | kept)) + len(used)
+    return Cleaned(witness, Finished(doc.raw, doc.text), queries, changes, out_facts, stale, sorted(refused),
+                   applied=applied)
 
 
 def clean_corpus(root: Path, corpus: Corpus, ids: list[str], res: Resources, jobs: int = 1,

@@ -14,7 +14,7 @@ LAYERS = [
     ["tomlio", "text", "synth"],             # TOML with line numbers; the text model; synthetic typeset texts
     ["witnesses", "review"],                 # raw/witnesses.toml; review/<id>.toml
     ["sources"],                             # raw sources -> text (decode_bytes, read_witness)
-    ["lexicon", "authority", "rules", "correct"],  # knowledge: word lists, names, rules, the OCR error model
+    ["lexicon", "authority", "rules", "correct", "wordlist"],  # knowledge: word lists, names, rules, the OCR error model, the project word lists
     ["context"],                             # what a stage may read (Resources, Context)
     ["stages"],                              # the stages, declared (pipeline/stages/__init__.py registry)
     ["config"],                              # config/pipeline.toml and policy.toml, validated

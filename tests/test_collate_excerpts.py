@@ -60,7 +60,7 @@ def row_index(col, wid):
 
 # ---------------------------------------------------------------- excerpts
 
-EDITIONS = [(1, False), (2, True), (3, False), (4, True), (5, False), (6, True)]
+EDITIONS = [(1, False), (2, True), (3, False), (4, True), (5, False), (6, True), (7, False), (8, True)]
 
 
 @pytest.mark.parametrize("seed, shuffle", EDITIONS)

@@ -142,3 +142,102 @@ def test_edition_report_json_and_table(hostile):
     assert r.returncode == 0 and "hostile" in r.stdout and "changes" in r.stdout
     r = edition(hostile, "report", "nosuch")
     assert r.returncode == 2 and "unknown witness id 'nosuch'" in r.stderr
+
+
+# -- the commands a maintainer uses ----------------------------------------------------
+
+def test_edition_report_fits_80_columns_and_its_counts_add_up(built, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    r = edition(built.root, "report")
+    assert r.returncode == 0, r.stderr
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+    for w in built.corpus.witnesses:  # ids whole, never broken across lines
+        assert re.search(rf"(^|\s){re.escape(w.id)}\s", r.stdout), w.id
+    wid = "kollontai-en-dreadnought"
+    r = edition(built.root, "report", wid, "--top", "3")
+    assert r.returncode == 0 and max(len(line) for line in r.stdout.splitlines()) <= 80
+    m = re.search(r"reviewed ([\d,]+) of ([\d,]+) \(\d+%\) = (.*)", r.stdout)
+    parts = [int(x.replace(",", "")) for x in re.findall(r"([\d,]+) [a-z]", m.group(3))]
+    assert int(m.group(1).replace(",", "")) == sum(parts)
+
+
+def test_errors_have_one_prefix(built):
+    r = edition(built.root, "rules", "check", "--rule", "no.such.rule")
+    assert r.returncode == 2 and r.stderr == "edition: error: no rule with id 'no.such.rule'\n"
+
+
+def test_clean_a_file_without_out_writes_beside_it(tmp_path):
+    (tmp_path / "scan.txt").write_text("A line of text that\nis wrapped here.\n", encoding="utf-8")
+    r = edition(tmp_path, "clean", str(tmp_path / "scan.txt"), "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert f"writing into {tmp_path / 'clean'}" in r.stderr.replace("\n", "")
+    assert (tmp_path / "clean" / "scan.txt").read_text(encoding="utf-8") == "A line of text that is wrapped here.\n"
+    r = edition(tmp_path, "clean", str(tmp_path / "nosuch.txt"), "--lang", "en")
+    assert r.returncode == 2 and r.stderr.startswith(f"edition: error: {tmp_path / 'nosuch.txt'}: file not found")
+
+
+def test_rules_commands_refuse_what_would_do_nothing(built, tmp_path):
+    r = edition(tmp_path, "rules", "test")  # not a project
+    assert r.returncode == 2 and "not an edition project" in r.stderr and "--root" in r.stderr
+    target = tmp_path / "local.toml"
+    r = edition(built.root, "rules", "add", "the", "the", "--file", str(target), "--yes")
+    assert r.returncode == 2 and "changes nothing" in r.stderr
+    r = edition(built.root, "rules", "add", "zzqx never here", "x", "--file", str(target), "--yes")
+    assert r.returncode == 2 and "occurs nowhere" in r.stderr
+    assert not target.exists()
+    r = edition(built.root, "rules", "add", "a", "b", "--kind", "nonsense")
+    assert r.returncode == 2 and "scanno" in r.stderr and "punct" in r.stderr  # the choices are listed
+
+
+def test_run_warns_loudly_about_a_rule_whose_examples_fail(tmp_path):
+    root = make_project(tmp_path, {"a.txt": b"The rank and tile of the party.\n"},
+                        '[[witness]]\nid = "a"\nfile = "a.txt"\nlanguage = "en"\nwork = "a"\nrole = "original"\n')
+    (root / "rules" / "bad.toml").write_text(
+        '[[rule]]\nid = "x.tile"\nmatch = "rank and tile"\nreplacement = "rank and file"\nscope = ["en"]\n'
+        'kind = "scanno"\nnote = "t"\nmust_change = ["the rank and tile => the rank and pile"]\n', encoding="utf-8")
+    r = edition(root, "run", "--quiet", "--no-collate")
+    assert r.returncode == 0, r.stderr
+    assert "edition: WARNING: " in r.stderr and "rules/bad.toml:1: rule 'x.tile' fails its own examples" in r.stderr
+
+
+# -- evidence from the pivot, and the concordance across the edition -----------------------
+
+def _split(p: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in re.finditer(r"(?<=\.) ", p):
+        out.append((start, m.start()))
+        start = m.end()
+    return out + [(start, len(p))]
+
+
+@pytest.mark.parametrize("where", ["row", "details"])
+def test_pivot_evidence_from_alignment_rows(where):
+    from pipeline.report.data import pivot_evidence
+    pairs = [{"ru": [1], "en": [0]}, {"ru": [0], "en": [1]}]
+    row = {"ru": [1], "en": [0]}
+    alignment = {"pivot": "ru", "witnesses": ["ru", "en"], "rows": [{"ru": [0], "en": []}, row],
+                 "details": [{}, {}]}
+    if where == "row":
+        row["sentences"] = pairs
+    else:
+        alignment["details"][1]["sentences"] = pairs
+    ev = pivot_evidence(alignment, "en", "Mixed. Second.\n", "Заголовок\n\nПервое. Смешанным.\n", _split)
+    assert ev["id"] == "ru" and ev["paras"] == {"0": [1]} and ev["texts"] == {"1": "Первое. Смешанным."}
+    assert ev["sent"] == {"0.0": ["1.1"], "0.1": ["1.0"]}  # the English first sentence is the Russian second
+    assert ev["own"]["0"] == [[0, 6], [7, 14]] and ev["spans"]["1"] == [[0, 7], [8, 18]]
+    assert pivot_evidence(alignment, "ru", "", "", _split) is None  # the pivot itself has none
+
+
+def test_elsewhere_counts_rules_and_readings_in_other_witnesses():
+    from pipeline.report.data import elsewhere
+    w = {k: Witness(id=k, file=f"{k}.txt", language="en", work="w", role="original") for k in ("a", "b")}
+
+    def ch(rule):
+        return Change("x", 0, 1, "a", "b", "rules", rule, "scanno", 1, 1, 1.0, "")
+    st = {"a": WitnessState(w["a"], "", [ch("r.one"), ch("r.two+layout.line-join")],
+                            [Query(0, 1, "syezdov", [], 0.3, "", rule="detect.nonword")]),
+          "b": WitnessState(w["b"], "", [ch("r.two"), ch("r.two")],
+                            [Query(0, 1, "syezdov", [], 0.3, "", rule="detect.nonword")] * 2)}
+    out = elsewhere(st)
+    assert out["a"]["rules"] == {"r.two": [["b", 2]]} and out["b"]["rules"] == {"r.two": [["a", 1]]}
+    assert out["a"]["texts"] == {"syezdov": [["b", 2]]}

@@ -123,6 +123,45 @@ def _surface(paras: dict[int, str], spans: list[Span], empty: bool) -> str:
     return " ¶ ".join(paras[p][s:e] for p, s, e in spans)
 
 
+SENTENCE_END = {".", "?", "!", "…"}
+
+
+def slide_gaps(ops: list[Opcode], base: list[Token], other: list[Token], bkeys: list[str],
+               okeys: list[str]) -> list[Opcode]:
+    """Slide each omission or addition between two equal stretches to where it starts a
+    sentence, if it can go there: 'Is this syndicalism? Is it not…' less one question is the
+    question left out, not 'this syndicalism? Is'. An edit can slide left while the token
+    before it equals its last token (the aligned text is the same either way)."""
+    ops = list(ops)
+    for k in range(1, len(ops) - 1):
+        tag, i1, i2, j1, j2 = ops[k]
+        prev, nxt = ops[k - 1], ops[k + 1]
+        if tag not in ("delete", "insert") or prev[0] != "equal" or nxt[0] != "equal":
+            continue
+        toks, keys, a, b = (base, bkeys, i1, i2) if tag == "delete" else (other, okeys, j1, j2)
+        lo = prev[1] if tag == "delete" else prev[3]  # how far left the equal stretch before allows
+        best, shift = None, 0
+        while True:
+            if _starts_sentence(toks, a - shift):
+                best = shift
+                break
+            if a - shift - 1 < lo or keys[a - shift - 1] != keys[b - shift - 1]:
+                break
+            shift += 1
+        if not best:
+            continue
+        s = best
+        ops[k - 1] = (prev[0], prev[1], prev[2] - s, prev[3], prev[4] - s)
+        ops[k] = (tag, i1 - s, i2 - s, j1 - s, j2 - s)
+        ops[k + 1] = (nxt[0], nxt[1] - s, nxt[2], nxt[3] - s, nxt[4])
+    return [op for op in ops if op[1] != op[2] or op[3] != op[4]]
+
+
+def _starts_sentence(toks: list[Token], k: int) -> bool:
+    """Does token k open a sentence (the first of its paragraph, or after . ? ! …)?"""
+    return k == 0 or toks[k].para != toks[k - 1].para or toks[k - 1].text in SENTENCE_END
+
+
 def collate_tokens(witnesses: list[tuple[str, dict[int, str], list[Token]]]) -> list[Variant]:
     """Variants among witnesses of one language; the first is the base.
 
@@ -134,7 +173,7 @@ def collate_tokens(witnesses: list[tuple[str, dict[int, str], list[Token]]]) -> 
     all_ranges: list[tuple[int, int]] = []
     for wid, paras, toks in witnesses[1:]:
         okeys = [token_key(t.text) for t in toks]
-        ops = align(bkeys, okeys)
+        ops = slide_gaps(align(bkeys, okeys), base, toks, bkeys, okeys)
         per_witness.append((wid, paras, toks, boundary_maps(ops, len(base))))
         all_ranges.extend(diff_ranges(ops, base, toks, bkeys, okeys))
     out: list[Variant] = []

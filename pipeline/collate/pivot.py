@@ -341,6 +341,8 @@ def bead_prior(a: int, b: int) -> float:
 
 
 SENTENCE_BAND = 6  # sentences either side of the paragraph alignment searched by the sentence alignment
+SENTENCE_BAND_UNSURE = 12  # ... around a bead the paragraph alignment is unsure of
+DOUBTFUL_BEAD = 2.0
 HEAVY_LINK = 0.3  # a sentence link ties two paragraphs if it covers this share of one of them
 
 
@@ -379,14 +381,16 @@ def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Uni
         os_, oids = sentence_units(other, list(range(oa, ob)), ou)
         first_p = _first_index(pids)
         first_o = _first_index(oids)
-        band = [(len(os_), 0)] * (len(ps) + 1)
-        for i0, i1, j0, j1, _ in run:
-            s0, s1 = first_p[i0], first_p.get(i1, len(ps))
-            t0, t1 = first_o[j0], first_o.get(j1, len(os_))
+        band = [(len(os_), 0, 0)] * (len(ps) + 1)
+        for i0, i1, j0, j1, c in run:
+            s0, s1 = first_p.get(i0, len(ps)), first_p.get(i1, len(ps))
+            t0, t1 = first_o.get(j0, len(os_)), first_o.get(j1, len(os_))
+            # where the paragraph alignment is unsure (a paragraph left out, a big or costly bead) look further
+            unsure = i1 == i0 or j1 == j0 or (i1 - i0) + (j1 - j0) >= 4 or c > DOUBTFUL_BEAD
+            width = SENTENCE_BAND_UNSURE if unsure else SENTENCE_BAND
             for x in range(s0, s1 + 1):
-                band[x] = (min(band[x][0], t0), max(band[x][1], t1))
-        band = [(max(0, lo - SENTENCE_BAND), min(len(os_), hi + SENTENCE_BAND)) if lo <= hi else (0, len(os_))
-                for lo, hi in band]
+                band[x] = (min(band[x][0], t0), max(band[x][1], t1), max(band[x][2], width))
+        band = [(max(0, lo - w), min(len(os_), hi + w)) if lo <= hi else (0, len(os_)) for lo, hi, w in band]
         sc = align_units(ps, os_, ratio, band=band, beads=SENTENCE_BEADS, free_ends=False)
         pp = [int(x.split(".")[0]) for x in pids]
         op = [int(x.split(".")[0]) for x in oids]

@@ -51,31 +51,39 @@ def _progress(p: dict) -> str:
 
 
 def print_overview(con: Console, sums: list[dict]) -> None:
+    """One row per witness; ids are never broken, and a narrow terminal (80 columns) drops the
+    stages column (`edition report ID` has them) instead of folding words."""
     any_stale = any(s["stale"] for s in sums)
+    wide = con.width >= 110
     t = Table(title="The edition", title_justify="left", header_style="bold", show_edge=False)
-    t.add_column("witness", overflow="fold", min_width=12)
-    t.add_column("changes", justify="right", min_width=7)
-    t.add_column("stages", overflow="fold")
-    t.add_column("kinds", overflow="fold")
-    t.add_column("queries", justify="right", min_width=7)
-    t.add_column("reviewed", justify="right", min_width=8)
+    t.add_column("witness", no_wrap=True, min_width=max(len(s["witness"]) for s in sums) if sums else 12)
+    t.add_column("changes", justify="right", no_wrap=True)
+    if wide:
+        t.add_column("stages", no_wrap=True, overflow="ellipsis")
+    t.add_column("kinds", no_wrap=True, overflow="ellipsis")
+    t.add_column("queries", justify="right", no_wrap=True)
+    t.add_column("reviewed", justify="right", no_wrap=True)
     if any_stale:
-        t.add_column("stale", justify="right", min_width=5)
+        t.add_column("stale", justify="right", no_wrap=True)
     for s in sums:
-        row = [s["witness"], f"{s['changes']:,}", _top(s["by_stage"]), _top(s["by_kind"]),
-               str(s["open_queries"]), _progress(s["progress"])]
+        row = [s["witness"], f"{s['changes']:,}"] + ([_top(s["by_stage"])] if wide else []) + \
+              [_top(s["by_kind"]), f"{s['open_queries']:,}", _progress(s["progress"])]
         if any_stale:
             row.append(Text(str(len(s["stale"])), style="bold yellow") if s["stale"] else "0")
         t.add_row(*row)
     con.print(t)
-    con.print("[dim]edition report ID shows a witness's queries; reports/index.html has everything.[/dim]")
+    con.print("[dim]edition report ID shows a witness's stages, rules and queries; reports/index.html has everything.[/dim]")
 
 
 def print_witness(con: Console, s: dict, top: int) -> None:
     p = s["progress"]
+    parts = [f"{p['accepted']:,} changes accepted", f"{p['rejected']:,} rejected"]
+    if p.get("review_edits"):
+        parts.append(f"{p['review_edits']:,} review edits")
+    parts.append(f"{p['queries_done']:,} queries answered")
     con.print(f"[bold]{s['witness']}[/bold] ({s['language']}): {s['changes']:,} changes, "
-              f"{s['open_queries']} open queries; reviewed {_progress(p)}: "
-              f"{p['accepted']} accepted, {p['rejected']} rejected, {p['queries_done']} queries resolved")
+              f"{s['open_queries']:,} open queries", highlight=False)
+    con.print(f"reviewed {p['done']:,} of {p['total']:,} ({p['percent']}%) = " + " + ".join(parts), highlight=False)
     tables = []
     for title, key in (("stage", "by_stage"), ("kind", "by_kind"), ("rule", "by_rule")):
         t = Table(header_style="bold", show_edge=False)

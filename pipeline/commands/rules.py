@@ -47,6 +47,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(root: Path, args) -> int:
+    if not (root / "rules").is_dir():
+        raise EditionError(display_path(root / "rules"), "no rules folder here: not an edition project "
+                           "(run in the project folder, or pass --root PROJECT)")
     rules = load_rules(root, known_witnesses(root))
     results = {r.id: test_rule(r, rules) for r in rules}
     failed = {k: v for k, v in results.items() if v}
@@ -129,12 +132,18 @@ def _cmd_check(root: Path, args) -> int:
     return 0
 
 
-def scaffold(root: Path, match: str, replacement: str, kind: str, scope: str | None, rule_id: str | None) -> tuple[str, list[dict]]:
-    """The TOML text of a new rule, and its hits across the corpus."""
+def scaffold(root: Path, match: str, replacement: str, kind: str, scope: str | None, rule_id: str | None,
+             path: Path | None = None) -> tuple[str, list[dict]]:
+    """The TOML text of a new rule, and its hits across the corpus (`path`: the file it goes to)."""
+    if " ".join(match.split()) == " ".join(replacement.split()):
+        raise EditionError(None, f"{match!r} -> {replacement!r} changes nothing: a rule must change the text")
     probe = RuleSpec(id="probe", match=match, replacement=replacement, scope=["*"], kind=kind
                      if kind in KINDS else "scanno", note="probe", must_change=[match])
-    probe_rule = Rule(probe, root / "rules" / "local.toml", None)
+    probe_rule = Rule(probe, path or root / "rules" / "local.toml", None)
     hits = rule_hits_in_corpus(root, [probe_rule])["probe"]
+    if not hits:
+        raise EditionError(None, f"{match!r} occurs nowhere in the texts the rules stage sees: a rule with no "
+                           "hit would do nothing (check the spelling; `edition rules check` shows hits)")
     witnesses = sorted({h["witness"] for h in hits})
     if scope is None:
         scope_list = witnesses if 0 < len(witnesses) <= 2 else ["*"]
@@ -164,9 +173,9 @@ def scaffold(root: Path, match: str, replacement: str, kind: str, scope: str | N
 
 
 def _cmd_add(root: Path, args) -> int:
-    text, hits = scaffold(root, args.match, args.replacement, args.kind, args.scope, args.id)
     path = Path(args.file)
     path = path if path.is_absolute() else root / path
+    text, hits = scaffold(root, args.match, args.replacement, args.kind, args.scope, args.id, path)
     existing = path.read_text(encoding="utf-8") if path.exists() else "# Local correction rules (edition rules add)\n"
     new_rules = load_rule_file(path, existing + text)  # the file as it would be written, validated
     ids = {r.id for r in load_rules(root)}

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.collate import collate_corpus
+from pipeline.collate.segment import sentences
 from pipeline.config import check_project, stages_of
 from pipeline.context import Resources
 from pipeline.errors import EditionError, one_line
@@ -18,6 +19,8 @@ from pipeline.model import Witness, slug
 from pipeline.outputs import refuse_inputs, write_files
 from pipeline.report import build_reports
 from pipeline.report.files import changes_jsonl, queries_tsv, read_manifest, witness_files, witness_manifest
+from pipeline.review import review_words
+from pipeline.rules import test_rule
 from pipeline.run import Cleaned, clean_corpus, clean_witness
 from pipeline.sources import read_text_file
 from pipeline.witnesses import Corpus, load_corpus
@@ -57,7 +60,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     files[root / "reports" / "witnesses.json"] = witness_manifest([w.id for w in corpus.witnesses], cleaned, earlier)
     if collate:
         files.update(collate_corpus(root, corpus, res, {wid: c.text for wid, c in cleaned.items()}))
-    files.update(build_reports(root, corpus, cleaned, files))
+    files.update(build_reports(root, corpus, cleaned, files, split=sentences))
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     return cleaned, files
@@ -73,9 +76,15 @@ def warn_unknown_reviews(root: Path, corpus: Corpus) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    warn_failing_rules(Resources(args.root.resolve()))
     cleaned, _ = build_edition(args.root.resolve(), args.only, not args.no_collate, args.quiet, _jobs(args))
     for wid, c in cleaned.items():
         report_decisions(wid, c)
+        words = review_words(args.root.resolve() / "review" / f"{wid}.toml")
+        if words:  # an export saved by hand: its words belong in the word list, not here
+            print(f"review/{wid}.toml: lists words for the word list ({', '.join(words[:5])}"
+                  f"{', ...' if len(words) > 5 else ''}) that this run does not read: "
+                  f"`edition review import review/{wid}.toml` moves them to rules/words/", file=sys.stderr)
     if not args.quiet:
         for wid, c in cleaned.items():
             err.print(f"{wid}: {len(c.changes)} changes, {len(c.queries)} queries"
@@ -83,8 +92,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def warn_failing_rules(res: Resources) -> None:
+    """A rule whose own examples fail is applied anyway, but never silently."""
+    for r in res.rules:
+        fails = test_rule(r)  # its own examples (`edition rules test` also checks how rules meet)
+        if fails:
+            print(f"edition: WARNING: {r.where}: rule {r.id!r} fails its own examples "
+                  f"({len(fails)}: {fails[0]}); it is applied anyway: fix it, then `edition rules test`",
+                  file=sys.stderr)
+
+
 def report_decisions(wid: str, c: Cleaned, most: int = 10) -> None:
-    """Say which review decisions did not take effect: stale ids, refused rejections."""
+    """Say how many review decisions took effect, and which did not: stale ids, refused rejections."""
+    if c.review:
+        n = len(c.review)
+        print(f"review/{wid}.toml: {c.applied} of {n} decision{'s' if n != 1 else ''} applied"
+              + (f", {len(c.stale)} stale" if c.stale else "")
+              + (f", {len(c.refused)} refused" if c.refused else ""), file=sys.stderr)
     for sid in c.stale[:most]:
         print(f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run", file=sys.stderr)
     if len(c.stale) > most:
@@ -102,6 +126,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     res = Resources(root)
     paths = [Path(t) for t in args.targets]
+    default_out = False
+    if args.out is None and not _all_witness_ids(root, args.targets):
+        for t, p in zip(args.targets, paths):
+            if not p.is_file() and (p.suffix or "/" in t or "\\" in t or not (root / "raw" / "witnesses.toml").exists()):
+                raise EditionError(t, "file not found (give witness ids of raw/witnesses.toml, or text files)")
+        if all(p.is_file() for p in paths):
+            args.out = paths[0].resolve().parent / "clean"  # plain files: never beside (or over) the input
+            default_out = True
     if args.out is None:  # witness ids: what depends on them (reports, index, collation) is rewritten
         cleaned, _ = build_edition(root, list(dict.fromkeys(args.targets)), collate=True, quiet=args.quiet)
         for wid, c in cleaned.items():
@@ -112,6 +144,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise EditionError(args.out, "--out names a file; it must be a folder (made if missing)")
     check_project(res, None)
+    if default_out and not args.quiet:
+        err.print(f"no --out given: writing into {args.out}")
     files: dict[Path, str] = {}
     names: set[str] = set()
     for p in paths:
@@ -142,6 +176,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if not args.quiet:
         err.print(f"cleaned {len(paths)} file(s) into {args.out}")
     return 0
+
+
+def _all_witness_ids(root: Path, targets: list[str]) -> bool:
+    """Are these targets witness ids of the project's catalogue (raw/witnesses.toml)?"""
+    if not (root / "raw" / "witnesses.toml").exists():
+        return False
+    ids = {w.id for w in load_corpus(root / "raw").witnesses}
+    return all(t in ids for t in targets)
 
 
 def _jobs(args: argparse.Namespace) -> int:

@@ -13,9 +13,11 @@ only on raw text, rules and review files: no time stamps, no absolute paths.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
-from pipeline.report.data import WitnessState
+from pipeline.report.data import WitnessState, elsewhere, pivot_evidence
 from pipeline.report.files import read_changes, read_manifest, read_queries
 from pipeline.report.html import render_changes, render_index
 from pipeline.review import read_review
@@ -52,18 +54,25 @@ def load_state(root: Path, corpus, wid: str, files: dict[Path, str] | None = Non
                         list(stale))
 
 
-def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, str]) -> dict[Path, str]:
-    """reports/index.html and reports/<id>.changes.html for every cleaned witness."""
+def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, str], split=None) -> dict[Path, str]:
+    """reports/index.html and reports/<id>.changes.html for every cleaned witness. `split` (the
+    collation's sentence splitter) lets a translation's page show the aligned original."""
     out: dict[Path, str] = {}
     states: dict[str, WitnessState] = {}
     for w in corpus.witnesses:
         if w.id in cleaned:
             states[w.id] = witness_state(cleaned[w.id])
-            out[root / "reports" / f"{w.id}.changes.html"] = render_changes(states[w.id])
+            states[w.id].review_sha = _sha(root / "review" / f"{w.id}.toml")
+            if split is not None:
+                states[w.id].pivot = _pivot(root, corpus, w, cleaned, files, split)
         else:
             st = load_state(root, corpus, w.id, files)
             if st is not None:
                 states[w.id] = st
+    shared = elsewhere(states)
+    for wid in cleaned:
+        states[wid].elsewhere = shared[wid]
+        out[root / "reports" / f"{wid}.changes.html"] = render_changes(states[wid])
     present = {p.relative_to(root).as_posix() for p in files if _inside(p, root)}
     present |= {p.relative_to(root).as_posix() for p in out}
     for sub in ("reports", "reports/collation", "clean", "review"):
@@ -72,6 +81,33 @@ def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, str]) -> 
             present |= {p.relative_to(root).as_posix() for p in d.iterdir() if p.is_file()}
     out[root / "reports" / "index.html"] = render_index(corpus, states, present)
     return out
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+def _text(path: Path, files: dict[Path, str]) -> str | None:
+    if path in files:
+        return files[path]
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def _pivot(root: Path, corpus, w, cleaned: dict, files: dict[Path, str], split) -> dict | None:
+    """The aligned original for a translation's page, from its work's alignment (this run's or the last)."""
+    if w.role != "translation":
+        return None
+    raw = _text(root / "reports" / "collation" / f"{w.work}.alignment.json", files)
+    if raw is None:
+        return None
+    alignment = json.loads(raw)
+    pid = alignment.get("pivot")
+    if not pid:
+        return None
+    ptext = cleaned[pid].text if pid in cleaned else _text(root / "clean" / f"{pid}.txt", files)
+    if ptext is None:
+        return None
+    return pivot_evidence(alignment, w.id, cleaned[w.id].text, ptext, split)
 
 
 def _inside(p: Path, root: Path) -> bool:

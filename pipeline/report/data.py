@@ -29,6 +29,9 @@ class WitnessState:
     queries: list[Query]
     decisions: list[Decision] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    pivot: dict | None = None  # the aligned original (pivot_evidence), for a translation
+    elsewhere: dict = field(default_factory=dict)  # the same rules and queried readings in other witnesses
+    review_sha: str = ""  # the version of review/<id>.toml the page is made from (edition serve)
 
     # -- counts -------------------------------------------------------------
     def by(self, attr: str) -> list[tuple[str, int]]:
@@ -56,7 +59,7 @@ class WitnessState:
             elif d.action == "reject":
                 rejected += 1
                 rejected_gone += 1
-            else:
+            elif d.action not in ("paragraph", "hyphen"):  # counted as the review edit it made
                 queries_gone += 1
         reviewed_edits = sum(1 for c in self.changes if c.kind == "review")
         total_changes = len(self.changes) + rejected_gone
@@ -66,7 +69,7 @@ class WitnessState:
         total = total_changes + total_queries
         done = done_changes + done_queries
         return {"changes": total_changes, "changes_done": min(done_changes, total_changes),
-                "accepted": accepted, "rejected": rejected,
+                "accepted": accepted, "rejected": rejected, "review_edits": reviewed_edits,
                 "queries": total_queries, "queries_done": done_queries, "open_queries": len(self.queries),
                 "stale": len(self.stale), "total": total, "done": min(done, total),
                 "percent": (100 * done // total) if total else 100}
@@ -176,6 +179,72 @@ def decision_info(d: Decision) -> dict:
             if k != "id" and v is not None and not (v == "" and k in ("note", "by", "rule"))}
 
 
+def _paragraphs(text: str) -> list[str]:
+    """A clean text's paragraphs as collation numbers them (DESIGN.md §2: its non-empty lines)."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def pivot_evidence(alignment: dict, wid: str, own_text: str, pivot_text: str, split) -> dict | None:
+    """What a translation's page needs to show the aligned sentence of the original: from
+    the alignment rows (paragraph pairs) and their `sentences` pairs when present (in the row
+    or in its `details`: `[{"<pivot>": [0, 1], "<witness>": [0]}, ...]`, sentence numbers
+    counted through the row's paragraphs of each witness), the pivot's paragraphs aligned
+    to any paragraph of `wid`, with their sentence spans (`split`: the collation's splitter)."""
+    pivot = alignment.get("pivot")
+    if not pivot or pivot == wid or wid not in alignment.get("witnesses", []):
+        return None
+    rows = alignment.get("rows", [])
+    details = alignment.get("details", [])
+    ptexts, otexts = _paragraphs(pivot_text), _paragraphs(own_text)
+    pspans = {p: [list(x) for x in split(t)] for p, t in enumerate(ptexts)}
+    ospans = {p: [list(x) for x in split(t)] for p, t in enumerate(otexts)}
+    paras: dict[int, list[int]] = {}
+    sent: dict[str, list[str]] = {}
+    for k, row in enumerate(rows):
+        mine, theirs = row.get(wid, []), row.get(pivot, [])
+        if not mine or not theirs:
+            continue
+        for t in mine:
+            paras[t] = list(theirs)
+        pairs = row.get("sentences") or (details[k].get("sentences") if k < len(details) else None) or []
+        if not isinstance(pairs, list):
+            continue
+        o_ids, p_ids = _sentence_ids(mine, ospans), _sentence_ids(theirs, pspans)
+        for pair in pairs:
+            ps = [p_ids[n] for n in pair.get(pivot, []) if 0 <= n < len(p_ids)]
+            for n in pair.get(wid, []):
+                if 0 <= n < len(o_ids) and ps:
+                    sent[o_ids[n]] = ps
+    if not paras:
+        return None
+    used = sorted({p for ps in paras.values() for p in ps if p < len(ptexts)})
+    return {"id": pivot, "paras": {str(t): ps for t, ps in sorted(paras.items())},
+            "texts": {str(p): ptexts[p] for p in used},
+            "spans": {str(p): pspans[p] for p in used} if sent else {},
+            "own": {str(t): ospans[t] for t in sorted(paras) if t < len(otexts)} if sent else {},
+            "sent": dict(sorted(sent.items()))}
+
+
+def _sentence_ids(paragraphs: list[int], spans: dict[int, list]) -> list[str]:
+    """The row's sentences of one witness, in reading order, as "paragraph.sentence" ids."""
+    return [f"{p}.{k}" for p in paragraphs for k in range(len(spans.get(p, [])))]
+
+
+def elsewhere(states: dict[str, "WitnessState"]) -> dict[str, dict]:
+    """For each witness: the rules it shares with other witnesses and the readings queried in
+    others too, with their counts there (the edition-wide concordance a page links to)."""
+    rules = {wid: Counter(r for c in st.changes for r in c.rule.split("+")) for wid, st in states.items()}
+    texts = {wid: Counter(q.text for q in st.queries) for wid, st in states.items()}
+    out: dict[str, dict] = {}
+    for wid in states:
+        entry = {}
+        for name, counts in (("rules", rules), ("texts", texts)):
+            shared = {k: [[o, counts[o][k]] for o in states if o != wid and counts[o][k]] for k in counts[wid]}
+            entry[name] = {k: v for k, v in sorted(shared.items()) if v}
+        out[wid] = entry
+    return out
+
+
 def page_data(st: WitnessState) -> dict:
     """Everything reports/<id>.changes.html renders, as plain JSON-able data."""
     u = _utf16_index(st.raw)
@@ -201,6 +270,9 @@ def page_data(st: WitnessState) -> dict:
         "queries": queries,
         "decisions": {d.id: decision_info(d) for d in st.decisions},
         "stale": list(st.stale),
+        "pivot": st.pivot,
+        "elsewhere": st.elsewhere,
+        "review_sha": st.review_sha,
     }
 
 

@@ -93,6 +93,58 @@ function rightCtx(text, at) {
   return text.slice(at, b) + (b < text.length ? "\u2026" : "");
 }
 
+/* -- evidence from the pivot: the aligned sentence (or paragraph) of the original -- */
+var PV = D.pivot, paraStarts = null;
+function paraAt(off) {  // [paragraph number, offset in the stripped paragraph] of a clean offset (DESIGN.md §2 numbering)
+  if (!paraStarts) {
+    paraStarts = [];
+    var at = 0;
+    CLEAN.split("\n").forEach(function (line) {
+      if (line.trim()) paraStarts.push(at + line.length - line.replace(/^\s+/, "").length);
+      at += line.length + 1;
+    });
+  }
+  var lo = 0, hi = paraStarts.length - 1;
+  if (hi < 0 || off < paraStarts[0]) return [0, 0];
+  while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (paraStarts[mid] <= off) lo = mid; else hi = mid - 1; }
+  return [lo, off - paraStarts[lo]];
+}
+function rawToClean(r) {  // the clean offset of a raw offset (inside a change: where its text starts)
+  var lo = 0, hi = N - 1, j = -1;
+  while (lo <= hi) { var mid = (lo + hi) >> 1; if (C[mid][I_S] <= r) { j = mid; lo = mid + 1; } else hi = mid - 1; }
+  if (j < 0) return r;
+  if (r < C[j][I_E]) return cs[j];
+  return cs[j] + C[j][I_AFTER].length + r - C[j][I_E];
+}
+function pivotAt(off) {  // an element with the original's aligned text, or null
+  if (!PV) return null;
+  var pa = paraAt(off), ps = PV.paras[pa[0]];
+  if (!ps || !ps.length) return null;
+  var text = "", own = PV.own[pa[0]], how = "paragraph";
+  if (own) {
+    for (var k = 0; k < own.length; k++) {
+      if (pa[1] >= own[k][0] && pa[1] <= own[k][1]) {
+        var ids = PV.sent[pa[0] + "." + k];
+        if (ids && ids.length) {
+          text = ids.map(function (id) {
+            var p = id.split("."), sp = (PV.spans[p[0]] || [])[+p[1]], t = PV.texts[p[0]] || "";
+            return sp ? t.slice(sp[0], sp[1]) : "";
+          }).join(" ");
+          how = "sentence";
+        }
+        break;
+      }
+    }
+  }
+  if (!text) text = ps.map(function (p) { return PV.texts[p] || ""; }).join(" \u00b6 ");
+  if (!text) return null;
+  var el = node("span", "pivot");
+  el.title = "the aligned " + how + " of " + PV.id + " (from the collation)";
+  el.appendChild(node("span", "muted", PV.id + ": "));
+  addText(el, text.length > 320 ? text.slice(0, 319) + "\u2026" : text);
+  return el;
+}
+
 /* -- decisions: from the review file, plus this browser's edits until exported -- */
 var FILE = D.decisions, LS = "edition-review:" + location.pathname, dec = new Map(), local = {};  // per file: two checkouts do not share
 Object.keys(FILE).forEach(function (id) { dec.set(id, Object.assign({}, FILE[id])); });
@@ -139,18 +191,25 @@ function decisionsChanged() {
   updateCounts();
   if (!$("tab-decisions").hidden) renderDecisions();
 }
+var WORDS_LS = LS + ":words", WORDS = [];  // words for the project word list, until saved or exported
+try { WORDS = JSON.parse(localStorage.getItem(WORDS_LS) || "[]") || []; } catch (e) { WORDS = []; }
+function saveWords() {
+  try { if (WORDS.length) localStorage.setItem(WORDS_LS, JSON.stringify(WORDS)); else localStorage.removeItem(WORDS_LS); } catch (e) {}
+  var n = $("words-note");
+  if (n) n.textContent = WORDS.length ? "for the " + D.witness.language + " word list: " + WORDS.join(", ") : "";
+}
 function changeDecision(i, action, quiet) {
   var c = C[i], old = dec.get(c[I_ID]);
   if (!action) { setDecision(c[I_ID], null, quiet); return; }
   setDecision(c[I_ID], {action: action, note: old ? old.note || "" : "", line: c[I_LINE], rule: c[I_RULE],
     before: cut(RAW.slice(c[I_S], c[I_E])), after: cut(c[I_AFTER])}, quiet);
 }
-function queryDecision(k, reading, keep) {  // keep: the text stays as it is (action accept)
+function queryDecision(k, reading, keep, quiet) {  // keep: the text stays as it is (action accept)
   var q = Q[k];
-  if (reading === null && !keep) { setDecision(q.id, null); return; }
+  if (reading === null && !keep) { setDecision(q.id, null, quiet); return; }
   var old = dec.get(q.id), d = {action: keep ? "accept" : "resolve", note: old ? old.note || "" : "", line: q.line, rule: q.rule, text: cut(q.text)};
   if (!keep) d.reading = reading;
-  setDecision(q.id, d);
+  setDecision(q.id, d, quiet);
 }
 
 /* -- the change rows -- */
@@ -177,6 +236,15 @@ function structural(i) {  // only layout edits, over a line break: rejecting wou
   var c = C[i];
   return RAW.slice(c[I_S], c[I_E]).indexOf("\n") >= 0 && rulesOf[i].every(function (r) { return STRUCT.test(r); });
 }
+function canParagraph(i) {  // a join that wrote only spaces: a wrong one is answered with a paragraph break
+  var c = C[i];
+  return c[I_KIND] !== "review" && RAW.slice(c[I_S], c[I_E]).indexOf("\n") >= 0 && !c[I_AFTER].trim() && c[I_AFTER].indexOf("\n\n") < 0
+    && !rulesOf[i].some(function (r) { return r.slice(0, 7) === "hyphen."; });  // not inside a hyphenated word
+}
+function canHyphen(i) {  // a line-end hyphen decision the proofreader may turn round (pipeline.review.HYPHEN_RULES)
+  var r = rulesOf[i];
+  return C[i][I_KIND] !== "review" && !C[i][I_AFTER].trim() && (r.indexOf("hyphen.compound") >= 0 || r.indexOf("hyphen.soft") >= 0);
+}
 function makeRow(i) {
   var c = C[i], row = node("div", "chg");
   row.id = "c-" + c[I_ID];
@@ -195,6 +263,19 @@ function makeRow(i) {
     }
     a.dataset.act = "accept"; r.dataset.act = "reject";
     d.appendChild(a); d.appendChild(r);
+    if (canHyphen(i)) {
+      var hy = node("button", "h", "-");
+      hy.type = "button"; hy.dataset.act = "hyphen";
+      hy.title = rulesOf[i].indexOf("hyphen.compound") >= 0 ? "the other hyphen decision: drop this hyphen (the next run joins the word without it)"
+        : "the other hyphen decision: keep this hyphen (the next run writes it)";
+      d.appendChild(hy);
+    }
+    if (canParagraph(i)) {
+      var p = node("button", "p", "\u00b6");
+      p.type = "button"; p.dataset.act = "paragraph";
+      p.title = "paragraph break here: the lines were joined, but a new paragraph starts (the next run writes the break)";
+      d.appendChild(p);
+    }
   }
   row.appendChild(d);
   row.appendChild(node("div", "loc", "l. " + c[I_LINE] + ":" + c[I_COL]));
@@ -207,6 +288,8 @@ function makeRow(i) {
   m.appendChild(node("span", "rule", c[I_RULE]));
   m.appendChild(document.createTextNode(" \u00b7 stage " + c[I_STAGE] + (c[I_CONF] < 1 ? " \u00b7 confidence " + c[I_CONF] : "")));
   if (c[I_NOTE]) m.appendChild(node("span", "note", c[I_NOTE]));
+  var ev = pivotAt(cs[i]);
+  if (ev && !routine(i)) m.appendChild(ev);
   c[I_MOVED].forEach(function (j) {
     var p = C[j], away = (c[I_E] - c[I_S]) > c[I_AFTER].length;
     var link = node("a", "moved", (away ? "text moved to l. " : "text moved here from l. ") + p[I_LINE]);
@@ -230,6 +313,7 @@ function paintRow(i) {
   var d = dec.get(C[i][I_ID]), act = d ? d.action : "";
   row.classList.toggle("acc", act === "accept");
   row.classList.toggle("rej", act === "reject");
+  row.classList.toggle("para", act === "paragraph" || act === "hyphen");
   var bs = row.firstChild.querySelectorAll("button");
   for (var b = 0; b < bs.length; b++) bs[b].setAttribute("aria-pressed", bs[b].dataset.act === act ? "true" : "false");
   var meta = row.lastChild, inp = meta.querySelector("input.note-in"), add = meta.querySelector("a.note-add");
@@ -322,10 +406,11 @@ document.addEventListener("keydown", function (ev) {
   if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || !order.length) return;
   var k = ev.key;
   if (k === "j" || k === "k") { setCur(cur < 0 ? 0 : cur + (k === "j" ? 1 : -1)); ev.preventDefault(); return; }
-  if (cur < 0 || (k !== "a" && k !== "r" && k !== "u")) return;
+  if (cur < 0 || "arup".indexOf(k) < 0 && k !== "-") return;
   var i = order[cur], d = dec.get(C[i][I_ID]);
-  if (C[i][I_KIND] === "review" || (k === "r" && structural(i))) return;
-  changeDecision(i, k === "u" ? null : (d && d.action === (k === "a" ? "accept" : "reject") ? null : (k === "a" ? "accept" : "reject")));
+  if (C[i][I_KIND] === "review" || (k === "r" && structural(i)) || (k === "p" && !canParagraph(i)) || (k === "-" && !canHyphen(i))) return;
+  var want = k === "a" ? "accept" : k === "r" ? "reject" : k === "p" ? "paragraph" : "hyphen";
+  changeDecision(i, k === "u" ? null : (d && d.action === want ? null : want));
   if (k !== "u") setCur(cur + 1);
   ev.preventDefault();
 });
@@ -349,11 +434,85 @@ fillSelect(fStage, stagesOf);
 fillSelect(fKind, C.map(function (c) { return [c[I_KIND]]; }));
 fillSelect(fRule, rulesOf);
 fillSelect(fLayout, C.map(function (c) { return c[I_MOVED].length ? c[I_LAY].concat(["moved text"]) : c[I_LAY]; }));
-var hay = null;
-function filterActive() { return !!(fStage.value || fKind.value || fRule.value || fLayout.value || fStatus.value || fText.value); }
-function clearFilters() { fStage.value = fKind.value = fRule.value = fLayout.value = fStatus.value = fText.value = ""; }
-function matches(i, st, k, r, lay, status, q) {
+var hay = null, fView = $("f-view"), fGroupBy = $("f-groupby"), fGroup = $("f-group");
+/* worth a look first: what needs a human before what is routine. 0 corrections (scannos, names,
+   automatic corrections, punctuation, ...), 1 layout a reader would notice (page breaks, lost or
+   moved text, paragraph breaks, doubtful layout), 2 hyphen decisions, 3 other layout; routine (plain
+   line joins, spacing) one click away. */
+var ROUTINE_KINDS = {layout: 1, spacing: 1, hyphen: 1, furniture: 1, footnote: 1, review: 1};
+var prio = new Array(N), routineN = 0;
+function routine(i) { return prio[i] === 4; }
+for (var pi = 0; pi < N; pi++) {
+  var pc = C[pi], lays = pc[I_LAY];
+  prio[pi] = !ROUTINE_KINDS[pc[I_KIND]] ? 0
+    : pc[I_KIND] === "spacing" || (pc[I_KIND] !== "hyphen" && plainJoin(pi)) ? 4
+    : lays.indexOf("page break") >= 0 || lays.indexOf("text lost") >= 0 || pc[I_MOVED].length || pc[I_CONF] < 1 ? 1
+    : pc[I_KIND] === "hyphen" ? 2 : 3;
+  if (prio[pi] === 4) routineN++;
+}
+function groupKeys(i, by) {  // the groups of a change: each rule it is made of, its kind, or its reading
   var c = C[i];
+  if (by === "rule") return rulesOf[i];
+  if (by === "kind") return [c[I_KIND]];
+  var b = RAW.slice(c[I_S], c[I_E]).replace(/\s+/g, " ").trim(), a = c[I_AFTER].replace(/\s+/g, " ").trim();
+  return [(b || "\u2205") + " \u2192 " + (a || "\u2205")];
+}
+var groupOf = null;
+function fillGroups() {
+  var by = fGroupBy.value;
+  fGroup.textContent = "";
+  fGroup.appendChild(node("option", "", "every group")).value = "";
+  fGroup.hidden = !by;
+  groupOf = null;
+  if (!by) return;
+  groupOf = new Array(N);
+  var counts = new Map();
+  for (var i = 0; i < N; i++) {
+    groupOf[i] = groupKeys(i, by);
+    groupOf[i].forEach(function (g) { counts.set(g, (counts.get(g) || 0) + 1); });
+  }
+  Array.from(counts.keys()).sort(function (a, b) { return counts.get(b) - counts.get(a) || (a < b ? -1 : 1); })
+    .slice(0, 400).forEach(function (g) {
+      var label = g.length > 60 ? g.slice(0, 59) + "\u2026" : g;
+      var o = node("option", "", counts.get(g).toLocaleString("en") + " \u00d7 " + label);
+      o.value = g; fGroup.appendChild(o);
+    });
+}
+/* the same rule or queried reading in the other witnesses of the edition: links to their pages */
+var ELSE = D.elsewhere || {};
+function elsewhereLinks(el, label, list, hash) {
+  el.textContent = "";
+  if (!list || !list.length) return;
+  el.appendChild(document.createTextNode(label));
+  list.forEach(function (p, n) {
+    if (n) el.appendChild(document.createTextNode(", "));
+    var a = node("a", "", p[0] + " (" + p[1] + ")");
+    a.href = encodeURIComponent(p[0]) + ".changes.html#" + hash;
+    el.appendChild(a);
+  });
+}
+function showElsewhere() {
+  var by = fGroupBy.value, g = fGroup.value, el = $("f-elsewhere");
+  if (by === "rule" && g) elsewhereLinks(el, "also in ", (ELSE.rules || {})[g], "rule=" + encodeURIComponent(g));
+  else el.textContent = "";
+}
+function selectGroup(by, key) {  // from a link: #rule=<rule>
+  fView.value = "all"; fGroupBy.value = by; fillGroups();
+  if (!Array.prototype.some.call(fGroup.options, function (o) { return o.value === key; })) {
+    var o = node("option", "", key); o.value = key; fGroup.appendChild(o);
+  }
+  fGroup.value = key;
+}
+fGroupBy.addEventListener("change", function () { fillGroups(); applyFilter(); });
+fGroup.addEventListener("change", applyFilter);
+fView.addEventListener("change", applyFilter);
+$("show-routine").addEventListener("click", function (ev) { ev.preventDefault(); fView.value = "all"; applyFilter(); });
+function filterActive() { return !!(fStage.value || fKind.value || fRule.value || fLayout.value || fStatus.value || fText.value || fGroup.value); }
+function clearFilters() { fStage.value = fKind.value = fRule.value = fLayout.value = fStatus.value = fText.value = fGroup.value = ""; fView.value = "all"; }
+function matches(i, st, k, r, lay, status, q, g, look) {
+  var c = C[i];
+  if (look && prio[i] === 4) return false;
+  if (g && groupOf[i].indexOf(g) < 0) return false;
   if (st && stagesOf[i].indexOf(st) < 0) return false;
   if (k && c[I_KIND] !== k) return false;
   if (r && rulesOf[i].indexOf(r) < 0) return false;
@@ -373,7 +532,12 @@ function applyFilter(keep) {
   if (cur >= 0 && rows[order[cur]]) rows[order[cur]].classList.remove("cur");
   cur = -1;
   order = [];
-  for (var i = 0; i < N; i++) if (matches(i, st, k, r, lay, status, q)) order.push(i);
+  var g = fGroup.value, look = fView.value === "look";
+  for (var i = 0; i < N; i++) if (matches(i, st, k, r, lay, status, q, g, look)) order.push(i);
+  if (look) order.sort(function (a, b) { return prio[a] - prio[b] || a - b; });
+  var hiddenN = look ? routineCount(st, k, r, lay, status, q, g) : 0, sr = $("show-routine");
+  sr.hidden = !hiddenN;
+  sr.textContent = "+ " + hiddenN.toLocaleString("en") + " line joins & spacing";
   while (listEl.firstChild !== sentinel) listEl.removeChild(listEl.firstChild);
   upTo = 0;
   renderMore(was);
@@ -381,18 +545,44 @@ function applyFilter(keep) {
   else if (!order.length) listEl.insertBefore(node("p", "empty-msg", "No change matches these filters."), sentinel);
   var n = order.length;
   $("shown").textContent = n === N ? N.toLocaleString("en") + " changes" : n.toLocaleString("en") + " of " + N.toLocaleString("en") + " shown";
+  batchLabels();
+  showElsewhere();
   window.reportFilterMs = performance.now() - t;
   return n;
 }
+function routineCount(st, k, r, lay, status, q, g) {
+  var n = 0;
+  for (var i = 0; i < N; i++) if (prio[i] === 4 && matches(i, st, k, r, lay, status, q, g, false)) n++;
+  return n;
+}
+function undecided(kind) {  // the changes shown a batch action would decide
+  return order.filter(function (i) {
+    return !dec.has(C[i][I_ID]) && C[i][I_KIND] !== "review" && (kind !== "reject" || !structural(i))
+      && (kind !== "hyphen" || canHyphen(i));
+  });
+}
+function batchLabels() {
+  var a = undecided("accept").length, r = undecided("reject").length;
+  $("accept-shown").textContent = "accept " + a.toLocaleString("en") + " shown";
+  $("reject-shown").textContent = "reject " + r.toLocaleString("en") + " shown";
+  $("accept-shown").disabled = !a; $("reject-shown").disabled = !r;
+  var h = undecided("hyphen").length, hb = $("hyphen-shown");
+  hb.hidden = !h;
+  hb.textContent = "turn " + h.toLocaleString("en") + " hyphen" + (h === 1 ? "" : "s") + " round";
+}
 [fStage, fKind, fRule, fLayout, fStatus].forEach(function (s) { s.addEventListener("change", applyFilter); });
 fText.addEventListener("input", applyFilter);
-$("accept-shown").addEventListener("click", function () {
-  var todo = order.filter(function (i) { return !dec.has(C[i][I_ID]) && C[i][I_KIND] !== "review"; });
-  if (!todo.length || (todo.length > 50 && !confirm("Accept " + todo.length + " changes?"))) return;
-  todo.forEach(function (i) { changeDecision(i, "accept", true); });
+function batch(action) {
+  var todo = undecided(action);
+  var verb = {accept: "Accept ", reject: "Reject ", hyphen: "Turn round "}[action];
+  if (!todo.length || (todo.length > 50 && !confirm(verb + todo.length + " changes?"))) return;
+  todo.forEach(function (i) { changeDecision(i, action, true); });
   decisionsChanged();
   applyFilter(true);
-});
+}
+$("accept-shown").addEventListener("click", function () { batch("accept"); });
+$("reject-shown").addEventListener("click", function () { batch("reject"); });
+$("hyphen-shown").addEventListener("click", function () { batch("hyphen"); });
 $("clear-shown").addEventListener("click", function () {
   var todo = order.filter(function (i) { return dec.has(C[i][I_ID]); });
   if (!todo.length || (todo.length > 20 && !confirm("Remove " + todo.length + " decisions?"))) return;
@@ -517,6 +707,10 @@ function makeQuery(k) {
   } else if (q.ctx[0]) addText(ctx, q.ctx[0]);
   else { addText(ctx, leftCtx(RAW, q.start)); var mr = node("mark"); addText(mr, RAW.slice(q.start, q.end)); ctx.appendChild(mr); addText(ctx, rightCtx(RAW, q.end)); }
   card.appendChild(ctx);
+  var ev = PV && q.start >= 0 ? pivotAt(rawToClean(q.start)) : null;
+  if (ev) card.appendChild(ev);
+  var also = (ELSE.texts || {})[q.text];
+  if (also) { var al = node("div", "small muted"); elsewhereLinks(al, "also queried in ", also, "reading=" + encodeURIComponent(q.text)); card.appendChild(al); }
   var act = node("div", "qact");
   if (q.suggestions.length) act.appendChild(node("span", "muted", "suggestions:"));
   q.suggestions.forEach(function (s) {
@@ -530,6 +724,11 @@ function makeQuery(k) {
   act.appendChild(inp);
   var use = node("button", "btn use", "use"); use.type = "button"; act.appendChild(use);
   var keep = node("button", "btn keep", "keep as is"); keep.type = "button"; keep.title = "the text is right: answer the query without changing the text"; act.appendChild(keep);
+  if (WORD_RULES[q.rule]) {
+    var wa = node("button", "btn wordadd", "add to word list"); wa.type = "button";
+    wa.title = "keep as is here and wherever this word is queried, and list it in rules/words/" + D.witness.language + ".txt: the next run does not query it";
+    act.appendChild(wa);
+  }
   var undo = node("button", "btn undo", "undo"); undo.type = "button"; act.appendChild(undo);
   card.appendChild(act);
   card.appendChild(node("div", "qstate"));
@@ -540,6 +739,8 @@ function paintQuery(k) {
   card.classList.toggle("done", !!d);
   card.querySelectorAll("button.sugg").forEach(function (b) { b.setAttribute("aria-pressed", b.dataset.reading === reading ? "true" : "false"); });
   card.querySelector("button.keep").setAttribute("aria-pressed", d && d.action === "accept" ? "true" : "false");
+  var wb = card.querySelector("button.wordadd");
+  if (wb) wb.setAttribute("aria-pressed", WORDS.indexOf(q.text) >= 0 ? "true" : "false");
   card.querySelector("button.undo").hidden = !d;
   var stEl = card.querySelector(".qstate");
   stEl.textContent = "";
@@ -559,6 +760,7 @@ function showQuery(k) {
   setTimeout(function () { card.classList.remove("flash"); }, 1500);
 }
 function renderQueries() {
+  if (!qGroupFilled) fillQueryGroups();
   qcards = Q.map(function (q, k) { return makeQuery(k); });
   orderQueries();
   for (var k = 0; k < Q.length; k++) paintQuery(k);
@@ -572,14 +774,56 @@ function orderQueries() {
   qEl.appendChild(frag);
   filterQueries();
 }
-function filterQueries() {
-  var v = $("q-status").value, shown = 0;
+var WORD_RULES = {"detect.nonword": 1, "detect.name": 1};
+function addWord(w, on) {  // list a word (or take it off the list): every query about it kept as is
+  var i = WORDS.indexOf(w);
+  if (on && i < 0) WORDS.push(w);
+  if (!on && i >= 0) WORDS.splice(i, 1);
   Q.forEach(function (q, k) {
-    var done = dec.has(q.id), ok = !v || (v === "done") === done;
+    if (q.text !== w || !WORD_RULES[q.rule]) return;
+    var d = dec.get(q.id);
+    if (on && !d) queryDecision(k, null, true, true);
+    else if (!on && d && d.action === "accept") queryDecision(k, null, false, true);
+    else if (qcards) paintQuery(k);
+  });
+  saveWords();
+  decisionsChanged();
+}
+var qGroupFilled = false;
+function fillQueryGroups() {
+  var counts = new Map(), sel = $("q-group");
+  Q.forEach(function (q) { counts.set(q.text, (counts.get(q.text) || 0) + 1); });
+  Array.from(counts.keys()).sort(function (a, b) { return counts.get(b) - counts.get(a) || (a < b ? -1 : 1); }).slice(0, 400)
+    .forEach(function (t) { var o = node("option", "", counts.get(t) + " \u00d7 " + (t.length > 40 ? t.slice(0, 39) + "\u2026" : t)); o.value = t; sel.appendChild(o); });
+  qGroupFilled = true;
+}
+$("q-group").addEventListener("change", filterQueries);
+function shownQueries() {
+  return Q.map(function (q, k) { return k; }).filter(function (k) { return qcards && !qcards[k].hidden && !dec.has(Q[k].id); });
+}
+$("q-keep-shown").addEventListener("click", function () {
+  shownQueries().forEach(function (k) { queryDecision(k, null, true, true); });
+  decisionsChanged(); filterQueries();
+});
+$("q-words-shown").addEventListener("click", function () {
+  var words = [];
+  shownQueries().forEach(function (k) { if (WORD_RULES[Q[k].rule] && words.indexOf(Q[k].text) < 0) words.push(Q[k].text); });
+  words.forEach(function (w) { addWord(w, true); });
+  filterQueries();
+});
+function filterQueries() {
+  var v = $("q-status").value, g = $("q-group").value, shown = 0;
+  Q.forEach(function (q, k) {
+    var done = dec.has(q.id), ok = (!v || (v === "done") === done) && (!g || q.text === g);
     qcards[k].hidden = !ok;
     if (ok) shown++;
   });
   $("q-shown").textContent = shown + " of " + Q.length + " shown";
+  var open = shownQueries(), wq = open.filter(function (k) { return WORD_RULES[Q[k].rule]; }).length;
+  $("q-keep-shown").textContent = "keep " + open.length + " shown as is";
+  $("q-keep-shown").disabled = !open.length;
+  $("q-words-shown").textContent = "add " + wq + " shown to word list";
+  $("q-words-shown").disabled = !wq;
 }
 $("q-status").addEventListener("change", filterQueries);
 $("q-order").addEventListener("change", orderQueries);
@@ -590,6 +834,7 @@ qEl.addEventListener("click", function (ev) {
   if (t.classList.contains("sugg")) queryDecision(k, d && d.reading === t.dataset.reading ? null : t.dataset.reading);
   else if (t.classList.contains("use")) { var v = card.querySelector("input").value; if (v.trim()) queryDecision(k, v.trim()); }
   else if (t.classList.contains("keep")) queryDecision(k, null, !(d && d.action === "accept"));
+  else if (t.classList.contains("wordadd")) addWord(q.text, WORDS.indexOf(q.text) < 0);
   else if (t.classList.contains("undo")) queryDecision(k, null);
 });
 qEl.addEventListener("keydown", function (ev) {
@@ -627,7 +872,9 @@ function renderDecisions() {
     } else what.textContent = d.id;
     if (i === undefined && k === undefined && st !== "stale") {
       what.appendChild(node("div", "muted small", d.action === "reject" ? "rejected: not applied in this run"
-        : d.action === "resolve" ? "resolved: applied as an edit of kind review" : "query answered: the text kept as it is"));
+        : d.action === "resolve" ? "resolved: applied as an edit of kind review"
+        : d.action === "paragraph" ? "paragraph break: applied as an edit of kind review"
+        : d.action === "hyphen" ? "the other hyphen decision: applied as an edit of kind review" : "query answered: the text kept as it is"));
     }
     if (i !== undefined || k !== undefined) {
       var a = node("a", "small", "show"); a.href = "#" + (i !== undefined ? "c-" : "q-") + d.id;
@@ -686,9 +933,11 @@ function tomlString(s) {
 var FIELDS = ["id", "action", "reading", "note", "by", "line", "rule", "before", "after", "text"];
 function reviewToml() {  /* the same text as pipeline.review.dump_review */
   var lines = ["# Review decisions for " + W + ": save as review/" + W + ".toml, then run `edition run`.",
-    "# action: accept | reject | resolve (resolve needs a reading). line/rule/before/after/text",
-    "# only say what a decision was about; the run reads id, action and reading.",
-    "witness = " + tomlString(W), ""];
+    "# action: accept | reject | resolve (needs a reading) | paragraph | hyphen.",
+    "# line/rule/before/after/text only say what a decision was about; the run reads id, action, reading.",
+    "witness = " + tomlString(W)];
+  if (WORDS.length) lines.push("words = [" + WORDS.map(tomlString).join(", ") + "]  # for rules/words/: `edition review import` adds them");
+  lines.push("");
   sortedDecisions().forEach(function (d) {
     if (d.action !== "resolve") delete d.reading;
     lines.push("[[decision]]");
@@ -711,6 +960,37 @@ $("export").addEventListener("click", function () {
   setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 2000);
 });
 window.reviewToml = reviewToml;
+/* -- saving in place through `edition serve` (the page came from http://127.0.0.1) -- */
+var BASE = D.review_sha, SERVED = location.protocol === "http:" || location.protocol === "https:";
+$("save").hidden = !SERVED;
+if (SERVED) { $("export").className = "btn"; $("export").textContent = "Export"; }
+function say(text, ok) { var m = $("save-msg"); m.textContent = text; m.className = "small " + (ok ? "ok" : "bad"); }
+$("save").addEventListener("click", function () {
+  var list = sortedDecisions().map(function (d) {
+    var o = {};
+    FIELDS.forEach(function (f) { if (d[f] !== undefined && d[f] !== null && !(f === "reading" && d.action !== "resolve")) o[f] = d[f]; });
+    return o;
+  });
+  say("saving\u2026", true);
+  fetch("/api/review/" + encodeURIComponent(W), {method: "POST", headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({base: BASE, decisions: list, words: WORDS})})
+    .then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); })
+    .then(function (res) {
+      var j = res[1];
+      if (!res[0]) { say("not saved: " + j.error, false); return; }
+      BASE = j.base;
+      FILE = {};
+      dec.forEach(function (info, id) { FILE[id] = Object.assign({}, info); });
+      local = {}; saveLocal();
+      WORDS = []; saveWords();
+      if (qcards) for (var k = 0; k < Q.length; k++) paintQuery(k);
+      updateCounts();
+      if (!$("tab-decisions").hidden) renderDecisions();
+      say("saved " + j.total + " decisions in " + j.file + (j.words.length ? " and " + j.words.length + " word(s) in rules/words/" : "") +
+          ": run `edition run` to apply them", true);
+    })
+    .catch(function (e) { say("not saved: " + e, false); });
+});
 
 /* -- counts and tabs -- */
 function updateCounts() {
@@ -718,7 +998,8 @@ function updateCounts() {
   for (var i = 0; i < N; i++) if (dec.has(C[i][I_ID]) || C[i][I_KIND] === "review") done++;
   Q.forEach(function (q) { if (dec.has(q.id)) done++; });
   dec.forEach(function (d, id) {  // rejected changes and resolved queries that are gone from this run
-    if (!byId.has(id) && !qById.has(id) && !staleSet.has(id)) { total++; done++; }
+    // (a paragraph break is counted as the review edit it made, as pipeline.report.data does)
+    if (!byId.has(id) && !qById.has(id) && !staleSet.has(id) && d.action !== "paragraph" && d.action !== "hyphen") { total++; done++; }
   });
   $("progress").textContent = done.toLocaleString("en") + " of " + total.toLocaleString("en") + " decided";
   $("progress-bar").style.width = (total ? Math.floor(100 * done / total) : 100) + "%";
@@ -727,7 +1008,7 @@ function updateCounts() {
   var n = Object.keys(local).length, u = $("unsaved");
   u.hidden = !n;
   u.textContent = n + " not yet in the review file";
-  u.title = n + " decision" + (n === 1 ? "" : "s") + " made here and not yet in review/" + W + ".toml: export, save, run";
+  u.title = n + " decision" + (n === 1 ? "" : "s") + " made here and not yet in review/" + W + ".toml: save (or export), run";
 }
 function showTab(name) {
   document.querySelectorAll(".tabs button").forEach(function (b) { b.setAttribute("aria-selected", b.dataset.tab === name ? "true" : "false"); });
@@ -741,8 +1022,15 @@ document.querySelectorAll(".tabs button").forEach(function (b) { b.addEventListe
 
 applyFilter();
 updateCounts();
+saveWords();
 var h = location.hash.slice(1);
-if (h === "queries" || h === "decisions" || h === "text") showTab(h);
+if (h.slice(0, 5) === "rule=") { selectGroup("rule", decodeURIComponent(h.slice(5))); applyFilter(); }
+else if (h.slice(0, 8) === "reading=") {
+  showTab("queries");
+  var want = decodeURIComponent(h.slice(8)), qg = $("q-group");
+  if (Array.prototype.some.call(qg.options, function (o) { return o.value === want; })) { qg.value = want; filterQueries(); }
+}
+else if (h === "queries" || h === "decisions" || h === "text") showTab(h);
 else if (h.slice(0, 2) === "q-" && qById.has(h.slice(2))) showQuery(qById.get(h.slice(2)));
 else if (h.slice(0, 2) === "c-" && byId.has(h.slice(2))) reveal(byId.get(h.slice(2)));
 window.reportRenderMs = performance.now() - t0;
