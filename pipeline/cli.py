@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
-from pipeline.errors import EditionError
+from pipeline.errors import EditionError, one_line
+from pipeline.outputs import Interrupted, recover
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error (exit 2), like every other error."""
+
+    def error(self, message: str):
+        self.exit(2, f"edition: error: {one_line(message)} (see `{self.prog} --help`)\n")
 
 
 
@@ -44,7 +53,7 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="edition", description="Clean, correct, collate and report a scholarly edition "
+    p = Parser(prog="edition", description="Clean, correct, collate and report a scholarly edition "
                                 "of scanned texts. `edition run` does everything on raw/.")
     p.add_argument("--root", type=Path, default=Path("."), help="project folder (holds raw/, rules/, config/)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -123,15 +132,37 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.root.is_dir():
+            recover(args.root)  # finish (or undo) the write of a run that was killed
         target = COMMANDS[args.command]
         module, func = target.split(":")
         return int(getattr(importlib.import_module(module), func)(args) or 0)
     except EditionError as exc:  # one prefix: "edition: error: FILE:LINE: problem" (or no file)
-        print(f"edition: error: {exc.problem if exc.path is None and exc.line is None else exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("edition: interrupted; no output was half-written", file=sys.stderr)
+        return _fail(exc.problem if exc.path is None and exc.line is None else str(exc))
+    except Interrupted as exc:
+        print("edition: interrupted; " + ("the new outputs were all written before it stopped" if exc.changed else
+              "nothing was changed (the earlier outputs are as they were)"), file=sys.stderr)
         return 130
+    except KeyboardInterrupt:
+        print("edition: interrupted; nothing was changed (the earlier outputs are as they were)", file=sys.stderr)
+        return 130
+    except OSError as exc:  # unreadable file, read-only folder, disk full, ...
+        where = exc.filename if exc.filename is not None else "edition"
+        return _fail(f"{where}: {exc.strerror or exc}")
+    except MemoryError:
+        return _fail("out of memory (is an input or a rule unusually large?)")
+    except RecursionError:
+        return _fail("input too deeply nested to process")
+    except Exception as exc:  # a bug, not bad input: still one line; EDITION_DEBUG=1 shows the traceback
+        if os.environ.get("EDITION_DEBUG"):
+            raise
+        return _fail(f"internal error ({type(exc).__name__}: {exc}); "
+                     "please report it (EDITION_DEBUG=1 shows the traceback)")
+
+
+def _fail(message: str) -> int:
+    print(f"edition: error: {one_line(message)}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ channel cost, kept here for the callers of the lexicon.
 from __future__ import annotations
 
 import math
+import sys
 from functools import lru_cache
 
 _RU_ENDINGS = ("", "а", "я", "о", "е", "ы", "и", "у", "ю", "ь", "й", "ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях",
@@ -42,7 +43,11 @@ def _wordfreq_dict(language: str) -> dict[str, float]:
         freqs = get_frequency_dict(language, "large")
     except (LookupError, ValueError, OSError):
         freqs = {}
-    return {w: f for w, f in freqs.items() if f > 0}
+    table = {w: f for w, f in freqs.items() if f > 0}
+    if not table and language in ("en", "ru"):
+        print(f"edition: warning: no word list for {language!r} (wordfreq gave none): detection and "
+              "hyphenation decisions will differ from a normal run", file=sys.stderr)
+    return table
 
 
 def shared(language: str) -> "Lexicon":

@@ -13,6 +13,61 @@ from pydantic import BaseModel, ConfigDict, Field
 
 WITNESS_ID = r"^[a-z0-9][a-z0-9\-]*$"
 
+# -- the clean text's format (DESIGN.md §2) --------------------------------------------
+# characters no clean text holds once decoded: controls (a tab and the newline aside), CR,
+# line/paragraph separators, noncharacters and lone surrogates (XML may hold none of them)
+NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff" +
+                      "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xffff)}" for p in range(1, 17)) + "]")
+_LAYOUT_FAULTS = (("a run of blank lines", re.compile(r"\n\n\n")), ("trailing spaces", re.compile(r"[ \t]+\n")))
+
+
+def char_problem(text: str) -> tuple[int, str] | None:
+    """(offset, problem) of the first character no clean text may hold, or None."""
+    m = NOT_TEXT.search(text)
+    if m is None:
+        return None
+    c = m.group()
+    what = "CR" if c == "\r" else "a noncharacter" if c in "\ufffe\uffff" or "\ufdd0" <= c <= "\ufdef" or \
+        ord(c) > 0xffff or "\ud800" <= c <= "\udfff" else "a line separator" if c in "\u2028\u2029" else \
+        "a control character"
+    return m.start(), f"{what} (U+{ord(c):04X})"
+
+
+def format_problem(text: str) -> tuple[int, str] | None:
+    """(offset, problem) where *text* breaks the clean-text format of DESIGN.md §2, or None.
+
+    >>> format_problem("One paragraph.\\n\\nAnother.\\n") is None
+    True
+    >>> format_problem("One.\\n\\n\\nTwo.\\n")
+    (4, 'a run of blank lines')
+    """
+    found = char_problem(text)
+    if found:
+        return found
+    for what, pat in _LAYOUT_FAULTS:
+        m = pat.search(text)
+        if m:
+            return m.start(), what
+    if not text.strip():
+        return 0, "no text left"
+    if text.startswith(("\n", " ")):
+        return 0, "a leading blank line or space"
+    if not text.endswith("\n"):
+        return len(text), "no final newline"
+    return None
+
+
+def introduced_problem(before: str, after: str) -> str | None:
+    """What replacing *before* by *after* (each with a little context) would add that breaks the
+    clean-text format: a character no clean text holds, a blank-line run, trailing spaces."""
+    for c in set(NOT_TEXT.findall(after)):
+        if after.count(c) > before.count(c):
+            return char_problem(c)[1]
+    for what, pat in _LAYOUT_FAULTS:
+        if len(pat.findall(after)) > len(pat.findall(before)):
+            return what
+    return None
+
 
 class Witness(BaseModel):
     """One witness: a raw file and what it is (raw/witnesses.toml)."""

@@ -1,34 +1,226 @@
-"""Writing outputs all-or-nothing: every file goes to a temporary name first,
-and only when all are written are they renamed into place."""
+"""Writing outputs as one transaction: a reader sees the old edition or the new one, whole.
+
+`write_files` works in three steps, under an exclusive lock on the folder that holds all
+the outputs (the project root for `edition run`):
+
+1. stage: a journal `.edition-commit.json` saying "staging" and naming every target is
+   written, then each file goes to a temporary name beside its target (`.NAME.edition-tmp`);
+2. commit: the journal is rewritten (atomically) saying "commit" — the switch point;
+3. switch: each temporary is renamed over its target, then the journal is removed.
+
+A process killed in step 1 leaves the old edition and some temporaries: the next write (or
+`recover`, which every command calls first) deletes them. Killed in step 3, it leaves a
+committed journal: `recover` finishes the renames, so the new edition appears whole.
+Ctrl-C during step 3 is held until the renames are done.
+
+`refuse_inputs` keeps inputs read-only by construction: no output may resolve to an input
+file or into raw/.
+"""
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import tempfile
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from pipeline.errors import EditionError
+
+JOURNAL = ".edition-commit.json"
+TMP_SUFFIX = ".edition-tmp"
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
+# fault injection for the crash tests: fault_hook(step, n) is called before the n-th (0-based)
+# file is staged ("stage") and before the n-th rename ("rename"); EDITION_FAULT_RENAME=N in the
+# environment kills the process (SIGKILL) before rename N
+fault_hook: Callable[[str, int], None] | None = None
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C; `changed` says whether the edition on disk was switched before it stopped."""
+
+    def __init__(self, changed: bool):
+        super().__init__()
+        self.changed = changed
+
+
+def _tmp(path: Path) -> Path:
+    return path.parent / f".{path.name}{TMP_SUFFIX}"
+
+
+def _home(paths: Iterable[Path]) -> Path:
+    """The folder holding the journal: the deepest folder containing every output."""
+    parents = [str(Path(os.path.abspath(p)).parent) for p in paths]
+    return Path(os.path.commonpath(parents))
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on *folder* (flock on the directory): one writer at a time."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): single writer assumed
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _write_journal(folder: Path, state: str, targets: list[Path]) -> None:
+    # paths relative to the folder: a project moved after a crash is still recovered
+    data = json.dumps({"state": state, "files": [os.path.relpath(p, folder) for p in targets]}, ensure_ascii=False)
+    tmp = folder / (JOURNAL + TMP_SUFFIX)
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, folder / JOURNAL)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _recover_locked(folder: Path) -> str | None:
+    """Finish or undo an interrupted write in *folder*; returns what was done (or None)."""
+    journal = folder / JOURNAL
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(folder / (JOURNAL + TMP_SUFFIX))
+    if not journal.exists():
+        return None
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+        state, targets = data["state"], [folder / p for p in data["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise EditionError(journal, "unreadable write journal of an interrupted run; remove it and run again") from None
+    base = folder.resolve()
+    for target in targets:
+        if base not in target.resolve().parents:  # a journal names only files under its folder
+            raise EditionError(journal, f"write journal names {target}, outside {folder}; remove the journal")
+        tmp = _tmp(target)
+        if state == "commit":
+            if tmp.exists():
+                os.replace(tmp, target)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    os.unlink(journal)
+    _fsync_dir(folder)
+    return "finished" if state == "commit" else "undone"
+
+
+def recover(folder: Path) -> str | None:
+    """Complete (journal committed) or roll back (staging) a write a killed process left in
+    *folder*; 'finished', 'undone' or None (nothing to do). Cheap when there is nothing."""
+    folder = Path(folder)
+    if not (folder / JOURNAL).exists() and not (folder / (JOURNAL + TMP_SUFFIX)).exists():
+        return None
+    with _locked(folder):
+        return _recover_locked(folder)
+
+
+def refuse_inputs(files: Iterable[Path], inputs: Iterable[Path] = (), protected: Iterable[Path] = ()) -> None:
+    """An EditionError if an output would replace an input file or land inside a protected
+    folder (raw/). Paths are compared after resolving symlinks of their folders."""
+    def where(p: Path) -> Path:
+        p = Path(p)
+        return p.parent.resolve() / p.name
+
+    ins = {Path(p).resolve() for p in inputs} | {where(p) for p in inputs}
+    dirs = [Path(d).resolve() for d in protected]
+    for path in files:
+        out = where(path)
+        if out in ins or out.resolve() in ins:
+            raise EditionError(path, "output would overwrite an input file; choose another --out folder")
+        for d in dirs:
+            if out == d or d in out.parents:
+                raise EditionError(path, f"output would be written inside {d.name}/, which holds the inputs "
+                                         "and is never modified; choose another --out folder")
+
 
 def write_files(files: dict[Path, str | bytes]) -> None:
-    """Write every file atomically; if anything fails, nothing is replaced."""
-    temps: list[tuple[Path, str]] = []
+    """Write every file as one transaction (see the module doc); if anything fails before
+    the commit point, nothing is replaced and no temporary is left."""
+    if not files:
+        return
+    targets = [Path(os.path.abspath(p)) for p in files]
+    for p in targets:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    folder = _home(targets)
+    with _locked(folder):
+        _recover_locked(folder)
+        _write_journal(folder, "staging", targets)
+        committed = False
+        try:
+            for n, (path, content) in enumerate(zip(targets, files.values())):
+                if fault_hook is not None:
+                    fault_hook("stage", n)
+                data = content.encode("utf-8") if isinstance(content, str) else content
+                tmp = _tmp(path)
+                try:
+                    with open(tmp, "wb") as f:
+                        f.write(data)
+                        f.flush()
+                        os.fsync(f.fileno())
+                    os.chmod(tmp, 0o666 & ~_UMASK)
+                except OSError as exc:  # read-only folder, disk full, a folder where a file should be
+                    raise EditionError(path, f"cannot write: {exc.strerror or exc}; nothing was changed") from None
+            _write_journal(folder, "commit", targets)
+            committed = True
+            with _holding_interrupts() as held:
+                _switch(targets)
+                os.unlink(folder / JOURNAL)
+                _fsync_dir(folder)
+            if held:
+                raise Interrupted(changed=True)
+        except KeyboardInterrupt:
+            if not committed:
+                _recover_locked(folder)
+            raise Interrupted(changed=committed) from None
+        except BaseException:
+            if not committed:
+                _recover_locked(folder)
+            raise
+
+
+def _switch(targets: list[Path]) -> None:
+    fault = os.environ.get("EDITION_FAULT_RENAME")
+    for i, path in enumerate(targets):
+        if fault_hook is not None:
+            fault_hook("rename", i)
+        if fault is not None and fault.isdigit() and int(fault) == i:
+            os.kill(os.getpid(), signal.SIGKILL)
+        os.replace(_tmp(path), path)
+    for d in {p.parent for p in targets}:
+        _fsync_dir(d)
+
+
+@contextlib.contextmanager
+def _holding_interrupts() -> Iterator[list[int]]:
+    """Hold SIGINT/SIGTERM while the block runs; the list says whether one came."""
+    held: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s in old:
+        signal.signal(s, lambda signum, frame: held.append(signum))
     try:
-        for path, content in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            temps.append((path, tmp))
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
-        for path, tmp in temps:
-            os.replace(tmp, path)
-        temps = []
+        yield held
     finally:
-        for _, tmp in temps:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+        for s, h in old.items():
+            signal.signal(s, h)

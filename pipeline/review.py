@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.errors import EditionError
+from pipeline.model import introduced_problem
 from pipeline.tomlio import display_path, load_toml, validate_tables
 
 ACTIONS = ("accept", "reject", "resolve", "paragraph", "hyphen")
@@ -57,7 +58,7 @@ class Decisions:
 
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$")  # a change or query id, nothing else
     action: Literal["accept", "reject", "resolve", "paragraph", "hyphen"]
     reading: str | None = None
     note: str = ""
@@ -75,6 +76,9 @@ class Decision(BaseModel):
             raise ValueError("a 'resolve' decision needs a reading")
         if self.action != "resolve" and self.reading is not None:
             raise ValueError(f"a reading only goes with action 'resolve', not {self.action!r}")
+        problem = introduced_problem("", self.reading or "")
+        if problem:
+            raise ValueError(f"field 'reading': would write {problem} into the clean text (write ¶ for a paragraph break)")
         return self
 
 

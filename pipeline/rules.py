@@ -21,6 +21,7 @@ naming both. The command `edition rules test|check|add` is pipeline.commands.rul
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -38,31 +39,37 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pipeline.errors import EditionError
 from pipeline.lexicon import shared
+from pipeline.model import introduced_problem
 from pipeline.tomlio import display_path, line_of, load_toml, parse_toml, validate
 from pipeline.witnesses import load_corpus
 
 KINDS = ("scanno", "typo", "name", "spacing", "punct", "case")
 REGEX_TIMEOUT = 0.5  # seconds for one rule over one text; a runaway rule is an error, not a hang
 CONTEXT_WINDOW = 120  # characters looked at for before/not_before
+# bounds a rule must keep (a rule repairs words and phrases; anything larger is a mistake that
+# could exhaust memory: a 1 MB replacement, applied at every hit, once took 21 GB)
+MAX_PATTERN = 1_000  # characters of match / context patterns
+MAX_REPLACEMENT = 1_000  # characters of a replacement
+MAX_RULE_FILE = 5_000_000  # bytes of one rules/*.toml
 
 
 class RuleSpec(BaseModel):
     """One [[rule]] table as a maintainer writes it (validated; unknown fields refused)."""
 
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
-    match: str = Field(min_length=1)
-    replacement: str
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=200)
+    match: str = Field(min_length=1, max_length=MAX_PATTERN)
+    replacement: str = Field(max_length=MAX_REPLACEMENT)
     regex: bool = False
     word: bool = True
     ignore_case: bool = False
     scope: list[str] = Field(min_length=1)
     kind: Literal["scanno", "typo", "name", "spacing", "punct", "case"]
     note: str = Field(min_length=1)
-    before: str | None = None
-    after: str | None = None
-    not_before: str | None = None
-    not_after: str | None = None
+    before: str | None = Field(default=None, max_length=MAX_PATTERN)
+    after: str | None = Field(default=None, max_length=MAX_PATTERN)
+    not_before: str | None = Field(default=None, max_length=MAX_PATTERN)
+    not_after: str | None = Field(default=None, max_length=MAX_PATTERN)
     real_word: bool | None = None
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     must_change: list[str] = Field(min_length=1)
@@ -72,6 +79,27 @@ class RuleSpec(BaseModel):
     @classmethod
     def _scope_list(cls, v):
         return [v] if isinstance(v, str) else v
+
+    @field_validator("match")
+    @classmethod
+    def _matchable(cls, v):
+        # rules see decoded text: NFC, no soft hyphens, zero-width or odd spaces, no controls
+        odd = [c for c in v if c != " " and unicodedata.category(c) in ("Cc", "Cf", "Zs", "Zl", "Zp") and c not in "\t\n"]
+        if odd:
+            raise ValueError(f"contains U+{ord(odd[0]):04X} ({unicodedata.name(odd[0], 'a control character')}), which "
+                             "the decode stage removes or replaces before rules run: this rule could never match")
+        if unicodedata.normalize("NFC", v) != v:
+            raise ValueError("is not in Unicode NFC form; the decode stage normalises the text to NFC before rules "
+                             "run, so this rule could never match: write the composed characters")
+        return v
+
+    @field_validator("replacement")
+    @classmethod
+    def _clean_replacement(cls, v):
+        problem = introduced_problem("", v)
+        if problem:
+            raise ValueError(f"would write {problem} into the clean text")
+        return v
 
     @field_validator("before", "after", "not_before", "not_after")
     @classmethod
@@ -83,13 +111,34 @@ class RuleSpec(BaseModel):
     @model_validator(mode="after")
     def _safe_match(self):
         try:
-            check_regex(self.match if self.regex else literal_pattern(self.match))
+            pattern = compile_match(self)  # compiled once; check_regex then only looks for nesting
+            check_regex(self.match if self.regex else literal_pattern(self.match), compiled=True)
         except ValueError as exc:
             raise ValueError(f"field 'match': {exc}") from None
+        if self.regex:  # a group the replacement names must exist: try it on the examples
+            for ex in self.must_change:
+                m = pattern.search(split_example(ex)[0])
+                if m is not None:
+                    try:
+                        m.expand(self.replacement)
+                    except (regex.error, IndexError, ValueError) as exc:
+                        raise ValueError(f"field 'replacement': {exc}") from None
         return self
 
 
-def check_regex(pattern: str) -> None:
+def compile_match(spec: RuleSpec) -> regex.Pattern:
+    """A rule's match as it runs (word-bounded unless word = false); a bad pattern is a ValueError."""
+    body = spec.match if spec.regex else literal_pattern(spec.match)
+    if spec.word:
+        body = rf"(?<!\w)(?:{body})(?!\w)"
+    flags = regex.V0 | (regex.IGNORECASE if spec.ignore_case else 0)
+    try:
+        return regex.compile(body, flags)
+    except (regex.error, ValueError) as exc:
+        raise ValueError(f"bad regex: {exc}") from None
+
+
+def check_regex(pattern: str, compiled: bool = False) -> None:
     """Refuse a regex that does not compile or that could backtrack catastrophically.
 
     >>> check_regex(r"rank\\s+and\\s+tile")
@@ -97,10 +146,11 @@ def check_regex(pattern: str) -> None:
     Traceback (most recent call last):
     ValueError: nested quantifier (a quantified group containing a quantifier): could run away
     """
-    try:
-        regex.compile(pattern)
-    except regex.error as exc:
-        raise ValueError(f"bad regex: {exc}") from None
+    if not compiled:
+        try:
+            regex.compile(pattern)
+        except (regex.error, ValueError) as exc:
+            raise ValueError(f"bad regex: {exc}") from None
     try:
         tree = sre_parse.parse(pattern)
     except Exception:  # the `regex` module accepts syntax `re` does not; the timeout still bounds it
@@ -158,11 +208,7 @@ class Rule:
 
     @cached_property
     def pattern(self) -> regex.Pattern:
-        body = self.spec.match if self.spec.regex else literal_pattern(self.spec.match)
-        if self.spec.word:
-            body = rf"(?<!\w)(?:{body})(?!\w)"
-        flags = regex.V0 | (regex.IGNORECASE if self.spec.ignore_case else 0)
-        return regex.compile(body, flags)
+        return compile_match(self.spec)
 
     @cached_property
     def contexts(self) -> tuple:
@@ -192,7 +238,14 @@ class Rule:
                     continue
                 if not_after is not None and not_after.match(text, e, timeout=REGEX_TIMEOUT):
                     continue
-                repl = m.expand(self.spec.replacement) if self.spec.regex else self.spec.replacement
+                try:
+                    repl = m.expand(self.spec.replacement) if self.spec.regex else self.spec.replacement
+                except (regex.error, IndexError, ValueError) as exc:
+                    raise EditionError(self.where, f"rule {self.id!r}: field 'replacement': {exc}") from None
+                problem = introduced_problem(text[max(0, s - 2):e + 2], text[max(0, s - 2):s] + repl + text[e:e + 2])
+                if problem:
+                    raise EditionError(self.where, f"rule {self.id!r}: replacing {text[s:e]!r} here would write "
+                                                   f"{problem} into the clean text; change its replacement or context")
                 out.append((s, e, repl))
         except TimeoutError:
             raise EditionError(self.where, f"rule {self.id!r}: regex ran longer than {REGEX_TIMEOUT}s "
@@ -228,6 +281,11 @@ def minimal_span(text: str, s: int, e: int, repl: str) -> tuple[int, int, str]:
 def load_rule_file(path: Path, text: str | None = None) -> list[Rule]:
     """Read and validate one rules/*.toml file (or `text`, as that file would hold it);
     the first problem is an EditionError."""
+    if text is None:
+        size = path.stat().st_size if path.exists() else 0
+        if size > MAX_RULE_FILE:
+            raise EditionError(display_path(path), f"rule file of {size:,} bytes is larger than the limit of "
+                                                   f"{MAX_RULE_FILE:,}; split it")
     data, text = load_toml(path) if text is None else (parse_toml(text, path), text)
     unknown = set(data) - {"rule"}
     if unknown:
@@ -236,13 +294,18 @@ def load_rule_file(path: Path, text: str | None = None) -> list[Rule]:
     if not isinstance(tables, list):
         raise EditionError(display_path(path), "'rule' must be an array of tables: write [[rule]]")
     rules = []
+    headers = _header_lines(text, "rule")  # one pass: line_of per rule would be quadratic
     for i, table in enumerate(tables):
-        try:
-            spec = validate(RuleSpec, table, path=path, text=text, array="rule", index=i)
-        except EditionError:
-            raise
-        rules.append(Rule(spec, path, line_of(text, "rule", i)))
+        spec = validate(RuleSpec, table, path=path, text=text, array="rule", index=i)
+        rules.append(Rule(spec, path, headers[i] if i < len(headers) else None))
     return rules
+
+
+def _header_lines(text: str, array: str) -> list[int]:
+    """1-based lines of every [[array]] header, in order (as tomlio.line_of finds them)."""
+    header = regex.compile(r"^\s*\[\[\s*([A-Za-z0-9_.\-]+)\s*\]\]\s*(#.*)?$")
+    return [n for n, line in enumerate(text.splitlines(), 1)
+            if (m := header.match(line)) and m.group(1) == array]
 
 
 def rule_files(root: Path) -> list[Path]:

@@ -15,7 +15,8 @@ from typing import Callable
 
 from pipeline.context import Context, Resources
 from pipeline.config import stages_of
-from pipeline.model import Change, Edit, Query, Witness, stable_id
+from pipeline.errors import EditionError
+from pipeline.model import Change, Edit, Query, Witness, char_problem, format_problem, introduced_problem, stable_id
 from pipeline.review import Decisions, to_decisions
 from pipeline.sources import read_witness
 from pipeline.stages import get
@@ -32,12 +33,21 @@ def stage_function(name: str):
     return get(name).run
 
 
+@dataclass(frozen=True)
+class Finished:
+    """What a cleaned witness keeps of its Document: the raw and the clean text. (The pieces
+    and applied edits are in the change log; keeping them too took ~12 MB per MB of input.)"""
+
+    raw: str
+    text: str
+
+
 @dataclass
 class Cleaned:
     """The result of cleaning one witness."""
 
     witness: Witness
-    doc: Document
+    doc: Finished
     queries: list[Query]
     changes: list[Change]
     facts: dict
@@ -73,7 +83,9 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
     edited: dict[int, list[tuple[int, int]]] = {}  # stage index -> raw spans it changed, in order
     words = res.words(witness)  # the project's word lists: no query or auto-correction of a listed word
     listed: set[str] = set()  # ids of the queries the word lists answered
-    for k, st in enumerate(stages_of(res)):
+    stages = stages_of(res)
+    decoded = False  # once the text is decoded, no stage may write a character no clean text holds
+    for k, st in enumerate(stages):
         name = st.name
         if name == upto:
             break
@@ -99,6 +111,9 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
             edited[k] = sorted((doc.raw_offset(e.start), max(doc.raw_offset(e.end, end=True), doc.raw_offset(e.start) + 1))
                                for e in result.edits)
         doc.apply(name, result.edits, skip)
+        decoded = decoded or "unicode" in st.assigns
+        if decoded:
+            _check_chars(doc, witness, f"stage {name!r} left")
     # a query about text a later stage then changed is answered already ("Froebel-⏎pestalozzi's",
     # asked by hyphenation, written "Froebel-Pestalozzi's" by a rule)
     for qid in [qid for qid, q in queries.items() if _changed_later(q, asked_in[qid], edited)]:
@@ -116,7 +131,13 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
                 continue
             used.add(qid)
             # "¶" in a reading is a paragraph break (the answer to a "paragraph break?" query)
-            edits.append(Edit(s, t, reading.replace("¶", "\n\n"), "review.resolve", "review", 1.0,
+            after = reading.replace("¶", "\n\n")
+            text = doc.text
+            problem = introduced_problem(text[max(0, s - 2):t + 2], text[max(0, s - 2):s] + after + text[t:t + 2])
+            if problem:
+                raise EditionError(f"review/{witness.id}.toml", f"decision {qid!r}: its reading {reading!r} would "
+                                   f"write {problem} into the clean text; change the reading")
+            edits.append(Edit(s, t, after, "review.resolve", "review", 1.0,
                               f"query {qid} resolved by a proofreader"))
             del queries[qid]
         edits.sort(key=lambda e: e.start)
@@ -127,6 +148,14 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
                 kept.append(e)
                 last = e.end
         doc.apply("review", kept)
+    if upto is None and decoded:
+        _check_chars(doc, witness, "the review readings left")
+        if any("paragraphs" in st.assigns for st in stages):
+            found = format_problem(doc.text)
+            if found:
+                line = doc.text.count("\n", 0, found[0]) + 1
+                raise EditionError(f"raw/{witness.file}", f"the clean text would break the output format: {found[1]} at clean "
+                                   f"line {line} (a defect of the stages; please report it with this file)")
     ordered = sorted(queries.values(), key=lambda q: (q.raw_start, q.raw_end, q.rule))
     return Pass(doc, ordered, ctx.facts, used, listed)
 
@@ -164,6 +193,15 @@ def _change_edits(doc: Document, paragraphs: frozenset[str], hyphens: frozenset[
             continue
         used.add(c.id)
     return edits
+
+
+def _check_chars(doc: Document, witness: Witness, when: str) -> None:
+    """No stage after decode may write a control character, CR or noncharacter."""
+    found = char_problem(doc.text)
+    if found:
+        line = doc.text.count("\n", 0, found[0]) + 1
+        raise EditionError(f"raw/{witness.file}", f"{when} {found[1]} in the text at clean line {line} "
+                           "(a defect of that stage; please report it with this file)")
 
 
 def _changed_later(q: Query, asked: int, edited: dict[int, list[tuple[int, int]]]) -> bool:
@@ -227,7 +265,8 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids - kept)
                    | (set(decisions.resolved) - used - qids) | ((decisions.paragraphs | decisions.hyphens) - used))
     applied = len(found_rejected - refused) + len(decisions.accepted & (ids | kept)) + len(used)
-    return Cleaned(witness, doc, queries, changes, out_facts, stale, sorted(refused), applied=applied)
+    return Cleaned(witness, Finished(doc.raw, doc.text), queries, changes, out_facts, stale, sorted(refused),
+                   applied=applied)
 
 
 def clean_corpus(root: Path, corpus: Corpus, ids: list[str], res: Resources, jobs: int = 1,

@@ -68,15 +68,22 @@ def decode_bytes(data: bytes, shown: str, declared: str = "auto") -> tuple[str, 
         except LookupError:
             raise EditionError(shown, f"unknown encoding {declared!r} declared in raw/witnesses.toml") from None
         except UnicodeDecodeError as exc:
-            guess = _guess(data)
+            line, col = _line_col(data, exc.start, codec)
+            if codec.startswith("utf_8") and _damaged_utf8(data):
+                raise _damaged(shown, data, exc.start) from None
+            try:
+                guess = _guess(data, shown)
+            except EditionError:
+                guess = None
             hint = f"; it looks like {guess[1]}" if guess else ""
-            raise EditionError(shown, f"not valid {declared} (byte {exc.start}: {data[exc.start:exc.start + 1]!r}){hint}; "
-                                      f"declare its encoding in raw/witnesses.toml or set encoding = \"auto\"") from None
+            raise EditionError(shown, f"not valid {declared} (byte 0x{data[exc.start]:02x}){hint}; "
+                                      f"declare its encoding in raw/witnesses.toml or set encoding = \"auto\"",
+                               line=line, col=col) from None
         _refuse_binary(text, shown)
         if not text.strip():
             raise EditionError(shown, "empty file (only whitespace)")
         return text, declared
-    guess = _guess(data)
+    guess = _guess(data, shown)
     if guess is None:
         raise EditionError(shown, "binary file or unknown encoding (not UTF-8, UTF-16, cp1251, KOI8-R or cp1252)")
     text, codec = guess
@@ -95,28 +102,70 @@ def _refuse_binary(text: str, shown: str) -> None:
         raise EditionError(shown, f"binary file ({controls} control characters in the first 20000)")
 
 
-def _guess(data: bytes) -> tuple[str, str] | None:
+def _line_col(data: bytes, offset: int, codec: str = "utf_8") -> tuple[int, int]:
+    """1-based line and column (in characters) of byte *offset*, the bytes before it being valid."""
+    try:
+        before = data[:offset].decode(codec, errors="replace")
+    except LookupError:
+        before = data[:offset].decode("latin-1")
+    line = before.count("\n") + 1
+    return line, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def _damaged_utf8(data: bytes) -> bool:
+    """UTF-8 with a few bad bytes, not a legacy encoding: most non-ASCII units are valid
+    UTF-8 sequences. (A cp1251, KOI8-R or cp1252 text almost never forms one by chance:
+    its letters are lead bytes followed by letters or ASCII, not by continuation bytes.)"""
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = sum(1 for c in text if "\udc80" <= c <= "\udcff")
+    good = sum(1 for c in text if c > "\x7f") - bad
+    return good > 0 and good >= bad
+
+
+def _damaged(shown: str, data: bytes, first: int) -> EditionError:
+    bad = sum(1 for c in data.decode("utf-8", errors="surrogateescape") if "\udc80" <= c <= "\udcff")
+    line, col = _line_col(data, first)
+    return EditionError(shown, f"damaged UTF-8: byte 0x{data[first]:02x} is not valid UTF-8 ({bad} bad byte(s) in "
+                               "the file); fix the byte(s), or declare the file's encoding in raw/witnesses.toml",
+                        line=line, col=col)
+
+
+_OUR_SCRIPTS = re.compile(r"[\x09\x0a\x0d\x20-\x7e\u00a0-\u052f\u2000-\u206f\u20ac\u2116]")
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: the byte order whose text is (almost all) Latin, Cyrillic and punctuation."""
+    best = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[: len(data) - len(data) % 2].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:20000]
+        share = len(_OUR_SCRIPTS.findall(sample)) / max(1, len(sample))
+        if share > 0.9 and (best is None or share > best[0]):
+            best = (share, text, codec)
+    return (best[1], best[2]) if best else None
+
+
+def _guess(data: bytes, shown: str = "") -> tuple[str, str] | None:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig", errors="strict"), "utf-8-sig"
+        try:
+            return data.decode("utf-8-sig", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:  # a BOM says UTF-8: a bad byte is damage
+            raise _damaged(shown, data, exc.start) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             return None
     if b"\x00" in data[:4096]:
-        # UTF-16 without BOM: every other byte zero in ASCII-heavy text
-        even, odd = data[0:4096:2].count(0), data[1:4096:2].count(0)
-        for codec, zeros in (("utf-16-le", odd), ("utf-16-be", even)):
-            if zeros > len(data[:4096]) // 4:
-                try:
-                    return data.decode(codec), codec
-                except UnicodeDecodeError:
-                    pass
-        return None
+        return _utf16_without_bom(data)
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if _damaged_utf8(data):
+            raise _damaged(shown, data, exc.start) from None
     best: tuple[float, str, str] | None = None
     for codec in LEGACY:
         try:

@@ -137,7 +137,9 @@ def open_table(name: str, build: Callable[[], Mapping[str, float]], what: str = 
     """
     path = cache_dir() / f"{name}.tab"
     try:
-        return Table(path)
+        opened = Table(path)
+        if len(opened):  # an empty table is a broken one (a full disk, a bad copy): built again
+            return opened
     except (OSError, ValueError, struct.error):
         pass
     t = time.perf_counter()

@@ -90,7 +90,10 @@ def validate(model: type[BaseModel], data: Any, *, path: Path, text: str, array:
         field = loc[0] if loc else None
         line = line_of(text, array, index, field)
         what = ".".join(loc) if loc else "entry"
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
+        if not loc and msg.startswith("field '"):  # a model check that names its field itself
+            raise EditionError(display_path(path), f"[[{array}]] #{index + 1}: {msg}",
+                               line=line_of(text, array, index, msg.split("'")[1])) from None
         if err["type"] == "extra_forbidden":
             msg = f"unknown field {what!r}"
         elif err["type"] == "missing":

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from pipeline.errors import EditionError
 from pipeline.model import Witness, Work
 from pipeline.tomlio import display_path, line_of, load_toml, validate, validate_tables
@@ -50,19 +52,52 @@ def load_corpus(raw_dir: Path) -> Corpus:
         raise EditionError(shown, "no [[witness]] tables")
     witnesses: list[Witness] = validate_tables(Witness, entries, path=path, text=text, array="witness",
                                                what="witnesses")
-    seen = {w.id: i for i, w in enumerate(witnesses)}
+    seen: dict[str, int] = {}
     for i, w in enumerate(witnesses):
+        if w.id in seen:
+            raise EditionError(shown, f"witness id {w.id!r} is used twice", line=line_of(text, "witness", i, "id"))
+        seen[w.id] = i
+        problem = _outside(raw_dir, w.file)
+        if problem:
+            raise EditionError(shown, f"witness {w.id!r}: file {w.file!r} {problem}",
+                               line=line_of(text, "witness", i, "file"))
         if not (raw_dir / w.file).is_file():
-            raise EditionError(shown, f"witness {w.id!r}: file {w.file!r} not found in {display_path(raw_dir)}",
+            what = "is a folder" if (raw_dir / w.file).is_dir() else "not found"
+            raise EditionError(shown, f"witness {w.id!r}: file {w.file!r} {what} in {display_path(raw_dir)}",
                                line=line_of(text, "witness", i, "file"))
     works: list[Work] = []
+    work_ids: set[str] = set()
     for i, entry in enumerate(data.get("work", [])):
         wk = validate(Work, entry, path=path, text=text, array="work", index=i)
+        if wk.id in work_ids:
+            raise EditionError(shown, f"work id {wk.id!r} is used twice", line=line_of(text, "work", i, "id"))
+        work_ids.add(wk.id)
         if wk.pivot not in seen:
             raise EditionError(shown, f"work {wk.id!r}: pivot {wk.pivot!r} is not a witness",
                                line=line_of(text, "work", i, "pivot"))
         works.append(wk)
-    for w in witnesses:  # a work needs no [[work]] table: its first witness is then the pivot
+    for i, w in enumerate(witnesses):  # a work needs no [[work]] table: its first witness is then the pivot
         if w.work not in {wk.id for wk in works}:
-            works.append(Work(id=w.work, pivot=w.id))
+            try:
+                works.append(Work(id=w.work, pivot=w.id))
+            except ValidationError:
+                raise EditionError(shown, f"witness {w.id!r}: field 'work': {w.work!r} is not a work id "
+                                          "(lower-case letters, digits and '-')",
+                                   line=line_of(text, "witness", i, "work")) from None
     return Corpus(raw_dir, witnesses, works)
+
+
+def _outside(raw_dir: Path, file: str) -> str | None:
+    """Why a witness file may not be read (it must be a file inside raw/), or None."""
+    p = Path(file)
+    if p.is_absolute() or file.startswith(("/", "\\")) or (len(file) > 1 and file[1] == ":"):
+        return "is an absolute path; give a path inside raw/"
+    if ".." in p.parts:
+        return "leaves raw/ ('..'); give a path inside raw/"
+    if p.name == "witnesses.toml" and len(p.parts) == 1:
+        return "is the catalogue itself, not a text"
+    base = raw_dir.resolve()
+    real = (raw_dir / p).resolve()
+    if real != base and base not in real.parents:
+        return "resolves outside raw/ (a symbolic link?); copy the text into raw/"
+    return None

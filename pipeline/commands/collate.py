@@ -58,6 +58,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             text = p.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise EditionError(p, f"not UTF-8 (byte {exc.start}); clean it first with `edition clean`") from None
+        if not text.strip():
+            raise EditionError(p, "empty file: nothing to collate")
         wid = slug(p.stem)
         while wid in seen:
             wid += "-2"

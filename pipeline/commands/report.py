@@ -11,6 +11,7 @@ import json
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -101,7 +102,7 @@ def print_witness(con: Console, s: dict, top: int) -> None:
     con.print(grid)
     if s["stale"]:
         con.print(f"[bold yellow]{len(s['stale'])} stale decision(s)[/bold yellow] in review/{s['witness']}.toml "
-                  f"(no such change or query): {', '.join(s['stale'])}")
+                  f"(no such change or query): {escape(', '.join(s['stale']))}")
     qs = s["top_queries"]
     if not qs:
         con.print("[green]No open queries.[/green]")

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.errors import EditionError
+from pipeline.errors import EditionError, one_line
 
 
 def _err():
@@ -71,7 +71,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     from pipeline.collate import collate_corpus
     from pipeline.config import check_project
     from pipeline.context import Resources
-    from pipeline.outputs import write_files
+    from pipeline.outputs import refuse_inputs, write_files
     from pipeline.report import build_reports
     from pipeline.report.files import read_manifest, witness_files, witness_manifest
     from pipeline.witnesses import Corpus, load_corpus
@@ -82,6 +82,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     ids = only or [w.id for w in corpus.witnesses]
     for wid in ids:
         corpus.get(wid)  # unknown ids fail before any work
+    warn_unknown_reviews(root, corpus)
     cache = RunCache(root)
     texts: dict[str, str] = {}
     collated: dict = {}
@@ -119,6 +120,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
             files[root / rel] = content
     from pipeline.collate.segment import sentences
     files.update(build_reports(root, corpus, cleaned, files, split=sentences))
+    refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     if not only:
         cache.prune()
@@ -182,6 +184,15 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
     for wid in ids:
         out[wid].review = inputs[wid][2]
     return {wid: out[wid] for wid in ids}
+
+
+def warn_unknown_reviews(root: Path, corpus) -> None:
+    """A review file for no witness is never read: say so (a renamed witness, a typo)."""
+    known = {w.id for w in corpus.witnesses}
+    for p in sorted((root / "review").glob("*.toml")) if (root / "review").is_dir() else []:
+        if p.stem not in known:
+            print(f"edition: warning: review/{one_line(p.name)}: no witness {p.stem!r} in raw/witnesses.toml; "
+                  "its decisions are not used", file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -254,7 +265,9 @@ def decision_messages(wid: str, c, most: int = 10) -> list[str]:
     if len(c.stale) > most:
         out.append(f"review/{wid}.toml: ... and {len(c.stale) - most} more stale decisions (see reports/index.html)")
     out += [f"review/{wid}.toml: rejection of {cid!r} not applied: undoing a line join or hyphen decision "
-            "alone would leave a line break inside a paragraph; answer its query or write a rule" for cid in c.refused]
+            "alone would leave a line break inside a paragraph; answer its query or write a rule" for cid in c.refused[:most]]
+    if len(c.refused) > most:
+        out.append(f"review/{wid}.toml: ... and {len(c.refused) - most} more rejections not applied (same reason)")
     return out
 
 
@@ -282,18 +295,17 @@ def cmd_clean(args: argparse.Namespace) -> int:
         if all(p.is_file() for p in paths):
             args.out = paths[0].resolve().parent / "clean"  # plain files: never beside (or over) the input
             default_out = True
-    if args.out is None:  # witness ids
-        from pipeline.cache import RunCache
-        corpus = load_corpus(root / "raw")
-        check_project(res, corpus)
-        for wid in args.targets:
-            corpus.get(wid)
-        cleaned = clean_cached(root, corpus, list(args.targets), res, RunCache(root), getattr(args, "force", False),
-                               args.quiet, _jobs(args), getattr(args, "scheduler", None))
-        write_files(witness_files(root, cleaned))
+    if args.out is None:  # witness ids: what depends on them (reports, index, collation) is rewritten
+        cleaned, _ = build_edition(root, list(dict.fromkeys(args.targets)), collate=True, quiet=args.quiet,
+                                   jobs=_jobs(args), force=getattr(args, "force", False),
+                                   scheduler=getattr(args, "scheduler", None))
+        for wid, c in cleaned.items():
+            report_decisions(wid, c)
         return 0
     if not args.lang:
         raise EditionError(None, "--lang en|ru is required to clean plain-text files")
+    if args.out.exists() and not args.out.is_dir():
+        raise EditionError(args.out, "--out names a file; it must be a folder (made if missing)")
     check_project(res, None)
     if default_out and not args.quiet:
         _err().print(f"no --out given: writing into {args.out}")
@@ -313,6 +325,8 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
 
     names: set[str] = set()
     for p in paths:
+        if p.is_dir():
+            raise EditionError(p, "is a folder, not a text file")
         if not p.is_file():
             raise EditionError(p, "file not found")
         if p.stem in names:
@@ -324,6 +338,10 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
             crlf = ", CR/CRLF line ends normalised" if "\r" in raw else ""
             _err().print(f"{p}: decoded as {found}{crlf} (recorded in the change log)")
         del raw
+    from pipeline.outputs import refuse_inputs
+    refuse_inputs([out / f"{p.stem}{ext}" for p in paths for ext in (".txt", ".changes.jsonl", ".queries.tsv",
+                                                                     ".layout.json")],
+                  paths, [res.root / "raw"])
     tasks = (FileTask(p.stem, str(p), p.read_bytes(), lang, encoding) for p in paths)
     done = 0
     with progress_bar(quiet) as progress, executor(scheduler, jobs if len(paths) > 1 else 1, len(paths)) as ex:

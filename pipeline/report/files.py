@@ -16,13 +16,31 @@ import io
 import json
 from pathlib import Path
 
+from pipeline.errors import one_line
 from pipeline.model import Change, Query
 
 QUERY_HEADER = ["id", "line", "col", "text", "suggestions", "score", "reason"]
+# JSON lets these stand raw in a string, but many line readers (str.splitlines, JavaScript
+# before ES2019) end a line at them: one record would read as two
+_LINE_BREAKING = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def json_line(obj) -> str:
+    """One JSON record on one line, whatever reader splits it."""
+    text = json.dumps(obj, ensure_ascii=False)
+    if any(c in text for c in _LINE_BREAKING):
+        for c, esc in _LINE_BREAKING.items():
+            text = text.replace(c, esc)
+    return text
 
 
 def changes_jsonl(changes: list[Change]) -> str:
-    return "".join(json.dumps(c.as_json(), ensure_ascii=False) + "\n" for c in changes)
+    return "".join(json_line(c.as_json()) + "\n" for c in changes)
+
+
+def tsv_field(value) -> str:
+    r"""A TSV field never holds a tab or a line break: they are written as escapes (\t, \n)."""
+    return one_line(str(value))
 
 
 def queries_tsv(queries: list[Query]) -> str:
@@ -30,7 +48,8 @@ def queries_tsv(queries: list[Query]) -> str:
     w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(QUERY_HEADER)
     for q in queries:
-        w.writerow([q.id, q.line, q.col, q.text, "|".join(q.suggestions), f"{q.score:.3f}", q.reason])
+        w.writerow([tsv_field(v) for v in (q.id, q.line, q.col, q.text, "|".join(q.suggestions), f"{q.score:.3f}",
+                                           q.reason)])
     return buf.getvalue()
 
 
@@ -70,7 +89,7 @@ def witness_manifest(order: list[str], cleaned: dict, earlier: dict[str, dict] |
 # -- reading back ---------------------------------------------------------------------
 
 def read_changes(text: str) -> list[Change]:
-    return [Change(**json.loads(line)) for line in text.splitlines() if line.strip()]
+    return [Change(**json.loads(line)) for line in text.split("\n") if line.strip()]
 
 
 def read_queries(path: Path) -> list[Query]:

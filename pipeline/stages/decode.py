@@ -23,40 +23,100 @@ _ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 # zero-width and soft hyphen, and bidirectional controls (U+202E would reverse what follows)
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# noncharacters (U+FFFE, U+FFFF, U+FDD0..U+FDEF, the last two of every plane) and lone surrogates:
+# not text; XML (the TEI) may not hold them
+_NONCHAR = re.compile("[\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff" +
+                      "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xffff)}" for p in range(1, 17)) + "]")
+_LINE_SEP = re.compile("[\u2028\u2029]")
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|\Z)")
+_ANY = re.compile("|".join(f"(?P<{n}>{r.pattern})" for n, r in
+                          (("space", _ODD_SPACE), ("zero", _ZERO_WIDTH), ("control", _CONTROL),
+                           ("nonchar", _NONCHAR), ("sep", _LINE_SEP))))
+_FTFY = dict(unescape_html=False, uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False,
+             normalization="NFC", fix_line_breaks=False, remove_control_chars=False, remove_terminal_escapes=False)
 
 
 @stage("decode", assigns=("unicode",), kinds=("encoding", "spacing"))
 def run(text: str, ctx: Context) -> StageResult:
-    """Repair encoding damage and normalise characters; every fix is one edit."""
+    """Repair encoding damage and normalise characters; every fix is one edit.
+
+    Each line is taken to its fixed point (mojibake repaired on the line as it came, C1 bytes
+    included; then odd characters normalised; then NFC), so cleaning the result again changes
+    nothing. A line that needs only character fixes gets one edit per character."""
     edits: list[Edit] = []
-    # line ends first: CRLF and lone CR
-    for m in re.finditer(r"\r\n?", text):
+    for m in re.finditer(r"\r\n?", text):  # line ends: CRLF and lone CR
         edits.append(Edit(m.start(), m.end(), "\n", "decode.newline", "encoding", 1.0, "CR/CRLF line end"))
-    for m in _ODD_SPACE.finditer(text):
-        edits.append(Edit(m.start(), m.end(), " ", "decode.odd-space", "spacing", 1.0,
-                          f"U+{ord(m.group()):04X} {unicodedata.name(m.group(), '')}".strip()))
-    for m in _ZERO_WIDTH.finditer(text):
-        edits.append(Edit(m.start(), m.end(), "", "decode.zero-width", "spacing", 1.0,
-                          f"U+{ord(m.group()):04X} {unicodedata.name(m.group(), 'invisible')}"))
-    for m in _CONTROL.finditer(text):
-        if m.group() not in "\r":
-            edits.append(Edit(m.start(), m.end(), "", "decode.control", "encoding", 1.0,
-                              f"control character U+{ord(m.group()):04X}"))
-    taken = {i for e in edits for i in range(e.start, max(e.end, e.start + 1))}
-    # mojibake and NFC, line by line so an edit stays small and readable
-    if text.isascii() or unicodedata.is_normalized("NFC", text) and not is_bad(text):
-        return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        if body and not body.isascii() and (is_bad(body) or not unicodedata.is_normalized("NFC", body)):
-            fixed = ftfy.fix_text(body, unescape_html=False, uncurl_quotes=False, fix_latin_ligatures=False,
-                                  fix_character_width=False, normalization="NFC", fix_line_breaks=False,
-                                  remove_control_chars=False, remove_terminal_escapes=False)
-            if fixed != body and not any(i in taken for i in range(pos, pos + len(body))):
-                edits.extend(_word_edits(body, fixed, pos))
-        pos += len(line)
+    if text.isascii() and not _CONTROL.search(text):
+        return StageResult(edits)
+    # lines end at CR, LF or CRLF only (not str.splitlines: U+0085 is a byte of Latin-1 mojibake, "Ð\x85")
+    for m in _LINE.finditer(text):
+        body, pos = m.group(1), m.start()
+        if body and not (body.isascii() and not _CONTROL.search(body)):
+            fixed = _fix_line(body)
+            if fixed != body:
+                simple = _char_edits(body, pos)
+                if _apply(body, simple, pos) == fixed:
+                    edits.extend(simple)
+                else:
+                    edits.extend(_word_edits(body, fixed, pos))
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
+
+
+def _normalise_chars(s: str) -> str:
+    return _ANY.sub(lambda m: " " if m.lastgroup == "space" else "\n" if m.lastgroup == "sep" else "", s)
+
+
+def _fix_line(body: str) -> str:
+    """The line's fixed point under mojibake repair, character normalisation and NFC."""
+    out = body
+    for _ in range(4):
+        nxt = out
+        if not nxt.isascii() and is_bad(nxt):
+            nxt = _ftfy(nxt)
+            if is_bad(nxt):  # ftfy gives up on a line over one bad stretch: try each space-separated part
+                nxt = " ".join(_ftfy(part) if not part.isascii() and is_bad(part) else part for part in nxt.split(" "))
+        nxt = unicodedata.normalize("NFC", _normalise_chars(nxt))
+        if nxt == out:
+            break
+        out = nxt
+    return out
+
+
+def _ftfy(s: str) -> str:
+    """ftfy's repair, unless it invents characters no text holds (private use, unassigned):
+    then the reading is left for a proofreader."""
+    fixed = ftfy.fix_text(s, **_FTFY)
+    if fixed != s and any(unicodedata.category(c) in ("Co", "Cn") for c in set(fixed) - set(s)):
+        return s
+    return fixed
+
+
+def _char_edits(body: str, offset: int) -> list[Edit]:
+    edits = []
+    for m in _ANY.finditer(body):
+        c, kind = m.group(), m.lastgroup
+        name = f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip()
+        if kind == "space":
+            edits.append(Edit(offset + m.start(), offset + m.end(), " ", "decode.odd-space", "spacing", 1.0, name))
+        elif kind == "zero":
+            edits.append(Edit(offset + m.start(), offset + m.end(), "", "decode.zero-width", "spacing", 1.0, name))
+        elif kind == "sep":
+            edits.append(Edit(offset + m.start(), offset + m.end(), "\n", "decode.newline", "encoding", 1.0, name))
+        else:
+            what = "control character" if kind == "control" else "noncharacter"
+            edits.append(Edit(offset + m.start(), offset + m.end(), "", f"decode.{kind}", "encoding", 1.0,
+                              f"{what} U+{ord(c):04X}"))
+    return edits
+
+
+def _apply(body: str, edits: list[Edit], offset: int) -> str:
+    out, pos = [], 0
+    for e in edits:
+        out.append(body[pos:e.start - offset])
+        out.append(e.after)
+        pos = e.end - offset
+    out.append(body[pos:])
+    return "".join(out)
 
 
 def _word_edits(before: str, after: str, offset: int) -> list[Edit]:

@@ -48,6 +48,9 @@ from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import stage
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
+# longer than any word: not looked up (a lookup is super-linear in a token's length; a
+# 4,000-letter run once took 307 s)
+MAX_TOKEN = 64
 NUMBER = regex.compile(r"\d+(?:st|nd|rd|th|s|b|a)?|[IVXLCDM]+|[ivxlcdm]+")
 SENTENCE_END = regex.compile(r"(?:\A|[.!?:;\"“”«»(\[\]]\s*|\n\s*\n\s*)\Z")
 LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
@@ -94,7 +97,7 @@ class _Witness:
         self.text = text
         self.lex: Lexicon = ctx.resources.lexicon(ctx.language)
         self.model: OcrModel = ocr_model()
-        self.tokens = list(TOKEN.finditer(text))
+        self.tokens = [m for m in TOKEN.finditer(text) if m.end() - m.start() <= MAX_TOKEN]
         self.lows = [m.group().lower().replace("’", "'") for m in self.tokens]
         self.vocab = Counter(self.lows)
         self.linked = [not text[a.end():b.start()].strip() for a, b in zip(self.tokens, self.tokens[1:])]

@@ -95,7 +95,7 @@ _FORM = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 def vocabulary(text: str) -> Counter[str]:
     """The witness's own word forms (lower-cased), hyphenated compounds included."""
-    return Counter(_FORM.findall(text.lower()))
+    return Counter(m.group() for m in _FORM.finditer(text.lower()))  # no list of every word: memory
 
 
 def near(pattern: re.Pattern, text: str, anchor: str, radius: int = 80):

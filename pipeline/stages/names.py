@@ -8,6 +8,7 @@ name written in lower case ("such personalities as lenin") is repaired in both m
 """
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 import regex
@@ -18,7 +19,13 @@ from pipeline.stages import Settings, stage
 
 
 def _form_pattern(forms: list[str]) -> regex.Pattern:
-    alts = sorted(set(forms), key=len, reverse=True)
+    return _compiled_forms(frozenset(forms))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_forms(forms: frozenset[str]) -> regex.Pattern:
+    """The alternation of the forms, longest first (built once per authority: every witness asks)."""
+    alts = sorted(forms, key=lambda f: (-len(f), f))
     return regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(f) for f in alts) + r")(?![\w])")
 
 

@@ -1,0 +1,88 @@
+"""Benchmark: one very large witness through `edition run` — time and peak memory.
+
+    .venv/bin/python benchmarks/big_input.py              # 10 MB and 100 MB (minutes)
+    .venv/bin/python benchmarks/big_input.py --mb 10      # one size
+    .venv/bin/python benchmarks/big_input.py --mb 10 --lang ru
+
+A project in a temporary folder holds one witness made of the real raw texts repeated
+(English: the Dreadnought serial; Russian: Kollontai's pamphlet) to the size asked, with
+their real damage (hard wraps, hyphens, page furniture). `edition run --quiet` runs in a
+new process; the figures are its wall time and peak resident memory (ru_maxrss of the
+child). Growth: time per MB at each size (super-linear growth shows as a rising figure).
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.rules import load_rule_file  # noqa: E402
+SOURCES = {"en": "kollontai-en-dreadnought.txt", "ru": "kollontai-ru.txt"}
+
+
+def make_project(folder: Path, mb: float, lang: str) -> Path:
+    for sub in ("config", "rules"):
+        shutil.copytree(ROOT / sub, folder / sub)
+    for f in (folder / "rules").glob("*.toml"):  # a rule scoped to a witness this project lacks is refused
+        if f.name != "names.toml" and any(set(r.spec.scope) - {"*", "en", "ru"} for r in load_rule_file(f)):
+            f.unlink()
+    policy = folder / "config" / "policy.toml"
+    lines, keep = [], True
+    for line in policy.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.lstrip().startswith("["):
+            keep = not line.strip().strip("[]").startswith("witness.")
+        if keep:
+            lines.append(line)
+    policy.write_text("".join(lines), encoding="utf-8")
+    (folder / "raw").mkdir()
+    unit = (ROOT / "raw" / SOURCES[lang]).read_bytes()
+    size = int(mb * 1_000_000)
+    with open(folder / "raw" / "big.txt", "wb") as f:
+        written = 0
+        while written < size:
+            f.write(unit)
+            written += len(unit)
+    (folder / "raw" / "witnesses.toml").write_text(
+        f'[[witness]]\nid = "big"\nfile = "big.txt"\nlanguage = "{lang}"\nwork = "big"\nrole = "original"\n',
+        encoding="utf-8")
+    return folder
+
+
+def run(mb: float, lang: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="edition-big-") as tmp:
+        root = make_project(Path(tmp), mb, lang)
+        size = (root / "raw" / "big.txt").stat().st_size
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), "run", "--quiet"],
+                              capture_output=True, text=True, cwd=ROOT)
+        elapsed = time.perf_counter() - t
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KB; the largest child so far
+        out = {"lang": lang, "mb": size / 1e6, "seconds": round(elapsed, 1), "peak_rss_mb": round(peak / 1024),
+               "exit": proc.returncode, "s_per_mb": round(elapsed / (size / 1e6), 2)}
+        if peak <= before:
+            out["peak_rss_mb"] = f"<= {round(before / 1024)} (an earlier run was larger)"
+        if proc.returncode:
+            out["stderr"] = proc.stderr.strip()[-300:]
+        return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--mb", type=float, nargs="*", default=[10, 100])
+    ap.add_argument("--lang", choices=["en", "ru"], default="en")
+    args = ap.parse_args()
+    for mb in sorted(args.mb):  # smallest first: ru_maxrss of children only grows
+        print(run(mb, args.lang), flush=True)
+
+
+if __name__ == "__main__":
+    main()
