@@ -238,3 +238,29 @@ def plant_moves(paragraphs: list[str], avoid: set[int], seed: int = 1, every: in
         paras.insert(rng.randrange(len(paras)), text)
         moved.append(text)
     return paras, moved, (avoid - original_avoid) | set(picked)
+
+
+def drop_sentences(paragraphs: list[str], seed: int = 1, count: int = 20) -> tuple[list[str], list[tuple[int, int, str]]]:
+    """The paragraphs with `count` whole sentences left out (one per paragraph, in paragraphs of
+    running text with two sentences or more, any position): a translation with known omissions.
+    Returns the new paragraphs and the dropped sentences (paragraph, sentence number, text)."""
+    from pipeline.collate.segment import is_heading, is_note_body, sentence_spans
+
+    rng = random.Random(seed)
+    body = [k for k, p in enumerate(paragraphs)
+            if not is_heading(p) and not is_note_body(p) and len(sentence_spans(p)) >= 2]
+    out, dropped = list(paragraphs), []
+    for k in sorted(rng.sample(body, min(count, len(body)))):
+        spans = sentence_spans(out[k])
+        n = rng.randrange(len(spans))
+        s, e = spans[n]
+        dropped.append((k, n, out[k][s:e]))
+        out[k] = (out[k][:s] + out[k][e:]).replace("  ", " ").strip()
+    return out, dropped
+
+
+def score_omissions(expected: set[str], baseline: set[str], reported: set[str]) -> tuple[float, float, int, int]:
+    """(precision, recall, true, reported) of the omissions reported beyond the baseline's."""
+    new = reported - baseline
+    true = len(new & expected)
+    return (true / len(new) if new else 1.0), (true / len(expected) if expected else 1.0), true, len(new)
