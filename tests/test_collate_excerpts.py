@@ -16,8 +16,8 @@ from lxml import etree
 
 from pipeline.collate import collate_work, compare_texts, witness_texts
 from pipeline.collate.model import WitnessText
-from pipeline.collate.segment import paragraphs, sentences
-from pipeline.collate.synthetic import make_edition
+from pipeline.collate.segment import paragraphs, sentence_spans, sentences
+from pipeline.collate.synthetic import drop_sentences, make_edition, score_omissions
 from pipeline.collate.writers import alignment_json, coverage, html, report_files, tei_xml
 from pipeline.context import Resources
 from pipeline.witnesses import load_corpus
@@ -334,3 +334,63 @@ def test_long_excerpts_alone_find_their_place_through_the_pivot(kollontai, seeds
     assert landed >= 0.95 * len(body)
     starts = sorted(min(truth[run[0]]) for run in ed.stretches)
     assert all(b - a > 5 for a, b in zip(starts, starts[1:]))  # three places, well apart
+
+
+# ---------------------------------------------------------------- omitted sentences
+
+def test_the_orgburo_sentence_is_omitted_by_the_dreadnought(seeds):
+    """Russian ¶78: '… Управлять производством будут нами отобранные люди. Оргбюро на это
+    мастер. Когда в союзах воспитаются …'; the Dreadnought: '… As regards production, it will be
+    run and managed by men whom we choose. When the trade unions have brought up …' — nothing
+    of the Orgburo. The sentence aligner had merged it into its neighbour's 2-1 step."""
+    omitted = coverage(seeds)["witnesses"][DN]["omitted_sentences"]
+    assert {"pivot_paragraph": 78, "text": "Оргбюро на это мастер."} in omitted
+    row = next(r for r in seeds.rows if 78 in r.cells[RU])
+    steps = row.sentences[DN]
+    assert [["78.5"], []] in steps  # its own 1-0 step ...
+    assert any(left == ["78.4"] and right for left, right, *_ in steps)  # ... its neighbour still paired
+
+
+def test_rendered_sentences_are_not_reported_added(seeds):
+    """'This must be remembered, and remembered well.' is Russian ¶76 'Это следует помнить, и
+    помнить твердо.'; "Bukharin's group occupies the middle ground." opens the rendering of ¶77
+    'Группа Бухарина занимает среднюю позицию или, вернее, …'; '6. Who has gained from the
+    revolution?' is the Dreadnought's own section title."""
+    added = {a["text"] for a in coverage(seeds)["witnesses"][DN]["added_sentences"]}
+    for text in ("This must be remembered, and remembered well.", "Bukharin's group occupies the middle ground.",
+                 "6. Who has gained from the revolution?"):
+        assert text not in added
+    dn = seeds.witness(DN).paragraphs
+    q = next(k for k, p in enumerate(dn) if p.startswith("Bukharin's group occupies"))
+    row = next(r for r in seeds.rows if q in r.cells[DN])
+    assert any(left == ["77.0"] and f"{q}.0" in right for left, right, *_ in row.sentences[DN])
+
+
+def test_omissions_of_a_translation_with_sentences_dropped(kollontai):
+    """Precision and recall of omitted_sentences on the Dreadnought with 20 sentences dropped
+    (pipeline.collate.synthetic.drop_sentences): expected are the Russian sentences the dropped
+    one alone rendered in the unmodified alignment; counted are omissions beyond the unmodified
+    text's own."""
+    work, wits, authority = kollontai
+    ru, dn = (next(w for w in wits if w.id == x) for x in (RU, DN))
+    base = collate_work(work.id, work.title, work.pivot, [ru, dn], authority)
+
+    def text(w, sid):
+        p, k = map(int, sid.split("."))
+        return w.paragraphs[p][slice(*sentence_spans(w.paragraphs[p])[k])]
+
+    alone = {right[0]: [text(ru, s) for s in left]
+             for r in base.rows for left, right, *x in r.sentences.get(DN, []) if len(right) == 1 and left and not x}
+    before = {o["text"] for o in coverage(base)["witnesses"][DN]["omitted_sentences"]}
+    true = reported = expected = 0
+    for seed in (1, 2, 3):
+        paras, dropped = drop_sentences(dn.paragraphs, seed=seed, count=20)
+        col = collate_work(work.id, work.title, work.pivot, [ru, WitnessText(DN, "en", "dn", paras, "translation")], authority)
+        got = {o["text"] for o in coverage(col)["witnesses"][DN]["omitted_sentences"]}
+        exp = {t for p, k, _ in dropped for t in alone.get(f"{p}.{k}", [])}
+        _, _, t, n = score_omissions(exp, before, got)
+        true, reported, expected = true + t, reported + n, expected + len(exp)
+    precision, recall = true / reported, true / expected
+    print(f"omissions: precision {precision:.2f} recall {recall:.2f} ({true} of {reported} reported, {expected} expected)")
+    assert precision >= 0.75
+    assert recall >= 0.3

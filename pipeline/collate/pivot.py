@@ -748,7 +748,7 @@ def bead_anchors(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: lis
     return out
 
 
-SENTENCE_BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (2, 2): 4.5, (1, 3): 4.0, (3, 1): 4.0}
+SENTENCE_BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (2, 2): 4.5, (1, 3): 4.0, (3, 1): 4.0, (1, 4): 6.0, (1, 5): 8.0}
 
 
 def sentence_units(w: WitnessText, nums: list[int], paragraph_units: list[Unit]) -> tuple[list[Unit], list[str]]:
