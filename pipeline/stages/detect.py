@@ -325,7 +325,8 @@ def _split_word(i: int, tokens, text: str, lex: Lexicon, st: Settings) -> Query 
 
 _CAP_MID = regex.compile(r"(?<=\b\p{Ll}{2,} )(In|It|Where|The|And|Of|If|This|That|When|Which|As|At|To|For|We|But|Is)"
                          r"(?= \p{Ll})")
-_DOT_LOWER = regex.compile(r"(?<=\b(\p{Ll}{3,})[.?]) (\p{Ll}{2,})")
+# '.' only: '?' (and ':') before a lower-case word are the punctuation stage's, in every language
+_DOT_LOWER = regex.compile(r"(?<=\b(\p{Ll}{3,})[.]) (\p{Ll}{2,})")
 _ABBREVIATIONS = {"etc", "viz", "cf", "pp", "vol", "ibid", "op", "cit", "esp", "approx", "nos"}
 
 

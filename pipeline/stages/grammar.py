@@ -462,7 +462,7 @@ def _rare(low: str) -> tuple | None:
     near = {}
     for cand, cost in _edits(low):
         if cand != low and zipf(cand) >= z + 2.0 and analyse(cand).known:
-            near[cand] = min(cost, near.get(cand, 9.0))
+            near[cand] = min(cost, near.get(cand, 99.0))
     if not near:
         return None
     ranked = sorted(near, key=lambda c: (near[c], -zipf(c), c))
@@ -473,28 +473,24 @@ RU_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя
 
 
 def _edits(word: str):
-    """(candidate, cost): the shared OCR confusions of pipeline.lexicon (cheap), then every
-    single deletion, insertion, substitution and transposition (cost 1)."""
-    try:
-        from pipeline.lexicon import CONFUSIONS
-        confusions = CONFUSIONS.get("ru", [])
-    except ImportError:  # the lexicon's layout is its own; plain edits still work
-        confusions = []
-    for item in confusions:
-        read, meant, cost = item[0], item[1], item[2]
-        k = word.find(read) if read else -1
-        while k >= 0:
-            yield word[:k] + meant + word[k + len(read):], cost
-            k = word.find(read, k + 1)
+    """(candidate, cost): the shared OCR error model's confusions (pipeline/data/ocr_model.json,
+    cheap), then every single deletion, insertion, substitution and transposition."""
+    from pipeline.correct.model import shared
+    model = shared()
+    for i in range(len(word)):
+        for b in range(1, 4):
+            for meant, cost in model.meant_for.get(word[i:i + b], ()):
+                yield word[:i] + meant + word[i + b:], cost
+    plain = model.unseen
     for i in range(len(word) + 1):
         if i < len(word):
-            yield word[:i] + word[i + 1:], 1.0
+            yield word[:i] + word[i + 1:], plain
         if i + 1 < len(word):
-            yield word[:i] + word[i + 1] + word[i] + word[i + 2:], 1.0
+            yield word[:i] + word[i + 1] + word[i] + word[i + 2:], plain
         for c in RU_LETTERS:
-            yield word[:i] + c + word[i:], 1.0
+            yield word[:i] + c + word[i:], plain
             if i < len(word):
-                yield word[:i] + c + word[i + 1:], 1.0
+                yield word[:i] + c + word[i + 1:], plain
 
 
 @lru_cache(maxsize=200_000)

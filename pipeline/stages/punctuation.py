@@ -14,6 +14,7 @@ to change the text by itself):
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,7 +32,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "punctuation.toml"
 
 class CommaData(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    marks: list[str]
+    marks: dict[str, list[str]]
     colon_continuations: dict[str, list[str]] = {}
 
 
@@ -65,8 +66,8 @@ def load_data(path: Path = DATA) -> PunctuationData:
 
 PARAGRAPH = regex.compile(r"[^\n]+(?:\n(?!\n)[^\n]*)*")
 WORD = regex.compile(r"\p{L}+(?:['’]\p{L}+)*")
-# a doubled word or pair of words, separated by spaces only (case-insensitive)
-DOUBLED = regex.compile(r"(?<![\p{L}\d'’-])(\p{L}+(?: \p{L}+)?) (\1)(?![\p{L}\d'’-])", regex.I)
+LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters (the re module is the faster here)
+EDGE = set("0123456789'’-")
 COMMA = regex.compile(r"(?<=\p{Ll}{2})([?:]) (\p{Ll}+)")
 
 
@@ -200,7 +201,7 @@ def _quote_query(text: str, pos: int, role: str, a: str, b: str) -> Query:
 # -- a comma misread as '?' or ':' --------------------------------------------------------
 
 def _commas(text: str, language: str, data: PunctuationData) -> list[Query]:
-    marks = set(data.comma.marks)
+    marks = set(data.comma.marks.get(language, []))
     colon_ok = {w.lower() for w in data.comma.colon_continuations.get(language, [])}
     out = []
     for m in COMMA.finditer(text):
@@ -220,15 +221,44 @@ def _commas(text: str, language: str, data: PunctuationData) -> list[Query]:
 # -- doubled words ----------------------------------------------------------------------
 
 def _doubled(text: str, language: str, data: PunctuationData) -> list[Query]:
+    """A word, or a pair of words, printed twice with one space between (case aside)."""
     allowed = {w.lower() for w in data.doubled.get(language, [])}
+    spans = [m.span() for m in LETTERS.finditer(text)]
+
+    def same(i: int, j: int) -> bool:  # tokens i and j spell the same word, case aside
+        (a, b), (c, d) = spans[i], spans[j]
+        return b - a == d - c and text[a:b].lower() == text[c:d].lower()
+
+    def spaced(i: int) -> bool:  # one space, and nothing else, after token i
+        return spans[i + 1][0] - spans[i][1] == 1 and text[spans[i][1]] == " "
+
     out = []
-    for m in DOUBLED.finditer(text):
-        first = m.group(1)
-        if first.lower() in allowed:
+    i, n_tok = 0, len(spans)
+    while i + 1 < n_tok:
+        n = 0
+        if not spaced(i):
+            i += 1
             continue
-        if first.isupper() and len(first) == 1 or first.istitle() and len(first) >= 4 and m.group(2) == first:
-            continue  # initials («F A A. Milson»), a doubled name («Wagga Wagga», «Baden Baden»)
-        out.append(Query(m.start(), m.end(), m.group(), [first], 0.6,
-                         f"{first!r} printed twice in a row: a line or word repeated by the typesetter or the OCR?",
-                         rule="punctuation.doubled"))
+        if i + 3 < n_tok and same(i, i + 2) and same(i + 1, i + 3) and spaced(i + 1) and spaced(i + 2):
+            n = 2  # «в партию в партию»
+        elif same(i, i + 1):
+            n = 1  # "the the"
+        if n and _word_edges(text, spans[i][0], spans[i + 2 * n - 1][1]):
+            start, end = spans[i][0], spans[i + 2 * n - 1][1]
+            first, second = text[start:spans[i + n - 1][1]], text[spans[i + n][0]:end]
+            if not (first.lower() in allowed
+                    or first.isupper() and len(first) == 1
+                    or first.istitle() and len(first) >= 4 and first == second):
+                # (initials «F A A. Milson», a doubled name «Wagga Wagga» are not damage)
+                out.append(Query(start, end, text[start:end], [first], 0.6,
+                                 f"{first!r} printed twice in a row: a line or word repeated by the typesetter or the OCR?",
+                                 rule="punctuation.doubled"))
+                i += 2 * n
+                continue
+        i += 1
     return out
+
+
+def _word_edges(text: str, start: int, end: int) -> bool:
+    """No digit, apostrophe or hyphen glued to either end (a 'word' inside "l'l'" or "1-1")."""
+    return (start == 0 or text[start - 1] not in EDGE) and (end == len(text) or text[end] not in EDGE)
