@@ -397,16 +397,14 @@ def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Uni
         groups = _paragraph_groups(sc, pp, op, ps, os_, pu, ou, pa, pb, oa, ob)
         known = {b[:4]: b[4] for b in run}
         sc = split_unrendered(sc, ps, os_, ratio)  # after the grouping: rows stay as the links made them
-        doubtful = doubtful_unpaired(sc, ps, os_, ratio)
         for i0, i1, j0, j1 in groups:
             steps = []
-            for k, (s0, s1, t0, t1, _) in enumerate(sc):  # the steps inside the group (a light link cut at its edge)
+            for s0, s1, t0, t1, _ in sc:  # the steps inside the group (a light link cut at its edge)
                 left = [pids[x] for x in range(s0, s1) if i0 <= pp[x] < i1]
                 right = [oids[x] for x in range(t0, t1) if j0 <= op[x] < j1]
                 if left or right:
                     cut = (not left or not right) and s1 > s0 and t1 > t0
-                    note = "paired in the next row" if cut else doubtful.get(k)
-                    steps.append([left, right, note] if note else [left, right])
+                    steps.append([left, right, "paired in the next row"] if cut else [left, right])
             c = known.get((i0, i1, j0, j1))
             beads.append((i0, i1, j0, j1, c if c is not None else paragraph_cost(pu, ou, i0, i1, j0, j1, ratio)))
             steps_of.append(steps if i1 > i0 and j1 > j0 else [])
@@ -430,7 +428,7 @@ def split_unrendered(sc, ps: list[Unit], os_: list[Unit], ratio: float):
     a translation rarely drops those). Anything less stays merged: not reported.
     """
     out = []
-    for k, (s0, s1, t0, t1, c) in enumerate(sc):
+    for s0, s1, t0, t1, c in sc:
         if s1 - s0 >= 2 and t1 - t0 == 1:
             got = _unrendered(ps, s0, s1, os_, t0, t1, ratio)
             if got is not None:
@@ -449,42 +447,6 @@ def split_unrendered(sc, ps: list[Unit], os_: list[Unit], ratio: float):
     return out
 
 
-NEIGHBOUR_STRETCH = 1.25  # a neighbour's other side this much longer than its own (times the ratio) ...
-
-
-def doubtful_unpaired(sc, ps: list[Unit], os_: list[Unit], ratio: float) -> dict[int, str]:
-    """Steps with no counterpart (1-0, 0-1) that a neighbouring step may render: step index -> note.
-
-    When a sentence is left out the chain shifts around the gap, and a sentence the
-    translator did render can be left without counterpart while its neighbour takes
-    its translation. Such a step is doubtful (flagged, not reported as an omission)
-    when a strong anchor of it (name, number ...) is found in a neighbour's other side and not in the
-    neighbour's own, or when a neighbour's other side is too long for its own side
-    but fits with this sentence too.
-    """
-    out: dict[int, str] = {}
-    for k, (s0, s1, t0, t1, _) in enumerate(sc):
-        if (s1 > s0) == (t1 > t0):
-            continue
-        mine, theirs, r = (ps[s0:s1], os_, ratio) if s1 > s0 else (os_[t0:t1], ps, 1 / ratio)
-        keys = {key for u in mine for key in u.found.keys if key.split(":", 1)[0] in STRONG}
-        length = sum(u.length for u in mine)
-        for n in (k - 1, k + 1):
-            if not 0 <= n < len(sc):
-                continue
-            a0, a1, b0, b1, _ = sc[n]
-            own, other = (ps[a0:a1], os_[b0:b1]) if s1 > s0 else (os_[b0:b1], ps[a0:a1])
-            if not own or not other:
-                continue
-            there = set().union(*(u.found.keys for u in other)) - set().union(*(u.found.keys for u in own))
-            lo, lr = sum(u.length for u in other), sum(u.length for u in own)
-            if keys & there:
-                out[k] = "doubtful: an anchor of it is in the neighbouring pair"
-            elif lo > lr * r * NEIGHBOUR_STRETCH and abs(lo - (lr + length) * r) < abs(lo - lr * r):
-                out[k] = "doubtful: the neighbouring pair is long enough to render it"
-    return out
-
-
 def _unrendered(side: list[Unit], a0: int, a1: int, other: list[Unit], b0: int, b1: int, ratio: float) -> int | None:
     """The edge sentence of side[a0:a1] that other[b0:b1] does not render, if the evidence is clear."""
     lo = sum(u.length for u in other[b0:b1])
@@ -492,6 +454,8 @@ def _unrendered(side: list[Unit], a0: int, a1: int, other: list[Unit], b0: int, 
     near = set().union(*(u.found.keys for u in other[max(0, b0 - 1):b1 + 1]))
     for x in (a0, a1 - 1):
         u = side[x]
+        if len(u.text.split()) < UNRENDERED_MIN_WORDS or u.heading or u.note:
+            continue
         rest = full - u.length
         if lo > full * ratio * UNRENDERED_LENGTH:
             continue  # the other side is long enough to render the whole
