@@ -86,7 +86,7 @@ class Resources:
         Read once per run and work; empty if the work has no Russian witness."""
         cache = self.__dict__.setdefault("_original_names", {})
         if work not in cache:
-            cache[work] = _cyrillic_names(self.data_root, work, self.lexicon("ru"))
+            cache[work] = _cyrillic_names(self.data_root, work, self.lexicon)
         return cache[work]
 
     def policy(self, witness: Witness) -> dict[str, Any]:
@@ -120,7 +120,7 @@ class Context:
         return self.witness.language
 
 
-def _cyrillic_names(root: Path, work: str, ru) -> frozenset[str]:
+def _cyrillic_names(root: Path, work: str, lexicon) -> frozenset[str]:
     """Capitalised Cyrillic words not at a sentence start in the work's Russian witness,
     and not common words of Russian: the names of the original («Цюрупа», «Бубликовы»)."""
     try:
@@ -131,6 +131,7 @@ def _cyrillic_names(root: Path, work: str, ru) -> frozenset[str]:
     for w in corpus.witnesses:
         if w.work != work or w.language != "ru":
             continue
+        ru = lexicon("ru")  # loaded only for a work with a Russian witness
         for m in regex.finditer(r"(?<=[\p{Ll},;]\s+(?:тов\.\s+)?)\p{Lu}\p{Ll}{3,}", read_raw(corpus, w.id)):
             if ru.zipf(m.group()) < 3.0:
                 names.add(m.group())

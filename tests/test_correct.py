@@ -104,3 +104,56 @@ def test_spelling_data_file_errors_name_the_file(tmp_path, monkeypatch):
             spelling.rules()
     finally:
         spelling.rules.cache_clear()
+
+
+def test_one_edit_candidates_match_a_symspell_index():
+    """The generated one-edit candidates are exactly what symspellpy's index of the same words finds."""
+    from symspellpy import SymSpell, Verbosity
+
+    from pipeline.correct.candidates import _edit1, index_min_zipf
+    lex = lexicon("en")
+    words = [w for w, _ in lex.common_words(index_min_zipf(lex))]
+    index = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
+    sample = words[::400]
+    near = {x for w in sample for x in words if abs(len(x) - len(w)) <= 1 and x[:2] == w[:2]}
+    for w in near:
+        index.create_dictionary_entry(w, 1)
+    for reading in ["wrld", "tbe", "goverment", "recieve", "commitee", *[w[:-1] + "q" for w in sample[:30]]]:
+        found = {s.term for s in index.lookup(reading, Verbosity.ALL, max_edit_distance=1) if s.term != reading}
+        generated = set(_edit1(reading, lex))
+        assert found <= generated, reading
+        assert {"world"} <= set(_edit1("wrld", lex)) and "the" in _edit1("tbe", lex)
+
+
+def test_calibration_fit_learns_which_features_make_a_correction_right():
+    """A feature that separates right from wrong corrections gets the weight; the shipped file loads."""
+    import random
+
+    from pipeline.correct import calibrate
+    rnd = random.Random(3)
+    xs, ys = [], []
+    for _ in range(400):
+        ok = rnd.random() < 0.7
+        ctx = rnd.gauss(1.5 if ok else -1.0, 1.0)
+        xs.append(calibrate.features(0.99, ctx, 1.0, 1, 0, 6, 4.0, False))
+        ys.append(ok)
+    w = calibrate.fit(xs, ys)
+    ci = calibrate.FEATURES.index("context")
+    assert w[ci] > 1.0
+    cal = calibrate.Calibration(w)
+    good = cal.probability(calibrate.features(0.99, 3.0, 1.0, 1, 0, 6, 4.0, False))
+    bad = cal.probability(calibrate.features(0.99, -2.0, 1.0, 1, 0, 6, 4.0, False))
+    assert good > 0.95 and bad < 0.2
+    shipped = calibrate.Calibration.load()
+    assert len(shipped.weights) == len(calibrate.FEATURES)
+
+
+def test_a_broken_calibration_file_is_a_clear_error(tmp_path):
+    from pipeline.correct import calibrate
+    bad = tmp_path / "cal.json"
+    bad.write_text('{"features": ["bias"], "weights": [1.0]}', encoding="utf-8")
+    with pytest.raises(EditionError, match="cal.json: features"):
+        calibrate.Calibration.load(bad)
+    bad.write_text("{", encoding="utf-8")
+    with pytest.raises(EditionError, match="cal.json: not a calibration file"):
+        calibrate.Calibration.load(bad)

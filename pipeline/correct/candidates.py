@@ -5,13 +5,13 @@ Three sources, each cheap:
 * the learned confusions of the OCR error model applied to the reading (one or two:
   "tbat" -> "that", "rnodern" -> "modern", "shaU" -> "shall"), kept when the result
   is a word of the lexicon or of the witness;
-* a SymSpell deletion index (symspellpy, edit distance 1) over the language's
-  lexicon for any other single edit ("wrld" -> "world");
+* any other single edit ("wrld" -> "world"): the edits of the reading are generated,
+  pruned by the prefixes of the lexicon's common words, and looked up in the lexicon;
 * a lost space: two words glued together ("Wecould" -> "We could").
 
-The index is built once per language from the lexicon's common words and cached
-on disk beside the lexicon's frequency cache (EDITION_CACHE, default ~/.cache/edition),
-so it costs a build (about 2 s) once and a load (about 0.5 s) in a run that needs it.
+The prefixes are built once per language from the lexicon's common words and cached
+on disk beside the lexicon's frequency cache (EDITION_CACHE, default ~/.cache/edition):
+a build once, a load of about 0.2 s in a run that needs them.
 """
 from __future__ import annotations
 
@@ -40,39 +40,21 @@ def _cache(lex: Lexicon, what: str) -> Path:
 
 
 @lru_cache(maxsize=4)
-def symspell_index(lex: Lexicon):
-    """symspellpy's deletion index of the lexicon's common words (edit distance 1)."""
-    from symspellpy import SymSpell
-    index = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
-    path = _cache(lex, "symspell").with_suffix(".pickle")
-    if path.exists():
-        try:
-            index.load_pickle(path, compressed=False)  # uncompressed: loads in a third of the time
-            return index
-        except Exception:  # noqa: BLE001 (a broken cache is rebuilt)
-            index = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
-    for w, f in lex.common_words(index_min_zipf(lex)):
-        index.create_dictionary_entry(w, max(1, int(f * 1e9)))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        index.save_pickle(tmp, compressed=False)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-    return index
-
-
-@lru_cache(maxsize=4)
-def prefixes(lex: Lexicon) -> frozenset[str]:
-    """Every prefix of the lexicon's words in the index: where a reading can still lead
-    (cached on disk beside the index)."""
-    path = _cache(lex, "prefixes").with_suffix(".marshal")
+def prefixes(lex: Lexicon) -> dict[str, str]:
+    """Every prefix of the lexicon's common words ("" included), with the letters that can
+    follow it in one of them: where a reading can still lead (cached on disk)."""
+    path = _cache(lex, "prefixes-next").with_suffix(".marshal")
     try:
         return marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         pass
-    out = frozenset(w[:i] for w, _ in lex.common_words(index_min_zipf(lex)) for i in range(1, len(w) + 1))
+    nxt: dict[str, set[str]] = {}
+    for w, _ in lex.common_words(index_min_zipf(lex)):
+        for i in range(len(w) + 1):
+            follow = nxt.setdefault(w[:i], set())
+            if i < len(w):
+                follow.add(w[i])
+    out = {p: "".join(sorted(f)) for p, f in nxt.items()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -99,9 +81,29 @@ def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> t
 
 @lru_cache(maxsize=100_000)
 def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
-    from symspellpy import Verbosity
-    return tuple(s.term for s in symspell_index(lex).lookup(low, Verbosity.ALL, max_edit_distance=1,
-                                                               transfer_casing=False) if s.term != low)
+    """The index's words one edit (delete, insert, substitute, swap neighbours) from a reading.
+    Generated along the words' prefixes and looked up in the lexicon: no index to load."""
+    pre, get = prefixes(lex), lex._freq.get
+    floor = 10 ** (index_min_zipf(lex) - 9.0)
+    out: set[str] = set()
+    for i in range(len(low) + 1):
+        head, tail = low[:i], low[i:]
+        follow = pre.get(head)
+        if follow is None:
+            break  # no word starts like this: no edit further on can lead to one
+        rest = tail[1:]
+        edits = [head + c + tail for c in follow]  # insert
+        if tail:
+            edits.append(head + rest)  # delete
+            edits += [head + c + rest for c in follow]  # substitute
+            if rest:
+                edits.append(head + rest[0] + tail[0] + rest[1:])  # swap
+        for w in edits:
+            f = get(w)
+            if f is not None and f >= floor:
+                out.add(w)
+    out.discard(low)
+    return tuple(sorted(w for w in out if w.isalpha()))
 
 
 def own_words(vocab: dict[str, int], lex: Lexicon, min_zipf: float, witness_known: int) -> list[str]:

@@ -21,16 +21,15 @@ W_BIGRAM, W_WITNESS, W_UNIGRAM = 0.6, 0.25, 0.15
 
 
 @lru_cache(maxsize=1)
-def english_ngrams() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    """(unigram counts, bigram counts) of symspellpy's English lists."""
+def english_ngrams() -> tuple[dict[str, int], dict[str, int]]:
+    """(unigram counts, bigram counts keyed "left right") of symspellpy's English lists."""
     import symspellpy
     from importlib.metadata import version
     base = Path(os.environ.get("EDITION_CACHE") or Path.home() / ".cache" / "edition")
     cache = base / f"ngrams-en-symspellpy-{version('symspellpy')}.marshal"
     if cache.exists():
         try:
-            uni, bi = marshal.loads(cache.read_bytes())
-            return uni, {tuple(k.split(" ")): v for k, v in bi.items()}
+            return marshal.loads(cache.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             pass
     folder = Path(symspellpy.__file__).parent
@@ -49,7 +48,7 @@ def english_ngrams() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
         os.replace(tmp, cache)
     except OSError:
         pass
-    return uni, {tuple(k.split(" ")): v for k, v in bi.items()}
+    return uni, bi
 
 
 class ContextModel:
@@ -70,7 +69,7 @@ class ContextModel:
         p = W_UNIGRAM * self.p_uni(w)
         c = self.uni.get(prev)
         if c:
-            p += W_BIGRAM * self.bi.get((prev, w), 0) / c
+            p += W_BIGRAM * self.bi.get(f"{prev} {w}", 0) / c
         else:
             p += W_BIGRAM * self.p_uni(w)
         n = self.vocab.get(prev, 0) - own_prev

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 
@@ -95,7 +96,7 @@ class OcrModel:
         return _channel(self, p, m)
 
     def variants(self, printed: str, max_cost: float = 3.0, depth: int = 2, per_group: int = 6,
-                 second: float = 2.5, prefixes: frozenset[str] | set[str] | None = None):
+                 second: float = 2.5, prefixes: Collection[str] | None = None):
         """(meant, cost) readings one or two learned confusions away from a printed word; a second
         confusion is tried only where both are common (each costing at most `second`).
         With `prefixes` (the lower-case prefixes of the words wanted) a reading is pursued only

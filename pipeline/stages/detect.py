@@ -16,8 +16,10 @@ correction is proposed only where the page is more likely to have had another wo
   Cyrillic of the Russian original ("Rublikoff" ~ «Бубликовы»).
 
 The posterior of the best candidate is the query's score. A correction is made
-automatically (kind `auto`) only at or above [detect] auto_threshold, the band where
-the dev sets show at least 98 % precision (benchmarks/correction.py); below it, down
+automatically (kind `auto`) only where its calibrated probability of being right
+(pipeline/correct/calibrate.py: the posterior, the context, the channel cost, the
+document's own use of reading and candidate) reaches [detect] auto_threshold, chosen
+so that held-out dev documents keep at least 98 % precision (benchmarks/correction.py); below it, down
 to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. Names (authority,
 capitalised words the witness uses inside sentences), numbers and identifiers are
 never changed automatically.
@@ -34,6 +36,7 @@ from rapidfuzz import fuzz
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
+from pipeline.correct import calibrate
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import own_words, prefixes
 from pipeline.correct.context import ContextModel
@@ -48,17 +51,22 @@ TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
 NUMBER = regex.compile(r"\d+(?:st|nd|rd|th|s|b|a)?|[IVXLCDM]+|[ivxlcdm]+")
 SENTENCE_END = regex.compile(r"(?:\A|[.!?:;\"“”«»(\[\]]\s*|\n\s*\n\s*)\Z")
 LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
+# benchmarks/correction.py sets a list here to receive (start, after, features) of each automatic
+# correction (to fit pipeline/data/ocr_calibration.json); None in a run
+TRACE: list | None = None
 
 
 @dataclass
 class Settings:
     """[detect] of config/pipeline.toml with the witness's policy (detect sub-table) on top."""
 
-    auto_threshold: float = 0.998  # posterior at or above which a correction is automatic
-    auto_threshold_realword: float = 0.999  # ... for a real word replaced by another
+    auto_threshold: float = 0.98  # calibrated probability at or above which a correction is automatic
+    auto_threshold_realword: float = 0.98  # ... for a real word replaced by another
     realword_context: float = 1.5  # ... whose neighbours favour it this much (log10) over the reading
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
+    calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
+    auto_min_posterior: float = 0.9  # ... fitted on fixes from this posterior up: below it, never automatic
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
     witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
@@ -180,15 +188,11 @@ def run(text: str, ctx: Context) -> StageResult:
     edits: list[Edit] = []
     queries: list[Query] = []
     memo: dict[tuple, tuple | None] = {}
-    skipped: dict[str, bool] = {}
     for i, m in enumerate(wt.tokens):
         w = m.group()
-        sk = skipped.get(w)
-        if sk is None:
-            sk = skipped[w] = _skip(w)
-        if sk:
+        if _skip(w):
             continue
-        initial = _initial(text, m.start())
+        initial = w[:1].isupper() and _initial(text, m.start())  # a sentence start matters only to a capital
         key = (w, initial)
         if key not in memo:
             memo[key] = _judge(w, initial, wt, names, ctx, st)
@@ -208,7 +212,9 @@ def run(text: str, ctx: Context) -> StageResult:
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
     if ctx.language == "en":
         queries.extend(_punctuation(text))
-    limit = max(3, int(st.max_queries * len(wt.tokens) / 100))  # a short text keeps a few
+    words = len(text.split())
+    # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
+    limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
     if len(queries) > limit:
         queries = sorted(queries, key=lambda q: -q.score)[:limit]
         queries.sort(key=lambda q: q.start)
@@ -238,13 +244,18 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
     # automatic only where the evidence is of the right kind: no lost space (the print may have
     # had it: "asmuch"), and a real word replaced only when its neighbours, not its mere
     # frequency, speak for the other word ("foes" stays: "fees" is only commoner)
-    auto = (st.auto and p >= st.auto_threshold and not protected and len(base) >= st.auto_min_length
+    x = calibrate.features(p, assoc[best] - assoc[""], cands.get(best, 0.0), wt.vocab.get(base.lower(), 0),
+                           wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword")
+    score = calibrate.shared().probability(x) if st.calibrated else p
+    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
-            and (kind == "nonword" or (ctx.language == "en" and p >= st.auto_threshold_realword
+            and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
                                        and assoc[best] - assoc[""] >= st.realword_context)))
     if auto:
-        edits.append(Edit(m.start(), m.start() + len(base), recase(base, best), f"detect.{kind}", "auto", round(p, 3),
-                          why))
+        after = recase(base, best)
+        if TRACE is not None:
+            TRACE.append((m.start(), after, x))
+        edits.append(Edit(m.start(), m.start() + len(base), after, f"detect.{kind}", "auto", round(score, 3), why))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
         queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
 
@@ -350,6 +361,7 @@ def _punctuation(text: str) -> list[Query]:
     return out
 
 
+@lru_cache(maxsize=100_000)
 def _skip(w: str) -> bool:
     """Readings that are not words to judge: numbers, roman numerals, single letters, acronyms."""
     if len(w) < 2 or NUMBER.fullmatch(w):

@@ -1,0 +1,111 @@
+"""How often an automatic correction is right: the noisy channel's posterior, calibrated.
+
+The posterior of detect's noisy channel is overconfident (its top band is right 93-96 %
+of the time on the dev sets, not 99.8 %). A logistic model over what detect knows of a
+correction — the posterior, how much the neighbours favour the candidate, the channel
+cost, how often the document itself uses the reading and the candidate, the length, the
+candidate's frequency — gives the probability that the correction is right.
+
+Its weights are data (pipeline/data/ocr_calibration.json), fitted by
+benchmarks/correction.py on the dev sets' documents (`fit`, from each correction the
+pipeline would make at a low threshold and whether the gold agrees); that benchmark fits
+them on some documents and measures them on the others (k-fold by document).
+"""
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pipeline.errors import EditionError
+
+CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibration.json"
+
+FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
+            "length", "candidate_zipf", "realword")
+
+
+class CalibrationFile(BaseModel):
+    """pipeline/data/ocr_calibration.json: one weight per feature (log-odds)."""
+
+    note: str = ""
+    features: list[str]
+    weights: list[float]
+
+
+def features(posterior: float, context: float, cost: float, reading_count: int, candidate_count: int,
+             length: int, candidate_zipf: float, realword: bool) -> list[float]:
+    """The features of one correction, in the order of FEATURES (bounded, so no one dominates)."""
+    p = min(max(posterior, 1e-6), 1 - 1e-6)
+    return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
+            math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword)]
+
+
+class Calibration:
+    def __init__(self, weights: list[float]):
+        self.weights = weights
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> "Calibration":
+        try:
+            data = CalibrationFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as e:
+            raise EditionError(str(path), f"not a calibration file: {str(e).splitlines()[0]}") from None
+        if tuple(data.features) != FEATURES:
+            raise EditionError(str(path), f"features {data.features} are not {list(FEATURES)}")
+        return cls(data.weights)
+
+    def probability(self, x: list[float]) -> float:
+        z = sum(w * v for w, v in zip(self.weights, x))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+@lru_cache(maxsize=1)
+def shared() -> Calibration:
+    return Calibration.load(CALIBRATION_FILE)
+
+
+def fit(xs: list[list[float]], ys: list[bool], l2: float = 1.0, rounds: int = 30) -> list[float]:
+    """Logistic regression by Newton's method with an L2 penalty (the bias unpenalised)."""
+    k = len(FEATURES)
+    w = [0.0] * k
+    for _ in range(rounds):
+        grad = [l2 * w[j] if j else 0.0 for j in range(k)]
+        hess = [[(l2 if i == j and i else 0.0) for j in range(k)] for i in range(k)]
+        for x, y in zip(xs, ys):
+            z = sum(a * b for a, b in zip(w, x))
+            p = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+            g, h = p - float(y), p * (1 - p)
+            for i in range(k):
+                grad[i] += g * x[i]
+                hx = h * x[i]
+                row = hess[i]
+                for j in range(k):
+                    row[j] += hx * x[j]
+        step = _solve(hess, grad)
+        w = [a - b for a, b in zip(w, step)]
+        if max(abs(s) for s in step) < 1e-6:
+            break
+    return w
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """a x = b by Gaussian elimination with partial pivoting (a small, positive definite)."""
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for c in range(n):
+        piv = max(range(c, n), key=lambda r: abs(m[r][c]))
+        m[c], m[piv] = m[piv], m[c]
+        if abs(m[c][c]) < 1e-12:
+            m[c][c] = 1e-12
+        for r in range(c + 1, n):
+            f = m[r][c] / m[c][c]
+            for j in range(c, n + 1):
+                m[r][j] -= f * m[c][j]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        x[r] = (m[r][n] - sum(m[r][j] * x[j] for j in range(r + 1, n))) / m[r][r]
+    return x
