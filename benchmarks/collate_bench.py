@@ -205,6 +205,22 @@ def excerpt_sweep(seeds: int) -> dict:
     return out
 
 
+def omissions(seeds=(1, 2, 3, 4, 5)) -> dict | None:
+    """Precision and recall of omitted sentences: the Dreadnought with 20 sentences dropped per seed."""
+    from pipeline.collate import collate_work, witness_texts
+    from pipeline.collate.synthetic import measure_omissions
+    from pipeline.context import Resources
+    from pipeline.witnesses import load_corpus
+    if not (ROOT / "clean" / "kollontai-ru.txt").exists():
+        return None
+    corpus = load_corpus(ROOT / "raw")
+    work = corpus.work("kollontai-workers-opposition")
+    wits = {w.id: w for w in witness_texts(ROOT, corpus.members(work.id), {})}
+    authority = Resources(ROOT).authority
+    return measure_omissions(wits[work.pivot], wits["kollontai-en-dreadnought"],
+                             lambda ws: collate_work(work.id, work.title, work.pivot, ws, authority), seeds)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
@@ -263,6 +279,11 @@ def main() -> int:
         results["cross_language_seconds"] = round(xl[0], 3)
         results["cross_language_cpu_seconds"] = round(xl[1], 3)
         print(f"cross-language alignment of kollontai-workers-opposition: {xl[0]:.2f} s ({xl[1]:.2f} s CPU)")
+    om = omissions()
+    if om is not None:
+        results["omitted_sentences"] = om
+        print(f"omitted sentences (Dreadnought, 20 dropped x 5 seeds): precision {om['precision']:.2f}, "
+              f"recall {om['recall']:.2f} ({om['true']} of {om['reported']} reported, {om['expected']} expected)")
     out = ROOT / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "collate_bench.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

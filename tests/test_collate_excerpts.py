@@ -17,7 +17,7 @@ from lxml import etree
 from pipeline.collate import collate_work, compare_texts, witness_texts
 from pipeline.collate.model import WitnessText
 from pipeline.collate.segment import paragraphs, sentences
-from pipeline.collate.synthetic import make_edition
+from pipeline.collate.synthetic import make_edition, measure_omissions
 from pipeline.collate.writers import alignment_json, coverage, html, report_files, tei_xml
 from pipeline.context import Resources
 from pipeline.witnesses import load_corpus
@@ -348,3 +348,45 @@ def test_long_excerpts_alone_find_their_place_through_the_pivot(kollontai, seeds
     assert landed >= 0.95 * len(body)
     starts = sorted(min(truth[run[0]]) for run in ed.stretches)
     assert all(b - a > 5 for a, b in zip(starts, starts[1:]))  # three places, well apart
+
+
+# ---------------------------------------------------------------- omitted sentences
+
+def test_the_orgburo_sentence_is_omitted_by_the_dreadnought(seeds):
+    """Russian ¶78: '… Управлять производством будут нами отобранные люди. Оргбюро на это
+    мастер. Когда в союзах воспитаются …'; the Dreadnought: '… As regards production, it will be
+    run and managed by men whom we choose. When the trade unions have brought up …' — nothing
+    of the Orgburo. The sentence aligner had merged it into its neighbour's 2-1 step."""
+    omitted = coverage(seeds)["witnesses"][DN]["omitted_sentences"]
+    assert {"pivot_paragraph": 78, "text": "Оргбюро на это мастер."} in omitted
+    row = next(r for r in seeds.rows if 78 in r.cells[RU])
+    steps = row.sentences[DN]
+    assert [["78.5"], []] in steps  # its own 1-0 step ...
+    assert any(left == ["78.4"] and right for left, right, *_ in steps)  # ... its neighbour still paired
+
+
+def test_rendered_sentences_are_not_reported_added(seeds):
+    """'This must be remembered, and remembered well.' is Russian ¶76 'Это следует помнить, и
+    помнить твердо.'; "Bukharin's group occupies the middle ground." opens the rendering of ¶77
+    'Группа Бухарина занимает среднюю позицию или, вернее, …'; '6. Who has gained from the
+    revolution?' is the Dreadnought's own section title."""
+    added = {a["text"] for a in coverage(seeds)["witnesses"][DN]["added_sentences"]}
+    for text in ("This must be remembered, and remembered well.", "Bukharin's group occupies the middle ground.",
+                 "6. Who has gained from the revolution?"):
+        assert text not in added
+    dn = seeds.witness(DN).paragraphs
+    q = next(k for k, p in enumerate(dn) if p.startswith("Bukharin's group occupies"))
+    row = next(r for r in seeds.rows if q in r.cells[DN])
+    assert any(left == ["77.0"] and f"{q}.0" in right for left, right, *_ in row.sentences[DN])
+
+
+def test_omissions_of_a_translation_with_sentences_dropped(kollontai):
+    """Precision and recall of omitted_sentences on the Dreadnought with 20 sentences dropped,
+    three seeds (pipeline.collate.synthetic.measure_omissions)."""
+    work, wits, authority = kollontai
+    ru, dn = (next(w for w in wits if w.id == x) for x in (RU, DN))
+    m = measure_omissions(ru, dn, lambda ws: collate_work(work.id, work.title, work.pivot, ws, authority))
+    print(f"omissions: {m}")
+    assert m["expected"] > 30 and m["reported"] > 5
+    assert m["precision"] >= 0.75
+    assert m["recall"] >= 0.3

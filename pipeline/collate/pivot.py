@@ -396,6 +396,7 @@ def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Uni
         op = [int(x.split(".")[0]) for x in oids]
         groups = _paragraph_groups(sc, pp, op, ps, os_, pu, ou, pa, pb, oa, ob)
         known = {b[:4]: b[4] for b in run}
+        sc = split_unrendered(sc, ps, os_, ratio)  # after the grouping: rows stay as the links made them
         for i0, i1, j0, j1 in groups:
             steps = []
             for s0, s1, t0, t1, _ in sc:  # the steps inside the group (a light link cut at its edge)
@@ -408,6 +409,63 @@ def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Uni
             beads.append((i0, i1, j0, j1, c if c is not None else paragraph_cost(pu, ou, i0, i1, j0, j1, ratio)))
             steps_of.append(steps if i1 > i0 and j1 > j0 else [])
     return beads, steps_of
+
+
+UNRENDERED_MIN_WORDS = 3  # a shorter sentence ("So.", "Why?") is too slight to call unrendered
+UNRENDERED_LENGTH = 0.9  # the merged side's length, times the ratio, beyond the other's by this factor ...
+UNRENDERED_FIT = 0.75  # ... while the rest alone fits it this well (shorter/longer)
+
+
+def split_unrendered(sc, ps: list[Unit], os_: list[Unit], ratio: float):
+    """Split off, from an n-1 / 1-n sentence step, an edge sentence that the other side does not render.
+
+    A short sentence a translator left out is merged into its neighbour's step (a 2-1
+    costs less than a 1-1 and a 1-0). It is split off as a 1-0 (or 0-1) step only when
+    the evidence says so: the merged side is too long for the other (with the ratio
+    measured on the pair) while the rest fits it, no anchor of the sentence (number,
+    name, quotation, learned word pair ...) is found in the other side nor in its
+    neighbouring sentences, while it has a strong one (a name, number, date, ordinal:
+    a translation rarely drops those). Anything less stays merged: not reported.
+    """
+    out = []
+    for s0, s1, t0, t1, c in sc:
+        if s1 - s0 >= 2 and t1 - t0 == 1:
+            got = _unrendered(ps, s0, s1, os_, t0, t1, ratio)
+            if got is not None:
+                rest = (s0 + 1, s1) if got == s0 else (s0, s1 - 1)
+                parts = [(got, got + 1, t0, t0, 0.0), (*rest, t0, t1, c)]
+                out.extend(parts if got == s0 else parts[::-1])
+                continue
+        elif t1 - t0 >= 2 and s1 - s0 == 1:
+            got = _unrendered(os_, t0, t1, ps, s0, s1, 1 / ratio)
+            if got is not None:
+                rest = (t0 + 1, t1) if got == t0 else (t0, t1 - 1)
+                parts = [(s0, s0, got, got + 1, 0.0), (s0, s1, *rest, c)]
+                out.extend(parts if got == t0 else parts[::-1])
+                continue
+        out.append((s0, s1, t0, t1, c))
+    return out
+
+
+def _unrendered(side: list[Unit], a0: int, a1: int, other: list[Unit], b0: int, b1: int, ratio: float) -> int | None:
+    """The edge sentence of side[a0:a1] that other[b0:b1] does not render, if the evidence is clear."""
+    lo = sum(u.length for u in other[b0:b1])
+    full = sum(u.length for u in side[a0:a1])
+    near = set().union(*(u.found.keys for u in other[max(0, b0 - 1):b1 + 1]))
+    for x in (a0, a1 - 1):
+        u = side[x]
+        if len(u.text.split()) < UNRENDERED_MIN_WORDS or u.heading or u.note:
+            continue
+        rest = full - u.length
+        if lo > full * ratio * UNRENDERED_LENGTH:
+            continue  # the other side is long enough to render the whole
+        if min(lo, rest * ratio) < UNRENDERED_FIT * max(lo, rest * ratio):
+            continue  # the rest alone does not fit it either
+        own = set(u.found.keys)
+        if own & near or not any(k.split(":", 1)[0] in STRONG for k in own):
+            continue  # something of it is there, or nothing of it would show (free translation drops words)
+        return x
+    return None
 
 
 def _first_index(ids: list[str]) -> dict[int, int]:
@@ -654,7 +712,7 @@ def bead_anchors(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: lis
     return out
 
 
-SENTENCE_BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (2, 2): 4.5, (1, 3): 4.0, (3, 1): 4.0}
+SENTENCE_BEADS = {(1, 1): 0.0, (1, 2): 2.0, (2, 1): 2.0, (2, 2): 4.5, (1, 3): 4.0, (3, 1): 4.0, (1, 4): 6.0, (1, 5): 8.0}
 
 
 def sentence_units(w: WitnessText, nums: list[int], paragraph_units: list[Unit]) -> tuple[list[Unit], list[str]]:

@@ -238,3 +238,61 @@ def plant_moves(paragraphs: list[str], avoid: set[int], seed: int = 1, every: in
         paras.insert(rng.randrange(len(paras)), text)
         moved.append(text)
     return paras, moved, (avoid - original_avoid) | set(picked)
+
+
+def drop_sentences(paragraphs: list[str], seed: int = 1, count: int = 20) -> tuple[list[str], list[tuple[int, int, str]]]:
+    """The paragraphs with `count` whole sentences left out (one per paragraph, in paragraphs of
+    running text with two sentences or more, any position): a translation with known omissions.
+    Returns the new paragraphs and the dropped sentences (paragraph, sentence number, text)."""
+    from pipeline.collate.segment import is_heading, is_note_body, sentence_spans
+
+    rng = random.Random(seed)
+    body = [k for k, p in enumerate(paragraphs)
+            if not is_heading(p) and not is_note_body(p) and len(sentence_spans(p)) >= 2]
+    out, dropped = list(paragraphs), []
+    for k in sorted(rng.sample(body, min(count, len(body)))):
+        spans = sentence_spans(out[k])
+        n = rng.randrange(len(spans))
+        s, e = spans[n]
+        dropped.append((k, n, out[k][s:e]))
+        out[k] = (out[k][:s] + out[k][e:]).replace("  ", " ").strip()
+    return out, dropped
+
+
+def measure_omissions(pivot, translation, collate, seeds=(1, 2, 3), count: int = 20) -> dict:
+    """Precision and recall of the omitted sentences reported for `translation` with `count`
+    sentences dropped (drop_sentences), per seed. `collate(witnesses)` returns a Collation.
+
+    Expected: the pivot sentences the dropped sentence alone rendered in the unmodified
+    alignment (one translation sentence against one or more of the pivot); counted: the
+    omissions reported beyond the unmodified text's own."""
+    from pipeline.collate.model import WitnessText
+    from pipeline.collate.segment import sentence_spans
+    from pipeline.collate.writers import coverage
+
+    def text(w, sid: str) -> str:
+        p, k = map(int, sid.split("."))
+        return w.paragraphs[p][slice(*sentence_spans(w.paragraphs[p])[k])]
+
+    base = collate([pivot, translation])
+    alone = {right[0]: [text(pivot, s) for s in left] for r in base.rows
+             for left, right, *note in r.sentences.get(translation.id, []) if len(right) == 1 and left and not note}
+    before = {o["text"] for o in coverage(base)["witnesses"][translation.id]["omitted_sentences"]}
+    true = reported = expected = 0
+    for seed in seeds:
+        paras, dropped = drop_sentences(translation.paragraphs, seed=seed, count=count)
+        w = WitnessText(translation.id, translation.language, translation.title, paras, translation.role)
+        got = {o["text"] for o in coverage(collate([pivot, w]))["witnesses"][w.id]["omitted_sentences"]}
+        exp = {t for p, k, _ in dropped for t in alone.get(f"{p}.{k}", [])}
+        _, _, t, n = score_omissions(exp, before, got)
+        true, reported, expected = true + t, reported + n, expected + len(exp)
+    return {"precision": round(true / reported, 3) if reported else 1.0,
+            "recall": round(true / expected, 3) if expected else 1.0,
+            "true": true, "reported": reported, "expected": expected}
+
+
+def score_omissions(expected: set[str], baseline: set[str], reported: set[str]) -> tuple[float, float, int, int]:
+    """(precision, recall, true, reported) of the omissions reported beyond the baseline's."""
+    new = reported - baseline
+    true = len(new & expected)
+    return (true / len(new) if new else 1.0), (true / len(expected) if expected else 1.0), true, len(new)

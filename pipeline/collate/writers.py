@@ -157,7 +157,7 @@ def unmatched_sentences(col: Collation, wid: str) -> tuple[list[dict], list[dict
 
     Inside a row the sentence alignment says it; a pivot paragraph the alignment left out
     inside a stretch the witness translates counts whole (between two excerpts is a gap,
-    not an omission). Titles (headings that are not questions) are not sentences."""
+    not an omission). Titles are not sentences (a heading of the pivot that asks is one)."""
     if col.method != "pivot" or wid == col.pivot:
         return [], []
     pivot, w = col.witness(col.pivot), col.witness(wid)
@@ -167,8 +167,8 @@ def unmatched_sentences(col: Collation, wid: str) -> tuple[list[dict], list[dict
     def text_of(wit, sid: str) -> tuple[int, str] | None:
         p, k = map(int, sid.split("."))
         para = wit.paragraphs[p]
-        if is_heading(para) and not para.rstrip().endswith(("?", "!")):
-            return None
+        if is_heading(para) and (wit is w or not para.rstrip().endswith(("?", "!"))):
+            return None  # a translator's own title, even one that asks, is not a sentence of the text
         s, e = sentence_spans(para)[k]
         return p, para[s:e]
 
