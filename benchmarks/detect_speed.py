@@ -8,7 +8,12 @@
    the whole pipeline, stage by stage, in this one process; MB/s for the whole and
    for detect alone (the issue's bar: the whole pipeline at 1 MB/s per core).
 
+3. `--hash`: clean a fixed subset (30 ICDAR + 20 Overproof files) and print one hash per
+   file of its clean text, change log and queries, and one for all: a speed-up must leave
+   every hash as it was.
+
     .venv/bin/python benchmarks/detect_speed.py
+    .venv/bin/python benchmarks/detect_speed.py --hash
 """
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ from pipeline.witnesses import load_corpus  # noqa: E402
 
 
 def main() -> int:
+    if "--hash" in sys.argv[1:]:
+        return hashes()
     corpus = load_corpus(ROOT / "raw")
     res = Resources(ROOT)
     texts = []
@@ -76,6 +83,35 @@ def icdar() -> None:
           f"= {size / 1e6 / total:.2f} MB/s; detect {secs.get('detect', 0):.1f} s "
           f"= {size / 1e6 / max(secs.get('detect', 0), 1e-9):.2f} MB/s")
     print("  by stage (s): " + ", ".join(f"{k} {v:.2f}" for k, v in secs.items()))
+
+
+def hashes() -> int:
+    import hashlib
+    import json
+    from dataclasses import asdict, is_dataclass
+
+    from pipeline.model import Witness
+    from pipeline.run import clean_witness
+    from pipeline.sources import decode_bytes
+    bench = ROOT.parent / "shared" / "benchmarks"
+    files = (sorted((bench / "icdar2017_en" / "ocr").glob("*.txt"))[:30]
+             + sorted((bench / "overproof_smh_dev" / "ocr").glob("*.txt"))[:20])
+    res = Resources(ROOT)
+    every = hashlib.sha256()
+    t0, c0 = time.perf_counter(), time.process_time()
+    for p in files:
+        raw, _ = decode_bytes(p.read_bytes(), str(p))
+        w = Witness(id="bench", file=p.name, language="en", work="bench", role="original", origin="file")
+        c = clean_witness(raw, w, res)
+        plain = lambda x: asdict(x) if is_dataclass(x) else x.model_dump() if hasattr(x, "model_dump") else vars(x)
+        blob = json.dumps([c.text, [plain(x) for x in c.changes], [plain(q) for q in c.queries]],
+                          ensure_ascii=False, sort_keys=True, default=str)
+        h = hashlib.sha256(blob.encode()).hexdigest()[:16]
+        every.update(h.encode())
+        print(f"{h}  {p.parent.parent.name}/{p.name}")
+    print(f"{every.hexdigest()[:16]}  ALL ({len(files)} files, {time.perf_counter() - t0:.1f} s wall, "
+          f"{time.process_time() - c0:.1f} s CPU)")
+    return 0
 
 
 if __name__ == "__main__":
