@@ -1,6 +1,6 @@
 """Benchmark of same-language collation (and of the cross-language alignment).
 
-    .venv/bin/python benchmarks/collate_bench.py [--sizes 2000 20000 100000] [--no-collatex]
+    .venv/bin/python benchmarks/collate_bench.py [--sizes 2000 20000 100000] [--no-collatex] [--excerpts 8]
 
 For each size, a base witness is built from sentences of the clean English texts
 (clean/*.txt, in a seeded random order) and a second witness from it with planted
@@ -179,12 +179,42 @@ def cross_language() -> tuple[float, float] | None:
     return time.perf_counter() - t, time.process_time() - c
 
 
+def excerpt_sweep(seeds: int) -> dict:
+    """Excerpt editions of the Dreadnought (pipeline.collate.synthetic.make_edition, seeds 1..N,
+    even seeds shuffled) collated with the Kollontai witnesses: the share of their paragraphs
+    aligned beside the paragraph they came from (tests/test_collate_excerpts.py checks four)."""
+    from pipeline.collate import collate_work, witness_texts
+    from pipeline.collate.synthetic import make_edition
+    from pipeline.context import Resources
+    from pipeline.witnesses import load_corpus
+    corpus = load_corpus(ROOT / "raw")
+    work = corpus.work("kollontai-workers-opposition")
+    wits = witness_texts(ROOT, corpus.members(work.id), {})
+    authority = Resources(ROOT).authority
+    dn = next(w for w in wits if w.id == "kollontai-en-dreadnought")
+    out = {}
+    for seed in range(1, seeds + 1):
+        ed = make_edition(dn.paragraphs, seed=seed, shuffle=seed % 2 == 0)
+        wit = WitnessText("kollontai-en-excerpts", "en", "excerpts", ed.paragraphs, "translation")
+        col = collate_work(work.id, work.title, work.pivot, wits + [wit], authority)
+        where = {wid: {q: k for k, r in enumerate(col.rows) for q in r.cells.get(wid, [])} for wid in (wit.id, dn.id)}
+        body = [(q, src) for q, src in enumerate(ed.source) if src is not None]
+        landed = sum(1 for q, src in body if where[wit.id][q] == where[dn.id][src])
+        out[seed] = {"paragraphs": len(body), "beside_their_source": landed}
+        print(f"excerpt edition seed {seed}: {landed}/{len(body)} paragraphs beside their source")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
     ap.add_argument("--no-collatex", action="store_true")
+    ap.add_argument("--excerpts", type=int, default=0, metavar="N",
+                    help="also collate excerpt editions of seeds 1..N with the Kollontai witnesses")
     args = ap.parse_args()
     results: dict = {"sizes": {}}
+    if args.excerpts:
+        results["excerpts"] = excerpt_sweep(args.excerpts)
     for words in args.sizes:
         a, b, changes, moved = pair(words, moves=True)
         seconds, rows, cpu = time_ours(a, b, repeat=3 if words <= 20000 else 2)

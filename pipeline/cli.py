@@ -12,7 +12,22 @@ from pathlib import Path
 
 from pipeline.errors import EditionError
 
-from pipeline.rules import KINDS as RULE_KINDS
+
+
+class _RuleKinds:
+    """pipeline.rules.KINDS, imported only when `--kind` is checked or shown (the rule engine
+    imports pydantic and regex: a fifth of a second a run with nothing to do need not pay)."""
+
+    def __contains__(self, kind) -> bool:
+        from pipeline.rules import KINDS
+        return kind in KINDS
+
+    def __iter__(self):
+        from pipeline.rules import KINDS
+        return iter(KINDS)
+
+
+RULE_KINDS = _RuleKinds()
 
 # command name -> "module:function"; each function takes the parsed args and returns an exit code
 COMMANDS = {
@@ -39,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-collate", action="store_true", help="skip collation")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--jobs", "-j", type=int, default=1, help="clean witnesses in N processes (-1: one per core)")
+    _scale_options(r)
 
     c = sub.add_parser("clean", help="clean witnesses by id, or any plain-text files with --out")
     c.add_argument("targets", nargs="+", metavar="ID_OR_PATH", help="witness ids from raw/witnesses.toml, or text files")
@@ -47,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "NAME.queries.tsv (default: a folder clean/ beside the first file)")
     c.add_argument("--encoding", default="auto", help="encoding of plain-text files (default: detect)")
     c.add_argument("--quiet", action="store_true")
+    c.add_argument("--jobs", "-j", type=int, default=1, help="clean in N processes (-1: one per core)")
+    _scale_options(c)
 
     st = sub.add_parser("stages", help="the configured stages: what each requires, assigns and leaves, its settings")
     st.add_argument("--json", action="store_true")
@@ -77,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     ra.add_argument("match", help="the damaged reading, e.g. 'rank and tile'")
     ra.add_argument("replacement", help="the correction, e.g. 'rank and file'")
     ra.add_argument("--file", default="rules/local.toml", help="rule file to append to")
-    ra.add_argument("--kind", default="scanno", choices=RULE_KINDS, help="what the rule repairs (default: scanno)")
+    ra.add_argument("--kind", default="scanno", choices=RULE_KINDS, metavar="KIND",
+                    help="what the rule repairs (default: scanno; an unknown kind is answered with the list)")
     ra.add_argument("--scope", default=None, help="witness id or language (default: where it occurs)")
     ra.add_argument("--id", default=None, help="rule id (default: derived from the words)")
     ra.add_argument("--yes", action="store_true", help="write without asking")
@@ -92,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     ri.add_argument("files", nargs="+", metavar="FILE")
     ri.add_argument("--witness", help="witness id (default: the file's `witness` key, else its name)")
     return p
+
+
+def _scale_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true", help="recompute everything (ignore the run cache .edition-cache/)")
+    p.add_argument("--scheduler", metavar="local:N|tcp://HOST:PORT",
+                   help="clean on a Dask cluster: a local one of N worker processes, or an existing scheduler")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,54 +11,38 @@ channel cost, kept here for the callers of the lexicon.
 """
 from __future__ import annotations
 
-import marshal
 import math
-import os
 from functools import lru_cache
-from pathlib import Path
 
 _RU_ENDINGS = ("", "а", "я", "о", "е", "ы", "и", "у", "ю", "ь", "й", "ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях",
                "ов", "ев", "ий", "ый", "ая", "ое", "ые", "ие", "ого", "его", "ому", "ему", "ым", "им", "ую", "юю",
                "ых", "их", "ами", "ями", "ыми", "ими", "ть", "ет", "ют", "ут", "ит", "ат", "ят", "ал", "ил", "ла",
                "ли", "ние", "ния", "нию", "ием", "ство", "ства", "ский", "ская", "ское", "ские", "ских", "ся", "ость",
                "ости", "ать", "ить", "ешь", "ем", "ете", "ивать", "ывать")
-def _cache_file(language: str) -> Path | None:
-    try:
-        from importlib.metadata import version
-        wf = version("wordfreq")
-    except Exception:  # noqa: BLE001 (no metadata: no cache)
-        return None
-    base = Path(os.environ.get("EDITION_CACHE") or Path.home() / ".cache" / "edition")
-    return base / f"freq-{language}-wordfreq-{wf}.marshal"
 
 
 @lru_cache(maxsize=8)
-def _freq_table(language: str) -> dict[str, float]:
-    """wordfreq's large list (word -> frequency), from the cache file when there is one
-    (wordfreq unpacks a compressed msgpack file: about half a second per language)."""
-    cache = _cache_file(language)
-    if cache is not None and cache.exists():
-        try:
-            table = marshal.loads(cache.read_bytes())
-            if isinstance(table, dict):
-                return table
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
+def _freq_table(language: str):
+    """wordfreq's large list (word -> frequency), as a memory-mapped table (pipeline.store)
+    built once per wordfreq version: opening it costs nothing; unpacking wordfreq's
+    compressed list costs about half a second per language."""
+    try:
+        from importlib.metadata import version
+        wf = version("wordfreq")
+    except Exception:  # noqa: BLE001 (no metadata: build in memory, no cache)
+        return _wordfreq_dict(language)
+    from pipeline.store import open_table
+    return open_table(f"freq-{language}-wordfreq-{wf}", lambda: _wordfreq_dict(language),
+                      f"the {language} word list")
+
+
+def _wordfreq_dict(language: str) -> dict[str, float]:
     try:
         from wordfreq import get_frequency_dict
         freqs = get_frequency_dict(language, "large")
     except (LookupError, ValueError, OSError):
         freqs = {}
-    table = {w: f for w, f in freqs.items() if f > 0}
-    if cache is not None and table:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(table))
-            os.replace(tmp, cache)
-        except OSError:
-            pass
-    return table
+    return {w: f for w, f in freqs.items() if f > 0}
 
 
 def shared(language: str) -> "Lexicon":
@@ -82,9 +66,9 @@ class Lexicon:
     def load(cls, language: str) -> "Lexicon":
         """wordfreq's large list for the language (en, ru); an unknown language gives an empty lexicon.
 
-        Unpacking wordfreq's list takes about half a second per language, so the list is
-        kept in a cache file (EDITION_CACHE, default ~/.cache/edition) keyed by the wordfreq
-        version; a cache that cannot be read or written is simply not used.
+        The list is a memory-mapped table (pipeline.store) in EDITION_CACHE (default
+        ~/.cache/edition), built on first use per wordfreq version; a cache that cannot be
+        written is not used (the list is then unpacked in memory).
         """
         return cls(language, _freq_table(language))
 

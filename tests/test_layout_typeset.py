@@ -44,8 +44,9 @@ def clean_file(text: str, lang: str, res: Resources):
 @pytest.mark.parametrize("lang", ["en", "ru"])
 @pytest.mark.parametrize("style", ["indent", "blank", "double", "short-last"])
 def test_typeset_cases_rebuilt(layout_res, srcs, lang, style):
+    """Two seeds per style and language; benchmarks/layout_bench.py sweeps six (and more with --seeds)."""
     total = Score(0, 0, 0, 0, 0, 0, 0, 0)
-    for seed in (11, 12, 13):
+    for seed in (11, 12):
         case = make_case(lang, style, seed, srcs[lang])
         c = clean_file(case.text, lang, layout_res)
         assert apply_changes(case.text, c.changes) == c.text

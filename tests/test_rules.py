@@ -3,8 +3,6 @@ rule file is refused with its file, line and field."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -159,8 +157,8 @@ def test_rules_add_shows_hits_and_writes_a_valid_rule(tmp_path, capsys):
 def test_cli_refuses_a_broken_rule_file_with_one_line(tmp_path):
     (tmp_path / "raw").mkdir()
     write(tmp_path, GOOD.replace('kind = "scanno"', 'kind = "scanno"\nfoo = 1'))
-    r = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(tmp_path), "rules", "test"],
-                       capture_output=True, text=True, cwd=ROOT)
+    from conftest import edition  # in-process: the exit code and stderr are what is checked
+    r = edition(tmp_path, "rules", "test")
     assert r.returncode == 2 and "foo" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 

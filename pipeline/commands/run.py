@@ -1,4 +1,11 @@
-"""`edition run` and `edition clean`: read raw input, run the stages, write outputs."""
+"""`edition run` and `edition clean`: read raw input, run the stages, write outputs.
+
+`edition run` is incremental: a witness is re-cleaned only when something it depends on
+changed, a work re-collated only when one of its witnesses' clean texts changed, and a run
+whose inputs and outputs are all as the last run left them does nothing (pipeline.cache,
+`.edition-cache/`); `--force` recomputes everything. Heavy modules are imported only when
+there is work to do, so a run with nothing to do starts and ends in a blink.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,108 +14,263 @@ import os
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-from pipeline.collate import collate_corpus
-from pipeline.collate.segment import sentences
-from pipeline.config import check_project, stages_of
-from pipeline.context import Resources
 from pipeline.errors import EditionError
-from pipeline.model import Witness, slug
-from pipeline.outputs import write_files
-from pipeline.report import build_reports
-from pipeline.report.files import changes_jsonl, queries_tsv, read_manifest, witness_files, witness_manifest
-from pipeline.review import review_words
-from pipeline.rules import test_rule
-from pipeline.run import Cleaned, clean_corpus, clean_witness
-from pipeline.sources import read_text_file
-from pipeline.witnesses import Corpus, load_corpus
-
-err = Console(stderr=True)
 
 
-def progress_bar(quiet: bool) -> Progress:
+def _err():
+    from rich.console import Console
+    return Console(stderr=True)
+
+
+class _NoProgress:
+    """What progress_bar gives off a terminal (rich is not even imported)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def advance(self, *args, **kwargs) -> None:
+        pass
+
+
+def progress_bar(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return _NoProgress()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    err = _err()
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                     TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal, transient=True)
 
 
-def clean_with_progress(root: Path, corpus: Corpus, ids: list[str], res: Resources, quiet: bool = True,
-                        jobs: int = 1) -> dict[str, Cleaned]:
-    """pipeline.run.clean_corpus with a progress bar on a terminal."""
-    with progress_bar(quiet) as progress:
-        task = progress.add_task("cleaning", total=len(ids))
-        return clean_corpus(root, corpus, ids, res, jobs=jobs,
-                            on_start=lambda wid: progress.update(task, description=f"cleaning {wid}"),
-                            on_done=lambda wid: progress.advance(task))
+def run_key(root: Path, only: list[str] | None, collate: bool) -> str:
+    """Hash of everything `edition run` reads: raw/, config/, rules/, review/, the code and the
+    libraries, the arguments, and which files lie in the output folders (the index lists them)."""
+    from pipeline.cache import code_version, digest, tree_digest
+    listing = []
+    for sub in ("clean", "reports", "reports/collation"):
+        d = root / sub
+        if d.is_dir():
+            listing += sorted(f"{sub}/{p.name}" for p in d.iterdir() if p.is_file() and not p.name.startswith("."))
+    data = "" if (root / "config" / "pipeline.toml").exists() else tree_digest(Path(__file__).resolve().parents[2],
+                                                                              "config", "rules")
+    return digest(code_version(), tree_digest(root, "raw", "config", "rules", "review"), data,
+                  json.dumps([only, collate]), *listing)
 
 
 def build_edition(root: Path, only: list[str] | None = None, collate: bool = True, quiet: bool = True,
-                  jobs: int = 1) -> tuple[dict[str, Cleaned], dict[Path, str]]:
+                  jobs: int = 1, force: bool = False, scheduler: str | None = None):
     """Everything `edition run` does: clean, write clean/ and reports/ (all or nothing),
-    collate; returns the cleaned witnesses and the files written."""
+    collate; returns the cleaned witnesses and the files written. Results whose inputs did not
+    change come from the run cache (unless `force`)."""
+    from pipeline.cache import RunCache
+    from pipeline.collate import collate_corpus
+    from pipeline.config import check_project
+    from pipeline.context import Resources
+    from pipeline.outputs import write_files
+    from pipeline.report import build_reports
+    from pipeline.report.files import read_manifest, witness_files, witness_manifest
+    from pipeline.witnesses import Corpus, load_corpus
+
     corpus = load_corpus(root / "raw")
     res = Resources(root)
     check_project(res, corpus)  # configuration, policy and rule scopes, before any work
     ids = only or [w.id for w in corpus.witnesses]
     for wid in ids:
         corpus.get(wid)  # unknown ids fail before any work
-    cleaned = clean_with_progress(root, corpus, ids, res, quiet, jobs=jobs)
+    cache = RunCache(root)
+    texts: dict[str, str] = {}
+    collated: dict = {}
+    waiting = {wk.id: {m.id for m in corpus.members(wk.id)} & set(ids) for wk in corpus.works
+               if len(corpus.members(wk.id)) >= 2} if collate else {}
+
+    def collate_work(work_id: str) -> None:
+        work, members = corpus.work(work_id), corpus.members(work_id)
+        key = work_key(root, res, work, members, texts)
+        found = None if force else cache.get("work", key)
+        if found is None:
+            made = collate_corpus(root, Corpus(corpus.root, members, [work]), res, texts)
+            found = {p.relative_to(root).as_posix(): content for p, content in made.items()}
+            cache.put("work", key, found)
+        collated[work_id] = found
+
+    def collate_ready(wid: str, c) -> None:
+        """Collate a work as soon as its witnesses are clean (while the workers clean the rest)."""
+        texts[wid] = c.text
+        for work_id, left in waiting.items():
+            if wid in left:
+                left.discard(wid)
+                if not left:
+                    collate_work(work_id)
+
+    cleaned = clean_cached(root, corpus, ids, res, cache, force, quiet, jobs, scheduler, on_result=collate_ready)
+    for work_id in waiting:  # with --only: works none of whose witnesses were cleaned (read from clean/)
+        if work_id not in collated:
+            collate_work(work_id)
     files = witness_files(root, cleaned)
     earlier = read_manifest(root / "reports" / "witnesses.json") if only else {}
     files[root / "reports" / "witnesses.json"] = witness_manifest([w.id for w in corpus.witnesses], cleaned, earlier)
-    if collate:
-        files.update(collate_corpus(root, corpus, res, {wid: c.text for wid, c in cleaned.items()}))
+    for work in corpus.works:  # in catalogue order
+        for rel, content in collated.get(work.id, {}).items():
+            files[root / rel] = content
+    from pipeline.collate.segment import sentences
     files.update(build_reports(root, corpus, cleaned, files, split=sentences))
     write_files(files)
+    if not only:
+        cache.prune()
     return cleaned, files
 
 
+def witness_key(root: Path, res, corpus, wid: str) -> str:
+    """What a witness's cleaning depends on (pipeline.cache explains each part)."""
+    from pipeline.cache import code_version, digest, file_digest, tree_digest
+    w = corpus.get(wid)
+    # itself, and the Russian witnesses of its work (detect matches names against the original's:
+    # pipeline.context.Resources.original_names)
+    members = [m for m in corpus.witnesses if m.id == wid or (m.work == w.work and m.language == "ru")]
+    shared = res.__dict__.get("_run_shared_key")
+    if shared is None:
+        shared = res.__dict__["_run_shared_key"] = digest(code_version(), tree_digest(res.data_root, "config", "rules"))
+    return digest(shared, w.model_dump_json(), file_digest(root / "review" / f"{wid}.toml"),
+                  *(x for m in members for x in (m.model_dump_json(), file_digest(corpus.path(m)))))
+
+
+def work_key(root: Path, res, work, members, texts: dict[str, str]) -> str:
+    """What a work's collation depends on: its witnesses' clean texts and entries, config, rules, code."""
+    from pipeline.cache import digest, file_digest
+    parts = [res.__dict__.get("_run_shared_key") or "", work.model_dump_json()]
+    for m in members:
+        text = texts.get(m.id)
+        parts += [m.model_dump_json(), digest(text) if text is not None else file_digest(root / "clean" / f"{m.id}.txt")]
+    return digest(*parts)
+
+
+def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, quiet: bool, jobs: int,
+                 scheduler: str | None, on_result=None) -> dict:
+    """The cleaned witnesses: from the cache where nothing they depend on changed, the rest
+    cleaned (in this process, N processes or on a Dask cluster) and stored as each finishes,
+    so a run killed midway keeps what it finished."""
+    from pipeline.review import to_decisions
+    from pipeline.sources import read_witness
+    inputs = {wid: read_witness(root, corpus, wid) for wid in ids}  # every input refused if bad, before any work
+    keys = {wid: witness_key(root, res, corpus, wid) for wid in ids}
+    out = {}
+    for wid in ids:
+        hit = None if force else cache.get("witness", keys[wid])
+        if hit is not None:
+            out[wid] = hit
+            if on_result:
+                on_result(wid, hit)
+    todo = [wid for wid in ids if wid not in out]
+    if todo:
+        from pipeline.commands.execute import WitnessTask, bundle_of, clean_witness_task, executor
+        tasks = (WitnessTask(wid, inputs[wid][0], corpus.get(wid), to_decisions(inputs[wid][2]), inputs[wid][1])
+                 for wid in todo)
+        with progress_bar(quiet) as progress, executor(scheduler, jobs if len(todo) > 1 else 1) as ex:
+            bar = progress.add_task("cleaning", total=len(todo))
+            for wid, c in ex.map(clean_witness_task, bundle_of(res, ship=bool(scheduler)), tasks):
+                c.review = []
+                cache.put("witness", keys[wid], c)
+                out[wid] = c
+                progress.advance(bar)
+                if on_result:
+                    on_result(wid, c)
+    for wid in ids:
+        out[wid].review = inputs[wid][2]
+    return {wid: out[wid] for wid in ids}
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    warn_failing_rules(Resources(args.root.resolve()))
-    cleaned, _ = build_edition(args.root.resolve(), args.only, not args.no_collate, args.quiet, _jobs(args))
+    root = args.root.resolve()
+    only, collate = args.only, not args.no_collate
+    force = getattr(args, "force", False)
+    from pipeline.cache import RunCache
+    cache = RunCache(root)
+    key = run_key(root, only, collate)
+    last = None if force else cache.up_to_date(key, root)
+    if last is not None:  # nothing changed since the last run, and its outputs are intact
+        for line in last.get("messages", []):
+            print(line, file=sys.stderr)
+        if not args.quiet:
+            print("edition: nothing changed since the last run (--force recomputes)", file=sys.stderr)
+        return 0
+    cache.forget_run()  # the outputs are about to change; a run killed now is not "up to date"
+    from pipeline.context import Resources
+    messages = failing_rules(Resources(root))
+    for line in messages:
+        print(line, file=sys.stderr)
+    cleaned, files = build_edition(root, only, collate, args.quiet, _jobs(args), force,
+                                   getattr(args, "scheduler", None))
+    from pipeline.review import review_words
+    said = []
     for wid, c in cleaned.items():
-        report_decisions(wid, c)
-        words = review_words(args.root.resolve() / "review" / f"{wid}.toml")
+        said += decision_messages(wid, c)
+        words = review_words(root / "review" / f"{wid}.toml")
         if words:  # an export saved by hand: its words belong in the word list, not here
-            print(f"review/{wid}.toml: lists words for the word list ({', '.join(words[:5])}"
-                  f"{', ...' if len(words) > 5 else ''}) that this run does not read: "
-                  f"`edition review import review/{wid}.toml` moves them to rules/words/", file=sys.stderr)
+            said.append(f"review/{wid}.toml: lists words for the word list ({', '.join(words[:5])}"
+                        f"{', ...' if len(words) > 5 else ''}) that this run does not read: "
+                        f"`edition review import review/{wid}.toml` moves them to rules/words/")
+    for line in said:
+        print(line, file=sys.stderr)
     if not args.quiet:
         for wid, c in cleaned.items():
-            err.print(f"{wid}: {len(c.changes)} changes, {len(c.queries)} queries"
-                      + (f", {len(c.stale)} stale decisions" if c.stale else ""))
+            print(f"{wid}: {len(c.changes)} changes, {len(c.queries)} queries"
+                  + (f", {len(c.stale)} stale decisions" if c.stale else ""), file=sys.stderr)
+    # what this run said is said again by a run that finds nothing changed
+    cache.save_run(run_key(root, only, collate), root, list(files), messages + said)
     return 0
 
 
-def warn_failing_rules(res: Resources) -> None:
+def failing_rules(res) -> list[str]:
     """A rule whose own examples fail is applied anyway, but never silently."""
+    from pipeline.rules import test_rule
+    out = []
     for r in res.rules:
         fails = test_rule(r)  # its own examples (`edition rules test` also checks how rules meet)
         if fails:
-            print(f"edition: WARNING: {r.where}: rule {r.id!r} fails its own examples "
-                  f"({len(fails)}: {fails[0]}); it is applied anyway: fix it, then `edition rules test`",
-                  file=sys.stderr)
+            out.append(f"edition: WARNING: {r.where}: rule {r.id!r} fails its own examples "
+                       f"({len(fails)}: {fails[0]}); it is applied anyway: fix it, then `edition rules test`")
+    return out
 
 
-def report_decisions(wid: str, c: Cleaned, most: int = 10) -> None:
-    """Say how many review decisions took effect, and which did not: stale ids, refused rejections."""
+def warn_failing_rules(res) -> None:
+    for line in failing_rules(res):
+        print(line, file=sys.stderr)
+
+
+def decision_messages(wid: str, c, most: int = 10) -> list[str]:
+    """How many review decisions took effect, and which did not: stale ids, refused rejections."""
+    out = []
     if c.review:
         n = len(c.review)
-        print(f"review/{wid}.toml: {c.applied} of {n} decision{'s' if n != 1 else ''} applied"
-              + (f", {len(c.stale)} stale" if c.stale else "")
-              + (f", {len(c.refused)} refused" if c.refused else ""), file=sys.stderr)
-    for sid in c.stale[:most]:
-        print(f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run", file=sys.stderr)
+        out.append(f"review/{wid}.toml: {c.applied} of {n} decision{'s' if n != 1 else ''} applied"
+                   + (f", {len(c.stale)} stale" if c.stale else "")
+                   + (f", {len(c.refused)} refused" if c.refused else ""))
+    out += [f"review/{wid}.toml: stale decision {sid!r}: no such change or query in this run" for sid in c.stale[:most]]
     if len(c.stale) > most:
-        print(f"review/{wid}.toml: ... and {len(c.stale) - most} more stale decisions (see reports/index.html)",
-              file=sys.stderr)
-    for cid in c.refused:
-        print(f"review/{wid}.toml: rejection of {cid!r} not applied: undoing a line join or hyphen decision "
-              "alone would leave a line break inside a paragraph; answer its query or write a rule", file=sys.stderr)
+        out.append(f"review/{wid}.toml: ... and {len(c.stale) - most} more stale decisions (see reports/index.html)")
+    out += [f"review/{wid}.toml: rejection of {cid!r} not applied: undoing a line join or hyphen decision "
+            "alone would leave a line break inside a paragraph; answer its query or write a rule" for cid in c.refused]
+    return out
+
+
+def report_decisions(wid: str, c, most: int = 10) -> None:
+    """Say how many review decisions took effect, and which did not: stale ids, refused rejections."""
+    for line in decision_messages(wid, c, most):
+        print(line, file=sys.stderr)
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
+    from pipeline.config import check_project
+    from pipeline.context import Resources
+    from pipeline.outputs import write_files
+    from pipeline.report.files import witness_files
+    from pipeline.witnesses import load_corpus
+
     root = args.root.resolve()
     res = Resources(root)
     paths = [Path(t) for t in args.targets]
@@ -121,49 +283,65 @@ def cmd_clean(args: argparse.Namespace) -> int:
             args.out = paths[0].resolve().parent / "clean"  # plain files: never beside (or over) the input
             default_out = True
     if args.out is None:  # witness ids
+        from pipeline.cache import RunCache
         corpus = load_corpus(root / "raw")
         check_project(res, corpus)
         for wid in args.targets:
             corpus.get(wid)
-        cleaned = clean_with_progress(root, corpus, list(args.targets), res, args.quiet)
+        cleaned = clean_cached(root, corpus, list(args.targets), res, RunCache(root), getattr(args, "force", False),
+                               args.quiet, _jobs(args), getattr(args, "scheduler", None))
         write_files(witness_files(root, cleaned))
         return 0
     if not args.lang:
         raise EditionError(None, "--lang en|ru is required to clean plain-text files")
     check_project(res, None)
     if default_out and not args.quiet:
-        err.print(f"no --out given: writing into {args.out}")
-    files: dict[Path, str] = {}
+        _err().print(f"no --out given: writing into {args.out}")
+    return clean_files(res, paths, args.lang, args.out, args.encoding, args.quiet, _jobs(args),
+                       getattr(args, "scheduler", None))
+
+
+def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "auto", quiet: bool = True,
+                jobs: int = 1, scheduler: str | None = None) -> int:
+    """`edition clean FILE... --out DIR` as a stream: every input is checked first (a bad one
+    stops the command before any work), then the files are cleaned a few at a time and each
+    one's three outputs are written (atomically) as soon as it is done; memory does not grow
+    with the number of files."""
+    from pipeline.commands.execute import FileTask, bundle_of, clean_file_task, executor
+    from pipeline.outputs import write_files
+    from pipeline.sources import read_text_file
+
     names: set[str] = set()
     for p in paths:
         if not p.is_file():
             raise EditionError(p, "file not found")
-        name = p.stem
-        if name in names:
-            raise EditionError(p, f"two input files named {name!r}; outputs would collide")
-        names.add(name)
-        raw, encoding = read_text_file(p, args.encoding)
-        if not args.quiet and (encoding not in ("utf-8", args.encoding) or "\r" in raw):
+        if p.stem in names:
+            raise EditionError(p, f"two input files named {p.stem!r}; outputs would collide")
+        names.add(p.stem)
+    for p in paths:  # refused if bad before any work; decoding again in the workers costs little
+        raw, found = read_text_file(p, encoding)
+        if not quiet and (found not in ("utf-8", encoding) or "\r" in raw):
             crlf = ", CR/CRLF line ends normalised" if "\r" in raw else ""
-            err.print(f"{p}: decoded as {encoding}{crlf} (recorded in the change log)")
-        w = Witness(id=slug(name), file=str(p), language=args.lang, work=slug(name), role="original", origin="file",
-                    encoding=encoding)
-        c = clean_witness(raw, w, res, facts={"encoding": encoding})
-        files[args.out / f"{name}.txt"] = c.text
-        files[args.out / f"{name}.changes.jsonl"] = changes_jsonl(c.changes)
-        files[args.out / f"{name}.queries.tsv"] = queries_tsv(c.queries)
-        # what the stages measured of the file (layout, page furniture, conventions): the record
-        # of how it was read
-        files[args.out / f"{name}.layout.json"] = json.dumps(c.facts.get("layout", {}), ensure_ascii=False,
-                                                                 indent=1, sort_keys=True) + "\n"
-    write_files(files)
-    if not args.quiet:
-        err.print(f"cleaned {len(paths)} file(s) into {args.out}")
+            _err().print(f"{p}: decoded as {found}{crlf} (recorded in the change log)")
+        del raw
+    tasks = (FileTask(p.stem, str(p), p.read_bytes(), lang, encoding) for p in paths)
+    done = 0
+    with progress_bar(quiet) as progress, executor(scheduler, jobs if len(paths) > 1 else 1, len(paths)) as ex:
+        bar = progress.add_task("cleaning", total=len(paths))
+        for name, (text, changes, queries, layout) in ex.map(clean_file_task, bundle_of(res, ship=bool(scheduler)),
+                                                             tasks):
+            write_files({out / f"{name}.txt": text, out / f"{name}.changes.jsonl": changes,
+                         out / f"{name}.queries.tsv": queries, out / f"{name}.layout.json": layout})
+            done += 1
+            progress.advance(bar)
+    if not quiet:
+        _err().print(f"cleaned {done} file(s) into {out}")
     return 0
 
 
 def _all_witness_ids(root: Path, targets: list[str]) -> bool:
     """Are these targets witness ids of the project's catalogue (raw/witnesses.toml)?"""
+    from pipeline.witnesses import load_corpus
     if not (root / "raw" / "witnesses.toml").exists():
         return False
     ids = {w.id for w in load_corpus(root / "raw").witnesses}
@@ -177,6 +355,10 @@ def _jobs(args: argparse.Namespace) -> int:
 
 def cmd_stages(args: argparse.Namespace) -> int:
     """The configured stages in order, as they declare themselves."""
+    from rich.console import Console
+
+    from pipeline.config import stages_of
+    from pipeline.context import Resources
     stages = stages_of(Resources(args.root.resolve()))
     rows = [{"name": s.name, "requires": list(s.requires), "assigns": list(s.assigns), "leaves": list(s.leaves),
              "kinds": list(s.kinds), "labels": s.labels, "doc": s.doc,

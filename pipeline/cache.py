@@ -1,0 +1,158 @@
+"""The run cache (`.edition-cache/` in the project, git-ignored, never committed).
+
+A result is stored under the hash of everything it depends on, so a run reuses it
+exactly when nothing it depends on changed:
+
+* `witness/<key>.pickle`: one witness cleaned (pipeline.run.Cleaned). The key hashes the
+  witness's raw bytes and catalogue entry, those of the Russian witnesses of its work
+  (detect reads the original's names), its review file, config/, rules/ (rules, authority,
+  word lists), the code and the installed libraries (`code_version`).
+* `work/<key>.pickle`: one work's collation files ({relative path: content}); the key hashes
+  its witnesses' clean texts and entries, config/, rules/ and the code.
+* `run.json`: the last complete run: the hash of all its inputs and the hash of every file
+  it wrote. `edition run` with the same inputs and untouched outputs does nothing.
+
+Entries are written atomically (temporary name, then rename), so a run killed midway leaves
+whole entries only; the next run reuses them and finishes the rest.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+CACHE_DIR = ".edition-cache"
+FORMAT = "1"  # bump when the layout of the cache changes
+PACKAGE = Path(__file__).resolve().parent
+
+
+def digest(*parts: bytes | str) -> str:
+    """sha256 of the parts, each length-prefixed (("ab", "c") and ("a", "bc") differ)."""
+    h = hashlib.sha256()
+    for p in parts:
+        b = p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    return h.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes ("" if it does not exist)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ""
+
+
+def tree_digest(root: Path, *subdirs: str) -> str:
+    """Hash of every file under the given folders of `root` (relative names and bytes)."""
+    parts: list[str] = []
+    for sub in subdirs:
+        d = root / sub
+        if not d.is_dir():
+            parts.append(f"{sub}: absent")
+            continue
+        for p in sorted(d.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith("."):
+                parts += [p.relative_to(root).as_posix(), file_digest(p)]
+    return digest(*parts)
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of the edition's own code and data (pipeline/, its templates and data files),
+    the Python version and the installed distributions (name and version of each)."""
+    parts = [FORMAT, sys.version, tree_digest(PACKAGE.parent, PACKAGE.name)]
+    for entry in sys.path:
+        if entry.endswith("site-packages") and os.path.isdir(entry):
+            parts += sorted(n for n in os.listdir(entry) if n.endswith((".dist-info", ".egg-info")))
+    return digest(*parts)
+
+
+class RunCache:
+    """Results by key under <project>/.edition-cache/ (see the module doc)."""
+
+    def __init__(self, root: Path):
+        self.dir = root / CACHE_DIR
+        self.used: set[Path] = set()
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.dir / kind / f"{key}.pickle"
+
+    def get(self, kind: str, key: str):
+        """The stored result, or None (absent or unreadable: recomputed)."""
+        path = self._path(kind, key)
+        try:
+            value = pickle.loads(path.read_bytes())
+        except Exception:  # noqa: BLE001 (a damaged or outdated entry is recomputed, never trusted)
+            return None
+        self.used.add(path)
+        return value
+
+    def put(self, kind: str, key: str, value) -> None:
+        path = self._path(kind, key)
+        self.used.add(path)
+        try:
+            _write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # a cache that cannot be written is not used
+
+    def prune(self, kinds: tuple[str, ...] = ("witness", "work")) -> None:
+        """Remove entries this run did not use (the cache holds the current state only)."""
+        for kind in kinds:
+            d = self.dir / kind
+            if d.is_dir():
+                for p in d.iterdir():
+                    if p not in self.used:
+                        try:
+                            p.unlink()
+                        except OSError:
+                            pass
+
+    # the whole run: its inputs' key, the outputs it wrote and what it said
+    def last_run(self) -> dict:
+        try:
+            data = json.loads((self.dir / "run.json").read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def save_run(self, key: str, root: Path, outputs: list[Path], messages: list[str]) -> None:
+        data = {"key": key, "messages": messages,
+                "outputs": {p.relative_to(root).as_posix(): file_digest(p) for p in sorted(outputs)}}
+        try:
+            _write_atomic(self.dir / "run.json", json.dumps(data, indent=0).encode("utf-8"))
+        except OSError:
+            pass
+
+    def forget_run(self) -> None:
+        try:
+            (self.dir / "run.json").unlink()
+        except OSError:
+            pass
+
+    def up_to_date(self, key: str, root: Path) -> dict | None:
+        """The last run's record if it had this key and its outputs are on disk as it wrote them."""
+        last = self.last_run()
+        outputs = last.get("outputs")
+        if last.get("key") != key or not isinstance(outputs, dict) or not outputs:
+            return None
+        for rel, sha in outputs.items():
+            if file_digest(root / rel) != sha:
+                return None
+        return last
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,278 @@
+"""Where witnesses are cleaned: in this process, in N local processes, or on a Dask cluster.
+
+A cleaning task is a pure function of one text plus read-only resources (config, policy,
+rules, authority, lexicons). The resources travel as a `Bundle`: the project folder's path
+for workers on this machine, or the bytes of config/, rules/ and the catalogue for a cluster
+whose workers cannot see the project; each worker process loads them once (`resources_of`)
+and the lexicons once (memory-mapped, pipeline.store). Results stream back as they finish,
+with a bounded number of tasks in flight, so memory does not grow with the number of texts;
+the caller (the client) writes every output.
+
+    with executor("local:2") as ex:            # or None / "processes:N" / "tcp://host:8786"
+        for key, result in ex.map(fn, bundle, tasks):
+            ...
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.cache import digest
+from pipeline.context import Resources
+from pipeline.errors import EditionError
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The read-only resources of a run, as a worker receives them."""
+
+    digest: str
+    root: str  # the project folder on the client's machine
+    files: tuple[tuple[str, bytes], ...] | None = None  # for remote workers: (relative path, bytes)
+
+
+def bundle_of(res: Resources, ship: bool = False) -> Bundle:
+    """The run's resources as a Bundle; with `ship`, by value (config/, rules/, raw/witnesses.toml
+    and the Russian witnesses whose names detect reads), for workers on other machines."""
+    base = res.data_root
+    files: list[tuple[str, bytes]] = []
+    for sub in ("config", "rules"):
+        d = base / sub
+        if d.is_dir():
+            files += [(p.relative_to(base).as_posix(), p.read_bytes()) for p in sorted(d.rglob("*"))
+                      if p.is_file() and not p.name.startswith(".")]
+    catalogue = base / "raw" / "witnesses.toml"
+    if catalogue.is_file():
+        files.append(("raw/witnesses.toml", catalogue.read_bytes()))
+        try:
+            from pipeline.witnesses import load_corpus
+            corpus = load_corpus(base / "raw")
+            files += [(f"raw/{w.file}", corpus.path(w).read_bytes()) for w in corpus.witnesses if w.language == "ru"]
+        except EditionError:
+            pass
+    key = digest(str(base), str(res.root), *(x for pair in files for x in pair))
+    return Bundle(key, str(res.root), tuple(files) if ship else None)
+
+
+_RESOURCES: dict[tuple, Resources] = {}
+
+
+def resources_of(bundle: Bundle) -> Resources:
+    """The bundle's Resources in this process, loaded once per process (a worker keeps them)."""
+    key = (bundle.digest, bundle.files is None)  # by path and by value give different roots
+    res = _RESOURCES.get(key)
+    if res is None:
+        if bundle.files is None:
+            res = Resources(Path(bundle.root))
+        else:
+            res = Resources(_unpack(bundle))
+        _RESOURCES.clear()  # one run's resources at a time
+        _RESOURCES[key] = res
+    return res
+
+
+def _unpack(bundle: Bundle) -> Path:
+    """Write a shipped bundle into this machine's temp folder (once per bundle)."""
+    target = Path(tempfile.gettempdir()) / f"edition-bundle-{bundle.digest[:16]}"
+    if not target.is_dir():
+        tmp = Path(tempfile.mkdtemp(prefix=".edition-bundle-", dir=target.parent))
+        for rel, data in bundle.files or ():
+            p = tmp / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another worker unpacked it first
+            pass
+    return target
+
+
+class Executor:
+    """Runs `fn(bundle, task)` over tasks, yielding (task key, result) as each finishes."""
+
+    jobs = 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+    def prepare(self, bundle: Bundle) -> object:
+        return bundle
+
+    def map(self, fn: Callable, bundle: Bundle, tasks: Iterable) -> Iterator[tuple[str, object]]:
+        for task in tasks:
+            yield task.key, fn(bundle, task)
+
+
+class Processes(Executor):
+    """N worker processes on this machine (concurrent.futures). With `recycle`, a worker is
+    replaced after that many tasks, so whatever a stage caches cannot grow with the number of
+    texts (a new worker costs little: forked from a server that has imported the pipeline,
+    the word lists memory-mapped)."""
+
+    def __init__(self, jobs: int, recycle: int | None = None):
+        self.jobs = jobs
+        if recycle:
+            import multiprocessing
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["pipeline.commands.execute", "pipeline.run", "pipeline.report.files"])
+            self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, max_tasks_per_child=recycle)
+        else:
+            self.pool = ProcessPoolExecutor(max_workers=jobs)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    def map(self, fn, bundle, tasks):
+        pending: dict = {}
+        it = iter(tasks)
+        window = 2 * self.jobs
+        while True:
+            for task in it:
+                pending[self.pool.submit(fn, bundle, task)] = task.key
+                if len(pending) >= window:
+                    break
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in sorted(done, key=lambda f: pending[f]):
+                yield pending.pop(f), f.result()
+
+
+class Dask(Executor):
+    """A Dask cluster: a LocalCluster of N worker processes ("local:N") or an existing
+    scheduler ("tcp://host:port"). The resources are shipped by value once (scattered to
+    every worker); the client keeps at most a few tasks per worker in flight."""
+
+    def __init__(self, address: str):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover (a dependency of the package)
+            raise EditionError(None, f"--scheduler {address}: dask.distributed is not installed ({exc})") from exc
+        self.cluster = None
+        if address.startswith("local:"):
+            n = _count(address[len("local:"):], address)
+            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                        dashboard_address=None, silence_logs=40)
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(address, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise EditionError(None, f"--scheduler {address}: cannot reach the scheduler ({exc})") from exc
+        self.jobs = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
+        self.remote = self.cluster is None
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def map(self, fn, bundle, tasks):
+        from distributed import as_completed
+        shipped = self.client.scatter(bundle, broadcast=True)  # by value, once per worker
+        it = iter(tasks)
+        window = 2 * self.jobs
+        keys: dict = {}
+        first = []
+        for task in it:
+            f = self.client.submit(fn, shipped, task, pure=False)
+            keys[f.key] = task.key
+            first.append(f)
+            if len(first) >= window:
+                break
+        if not first:
+            return
+        running = as_completed(first)
+        for f in running:
+            key = keys.pop(f.key)
+            result = f.result()
+            f.release()
+            for task in it:
+                nf = self.client.submit(fn, shipped, task, pure=False)
+                keys[nf.key] = task.key
+                running.add(nf)
+                break
+            yield key, result
+
+
+def _count(text: str, spec: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise EditionError(None, f"--scheduler {spec}: expected local:N (N workers, N >= 1) or tcp://HOST:PORT")
+    return n
+
+
+RECYCLE = 25  # tasks per worker process in a long stream (`edition clean` of many files)
+
+
+def executor(scheduler: str | None = None, jobs: int = 1, tasks: int = 1) -> Executor:
+    """The executor for `--scheduler` / `--jobs`: Dask when a scheduler is given, else local
+    processes when jobs > 1 or the stream is long (recycled workers bound the memory), else
+    this process."""
+    if scheduler:
+        if not (scheduler.startswith("local:") or "://" in scheduler):
+            raise EditionError(None, f"--scheduler {scheduler}: expected local:N or tcp://HOST:PORT")
+        return Dask(scheduler)
+    long = tasks > 2 * RECYCLE
+    if jobs > 1 or long:
+        return Processes(jobs, RECYCLE if long else None)
+    return Executor()
+
+
+@dataclass
+class WitnessTask:
+    """One witness of the catalogue to clean (read and decoded by the client)."""
+
+    key: str  # the witness id
+    raw: str
+    witness: object  # pipeline.model.Witness
+    decisions: object  # pipeline.review.Decisions
+    encoding: str
+
+
+def clean_witness_task(bundle: Bundle, task: WitnessTask):
+    """Clean one witness with the bundle's resources (in whatever process runs it)."""
+    from pipeline.run import clean_witness
+    return clean_witness(task.raw, task.witness, resources_of(bundle), task.decisions,
+                         facts={"encoding": task.encoding})
+
+
+@dataclass
+class FileTask:
+    """One plain-text file of `edition clean FILE... --out DIR`, as bytes."""
+
+    key: str  # the output name (the file's stem)
+    path: str  # as given, for messages and the witness's `file`
+    data: bytes
+    language: str
+    encoding: str  # declared, or "auto"
+
+
+def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, str, str, str]:
+    """Decode and clean one file; its outputs as text: clean text, change log, queries TSV, and
+    what the stages measured of the file (layout, page furniture, conventions: how it was read)."""
+    import json
+
+    from pipeline.model import Witness, slug
+    from pipeline.report.files import changes_jsonl, queries_tsv
+    from pipeline.run import clean_witness
+    from pipeline.sources import decode_bytes
+    raw, encoding = decode_bytes(task.data, task.path, task.encoding)
+    w = Witness(id=slug(task.key), file=task.path, language=task.language, work=slug(task.key), role="original",
+                origin="file", encoding=encoding)
+    c = clean_witness(raw, w, resources_of(bundle), facts={"encoding": encoding})
+    layout = json.dumps(c.facts.get("layout", {}), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return c.text, changes_jsonl(c.changes), queries_tsv(c.queries), layout

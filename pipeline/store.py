@@ -1,0 +1,153 @@
+"""Compact on-disk tables that open in microseconds: word -> float, memory-mapped.
+
+Unpacking wordfreq's Russian list into a dict takes most of a second (713,000 forms),
+paid by every process that touches it. A `Table` is that dict written once as an
+open-addressing hash table in one file and memory-mapped: opening it reads nothing,
+a lookup reads a few bytes, and every process on the machine shares the pages.
+
+File layout (little-endian): a 32-byte header (magic, version, slot count, entry
+count), then `slots` uint32 offsets into the data region (0: empty slot), then the
+entries, each `key length (uint16), key (UTF-8), value (float64)`. The slot of a key
+is crc32(key) modulo the slot count, probing linearly; the table is at most half full.
+
+Tables live in the user cache (EDITION_CACHE, default ~/.cache/edition), named by what
+they were built from (e.g. the wordfreq version), so a new version builds a new file.
+"""
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from zlib import crc32
+
+MAGIC = b"EDTAB\x00\x01\x00"
+HEADER = struct.Struct("<8sIIQQ")  # magic, format version, slot count (power of 2), entries, data offset
+FORMAT = 1
+_VALUE = struct.Struct("<d")
+_KEYLEN = struct.Struct("<H")
+
+
+def cache_dir() -> Path:
+    """Where built tables live: EDITION_CACHE, default ~/.cache/edition."""
+    return Path(os.environ.get("EDITION_CACHE") or Path.home() / ".cache" / "edition")
+
+
+class Table(Mapping):
+    """A read-only str -> float mapping backed by a memory-mapped file (see the module doc)."""
+
+    def __init__(self, path: Path):
+        with open(path, "rb") as f:
+            self._mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        magic, version, nslots, n, data = HEADER.unpack_from(self._mm, 0)
+        if magic != MAGIC or version != FORMAT:
+            raise ValueError(f"{path}: not an edition table (format {FORMAT})")
+        self.path = path
+        self._n = n
+        self._mask = nslots - 1
+        self._slots = memoryview(self._mm)[HEADER.size:HEADER.size + 4 * nslots].cast("I")
+        self._data = data
+
+    def get(self, key: str, default=None):
+        b = key.encode("utf-8", "surrogatepass")
+        mm, slots, mask = self._mm, self._slots, self._mask
+        i = crc32(b) & mask
+        end = 2 + len(b)
+        kb = _KEYLEN.pack(len(b)) + b  # an entry starts with its key's length, then the key
+        while True:
+            off = slots[i]
+            if not off:
+                return default
+            if mm[off:off + end] == kb:
+                return _VALUE.unpack_from(mm, off + end)[0]
+            i = (i + 1) & mask
+
+    def __getitem__(self, key: str) -> float:
+        v = self.get(key)
+        if v is None:
+            raise KeyError(key)
+        return v
+
+    def __contains__(self, key) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __len__(self) -> int:
+        return self._n
+
+    def items(self) -> Iterator[tuple[str, float]]:  # type: ignore[override]
+        mm, off = self._mm, self._data
+        for _ in range(self._n):
+            (k,) = _KEYLEN.unpack_from(mm, off)
+            key = mm[off + 2:off + 2 + k].decode("utf-8", "surrogatepass")
+            yield key, _VALUE.unpack_from(mm, off + 2 + k)[0]
+            off += 2 + k + 8
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, _ in self.items())
+
+    def to_dict(self) -> dict[str, float]:
+        """The whole table as a dict (for a long-lived worker: dict lookups are faster)."""
+        return dict(self.items())
+
+    def __reduce__(self):  # shipped to another process as its path: the receiver maps the same file
+        return (Table, (self.path,))
+
+
+def write_table(path: Path, table: Mapping[str, float]) -> None:
+    """Write `table` as a Table file, atomically (a temporary name, then a rename)."""
+    items = [(k.encode("utf-8", "surrogatepass"), float(v)) for k, v in table.items()]
+    nslots = 1024
+    while nslots < 2 * len(items):
+        nslots *= 2
+    data_start = HEADER.size + 4 * nslots
+    slots = [0] * nslots
+    data = bytearray()
+    mask = nslots - 1
+    for key, value in items:
+        if len(key) > 0xFFFF:
+            continue
+        off = data_start + len(data)
+        data += _KEYLEN.pack(len(key)) + key + _VALUE.pack(value)
+        i = crc32(key) & mask
+        while slots[i]:
+            i = (i + 1) & mask
+        slots[i] = off
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(HEADER.pack(MAGIC, FORMAT, nslots, len(items), data_start))
+            f.write(struct.pack(f"<{nslots}I", *slots))
+            f.write(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def open_table(name: str, build: Callable[[], Mapping[str, float]], what: str = "") -> Mapping[str, float]:
+    """The table `name` from the cache, built once with `build()` if missing or unreadable.
+
+    `name` says what the table was built from (e.g. "freq-ru-wordfreq-3.1.1"), so a new
+    source version builds a new file. If the cache cannot be written, the built dict is
+    returned as it is (slower to start, same answers). Building is said on stderr once.
+    """
+    path = cache_dir() / f"{name}.tab"
+    try:
+        return Table(path)
+    except (OSError, ValueError, struct.error):
+        pass
+    t = time.perf_counter()
+    table = build()
+    if not table:
+        return table
+    try:
+        write_table(path, table)
+        opened = Table(path)
+    except (OSError, ValueError, struct.error):
+        return table
+    print(f"edition: built {what or name} once, {time.perf_counter() - t:.1f} s: {path}", file=sys.stderr)
+    return opened

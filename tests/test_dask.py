@@ -1,0 +1,69 @@
+"""Cleaning on Dask (`--scheduler local:N | tcp://HOST:PORT`): the stages run on the workers
+with the resources shipped by value once, the client writes the outputs, and the outputs are
+those of the plain run. One small LocalCluster (two workers, loopback, no dashboard)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.commands.execute import FileTask, bundle_of, clean_file_task, resources_of
+from pipeline.context import Resources
+from tests.conftest import ROOT, edition
+
+pytest.importorskip("distributed")
+
+
+def texts(tmp_path: Path) -> list[Path]:
+    """Three small plain-text files: two real witnesses (cut) and one made up."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    out = []
+    for name, size in (("allen-documents.txt", 6000), ("lenin-trade-unions.txt", 9000)):
+        p = folder / name
+        p.write_bytes((ROOT / "raw" / name).read_bytes()[:size].rsplit(b"\n", 1)[0] + b"\n")
+        out.append(p)
+    for i in range(3):  # more files than the client keeps in flight (two per worker)
+        p = folder / f"scan{i}.txt"
+        p.write_text(f"The Workers' Opposition and the trade uni-\nons: a rnodern view of tbe\nquestion {i}.\n",
+                     encoding="utf-8")
+        out.append(p)
+    return out
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_a_shipped_bundle_gives_the_same_results_as_the_project(tmp_path):
+    """A worker on another machine sees no project folder: the bundle carries config/, rules/
+    and the catalogue by value, unpacked once into its temp folder."""
+    res = Resources(ROOT)
+    shipped = bundle_of(res, ship=True)
+    assert shipped.files and any(rel == "config/pipeline.toml" for rel, _ in shipped.files)
+    remote = resources_of(shipped)
+    assert remote.root != ROOT and (remote.root / "config" / "policy.toml").read_bytes() == \
+        (ROOT / "config" / "policy.toml").read_bytes()
+    assert resources_of(shipped) is remote  # loaded once per process
+    p = texts(tmp_path)[2]
+    task = FileTask("scan", str(p), p.read_bytes(), "en", "auto")
+    assert clean_file_task(shipped, task) == clean_file_task(bundle_of(res), task)
+
+
+def test_clean_on_a_local_cluster_matches_the_plain_run(tmp_path):
+    files = [str(p) for p in texts(tmp_path)]
+    plain = edition(tmp_path, "clean", *files, "--lang", "en", "--out", str(tmp_path / "plain"), "--quiet")
+    assert plain.returncode == 0, plain.stderr
+    on_dask = edition(tmp_path, "clean", *files, "--lang", "en", "--out", str(tmp_path / "dask"), "--quiet",
+                      "--scheduler", "local:2")
+    assert on_dask.returncode == 0, on_dask.stderr
+    assert len(outputs(tmp_path / "plain")) == 4 * len(files)  # text, change log, queries, layout
+    assert outputs(tmp_path / "dask") == outputs(tmp_path / "plain")
+
+
+def test_a_bad_scheduler_is_one_line(tmp_path):
+    f = texts(tmp_path)[2]
+    for spec, problem in (("local:0", "local:N"), ("nowhere", "expected local:N or tcp://HOST:PORT")):
+        r = edition(tmp_path, "clean", str(f), "--lang", "en", "--out", str(tmp_path / "o"), "--scheduler", spec)
+        assert r.returncode == 2 and problem in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()

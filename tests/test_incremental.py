@@ -1,0 +1,123 @@
+"""Incremental runs (pipeline/cache.py, `.edition-cache/`): a witness is cleaned again only
+when something it depends on changed, a work collated again only when one of its witnesses
+did, a run with nothing changed does nothing, and the outputs are always byte-identical to a
+full run (`--force`). A run interrupted midway leaves whole outputs and the next one finishes."""
+from __future__ import annotations
+
+import pytest
+
+import pipeline.commands.execute as execute
+from pipeline.cache import CACHE_DIR
+from pipeline.commands.run import witness_key
+from pipeline.context import Resources
+from pipeline.witnesses import load_corpus
+from tests.conftest import copy_project, edition
+from tests.test_run import snapshot
+
+
+@pytest.fixture
+def project(built, tmp_path):
+    """A copy of the session's built project (its outputs and run cache included)."""
+    root = copy_project(built.root, tmp_path / "p")
+    assert (root / CACHE_DIR / "witness").is_dir()
+    return root
+
+
+@pytest.fixture
+def cleaned_ids(monkeypatch):
+    """The ids of the witnesses the runs of a test actually clean (not taken from the cache)."""
+    seen: list[str] = []
+    real = execute.clean_witness_task
+
+    def counting(bundle, task):
+        seen.append(task.key)
+        return real(bundle, task)
+
+    monkeypatch.setattr(execute, "clean_witness_task", counting)
+    return seen
+
+
+def keys(root):
+    corpus = load_corpus(root / "raw")
+    res = Resources(root)
+    return {w.id: witness_key(root, res, corpus, w.id) for w in corpus.witnesses}
+
+
+def test_nothing_changed_cleans_nothing_and_writes_nothing(project, built, cleaned_ids):
+    first = edition(project, "run", "--quiet")
+    assert first.returncode == 0, first.stderr
+    assert cleaned_ids == []  # every witness and the collation came from the cache
+    assert snapshot(project) == snapshot(built.root)
+    times = {p: p.stat().st_mtime_ns for p in (project / "reports").rglob("*") if p.is_file()}
+    again = edition(project, "run")
+    assert again.returncode == 0 and "nothing changed" in again.stderr
+    assert {p: p.stat().st_mtime_ns for p in (project / "reports").rglob("*") if p.is_file()} == times
+    # an output damaged by hand is not "up to date": the next run writes it again
+    (project / "clean" / "allen-documents.txt").write_text("edited by hand\n", encoding="utf-8")
+    assert edition(project, "run", "--quiet").returncode == 0
+    assert snapshot(project) == snapshot(built.root)
+    assert cleaned_ids == []
+
+
+def test_a_changed_witness_is_cleaned_again_alone_and_matches_a_full_run(project, built, cleaned_ids):
+    raw = project / "raw" / "allen-documents.txt"
+    raw.write_bytes(raw.read_bytes().replace(b" the ", b" tbe ", 3))
+    assert edition(project, "run", "--quiet").returncode == 0
+    assert cleaned_ids == ["allen-documents"]
+    incremental = snapshot(project)
+    assert incremental != snapshot(built.root)
+    assert edition(project, "run", "--quiet", "--force").returncode == 0
+    assert len(cleaned_ids) == 1 + len(built.corpus.witnesses)  # --force cleaned every witness again
+    assert snapshot(project) == incremental
+
+
+def test_what_a_witness_depends_on(project):
+    """The cache keys: a review file is an input of its witness only; the Russian original of a
+    work is an input of its translations (detect reads its names); config and rules of every witness."""
+    before = keys(project)
+    (project / "review").mkdir(exist_ok=True)
+    (project / "review" / "lenin-trade-unions.toml").write_text(
+        '[[decision]]\nid = "c0000000000"\naction = "accept"\n', encoding="utf-8")
+    after = keys(project)
+    assert {w for w in before if before[w] != after[w]} == {"lenin-trade-unions"}
+
+    ru = project / "raw" / "kollontai-ru.txt"
+    ru.write_bytes(ru.read_bytes() + "\nЕщё одна строка.\n".encode("utf-8"))
+    changed = keys(project)
+    assert {w for w in after if after[w] != changed[w]} == {"kollontai-ru", "kollontai-en-dreadnought",
+                                                            "kollontai-en-iww"}
+    policy = project / "config" / "policy.toml"
+    policy.write_text(policy.read_text(encoding="utf-8") + "\n# a comment is a change too\n", encoding="utf-8")
+    final = keys(project)
+    assert all(final[w] != changed[w] for w in final)
+
+
+def test_an_interrupted_run_leaves_whole_outputs_and_the_next_finishes(project, built, monkeypatch, cleaned_ids):
+    for name in ("allen-documents.txt", "lenin-trade-unions.txt"):
+        raw = project / "raw" / name
+        raw.write_bytes(raw.read_bytes().replace(b" the ", b" tbe ", 2))
+    before = snapshot(project)
+    real = execute.clean_witness_task  # counts into cleaned_ids
+    calls = []
+
+    def interrupted(bundle, task):
+        calls.append(task.key)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # Ctrl-C after the first witness is done
+        return real(bundle, task)
+
+    monkeypatch.setattr(execute, "clean_witness_task", interrupted)
+    r = edition(project, "run", "--quiet")
+    assert r.returncode == 130
+    assert snapshot(project) == before  # nothing written, nothing half-written
+    assert not [p for p in project.rglob("*.tmp")]
+    assert cleaned_ids == calls[:1]
+    monkeypatch.setattr(execute, "clean_witness_task", real)
+    cleaned_ids.clear()
+    assert edition(project, "run", "--quiet").returncode == 0
+    assert cleaned_ids == [calls[1]]  # the witness finished before the interruption came from the cache
+    finished = snapshot(project)
+    assert {k for k in finished if finished[k] != before.get(k)} >= {
+        "clean/allen-documents.txt", "clean/lenin-trade-unions.txt", "reports/witnesses.json"}
+    cleaned_ids.clear()
+    assert edition(project, "run", "--quiet").returncode == 0 and cleaned_ids == []
