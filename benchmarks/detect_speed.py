@@ -8,7 +8,13 @@
    the whole pipeline, stage by stage, in this one process; MB/s for the whole and
    for detect alone (the issue's bar: the whole pipeline at 1 MB/s per core).
 
+3. `--hash`: clean a fixed subset (30 ICDAR + 20 Overproof files) and print one hash per
+   file of its clean text, change log and queries, and one for all: a speed-up must leave
+   every hash as it was.
+
     .venv/bin/python benchmarks/detect_speed.py
+    .venv/bin/python benchmarks/detect_speed.py --hash
+    .venv/bin/python benchmarks/detect_speed.py --icdar    (2. only)
 """
 from __future__ import annotations
 
@@ -27,6 +33,11 @@ from pipeline.witnesses import load_corpus  # noqa: E402
 
 
 def main() -> int:
+    if "--hash" in sys.argv[1:]:
+        return hashes()
+    if "--icdar" in sys.argv[1:]:
+        icdar()
+        return 0
     corpus = load_corpus(ROOT / "raw")
     res = Resources(ROOT)
     texts = []
@@ -56,26 +67,59 @@ def icdar() -> None:
     res = Resources(ROOT)
     names = res.config.get("stages", [])
     secs = dict.fromkeys(names, 0.0)
+    cpus = dict.fromkeys(names, 0.0)
     size = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for p in sorted(folder.glob("*.txt")):
         data = p.read_bytes()
         size += len(data)
         w = Witness(id="icdar", file=p.name, language="en", work="icdar", role="original", origin="file")
         ctx = Context(w, res, res.policy(w))
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         raw, _ = decode_bytes(data, str(p))
         doc = Document(raw, w.id)
         secs[names[0]] += time.perf_counter() - t
+        cpus[names[0]] += time.process_time() - c
         for name in names[1:]:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             doc.apply(name, stage_function(name)(doc.text, ctx).edits)
             secs[name] += time.perf_counter() - t
-    total = time.perf_counter() - t0
+            cpus[name] += time.process_time() - c
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"ICDAR {size / 1e6:.2f} MB, one process, loading included: whole pipeline {total:.1f} s "
-          f"= {size / 1e6 / total:.2f} MB/s; detect {secs.get('detect', 0):.1f} s "
+          f"= {size / 1e6 / total:.2f} MB/s ({cpu:.1f} s CPU = {size / 1e6 / cpu:.3f} MB/s); detect {secs.get('detect', 0):.1f} s "
           f"= {size / 1e6 / max(secs.get('detect', 0), 1e-9):.2f} MB/s")
-    print("  by stage (s): " + ", ".join(f"{k} {v:.2f}" for k, v in secs.items()))
+    print("  by stage (s wall): " + ", ".join(f"{k} {v:.2f}" for k, v in secs.items()))
+    print("  by stage (s CPU):  " + ", ".join(f"{k} {v:.2f}" for k, v in cpus.items()))
+
+
+def hashes() -> int:
+    import hashlib
+    import json
+    from dataclasses import asdict, is_dataclass
+
+    from pipeline.model import Witness
+    from pipeline.run import clean_witness
+    from pipeline.sources import decode_bytes
+    bench = ROOT.parent / "shared" / "benchmarks"
+    files = (sorted((bench / "icdar2017_en" / "ocr").glob("*.txt"))[:30]
+             + sorted((bench / "overproof_smh_dev" / "ocr").glob("*.txt"))[:20])
+    res = Resources(ROOT)
+    every = hashlib.sha256()
+    t0, c0 = time.perf_counter(), time.process_time()
+    for p in files:
+        raw, _ = decode_bytes(p.read_bytes(), str(p))
+        w = Witness(id="bench", file=p.name, language="en", work="bench", role="original", origin="file")
+        c = clean_witness(raw, w, res)
+        plain = lambda x: asdict(x) if is_dataclass(x) else x.model_dump() if hasattr(x, "model_dump") else vars(x)
+        blob = json.dumps([c.text, [plain(x) for x in c.changes], [plain(q) for q in c.queries]],
+                          ensure_ascii=False, sort_keys=True, default=str)
+        h = hashlib.sha256(blob.encode()).hexdigest()[:16]
+        every.update(h.encode())
+        print(f"{h}  {p.parent.parent.name}/{p.name}")
+    print(f"{every.hexdigest()[:16]}  ALL ({len(files)} files, {time.perf_counter() - t0:.1f} s wall, "
+          f"{time.process_time() - c0:.1f} s CPU)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -59,13 +59,26 @@ class ContextModel:
         self.vocab = vocab
         self.bigrams = bigrams
         self.uni, self.bi = english_ngrams() if lex.language == "en" else ({}, {})
+        # the witness's counts do not change while it is judged: each probability is computed once
+        self._uni: dict[str, float] = {}
+        self._next: dict[tuple[str, str, int], float] = {}
 
     def p_uni(self, w: str) -> float:
-        z = self.lex.zipf(w)
-        return 10 ** (z - 9) if z > 0 else 1e-9
+        p = self._uni.get(w)
+        if p is None:
+            z = self.lex.zipf(w)
+            p = self._uni[w] = 10 ** (z - 9) if z > 0 else 1e-9
+        return p
 
     def p_next(self, prev: str, w: str, own_prev: int = 0) -> float:
         """P(w | prev); `own_prev` leaves the judged reading itself out of the witness's counts."""
+        key = (prev, w, own_prev)
+        p = self._next.get(key)
+        if p is None:
+            p = self._next[key] = self._p_next(prev, w, own_prev)
+        return p
+
+    def _p_next(self, prev: str, w: str, own_prev: int) -> float:
         p = W_UNIGRAM * self.p_uni(w)
         c = self.uni.get(prev)
         if c:

@@ -59,6 +59,15 @@ class OcrModel:
         self.space_lost = self.cost.get((" ", ""), self.unseen)   # "we could" printed "wecould"
         self.space_added = self.cost.get(("", " "), self.unseen)  # "could" printed "co uld"
 
+    def _groups(self, per_group: int) -> dict[str, tuple[tuple[str, float, str], ...]]:
+        """meant_for cut to the `per_group` cheapest, with each meant group in lower case (made once)."""
+        cache = self.__dict__.setdefault("_cut", {})
+        g = cache.get(per_group)
+        if g is None:
+            g = cache[per_group] = {p: tuple((m, k, m.lower()) for m, k in v[:per_group])
+                                    for p, v in self.meant_for.items()}
+        return g
+
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "OcrModel":
         try:
@@ -102,6 +111,8 @@ class OcrModel:
         With `prefixes` (the lower-case prefixes of the words wanted) a reading is pursued only
         while it can still become one of them."""
         seen: dict[str, float] = {}
+        seen_get = seen.get
+        groups = self._groups(per_group)
         frontier = [(printed, 0.0, 0)]
         for level in range(depth):
             nxt = []
@@ -110,19 +121,20 @@ class OcrModel:
                 n = len(word)
                 low = word.lower()
                 for i in range(start, n):
-                    if prefixes is not None and i and low[:i] not in prefixes:
+                    head = low[:i]
+                    if prefixes is not None and i and head not in prefixes:
                         break  # no word starts so: no edit further on can make one
                     for b in range(1, MAX_SEG + 1):
                         if i + b > n:
                             break
-                        for meant, k in self.meant_for.get(word[i:i + b], ())[:per_group]:
+                        for meant, k, meant_low in groups.get(word[i:i + b], ()):
                             cost = base + k
                             if cost > limit or (level and k > second):
                                 break
-                            if prefixes is not None and (low[:i] + meant.lower()) not in prefixes:
+                            if prefixes is not None and (head + meant_low) not in prefixes:
                                 continue
                             v = word[:i] + meant + word[i + b:]
-                            if v and cost < seen.get(v, 99.0):
+                            if v and cost < seen_get(v, 99.0):
                                 seen[v] = cost
                                 if k <= second:
                                     nxt.append((v, cost, i + len(meant)))

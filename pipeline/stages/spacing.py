@@ -84,7 +84,8 @@ def run(text: str, ctx: Context) -> StageResult:
         remove_before = "".join(ch for ch in remove_before if ch not in spaced)
     ctx.facts.setdefault("layout", {}).setdefault("conventions", {})["space_before"] = "".join(sorted(spaced))
     protected = _tokens_never_respaced(text)
-    brackets = bytes(a | b for a, b in zip(brackets, protected))
+    n = len(brackets)
+    brackets = (int.from_bytes(brackets, "big") | int.from_bytes(protected, "big")).to_bytes(n, "big")
     lang = ctx.language
     for m in _SPACE_DOT_CAPITAL.finditer(text):
         if not sentence_glue or not _after(text, m, r"[a-zа-яё]"):
@@ -150,13 +151,21 @@ def spaced_marks(text: str) -> set[str]:
     """The marks the document may set after a space (an old print's " ;" " :" " ?" " !"): all
     but those it clearly sets close ("word;" three times or more, "word ;" in at most a tenth
     of the uses), where a space before the mark is damage."""
-    out = set()
-    for mark in ";:?!":
-        spaced = len(re.findall(rf"[^\W\d_] {re.escape(mark)}(?=\s|$)", text))
-        closed = len(re.findall(rf"[^\W\d_]{re.escape(mark)}(?=\s|$)", text))
-        if spaced and not (closed >= 3 and spaced <= 0.1 * (spaced + closed)):
-            out.add(mark)
-    return out
+    spaced, closed = dict.fromkeys(";:?!", 0), dict.fromkeys(";:?!", 0)
+    # found from the mark (a literal the engine jumps to), the letter before checked here: a
+    # pattern opening with a letter class is tried at every position of the text
+    for m in _MARK_AT_END.finditer(text):
+        i = m.start()
+        if i and _LETTER.match(text, i - 1):
+            closed[m.group()] += 1
+        elif i > 1 and text[i - 1] == " " and _LETTER.match(text, i - 2):
+            spaced[m.group()] += 1
+    return {mark for mark in ";:?!" if spaced[mark] and not (closed[mark] >= 3
+                                                            and spaced[mark] <= 0.1 * (spaced[mark] + closed[mark]))}
+
+
+_MARK_AT_END = re.compile(r"[;:?!](?=\s|$)")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 _PROTECTED = re.compile(r"\S*(?:://|www\.)\S*|\S+@\w+\.\w\S*|\S*[^\W_]_\w\S*|\S*\d[=+*/^<>]\S*")
@@ -164,10 +173,26 @@ _PROTECTED = re.compile(r"\S*(?:://|www\.)\S*|\S+@\w+\.\w\S*|\S*[^\W_]_\w\S*|\S*
 
 def _tokens_never_respaced(text: str) -> bytearray:
     """URLs, e-mail addresses, identifiers ("rdf:Description", "x_1"), formulas: spacing stays."""
+    # every branch of _PROTECTED that matches inside a run of non-spaces matches the whole run
+    # from its start: find the runs holding what a branch needs, and match each once (scanning
+    # the text with a pattern opening in \S* backtracks through every long run at every position)
     mask = bytearray(len(text) + 1)
-    for m in _PROTECTED.finditer(text):
-        mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    done = -1
+    for h in _PROTECTED_HINT.finditer(text):
+        if h.start() < done:
+            continue
+        start = h.start()
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        m = _PROTECTED.match(text, start)
+        if m:
+            mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+        done = _RUN_END.match(text, h.start()).end()
     return mask
+
+
+_PROTECTED_HINT = re.compile(r"://|www\.|@|_|\d[=+*/^<>]")
+_RUN_END = re.compile(r"\S*")
 
 
 def _word_before(text: str, i: int) -> str:
