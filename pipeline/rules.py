@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pipeline.errors import EditionError
 from pipeline.lexicon import shared
 from pipeline.model import introduced_problem
-from pipeline.tomlio import display_path, line_of, load_toml, parse_toml, validate
+from pipeline.tomlio import display_path, load_toml, parse_toml, validate
 from pipeline.witnesses import load_corpus
 
 KINDS = ("scanno", "typo", "name", "spacing", "punct", "case")

@@ -171,3 +171,13 @@ def first_error(exc: ValidationError) -> tuple[str | None, str]:
     else:
         msg = f"key {what!r}: {err['msg']}"
     return (loc[0] if loc else None), msg
+
+
+def load_model(model: type[BaseModel], path: Path, what: str) -> BaseModel:
+    """A whole TOML data file validated as one pydantic model; a problem is one line naming the
+    file and the key (`what` says which data it is: "grammar data")."""
+    data, _ = load_toml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise EditionError(display_path(path), f"invalid {what}: {first_error(exc)[1]}") from None

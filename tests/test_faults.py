@@ -21,7 +21,7 @@ import pytest
 
 from pipeline import outputs
 from pipeline.commands import run as run_command
-from tests.conftest import SHARED, edition, edition_process, make_project
+from tests.conftest import SHARED, edition, make_project
 
 TOML = """[[witness]]
 id = "a"

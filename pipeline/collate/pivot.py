@@ -545,13 +545,6 @@ def paragraph_cost(pu, ou, i0, i1, j0, j1, ratio) -> float:
     return sum(c for *_, c in chain)
 
 
-def bead_prior(a: int, b: int) -> float:
-    """Prior cost of an a-b bead: the table's, else growing with the paragraphs it joins."""
-    if (a, b) in BEADS:
-        return BEADS[(a, b)]
-    return 1.5 * (a + b - 2) + 0.5 + (1.5 if min(a, b) > 1 else 0.0)
-
-
 def band_around(chain, n: int, m: int, width: int = 12) -> list[tuple[int, int]]:
     """Translation positions within `width` of a first alignment, for each pivot position."""
     lo, hi = [m] * (n + 1), [0] * (n + 1)
@@ -571,12 +564,6 @@ def estimate_ratio(pu: list[Unit], ou: list[Unit], chain) -> float:
     lp = sum(pu[i0].length for i0, i1, j0, j1, _ in chain if i1 - i0 == 1 and j1 - j0 == 1 and not pu[i0].heading)
     lo = sum(ou[j0].length for i0, i1, j0, j1, _ in chain if i1 - i0 == 1 and j1 - j0 == 1 and not pu[i0].heading)
     return lo / lp if lp > 500 else RATIO
-
-
-def align_to_pivot(pivot: WitnessText, other: WitnessText, finder_pivot: AnchorFinder,
-                   finder_other: AnchorFinder | None = None, pu: list[Unit] | None = None) -> list[Bead]:
-    """Align one translation's paragraphs to the pivot's (see align_translations)."""
-    return align_translations(pivot, [other], finder_pivot, pu)[other.id]
 
 
 def align_translations(pivot: WitnessText, others: list[WitnessText], finder: AnchorFinder,

@@ -280,9 +280,6 @@ def report_decisions(wid: str, c, most: int = 10) -> None:
 def cmd_clean(args: argparse.Namespace) -> int:
     from pipeline.config import check_project
     from pipeline.context import Resources
-    from pipeline.outputs import write_files
-    from pipeline.report.files import witness_files
-    from pipeline.witnesses import load_corpus
 
     root = args.root.resolve()
     res = Resources(root)

@@ -9,7 +9,6 @@ channel) and the collation's variant classifier (is a variant an OCR confusion?)
 """
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Collection
 from functools import lru_cache

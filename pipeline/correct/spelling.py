@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.errors import EditionError
 from pipeline.lexicon import Lexicon
-from pipeline.tomlio import load_toml, validate, validate_tables
+from pipeline.tomlio import load_toml, validate_tables
 
 FILE = Path(__file__).resolve().parent.parent / "data" / "old_spellings.toml"
 

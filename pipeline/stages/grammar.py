@@ -28,10 +28,9 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from pipeline.context import Context
-from pipeline.errors import EditionError
 from pipeline.model import Query, StageResult
 from pipeline.stages import Settings, settings, stage
-from pipeline.tomlio import load_toml
+from pipeline.tomlio import load_model
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ru_grammar.toml"
 CASES = {"nomn", "gent", "datv", "accs", "ablt", "loct"}
@@ -89,11 +88,7 @@ class Grammar(BaseModel):
 
 @lru_cache(maxsize=4)
 def load_grammar(path: Path = DATA) -> Grammar:
-    data, _ = load_toml(path)
-    try:
-        return Grammar.model_validate(data)
-    except Exception as exc:  # pydantic's message names the field
-        raise EditionError(str(path), f"invalid grammar data: {exc}".replace("\n", "; ")) from None
+    return load_model(Grammar, path, "grammar data")
 
 
 @lru_cache(maxsize=1)

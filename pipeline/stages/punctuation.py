@@ -22,10 +22,9 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from pipeline.context import Context
-from pipeline.errors import EditionError
 from pipeline.model import Query, StageResult
 from pipeline.stages import Settings, settings, stage
-from pipeline.tomlio import load_toml
+from pipeline.tomlio import load_model
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "punctuation.toml"
 
@@ -57,11 +56,7 @@ class PunctuationData(BaseModel):
 
 @lru_cache(maxsize=4)
 def load_data(path: Path = DATA) -> PunctuationData:
-    data, _ = load_toml(path)
-    try:
-        return PunctuationData.model_validate(data)
-    except Exception as exc:  # pydantic's message names the field
-        raise EditionError(str(path), f"invalid punctuation data: {exc}".replace("\n", "; ")) from None
+    return load_model(PunctuationData, path, "punctuation data")
 
 
 PARAGRAPH = regex.compile(r"[^\n]+(?:\n(?!\n)[^\n]*)*")
