@@ -248,11 +248,6 @@ def failing_rules(res) -> list[str]:
     return out
 
 
-def warn_failing_rules(res) -> None:
-    for line in failing_rules(res):
-        print(line, file=sys.stderr)
-
-
 def decision_messages(wid: str, c, most: int = 10) -> list[str]:
     """How many review decisions took effect, and which did not: stale ids, refused rejections."""
     out = []
