@@ -111,7 +111,7 @@ class _Matches:
     """
 
     def __init__(self, pu: list[Unit], ou: list[Unit]):
-        n, m = len(pu), len(ou)
+        m = len(ou)
         self.keys_p = [[(k, WEIGHTS[k.split(":", 1)[0]], k.split(":", 1)[0] in STRONG)
                         for k in u.found.keys] for u in pu]
         self.count_p = _key_prefix(pu)

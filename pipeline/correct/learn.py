@@ -49,7 +49,7 @@ def documents(sets=DEV_SETS, fold: int | None = None, folds: int = 2, root: Path
 
 def segments(gold: str, ocr: str) -> list[tuple[str, str]]:
     """Runs of adjacent letter differences, (meant, printed): ("modern", "rnodern") -> [("m", "rn")]."""
-    out, cur_g, cur_o, last = [], "", "", None
+    out, cur_g, cur_o = [], "", ""
     for op in Levenshtein.opcodes(gold, ocr):
         if op.tag == "equal":
             if cur_g or cur_o:
