@@ -6,7 +6,7 @@ the name authority), so a stage stays a pure function of one witness plus shared
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,15 @@ class Resources:
                 else:
                     merged[k] = v
         return merged
+
+
+@lru_cache(maxsize=1)
+def russian_morphology():
+    """pymorphy3's analyser of Russian (the OpenCorpora dictionaries: about 17 MB in memory),
+    one per process for every stage that asks (hyphenation, grammar): each stage loading its
+    own doubled it in every worker."""
+    import pymorphy3
+    return pymorphy3.MorphAnalyzer(lang="ru")
 
 
 @dataclass

@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.commands.execute import FileTask, bundle_of, clean_file_task, resources_of
 from pipeline.context import Resources
-from tests.conftest import ROOT, edition
+from tests.conftest import ROOT, edition, make_project
+from tests.test_run import snapshot
 
 pytest.importorskip("distributed")
 
@@ -59,6 +60,53 @@ def test_clean_on_a_local_cluster_matches_the_plain_run(tmp_path):
     assert on_dask.returncode == 0, on_dask.stderr
     assert len(outputs(tmp_path / "plain")) == 4 * len(files)  # text, change log, queries, layout
     assert outputs(tmp_path / "dask") == outputs(tmp_path / "plain")
+
+
+SMALL_WORKS = """[[work]]
+id = "opposition"
+pivot = "ru"
+
+[[witness]]
+id = "ru"
+file = "ru.txt"
+language = "ru"
+work = "opposition"
+role = "original"
+
+[[witness]]
+id = "en"
+file = "en.txt"
+language = "en"
+work = "opposition"
+role = "translation"
+
+[[witness]]
+id = "lenin"
+file = "lenin.txt"
+language = "en"
+work = "lenin"
+role = "original"
+"""
+
+
+def test_run_on_a_local_cluster_matches_the_plain_run(tmp_path):
+    """`edition run --scheduler local:2`: the witnesses cleaned on two Dask workers, the client
+    collating and writing: clean/ and reports/ byte for byte those of the plain run."""
+    def cut(name: str, size: int) -> bytes:
+        return (ROOT / "raw" / name).read_bytes()[:size].rsplit(b"\n", 1)[0] + b"\n"
+
+    raw = {"ru.txt": cut("kollontai-ru.txt", 8000), "en.txt": cut("kollontai-en-dreadnought.txt", 6000),
+           "lenin.txt": cut("lenin-trade-unions.txt", 5000)}
+    plain = make_project(tmp_path / "plain", raw, SMALL_WORKS)
+    on_dask = make_project(tmp_path / "dask", raw, SMALL_WORKS)
+    r = edition(plain, "run", "--quiet")
+    assert r.returncode == 0, r.stderr
+    r = edition(on_dask, "run", "--quiet", "--scheduler", "local:2")
+    assert r.returncode == 0, r.stderr
+    made = snapshot(plain)
+    assert {"clean/ru.txt", "clean/en.changes.jsonl", "reports/index.html"} <= set(made)
+    assert any(k.startswith("reports/collation/") for k in made)
+    assert snapshot(on_dask) == made
 
 
 def test_a_bad_scheduler_is_one_line(tmp_path):

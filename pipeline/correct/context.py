@@ -5,50 +5,43 @@ symspellpy ships Google-derived counts: 82,765 words and 243,342 bigrams ("rank 
 estimate, the witness's own bigrams (what this text says in this company, leaving out
 the reading being judged) and the word's own frequency (wordfreq), so that a missing
 bigram (the list keeps only common ones) lowers a word without ruling it out.
-Loaded lazily, once per process, and cached on disk like the lexicon.
+Loaded lazily, once per process, from memory-mapped tables built once (pipeline.store).
 """
 from __future__ import annotations
 
 import math
-import marshal
-import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.lexicon import Lexicon
+from pipeline.store import open_table
 
 W_BIGRAM, W_WITNESS, W_UNIGRAM = 0.6, 0.25, 0.15
 
 
 @lru_cache(maxsize=1)
-def english_ngrams() -> tuple[dict[str, int], dict[str, int]]:
-    """(unigram counts, bigram counts keyed "left right") of symspellpy's English lists."""
-    import symspellpy
+def english_ngrams() -> tuple[Mapping[str, float], Mapping[str, float]]:
+    """(unigram counts, bigram counts keyed "left right") of symspellpy's English lists, as
+    memory-mapped tables (pipeline.store): a dict of the 243,342 bigrams took 44 MB in every
+    process; the table's pages are shared by every process on the machine and open at once."""
     from importlib.metadata import version
-    base = Path(os.environ.get("EDITION_CACHE") or Path.home() / ".cache" / "edition")
-    cache = base / f"ngrams-en-symspellpy-{version('symspellpy')}.marshal"
-    if cache.exists():
-        try:
-            return marshal.loads(cache.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
-    folder = Path(symspellpy.__file__).parent
-    uni, bi = {}, {}
-    for line in (folder / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8").splitlines():
-        w, _, n = line.partition(" ")
-        uni[w] = int(n)
-    for line in (folder / "frequency_bigramdictionary_en_243_342.txt").read_text(encoding="utf-8").splitlines():
+    name = f"symspellpy-{version('symspellpy')}"
+    return (open_table(f"ngrams-uni-en-{name}", lambda: _read_counts("frequency_dictionary_en_82_765.txt", 1),
+                       "symspellpy's English word counts"),
+            open_table(f"ngrams-bi-en-{name}", lambda: _read_counts("frequency_bigramdictionary_en_243_342.txt", 2),
+                       "symspellpy's English bigram counts"))
+
+
+def _read_counts(name: str, words: int) -> dict[str, float]:
+    """{"word" or "left right": count} of one of symspellpy's lists (lines "w... count")."""
+    import symspellpy
+    out: dict[str, float] = {}
+    for line in (Path(symspellpy.__file__).parent / name).read_text(encoding="utf-8").splitlines():
         parts = line.split(" ")
-        if len(parts) == 3:
-            bi[f"{parts[0]} {parts[1]}"] = int(parts[2])
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((uni, bi)))
-        os.replace(tmp, cache)
-    except OSError:
-        pass
-    return uni, bi
+        if len(parts) == words + 1:
+            out[" ".join(parts[:words])] = float(parts[words])
+    return out
 
 
 class ContextModel:

@@ -27,9 +27,12 @@ never changed automatically.
 from __future__ import annotations
 
 import math
+import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import regex
 from rapidfuzz import fuzz
@@ -48,6 +51,7 @@ from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import stage
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
+_WORD = re.compile(r"\S+")
 # longer than any word: not looked up (a lookup is super-linear in a token's length; a
 # 4,000-letter run once took 307 s)
 MAX_TOKEN = 64
@@ -90,6 +94,60 @@ class Settings:
         return s
 
 
+class _Token:
+    """One token, read like the regex match it was (group, start, end), made when asked for."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text: str, start: int, end: int):
+        self._text, self._start, self._end = text, start, end
+
+    def group(self) -> str:
+        return self._text[self._start:self._end]
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+
+class _Tokens:
+    """The witness's tokens, compactly: their offsets in arrays, their lower-case forms one
+    string per distinct word, and whether each is linked to the next (nothing but spaces
+    between). A list of match objects and a lower-case string per token took about 300
+    bytes a token: 5 GB for a 100 MB file; this takes about 17."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts, self.ends = array("q"), array("q")
+        self.lows: list[str] = []
+        self.linked = bytearray()
+        forms: dict[str, str] = {}
+        last = -1
+        for m in TOKEN.finditer(text):
+            a, b = m.span()
+            if b - a > MAX_TOKEN:
+                continue
+            if last >= 0:
+                self.linked.append(not text[last:a].strip())
+            low = m.group().lower().replace("’", "'")
+            self.lows.append(forms.setdefault(low, low))
+            self.starts.append(a)
+            self.ends.append(b)
+            last = b
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i: int) -> _Token:
+        return _Token(self.text, self.starts[i], self.ends[i])
+
+    def __iter__(self):
+        text = self.text
+        return (_Token(text, a, b) for a, b in zip(self.starts, self.ends))
+
+
 class _Witness:
     """What detection knows of one witness: its tokens, vocabulary, bigrams and models."""
 
@@ -97,11 +155,11 @@ class _Witness:
         self.text = text
         self.lex: Lexicon = ctx.resources.lexicon(ctx.language)
         self.model: OcrModel = ocr_model()
-        self.tokens = [m for m in TOKEN.finditer(text) if m.end() - m.start() <= MAX_TOKEN]
-        self.lows = [m.group().lower().replace("’", "'") for m in self.tokens]
+        self.tokens = _Tokens(text)
+        self.lows = self.tokens.lows
         self.vocab = Counter(self.lows)
-        self.linked = [not text[a.end():b.start()].strip() for a, b in zip(self.tokens, self.tokens[1:])]
-        self.bigrams = Counter((a, b) for a, b, ok in zip(self.lows, self.lows[1:], self.linked) if ok)
+        self.linked = self.tokens.linked
+        self.bigrams = Counter((a, b) for a, b, ok in zip(self.lows, islice(self.lows, 1, None), self.linked) if ok)
         self.context = ContextModel(self.lex, self.vocab, self.bigrams)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
         self.capitalised = Counter(m.group() for m in self.tokens
@@ -215,7 +273,7 @@ def run(text: str, ctx: Context) -> StageResult:
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
     if ctx.language == "en":
         queries.extend(_punctuation(text))
-    words = len(text.split())
+    words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
     # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
     limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
     if len(queries) > limit:

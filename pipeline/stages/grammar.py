@@ -27,7 +27,7 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from pipeline.context import Context
+from pipeline.context import Context, russian_morphology
 from pipeline.model import Query, StageResult
 from pipeline.stages import Settings, settings, stage
 from pipeline.tomlio import load_model
@@ -91,10 +91,8 @@ def load_grammar(path: Path = DATA) -> Grammar:
     return load_model(Grammar, path, "grammar data")
 
 
-@lru_cache(maxsize=1)
 def morph():
-    import pymorphy3
-    return pymorphy3.MorphAnalyzer(lang="ru")
+    return russian_morphology()  # one analyser per process (pipeline.context)
 
 
 @dataclass(frozen=True, slots=True)

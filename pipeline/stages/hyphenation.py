@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from pipeline.lexicon import shared
 
-from pipeline.context import Context
+from pipeline.context import Context, russian_morphology
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import stage
 
@@ -78,10 +78,8 @@ def zipf(word: str, lang: str) -> float:
     return shared(lang).zipf(word)
 
 
-@lru_cache(maxsize=1)
 def _morph():
-    import pymorphy3
-    return pymorphy3.MorphAnalyzer(lang="ru")
+    return russian_morphology()  # one analyser per process (pipeline.context)
 
 
 @lru_cache(maxsize=65536)
