@@ -63,3 +63,17 @@ def test_committed_outputs_match_a_fresh_run(project):
 def test_raw_untouched_by_a_run(project):
     for p in (ROOT / "raw").iterdir():
         assert (project / "raw" / p.name).read_bytes() == p.read_bytes()
+
+
+def test_wordfreq_figures_read_from_the_lexicon_table_are_wordfreqs():
+    """The grammar stage reads wordfreq's Zipf figures and commonest words from the lexicon's
+    memory-mapped table (pipeline.context), not from wordfreq's own 138 MB dict: the same
+    figures, digits, hyphens, several tokens and unknown words included."""
+    wordfreq = pytest.importorskip("wordfreq")
+    from pipeline.context import common_words, wordfreq_zipf
+    top = wordfreq.top_n_list("ru", 20_000)
+    assert common_words("ru", 20_000) == top
+    words = top[::40] + [w[:-1] for w in top[::200]] + ["слово123", "12", "три-четыре", "Москва", "не знаю", "",
+                                                        "—", "x1y", "ёлка", "интернационалистами"]
+    assert [wordfreq_zipf(w, "ru") for w in words] == [wordfreq.zipf_frequency(w, "ru") for w in words]
+    assert wordfreq_zipf("the", "en") == wordfreq.zipf_frequency("the", "en") > 7

@@ -27,7 +27,7 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from pipeline.context import Context, russian_morphology
+from pipeline.context import Context, common_words, russian_morphology, wordfreq_zipf
 from pipeline.model import Query, StageResult
 from pipeline.stages import Settings, settings, stage
 from pipeline.tomlio import load_model
@@ -489,16 +489,14 @@ def _edits(word: str):
 @lru_cache(maxsize=200_000)
 def zipf(word: str) -> float:
     """How common a Russian word is (wordfreq's Zipf scale), cached."""
-    import wordfreq
-    return wordfreq.zipf_frequency(word, "ru")
+    return wordfreq_zipf(word, "ru")
 
 
 @lru_cache(maxsize=1)
 def _reversed_words() -> tuple[list[str], list[str]]:
     """The 100,000 commonest Russian words (wordfreq), spelt backwards and sorted: the words
     that end in a given string are one bisection away."""
-    import wordfreq
-    words = [w for w in wordfreq.top_n_list("ru", 100_000) if w.isalpha()]
+    words = [w for w in common_words("ru", 100_000) if w.isalpha()]
     pairs = sorted((w[::-1], w) for w in words)
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
