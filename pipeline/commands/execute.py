@@ -161,6 +161,10 @@ class Dask(Executor):
         self.cluster = None
         if address.startswith("local:"):
             n = _count(address[len("local:"):], address)
+            import dask
+            # the workers' statistical profiler samples the running task's stack every 10 ms:
+            # CPU taken from the stages, for a dashboard nobody opens here
+            dask.config.set({"distributed.worker.profile.enabled": False})
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                         dashboard_address=None, silence_logs=40)
             self.client = Client(self.cluster)

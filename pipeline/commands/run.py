@@ -167,7 +167,8 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
             out[wid] = hit
             if on_result:
                 on_result(wid, hit)
-    todo = [wid for wid in ids if wid not in out]
+    # the longest first: the last task to start is a short one, so no worker waits long for another
+    todo = sorted((wid for wid in ids if wid not in out), key=lambda wid: -len(inputs[wid][0]))
     if todo:
         from pipeline.commands.execute import WitnessTask, bundle_of, clean_witness_task, executor
         tasks = (WitnessTask(wid, inputs[wid][0], corpus.get(wid), to_decisions(inputs[wid][2]), inputs[wid][1])
@@ -334,7 +335,9 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
     refuse_inputs([out / f"{p.stem}{ext}" for p in paths for ext in (".txt", ".changes.jsonl", ".queries.tsv",
                                                                      ".layout.json")],
                   paths, [res.root / "raw"])
-    tasks = (FileTask(p.stem, str(p), p.read_bytes(), lang, encoding) for p in paths)
+    # the largest first: the last files to start are small ones, so no worker waits long for another
+    tasks = (FileTask(p.stem, str(p), p.read_bytes(), lang, encoding)
+             for p in sorted(paths, key=lambda p: -p.stat().st_size))
     done = 0
     with progress_bar(quiet) as progress, executor(scheduler, jobs if len(paths) > 1 else 1, len(paths)) as ex:
         bar = progress.add_task("cleaning", total=len(paths))
