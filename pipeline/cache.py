@@ -87,7 +87,8 @@ class RunCache:
         """The stored result, or None (absent or unreadable: recomputed)."""
         path = self._path(kind, key)
         try:
-            value = pickle.loads(path.read_bytes())
+            with open(path, "rb") as f:
+                value = pickle.load(f)
         except Exception:  # noqa: BLE001 (a damaged or outdated entry is recomputed, never trusted)
             return None
         self.used.add(path)
@@ -96,9 +97,9 @@ class RunCache:
     def put(self, kind: str, key: str, value) -> None:
         path = self._path(kind, key)
         self.used.add(path)
-        try:
-            _write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
+        try:  # pickled straight into the file: no copy of a large witness's pickle in memory
+            _write_atomic(path, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError):
             pass  # a cache that cannot be written is not used
 
     def prune(self, kinds: tuple[str, ...] = ("witness", "work")) -> None:
@@ -147,11 +148,16 @@ class RunCache:
         return last
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, data) -> None:
+    """Write bytes, or whatever `data(file)` writes, to `path` atomically (a temporary, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as f:
+            if callable(data):
+                data(f)
+            else:
+                f.write(data)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
