@@ -235,7 +235,10 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="edition-scale-"))
     print(f"noise: en {Noise('en').source}, ru {Noise('ru').source}; {args.size:,} characters per book; "
           f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'books':>6} {'MB':>6} {'mode':>6} {'wall s':>8} {'CPU s':>8} {'MB/s':>6} {'peak MB':>8}")
+    # on a shared machine the wall column depends on the others' load: MB per CPU second and the
+    # load average (1 min, at the end of the row) say how much
+    print(f"{'books':>6} {'MB':>6} {'mode':>6} {'wall s':>8} {'CPU s':>8} {'MB/s':>6} {'MB/CPU-s':>8} {'peak MB':>8} "
+          f"{'load':>5}")
     rows = {}
     try:
         for n in args.books:
@@ -246,7 +249,7 @@ def main() -> None:
                 m = clean_library(lib, work / f"out-{n}", mode)
                 rows[(n, mode)] = m
                 print(f"{n:>6} {mb:>6.1f} {mode:>6} {m['wall']:>8.1f} {m['cpu']:>8.1f} {mb / m['wall']:>6.2f} "
-                      f"{m['rss'] / 1e6:>8.0f}", flush=True)
+                      f"{mb / m['cpu']:>8.3f} {m['rss'] / 1e6:>8.0f} {os.getloadavg()[0]:>5.1f}", flush=True)
             base = args.modes[0]
             for mode in args.modes[1:]:
                 ok = same_outputs(work / f"out-{n}" / base, work / f"out-{n}" / mode)
