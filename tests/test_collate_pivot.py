@@ -32,7 +32,7 @@ def collation(texts):
     res = Resources(ROOT)
     res.authority  # loaded once per run, as in `edition run`
     best = float("inf")
-    for _ in range(2):  # CPU time, best of two (the machine may be shared): the second only if needed
+    for _ in range(3):  # CPU time, best of three (the machine may be shared): the next only if needed
         t = time.process_time()
         col = collate_work(work.id, work.title, work.pivot, wits, res.authority)
         best = min(best, time.process_time() - t)
