@@ -44,6 +44,13 @@ def seeds(kollontai):
 _EDITIONS: dict = {}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _forget_editions():
+    """The collated editions are shared by this module's tests only: freed after them."""
+    yield
+    _EDITIONS.clear()
+
+
 def with_edition(kollontai, seed: int, shuffle: bool):
     """The seed witnesses plus an excerpt edition made from the Dreadnought (collated once per
     module for each seed: the tests only read the result)."""
