@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -106,13 +106,12 @@ class Resources:
         return merged
 
 
-@lru_cache(maxsize=1)
 def russian_morphology():
     """pymorphy3's analyser of Russian (the OpenCorpora dictionaries: about 17 MB in memory),
-    one per process for every stage that asks (hyphenation, grammar): each stage loading its
-    own doubled it in every worker."""
-    import pymorphy3
-    return pymorphy3.MorphAnalyzer(lang="ru")
+    one per process for everything that asks (pipeline.russian's, for hyphenation, grammar,
+    names): each loading its own multiplied it in every worker."""
+    from pipeline import russian
+    return russian._morph()
 
 
 def wordfreq_zipf(word: str, language: str) -> float:
