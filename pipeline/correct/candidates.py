@@ -19,6 +19,7 @@ import marshal
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.correct.model import OcrModel
 from pipeline.lexicon import Lexicon
@@ -39,30 +40,48 @@ def _cache(lex: Lexicon, what: str) -> Path:
     return base / f"{what}-{lex.language}-{index_min_zipf(lex)}-wordfreq-{version('wordfreq')}-{version('symspellpy')}"
 
 
+class WordIndex(NamedTuple):
+    """The lexicon's common words ("index words") for generating edits without lookups."""
+    prefixes: dict[str, str]  # every prefix ("" included) -> the letters that can follow it in an index word
+    suffixes: dict[str, str]  # every suffix ("" included) -> the letters that can precede it
+    words: frozenset[str]     # the index words themselves
+
+
 @lru_cache(maxsize=4)
-def prefixes(lex: Lexicon) -> dict[str, str]:
-    """Every prefix of the lexicon's common words ("" included), with the letters that can
-    follow it in one of them: where a reading can still lead (cached on disk)."""
-    path = _cache(lex, "prefixes-next").with_suffix(".marshal")
+def word_index(lex: Lexicon) -> WordIndex:
+    """The index of the lexicon's common words (cached on disk: built once, then loaded)."""
+    path = _cache(lex, "wordindex").with_suffix(".marshal")
     try:
-        return marshal.loads(path.read_bytes())
+        return WordIndex(*marshal.loads(path.read_bytes()))
     except (OSError, ValueError, EOFError, TypeError):
         pass
+    words = frozenset(w for w, _ in lex.common_words(index_min_zipf(lex)))
     nxt: dict[str, set[str]] = {}
-    for w, _ in lex.common_words(index_min_zipf(lex)):
+    before: dict[str, set[str]] = {}
+    for w in words:
         for i in range(len(w) + 1):
             follow = nxt.setdefault(w[:i], set())
             if i < len(w):
                 follow.add(w[i])
-    out = {p: "".join(sorted(f)) for p, f in nxt.items()}
+            precede = before.setdefault(w[i:], set())
+            if i:
+                precede.add(w[i - 1])
+    out = WordIndex({p: "".join(sorted(f)) for p, f in nxt.items()},
+                    {s: "".join(sorted(f)) for s, f in before.items()}, words)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(out))
+        tmp.write_bytes(marshal.dumps(tuple(out)))
         os.replace(tmp, path)
     except OSError:
         pass
     return out
+
+
+def prefixes(lex: Lexicon) -> dict[str, str]:
+    """Every prefix of the lexicon's common words ("" included), with the letters that can
+    follow it in one of them: where a reading can still lead."""
+    return word_index(lex).prefixes
 
 
 @lru_cache(maxsize=100_000)
@@ -82,9 +101,9 @@ def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> t
 @lru_cache(maxsize=100_000)
 def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
     """The index's words one edit (delete, insert, substitute, swap neighbours) from a reading.
-    Generated along the words' prefixes and looked up in the lexicon: no index to load."""
-    pre, get = prefixes(lex), lex._freq.get
-    floor = 10 ** (index_min_zipf(lex) - 9.0)
+    Generated along the words' prefixes (what may come after the edit's head) and suffixes (what
+    may come before its tail), so that only edits that can be words are made and looked up."""
+    pre, suf, words = word_index(lex)
     out: set[str] = set()
     for i in range(len(low) + 1):
         head, tail = low[:i], low[i:]
@@ -92,18 +111,26 @@ def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
         if follow is None:
             break  # no word starts like this: no edit further on can lead to one
         rest = tail[1:]
-        edits = [head + c + tail for c in follow]  # insert
+        before = suf.get(tail)
+        if before is not None:  # insert
+            out.update(head + c + tail for c in follow if c in before)
         if tail:
-            edits.append(head + rest)  # delete
-            edits += [head + c + rest for c in follow]  # substitute
+            before = suf.get(rest)
+            if before is not None:
+                out.add(head + rest)  # delete
+                out.update(head + c + rest for c in follow if c in before)  # substitute
             if rest:
-                edits.append(head + rest[0] + tail[0] + rest[1:])  # swap
-        for w in edits:
-            f = get(w)
-            if f is not None and f >= floor:
-                out.add(w)
+                out.add(head + rest[0] + tail[0] + rest[1:])  # swap
+    out &= words
     out.discard(low)
     return tuple(sorted(w for w in out if w.isalpha()))
+
+
+def rarer_than(lex: Lexicon, low: str, min_zipf: float) -> bool:
+    """True where a lower-case word is certainly rarer than `min_zipf` without asking the lexicon:
+    an alphabetic word the index lacks is rarer than the index's floor (a set lookup, ten
+    times cheaper than the lexicon's). False: ask the lexicon."""
+    return min_zipf >= index_min_zipf(lex) and low not in word_index(lex).words and low.isalpha()
 
 
 def own_words(vocab: dict[str, int], lex: Lexicon, min_zipf: float, witness_known: int) -> list[str]:
@@ -118,11 +145,15 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
     out: dict[str, float] = {}
 
     floor = 10 ** (min_zipf - 9.0)
-    freq = lex._freq
+    freq = lex.freq
 
     def known(w: str) -> bool:
-        f = freq.get(w)
-        return (f is not None and f >= floor) or vocab.get(w, 0) >= witness_known
+        if vocab.get(w, 0) >= witness_known:
+            return True
+        if rarer_than(lex, w, min_zipf):
+            return False
+        f = freq(w)
+        return f is not None and f >= floor
 
     for v, c in _variants(reading, lex, model, max_cost):
         if known(v):

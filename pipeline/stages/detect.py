@@ -38,7 +38,7 @@ from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.correct import calibrate
 from pipeline.correct.candidates import candidates as find_candidates
-from pipeline.correct.candidates import own_words, prefixes
+from pipeline.correct.candidates import own_words, prefixes, rarer_than
 from pipeline.correct.context import ContextModel
 from pipeline.correct.model import OcrModel
 from pipeline.correct.model import shared as ocr_model
@@ -175,7 +175,7 @@ def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     z = lex.zipf(low)
     out = []
     for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=prefixes(lex)):
-        if v.isalpha():
+        if v.isalpha() and not rarer_than(lex, v.lower(), min_zipf):
             zv = lex.zipf(v)
             if zv >= min_zipf:
                 out.append((v, cost, zv - cost - z))
