@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.correct import calibrate
 from pipeline.correct.candidates import candidates as find_candidates
-from pipeline.correct.candidates import own_words, prefixes, rarer_than
+from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than, word_index
 from pipeline.correct.context import ContextModel
 from pipeline.correct.model import OcrModel
 from pipeline.correct.model import shared as ocr_model
@@ -46,6 +46,9 @@ from pipeline.correct.spelling import is_old, old_forms
 from pipeline.lexicon import Lexicon, recase
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import stage
+
+# whether a word is an old spelling depends on the word alone: asked once per process
+_is_old = lru_cache(maxsize=100_000)(is_old)
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
 # longer than any word: not looked up (a lookup is super-linear in a token's length; a
@@ -174,7 +177,10 @@ def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     P(word) P(reading | word) against P(reading), before context."""
     z = lex.zipf(low)
     out = []
-    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=prefixes(lex)):
+    index = word_index(lex)
+    # a word at least min_zipf frequent is an index word: only confusions that can end as one are made
+    ends = index.suffixes if min_zipf >= index_min_zipf(lex) else None
+    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends):
         if v.isalpha() and not rarer_than(lex, v.lower(), min_zipf):
             zv = lex.zipf(v)
             if zv >= min_zipf:
@@ -288,7 +294,7 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     if (z >= st.known_zipf or own >= st.witness_known) and not _camel(base):
         if capital or len(base) < 2:
             return None  # a capitalised word inside a sentence: a name more often than a scanno
-        if wt.old and is_old(base, lex):
+        if wt.old and _is_old(base, lex):
             return None  # "hee" in a witness spelt the old way
         cands = dict(wt.realword_variants(base.lower()))
         if not cands:
@@ -377,6 +383,7 @@ def _skip(w: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=100_000)
 def _camel(w: str) -> bool:
     return any(a.islower() and b.isupper() for a, b in zip(w, w[1:]))
 
@@ -444,15 +451,14 @@ def _cyrillic_stem(word: str) -> str:
 
 
 def _near_name(w: str, index) -> tuple[str, str] | None:
-    """The closest known name to a capitalised reading, if close enough."""
+    """The closest known name to a capitalised reading, if close enough (the first of equals)."""
     sk = skeleton(w)
     if len(sk) < 4:
         return None
     best = None
-    for s, canon, how in index:
-        if abs(len(s) - len(sk)) > 3:
-            continue
-        r = fuzz.ratio(sk, s)
-        if r >= 80 and (best is None or r > best[0]):
-            best = (r, canon, how)
-    return (best[1], best[2]) if best else None
+    # rapidfuzz scores every name at once; a name of quite another length is not this one
+    for s, r, k in process.extract(sk, [s for s, _, _ in index], scorer=fuzz.ratio, processor=None,
+                                   score_cutoff=80, limit=None):
+        if abs(len(s) - len(sk)) <= 3 and (best is None or r > best[0] or (r == best[0] and k < best[1])):
+            best = (r, k)
+    return (index[best[1]][1], index[best[1]][2]) if best else None
