@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import marshal
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -126,11 +127,14 @@ def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
     return tuple(sorted(w for w in out if w.isalpha()))
 
 
-def rarer_than(lex: Lexicon, low: str, min_zipf: float) -> bool:
-    """True where a lower-case word is certainly rarer than `min_zipf` without asking the lexicon:
-    an alphabetic word the index lacks is rarer than the index's floor (a set lookup, ten
-    times cheaper than the lexicon's). False: ask the lexicon."""
-    return min_zipf >= index_min_zipf(lex) and low not in word_index(lex).words and low.isalpha()
+def rarer_than(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
+    """A test for lower-case words: True where a word is certainly rarer than `min_zipf` without
+    asking the lexicon, since an alphabetic word the index lacks is rarer than the index's floor
+    (a set lookup, ten times cheaper than the lexicon's); False: ask the lexicon."""
+    if min_zipf < index_min_zipf(lex):
+        return lambda low: False
+    words = word_index(lex).words
+    return lambda low: low not in words and low.isalpha()
 
 
 def own_words(vocab: dict[str, int], lex: Lexicon, min_zipf: float, witness_known: int) -> list[str]:
@@ -147,10 +151,12 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
     floor = 10 ** (min_zipf - 9.0)
     freq = lex.freq
 
+    rarer = rarer_than(lex, min_zipf)
+
     def known(w: str) -> bool:
         if vocab.get(w, 0) >= witness_known:
             return True
-        if rarer_than(lex, w, min_zipf):
+        if rarer(w):
             return False
         f = freq(w)
         return f is not None and f >= floor
@@ -168,7 +174,8 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
     if len(low) >= 3:
         for term in _edit1(low, lex):
             if term not in out and known(term):
-                out[term] = min(model.channel(reading, term), model.channel(low, term) + (0.5 if reading != low else 0.0))
+                c = model.channel(reading, term)
+                out[term] = c if reading == low else min(c, model.channel(low, term) + 0.5)
     for i in range(2, len(low) - 1 if lex.language == "en" else 0):  # a lost space (Russian compounds are words)
         a, b = low[:i], low[i:]
         if lex.zipf(a) >= 3.5 and lex.zipf(b) >= 3.5 and (len(a) > 1 or a in ("a", "i")):

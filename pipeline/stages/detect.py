@@ -180,8 +180,9 @@ def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     index = word_index(lex)
     # a word at least min_zipf frequent is an index word: only confusions that can end as one are made
     ends = index.suffixes if min_zipf >= index_min_zipf(lex) else None
+    rarer = rarer_than(lex, min_zipf)
     for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends):
-        if v.isalpha() and not rarer_than(lex, v.lower(), min_zipf):
+        if v.isalpha() and not rarer(v.lower()):
             zv = lex.zipf(v)
             if zv >= min_zipf:
                 out.append((v, cost, zv - cost - z))
