@@ -5,13 +5,14 @@ Three sources, each cheap:
 * the learned confusions of the OCR error model applied to the reading (one or two:
   "tbat" -> "that", "rnodern" -> "modern", "shaU" -> "shall"), kept when the result
   is a word of the lexicon or of the witness;
-* any other single edit ("wrld" -> "world"): the edits of the reading are generated,
-  pruned by the prefixes of the lexicon's common words, and looked up in the lexicon;
+* any other single edit ("wrld" -> "world"): only the edits that the prefixes and suffixes
+  of the lexicon's common words allow are made, then found among those words;
 * a lost space: two words glued together ("Wecould" -> "We could").
 
-The prefixes are built once per language from the lexicon's common words and cached
-on disk beside the lexicon's frequency cache (EDITION_CACHE, default ~/.cache/edition):
-a build once, a load of about 0.2 s in a run that needs them.
+The word index (those common words, their prefixes and their suffixes) is built once per
+language and cached on disk beside the lexicon's frequency cache (EDITION_CACHE, default
+~/.cache/edition): a build once, a load of about 0.2 s in a run that needs it. It answers
+in a set lookup what the lexicon's memory-mapped table answers in microseconds.
 """
 from __future__ import annotations
 
