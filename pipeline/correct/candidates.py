@@ -92,7 +92,7 @@ def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> t
     out: dict[str, float] = {}
     low = reading.lower()
     pre = prefixes(lex)
-    for r in {reading, low}:
+    for r in dict.fromkeys((reading, low)):  # a fixed order: a set's depends on the hash seed
         for v, c in model.variants(r, max_cost=max_cost, prefixes=pre):
             v = v.lower()
             if v != low and c < out.get(v, 99.0):
