@@ -40,6 +40,7 @@ from pipeline.correct import calibrate
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import own_words, prefixes
 from pipeline.correct.context import ContextModel
+from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
 from pipeline.correct.model import shared as ocr_model
 from pipeline.correct.spelling import is_old, old_forms
@@ -57,6 +58,9 @@ LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 # benchmarks/correction.py sets a list here to receive (start, after, features) of each automatic
 # correction (to fit pipeline/data/ocr_calibration.json); None in a run
 TRACE: list | None = None
+# benchmarks set a list here to receive (start, reading, kind, best, posterior, calibrated, automatic)
+# of every reading detect weighs; None in a run
+DECISIONS: list | None = None
 
 
 @dataclass
@@ -65,11 +69,11 @@ class Settings:
 
     auto_threshold: float = 0.98  # calibrated probability at or above which a correction is automatic
     auto_threshold_realword: float = 0.98  # ... for a real word replaced by another
-    realword_context: float = 1.5  # ... whose neighbours favour it this much (log10) over the reading
+    realword_context: float = 0.5  # ... whose neighbours favour it this much (log10) over the reading
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
-    auto_min_posterior: float = 0.9  # ... fitted on fixes from this posterior up: below it, never automatic
+    auto_min_posterior: float = 0.5  # ... fitted on fixes from this posterior up: below it, never automatic
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
     witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
@@ -191,6 +195,7 @@ def run(text: str, ctx: Context) -> StageResult:
     edits: list[Edit] = []
     queries: list[Query] = []
     memo: dict[tuple, tuple | None] = {}
+    weighed: list[tuple] = []  # (index, match, verdict, posterior) of the readings the noisy channel weighs
     for i, m in enumerate(wt.tokens):
         w = m.group()
         if _skip(w):
@@ -209,10 +214,16 @@ def run(text: str, ctx: Context) -> StageResult:
                 queries.append(joined)
                 continue
         if kind in ("nonword", "realword"):
-            _decide(i, m, verdict, wt, st, ctx, edits, queries)
+            weighed.append((i, m, verdict, _weigh(i, verdict, wt, st)))
             continue
         _, suggestions, score, reason = verdict
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
+    # every reading weighed: what the document's own misreadings confirm; weighed again with the
+    # channel adapted to them, then the decisions
+    evidence = _evidence(weighed, wt)
+    weighed = [(i, m, verdict, _reweigh(i, verdict, post, wt, st, evidence)) for i, m, verdict, post in weighed]
+    for i, m, verdict, post in weighed:
+        _decide(i, m, verdict, post, wt, st, ctx, evidence, edits, queries)
     if ctx.language == "en":
         queries.extend(_punctuation(text))
     words = len(text.split())
@@ -224,16 +235,59 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(edits, queries)
 
 
-def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits: list, queries: list) -> None:
+def _weigh(i: int, verdict, wt: _Witness, st: Settings):
+    """The noisy channel's (posterior, association) of a reading's candidates in its place (None: none)."""
+    kind, base, _suffix, cands, _protected, _z = verdict
+    if not cands:
+        return None
+    keep_p = None if kind == "realword" else 10 ** (st.nonword_zipf - 9.0)
+    return (*wt.posterior(i, base.lower(), keep_p, cands), cands)
+
+
+def _reweigh(i: int, verdict, weighed, wt: _Witness, st: Settings, evidence: DocumentEvidence):
+    """The posterior again with the channel adapted to the document's own misreadings."""
+    if weighed is None:
+        return None
+    kind, base, suffix, cands, protected, z = verdict
+    adapted = evidence.adapt(base, cands)
+    if adapted is cands:
+        return weighed
+    return _weigh(i, (kind, base, suffix, adapted, protected, z), wt, st)
+
+
+def _likeliest(verdict, weighed) -> tuple[str, float] | None:
+    """The likeliest correction of a weighed reading and its posterior (None: the reading is likelier)."""
+    post = weighed[0]
+    best, p = post[0]
+    if best == "":
+        if verdict[0] != "nonword" or len(post) < 2:
+            return None
+        best, p = post[1]
+    return best, p
+
+
+def _evidence(weighed, wt: _Witness) -> DocumentEvidence:
+    """The document's misreadings: each weighed reading's likeliest single-word correction."""
+    ev = DocumentEvidence(wt.text, wt.vocab, wt.model)
+    for _i, _m, verdict, post in weighed:
+        if post is None:
+            continue
+        best = _likeliest(verdict, post)
+        if best is not None and " " not in best[0] and best[1] >= 0.5:
+            ev.add(verdict[1], recase(verdict[1], best[0]))
+    return ev
+
+
+def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Context, evidence: DocumentEvidence,
+            edits: list, queries: list) -> None:
     """Noisy-channel posterior of the reading's candidates in this place: fix, query or let be."""
     kind, base, suffix, cands, protected, z = verdict
     w = m.group()
-    keep_p = None if kind == "realword" else 10 ** (st.nonword_zipf - 9.0)
-    if not cands:
+    if weighed is None:
         queries.append(Query(m.start(), m.end(), w, [], 0.35, f"not in the {wt.lex.language} lexicon, the "
                              f"authority or the witness; no close word", rule="detect.nonword"))
         return
-    post, assoc = wt.posterior(i, base.lower(), keep_p, cands)
+    post, assoc, cands = weighed
     best, p = post[0]
     if best == "":
         if kind != "nonword":
@@ -248,12 +302,15 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
     # had it: "asmuch"), and a real word replaced only when its neighbours, not its mere
     # frequency, speak for the other word ("foes" stays: "fees" is only commoner)
     x = calibrate.features(p, assoc[best] - assoc[""], cands.get(best, 0.0), wt.vocab.get(base.lower(), 0),
-                           wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword")
+                           wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
+                           evidence.feature(base, recase(base, best)) if " " not in best else 0.0)
     score = calibrate.shared().probability(x) if st.calibrated else p
     auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
                                        and assoc[best] - assoc[""] >= st.realword_context)))
+    if DECISIONS is not None:
+        DECISIONS.append((m.start(), base, kind, best, p, score, auto))
     if auto:
         after = recase(base, best)
         if TRACE is not None:
