@@ -81,8 +81,9 @@ class Settings:
     realword_min_zipf: float = 3.0  # a real-word correction goes to a word at least this frequent
     realword_prune: float = 1.0    # judge a real word only if a variant is this likely (log10) against it
     max_cost: float = 4.0          # the costliest OCR channel (-log10 P) a candidate may have
-    auto_min_length: int = 3       # shorter readings are only queried
+    auto_min_length: int = 2       # shorter readings are only queried
     max_queries: float = 1.0       # queries per 100 words at most (the best-scored are kept)
+    document_evidence: bool = True  # weigh again with the document's own misreadings (correct/document.py)
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -269,6 +270,8 @@ def _likeliest(verdict, weighed) -> tuple[str, float] | None:
 def _evidence(weighed, wt: _Witness) -> DocumentEvidence:
     """The document's misreadings: each weighed reading's likeliest single-word correction."""
     ev = DocumentEvidence(wt.text, wt.vocab, wt.model)
+    if not wt.st.document_evidence:
+        return ev
     for _i, _m, verdict, post in weighed:
         if post is None:
             continue
