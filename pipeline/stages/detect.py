@@ -15,6 +15,12 @@ correction is proposed only where the page is more likely to have had another wo
   known name or variant ("Zinovief") or, through transliteration, to a name in the
   Cyrillic of the Russian original ("Rublikoff" ~ «Бубликовы»).
 
+Every reading is weighed twice: after the first pass, the letter confusions that the
+document's suspicious readings share (a scan's habit: "ll" printed "U" in "shaU", "weU",
+"chappeU") adapt the channel to this document (pipeline/correct/document.py), and the
+readings are weighed again; how many other readings confirm a correction's confusion is
+one of the calibration's features.
+
 The posterior of the best candidate is the query's score. A correction is made
 automatically (kind `auto`) only where its calibrated probability of being right
 (pipeline/correct/calibrate.py: the posterior, the context, the channel cost, the
