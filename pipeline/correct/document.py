@@ -54,7 +54,7 @@ class DocumentEvidence:
         self.readings: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.misread: dict[tuple[str, str], int] = defaultdict(int)  # occurrences of the readings
         self._letters: dict[str, int] = {}
-        self._cost: dict[tuple[str, str], float] = {}
+        self._adapted: dict[str, tuple[dict, dict]] = {}
 
     def add(self, reading: str, meant: str) -> None:
         n = self.vocab.get(reading.lower().replace("’", "'"), 1)
@@ -77,7 +77,11 @@ class DocumentEvidence:
 
     def adapt(self, reading: str, cands: dict[str, float]) -> dict[str, float]:
         """The candidates' channel costs with the document's habits: lower where the document
-        makes the candidate's confusions more often than the model expects (never higher)."""
+        makes the candidate's confusions more often than the model expects (never higher).
+        The candidates depend on the reading alone: adapted once per reading."""
+        done = self._adapted.get(reading)
+        if done is not None and done[0] is cands:
+            return done[1]
         out = None
         for w, cost in cands.items():
             if " " in w:
@@ -90,7 +94,9 @@ class DocumentEvidence:
                 if out is None:
                     out = dict(cands)
                 out[w] = max(0.0, cost - gain)
-        return cands if out is None else out
+        out = cands if out is None else out
+        self._adapted[reading] = (cands, out)
+        return out
 
     def support(self, reading: str, meant: str) -> int:
         """How many other readings of the document the weakest confusion of this correction
