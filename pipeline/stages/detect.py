@@ -90,6 +90,7 @@ class Settings:
     auto_min_length: int = 2       # shorter readings are only queried
     max_queries: float = 1.0       # queries per 100 words at most (the best-scored are kept)
     document_evidence: bool = True  # weigh again with the document's own misreadings (correct/document.py)
+    lone_digit_support: int = 3    # a lone digit is fixed into a word ("1 have") when this many other places confirm it
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -233,6 +234,7 @@ def run(text: str, ctx: Context) -> StageResult:
         _decide(i, m, verdict, post, wt, st, ctx, evidence, edits, queries)
     if ctx.language == "en":
         queries.extend(_punctuation(text))
+        _lone_digits(wt, st, edits, queries)
     words = len(text.split())
     # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
     limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
@@ -327,6 +329,68 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         edits.append(Edit(m.start(), m.start() + len(base), after, f"detect.{kind}", "auto", round(score, 3), why))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
         queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
+
+
+# the numeral a lone digit reads as, to weigh "1 have" as "one have" against "I have"
+_NUMERALS = {"0": "nought", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
+             "6": "six", "7": "seven", "8": "eight", "9": "nine"}
+
+
+def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
+    """A lone digit read for a one-letter word: "that 1 have", "1 am" for "I" (a scan's habit).
+
+    The hypotheses are the numeral and each one-letter word of the language the OCR model
+    confuses with the digit, in the witness's own casing of it ("I"); the margin is how much
+    more the neighbours say for the word than for the numeral (log10). The document confirms
+    the habit when at least `lone_digit_support` other places of the same digit clearly read as
+    the same word (margin >= 1): then every place whose neighbours do not speak for a number
+    (margin >= -1) is fixed; a clear place without that confirmation is a query."""
+    ctx = wt.context
+    found = []  # (token index, digit, word, margin)
+    for i, m in enumerate(wt.tokens):
+        d = m.group()
+        if len(d) != 1 or d not in _NUMERALS:
+            continue
+        prev, nxt = wt.neighbours(i)
+        # before a capital the digit is as often a misread "!" ("his blessing 1 How far")
+        if nxt is None or not wt.tokens[i + 1].group().islower() or (prev is not None and not prev.isalpha()):
+            continue
+        number = ctx.score(prev, _NUMERALS[d], nxt) - math.log10(ctx.p_uni(_NUMERALS[d]))
+        for w in _digit_words(d, wt):
+            found.append((i, d, w, ctx.score(prev, w.lower(), nxt) - math.log10(ctx.p_uni(w.lower())) - number))
+    clear = Counter((d, w) for _, d, w, margin in found if margin >= 1.0)
+    done = set()
+    for i, d, w, margin in sorted(found, key=lambda f: -f[3]):
+        if i in done:
+            continue
+        m = wt.tokens[i]
+        support = clear[(d, w)] - (margin >= 1.0)
+        why = (f"a digit read for the word {w!r}: its neighbours favour {w!r} over a number by {margin:.1f} (log10); "
+               f"{support} other places of this document clearly read so")
+        if st.auto and support >= st.lone_digit_support and margin >= -1.0:
+            done.add(i)
+            edits.append(Edit(m.start(), m.end(), w, "detect.digit", "auto", 0.98, why))
+        elif margin >= 1.0:
+            done.add(i)
+            queries.append(Query(m.start(), m.end(), d, [w], round(min(0.9, 0.5 + margin / 10), 3), why,
+                                 rule="detect.digit"))
+
+
+def _digit_words(d: str, wt: _Witness) -> list[str]:
+    """One-letter words of the language a digit is misread for ("1": "I"), in the witness's casing
+    (the form it prints most often)."""
+    cache = wt.__dict__.setdefault("_digit_words", {})
+    if d not in cache:
+        out = []
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            if wt.lex.zipf(letter) < 5.0 or letter not in wt.vocab:
+                continue
+            forms = Counter(m.group() for m, low in zip(wt.tokens, wt.lows) if low == letter)
+            form = forms.most_common(1)[0][0]
+            if (form, d) in wt.model.cost:  # a confusion the model has learned from real OCR
+                out.append(form)
+        cache[d] = out
+    return cache[d]
 
 
 def _witness_says(i: int, word: str, wt: _Witness) -> bool:
