@@ -55,6 +55,7 @@ class DocumentEvidence:
         self.misread: dict[tuple[str, str], int] = defaultdict(int)  # occurrences of the readings
         self._letters: dict[str, int] = {}
         self._adapted: dict[str, tuple[dict, dict]] = {}
+        self.places: dict[str, list[tuple[str | None, bool]]] = defaultdict(list)
 
     def add(self, reading: str, meant: str) -> None:
         n = self.vocab.get(reading.lower().replace("’", "'"), 1)
@@ -108,3 +109,20 @@ class DocumentEvidence:
 
     def feature(self, reading: str, meant: str) -> float:
         return math.log1p(self.support(reading, meant))
+
+    def place(self, reading: str, meant: str | None, sure: bool) -> None:
+        """One place of a reading: its likeliest correction there (None: the reading itself) and
+        whether the posterior there is high."""
+        self.places[reading].append((meant, sure))
+
+    def agreement(self, reading: str, meant: str, here_sure: bool) -> float:
+        """The same garble fixed consistently: log1p(other places of the reading where the same
+        correction is sure) - log1p(other places where another word or the reading itself is likelier)."""
+        agree = disagree = 0
+        for m, sure in self.places.get(reading, ()):
+            if m == meant:
+                agree += sure
+            else:
+                disagree += 1
+        agree -= here_sure  # this place itself is no evidence for itself
+        return math.log1p(max(0, agree)) - math.log1p(disagree)

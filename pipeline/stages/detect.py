@@ -64,6 +64,8 @@ LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 # benchmarks/correction.py sets a list here to receive (start, after, features) of each automatic
 # correction (to fit pipeline/data/ocr_calibration.json); None in a run
 TRACE: list | None = None
+# a posterior this high at one place of a reading speaks for its other places (DocumentEvidence.agreement)
+SURE = 0.9
 # benchmarks set a list here to receive (start, reading, kind, best, posterior, calibrated, automatic)
 # of every reading detect weighs; None in a run
 DECISIONS: list | None = None
@@ -230,6 +232,10 @@ def run(text: str, ctx: Context) -> StageResult:
     # channel adapted to them, then the decisions
     evidence = _evidence(weighed, wt)
     weighed = [(i, m, verdict, _reweigh(i, verdict, post, wt, st, evidence)) for i, m, verdict, post in weighed]
+    for _i, _m, verdict, post in weighed:
+        if post is not None:
+            best, p = post[0][0]
+            evidence.place(verdict[1], best or None, p >= SURE)
     for i, m, verdict, post in weighed:
         _decide(i, m, verdict, post, wt, st, ctx, evidence, edits, queries)
     if ctx.language == "en":
@@ -314,7 +320,8 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
     # frequency, speak for the other word ("foes" stays: "fees" is only commoner)
     x = calibrate.features(p, assoc[best] - assoc[""], cands.get(best, 0.0), wt.vocab.get(base.lower(), 0),
                            wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
-                           evidence.feature(base, recase(base, best)) if " " not in best else 0.0)
+                           evidence.feature(base, recase(base, best)) if " " not in best else 0.0,
+                           evidence.agreement(base, best, post[0] == (best, p) and p >= SURE))
     score = calibrate.shared().probability(x) if st.calibrated else p
     auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
