@@ -244,3 +244,23 @@ def test_document_evidence_fixes_more_of_a_real_scan_and_only_into_its_words(res
     added = fixes[True] - fixes[False]
     assert fixes[False] <= fixes[True] and added
     assert all(after in gold for _, after in added)
+
+
+def test_lone_digit_read_for_i_fixed_where_the_document_confirms_it(resources):
+    """A real ICDAR 2017 page that prints the pronoun "I" as "1": every place whose neighbours
+    speak for "I" becomes "I"; a number stays; a lone "1" with no such habit is only queried."""
+    name = "eng_monograph_81_p043.txt"
+    if not (ICDAR / "ocr" / name).exists():
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    text = (ICDAR / "ocr" / name).read_text(encoding="utf-8")
+    r = detect.run(text, en_context(resources))
+    fixed = {text[e.start - 15:e.end + 20]: e.after for e in r.edits if e.rule == "detect.digit"}
+    assert len(fixed) >= 10 and set(fixed.values()) == {"I"}
+    assert any("also 1 have occasionally" in k for k in fixed)
+    assert any("1 am privileged" in k for k in fixed)
+    one = "He came back on page 1 and said so, and 1 think it true. We read it in 1 hour."
+    r = detect.run(one, en_context(resources))
+    assert not [e for e in r.edits if e.rule == "detect.digit"]  # one place: no habit confirmed
+    queried = [q for q in r.queries if q.rule == "detect.digit"]
+    assert [one[q.start - 4:q.end + 6] for q in queried] == ["and 1 think"] and queried[0].suggestions == ["I"]

@@ -384,19 +384,23 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
 
 
 def _digit_words(d: str, wt: _Witness) -> list[str]:
-    """One-letter words of the language a digit is misread for ("1": "I"), in the witness's casing
-    (the form it prints most often)."""
+    """The one-letter word of the language a digit is likeliest misread for ("1": "I"), in the
+    witness's casing (the form it prints most often)."""
     cache = wt.__dict__.setdefault("_digit_words", {})
     if d not in cache:
         out = []
+        printed = Counter(m.group() for m in wt.tokens if len(m.group()) == 1)
         for letter in "abcdefghijklmnopqrstuvwxyz":
-            if wt.lex.zipf(letter) < 5.0 or letter not in wt.vocab:
+            if wt.lex.zipf(letter) < 5.0:
                 continue
-            forms = Counter(m.group() for m, low in zip(wt.tokens, wt.lows) if low == letter)
-            form = forms.most_common(1)[0][0]
-            if (form, d) in wt.model.cost:  # a confusion the model has learned from real OCR
-                out.append(form)
-        cache[d] = out
+            # a confusion the model has learned from real OCR, in the casing the witness prints
+            # most (else the likelier confusion)
+            forms = sorted((f for f in (letter.upper(), letter) if (f, d) in wt.model.cost),
+                           key=lambda f: (-printed[f], wt.model.cost[(f, d)]))
+            if forms:
+                out.append(forms[0])
+        # the digit's likeliest letter only ("1": "I", not "E", "F", "T")
+        cache[d] = sorted(out, key=lambda f: wt.model.cost[(f, d)])[:1]
     return cache[d]
 
 
