@@ -219,6 +219,11 @@ def _doubled(text: str, language: str, data: PunctuationData) -> list[Query]:
     """A word, or a pair of words, printed twice with one space between (case aside)."""
     allowed = {w.lower() for w in data.doubled.get(language, [])}
     spans = [m.span() for m in LETTERS.finditer(text)]
+    # only a token spelt like the next or the one after can start a doubling: found on the
+    # lower-cased tokens in one sweep, then each is judged as it comes
+    words = [text[a:b].lower() for a, b in spans]
+    candidates = sorted({i for i, (x, y) in enumerate(zip(words, words[1:])) if x == y}
+                        | {i for i, (x, y) in enumerate(zip(words, words[2:])) if x == y})
 
     def same(i: int, j: int) -> bool:  # tokens i and j spell the same word, case aside
         (a, b), (c, d) = spans[i], spans[j]
@@ -228,11 +233,16 @@ def _doubled(text: str, language: str, data: PunctuationData) -> list[Query]:
         return spans[i + 1][0] - spans[i][1] == 1 and text[spans[i][1]] == " "
 
     out = []
-    i, n_tok = 0, len(spans)
-    while i + 1 < n_tok:
+    n_tok = len(spans)
+    i = 0  # tokens before i are done (a doubling found takes its tokens)
+    for k in candidates:
+        if k < i:
+            continue
+        i = k
+        if i + 1 >= n_tok:
+            break
         n = 0
         if not spaced(i):
-            i += 1
             continue
         if i + 3 < n_tok and same(i, i + 2) and same(i + 1, i + 3) and spaced(i + 1) and spaced(i + 2):
             n = 2  # «в партию в партию»
@@ -249,8 +259,6 @@ def _doubled(text: str, language: str, data: PunctuationData) -> list[Query]:
                                  f"{first!r} printed twice in a row: a line or word repeated by the typesetter or the OCR?",
                                  rule="punctuation.doubled"))
                 i += 2 * n
-                continue
-        i += 1
     return out
 
 
