@@ -37,7 +37,9 @@ from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import stage
 
 WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
-_LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(\S+)")
+# what follows the break is looked at, not taken: the next word may itself end a line
+# ("Shly-⏎apnikovTro-⏎tsky": both hyphens are decided)
+_LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(?=(\S+))")
 # a number hyphenated at a line end keeps its hyphen: "тезисах 10-⏎ти" -> "10-ти", "1920-⏎21"
 _NUMBER_LINE_END = re.compile(r"(?<!\w)(\d+)-\n(?=\w)")
 # a capitalised word after a space (the engine jumps to the space), after a small letter or comma
@@ -285,7 +287,7 @@ def run(text: str, ctx: Context) -> StageResult:
         v = judge(left, right.group(), lang, vocab)
         add(_hyphen_edit(hyphen, v, dash, f"{left}-⏎{right.group()}", line_end=True))
         if v.confidence < 0.8:
-            queries.append(_query(m.start(), m.end(), f"{left}-⏎{right.group()}", v, left, right.group()))
+            queries.append(_query(m.start(), m.end(2), f"{left}-⏎{right.group()}", v, left, right.group()))
     for m in near(_NUMBER_LINE_END, text, "-\n"):
         hyphen = m.end(1)
         add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.95,

@@ -101,8 +101,9 @@ def scan_lines(text: str) -> list[Line]:
     return lines
 
 
-def measure(lines: list[Line], policy: dict) -> Profile:
-    """Measure the layout: mode, normal gap, paragraph and page-break gaps, width, indentation."""
+def measure(lines: list[Line], policy: dict, set_apart: bool = False) -> Profile:
+    """Measure the layout: mode, normal gap, paragraph and page-break gaps, width, indentation.
+    A text whose lines are `set_apart` (see there) is one paragraph per line."""
     inner = [ln for ln in lines[1:] if not ln.page]  # a gap at a page boundary says nothing of the page
     gaps = Counter(ln.gap for ln in inner) or Counter({0: 1})
     base = gaps.most_common(1)[0][0]
@@ -117,7 +118,11 @@ def measure(lines: list[Line], policy: dict) -> Profile:
     mode = policy.get("mode", "auto")
     if mode == "auto":
         mode = "wrapped"
-        if width > 200 or (base >= 1 and width > 150):
+        if set_apart or (base >= 1 and width > 150):
+            # lines that are not physical lines, each set apart by a blank line: a paragraph each
+            # (as the edition's own clean text sets them: cleaning it again must keep them)
+            mode = "lines"
+        elif width > 200:
             # lines that are not physical lines: one paragraph each ("lines"), or cut anywhere
             # ("chunks"): then most of them end in mid-sentence
             ends = sum(1 for ln in lines if _END.search(ln.text[-8:]))
@@ -126,6 +131,24 @@ def measure(lines: list[Line], policy: dict) -> Profile:
     indent = policy.get("indent", indent)
     return Profile(mode, base, page, width, policy.get("fit", _fit(lines, width)),
                    indent=indent, indent_base=indent_base, para_gap=para_gap)
+
+
+def _set_apart(text: str, lines: list[Line]) -> bool:
+    """Is the text set as the edition writes paragraphs: one line each, set apart by one blank
+    line, nothing indented, no line ending in a hyphen, one final newline? Then each line is a
+    paragraph (cleaning the clean text must change nothing), unless the lines are of one width,
+    as a hard-wrapped double-spaced page's are (most within 15 % of the common length)."""
+    if len(lines) < 2 or lines[0].lead != 0 or text[lines[-1].end:] != "\n":
+        return False
+    for a, b in zip(lines, lines[1:]):
+        if text[a.end:b.lead] != "\n\n" or b.start != b.lead or _HYPHEN_END.search(a.text[-3:]):
+            return False
+    if len(lines) < 8:
+        return True  # too few lines to measure a wrap width: taken as set
+    lengths = sorted(len(ln.text) for ln in lines[:-1])
+    width = lengths[int(0.7 * (len(lengths) - 1))]
+    even = sum(1 for n in lengths if 0.85 * width <= n <= 1.15 * width)
+    return even < 0.5 * len(lengths)
 
 
 def _para_gap(lines: list[Line], base: int) -> int:
@@ -213,7 +236,7 @@ def run(text: str, ctx: Context) -> StageResult:
     lines, furniture, furniture_queries = _drop_furniture(lines, policy)
     if not lines:
         return StageResult()
-    profile = measure(lines, policy)
+    profile = measure(lines, policy, _set_apart(text, lines))
     ctx.facts["layout"] = {"mode": profile.mode, "base_gap": profile.base_gap, "para_gap": profile.para_gap,
                            "page_gap": profile.page_gap, "width": round(profile.width, 1), "fit": profile.fit,
                            "indent": profile.indent, "furniture_lines": len(furniture),
@@ -279,7 +302,8 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, s
     b_lower = b.text[:1].islower() and not _scanno_capital(b.text)
     if p.mode == "lines":
         # a line is a paragraph, unless it stops in mid-sentence and the next goes on in lower case
-        if not a_ends and b_lower and len(a.text) > 0.5 * p.width:
+        # (and no blank line stands between: a blank line is the text's own paragraph break)
+        if not a_ends and b_lower and len(a.text) > 0.5 * p.width and not b.gap:
             return "join", "layout.line-join", "line ends in mid-sentence, the next goes on in lower case", None
         return "break", "layout.paragraph", "one paragraph per line", None
     if p.mode == "chunks":
