@@ -43,10 +43,12 @@ _LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(?=(\S+))")
 # a number hyphenated at a line end keeps its hyphen: "тезисах 10-⏎ти" -> "10-ти", "1920-⏎21"
 _NUMBER_LINE_END = re.compile(r"(?<!\w)(\d+)-\n(?=\w)")
 # a capitalised word after a space (the engine jumps to the space), after a small letter or comma
-_PROPER = re.compile(r" ([A-ZА-ЯЁ][a-zа-яё]+)")
+# (after a run of spaces too: the spacing stage makes it one, and a second pass must judge alike)
+_PROPER = re.compile(r" +([A-ZА-ЯЁ][a-zа-яё]+)")
 _PROPER_BEFORE = re.compile(r"[a-zа-яё,]")
-_SPACED = re.compile(rf"(?<![\w-])({WORD})- ({WORD})")
-_SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) -({WORD})")
+# "under- stand", "workers-  party" (the spaces are one after the spacing stage: decided here)
+_SPACED = re.compile(rf"(?<![\w-])({WORD})-( +)({WORD})")
+_SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) +-({WORD})")
 _INNER = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
 
 # a hyphen after these is a compounding hyphen in the texts of this period
@@ -295,12 +297,12 @@ def run(text: str, ctx: Context) -> StageResult:
     for m in near(_SPACED, text, "- "):
         if _overlaps(m.start(), m.end(), taken):
             continue
-        left, right = m.group(1), m.group(2)
+        left, right = m.group(1), m.group(3)
         v = judge(left, right, lang, vocab, spaced=True, proper=proper)
         hyphen = m.end(1)
         if v.reading == "keep" or (v.reading == "dash" and dash == "keep"):
             continue  # damage we cannot read, or a dash in a document with no dash convention: as printed
-        add(_hyphen_edit(hyphen, v, dash, f"'{left}- {right}'", line_end=False))
+        add(_hyphen_edit(hyphen, v, dash, f"'{left}- {right}'", line_end=False, gap=len(m.group(2))))
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(), m.group(), v, left, right))
     for m in near(_SPACED_BEFORE, text, " -"):
@@ -329,7 +331,7 @@ def run(text: str, ctx: Context) -> StageResult:
 
 
 # found from the space or the dash (the engine jumps to them); what stands before is checked after
-_SPACED_DASH = re.compile(r" ([-–—]{1,2}) (?=\w)")
+_SPACED_DASH = re.compile(r" +([-–—]{1,2}) +(?=\w)")
 _SPACED_DASH_BEFORE = re.compile(r"[\w,;]")
 _CLOSED_DASH = re.compile(r"(—|–|--)(?=[^\W\d_])")
 _CLOSED_DASH_BEFORE = re.compile(r"[^\W\d_]")
@@ -358,13 +360,14 @@ def dash_form(text: str, policy: str) -> str:
 _SPANS = {"soft": (0, 2, ""), "compound": (1, 2, ""), "suspended": (1, 2, " "), "dash": (0, 2, None)}
 
 
-def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool) -> Edit:
-    """The edit for a hyphen at offset `hyphen` followed by a line break or a space.
+def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool, gap: int = 1) -> Edit:
+    """The edit for a hyphen at offset `hyphen` followed by a line break or `gap` spaces.
 
     "class-⏎consistent" -> "class-consistent"; "under- stand" -> "understand";
     "фаб-⏎и" -> "фаб- и" (a suspended hyphen in mid-line is already right: no change).
     """
     start, end, after = _SPANS[v.reading]
+    end += gap - 1
     if v.reading == "dash":
         rule, kind, after = "hyphen.dash", "punct", (" - " if dash == "keep" else dash)
     elif line_end:
