@@ -47,7 +47,7 @@ _NUMBER_LINE_END = re.compile(r"(?<!\w)(\d+)-\n(?=\w)")
 _PROPER = re.compile(r" +([A-ZА-ЯЁ][a-zа-яё]+)")
 _PROPER_BEFORE = re.compile(r"[a-zа-яё,]")
 # "under- stand", "workers-  party" (the spaces are one after the spacing stage: decided here)
-_SPACED = re.compile(rf"(?<![\w-])({WORD})-( +)({WORD})")
+_SPACED = re.compile(rf"(?<![\w-])({WORD})-( +)(?=({WORD}))")  # the next word looked at: "not- contain- activity"
 _SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) +-({WORD})")
 _INNER = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
 
@@ -294,8 +294,13 @@ def run(text: str, ctx: Context) -> StageResult:
         hyphen = m.end(1)
         add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.95,
                  f"{m.group(1)}-⏎{text[m.end():m.end() + 6].split()[0]}: a number keeps its hyphen"))
+    for i in _line_end_hyphens(text):  # what no rule above read ("not91-⏎Workers"): kept, joined
+        if not taken[i + 1]:
+            add(Edit(i + 1, i + 2, "", "hyphen.compound", "hyphen", 0.6,
+                     f"{text[max(0, i - 12):i].split(' ')[-1]}-⏎{text[i + 2:i + 14].split(' ')[0]}: "
+                     f"line-end hyphen kept (no word before it to judge)"))
     for m in near(_SPACED, text, "- "):
-        if _overlaps(m.start(), m.end(), taken):
+        if _overlaps(m.start(), m.end(3), taken):
             continue
         left, right = m.group(1), m.group(3)
         v = judge(left, right, lang, vocab, spaced=True, proper=proper)
@@ -304,7 +309,7 @@ def run(text: str, ctx: Context) -> StageResult:
             continue  # damage we cannot read, or a dash in a document with no dash convention: as printed
         add(_hyphen_edit(hyphen, v, dash, f"'{left}- {right}'", line_end=False, gap=len(m.group(2))))
         if v.confidence < 0.8:
-            queries.append(_query(m.start(), m.end(), m.group(), v, left, right))
+            queries.append(_query(m.start(), m.end(3), text[m.start():m.end(3)], v, left, right))
     for m in near(_SPACED_BEFORE, text, " -"):
         if _overlaps(m.start(), m.end(), taken):
             continue
@@ -380,6 +385,15 @@ def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool,
 def _query(start: int, end: int, shown: str, v: Verdict, left: str, right: str) -> Query:
     return Query(start, end, shown, [f"{left}-{right}", f"{left}{right}"], round(1 - v.confidence, 3),
                  f"hyphen: {v.evidence}", rule="hyphen.uncertain")
+
+
+def _line_end_hyphens(text: str):
+    """Offsets of every hyphen that ends a line inside a paragraph."""
+    i = text.find("-\n")
+    while i >= 0:
+        if i + 2 < len(text) and not text[i + 2].isspace():
+            yield i
+        i = text.find("-\n", i + 1)
 
 
 def _overlaps(s: int, e: int, taken: bytearray) -> bool:

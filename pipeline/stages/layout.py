@@ -141,7 +141,7 @@ def _set_apart(text: str, lines: list[Line]) -> bool:
     if len(lines) < 2 or lines[0].lead != 0 or text[lines[-1].end:] != "\n":
         return False
     for a, b in zip(lines, lines[1:]):
-        if text[a.end:b.lead] != "\n\n" or b.start != b.lead or _HYPHEN_END.search(a.text[-3:]):
+        if text[a.end:b.lead] != "\n\n" or b.start != b.lead or (_HYPHEN_END.search(a.text[-3:]) and b.text[:1].isalpha()):
             return False
     if len(lines) < 8:
         return True  # too few lines to measure a wrap width: taken as set
