@@ -576,6 +576,19 @@ def _head_key(text: str) -> tuple[str, int | None]:
     return " ".join(re.sub(r"[^\w ]|\d|_", " ", m.group("core").lower()).split()), value
 
 
+HEAD_WINDOW = 2000  # lines: a running head not seen for this long is no longer matched
+
+
+def _live_clusters(clusters: list[tuple[str, list[int]]], by_length: dict, since: int) -> dict:
+    """The clusters by head length, without those last seen before line `since`."""
+    live: dict[int, tuple[list[int], list[str]]] = {}
+    for n, (ids, heads) in by_length.items():
+        keep = [(c, h) for c, h in zip(ids, heads) if clusters[c][1][-1] >= since]
+        if keep:
+            live[n] = ([c for c, _ in keep], [h for _, h in keep])
+    return live
+
+
 def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     """Running heads and page numbers, by their recurrence across pages.
 
@@ -585,7 +598,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     DEBATE") at least three times, pages apart, with or without a page number at an end.
     A number alone that continues no sequence is a query, not removed.
     """
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
     found: set[int] = set()
     queries: list[Query] = []
@@ -619,22 +632,35 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
             queries.append(Query(ln.start, ln.end, ln.text, [""], 0.5,
                                  "page number? a number alone on a line, in the range of the page numbers",
                                  rule="layout.furniture-doubt"))
-    # running heads: short lines recurring pages apart (fuzzy: OCR varies them)
+    # running heads: short lines recurring pages apart (fuzzy: OCR varies them). A line joins the
+    # first cluster whose head (within 4 characters of its length) it matches; the clusters are
+    # looked up by length, and one not seen for HEAD_WINDOW lines is no longer looked at (a head
+    # recurs page after page): the work stays linear in the lines
     clusters: list[tuple[str, list[int]]] = []
+    by_length: dict[int, tuple[list[int], list[str]]] = {}  # head length -> live clusters, in order
     values: dict[int, int | None] = {}
     for i, ln in enumerate(lines):
+        if i % 512 == 0 and i:
+            by_length = _live_clusters(clusters, by_length, i - HEAD_WINDOW)
         if i in found or len(ln.text) > 90 or _STRONG_END.search(ln.text[-3:]):
             continue
         key, value = _head_key(ln.text)
         if len(key) < 3 or len(key.split()) > 10:
             continue
         values[i] = value
-        for rep, members in clusters:
-            if abs(len(rep) - len(key)) <= 4 and fuzz.ratio(rep, key) >= 85:
-                members.append(i)
+        first = None
+        for n in range(len(key) - 4, len(key) + 5):
+            ids, heads = by_length.get(n, ((), ()))
+            for _, _, k in process.extract_iter(key, heads, scorer=fuzz.ratio, score_cutoff=85):
+                first = ids[k] if first is None else min(first, ids[k])
                 break
-        else:
+        if first is None:
             clusters.append((key, [i]))
+            ids, heads = by_length.setdefault(len(key), ([], []))
+            ids.append(len(clusters) - 1)
+            heads.append(key)
+        else:
+            clusters[first][1].append(i)
     numbered = found.copy()
     for key, members in clusters:
         # three times pages apart; or twice, each beside a page number
