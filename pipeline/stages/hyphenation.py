@@ -49,7 +49,6 @@ _PROPER_BEFORE = re.compile(r"[a-zа-яё,]")
 # "under- stand", "workers-  party" (the spaces are one after the spacing stage: decided here)
 _SPACED = re.compile(rf"(?<![\w-])({WORD})-( +)(?=({WORD}))")  # the next word looked at: "not- contain- activity"
 _SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) +-({WORD})")
-_INNER = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
 
 # a hyphen after these is a compounding hyphen in the texts of this period
 PREFIXES = {
@@ -320,17 +319,17 @@ def run(text: str, ctx: Context) -> StageResult:
             continue
         add(Edit(m.end(1), m.start(2), dash, "hyphen.dash", "punct", 0.9,
                  f"'{m.group()}': a hyphen before a word after a space is a dash"))
-    for m in near(_INNER, text, "-"):
-        if _overlaps(m.start(), m.end(), taken):
+    for start, hyphen, end in _inner_hyphens(text):
+        if _overlaps(start, end, taken):
             continue
-        left, right = m.group(1), m.group(2)
+        left, right = text[start:hyphen], text[hyphen + 1:end]
         joined = (left + right).lower()
         right_is_word = zipf(right.lower(), lang) >= 1.0 or vocab.get(right.lower(), 0) > 0
         if right_is_word:
             continue
         joined_is_word = zipf(joined, lang) >= 2.5 or vocab.get(joined, 0) > 0
         if joined_is_word and vocab.get(f"{left}-{right}".lower(), 0) <= 1:
-            add(Edit(m.end(1), m.end(1) + 1, "", "hyphen.reflow-remnant", "hyphen", 0.9,
+            add(Edit(hyphen, hyphen + 1, "", "hyphen.reflow-remnant", "hyphen", 0.9,
                      f"'{left}-{right}': '{right}' is no word, '{left}{right}' is: a hyphen left by an earlier reflow"))
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
 
@@ -385,6 +384,24 @@ def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool,
 def _query(start: int, end: int, shown: str, v: Verdict, left: str, right: str) -> Query:
     return Query(start, end, shown, [f"{left}-{right}", f"{left}{right}"], round(1 - v.confidence, 3),
                  f"hyphen: {v.evidence}", rule="hyphen.uncertain")
+
+
+def _inner_hyphens(text: str):
+    """(start, hyphen, end) of every word of two runs of letters joined by one hyphen, with
+    no word character or hyphen on either side ("homo-geneous"; not "a-b-c", not "x2-y"), as
+    (?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-]) would match: found from each hyphen (that
+    pattern, opening with a letter class, is tried at every position of the text)."""
+    i = text.find("-")
+    while i >= 0:
+        start = _run_start(text, i)
+        end = _LETTERS_AHEAD.match(text, i + 1).end()
+        if start < i < end - 1 and not (start and _WORD_OR_HYPHEN.match(text, start - 1)) \
+                and not _WORD_OR_HYPHEN.match(text, end):
+            yield start, i, end
+        i = text.find("-", i + 1)
+
+
+_WORD_OR_HYPHEN = re.compile(r"[\w-]")
 
 
 def _line_end_hyphens(text: str):
