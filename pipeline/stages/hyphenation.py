@@ -387,7 +387,7 @@ def _query(start: int, end: int, shown: str, v: Verdict, left: str, right: str) 
 
 
 def _inner_hyphens(text: str):
-    """(start, hyphen, end) of every word of two runs of letters joined by one hyphen, with
+    r"""(start, hyphen, end) of every word of two runs of letters joined by one hyphen, with
     no word character or hyphen on either side ("homo-geneous"; not "a-b-c", not "x2-y"), as
     (?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-]) would match: found from each hyphen (that
     pattern, opening with a letter class, is tried at every position of the text)."""
