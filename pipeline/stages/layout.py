@@ -36,7 +36,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
@@ -243,6 +243,7 @@ def run(text: str, ctx: Context) -> StageResult:
                            "pages_by_furniture": 1 + sum(ln.page for ln in lines)}
     body, notes = _split_footnotes(lines, profile) if profile.mode == "wrapped" else (lines, [])
     removed = Removed(furniture, notes)
+    zipf = ctx.resources.lexicon(ctx.language).zipf  # the witness's language: "lf we" read for "If we"
     edits: list[Edit] = []
     queries: list[Query] = list(furniture_queries)
     if body[0].start > 0:
@@ -250,7 +251,7 @@ def run(text: str, ctx: Context) -> StageResult:
                                   "blank lines or spaces before the text"))
     prev_para_end = True
     for a, b in zip(body, body[1:]):
-        decision, rule, note, query = _boundary(a, b, profile, prev_para_end)
+        decision, rule, note, query = _boundary(a, b, profile, prev_para_end, zipf)
         if decision == "join" and query is None:
             query = _paragraph_doubt(a, b, profile)
         sep = {"join": " ", "hyphen": "\n", "break": "\n\n"}[decision]
@@ -296,10 +297,11 @@ class Removed:
         return Edit(start, end, after, rule, kind, 1.0, note)
 
 
-def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, str, str, Query | None]:
+def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool,
+              zipf: Callable[[str], float]) -> tuple[str, str, str, Query | None]:
     """Join, keep a hyphen, or break between lines a and b? With the rule and any query."""
     a_ends = bool(_END.search(a.text[-8:]))  # the tail is enough, and fast
-    b_lower = b.text[:1].islower() and not _scanno_capital(b.text)
+    b_lower = b.text[:1].islower() and not _scanno_capital(b.text, zipf)
     if p.mode == "lines":
         # a line is a paragraph, unless it stops in mid-sentence and the next goes on in lower case
         # (and no blank line stands between: a blank line is the text's own paragraph break)
@@ -417,18 +419,13 @@ def _paragraph_doubt(a: Line, b: Line, p: Profile) -> Query | None:
                  rule="layout.paragraph-doubt")
 
 
-def _scanno_capital(t: str) -> bool:
+def _scanno_capital(t: str, zipf: Callable[[str], float]) -> bool:
     """A line starting "lf we begin" starts with a capital the OCR read as l ("If")."""
     word = re.match(r"[^\W\d_]+", t)
     if not word or not word.group().startswith("l"):
         return False
     w = word.group()
     return w in {"lf", "lt", "ln", "ls"} or (len(w) > 2 and zipf("I" + w[1:]) > zipf(w) + 1)
-
-
-def zipf(word: str) -> float:
-    from pipeline.lexicon import shared
-    return shared("en").zipf(word)
 
 
 def _is_heading(a: Line, p: Profile, prev_para_end: bool) -> bool:
