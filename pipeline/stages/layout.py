@@ -573,7 +573,7 @@ def _head_key(text: str) -> tuple[str, int | None]:
     return " ".join(re.sub(r"[^\w ]|\d|_", " ", m.group("core").lower()).split()), value
 
 
-HEAD_WINDOW = 2000  # lines: a running head not seen for this long is no longer matched
+HEAD_WINDOW = 600  # lines (ten pages and more): a running head not seen for this long is no longer matched
 
 
 def _live_clusters(clusters: list[tuple[str, list[int]]], by_length: dict, since: int) -> dict:
