@@ -15,11 +15,7 @@ import math
 import sys
 from functools import lru_cache
 
-_RU_ENDINGS = ("", "а", "я", "о", "е", "ы", "и", "у", "ю", "ь", "й", "ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях",
-               "ов", "ев", "ий", "ый", "ая", "ое", "ые", "ие", "ого", "его", "ому", "ему", "ым", "им", "ую", "юю",
-               "ых", "их", "ами", "ями", "ыми", "ими", "ть", "ет", "ют", "ут", "ит", "ат", "ят", "ал", "ил", "ла",
-               "ли", "ние", "ния", "нию", "ием", "ство", "ства", "ский", "ская", "ское", "ские", "ских", "ся", "ость",
-               "ости", "ать", "ить", "ешь", "ем", "ете", "ивать", "ывать")
+from pipeline.russian import endings as ru_endings
 
 
 @lru_cache(maxsize=8)
@@ -93,20 +89,21 @@ class Lexicon:
     def derived(self, word: str, min_zipf: float = 2.0) -> str | None:
         """A known word this reading is an inflection or derivation of, or None.
 
-        Russian "профессионалистов" and English "polemicise" (for "polemicize") or
-        "humanisms" are absent from the list but are words: another ending on the same
-        stem is frequent enough. Damage rarely keeps a long stem intact and changes
+        Russian "карьеристских" (endings: pipeline/data/ru_endings.toml) and English
+        "polemicise" (for "polemicize") or "humanisms" are absent from the list but are
+        words: another ending on the same stem is frequent enough. Damage rarely keeps a long stem intact and changes
         only the ending into another real ending.
         """
         w = word.lower().replace("’", "'")
         if self.language == "ru":
             if len(w) < 6:
                 return None
+            ends = ru_endings()
             for cut in (1, 2, 3, 4):
                 stem = w[:-cut]
                 if len(stem) < 5:
                     break
-                for end in _RU_ENDINGS:
+                for end in ends:
                     form = stem + end
                     if form != w and self.zipf(form) >= min_zipf:
                         return form

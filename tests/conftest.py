@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import re
@@ -49,7 +50,10 @@ def built(tmp_path_factory) -> Edition:
         shutil.copytree(ROOT / "review", root / "review")
     cleaned, files = build_edition(root)
     corpus = load_corpus(root / "raw")
-    return Edition(root, corpus, Resources(root), cleaned, files)
+    edition = Edition(root, corpus, Resources(root), cleaned, files)
+    gc.collect()
+    gc.freeze()  # the session's run lives to the end: later garbage collections need not walk it again
+    return edition
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
 # Lowest first. A module may import modules of its own layer or of a lower one.
 LAYERS = [
     ["errors", "model", "outputs", "store", "cache"],  # foundations: no knowledge of the edition's flow; on-disk tables and the run cache
-    ["tomlio", "text", "synth"],             # TOML with line numbers; the text model; synthetic typeset texts
+    ["tomlio", "text", "synth", "russian"],  # TOML with line numbers; the text model; synthetic typeset texts; Russian inflection
     ["witnesses", "review"],                 # raw/witnesses.toml; review/<id>.toml
     ["sources"],                             # raw sources -> text (decode_bytes, read_witness)
     ["lexicon", "authority", "rules", "correct", "wordlist"],  # knowledge: word lists, names, rules, the OCR error model, the project word lists

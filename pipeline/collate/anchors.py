@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pipeline.authority import skeleton, transliterate
+from pipeline.russian import name_forms
 
 # how much one matched anchor of each kind is worth (in cost units of the alignment)
 WEIGHTS = {"num": 3.0, "item": 3.0, "ord": 2.0, "pct": 2.0, "name": 2.0, "tr": 1.2, "card": 0.4,
@@ -81,11 +82,12 @@ class AnchorFinder:
 
     def __init__(self, authority=None):
         self.authority = authority
-        self.cyr_stems: dict[str, str] = {}
+        self.cyr_forms: dict[str, str] = {}  # every declined form of a Cyrillic name -> its entry
         if authority is not None:
             for e in authority.entries:
                 if e.cyrillic:
-                    self.cyr_stems[_cyr_stem(e.cyrillic.lower())] = e.id
+                    for form in name_forms(e.cyrillic):
+                        self.cyr_forms.setdefault(form, e.id)
 
     def find(self, paragraph: str, language: str, heading: bool = False) -> Found:
         """Every anchor of a paragraph with its spans."""
@@ -142,11 +144,9 @@ class AnchorFinder:
         """name:<authority id>, or tr:<transliteration skeleton prefix> for other capitalised words."""
         base = re.sub(r"['’]s$", "", word)
         if language == "ru":
-            lw = base.lower()
-            for cut in range(len(lw), 2, -1):
-                eid = self.cyr_stems.get(lw[:cut])
-                if eid and len(lw) - cut <= 3:
-                    return f"name:{eid}"
+            eid = self.cyr_forms.get(base.lower())
+            if eid:
+                return f"name:{eid}"
             if sentence_start or base.isupper():
                 return None
             return f"tr:{skeleton(transliterate(base))[:5]}" if len(base) >= 4 else None
@@ -169,12 +169,6 @@ class AnchorFinder:
         for m in re.finditer(r"\((?!\d{1,2}\)|[a-hа-ж]\))", text):
             if not (item and m.start() < item.end()):
                 f.add("paren:(", m.start(), m.end())
-
-
-def _cyr_stem(word: str) -> str:
-    """A Cyrillic name without its nominative ending: Троцкий -> троцк, Ленин -> ленин."""
-    stem = re.sub(r"(ий|ый|ой|ая|ь|а|я|й)$", "", word)
-    return stem if len(stem) >= 3 else word
 
 
 def _item_index(label: str) -> int:

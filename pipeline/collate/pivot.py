@@ -260,71 +260,104 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
     after) for a fixed cost: a witness made of excerpts, or of passages in its own
     order, is a chain of monotone stretches (local alignment with restarts).
     """
-    n, m = len(pu), len(ou)
-    matches = _Matches(pu, ou)
-    beads = sorted(beads.items(), key=lambda kv: kv[1])
-    structure = _Structure(pu, ou, {x for ab, _ in beads for x in ab})
-    plen, olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
-    inf = float("inf")
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    skip_p = [skip_pivot_cost(u) for u in pu]
-    for i in range(n + 1):
-        cost[i][0] = 0.0 if free_ends else sum(skip_p[:i])  # leading pivot paragraphs: free
-        if i and not free_ends:
-            back[i][0] = (i - 1, 0, skip_p[i - 1], False)
-    add_o = [add_other_cost(u) for u in ou]
-    exact, full, pt, ot = matches.exact, matches.full, matches.p_total, matches.o_total
-    pair, p_side, o_side = structure.pair, structure.p_side, structure.o_side
-    if band:
-        rows_of: list[list[int]] = [[] for _ in range(m + 1)]  # pivot positions open at each position j
-        for i, (lo, hi) in enumerate(band):
-            for j in range(lo, hi + 1):
-                rows_of[j].append(i)
-    else:
-        rows_of = [list(range(n + 1))] * (m + 1)
+    m = len(ou)
+    lattice = _Lattice(pu, ou, ratio, sorted(beads.items(), key=lambda kv: kv[1]), free_ends)
+    rows_of = _open_rows(band, len(pu), m)
     for j in range(1, m + 1):  # translation position outer: a jump restarts within one column
         for i in rows_of[j]:
-            best, arg = cost[i][j - 1] + add_o[j - 1], (i, j - 1, add_o[j - 1], False)
-            if i > 0 and cost[i - 1][j] + skip_p[i - 1] < best:
-                best, arg = cost[i - 1][j] + skip_p[i - 1], (i - 1, j, skip_p[i - 1], False)
-            for (a, b), prior in beads:
-                if a > i or b > j:
-                    continue
-                i0, j0 = i - a, j - b
-                prev = cost[i0][j0]
-                if a == 1 and b == 1:
-                    c = prior + pair(i0, j0)
-                else:
-                    (pp, pn), (op, on) = p_side[a][i], o_side[b][j]
-                    c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
-                f1, f0 = full[i], full[i0]
-                bonus = min(f1[j] - f0[j] - f1[j0] + f0[j0], pt[i] - pt[i0], ot[j] - ot[j0])
-                if prev + c - bonus >= best:
-                    continue  # cannot win even with every anchor matched
-                c += length_cost(plen[i] - plen[i0], olen[j] - olen[j0], ratio)
-                if prev + c - bonus >= best:
-                    continue
-                matched, unmatched = exact(i0, i, j0, j)
-                c += UNMATCHED_STRONG * unmatched - matched
-                if prev + c < best:
-                    best, arg = prev + c, (i0, j0, c, False)
-            cost[i][j], back[i][j] = best, arg
+            lattice.fill(i, j)
         if jumps and j < m and rows_of[j]:
-            src = min(rows_of[j], key=lambda i: (cost[i][j], i))
-            restart = cost[src][j] + (JUMP_AT_HEADING if ou[j].heading and not ou[j].list_item else JUMP)
-            for i in rows_of[j]:
-                if restart < cost[i][j] and abs(i - src) > MIN_JUMP:
-                    cost[i][j], back[i][j] = restart, (src, j, JUMP, True)
-    end = min(range(n + 1), key=lambda i: (cost[i][m], i)) if free_ends else n
-    chain = []
-    i, j = end, m
-    while j > 0 or (not free_ends and i > 0):
-        pi, pj, c, jump = back[i][j]
-        if not jump:
-            chain.append((pi, i, pj, j, c))
-        i, j = pi, pj
-    return chain[::-1]
+            lattice.restart(rows_of[j], j, ou[j])
+    return lattice.chain()
+
+
+def _open_rows(band: list[tuple[int, int]] | None, n: int, m: int) -> list[list[int]]:
+    """The pivot positions open at each translation position j (all of them without a band)."""
+    if not band:
+        return [list(range(n + 1))] * (m + 1)
+    rows_of: list[list[int]] = [[] for _ in range(m + 1)]
+    for i, (lo, hi) in enumerate(band):
+        for j in range(lo, hi + 1):
+            rows_of[j].append(i)
+    return rows_of
+
+
+class _Lattice:
+    """The dynamic programme's table: cost[i][j] of the cheapest chain covering pivot[:i] and
+    translation[:j], and back[i][j] = (i0, j0, step cost, is a jump) of its last step."""
+
+    def __init__(self, pu: list[Unit], ou: list[Unit], ratio: float, beads: list[tuple[tuple[int, int], float]],
+                 free_ends: bool):
+        n, m = len(pu), len(ou)
+        self.n, self.m, self.ratio, self.beads, self.free_ends = n, m, ratio, beads, free_ends
+        self.matches = _Matches(pu, ou)
+        self.structure = _Structure(pu, ou, {x for ab, _ in beads for x in ab})
+        self.plen, self.olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
+        self.skip_p = [skip_pivot_cost(u) for u in pu]
+        self.add_o = [add_other_cost(u) for u in ou]
+        self.cost = [[float("inf")] * (m + 1) for _ in range(n + 1)]
+        self.back: list[list[tuple | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+        for i in range(n + 1):
+            self.cost[i][0] = 0.0 if free_ends else sum(self.skip_p[:i])  # leading pivot paragraphs: free
+            if i and not free_ends:
+                self.back[i][0] = (i - 1, 0, self.skip_p[i - 1], False)
+
+    def fill(self, i: int, j: int) -> None:
+        """The cheapest last step into (i, j): a translation unit added, a pivot unit skipped, or a bead."""
+        cost, skip_p, add_o = self.cost, self.skip_p, self.add_o
+        best, arg = cost[i][j - 1] + add_o[j - 1], (i, j - 1, add_o[j - 1], False)
+        if i > 0 and cost[i - 1][j] + skip_p[i - 1] < best:
+            best, arg = cost[i - 1][j] + skip_p[i - 1], (i - 1, j, skip_p[i - 1], False)
+        for (a, b), prior in self.beads:
+            if a > i or b > j:
+                continue
+            i0, j0 = i - a, j - b
+            prev = cost[i0][j0]
+            c = self._bead(i0, i, j0, j, prior, prev, best)
+            if c is not None and prev + c < best:
+                best, arg = prev + c, (i0, j0, c, False)
+        cost[i][j], self.back[i][j] = best, arg
+
+    def _bead(self, i0: int, i: int, j0: int, j: int, prior: float, prev: float, best: float) -> float | None:
+        """The cost of the bead pivot[i0:i] x translation[j0:j] (prior, structure, length, anchors)
+        after a chain costing `prev`; None as soon as it cannot beat `best` even with every anchor matched."""
+        st, mt = self.structure, self.matches
+        if i - i0 == 1 and j - j0 == 1:
+            c = prior + st.pair(i0, j0)
+        else:
+            (pp, pn), (op, on) = st.p_side[i - i0][i], st.o_side[j - j0][j]
+            c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
+        f1, f0 = mt.full[i], mt.full[i0]
+        bonus = min(f1[j] - f0[j] - f1[j0] + f0[j0], mt.p_total[i] - mt.p_total[i0], mt.o_total[j] - mt.o_total[j0])
+        if prev + c - bonus >= best:
+            return None
+        c += length_cost(self.plen[i] - self.plen[i0], self.olen[j] - self.olen[j0], self.ratio)
+        if prev + c - bonus >= best:
+            return None
+        matched, unmatched = mt.exact(i0, i, j0, j)
+        c += UNMATCHED_STRONG * unmatched - matched
+        return c
+
+    def restart(self, rows: list[int], j: int, next_unit: Unit) -> None:
+        """A jump: the chain leaves the pivot at the cheapest open row and resumes at any row far from it."""
+        cost, back = self.cost, self.back
+        src = min(rows, key=lambda i: (cost[i][j], i))
+        restart = cost[src][j] + (JUMP_AT_HEADING if next_unit.heading and not next_unit.list_item else JUMP)
+        for i in rows:
+            if restart < cost[i][j] and abs(i - src) > MIN_JUMP:
+                cost[i][j], back[i][j] = restart, (src, j, JUMP, True)
+
+    def chain(self) -> list[tuple[int, int, int, int, float]]:
+        """The beads of the cheapest chain, traced back from its end (any pivot row with free ends)."""
+        n, m = self.n, self.m
+        i = min(range(n + 1), key=lambda i: (self.cost[i][m], i)) if self.free_ends else n
+        j, out = m, []
+        while j > 0 or (not self.free_ends and i > 0):
+            pi, pj, c, jump = self.back[i][j]
+            if not jump:
+                out.append((pi, i, pj, j, c))
+            i, j = pi, pj
+        return out[::-1]
 
 
 FULL_SEARCH = 20_000  # cells: a witness this small is aligned without the first pass's band

@@ -45,6 +45,7 @@ from pipeline.correct.model import shared as ocr_model
 from pipeline.correct.spelling import is_old, old_forms
 from pipeline.lexicon import Lexicon, recase
 from pipeline.model import Edit, Query, StageResult
+from pipeline.russian import nominative
 from pipeline.stages import stage
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
@@ -424,23 +425,11 @@ def _build_name_index(ctx: Context) -> list[tuple[str, str, str]]:
             out.append((skeleton(transliterate(e.cyrillic)), e.canonical, f"{e.cyrillic} ({e.canonical})"))
     if ctx.language != "ru":
         for cyr in ctx.resources.original_names(ctx.witness.work):
-            stem = _cyrillic_stem(cyr)
+            stem = nominative(cyr)  # «Бубликовы» -> «Бубликов»
             known = auth.cyrillic.get(cyr) or auth.cyrillic.get(stem)
             canon = known.canonical if known else transliterate(stem)
             out.append((skeleton(transliterate(stem)), canon, f"«{cyr}» of the Russian original"))
     return out
-
-
-_RU_ENDINGS = ("ыми", "ами", "ого", "ому", "ыми", "ой", "ым", "ом", "ов", "ах", "ам", "ы", "а", "у", "е", "и")
-
-
-def _cyrillic_stem(word: str) -> str:
-    """Nominative-ish form of a declined Russian surname: «Бубликовы» -> «Бубликов»."""
-    for end in _RU_ENDINGS:
-        if word.endswith(end) and len(word) - len(end) >= 4:
-            stem = word[: -len(end)]
-            return stem
-    return word
 
 
 def _near_name(w: str, index) -> tuple[str, str] | None:

@@ -1,0 +1,82 @@
+"""Russian inflection, stated once.
+
+* `endings()`: the endings the lexicon tries on a stem to recognise an inflected or derived
+  word absent from its list (data: pipeline/data/ru_endings.toml, validated here).
+* `nominative(word)`: the dictionary form of a declined word, a surname first
+  («Бубликовы» -> «Бубликов», «Троцкому» -> «Троцкий»), by pymorphy3.
+* `name_forms(name)`: every inflected form of a name given in the nominative
+  («Ленин» -> ленин, ленина, ленину, ...), by pymorphy3.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from pipeline.tomlio import load_model
+
+DATA = Path(__file__).resolve().parent / "data" / "ru_endings.toml"
+_CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+
+
+class Endings(BaseModel):
+    """pipeline/data/ru_endings.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+    endings: list[str]
+    derived: list[str] = []
+
+    @field_validator("endings")
+    @classmethod
+    def _cyrillic_once(cls, v: list[str]) -> list[str]:
+        for e in v:
+            if set(e) - _CYRILLIC:
+                raise ValueError(f"ending {e!r}: lower-case Cyrillic letters only")
+        dup = sorted({e for e in v if v.count(e) > 1})
+        if dup:
+            raise ValueError(f"endings listed twice: {', '.join(dup)}")
+        return v
+
+
+@lru_cache(maxsize=4)
+def load_endings(path: Path = DATA) -> Endings:
+    return load_model(Endings, path, "Russian endings")
+
+
+def endings() -> tuple[str, ...]:
+    return tuple(load_endings().endings)
+
+
+@lru_cache(maxsize=1)
+def _morph():
+    import pymorphy3
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def _in_case_of(form: str, word: str) -> str:
+    if word[:2].isupper():  # an acronym, declined or not: ВЦИКа -> ВЦИК
+        return form.upper()
+    return form[:1].upper() + form[1:] if word[:1].isupper() else form
+
+
+@lru_cache(maxsize=65536)
+def nominative(word: str) -> str:
+    """The dictionary form of a declined word, in the word's case; pymorphy3's reading as a
+    surname first (a capitalised word in running text is a name more often than not)."""
+    parses = _morph().parse(word)
+    best = next((p for p in parses if "Surn" in p.tag), parses[0])
+    return _in_case_of(best.normal_form, word)
+
+
+@lru_cache(maxsize=4096)
+def name_forms(name: str) -> frozenset[str]:
+    """Every form (lower case) of a name given in the nominative: the paradigms of each of
+    pymorphy3's readings of it as a nominative of itself (a surname, a noun, an adjective:
+    «Смольный» -> смольного); the name alone if it has none."""
+    low = name.lower()
+    out = {low}
+    for p in _morph().parse(low):
+        if p.normal_form == low and "nomn" in p.tag:
+            out.update(f.word for f in p.lexeme)
+    return frozenset(out)
