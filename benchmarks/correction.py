@@ -144,6 +144,8 @@ def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: di
         c["auto"] += 1
         ok = right(e.start, e.after)
         c["auto_right"] += ok
+        c[f"auto {e.rule}"] += 1
+        c[f"right {e.rule}"] += ok
         if not ok and EXAMPLES is not None:
             k = token_at(e.start)
             u = unit_of.get(k) if k is not None else None
@@ -152,7 +154,8 @@ def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: di
     c["queries"] = sum(1 for q in result.queries if q.rule.startswith("detect."))
     if calib is not None:  # (features of the correction, right?) by rule
         for e in result.edits:
-            calib.setdefault(e.rule, []).append((trace[(e.start, e.after)], right(e.start, e.after)))
+            if (e.start, e.after) in trace:  # the noisy channel's corrections (not the lone digits)
+                calib.setdefault(e.rule, []).append((trace[(e.start, e.after)], right(e.start, e.after)))
     return c
 
 
@@ -330,6 +333,8 @@ def print_run(label, thr, rows):
               f"{100 * r['before']['wer']:>10.2f} {100 * r['after']['wer']:>6.2f} {r.get('auto', 0):>5} {prec:>6.3f} "
               f"{r['errors']:>6} {r.get('flagged', 0) / max(1, r['errors']):>7.3f} "
               f"{100 * r['queries'] / max(1, r['words']):>6.2f} {r['detect_mb_s']:>5}")
+        print("    by rule: " + "; ".join(f"{k[5:]} {r['right ' + k[5:]]}/{n}={r['right ' + k[5:]] / n:.3f}"
+                                        for k, n in sorted(r.items()) if k.startswith("auto ") and n))
 
 
 if __name__ == "__main__":

@@ -56,12 +56,19 @@ def _shared(language: str) -> "Lexicon":
     return Lexicon.load(language)
 
 
+# lookups remembered per lexicon (a memory-mapped lookup costs microseconds, a dict's a tenth of
+# that; a run asks for the same few thousand words again and again); emptied when this full
+MEMO_MAX = 200_000
+
+
 class Lexicon:
     """A language's word frequencies (Zipf scale), lower-case keys."""
 
     def __init__(self, language: str, freqs: dict[str, float]):
         self.language = language
         self._freq = freqs  # wordfreq's frequencies; Zipf values are computed on lookup
+        self._freqs: dict[str, float | None] = {}  # word -> frequency (None: absent), see MEMO_MAX
+        self._zipfs: dict[str, float] = {}         # word as asked -> zipf
 
     @classmethod
     def load(cls, language: str) -> "Lexicon":
@@ -73,17 +80,33 @@ class Lexicon:
         """
         return cls(language, _freq_table(language))
 
+    def freq(self, word: str) -> float | None:
+        """wordfreq's frequency of a lower-case word as listed (None if absent)."""
+        try:
+            return self._freqs[word]
+        except KeyError:
+            if len(self._freqs) >= MEMO_MAX:
+                self._freqs.clear()
+            f = self._freqs[word] = self._freq.get(word)
+            return f
+
     def zipf(self, word: str) -> float:
         """Zipf frequency of a word (0.0 if absent); apostrophes and case folded."""
-        w = word.lower().replace("’", "'")
-        f = self._freq.get(w)
-        if f is None and w.endswith("'s"):
-            f = self._freq.get(w[:-2])
-        return math.log10(f) + 9.0 if f else 0.0
+        z = self._zipfs.get(word)
+        if z is None:
+            w = word.lower().replace("’", "'")
+            f = self.freq(w)
+            if f is None and w.endswith("'s"):
+                f = self.freq(w[:-2])
+            z = math.log10(f) + 9.0 if f else 0.0
+            if len(self._zipfs) >= MEMO_MAX:
+                self._zipfs.clear()
+            self._zipfs[word] = z
+        return z
 
     def at_least(self, word: str, min_zipf: float) -> bool:
         """Fast check for a lower-case word: is it at least this frequent?"""
-        f = self._freq.get(word)
+        f = self.freq(word)
         return f is not None and f >= 10 ** (min_zipf - 9.0)
 
     def derived(self, word: str, min_zipf: float = 2.0) -> str | None:

@@ -192,3 +192,75 @@ def test_detection_on_the_whole_corpus_is_fast(cleaned):
     took = time.process_time() - t
     print(f"detection on the corpus: {took:.2f} s CPU, lexicons loaded")
     assert took < 3.0
+
+
+# -- document-level evidence (pipeline/correct/document.py) ---------------------------
+
+ICDAR = ROOT.parent / "shared" / "benchmarks" / "icdar2017_en"
+
+
+def test_document_evidence_counts_a_scans_habit(resources):
+    from pipeline.correct.document import DocumentEvidence, confusions
+    assert confusions("shaU", "shall") == (("ll", "U"),)
+    assert confusions("wecould", "we could") == ()  # a lost space is no letter confusion
+    ev = DocumentEvidence("", {}, ocr_model())
+    for reading, meant in (("shaU", "shall"), ("weU", "well"), ("stiU", "still"), ("tbe", "the")):
+        ev.add(reading, meant)
+    assert ev.support("feU", "fell") == 3       # three other readings share "ll" printed "U"
+    assert ev.support("shaU", "shall") == 2     # a reading does not confirm itself
+    assert ev.support("tbat", "that") == 1
+    assert ev.support("fcll", "fell") == 0      # a confusion the document never made
+
+
+def test_document_evidence_lowers_only_its_habits_cost(resources):
+    from pipeline.correct.document import DocumentEvidence
+    text = "I shall tell all the people well. " * 20
+    ev = DocumentEvidence(text, {"shau": 3, "weu": 2, "stiu": 2}, ocr_model())
+    for reading, meant in (("shaU", "shall"), ("weU", "well"), ("stiU", "still")):
+        ev.add(reading, meant)
+    cands = {"fell": 2.0, "fed": 2.0, "fe u": 1.0}
+    adapted = ev.adapt("feU", cands)
+    assert adapted["fell"] < 2.0 and adapted["fed"] == 2.0 and adapted["fe u"] == 1.0
+    assert ev.adapt("fed", {"fee": 1.0}) == {"fee": 1.0}  # nothing the document confirms: unchanged
+
+
+def test_document_evidence_fixes_more_of_a_real_scan_and_only_into_its_words(resources):
+    """A real ICDAR 2017 page whose OCR prints "ll" as "U": with the document's own evidence
+    more of its garbles are fixed, and every fix it adds is a word of the human transcription."""
+    import copy
+    name = "eng_monograph_39.txt"
+    if not (ICDAR / "ocr" / name).exists():
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    text = (ICDAR / "ocr" / name).read_text(encoding="utf-8")
+    gold = set((ICDAR / "gold" / name).read_text(encoding="utf-8").split())
+    fixes = {}
+    for evidence in (False, True):
+        ctx = en_context(resources)
+        ctx.policy = copy.deepcopy(ctx.policy)
+        ctx.policy.setdefault("detect", {})["document_evidence"] = evidence
+        r = detect.run(text, ctx)
+        fixes[evidence] = {(e.start, e.after) for e in r.edits}
+    added = fixes[True] - fixes[False]
+    assert fixes[False] <= fixes[True] and added
+    assert all(after in gold for _, after in added)
+
+
+def test_lone_digit_read_for_i_fixed_where_the_document_confirms_it(resources):
+    """A real ICDAR 2017 page that prints the pronoun "I" as "1": every place whose neighbours
+    speak for "I" becomes "I"; a number stays; a lone "1" with no such habit is only queried."""
+    name = "eng_monograph_81_p043.txt"
+    if not (ICDAR / "ocr" / name).exists():
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    text = (ICDAR / "ocr" / name).read_text(encoding="utf-8")
+    r = detect.run(text, en_context(resources))
+    fixed = {text[e.start - 15:e.end + 20]: e.after for e in r.edits if e.rule == "detect.digit"}
+    assert len(fixed) >= 10 and set(fixed.values()) == {"I"}
+    assert any("also 1 have occasionally" in k for k in fixed)
+    assert any("1 am privileged" in k for k in fixed)
+    one = "He came back on page 1 and said so, and 1 think it true. We read it in 1 hour."
+    r = detect.run(one, en_context(resources))
+    assert not [e for e in r.edits if e.rule == "detect.digit"]  # one place: no habit confirmed
+    queried = [q for q in r.queries if q.rule == "detect.digit"]
+    assert [one[q.start - 4:q.end + 6] for q in queried] == ["and 1 think"] and queried[0].suggestions == ["I"]

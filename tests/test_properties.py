@@ -63,3 +63,41 @@ def test_document_composes_arbitrary_stage_edits(raw, wishes):
         doc.apply(f"s{stage}", edits)
         assert doc.text == expected
     assert apply_changes(raw, doc.changes()) == doc.text
+
+
+# -- linear in a token's length and in the lines (#13) --------------------------------------
+
+def test_a_100000_letter_run_is_cleaned_in_seconds(resources):
+    """The real pipeline on one 100,000-letter token, alone and broken at a line end by a hyphen
+    (hyphenation and spacing were quadratic in it: 100,000 letters took 814 s)."""
+    import time
+    for lang, letter in (("en", "a"), ("ru", "а")):
+        w = Witness(id="long", file="long.txt", language=lang, work="long", role="original")
+        run = letter * 100_000
+        raw = f"Some words here and there.\n\n{run} and {run[:50_000]}-\n{run[:50_000]} end.\n\nMore words.\n"
+        t = time.process_time()
+        c = clean_witness(raw, w, resources)
+        assert time.process_time() - t < 10, lang
+        assert run in c.text
+
+
+def test_running_heads_are_found_in_linear_time():
+    """20,000 short distinct lines (each a candidate running head): was 23 s, quadratic."""
+    import random
+    import time
+    from pipeline.stages.layout import find_furniture, scan_lines
+    rng = random.Random(1)
+    words = "the working class opposition party unions masses comrades moscow congress".split()
+    text = "\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(3, 9))) for _ in range(20_000))
+    t = time.process_time()
+    find_furniture(scan_lines(text + "\n"))
+    assert time.process_time() - t < 8
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ é€â\u00a0ÃÂÐÑ¿Ð\x85\x9c\u2019“”ВГРСΒΓ°×²ØÙà√≈‚ГўВЂ.\n")), max_size=40))
+def test_decode_reads_badness_only_where_it_can_be(text):
+    """decode._bad (ftfy's badness pattern read around non-ASCII characters only) is ftfy's is_bad."""
+    from ftfy.badness import is_bad
+    from pipeline.stages.decode import _bad
+    assert _bad(text) == is_bad(text)

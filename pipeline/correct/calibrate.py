@@ -25,7 +25,7 @@ from pipeline.errors import EditionError
 CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibration.json"
 
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
-            "length", "candidate_zipf", "realword")
+            "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement")
 
 
 class CalibrationFile(BaseModel):
@@ -37,11 +37,13 @@ class CalibrationFile(BaseModel):
 
 
 def features(posterior: float, context: float, cost: float, reading_count: int, candidate_count: int,
-             length: int, candidate_zipf: float, realword: bool) -> list[float]:
+             length: int, candidate_zipf: float, realword: bool, document: float = 0.0,
+             agreement: float = 0.0) -> list[float]:
     """The features of one correction, in the order of FEATURES (bounded, so no one dominates)."""
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
-            math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword)]
+            math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
+            agreement]
 
 
 class Calibration:

@@ -5,20 +5,23 @@ Three sources, each cheap:
 * the learned confusions of the OCR error model applied to the reading (one or two:
   "tbat" -> "that", "rnodern" -> "modern", "shaU" -> "shall"), kept when the result
   is a word of the lexicon or of the witness;
-* any other single edit ("wrld" -> "world"): the edits of the reading are generated,
-  pruned by the prefixes of the lexicon's common words, and looked up in the lexicon;
+* any other single edit ("wrld" -> "world"): only the edits that the prefixes and suffixes
+  of the lexicon's common words allow are made, then found among those words;
 * a lost space: two words glued together ("Wecould" -> "We could").
 
-The prefixes are built once per language from the lexicon's common words and cached
-on disk beside the lexicon's frequency cache (EDITION_CACHE, default ~/.cache/edition):
-a build once, a load of about 0.2 s in a run that needs them.
+The word index (those common words, their prefixes and their suffixes) is built once per
+language and cached on disk beside the lexicon's frequency cache (EDITION_CACHE, default
+~/.cache/edition): a build once, a load of about 0.2 s in a run that needs it. It answers
+in a set lookup what the lexicon's memory-mapped table answers in microseconds.
 """
 from __future__ import annotations
 
 import marshal
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.correct.model import OcrModel
 from pipeline.lexicon import Lexicon
@@ -39,30 +42,48 @@ def _cache(lex: Lexicon, what: str) -> Path:
     return base / f"{what}-{lex.language}-{index_min_zipf(lex)}-wordfreq-{version('wordfreq')}-{version('symspellpy')}"
 
 
+class WordIndex(NamedTuple):
+    """The lexicon's common words ("index words") for generating edits without lookups."""
+    prefixes: dict[str, str]  # every prefix ("" included) -> the letters that can follow it in an index word
+    suffixes: dict[str, str]  # every suffix ("" included) -> the letters that can precede it
+    words: frozenset[str]     # the index words themselves
+
+
 @lru_cache(maxsize=4)
-def prefixes(lex: Lexicon) -> dict[str, str]:
-    """Every prefix of the lexicon's common words ("" included), with the letters that can
-    follow it in one of them: where a reading can still lead (cached on disk)."""
-    path = _cache(lex, "prefixes-next").with_suffix(".marshal")
+def word_index(lex: Lexicon) -> WordIndex:
+    """The index of the lexicon's common words (cached on disk: built once, then loaded)."""
+    path = _cache(lex, "wordindex").with_suffix(".marshal")
     try:
-        return marshal.loads(path.read_bytes())
+        return WordIndex(*marshal.loads(path.read_bytes()))
     except (OSError, ValueError, EOFError, TypeError):
         pass
+    words = frozenset(w for w, _ in lex.common_words(index_min_zipf(lex)))
     nxt: dict[str, set[str]] = {}
-    for w, _ in lex.common_words(index_min_zipf(lex)):
+    before: dict[str, set[str]] = {}
+    for w in words:
         for i in range(len(w) + 1):
             follow = nxt.setdefault(w[:i], set())
             if i < len(w):
                 follow.add(w[i])
-    out = {p: "".join(sorted(f)) for p, f in nxt.items()}
+            precede = before.setdefault(w[i:], set())
+            if i:
+                precede.add(w[i - 1])
+    out = WordIndex({p: "".join(sorted(f)) for p, f in nxt.items()},
+                    {s: "".join(sorted(f)) for s, f in before.items()}, words)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(out))
+        tmp.write_bytes(marshal.dumps(tuple(out)))
         os.replace(tmp, path)
     except OSError:
         pass
     return out
+
+
+def prefixes(lex: Lexicon) -> dict[str, str]:
+    """Every prefix of the lexicon's common words ("" included), with the letters that can
+    follow it in one of them: where a reading can still lead."""
+    return word_index(lex).prefixes
 
 
 @lru_cache(maxsize=100_000)
@@ -71,7 +92,7 @@ def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> t
     out: dict[str, float] = {}
     low = reading.lower()
     pre = prefixes(lex)
-    for r in {reading, low}:
+    for r in dict.fromkeys((reading, low)):  # a fixed order: a set's depends on the hash seed
         for v, c in model.variants(r, max_cost=max_cost, prefixes=pre):
             v = v.lower()
             if v != low and c < out.get(v, 99.0):
@@ -82,9 +103,9 @@ def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> t
 @lru_cache(maxsize=100_000)
 def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
     """The index's words one edit (delete, insert, substitute, swap neighbours) from a reading.
-    Generated along the words' prefixes and looked up in the lexicon: no index to load."""
-    pre, get = prefixes(lex), lex._freq.get
-    floor = 10 ** (index_min_zipf(lex) - 9.0)
+    Generated along the words' prefixes (what may come after the edit's head) and suffixes (what
+    may come before its tail), so that only edits that can be words are made and looked up."""
+    pre, suf, words = word_index(lex)
     out: set[str] = set()
     for i in range(len(low) + 1):
         head, tail = low[:i], low[i:]
@@ -92,18 +113,29 @@ def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
         if follow is None:
             break  # no word starts like this: no edit further on can lead to one
         rest = tail[1:]
-        edits = [head + c + tail for c in follow]  # insert
+        before = suf.get(tail)
+        if before is not None:  # insert
+            out.update(head + c + tail for c in follow if c in before)
         if tail:
-            edits.append(head + rest)  # delete
-            edits += [head + c + rest for c in follow]  # substitute
+            before = suf.get(rest)
+            if before is not None:
+                out.add(head + rest)  # delete
+                out.update(head + c + rest for c in follow if c in before)  # substitute
             if rest:
-                edits.append(head + rest[0] + tail[0] + rest[1:])  # swap
-        for w in edits:
-            f = get(w)
-            if f is not None and f >= floor:
-                out.add(w)
+                out.add(head + rest[0] + tail[0] + rest[1:])  # swap
+    out &= words
     out.discard(low)
     return tuple(sorted(w for w in out if w.isalpha()))
+
+
+def rarer_than(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
+    """A test for lower-case words: True where a word is certainly rarer than `min_zipf` without
+    asking the lexicon, since an alphabetic word the index lacks is rarer than the index's floor
+    (a set lookup, ten times cheaper than the lexicon's); False: ask the lexicon."""
+    if min_zipf < index_min_zipf(lex):
+        return lambda low: False
+    words = word_index(lex).words
+    return lambda low: low not in words and low.isalpha()
 
 
 def own_words(vocab: dict[str, int], lex: Lexicon, min_zipf: float, witness_known: int) -> list[str]:
@@ -118,11 +150,17 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
     out: dict[str, float] = {}
 
     floor = 10 ** (min_zipf - 9.0)
-    freq = lex._freq
+    freq = lex.freq
+
+    rarer = rarer_than(lex, min_zipf)
 
     def known(w: str) -> bool:
-        f = freq.get(w)
-        return (f is not None and f >= floor) or vocab.get(w, 0) >= witness_known
+        if vocab.get(w, 0) >= witness_known:
+            return True
+        if rarer(w):
+            return False
+        f = freq(w)
+        return f is not None and f >= floor
 
     for v, c in _variants(reading, lex, model, max_cost):
         if known(v):
@@ -137,7 +175,8 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
     if len(low) >= 3:
         for term in _edit1(low, lex):
             if term not in out and known(term):
-                out[term] = min(model.channel(reading, term), model.channel(low, term) + (0.5 if reading != low else 0.0))
+                c = model.channel(reading, term)
+                out[term] = c if reading == low else min(c, model.channel(low, term) + 0.5)
     for i in range(2, len(low) - 1 if lex.language == "en" else 0):  # a lost space (Russian compounds are words)
         a, b = low[:i], low[i:]
         if lex.zipf(a) >= 3.5 and lex.zipf(b) >= 3.5 and (len(a) > 1 or a in ("a", "i")):

@@ -55,6 +55,10 @@ class OcrModel:
                 self.meant_for.setdefault(c.printed, []).append((c.meant, k))
         for v in self.meant_for.values():
             v.sort(key=lambda x: x[1])
+        # the cost table by meant group: the alignment looks up only the groups the table has
+        self.printed_for: dict[str, dict[str, float]] = {}  # meant -> {printed: cost}
+        for (meant, printed), k in self.cost.items():
+            self.printed_for.setdefault(meant, {})[printed] = k
         self.space_lost = self.cost.get((" ", ""), self.unseen)   # "we could" printed "wecould"
         self.space_added = self.cost.get(("", " "), self.unseen)  # "could" printed "co uld"
 
@@ -104,11 +108,13 @@ class OcrModel:
         return _channel(self, p, m)
 
     def variants(self, printed: str, max_cost: float = 3.0, depth: int = 2, per_group: int = 6,
-                 second: float = 2.5, prefixes: Collection[str] | None = None):
+                 second: float = 2.5, prefixes: Collection[str] | None = None,
+                 suffixes: Collection[str] | None = None):
         """(meant, cost) readings one or two learned confusions away from a printed word; a second
         confusion is tried only where both are common (each costing at most `second`).
         With `prefixes` (the lower-case prefixes of the words wanted) a reading is pursued only
-        while it can still become one of them."""
+        while it can still become one of them; with `suffixes` (their lower-case suffixes) too, a
+        confusion on the last level is made only where what follows it can end one of them."""
         seen: dict[str, float] = {}
         seen_get = seen.get
         groups = self._groups(per_group)
@@ -116,6 +122,7 @@ class OcrModel:
         for level in range(depth):
             nxt = []
             limit = max_cost if level == 0 else min(max_cost, 2 * second)
+            ends = suffixes if level == depth - 1 else None  # no confusion comes after this one
             for word, base, start in frontier:
                 n = len(word)
                 low = word.lower()
@@ -131,6 +138,8 @@ class OcrModel:
                             if cost > limit or (level and k > second):
                                 break
                             if prefixes is not None and (head + meant_low) not in prefixes:
+                                continue
+                            if ends is not None and (meant_low + low[i + b:]) not in ends:
                                 continue
                             v = word[:i] + meant + word[i + b:]
                             if v and cost < seen_get(v, 99.0):
@@ -149,7 +158,7 @@ def _channel_cached(model_id: int, printed: str, meant: str) -> float:
     inf = float("inf")
     d = [[inf] * (m + 1) for _ in range(n + 1)]
     d[0][0] = 0.0
-    cost = model.cost
+    printed_for, unseen = model.printed_for, model.unseen
     for i in range(n + 1):
         for j in range(m + 1):
             cur = d[i][j]
@@ -161,15 +170,19 @@ def _channel_cached(model_id: int, printed: str, meant: str) -> float:
             for a in range(0, MAX_SEG + 1):
                 if i + a > n:
                     break
-                for b in range(0, MAX_SEG + 1):
+                seg = meant[i:i + a]
+                row = printed_for.get(seg)
+                if row is None and a > 1:
+                    continue  # a group the table lacks: only single letters have a default cost
+                for b in range(0, MAX_SEG + 1 if row is not None else 2):
                     if (a == 0 and b == 0) or j + b > m:
                         continue
-                    key = (meant[i:i + a], printed[j:j + b])
-                    k = cost.get(key)
+                    out = printed[j:j + b]
+                    k = row.get(out) if row is not None else None
                     if k is None:
                         if a > 1 or b > 1:
                             continue
-                        k = 1.5 if a == b == 1 and key[0].lower() == key[1].lower() else model.unseen
+                        k = 1.5 if a == b == 1 and seg.lower() == out.lower() else unseen
                     if cur + k < d[i + a][j + b]:
                         d[i + a][j + b] = cur + k
     return d[n][m]

@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 import ftfy
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE, is_bad
 
 from pipeline.context import Context
 from pipeline.model import Edit, StageResult
@@ -25,8 +25,9 @@ _ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad\u202a-\u202e\u2066-\
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # noncharacters (U+FFFE, U+FFFF, U+FDD0..U+FDEF, the last two of every plane) and lone surrogates:
 # not text; XML (the TEI) may not hold them
-_NONCHAR = re.compile("[\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff" +
-                      "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xffff)}" for p in range(1, 17)) + "]")
+_BMP_NONCHARS = "\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
+_ASTRAL_NONCHARS = "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xffff)}" for p in range(1, 17))
+_NONCHAR = re.compile("[" + _BMP_NONCHARS + _ASTRAL_NONCHARS + "]")
 _LINE_SEP = re.compile("[\u2028\u2029]")
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|\Z)")
 _ANY = re.compile("|".join(f"(?P<{n}>{r.pattern})" for n, r in
@@ -51,7 +52,7 @@ def run(text: str, ctx: Context) -> StageResult:
     # lines end at CR, LF or CRLF only (not str.splitlines: U+0085 is a byte of Latin-1 mojibake, "Ð\x85")
     for m in _LINE.finditer(text):
         body, pos = m.group(1), m.start()
-        if body and not (body.isascii() and not _CONTROL.search(body)):
+        if body and not (body.isascii() and not _CONTROL.search(body)) and not _clean(body):
             fixed = _fix_line(body)
             if fixed != body:
                 simple = _char_edits(body, pos)
@@ -60,6 +61,38 @@ def run(text: str, ctx: Context) -> StageResult:
                 else:
                     edits.extend(_word_edits(body, fixed, pos))
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
+
+
+def _clean(body: str) -> bool:
+    """Is a line its own fixed point already (no mojibake, odd character or unnormalised form)?
+    Most are: this answers without running the repairs."""
+    if _ODD_CHAR.search(body) or (_ASTRAL.search(body) and _ASTRAL_NONCHAR.search(body)):
+        return False
+    return unicodedata.is_normalized("NFC", body) and not _bad(body)
+
+
+# every character _ANY replaces, in one class (one class is read far faster than five
+# alternatives), those above the BMP apart (32 scattered code points make a class slow)
+_ODD_CHAR = re.compile("[" + "".join(r.pattern[1:-1] for r in (_ODD_SPACE, _ZERO_WIDTH, _CONTROL, _LINE_SEP))
+                       + _BMP_NONCHARS + "]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL_NONCHAR = re.compile("[" + _ASTRAL_NONCHARS + "]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_BAD_REACH = 7  # ftfy's badness pattern matches at most 7 characters, each match holding a non-ASCII one
+
+
+def _bad(s: str) -> bool:
+    """ftfy's is_bad(s), read only around the non-ASCII characters: every sequence its pattern
+    matches is at most 7 characters long and holds one (ftfy.badness.BADNESS_RE)."""
+    lo = hi = -1
+    for m in _NON_ASCII.finditer(s):
+        a, b = max(0, m.start() - _BAD_REACH), m.end() + _BAD_REACH
+        if a > hi:
+            if hi > lo and BADNESS_RE.search(s, lo, hi):
+                return True
+            lo = a
+        hi = b
+    return hi > lo and bool(BADNESS_RE.search(s, lo, hi))
 
 
 def _normalise_chars(s: str) -> str:

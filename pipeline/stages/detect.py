@@ -15,6 +15,12 @@ correction is proposed only where the page is more likely to have had another wo
   known name or variant ("Zinovief") or, through transliteration, to a name in the
   Cyrillic of the Russian original ("Rublikoff" ~ «Бубликовы»).
 
+Every reading is weighed twice: after the first pass, the letter confusions that the
+document's suspicious readings share (a scan's habit: "ll" printed "U" in "shaU", "weU",
+"chappeU") adapt the channel to this document (pipeline/correct/document.py), and the
+readings are weighed again; how many other readings confirm a correction's confusion is
+one of the calibration's features.
+
 The posterior of the best candidate is the query's score. A correction is made
 automatically (kind `auto`) only where its calibrated probability of being right
 (pipeline/correct/calibrate.py: the posterior, the context, the channel cost, the
@@ -35,14 +41,15 @@ from functools import lru_cache
 from itertools import islice
 
 import regex
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.correct import calibrate
 from pipeline.correct.candidates import candidates as find_candidates
-from pipeline.correct.candidates import own_words, prefixes
+from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than, word_index
 from pipeline.correct.context import ContextModel
+from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
 from pipeline.correct.model import shared as ocr_model
 from pipeline.correct.spelling import is_old, old_forms
@@ -50,6 +57,9 @@ from pipeline.lexicon import Lexicon, recase
 from pipeline.model import Edit, Query, StageResult
 from pipeline.russian import nominative
 from pipeline.stages import stage
+
+# whether a word is an old spelling depends on the word alone: asked once per process
+_is_old = lru_cache(maxsize=100_000)(is_old)
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
 _WORD = re.compile(r"\S+")
@@ -62,6 +72,11 @@ LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 # benchmarks/correction.py sets a list here to receive (start, after, features) of each automatic
 # correction (to fit pipeline/data/ocr_calibration.json); None in a run
 TRACE: list | None = None
+# a posterior this high at one place of a reading speaks for its other places (DocumentEvidence.agreement)
+SURE = 0.9
+# benchmarks set a list here to receive (start, reading, kind, best, posterior, calibrated, automatic)
+# of every reading detect weighs; None in a run
+DECISIONS: list | None = None
 
 
 @dataclass
@@ -70,11 +85,11 @@ class Settings:
 
     auto_threshold: float = 0.98  # calibrated probability at or above which a correction is automatic
     auto_threshold_realword: float = 0.98  # ... for a real word replaced by another
-    realword_context: float = 1.5  # ... whose neighbours favour it this much (log10) over the reading
+    realword_context: float = 0.5  # ... whose neighbours favour it this much (log10) over the reading
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
-    auto_min_posterior: float = 0.9  # ... fitted on fixes from this posterior up: below it, never automatic
+    auto_min_posterior: float = 0.5  # ... fitted on fixes from this posterior up: below it, never automatic
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
     witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
@@ -82,8 +97,10 @@ class Settings:
     realword_min_zipf: float = 3.0  # a real-word correction goes to a word at least this frequent
     realword_prune: float = 1.0    # judge a real word only if a variant is this likely (log10) against it
     max_cost: float = 4.0          # the costliest OCR channel (-log10 P) a candidate may have
-    auto_min_length: int = 3       # shorter readings are only queried
+    auto_min_length: int = 2       # shorter readings are only queried
     max_queries: float = 1.0       # queries per 100 words at most (the best-scored are kept)
+    document_evidence: bool = True  # weigh again with the document's own misreadings (correct/document.py)
+    lone_digit_support: int = 3    # a lone digit is fixed into a word ("1 have") when this many other places confirm it
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -233,8 +250,12 @@ def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     P(word) P(reading | word) against P(reading), before context."""
     z = lex.zipf(low)
     out = []
-    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=prefixes(lex)):
-        if v.isalpha():
+    index = word_index(lex)
+    # a word at least min_zipf frequent is an index word: only confusions that can end as one are made
+    ends = index.suffixes if min_zipf >= index_min_zipf(lex) else None
+    rarer = rarer_than(lex, min_zipf)
+    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends):
+        if v.isalpha() and not rarer(v.lower()):
             zv = lex.zipf(v)
             if zv >= min_zipf:
                 out.append((v, cost, zv - cost - z))
@@ -250,6 +271,7 @@ def run(text: str, ctx: Context) -> StageResult:
     edits: list[Edit] = []
     queries: list[Query] = []
     memo: dict[tuple, tuple | None] = {}
+    weighed: list[tuple] = []  # (index, match, verdict, posterior) of the readings the noisy channel weighs
     for i, m in enumerate(wt.tokens):
         w = m.group()
         if _skip(w):
@@ -268,12 +290,23 @@ def run(text: str, ctx: Context) -> StageResult:
                 queries.append(joined)
                 continue
         if kind in ("nonword", "realword"):
-            _decide(i, m, verdict, wt, st, ctx, edits, queries)
+            weighed.append((i, m, verdict, _weigh(i, verdict, wt, st)))
             continue
         _, suggestions, score, reason = verdict
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
+    # every reading weighed: what the document's own misreadings confirm; weighed again with the
+    # channel adapted to them, then the decisions
+    evidence = _evidence(weighed, wt)
+    weighed = [(i, m, verdict, _reweigh(i, verdict, post, wt, st, evidence)) for i, m, verdict, post in weighed]
+    for _i, _m, verdict, post in weighed:
+        if post is not None:
+            best, p = post[0][0]
+            evidence.place(verdict[1], best or None, p >= SURE)
+    for i, m, verdict, post in weighed:
+        _decide(i, m, verdict, post, wt, st, ctx, evidence, edits, queries)
     if ctx.language == "en":
         queries.extend(_punctuation(text))
+        _lone_digits(wt, st, edits, queries)
     words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
     # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
     limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
@@ -283,16 +316,61 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(edits, queries)
 
 
-def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits: list, queries: list) -> None:
+def _weigh(i: int, verdict, wt: _Witness, st: Settings):
+    """The noisy channel's (posterior, association) of a reading's candidates in its place (None: none)."""
+    kind, base, _suffix, cands, _protected, _z = verdict
+    if not cands:
+        return None
+    keep_p = None if kind == "realword" else 10 ** (st.nonword_zipf - 9.0)
+    return (*wt.posterior(i, base.lower(), keep_p, cands), cands)
+
+
+def _reweigh(i: int, verdict, weighed, wt: _Witness, st: Settings, evidence: DocumentEvidence):
+    """The posterior again with the channel adapted to the document's own misreadings."""
+    if weighed is None:
+        return None
+    kind, base, suffix, cands, protected, z = verdict
+    adapted = evidence.adapt(base, cands)
+    if adapted is cands:
+        return weighed
+    return _weigh(i, (kind, base, suffix, adapted, protected, z), wt, st)
+
+
+def _likeliest(verdict, weighed) -> tuple[str, float] | None:
+    """The likeliest correction of a weighed reading and its posterior (None: the reading is likelier)."""
+    post = weighed[0]
+    best, p = post[0]
+    if best == "":
+        if verdict[0] != "nonword" or len(post) < 2:
+            return None
+        best, p = post[1]
+    return best, p
+
+
+def _evidence(weighed, wt: _Witness) -> DocumentEvidence:
+    """The document's misreadings: each weighed reading's likeliest single-word correction."""
+    ev = DocumentEvidence(wt.text, wt.vocab, wt.model)
+    if not wt.st.document_evidence:
+        return ev
+    for _i, _m, verdict, post in weighed:
+        if post is None:
+            continue
+        best = _likeliest(verdict, post)
+        if best is not None and " " not in best[0] and best[1] >= 0.5:
+            ev.add(verdict[1], recase(verdict[1], best[0]))
+    return ev
+
+
+def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Context, evidence: DocumentEvidence,
+            edits: list, queries: list) -> None:
     """Noisy-channel posterior of the reading's candidates in this place: fix, query or let be."""
     kind, base, suffix, cands, protected, z = verdict
     w = m.group()
-    keep_p = None if kind == "realword" else 10 ** (st.nonword_zipf - 9.0)
-    if not cands:
+    if weighed is None:
         queries.append(Query(m.start(), m.end(), w, [], 0.35, f"not in the {wt.lex.language} lexicon, the "
                              f"authority or the witness; no close word", rule="detect.nonword"))
         return
-    post, assoc = wt.posterior(i, base.lower(), keep_p, cands)
+    post, assoc, cands = weighed
     best, p = post[0]
     if best == "":
         if kind != "nonword":
@@ -307,12 +385,16 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
     # had it: "asmuch"), and a real word replaced only when its neighbours, not its mere
     # frequency, speak for the other word ("foes" stays: "fees" is only commoner)
     x = calibrate.features(p, assoc[best] - assoc[""], cands.get(best, 0.0), wt.vocab.get(base.lower(), 0),
-                           wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword")
+                           wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
+                           evidence.feature(base, recase(base, best)) if " " not in best else 0.0,
+                           evidence.agreement(base, best, post[0] == (best, p) and p >= SURE))
     score = calibrate.shared().probability(x) if st.calibrated else p
     auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
                                        and assoc[best] - assoc[""] >= st.realword_context)))
+    if DECISIONS is not None:
+        DECISIONS.append((m.start(), base, kind, best, p, score, auto))
     if auto:
         after = recase(base, best)
         if TRACE is not None:
@@ -320,6 +402,77 @@ def _decide(i: int, m, verdict, wt: _Witness, st: Settings, ctx: Context, edits:
         edits.append(Edit(m.start(), m.start() + len(base), after, f"detect.{kind}", "auto", round(score, 3), why))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
         queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
+
+
+# the confidence of a lone-digit fix; measured on the dev sets (benchmarks/correction.py, by rule): 0.978
+# (894 of 914 right by the gold alignment; nothing is fitted, so every document is held out)
+DIGIT_CONFIDENCE = 0.98
+# the numeral a lone digit reads as, to weigh "1 have" as "one have" against "I have"
+_NUMERALS = {"0": "nought", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
+             "6": "six", "7": "seven", "8": "eight", "9": "nine"}
+
+
+def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
+    """A lone digit read for a one-letter word: "that 1 have", "1 am" for "I" (a scan's habit).
+
+    The hypotheses are the numeral and each one-letter word of the language the OCR model
+    confuses with the digit, in the witness's own casing of it ("I"); the margin is how much
+    more the neighbours say for the word than for the numeral (log10). The document confirms
+    the habit when at least `lone_digit_support` other places of the same digit clearly read as
+    the same word (margin >= 1): then every place whose neighbours do not speak for a number
+    (margin >= -1) is fixed; a clear place without that confirmation is a query."""
+    ctx = wt.context
+    found = []  # (token index, digit, word, margin)
+    for i, m in enumerate(wt.tokens):
+        d = m.group()
+        if len(d) != 1 or d not in _NUMERALS:
+            continue
+        prev, nxt = wt.neighbours(i)
+        # before a capital the digit is as often a misread "!" ("his blessing 1 How far"); before
+        # a single letter it numbers a list ("1 v."); glued to a mark it is no word of its own
+        if nxt is None or len(nxt) < 2 or not wt.tokens[i + 1].group().islower() \
+                or (prev is not None and not prev.isalpha()) or (m.start() and not wt.text[m.start() - 1].isspace()):
+            continue
+        number = ctx.score(prev, _NUMERALS[d], nxt) - math.log10(ctx.p_uni(_NUMERALS[d]))
+        for w in _digit_words(d, wt):
+            found.append((i, d, w, ctx.score(prev, w.lower(), nxt) - math.log10(ctx.p_uni(w.lower())) - number))
+    clear = Counter((d, w) for _, d, w, margin in found if margin >= 1.0)
+    done = set()
+    for i, d, w, margin in sorted(found, key=lambda f: -f[3]):
+        if i in done:
+            continue
+        m = wt.tokens[i]
+        support = clear[(d, w)] - (margin >= 1.0)
+        why = (f"a digit read for the word {w!r}: its neighbours favour {w!r} over a number by {margin:.1f} (log10); "
+               f"{support} other places of this document clearly read so")
+        if st.auto and DIGIT_CONFIDENCE >= st.auto_threshold and support >= st.lone_digit_support and margin >= -1.0:
+            done.add(i)
+            edits.append(Edit(m.start(), m.end(), w, "detect.digit", "auto", DIGIT_CONFIDENCE, why))
+        elif margin >= 1.0:
+            done.add(i)
+            queries.append(Query(m.start(), m.end(), d, [w], round(min(0.9, 0.5 + margin / 10), 3), why,
+                                 rule="detect.digit"))
+
+
+def _digit_words(d: str, wt: _Witness) -> list[str]:
+    """The one-letter word of the language a digit is likeliest misread for ("1": "I"), in the
+    witness's casing (the form it prints most often)."""
+    cache = wt.__dict__.setdefault("_digit_words", {})
+    if d not in cache:
+        out = []
+        printed = Counter(m.group() for m in wt.tokens if len(m.group()) == 1)
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            if wt.lex.zipf(letter) < 5.0:
+                continue
+            # a confusion the model has learned from real OCR, in the casing the witness prints
+            # most (else the likelier confusion)
+            forms = sorted((f for f in (letter.upper(), letter) if (f, d) in wt.model.cost),
+                           key=lambda f: (-printed[f], wt.model.cost[(f, d)]))
+            if forms:
+                out.append(forms[0])
+        # the digit's likeliest letter only ("1": "I", not "E", "F", "T")
+        cache[d] = sorted(out, key=lambda f: wt.model.cost[(f, d)])[:1]
+    return cache[d]
 
 
 def _witness_says(i: int, word: str, wt: _Witness) -> bool:
@@ -347,7 +500,7 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     if (z >= st.known_zipf or own >= st.witness_known) and not _camel(base):
         if capital or len(base) < 2:
             return None  # a capitalised word inside a sentence: a name more often than a scanno
-        if wt.old and is_old(base, lex):
+        if wt.old and _is_old(base, lex):
             return None  # "hee" in a witness spelt the old way
         cands = dict(wt.realword_variants(base.lower()))
         if not cands:
@@ -436,6 +589,7 @@ def _skip(w: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=100_000)
 def _camel(w: str) -> bool:
     return any(a.islower() and b.isupper() for a, b in zip(w, w[1:]))
 
@@ -491,15 +645,14 @@ def _build_name_index(ctx: Context) -> list[tuple[str, str, str]]:
 
 
 def _near_name(w: str, index) -> tuple[str, str] | None:
-    """The closest known name to a capitalised reading, if close enough."""
+    """The closest known name to a capitalised reading, if close enough (the first of equals)."""
     sk = skeleton(w)
     if len(sk) < 4:
         return None
     best = None
-    for s, canon, how in index:
-        if abs(len(s) - len(sk)) > 3:
-            continue
-        r = fuzz.ratio(sk, s)
-        if r >= 80 and (best is None or r > best[0]):
-            best = (r, canon, how)
-    return (best[1], best[2]) if best else None
+    # rapidfuzz scores every name at once; a name of quite another length is not this one
+    for s, r, k in process.extract(sk, [s for s, _, _ in index], scorer=fuzz.ratio, processor=None,
+                                   score_cutoff=80, limit=None):
+        if abs(len(s) - len(sk)) <= 3 and (best is None or r > best[0] or (r == best[0] and k < best[1])):
+            best = (r, k)
+    return (index[best[1]][1], index[best[1]][2]) if best else None

@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import filterfalse
 
 from pipeline.lexicon import shared
 
@@ -36,14 +37,18 @@ from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import stage
 
 WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
-_LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(\S+)")
+# what follows the break is looked at, not taken: the next word may itself end a line
+# ("Shly-⏎apnikovTro-⏎tsky": both hyphens are decided)
+_LINE_END = re.compile(rf"(?<![^\W\d_'’])({WORD})-\n(?=(\S+))")
 # a number hyphenated at a line end keeps its hyphen: "тезисах 10-⏎ти" -> "10-ти", "1920-⏎21"
 _NUMBER_LINE_END = re.compile(r"(?<!\w)(\d+)-\n(?=\w)")
-_PROPER = re.compile(r"(?<=[a-zа-яё,] )[A-ZА-ЯЁ][a-zа-яё]+")
-_LINE_END_WORD = re.compile(r"[^\W\d_]*-\n[^\W\d_]*")
-_SPACED = re.compile(rf"(?<![\w-])({WORD})- ({WORD})")
-_SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) -({WORD})")
-_INNER = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
+# a capitalised word after a space (the engine jumps to the space), after a small letter or comma
+# (after a run of spaces too: the spacing stage makes it one, and a second pass must judge alike)
+_PROPER = re.compile(r" +([A-ZА-ЯЁ][a-zа-яё]+)")
+_PROPER_BEFORE = re.compile(r"[a-zа-яё,]")
+# "under- stand", "workers-  party" (the spaces are one after the spacing stage: decided here)
+_SPACED = re.compile(rf"(?<![\w-])({WORD})-( +)(?=({WORD}))")  # the next word looked at: "not- contain- activity"
+_SPACED_BEFORE = re.compile(rf"(?<![^\W\d_'’])({WORD}) +-({WORD})")
 
 # a hyphen after these is a compounding hyphen in the texts of this period
 PREFIXES = {
@@ -89,11 +94,66 @@ def _dictionary_word(word: str) -> bool:
 
 
 _FORM = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_CHUNK = 1 << 20  # the text is counted a megabyte at a time: no list of every word (memory)
 
 
 def vocabulary(text: str) -> Counter[str]:
     """The witness's own word forms (lower-cased), hyphenated compounds included."""
-    return Counter(m.group() for m in _FORM.finditer(text.lower()))  # no list of every word: memory
+    counts: Counter[str] = Counter()
+    lowered = text.lower()
+    start = 0
+    while start < len(lowered):
+        end = lowered.find(" ", start + _CHUNK)  # no form holds a space: a cut there splits none
+        end = len(lowered) if end < 0 else end
+        words = lowered[start:end].split()
+        counts.update(filter(str.isalpha, words))  # a word of letters only is one form (most are)
+        counts.update(_FORM.findall(" ".join(filterfalse(str.isalpha, words))))
+        start = end
+    return counts
+
+
+class _Counted:
+    """A Counter built on the first look-up (most texts never need it)."""
+
+    def __init__(self, build):
+        self._build = build
+        self._counts: Counter[str] | None = None
+
+    def get(self, form: str, default: int = 0) -> int:
+        if self._counts is None:
+            self._counts, self._build = self._build(), None
+        return self._counts.get(form, default)
+
+
+_LETTERS_AHEAD = re.compile(r"[^\W\d_]*")
+
+
+def _without_line_end_words(text: str) -> str:
+    """The text with each word broken at a line end ("class-⏎consistent") replaced by a space:
+    line-end forms are not evidence for themselves. (Found from the rare "-⏎", not by a pattern
+    opening with a letter class, which is tried at every position of every word.)"""
+    out: list[str] = []
+    done = 0  # end of the last word removed
+    i = text.find("-\n")
+    while i >= 0:
+        start = max(done, _run_start(text, i))
+        out.append(text[done:start])
+        out.append(" ")
+        done = _LETTERS_AHEAD.match(text, i + 2).end()
+        i = text.find("-\n", max(done, i + 1))
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _run_start(text: str, i: int) -> int:
+    """Where the run of letters ending at offset i starts (looked at backwards, a window at a time)."""
+    width = 64
+    while True:
+        lo = max(0, i - width)
+        run = _LETTERS_AHEAD.match(text[lo:i][::-1]).end()
+        if run < i - lo or lo == 0:
+            return i - run
+        width *= 4
 
 
 def near(pattern: re.Pattern, text: str, anchor: str, radius: int = 80):
@@ -115,8 +175,7 @@ def near(pattern: re.Pattern, text: str, anchor: str, radius: int = 80):
         i = j
 
 
-def judge(left: str, right: str, lang: str, vocab: Counter[str], spaced: bool = False,
-          proper: Counter[str] | None = None) -> Verdict:
+def judge(left: str, right: str, lang: str, vocab, spaced: bool = False, proper=None) -> Verdict:
     """Decide a hyphen between `left` and `right` (a line end, or "left- right").
 
     >>> judge("class", "consistent", "en", Counter()).reading
@@ -206,9 +265,10 @@ def run(text: str, ctx: Context) -> StageResult:
     lang = ctx.language
     dash = dash_form(text, ctx.policy.get("typography", {}).get("dash_text", " - "))
     ctx.facts.setdefault("layout", {}).setdefault("conventions", {})["dash"] = dash
-    vocab = vocabulary(_LINE_END_WORD.sub(" ", text))  # line-end forms are not evidence for themselves
+    vocab = _Counted(lambda: vocabulary(_without_line_end_words(text)))  # line-end forms are no evidence for themselves
     # words the witness capitalises inside a sentence (names, "Communist"), lower-cased
-    proper = Counter(w.lower() for w in _PROPER.findall(text))
+    proper = _Counted(lambda: Counter(m.group(1).lower() for m in _PROPER.finditer(text)
+                                      if _PROPER_BEFORE.match(text, m.start() - 1)))
     edits: list[Edit] = []
     queries: list[Query] = []
     taken = bytearray(len(text) + 1)  # characters some edit here already covers
@@ -226,22 +286,27 @@ def run(text: str, ctx: Context) -> StageResult:
         v = judge(left, right.group(), lang, vocab)
         add(_hyphen_edit(hyphen, v, dash, f"{left}-⏎{right.group()}", line_end=True))
         if v.confidence < 0.8:
-            queries.append(_query(m.start(), m.end(), f"{left}-⏎{right.group()}", v, left, right.group()))
+            queries.append(_query(m.start(), m.end(2), f"{left}-⏎{right.group()}", v, left, right.group()))
     for m in near(_NUMBER_LINE_END, text, "-\n"):
         hyphen = m.end(1)
         add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.95,
                  f"{m.group(1)}-⏎{text[m.end():m.end() + 6].split()[0]}: a number keeps its hyphen"))
+    for i in _line_end_hyphens(text):  # what no rule above read ("not91-⏎Workers"): kept, joined
+        if not taken[i + 1]:
+            add(Edit(i + 1, i + 2, "", "hyphen.compound", "hyphen", 0.6,
+                     f"{text[max(0, i - 12):i].split(' ')[-1]}-⏎{text[i + 2:i + 14].split(' ')[0]}: "
+                     f"line-end hyphen kept (no word before it to judge)"))
     for m in near(_SPACED, text, "- "):
-        if _overlaps(m.start(), m.end(), taken):
+        if _overlaps(m.start(), m.end(3), taken):
             continue
-        left, right = m.group(1), m.group(2)
+        left, right = m.group(1), m.group(3)
         v = judge(left, right, lang, vocab, spaced=True, proper=proper)
         hyphen = m.end(1)
         if v.reading == "keep" or (v.reading == "dash" and dash == "keep"):
             continue  # damage we cannot read, or a dash in a document with no dash convention: as printed
-        add(_hyphen_edit(hyphen, v, dash, f"'{left}- {right}'", line_end=False))
+        add(_hyphen_edit(hyphen, v, dash, f"'{left}- {right}'", line_end=False, gap=len(m.group(2))))
         if v.confidence < 0.8:
-            queries.append(_query(m.start(), m.end(), m.group(), v, left, right))
+            queries.append(_query(m.start(), m.end(3), text[m.start():m.end(3)], v, left, right))
     for m in near(_SPACED_BEFORE, text, " -"):
         if _overlaps(m.start(), m.end(), taken):
             continue
@@ -252,21 +317,26 @@ def run(text: str, ctx: Context) -> StageResult:
             continue
         add(Edit(m.end(1), m.start(2), dash, "hyphen.dash", "punct", 0.9,
                  f"'{m.group()}': a hyphen before a word after a space is a dash"))
-    for m in near(_INNER, text, "-"):
-        if _overlaps(m.start(), m.end(), taken):
+    for start, hyphen, end in _inner_hyphens(text):
+        if _overlaps(start, end, taken):
             continue
-        left, right = m.group(1), m.group(2)
+        left, right = text[start:hyphen], text[hyphen + 1:end]
         joined = (left + right).lower()
         right_is_word = zipf(right.lower(), lang) >= 1.0 or vocab.get(right.lower(), 0) > 0
+        if right_is_word:
+            continue
         joined_is_word = zipf(joined, lang) >= 2.5 or vocab.get(joined, 0) > 0
-        if not right_is_word and joined_is_word and vocab.get(f"{left}-{right}".lower(), 0) <= 1:
-            add(Edit(m.end(1), m.end(1) + 1, "", "hyphen.reflow-remnant", "hyphen", 0.9,
+        if joined_is_word and vocab.get(f"{left}-{right}".lower(), 0) <= 1:
+            add(Edit(hyphen, hyphen + 1, "", "hyphen.reflow-remnant", "hyphen", 0.9,
                      f"'{left}-{right}': '{right}' is no word, '{left}{right}' is: a hyphen left by an earlier reflow"))
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
 
 
-_SPACED_DASH = re.compile(r"(?<=[\w,;]) ([-–—]{1,2}) (?=\w)")
-_CLOSED_DASH = re.compile(r"(?<=[^\W\d_])(—|–|--)(?=[^\W\d_])")
+# found from the space or the dash (the engine jumps to them); what stands before is checked after
+_SPACED_DASH = re.compile(r" +([-–—]{1,2}) +(?=\w)")
+_SPACED_DASH_BEFORE = re.compile(r"[\w,;]")
+_CLOSED_DASH = re.compile(r"(—|–|--)(?=[^\W\d_])")
+_CLOSED_DASH_BEFORE = re.compile(r"[^\W\d_]")
 
 
 def dash_form(text: str, policy: str) -> str:
@@ -275,8 +345,10 @@ def dash_form(text: str, policy: str) -> str:
     and twice as often as the other form; "keep" where it shows no convention."""
     if policy != "document":
         return policy
-    spaced = Counter(f" {m.group(1)} " for m in _SPACED_DASH.finditer(text))
-    closed = Counter(m.group(1) for m in _CLOSED_DASH.finditer(text))
+    spaced = Counter(f" {m.group(1)} " for m in _SPACED_DASH.finditer(text)
+                     if m.start() and _SPACED_DASH_BEFORE.match(text, m.start() - 1))
+    closed = Counter(m.group(1) for m in _CLOSED_DASH.finditer(text)
+                     if m.start() and _CLOSED_DASH_BEFORE.match(text, m.start() - 1))
     forms = (spaced + closed).most_common()
     if not forms or forms[0][1] < 3:
         return "keep"
@@ -290,13 +362,14 @@ def dash_form(text: str, policy: str) -> str:
 _SPANS = {"soft": (0, 2, ""), "compound": (1, 2, ""), "suspended": (1, 2, " "), "dash": (0, 2, None)}
 
 
-def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool) -> Edit:
-    """The edit for a hyphen at offset `hyphen` followed by a line break or a space.
+def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool, gap: int = 1) -> Edit:
+    """The edit for a hyphen at offset `hyphen` followed by a line break or `gap` spaces.
 
     "class-⏎consistent" -> "class-consistent"; "under- stand" -> "understand";
     "фаб-⏎и" -> "фаб- и" (a suspended hyphen in mid-line is already right: no change).
     """
     start, end, after = _SPANS[v.reading]
+    end += gap - 1
     if v.reading == "dash":
         rule, kind, after = "hyphen.dash", "punct", (" - " if dash == "keep" else dash)
     elif line_end:
@@ -309,6 +382,33 @@ def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool)
 def _query(start: int, end: int, shown: str, v: Verdict, left: str, right: str) -> Query:
     return Query(start, end, shown, [f"{left}-{right}", f"{left}{right}"], round(1 - v.confidence, 3),
                  f"hyphen: {v.evidence}", rule="hyphen.uncertain")
+
+
+def _inner_hyphens(text: str):
+    r"""(start, hyphen, end) of every word of two runs of letters joined by one hyphen, with
+    no word character or hyphen on either side ("homo-geneous"; not "a-b-c", not "x2-y"), as
+    (?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-]) would match: found from each hyphen (that
+    pattern, opening with a letter class, is tried at every position of the text)."""
+    i = text.find("-")
+    while i >= 0:
+        start = _run_start(text, i)
+        end = _LETTERS_AHEAD.match(text, i + 1).end()
+        if start < i < end - 1 and not (start and _WORD_OR_HYPHEN.match(text, start - 1)) \
+                and not _WORD_OR_HYPHEN.match(text, end):
+            yield start, i, end
+        i = text.find("-", i + 1)
+
+
+_WORD_OR_HYPHEN = re.compile(r"[\w-]")
+
+
+def _line_end_hyphens(text: str):
+    """Offsets of every hyphen that ends a line inside a paragraph."""
+    i = text.find("-\n")
+    while i >= 0:
+        if i + 2 < len(text) and not text[i + 2].isspace():
+            yield i
+        i = text.find("-\n", i + 1)
 
 
 def _overlaps(s: int, e: int, taken: bytearray) -> bool:

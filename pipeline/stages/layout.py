@@ -36,7 +36,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
@@ -101,8 +101,9 @@ def scan_lines(text: str) -> list[Line]:
     return lines
 
 
-def measure(lines: list[Line], policy: dict) -> Profile:
-    """Measure the layout: mode, normal gap, paragraph and page-break gaps, width, indentation."""
+def measure(lines: list[Line], policy: dict, set_apart: bool = False) -> Profile:
+    """Measure the layout: mode, normal gap, paragraph and page-break gaps, width, indentation.
+    A text whose lines are `set_apart` (see there) is one paragraph per line."""
     inner = [ln for ln in lines[1:] if not ln.page]  # a gap at a page boundary says nothing of the page
     gaps = Counter(ln.gap for ln in inner) or Counter({0: 1})
     base = gaps.most_common(1)[0][0]
@@ -117,7 +118,11 @@ def measure(lines: list[Line], policy: dict) -> Profile:
     mode = policy.get("mode", "auto")
     if mode == "auto":
         mode = "wrapped"
-        if width > 200 or (base >= 1 and width > 150):
+        if set_apart or (base >= 1 and width > 150):
+            # lines that are not physical lines, each set apart by a blank line: a paragraph each
+            # (as the edition's own clean text sets them: cleaning it again must keep them)
+            mode = "lines"
+        elif width > 200:
             # lines that are not physical lines: one paragraph each ("lines"), or cut anywhere
             # ("chunks"): then most of them end in mid-sentence
             ends = sum(1 for ln in lines if _END.search(ln.text[-8:]))
@@ -126,6 +131,24 @@ def measure(lines: list[Line], policy: dict) -> Profile:
     indent = policy.get("indent", indent)
     return Profile(mode, base, page, width, policy.get("fit", _fit(lines, width)),
                    indent=indent, indent_base=indent_base, para_gap=para_gap)
+
+
+def _set_apart(text: str, lines: list[Line]) -> bool:
+    """Is the text set as the edition writes paragraphs: one line each, set apart by one blank
+    line, nothing indented, no line ending in a hyphen, one final newline? Then each line is a
+    paragraph (cleaning the clean text must change nothing), unless the lines are of one width,
+    as a hard-wrapped double-spaced page's are (most within 15 % of the common length)."""
+    if len(lines) < 2 or lines[0].lead != 0 or text[lines[-1].end:] != "\n":
+        return False
+    for a, b in zip(lines, lines[1:]):
+        if text[a.end:b.lead] != "\n\n" or b.start != b.lead or (_HYPHEN_END.search(a.text[-3:]) and b.text[:1].isalpha()):
+            return False
+    if len(lines) < 8:
+        return True  # too few lines to measure a wrap width: taken as set
+    lengths = sorted(len(ln.text) for ln in lines[:-1])
+    width = lengths[int(0.7 * (len(lengths) - 1))]
+    even = sum(1 for n in lengths if 0.85 * width <= n <= 1.15 * width)
+    return even < 0.5 * len(lengths)
 
 
 def _para_gap(lines: list[Line], base: int) -> int:
@@ -213,13 +236,14 @@ def run(text: str, ctx: Context) -> StageResult:
     lines, furniture, furniture_queries = _drop_furniture(lines, policy)
     if not lines:
         return StageResult()
-    profile = measure(lines, policy)
+    profile = measure(lines, policy, _set_apart(text, lines))
     ctx.facts["layout"] = {"mode": profile.mode, "base_gap": profile.base_gap, "para_gap": profile.para_gap,
                            "page_gap": profile.page_gap, "width": round(profile.width, 1), "fit": profile.fit,
                            "indent": profile.indent, "furniture_lines": len(furniture),
                            "pages_by_furniture": 1 + sum(ln.page for ln in lines)}
     body, notes = _split_footnotes(lines, profile) if profile.mode == "wrapped" else (lines, [])
     removed = Removed(furniture, notes)
+    zipf = ctx.resources.lexicon(ctx.language).zipf  # the witness's language: "lf we" read for "If we"
     edits: list[Edit] = []
     queries: list[Query] = list(furniture_queries)
     if body[0].start > 0:
@@ -227,7 +251,7 @@ def run(text: str, ctx: Context) -> StageResult:
                                   "blank lines or spaces before the text"))
     prev_para_end = True
     for a, b in zip(body, body[1:]):
-        decision, rule, note, query = _boundary(a, b, profile, prev_para_end)
+        decision, rule, note, query = _boundary(a, b, profile, prev_para_end, zipf)
         if decision == "join" and query is None:
             query = _paragraph_doubt(a, b, profile)
         sep = {"join": " ", "hyphen": "\n", "break": "\n\n"}[decision]
@@ -273,13 +297,15 @@ class Removed:
         return Edit(start, end, after, rule, kind, 1.0, note)
 
 
-def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool) -> tuple[str, str, str, Query | None]:
+def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool,
+              zipf: Callable[[str], float]) -> tuple[str, str, str, Query | None]:
     """Join, keep a hyphen, or break between lines a and b? With the rule and any query."""
     a_ends = bool(_END.search(a.text[-8:]))  # the tail is enough, and fast
-    b_lower = b.text[:1].islower() and not _scanno_capital(b.text)
+    b_lower = b.text[:1].islower() and not _scanno_capital(b.text, zipf)
     if p.mode == "lines":
         # a line is a paragraph, unless it stops in mid-sentence and the next goes on in lower case
-        if not a_ends and b_lower and len(a.text) > 0.5 * p.width:
+        # (and no blank line stands between: a blank line is the text's own paragraph break)
+        if not a_ends and b_lower and len(a.text) > 0.5 * p.width and not b.gap:
             return "join", "layout.line-join", "line ends in mid-sentence, the next goes on in lower case", None
         return "break", "layout.paragraph", "one paragraph per line", None
     if p.mode == "chunks":
@@ -393,18 +419,13 @@ def _paragraph_doubt(a: Line, b: Line, p: Profile) -> Query | None:
                  rule="layout.paragraph-doubt")
 
 
-def _scanno_capital(t: str) -> bool:
+def _scanno_capital(t: str, zipf: Callable[[str], float]) -> bool:
     """A line starting "lf we begin" starts with a capital the OCR read as l ("If")."""
     word = re.match(r"[^\W\d_]+", t)
     if not word or not word.group().startswith("l"):
         return False
     w = word.group()
     return w in {"lf", "lt", "ln", "ls"} or (len(w) > 2 and zipf("I" + w[1:]) > zipf(w) + 1)
-
-
-def zipf(word: str) -> float:
-    from pipeline.lexicon import shared
-    return shared("en").zipf(word)
 
 
 def _is_heading(a: Line, p: Profile, prev_para_end: bool) -> bool:
@@ -552,6 +573,19 @@ def _head_key(text: str) -> tuple[str, int | None]:
     return " ".join(re.sub(r"[^\w ]|\d|_", " ", m.group("core").lower()).split()), value
 
 
+HEAD_WINDOW = 600  # lines (ten pages and more): a running head not seen for this long is no longer matched
+
+
+def _live_clusters(clusters: list[tuple[str, list[int]]], by_length: dict, since: int) -> dict:
+    """The clusters by head length, without those last seen before line `since`."""
+    live: dict[int, tuple[list[int], list[str]]] = {}
+    for n, (ids, heads) in by_length.items():
+        keep = [(c, h) for c, h in zip(ids, heads) if clusters[c][1][-1] >= since]
+        if keep:
+            live[n] = ([c for c, _ in keep], [h for _, h in keep])
+    return live
+
+
 def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     """Running heads and page numbers, by their recurrence across pages.
 
@@ -561,7 +595,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     DEBATE") at least three times, pages apart, with or without a page number at an end.
     A number alone that continues no sequence is a query, not removed.
     """
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
     found: set[int] = set()
     queries: list[Query] = []
@@ -595,22 +629,35 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
             queries.append(Query(ln.start, ln.end, ln.text, [""], 0.5,
                                  "page number? a number alone on a line, in the range of the page numbers",
                                  rule="layout.furniture-doubt"))
-    # running heads: short lines recurring pages apart (fuzzy: OCR varies them)
+    # running heads: short lines recurring pages apart (fuzzy: OCR varies them). A line joins the
+    # first cluster whose head (within 4 characters of its length) it matches; the clusters are
+    # looked up by length, and one not seen for HEAD_WINDOW lines is no longer looked at (a head
+    # recurs page after page): the work stays linear in the lines
     clusters: list[tuple[str, list[int]]] = []
+    by_length: dict[int, tuple[list[int], list[str]]] = {}  # head length -> live clusters, in order
     values: dict[int, int | None] = {}
     for i, ln in enumerate(lines):
+        if i % 512 == 0 and i:
+            by_length = _live_clusters(clusters, by_length, i - HEAD_WINDOW)
         if i in found or len(ln.text) > 90 or _STRONG_END.search(ln.text[-3:]):
             continue
         key, value = _head_key(ln.text)
         if len(key) < 3 or len(key.split()) > 10:
             continue
         values[i] = value
-        for rep, members in clusters:
-            if abs(len(rep) - len(key)) <= 4 and fuzz.ratio(rep, key) >= 85:
-                members.append(i)
+        first = None
+        for n in range(len(key) - 4, len(key) + 5):
+            ids, heads = by_length.get(n, ((), ()))
+            for _, _, k in process.extract_iter(key, heads, scorer=fuzz.ratio, score_cutoff=85):
+                first = ids[k] if first is None else min(first, ids[k])
                 break
-        else:
+        if first is None:
             clusters.append((key, [i]))
+            ids, heads = by_length.setdefault(len(key), ([], []))
+            ids.append(len(clusters) - 1)
+            heads.append(key)
+        else:
+            clusters[first][1].append(i)
     numbered = found.copy()
     for key, members in clusters:
         # three times pages apart; or twice, each beside a page number

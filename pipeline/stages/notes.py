@@ -19,11 +19,14 @@ from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import stage
 
-_DEFINED = re.compile(r"^\[\^(\w+)\]: ", re.M)
-_ENDNOTE = re.compile(r"^\[(\d{1,3}[a-z]?)\] ?(?=\S)", re.M)
+# at a paragraph's start (checked by _line_starts: a pattern opening with "^" in MULTILINE
+# mode, or with a look-behind, is tried at every position of the text; one opening with "[" is not)
+_DEFINED = re.compile(r"\[\^(\w+)\]: ")
+_ENDNOTE = re.compile(r"\[(\d{1,3}[a-z]?)\] ?(?=\S)")
 _BRACKET_MARK = re.compile(r"\[(\d{1,3}[a-z]?)\]")
 # a number glued to a word or closing punctuation: "оппозиции1. Это", "платформ.3 Что"
-_GLUED = re.compile(r"(?<=[^\W\d_]|[»”)\].,;:…])\d{1,3}(?=[\s.,;:…»!?)]|$)")
+_GLUED = re.compile(r"\d{1,3}(?=[\s.,;:…»!?)]|$)")
+_GLUED_AFTER = re.compile(r"[^\W\d_]|[»”)\].,;:…]")
 
 
 @stage("notes", requires=("paragraphs",), assigns=("footnote-markers",), kinds=("footnote",),
@@ -39,10 +42,10 @@ def run(text: str, ctx: Context) -> StageResult:
     if notes_start is not None:
         edits.extend(_endnote_edits(text, notes_start, labels))
     body_end = notes_start if notes_start is not None else len(text)
-    first_defined = _DEFINED.search(text)
-    if first_defined:
-        body_end = min(body_end, first_defined.start())
-        labels.extend(m.group(1) for m in _DEFINED.finditer(text))
+    defined = list(_line_starts(_DEFINED, text))
+    if defined:
+        body_end = min(body_end, defined[0].start())
+        labels.extend(m.group(1) for m in defined)
     known = set(labels)
     body = text[:body_end]
     marked: set[str] = set()
@@ -51,12 +54,15 @@ def run(text: str, ctx: Context) -> StageResult:
             edits.append(Edit(m.start(), m.end(), f"[^{m.group(1)}]", "notes.marker", "footnote", 1.0,
                               f"note marker [{m.group(1)}] written [^{m.group(1)}]"))
             marked.add(m.group(1))
-    glued: dict[str, list[re.Match]] = {}
-    for m in _GLUED.finditer(body):
-        glued.setdefault(m.group(), []).append(m)
+    glued: dict[str, list[re.Match]] | None = None  # numbers glued to a word, read if a note needs them
     for label in labels:
         if label in marked or not label.isdigit():
             continue
+        if glued is None:
+            glued = {}
+            for m in _GLUED.finditer(body):
+                if m.start() and _GLUED_AFTER.match(body, m.start() - 1):
+                    glued.setdefault(m.group(), []).append(m)
         found = glued.get(label, [])
         if len(found) == 1:
             m = found[0]
@@ -74,13 +80,19 @@ def _at_paragraph_start(text: str, pos: int) -> bool:
     return pos == 0 or text[pos - 1] == "\n"
 
 
+def _line_starts(pattern: re.Pattern, text: str):
+    """pattern's matches that start a line (as "^" + pattern in MULTILINE mode: no match
+    of these patterns holds a line break, so one not at a line start hides none that is)."""
+    return (m for m in pattern.finditer(text) if _at_paragraph_start(text, m.start()))
+
+
 def _endnote_section(text: str) -> int | None:
     """Where an endnote section "[1] …" starts: a paragraph "[1] …" followed by more notes."""
-    for m in _ENDNOTE.finditer(text):
-        if m.group(1) == "1" and _at_paragraph_start(text, m.start()):
-            later = [x.group(1) for x in _ENDNOTE.finditer(text, m.end())]
-            if "2" in later:
-                return m.start()
+    notes = [(m.group(1), m.start()) for m in _line_starts(_ENDNOTE, text)]
+    last_2 = max((k for k, (label, _) in enumerate(notes) if label == "2"), default=-1)
+    for k, (label, start) in enumerate(notes):
+        if label == "1" and k < last_2:
+            return start
     return None
 
 

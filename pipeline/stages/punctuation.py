@@ -15,8 +15,9 @@ to change the text by itself):
 from __future__ import annotations
 
 import re
-from array import array
 from functools import lru_cache
+from itertools import accumulate, compress, count, islice
+from operator import eq
 from pathlib import Path
 
 import regex
@@ -62,7 +63,7 @@ def load_data(path: Path = DATA) -> PunctuationData:
 
 PARAGRAPH = regex.compile(r"[^\n]+(?:\n(?!\n)[^\n]*)*")
 WORD = regex.compile(r"\p{L}+(?:['’]\p{L}+)*")
-LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters (the re module is the faster here)
+LETTER_RUNS = re.compile(r"([^\W\d_]+)")  # runs of letters (the re module is the faster here)
 EDGE = set("0123456789'’-")
 COMMA = regex.compile(r"(?<=\p{Ll}{2})([?:]) (\p{Ll}+)")
 
@@ -219,34 +220,41 @@ def _commas(text: str, language: str, data: PunctuationData) -> list[Query]:
 def _doubled(text: str, language: str, data: PunctuationData) -> list[Query]:
     """A word, or a pair of words, printed twice with one space between (case aside)."""
     allowed = {w.lower() for w in data.doubled.get(language, [])}
-    # the tokens' offsets in arrays: a list of span tuples took ~120 bytes a token (2 GB for 100 MB)
-    starts, ends = array("q"), array("q")
-    for m in LETTERS.finditer(text):
-        a, b = m.span()
-        starts.append(a)
-        ends.append(b)
+    # the text cut into gap, token, gap, token, ..., gap (runs of letters): done by the regex
+    # engine and C iterators, not a Python step per token
+    parts = LETTER_RUNS.split(text)
+    tokens, gaps = parts[1::2], parts[0::2]
+    lower = list(map(str.lower, tokens))
+    # only a token spelt like the next or the one after can start a doubling
+    candidates = sorted(set(compress(count(), map(eq, lower, islice(lower, 1, None))))
+                        | set(compress(count(), map(eq, lower, islice(lower, 2, None)))))
+    if not candidates:
+        return []
+    offsets = [0, *accumulate(map(len, parts))]  # token k spans offsets[2k+1]:offsets[2k+2]
 
     def same(i: int, j: int) -> bool:  # tokens i and j spell the same word, case aside
-        a, b, c, d = starts[i], ends[i], starts[j], ends[j]
-        return b - a == d - c and text[a:b].lower() == text[c:d].lower()
+        return len(tokens[i]) == len(tokens[j]) and lower[i] == lower[j]
 
     def spaced(i: int) -> bool:  # one space, and nothing else, after token i
-        return starts[i + 1] - ends[i] == 1 and text[ends[i]] == " "
+        return gaps[i + 1] == " "
 
     out = []
-    i, n_tok = 0, len(starts)
-    while i + 1 < n_tok:
+    n_tok = len(tokens)
+    i = 0  # tokens before i are done (a doubling found takes its tokens)
+    for k in candidates:
+        if k < i:
+            continue
+        i = k
         n = 0
         if not spaced(i):
-            i += 1
             continue
         if i + 3 < n_tok and same(i, i + 2) and same(i + 1, i + 3) and spaced(i + 1) and spaced(i + 2):
             n = 2  # «в партию в партию»
         elif same(i, i + 1):
             n = 1  # "the the"
-        if n and _word_edges(text, starts[i], ends[i + 2 * n - 1]):
-            start, end = starts[i], ends[i + 2 * n - 1]
-            first, second = text[start:ends[i + n - 1]], text[starts[i + n]:end]
+        start, end = offsets[2 * i + 1], offsets[2 * (i + 2 * n - 1) + 2] if n else 0
+        if n and _word_edges(text, start, end):
+            first, second = text[start:offsets[2 * (i + n - 1) + 2]], text[offsets[2 * (i + n) + 1]:end]
             if not (first.lower() in allowed
                     or first.isupper() and len(first) == 1
                     or first.istitle() and len(first) >= 4 and first == second):
@@ -255,8 +263,6 @@ def _doubled(text: str, language: str, data: PunctuationData) -> list[Query]:
                                  f"{first!r} printed twice in a row: a line or word repeated by the typesetter or the OCR?",
                                  rule="punctuation.doubled"))
                 i += 2 * n
-                continue
-        i += 1
     return out
 
 

@@ -1,0 +1,128 @@
+"""What a document says about its own OCR: the misreadings its damaged words share.
+
+A scan has habits: one book's OCR prints "ll" as "U" hundreds of times ("shaU", "weU",
+"chappeU"), a newspaper's "e" as "o" ("tho", "havo"). The learned OCR error model
+(model.py) knows these confusions across the dev sets; this document knows which of
+them it actually makes. After detect has weighed every suspicious reading, each
+reading's best correction is cut into its letter confusions (learn.segments: "shaU" for
+"shall" is ("ll", "U")); a confusion that explains many *different* readings of the
+same document is that scan's habit, and a correction that rests on it is confirmed by
+the document elsewhere. A confusion seen in one reading only confirms nothing.
+
+Used twice. The channel is adapted to the document (one EM step): the document's own rate
+of a confusion, (its misreadings by it + K x the model's rate) / (occurrences of the meant
+letters + K), replaces the model's rate where it is higher, leaving the reading judged out
+of its own evidence. And the number of other readings that confirm a correction is a
+feature of the calibration (calibrate.py).
+
+The evidence is a count per confusion, so it costs one short alignment per distinct
+(reading, correction) pair of the document and one count of each habit's letters.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from functools import lru_cache
+
+from pipeline.correct.learn import MAX_SEG, segments
+from pipeline.correct.model import OcrModel
+from pipeline.lexicon import recase as _recase
+
+# pseudo-count of the model's rate: a document must show a habit in more than a few words to move it
+PRIOR_LETTERS = 200.0
+
+
+@lru_cache(maxsize=100_000)
+def confusions(reading: str, meant: str) -> tuple[tuple[str, str], ...]:
+    """The letter confusions (meant, printed) that make `reading` of `meant`; () if the two
+    differ by more than short confusions (a lost space, a long garble)."""
+    out = []
+    for m, p in segments(meant, reading):
+        if len(m) > MAX_SEG or len(p) > MAX_SEG or " " in m + p:
+            return ()
+        out.append((m, p))
+    return tuple(out)
+
+
+class DocumentEvidence:
+    """Per confusion, the distinct readings of one document whose likeliest correction uses it."""
+
+    def __init__(self, text: str = "", vocab: dict[str, int] | None = None, model: OcrModel | None = None):
+        self.text = text
+        self.vocab = vocab or {}
+        self.model = model
+        self.readings: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.misread: dict[tuple[str, str], int] = defaultdict(int)  # occurrences of the readings
+        self._letters: dict[str, int] = {}
+        self._adapted: dict[str, tuple[dict, dict]] = {}
+        self.places: dict[str, list[tuple[str | None, bool]]] = defaultdict(list)
+
+    def add(self, reading: str, meant: str) -> None:
+        n = self.vocab.get(reading.lower().replace("’", "'"), 1)
+        for c in confusions(reading, meant):
+            if reading not in self.readings[c]:
+                self.readings[c].add(reading)
+                self.misread[c] += n
+
+    def _doc_cost(self, c: tuple[str, str], reading: str) -> float:
+        """-log10 of the document's rate of confusion c, the reading judged left out."""
+        own = self.vocab.get(reading.lower().replace("’", "'"), 1) if reading in self.readings.get(c, ()) else 0
+        n = self.misread.get(c, 0) - own
+        p_model = 10 ** -self.model.pair_cost(*c)
+        if n <= 0:
+            return -math.log10(p_model)
+        letters = self._letters.get(c[0])
+        if letters is None:
+            letters = self._letters[c[0]] = self.text.count(c[0]) if c[0] else len(self.text)
+        return -math.log10((n + PRIOR_LETTERS * p_model) / (letters + self.misread[c] + PRIOR_LETTERS))
+
+    def adapt(self, reading: str, cands: dict[str, float]) -> dict[str, float]:
+        """The candidates' channel costs with the document's habits: lower where the document
+        makes the candidate's confusions more often than the model expects (never higher).
+        The candidates depend on the reading alone: adapted once per reading."""
+        done = self._adapted.get(reading)
+        if done is not None and done[0] is cands:
+            return done[1]
+        out = None
+        for w, cost in cands.items():
+            if " " in w:
+                continue
+            gain = 0.0
+            for c in confusions(reading, _recase(reading, w)):
+                if self.misread.get(c):
+                    gain += max(0.0, self.model.pair_cost(*c) - self._doc_cost(c, reading))
+            if gain > 0:
+                if out is None:
+                    out = dict(cands)
+                out[w] = max(0.0, cost - gain)
+        out = cands if out is None else out
+        self._adapted[reading] = (cands, out)
+        return out
+
+    def support(self, reading: str, meant: str) -> int:
+        """How many other readings of the document the weakest confusion of this correction
+        explains (0: the document does not confirm it)."""
+        cs = confusions(reading, meant)
+        if not cs:
+            return 0
+        return min(len(self.readings.get(c, ())) - (reading in self.readings.get(c, ())) for c in cs)
+
+    def feature(self, reading: str, meant: str) -> float:
+        return math.log1p(self.support(reading, meant))
+
+    def place(self, reading: str, meant: str | None, sure: bool) -> None:
+        """One place of a reading: its likeliest correction there (None: the reading itself) and
+        whether the posterior there is high."""
+        self.places[reading].append((meant, sure))
+
+    def agreement(self, reading: str, meant: str, here_sure: bool) -> float:
+        """The same garble fixed consistently: log1p(other places of the reading where the same
+        correction is sure) - log1p(other places where another word or the reading itself is likelier)."""
+        agree = disagree = 0
+        for m, sure in self.places.get(reading, ()):
+            if m == meant:
+                agree += sure
+            else:
+                disagree += 1
+        agree -= here_sure  # this place itself is no evidence for itself
+        return math.log1p(max(0, agree)) - math.log1p(disagree)

@@ -1,0 +1,156 @@
+"""The speed-ups of detection give exactly the answers of the plain lookups they replace,
+on real OCR readings (the ICDAR 2017 English dev set)."""
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+import regex
+from rapidfuzz import fuzz
+
+from pipeline.authority import skeleton
+from pipeline.correct.candidates import _edit1, index_min_zipf, rarer_than, word_index
+from pipeline.correct.model import MAX_SEG
+from pipeline.correct.model import shared as ocr_model
+from pipeline.lexicon import shared as lexicon
+from pipeline.stages.detect import _near_name
+from tests.conftest import SHARED
+
+ICDAR = SHARED / "benchmarks" / "icdar2017_en" / "ocr"
+
+
+def _readings(n: int) -> list[str]:
+    """Words of real OCR, damaged and not, in their order of first use (a fixed sample)."""
+    if not ICDAR.is_dir():
+        pytest.skip(f"{ICDAR} not found")
+    seen: dict[str, None] = {}
+    for path in sorted(ICDAR.glob("*.txt"))[:12]:
+        for w in regex.findall(r"[\p{L}\d]+(?:['’]\p{L}+)*", path.read_text(encoding="utf-8")):
+            seen.setdefault(w, None)
+    words = list(seen)
+    return random.Random(7).sample(words, min(n, len(words)))
+
+
+def _edit1_by_lookup(low: str, lex) -> tuple[str, ...]:
+    """The one-edit candidates as they were found before the word index: every edit along the
+    index's prefixes, looked up in the lexicon."""
+    pre = word_index(lex).prefixes
+    floor = 10 ** (index_min_zipf(lex) - 9.0)
+    out = set()
+    for i in range(len(low) + 1):
+        head, tail = low[:i], low[i:]
+        follow = pre.get(head)
+        if follow is None:
+            break
+        rest = tail[1:]
+        edits = [head + c + tail for c in follow]
+        if tail:
+            edits.append(head + rest)
+            edits += [head + c + rest for c in follow]
+            if rest:
+                edits.append(head + rest[0] + tail[0] + rest[1:])
+        for w in edits:
+            f = lex._freq.get(w)
+            if f is not None and f >= floor:
+                out.add(w)
+    out.discard(low)
+    return tuple(sorted(w for w in out if w.isalpha()))
+
+
+def test_word_index_holds_the_lexicons_common_words_and_their_prefixes_and_suffixes():
+    lex = lexicon("en")
+    index = word_index(lex)
+    assert {"the", "world", "apportion"} <= index.words and "commisnr" not in index.words
+    assert "r" in index.prefixes["wo"] and "o" in index.suffixes["rld"] and "commisnr" not in index.suffixes
+    assert all(w.isalpha() and lex.at_least(w, index_min_zipf(lex)) for w in list(index.words)[::97])
+
+
+def test_one_edit_candidates_are_those_of_the_lexicon_lookup_on_real_readings():
+    lex = lexicon("en")
+    readings = [w.lower() for w in _readings(1500) if len(w) >= 3]
+    differ = [r for r in readings if _edit1(r, lex) != _edit1_by_lookup(r, lex)]
+    assert not differ, differ[:5]
+    assert "world" in _edit1("wrld", lex) and "that" in _edit1("tbat", lex)
+
+
+def test_a_word_the_index_lacks_is_rarer_than_its_floor_for_every_entry_of_the_lexicon():
+    """rarer_than answers without the lexicon only where the lexicon would say the same: an
+    alphabetic word missing from the index is below the floor both as a frequency and as a
+    Zipf value (what `at_least` and `zipf` compare)."""
+    lex = lexicon("en")
+    words, floor_z = word_index(lex).words, index_min_zipf(lex)
+    floor = 10 ** (floor_z - 9.0)
+    for w, f in lex._freq.items():
+        if w.isalpha() and w not in words:
+            assert f < floor and math.log10(f) + 9.0 < floor_z, w
+    rarer = rarer_than(lex, floor_z)
+    assert rarer("commisnr") and not rarer("world") and not rarer("don't")  # not alphabetic: ask the lexicon
+    assert not rarer_than(lex, floor_z - 0.5)("commisnr")  # below the index's floor the index cannot tell
+
+
+def test_real_word_variants_pruned_by_suffixes_are_the_unpruned_ones_that_are_index_words():
+    lex, model = lexicon("en"), ocr_model()
+    index = word_index(lex)
+    for r in {w.lower() for w in _readings(1500) if w.isalpha()}:
+        plain = [(v, c) for v, c in model.variants(r, max_cost=4.0, depth=1, prefixes=index.prefixes)
+                 if v.lower() in index.words]
+        pruned = [(v, c) for v, c in model.variants(r, max_cost=4.0, depth=1, prefixes=index.prefixes,
+                                                       suffixes=index.suffixes) if v.lower() in index.words]
+        assert plain == pruned, r
+
+
+def _alignment(model, printed: str, meant: str) -> float:
+    """The channel's alignment written plainly: every pair of letter groups looked up in the table."""
+    n, m = len(meant), len(printed)
+    d = [[math.inf] * (m + 1) for _ in range(n + 1)]
+    d[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            cur = d[i][j]
+            if cur == math.inf:
+                continue
+            if i < n and j < m and meant[i] == printed[j]:
+                d[i + 1][j + 1] = min(d[i + 1][j + 1], cur)
+            for a in range(MAX_SEG + 1):
+                for b in range(MAX_SEG + 1):
+                    if (a == 0 and b == 0) or i + a > n or j + b > m:
+                        continue
+                    key = (meant[i:i + a], printed[j:j + b])
+                    k = model.cost.get(key)
+                    if k is None:
+                        if a > 1 or b > 1:
+                            continue
+                        k = 1.5 if a == b == 1 and key[0].lower() == key[1].lower() else model.unseen
+                    d[i + a][j + b] = min(d[i + a][j + b], cur + k)
+    return d[n][m]
+
+
+def test_channel_alignment_equals_the_plain_one_on_real_readings():
+    from pipeline.correct.model import _channel
+    model = ocr_model()
+    readings = _readings(400)
+    rnd = random.Random(3)
+    pairs = [(r, rnd.choice(readings).lower()) for r in readings]
+    pairs += [("Govemmcnt", "government"), ("rnodern", "modern"), ("tbe", "the"), ("A11", "all")]
+    for printed, meant in pairs:
+        assert _channel(model, printed, meant) == _alignment(model, printed, meant), (printed, meant)
+
+
+def test_near_name_takes_the_closest_name_and_the_first_of_equals():
+    index = [(skeleton("Zinoviev"), "Zinoviev", "first"), (skeleton("Zinovief"), "Zinoviev", "second"),
+             (skeleton("Zinoviev"), "Zinoviev", "third"), (skeleton("Shlyapnikov"), "Shlyapnikov", "s")]
+    assert _near_name("Zinoviev", index) == ("Zinoviev", "first")  # "third" is as close: the first wins
+    assert _near_name("Tomsky", index) is None
+
+    def plain(w):
+        sk, best = skeleton(w), None
+        for s, canon, how in index:
+            if abs(len(s) - len(sk)) <= 3 and len(sk) >= 4:
+                r = fuzz.ratio(sk, s)
+                if r >= 80 and (best is None or r > best[0]):
+                    best = (r, canon, how)
+        return (best[1], best[2]) if best else None
+
+    for w in ["Zinovieff", "Zinovyev", "Zinovev", "Shlyapnikoff", "Shliapnikov", "Zenoviev", "Sinoviev", "Shlyap"]:
+        assert _near_name(w, index) == plain(w), w
