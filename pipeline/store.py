@@ -53,6 +53,8 @@ class Table(Mapping):
 
     def get(self, key: str, default=None):
         b = key.encode("utf-8", "surrogatepass")
+        if len(b) > 0xFFFF:  # longer than any key a table holds (write_table leaves them out)
+            return default
         mm, slots, mask = self._mm, self._slots, self._mask
         i = crc32(b) & mask
         end = 2 + len(b)
