@@ -180,8 +180,8 @@ class _Witness:
         self.bigrams = Counter((a, b) for a, b, ok in zip(self.lows, islice(self.lows, 1, None), self.linked) if ok)
         self.context = ContextModel(self.lex, self.vocab, self.bigrams)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
-        self.capitalised = Counter(m.group() for m in self.tokens
-                                   if m.group()[:1].isupper() and not _initial(text, m.start()))
+        self.capitalised = Counter(text[a:b] for a, b in zip(self.tokens.starts, self.tokens.ends)
+                                   if text[a].isupper() and not _initial(text, a))
         # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
@@ -272,17 +272,18 @@ def run(text: str, ctx: Context) -> StageResult:
     queries: list[Query] = []
     memo: dict[tuple, tuple | None] = {}
     weighed: list[tuple] = []  # (index, match, verdict, posterior) of the readings the noisy channel weighs
-    for i, m in enumerate(wt.tokens):
-        w = m.group()
+    for i, (a, b) in enumerate(zip(wt.tokens.starts, wt.tokens.ends)):
+        w = text[a:b]  # the token object is made only for a reading kept (most are not)
         if _skip(w):
             continue
-        initial = w[:1].isupper() and _initial(text, m.start())  # a sentence start matters only to a capital
+        initial = w[:1].isupper() and _initial(text, a)  # a sentence start matters only to a capital
         key = (w, initial)
         if key not in memo:
             memo[key] = _judge(w, initial, wt, names, ctx, st)
         verdict = memo[key]
         if verdict is None:
             continue
+        m = wt.tokens[i]
         kind = verdict[0]
         if kind in ("nonword", "name"):
             joined = _split_word(i, wt.tokens, text, wt.lex, st)
@@ -423,10 +424,10 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
     (margin >= -1) is fixed; a clear place without that confirmation is a query."""
     ctx = wt.context
     found = []  # (token index, digit, word, margin)
-    for i, m in enumerate(wt.tokens):
-        d = m.group()
-        if len(d) != 1 or d not in _NUMERALS:
+    for i, (a, b) in enumerate(zip(wt.tokens.starts, wt.tokens.ends)):
+        if b - a != 1 or wt.text[a] not in _NUMERALS:
             continue
+        m, d = wt.tokens[i], wt.text[a]
         prev, nxt = wt.neighbours(i)
         # before a capital the digit is as often a misread "!" ("his blessing 1 How far"); before
         # a single letter it numbers a list ("1 v."); glued to a mark it is no word of its own
@@ -460,7 +461,7 @@ def _digit_words(d: str, wt: _Witness) -> list[str]:
     cache = wt.__dict__.setdefault("_digit_words", {})
     if d not in cache:
         out = []
-        printed = Counter(m.group() for m in wt.tokens if len(m.group()) == 1)
+        printed = Counter(wt.text[a] for a, b in zip(wt.tokens.starts, wt.tokens.ends) if b - a == 1)
         for letter in "abcdefghijklmnopqrstuvwxyz":
             if wt.lex.zipf(letter) < 5.0:
                 continue
