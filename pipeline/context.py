@@ -5,7 +5,6 @@ the name authority), so a stage stays a pure function of one witness plus shared
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -104,55 +103,6 @@ class Resources:
                 else:
                     merged[k] = v
         return merged
-
-
-def russian_morphology():
-    """pymorphy3's analyser of Russian (the OpenCorpora dictionaries: about 17 MB in memory),
-    one per process for everything that asks (pipeline.russian's, for hyphenation, grammar,
-    names): each loading its own multiplied it in every worker."""
-    from pipeline import russian
-    return russian._morph()
-
-
-def wordfreq_zipf(word: str, language: str) -> float:
-    """wordfreq.zipf_frequency(word, language), the same figure, read from the lexicon's
-    memory-mapped table (pipeline.lexicon, pipeline.store) instead of wordfreq's own dict:
-    that dict took 138 MB and 0.7 s in every process that cleaned Russian."""
-    import wordfreq
-    tokens = wordfreq.lossy_tokenize(word, language)
-    if not tokens:
-        return 0.0
-    freqs = _lexicon_table(language)
-    inverse = 0.0
-    for token in tokens:  # as wordfreq._word_frequency combines them: 1/f = 1/f1 + 1/f2 + ...
-        smashed = wordfreq.smash_numbers(token)
-        f = freqs.get(smashed)
-        if f is None:
-            return 0.0
-        if smashed != token:
-            f *= wordfreq.digit_freq(token)
-        inverse += 1.0 / f
-    freq = max(1.0 / inverse, 1e-9)  # wordfreq's floor: zipf 0
-    freq = round(freq, math.floor(-math.log(freq, 10)) + 3)  # its 3 significant digits
-    return round(math.log(freq, 10) + 9, 2)
-
-
-def common_words(language: str, n: int) -> list[str]:
-    """wordfreq.top_n_list(language, n): the n commonest words, most common first (no digit
-    runs), read in order from the lexicon's table (built from wordfreq's list in its order)."""
-    from wordfreq.numbers import has_digit_sequence
-    out: list[str] = []
-    for w in _lexicon_table(language):
-        if not has_digit_sequence(w):
-            out.append(w)
-            if len(out) >= n:
-                break
-    return out
-
-
-def _lexicon_table(language: str):
-    from pipeline.lexicon import shared
-    return shared(language)._freq
 
 
 @dataclass

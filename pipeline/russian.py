@@ -6,6 +6,7 @@
   («Бубликовы» -> «Бубликов», «Троцкому» -> «Троцкий»), by pymorphy3.
 * `name_forms(name)`: every inflected form of a name given in the nominative
   («Ленин» -> ленин, ленина, ленину, ...), by pymorphy3.
+* `morph()`: the process's one pymorphy3 analyser.
 """
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ def endings() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _morph():
+def morph():
+    """pymorphy3's analyser of Russian (about 17 MB in memory), one per process for every
+    stage that asks (hyphenation, grammar, names): each loading its own multiplied it."""
     import pymorphy3
     return pymorphy3.MorphAnalyzer(lang="ru")
 
@@ -64,7 +67,7 @@ def _in_case_of(form: str, word: str) -> str:
 def nominative(word: str) -> str:
     """The dictionary form of a declined word, in the word's case; pymorphy3's reading as a
     surname first (a capitalised word in running text is a name more often than not)."""
-    parses = _morph().parse(word)
+    parses = morph().parse(word)
     best = next((p for p in parses if "Surn" in p.tag), parses[0])
     return _in_case_of(best.normal_form, word)
 
@@ -76,7 +79,7 @@ def name_forms(name: str) -> frozenset[str]:
     «Смольный» -> смольного); the name alone if it has none."""
     low = name.lower()
     out = {low}
-    for p in _morph().parse(low):
+    for p in morph().parse(low):
         if p.normal_form == low and "nomn" in p.tag:
             out.update(f.word for f in p.lexeme)
     return frozenset(out)

@@ -70,9 +70,9 @@ def test_wordfreq_figures_read_from_the_lexicon_table_are_wordfreqs():
     memory-mapped table (pipeline.context), not from wordfreq's own 138 MB dict: the same
     figures, digits, hyphens, several tokens and unknown words included."""
     wordfreq = pytest.importorskip("wordfreq")
-    from pipeline.context import common_words, wordfreq_zipf
+    from pipeline.lexicon import top_words, wordfreq_zipf
     top = wordfreq.top_n_list("ru", 20_000)
-    assert common_words("ru", 20_000) == top
+    assert top_words("ru", 20_000) == top
     words = top[::40] + [w[:-1] for w in top[::200]] + ["слово123", "12", "три-четыре", "Москва", "не знаю", "",
                                                         "—", "x1y", "ёлка", "интернационалистами"]
     assert [wordfreq_zipf(w, "ru") for w in words] == [wordfreq.zipf_frequency(w, "ru") for w in words]

@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from pipeline.correct.learn import MAX_SEG, segments
 from pipeline.correct.model import OcrModel
+from pipeline.lexicon import fold
 from pipeline.lexicon import recase as _recase
 
 # pseudo-count of the model's rate: a document must show a habit in more than a few words to move it
@@ -58,7 +59,7 @@ class DocumentEvidence:
         self.places: dict[str, list[tuple[str | None, bool]]] = defaultdict(list)
 
     def add(self, reading: str, meant: str) -> None:
-        n = self.vocab.get(reading.lower().replace("’", "'"), 1)
+        n = self.vocab.get(fold(reading), 1)
         for c in confusions(reading, meant):
             if reading not in self.readings[c]:
                 self.readings[c].add(reading)
@@ -66,7 +67,7 @@ class DocumentEvidence:
 
     def _doc_cost(self, c: tuple[str, str], reading: str) -> float:
         """-log10 of the document's rate of confusion c, the reading judged left out."""
-        own = self.vocab.get(reading.lower().replace("’", "'"), 1) if reading in self.readings.get(c, ()) else 0
+        own = self.vocab.get(fold(reading), 1) if reading in self.readings.get(c, ()) else 0
         n = self.misread.get(c, 0) - own
         p_model = 10 ** -self.model.pair_cost(*c)
         if n <= 0:

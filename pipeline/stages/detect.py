@@ -53,7 +53,7 @@ from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
 from pipeline.correct.model import shared as ocr_model
 from pipeline.correct.spelling import is_old, old_forms
-from pipeline.lexicon import Lexicon, recase
+from pipeline.lexicon import Lexicon, fold, recase
 from pipeline.model import Edit, Query, StageResult
 from pipeline.russian import nominative
 from pipeline.stages import stage
@@ -149,7 +149,7 @@ class _Tokens:
                 continue
             if last >= 0:
                 self.linked.append(not text[last:a].strip())
-            low = m.group().lower().replace("’", "'")
+            low = fold(m.group())
             self.lows.append(forms.setdefault(low, low))
             self.starts.append(a)
             self.ends.append(b)
@@ -160,10 +160,6 @@ class _Tokens:
 
     def __getitem__(self, i: int) -> _Token:
         return _Token(self.text, self.starts[i], self.ends[i])
-
-    def __iter__(self):
-        text = self.text
-        return (_Token(text, a, b) for a, b in zip(self.starts, self.ends))
 
 
 class _Witness:
@@ -187,6 +183,7 @@ class _Witness:
         self.cands: dict[str, dict[str, float]] = {}
         self.own: list[str] | None = None
         self.realword: dict[str, list[tuple[str, float]]] = {}
+        self.digit_words: dict[str, list[str]] = {}
         self.st = st
 
     def neighbours(self, i: int) -> tuple[str | None, str | None]:
@@ -458,7 +455,7 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
 def _digit_words(d: str, wt: _Witness) -> list[str]:
     """The one-letter word of the language a digit is likeliest misread for ("1": "I"), in the
     witness's casing (the form it prints most often)."""
-    cache = wt.__dict__.setdefault("_digit_words", {})
+    cache = wt.digit_words
     if d not in cache:
         out = []
         printed = Counter(wt.text[a] for a, b in zip(wt.tokens.starts, wt.tokens.ends) if b - a == 1)
@@ -494,7 +491,7 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     if base.lower() in wt.old:
         return None
     z = lex.zipf(base)
-    own = wt.vocab.get(w.lower().replace("’", "'"), 0)
+    own = wt.vocab.get(fold(w), 0)
     capital = base[:1].isupper() and not initial
     name_like = capital and wt.capitalised.get(base, 0) >= 2
     # a capital inside a lower-case word is a misread more often than a word ("shaU", "foUowed")

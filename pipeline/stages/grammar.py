@@ -27,8 +27,10 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from pipeline.context import Context, common_words, russian_morphology, wordfreq_zipf
+from pipeline.context import Context
+from pipeline.lexicon import top_words, wordfreq_zipf
 from pipeline.model import Query, StageResult
+from pipeline.russian import morph  # one analyser per process, shared with hyphenation
 from pipeline.stages import Settings, settings, stage
 from pipeline.tomlio import load_model
 
@@ -89,10 +91,6 @@ class Grammar(BaseModel):
 @lru_cache(maxsize=4)
 def load_grammar(path: Path = DATA) -> Grammar:
     return load_model(Grammar, path, "grammar data")
-
-
-def morph():
-    return russian_morphology()  # one analyser per process (pipeline.context)
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,7 +494,7 @@ def zipf(word: str) -> float:
 def _reversed_words() -> tuple[list[str], list[str]]:
     """The 100,000 commonest Russian words (wordfreq), spelt backwards and sorted: the words
     that end in a given string are one bisection away."""
-    words = [w for w in common_words("ru", 100_000) if w.isalpha()]
+    words = [w for w in top_words("ru", 100_000) if w.isalpha()]
     pairs = sorted((w[::-1], w) for w in words)
     return [p[0] for p in pairs], [p[1] for p in pairs]
 

@@ -31,8 +31,9 @@ from functools import lru_cache
 from itertools import filterfalse
 
 from pipeline.lexicon import shared
+from pipeline.russian import morph
 
-from pipeline.context import Context, russian_morphology
+from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import stage
 
@@ -83,14 +84,10 @@ def zipf(word: str, lang: str) -> float:
     return shared(lang).zipf(word)
 
 
-def _morph():
-    return russian_morphology()  # one analyser per process (pipeline.context)
-
-
 @lru_cache(maxsize=65536)
 def _dictionary_word(word: str) -> bool:
     """Is a Russian word form in the OpenCorpora dictionary (not merely guessed)?"""
-    return _morph().word_is_known(word)
+    return morph().word_is_known(word)
 
 
 _FORM = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
