@@ -80,18 +80,12 @@ def word_index(lex: Lexicon) -> WordIndex:
     return out
 
 
-def prefixes(lex: Lexicon) -> dict[str, str]:
-    """Every prefix of the lexicon's common words ("" included), with the letters that can
-    follow it in one of them: where a reading can still lead."""
-    return word_index(lex).prefixes
-
-
 @lru_cache(maxsize=100_000)
 def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> tuple[tuple[str, float], ...]:
     """Lexicon words the model's confusions make of a printed word (lower case), cheapest cost each."""
     out: dict[str, float] = {}
     low = reading.lower()
-    pre = prefixes(lex)
+    pre = word_index(lex).prefixes  # where a reading can still lead
     for r in dict.fromkeys((reading, low)):  # a fixed order: a set's depends on the hash seed
         for v, c in model.variants(r, max_cost=max_cost, prefixes=pre):
             v = v.lower()
