@@ -12,6 +12,7 @@ channel cost, kept here for the callers of the lexicon.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from functools import lru_cache
 
@@ -70,6 +71,10 @@ def wordfreq_zipf(word: str, language: str) -> float:
     """wordfreq.zipf_frequency(word, language), the same figure, read from the lexicon's
     memory-mapped table instead of wordfreq's own dict: that dict took 138 MB and 0.7 s in
     every process that cleaned Russian."""
+    plain = _PLAIN.get(language)
+    if plain is not None and plain.fullmatch(word):  # wordfreq's tokenizer gives it back as it is
+        f = shared(language)._freq.get(word)
+        return _zipf_of(1.0 / (1.0 / f)) if f is not None else 0.0  # as combined below, to the last bit
     import wordfreq
     tokens = wordfreq.lossy_tokenize(word, language)
     if not tokens:
@@ -84,7 +89,17 @@ def wordfreq_zipf(word: str, language: str) -> float:
         if smashed != token:
             f *= wordfreq.digit_freq(token)
         inverse += 1.0 / f
-    freq = max(1.0 / inverse, 1e-9)  # wordfreq's floor: zipf 0
+    return _zipf_of(1.0 / inverse)
+
+
+# a word of these letters alone is one token of itself in wordfreq's tokenizer (no case to fold,
+# no mark to normalise, no apostrophe or digit): checked on every such word of both lists
+_PLAIN = {"ru": re.compile("[а-яё]+"), "en": re.compile("[a-z]+")}
+
+
+def _zipf_of(freq: float) -> float:
+    """wordfreq's Zipf figure of a frequency."""
+    freq = max(freq, 1e-9)  # wordfreq's floor: zipf 0
     freq = round(freq, math.floor(-math.log(freq, 10)) + 3)  # its 3 significant digits
     return round(math.log(freq, 10) + 9, 2)
 

@@ -20,6 +20,7 @@ beyond what a window of three words can be certain of. Parses are cached per wor
 from __future__ import annotations
 
 import bisect
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +29,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from pipeline.context import Context
-from pipeline.lexicon import top_words, wordfreq_zipf
+from pipeline.lexicon import shared as shared_lexicon, top_words, wordfreq_zipf
 from pipeline.model import Query, StageResult
 from pipeline.russian import morph  # one analyser per process, shared with hyphenation
 from pipeline.stages import Settings, settings, stage
@@ -120,13 +121,19 @@ class Word:
 def analyse(word: str) -> Word:
     """The readings of one (lower-case) word, cached: a text repeats its words."""
     m = morph()
-    out = []
-    for p in m.parse(word):
-        t = p.tag
+    return Word(tuple(Reading(*_grammemes(p.tag), p) for p in m.parse(word)), m.word_is_known(word))
+
+
+_GRAMMEMES: dict = {}  # pymorphy3 tag -> (pos, case, number, gender): the analyser shares its tag objects
+
+
+def _grammemes(t) -> tuple:
+    found = _GRAMMEMES.get(t)
+    if found is None:
         case = CASE_OF.get(t.case, t.case) if t.case else None
         gender = None if "ms-f" in t or t.gender is None else str(t.gender)  # «сирота»: either gender
-        out.append(Reading(str(t.POS), case and str(case), t.number and str(t.number), gender, p))
-    return Word(tuple(out), m.word_is_known(word))
+        found = _GRAMMEMES[t] = (str(t.POS), case and str(case), t.number and str(t.number), gender)
+    return found
 
 
 # a word, with an editor's expansion in brackets inside it («опп[озиции]», «Ком[мунистическом]»)
@@ -490,31 +497,53 @@ def zipf(word: str) -> float:
     return wordfreq_zipf(word, "ru")
 
 
+TOP_WORDS = 100_000
+
+
 @lru_cache(maxsize=1)
-def _reversed_words() -> tuple[list[str], list[str]]:
+def _reversed_words() -> list[str]:
     """The 100,000 commonest Russian words (wordfreq), spelt backwards and sorted: the words
-    that end in a given string are one bisection away."""
-    words = [w for w in top_words("ru", 100_000) if w.isalpha()]
-    pairs = sorted((w[::-1], w) for w in words)
-    return [p[0] for p in pairs], [p[1] for p in pairs]
+    that end in a given string are one bisection away. Depending on the word list alone, the
+    list is kept beside its memory-mapped table (pipeline.store, named by the wordfreq
+    version) once made: reading the words out of the table and sorting them took half a
+    second of every run."""
+    table = shared_lexicon("ru")._freq
+    path = getattr(table, "path", None)
+    kept = path.with_name(f"{path.stem}.reversed-{TOP_WORDS}.txt") if path is not None else None
+    if kept is not None:
+        try:
+            words = kept.read_text("utf-8").split("\n")
+            if len(words) > 1:
+                return words
+        except (OSError, UnicodeError):
+            pass
+    words = sorted(w[::-1] for w in top_words("ru", TOP_WORDS) if w.isalpha())
+    if kept is not None and words:
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        try:  # written whole under a temporary name, then renamed: a reader never sees half of it
+            tmp.write_text("\n".join(words), "utf-8")
+            os.replace(tmp, kept)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+    return words
 
 
 def _fragments(text, tokens) -> list[Query]:
     """A non-word that is the end of a common word whose beginning the print or a line break
     lost: «озиции» (позиции), «мунистическом» (коммунистическом). No paradigm has it; the
     nearest known forms are the words it ends."""
-    rev, words = _reversed_words()
     out = []
     for s, e, w in tokens:
         low = w.lower()
         if len(low) < 5 or not w.isalpha() or not w.islower() or w.isascii() or zipf(low) > 0 or analyse(low).known:
             continue
+        rev = _reversed_words()
         key = low[::-1]
         i = bisect.bisect_left(rev, key)
         found = []
         while i < len(rev) and rev[i].startswith(key) and len(found) < 20:
-            if len(words[i]) <= len(low) + 4:
-                found.append(words[i])
+            if len(rev[i]) <= len(low) + 4:
+                found.append(rev[i][::-1])
             i += 1
         if not found:
             continue
