@@ -1,6 +1,7 @@
 """Benchmark of same-language collation (and of the cross-language alignment).
 
     .venv/bin/python benchmarks/collate_bench.py [--sizes 2000 20000 100000] [--no-collatex] [--excerpts 8]
+    .venv/bin/python benchmarks/collate_bench.py --corpus   # the collation of `edition run`: parts, digest
 
 For each size, a base witness is built from sentences of the clean English texts
 (clean/*.txt, in a seeded random order) and a second witness from it with planted
@@ -221,13 +222,74 @@ def omissions(seeds=(1, 2, 3, 4, 5)) -> dict | None:
                              lambda ws: collate_work(work.id, work.title, work.pivot, ws, authority), seeds)
 
 
+def corpus_collation(repeat: int = 1) -> dict:
+    """The collation step of `edition run` on the corpus's clean texts (clean/*.txt), in this
+    process, cold for the collation (the pymorphy3 analyser and the authority loaded first,
+    as a run has them): CPU seconds of its parts, and a digest of the report files it makes
+    (a pure speed-up leaves it as it was). With `repeat`, the fastest of that many runs (on a
+    shared machine the slowest say more about the neighbours than about the code)."""
+    import hashlib
+    import pipeline.collate as co
+    import pipeline.collate.pivot as pv
+    import pipeline.collate.writers as wr
+    from pipeline.context import Resources
+    from pipeline.russian import morph
+    from pipeline.witnesses import load_corpus
+    parts: dict[str, list] = {}
+
+    def timed(name, fn):
+        def wrapper(*a, **k):
+            c = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                acc = parts.setdefault(name, [0.0, 0])
+                acc[0] += time.process_time() - c
+                acc[1] += 1
+        return wrapper
+    for mod, names in ((co, ["units", "align_translations", "direct_beads", "report_files"]),
+                       (pv, ["units", "align_units", "regroup", "add_lexicon", "confirmed_by_sentences"]),
+                       (wr, ["html", "tei", "coverage"])):
+        for n in names:
+            if hasattr(mod, n):
+                setattr(mod, n, timed(f"{mod.__name__.removeprefix('pipeline.')}.{n}", getattr(mod, n)))
+    corpus = load_corpus(ROOT / "raw")
+    res = Resources(ROOT)
+    morph()
+    res.authority
+    texts = {w.id: (ROOT / "clean" / f"{w.id}.txt").read_text("utf-8") for w in corpus.witnesses}
+    best = None
+    for _ in range(repeat):
+        parts.clear()
+        c, t = time.process_time(), time.perf_counter()
+        files = co.collate_corpus(ROOT, corpus, res, texts)
+        cpu, wall = time.process_time() - c, time.perf_counter() - t
+        if best is None or cpu < best[0]:
+            best = (cpu, wall, {k: list(v) for k, v in parts.items()})
+    cpu, wall, parts = best
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + files[path].encode() + b"\0")
+    return {"cpu": cpu, "wall": wall, "digest": h.hexdigest()[:16], "files": len(files), "parts": parts}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
     ap.add_argument("--no-collatex", action="store_true")
     ap.add_argument("--excerpts", type=int, default=0, metavar="N",
                     help="also collate excerpt editions of seeds 1..N with the Kollontai witnesses")
+    ap.add_argument("--corpus", action="store_true",
+                    help="only the collation step of `edition run` on clean/*.txt: its parts' CPU, a digest of its files")
+    ap.add_argument("--repeat", type=int, default=1, help="with --corpus: the fastest of N runs")
     args = ap.parse_args()
+    if args.corpus:
+        r = corpus_collation(args.repeat)
+        print(f"collation of the corpus: {r['cpu']:.3f} s CPU ({r['wall']:.3f} s wall), {r['files']} files, "
+              f"digest {r['digest']}")
+        for name, (cpu, n) in sorted(r["parts"].items(), key=lambda kv: -kv[1][0]):
+            print(f"  {name:<32} {cpu:7.3f} s CPU  ({n} calls)")
+        return 0
     results: dict = {"sizes": {}}
     if args.excerpts:
         results["excerpts"] = excerpt_sweep(args.excerpts)

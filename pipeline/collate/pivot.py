@@ -291,7 +291,8 @@ class _Lattice:
         n, m = len(pu), len(ou)
         self.n, self.m, self.ratio, self.beads, self.free_ends = n, m, ratio, beads, free_ends
         self.matches = _Matches(pu, ou)
-        self.structure = _Structure(pu, ou, {x for ab, _ in beads for x in ab})
+        self.structure = st = _Structure(pu, ou, {x for ab, _ in beads for x in ab})
+        self.steps = [(a, b, prior, st.p_side[a], st.o_side[b]) for (a, b), prior in beads]  # cheapest prior first
         self.plen, self.olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
         self.skip_p = [skip_pivot_cost(u) for u in pu]
         self.add_o = [add_other_cost(u) for u in ou]
@@ -303,40 +304,50 @@ class _Lattice:
                 self.back[i][0] = (i - 1, 0, self.skip_p[i - 1], False)
 
     def fill(self, i: int, j: int) -> None:
-        """The cheapest last step into (i, j): a translation unit added, a pivot unit skipped, or a bead."""
-        cost, skip_p, add_o = self.cost, self.skip_p, self.add_o
-        best, arg = cost[i][j - 1] + add_o[j - 1], (i, j - 1, add_o[j - 1], False)
-        if i > 0 and cost[i - 1][j] + skip_p[i - 1] < best:
-            best, arg = cost[i - 1][j] + skip_p[i - 1], (i - 1, j, skip_p[i - 1], False)
-        for (a, b), prior in self.beads:
+        """The cheapest last step into (i, j): a translation unit added, a pivot unit skipped, or a bead.
+
+        A bead's cost adds prior, structure, length and anchors; it is given up as soon as it
+        cannot beat the best step so far even with every anchor matched (the upper bound of
+        _Matches), before the dearer parts are computed. The innermost loop of collation:
+        everything it reads is a local name."""
+        cost, mt = self.cost, self.matches
+        add = self.add_o[j - 1]
+        best, arg = cost[i][j - 1] + add, (i, j - 1, add, False)
+        if i > 0:
+            skip = self.skip_p[i - 1]
+            if cost[i - 1][j] + skip < best:
+                best, arg = cost[i - 1][j] + skip, (i - 1, j, skip, False)
+        full, p_total, o_total, plen, olen = mt.full, mt.p_total, mt.o_total, self.plen, self.olen
+        f1, pt, ot, pl, ol = full[i], p_total[i], o_total[j], plen[i], olen[j]
+        pair, ratio = self.structure.pair, self.ratio
+        for a, b, prior, p_side, o_side in self.steps:
             if a > i or b > j:
                 continue
             i0, j0 = i - a, j - b
             prev = cost[i0][j0]
-            c = self._bead(i0, i, j0, j, prior, prev, best)
-            if c is not None and prev + c < best:
+            if a == 1 and b == 1:
+                c = prior + pair(i0, j0)
+            else:
+                (pp, pn), (op, on) = p_side[i], o_side[j]
+                c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
+            f0 = full[i0]
+            bonus = f1[j] - f0[j] - f1[j0] + f0[j0]  # min(block, pivot side's total, translation side's)
+            x = pt - p_total[i0]
+            if x < bonus:
+                bonus = x
+            x = ot - o_total[j0]
+            if x < bonus:
+                bonus = x
+            if prev + c - bonus >= best:
+                continue
+            c += length_cost(pl - plen[i0], ol - olen[j0], ratio)
+            if prev + c - bonus >= best:
+                continue
+            matched, unmatched = mt.exact(i0, i, j0, j)
+            c += UNMATCHED_STRONG * unmatched - matched
+            if prev + c < best:
                 best, arg = prev + c, (i0, j0, c, False)
         cost[i][j], self.back[i][j] = best, arg
-
-    def _bead(self, i0: int, i: int, j0: int, j: int, prior: float, prev: float, best: float) -> float | None:
-        """The cost of the bead pivot[i0:i] x translation[j0:j] (prior, structure, length, anchors)
-        after a chain costing `prev`; None as soon as it cannot beat `best` even with every anchor matched."""
-        st, mt = self.structure, self.matches
-        if i - i0 == 1 and j - j0 == 1:
-            c = prior + st.pair(i0, j0)
-        else:
-            (pp, pn), (op, on) = st.p_side[i - i0][i], st.o_side[j - j0][j]
-            c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
-        f1, f0 = mt.full[i], mt.full[i0]
-        bonus = min(f1[j] - f0[j] - f1[j0] + f0[j0], mt.p_total[i] - mt.p_total[i0], mt.o_total[j] - mt.o_total[j0])
-        if prev + c - bonus >= best:
-            return None
-        c += length_cost(self.plen[i] - self.plen[i0], self.olen[j] - self.olen[j0], self.ratio)
-        if prev + c - bonus >= best:
-            return None
-        matched, unmatched = mt.exact(i0, i, j0, j)
-        c += UNMATCHED_STRONG * unmatched - matched
-        return c
 
     def restart(self, rows: list[int], j: int, next_unit: Unit) -> None:
         """A jump: the chain leaves the pivot at the cheapest open row and resumes at any row far from it."""
@@ -430,9 +441,19 @@ def regroup(pivot: WitnessText, other: WitnessText, pu: list[Unit], ou: list[Uni
         groups = _paragraph_groups(sc, pp, op, ps, os_, pu, ou, pa, pb, oa, ob)
         known = {b[:4]: b[4] for b in run}
         sc = split_unrendered(sc, ps, os_, ratio)  # after the grouping: rows stay as the links made them
+        # the steps touching each paragraph (a group looks at those of its own paragraphs only)
+        touching_p: dict[int, list[int]] = {}
+        touching_o: dict[int, list[int]] = {}
+        for k, (s0, s1, t0, t1, _) in enumerate(sc):
+            for x in dict.fromkeys(pp[s0:s1]):
+                touching_p.setdefault(x, []).append(k)
+            for y in dict.fromkeys(op[t0:t1]):
+                touching_o.setdefault(y, []).append(k)
         for i0, i1, j0, j1 in groups:
             steps = []
-            for s0, s1, t0, t1, _ in sc:  # the steps inside the group (a light link cut at its edge)
+            near = sorted({k for x in range(i0, i1) for k in touching_p.get(x, ())}
+                          | {k for y in range(j0, j1) for k in touching_o.get(y, ())})
+            for s0, s1, t0, t1, _ in (sc[k] for k in near):  # the steps inside the group (a light link cut at its edge)
                 left = [pids[x] for x in range(s0, s1) if i0 <= pp[x] < i1]
                 right = [oids[x] for x in range(t0, t1) if j0 <= op[x] < j1]
                 if left or right:
