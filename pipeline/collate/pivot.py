@@ -23,6 +23,7 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 from itertools import accumulate
+from operator import add
 from dataclasses import dataclass, field
 
 from pipeline.collate import lexicon
@@ -123,11 +124,14 @@ class _Matches:
         full = [[0.0] * (m + 1)]
         for i, u in enumerate(pu):
             cell = [0.0] * (m + 1)  # cell[j + 1]: matches of pivot unit i with translation unit j
+            matched = False
             for key, spans in u.found.keys.items():
                 w = WEIGHTS[key.split(":", 1)[0]]
                 for j, count in index.get(key, ()):
                     cell[j + 1] += w * min(count, len(spans))
-            full.append([a + b for a, b in zip(full[-1], accumulate(cell))])  # 2-D prefix sums
+                    matched = True
+            # 2-D prefix sums (read only): a unit matching nothing repeats the row above
+            full.append(list(map(add, full[-1], accumulate(cell))) if matched else full[-1])
         self.full = full
         self.p_strong = _prefix([u.found.weight(True) for u in pu])
         self.o_strong = _prefix([u.found.weight(True) for u in ou])
