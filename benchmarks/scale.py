@@ -13,8 +13,8 @@ meant" drawn by its count) when the checkout has one; otherwise from a simple mo
 one word in ten gets one confusion from a fixed table of classic OCR confusions
 (rn for m, c for e, 1 for l, ...). Seeded: the same books every time.
 
-Each measurement is `edition clean BOOK... --lang xx --out DIR` (one call per language)
-in a new process; it reports wall seconds, CPU seconds of the whole process tree
+Each measurement is one `edition clean BOOK... --lang auto --out DIR` (English and Russian
+books together, each book's language told by its letters) in a new process; it reports wall seconds, CPU seconds of the whole process tree
 (user + sys: getrusage of the waited children, or the sum of every process's last sample), MB/s (input bytes / wall), and the
 peak memory of the process tree (the sum of the PSS of the process and its descendants,
 sampled every 50 ms with psutil: shared pages counted once; RSS where PSS is unavailable). The machine is shared: read the CPU column beside the wall one.
@@ -185,17 +185,11 @@ def measure(cmd: list[str], cwd: Path) -> dict:
 
 
 def clean_library(lib: dict[str, list[Path]], out: Path, mode: str) -> dict:
-    """`edition clean` of every book (one call per language); the sum of the calls."""
-    total = {"wall": 0.0, "cpu": 0.0, "rss": 0}
-    for lang, paths in lib.items():
-        if not paths:
-            continue
-        m = measure([*EDITION, "--root", str(ROOT), "clean", *map(str, paths), "--lang", lang, "--out",
-                     str(out / mode / lang), "--quiet", *MODES[mode]], ROOT)
-        total["wall"] += m["wall"]
-        total["cpu"] += m["cpu"]
-        total["rss"] = max(total["rss"], m["rss"])
-    return total
+    """`edition clean` of every book in one call (`--lang auto`: each book's language from its
+    letters), so a Dask run starts one cluster and its workers load the resources once."""
+    paths = [p for ps in lib.values() for p in ps]
+    return measure([*EDITION, "--root", str(ROOT), "clean", *map(str, paths), "--lang", "auto", "--out",
+                    str(out / mode), "--quiet", *MODES[mode]], ROOT)
 
 
 def same_outputs(a: Path, b: Path) -> bool:

@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("clean", help="clean witnesses by id, or any plain-text files with --out")
     c.add_argument("targets", nargs="+", metavar="ID_OR_PATH", help="witness ids from raw/witnesses.toml, or text files")
-    c.add_argument("--lang", choices=["en", "ru"], help="language of plain-text files (required for files)")
+    c.add_argument("--lang", choices=["en", "ru", "auto"],
+                   help="language of plain-text files (required for files); auto: each file's own, from its "
+                   "letters (Cyrillic or Latin), so one call cleans a mixed library")
     c.add_argument("--out", type=Path, help="output folder for plain-text files: NAME.txt, NAME.changes.jsonl, "
                    "NAME.queries.tsv (default: a folder clean/ beside the first file)")
     c.add_argument("--encoding", default="auto", help="encoding of plain-text files (default: detect)")

@@ -115,3 +115,25 @@ def test_a_bad_scheduler_is_one_line(tmp_path):
         r = edition(tmp_path, "clean", str(f), "--lang", "en", "--out", str(tmp_path / "o"), "--scheduler", spec)
         assert r.returncode == 2 and problem in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_lang_auto_cleans_a_mixed_library_in_one_call(tmp_path):
+    """`--lang auto` (one call for English and Russian files, so a Dask run starts one cluster):
+    each file cleaned as with its own --lang; a file with no letters to tell by is refused."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    ru, en = folder / "ru.txt", folder / "en.txt"
+    ru.write_bytes((ROOT / "raw" / "kollontai-ru.txt").read_bytes()[:5000].rsplit(b"\n", 1)[0] + b"\n")
+    en.write_text("The Workers' Opposition and the trade uni-\nons: a rnodern view of tbe\nquestion.\n", encoding="utf-8")
+    for lang, f in (("ru", ru), ("en", en)):
+        r = edition(tmp_path, "clean", str(f), "--lang", lang, "--out", str(tmp_path / "apart"), "--quiet")
+        assert r.returncode == 0, r.stderr
+    r = edition(tmp_path, "clean", str(en), str(ru), "--lang", "auto", "--out", str(tmp_path / "auto"), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert outputs(tmp_path / "auto") == outputs(tmp_path / "apart")
+    assert outputs(tmp_path / "auto") != {}
+    digits = folder / "table.txt"
+    digits.write_text("1921 1922\n12 14\n", encoding="utf-8")
+    r = edition(tmp_path, "clean", str(en), str(digits), "--lang", "auto", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "table.txt" in r.stderr and "--lang auto" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()

@@ -296,7 +296,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             report_decisions(wid, c)
         return 0
     if not args.lang:
-        raise EditionError(None, "--lang en|ru is required to clean plain-text files")
+        raise EditionError(None, "--lang en|ru|auto is required to clean plain-text files")
     if args.out.exists() and not args.out.is_dir():
         raise EditionError(args.out, "--out names a file; it must be a folder (made if missing)")
     check_project(res, None)
@@ -317,6 +317,7 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
     from pipeline.sources import read_text_file
 
     names: set[str] = set()
+    langs: dict[Path, str] = {}
     for p in paths:
         if p.is_dir():
             raise EditionError(p, "is a folder, not a text file")
@@ -327,6 +328,7 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
         names.add(p.stem)
     for p in paths:  # refused if bad before any work; decoding again in the workers costs little
         raw, found = read_text_file(p, encoding)
+        langs[p] = lang if lang != "auto" else language_of(raw, p)
         if not quiet and (found not in ("utf-8", encoding) or "\r" in raw):
             crlf = ", CR/CRLF line ends normalised" if "\r" in raw else ""
             _err().print(f"{p}: decoded as {found}{crlf} (recorded in the change log)")
@@ -336,7 +338,7 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
                                                                      ".layout.json")],
                   paths, [res.root / "raw"])
     # the largest first: the last files to start are small ones, so no worker waits long for another
-    tasks = (FileTask(p.stem, str(p), p.read_bytes(), lang, encoding)
+    tasks = (FileTask(p.stem, str(p), p.read_bytes(), langs[p], encoding)
              for p in sorted(paths, key=lambda p: -p.stat().st_size))
     done = 0
     with progress_bar(quiet) as progress, executor(scheduler, jobs if len(paths) > 1 else 1, len(paths)) as ex:
@@ -350,6 +352,16 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
     if not quiet:
         _err().print(f"cleaned {done} file(s) into {out}")
     return 0
+
+
+def language_of(text: str, path: Path) -> str:
+    """`--lang auto`: a file's language from its letters, "ru" if most are Cyrillic, "en" if most
+    are Latin; a file with neither is refused (the language is never guessed)."""
+    import re
+    cyrillic, latin = len(re.findall("[\u0400-\u04ff]", text)), len(re.findall("[A-Za-z]", text))
+    if cyrillic + latin == 0:
+        raise EditionError(path, "--lang auto: no Latin or Cyrillic letters to tell the language by; give --lang en|ru")
+    return "ru" if cyrillic > latin else "en"
 
 
 def _all_witness_ids(root: Path, targets: list[str]) -> bool:
