@@ -8,7 +8,6 @@ this module maps its edits and queries back to raw offsets (pipeline.text).
 from __future__ import annotations
 
 import bisect
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -281,6 +280,7 @@ def clean_corpus(root: Path, corpus: Corpus, ids: list[str], res: Resources, job
     inputs = {wid: read_witness(root, corpus, wid) for wid in ids}
     out: dict[str, Cleaned] = {}
     if jobs > 1 and len(ids) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # multiprocessing: imported only when used
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(res.root),)) as pool:
             futures = {wid: pool.submit(_clean_in_worker, raw, corpus.get(wid), to_decisions(review), enc)
                        for wid, (raw, enc, review) in inputs.items()}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +120,7 @@ class Processes(Executor):
     the word lists memory-mapped)."""
 
     def __init__(self, jobs: int, recycle: int | None = None):
+        from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when processes are used
         self.jobs = jobs
         if recycle:
             import multiprocessing
