@@ -5,6 +5,7 @@ in wall and CPU seconds (time.process_time), the whole process too.
 
     .venv/bin/python benchmarks/run_phases.py                # 3 runs, median per phase
     .venv/bin/python benchmarks/run_phases.py --repeat 5 --json
+    .venv/bin/python benchmarks/run_phases.py --tree /tmp/base   # another checkout's code (before/after)
 
 Phases: imports (everything imported before the first stage runs, and the command's own
 imports), each stage (summed over the witnesses), collation (and within it the pivot
@@ -77,10 +78,11 @@ def copy_project(dst: Path) -> Path:
     return dst
 
 
-def one_run(project: Path) -> dict:
+def one_run(project: Path, tree: Path = ROOT) -> dict:
     w = time.perf_counter()
     before = os.times()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(project)], capture_output=True, text=True, cwd=ROOT)
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    out = subprocess.run([sys.executable, "-c", CHILD, str(project)], capture_output=True, text=True, cwd=tree, env=env)
     after = os.times()
     wall = time.perf_counter() - w
     if out.returncode:
@@ -96,13 +98,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose pipeline runs (default: this one)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp))
         runs, loads = [], []
         for _ in range(a.repeat):
             loads.append(os.getloadavg()[0])
-            runs.append(one_run(project))
+            runs.append(one_run(project, a.tree.resolve()))
     names = list(runs[0])
     stages = sorted((n for n in names if n.startswith("stage ")), key=lambda n: -runs[0][n][1])
     order = ["imports", "rule examples"] + stages + [n for n in names if n not in stages and n not in
@@ -113,7 +116,7 @@ def main() -> int:
     if a.json:
         print(json.dumps({"load_average": loads, "phases": table}, indent=1))
         return 0
-    print(f"edition run --force, {a.repeat} new processes, median (1-min load average before each: "
+    print(f"{a.tree}: edition run --force, {a.repeat} new processes, median (1-min load average before each: "
           f"{', '.join(f'{x:.2f}' for x in loads)})")
     print(f"{'phase':28} {'wall s':>7} {'CPU s':>7}")
     for n, (wall, cpu) in table.items():
