@@ -91,16 +91,7 @@ def units(w: WitnessText, finder: AnchorFinder) -> list[Unit]:
     return out
 
 
-def length_cost(l1: int, l2: int, ratio: float) -> float:
-    """-log P(|delta|) of Gale & Church, with a relative spread for paragraph-sized beads."""
-    expected = l1 * ratio
-    mean = (expected + l2) / 2 or 1.0
-    sigma = math.sqrt(LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2)
-    z = abs(l2 - expected) / sigma / math.sqrt(2)
-    p = math.erfc(z)
-    if p < 1e-11:
-        return MAX_LENGTH_COST
-    return min(MAX_LENGTH_COST, -math.log(p))
+SQRT2 = math.sqrt(2)
 
 
 class _Matches:
@@ -113,8 +104,8 @@ class _Matches:
 
     def __init__(self, pu: list[Unit], ou: list[Unit]):
         m = len(ou)
-        self.keys_p = [[(k, WEIGHTS[k.split(":", 1)[0]], k.split(":", 1)[0] in STRONG)
-                        for k in u.found.keys] for u in pu]
+        self.keys_p = [[(k, WEIGHTS[k.split(":", 1)[0]], k.split(":", 1)[0] in STRONG, len(spans))
+                        for k, spans in u.found.keys.items()] for u in pu]
         self.count_p = _key_prefix(pu)
         self.count_o = _key_prefix(ou)
         index: dict[str, list[tuple[int, int]]] = {}
@@ -150,7 +141,7 @@ class _Matches:
         cp, co = self.count_p, self.count_o
         seen = set() if i1 - i0 > 1 else None
         for i in range(i0, i1):
-            for key, w, is_strong in self.keys_p[i]:
+            for key, w, is_strong, n_here in self.keys_p[i]:
                 if seen is not None:
                     if key in seen:
                         continue
@@ -160,8 +151,12 @@ class _Matches:
                     continue
                 n_o = bisect_left(other, j1) - bisect_left(other, j0)
                 if n_o:
-                    pk = cp[key]
-                    v = w * min(bisect_left(pk, i1) - bisect_left(pk, i0), n_o)
+                    if seen is None:  # one pivot unit: its own count of the key
+                        n_p = n_here
+                    else:
+                        pk = cp[key]
+                        n_p = bisect_left(pk, i1) - bisect_left(pk, i0)
+                    v = w * (n_p if n_p < n_o else n_o)
                     matched += v
                     if is_strong:
                         strong += v
@@ -324,6 +319,7 @@ class _Lattice:
         full, p_total, o_total, plen, olen = mt.full, mt.p_total, mt.o_total, self.plen, self.olen
         f1, pt, ot, pl, ol = full[i], p_total[i], o_total[j], plen[i], olen[j]
         pair, ratio = self.structure.pair, self.ratio
+        erfc, sqrt, log = math.erfc, math.sqrt, math.log
         for a, b, prior, p_side, o_side in self.steps:
             if a > i or b > j:
                 continue
@@ -344,7 +340,16 @@ class _Lattice:
                 bonus = x
             if prev + c - bonus >= best:
                 continue
-            c += length_cost(pl - plen[i0], ol - olen[j0], ratio)
+            # length: -log P(|delta|) of Gale & Church, with a relative spread for paragraph-sized beads
+            l2 = ol - olen[j0]
+            expected = (pl - plen[i0]) * ratio
+            mean = (expected + l2) / 2 or 1.0
+            p = erfc(abs(l2 - expected) / sqrt(LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2) / SQRT2)
+            if p < 1e-11:
+                c += MAX_LENGTH_COST
+            else:
+                x = -log(p)
+                c += x if x < MAX_LENGTH_COST else MAX_LENGTH_COST
             if prev + c - bonus >= best:
                 continue
             matched, unmatched = mt.exact(i0, i, j0, j)
