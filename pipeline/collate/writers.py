@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -267,10 +268,27 @@ def _sentence_marks(col: Collation, row: Row) -> dict[str, dict[int, list]]:
     return marks
 
 
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    """The templates' environment; the compiled template is kept in the user cache
+    (pipeline.store.cache_dir, checked against the template's source by jinja2), since
+    compiling it took a few hundredths of a second of every run."""
+    from jinja2 import FileSystemBytecodeCache
+
+    from pipeline.store import cache_dir
+    kept = cache_dir() / "templates"
+    try:
+        kept.mkdir(parents=True, exist_ok=True)
+        compiled = FileSystemBytecodeCache(str(kept))
+    except OSError:
+        compiled = None
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                       trim_blocks=True, lstrip_blocks=True, bytecode_cache=compiled)
+
+
 def html(col: Collation) -> str:
     """The synoptic view: one row per aligned passage, a column per witness."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = _environment()
     rows = []
     for k, row in enumerate(col.rows):
         vm, am, sm = _variant_marks(row), _anchor_marks(row), _sentence_marks(col, row)
