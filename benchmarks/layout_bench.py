@@ -13,6 +13,7 @@ rebuilt exactly, WER.
 
     .venv/bin/python benchmarks/layout_bench.py                # 6 seeds per style and language
     .venv/bin/python benchmarks/layout_bench.py --seeds 2 --json
+    .venv/bin/python benchmarks/layout_bench.py --speed        # the stage's CPU time on the corpus
 """
 from __future__ import annotations
 
@@ -46,6 +47,43 @@ def clean_case(case, lang: str, res: Resources) -> str:
     return clean_witness(case.text, w, res).text
 
 
+def corpus_speed() -> dict:
+    """The stage *layout* on the corpus's witnesses as `edition run` gives them to it (the text
+    after the stages before it): CPU seconds per witness, and the share spent finding running
+    heads and page numbers (find_furniture: fuzzy clustering of short lines)."""
+    import time
+    from pipeline.context import Context
+    from pipeline.run import run_stages
+    from pipeline.sources import decode_bytes
+    from pipeline.stages import layout
+    from pipeline.witnesses import load_corpus
+    corpus = load_corpus(ROOT / "raw")
+    res = Resources(ROOT)
+    spent = [0.0]
+    find = layout.find_furniture
+
+    def timed(lines):
+        c = time.process_time()
+        try:
+            return find(lines)
+        finally:
+            spent[0] += time.process_time() - c
+    layout.find_furniture = timed
+    out = {}
+    try:
+        for w in corpus.witnesses:
+            raw = decode_bytes(corpus.path(w).read_bytes(), w.file)[0]
+            text = run_stages(raw, w, res, upto="layout").doc.text
+            ctx = Context(w, res, res.policy(w))
+            spent[0] = 0.0
+            c = time.process_time()
+            layout.run(text, ctx)
+            out[w.id] = {"chars": len(text), "cpu": time.process_time() - c, "find_furniture": spent[0]}
+    finally:
+        layout.find_furniture = find
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=6)
@@ -54,7 +92,15 @@ def main() -> int:
     ap.add_argument("--all-stages", action="store_true", help="every configured stage (default: decode..typography)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show", action="store_true", help="print each case's score")
+    ap.add_argument("--speed", action="store_true", help="only the stage's CPU time on the corpus's witnesses")
     args = ap.parse_args()
+    if args.speed:
+        sp = corpus_speed()
+        for wid, r in sp.items():
+            print(f"{wid:<28} {r['chars']:>8} chars  {r['cpu']:6.3f} s CPU  (find_furniture {r['find_furniture']:.3f} s)")
+        print(f"{'all':<28} {sum(r['chars'] for r in sp.values()):>8} chars  {sum(r['cpu'] for r in sp.values()):6.3f} s CPU  "
+              f"(find_furniture {sum(r['find_furniture'] for r in sp.values()):.3f} s)")
+        return 0
     res = Resources(ROOT) if args.all_stages else resources(LAYOUT_STAGES)
     rows = []
     for lang in args.langs:
