@@ -9,10 +9,12 @@ STAMP   := $(VENV)/.installed
 run: $(STAMP)
 	$(BIN)/edition run
 
-# Two workers (pytest-xdist), a test file per worker at a time: each worker runs the
-# session's corpus once (conftest `built`); module fixtures are not computed twice.
+# Two workers (pytest-xdist), a test file per worker at a time (module fixtures are not
+# computed twice), the longest files first (conftest LONGEST_FIRST; xdist would otherwise
+# order them by their number of tests). The session's corpus run is made once for both
+# workers (conftest `built`).
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=10
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=10
 
 # Headless Chromium for tests/test_browser.py (Playwright drives Debian's package;
 # nothing is downloaded by Playwright) and jing, the RelaxNG validator the TEI test uses
