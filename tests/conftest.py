@@ -13,6 +13,7 @@ lock in the folder the workers share, and the others read its results (`_once`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import io
 import json
@@ -198,9 +199,16 @@ def make_project(tmp: Path, raw_files: dict[str, bytes] | None = None, witnesses
         if policy.exists():
             policy.write_text(_without_witness_tables(policy.read_text(encoding="utf-8")), encoding="utf-8")
         for f in (tmp / "rules").glob("*.toml"):
-            if f.name != "names.toml" and any(set(r.spec.scope) - {"*", "en", "ru"} for r in load_rule_file(f)):
+            if f.name != "names.toml" and _scoped_to_witnesses(f.name, f.read_text(encoding="utf-8")):
                 f.unlink()
     return tmp
+
+
+@functools.lru_cache(maxsize=None)
+def _scoped_to_witnesses(name: str, text: str) -> bool:
+    """Whether a rule file has a rule scoped to a witness (read once per file and content:
+    validating a rule file runs its examples, and many tests make a project)."""
+    return any(set(r.spec.scope) - {"*", "en", "ru"} for r in load_rule_file(ROOT / "rules" / name, text))
 
 
 def _without_witness_tables(text: str) -> str:
