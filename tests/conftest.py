@@ -121,10 +121,10 @@ def paragraphs(cleaned):
 # in this order (--dist loadfile --no-loadscope-reorder), so the long ones start first and the
 # short ones even out the end. test_fuzz is second: it needs no session run, so the second
 # worker works while the first builds it. Files not listed follow in their usual order.
-LONGEST_FIRST = ["test_collate_excerpts.py", "test_fuzz.py", "test_browser.py", "test_bad_input.py",
-                 "test_browser_review.py", "test_dask.py", "test_review.py", "test_run.py", "test_properties.py",
+LONGEST_FIRST = ["test_browser.py", "test_fuzz.py", "test_collate_excerpts.py", "test_browser_review.py",
+                 "test_bad_input.py", "test_dask.py", "test_review.py", "test_run.py", "test_properties.py",
                  "test_layout_typeset.py", "test_collate_pivot.py", "test_incremental.py", "test_rules.py",
-                 "test_correct.py", "test_cleanup.py", "test_faults.py"]
+                 "test_cleanup.py", "test_faults.py"]
 
 
 def pytest_collection_modifyitems(items):
