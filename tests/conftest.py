@@ -248,13 +248,17 @@ def changes_of(root: Path, wid: str) -> list[dict]:
 
 
 # -- the browser (tests/test_browser*.py) ----------------------------------------------------
-# Headless Chromium (Debian's `chromium`, installed by `make browser`, which `make test` depends
-# on) driven by Playwright. One browser and one page per test process: starting Chromium, a
+# Headless Chromium (installed by `make browser`, which `make test` depends on) driven by
+# Playwright. One browser and one page per test process: starting Chromium, a
 # browser context and a page's renderer costs more CPU than most browser tests themselves.
 # Each test still starts clean: the page's storage (the decisions a page keeps in localStorage)
 # is cleared for every origin the test visited, and the page left blank, before the next test.
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium-headless-shell where installed (`make browser` installs it): the same Blink
+# and V8 without the full browser's UI processes, as Playwright itself runs headless tests
+# (a fifth less CPU over the browser tests); else Debian's chromium.
+CHROMIUM = next((p for p in (Path("/usr/bin/chromium-headless-shell"), Path("/usr/bin/chromium")) if p.exists()),
+                Path("/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
