@@ -127,3 +127,23 @@ def test_fragment_of_a_word_is_queried_with_the_words_it_ends(resources):
     assert [(q.rule, q.text) for q in qs] == [("grammar.fragment", "озиции")]
     assert "оппозиции" in qs[0].suggestions
     assert grammar.run("тезисы раб[очей] опп[озиции] о профсоюзах", ctx).queries == []
+
+
+def test_plain_words_are_read_as_wordfreq_tokenises_them():
+    """The Zipf figure of a plain lower-case word is read straight from the table (pipeline.lexicon
+    `_PLAIN`), on the premise that wordfreq's tokenizer gives such a word back as it is: checked
+    on words across both lists and every letter. A word with anything else (a capital, an
+    apostrophe) still goes through the tokenizer."""
+    import wordfreq
+
+    from pipeline.lexicon import _PLAIN, shared, wordfreq_zipf
+    for lang, letters in (("ru", "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"), ("en", "abcdefghijklmnopqrstuvwxyz")):
+        table = shared(lang)._freq
+        words = [w for k, w in zip(range(200_000), table) if k % 97 == 0 and _PLAIN[lang].fullmatch(w)]
+        words += [letters[:3] + c for c in letters]
+        assert len(words) > 1500
+        for w in words:
+            assert wordfreq.lossy_tokenize(w, lang) == [w], w
+    assert not _PLAIN["ru"].fullmatch("Москва") and not _PLAIN["en"].fullmatch("don't")
+    assert wordfreq_zipf("Москва", "ru") == wordfreq_zipf("москва", "ru") > 3.0  # through the tokenizer: case folded
+    assert wordfreq_zipf("щъщъщ", "ru") == 0.0
