@@ -38,7 +38,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
+from itertools import accumulate, islice
 
 import regex
 from rapidfuzz import fuzz, process
@@ -62,6 +62,7 @@ from pipeline.stages import stage
 _is_old = lru_cache(maxsize=100_000)(is_old)
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
+_TOKEN_SPLIT = regex.compile(f"({TOKEN.pattern})")
 _WORD = re.compile(r"\S+")
 # longer than any word: not looked up (a lookup is super-linear in a token's length; a
 # 4,000-letter run once took 307 s)
@@ -138,22 +139,17 @@ class _Tokens:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts, self.ends = array("q"), array("q")
-        self.lows: list[str] = []
-        self.linked = bytearray()
-        forms: dict[str, str] = {}
-        last = -1
-        for m in TOKEN.finditer(text):
-            a, b = m.span()
-            if b - a > MAX_TOKEN:
-                continue
-            if last >= 0:
-                self.linked.append(not text[last:a].strip())
-            low = fold(m.group())
-            self.lows.append(forms.setdefault(low, low))
-            self.starts.append(a)
-            self.ends.append(b)
-            last = b
+        parts = _TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap: one regex pass
+        offsets = list(accumulate(map(len, parts), initial=0))
+        words, starts, ends = parts[1::2], offsets[1:-1:2], offsets[2::2]
+        if any(len(w) > MAX_TOKEN for w in words):
+            kept = [k for k, w in enumerate(words) if len(w) <= MAX_TOKEN]
+            words, starts, ends = [words[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
+        self.starts, self.ends = array("q", starts), array("q", ends)
+        self.linked = bytearray(not text[b:a].strip() for b, a in zip(ends, islice(starts, 1, None)))
+        forms: dict[str, str] = {}  # one string per distinct lower-case form
+        folded = {w: forms.setdefault(low, low) for w in set(words) for low in (fold(w),)}
+        self.lows: list[str] = [folded[w] for w in words]
 
     def __len__(self) -> int:
         return len(self.starts)
