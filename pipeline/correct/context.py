@@ -98,6 +98,14 @@ class ContextModel:
     def score(self, prev: str | None, w: str, nxt: str | None, reading: str | None = None) -> float:
         """log10 P(w | prev) + log10 P(nxt | w): how well a word fits between its neighbours.
         `reading` is what the witness prints here (its own bigrams with it are left out)."""
+        if " " not in w:  # one word (nearly every hypothesis): the sum below without its loop
+            if prev is None:
+                s = math.log10(self.p_uni(w))
+            else:
+                s = math.log10(self.p_next(prev, w, int(reading == w)))
+            if nxt is not None:
+                s += math.log10(self.p_next(w, nxt, 0)) - math.log10(self.p_uni(nxt))
+            return s
         parts = w.split(" ")
         s = 0.0
         left = prev

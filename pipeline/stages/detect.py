@@ -132,10 +132,11 @@ class _Token:
 
 
 class _Tokens:
-    """The witness's tokens, compactly: their offsets in arrays, their lower-case forms one
-    string per distinct word, and whether each is linked to the next (nothing but spaces
-    between). A list of match objects and a lower-case string per token took about 300
-    bytes a token: 5 GB for a 100 MB file; this takes about 17."""
+    """The witness's tokens, compactly: their offsets in arrays, the number of their printed
+    form (one string per distinct form), their lower-case forms one string per distinct word,
+    and whether each is linked to the next (nothing but spaces between). A list of match
+    objects and a lower-case string per token took about 300 bytes a token: 5 GB for a
+    100 MB file; this takes about 21."""
 
     def __init__(self, text: str):
         self.text = text
@@ -147,9 +148,13 @@ class _Tokens:
             words, starts, ends = [words[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
         self.starts, self.ends = array("q", starts), array("q", ends)
         self.linked = bytearray(not text[b:a].strip() for b, a in zip(ends, islice(starts, 1, None)))
-        forms: dict[str, str] = {}  # one string per distinct lower-case form
-        folded = {w: forms.setdefault(low, low) for w in set(words) for low in (fold(w),)}
-        self.lows: list[str] = [folded[w] for w in words]
+        # each distinct printed form once: detection judges a form once, whatever its count
+        ids: dict[str, int] = {}
+        self.ids = array("I", [ids.setdefault(w, len(ids)) for w in words])
+        self.forms: list[str] = list(ids)
+        lows: dict[str, str] = {}  # one string per distinct lower-case form
+        form_lows = [lows.setdefault(low, low) for low in map(fold, self.forms)]
+        self.lows: list[str] = [form_lows[k] for k in self.ids]
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -212,25 +217,31 @@ class _Witness:
     def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float]):
         """([(hypothesis, probability)] best first, the reading itself being the hypothesis "";
         {hypothesis: association}): how much more the neighbours say for each hypothesis than
-        its mere frequency does (log10; 0 where there are no neighbours)."""
+        its mere frequency does (log10; 0 where there are no neighbours).
+        A real word (keep_p None) that no candidate outscores here is KEPT: nothing more is
+        asked of it (most real words weighed: "the" where "she" is a word of the witness)."""
         prev, nxt = self.neighbours(i)
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
-        if keep_p is None:
-            keep_ctx = ctx.score(prev, reading, nxt, reading)
-            assoc = {"": keep_ctx - math.log10(ctx.p_uni(reading))}
-        else:
-            keep_ctx, assoc = math.log10(keep_p), {"": 0.0}
+        keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
+        fits = {w: ctx.score(prev, w, nxt, reading) for w in cands}
         scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
-        for w, cost in cands.items():
-            sc = ctx.score(prev, w, nxt, reading)
-            assoc[w] = sc - sum(math.log10(ctx.p_uni(part)) for part in w.split(" "))
-            scores.append((w, -cost + sc))
+        scores += [(w, -cost + fits[w]) for w, cost in cands.items()]
         top = max(s for _, s in scores)
+        if keep_p is None and scores[0][1] >= top:
+            return KEPT
+        assoc = {"": keep_ctx - math.log10(ctx.p_uni(reading)) if keep_p is None else 0.0}
+        for w, fit in fits.items():
+            assoc[w] = fit - sum(math.log10(ctx.p_uni(part)) for part in w.split(" "))
         total = sum(10 ** (s - top) for _, s in scores)
         out = [(w, 10 ** (s - top) / total) for w, s in scores]
         out.sort(key=lambda x: (-x[1], x[0]))
         return out, assoc
+
+
+# the posterior of a real word that no candidate outscores in its place: the reading stays
+# (its probability is not computed: no decision reads it)
+KEPT = ([("", 1.0)], {"": 0.0})
 
 
 def _initial(text: str, start: int) -> bool:
@@ -265,10 +276,9 @@ def run(text: str, ctx: Context) -> StageResult:
     queries: list[Query] = []
     memo: dict[tuple, tuple | None] = {}
     weighed: list[tuple] = []  # (index, match, verdict, posterior) of the readings the noisy channel weighs
-    for i, (a, b) in enumerate(zip(wt.tokens.starts, wt.tokens.ends)):
-        w = text[a:b]  # the token object is made only for a reading kept (most are not)
-        if _skip(w):
-            continue
+    for i in _worth_judging(wt, memo, names, ctx, st):
+        a = wt.tokens.starts[i]
+        w = wt.tokens.forms[wt.tokens.ids[i]]
         initial = w[:1].isupper() and _initial(text, a)  # a sentence start matters only to a capital
         key = (w, initial)
         if key not in memo:
@@ -308,6 +318,20 @@ def run(text: str, ctx: Context) -> StageResult:
         queries = sorted(queries, key=lambda q: -q.score)[:limit]
         queries.sort(key=lambda q: q.start)
     return StageResult(edits, queries)
+
+
+def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) -> list[int]:
+    """The tokens whose form may be more than a word to leave, in order. A form in lower case
+    is judged once here for all its places (most are plain words: "the", "which"); a capitalised
+    one is judged at each place, since a sentence start matters to it."""
+    plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
+    for k, w in enumerate(wt.tokens.forms):
+        if _skip(w):
+            plain[k] = 1
+        elif not w[:1].isupper():
+            verdict = memo[(w, False)] = _judge(w, False, wt, names, ctx, st)
+            plain[k] = verdict is None
+    return [i for i, k in enumerate(wt.tokens.ids) if not plain[k]]
 
 
 def _weigh(i: int, verdict, wt: _Witness, st: Settings):
