@@ -77,18 +77,9 @@ class ContextModel:
         self.vocab = vocab
         self.bigrams = bigrams
         self.p_uni, self._p_language = _language_parts(lex)
-        # the witness's counts do not change while it is judged: each probability is computed once
-        self._next: dict[tuple[str, str, int], float] = {}
 
     def p_next(self, prev: str, w: str, own_prev: int = 0) -> float:
         """P(w | prev); `own_prev` leaves the judged reading itself out of the witness's counts."""
-        key = (prev, w, own_prev)
-        p = self._next.get(key)
-        if p is None:
-            p = self._next[key] = self._p_next(prev, w, own_prev)
-        return p
-
-    def _p_next(self, prev: str, w: str, own_prev: int) -> float:
         p = self._p_language(prev, w)
         n = self.vocab.get(prev, 0) - own_prev
         if n > 0:
