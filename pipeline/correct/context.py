@@ -55,10 +55,14 @@ def _language_part(lex: Lexicon):
         z = lex.zipf(w)
         return 10 ** (z - 9) if z > 0 else 1e-9
 
+    @lru_cache(maxsize=100_000)
+    def count(w: str) -> float | None:
+        return uni.get(w)
+
     @lru_cache(maxsize=200_000)
     def p_next(prev: str, w: str) -> float:
         p = W_UNIGRAM * p_uni(w)
-        c = uni.get(prev)
+        c = count(prev)
         if c:
             return p + W_BIGRAM * bi.get(f"{prev} {w}", 0) / c
         return p + W_BIGRAM * p_uni(w)
