@@ -214,12 +214,13 @@ class _Witness:
                 if (en and margin >= -self.st.realword_prune) or self.vocab.get(w, 0) >= self.st.witness_known]
         return v
 
-    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float]):
+    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True):
         """([(hypothesis, probability)] best first, the reading itself being the hypothesis "";
         {hypothesis: association}): how much more the neighbours say for each hypothesis than
         its mere frequency does (log10; 0 where there are no neighbours).
         A real word (keep_p None) that no candidate outscores here is KEPT: nothing more is
-        asked of it (most real words weighed: "the" where "she" is a word of the witness)."""
+        asked of it (most real words weighed: "the" where "she" is a word of the witness);
+        `shortcut` False computes its posterior in full (the tests compare the two)."""
         prev, nxt = self.neighbours(i)
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
@@ -228,7 +229,7 @@ class _Witness:
         scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
         scores += [(w, -cost + fits[w]) for w, cost in cands.items()]
         top = max(s for _, s in scores)
-        if keep_p is None and scores[0][1] >= top:
+        if shortcut and keep_p is None and scores[0][1] >= top:
             return KEPT
         assoc = {"": keep_ctx - math.log10(ctx.p_uni(reading)) if keep_p is None else 0.0}
         for w, fit in fits.items():
