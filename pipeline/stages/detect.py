@@ -38,7 +38,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import accumulate, compress, islice
 
 import regex
 from rapidfuzz import fuzz, process
@@ -143,11 +143,13 @@ class _Tokens:
         parts = _TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap: one regex pass
         offsets = list(accumulate(map(len, parts), initial=0))
         words, starts, ends = parts[1::2], offsets[1:-1:2], offsets[2::2]
-        if any(len(w) > MAX_TOKEN for w in words):
+        gaps = parts[2:-1:2]  # between one token and the next
+        if max(map(len, words), default=0) > MAX_TOKEN:
             kept = [k for k, w in enumerate(words) if len(w) <= MAX_TOKEN]
             words, starts, ends = [words[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
+            gaps = [text[b:a] for b, a in zip(ends, islice(starts, 1, None))]
         self.starts, self.ends = array("q", starts), array("q", ends)
-        self.linked = bytearray(not text[b:a].strip() for b, a in zip(ends, islice(starts, 1, None)))
+        self.linked = bytearray([not g.strip() for g in gaps])
         # each distinct printed form once: detection judges a form once, whatever its count
         ids: dict[str, int] = {}
         self.ids = array("I", [ids.setdefault(w, len(ids)) for w in words])
@@ -174,7 +176,7 @@ class _Witness:
         self.lows = self.tokens.lows
         self.vocab = Counter(self.lows)
         self.linked = self.tokens.linked
-        self.bigrams = Counter((a, b) for a, b, ok in zip(self.lows, islice(self.lows, 1, None), self.linked) if ok)
+        self.bigrams = Counter(compress(zip(self.lows, islice(self.lows, 1, None)), self.linked))
         self.context = ContextModel(self.lex, self.vocab, self.bigrams)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
         self.capitalised = Counter(text[a:b] for a, b in zip(self.tokens.starts, self.tokens.ends)
@@ -395,7 +397,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         if kind != "nonword":
             return
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
-    shown = [recase(base, h) + suffix for h, _ in post if h][:3]
+    shown = [recase(base, h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
     how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
     why = (f"{how}; {shown[0]!r} is likelier from the OCR error model and the context "
