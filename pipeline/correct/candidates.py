@@ -167,9 +167,10 @@ def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_c
     edits = tuple((t, _edit_cost(reading, t, model) if knows(t) else None)
                   for t in (_edit1(low, lex) if len(low) >= 3 else ()))
     splits = []
+    rare = rarer_than(lex, 3.5)  # most heads of a garble are no word: the index says so without a lookup
     for i in range(2, len(low) - 1 if lex.language == "en" else 0):  # a lost space (Russian compounds are words)
         a, b = low[:i], low[i:]
-        if lex.zipf(a) >= 3.5 and lex.zipf(b) >= 3.5 and (len(a) > 1 or a in ("a", "i")):
+        if not rare(a) and lex.zipf(a) >= 3.5 and lex.zipf(b) >= 3.5 and (len(a) > 1 or a in ("a", "i")):
             splits.append(f"{a} {b}")
     return _Lexical(variants, edits, tuple(splits))
 
