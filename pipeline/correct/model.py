@@ -162,7 +162,7 @@ class OcrModel:
                             v = word[:i] + meant + word[i + b:]
                             if v and cost < seen_get(v, 99.0):
                                 seen[v] = cost
-                                if k <= second:
+                                if k <= second and level + 1 < depth:  # a reading to go on from
                                     nxt.append((v, cost, i + len(meant)))
             frontier = nxt
         seen.pop(printed, None)
