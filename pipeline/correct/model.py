@@ -189,12 +189,14 @@ def _channel_cached(model_id: int, printed: str, meant: str) -> float:
                 here.append((a, seg, row))
         at_meant.append(here)
     at_printed = [[printed[j:j + b] for b in range(0, min(MAX_SEG, m - j) + 1)] for j in range(m + 1)]
+    # no place whose cost so far exceeds one whole alignment's needs expanding (costs are >= 0)
+    bound = _one_alignment(model, printed, meant) + 1e-9
     d = [[inf] * (m + 1) for _ in range(n + 1)]
     d[0][0] = 0.0
     for i in range(n + 1):
         for j in range(m + 1):
             cur = d[i][j]
-            if cur == inf:
+            if cur > bound:
                 continue
             if i < n and j < m and meant[i] == printed[j]:
                 if cur < d[i + 1][j + 1]:
@@ -212,6 +214,28 @@ def _channel_cached(model_id: int, printed: str, meant: str) -> float:
                     if cur + k < target[j + b]:
                         target[j + b] = cur + k
     return d[n][m]
+
+
+def _one_alignment(model: OcrModel, printed: str, meant: str) -> float:
+    """The cost of one way through the alignment (letter against letter, then the longer word's
+    rest dropped or added one letter at a time): a bound the cheapest way cannot exceed."""
+    total = 0.0
+    for c, o in zip(meant, printed):
+        total += 0.0 if c == o else _single(model, c, o)
+    for c in meant[len(printed):]:
+        total += _single(model, c, "")
+    for o in printed[len(meant):]:
+        total += _single(model, "", o)
+    return total
+
+
+def _single(model: OcrModel, meant: str, printed: str) -> float:
+    """One letter (or none) printed for one letter (or none), as the alignment prices it."""
+    row = model.printed_for.get(meant)
+    k = row.get(printed) if row is not None else None
+    if k is None:
+        k = 1.5 if meant and printed and meant.lower() == printed.lower() else model.unseen
+    return k
 
 
 _MODELS: dict[int, OcrModel] = {}
