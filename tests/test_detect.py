@@ -219,6 +219,25 @@ def test_a_real_word_kept_by_the_shortcut_is_one_the_full_posterior_keeps(cleane
     assert kept > 100 and weighed > 0, (kept, weighed)
 
 
+def test_tokens_read_a_piece_at_a_time_are_the_texts_tokens(monkeypatch):
+    """Tokens found piece by piece (cut at spaces) are the ones one pass over the whole text finds,
+    with the same links to their neighbours; over-long runs are left out in both."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as hs
+
+    @settings(max_examples=300, deadline=None)
+    @given(hs.text(alphabet="ab c\n'’1.x", max_size=300), hs.integers(1, 40), hs.booleans())
+    def check(text, piece, long_run):
+        text += " " + "q" * (detect.MAX_TOKEN + 5) + " tail" if long_run else ""
+        monkeypatch.setattr(detect, "PIECE", piece)
+        t = detect._Tokens(text)
+        spans = [m.span() for m in detect.TOKEN.finditer(text) if m.end() - m.start() <= detect.MAX_TOKEN]
+        assert list(zip(t.starts, t.ends)) == spans
+        assert [t.forms[k] for k in t.ids] == [text[a:b] for a, b in spans]
+        assert list(t.linked) == [not text[b:a].strip() for (_, b), (a, _) in zip(spans, spans[1:])]
+    check()
+
+
 # -- document-level evidence (pipeline/correct/document.py) ---------------------------
 
 ICDAR = ROOT.parent / "shared" / "benchmarks" / "icdar2017_en"
