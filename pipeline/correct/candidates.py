@@ -155,7 +155,7 @@ class _Lexical(NamedTuple):
     """What a reading's candidates are as far as the lexicon and the model tell (the witness's
     own words aside): a pure function of the reading, made once per process."""
     variants: tuple[tuple[str, float, bool], ...]     # (word, channel cost, known to the lexicon)
-    edits: tuple[tuple[str, float | None], ...]       # (word one edit away, its cost if the lexicon knows it)
+    edits: tuple[tuple[str, bool], ...]               # (word one edit away, known to the lexicon)
     splits: tuple[str, ...]                           # two words a lost space glued ("we could")
 
 
@@ -164,8 +164,7 @@ def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_c
     low = reading.lower()
     knows = _lexicon_knows(lex, min_zipf)
     variants = tuple((v, c, knows(v)) for v, c in _variants(reading, lex, model, max_cost))
-    edits = tuple((t, _edit_cost(reading, t, model) if knows(t) else None)
-                  for t in (_edit1(low, lex) if len(low) >= 3 else ()))
+    edits = tuple((t, knows(t)) for t in (_edit1(low, lex) if len(low) >= 3 else ()))
     splits = []
     rare = rarer_than(lex, 3.5)  # most heads of a garble are no word: the index says so without a lookup
     for i in range(2, len(low) - 1 if lex.language == "en" else 0):  # a lost space (Russian compounds are words)
@@ -175,6 +174,7 @@ def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_c
     return _Lexical(variants, edits, tuple(splits))
 
 
+@lru_cache(maxsize=100_000)
 def _edit_cost(reading: str, term: str, model: OcrModel) -> float:
     """The channel cost of a word one plain edit from the reading (a capital misread costs little more)."""
     low = reading.lower()
@@ -199,12 +199,9 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
             c = model.channel(reading, v)
             if c <= max_cost:
                 out[v] = c
-    for term, c in lexical.edits:
-        if term not in out:
-            if c is not None:
-                out[term] = c
-            elif vocab.get(term, 0) >= witness_known:
-                out[term] = _edit_cost(reading, term, model)
+    for term, known in lexical.edits:
+        if term not in out and (known or vocab.get(term, 0) >= witness_known):
+            out[term] = _edit_cost(reading, term, model)
     for split in lexical.splits:
         out[split] = model.space_lost
     return {w: c for w, c in out.items() if c <= max_cost + 1.0}
