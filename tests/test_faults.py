@@ -85,7 +85,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def killed_writer(files: dict[Path, str], step: str, at: int) -> int:
+def killed_writer(files: dict[Path, outputs.Content], step: str, at: int) -> int:
     """write_files(files) in a forked process SIGKILLed before item *at* of *step*; its wait status."""
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
@@ -107,14 +107,16 @@ def two_editions(tmp_path_factory):
     run_command.build_edition(root)
     old = snapshot(root)
     (root / "rules" / "zz-test.toml").write_text(RULE, encoding="utf-8")
-    captured: dict[Path, str] = {}
+    captured: dict[Path, outputs.Content] = {}
     real = outputs.write_files  # build_edition imports it when it runs
     outputs.write_files = captured.update
     try:
         run_command.build_edition(root)
     finally:
         outputs.write_files = real
-    new = {str(p.relative_to(root)): (c.encode() if isinstance(c, str) else c) for p, c in captured.items()}
+    # a large output is a writer that makes its text as it is written (pipeline.outputs.Content)
+    assert any(callable(c) for c in captured.values())
+    new = {str(p.relative_to(root)): outputs.content_bytes(c) for p, c in captured.items()}
     assert any(old.get(k) != v for k, v in new.items()), "the second edition must differ from the first"
     assert not check_contract(root)
     # the check can fail: the new clean text beside the old change log is what a torn write looks like

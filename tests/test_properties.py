@@ -1,11 +1,13 @@
 """Invariants on generated damaged texts: the change log always rebuilds the clean text."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.model import Edit, Witness
 from pipeline.run import clean_witness
 from pipeline.text import Document, apply_changes
+from tests.test_fuzz import check
 
 WORDS = ["the", "working", "class", "opposition", "Party", "self", "activity", "under", "stand", "рабочая",
          "оппозиция", "во", "первых", "Trotsky", "’s", "1920", "«", "»", "“", "”", "'", "\"", "-", "–", ".", ",", ";",
@@ -101,3 +103,25 @@ def test_decode_reads_badness_only_where_it_can_be(text):
     from ftfy.badness import is_bad
     from pipeline.stages.decode import _bad
     assert _bad(text) == is_bad(text)
+
+
+# -- idempotence where a line-end join makes the text the next pass reads (#13) ---------------
+
+@pytest.mark.parametrize("raw", [
+    # (a) the mid-line hyphen was judged on "trogradnot", the next pass on "Petrogradnot" (fuzz seed 2411)
+    "The summer of the comrades Pe-  \ntrogradnot- nothing of the party itself.\n",
+    "The summer of the comrades Pe-\ntrogradnot- nothing of the party itself.\n",
+])
+def test_a_mid_line_hyphen_is_judged_on_the_word_the_line_end_join_makes(resources, raw):
+    assert check(raw, "en", resources, determinism=True) is None
+
+
+@pytest.mark.parametrize("raw", [
+    # (b) "â€" at a line end, joined with a space: ftfy read "â€ " as "†" in the next pass (fuzz seed 2796)
+    "The workers of Petrogradâ€\n“ in the party itself.\n",
+    "The workers of Petrogradâ€\u2029“ in the party itself.\n",
+])
+def test_a_joined_space_after_mojibake_is_not_read_as_a_lost_byte(resources, raw):
+    assert check(raw, "en", resources, determinism=True) is None
+    c = clean_witness(raw, Witness(id="gen", file="gen.txt", language="en", work="gen", role="original"), resources)
+    assert "Petrogradâ€ “" in c.text  # left as printed (a query for a proofreader), never a guessed dagger
