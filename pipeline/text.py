@@ -15,6 +15,7 @@ Applying the changes to the raw text gives the current text exactly.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.model import Change, Edit, stable_id
@@ -220,7 +221,11 @@ class Document:
 
     def changes(self) -> list[Change]:
         """The raw-level change log: sorted, non-overlapping, exact."""
-        return [self._change(*group) for group in self._groups()]
+        return list(self.iter_changes())
+
+    def iter_changes(self) -> Iterator[Change]:
+        """changes(), one at a time (a large log is stored compactly as it comes: model.ChangeLog)."""
+        return (self._change(*group) for group in self._groups())
 
     def _change(self, start: int, end: int, before: str, after: str, apps: list[Applied]) -> Change:
         if not apps:  # cannot happen: every written piece names its edit

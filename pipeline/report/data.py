@@ -45,7 +45,8 @@ class WitnessState:
 
         A rejected change and an answered query (resolved, or accepted: kept as is) are
         gone from the next run's lists; their decisions in the review file still count."""
-        ids = {c.id for c in self.changes}
+        # the ids are looked up for the decisions only (a million changes: no set of them without one)
+        ids = {c.id for c in self.changes} if self.decisions else set()
         qids = {q.id for q in self.queries}
         stale = set(self.stale)
         accepted = rejected = rejected_gone = queries_decided = queries_gone = 0
