@@ -76,9 +76,11 @@ class Pass:
 
 def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] = frozenset(),
                resolved: dict[str, str] | None = None, facts: dict | None = None, upto: str | None = None,
-               paragraphs: frozenset[str] = frozenset(), hyphens: frozenset[str] = frozenset()) -> Pass:
-    """Run the configured stages in order (stopping before the stage `upto`, if given)."""
-    doc = Document(raw, witness.id)
+               paragraphs: frozenset[str] = frozenset(), hyphens: frozenset[str] = frozenset(),
+               keys: bool = True) -> Pass:
+    """Run the configured stages in order (stopping before the stage `upto`, if given); `keys=False`:
+    the Document keeps no edit keys (no review rejection to look up; a string per edit saved)."""
+    doc = Document(raw, witness.id, keys=keys or bool(skip))
     ctx = Context(witness, res, res.policy(witness), facts=dict(facts or {}))
     queries: dict[str, Query] = {}
     asked_in: dict[str, int] = {}  # query id -> index of the stage that asked it
@@ -245,8 +247,9 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     found_rejected: set[str] = set()
     refused: set[str] = set()
     paras, hyph = frozenset(decisions.paragraphs), frozenset(decisions.hyphens)
+    keyed = bool(decisions.rejected)  # the edit keys are read only to apply a rejection
     doc, queries, out_facts, used, listed = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved,
-                                                               facts, paragraphs=paras, hyphens=hyph))
+                                                               facts, paragraphs=paras, hyphens=hyph, keys=keyed))
     for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
         new = {cid for cid in decisions.rejected if cid in keys} - found_rejected

@@ -21,6 +21,7 @@ import pytest
 
 from pipeline import outputs
 from pipeline.commands import run as run_command
+from pipeline.errors import EditionError
 from tests.conftest import SHARED, edition, make_project
 
 TOML = """[[witness]]
@@ -198,3 +199,31 @@ def test_temporaries_of_a_killed_run_are_removed_by_the_next(two_editions):
     proc = edition(root, "report")
     assert proc.returncode == 0
     assert not leftovers(root) and snapshot(root) == old
+
+
+def test_a_writer_that_fails_midway_changes_nothing(two_editions):
+    """A large output is written by a writer as it is made (pipeline.outputs.Content): one that
+    fails after writing part of its file leaves the old edition whole and no temporary."""
+    root, old, files, new = two_editions
+
+    def broken(out) -> None:
+        out.write("half of a change log\n" * 1000)
+        raise OSError(28, "No space left on device")
+
+    staged = {**files, root / "clean" / "a.changes.jsonl": broken}
+    with pytest.raises(EditionError, match="a.changes.jsonl: cannot write: No space left on device; nothing was changed"):
+        outputs.write_files(staged)
+    assert snapshot(root) == old and not leftovers(root)
+
+
+def test_a_writer_called_again_writes_the_same_bytes(two_editions, tmp_path):
+    """A writer makes its text anew from what it holds (a retried write gets the same file);
+    a long string is written a slice at a time, the same bytes."""
+    root, old, files, new = two_editions
+    for path, content in files.items():
+        if callable(content):
+            again = outputs.content_bytes(content)  # a writer may be called again: the same bytes
+            assert again == new[str(path.relative_to(root))]
+    text = "x" * (3 << 20) + "é\n"  # longer than a slice of the str writer
+    outputs.write_files({tmp_path / "t.txt": text})
+    assert (tmp_path / "t.txt").read_bytes() == text.encode("utf-8")
