@@ -111,9 +111,14 @@ def test_decode_reads_badness_only_where_it_can_be(text):
     # (a) the mid-line hyphen was judged on "trogradnot", the next pass on "Petrogradnot" (fuzz seed 2411)
     "The summer of the comrades Pe-  \ntrogradnot- nothing of the party itself.\n",
     "The summer of the comrades Pe-\ntrogradnot- nothing of the party itself.\n",
+    "They under- stan-\nding the party itself.\n",  # the word after the hyphen made by a join
+    # a kept line-end hyphen after the word: the next pass reads the word alone (fuzz seeds 1366, 579)
+    "the contain COMRADES in assert- working-\nparty and Working! April\n",
+    "Москва бюрократизм- Коллонтай-\nпрофсоюзы Ленин Троцкий\n",
 ])
 def test_a_mid_line_hyphen_is_judged_on_the_word_the_line_end_join_makes(resources, raw):
-    assert check(raw, "en", resources, determinism=True) is None
+    lang = "ru" if "Москва" in raw else "en"
+    assert check(raw, lang, resources, determinism=True) is None
 
 
 @pytest.mark.parametrize("raw", [

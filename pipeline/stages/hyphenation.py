@@ -274,57 +274,54 @@ def run(text: str, ctx: Context) -> StageResult:
         edits.append(e)
         taken[e.start:e.end] = b"\x01" * (e.end - e.start)
 
-    # what a line-end join makes of the words beside it, as the next pass reads them (a mid-line
-    # hyphen beside a joined word is judged on the whole word: "Pe-⏎trogradnot- nothing" on
-    # "Petrogradnot"): word start after the break -> the word before it ("" where the hyphen is
-    # kept: the next pass sees "x-y", no word start), and hyphen -> the word after it
-    glued_left: dict[int, str] = {}
-    glued_right: dict[int, str] = {}
-
-    def glue(hyphen: int, left: str | None, right: str | None, soft: bool) -> None:
-        if soft and left is not None and right is not None:
-            glued_left[hyphen + 2], glued_right[hyphen] = left, right
-        else:
-            glued_left[hyphen + 2], glued_right[hyphen] = "", ""
-
+    # the line-end joins, for the mid-line hyphens beside them to be judged on the words the next
+    # pass reads ("Pe-⏎trogradnot- nothing" on "Petrogradnot"): hyphen -> (reading, the word
+    # before it, the word after it, where the word before starts)
+    joins: dict[int, tuple[str, str, str, int]] = {}
     for m in near(_LINE_END, text, "-\n"):
         left, right = m.group(1), re.match(rf"{WORD}", m.group(2))
         hyphen = m.end(1)
         if right is None:  # "union-⏎1921": keep the hyphen, join
             add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.8, "line-end hyphen kept"))
-            glue(hyphen, left, None, False)
+            joins[hyphen] = ("compound", left, "", m.start())
             continue
         v = judge(left, right.group(), lang, vocab)
         add(_hyphen_edit(hyphen, v, dash, f"{left}-⏎{right.group()}", line_end=True))
-        if v.reading in ("soft", "compound"):
-            # a word glued to a word or hyphen before it is read by no mid-line pattern next time
-            soft = v.reading == "soft" and not (m.start() and _WORD_OR_HYPHEN.match(text, m.start() - 1))
-            glue(hyphen, left, right.group(), soft)
+        joins[hyphen] = (v.reading, left, right.group(), m.start())
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(2), f"{left}-⏎{right.group()}", v, left, right.group()))
     for m in near(_NUMBER_LINE_END, text, "-\n"):
         hyphen = m.end(1)
         add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.95,
                  f"{m.group(1)}-⏎{text[m.end():m.end() + 6].split()[0]}: a number keeps its hyphen"))
-        glue(hyphen, None, None, False)
+        joins[hyphen] = ("compound", m.group(1), "", m.start())
     for i in _line_end_hyphens(text):  # what no rule above read ("not91-⏎Workers"): kept, joined
         if not taken[i + 1]:
             add(Edit(i + 1, i + 2, "", "hyphen.compound", "hyphen", 0.6,
                      f"{text[max(0, i - 12):i].split(' ')[-1]}-⏎{text[i + 2:i + 14].split(' ')[0]}: "
                      f"line-end hyphen kept (no word before it to judge)"))
-            glue(i, None, None, False)
+            joins[i] = ("compound", "", "", i)
 
-    def whole(start: int, left: str, end: int, right: str) -> tuple[str, str] | None:
-        """The words around a mid-line hyphen as the next pass reads them, or None where it reads none."""
-        before, after = glued_left.get(start), glued_right.get(end)
-        if before == "" or after == "":
-            return None
-        return (before or "") + left, right + (after or "")
+    def whole(start: int, left: str, end: int, right: str, alone: bool) -> tuple[str, str] | None:
+        """The words around a mid-line hyphen as the next pass reads them (a soft join makes one
+        word of two), or None where it reads none: with `alone` (the pattern wants no word
+        character or hyphen before the left word), after a kept line-end hyphen ("co-⏎ntain-")."""
+        j = joins.get(start - 2) if start >= 2 and text[start - 2:start] == "-\n" else None
+        if j is not None:
+            reading, before, _, at = j
+            if reading == "soft" and not (alone and at and _WORD_OR_HYPHEN.match(text, at - 1)):
+                left = before + left
+            elif alone and reading in ("soft", "compound"):
+                return None
+        j = joins.get(end)
+        if j is not None and j[0] == "soft":
+            right += j[2]
+        return left, right
 
     for m in near(_SPACED, text, "- "):
         if _overlaps(m.start(), m.end(3), taken):
             continue
-        words = whole(m.start(), m.group(1), m.end(3), m.group(3))
+        words = whole(m.start(), m.group(1), m.end(3), m.group(3), alone=True)
         if words is None:
             continue
         left, right = words
@@ -338,7 +335,7 @@ def run(text: str, ctx: Context) -> StageResult:
     for m in near(_SPACED_BEFORE, text, " -"):
         if _overlaps(m.start(), m.end(), taken):
             continue
-        words = whole(m.start(), m.group(1), m.end(2), m.group(2))
+        words = whole(m.start(), m.group(1), m.end(2), m.group(2), alone=False)
         if words is None:
             continue
         # "incentive -rivalry": a dash set close to the following word (respaced only where
@@ -351,7 +348,7 @@ def run(text: str, ctx: Context) -> StageResult:
     for start, hyphen, end in _inner_hyphens(text):
         if _overlaps(start, end, taken):
             continue
-        words = whole(start, text[start:hyphen], end, text[hyphen + 1:end])
+        words = whole(start, text[start:hyphen], end, text[hyphen + 1:end], alone=True)
         if words is None:
             continue
         left, right = words
