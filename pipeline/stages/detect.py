@@ -136,12 +136,13 @@ class _Tokens:
     form (one string per distinct form), their lower-case forms (one string per distinct word)
     and whether each is linked to the next (nothing but spaces between). A list of match
     objects and a lower-case string per token took about 300 bytes a token: 5 GB for a
-    100 MB file; this takes about 30 (offsets 16, form 4, link 1, lower-case form 8), the
+    100 MB file; this takes about 21 (offsets 8, form 4, link 1, lower-case form 8), the
     text being split into tokens a piece at a time (_pieces)."""
 
     def __init__(self, text: str):
         self.text = text
-        self.starts, self.ends, self.ids = array("q"), array("q"), array("I")
+        code = "i" if len(text) < 2**31 else "q"  # 4-byte offsets where they fit (20 million tokens in 100 MB)
+        self.starts, self.ends, self.ids = array(code), array(code), array("I")
         self.linked = bytearray()
         ids: dict[str, int] = {}  # each distinct printed form once: a form is judged once, whatever its count
         for base, piece in _pieces(text):
@@ -299,7 +300,10 @@ def run(text: str, ctx: Context) -> StageResult:
     edits: list[Edit] = []
     queries: list[Query] = []
     memo: dict[tuple, tuple | None] = {}
-    weighed: list[tuple] = []  # (index, match, verdict, posterior) of the readings the noisy channel weighs
+    weighed: list[tuple] = []  # (index, verdict, posterior) of the readings the noisy channel weighs
+    # a weighing depends on the reading and its neighbours only: a reading met again between the
+    # same words shares the first one's (a weighing is ~700 bytes; a large text repeats many)
+    weighings: dict[tuple, tuple | None] = {}
     for i in _worth_judging(wt, memo, names, ctx, st):
         a = wt.tokens.starts[i]
         w = wt.tokens.forms[wt.tokens.ids[i]]
@@ -318,20 +322,30 @@ def run(text: str, ctx: Context) -> StageResult:
                 queries.append(joined)
                 continue
         if kind in ("nonword", "realword"):
-            weighed.append((i, m, verdict, _weigh(i, verdict, wt, st)))
+            near = (key, *wt.neighbours(i))
+            post = weighings.get(near, weighings)
+            if post is weighings:
+                post = weighings[near] = _weigh(i, verdict, wt, st)
+            weighed.append((i, verdict, post))
             continue
         _, suggestions, score, reason = verdict
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
     # every reading weighed: what the document's own misreadings confirm; weighed again with the
     # channel adapted to them, then the decisions
     evidence = _evidence(weighed, wt)
-    weighed = [(i, m, verdict, _reweigh(i, verdict, post, wt, st, evidence)) for i, m, verdict, post in weighed]
-    for _i, _m, verdict, post in weighed:
+    again: dict[int, tuple | None] = {}  # id of a first weighing -> the weighing again (shared alike)
+    for n, (i, verdict, post) in enumerate(weighed):
+        if id(post) not in again:
+            again[id(post)] = _reweigh(i, verdict, post, wt, st, evidence)
+        weighed[n] = (i, verdict, again[id(post)])
+    weighings.clear()
+    again.clear()
+    for _i, verdict, post in weighed:
         if post is not None:
             best, p = post[0][0]
             evidence.place(verdict[1], best or None, p >= SURE)
-    for i, m, verdict, post in weighed:
-        _decide(i, m, verdict, post, wt, st, ctx, evidence, edits, queries)
+    for i, verdict, post in weighed:
+        _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
     if ctx.language == "en":
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
@@ -394,7 +408,7 @@ def _evidence(weighed, wt: _Witness) -> DocumentEvidence:
     ev = DocumentEvidence(wt.text, wt.vocab, wt.model)
     if not wt.st.document_evidence:
         return ev
-    for _i, _m, verdict, post in weighed:
+    for _i, verdict, post in weighed:
         if post is None:
             continue
         best = _likeliest(verdict, post)
