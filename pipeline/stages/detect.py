@@ -32,6 +32,7 @@ never changed automatically.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from array import array
@@ -45,7 +46,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import calibrate
+from pipeline.correct import calibrate, spaces
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than, word_index
 from pipeline.correct.context import ContextModel
@@ -101,6 +102,10 @@ class Settings:
     max_queries: float = 1.0       # queries per 100 words at most (the best-scored are kept)
     document_evidence: bool = True  # weigh again with the document's own misreadings (correct/document.py)
     lone_digit_support: int = 3    # a lone digit is fixed into a word ("1 have") when this many other places confirm it
+    # a space too many or lost (correct/spaces.py): automatic from this posterior (benchmarks/correction.py
+    # picks it on training documents; above 1: never), queried from the other
+    auto_threshold_space: float = 1.01
+    query_threshold_space: float = 0.99
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -305,6 +310,7 @@ def run(text: str, ctx: Context) -> StageResult:
     if ctx.language == "en":
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
+        _spaces(wt, st, edits, queries)
     words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
     # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
     limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
@@ -400,6 +406,30 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         edits.append(Edit(m.start(), m.start() + len(base), after, f"detect.{kind}", "auto", round(score, 3), why))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
         queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
+
+
+def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
+    """A word split in two ("re ceived") or two run together ("ofthe"): pipeline/correct/spaces.py.
+    An automatic fix supersedes the queries on its text; a query is added only where none is."""
+    found = spaces.Spaces(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, wt.linked, wt.vocab, wt.context,
+                          wt.lex, wt.model, st.known_zipf, st.witness_known,
+                          lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates).find()
+    fixes, asks = spaces.decide(found, st.auto_threshold_space, st.query_threshold_space, st.auto)
+    taken = sorted((e.start, e.end) for e in edits)
+    for s, why in fixes:
+        k = bisect.bisect_left(taken, (s.end,))
+        if k and taken[k - 1][1] > s.start:
+            continue  # another correction is made here
+        edits.append(Edit(s.start, s.end, s.meant, f"detect.{s.kind}", "auto", round(s.posterior, 4), why))
+        queries[:] = [q for q in queries if q.end <= s.start or q.start >= s.end]
+    asked = sorted((q.start, q.end) for q in queries) + taken
+    asked.sort()
+    for s, why in asks:
+        k = bisect.bisect_left(asked, (s.end,))
+        if k and asked[k - 1][1] > s.start:
+            continue
+        score = spaces.JOIN_QUERY if s.kind == "split" else s.posterior
+        queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=f"detect.{s.kind}"))
 
 
 # the confidence of a lone-digit fix; measured on the dev sets (benchmarks/correction.py, by rule): 0.978
