@@ -410,7 +410,8 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
 
 def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
     """A word split in two ("re ceived") or two run together ("ofthe"): pipeline/correct/spaces.py.
-    An automatic fix supersedes the queries on its text; a query is added only where none is."""
+    An automatic fix supersedes the queries on its text; a query is added where no other is (but
+    replaces the plain one of _split_word)."""
     found = spaces.Spaces(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, wt.linked, wt.vocab, wt.context,
                           wt.lex, wt.model, st.known_zipf, st.witness_known,
                           lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates).find()
@@ -422,8 +423,10 @@ def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
             continue  # another correction is made here
         edits.append(Edit(s.start, s.end, s.meant, f"detect.{s.kind}", "auto", round(s.posterior, 4), why))
         queries[:] = [q for q in queries if q.end <= s.start or q.start >= s.end]
-    asked = sorted((q.start, q.end) for q in queries) + taken
-    asked.sort()
+    # a weighed space takes the place of _split_word's plain query on the same words
+    weighed = {(s.start, s.end) for s, _ in asks}
+    queries[:] = [q for q in queries if q.rule != "detect.split" or (q.start, q.end) not in weighed]
+    asked = sorted([(q.start, q.end) for q in queries] + taken)
     for s, why in asks:
         k = bisect.bisect_left(asked, (s.end,))
         if k and asked[k - 1][1] > s.start:
