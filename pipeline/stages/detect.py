@@ -46,7 +46,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import calibrate, spaces
+from pipeline.correct import calibrate, spaces, stretches
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than, word_index
 from pipeline.correct.context import ContextModel
@@ -106,6 +106,11 @@ class Settings:
     # picks it on training documents; above 1: never), queried from the other
     auto_threshold_space: float = 1.01
     query_threshold_space: float = 0.99
+    # a damaged stretch (correct/stretches.py): this many non-words at least, at most `stretch_gap` words
+    # between two, and at least this share of the stretch's tokens: one query for the whole stretch
+    stretch_min_suspects: int = 3
+    stretch_gap: int = 1
+    stretch_min_density: float = 0.6
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -311,6 +316,7 @@ def run(text: str, ctx: Context) -> StageResult:
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
         _spaces(wt, st, edits, queries)
+        _stretches(wt, st, ctx, queries)
     words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
     # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
     limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
@@ -433,6 +439,49 @@ def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
             continue
         score = spaces.JOIN_QUERY if s.kind == "split" else s.posterior
         queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=f"detect.{s.kind}"))
+
+
+def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
+    """A garbled stretch ("NoiniiUMLLiti BmsiiAKB VALVBOF") is one query (pipeline/correct/stretches.py);
+    it takes the place of the queries about its words (their suggestions are named in its reason)."""
+    auth, lex, vocab, memo = ctx.resources.authority, wt.lex, wt.vocab, {}
+
+    def suspect(printed: str, low: str) -> bool:
+        v = memo.get(printed)
+        if v is None:
+            if len(low) < 2:
+                v = False  # a lone letter: an initial, a list mark or a word ("a", "I")
+            elif any(c.isdigit() for c in low):
+                v = any(c.isalpha() for c in low) and not NUMBER.fullmatch(printed)
+            elif _camel(printed):
+                v = True
+            else:
+                v = (lex.zipf(low) < st.known_zipf and vocab.get(low, 0) < st.witness_known
+                     and not auth.known(printed) and low not in wt.old and not lex.derived(printed))
+            memo[printed] = v
+        return v
+
+    found = stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
+                           st.stretch_min_suspects, st.stretch_min_density)
+    if not found:
+        return
+    queries.sort(key=lambda q: (q.start, q.end))
+    starts = [q.start for q in queries]
+    gone: set[int] = set()  # indexes of the queries a stretch takes the place of
+    added = []
+    for s in found:
+        a, b = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
+        if (a and queries[a - 1].end > s.start) or any(queries[k].end > s.end for k in range(a, b)):
+            continue  # a query reaching out of the stretch: leave both as they are
+        inner = queries[a:b]
+        told = "; ".join(f"{q.text!r}: {q.suggestions[0]!r}" for q in inner if q.suggestions)
+        why = (f"a damaged stretch: {len(s.suspects)} of its {s.tokens} words are no words "
+               f"({', '.join(repr(x) for x in s.suspects[:6])}{', ...' if len(s.suspects) > 6 else ''}); "
+               f"re-read it from the scan" + (f" (suggested: {told})" if told else ""))
+        gone.update(range(a, b))
+        added.append(Query(s.start, s.end, wt.text[s.start:s.end], [], round(s.density, 3), why,
+                           rule="detect.stretch"))
+    queries[:] = [q for k, q in enumerate(queries) if k not in gone] + added
 
 
 # the confidence of a lone-digit fix; measured on the dev sets (benchmarks/correction.py, by rule): 0.978
