@@ -6,8 +6,10 @@ one query a word would spend the proofreader's budget on a single line. Such a s
 one query: re-read it from the scan.
 
 A token is *suspect* when it is no word: not in the lexicon (at [detect] known_zipf), not
-the witness's own vocabulary (used `witness_known` times), not an inflection of a known
-word, not a number; or when it mixes letters and digits ("th1*", "Ru3h"). A stretch is a
+the witness's own vocabulary (used `witness_known` times), not in the project's word lists
+(rules/words/) or the name authority, not an old spelling the witness keeps, not an
+inflection of a known word, not a number; or when it mixes letters and digits ("th1*",
+"Ru3h"). Only English is judged so (the dev sets that measure it are English). A stretch is a
 run of tokens in which suspects follow each other with at most `gap` sound tokens between;
 it is queried when it holds at least `min_suspects` suspects and they are at least
 `min_density` of its tokens. Its evidence: the suspects, their count and the density.

@@ -445,6 +445,7 @@ def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
     """A garbled stretch ("NoiniiUMLLiti BmsiiAKB VALVBOF") is one query (pipeline/correct/stretches.py);
     it takes the place of the queries about its words (their suggestions are named in its reason)."""
     auth, lex, vocab, memo = ctx.resources.authority, wt.lex, wt.vocab, {}
+    listed = ctx.resources.words(ctx.witness)  # the project's word lists (rules/words/): words, not damage
 
     def suspect(printed: str, low: str) -> bool:
         v = memo.get(printed)
@@ -456,8 +457,10 @@ def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
             elif _camel(printed):
                 v = True
             else:
-                v = (lex.zipf(low) < st.known_zipf and vocab.get(low, 0) < st.witness_known
-                     and not auth.known(printed) and low not in wt.old and not lex.derived(printed))
+                v = (lex.zipf(low) < st.known_zipf and vocab.get(low, 0) < st.witness_known and printed not in listed
+                     and not auth.known(printed) and low not in wt.old and not lex.derived(printed)
+                     # a long word no edit brings near a word is a rare valid form, as in _judge
+                     and (len(low) < 10 or bool(wt.candidates(printed))))
             memo[printed] = v
         return v
 
