@@ -8,7 +8,8 @@ bigrams, the witness's own bigrams, wordfreq; pipeline/correct/context.py). The 
 own bigrams are left out of the witness's counts, so a reading never vouches for itself.
 
 * a join: two tokens with one space between whose join is a word of the lexicon or one
-  the witness itself prints whole at least `witness_known` times ("himselfe");
+  the witness itself prints whole at least `witness_known` times ("himselfe"), one of
+  them not a frequent word on its own;
 * a split: one token that the lexicon lists (so detect takes it for a word) but that is
   web debris, absent from symspellpy's curated word list ("ofthe", "tothe", "isnot"), and
   that cuts into two frequent words. A non-word's lost space is detect's own candidate
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.correct.candidates import word_index
-from pipeline.correct.context import ContextModel
+from pipeline.correct.context import ContextModel, english_ngrams
 from pipeline.correct.model import OcrModel
 from pipeline.lexicon import Lexicon
 
@@ -49,8 +50,8 @@ class Space:
     halves_known: int  # of the reading's two words (join) or the meant's (split), how many the lexicon knows well
 
 
-# a half at least this frequent is a word on its own (the split halves must be; a join of two such
-# words is only queried: "a round", "any thing" are often what the print has)
+# a half at least this frequent is a word on its own (the split halves must be; two such words are
+# never joined: "a round", "any thing" are often what the print has; right 49 of 71 times on ICDAR)
 HALF_ZIPF = 3.5
 
 
@@ -67,6 +68,15 @@ def splits(low: str, lex: Lexicon) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=200_000)
+def _debris(low: str, lex: Lexicon, known_zipf: float) -> tuple[tuple[str, str], ...]:
+    """The cuts of a word the lexicon lists but symspellpy's curated list lacks (asked once per process)."""
+    uni = english_ngrams()[0]
+    if len(low) < 4 or not low.isalpha() or low in uni or lex.zipf(low) < known_zipf:
+        return ()
+    return tuple((a, b) for a, b in splits(low, lex) if a in uni and b in uni)
+
+
 class Spaces:
     """The space hypotheses of one witness (its tokens, vocabulary, bigrams and context)."""
 
@@ -77,7 +87,6 @@ class Spaces:
         self.vocab, self.ctx, self.lex, self.model = vocab, ctx, lex, model
         self.known_zipf, self.witness_known, self.old = known_zipf, witness_known, old
         self.alternatives = alternatives  # a reading's one-word corrections: {word: channel cost}
-        self._cuts: dict[str, tuple] = {}
         self.keep = math.log10(1.0 - model.word_error_rate)
 
     def _p(self, prev: str | None, w: str, own: int) -> float:
@@ -86,43 +95,40 @@ class Spaces:
             return math.log10(self.ctx.p_uni(w))
         return math.log10(self.ctx.p_next(prev, w, own))
 
-    def _word(self, w: str) -> bool:
-        """A word the join may make: common in the language, or printed whole in the witness."""
-        return w in self.index or self.vocab.get(w, 0) >= self.witness_known
-
     def cuts(self, low: str) -> tuple[tuple[str, str], ...]:
         """A listed word's cuts, if it is debris (see the module's note); () for a word to leave."""
-        c = self._cuts.get(low)
-        if c is None:
-            c = ()
-            if (len(low) >= 4 and low.isalpha() and low not in self.ctx.uni
-                    and self.lex.zipf(low) >= self.known_zipf and not self.old(low)):
-                c = tuple((a, b) for a, b in splits(low, self.lex) if a in self.ctx.uni and b in self.ctx.uni)
-            self._cuts[low] = c
-        return c
+        c = _debris(low, self.lex, self.known_zipf)
+        return c if c and not self.old(low) else ()
 
     def find(self) -> list[Space]:
-        self.index = word_index(self.lex).words
+        """Every hypothesis from a posterior of 0.5 up, in text order. One pass over the tokens with
+        set lookups; the channel is asked only about a debris word or a pair whose join is a word."""
+        index = word_index(self.lex).words
+        vocab, witness_known, zipf = self.vocab, self.witness_known, self.lex.zipf
+        # the witness's debris words and their cuts, once per distinct word
+        glued = {low: c for low in vocab if (c := self.cuts(low))} if self.ctx.uni else {}
         out: list[Space] = []
         text, starts, ends, lows, linked = self.text, self.starts, self.ends, self.lows, self.linked
         n = len(lows)
         for i in range(n):
             low = lows[i]
-            prev = lows[i - 1] if i and linked[i - 1] else None
-            # a split: "ofthe"
-            if len(low) >= 4 and self.ctx.uni:
-                cuts = self.cuts(low)
-                if cuts:
-                    out.append(self._split(i, prev, cuts, lows[i + 1] if i + 1 < n and linked[i] else None))
+            if low in glued:  # a split: "ofthe"
+                prev = lows[i - 1] if i and linked[i - 1] else None
+                out.append(self._split(i, prev, glued[low], lows[i + 1] if i + 1 < n and linked[i] else None))
             # a join: "re ceived"
             if i + 1 < n and linked[i] and ends[i] + 1 == starts[i + 1] and text[ends[i]] == " ":
                 b = lows[i + 1]
                 joined = low + b
-                if not self._word(joined) or not low.isalpha() or not b.isalpha():
+                if not (joined in index or vocab.get(joined, 0) >= witness_known) \
+                        or not low.isalpha() or not b.isalpha():
                     continue
-                second = text[starts[i + 1]]
-                if second.isupper() and not text[starts[i]:ends[i + 1]].isupper():
+                # two frequent words are not one because their join is ("a round", "any thing": the
+                # print's own more often than not)
+                if zipf(low) >= HALF_ZIPF and zipf(b) >= HALF_ZIPF:
+                    continue
+                if text[starts[i + 1]].isupper() and not text[starts[i]:ends[i + 1]].isupper():
                     continue  # "the London": a capital starts a word of its own
+                prev = lows[i - 1] if i and linked[i - 1] else None
                 nxt = lows[i + 2] if i + 2 < n and linked[i + 1] else None
                 out.append(self._join(i, prev, low, b, joined, nxt))
         return [s for s in out if s is not None]

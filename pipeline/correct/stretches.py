@@ -33,9 +33,10 @@ class Stretch:
 
 
 def find(text: str, starts, ends, lows: list[str], suspect: Callable[[str, str], bool], gap: int = 1,
-         min_suspects: int = 3, min_density: float = 0.6) -> list[Stretch]:
+         min_suspects: int = 3, min_density: float = 0.6, maybe: set[str] | None = None) -> list[Stretch]:
     """The damaged stretches of a text, in order (token offsets `starts`/`ends`, lower-case forms `lows`);
-    `suspect(printed, low)` says whether one token is no word."""
+    `suspect(printed, low)` says whether one token is no word; it is asked only about the lower-case
+    forms in `maybe` (if given: the others are words)."""
     out: list[Stretch] = []
     run: list[int] = []  # token indexes of the current run's suspects
 
@@ -47,7 +48,7 @@ def find(text: str, starts, ends, lows: list[str], suspect: Callable[[str, str],
                 out.append(s)
 
     for k, low in enumerate(lows):
-        if suspect(text[starts[k]:ends[k]], low):
+        if (maybe is None or low in maybe) and suspect(text[starts[k]:ends[k]], low):
             if run and k - run[-1] - 1 > gap:
                 close()
                 run = []

@@ -464,8 +464,12 @@ def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
             memo[printed] = v
         return v
 
+    # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
+    # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
+    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not lex.at_least(low, st.known_zipf)
+                                                                          or not low.isalpha())}
     found = stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
-                           st.stretch_min_suspects, st.stretch_min_density)
+                           st.stretch_min_suspects, st.stretch_min_density, maybe)
     if not found:
         return
     queries.sort(key=lambda q: (q.start, q.end))
