@@ -3,16 +3,22 @@
     def test_x(built):          # Edition: root (a temp project with clean/ and reports/ written),
         ...                     #   corpus, resources, cleaned (witness id -> pipeline.run.Cleaned)
     def test_y(cleaned): ...    # just the cleaned witnesses of that run
+    def test_r(resources): ...  # the project's config and rules (no run needed: never waits for it)
     def test_z(tmp_path):       # a test that changes a project makes its own: make_project(tmp_path)
 
-`built` is read-only for tests: never write into built.root.
+`built` is read-only for tests: never write into built.root. Under pytest-xdist (`make test`)
+the run is made once for the whole session: the first worker to ask builds it, under a file
+lock in the folder the workers share, and the others read its results (`_once`).
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import io
 import json
+import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -42,15 +48,53 @@ class Edition:
     files: dict[Path, str]
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Edition:
-    """`edition run --quiet` on a copy of the project (raw, config, rules, review), in-process, once."""
-    root = make_project(tmp_path_factory.mktemp("edition"))
+def _once(tmp_path_factory, name: str, make):
+    """`make(folder)` run once per test session, whichever pytest-xdist worker asks first.
+
+    The first worker runs it under a lock in the folder the workers share (the parent of each
+    worker's basetemp, as pytest-xdist documents) and stores its picklable result; the others
+    wait for the lock and read that result. Without xdist: simply run."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = tmp_path_factory.getbasetemp()
+    if worker is None:
+        return make(base / name)
+    import fcntl
+    shared = base.parent / name
+    result = base.parent / f"{name}.pickle"
+    with open(base.parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if result.exists():
+            return pickle.loads(result.read_bytes())
+        value = make(shared)
+        result.with_suffix(".part").write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        result.with_suffix(".part").rename(result)
+        return value
+
+
+def _build(root: Path):
+    make_project(root)
     if (ROOT / "review").exists():
         shutil.copytree(ROOT / "review", root / "review")
     cleaned, files = build_edition(root)
-    corpus = load_corpus(root / "raw")
-    edition = Edition(root, corpus, Resources(root), cleaned, files)
+    return root, cleaned, files
+
+
+@pytest.fixture(scope="session")
+def resources(tmp_path_factory) -> Resources:
+    """The project's shared resources (config, rules, word lists, lexicons) on a copy of the
+    project: what the stages read, without waiting for the session's run."""
+    root = make_project(tmp_path_factory.mktemp("resources"))
+    if (ROOT / "review").exists():
+        shutil.copytree(ROOT / "review", root / "review")
+    return Resources(root)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, resources) -> Edition:
+    """`edition run --quiet` on a copy of the project (raw, config, rules, review), in-process,
+    once per session (shared by the xdist workers: see _once)."""
+    root, cleaned, files = _once(tmp_path_factory, "edition", _build)
+    edition = Edition(root, load_corpus(root / "raw"), resources, cleaned, files)
     gc.collect()
     gc.freeze()  # the session's run lives to the end: later garbage collections need not walk it again
     return edition
@@ -62,11 +106,6 @@ def corpus(built):
 
 
 @pytest.fixture(scope="session")
-def resources(built):
-    return built.resources
-
-
-@pytest.fixture(scope="session")
 def cleaned(built):
     """Every witness cleaned by the real pipeline (that run's results, in memory)."""
     return built.cleaned
@@ -75,6 +114,22 @@ def cleaned(built):
 @pytest.fixture(scope="session")
 def paragraphs(cleaned):
     return {wid: [p for p in c.text.split("\n") if p.strip()] for wid, c in cleaned.items()}
+
+
+# The test files that take longest, longest first (CPU seconds measured on this machine; the
+# browser files count Chromium's CPU too). `make test` hands whole files to two xdist workers
+# in this order (--dist loadfile --no-loadscope-reorder), so the long ones start first and the
+# short ones even out the end. test_fuzz is second: it needs no session run, so the second
+# worker works while the first builds it. Files not listed follow in their usual order.
+LONGEST_FIRST = ["test_browser.py", "test_fuzz.py", "test_collate_excerpts.py", "test_browser_review.py",
+                 "test_bad_input.py", "test_dask.py", "test_review.py", "test_run.py", "test_properties.py",
+                 "test_layout_typeset.py", "test_collate_pivot.py", "test_incremental.py", "test_rules.py",
+                 "test_cleanup.py", "test_faults.py"]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's tests keep their order
 
 
 HOSTILE_RAW = ('Title <script>alert("x")</script> & "quotes" \'single\'\n\n'
@@ -100,16 +155,19 @@ role = "original"
 '''
 
 
-@pytest.fixture(scope="session")
-def hostile(tmp_path_factory) -> Path:
-    """A project with a witness full of markup, entities, quotes and control characters, and
-    one that needs no change at all, after `edition run` (the command, in a new process).
-    Read-only: a test that writes into it copies it first (copy_project)."""
-    root = make_project(tmp_path_factory.mktemp("hostile"), {"hostile.txt": HOSTILE_RAW.encode("utf-8"),
-                                                            "plain.txt": b"A clean line.\n"}, HOSTILE_TOML)
+def _build_hostile(root: Path) -> Path:
+    make_project(root, {"hostile.txt": HOSTILE_RAW.encode("utf-8"), "plain.txt": b"A clean line.\n"}, HOSTILE_TOML)
     r = edition_process(root, "run", "--quiet")
     assert r.returncode == 0, r.stderr
     return root
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory) -> Path:
+    """A project with a witness full of markup, entities, quotes and control characters, and
+    one that needs no change at all, after `edition run` (the command, in a new process; once
+    per session). Read-only: a test that writes into it copies it first (copy_project)."""
+    return _once(tmp_path_factory, "hostile", _build_hostile)
 
 
 def copy_project(src: Path, dst: Path) -> Path:
@@ -141,9 +199,16 @@ def make_project(tmp: Path, raw_files: dict[str, bytes] | None = None, witnesses
         if policy.exists():
             policy.write_text(_without_witness_tables(policy.read_text(encoding="utf-8")), encoding="utf-8")
         for f in (tmp / "rules").glob("*.toml"):
-            if f.name != "names.toml" and any(set(r.spec.scope) - {"*", "en", "ru"} for r in load_rule_file(f)):
+            if f.name != "names.toml" and _scoped_to_witnesses(f.name, f.read_text(encoding="utf-8")):
                 f.unlink()
     return tmp
+
+
+@functools.lru_cache(maxsize=None)
+def _scoped_to_witnesses(name: str, text: str) -> bool:
+    """Whether a rule file has a rule scoped to a witness (read once per file and content:
+    validating a rule file runs its examples, and many tests make a project)."""
+    return any(set(r.spec.scope) - {"*", "en", "ru"} for r in load_rule_file(ROOT / "rules" / name, text))
 
 
 def _without_witness_tables(text: str) -> str:
@@ -180,3 +245,86 @@ def changes_of(root: Path, wid: str) -> list[dict]:
     """A witness's change log, read back from clean/<id>.changes.jsonl."""
     text = (root / "clean" / f"{wid}.changes.jsonl").read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+# -- the browser (tests/test_browser*.py) ----------------------------------------------------
+# Headless Chromium (installed by `make browser`, which `make test` depends on) driven by
+# Playwright. One browser and one page per test process: starting Chromium, a
+# browser context and a page's renderer costs more CPU than most browser tests themselves.
+# Each test still starts clean: the page's storage (the decisions a page keeps in localStorage)
+# is cleared for every origin the test visited, and the page left blank, before the next test.
+
+# Debian's chromium-headless-shell where installed (`make browser` installs it): the same Blink
+# and V8 without the full browser's UI processes, as Playwright itself runs headless tests
+# (a fifth less CPU over the browser tests); else Debian's chromium.
+CHROMIUM = next((p for p in (Path("/usr/bin/chromium-headless-shell"), Path("/usr/bin/chromium")) if p.exists()),
+                Path("/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_page():
+    """This process's browser context and its one page (a new one if a test closed it)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        ctx = b.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+        yield {"context": ctx, "page": _new_page(ctx)}
+        ctx.close()
+        b.close()
+
+
+def _new_page(ctx):
+    pg = ctx.new_page()
+    pg.errors, pg.dialogs, pg.origins = [], [], set()
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+
+    def on_dialog(d):
+        pg.dialogs.append(d.message)
+        d.accept()
+    pg.on("dialog", on_dialog)
+    pg.on("framenavigated", lambda f: pg.origins.add(_origin(f.url)) if f == pg.main_frame else None)
+    return pg
+
+
+def _origin(url: str) -> str:
+    if url.startswith("file:"):
+        return "file://"
+    parts = url.split("/")
+    return "/".join(parts[:3]) if len(parts) >= 3 and parts[0].startswith("http") else ""
+
+
+@pytest.fixture
+def page(browser_page):
+    """The page, blank and with empty storage; after the test, no script error on it."""
+    ctx = browser_page["context"]
+    if browser_page["page"].is_closed():
+        browser_page["page"] = _new_page(ctx)
+    pg = browser_page["page"]
+    pg.errors.clear()
+    pg.dialogs.clear()
+    pg.origins.clear()
+    yield pg
+    try:
+        if not pg.is_closed():
+            pg.goto("about:blank")
+            cdp = ctx.new_cdp_session(pg)
+            for origin in pg.origins - {""}:
+                cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+            cdp.detach()
+    finally:
+        assert not pg.errors, pg.errors
+
+
+@pytest.fixture
+def served(built, tmp_path):
+    """A copy of the session's project behind `edition serve` (127.0.0.1, any free port)."""
+    import threading
+    from pipeline.commands.serve import make_server
+    root = copy_project(built.root, tmp_path / "served")
+    server = make_server(root, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

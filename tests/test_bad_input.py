@@ -371,9 +371,9 @@ def test_rule_loading_is_linear(tmp_path):
     times = {}
     for n in (300, 1200):
         text = "".join(rule.format(i=i) for i in range(n))
-        t = time.perf_counter()
+        t = time.process_time()  # CPU time: a ratio of wall times breaks on a shared machine
         rules = load_rule_file(tmp_path / "x.toml", text)
-        times[n] = time.perf_counter() - t
+        times[n] = time.process_time() - t
         assert rules[-1].line == 8 * (n - 1) + 1  # line numbers still right
     assert times[1200] < 8 * times[300] + 0.5, times  # quadratic would be 16x
 

@@ -114,7 +114,10 @@ def test_one_edit_candidates_match_a_symspell_index():
     words = [w for w, _ in lex.common_words(index_min_zipf(lex))]
     index = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
     sample = words[::400]
-    near = {x for w in sample for x in words if abs(len(x) - len(w)) <= 1 and x[:2] == w[:2]}
+    by_start: dict[str, list[str]] = {}  # the index's words: those sharing a sample word's first two letters
+    for x in words:
+        by_start.setdefault(x[:2], []).append(x)
+    near = {x for w in sample for x in by_start.get(w[:2], ()) if abs(len(x) - len(w)) <= 1}
     for w in near:
         index.create_dictionary_entry(w, 1)
     for reading in ["wrld", "tbe", "goverment", "recieve", "commitee", *[w[:-1] + "q" for w in sample[:30]]]:

@@ -1,0 +1,46 @@
+"""What the browser tests share (tests/test_browser.py: the pages read;
+tests/test_browser_review.py: decisions made, exported, saved through `edition serve`, and
+the next run): the witnesses they open and small helpers. The browser and its page are
+conftest's `page` fixture.
+
+Set EDITION_SCREENSHOTS=DIR to keep screenshots of what the tests saw.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM
+
+BIG = "kollontai-ru"                 # the largest witness
+WID = "kollontai-en-dreadnought"     # the one with word-level corrections and queries
+LENIN = "lenin-trade-unions"         # English, with non-word queries for words of the period
+
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (`make browser` installs it)")
+
+
+def shot(page, name: str) -> None:
+    out = os.environ.get("EDITION_SCREENSHOTS")
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(out) / f"{name}.png"))
+
+
+def open_report(page, path: Path) -> float:
+    """Open a changes page; the seconds until it has rendered its rows (wall clock, test side)."""
+    t = time.perf_counter()
+    page.goto(path.as_uri())
+    page.wait_for_selector('html[data-ready="1"]', timeout=10_000)
+    return time.perf_counter() - t
+
+
+def in_page_open(page) -> float:
+    """Seconds from the start of navigation to the rows being rendered, as the browser measured them."""
+    return page.evaluate("window.reportReadyAt") / 1000
+
+
+def page_data(page) -> dict:
+    return page.evaluate("JSON.parse(document.getElementById('report-data').textContent)")
