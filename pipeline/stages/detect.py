@@ -32,6 +32,7 @@ never changed automatically.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from array import array
@@ -45,7 +46,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import calibrate
+from pipeline.correct import calibrate, spaces, stretches
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than, word_index
 from pipeline.correct.context import ContextModel
@@ -102,6 +103,15 @@ class Settings:
     max_queries: float = 1.0       # queries per 100 words at most (the best-scored are kept)
     document_evidence: bool = True  # weigh again with the document's own misreadings (correct/document.py)
     lone_digit_support: int = 3    # a lone digit is fixed into a word ("1 have") when this many other places confirm it
+    # a space too many or lost (correct/spaces.py): automatic from this posterior (benchmarks/correction.py
+    # picks it on training documents; above 1: never), queried from the other
+    auto_threshold_space: float = 1.01
+    query_threshold_space: float = 0.99
+    # a damaged stretch (correct/stretches.py): this many non-words at least, at most `stretch_gap` words
+    # between two, and at least this share of the stretch's tokens: one query for the whole stretch
+    stretch_min_suspects: int = 3
+    stretch_gap: int = 1
+    stretch_min_density: float = 0.6
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -349,6 +359,8 @@ def run(text: str, ctx: Context) -> StageResult:
     if ctx.language == "en":
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
+        _spaces(wt, st, edits, queries)
+        _stretches(wt, st, ctx, queries)
     words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
     # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
     limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
@@ -458,6 +470,83 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         edits.append(Edit(m.start(), m.start() + len(base), after, f"detect.{kind}", "auto", round(score, 3), why))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
         queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
+
+
+def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
+    """A word split in two ("re ceived") or two run together ("ofthe"): pipeline/correct/spaces.py.
+    An automatic fix supersedes the queries on its text; a query is added where no other is (but
+    replaces the plain one of _split_word)."""
+    found = spaces.Spaces(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, wt.linked, wt.vocab, wt.context,
+                          wt.lex, wt.model, st.known_zipf, st.witness_known,
+                          lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates).find()
+    fixes, asks = spaces.decide(found, st.auto_threshold_space, st.query_threshold_space, st.auto)
+    taken = sorted((e.start, e.end) for e in edits)
+    for s, why in fixes:
+        k = bisect.bisect_left(taken, (s.end,))
+        if k and taken[k - 1][1] > s.start:
+            continue  # another correction is made here
+        edits.append(Edit(s.start, s.end, s.meant, f"detect.{s.kind}", "auto", round(s.posterior, 4), why))
+        queries[:] = [q for q in queries if q.end <= s.start or q.start >= s.end]
+    # a weighed space takes the place of _split_word's plain query on the same words
+    weighed = {(s.start, s.end) for s, _ in asks}
+    queries[:] = [q for q in queries if q.rule != "detect.split" or (q.start, q.end) not in weighed]
+    asked = sorted([(q.start, q.end) for q in queries] + taken)
+    for s, why in asks:
+        k = bisect.bisect_left(asked, (s.end,))
+        if k and asked[k - 1][1] > s.start:
+            continue
+        score = spaces.JOIN_QUERY if s.kind == "split" else s.posterior
+        queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=f"detect.{s.kind}"))
+
+
+def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
+    """A garbled stretch ("NoiniiUMLLiti BmsiiAKB VALVBOF") is one query (pipeline/correct/stretches.py);
+    it takes the place of the queries about its words (their suggestions are named in its reason)."""
+    auth, lex, vocab, memo = ctx.resources.authority, wt.lex, wt.vocab, {}
+    listed = ctx.resources.words(ctx.witness)  # the project's word lists (rules/words/): words, not damage
+
+    def suspect(printed: str, low: str) -> bool:
+        v = memo.get(printed)
+        if v is None:
+            if len(low) < 2:
+                v = False  # a lone letter: an initial, a list mark or a word ("a", "I")
+            elif any(c.isdigit() for c in low):
+                v = any(c.isalpha() for c in low) and not NUMBER.fullmatch(printed)
+            elif _camel(printed):
+                v = True
+            else:
+                v = (lex.zipf(low) < st.known_zipf and vocab.get(low, 0) < st.witness_known and printed not in listed
+                     and not auth.known(printed) and low not in wt.old and not lex.derived(printed)
+                     # a long word no edit brings near a word is a rare valid form, as in _judge
+                     and (len(low) < 10 or bool(wt.candidates(printed))))
+            memo[printed] = v
+        return v
+
+    # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
+    # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
+    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not lex.at_least(low, st.known_zipf)
+                                                                          or not low.isalpha())}
+    found = stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
+                           st.stretch_min_suspects, st.stretch_min_density, maybe)
+    if not found:
+        return
+    queries.sort(key=lambda q: (q.start, q.end))
+    starts = [q.start for q in queries]
+    gone: set[int] = set()  # indexes of the queries a stretch takes the place of
+    added = []
+    for s in found:
+        a, b = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
+        if (a and queries[a - 1].end > s.start) or any(queries[k].end > s.end for k in range(a, b)):
+            continue  # a query reaching out of the stretch: leave both as they are
+        inner = queries[a:b]
+        told = "; ".join(f"{q.text!r}: {q.suggestions[0]!r}" for q in inner if q.suggestions)
+        why = (f"a damaged stretch: {len(s.suspects)} of its {s.tokens} words are no words "
+               f"({', '.join(repr(x) for x in s.suspects[:6])}{', ...' if len(s.suspects) > 6 else ''}); "
+               f"re-read it from the scan" + (f" (suggested: {told})" if told else ""))
+        gone.update(range(a, b))
+        added.append(Query(s.start, s.end, wt.text[s.start:s.end], [], round(s.density, 3), why,
+                           rule="detect.stretch"))
+    queries[:] = [q for k, q in enumerate(queries) if k not in gone] + added
 
 
 # the confidence of a lone-digit fix; measured on the dev sets (benchmarks/correction.py, by rule): 0.978
