@@ -56,6 +56,8 @@ from pipeline.text import Document  # noqa: E402
 EXAMPLES: list[str] | None = None  # wrong automatic fixes, with --examples
 SHARED = ROOT.parent / "shared" / "benchmarks"
 SETS = {"icdar2017_en": [], "overproof_smh_dev": ["--dehyphenate"]}
+# the space hypotheses of pipeline/correct/spaces.py: their raw posterior is thresholded, not calibrated
+SPACE_RULES = ("detect.split", "detect.glued")
 
 
 def pre_detect(res: Resources, sets, limit: int | None):
@@ -156,6 +158,8 @@ def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: di
         for e in result.edits:
             if (e.start, e.after) in trace:  # the noisy channel's corrections (not the lone digits)
                 calib.setdefault(e.rule, []).append((trace[(e.start, e.after)], right(e.start, e.after)))
+            elif e.rule in SPACE_RULES:  # a space's posterior is its own score (pick_threshold)
+                calib.setdefault(e.rule, []).append((e.confidence, right(e.start, e.after)))
     return c
 
 
@@ -265,8 +269,9 @@ def main() -> int:
             # at which every set's training documents keep >= 98 % is used on the held-out ones
             calib: dict = {}
             train = (lambda s, d=docs_of: {n for _, n, _, _ in pre[s]} - d(s)) if label.startswith("heldout") else docs_of
-            evaluate(configured(base, auto_threshold=LOW, auto_threshold_realword=LOW, calibrated=False), pre, train,
-                     tmp, label + "-calib", calib)
+            evaluate(configured(base, auto_threshold=LOW, auto_threshold_realword=LOW, calibrated=False,
+                                auto_threshold_space=LOW), pre, train, tmp, label + "-calib", calib)
+            spaced = {s: {k: by_kind.pop(k) for k in SPACE_RULES if k in by_kind} for s, by_kind in calib.items()}
             points = [pt for by_kind in calib.values() for pts in by_kind.values() for pt in pts]
             weights = calibrate.fit([x for x, _ in points], [ok for _, ok in points])
             cfile = tmp / f"calibration-{label}.json"
@@ -280,11 +285,16 @@ def main() -> int:
             print_calibration(label + " raw", {s: {k: [(math.exp(x[1]) / (1 + math.exp(x[1])), ok) for x, ok in pts]
                                                   for k, pts in by_kind.items()} for s, by_kind in calib.items()})
             print_calibration(label + " calibrated", scored)
+            print_calibration(label + " spaces (posterior)", spaced)
             thr = {}
             for kind, key in (("detect.nonword", "auto_threshold"), ("detect.realword", "auto_threshold_realword")):
                 # each automatic fix's own calibrated probability must reach the bar; a set whose
                 # training documents need more raises it
                 thr[key] = max(TARGET, *(pick_threshold(by_kind.get(kind, [])) for by_kind in scored.values()))
+            # a space fix (join or split) is automatic from the posterior at which every set's training
+            # documents keep the bar for both kinds (above 1: never)
+            thr["auto_threshold_space"] = max(TARGET, *(pick_threshold(pts) for by_kind in spaced.values()
+                                                        for pts in by_kind.values()))
             calibrate.CALIBRATION_FILE = cfile
             calibrate.shared.cache_clear()
             rows = evaluate(configured(base, **thr), pre, docs_of, tmp, label)
@@ -293,7 +303,7 @@ def main() -> int:
             if label == "all":  # the shipped calibration and thresholds (config/pipeline.toml)
                 calibrate.CALIBRATION_FILE = SHIPPED_CALIBRATION
                 calibrate.shared.cache_clear()
-                shipped = {k: base.config["detect"][k] for k in thr}
+                shipped = {k: base.config["detect"].get(k, getattr(detect.Settings(), k)) for k in thr}
                 rows = evaluate(base, pre, docs_of, tmp, label + "-config")
                 report["runs"][label + "-config"] = {"thresholds_config": shipped, "sets": rows}
                 print_run(label + " with the shipped calibration and config/pipeline.toml thresholds", shipped, rows)

@@ -92,6 +92,8 @@ def icdar() -> None:
           f"= {size / 1e6 / max(secs.get('detect', 0), 1e-9):.2f} MB/s")
     print("  by stage (s wall): " + ", ".join(f"{k} {v:.2f}" for k, v in secs.items()))
     print("  by stage (s CPU):  " + ", ".join(f"{k} {v:.2f}" for k, v in cpus.items()))
+    import resource  # ru_maxrss: KB on Linux
+    print(f"  peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 def hashes() -> int:

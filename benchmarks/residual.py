@@ -105,7 +105,8 @@ def main() -> int:
             r, post = correction.run_detect(res, text)
             w = Witness(id="bench", file="x.txt", language="en", work="bench", role="original", origin="file")
             wt = detect._Witness(post, Context(w, res, res.policy(w)), detect.Settings.of(Context(w, res, res.policy(w))))
-            queried = {q.text for q in r.queries}
+            # a query's words (a split, a glued pair or a damaged stretch asks about several at once)
+            queried = {q.text for q in r.queries} | {m.group() for q in r.queries for m in CORE.finditer(q.text)}
             g = normalise(gold, deh)
             words += len(g)
             errs_pre += Levenshtein.distance(normalise(text, deh), g)

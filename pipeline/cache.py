@@ -43,7 +43,8 @@ def digest(*parts: bytes | str) -> str:
 def file_digest(path: Path) -> str:
     """sha256 of a file's bytes ("" if it does not exist)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as f:  # read a block at a time: an output may be hundreds of MB
+            return hashlib.file_digest(f, "sha256").hexdigest()
     except FileNotFoundError:
         return ""
 

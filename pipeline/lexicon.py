@@ -219,6 +219,7 @@ class Lexicon:
         return [(w, f) for w, f in self._freq.items() if f >= floor and w.isalpha()]
 
 
+@lru_cache(maxsize=100_000)  # detection recases the same few thousand pairs again and again
 def recase(original: str, cand: str) -> str:
     return _recase(original, cand)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -171,6 +173,78 @@ class Change:
         return {"id": self.id, "start": self.start, "end": self.end, "before": self.before,
                 "after": self.after, "stage": self.stage, "rule": self.rule, "kind": self.kind,
                 "line": self.line, "col": self.col, "confidence": self.confidence, "note": self.note}
+
+
+class ChangeLog(Sequence):
+    """A witness's change log held compactly: a Change object with its own id string, ints
+    and float took ~400 bytes (a 100 MB witness has over a million changes); here a change
+    takes ~100: its numbers in arrays, its id as 6 bytes, its texts (a few distinct ones:
+    "⏎", " ", the rule names and notes) shared. A Change is made when one is read; the log
+    reads as a list of them (len, index, iteration)."""
+
+    _POOLED = 64  # texts up to this long are shared (the long ones are few and mostly unique)
+
+    def __init__(self, changes: Iterable[Change] = ()):
+        self._nums = array("q")  # start, end, line, col of each change
+        self._conf = array("d")
+        self._ids = bytearray()  # 6 bytes a change: its 12-hex-digit id
+        self._odd_ids: dict[int, str] = {}  # an id of another form (read from an older log), by index
+        self._odd_conf: dict[int, object] = {}
+        self._texts: list[str] = []  # before, after, stage, rule, kind, note of each change
+        pool: dict[str, str] = {}
+        for c in changes:
+            self._add(c, pool)
+
+    def _add(self, c: Change, pool: dict[str, str]) -> None:
+        n = len(self._conf)
+        self._nums.extend((c.start, c.end, c.line, c.col))
+        self._conf.append(c.confidence)
+        if type(c.confidence) is not float:  # an int (1, not 1.0) is written as it is: kept as it is
+            self._odd_conf[n] = c.confidence
+        if len(c.id) == 12 and _HEX12.fullmatch(c.id):
+            self._ids += bytes.fromhex(c.id)
+        else:
+            self._ids += bytes(6)
+            self._odd_ids[n] = c.id
+        limit = self._POOLED
+        self._texts.extend(pool.setdefault(t, t) if len(t) <= limit else t
+                           for t in (c.before, c.after, c.stage, c.rule, c.kind, c.note))
+
+    def __len__(self) -> int:
+        return len(self._conf)
+
+    def _make(self, i: int) -> Change:
+        a, b, line, col = self._nums[4 * i:4 * i + 4]
+        before, after, stage, rule, kind, note = self._texts[6 * i:6 * i + 6]
+        cid = self._odd_ids.get(i) or self._ids[6 * i:6 * i + 6].hex()
+        conf = self._odd_conf.get(i, self._conf[i]) if self._odd_conf else self._conf[i]
+        return Change(cid, a, b, before, after, stage, rule, kind, line, col, conf, note)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._make(k) for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("change index out of range")
+        return self._make(i)
+
+    def __iter__(self) -> Iterator[Change]:
+        return map(self._make, range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, ChangeLog | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # mutable in principle, like a list
+
+    def __repr__(self) -> str:
+        return f"ChangeLog({len(self)} changes)"
+
+
+_HEX12 = re.compile("[0-9a-f]{12}")
 
 
 def stable_id(*parts: object, n: int = 12) -> str:

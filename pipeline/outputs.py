@@ -13,22 +13,31 @@ A process killed in step 1 leaves the old edition and some temporaries: the next
 committed journal: `recover` finishes the renames, so the new edition appears whole.
 Ctrl-C during step 3 is held until the renames are done.
 
+A file's content is a str, bytes, or a writer: a function that writes the text into the
+open temporary (`writer(out)`, out a text stream, UTF-8, "\n" line ends), so a large output
+(a change log, a review page) goes to disk as it is made and is never one string in memory.
+A writer may be called again (a retried write): it makes its text anew from what it holds.
+
 `refuse_inputs` keeps inputs read-only by construction: no output may resolve to an input
 file or into raw/.
 """
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TextIO, Union
 
 from pipeline.errors import EditionError
 
 JOURNAL = ".edition-commit.json"
+Content = Union[str, bytes, Callable[[TextIO], None]]
+_CHUNK = 1 << 20  # a long str is encoded a slice at a time: no bytes copy of the whole text
 TMP_SUFFIX = ".edition-tmp"
 
 _UMASK = os.umask(0)
@@ -152,7 +161,35 @@ def refuse_inputs(files: Iterable[Path], inputs: Iterable[Path] = (), protected:
                                          "and is never modified; choose another --out folder")
 
 
-def write_files(files: dict[Path, str | bytes]) -> None:
+def _write_content(f, content: Content) -> None:
+    """Write one output's content into the binary file *f*."""
+    if isinstance(content, bytes):
+        f.write(content)
+        return
+    out = io.TextIOWrapper(f, encoding="utf-8", newline="\n", write_through=False)
+    try:
+        if isinstance(content, str):
+            for i in range(0, len(content), _CHUNK):
+                out.write(content[i:i + _CHUNK])
+        else:
+            content(out)
+        out.flush()
+    finally:
+        out.detach()
+
+
+def content_bytes(content: Content) -> bytes:
+    """The bytes a content writes (for a reader or a test that needs the whole output)."""
+    buf = io.BytesIO()
+    _write_content(buf, content)
+    return buf.getvalue()
+
+
+def content_text(content: Content) -> str:
+    return content if isinstance(content, str) else content_bytes(content).decode("utf-8")
+
+
+def write_files(files: dict[Path, Content]) -> None:
     """Write every file as one transaction (see the module doc); if anything fails before
     the commit point, nothing is replaced and no temporary is left."""
     if not files:
@@ -169,11 +206,10 @@ def write_files(files: dict[Path, str | bytes]) -> None:
             for n, (path, content) in enumerate(zip(targets, files.values())):
                 if fault_hook is not None:
                     fault_hook("stage", n)
-                data = content.encode("utf-8") if isinstance(content, str) else content
                 tmp = _tmp(path)
                 try:
                     with open(tmp, "wb") as f:
-                        f.write(data)
+                        _write_content(f, content)
                         f.flush()
                         os.fsync(f.fileno())
                     os.chmod(tmp, 0o666 & ~_UMASK)

@@ -8,6 +8,7 @@ this module maps its edits and queries back to raw offsets (pipeline.text).
 from __future__ import annotations
 
 import bisect
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,7 +16,8 @@ from typing import Callable
 from pipeline.context import Context, Resources
 from pipeline.config import stages_of
 from pipeline.errors import EditionError
-from pipeline.model import Change, Edit, Query, Witness, char_problem, format_problem, introduced_problem, stable_id
+from pipeline.model import (Change, ChangeLog, Edit, Query, Witness, char_problem, format_problem, introduced_problem,
+                            stable_id)
 from pipeline.review import Decisions, to_decisions
 from pipeline.sources import read_witness
 from pipeline.stages import get
@@ -48,7 +50,7 @@ class Cleaned:
     witness: Witness
     doc: Finished
     queries: list[Query]
-    changes: list[Change]
+    changes: ChangeLog | list[Change]  # a ChangeLog when cleaned here (compact; reads as a list of Change)
     facts: dict
     stale: list[str] = field(default_factory=list)  # review decisions whose id no longer exists
     refused: list[str] = field(default_factory=list)  # rejections of pure layout/hyphen changes, not applied
@@ -73,13 +75,15 @@ class Pass:
 
 def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] = frozenset(),
                resolved: dict[str, str] | None = None, facts: dict | None = None, upto: str | None = None,
-               paragraphs: frozenset[str] = frozenset(), hyphens: frozenset[str] = frozenset()) -> Pass:
-    """Run the configured stages in order (stopping before the stage `upto`, if given)."""
-    doc = Document(raw, witness.id)
+               paragraphs: frozenset[str] = frozenset(), hyphens: frozenset[str] = frozenset(),
+               keys: bool = True) -> Pass:
+    """Run the configured stages in order (stopping before the stage `upto`, if given); `keys=False`:
+    the Document keeps no edit keys (no review rejection to look up; a string per edit saved)."""
+    doc = Document(raw, witness.id, keys=keys or bool(skip))
     ctx = Context(witness, res, res.policy(witness), facts=dict(facts or {}))
     queries: dict[str, Query] = {}
     asked_in: dict[str, int] = {}  # query id -> index of the stage that asked it
-    edited: dict[int, list[tuple[int, int]]] = {}  # stage index -> raw spans it changed, in order
+    edited: dict[int, _Spans] = {}  # stage index -> raw spans it changed, in order
     words = res.words(witness)  # the project's word lists: no query or auto-correction of a listed word
     listed: set[str] = set()  # ids of the queries the word lists answered
     stages = stages_of(res)
@@ -107,8 +111,8 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
                 queries[q.id] = q
                 asked_in[q.id] = k
         if queries:
-            edited[k] = sorted((doc.raw_offset(e.start), max(doc.raw_offset(e.end, end=True), doc.raw_offset(e.start) + 1))
-                               for e in result.edits)
+            edited[k] = _Spans(sorted((doc.raw_offset(e.start), max(doc.raw_offset(e.end, end=True),
+                                                                     doc.raw_offset(e.start) + 1)) for e in result.edits))
         doc.apply(name, result.edits, skip)
         decoded = decoded or "unicode" in st.assigns
         if decoded:
@@ -203,15 +207,24 @@ def _check_chars(doc: Document, witness: Witness, when: str) -> None:
                            "(a defect of that stage; please report it with this file)")
 
 
-def _changed_later(q: Query, asked: int, edited: dict[int, list[tuple[int, int]]]) -> bool:
+class _Spans:
+    """Sorted raw spans as two arrays (16 bytes a span; a list of tuples took ~120)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts = array("q", (a for a, _ in spans))
+        self.ends = array("q", (b for _, b in spans))
+
+
+def _changed_later(q: Query, asked: int, edited: dict[int, _Spans]) -> bool:
     """Did a stage after the one that asked `q` change raw text inside the query's span?"""
     lo, hi = q.raw_start, max(q.raw_end, q.raw_start + 1)
     for k, spans in edited.items():
         if k <= asked:
             continue
-        i = bisect.bisect_left(spans, (lo, -1))
+        starts = spans.starts
+        i = bisect.bisect_left(starts, lo)
         # the span starting before lo may reach into the query; the next may start inside it
-        if (i > 0 and spans[i - 1][1] > lo) or (i < len(spans) and spans[i][0] < hi):
+        if (i > 0 and spans.ends[i - 1] > lo) or (i < len(starts) and starts[i] < hi):
             return True
     return False
 
@@ -233,8 +246,9 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     found_rejected: set[str] = set()
     refused: set[str] = set()
     paras, hyph = frozenset(decisions.paragraphs), frozenset(decisions.hyphens)
+    keyed = bool(decisions.rejected)  # the edit keys are read only to apply a rejection
     doc, queries, out_facts, used, listed = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved,
-                                                               facts, paragraphs=paras, hyphens=hyph))
+                                                               facts, paragraphs=paras, hyphens=hyph, keys=keyed))
     for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
         new = {cid for cid in decisions.rejected if cid in keys} - found_rejected
@@ -257,14 +271,16 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     kept = decisions.accepted & {q.id for q in queries}
     if kept:
         queries = [q for q in queries if q.id not in kept]
-    changes = doc.changes()
-    ids = {c.id for c in changes}
+    raw, text = doc.raw, doc.text
+    changes = ChangeLog(doc.iter_changes())
+    del doc  # its pieces and applied edits are in the change log now
+    ids = {c.id for c in changes} if decisions.accepted else set()  # only an accepted id is looked up
     qids = {q.id for q in queries}
     kept |= decisions.accepted & listed  # kept as is, and the word then listed: answered either way
     stale = sorted((decisions.rejected - found_rejected) | (decisions.accepted - ids - kept)
                    | (set(decisions.resolved) - used - qids) | ((decisions.paragraphs | decisions.hyphens) - used))
     applied = len(found_rejected - refused) + len(decisions.accepted & (ids | kept)) + len(used)
-    return Cleaned(witness, Finished(doc.raw, doc.text), queries, changes, out_facts, stale, sorted(refused),
+    return Cleaned(witness, Finished(raw, text), queries, changes, out_facts, stale, sorted(refused),
                    applied=applied)
 
 

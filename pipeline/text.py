@@ -15,6 +15,7 @@ Applying the changes to the raw text gives the current text exactly.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.model import Change, Edit, stable_id
@@ -50,9 +51,12 @@ class OverlapError(ValueError):
 class Document:
     """The current text of one witness, with everything needed to rebuild it from raw."""
 
-    def __init__(self, raw: str, witness: str = ""):
+    def __init__(self, raw: str, witness: str = "", keys: bool = True):
         self.raw = raw
         self.witness = witness
+        # each applied edit's key (for review rejections: change_keys, skip); without them
+        # a large text saves a string per edit
+        self.keys = keys
         self.pieces: list[Piece] = [Piece(0, len(raw))] if raw else []
         self.applied: list[Applied] = []
         self._text: str | None = raw
@@ -150,11 +154,11 @@ class Document:
         for e in edits:
             if text[e.start:e.end] == e.after:
                 continue
-            if skip:
-                if self.key(e) in skip:
-                    continue
+            key = self.key(e) if skip or self.keys else ""
+            if skip and key in skip:
+                continue
             done.append(e)
-            self.applied.append(Applied(stage, e.rule, e.kind, e.confidence, e.note, self.key(e)))
+            self.applied.append(Applied(stage, e.rule, e.kind, e.confidence, e.note, key if self.keys else ""))
             applied_refs.append(len(self.applied) - 1)
         if done:
             self._splice(done, applied_refs)
@@ -220,7 +224,11 @@ class Document:
 
     def changes(self) -> list[Change]:
         """The raw-level change log: sorted, non-overlapping, exact."""
-        return [self._change(*group) for group in self._groups()]
+        return list(self.iter_changes())
+
+    def iter_changes(self) -> Iterator[Change]:
+        """changes(), one at a time (a large log is stored compactly as it comes: model.ChangeLog)."""
+        return (self._change(*group) for group in self._groups())
 
     def _change(self, start: int, end: int, before: str, after: str, apps: list[Applied]) -> Change:
         if not apps:  # cannot happen: every written piece names its edit
@@ -236,6 +244,8 @@ class Document:
 
     def change_keys(self) -> dict[str, list[str]]:
         """For each change id, the keys of the edits it is made of (for review rejections)."""
+        if not self.keys:
+            raise ValueError("a Document made with keys=False keeps no edit keys")
         result: dict[str, list[str]] = {}
         for start, end, _, _, apps in self._groups():
             rule = "+".join(dict.fromkeys(a.rule for a in apps))

@@ -194,6 +194,50 @@ def test_detection_on_the_whole_corpus_is_fast(cleaned):
     assert took < 3.0
 
 
+def test_a_real_word_kept_by_the_shortcut_is_one_the_full_posterior_keeps(cleaned, resources):
+    """detect asks no more of a real word that no candidate outscores (KEPT): on the real
+    texts, every such place is one where the full posterior also ranks the reading first,
+    and every other place is weighed exactly as in full."""
+    c = cleaned["lenin-trade-unions"]
+    ctx = Context(c.witness, resources, resources.policy(c.witness))
+    st = detect.Settings.of(ctx)
+    wt = detect._Witness(c.text, ctx, st)
+    kept = weighed = 0
+    for i, k in enumerate(wt.tokens.ids[:20_000]):
+        low = wt.tokens.lows[i]
+        cands = dict(wt.realword_variants(low)) if wt.lex.zipf(low) >= st.known_zipf else {}
+        if not cands:
+            continue
+        quick = wt.posterior(i, low, None, cands)
+        full = wt.posterior(i, low, None, cands, shortcut=False)
+        if quick is detect.KEPT:
+            kept += 1
+            assert full[0][0][0] == "", (wt.tokens.forms[k], full[0][:2])
+        else:
+            weighed += 1
+            assert quick == full
+    assert kept > 100 and weighed > 0, (kept, weighed)
+
+
+def test_tokens_read_a_piece_at_a_time_are_the_texts_tokens(monkeypatch):
+    """Tokens found piece by piece (cut at spaces) are the ones one pass over the whole text finds,
+    with the same links to their neighbours; over-long runs are left out in both."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as hs
+
+    @settings(max_examples=300, deadline=None)
+    @given(hs.text(alphabet="ab c\n'’1.x", max_size=300), hs.integers(1, 40), hs.booleans())
+    def check(text, piece, long_run):
+        text += " " + "q" * (detect.MAX_TOKEN + 5) + " tail" if long_run else ""
+        monkeypatch.setattr(detect, "PIECE", piece)
+        t = detect._Tokens(text)
+        spans = [m.span() for m in detect.TOKEN.finditer(text) if m.end() - m.start() <= detect.MAX_TOKEN]
+        assert list(zip(t.starts, t.ends)) == spans
+        assert [t.forms[k] for k in t.ids] == [text[a:b] for a, b in spans]
+        assert list(t.linked) == [not text[b:a].strip() for (_, b), (a, _) in zip(spans, spans[1:])]
+    check()
+
+
 # -- document-level evidence (pipeline/correct/document.py) ---------------------------
 
 ICDAR = ROOT.parent / "shared" / "benchmarks" / "icdar2017_en"

@@ -21,6 +21,7 @@ import pytest
 
 from pipeline import outputs
 from pipeline.commands import run as run_command
+from pipeline.errors import EditionError
 from tests.conftest import SHARED, edition, make_project
 
 TOML = """[[witness]]
@@ -85,7 +86,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def killed_writer(files: dict[Path, str], step: str, at: int) -> int:
+def killed_writer(files: dict[Path, outputs.Content], step: str, at: int) -> int:
     """write_files(files) in a forked process SIGKILLed before item *at* of *step*; its wait status."""
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
@@ -107,14 +108,16 @@ def two_editions(tmp_path_factory):
     run_command.build_edition(root)
     old = snapshot(root)
     (root / "rules" / "zz-test.toml").write_text(RULE, encoding="utf-8")
-    captured: dict[Path, str] = {}
+    captured: dict[Path, outputs.Content] = {}
     real = outputs.write_files  # build_edition imports it when it runs
     outputs.write_files = captured.update
     try:
         run_command.build_edition(root)
     finally:
         outputs.write_files = real
-    new = {str(p.relative_to(root)): (c.encode() if isinstance(c, str) else c) for p, c in captured.items()}
+    # a large output is a writer that makes its text as it is written (pipeline.outputs.Content)
+    assert any(callable(c) for c in captured.values())
+    new = {str(p.relative_to(root)): outputs.content_bytes(c) for p, c in captured.items()}
     assert any(old.get(k) != v for k, v in new.items()), "the second edition must differ from the first"
     assert not check_contract(root)
     # the check can fail: the new clean text beside the old change log is what a torn write looks like
@@ -196,3 +199,31 @@ def test_temporaries_of_a_killed_run_are_removed_by_the_next(two_editions):
     proc = edition(root, "report")
     assert proc.returncode == 0
     assert not leftovers(root) and snapshot(root) == old
+
+
+def test_a_writer_that_fails_midway_changes_nothing(two_editions):
+    """A large output is written by a writer as it is made (pipeline.outputs.Content): one that
+    fails after writing part of its file leaves the old edition whole and no temporary."""
+    root, old, files, new = two_editions
+
+    def broken(out) -> None:
+        out.write("half of a change log\n" * 1000)
+        raise OSError(28, "No space left on device")
+
+    staged = {**files, root / "clean" / "a.changes.jsonl": broken}
+    with pytest.raises(EditionError, match="a.changes.jsonl: cannot write: No space left on device; nothing was changed"):
+        outputs.write_files(staged)
+    assert snapshot(root) == old and not leftovers(root)
+
+
+def test_a_writer_called_again_writes_the_same_bytes(two_editions, tmp_path):
+    """A writer makes its text anew from what it holds (a retried write gets the same file);
+    a long string is written a slice at a time, the same bytes."""
+    root, old, files, new = two_editions
+    for path, content in files.items():
+        if callable(content):
+            again = outputs.content_bytes(content)  # a writer may be called again: the same bytes
+            assert again == new[str(path.relative_to(root))]
+    text = "x" * (3 << 20) + "é\n"  # longer than a slice of the str writer
+    outputs.write_files({tmp_path / "t.txt": text})
+    assert (tmp_path / "t.txt").read_bytes() == text.encode("utf-8")

@@ -119,7 +119,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         for rel, content in collated.get(work.id, {}).items():
             files[root / rel] = content
     from pipeline.collate.segment import sentences
-    files.update(build_reports(root, corpus, cleaned, files, split=sentences))
+    files.update(build_reports(root, corpus, cleaned, files, split=sentences, stream=True))
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     if not only:

@@ -137,27 +137,60 @@ def own_words(vocab: dict[str, int], lex: Lexicon, min_zipf: float, witness_know
     return [w for w, n in vocab.items() if n >= witness_known and not lex.at_least(w, min_zipf)]
 
 
-def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int], min_zipf: float,
-               witness_known: int, max_cost: float = 4.0, own: list[str] | None = None) -> dict[str, float]:
-    """{candidate (lower case): channel cost -log10 P(reading | candidate)} for a reading."""
-    low = reading.lower()
-    out: dict[str, float] = {}
-
+def _lexicon_knows(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
+    """A test for lower-case words: at least `min_zipf` frequent in the lexicon."""
     floor = 10 ** (min_zipf - 9.0)
     freq = lex.freq
-
     rarer = rarer_than(lex, min_zipf)
 
-    def known(w: str) -> bool:
-        if vocab.get(w, 0) >= witness_known:
-            return True
+    def knows(w: str) -> bool:
         if rarer(w):
             return False
         f = freq(w)
         return f is not None and f >= floor
+    return knows
 
-    for v, c in _variants(reading, lex, model, max_cost):
-        if known(v):
+
+class _Lexical(NamedTuple):
+    """What a reading's candidates are as far as the lexicon and the model tell (the witness's
+    own words aside): a pure function of the reading, made once per process."""
+    variants: tuple[tuple[str, float, bool], ...]     # (word, channel cost, known to the lexicon)
+    edits: tuple[tuple[str, bool], ...]               # (word one edit away, known to the lexicon)
+    splits: tuple[str, ...]                           # two words a lost space glued ("we could")
+
+
+@lru_cache(maxsize=50_000)
+def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float) -> _Lexical:
+    low = reading.lower()
+    knows = _lexicon_knows(lex, min_zipf)
+    variants = tuple((v, c, knows(v)) for v, c in _variants(reading, lex, model, max_cost))
+    edits = tuple((t, knows(t)) for t in (_edit1(low, lex) if len(low) >= 3 else ()))
+    splits = []
+    rare = rarer_than(lex, 3.5)  # most heads of a garble are no word: the index says so without a lookup
+    for i in range(2, len(low) - 1 if lex.language == "en" else 0):  # a lost space (Russian compounds are words)
+        a, b = low[:i], low[i:]
+        if not rare(a) and lex.zipf(a) >= 3.5 and lex.zipf(b) >= 3.5 and (len(a) > 1 or a in ("a", "i")):
+            splits.append(f"{a} {b}")
+    return _Lexical(variants, edits, tuple(splits))
+
+
+@lru_cache(maxsize=100_000)
+def _edit_cost(reading: str, term: str, model: OcrModel) -> float:
+    """The channel cost of a word one plain edit from the reading (a capital misread costs little more)."""
+    low = reading.lower()
+    c = model.channel(reading, term)
+    return c if reading == low else min(c, model.channel(low, term) + 0.5)
+
+
+def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int], min_zipf: float,
+               witness_known: int, max_cost: float = 4.0, own: list[str] | None = None) -> dict[str, float]:
+    """{candidate (lower case): channel cost -log10 P(reading | candidate)} for a reading: a word
+    known to the lexicon or used `witness_known` times in the witness (`vocab`)."""
+    low = reading.lower()
+    out: dict[str, float] = {}
+    lexical = _lexical(reading, lex, model, min_zipf, max_cost)
+    for v, c, known in lexical.variants:
+        if known or vocab.get(v, 0) >= witness_known:
             out[v] = c
     if own is None:
         own = own_words(vocab, lex, min_zipf, witness_known)
@@ -166,13 +199,9 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
             c = model.channel(reading, v)
             if c <= max_cost:
                 out[v] = c
-    if len(low) >= 3:
-        for term in _edit1(low, lex):
-            if term not in out and known(term):
-                c = model.channel(reading, term)
-                out[term] = c if reading == low else min(c, model.channel(low, term) + 0.5)
-    for i in range(2, len(low) - 1 if lex.language == "en" else 0):  # a lost space (Russian compounds are words)
-        a, b = low[:i], low[i:]
-        if lex.zipf(a) >= 3.5 and lex.zipf(b) >= 3.5 and (len(a) > 1 or a in ("a", "i")):
-            out[f"{a} {b}"] = model.space_lost
+    for term, known in lexical.edits:
+        if term not in out and (known or vocab.get(term, 0) >= witness_known):
+            out[term] = _edit_cost(reading, term, model)
+    for split in lexical.splits:
+        out[split] = model.space_lost
     return {w: c for w, c in out.items() if c <= max_cost + 1.0}

@@ -44,6 +44,35 @@ def _read_counts(name: str, words: int) -> dict[str, float]:
     return out
 
 
+def _language_part(lex: Lexicon):
+    """P(w) and the language's share of P(w | prev) for one lexicon: pure functions of the
+    words, remembered once per process for every witness (the bigram table's lookups cost
+    microseconds each and the same pairs come back in every document)."""
+    uni, bi = english_ngrams() if lex.language == "en" else ({}, {})
+
+    @lru_cache(maxsize=200_000)
+    def p_uni(w: str) -> float:
+        z = lex.zipf(w)
+        return 10 ** (z - 9) if z > 0 else 1e-9
+
+    @lru_cache(maxsize=100_000)
+    def count(w: str) -> float | None:
+        return uni.get(w)
+
+    @lru_cache(maxsize=200_000)
+    def p_next(prev: str, w: str) -> float:
+        p = W_UNIGRAM * p_uni(w)
+        c = count(prev)
+        if c:
+            return p + W_BIGRAM * bi.get(f"{prev} {w}", 0) / c
+        return p + W_BIGRAM * p_uni(w)
+
+    return p_uni, p_next
+
+
+_language_parts = lru_cache(maxsize=4)(_language_part)
+
+
 class ContextModel:
     """log10 P(word | left) + log10 P(right | word) for one witness."""
 
@@ -51,43 +80,27 @@ class ContextModel:
         self.lex = lex
         self.vocab = vocab
         self.bigrams = bigrams
-        self.uni, self.bi = english_ngrams() if lex.language == "en" else ({}, {})
-        # the witness's counts do not change while it is judged: each probability is computed once
-        self._uni: dict[str, float] = {}
-        self._next: dict[tuple[str, str, int], float] = {}
-
-    def p_uni(self, w: str) -> float:
-        p = self._uni.get(w)
-        if p is None:
-            z = self.lex.zipf(w)
-            p = self._uni[w] = 10 ** (z - 9) if z > 0 else 1e-9
-        return p
+        self.p_uni, self._p_language = _language_parts(lex)
 
     def p_next(self, prev: str, w: str, own_prev: int = 0) -> float:
         """P(w | prev); `own_prev` leaves the judged reading itself out of the witness's counts."""
-        key = (prev, w, own_prev)
-        p = self._next.get(key)
-        if p is None:
-            p = self._next[key] = self._p_next(prev, w, own_prev)
-        return p
-
-    def _p_next(self, prev: str, w: str, own_prev: int) -> float:
-        p = W_UNIGRAM * self.p_uni(w)
-        c = self.uni.get(prev)
-        if c:
-            p += W_BIGRAM * self.bi.get(f"{prev} {w}", 0) / c
-        else:
-            p += W_BIGRAM * self.p_uni(w)
+        p = self._p_language(prev, w)
         n = self.vocab.get(prev, 0) - own_prev
         if n > 0:
-            p += W_WITNESS * max(0, self.bigrams.get((prev, w), 0) - own_prev) / n
-        else:
-            p += W_WITNESS * self.p_uni(w)
-        return p
+            return p + W_WITNESS * max(0, self.bigrams.get((prev, w), 0) - own_prev) / n
+        return p + W_WITNESS * self.p_uni(w)
 
     def score(self, prev: str | None, w: str, nxt: str | None, reading: str | None = None) -> float:
         """log10 P(w | prev) + log10 P(nxt | w): how well a word fits between its neighbours.
         `reading` is what the witness prints here (its own bigrams with it are left out)."""
+        if " " not in w:  # one word (nearly every hypothesis): the sum below without its loop
+            if prev is None:
+                s = math.log10(self.p_uni(w))
+            else:
+                s = math.log10(self.p_next(prev, w, int(reading == w)))
+            if nxt is not None:
+                s += math.log10(self.p_next(w, nxt, 0)) - math.log10(self.p_uni(nxt))
+            return s
         parts = w.split(" ")
         s = 0.0
         left = prev

@@ -10,7 +10,7 @@ channel) and the collation's variant classifier (is a variant an OCR confusion?)
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -108,17 +108,19 @@ class OcrModel:
         return _channel(self, p, m)
 
     def variants(self, printed: str, max_cost: float = 3.0, depth: int = 2, per_group: int = 6,
-                 second: float = 2.5, prefixes: Collection[str] | None = None,
-                 suffixes: Collection[str] | None = None):
+                 second: float = 2.5, prefixes: Mapping[str, str] | None = None,
+                 suffixes: Mapping[str, str] | None = None):
         """(meant, cost) readings one or two learned confusions away from a printed word; a second
         confusion is tried only where both are common (each costing at most `second`).
-        With `prefixes` (the lower-case prefixes of the words wanted) a reading is pursued only
-        while it can still become one of them; with `suffixes` (their lower-case suffixes) too, a
-        confusion on the last level is made only where what follows it can end one of them."""
+        With `prefixes` (the lower-case prefixes of the words wanted, each with the letters that can
+        follow it) a reading is pursued only while it can still become one of them; with `suffixes`
+        (their lower-case suffixes, each with the letters that can precede it) too, a confusion on
+        the last level is made only where what follows it can end one of them."""
         seen: dict[str, float] = {}
         seen_get = seen.get
         groups = self._groups(per_group)
         frontier = [(printed, 0.0, 0)]
+        follow = before = ""
         for level in range(depth):
             nxt = []
             limit = max_cost if level == 0 else min(max_cost, 2 * second)
@@ -128,23 +130,39 @@ class OcrModel:
                 low = word.lower()
                 for i in range(start, n):
                     head = low[:i]
-                    if prefixes is not None and i and head not in prefixes:
-                        break  # no word starts so: no edit further on can make one
+                    if prefixes is not None:
+                        follow = prefixes.get(head)
+                        if follow is None:
+                            break  # no word starts so: no edit further on can make one
                     for b in range(1, MAX_SEG + 1):
                         if i + b > n:
                             break
-                        for meant, k, meant_low in groups.get(word[i:i + b], ()):
+                        group = groups.get(word[i:i + b])
+                        if not group:
+                            continue
+                        tail = low[i + b:]
+                        if ends is not None:
+                            before = ends.get(tail)
+                            if before is None:
+                                continue  # no word ends so: no confusion here can make one
+                        for meant, k, meant_low in group:
                             cost = base + k
                             if cost > limit or (level and k > second):
                                 break
-                            if prefixes is not None and (head + meant_low) not in prefixes:
+                            # head + meant must begin a word, meant + tail end one: the first
+                            # and last letters tested alone first (most confusions fail there)
+                            if meant_low and prefixes is not None and (
+                                    meant_low[0] not in follow
+                                    or (len(meant_low) > 1 and head + meant_low not in prefixes)):
                                 continue
-                            if ends is not None and (meant_low + low[i + b:]) not in ends:
+                            if meant_low and ends is not None and (
+                                    meant_low[-1] not in before
+                                    or (len(meant_low) > 1 and meant_low + tail not in ends)):
                                 continue
                             v = word[:i] + meant + word[i + b:]
                             if v and cost < seen_get(v, 99.0):
                                 seen[v] = cost
-                                if k <= second:
+                                if k <= second and level + 1 < depth:  # a reading to go on from
                                     nxt.append((v, cost, i + len(meant)))
             frontier = nxt
         seen.pop(printed, None)
@@ -153,39 +171,71 @@ class OcrModel:
 
 @lru_cache(maxsize=200_000)
 def _channel_cached(model_id: int, printed: str, meant: str) -> float:
+    """The cheapest alignment of `printed` to `meant` through the model's letter groups
+    (dynamic programming over (meant letters used, printed letters used))."""
     model = _MODELS[model_id]
     n, m = len(meant), len(printed)
     inf = float("inf")
+    printed_for, unseen = model.printed_for, model.unseen
+    # what can be done at each place of the meant word: (group length, group, its confusions or
+    # None: only single letters have a default cost), and the printed groups at each place
+    at_meant = []
+    for i in range(n + 1):
+        here = []
+        for a in range(0, min(MAX_SEG, n - i) + 1):
+            seg = meant[i:i + a]
+            row = printed_for.get(seg)
+            if row is not None or a <= 1:
+                here.append((a, seg, row))
+        at_meant.append(here)
+    at_printed = [[printed[j:j + b] for b in range(0, min(MAX_SEG, m - j) + 1)] for j in range(m + 1)]
+    # no place whose cost so far exceeds one whole alignment's needs expanding (costs are >= 0)
+    bound = _one_alignment(model, printed, meant) + 1e-9
     d = [[inf] * (m + 1) for _ in range(n + 1)]
     d[0][0] = 0.0
-    printed_for, unseen = model.printed_for, model.unseen
     for i in range(n + 1):
         for j in range(m + 1):
             cur = d[i][j]
-            if cur == inf:
+            if cur > bound:
                 continue
             if i < n and j < m and meant[i] == printed[j]:
                 if cur < d[i + 1][j + 1]:
                     d[i + 1][j + 1] = cur
-            for a in range(0, MAX_SEG + 1):
-                if i + a > n:
-                    break
-                seg = meant[i:i + a]
-                row = printed_for.get(seg)
-                if row is None and a > 1:
-                    continue  # a group the table lacks: only single letters have a default cost
-                for b in range(0, MAX_SEG + 1 if row is not None else 2):
-                    if (a == 0 and b == 0) or j + b > m:
-                        continue
-                    out = printed[j:j + b]
+            outs = at_printed[j]
+            for a, seg, row in at_meant[i]:
+                target = d[i + a]
+                for b in range(0 if a else 1, len(outs) if row is not None else min(2, len(outs))):
+                    out = outs[b]
                     k = row.get(out) if row is not None else None
                     if k is None:
                         if a > 1 or b > 1:
                             continue
                         k = 1.5 if a == b == 1 and seg.lower() == out.lower() else unseen
-                    if cur + k < d[i + a][j + b]:
-                        d[i + a][j + b] = cur + k
+                    if cur + k < target[j + b]:
+                        target[j + b] = cur + k
     return d[n][m]
+
+
+def _one_alignment(model: OcrModel, printed: str, meant: str) -> float:
+    """The cost of one way through the alignment (letter against letter, then the longer word's
+    rest dropped or added one letter at a time): a bound the cheapest way cannot exceed."""
+    total = 0.0
+    for c, o in zip(meant, printed):
+        total += 0.0 if c == o else _single(model, c, o)
+    for c in meant[len(printed):]:
+        total += _single(model, c, "")
+    for o in printed[len(meant):]:
+        total += _single(model, "", o)
+    return total
+
+
+def _single(model: OcrModel, meant: str, printed: str) -> float:
+    """One letter (or none) printed for one letter (or none), as the alignment prices it."""
+    row = model.printed_for.get(meant)
+    k = row.get(printed) if row is not None else None
+    if k is None:
+        k = 1.5 if meant and printed and meant.lower() == printed.lower() else model.unseen
+    return k
 
 
 _MODELS: dict[int, OcrModel] = {}

@@ -61,8 +61,15 @@ def old_forms(vocab: dict[str, int], lex: Lexicon) -> frozenset[str]:
     """The witness's rare old spellings, if it shows enough different ones to be its orthography
     (then `is_old` also protects common-looking ones such as "hee")."""
     spec, _ = rules()
-    rare = [w for w in vocab if len(w) >= 3 and w.isalpha() and lex.zipf(w) < spec.min_zipf and modern(w, lex)]
+    rare = [w for w in vocab if _rare_old(w, lex)]
     return frozenset(rare) if len(rare) >= spec.min_types else frozenset()
+
+
+@lru_cache(maxsize=100_000)  # asked for every word of every witness: once per process
+def _rare_old(word: str, lex: Lexicon) -> bool:
+    """A rare word that a pattern turns into a common one ("keepe")."""
+    spec, _ = rules()
+    return len(word) >= 3 and word.isalpha() and lex.zipf(word) < spec.min_zipf and modern(word, lex) is not None
 
 
 def is_old(word: str, lex: Lexicon) -> bool:

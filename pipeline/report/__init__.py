@@ -1,7 +1,8 @@
 """Report writers for proofreaders and editors.
 
 `build_reports(root, corpus, cleaned, files)` returns the HTML reports of a run
-(`edition run` writes them with everything else):
+(`edition run` writes them with everything else; with `stream=True` a page is a writer that
+makes it while it is written, pipeline.outputs):
 
 - reports/index.html: the edition at a glance (per witness: changes by stage and
   kind, open queries, review progress, links to every report);
@@ -15,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 from pathlib import Path
 
 from pipeline.report.data import WitnessState, elsewhere, pivot_evidence
 from pipeline.report.files import read_changes, read_manifest, read_queries
-from pipeline.report.html import render_changes, render_index
+from pipeline.outputs import Content, content_text
+from pipeline.report.html import render_changes, render_index, write_changes_page
 from pipeline.review import read_review
 from pipeline.sources import read_raw
 
@@ -28,10 +31,10 @@ __all__ = ["build_reports", "witness_state", "load_state"]
 
 def witness_state(c) -> WitnessState:
     """The reports' view of a freshly cleaned witness (pipeline.run.Cleaned, with its review decisions)."""
-    return WitnessState(c.witness, c.doc.raw, list(c.changes), list(c.queries), list(c.review), list(c.stale))
+    return WitnessState(c.witness, c.doc.raw, c.changes, c.queries, list(c.review), list(c.stale))
 
 
-def load_state(root: Path, corpus, wid: str, files: dict[Path, str] | None = None, *,
+def load_state(root: Path, corpus, wid: str, files: dict[Path, Content] | None = None, *,
                raw: bool = True) -> WitnessState | None:
     """A witness not cleaned in this run, read back from its written outputs (from `files` if
     they are about to be written, else from disk): the change log, the queries, the review
@@ -42,7 +45,7 @@ def load_state(root: Path, corpus, wid: str, files: dict[Path, str] | None = Non
     log = root / "clean" / f"{wid}.changes.jsonl"
     tsv = root / "reports" / f"{wid}.queries.tsv"
     if log in files:
-        log_text = files[log]
+        log_text = content_text(files[log])
     elif log.exists():
         log_text = log.read_text(encoding="utf-8")
     else:
@@ -54,10 +57,12 @@ def load_state(root: Path, corpus, wid: str, files: dict[Path, str] | None = Non
                         list(stale))
 
 
-def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, str], split=None) -> dict[Path, str]:
+def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, Content], split=None,
+                  stream: bool = False) -> dict[Path, Content]:
     """reports/index.html and reports/<id>.changes.html for every cleaned witness. `split` (the
-    collation's sentence splitter) lets a translation's page show the aligned original."""
-    out: dict[Path, str] = {}
+    collation's sentence splitter) lets a translation's page show the aligned original. With
+    `stream`, a changes page is a writer (pipeline.outputs): its text is made as it is written."""
+    out: dict[Path, Content] = {}
     states: dict[str, WitnessState] = {}
     for w in corpus.witnesses:
         if w.id in cleaned:
@@ -72,7 +77,8 @@ def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, str], spl
     shared = elsewhere(states)
     for wid in cleaned:
         states[wid].elsewhere = shared[wid]
-        out[root / "reports" / f"{wid}.changes.html"] = render_changes(states[wid])
+        page = root / "reports" / f"{wid}.changes.html"
+        out[page] = partial(write_changes_page, st=states[wid]) if stream else render_changes(states[wid])
     present = {p.relative_to(root).as_posix() for p in files if _inside(p, root)}
     present |= {p.relative_to(root).as_posix() for p in out}
     for sub in ("reports", "reports/collation", "clean", "review"):
@@ -87,13 +93,13 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
-def _text(path: Path, files: dict[Path, str]) -> str | None:
+def _text(path: Path, files: dict[Path, Content]) -> str | None:
     if path in files:
-        return files[path]
+        return content_text(files[path])
     return path.read_text(encoding="utf-8") if path.exists() else None
 
 
-def _pivot(root: Path, corpus, w, cleaned: dict, files: dict[Path, str], split) -> dict | None:
+def _pivot(root: Path, corpus, w, cleaned: dict, files: dict[Path, Content], split) -> dict | None:
     """The aligned original for a translation's page, from its work's alignment (this run's or the last)."""
     if w.role != "translation":
         return None

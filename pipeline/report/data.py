@@ -10,6 +10,7 @@ import bisect
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -44,7 +45,8 @@ class WitnessState:
 
         A rejected change and an answered query (resolved, or accepted: kept as is) are
         gone from the next run's lists; their decisions in the review file still count."""
-        ids = {c.id for c in self.changes}
+        # the ids are looked up for the decisions only (a million changes: no set of them without one)
+        ids = {c.id for c in self.changes} if self.decisions else set()
         qids = {q.id for q in self.queries}
         stale = set(self.stale)
         accepted = rejected = rejected_gone = queries_decided = queries_gone = 0
@@ -245,29 +247,31 @@ def elsewhere(states: dict[str, "WitnessState"]) -> dict[str, dict]:
     return out
 
 
-def page_data(st: WitnessState) -> dict:
-    """Everything reports/<id>.changes.html renders, as plain JSON-able data."""
+class Streamed:
+    """A long list of the page's data made an item at a time as the page is written (never held
+    whole: the changes of a 100 MB witness); `n` items, iterated once."""
+
+    def __init__(self, items: Iterable, n: int):
+        self.items, self.n = items, n
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+def page_data(st: WitnessState, stream: bool = False) -> dict:
+    """Everything reports/<id>.changes.html renders, as plain JSON-able data; with `stream`, the
+    changes and queries as Streamed rows (made while the page is written)."""
     u = _utf16_index(st.raw)
-    pairs = moved_pairs(st.changes)
-    near = queries_near(st.changes, st.queries)
-    changes = []
-    for i, c in enumerate(st.changes):
-        changes.append([c.id, u(c.start), u(c.end), c.after, c.stage, c.rule, c.kind, c.line, c.col,
-                        c.confidence, c.note, layout_labels(c), pairs.get(i, []), near.get(i, [])])
-    queries = []
-    for q in st.queries:
-        pre, hit, post = _split_context(q.context, q.text)
-        queries.append({"id": q.id, "line": q.line, "col": q.col, "text": q.text, "suggestions": list(q.suggestions),
-                        "score": round(q.score, 3), "reason": q.reason, "rule": q.rule,
-                        "ctx": [pre, hit, post], "start": u(max(q.raw_start, 0)), "end": u(max(q.raw_end, 0))})
+    changes = _change_rows(st, u)
+    queries = (_query_row(q, u) for q in st.queries)
     w = st.witness
     return {
         "witness": {"id": w.id, "title": w.title, "language": w.language, "work": w.work, "role": w.role},
         "fields": ["id", "start", "end", "after", "stage", "rule", "kind", "line", "col", "confidence", "note",
                    "layout", "moved", "queries"],
         "raw": st.raw,
-        "changes": changes,
-        "queries": queries,
+        "changes": Streamed(changes, len(st.changes)) if stream else list(changes),
+        "queries": Streamed(queries, len(st.queries)) if stream else list(queries),
         "decisions": {d.id: decision_info(d) for d in st.decisions},
         "stale": list(st.stale),
         "pivot": st.pivot,
@@ -276,26 +280,83 @@ def page_data(st: WitnessState) -> dict:
     }
 
 
+def _change_rows(st: WitnessState, u) -> Iterator[list]:
+    pairs = moved_pairs(st.changes)
+    near = queries_near(st.changes, st.queries)
+    for i, c in enumerate(st.changes):
+        yield [c.id, u(c.start), u(c.end), c.after, c.stage, c.rule, c.kind, c.line, c.col,
+               c.confidence, c.note, layout_labels(c), pairs.get(i, []), near.get(i, [])]
+
+
+def _query_row(q: Query, u) -> dict:
+    pre, hit, post = _split_context(q.context, q.text)
+    return {"id": q.id, "line": q.line, "col": q.col, "text": q.text, "suggestions": list(q.suggestions),
+            "score": round(q.score, 3), "reason": q.reason, "rule": q.rule,
+            "ctx": [pre, hit, post], "start": u(max(q.raw_start, 0)), "end": u(max(q.raw_end, 0))}
+
+
+_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("'", "\\u0027"),
+            ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_SLICE = 1 << 20  # a long string (the raw text) is dumped a slice at a time
+_BATCH = 2000  # list items per piece of the streamed JSON
+
+
 def _dump(data: object) -> str:
     s = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("'", "\\u0027")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    for c, esc in _ESCAPES:
+        if c in s:
+            s = s.replace(c, esc)
+    return s
+
+
+def _dump_parts(data: object) -> Iterator[str]:
+    """_dump(data) in pieces: a long string a slice at a time (JSON escapes one character at a
+    time, so the slices' escapes joined are the whole one's)."""
+    if isinstance(data, str) and len(data) > _SLICE:
+        yield '"'
+        for i in range(0, len(data), _SLICE):
+            yield _dump(data[i:i + _SLICE])[1:-1]
+        yield '"'
+    else:
+        yield _dump(data)
+
+
+def script_parts(data: object) -> Iterator[Markup]:
+    """The JSON of script_json in pieces, for a page written as it is made: safe inside
+    <script type="application/json"> (no '<', '>', '&' or quote can end the element or start
+    markup); deterministic (sorted keys). Lists and dicts at the top level get one item per
+    line, so that a change to a rule shows in `git diff` of the committed report as the lines
+    of the changes it touched."""
+    if not isinstance(data, dict):
+        yield Markup(_dump(data))
+        return
+    yield Markup("{")
+    for n, k in enumerate(sorted(data)):
+        v = data[k]
+        head = (",\n" if n else "") + _dump(k) + ":"
+        if (isinstance(v, Streamed) and v.n) or (isinstance(v, list) and v):
+            yield Markup(head + "[\n")
+            batch: list[str] = []
+            first = True
+            for x in v:
+                batch.append(_dump(x))
+                if len(batch) >= _BATCH:
+                    yield Markup(("" if first else ",\n") + ",\n".join(batch))
+                    batch, first = [], False
+            if batch:
+                yield Markup(("" if first else ",\n") + ",\n".join(batch))
+            yield Markup("\n]")
+        elif isinstance(v, Streamed):
+            yield Markup(head + "[]")
+        elif isinstance(v, dict) and v and k != "witness":
+            yield Markup(head + "{\n" + ",\n".join(f"{_dump(i)}:{_dump(v[i])}" for i in sorted(v)) + "\n}")
+        else:
+            yield Markup(head)
+            for part in _dump_parts(v):
+                yield Markup(part)
+    yield Markup("}")
 
 
 def script_json(data: object) -> Markup:
-    """JSON safe to put inside <script type="application/json">: no '<', '>', '&' or
-    quote can end the element or start markup; deterministic (sorted keys). Lists and
-    dicts at the top level get one item per line, so that a change to a rule shows in
-    `git diff` of the committed report as the lines of the changes it touched."""
-    if not isinstance(data, dict):
-        return Markup(_dump(data))
-    parts = []
-    for k in sorted(data):
-        v = data[k]
-        if isinstance(v, list) and v:
-            parts.append(f"{_dump(k)}:[\n" + ",\n".join(_dump(x) for x in v) + "\n]")
-        elif isinstance(v, dict) and v and k != "witness":
-            parts.append(f"{_dump(k)}:{{\n" + ",\n".join(f"{_dump(i)}:{_dump(v[i])}" for i in sorted(v)) + "\n}")
-        else:
-            parts.append(f"{_dump(k)}:{_dump(v)}")
-    return Markup("{" + ",\n".join(parts) + "}")
+    """script_parts(data) as one string (see there)."""
+    return Markup("".join(script_parts(data)))

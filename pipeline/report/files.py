@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
+from functools import partial
 from pathlib import Path
 
 from pipeline.errors import one_line
 from pipeline.model import Change, Query
+from pipeline.outputs import Content, content_text
 
 QUERY_HEADER = ["id", "line", "col", "text", "suggestions", "score", "reason"]
 # JSON lets these stand raw in a string, but many line readers (str.splitlines, JavaScript
@@ -34,8 +35,15 @@ def json_line(obj) -> str:
     return text
 
 
+def write_changes(out, changes: list[Change]) -> None:
+    """clean/<id>.changes.jsonl into the text stream *out*, a record at a time."""
+    for c in changes:
+        out.write(json_line(c.as_json()))
+        out.write("\n")
+
+
 def changes_jsonl(changes: list[Change]) -> str:
-    return "".join(json_line(c.as_json()) + "\n" for c in changes)
+    return content_text(partial(write_changes, changes=changes))
 
 
 def tsv_field(value) -> str:
@@ -43,23 +51,27 @@ def tsv_field(value) -> str:
     return one_line(str(value))
 
 
-def queries_tsv(queries: list[Query]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+def write_queries(out, queries: list[Query]) -> None:
+    """reports/<id>.queries.tsv into the text stream *out*, a row at a time."""
+    w = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(QUERY_HEADER)
     for q in queries:
         w.writerow([tsv_field(v) for v in (q.id, q.line, q.col, q.text, "|".join(q.suggestions), f"{q.score:.3f}",
                                            q.reason)])
-    return buf.getvalue()
 
 
-def witness_files(root: Path, cleaned: dict) -> dict[Path, str]:
-    """clean/<id>.txt, clean/<id>.changes.jsonl and reports/<id>.queries.tsv of each cleaned witness."""
-    files: dict[Path, str] = {}
+def queries_tsv(queries: list[Query]) -> str:
+    return content_text(partial(write_queries, queries=queries))
+
+
+def witness_files(root: Path, cleaned: dict) -> dict[Path, Content]:
+    """clean/<id>.txt, clean/<id>.changes.jsonl and reports/<id>.queries.tsv of each cleaned
+    witness: the text, and writers that stream the log and the queries when the file is written."""
+    files: dict[Path, Content] = {}
     for wid, c in cleaned.items():
         files[root / "clean" / f"{wid}.txt"] = c.text
-        files[root / "clean" / f"{wid}.changes.jsonl"] = changes_jsonl(c.changes)
-        files[root / "reports" / f"{wid}.queries.tsv"] = queries_tsv(c.queries)
+        files[root / "clean" / f"{wid}.changes.jsonl"] = partial(write_changes, changes=c.changes)
+        files[root / "reports" / f"{wid}.queries.tsv"] = partial(write_queries, queries=c.queries)
     return files
 
 
@@ -68,13 +80,21 @@ def manifest_entry(c) -> dict:
     w = c.witness
     entry = {"id": w.id, "file": w.file, "language": w.language, "work": w.work, "role": w.role,
             "encoding": c.facts.get("encoding", w.encoding),
-            "raw_sha256": hashlib.sha256(c.doc.raw.encode("utf-8")).hexdigest(),
+            "raw_sha256": text_sha256(c.doc.raw),
             "raw_chars": len(c.doc.raw), "clean_chars": len(c.text),
             "paragraphs": sum(1 for p in c.text.split("\n") if p.strip()),
             "layout": c.facts.get("layout", {}), "changes": len(c.changes), "queries": len(c.queries)}
     if c.stale:  # review decisions that matched nothing (`edition report` shows them)
         entry["stale"] = list(c.stale)
     return entry
+
+
+def text_sha256(text: str, chunk: int = 1 << 20) -> str:
+    """sha256 of a text's UTF-8 bytes, encoded a slice at a time (no copy of a large text)."""
+    h = hashlib.sha256()
+    for i in range(0, len(text), chunk):
+        h.update(text[i:i + chunk].encode("utf-8"))
+    return h.hexdigest()
 
 
 def witness_manifest(order: list[str], cleaned: dict, earlier: dict[str, dict] | None = None) -> str:

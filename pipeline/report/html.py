@@ -7,12 +7,13 @@ script only ever puts it into the document as text nodes.
 """
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from pipeline.report.data import WitnessState, page_data, script_json
+from pipeline.report.data import WitnessState, page_data, script_json, script_parts
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -22,14 +23,24 @@ def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                     keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     e.filters["script_json"] = script_json
+    e.filters["script_parts"] = script_parts
     e.filters["num"] = lambda n: f"{n:,}"
     return e
 
 
+def write_changes_page(out, st: WitnessState) -> None:
+    """reports/<id>.changes.html into the text stream *out* as it is made: the changes'
+    rows are made, dumped and written a batch at a time, never held whole."""
+    data = page_data(st, stream=True)
+    for part in env().get_template("changes.html.j2").generate(w=st.witness, st=st, data=data,
+                                                                progress=st.progress):
+        out.write(part)
+
+
 def render_changes(st: WitnessState) -> str:
-    data = page_data(st)
-    return env().get_template("changes.html.j2").render(w=st.witness, st=st, data=data,
-                                                         progress=st.progress)
+    buf = io.StringIO()
+    write_changes_page(buf, st)
+    return buf.getvalue()
 
 
 def render_index(corpus, states: dict[str, WitnessState], present: set[str]) -> str:

@@ -119,6 +119,11 @@ def _ftfy(s: str) -> str:
     """ftfy's repair, unless it invents characters no text holds (private use, unassigned):
     then the reading is left for a proofreader."""
     fixed = ftfy.fix_text(s, **_FTFY)
+    if fixed.count(" ") < s.count(" "):
+        # ftfy read a plain space as a lost no-break space ("â€ " -> "†"); the space may be one the
+        # layout stage wrote joining two lines ("â€⏎“" -> "â€ “"), and a line end is never read
+        # so: each space-separated part is repaired alone, so the clean text, cleaned again, stays
+        fixed = " ".join(_ftfy(part) for part in s.split(" "))
     if fixed != s and any(unicodedata.category(c) in ("Co", "Cn") for c in set(fixed) - set(s)):
         return s
     return fixed

@@ -32,20 +32,21 @@ never changed automatically.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
+from itertools import accumulate, compress, islice
 
 import regex
 from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import calibrate
+from pipeline.correct import calibrate, spaces, stretches
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than, word_index
 from pipeline.correct.context import ContextModel
@@ -62,6 +63,7 @@ from pipeline.stages import stage
 _is_old = lru_cache(maxsize=100_000)(is_old)
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
+_TOKEN_SPLIT = regex.compile(f"({TOKEN.pattern})")
 _WORD = re.compile(r"\S+")
 # longer than any word: not looked up (a lookup is super-linear in a token's length; a
 # 4,000-letter run once took 307 s)
@@ -101,6 +103,15 @@ class Settings:
     max_queries: float = 1.0       # queries per 100 words at most (the best-scored are kept)
     document_evidence: bool = True  # weigh again with the document's own misreadings (correct/document.py)
     lone_digit_support: int = 3    # a lone digit is fixed into a word ("1 have") when this many other places confirm it
+    # a space too many or lost (correct/spaces.py): automatic from this posterior (benchmarks/correction.py
+    # picks it on training documents; above 1: never), queried from the other
+    auto_threshold_space: float = 1.01
+    query_threshold_space: float = 0.99
+    # a damaged stretch (correct/stretches.py): this many non-words at least, at most `stretch_gap` words
+    # between two, and at least this share of the stretch's tokens: one query for the whole stretch
+    stretch_min_suspects: int = 3
+    stretch_gap: int = 1
+    stretch_min_density: float = 0.6
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -131,29 +142,38 @@ class _Token:
 
 
 class _Tokens:
-    """The witness's tokens, compactly: their offsets in arrays, their lower-case forms one
-    string per distinct word, and whether each is linked to the next (nothing but spaces
-    between). A list of match objects and a lower-case string per token took about 300
-    bytes a token: 5 GB for a 100 MB file; this takes about 17."""
+    """The witness's tokens, compactly: their offsets in arrays, the number of their printed
+    form (one string per distinct form), their lower-case forms (one string per distinct word)
+    and whether each is linked to the next (nothing but spaces between). A list of match
+    objects and a lower-case string per token took about 300 bytes a token: 5 GB for a
+    100 MB file; this takes about 21 (offsets 8, form 4, link 1, lower-case form 8), the
+    text being split into tokens a piece at a time (_pieces)."""
 
     def __init__(self, text: str):
         self.text = text
-        self.starts, self.ends = array("q"), array("q")
-        self.lows: list[str] = []
+        code = "i" if len(text) < 2**31 else "q"  # 4-byte offsets where they fit (20 million tokens in 100 MB)
+        self.starts, self.ends, self.ids = array(code), array(code), array("I")
         self.linked = bytearray()
-        forms: dict[str, str] = {}
-        last = -1
-        for m in TOKEN.finditer(text):
-            a, b = m.span()
-            if b - a > MAX_TOKEN:
-                continue
-            if last >= 0:
-                self.linked.append(not text[last:a].strip())
-            low = fold(m.group())
-            self.lows.append(forms.setdefault(low, low))
-            self.starts.append(a)
-            self.ends.append(b)
-            last = b
+        ids: dict[str, int] = {}  # each distinct printed form once: a form is judged once, whatever its count
+        for base, piece in _pieces(text):
+            parts = _TOKEN_SPLIT.split(piece)  # gap, token, gap, token, ..., gap: one regex pass
+            offsets = list(accumulate(map(len, parts), initial=base))
+            words, starts, ends = parts[1::2], offsets[1:-1:2], offsets[2::2]
+            gaps = parts[2:-1:2]  # between one token and the next
+            if max(map(len, words), default=0) > MAX_TOKEN:
+                kept = [k for k, w in enumerate(words) if len(w) <= MAX_TOKEN]
+                words, starts, ends = [words[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
+                gaps = [text[b:a] for b, a in zip(ends, islice(starts, 1, None))]
+            if self.ends and starts:  # the last token of the piece before and the first of this one
+                self.linked.append(not text[self.ends[-1]:starts[0]].strip())
+            self.linked += bytearray([not g.strip() for g in gaps])
+            self.starts.extend(starts)
+            self.ends.extend(ends)
+            self.ids.extend([ids.setdefault(w, len(ids)) for w in words])
+        self.forms: list[str] = list(ids)
+        lows: dict[str, str] = {}
+        form_lows = [lows.setdefault(low, low) for low in map(fold, self.forms)]
+        self.lows: list[str] = [form_lows[k] for k in self.ids]
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -173,7 +193,7 @@ class _Witness:
         self.lows = self.tokens.lows
         self.vocab = Counter(self.lows)
         self.linked = self.tokens.linked
-        self.bigrams = Counter((a, b) for a, b, ok in zip(self.lows, islice(self.lows, 1, None), self.linked) if ok)
+        self.bigrams = Counter(compress(zip(self.lows, islice(self.lows, 1, None)), self.linked))
         self.context = ContextModel(self.lex, self.vocab, self.bigrams)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
         self.capitalised = Counter(text[a:b] for a, b in zip(self.tokens.starts, self.tokens.ends)
@@ -213,28 +233,50 @@ class _Witness:
                 if (en and margin >= -self.st.realword_prune) or self.vocab.get(w, 0) >= self.st.witness_known]
         return v
 
-    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float]):
+    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True):
         """([(hypothesis, probability)] best first, the reading itself being the hypothesis "";
         {hypothesis: association}): how much more the neighbours say for each hypothesis than
-        its mere frequency does (log10; 0 where there are no neighbours)."""
+        its mere frequency does (log10; 0 where there are no neighbours).
+        A real word (keep_p None) that no candidate outscores here is KEPT: nothing more is
+        asked of it (most real words weighed: "the" where "she" is a word of the witness);
+        `shortcut` False computes its posterior in full (the tests compare the two)."""
         prev, nxt = self.neighbours(i)
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
-        if keep_p is None:
-            keep_ctx = ctx.score(prev, reading, nxt, reading)
-            assoc = {"": keep_ctx - math.log10(ctx.p_uni(reading))}
-        else:
-            keep_ctx, assoc = math.log10(keep_p), {"": 0.0}
+        keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
+        fits = {w: ctx.score(prev, w, nxt, reading) for w in cands}
         scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
-        for w, cost in cands.items():
-            sc = ctx.score(prev, w, nxt, reading)
-            assoc[w] = sc - sum(math.log10(ctx.p_uni(part)) for part in w.split(" "))
-            scores.append((w, -cost + sc))
+        scores += [(w, -cost + fits[w]) for w, cost in cands.items()]
         top = max(s for _, s in scores)
+        if shortcut and keep_p is None and scores[0][1] >= top:
+            return KEPT
+        assoc = {"": keep_ctx - math.log10(ctx.p_uni(reading)) if keep_p is None else 0.0}
+        for w, fit in fits.items():
+            assoc[w] = fit - sum(math.log10(ctx.p_uni(part)) for part in w.split(" "))
         total = sum(10 ** (s - top) for _, s in scores)
         out = [(w, 10 ** (s - top) / total) for w, s in scores]
         out.sort(key=lambda x: (-x[1], x[0]))
         return out, assoc
+
+
+# the posterior of a real word that no candidate outscores in its place: the reading stays
+# (its probability is not computed: no decision reads it)
+KEPT = ([("", 1.0)], {"": 0.0})
+
+
+_SPACE = re.compile(r"\s")
+PIECE = 1 << 16  # characters of text tokenised at once (its tokens' strings are transient)
+
+
+def _pieces(text: str):
+    """(offset, piece) of the text cut at a space after every PIECE characters: no token
+    crosses a space, so the pieces' tokens are the text's."""
+    pos = 0
+    while pos < len(text):
+        space = _SPACE.search(text, pos + PIECE)
+        end = space.start() if space else len(text)
+        yield pos, text[pos:end]
+        pos = end
 
 
 def _initial(text: str, start: int) -> bool:
@@ -268,11 +310,13 @@ def run(text: str, ctx: Context) -> StageResult:
     edits: list[Edit] = []
     queries: list[Query] = []
     memo: dict[tuple, tuple | None] = {}
-    weighed: list[tuple] = []  # (index, match, verdict, posterior) of the readings the noisy channel weighs
-    for i, (a, b) in enumerate(zip(wt.tokens.starts, wt.tokens.ends)):
-        w = text[a:b]  # the token object is made only for a reading kept (most are not)
-        if _skip(w):
-            continue
+    weighed: list[tuple] = []  # (index, verdict, posterior) of the readings the noisy channel weighs
+    # a weighing depends on the reading and its neighbours only: a reading met again between the
+    # same words shares the first one's (a weighing is ~700 bytes; a large text repeats many)
+    weighings: dict[tuple, tuple | None] = {}
+    for i in _worth_judging(wt, memo, names, ctx, st):
+        a = wt.tokens.starts[i]
+        w = wt.tokens.forms[wt.tokens.ids[i]]
         initial = w[:1].isupper() and _initial(text, a)  # a sentence start matters only to a capital
         key = (w, initial)
         if key not in memo:
@@ -288,23 +332,35 @@ def run(text: str, ctx: Context) -> StageResult:
                 queries.append(joined)
                 continue
         if kind in ("nonword", "realword"):
-            weighed.append((i, m, verdict, _weigh(i, verdict, wt, st)))
+            near = (key, *wt.neighbours(i))
+            post = weighings.get(near, weighings)
+            if post is weighings:
+                post = weighings[near] = _weigh(i, verdict, wt, st)
+            weighed.append((i, verdict, post))
             continue
         _, suggestions, score, reason = verdict
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
     # every reading weighed: what the document's own misreadings confirm; weighed again with the
     # channel adapted to them, then the decisions
     evidence = _evidence(weighed, wt)
-    weighed = [(i, m, verdict, _reweigh(i, verdict, post, wt, st, evidence)) for i, m, verdict, post in weighed]
-    for _i, _m, verdict, post in weighed:
+    again: dict[int, tuple | None] = {}  # id of a first weighing -> the weighing again (shared alike)
+    for n, (i, verdict, post) in enumerate(weighed):
+        if id(post) not in again:
+            again[id(post)] = _reweigh(i, verdict, post, wt, st, evidence)
+        weighed[n] = (i, verdict, again[id(post)])
+    weighings.clear()
+    again.clear()
+    for _i, verdict, post in weighed:
         if post is not None:
             best, p = post[0][0]
             evidence.place(verdict[1], best or None, p >= SURE)
-    for i, m, verdict, post in weighed:
-        _decide(i, m, verdict, post, wt, st, ctx, evidence, edits, queries)
+    for i, verdict, post in weighed:
+        _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
     if ctx.language == "en":
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
+        _spaces(wt, st, edits, queries)
+        _stretches(wt, st, ctx, queries)
     words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
     # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
     limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
@@ -312,6 +368,20 @@ def run(text: str, ctx: Context) -> StageResult:
         queries = sorted(queries, key=lambda q: -q.score)[:limit]
         queries.sort(key=lambda q: q.start)
     return StageResult(edits, queries)
+
+
+def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) -> list[int]:
+    """The tokens whose form may be more than a word to leave, in order. A form in lower case
+    is judged once here for all its places (most are plain words: "the", "which"); a capitalised
+    one is judged at each place, since a sentence start matters to it."""
+    plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
+    for k, w in enumerate(wt.tokens.forms):
+        if _skip(w):
+            plain[k] = 1
+        elif not w[:1].isupper():
+            verdict = memo[(w, False)] = _judge(w, False, wt, names, ctx, st)
+            plain[k] = verdict is None
+    return [i for i, k in enumerate(wt.tokens.ids) if not plain[k]]
 
 
 def _weigh(i: int, verdict, wt: _Witness, st: Settings):
@@ -350,7 +420,7 @@ def _evidence(weighed, wt: _Witness) -> DocumentEvidence:
     ev = DocumentEvidence(wt.text, wt.vocab, wt.model)
     if not wt.st.document_evidence:
         return ev
-    for _i, _m, verdict, post in weighed:
+    for _i, verdict, post in weighed:
         if post is None:
             continue
         best = _likeliest(verdict, post)
@@ -374,7 +444,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         if kind != "nonword":
             return
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
-    shown = [recase(base, h) + suffix for h, _ in post if h][:3]
+    shown = [recase(base, h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
     how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
     why = (f"{how}; {shown[0]!r} is likelier from the OCR error model and the context "
@@ -400,6 +470,83 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         edits.append(Edit(m.start(), m.start() + len(base), after, f"detect.{kind}", "auto", round(score, 3), why))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
         queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
+
+
+def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
+    """A word split in two ("re ceived") or two run together ("ofthe"): pipeline/correct/spaces.py.
+    An automatic fix supersedes the queries on its text; a query is added where no other is (but
+    replaces the plain one of _split_word)."""
+    found = spaces.Spaces(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, wt.linked, wt.vocab, wt.context,
+                          wt.lex, wt.model, st.known_zipf, st.witness_known,
+                          lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates).find()
+    fixes, asks = spaces.decide(found, st.auto_threshold_space, st.query_threshold_space, st.auto)
+    taken = sorted((e.start, e.end) for e in edits)
+    for s, why in fixes:
+        k = bisect.bisect_left(taken, (s.end,))
+        if k and taken[k - 1][1] > s.start:
+            continue  # another correction is made here
+        edits.append(Edit(s.start, s.end, s.meant, f"detect.{s.kind}", "auto", round(s.posterior, 4), why))
+        queries[:] = [q for q in queries if q.end <= s.start or q.start >= s.end]
+    # a weighed space takes the place of _split_word's plain query on the same words
+    weighed = {(s.start, s.end) for s, _ in asks}
+    queries[:] = [q for q in queries if q.rule != "detect.split" or (q.start, q.end) not in weighed]
+    asked = sorted([(q.start, q.end) for q in queries] + taken)
+    for s, why in asks:
+        k = bisect.bisect_left(asked, (s.end,))
+        if k and asked[k - 1][1] > s.start:
+            continue
+        score = spaces.JOIN_QUERY if s.kind == "split" else s.posterior
+        queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=f"detect.{s.kind}"))
+
+
+def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
+    """A garbled stretch ("NoiniiUMLLiti BmsiiAKB VALVBOF") is one query (pipeline/correct/stretches.py);
+    it takes the place of the queries about its words (their suggestions are named in its reason)."""
+    auth, lex, vocab, memo = ctx.resources.authority, wt.lex, wt.vocab, {}
+    listed = ctx.resources.words(ctx.witness)  # the project's word lists (rules/words/): words, not damage
+
+    def suspect(printed: str, low: str) -> bool:
+        v = memo.get(printed)
+        if v is None:
+            if len(low) < 2:
+                v = False  # a lone letter: an initial, a list mark or a word ("a", "I")
+            elif any(c.isdigit() for c in low):
+                v = any(c.isalpha() for c in low) and not NUMBER.fullmatch(printed)
+            elif _camel(printed):
+                v = True
+            else:
+                v = (lex.zipf(low) < st.known_zipf and vocab.get(low, 0) < st.witness_known and printed not in listed
+                     and not auth.known(printed) and low not in wt.old and not lex.derived(printed)
+                     # a long word no edit brings near a word is a rare valid form, as in _judge
+                     and (len(low) < 10 or bool(wt.candidates(printed))))
+            memo[printed] = v
+        return v
+
+    # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
+    # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
+    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not lex.at_least(low, st.known_zipf)
+                                                                          or not low.isalpha())}
+    found = stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
+                           st.stretch_min_suspects, st.stretch_min_density, maybe)
+    if not found:
+        return
+    queries.sort(key=lambda q: (q.start, q.end))
+    starts = [q.start for q in queries]
+    gone: set[int] = set()  # indexes of the queries a stretch takes the place of
+    added = []
+    for s in found:
+        a, b = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
+        if (a and queries[a - 1].end > s.start) or any(queries[k].end > s.end for k in range(a, b)):
+            continue  # a query reaching out of the stretch: leave both as they are
+        inner = queries[a:b]
+        told = "; ".join(f"{q.text!r}: {q.suggestions[0]!r}" for q in inner if q.suggestions)
+        why = (f"a damaged stretch: {len(s.suspects)} of its {s.tokens} words are no words "
+               f"({', '.join(repr(x) for x in s.suspects[:6])}{', ...' if len(s.suspects) > 6 else ''}); "
+               f"re-read it from the scan" + (f" (suggested: {told})" if told else ""))
+        gone.update(range(a, b))
+        added.append(Query(s.start, s.end, wt.text[s.start:s.end], [], round(s.density, 3), why,
+                           rule="detect.stretch"))
+    queries[:] = [q for k, q in enumerate(queries) if k not in gone] + added
 
 
 # the confidence of a lone-digit fix; measured on the dev sets (benchmarks/correction.py, by rule): 0.978

@@ -274,29 +274,57 @@ def run(text: str, ctx: Context) -> StageResult:
         edits.append(e)
         taken[e.start:e.end] = b"\x01" * (e.end - e.start)
 
+    # the line-end joins, for the mid-line hyphens beside them to be judged on the words the next
+    # pass reads ("Pe-⏎trogradnot- nothing" on "Petrogradnot"): hyphen -> (reading, the word
+    # before it, the word after it, where the word before starts)
+    joins: dict[int, tuple[str, str, str, int]] = {}
     for m in near(_LINE_END, text, "-\n"):
         left, right = m.group(1), re.match(rf"{WORD}", m.group(2))
         hyphen = m.end(1)
         if right is None:  # "union-⏎1921": keep the hyphen, join
             add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.8, "line-end hyphen kept"))
+            joins[hyphen] = ("compound", left, "", m.start())
             continue
         v = judge(left, right.group(), lang, vocab)
         add(_hyphen_edit(hyphen, v, dash, f"{left}-⏎{right.group()}", line_end=True))
+        joins[hyphen] = (v.reading, left, right.group(), m.start())
         if v.confidence < 0.8:
             queries.append(_query(m.start(), m.end(2), f"{left}-⏎{right.group()}", v, left, right.group()))
     for m in near(_NUMBER_LINE_END, text, "-\n"):
         hyphen = m.end(1)
         add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.95,
                  f"{m.group(1)}-⏎{text[m.end():m.end() + 6].split()[0]}: a number keeps its hyphen"))
+        joins[hyphen] = ("compound", m.group(1), "", m.start())
     for i in _line_end_hyphens(text):  # what no rule above read ("not91-⏎Workers"): kept, joined
         if not taken[i + 1]:
             add(Edit(i + 1, i + 2, "", "hyphen.compound", "hyphen", 0.6,
                      f"{text[max(0, i - 12):i].split(' ')[-1]}-⏎{text[i + 2:i + 14].split(' ')[0]}: "
                      f"line-end hyphen kept (no word before it to judge)"))
+            joins[i] = ("compound", "", "", i)
+
+    def whole(start: int, left: str, end: int, right: str, alone: bool) -> tuple[str, str] | None:
+        """The words around a mid-line hyphen as the next pass reads them (a soft join makes one
+        word of two), or None where it reads none: with `alone` (the pattern wants no word
+        character or hyphen before the left word), after a kept line-end hyphen ("co-⏎ntain-")."""
+        j = joins.get(start - 2) if start >= 2 and text[start - 2:start] == "-\n" else None
+        if j is not None:
+            reading, before, _, at = j
+            if reading == "soft" and not (alone and at and _WORD_OR_HYPHEN.match(text, at - 1)):
+                left = before + left
+            elif alone and reading in ("soft", "compound"):
+                return None
+        j = joins.get(end)
+        if j is not None and j[0] == "soft":
+            right += j[2]
+        return left, right
+
     for m in near(_SPACED, text, "- "):
         if _overlaps(m.start(), m.end(3), taken):
             continue
-        left, right = m.group(1), m.group(3)
+        words = whole(m.start(), m.group(1), m.end(3), m.group(3), alone=True)
+        if words is None:
+            continue
+        left, right = words
         v = judge(left, right, lang, vocab, spaced=True, proper=proper)
         hyphen = m.end(1)
         if v.reading == "keep" or (v.reading == "dash" and dash == "keep"):
@@ -307,17 +335,23 @@ def run(text: str, ctx: Context) -> StageResult:
     for m in near(_SPACED_BEFORE, text, " -"):
         if _overlaps(m.start(), m.end(), taken):
             continue
+        words = whole(m.start(), m.group(1), m.end(2), m.group(2), alone=False)
+        if words is None:
+            continue
         # "incentive -rivalry": a dash set close to the following word (respaced only where
         # the document spaces its dashes one way: otherwise it is style, kept)
-        if dash == "keep" or len(m.group(2)) < 2 or not (zipf(m.group(1).lower(), lang) >= 3.0
-                                                         and zipf(m.group(2).lower(), lang) >= 3.0):
+        if dash == "keep" or len(words[1]) < 2 or not (zipf(words[0].lower(), lang) >= 3.0
+                                                       and zipf(words[1].lower(), lang) >= 3.0):
             continue
         add(Edit(m.end(1), m.start(2), dash, "hyphen.dash", "punct", 0.9,
                  f"'{m.group()}': a hyphen before a word after a space is a dash"))
     for start, hyphen, end in _inner_hyphens(text):
         if _overlaps(start, end, taken):
             continue
-        left, right = text[start:hyphen], text[hyphen + 1:end]
+        words = whole(start, text[start:hyphen], end, text[hyphen + 1:end], alone=True)
+        if words is None:
+            continue
+        left, right = words
         joined = (left + right).lower()
         right_is_word = zipf(right.lower(), lang) >= 1.0 or vocab.get(right.lower(), 0) > 0
         if right_is_word:

@@ -217,9 +217,29 @@ def _commas(text: str, language: str, data: PunctuationData) -> list[Query]:
 
 # -- doubled words ----------------------------------------------------------------------
 
+_CHUNK = 1 << 20  # the text is read a megabyte (up to a line end) at a time: its token lists stay small
+
+
 def _doubled(text: str, language: str, data: PunctuationData) -> list[Query]:
-    """A word, or a pair of words, printed twice with one space between (case aside)."""
+    """A word, or a pair of words, printed twice with one space between (case aside). A
+    doubling never spans a line end (one space between its words), so the text is read in
+    pieces cut after one: a token list of the whole text took ~38 bytes a character."""
     allowed = {w.lower() for w in data.doubled.get(language, [])}
+    out: list[Query] = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + _CHUNK)
+        end = len(text) if end < 0 else end + 1
+        piece = text if (start, end) == (0, len(text)) else text[start:end]
+        for q in _doubled_in(piece, allowed):
+            q.start += start
+            q.end += start
+            out.append(q)
+        start = end
+    return out
+
+
+def _doubled_in(text: str, allowed: set[str]) -> list[Query]:
     # the text cut into gap, token, gap, token, ..., gap (runs of letters): done by the regex
     # engine and C iterators, not a Python step per token
     parts = LETTER_RUNS.split(text)
