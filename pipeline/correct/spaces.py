@@ -106,7 +106,7 @@ class Spaces:
         index = word_index(self.lex).words
         vocab, witness_known, zipf = self.vocab, self.witness_known, self.lex.zipf
         # the witness's debris words and their cuts, once per distinct word
-        glued = {low: c for low in vocab if (c := self.cuts(low))} if self.ctx.uni else {}
+        glued = {low: c for low in vocab if (c := self.cuts(low))} if self.lex.language == "en" else {}
         out: list[Space] = []
         text, starts, ends, lows, linked = self.text, self.starts, self.ends, self.lows, self.linked
         n = len(lows)
