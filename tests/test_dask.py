@@ -12,14 +12,15 @@ from pipeline.context import Resources
 from tests.conftest import ROOT, edition, make_project
 from tests.test_run import snapshot
 
-pytest.importorskip("distributed")
-
 
 @pytest.fixture(autouse=True)
 def forkserver():
     """The cluster's processes forked from one server that has imported distributed (as
     distributed's own test suite does) instead of each starting Python from scratch: still new
-    processes, which see only what is shipped to them (3 s of CPU less over this file)."""
+    processes, which see only what is shipped to them (3 s of CPU less over this file).
+    distributed is imported here, not when the module is collected: the worker that does not
+    run this file never pays its 0.9 s import."""
+    pytest.importorskip("distributed")
     import dask
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
         yield
