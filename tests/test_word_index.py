@@ -10,7 +10,7 @@ import regex
 from rapidfuzz import fuzz
 
 from pipeline.authority import skeleton
-from pipeline.correct.candidates import _edit1, index_min_zipf, rarer_than, word_index
+from pipeline.correct.candidates import _edit1, index_min_zipf, own_words, rarer_than, word_index
 from pipeline.correct.model import MAX_SEG
 from pipeline.correct.model import shared as ocr_model
 from pipeline.lexicon import shared as lexicon
@@ -154,3 +154,22 @@ def test_near_name_takes_the_closest_name_and_the_first_of_equals():
 
     for w in ["Zinovieff", "Zinovyev", "Zinovev", "Shlyapnikoff", "Shliapnikov", "Zenoviev", "Sinoviev", "Shlyap"]:
         assert _near_name(w, index) == plain(w), w
+
+
+def test_a_witness_s_own_words_are_bounded_to_its_commonest_in_its_own_order():
+    """A long noisy witness repeats its garbles, which join its own words; every unknown reading
+    is compared with each own word of its letter, so the list is bounded (detect stays linear)."""
+    lex = lexicon("en")
+    rng = random.Random(5)
+    # made-up forms the lexicon lacks, each used 3-50 times, and common words that never count
+    vocab = {f"zq{''.join(rng.choice('bcdfgkx') for _ in range(5))}": rng.randint(3, 50) for _ in range(1500)}
+    vocab.update({"the": 900, "which": 300})
+    own = own_words(vocab, lex, 2.0, 3, most=1000)
+    kept = [w for ws in own.values() for w in ws]
+    assert len(kept) == 1000 and "the" not in kept
+    floor = min(vocab[w] for w in kept)
+    assert all(vocab[w] <= floor for w in vocab if w not in kept and w not in ("the", "which"))
+    assert kept == [w for w in vocab if w in set(kept)]  # the witness's order (candidate ties stay put)
+    assert set(own) == {"z"}
+    small = own_words({k: vocab[k] for k in list(vocab)[:20]}, lex, 2.0, 3, most=1000)
+    assert sum(map(len, small.values())) == 20  # under the bound nothing is dropped

@@ -132,9 +132,20 @@ def rarer_than(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
     return lambda low: low not in words and low.isalpha()
 
 
-def own_words(vocab: dict[str, int], lex: Lexicon, min_zipf: float, witness_known: int) -> list[str]:
-    """The witness's frequent words that the lexicon lacks (its names and terms)."""
-    return [w for w, n in vocab.items() if n >= witness_known and not lex.at_least(w, min_zipf)]
+def own_words(vocab: dict[str, int], lex: Lexicon, min_zipf: float, witness_known: int,
+              most: int = 1000) -> dict[str, list[str]]:
+    """The witness's frequent words that the lexicon lacks (its names and terms), by first letter.
+    At most the `most` commonest: in a long noisy witness its repeated garbles ("thé") join them,
+    and every unknown reading is compared with each of its letter's, so without a bound the
+    stage grows with the square of the text (a 10 MB varied OCR text: hours)."""
+    own = [w for w, n in vocab.items() if n >= witness_known and not lex.at_least(w, min_zipf)]
+    if len(own) > most:
+        kept = set(sorted(own, key=lambda w: (-vocab[w], w))[:most])
+        own = [w for w in own if w in kept]  # the witness's order, as without the bound
+    by_letter: dict[str, list[str]] = {}
+    for w in own:
+        by_letter.setdefault(w[:1], []).append(w)
+    return by_letter
 
 
 def _lexicon_knows(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
@@ -183,7 +194,7 @@ def _edit_cost(reading: str, term: str, model: OcrModel) -> float:
 
 
 def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int], min_zipf: float,
-               witness_known: int, max_cost: float = 4.0, own: list[str] | None = None) -> dict[str, float]:
+               witness_known: int, max_cost: float = 4.0, own: dict[str, list[str]] | None = None) -> dict[str, float]:
     """{candidate (lower case): channel cost -log10 P(reading | candidate)} for a reading: a word
     known to the lexicon or used `witness_known` times in the witness (`vocab`)."""
     low = reading.lower()
@@ -194,8 +205,8 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
             out[v] = c
     if own is None:
         own = own_words(vocab, lex, min_zipf, witness_known)
-    for v in own:  # the witness's own frequent words the lexicon lacks ("Kollontai")
-        if v not in out and abs(len(v) - len(low)) <= 2 and v[:1] == low[:1] and v != low:
+    for v in own.get(low[:1], ()):  # the witness's own frequent words the lexicon lacks ("Kollontai")
+        if v not in out and abs(len(v) - len(low)) <= 2 and v != low:
             c = model.channel(reading, v)
             if c <= max_cost:
                 out[v] = c

@@ -95,6 +95,7 @@ class Settings:
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
     witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
+    own_words_most: int = 1000     # of those the lexicon lacks, the commonest compared with a reading (linear time)
     nonword_zipf: float = 1.5      # how likely an unknown reading is a real (rare) word, as a Zipf value
     realword_min_zipf: float = 3.0  # a real-word correction goes to a word at least this frequent
     realword_prune: float = 1.0    # judge a real word only if a variant is this likely (log10) against it
@@ -201,7 +202,7 @@ class _Witness:
         # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
-        self.own: list[str] | None = None
+        self.own: dict[str, list[str]] | None = None
         self.realword: dict[str, list[tuple[str, float]]] = {}
         self.digit_words: dict[str, list[str]] = {}
         self.st = st
@@ -215,7 +216,8 @@ class _Witness:
         c = self.cands.get(base)
         if c is None:
             if self.own is None:
-                self.own = own_words(self.vocab, self.lex, self.st.suggest_zipf, self.st.witness_known)
+                self.own = own_words(self.vocab, self.lex, self.st.suggest_zipf, self.st.witness_known,
+                                     self.st.own_words_most)
             c = self.cands[base] = find_candidates(base, self.lex, self.model, self.vocab, self.st.suggest_zipf,
                                                    self.st.witness_known, self.st.max_cost, self.own)
         return c
