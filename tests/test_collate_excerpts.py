@@ -37,9 +37,10 @@ def kollontai(built):
 
 
 @pytest.fixture(scope="module")
-def seeds(kollontai):
-    work, wits, authority = kollontai
-    return collate_work(work.id, work.title, work.pivot, wits, authority)
+def seeds(kollontai_collation):
+    """The seed witnesses collated again, from the session run's clean texts (conftest, shared
+    with test_collate_pivot)."""
+    return kollontai_collation[0]
 
 
 _EDITIONS: dict = {}
