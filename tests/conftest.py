@@ -93,16 +93,16 @@ def resources(tmp_path_factory) -> Resources:
 
 
 @pytest.fixture(scope="session")
-def generic(tmp_path_factory) -> Resources:
+def generic(resources) -> Resources:
     """The project's resources as a witness outside its catalogue sees them (the generated
     texts of test_fuzz and test_properties: ids such as "gen"): the rules scoped to the
     catalogue's witnesses, which never apply to such a witness, left out; every rule of a
     language or "*" kept. The same results as `resources` for such a witness (compared on
     test_fuzz's 2,000 inputs: text, change log, queries), without the rules stage sifting
     the project's 144 witness rules on every call (a fifth of a small text's cleaning)."""
-    res = Resources(make_project(tmp_path_factory.mktemp("generic")))
+    res = Resources(resources.root)  # the same project; the rules as validated once for `resources`
     languages = set(get_args(Witness.model_fields["language"].annotation))
-    res.__dict__["rules"] = [r for r in res.rules if set(r.spec.scope) & {"*", *languages}]  # a cached_property
+    res.__dict__["rules"] = [r for r in resources.rules if set(r.spec.scope) & {"*", *languages}]  # a cached_property
     return res
 
 
