@@ -340,7 +340,7 @@ def browser_page():
     """This process's browser context and its one page (a new one if a test closed it)."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + os.environ.get("TT3_EXTRA", "").split())
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         ctx = b.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
         yield {"context": ctx, "page": _new_page(ctx)}
         ctx.close()
