@@ -136,8 +136,10 @@ def _collate_kollontai(built: Edition):
             best = min(best, time.process_time() - t)
             if best < COLLATE_FAST:
                 break
-    finally:
+    finally:  # what lives on (the session's run, this collation) frozen again, as `built` left it
         gc.unfreeze()
+        gc.collect()
+        gc.freeze()
     return col, best
 
 
