@@ -5,10 +5,14 @@
     def test_y(cleaned): ...    # just the cleaned witnesses of that run
     def test_r(resources): ...  # the project's config and rules (no run needed: never waits for it)
     def test_z(tmp_path):       # a test that changes a project makes its own: make_project(tmp_path)
+    def test_s(small, tmp_path):  # ... or copies `small` (every witness cut to 20,000 bytes, run once)
+    def test_g(generic): ...    # resources for a generated text's made-up witness ("gen")
+    def test_k(kollontai_collation): ...  # the Kollontai work collated again (and its CPU time)
 
-`built` is read-only for tests: never write into built.root. Under pytest-xdist (`make test`)
-the run is made once for the whole session: the first worker to ask builds it, under a file
-lock in the folder the workers share, and the others read its results (`_once`).
+`built`, `small` and `hostile` are read-only for tests: never write into them. Under
+pytest-xdist (`make test`) each is made once for the whole session: the first worker to ask
+builds it, under a file lock in the folder the workers share, and the others read its results
+(`_once`). Make a test do no more than it checks: share these rather than run again.
 """
 from __future__ import annotations
 
