@@ -37,15 +37,25 @@ def test_contract_holds(project):
     assert "0 problems" in proc.stdout
 
 
-def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path):
+def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path, monkeypatch):
     """`edition run` (the command, in another folder) writes exactly what the session's run
     wrote: deterministic, and no absolute path or time in any output. (The `hostile` project
-    of conftest is built by the command in a new process.)"""
+    of conftest is built by the command in a new process.) The session's run cleaned every
+    witness in one process; this one, as a first run on two cores does, cleans the pivot here
+    and the other witnesses in a forked worker: the same bytes."""
+    import pipeline.commands.run as run_command
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    shares = []
+    real = run_command._share
+    monkeypatch.setattr(run_command, "_share", lambda *a: shares.append(real(*a)) or shares[-1])
     other = make_project(tmp_path)
     if (ROOT / "review").exists():
         shutil.copytree(ROOT / "review", other / "review")
     proc = edition(other, "run", "--quiet")
     assert proc.returncode == 0, proc.stderr
+    here, there, workers = shares[0]
+    assert workers == 1 and "kollontai-ru" in here and "kollontai-en-dreadnought" in there
     first = snapshot(project)
     assert snapshot(other) == first
     assert any(k.startswith("reports/collation/") for k in first)
@@ -77,3 +87,27 @@ def test_wordfreq_figures_read_from_the_lexicon_table_are_wordfreqs():
                                                         "—", "x1y", "ёлка", "интернационалистами"]
     assert [wordfreq_zipf(w, "ru") for w in words] == [wordfreq.zipf_frequency(w, "ru") for w in words]
     assert wordfreq_zipf("the", "en") == wordfreq.zipf_frequency("the", "en") > 7
+
+
+def test_a_first_run_shares_the_cleaning_with_workers_only_where_it_pays(built, monkeypatch):
+    """Workers clean beside this process on two cores or more, in a process that has not
+    cleaned before (its word lists are not loaded yet), when they get enough text; this process
+    keeps the pivots of the works to collate, up to its share."""
+    import pipeline.commands.run as run_command
+    corpus = built.corpus
+    size = {w.id: len(built.cleaned[w.id].doc.raw) for w in corpus.witnesses}
+    todo = sorted(size, key=lambda wid: -size[wid])
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    here, there, workers = run_command._share(corpus, todo, size)
+    assert here == ["kollontai-ru"] and workers == 1 and sorted(here + there) == sorted(todo)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 8)  # a worker per witness at most
+    assert run_command._share(corpus, todo, size)[2] == len(todo) - 1
+    small = {wid: 100 for wid in todo}  # too little to clean for a worker to pay
+    assert run_command._share(corpus, todo, small) == (todo, [], 0)
+    assert run_command._share(corpus, todo[:1], size) == (todo[:1], [], 0)  # one witness: here
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 1)
+    assert run_command._share(corpus, todo, size) == (todo, [], 0)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", True)  # its word lists are loaded: alone
+    assert run_command._share(corpus, todo, size) == (todo, [], 0)

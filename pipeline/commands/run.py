@@ -241,7 +241,21 @@ def _fork_pool(workers: int):
     """Worker processes forked from this one: they start with what it has imported and loaded."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_follow_parent, initargs=(os.getpid(),))
+
+
+def _follow_parent(parent: int) -> None:
+    """A worker ends with the run: one whose run was killed outright (SIGKILL) would otherwise
+    wait forever to hand over its result (Linux: the kernel's parent-death signal)."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: a killed run may leave its worker behind
+        pass
+    if os.getppid() != parent:  # the run died before the signal was asked for
+        os._exit(1)
 
 
 def warn_unknown_reviews(root: Path, corpus) -> None:
