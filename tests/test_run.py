@@ -111,3 +111,31 @@ def test_a_first_run_shares_the_cleaning_with_workers_only_where_it_pays(built, 
     monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(run_command, "_CLEANED_HERE", True)  # its word lists are loaded: alone
     assert run_command._share(corpus, todo, size) == (todo, [], 0)
+
+
+def test_an_error_met_in_a_worker_stops_the_run_with_one_line(tmp_path, monkeypatch):
+    """Bad input found while a forked worker cleans its witness (here a stage's own check,
+    made to fail for that witness): the same one-line error as in one process (exit 2, the
+    file named), and nothing written."""
+    import pipeline.commands.run as run_command
+    import pipeline.run
+    from pipeline.errors import EditionError
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(run_command, "AUTO_MIN", 0)  # two small witnesses: one here, one in a worker
+    shares = []
+    real_share, real_clean = run_command._share, pipeline.run.clean_witness
+    monkeypatch.setattr(run_command, "_share", lambda *a: shares.append(real_share(*a)) or shares[-1])
+
+    def clean(raw, w, *args, **kwargs):  # the worker is forked from this process: it runs this too
+        if w.id == "kollontai-en-iww":
+            raise EditionError(f"raw/{w.file}", "the clean text would break the output format: a test", line=3)
+        return real_clean(raw, w, *args, **kwargs)
+    monkeypatch.setattr(pipeline.run, "clean_witness", clean)
+    root = make_project(tmp_path)
+    r = edition(root, "run", "--quiet", "--only", "kollontai-en-iww", "allen-documents", "--no-collate")
+    assert shares[0] == (["allen-documents"], ["kollontai-en-iww"], 1)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip() == "edition: error: raw/kollontai-en-iww.txt:3: the clean text would break the output " \
+        "format: a test", r.stderr
+    assert not (root / "clean").exists()  # nothing half-written

@@ -187,21 +187,22 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
 
         here, there, workers = _share(corpus, todo, {wid: len(inputs[wid][0]) for wid in todo}) \
             if jobs == 0 and not scheduler else (todo, [], 0)
-        if workers:  # forked before the progress bar's thread starts
-            pool = _fork_pool(workers)
-            futures = {wid: pool.submit(clean_witness_task, bundle, tasks[wid]) for wid in there}
+        pool = _fork_pool(workers) if workers else None  # forked before the progress bar's thread starts
+        futures = {wid: pool.submit(clean_witness_task, bundle, tasks[wid]) for wid in there} if pool else {}
         global _CLEANED_HERE
         _CLEANED_HERE = True
-        with progress_bar(quiet) as progress, executor(scheduler, max(1, jobs) if len(here) > 1 else 1) as ex:
-            bar = progress.add_task("cleaning", total=len(todo))
-            for wid, c in ex.map(clean_witness_task, bundle, (tasks[wid] for wid in here)):
-                finished(wid, c)
-                progress.advance(bar)
-            if workers:
-                with pool:
-                    for wid, f in futures.items():  # in the order given: the same calls, whoever finishes first
-                        finished(wid, f.result())
-                        progress.advance(bar)
+        try:
+            with progress_bar(quiet) as progress, executor(scheduler, max(1, jobs) if len(here) > 1 else 1) as ex:
+                bar = progress.add_task("cleaning", total=len(todo))
+                for wid, c in ex.map(clean_witness_task, bundle, (tasks[wid] for wid in here)):
+                    finished(wid, c)
+                    progress.advance(bar)
+                for wid, f in futures.items():  # in the order given: the same calls, whoever finishes first
+                    finished(wid, f.result())
+                    progress.advance(bar)
+        finally:
+            if pool is not None:
+                _close(pool, futures)
     for wid in ids:
         out[wid].review = inputs[wid][2]
     return {wid: out[wid] for wid in ids}
@@ -243,6 +244,15 @@ def _fork_pool(workers: int):
     from concurrent.futures import ProcessPoolExecutor
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_follow_parent, initargs=(os.getpid(),))
+
+
+def _close(pool, futures: dict) -> None:
+    """Shut the workers down; after a failure (a bad input, Ctrl-C), without waiting for the
+    witnesses they are still cleaning."""
+    if not all(f.done() for f in futures.values()):
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _follow_parent(parent: int) -> None:
