@@ -76,6 +76,15 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
 _WORD_COUNT_RE = re.compile(r"\[\^\d+\]|([^\W_]\w*(?:[-'’‐]\w+)*)|\w+(?:[-'’‐]\w+)*|[^\w\s]", re.UNICODE)
 
 
+# TOKEN_RE with its word tokens captured: findall gives a word token's text, "" for the others
+_WORDS_RE = re.compile(r"\[\^\d+\]|(\w+(?:[-'’‐]\w+)*)|[^\w\s]", re.UNICODE)
+
+
+def words(paragraph: str) -> list[str]:
+    """The texts of the paragraph's word tokens, in order (those of `tokenize` with is_word)."""
+    return [w for w in _WORDS_RE.findall(paragraph) if w]
+
+
 def word_count(paragraph: str) -> int:
     """Number of word tokens in a paragraph (tokens of TOKEN_RE that begin with a letter or digit)."""
     found = _WORD_COUNT_RE.findall(paragraph)
