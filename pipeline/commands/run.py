@@ -221,10 +221,9 @@ def _share(corpus, todo: list[str], size: dict[str, int]) -> tuple[list[str], li
     anchors read), up to its share; the workers the rest. A process that has cleaned before has
     what it needs loaded: it cleans alone."""
     cores = os.cpu_count() or 1
-    if cores < 2 or len(todo) < 2 or _CLEANED_HERE:
-        return todo, [], 0
-    import multiprocessing
-    if "fork" not in multiprocessing.get_all_start_methods():  # a worker must start with what this process holds
+    # Linux: a worker forked from this process starts with what it holds (elsewhere fork is
+    # unsafe or missing, and a new interpreter would import and load everything again)
+    if cores < 2 or len(todo) < 2 or _CLEANED_HERE or not sys.platform.startswith("linux"):
         return todo, [], 0
     pivots = {wk.pivot for wk in corpus.works if len(corpus.members(wk.id)) >= 2}
     workers = min(cores - 1, len(todo) - 1)
