@@ -303,30 +303,46 @@ def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     return tuple(out)
 
 
+# tokens judged in one window (about 1 MB of text): a weighing is remembered for its window only
+WINDOW = 200_000
+
+
 @stage("detect", kinds=("auto",), settings=Settings)
 def run(text: str, ctx: Context) -> StageResult:
-    """Queries and the certain automatic corrections for one witness."""
+    """Queries and the certain automatic corrections for one witness.
+
+    Three passes over the readings the noisy channel weighs, each a window of tokens at a time,
+    so that memory holds a window's weighings and the witness's compact counts, not a weighing
+    per place (a 30 MB witness that never repeats itself had 2 GB): (1) judge and weigh every
+    reading, and learn the document's misreadings from the likeliest corrections; (2) weigh again
+    with the channel adapted to them, and count at how many places each reading's correction
+    is sure; (3) decide each place with that whole-witness evidence (weighed a third time, where
+    there is something to decide). A weighing depends on the reading and its neighbours only: a
+    reading met again between the same words in a window shares the first one's."""
     st = Settings.of(ctx)
     wt = _Witness(text, ctx, st)
     names = _name_index(ctx)
     edits: list[Edit] = []
     queries: list[Query] = []
-    memo: dict[tuple, tuple | None] = {}
-    weighed: list[tuple] = []  # (index, verdict, posterior) of the readings the noisy channel weighs
-    # a weighing depends on the reading and its neighbours only: a reading met again between the
-    # same words shares the first one's (a weighing is ~700 bytes; a large text repeats many)
+    memo: dict[tuple, tuple | None] = {}  # (form, initial) -> verdict, for the whole witness
+    evidence = DocumentEvidence(wt.text, wt.vocab, wt.model)
+    weighed = array("i")  # the token indexes of the readings the noisy channel weighs, in order
+    initials = bytearray()  # ... and whether each stands at a sentence start (with its form: its memo key)
+    forms, ids, starts = wt.tokens.forms, wt.tokens.ids, wt.tokens.starts
     weighings: dict[tuple, tuple | None] = {}
+    window = 0
     for i in _worth_judging(wt, memo, names, ctx, st):
-        a = wt.tokens.starts[i]
-        w = wt.tokens.forms[wt.tokens.ids[i]]
-        initial = w[:1].isupper() and _initial(text, a)  # a sentence start matters only to a capital
+        if i // WINDOW != window:
+            window = i // WINDOW
+            weighings.clear()
+        w = forms[ids[i]]
+        initial = w[:1].isupper() and _initial(text, starts[i])  # a sentence start matters only to a capital
         key = (w, initial)
         if key not in memo:
             memo[key] = _judge(w, initial, wt, names, ctx, st)
         verdict = memo[key]
         if verdict is None:
             continue
-        m = wt.tokens[i]
         kind = verdict[0]
         if kind in ("nonword", "name"):
             joined = _split_word(i, wt.tokens, text, wt.lex, st)
@@ -335,29 +351,29 @@ def run(text: str, ctx: Context) -> StageResult:
                 continue
         if kind in ("nonword", "realword"):
             near = (key, *wt.neighbours(i))
-            post = weighings.get(near, weighings)
-            if post is weighings:
+            if near not in weighings:
                 post = weighings[near] = _weigh(i, verdict, wt, st)
-            weighed.append((i, verdict, post))
+                if st.document_evidence:
+                    _learn(evidence, verdict, post)
+            weighed.append(i)
+            initials.append(initial)
             continue
+        m = wt.tokens[i]
         _, suggestions, score, reason = verdict
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
-    # every reading weighed: what the document's own misreadings confirm; weighed again with the
-    # channel adapted to them, then the decisions
-    evidence = _evidence(weighed, wt)
-    again: dict[int, tuple | None] = {}  # id of a first weighing -> the weighing again (shared alike)
-    for n, (i, verdict, post) in enumerate(weighed):
-        if id(post) not in again:
-            again[id(post)] = _reweigh(i, verdict, post, wt, st, evidence)
-        weighed[n] = (i, verdict, again[id(post)])
-    weighings.clear()
-    again.clear()
-    for _i, verdict, post in weighed:
-        if post is not None:
-            best, p = post[0][0]
-            evidence.place(verdict[1], best or None, p >= SURE)
-    for i, verdict, post in weighed:
+    # (2) every reading weighed again with the channel adapted to the document's misreadings
+    acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
+    for n, i, verdict, post in _final_weighings(weighed, initials, memo, wt, st, evidence):
+        if post is None:
+            acts[n] = 1
+            continue
+        best, p = post[0][0]
+        evidence.place(verdict[1], best or None, p >= SURE)
+        acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
+    # (3) the decisions, with what the whole witness says of each reading
+    for _n, i, verdict, post in _final_weighings(weighed, initials, memo, wt, st, evidence, acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
+    del weighed, initials, acts
     if ctx.language == "en":
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
@@ -372,10 +388,32 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(edits, queries)
 
 
-def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) -> list[int]:
+def _final_weighings(weighed, initials, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
+                     only: bytearray | None = None):
+    """(n, token index, verdict, weighing with the channel adapted to the document) of each weighed
+    reading (`only`: of those flagged), a weighing remembered for its window only."""
+    forms, ids = wt.tokens.forms, wt.tokens.ids
+    done: dict[tuple, tuple | None] = {}
+    window = 0
+    for n, i in enumerate(weighed):
+        if only is not None and not only[n]:
+            continue
+        if i // WINDOW != window:
+            window = i // WINDOW
+            done.clear()
+        key = (forms[ids[i]], bool(initials[n]))
+        verdict = memo[key]
+        near = (key, *wt.neighbours(i))
+        post = done.get(near, done)
+        if post is done:
+            post = done[near] = _weigh(i, _adapted(verdict, evidence), wt, st)
+        yield n, i, verdict, post
+
+
+def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) -> array:
     """The tokens whose form may be more than a word to leave, in order. A form in lower case
     is judged once here for all its places (most are plain words: "the", "which"); a capitalised
-    one is judged at each place, since a sentence start matters to it."""
+    one is judged at each place, since a sentence start matters to it. (4 bytes a token.)"""
     plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
     for k, w in enumerate(wt.tokens.forms):
         if _skip(w):
@@ -383,7 +421,8 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
         elif not w[:1].isupper():
             verdict = memo[(w, False)] = _judge(w, False, wt, names, ctx, st)
             plain[k] = verdict is None
-    return [i for i, k in enumerate(wt.tokens.ids) if not plain[k]]
+    worth = plain.translate(bytes([1, 0]) + bytes(254))  # 1: a form to judge at its places
+    return array("i", compress(range(len(wt.tokens.ids)), map(worth.__getitem__, wt.tokens.ids)))
 
 
 def _weigh(i: int, verdict, wt: _Witness, st: Settings):
@@ -395,15 +434,11 @@ def _weigh(i: int, verdict, wt: _Witness, st: Settings):
     return (*wt.posterior(i, base.lower(), keep_p, cands), cands)
 
 
-def _reweigh(i: int, verdict, weighed, wt: _Witness, st: Settings, evidence: DocumentEvidence):
-    """The posterior again with the channel adapted to the document's own misreadings."""
-    if weighed is None:
-        return None
+def _adapted(verdict, evidence: DocumentEvidence):
+    """The verdict with its candidates' channel costs adapted to the document's own misreadings."""
     kind, base, suffix, cands, protected, z = verdict
     adapted = evidence.adapt(base, cands)
-    if adapted is cands:
-        return weighed
-    return _weigh(i, (kind, base, suffix, adapted, protected, z), wt, st)
+    return verdict if adapted is cands else (kind, base, suffix, adapted, protected, z)
 
 
 def _likeliest(verdict, weighed) -> tuple[str, float] | None:
@@ -417,18 +452,13 @@ def _likeliest(verdict, weighed) -> tuple[str, float] | None:
     return best, p
 
 
-def _evidence(weighed, wt: _Witness) -> DocumentEvidence:
-    """The document's misreadings: each weighed reading's likeliest single-word correction."""
-    ev = DocumentEvidence(wt.text, wt.vocab, wt.model)
-    if not wt.st.document_evidence:
-        return ev
-    for _i, verdict, post in weighed:
-        if post is None:
-            continue
-        best = _likeliest(verdict, post)
-        if best is not None and " " not in best[0] and best[1] >= 0.5:
-            ev.add(verdict[1], recase(verdict[1], best[0]))
-    return ev
+def _learn(evidence: DocumentEvidence, verdict, weighed) -> None:
+    """A weighed reading's likeliest single-word correction, for the document's misreadings."""
+    if weighed is None:
+        return
+    best = _likeliest(verdict, weighed)
+    if best is not None and " " not in best[0] and best[1] >= 0.5:
+        evidence.add(verdict[1], recase(verdict[1], best[0]))
 
 
 def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Context, evidence: DocumentEvidence,
