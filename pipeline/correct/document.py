@@ -104,6 +104,11 @@ class DocumentEvidence:
         self._adapted[reading] = (cands, out)
         return out
 
+    def forget_adapted(self) -> None:
+        """Drop the remembered adaptations (detect weighs a window at a time: a long witness's
+        distinct readings are many)."""
+        self._adapted.clear()
+
     def support(self, reading: str, meant: str) -> int:
         """How many other readings of the document the weakest confusion of this correction
         explains (0: the document does not confirm it)."""

@@ -401,6 +401,7 @@ def _final_weighings(weighed, initials, memo: dict, wt: _Witness, st: Settings, 
         if i // WINDOW != window:
             window = i // WINDOW
             done.clear()
+            evidence.forget_adapted()
         key = (forms[ids[i]], bool(initials[n]))
         verdict = memo[key]
         near = (key, *wt.neighbours(i))
