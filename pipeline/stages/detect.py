@@ -360,7 +360,7 @@ def run(text: str, ctx: Context) -> StageResult:
             continue
         m = wt.tokens[i]
         _, suggestions, score, reason = verdict
-        queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
+        queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=_rule(kind)))
     # (2) every reading weighed again with the channel adapted to the document's misreadings
     acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
     for n, i, verdict, post in _final_weighings(weighed, initials, memo, wt, st, evidence):
@@ -435,6 +435,12 @@ def _weigh(i: int, verdict, wt: _Witness, st: Settings):
     return (*wt.posterior(i, base.lower(), keep_p, cands), cands)
 
 
+@lru_cache(maxsize=None)
+def _rule(kind: str) -> str:
+    """"detect.<kind>", one string for every edit and query of a kind (a witness has millions)."""
+    return f"detect.{kind}"
+
+
 def _adapted(verdict, evidence: DocumentEvidence):
     """The verdict with its candidates' channel costs adapted to the document's own misreadings."""
     kind, base, suffix, cands, protected, z = verdict
@@ -500,9 +506,9 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         after = recase(base, best)
         if TRACE is not None:
             TRACE.append((m.start(), after, x))
-        edits.append(Edit(m.start(), m.start() + len(base), after, f"detect.{kind}", "auto", round(score, 3), why))
+        edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), why))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
-        queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
+        queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=_rule(kind)))
 
 
 def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
@@ -518,7 +524,7 @@ def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
         k = bisect.bisect_left(taken, (s.end,))
         if k and taken[k - 1][1] > s.start:
             continue  # another correction is made here
-        edits.append(Edit(s.start, s.end, s.meant, f"detect.{s.kind}", "auto", round(s.posterior, 4), why))
+        edits.append(Edit(s.start, s.end, s.meant, _rule(s.kind), "auto", round(s.posterior, 4), why))
         queries[:] = [q for q in queries if q.end <= s.start or q.start >= s.end]
     # a weighed space takes the place of _split_word's plain query on the same words
     weighed = {(s.start, s.end) for s, _ in asks}
@@ -529,7 +535,7 @@ def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
         if k and asked[k - 1][1] > s.start:
             continue
         score = spaces.JOIN_QUERY if s.kind == "split" else s.posterior
-        queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=f"detect.{s.kind}"))
+        queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=_rule(s.kind)))
 
 
 def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
