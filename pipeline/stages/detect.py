@@ -327,7 +327,9 @@ def run(text: str, ctx: Context) -> StageResult:
     memo: dict[tuple, tuple | None] = {}  # (form, initial) -> verdict, for the whole witness
     evidence = DocumentEvidence(wt.text, wt.vocab, wt.model)
     weighed = array("i")  # the token indexes of the readings the noisy channel weighs, in order
-    initials = bytearray()  # ... and whether each stands at a sentence start (with its form: its memo key)
+    # ... and of each: whether it stands at a sentence start (1; with its form, its memo key) and
+    # whether the first weighing kept it (2: a real word no candidate outscores there)
+    flags = bytearray()
     forms, ids, starts = wt.tokens.forms, wt.tokens.ids, wt.tokens.starts
     weighings: dict[tuple, tuple | None] = {}
     window = 0
@@ -351,19 +353,20 @@ def run(text: str, ctx: Context) -> StageResult:
                 continue
         if kind in ("nonword", "realword"):
             near = (key, *wt.neighbours(i))
-            if near not in weighings:
+            post = weighings.get(near, weighings)
+            if post is weighings:
                 post = weighings[near] = _weigh(i, verdict, wt, st)
                 if st.document_evidence:
                     _learn(evidence, verdict, post)
             weighed.append(i)
-            initials.append(initial)
+            flags.append(initial | (post is not None and post[0] is KEPT[0]) << 1)
             continue
         m = wt.tokens[i]
         _, suggestions, score, reason = verdict
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=_rule(kind)))
     # (2) every reading weighed again with the channel adapted to the document's misreadings
     acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
-    for n, i, verdict, post in _final_weighings(weighed, initials, memo, wt, st, evidence):
+    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence):
         if post is None:
             acts[n] = 1
             continue
@@ -371,9 +374,9 @@ def run(text: str, ctx: Context) -> StageResult:
         evidence.place(verdict[1], best or None, p >= SURE)
         acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
     # (3) the decisions, with what the whole witness says of each reading
-    for _n, i, verdict, post in _final_weighings(weighed, initials, memo, wt, st, evidence, acts):
+    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
-    del weighed, initials, acts
+    del weighed, flags, acts
     if ctx.language == "en":
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
@@ -388,10 +391,11 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(edits, queries)
 
 
-def _final_weighings(weighed, initials, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
+def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
                      only: bytearray | None = None):
     """(n, token index, verdict, weighing with the channel adapted to the document) of each weighed
-    reading (`only`: of those flagged), a weighing remembered for its window only."""
+    reading (`only`: of those flagged), a weighing remembered for its window only. A real word the
+    first weighing kept, whose candidates the document does not change, is kept again unweighed."""
     forms, ids = wt.tokens.forms, wt.tokens.ids
     done: dict[tuple, tuple | None] = {}
     window = 0
@@ -402,8 +406,13 @@ def _final_weighings(weighed, initials, memo: dict, wt: _Witness, st: Settings, 
             window = i // WINDOW
             done.clear()
             evidence.forget_adapted()
-        key = (forms[ids[i]], bool(initials[n]))
+        key = (forms[ids[i]], bool(flags[n] & 1))
         verdict = memo[key]
+        if flags[n] & 2:
+            adapted = _adapted(verdict, evidence)
+            if adapted is verdict:
+                yield n, i, verdict, (*KEPT, verdict[3])
+                continue
         near = (key, *wt.neighbours(i))
         post = done.get(near, done)
         if post is done:
