@@ -388,6 +388,9 @@ def run(text: str, ctx: Context) -> StageResult:
     if len(queries) > limit:
         queries = sorted(queries, key=lambda q: -q.score)[:limit]
         queries.sort(key=lambda q: q.start)
+    for q in queries:
+        if type(q.reason) is _Why:
+            q.reason = str(q.reason)
     return StageResult(edits, queries)
 
 
@@ -481,7 +484,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
             edits: list, queries: list) -> None:
     """Noisy-channel posterior of the reading's candidates in this place: fix, query or let be."""
     kind, base, suffix, cands, protected, z = verdict
-    w = m.group()
+    w = wt.tokens.forms[wt.tokens.ids[i]]  # m.group(), one string for all its places
     if weighed is None:
         queries.append(Query(m.start(), m.end(), w, [], 0.35, f"not in the {wt.lex.language} lexicon, the "
                              f"authority or the witness; no close word", rule="detect.nonword"))
@@ -494,9 +497,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
     shown = [recase(base, h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
-    how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
-    why = (f"{how}; {shown[0]!r} is likelier from the OCR error model and the context "
-           f"(P {p:.3f}, reading as printed {keep:.3f})")
+    why = _Why((kind, z, shown[0], p, keep))
     # automatic only where the evidence is of the right kind: no lost space (the print may have
     # had it: "asmuch"), and a real word replaced only when its neighbours, not its mere
     # frequency, speak for the other word ("foes" stays: "fees" is only commoner)
@@ -515,9 +516,23 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         after = recase(base, best)
         if TRACE is not None:
             TRACE.append((m.start(), after, x))
-        edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), why))
+        edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), str(why)))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
         queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=_rule(kind)))
+
+
+class _Why(tuple):
+    """The reason of a noisy-channel query, written out (str) only for the queries the budget
+    keeps: a long witness has several times more queries than it keeps, and the text is most
+    of a query's memory."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        kind, z, shown, p, keep = self
+        how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
+        return (f"{how}; {shown!r} is likelier from the OCR error model and the context "
+                f"(P {p:.3f}, reading as printed {keep:.3f})")
 
 
 def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
