@@ -59,7 +59,7 @@ def _shared(language: str) -> "Lexicon":
 
 # lookups remembered per lexicon (a memory-mapped lookup costs microseconds, a dict's a tenth of
 # that; a run asks for the same few thousand words again and again); emptied when this full
-MEMO_MAX = 100_000
+MEMO_MAX = 50_000
 
 
 def fold(word: str) -> str:

@@ -261,7 +261,7 @@ def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: fl
     return out
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=5_000)  # a miss costs a table lookup (~5 us): few entries pay
 def realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
                       max_cost: float) -> tuple[tuple[str, float, float], ...]:
     """(word, channel cost, margin) one learned confusion from a real word (lower case), each a
