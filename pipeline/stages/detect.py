@@ -48,7 +48,8 @@ from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.correct import calibrate, spaces, stretches
 from pipeline.correct.candidates import candidates as find_candidates
-from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than, word_index
+from pipeline.correct.candidates import own_words
+from pipeline.correct.candidates import realword_variants as _realword_variants
 from pipeline.correct.context import ContextModel
 from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
@@ -283,24 +284,6 @@ def _pieces(text: str):
 
 def _initial(text: str, start: int) -> bool:
     return start == 0 or bool(SENTENCE_END.search(text[max(0, start - 4):start]))
-
-
-@lru_cache(maxsize=200_000)
-def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float):
-    """(word, channel cost, margin) one learned confusion from a real word; margin: log10 of
-    P(word) P(reading | word) against P(reading), before context."""
-    z = lex.zipf(low)
-    out = []
-    index = word_index(lex)
-    # a word at least min_zipf frequent is an index word: only confusions that can end as one are made
-    ends = index.suffixes if min_zipf >= index_min_zipf(lex) else None
-    rarer = rarer_than(lex, min_zipf)
-    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends):
-        if v.isalpha() and not rarer(v.lower()):
-            zv = lex.zipf(v)
-            if zv >= min_zipf:
-                out.append((v, cost, zv - cost - z))
-    return tuple(out)
 
 
 # tokens judged in one window (about 1 MB of text): a weighing is remembered for its window only
