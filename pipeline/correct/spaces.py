@@ -68,7 +68,7 @@ def splits(low: str, lex: Lexicon) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def _debris(low: str, lex: Lexicon, known_zipf: float) -> tuple[tuple[str, str], ...]:
     """The cuts of a word the lexicon lists but symspellpy's curated list lacks (asked once per process)."""
     uni = english_ngrams()[0]
