@@ -43,6 +43,7 @@ COMMANDS = {
     "run": "pipeline.commands.run:cmd_run",
     "clean": "pipeline.commands.run:cmd_clean",
     "stages": "pipeline.commands.run:cmd_stages",
+    "prepare": "pipeline.commands.run:cmd_prepare",
     "collate": "pipeline.commands.collate:cmd_collate",
     "compare": "pipeline.commands.collate:cmd_compare",
     "report": "pipeline.commands.report:cmd_report",
@@ -81,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("stages", help="the configured stages: what each requires, assigns and leaves, its settings")
     st.add_argument("--json", action="store_true")
+
+    pr = sub.add_parser("prepare", help="build the word tables the stages read (once per machine; make install "
+                        "does it), so that no run pays for them")
+    pr.add_argument("--lang", nargs="*", choices=["en", "ru"], help="only these languages (default: both)")
 
     co = sub.add_parser("collate", help="align each work's witnesses to its pivot; write reports/collation/")
     co.add_argument("works", nargs="*", metavar="WORK", help="work ids (default: every work with 2+ witnesses)")
