@@ -1,18 +1,17 @@
 """Cross-language collation of the Kollontai witnesses against the Russian pivot."""
 from __future__ import annotations
 
-import gc
 import json
-import time
 from pathlib import Path
 
 import pytest
 
-from pipeline.collate import collate_corpus, collate_work, witness_texts
+from pipeline.collate import collate_corpus
 from pipeline.collate.synthetic import make_witness
 from pipeline.collate.segment import is_note_body, paragraphs
 from pipeline.context import Resources
 from pipeline.witnesses import load_corpus
+from tests.conftest import COLLATE_FAST
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK, RU, DN, IWW = "kollontai-workers-opposition", "kollontai-ru", "kollontai-en-dreadnought", "kollontai-en-iww"
@@ -26,25 +25,10 @@ def texts(cleaned):
 
 
 @pytest.fixture(scope="module")
-def collation(texts):
-    corpus = load_corpus(ROOT / "raw")
-    work = corpus.work(WORK)
-    wits = witness_texts(ROOT, corpus.members(WORK), texts)
-    res = Resources(ROOT)
-    res.authority  # loaded once per run, as in `edition run`
-    best = float("inf")
-    gc.collect()
-    gc.freeze()  # the objects earlier tests left are not the collation's: its GC passes skip them
-    try:
-        for _ in range(3):  # CPU time, best of three (the machine may be shared): the next only if needed
-            t = time.process_time()
-            col = collate_work(work.id, work.title, work.pivot, wits, res.authority)
-            best = min(best, time.process_time() - t)
-            if best < FAST:
-                break
-    finally:
-        gc.unfreeze()
-    return col, best
+def collation(kollontai_collation):
+    """The work collated from the session's clean texts, and the CPU it took (conftest, shared
+    with test_collate_excerpts)."""
+    return kollontai_collation
 
 
 def section_starts(col):
@@ -57,7 +41,7 @@ def covered(col, wid):
     return [p for r in col.rows if r.cells[wid] for p in r.cells[RU]]
 
 
-FAST = 2.0  # CPU seconds for the Kollontai work (three witnesses)
+FAST = COLLATE_FAST  # CPU seconds for the Kollontai work (three witnesses)
 
 
 def test_cross_language_alignment_is_fast(collation):

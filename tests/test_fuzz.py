@@ -59,11 +59,11 @@ def check(raw: str, lang: str, res, determinism: bool = False) -> tuple[str, str
 
 
 @pytest.fixture(scope="module")
-def fuzz_results(resources):
+def fuzz_results(generic):
     out: dict[str, list[tuple[int, str]]] = {}
     for seed in range(INPUTS):
         lang, raw = damaged(seed, paragraphs=2, words=6)
-        bad = check(raw, lang, resources, determinism=seed % 10 == 0)
+        bad = check(raw, lang, generic, determinism=seed % 10 == 0)
         if bad:
             out.setdefault(bad[0], []).append((seed, bad[1]))
     return out
@@ -77,11 +77,11 @@ def test_generated_inputs_keep_every_property(fuzz_results):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(10**6, 10**9), st.integers(1, 6), st.integers(4, 40))
-def test_cleaning_generated_damage_twice_changes_nothing(resources, seed, paragraphs, words):
+def test_cleaning_generated_damage_twice_changes_nothing(generic, seed, paragraphs, words):
     """Larger generated inputs than the fixed 2,000 (hypothesis draws the seed and the size),
     English and Russian (tests/damage.py draws the language from the seed)."""
     lang, raw = damaged(seed, paragraphs=paragraphs, words=words)
-    assert check(raw, lang, resources) is None
+    assert check(raw, lang, generic) is None
 
 
 # -- decode on arbitrary Unicode (fast: the stage alone) ------------------------------------
@@ -125,11 +125,11 @@ def test_decode_repairs_in_one_pass(raw, expected):
     ("en", "during not- contain- activity of the party\n"),  # was: the second hyphen decided only in a second pass
     ("ru", " ней\n  было и!\r\nне во массы\n\n\n"),  # was: a paragraph, then joined as double spacing
 ])
-def test_cleaning_the_clean_text_changes_nothing(resources, lang, raw):
-    assert check(raw, lang, resources, determinism=True) is None
+def test_cleaning_the_clean_text_changes_nothing(generic, lang, raw):
+    assert check(raw, lang, generic, determinism=True) is None
 
 
 @pytest.mark.parametrize("seed", [3, 26, 1154])  # each failed once: paragraphs of long lines, then joined
-def test_paragraphs_set_apart_stay_apart(resources, seed):
+def test_paragraphs_set_apart_stay_apart(generic, seed):
     lang, raw = damaged(seed, paragraphs=5, words=40)
-    assert check(raw, lang, resources) is None
+    assert check(raw, lang, generic) is None
