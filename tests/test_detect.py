@@ -373,3 +373,14 @@ def test_query_values_are_fitted_by_band_and_a_bad_file_is_a_clear_error(tmp_pat
     bad.write_text('{"default": 0.5, "rates": {"detect.nonword": [0.5]}}', encoding="utf-8")
     with pytest.raises(EditionError, match="query_value.json"):
         budget.QueryValue.load(bad)
+
+
+def test_a_close_runner_up_makes_a_correction_less_sure():
+    """The shipped calibration (fitted on the dev sets' corrections) trusts a correction less when
+    another word is nearly as likely in its place: "tne" may be "the" or "tie"."""
+    from pipeline.correct import calibrate
+    cal = calibrate.shared()
+    alone = calibrate.features(0.6, 1.0, 1.0, 1, 3, 5, 4.0, False, runner_up=0.001)
+    close = calibrate.features(0.6, 1.0, 1.0, 1, 3, 5, 4.0, False, runner_up=0.39)
+    assert close[-1] < 0.2 < 2.5 < alone[-1]
+    assert cal.probability(close) < cal.probability(alone) - 0.02

@@ -456,7 +456,8 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
     x = calibrate.features(p, assoc[best] - assoc[""], cands.get(best, 0.0), wt.vocab.get(base.lower(), 0),
                            wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
                            evidence.feature(base, recase(base, best)) if " " not in best else 0.0,
-                           evidence.agreement(base, best, post[0] == (best, p) and p >= SURE))
+                           evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
+                           next((q for h, q in post if h and h != best), 0.0))
     score = calibrate.shared().probability(x) if st.calibrated else p
     auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
