@@ -353,7 +353,7 @@ def test_the_budget_keeps_the_queries_that_flag_the_most_misread_words(resources
         kept += len(chosen)
         by_value += _flagged(text, gold, chosen)
         by_score += _flagged(text, gold, sorted(queries, key=lambda q: -q.score)[:limit])
-    assert kept >= 30 and by_value > by_score * 1.1, (by_value, by_score, kept)
+    assert kept >= 30 and by_value >= by_score + 5, (by_value, by_score, kept)  # 91 against 80 of 73 kept
 
 
 def test_query_values_are_fitted_by_band_and_a_bad_file_is_a_clear_error(tmp_path):
