@@ -6,6 +6,12 @@ in wall and CPU seconds (time.process_time), the whole process too.
     .venv/bin/python benchmarks/run_phases.py                # 3 runs, median per phase
     .venv/bin/python benchmarks/run_phases.py --repeat 5 --json
     .venv/bin/python benchmarks/run_phases.py --tree /tmp/base   # another checkout's code (before/after)
+    .venv/bin/python benchmarks/run_phases.py --jobs 0           # as `edition run` chooses (worker processes)
+
+The phases are timed in the main process: with worker processes (`--jobs 0` on a first run,
+two cores or more, or `--jobs N`) the stages they run are missing from the table; the whole
+process's CPU counts the workers' (and the wall time shows what they save). The default,
+`--jobs 1`, times every stage here.
 
 Phases: imports (everything imported before the first stage runs, and the command's own
 imports), each stage (summed over the witnesses), collation (and within it the pivot
@@ -64,7 +70,7 @@ patch("pipeline.collate.writers", "report_files", "  collate writers")
 patch("pipeline.report", "build_reports", "reports")
 patch("pipeline.outputs", "write_files", "write files")
 patch("pipeline.commands.run", "failing_rules", "rule examples")
-rc = pipeline.cli.main(["--root", sys.argv[1], "run", "--force", "--quiet"])
+rc = pipeline.cli.main(["--root", sys.argv[1], "run", "--force", "--quiet", "--jobs", sys.argv[2]])
 acc["total (in process)"] = [time.perf_counter() - T0w, time.process_time() - T0c]
 print("PHASES " + json.dumps(acc))
 sys.exit(rc)
@@ -78,11 +84,11 @@ def copy_project(dst: Path) -> Path:
     return dst
 
 
-def one_run(project: Path, tree: Path = ROOT) -> dict:
+def one_run(project: Path, tree: Path = ROOT, jobs: int = 1) -> dict:
     w = time.perf_counter()
     before = os.times()
     env = dict(os.environ, PYTHONPATH=str(tree))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(project)], capture_output=True, text=True, cwd=tree, env=env)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(project), str(jobs)], capture_output=True, text=True, cwd=tree, env=env)
     after = os.times()
     wall = time.perf_counter() - w
     if out.returncode:
@@ -101,13 +107,15 @@ def main() -> int:
     ap.add_argument("--min", action="store_true",
                     help="the fastest run per phase instead of the median (a shared machine's noise only adds)")
     ap.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose pipeline runs (default: this one)")
+    ap.add_argument("--jobs", type=int, default=1, help="edition run --jobs (default 1: every stage in the timed process; "
+                    "0: as `edition run` chooses)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp))
         runs, loads = [], []
         for _ in range(a.repeat):
             loads.append(os.getloadavg()[0])
-            runs.append(one_run(project, a.tree.resolve()))
+            runs.append(one_run(project, a.tree.resolve(), a.jobs))
     names = list(runs[0])
     stages = sorted((n for n in names if n.startswith("stage ")), key=lambda n: -runs[0][n][1])
     order = ["imports", "rule examples"] + stages + [n for n in names if n not in stages and n not in
@@ -119,7 +127,7 @@ def main() -> int:
     if a.json:
         print(json.dumps({"load_average": loads, "phases": table}, indent=1))
         return 0
-    print(f"{a.tree}: edition run --force, {a.repeat} new processes, {'fastest' if a.min else 'median'} (1-min load average before each: "
+    print(f"{a.tree}: edition run --force --jobs {a.jobs}, {a.repeat} new processes, {'fastest' if a.min else 'median'} (1-min load average before each: "
           f"{', '.join(f'{x:.2f}' for x in loads)})")
     print(f"{'phase':28} {'wall s':>7} {'CPU s':>7}")
     for n, (wall, cpu) in table.items():

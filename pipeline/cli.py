@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--only", nargs="*", metavar="ID", help="only these witnesses (collation still uses all)")
     r.add_argument("--no-collate", action="store_true", help="skip collation")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
-    r.add_argument("--jobs", "-j", type=int, default=1, help="clean witnesses in N processes (-1: one per core)")
+    r.add_argument("--jobs", "-j", type=int, default=0,
+                   help="clean witnesses in N processes (-1: one per core; default 0: this process, and on a "
+                   "first run with two or more witnesses to clean up to one more process per core)")
     _scale_options(r)
 
     c = sub.add_parser("clean", help="clean witnesses by id, or any plain-text files with --out")

@@ -32,7 +32,12 @@ class EditionError(Exception):
         self.path = str(path) if path is not None else None
         self.problem = problem
         self.line = line
+        self.col = col
         where = one_line(self.path) if self.path else "edition"
         if line is not None:
             where = f"{where}:{line}" + (f":{col}" if col is not None else "")
         super().__init__(f"{where}: {one_line(problem)}")
+
+    def __reduce__(self):
+        """Pickled by its parts: raised in a worker process, it reaches the command whole."""
+        return type(self), (self.path, self.problem, self.line, self.col)

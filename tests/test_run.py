@@ -37,15 +37,25 @@ def test_contract_holds(project):
     assert "0 problems" in proc.stdout
 
 
-def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path):
+def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path, monkeypatch):
     """`edition run` (the command, in another folder) writes exactly what the session's run
     wrote: deterministic, and no absolute path or time in any output. (The `hostile` project
-    of conftest is built by the command in a new process.)"""
+    of conftest is built by the command in a new process.) The session's run cleaned every
+    witness in one process; this one, as a first run on two cores does, cleans the pivot here
+    and the other witnesses in a forked worker: the same bytes."""
+    import pipeline.commands.run as run_command
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    shares = []
+    real = run_command._share
+    monkeypatch.setattr(run_command, "_share", lambda *a: shares.append(real(*a)) or shares[-1])
     other = make_project(tmp_path)
     if (ROOT / "review").exists():
         shutil.copytree(ROOT / "review", other / "review")
     proc = edition(other, "run", "--quiet")
     assert proc.returncode == 0, proc.stderr
+    here, there, workers = shares[0]
+    assert workers == 1 and "kollontai-ru" in here and "kollontai-en-dreadnought" in there
     first = snapshot(project)
     assert snapshot(other) == first
     assert any(k.startswith("reports/collation/") for k in first)
@@ -77,3 +87,55 @@ def test_wordfreq_figures_read_from_the_lexicon_table_are_wordfreqs():
                                                         "—", "x1y", "ёлка", "интернационалистами"]
     assert [wordfreq_zipf(w, "ru") for w in words] == [wordfreq.zipf_frequency(w, "ru") for w in words]
     assert wordfreq_zipf("the", "en") == wordfreq.zipf_frequency("the", "en") > 7
+
+
+def test_a_first_run_shares_the_cleaning_with_workers_only_where_it_pays(built, monkeypatch):
+    """Workers clean beside this process on two cores or more, in a process that has not
+    cleaned before (its word lists are not loaded yet), when they get enough text; this process
+    keeps the pivots of the works to collate, up to its share."""
+    import pipeline.commands.run as run_command
+    corpus = built.corpus
+    size = {w.id: len(built.cleaned[w.id].doc.raw) for w in corpus.witnesses}
+    todo = sorted(size, key=lambda wid: -size[wid])
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    here, there, workers = run_command._share(corpus, todo, size)
+    assert here == ["kollontai-ru"] and workers == 1 and sorted(here + there) == sorted(todo)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 8)  # a worker per witness at most
+    assert run_command._share(corpus, todo, size)[2] == len(todo) - 1
+    small = {wid: 100 for wid in todo}  # too little to clean for a worker to pay
+    assert run_command._share(corpus, todo, small) == (todo, [], 0)
+    assert run_command._share(corpus, todo[:1], size) == (todo[:1], [], 0)  # one witness: here
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 1)
+    assert run_command._share(corpus, todo, size) == (todo, [], 0)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", True)  # its word lists are loaded: alone
+    assert run_command._share(corpus, todo, size) == (todo, [], 0)
+
+
+def test_an_error_met_in_a_worker_stops_the_run_with_one_line(tmp_path, monkeypatch):
+    """Bad input found while a forked worker cleans its witness (here a stage's own check,
+    made to fail for that witness): the same one-line error as in one process (exit 2, the
+    file named), and nothing written."""
+    import pipeline.commands.run as run_command
+    import pipeline.run
+    from pipeline.errors import EditionError
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(run_command, "AUTO_MIN", 0)  # two small witnesses: one here, one in a worker
+    shares = []
+    real_share, real_clean = run_command._share, pipeline.run.clean_witness
+    monkeypatch.setattr(run_command, "_share", lambda *a: shares.append(real_share(*a)) or shares[-1])
+
+    def clean(raw, w, *args, **kwargs):  # the worker is forked from this process: it runs this too
+        if w.id == "kollontai-en-iww":
+            raise EditionError(f"raw/{w.file}", "the clean text would break the output format: a test", line=3)
+        return real_clean(raw, w, *args, **kwargs)
+    monkeypatch.setattr(pipeline.run, "clean_witness", clean)
+    root = make_project(tmp_path)
+    r = edition(root, "run", "--quiet", "--only", "kollontai-en-iww", "allen-documents", "--no-collate")
+    assert shares[0] == (["allen-documents"], ["kollontai-en-iww"], 1)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip() == "edition: error: raw/kollontai-en-iww.txt:3: the clean text would break the output " \
+        "format: a test", r.stderr
+    assert not (root / "clean").exists()  # nothing half-written

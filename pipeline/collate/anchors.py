@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.russian import name_forms
@@ -121,18 +122,9 @@ class AnchorFinder:
         starts = {m.end() for m in SENT_BOUNDARY_RE.finditer(text)}
         for m in WORD_RE.finditer(text):
             w = m.group()
-            lw = w.lower()
-            month = _month(lw, language)
-            if month:
-                f.add(f"month:{month}", m.start(), m.end())
-                continue
-            ordinal = _ordinal(lw, language)
-            if ordinal:
-                f.add(f"ord:{ordinal}", m.start(), m.end())
-                continue
-            card = _cardinal(lw, language)
-            if card:
-                f.add(f"card:{card}", m.start(), m.end())
+            key = _number_key(w.lower(), language)
+            if key:
+                f.add(key, m.start(), m.end())
                 continue
             if not w[0].isupper() or len(w) < 3:
                 continue
@@ -169,6 +161,20 @@ class AnchorFinder:
         for m in re.finditer(r"\((?!\d{1,2}\)|[a-hа-ж]\))", text):
             if not (item and m.start() < item.end()):
                 f.add("paren:(", m.start(), m.end())
+
+
+@lru_cache(maxsize=65536)
+def _number_key(lw: str, language: str) -> str | None:
+    """The anchor of a (lower-case) word that names a month, an ordinal or a number, if any;
+    kept per word: a text repeats its words."""
+    month = _month(lw, language)
+    if month:
+        return f"month:{month}"
+    ordinal = _ordinal(lw, language)
+    if ordinal:
+        return f"ord:{ordinal}"
+    card = _cardinal(lw, language)
+    return f"card:{card}" if card else None
 
 
 def _item_index(label: str) -> int:

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 from pipeline.collate.classify import ortho_key
 from pipeline.collate.model import WitnessText
-from pipeline.collate.segment import tokenize
+from pipeline.collate.segment import words as word_texts
 
 SHINGLE = 4
 MIN_SHARED = 3  # shingles in common, at least ...
@@ -24,7 +24,7 @@ MIN_SHARE = 0.2  # ... and this share of the paragraph's shingles
 
 def shingles(paragraph: str) -> set[tuple[str, ...]]:
     """The paragraph's runs of SHINGLE consecutive words, spelling- and case-neutral."""
-    words = [ortho_key(t.text) for t in tokenize(paragraph) if t.is_word]
+    words = [ortho_key(w) for w in word_texts(paragraph)]
     return {tuple(words[k:k + SHINGLE]) for k in range(len(words) - SHINGLE + 1)}
 
 
@@ -83,7 +83,7 @@ def compose_steps(base_steps: list, base: WitnessText, other: WitnessText, base_
     from pipeline.collate.segment import sentence_spans
 
     def words(text: str) -> set[str]:
-        return {ortho_key(t.text) for t in tokenize(text) if t.is_word}
+        return {ortho_key(w) for w in word_texts(text)}
 
     mine = []  # (id, words)
     for q in other_paras:

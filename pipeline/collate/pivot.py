@@ -104,10 +104,11 @@ class _Matches:
 
     def __init__(self, pu: list[Unit], ou: list[Unit]):
         m = len(ou)
-        self.keys_p = [[(k, WEIGHTS[k.split(":", 1)[0]], k.split(":", 1)[0] in STRONG, len(spans))
-                        for k, spans in u.found.keys.items()] for u in pu]
         self.count_p = _key_prefix(pu)
-        self.count_o = _key_prefix(ou)
+        self.count_o = co = _key_prefix(ou)
+        # per pivot unit, the keys the translation has too (no other can match), with where it has them
+        self.keys_p = [[(k, WEIGHTS[k.split(":", 1)[0]], k.split(":", 1)[0] in STRONG, len(spans), co[k])
+                        for k, spans in u.found.keys.items() if k in co] for u in pu]
         index: dict[str, list[tuple[int, int]]] = {}
         for j, u in enumerate(ou):
             for key, spans in u.found.keys.items():
@@ -138,17 +139,14 @@ class _Matches:
     def exact(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
         """(matched weight, strong weight found on one side only) for pivot[i0:i1] x other[j0:j1]."""
         matched = strong = 0.0
-        cp, co = self.count_p, self.count_o
+        cp = self.count_p
         seen = set() if i1 - i0 > 1 else None
         for i in range(i0, i1):
-            for key, w, is_strong, n_here in self.keys_p[i]:
+            for key, w, is_strong, n_here, other in self.keys_p[i]:
                 if seen is not None:
                     if key in seen:
                         continue
                     seen.add(key)
-                other = co.get(key)
-                if other is None:
-                    continue
                 n_o = bisect_left(other, j1) - bisect_left(other, j0)
                 if n_o:
                     if seen is None:  # one pivot unit: its own count of the key
@@ -215,11 +213,20 @@ class _Structure:
 
     def __init__(self, pu: list[Unit], ou: list[Unit], sizes: set[int]):
         kinds_p = [(u.heading, u.note, u.text.rstrip().endswith("?")) for u in pu]
-        kinds_o = [(u.heading, u.note, u.text.rstrip().endswith("?")) for u in ou]
-        self.pair = lambda i, j: _pair_cost(kinds_p[i], kinds_o[j])  # only the cells the band visits
+        self.kinds_o = [(u.heading, u.note, u.text.rstrip().endswith("?")) for u in ou]
+        # a pivot unit's kind as a number: a 1-1 bead's structure cost is pair_row(j)[kind_p[i]]
+        self.kinds = list(dict.fromkeys(kinds_p))
+        number = {k: n for n, k in enumerate(self.kinds)}
+        self.kind_p = [number[k] for k in kinds_p]
+        self.pair = lambda i, j: _pair_cost(kinds_p[i], self.kinds_o[j])
         self.p_side = {a: [self._side(pu[max(0, i - a):i], a) for i in range(len(pu) + 1)] for a in sizes}
         self.o_side = {b: [self._side(ou[max(0, j - b):j], b) for j in range(len(ou) + 1)] for b in sizes}
 
+
+    def pair_row(self, j: int) -> list[float]:
+        """The structure cost of a 1-1 bead with translation unit j, by the pivot unit's kind number."""
+        o = self.kinds_o[j]
+        return [_pair_cost(p, o) for p in self.kinds]
 
     @staticmethod
     def _side(group: list[Unit], size: int) -> tuple[float, bool]:
@@ -263,8 +270,7 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
     lattice = _Lattice(pu, ou, ratio, sorted(beads.items(), key=lambda kv: kv[1]), free_ends)
     rows_of = _open_rows(band, len(pu), m)
     for j in range(1, m + 1):  # translation position outer: a jump restarts within one column
-        for i in rows_of[j]:
-            lattice.fill(i, j)
+        lattice.fill_column(j, rows_of[j])
         if jumps and j < m and rows_of[j]:
             lattice.restart(rows_of[j], j, ou[j])
     return lattice.chain()
@@ -302,61 +308,74 @@ class _Lattice:
             if i and not free_ends:
                 self.back[i][0] = (i - 1, 0, self.skip_p[i - 1], False)
 
-    def fill(self, i: int, j: int) -> None:
-        """The cheapest last step into (i, j): a translation unit added, a pivot unit skipped, or a bead.
+    def fill_column(self, j: int, rows: list[int]) -> None:
+        """The cheapest last step into each open (i, j) of column j, in row order: a translation
+        unit added, a pivot unit skipped, or a bead.
 
         A bead's cost adds prior, structure, length and anchors; it is given up as soon as it
         cannot beat the best step so far even with every anchor matched (the upper bound of
-        _Matches), before the dearer parts are computed. The innermost loop of collation:
-        everything it reads is a local name."""
-        cost, mt = self.cost, self.matches
-        add = self.add_o[j - 1]
-        best, arg = cost[i][j - 1] + add, (i, j - 1, add, False)
-        if i > 0:
-            skip = self.skip_p[i - 1]
-            if cost[i - 1][j] + skip < best:
-                best, arg = cost[i - 1][j] + skip, (i - 1, j, skip, False)
-        full, p_total, o_total, plen, olen = mt.full, mt.p_total, mt.o_total, self.plen, self.olen
-        f1, pt, ot, pl, ol = full[i], p_total[i], o_total[j], plen[i], olen[j]
-        pair, ratio = self.structure.pair, self.ratio
+        _Matches), before the dearer parts are computed. The innermost loop of collation: what
+        depends on the column only is read once per column, everything is a local name."""
+        cost, back, mt = self.cost, self.back, self.matches
+        exact, full, p_total, plen = mt.exact, mt.full, mt.p_total, self.plen
+        ot, ol, ratio = mt.o_total[j], self.olen[j], self.ratio
+        add, skip_p, kind_p = self.add_o[j - 1], self.skip_p, self.structure.kind_p
         erfc, sqrt, log = math.erfc, math.sqrt, math.log
+        steps = []  # the beads that fit in this column, with what they read of the translation side
         for a, b, prior, p_side, o_side in self.steps:
-            if a > i or b > j:
+            if b > j:
                 continue
-            i0, j0 = i - a, j - b
-            prev = cost[i0][j0]
+            j0 = j - b
             if a == 1 and b == 1:
-                c = prior + pair(i0, j0)
+                steps.append((a, j0, prior, None, 0.0, False, mt.o_total[j0], self.olen[j0], self.structure.pair_row(j0)))
             else:
-                (pp, pn), (op, on) = p_side[i], o_side[j]
-                c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
-            f0 = full[i0]
-            bonus = f1[j] - f0[j] - f1[j0] + f0[j0]  # min(block, pivot side's total, translation side's)
-            x = pt - p_total[i0]
-            if x < bonus:
-                bonus = x
-            x = ot - o_total[j0]
-            if x < bonus:
-                bonus = x
-            if prev + c - bonus >= best:
-                continue
-            # length: -log P(|delta|) of Gale & Church, with a relative spread for paragraph-sized beads
-            l2 = ol - olen[j0]
-            expected = (pl - plen[i0]) * ratio
-            mean = (expected + l2) / 2 or 1.0
-            p = erfc(abs(l2 - expected) / sqrt(LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2) / SQRT2)
-            if p < 1e-11:
-                c += MAX_LENGTH_COST
-            else:
-                x = -log(p)
-                c += x if x < MAX_LENGTH_COST else MAX_LENGTH_COST
-            if prev + c - bonus >= best:
-                continue
-            matched, unmatched = mt.exact(i0, i, j0, j)
-            c += UNMATCHED_STRONG * unmatched - matched
-            if prev + c < best:
-                best, arg = prev + c, (i0, j0, c, False)
-        cost[i][j], self.back[i][j] = best, arg
+                op, on = o_side[j]
+                steps.append((a, j0, prior, p_side, op, on, mt.o_total[j0], self.olen[j0], None))
+        for i in rows:
+            add_cost = cost[i][j - 1] + add
+            best, arg = add_cost, (i, j - 1, add, False)
+            if i > 0:
+                skip = skip_p[i - 1]
+                if cost[i - 1][j] + skip < best:
+                    best, arg = cost[i - 1][j] + skip, (i - 1, j, skip, False)
+            f1, pt, pl = full[i], p_total[i], plen[i]
+            for a, j0, prior, p_side, op, on, ot0, ol0, pair_row in steps:
+                if a > i:
+                    continue
+                i0 = i - a
+                prev = cost[i0][j0]
+                if pair_row is not None:
+                    c = prior + pair_row[kind_p[i0]]
+                else:
+                    pp, pn = p_side[i]
+                    c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
+                f0 = full[i0]
+                bonus = f1[j] - f0[j] - f1[j0] + f0[j0]  # min(block, pivot side's total, translation side's)
+                x = pt - p_total[i0]
+                if x < bonus:
+                    bonus = x
+                x = ot - ot0
+                if x < bonus:
+                    bonus = x
+                if prev + c - bonus >= best:
+                    continue
+                # length: -log P(|delta|) of Gale & Church, with a relative spread for paragraph-sized beads
+                l2 = ol - ol0
+                expected = (pl - plen[i0]) * ratio
+                mean = (expected + l2) / 2 or 1.0
+                p = erfc(abs(l2 - expected) / sqrt(LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2) / SQRT2)
+                if p < 1e-11:
+                    c += MAX_LENGTH_COST
+                else:
+                    x = -log(p)
+                    c += x if x < MAX_LENGTH_COST else MAX_LENGTH_COST
+                if prev + c - bonus >= best:
+                    continue
+                matched, unmatched = exact(i0, i, j0, j)
+                c += UNMATCHED_STRONG * unmatched - matched
+                if prev + c < best:
+                    best, arg = prev + c, (i0, j0, c, False)
+            cost[i][j], back[i][j] = best, arg
 
     def restart(self, rows: list[int], j: int, next_unit: Unit) -> None:
         """A jump: the chain leaves the pivot at the cheapest open row and resumes at any row far from it."""

@@ -71,9 +71,24 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
     return spans
 
 
+# TOKEN_RE with its words split in two, those that begin with a letter or digit captured: the
+# same tokens (only an underscore begins a word token that is not alphanumeric)
+_WORD_COUNT_RE = re.compile(r"\[\^\d+\]|([^\W_]\w*(?:[-'’‐]\w+)*)|\w+(?:[-'’‐]\w+)*|[^\w\s]", re.UNICODE)
+
+
+# TOKEN_RE with its word tokens captured: findall gives a word token's text, "" for the others
+_WORDS_RE = re.compile(r"\[\^\d+\]|(\w+(?:[-'’‐]\w+)*)|[^\w\s]", re.UNICODE)
+
+
+def words(paragraph: str) -> list[str]:
+    """The texts of the paragraph's word tokens, in order (those of `tokenize` with is_word)."""
+    return [w for w in _WORDS_RE.findall(paragraph) if w]
+
+
 def word_count(paragraph: str) -> int:
-    """Number of word tokens in a paragraph."""
-    return sum(1 for t in TOKEN_RE.finditer(paragraph) if t.group()[0].isalnum())
+    """Number of word tokens in a paragraph (tokens of TOKEN_RE that begin with a letter or digit)."""
+    found = _WORD_COUNT_RE.findall(paragraph)
+    return len(found) - found.count("")
 
 
 def is_heading(paragraph: str) -> bool:

@@ -209,15 +209,22 @@ def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[dict]:
     A mark is (start, end, css class, title); a zero-width mark becomes a caret piece.
     """
     cuts = sorted({0, len(text)} | {m[0] for m in marks} | {m[1] for m in marks})
+    at = {x: k for k, x in enumerate(cuts)}
+    on: list[list[tuple[str, str]]] = [[] for _ in cuts]  # on[k]: the marks over cuts[k]..cuts[k + 1], in order
+    gaps: list[list[tuple[str, str]]] = [[] for _ in cuts]  # gaps[k]: the zero-width marks at cuts[k]
+    for s, e, cls, title in marks:
+        if s == e:
+            gaps[at[s]].append((cls, title))
+        elif s < e:
+            for k in range(at[s], at[e]):
+                on[k].append((cls, title))
     out = []
-    for x, y in zip(cuts, cuts[1:] + [None]):
-        for s, e, cls, title in marks:
-            if s == e == x:
-                out.append({"text": "‸", "cls": cls + " gap", "title": title})
-        if y is None:
+    for k, x in enumerate(cuts):
+        out.extend({"text": "‸", "cls": cls + " gap", "title": title} for cls, title in gaps[k])
+        if k + 1 == len(cuts):
             break
-        on = [(cls, title) for s, e, cls, title in marks if s <= x and e >= y and s < e]
-        out.append({"text": text[x:y], "cls": " ".join(c for c, _ in on), "title": " | ".join(t for _, t in on)})
+        out.append({"text": text[x:cuts[k + 1]], "cls": " ".join(c for c, _ in on[k]),
+                    "title": " | ".join(t for _, t in on[k])})
     return out
 
 

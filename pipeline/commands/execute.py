@@ -75,6 +75,17 @@ def resources_of(bundle: Bundle) -> Resources:
     return res
 
 
+def adopt(bundle: Bundle, res: Resources) -> None:
+    """Let the tasks of `bundle` in this process, and in the worker processes forked from it,
+    use `res`: what the client has loaded already (rules, authority, word lists) is not loaded
+    again. Resources this process holds for the same bundle are kept (loaded longer ago, they
+    hold more)."""
+    key = (bundle.digest, bundle.files is None)
+    if key not in _RESOURCES:
+        _RESOURCES.clear()
+        _RESOURCES[key] = res
+
+
 def _unpack(bundle: Bundle) -> Path:
     """Write a shipped bundle into this machine's temp folder (once per bundle)."""
     target = Path(tempfile.gettempdir()) / f"edition-bundle-{bundle.digest[:16]}"

@@ -63,10 +63,11 @@ def run_key(root: Path, only: list[str] | None, collate: bool) -> str:
 
 
 def build_edition(root: Path, only: list[str] | None = None, collate: bool = True, quiet: bool = True,
-                  jobs: int = 1, force: bool = False, scheduler: str | None = None):
+                  jobs: int = 1, force: bool = False, scheduler: str | None = None, res=None):
     """Everything `edition run` does: clean, write clean/ and reports/ (all or nothing),
     collate; returns the cleaned witnesses and the files written. Results whose inputs did not
-    change come from the run cache (unless `force`)."""
+    change come from the run cache (unless `force`). `res`: the project's Resources, if the
+    caller has them loaded already."""
     from pipeline.cache import RunCache
     from pipeline.collate import collate_corpus
     from pipeline.config import check_project
@@ -77,7 +78,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     from pipeline.witnesses import Corpus, load_corpus
 
     corpus = load_corpus(root / "raw")
-    res = Resources(root)
+    res = res if res is not None else Resources(root)
     check_project(res, corpus)  # configuration, policy and rule scopes, before any work
     ids = only or [w.id for w in corpus.witnesses]
     for wid in ids:
@@ -170,21 +171,102 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
     # the longest first: the last task to start is a short one, so no worker waits long for another
     todo = sorted((wid for wid in ids if wid not in out), key=lambda wid: -len(inputs[wid][0]))
     if todo:
-        from pipeline.commands.execute import WitnessTask, bundle_of, clean_witness_task, executor
-        tasks = (WitnessTask(wid, inputs[wid][0], corpus.get(wid), to_decisions(inputs[wid][2]), inputs[wid][1])
-                 for wid in todo)
-        with progress_bar(quiet) as progress, executor(scheduler, jobs if len(todo) > 1 else 1) as ex:
-            bar = progress.add_task("cleaning", total=len(todo))
-            for wid, c in ex.map(clean_witness_task, bundle_of(res, ship=bool(scheduler)), tasks):
-                c.review = []
-                cache.put("witness", keys[wid], c)
-                out[wid] = c
-                progress.advance(bar)
-                if on_result:
-                    on_result(wid, c)
+        from pipeline.commands.execute import WitnessTask, adopt, bundle_of, clean_witness_task, executor
+        bundle = bundle_of(res, ship=bool(scheduler))
+        if not scheduler:  # here and in processes forked from here: the rules and config loaded already
+            adopt(bundle, res)
+        tasks = {wid: WitnessTask(wid, inputs[wid][0], corpus.get(wid), to_decisions(inputs[wid][2]), inputs[wid][1])
+                 for wid in todo}
+
+        def finished(wid: str, c) -> None:
+            c.review = []
+            cache.put("witness", keys[wid], c)
+            out[wid] = c
+            if on_result:
+                on_result(wid, c)
+
+        here, there, workers = _share(corpus, todo, {wid: len(inputs[wid][0]) for wid in todo}) \
+            if jobs == 0 and not scheduler else (todo, [], 0)
+        pool = _fork_pool(workers) if workers else None  # forked before the progress bar's thread starts
+        futures = {wid: pool.submit(clean_witness_task, bundle, tasks[wid]) for wid in there} if pool else {}
+        global _CLEANED_HERE
+        _CLEANED_HERE = True
+        try:
+            with progress_bar(quiet) as progress, executor(scheduler, max(1, jobs) if len(here) > 1 else 1) as ex:
+                bar = progress.add_task("cleaning", total=len(todo))
+                for wid, c in ex.map(clean_witness_task, bundle, (tasks[wid] for wid in here)):
+                    finished(wid, c)
+                    progress.advance(bar)
+                for wid, f in futures.items():  # in the order given: the same calls, whoever finishes first
+                    finished(wid, f.result())
+                    progress.advance(bar)
+        finally:
+            if pool is not None:
+                _close(pool, futures)
     for wid in ids:
         out[wid].review = inputs[wid][2]
     return {wid: out[wid] for wid in ids}
+
+
+AUTO_MIN = 20_000  # characters for the other processes to clean: less is not worth starting one
+_CLEANED_HERE = False  # has this process cleaned a witness (its word lists are loaded)?
+
+
+def _share(corpus, todo: list[str], size: dict[str, int]) -> tuple[list[str], list[str], int]:
+    """`edition run` without --jobs: which witnesses this process cleans, which worker processes
+    clean, and how many workers. Workers pay where the word lists, models and rules must be
+    loaded anyway (a new process, two cores or more, more than one witness to clean): each
+    process loads those of its own witnesses, at the same time. This process cleans the pivots of
+    the works to collate (what collation reads first, in the language whose resources its
+    anchors read), up to its share; the workers the rest. A process that has cleaned before has
+    what it needs loaded: it cleans alone."""
+    cores = os.cpu_count() or 1
+    # Linux: a worker forked from this process starts with what it holds (elsewhere fork is
+    # unsafe or missing, and a new interpreter would import and load everything again)
+    if cores < 2 or len(todo) < 2 or _CLEANED_HERE or not sys.platform.startswith("linux"):
+        return todo, [], 0
+    pivots = {wk.pivot for wk in corpus.works if len(corpus.members(wk.id)) >= 2}
+    workers = min(cores - 1, len(todo) - 1)
+    fair = sum(size.values()) / (workers + 1)
+    here: list[str] = []
+    for wid in todo:  # longest first
+        if wid in pivots and sum(size[x] for x in here) + size[wid] <= fair:
+            here.append(wid)
+    here = here or todo[:1]
+    there = [wid for wid in todo if wid not in here]
+    if sum(size[wid] for wid in there) < AUTO_MIN:
+        return todo, [], 0
+    return here, there, min(workers, len(there))
+
+
+def _fork_pool(workers: int):
+    """Worker processes forked from this one: they start with what it has imported and loaded."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_follow_parent, initargs=(os.getpid(),))
+
+
+def _close(pool, futures: dict) -> None:
+    """Shut the workers down; after a failure (a bad input, Ctrl-C), without waiting for the
+    witnesses they are still cleaning."""
+    if not all(f.done() for f in futures.values()):
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _follow_parent(parent: int) -> None:
+    """A worker ends with the run: one whose run was killed outright (SIGKILL) would otherwise
+    wait forever to hand over its result (Linux: the kernel's parent-death signal)."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: a killed run may leave its worker behind
+        pass
+    if os.getppid() != parent:  # the run died before the signal was asked for
+        os._exit(1)
 
 
 def warn_unknown_reviews(root: Path, corpus) -> None:
@@ -212,11 +294,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     cache.forget_run()  # the outputs are about to change; a run killed now is not "up to date"
     from pipeline.context import Resources
-    messages = failing_rules(Resources(root))
+    res = Resources(root)
+    messages = failing_rules(res)
     for line in messages:
         print(line, file=sys.stderr)
     cleaned, files = build_edition(root, only, collate, args.quiet, _jobs(args), force,
-                                   getattr(args, "scheduler", None))
+                                   getattr(args, "scheduler", None), res)
     from pipeline.review import review_words
     said = []
     for wid, c in cleaned.items():
@@ -374,7 +457,7 @@ def _all_witness_ids(root: Path, targets: list[str]) -> bool:
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    jobs = getattr(args, "jobs", 1) or 1
+    jobs = getattr(args, "jobs", 1)  # 0: `edition run`'s own choice (_share)
     return (os.cpu_count() or 1) if jobs < 0 else jobs
 
 

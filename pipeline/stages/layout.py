@@ -645,12 +645,17 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         if len(key) < 3 or len(key.split()) > 10:
             continue
         values[i] = value
-        first = None
+        # the live heads within 4 characters of its length, matched in one call (the first
+        # cluster, by number, whose head it matches)
+        near_ids: list[int] = []
+        near_heads: list[str] = []
         for n in range(len(key) - 4, len(key) + 5):
-            ids, heads = by_length.get(n, ((), ()))
-            for _, _, k in process.extract_iter(key, heads, scorer=fuzz.ratio, score_cutoff=85):
-                first = ids[k] if first is None else min(first, ids[k])
-                break
+            got = by_length.get(n)
+            if got is not None:
+                near_ids += got[0]
+                near_heads += got[1]
+        matches = process.extract(key, near_heads, scorer=fuzz.ratio, score_cutoff=85, limit=None) if near_heads else ()
+        first = min((near_ids[k] for _, _, k in matches), default=None)
         if first is None:
             clusters.append((key, [i]))
             ids, heads = by_length.setdefault(len(key), ([], []))
