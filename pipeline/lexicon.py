@@ -59,7 +59,7 @@ def _shared(language: str) -> "Lexicon":
 
 # lookups remembered per lexicon (a memory-mapped lookup costs microseconds, a dict's a tenth of
 # that; a run asks for the same few thousand words again and again); emptied when this full
-MEMO_MAX = 200_000
+MEMO_MAX = 50_000
 
 
 def fold(word: str) -> str:
@@ -219,7 +219,7 @@ class Lexicon:
         return [(w, f) for w, f in self._freq.items() if f >= floor and w.isalpha()]
 
 
-@lru_cache(maxsize=100_000)  # detection recases the same few thousand pairs again and again
+@lru_cache(maxsize=50_000)  # detection recases the same few thousand pairs again and again
 def recase(original: str, cand: str) -> str:
     return _recase(original, cand)
 

@@ -15,8 +15,10 @@ Applying the changes to the raw text gives the current text exactly.
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate, chain
 
 from pipeline.model import Change, Edit, stable_id
 
@@ -33,15 +35,8 @@ class Applied:
     key: str  # rule@raw_lo:raw_hi>after, used by review decisions to skip it
 
 
-@dataclass(slots=True)
-class Piece:
-    """A stretch of the current text: kept raw text (raw_start >= 0, text read from raw
-    on demand, so splitting a long kept piece copies nothing) or written text (raw_start -1)."""
-
-    raw_start: int
-    length: int
-    text: str | None = None  # written pieces only
-    refs: tuple[int, ...] = ()  # indices into Document.applied (written pieces)
+_KEPT = -1  # the refs code of a kept piece (it records no edit)
+_POOLED = 64  # an applied edit's texts up to this long are shared (rule names, most notes)
 
 
 class OverlapError(ValueError):
@@ -57,10 +52,22 @@ class Document:
         # each applied edit's key (for review rejections: change_keys, skip); without them
         # a large text saves a string per edit
         self.keys = keys
-        self.pieces: list[Piece] = [Piece(0, len(raw))] if raw else []
-        self.applied: list[Applied] = []
+        # the pieces, column by column (a Piece object each took ~120 bytes and an applied edit
+        # ~200: a large witness has millions): raw offset (-1: written text), length, the written
+        # text (None: kept) and the applied edits a written piece records (a code: _refs_of)
+        n = 1 if raw else 0
+        self._raw = array("q", [0] * n)
+        self._len = array("q", [len(raw)] * n)
+        self._texts: list[str | None] = [None] * n
+        self._ref = array("q", [_KEPT] * n)
+        self._ref_sets: list[tuple[int, ...]] = []  # the edits of a piece that records several
+        # the applied edits: stage, rule, kind, note and key of each (short texts shared), confidence
+        self._apps: list[str] = []
+        self._conf = array("d")
+        self._odd_conf: dict[int, object] = {}  # a confidence not a float (1, not 1.0): kept as it is
+        self._pool: dict[str, str] = {}
         self._text: str | None = raw
-        self._starts: list[int] | None = None
+        self._starts: array | None = None
         self._raw_lines: list[int] | None = None
 
     # -- reading ---------------------------------------------------------
@@ -68,18 +75,37 @@ class Document:
     def text(self) -> str:
         if self._text is None:
             raw = self.raw
-            self._text = "".join(raw[p.raw_start:p.raw_start + p.length] if p.text is None else p.text
-                                 for p in self.pieces)
+            self._text = "".join(raw[r:r + n] if t is None else t for r, n, t in zip(self._raw, self._len, self._texts))
         return self._text
 
-    def _piece_starts(self) -> list[int]:
+    def _piece_starts(self) -> array:
         if self._starts is None:
-            pos, starts = 0, []
-            for p in self.pieces:
-                starts.append(pos)
-                pos += p.length
+            starts = array("q", accumulate(self._len, initial=0))
+            starts.pop()  # the end of the last piece
             self._starts = starts
         return self._starts
+
+    def _refs_of(self, code: int) -> tuple[int, ...]:
+        """The applied edits a piece records: none (a kept piece), one (its index), or several."""
+        if code >= 0:
+            return (code,)
+        return () if code == _KEPT else self._ref_sets[-2 - code]
+
+    def _code(self, refs: tuple[int, ...]) -> int:
+        if len(refs) == 1:
+            return refs[0]
+        self._ref_sets.append(refs)
+        return -1 - len(self._ref_sets)
+
+    def _applied(self, r: int) -> Applied:
+        stage, rule, kind, note, key = self._apps[5 * r:5 * r + 5]
+        return Applied(stage, rule, kind, self._odd_conf.get(r, self._conf[r]) if self._odd_conf else self._conf[r],
+                       note, key)
+
+    @property
+    def applied(self) -> list[Applied]:
+        """The edits applied so far, in order."""
+        return [self._applied(r) for r in range(len(self._conf))]
 
     def raw_offset(self, pos: int, *, end: bool = False) -> int:
         """The raw offset of current offset `pos`.
@@ -87,33 +113,33 @@ class Document:
         Inside written (inserted) text there is no exact raw offset; we answer
         with the raw span that text replaced: its start (or its end, if end=True).
         """
-        if not self.pieces:
+        raws, lens = self._raw, self._len
+        n = len(raws)
+        if not n:
             return 0
         starts = self._piece_starts()
         i = bisect.bisect_right(starts, pos) - 1
         j = i
-        pieces = self.pieces
-        while j >= 0 and starts[j] + pieces[j].length >= pos:
-            p = pieces[j]
-            if p.raw_start >= 0:
-                return p.raw_start + (pos - starts[j])
+        while j >= 0 and starts[j] + lens[j] >= pos:
+            if raws[j] >= 0:
+                return raws[j] + (pos - starts[j])
             j -= 1
         if end:
-            for k in range(i + 1, len(pieces)):
-                if pieces[k].raw_start >= 0:
-                    return pieces[k].raw_start
+            for k in range(i + 1, n):
+                if raws[k] >= 0:
+                    return raws[k]
             return len(self.raw)
-        for k in range(min(i, len(pieces)) - 1, -1, -1):
-            if pieces[k].raw_start >= 0:
-                return pieces[k].raw_start + pieces[k].length
+        for k in range(min(i, n) - 1, -1, -1):
+            if raws[k] >= 0:
+                return raws[k] + lens[k]
         return 0
 
     def current_offset(self, raw_pos: int) -> int | None:
         """The current offset of raw offset `raw_pos`, or None if that raw text was changed."""
         starts = self._piece_starts()
-        for i, p in enumerate(self.pieces):
-            if p.raw_start >= 0 and p.raw_start <= raw_pos <= p.raw_start + p.length:
-                return starts[i] + raw_pos - p.raw_start
+        for i, (r, n) in enumerate(zip(self._raw, self._len)):
+            if r >= 0 and r <= raw_pos <= r + n:
+                return starts[i] + raw_pos - r
         return None
 
     def line_col(self, raw_pos: int) -> tuple[int, int]:
@@ -158,11 +184,20 @@ class Document:
             if skip and key in skip:
                 continue
             done.append(e)
-            self.applied.append(Applied(stage, e.rule, e.kind, e.confidence, e.note, key if self.keys else ""))
-            applied_refs.append(len(self.applied) - 1)
+            applied_refs.append(self._add(stage, e, key if self.keys else ""))
         if done:
             self._splice(done, applied_refs)
         return done
+
+    def _add(self, stage: str, e: Edit, key: str) -> int:
+        """Record an applied edit; its index."""
+        r = len(self._conf)
+        pool, limit = self._pool, _POOLED
+        self._apps.extend(pool.setdefault(t, t) if len(t) <= limit else t for t in (stage, e.rule, e.kind, e.note, key))
+        self._conf.append(e.confidence)
+        if type(e.confidence) is not float:
+            self._odd_conf[r] = e.confidence
+        return r
 
     def _splice(self, edits: list[Edit], refs: list[int]) -> None:
         """Replace the spans of `edits` by written pieces; offsets are in the old text.
@@ -171,34 +206,71 @@ class Document:
         piece records the edits it absorbed (`refs`), so a change made of two
         stages' work names both.
         """
-        pieces = list(self.pieces)
-        out: list[Piece] = []
-        n, i, pos = len(pieces), 0, 0
+        R, L, T, F = self._raw, self._len, self._texts, self._ref
+        oR, oL, oT, oF = array("q"), array("q"), [], array("q")
+        n, i, pos = len(L), 0, 0
+        # the piece at i as it stands: whole, or its tail once an edit took its head
+        cr, cl, ct, cf = (R[0], L[0], T[0], F[0]) if n else (0, 0, None, _KEPT)
         for e, ref in zip(edits, refs):
             s, t = e.start, e.end
-            while i < n and pos + pieces[i].length <= s:  # wholly before the edit
-                out.append(pieces[i])
-                pos += pieces[i].length
+            while i < n and pos + cl <= s:  # wholly before the edit: the current piece, then a block
+                oR.append(cr)
+                oL.append(cl)
+                oT.append(ct)
+                oF.append(cf)
+                pos += cl
                 i += 1
-            if i < n and pos < s:  # s falls inside pieces[i]: split it
-                head, tail = _split(pieces[i], s - pos)
-                out.append(head)
-                pieces[i] = tail
+                j = i
+                while j < n and pos + L[j] <= s:
+                    pos += L[j]
+                    j += 1
+                if j > i:
+                    oR.extend(R[i:j])
+                    oL.extend(L[i:j])
+                    oT.extend(T[i:j])
+                    oF.extend(F[i:j])
+                    i = j
+                if i < n:
+                    cr, cl, ct, cf = R[i], L[i], T[i], F[i]
+            if i < n and pos < s:  # s falls inside the current piece: split it
+                k = s - pos
+                oR.append(cr)
+                oL.append(k)
+                oT.append(None if ct is None else ct[:k])
+                oF.append(cf)
+                cr, cl, ct = (cr + k if cr >= 0 else cr), cl - k, (None if ct is None else ct[k:])
                 pos = s
             merged: list[int] = []
             while i < n and pos < t:  # consume [s, t)
-                p = pieces[i]
-                merged.extend(p.refs)
-                stop = pos + p.length
+                merged.extend(self._refs_of(cf))
+                stop = pos + cl
                 if stop > t:
-                    _, pieces[i] = _split(p, t - pos)
+                    k = t - pos
+                    cr, cl, ct = (cr + k if cr >= 0 else cr), cl - k, (None if ct is None else ct[k:])
                     pos = t
                     break
                 pos = stop
                 i += 1
-            out.append(Piece(-1, len(e.after), e.after, tuple(dict.fromkeys(merged)) + (ref,)))
-        out.extend(pieces[i:])
-        self.pieces = [p for p in out if p.length or p.raw_start < 0]
+                if i < n:
+                    cr, cl, ct, cf = R[i], L[i], T[i], F[i]
+            oR.append(-1)
+            oL.append(len(e.after))
+            oT.append(e.after)
+            oF.append(self._code(tuple(dict.fromkeys(merged)) + (ref,)))
+        if i < n:
+            oR.append(cr)
+            oL.append(cl)
+            oT.append(ct)
+            oF.append(cf)
+            oR.extend(R[i + 1:])
+            oL.extend(L[i + 1:])
+            oT.extend(T[i + 1:])
+            oF.extend(F[i + 1:])
+        if 0 in oL:  # an empty kept piece is dropped (an empty written one records a deletion)
+            keep = [k for k in range(len(oL)) if oL[k] or oR[k] < 0]
+            oR, oL = array("q", (oR[k] for k in keep)), array("q", (oL[k] for k in keep))
+            oT, oF = [oT[k] for k in keep], array("q", (oF[k] for k in keep))
+        self._raw, self._len, self._texts, self._ref = oR, oL, oT, oF
         self._text = None
         self._starts = None
 
@@ -210,16 +282,18 @@ class Document:
         prev_end = 0
         buf: list[str] = []
         refs: list[int] = []
-        for p in self.pieces + [Piece(len(raw), 0)]:  # a sentinel kept piece at the end
-            if p.raw_start < 0:
-                buf.append(p.text)
-                refs.extend(p.refs)
+        # a sentinel kept piece at the end
+        for r, n, t, f in zip(chain(self._raw, (len(raw),)), chain(self._len, (0,)), chain(self._texts, (None,)),
+                              chain(self._ref, (_KEPT,))):
+            if r < 0:
+                buf.append(t)
+                refs.extend(self._refs_of(f))
                 continue
-            if p.raw_start != prev_end or refs:
-                before, after = raw[prev_end:p.raw_start], "".join(buf)
+            if r != prev_end or refs:
+                before, after = raw[prev_end:r], "".join(buf)
                 if before != after:
-                    yield prev_end, p.raw_start, before, after, [self.applied[r] for r in dict.fromkeys(refs)]
-            prev_end = p.raw_start + p.length
+                    yield prev_end, r, before, after, [self._applied(x) for x in dict.fromkeys(refs)]
+            prev_end = r + n
             buf, refs = [], []
 
     def changes(self) -> list[Change]:
@@ -251,13 +325,6 @@ class Document:
             rule = "+".join(dict.fromkeys(a.rule for a in apps))
             result[stable_id(self.witness, start, end, rule)] = [a.key for a in apps]
         return result
-
-
-def _split(p: Piece, cut: int) -> tuple[Piece, Piece]:
-    """Split a piece at `cut`; a kept tail keeps its raw offset, a written one its refs."""
-    if p.raw_start >= 0:
-        return Piece(p.raw_start, cut), Piece(p.raw_start + cut, p.length - cut)
-    return Piece(-1, cut, p.text[:cut], p.refs), Piece(-1, p.length - cut, p.text[cut:], p.refs)
 
 
 def apply_changes(raw: str, changes: list[dict] | list[Change]) -> str:

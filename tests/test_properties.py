@@ -160,3 +160,29 @@ def test_the_compact_change_log_reads_as_the_list_it_stores(built, corpus, resou
     assert changes_jsonl(log) == changes_jsonl(plain) == (built.root / "clean" / f"{wid}.changes.jsonl").read_text(
         encoding="utf-8")
     assert compact * 2 <= as_list, (compact, as_list)
+
+
+def test_detect_in_windows_decides_as_in_one(resources, monkeypatch):
+    """detect weighs a window of tokens at a time (its memory is a window's weighings and the
+    witness's counts): cut into windows of 40 tokens, real OCR (ICDAR monographs, through the
+    stages before detect) gets the same corrections and queries, with the same notes, as in one."""
+    from pipeline.context import Context
+    from pipeline.run import run_stages
+    from pipeline.stages import detect
+    from tests.conftest import SHARED
+    raw = "\n\n".join((SHARED / "benchmarks" / "icdar2017_en" / "ocr" / f"eng_monograph_{k}.txt").read_text(
+        encoding="utf-8") for k in range(1, 13))
+    w = Witness(id="icdar", file="icdar.txt", language="en", work="icdar", role="original")
+    text = run_stages(raw, w, resources, upto="detect").doc.text
+
+    def detected(window: int):
+        monkeypatch.setattr(detect, "WINDOW", window)
+        r = detect.run(text, Context(w, resources, resources.policy(w)))
+        return ([(e.start, e.end, e.after, e.rule, e.confidence, e.note) for e in r.edits],
+                [(q.start, q.end, q.text, q.suggestions, q.score, q.reason, q.rule) for q in r.queries])
+
+    one = detected(10**9)
+    windows = detected(40)
+    assert len(detect.TOKEN.findall(text)) > 50 * 40  # fifty windows and more
+    assert len(one[0]) > 20 and len(one[1]) > 20, (len(one[0]), len(one[1]))
+    assert windows == one

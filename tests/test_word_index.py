@@ -10,7 +10,8 @@ import regex
 from rapidfuzz import fuzz
 
 from pipeline.authority import skeleton
-from pipeline.correct.candidates import _edit1, index_min_zipf, own_words, rarer_than, word_index
+from pipeline.correct.candidates import (_edit1, _lexical, _realword_live, _realword_table, _variants, index_min_zipf,
+                                        own_words, rarer_than, realword_variants, word_index)
 from pipeline.correct.model import MAX_SEG
 from pipeline.correct.model import shared as ocr_model
 from pipeline.lexicon import shared as lexicon
@@ -124,6 +125,45 @@ def _alignment(model, printed: str, meant: str) -> float:
                         k = 1.5 if a == b == 1 and key[0].lower() == key[1].lower() else model.unseen
                     d[i + a][j + b] = min(d[i + a][j + b], cur + k)
     return d[n][m]
+
+
+def test_the_real_word_table_on_disk_gives_the_computed_answers(tmp_path, monkeypatch):
+    """The real-word confusions read from the table built once are those computed word by word,
+    for real OCR readings and for a table built afresh from a sample of index words."""
+    lex, model = lexicon("en"), ocr_model()
+    index = word_index(lex).words
+    words = [w for w in dict.fromkeys(r.lower() for r in _readings(4000)) if w in index]
+    table = _realword_table(lex, model, 3.0, 4.0)
+    assert table is not None and len(words) > 500
+    differ = [w for w in words if table.get(w) != _realword_live(w, lex, model, 3.0, 4.0)]
+    assert not differ, differ[:5]
+    assert sum(bool(table.get(w)) for w in words) > len(words) / 5  # not an empty table
+    assert "file" in [v for v, _, _ in realword_variants("tile", lex, model, 3.0, 4.0)]
+    # a word the index lacks ("tbe") is computed, not read
+    assert realword_variants("tbe", lex, model, 3.0, 4.0) == _realword_live("tbe", lex, model, 3.0, 4.0)
+    # a fresh build (a small index: the build of the whole one is the first run's) writes what it read
+    from pipeline.correct import candidates
+    sample = frozenset(sorted(index)[::300] + ["tile"])
+    monkeypatch.setenv("EDITION_CACHE", str(tmp_path))
+    monkeypatch.setattr(candidates, "word_index", lambda _lex: word_index(lex)._replace(words=sample))
+    _realword_table.cache_clear()
+    try:
+        fresh = _realword_table(lex, model, 3.0, 4.0)
+        assert fresh is not None and any(tmp_path.iterdir())
+        assert all(fresh.get(w) == _realword_live(w, lex, model, 3.0, 4.0) for w in sample)
+    finally:
+        _realword_table.cache_clear()
+
+
+def test_a_readings_compact_variants_are_the_models(tmp_path):
+    """_lexical keeps a reading's model variants as one string and an array: the same words,
+    costs (to the bit) and lexicon verdicts in the same order."""
+    lex, model = lexicon("en"), ocr_model()
+    for r in _readings(300):
+        found = _variants(r, lex, model, 4.0)
+        got = list(_lexical(r, lex, model, 2.0, 4.0).each_variant())
+        assert [(v, c) for v, c, _ in got] == list(found)
+        assert all(bool(k) == lex.at_least(v, 2.0) for v, _, k in got)
 
 
 def test_channel_alignment_equals_the_plain_one_on_real_readings():

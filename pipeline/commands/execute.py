@@ -280,13 +280,27 @@ class FileTask:
     encoding: str  # declared, or "auto"
 
 
-def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, str, str, str]:
-    """Decode and clean one file; its outputs as text: clean text, change log, queries TSV, and
-    what the stages measured of the file (layout, page furniture, conventions: how it was read)."""
+@dataclass(frozen=True)
+class Streamed:
+    """An output written a record at a time when its file is (pipeline.outputs.Content): the
+    writer and what it writes. The change log of a 100 MB file as one string was several hundred
+    MB; this holds the compact log (model.ChangeLog) and travels from a worker as that."""
+
+    write: Callable
+    data: object
+
+    def __call__(self, out) -> None:
+        self.write(out, self.data)
+
+
+def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, Streamed, Streamed, str]:
+    """Decode and clean one file; its outputs: clean text, change log and queries TSV (written
+    when their files are), and what the stages measured of the file (layout, page furniture,
+    conventions: how it was read)."""
     import json
 
     from pipeline.model import Witness, slug
-    from pipeline.report.files import changes_jsonl, queries_tsv
+    from pipeline.report.files import write_changes, write_queries
     from pipeline.run import clean_witness
     from pipeline.sources import decode_bytes
     raw, encoding = decode_bytes(task.data, task.path, task.encoding)
@@ -294,4 +308,4 @@ def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, str, str, str]
                 origin="file", encoding=encoding)
     c = clean_witness(raw, w, resources_of(bundle), facts={"encoding": encoding})
     layout = json.dumps(c.facts.get("layout", {}), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    return c.text, changes_jsonl(c.changes), queries_tsv(c.queries), layout
+    return c.text, Streamed(write_changes, c.changes), Streamed(write_queries, c.queries), layout

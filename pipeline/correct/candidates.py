@@ -13,11 +13,18 @@ The word index (those common words, their prefixes and their suffixes) is built 
 language and cached on disk beside the lexicon's frequency cache (EDITION_CACHE, default
 ~/.cache/edition): a build once, a load of about 0.2 s in a run that needs it. It answers
 in a set lookup what the lexicon's memory-mapped table answers in microseconds.
+
+A real word's variants (which common words it may be a misreading of: "tile" -> "file") are
+computed once for every index word and kept in a memory-mapped table beside it
+(`realword_variants`): in a long run nearly every distinct word is new to its process, and
+computing them was a tenth of detection.
 """
 from __future__ import annotations
 
 import marshal
 import os
+import struct
+from array import array
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -42,20 +49,49 @@ def _cache(lex: Lexicon, what: str) -> Path:
     return base / f"{what}-{lex.language}-{index_min_zipf(lex)}-wordfreq-{version('wordfreq')}-{version('symspellpy')}"
 
 
+class Letters:
+    """A read-only str -> letters mapping on disk: a memory-mapped table (pipeline.store) of each
+    key's number in a short list of the distinct letter sets. The suffixes of the word index
+    (en 229,000, ru 197,000) took 20 MB in every process as a dict; a lookup costs a microsecond."""
+
+    def __init__(self, table, sets: list[str]):
+        self.table, self.sets = table, sets
+
+    def get(self, key: str, default=None):
+        i = self.table.get(key)
+        return default if i is None else self.sets[int(i)]
+
+    def __getitem__(self, key: str) -> str:
+        v = self.get(key)
+        if v is None:
+            raise KeyError(key)
+        return v
+
+    def __contains__(self, key) -> bool:
+        return isinstance(key, str) and self.table.get(key) is not None
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
 class WordIndex(NamedTuple):
     """The lexicon's common words ("index words") for generating edits without lookups."""
     prefixes: dict[str, str]  # every prefix ("" included) -> the letters that can follow it in an index word
-    suffixes: dict[str, str]  # every suffix ("" included) -> the letters that can precede it
+    suffixes: Letters | dict[str, str]  # every suffix ("" included) -> the letters that can precede it
     words: frozenset[str]     # the index words themselves
 
 
 @lru_cache(maxsize=4)
 def word_index(lex: Lexicon) -> WordIndex:
-    """The index of the lexicon's common words (cached on disk: built once, then loaded)."""
-    path = _cache(lex, "wordindex").with_suffix(".marshal")
+    """The index of the lexicon's common words (cached on disk: built once, then loaded; the
+    prefixes, asked most, as a dict, the suffixes memory-mapped)."""
+    from pipeline.store import Table, write_table
+    path = _cache(lex, "wordindex3").with_suffix(".marshal")
+    tab = path.with_suffix(".suffixes.tab")
     try:
-        return WordIndex(*marshal.loads(path.read_bytes()))
-    except (OSError, ValueError, EOFError, TypeError):
+        prefixes, words, sets = marshal.loads(path.read_bytes())
+        return WordIndex(prefixes, Letters(Table(tab), sets), words)
+    except (OSError, ValueError, EOFError, TypeError, struct.error):
         pass
     words = frozenset(w for w, _ in lex.common_words(index_min_zipf(lex)))
     nxt: dict[str, set[str]] = {}
@@ -68,19 +104,29 @@ def word_index(lex: Lexicon) -> WordIndex:
             precede = before.setdefault(w[i:], set())
             if i:
                 precede.add(w[i - 1])
-    out = WordIndex({p: "".join(sorted(f)) for p, f in nxt.items()},
-                    {s: "".join(sorted(f)) for s, f in before.items()}, words)
+    # each letter set once (marshal keeps the sharing): 5,700 distinct sets among 200,000 prefixes (en)
+    letters: dict[str, str] = {}
+    prefixes = {p: letters.setdefault(j := "".join(sorted(f)), j) for p, f in nxt.items()}
+    number: dict[str, int] = {}
+    sets: list[str] = []
+    suffixes: dict[str, float] = {}
+    for s, f in before.items():
+        j = "".join(sorted(f))
+        if j not in number:
+            number[j] = len(sets)
+            sets.append(j)
+        suffixes[s] = float(number[j])
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(tuple(out)))
+        write_table(tab, suffixes)  # the table first: a marshal file on disk always has its table beside it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(marshal.dumps((prefixes, words, sets)))
         os.replace(tmp, path)
-    except OSError:
-        pass
-    return out
+        return WordIndex(prefixes, Letters(Table(tab), sets), words)
+    except (OSError, ValueError):  # no cache: the suffixes as a dict
+        return WordIndex(prefixes, {s: sets[int(i)] for s, i in suffixes.items()}, words)
 
 
-@lru_cache(maxsize=100_000)
 def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> tuple[tuple[str, float], ...]:
     """Lexicon words the model's confusions make of a printed word (lower case), cheapest cost each."""
     out: dict[str, float] = {}
@@ -94,7 +140,6 @@ def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> t
     return tuple(out.items())
 
 
-@lru_cache(maxsize=100_000)
 def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
     """The index's words one edit (delete, insert, substitute, swap neighbours) from a reading.
     Generated along the words' prefixes (what may come after the edit's head) and suffixes (what
@@ -120,6 +165,113 @@ def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
     out &= words
     out.discard(low)
     return tuple(sorted(w for w in out if w.isalpha()))
+
+
+def _realword_live(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
+                   max_cost: float) -> tuple[tuple[str, float, float], ...]:
+    """(word, channel cost, margin) one learned confusion from a real word; margin: log10 of
+    P(word) P(reading | word) against P(reading), before context."""
+    z = lex.zipf(low)
+    out = []
+    index = word_index(lex)
+    # a word at least min_zipf frequent is an index word: only confusions that can end as one are made
+    ends = index.suffixes if min_zipf >= index_min_zipf(lex) else None
+    rarer = rarer_than(lex, min_zipf)
+    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends):
+        if v.isalpha() and not rarer(v.lower()):
+            zv = lex.zipf(v)
+            if zv >= min_zipf:
+                out.append((v, cost, zv - cost - z))
+    return tuple(out)
+
+
+class _RealwordTable:
+    """`_realword_live` of every index word, computed once per lexicon, model and settings and
+    kept on disk (EDITION_CACHE): a word -> offset table (pipeline.store) into a file of
+    the answers, both memory-mapped, so every process shares them and none computes them.
+    A real word is nearly always an index word, and most distinct words of a long run are
+    new to its process: computing them took about 70 us each, 1.1 s of the ICDAR dev set."""
+
+    def __init__(self, table, blob):
+        self.table, self.blob = table, blob
+
+    def get(self, low: str) -> tuple[tuple[str, float, float], ...]:
+        off = self.table.get(low)
+        if off is None:
+            return ()  # an index word none of whose confusions is a word
+        off = int(off)
+        n = int.from_bytes(self.blob[off:off + 4], "little")  # each answer: its length, then it marshalled
+        return marshal.loads(self.blob[off + 4:off + 4 + n])
+
+
+# the answers' layout and the code that makes them: a change to either makes a new table
+REALWORD_FORMAT = 3
+
+
+def _model_key(model: OcrModel) -> str:
+    """A short hash of what the model's confusions are (a swapped model gets tables of its own)."""
+    key = model.__dict__.get("_key")
+    if key is None:
+        import hashlib
+        key = model.__dict__["_key"] = hashlib.sha256(
+            repr((model.unseen, sorted(model.meant_for.items()))).encode()).hexdigest()[:12]
+    return key
+
+
+@lru_cache(maxsize=4)
+def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float) -> _RealwordTable | None:
+    """The on-disk answers for (lexicon, model, settings), built once (about 6 s); None where
+    the cache cannot be written (then every word is computed)."""
+    import mmap
+    import sys
+    import time
+
+    from pipeline.store import Table, write_table
+    stem = _cache(lex, f"realword{REALWORD_FORMAT}-{_model_key(model)}-{min_zipf}-{max_cost}")
+    tab, txt = stem.with_name(stem.name + ".tab"), stem.with_name(stem.name + ".bin")
+
+    def opened() -> _RealwordTable:
+        with open(txt, "rb") as f:
+            blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if f.seek(0, 2) else b""
+        return _RealwordTable(Table(tab), blob)
+    try:
+        return opened()
+    except (OSError, ValueError):
+        pass
+    t = time.perf_counter()
+    offsets: dict[str, float] = {}
+    lines = bytearray()
+    for w in sorted(word_index(lex).words):
+        found = _realword_live(w, lex, model, min_zipf, max_cost)
+        if found:
+            offsets[w] = float(len(lines))
+            b = marshal.dumps(found)
+            lines += len(b).to_bytes(4, "little") + b
+    try:
+        txt.parent.mkdir(parents=True, exist_ok=True)
+        tmp = txt.with_name(f".{txt.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(bytes(lines))
+        os.replace(tmp, txt)  # the answers first: a table on disk always has its answers beside it
+        write_table(tab, offsets)
+        out = opened()
+    except (OSError, ValueError):
+        return None
+    print(f"edition: built the real-word confusions of the {lex.language} word index once, "
+          f"{time.perf_counter() - t:.1f} s: {tab}", file=sys.stderr)
+    return out
+
+
+@lru_cache(maxsize=5_000)  # a miss costs a table lookup (~5 us): few entries pay
+def realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
+                      max_cost: float) -> tuple[tuple[str, float, float], ...]:
+    """(word, channel cost, margin) one learned confusion from a real word (lower case), each a
+    word at least `min_zipf` frequent; margin: log10 of P(word) P(reading | word) against
+    P(reading), before context. An index word's answer is read from the table made once."""
+    if low in word_index(lex).words:
+        table = _realword_table(lex, model, min_zipf, max_cost)
+        if table is not None:
+            return table.get(low)
+    return _realword_live(low, lex, model, min_zipf, max_cost)
 
 
 def rarer_than(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
@@ -164,17 +316,26 @@ def _lexicon_knows(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
 
 class _Lexical(NamedTuple):
     """What a reading's candidates are as far as the lexicon and the model tell (the witness's
-    own words aside): a pure function of the reading, made once per process."""
-    variants: tuple[tuple[str, float, bool], ...]     # (word, channel cost, known to the lexicon)
+    own words aside): a pure function of the reading, made once per process. Kept compact (a
+    reading has about 15 variants, nearly all prefixes of words rather than words, which only
+    the witness's own frequent words can use): as tuples they took 2.3 KB a reading."""
+    variants: tuple[str, array, bytes]  # the words " "-joined, their channel costs, known to the lexicon (1) or not
     edits: tuple[tuple[str, bool], ...]               # (word one edit away, known to the lexicon)
     splits: tuple[str, ...]                           # two words a lost space glued ("we could")
 
+    def each_variant(self):
+        """(word, channel cost, known to the lexicon) of the model's variants, in their order."""
+        words, costs, known = self.variants
+        return zip(words.split(" "), costs, known) if words else ()
 
-@lru_cache(maxsize=50_000)
+
+@lru_cache(maxsize=20_000)  # a reading met again in another witness: a quarter of them on scale books
 def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float) -> _Lexical:
     low = reading.lower()
     knows = _lexicon_knows(lex, min_zipf)
-    variants = tuple((v, c, knows(v)) for v, c in _variants(reading, lex, model, max_cost))
+    found = _variants(reading, lex, model, max_cost)
+    variants = (" ".join(v for v, _ in found), array("d", [c for _, c in found]),
+                bytes(knows(v) for v, _ in found))
     edits = tuple((t, knows(t)) for t in (_edit1(low, lex) if len(low) >= 3 else ()))
     # a lost space (Russian compounds are words)
     splits = tuple(f"{a} {b}" for a, b in two_words(low, lex)) if lex.language == "en" else ()
@@ -201,7 +362,7 @@ def two_words(low: str, lex: Lexicon) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=30_000)  # hit a third of the time on scale books
 def _edit_cost(reading: str, term: str, model: OcrModel) -> float:
     """The channel cost of a word one plain edit from the reading (a capital misread costs little more)."""
     low = reading.lower()
@@ -216,7 +377,7 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
     low = reading.lower()
     out: dict[str, float] = {}
     lexical = _lexical(reading, lex, model, min_zipf, max_cost)
-    for v, c, known in lexical.variants:
+    for v, c, known in lexical.each_variant():
         if known or vocab.get(v, 0) >= witness_known:
             out[v] = c
     if own is None:

@@ -21,7 +21,7 @@ The evidence is a count per confusion, so it costs one short alignment per disti
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
 
 from pipeline.correct.learn import MAX_SEG, segments
@@ -33,7 +33,7 @@ from pipeline.lexicon import recase as _recase
 PRIOR_LETTERS = 200.0
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=30_000)  # 330 bytes an entry, hit 70 % of the time on scale books
 def confusions(reading: str, meant: str) -> tuple[tuple[str, str], ...]:
     """The letter confusions (meant, printed) that make `reading` of `meant`; () if the two
     differ by more than short confusions (a lost space, a long garble)."""
@@ -56,7 +56,11 @@ class DocumentEvidence:
         self.misread: dict[tuple[str, str], int] = defaultdict(int)  # occurrences of the readings
         self._letters: dict[str, int] = {}
         self._adapted: dict[str, tuple[dict, dict]] = {}
-        self.places: dict[str, list[tuple[str | None, bool]]] = defaultdict(list)
+        # the places of each reading, counted (not listed: a long witness has millions): how many in
+        # all, and per (reading, likeliest correction there) how many, and how many of those sure
+        self._places: Counter[str] = Counter()
+        self._placed: Counter[tuple[str, str | None]] = Counter()
+        self._sure: Counter[tuple[str, str | None]] = Counter()
 
     def add(self, reading: str, meant: str) -> None:
         n = self.vocab.get(fold(reading), 1)
@@ -100,6 +104,11 @@ class DocumentEvidence:
         self._adapted[reading] = (cands, out)
         return out
 
+    def forget_adapted(self) -> None:
+        """Drop the remembered adaptations (detect weighs a window at a time: a long witness's
+        distinct readings are many)."""
+        self._adapted.clear()
+
     def support(self, reading: str, meant: str) -> int:
         """How many other readings of the document the weakest confusion of this correction
         explains (0: the document does not confirm it)."""
@@ -114,16 +123,15 @@ class DocumentEvidence:
     def place(self, reading: str, meant: str | None, sure: bool) -> None:
         """One place of a reading: its likeliest correction there (None: the reading itself) and
         whether the posterior there is high."""
-        self.places[reading].append((meant, sure))
+        self._places[reading] += 1
+        self._placed[(reading, meant)] += 1
+        if sure:
+            self._sure[(reading, meant)] += 1
 
     def agreement(self, reading: str, meant: str, here_sure: bool) -> float:
         """The same garble fixed consistently: log1p(other places of the reading where the same
         correction is sure) - log1p(other places where another word or the reading itself is likelier)."""
-        agree = disagree = 0
-        for m, sure in self.places.get(reading, ()):
-            if m == meant:
-                agree += sure
-            else:
-                disagree += 1
+        agree = self._sure.get((reading, meant), 0)
+        disagree = self._places.get(reading, 0) - self._placed.get((reading, meant), 0)
         agree -= here_sure  # this place itself is no evidence for itself
         return math.log1p(max(0, agree)) - math.log1p(disagree)

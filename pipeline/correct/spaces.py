@@ -54,7 +54,7 @@ class Space:
 # such words are never joined: "a round", "any thing" are often what the print has; right 49 of 71 times on ICDAR)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def _debris(low: str, lex: Lexicon, known_zipf: float) -> tuple[tuple[str, str], ...]:
     """The cuts of a word the lexicon lists but symspellpy's curated list lacks (asked once per process)."""
     uni = english_ngrams()[0]

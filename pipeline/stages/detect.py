@@ -48,7 +48,8 @@ from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.correct import budget, calibrate, spaces, stretches
 from pipeline.correct.candidates import candidates as find_candidates
-from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than, word_index
+from pipeline.correct.candidates import own_words
+from pipeline.correct.candidates import realword_variants as _realword_variants
 from pipeline.correct.context import ContextModel
 from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
@@ -285,48 +286,48 @@ def _initial(text: str, start: int) -> bool:
     return start == 0 or bool(SENTENCE_END.search(text[max(0, start - 4):start]))
 
 
-@lru_cache(maxsize=200_000)
-def _realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float):
-    """(word, channel cost, margin) one learned confusion from a real word; margin: log10 of
-    P(word) P(reading | word) against P(reading), before context."""
-    z = lex.zipf(low)
-    out = []
-    index = word_index(lex)
-    # a word at least min_zipf frequent is an index word: only confusions that can end as one are made
-    ends = index.suffixes if min_zipf >= index_min_zipf(lex) else None
-    rarer = rarer_than(lex, min_zipf)
-    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends):
-        if v.isalpha() and not rarer(v.lower()):
-            zv = lex.zipf(v)
-            if zv >= min_zipf:
-                out.append((v, cost, zv - cost - z))
-    return tuple(out)
+# tokens judged in one window (about 1 MB of text): a weighing is remembered for its window only
+WINDOW = 200_000
 
 
 @stage("detect", kinds=("auto",), settings=Settings)
 def run(text: str, ctx: Context) -> StageResult:
-    """Queries and the certain automatic corrections for one witness."""
+    """Queries and the certain automatic corrections for one witness.
+
+    Three passes over the readings the noisy channel weighs, each a window of tokens at a time,
+    so that memory holds a window's weighings and the witness's compact counts, not a weighing
+    per place (a 30 MB witness that never repeats itself had 2 GB): (1) judge and weigh every
+    reading, and learn the document's misreadings from the likeliest corrections; (2) weigh again
+    with the channel adapted to them, and count at how many places each reading's correction
+    is sure; (3) decide each place with that whole-witness evidence (weighed a third time, where
+    there is something to decide). A weighing depends on the reading and its neighbours only: a
+    reading met again between the same words in a window shares the first one's."""
     st = Settings.of(ctx)
     wt = _Witness(text, ctx, st)
     names = _name_index(ctx)
     edits: list[Edit] = []
     queries: list[Query] = []
-    memo: dict[tuple, tuple | None] = {}
-    weighed: list[tuple] = []  # (index, verdict, posterior) of the readings the noisy channel weighs
-    # a weighing depends on the reading and its neighbours only: a reading met again between the
-    # same words shares the first one's (a weighing is ~700 bytes; a large text repeats many)
+    memo: dict[tuple, tuple | None] = {}  # (form, initial) -> verdict, for the whole witness
+    evidence = DocumentEvidence(wt.text, wt.vocab, wt.model)
+    weighed = array("i")  # the token indexes of the readings the noisy channel weighs, in order
+    # ... and of each: whether it stands at a sentence start (1; with its form, its memo key) and
+    # whether the first weighing kept it (2: a real word no candidate outscores there)
+    flags = bytearray()
+    forms, ids, starts = wt.tokens.forms, wt.tokens.ids, wt.tokens.starts
     weighings: dict[tuple, tuple | None] = {}
+    window = 0
     for i in _worth_judging(wt, memo, names, ctx, st):
-        a = wt.tokens.starts[i]
-        w = wt.tokens.forms[wt.tokens.ids[i]]
-        initial = w[:1].isupper() and _initial(text, a)  # a sentence start matters only to a capital
+        if i // WINDOW != window:
+            window = i // WINDOW
+            weighings.clear()
+        w = forms[ids[i]]
+        initial = w[:1].isupper() and _initial(text, starts[i])  # a sentence start matters only to a capital
         key = (w, initial)
         if key not in memo:
             memo[key] = _judge(w, initial, wt, names, ctx, st)
         verdict = memo[key]
         if verdict is None:
             continue
-        m = wt.tokens[i]
         kind = verdict[0]
         if kind in ("nonword", "name"):
             joined = _split_word(i, wt.tokens, text, wt.lex, st)
@@ -338,26 +339,27 @@ def run(text: str, ctx: Context) -> StageResult:
             post = weighings.get(near, weighings)
             if post is weighings:
                 post = weighings[near] = _weigh(i, verdict, wt, st)
-            weighed.append((i, verdict, post))
+                if st.document_evidence:
+                    _learn(evidence, verdict, post)
+            weighed.append(i)
+            flags.append(initial | (post is not None and post[0] is KEPT[0]) << 1)
             continue
+        m = wt.tokens[i]
         _, suggestions, score, reason = verdict
-        queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=f"detect.{kind}"))
-    # every reading weighed: what the document's own misreadings confirm; weighed again with the
-    # channel adapted to them, then the decisions
-    evidence = _evidence(weighed, wt)
-    again: dict[int, tuple | None] = {}  # id of a first weighing -> the weighing again (shared alike)
-    for n, (i, verdict, post) in enumerate(weighed):
-        if id(post) not in again:
-            again[id(post)] = _reweigh(i, verdict, post, wt, st, evidence)
-        weighed[n] = (i, verdict, again[id(post)])
-    weighings.clear()
-    again.clear()
-    for _i, verdict, post in weighed:
-        if post is not None:
-            best, p = post[0][0]
-            evidence.place(verdict[1], best or None, p >= SURE)
-    for i, verdict, post in weighed:
+        queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=_rule(kind)))
+    # (2) every reading weighed again with the channel adapted to the document's misreadings
+    acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
+    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence):
+        if post is None:
+            acts[n] = 1
+            continue
+        best, p = post[0][0]
+        evidence.place(verdict[1], best or None, p >= SURE)
+        acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
+    # (3) the decisions, with what the whole witness says of each reading
+    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
+    del weighed, flags, acts
     if ctx.language == "en":
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
@@ -368,13 +370,45 @@ def run(text: str, ctx: Context) -> StageResult:
     limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
     # the queries expected to flag the most misread words (correct/budget.py)
     queries = budget.shared().keep(queries, limit)
+    for q in queries:
+        if type(q.reason) is _Why:
+            q.reason = str(q.reason)
     return StageResult(edits, queries)
 
 
-def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) -> list[int]:
+def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
+                     only: bytearray | None = None):
+    """(n, token index, verdict, weighing with the channel adapted to the document) of each weighed
+    reading (`only`: of those flagged), a weighing remembered for its window only. A real word the
+    first weighing kept, whose candidates the document does not change, is kept again unweighed."""
+    forms, ids = wt.tokens.forms, wt.tokens.ids
+    done: dict[tuple, tuple | None] = {}
+    window = 0
+    for n, i in enumerate(weighed):
+        if only is not None and not only[n]:
+            continue
+        if i // WINDOW != window:
+            window = i // WINDOW
+            done.clear()
+            evidence.forget_adapted()
+        key = (forms[ids[i]], bool(flags[n] & 1))
+        verdict = memo[key]
+        if flags[n] & 2:
+            adapted = _adapted(verdict, evidence)
+            if adapted is verdict:
+                yield n, i, verdict, (*KEPT, verdict[3])
+                continue
+        near = (key, *wt.neighbours(i))
+        post = done.get(near, done)
+        if post is done:
+            post = done[near] = _weigh(i, _adapted(verdict, evidence), wt, st)
+        yield n, i, verdict, post
+
+
+def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) -> array:
     """The tokens whose form may be more than a word to leave, in order. A form in lower case
     is judged once here for all its places (most are plain words: "the", "which"); a capitalised
-    one is judged at each place, since a sentence start matters to it."""
+    one is judged at each place, since a sentence start matters to it. (4 bytes a token.)"""
     plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
     for k, w in enumerate(wt.tokens.forms):
         if _skip(w):
@@ -382,7 +416,8 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
         elif not w[:1].isupper():
             verdict = memo[(w, False)] = _judge(w, False, wt, names, ctx, st)
             plain[k] = verdict is None
-    return [i for i, k in enumerate(wt.tokens.ids) if not plain[k]]
+    worth = plain.translate(bytes([1, 0]) + bytes(254))  # 1: a form to judge at its places
+    return array("i", compress(range(len(wt.tokens.ids)), map(worth.__getitem__, wt.tokens.ids)))
 
 
 def _weigh(i: int, verdict, wt: _Witness, st: Settings):
@@ -394,15 +429,17 @@ def _weigh(i: int, verdict, wt: _Witness, st: Settings):
     return (*wt.posterior(i, base.lower(), keep_p, cands), cands)
 
 
-def _reweigh(i: int, verdict, weighed, wt: _Witness, st: Settings, evidence: DocumentEvidence):
-    """The posterior again with the channel adapted to the document's own misreadings."""
-    if weighed is None:
-        return None
+@lru_cache(maxsize=None)
+def _rule(kind: str) -> str:
+    """"detect.<kind>", one string for every edit and query of a kind (a witness has millions)."""
+    return f"detect.{kind}"
+
+
+def _adapted(verdict, evidence: DocumentEvidence):
+    """The verdict with its candidates' channel costs adapted to the document's own misreadings."""
     kind, base, suffix, cands, protected, z = verdict
     adapted = evidence.adapt(base, cands)
-    if adapted is cands:
-        return weighed
-    return _weigh(i, (kind, base, suffix, adapted, protected, z), wt, st)
+    return verdict if adapted is cands else (kind, base, suffix, adapted, protected, z)
 
 
 def _likeliest(verdict, weighed) -> tuple[str, float] | None:
@@ -416,25 +453,20 @@ def _likeliest(verdict, weighed) -> tuple[str, float] | None:
     return best, p
 
 
-def _evidence(weighed, wt: _Witness) -> DocumentEvidence:
-    """The document's misreadings: each weighed reading's likeliest single-word correction."""
-    ev = DocumentEvidence(wt.text, wt.vocab, wt.model)
-    if not wt.st.document_evidence:
-        return ev
-    for _i, verdict, post in weighed:
-        if post is None:
-            continue
-        best = _likeliest(verdict, post)
-        if best is not None and " " not in best[0] and best[1] >= 0.5:
-            ev.add(verdict[1], recase(verdict[1], best[0]))
-    return ev
+def _learn(evidence: DocumentEvidence, verdict, weighed) -> None:
+    """A weighed reading's likeliest single-word correction, for the document's misreadings."""
+    if weighed is None:
+        return
+    best = _likeliest(verdict, weighed)
+    if best is not None and " " not in best[0] and best[1] >= 0.5:
+        evidence.add(verdict[1], recase(verdict[1], best[0]))
 
 
 def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Context, evidence: DocumentEvidence,
             edits: list, queries: list) -> None:
     """Noisy-channel posterior of the reading's candidates in this place: fix, query or let be."""
     kind, base, suffix, cands, protected, z = verdict
-    w = m.group()
+    w = wt.tokens.forms[wt.tokens.ids[i]]  # m.group(), one string for all its places
     if weighed is None:
         queries.append(Query(m.start(), m.end(), w, [], 0.35, f"not in the {wt.lex.language} lexicon, the "
                              f"authority or the witness; no close word", rule="detect.nonword"))
@@ -447,9 +479,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
     shown = [recase(base, h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
-    how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
-    why = (f"{how}; {shown[0]!r} is likelier from the OCR error model and the context "
-           f"(P {p:.3f}, reading as printed {keep:.3f})")
+    why = _Why((kind, z, shown[0], p, keep))
     # automatic only where the evidence is of the right kind: no lost space (the print may have
     # had it: "asmuch"), and a real word replaced only when its neighbours, not its mere
     # frequency, speak for the other word ("foes" stays: "fees" is only commoner)
@@ -469,9 +499,23 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         after = recase(base, best)
         if TRACE is not None:
             TRACE.append((m.start(), after, x))
-        edits.append(Edit(m.start(), m.start() + len(base), after, f"detect.{kind}", "auto", round(score, 3), why))
+        edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), str(why)))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
-        queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=f"detect.{kind}"))
+        queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=_rule(kind)))
+
+
+class _Why(tuple):
+    """The reason of a noisy-channel query, written out (str) only for the queries the budget
+    keeps: a long witness has several times more queries than it keeps, and the text is most
+    of a query's memory."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        kind, z, shown, p, keep = self
+        how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
+        return (f"{how}; {shown!r} is likelier from the OCR error model and the context "
+                f"(P {p:.3f}, reading as printed {keep:.3f})")
 
 
 def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
@@ -487,7 +531,7 @@ def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
         k = bisect.bisect_left(taken, (s.end,))
         if k and taken[k - 1][1] > s.start:
             continue  # another correction is made here
-        edits.append(Edit(s.start, s.end, s.meant, f"detect.{s.kind}", "auto", round(s.posterior, 4), why))
+        edits.append(Edit(s.start, s.end, s.meant, _rule(s.kind), "auto", round(s.posterior, 4), why))
         queries[:] = [q for q in queries if q.end <= s.start or q.start >= s.end]
     # a weighed space takes the place of _split_word's plain query on the same words
     weighed = {(s.start, s.end) for s, _ in asks}
@@ -498,7 +542,7 @@ def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
         if k and asked[k - 1][1] > s.start:
             continue
         score = spaces.JOIN_QUERY if s.kind == "split" else s.posterior
-        queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=f"detect.{s.kind}"))
+        queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=_rule(s.kind)))
 
 
 def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
