@@ -16,7 +16,11 @@ Reported per set:
   raw posterior of [detect] auto_min_posterior is made and judged right or wrong by the
   gold; a logistic model over its features (pipeline/correct/calibrate.py) is fitted
   there; precision by band is printed raw and calibrated; the automatic threshold is the
-  calibrated 0.98 or more if a set's training documents need more.
+  calibrated 0.98 or more if a set's training documents need more;
+* query values: with those thresholds and no query budget, each query of the training
+  documents is matched with the gold (how many misread words it touches); the rates by rule
+  and score band (pipeline/correct/budget.py) rank the held-out documents' queries under the
+  budget ([detect] max_queries) by the misread words each is expected to flag.
 
 Honesty: the OCR model and the calibration are learned on the dev sets. `--folds 2`
 learns both on the documents of one fold (pipeline/correct/learn.py --fold) and reports
@@ -24,12 +28,13 @@ on the other, both ways: the held-out figures. `all` fits on every document (in-
 and then runs the shipped calibration and config/pipeline.toml thresholds.
 
     .venv/bin/python benchmarks/correction.py                  # held-out (2 folds) and all
-    .venv/bin/python benchmarks/correction.py --write          # ... and ship the calibration of all
+    .venv/bin/python benchmarks/correction.py --write          # ... and ship the calibration and query values of all
     .venv/bin/python benchmarks/correction.py --limit 30       # a quick subset
 """
 from __future__ import annotations
 
 import argparse
+import bisect
 import copy
 import json
 import math
@@ -44,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.context import Context, Resources  # noqa: E402
-from pipeline.correct import calibrate, learn  # noqa: E402
+from pipeline.correct import budget, calibrate, learn  # noqa: E402
 from pipeline.correct import model as ocr_model  # noqa: E402
 from pipeline.correct.align import align, tokens  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
@@ -96,8 +101,10 @@ def norm(w: str) -> str:
     return w.replace("’", "'")
 
 
-def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: dict | None = None):
-    """Counts of one document: autos, right autos, errors, flagged errors, queries, words."""
+def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: dict | None = None,
+              asked: list | None = None):
+    """Counts of one document: autos, right autos, errors, flagged errors, queries, words.
+    `asked` receives (rule, score, words covered, misread words touched) of each query."""
     o = tokens(text)
     g = [m.group() for m in tokens(gold)]
     units = align([m.group() for m in o], g)
@@ -106,7 +113,6 @@ def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: di
         for k in range(u.o0, u.o1):
             unit_of[k] = u
     starts = [m.start() for m in o]
-    import bisect
 
     def token_at(pos):
         k = bisect.bisect_right(starts, pos) - 1
@@ -127,6 +133,20 @@ def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: di
             c["errors"] += 1
             if any(k in touched for k in range(u.o0, u.o1)):
                 c["flagged"] += 1
+    if asked is not None:  # the misread words (error units) each query touches
+        for q in result.queries:
+            if not q.rule.startswith("detect."):
+                continue
+            hit = set()
+            k = token_at(q.start)
+            if k is None:
+                k = bisect.bisect_right(starts, q.start)
+            while k < len(o) and o[k].start() < max(q.end, q.start + 1):
+                u = unit_of.get(k)
+                if u is not None and not u.equal:
+                    hit.add(u.o0)
+                k += 1
+            asked.append((q.rule, q.score, budget.words(q.text), len(hit)))
 
     def right(start, after):
         k = token_at(start)
@@ -178,7 +198,7 @@ def configured(res: Resources, **detect_settings) -> Resources:
     return r
 
 
-def evaluate(res, pre, docs_of, tmp: Path, label: str, calib=None):
+def evaluate(res, pre, docs_of, tmp: Path, label: str, calib=None, asked=None):
     """Per set: scores and counts over the chosen documents (docs_of(set) -> names)."""
     rows = {}
     for s, docs in pre.items():
@@ -203,7 +223,8 @@ def evaluate(res, pre, docs_of, tmp: Path, label: str, calib=None):
             (gold_dir / name).write_bytes((SHARED / s / "gold" / name).read_bytes())
             (out_pre / name).write_text(text, encoding="utf-8")
             (out_post / name).write_text(post, encoding="utf-8")
-            for key, v in score_doc(text, gold, r, None if calib is None else calib.setdefault(s, {}), trace).items():
+            for key, v in score_doc(text, gold, r, None if calib is None else calib.setdefault(s, {}), trace,
+                                    asked).items():
                 if isinstance(v, int):
                     tot[key] += v
         before, after = measure(out_pre, s, gold_dir), measure(out_post, s, gold_dir)
@@ -215,6 +236,7 @@ def evaluate(res, pre, docs_of, tmp: Path, label: str, calib=None):
 LOW = detect.Settings().auto_min_posterior  # the calibration run's automatic threshold (raw posterior)
 TARGET = 0.98  # the issue's bar: automatic fixes at least 98 % right
 SHIPPED_CALIBRATION = calibrate.CALIBRATION_FILE
+SHIPPED_VALUES = budget.VALUE_FILE
 
 
 def calibration_json(weights: list[float], fitted_on: str, n: int) -> str:
@@ -242,8 +264,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N documents of each set")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--examples", action="store_true", help="print the wrong automatic fixes")
-    ap.add_argument("--write", action="store_true", help="write the calibration fitted on all documents to "
-                    "pipeline/data/ocr_calibration.json")
+    ap.add_argument("--write", action="store_true", help="write the calibration and the query values fitted on "
+                    "all documents to pipeline/data/ocr_calibration.json and query_value.json")
     args = ap.parse_args()
     global EXAMPLES
     if args.examples:
@@ -297,18 +319,37 @@ def main() -> int:
                                                         for pts in by_kind.values()))
             calibrate.CALIBRATION_FILE = cfile
             calibrate.shared.cache_clear()
+            # the value of a query (pipeline/correct/budget.py): the training documents' queries, with
+            # these thresholds and no budget, each matched with the gold
+            asked: list = []
+            evaluate(configured(base, **thr, max_queries=1e9), pre, train, tmp, label + "-queries", asked=asked)
+            values = budget.fit(asked, note=f"Fitted by benchmarks/correction.py on {label} ({len(asked)} queries of "
+                                            f"the training documents, without the budget, each matched with the gold).")
+            vfile = tmp / f"query-value-{label}.json"
+            vfile.write_text(values.model_dump_json(indent=1) + "\n", encoding="utf-8")
+            if label == "all" and args.write:
+                values.note = values.note.replace(" on all ", " on all dev documents ")
+                SHIPPED_VALUES.write_text(values.model_dump_json(indent=1) + "\n", encoding="utf-8")
+            print_values(label, values)
+            budget.VALUE_FILE = vfile
+            budget.shared.cache_clear()
             rows = evaluate(configured(base, **thr), pre, docs_of, tmp, label)
-            report["runs"][label] = {"thresholds_from_training_docs": thr, "weights": weights, "sets": rows}
+            report["runs"][label] = {"thresholds_from_training_docs": thr, "weights": weights,
+                                     "query_rates": values.rates, "sets": rows}
             print_run(label + (" (held-out documents)" if label.startswith("heldout") else " (in-sample)"), thr, rows)
-            if label == "all":  # the shipped calibration and thresholds (config/pipeline.toml)
+            if label == "all":  # the shipped calibration, query values and thresholds (config/pipeline.toml)
                 calibrate.CALIBRATION_FILE = SHIPPED_CALIBRATION
                 calibrate.shared.cache_clear()
+                budget.VALUE_FILE = SHIPPED_VALUES
+                budget.shared.cache_clear()
                 shipped = {k: base.config["detect"].get(k, getattr(detect.Settings(), k)) for k in thr}
                 rows = evaluate(base, pre, docs_of, tmp, label + "-config")
                 report["runs"][label + "-config"] = {"thresholds_config": shipped, "sets": rows}
                 print_run(label + " with the shipped calibration and config/pipeline.toml thresholds", shipped, rows)
             calibrate.CALIBRATION_FILE = SHIPPED_CALIBRATION
             calibrate.shared.cache_clear()
+            budget.VALUE_FILE = SHIPPED_VALUES
+            budget.shared.cache_clear()
             if EXAMPLES:
                 print("\n".join(EXAMPLES))
                 EXAMPLES.clear()
@@ -330,6 +371,12 @@ def print_calibration(label, calib):
                 if sel:
                     cells.append(f"[{lo},{min(hi, 1)}): {sum(sel)}/{len(sel)}={sum(sel) / len(sel):.2f}")
             print(f"calibration {label} {s} {kind}: " + "; ".join(cells))
+
+
+def print_values(label, values):
+    for rule, rates in values.rates.items():
+        print(f"query value {label} {rule}: misread words per word covered by score band " +
+              " ".join(f"{r:.2f}" for r in rates))
 
 
 def print_run(label, thr, rows):

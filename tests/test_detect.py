@@ -308,3 +308,79 @@ def test_lone_digit_read_for_i_fixed_where_the_document_confirms_it(resources):
     assert not [e for e in r.edits if e.rule == "detect.digit"]  # one place: no habit confirmed
     queried = [q for q in r.queries if q.rule == "detect.digit"]
     assert [one[q.start - 4:q.end + 6] for q in queried] == ["and 1 think"] and queried[0].suggestions == ["I"]
+
+
+# -- the query budget (pipeline/correct/budget.py) ------------------------------------
+
+OVERPROOF = ROOT.parent / "shared" / "benchmarks" / "overproof_smh_dev"
+
+
+def _flagged(text: str, gold: str, queries) -> int:
+    """How many misread words (error units of the gold alignment) the queries touch."""
+    from pipeline.correct.align import align, tokens
+    o = tokens(text)
+    bad = {}
+    for u in align([m.group() for m in o], [m.group() for m in tokens(gold)]):
+        if not u.equal:
+            bad.update((k, u.o0) for k in range(u.o0, u.o1))
+    return len({bad[k] for q in queries for k, m in enumerate(o)
+                if k in bad and m.start() < max(q.end, q.start + 1) and m.end() > q.start})
+
+
+def test_the_budget_keeps_the_queries_that_flag_the_most_misread_words(resources):
+    """Real newspaper OCR (Overproof): detect's queries without a budget, then one per 100 words kept
+    two ways: by the misread words each is expected to flag (correct/budget.py) and by the queries'
+    own scores (the old way). By the gold, the first flags more, within the same budget."""
+    import copy
+
+    import pytest
+
+    from pipeline.correct import budget
+    if not (OVERPROOF / "ocr").exists():
+        pytest.skip("../shared/benchmarks not present")
+    ctx = en_context(resources)
+    ctx.policy = copy.deepcopy(ctx.policy)
+    ctx.policy.setdefault("detect", {})["max_queries"] = 1000.0
+    value = budget.shared()
+    by_value = by_score = kept = 0
+    for p in sorted((OVERPROOF / "ocr").glob("*.txt"))[:16]:
+        text = p.read_text(encoding="utf-8")
+        gold = (OVERPROOF / "gold" / p.name).read_text(encoding="utf-8")
+        queries = detect.run(text, ctx).queries
+        limit = max(round(len(text.split()) / 100), 1)
+        chosen = value.keep(list(queries), limit)
+        assert len(chosen) == min(limit, len(queries)) and chosen == sorted(chosen, key=lambda q: q.start)
+        kept += len(chosen)
+        by_value += _flagged(text, gold, chosen)
+        by_score += _flagged(text, gold, sorted(queries, key=lambda q: -q.score)[:limit])
+    assert kept >= 30 and by_value >= by_score + 5, (by_value, by_score, kept)  # 91 against 80 of 73 kept
+
+
+def test_query_values_are_fitted_by_band_and_a_bad_file_is_a_clear_error(tmp_path):
+    import pytest
+
+    from pipeline.correct import budget
+    from pipeline.errors import EditionError
+    # a damaged stretch of 4 words flagging 3 misread words; a punctuation query (2 words) none
+    samples = [("detect.stretch", 0.8, 4, 3)] * 50 + [("detect.punct", 0.5, 2, 0)] * 50
+    v = budget.QueryValue(budget.fit(samples))
+    assert v.expected("detect.stretch", 0.85, "a bb cc dd") > 2.5 > v.expected("detect.punct", 0.5, "x. y") + 2
+    # a band never seen leans on its rule's rate; a rule never seen on the rate of all
+    assert v.data.default < v.expected("detect.stretch", 0.1, "a") < v.expected("detect.stretch", 0.85, "a") < \
+        v.expected("detect.stretch", 0.1, "a") + 0.05
+    assert v.expected("detect.other", 0.5, "a") == pytest.approx(v.data.default)
+    bad = tmp_path / "query_value.json"
+    bad.write_text('{"default": 0.5, "rates": {"detect.nonword": [0.5]}}', encoding="utf-8")
+    with pytest.raises(EditionError, match="query_value.json"):
+        budget.QueryValue.load(bad)
+
+
+def test_a_close_runner_up_makes_a_correction_less_sure():
+    """The shipped calibration (fitted on the dev sets' corrections) trusts a correction less when
+    another word is nearly as likely in its place: "tne" may be "the" or "tie"."""
+    from pipeline.correct import calibrate
+    cal = calibrate.shared()
+    alone = calibrate.features(0.6, 1.0, 1.0, 1, 3, 5, 4.0, False, runner_up=0.001)
+    close = calibrate.features(0.6, 1.0, 1.0, 1, 3, 5, 4.0, False, runner_up=0.39)
+    assert close[-1] < 0.2 < 2.5 < alone[-1]
+    assert cal.probability(close) < cal.probability(alone) - 0.02

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.context import Context
-from pipeline.correct.spaces import Spaces, decide, splits
+from pipeline.correct.candidates import two_words
+from pipeline.correct.spaces import Spaces, decide
 from pipeline.lexicon import shared as lexicon
 from pipeline.model import Witness
 from pipeline.stages import detect
@@ -52,7 +53,9 @@ def test_a_word_split_in_two_is_weighed_in_context_with_its_evidence(resources):
     assert found and all(h.halves_known < 2 for h in found.values())
     assert not [h for h in hypotheses("He went a round the town and any thing he saw was new.", en_context(resources))
                 if h.kind == "split"]
-    r = detect.run(text, en_context(resources))
+    # without the query budget, which ranks a join last (correct/budget.py: the dev sets' gold keeps the
+    # print's hyphens, so a join there flags no misread word)
+    r = detect.run(text, en_context(resources, max_queries=100.0))
     asked = {q.text: q for q in r.queries if q.rule == "detect.split"}
     assert "ex ercised" in asked and asked["ex ercised"].suggestions == ["exercised"]
     assert "P 0.99" in asked["ex ercised"].reason or "P 1.0" in asked["ex ercised"].reason
@@ -63,13 +66,13 @@ def test_web_debris_run_together_is_cut_but_listed_words_never(resources):
     into "of the" where the context agrees. Words of symspellpy's curated list ("whereof",
     "capon", "anon", "therein") and a non-word's own lost space (detect's candidates) are not."""
     lex = lexicon("en")
-    assert ("of", "the") in splits("ofthe", lex)
+    assert ("of", "the") in two_words("ofthe", lex)
     text = page("eng_monograph_81_p013.txt")
     glued = {h.reading: h.meant for h in hypotheses(text, en_context(resources)) if h.kind == "glued"}
     assert glued["ofthe"] == "of the" and glued["Isnot"] == "Is not"
     sentence = "The capon and the bread whereof he spoke were therein, and anon he came to the gate."
     assert not [h for h in hypotheses(sentence, en_context(resources)) if h.kind == "glued"]
-    r = detect.run(text, en_context(resources))
+    r = detect.run(text, en_context(resources, max_queries=100.0))  # every query, the budget aside
     q = next(q for q in r.queries if q.rule == "detect.glued" and q.text == "ofthe")
     assert q.suggestions == ["of the"] and "curated list" in q.reason
 

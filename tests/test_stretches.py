@@ -40,12 +40,17 @@ def test_a_garbled_newspaper_line_is_one_query_with_its_evidence(resources):
     if not (OVERPROOF / "ocr" / name).exists():
         pytest.skip("../shared/benchmarks not present")
     text = (OVERPROOF / "ocr" / name).read_text(encoding="utf-8")
-    r = detect.run(text, en_context(resources))
+    ctx = en_context(resources)
+    ctx.policy = {**ctx.policy, "detect": {**ctx.policy.get("detect", {}), "max_queries": 1000.0}}
+    r = detect.run(text, ctx)  # every query, the budget aside
     stretch = [q for q in r.queries if q.rule == "detect.stretch"]
     assert any(q.text == "nccissin îepiiis itemutd" for q in stretch)
     for q in stretch:
         assert "damaged stretch" in q.reason and q.score >= 0.6 and text[q.start:q.end] == q.text
         assert not [o for o in r.queries if o is not q and o.start < q.end and o.end > q.start]
+    # under the budget (6 queries for its 560 words) the stretches come first: each flags several words
+    kept = detect.run(text, en_context(resources)).queries
+    assert len(kept) == 6 and all(q.rule == "detect.stretch" for q in kept)
 
 
 def test_clean_prose_and_old_spellings_make_no_stretch(resources):

@@ -7,4 +7,5 @@
 * context.py     P(word | neighbours): symspellpy's English bigrams and the witness's own
 * spaces.py      lost and stray spaces: a word split in two ("ex ercised"), two run together ("ofthe")
 * stretches.py   damaged stretches: several non-words close together, one query for the whole run
+* budget.py      which queries the budget keeps: those expected to flag the most misread words
 """

@@ -4,7 +4,8 @@ The posterior of detect's noisy channel is overconfident (its top band is right 
 of the time on the dev sets, not 99.8 %). A logistic model over what detect knows of a
 correction — the posterior, how much the neighbours favour the candidate, the channel
 cost, how often the document itself uses the reading and the candidate, the length, the
-candidate's frequency — gives the probability that the correction is right.
+candidate's frequency, how far ahead of the next likeliest word it is — gives the probability
+that the correction is right.
 
 Its weights are data (pipeline/data/ocr_calibration.json), fitted by
 benchmarks/correction.py on the dev sets' documents (`fit`, from each correction the
@@ -25,7 +26,7 @@ from pipeline.errors import EditionError
 CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibration.json"
 
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
-            "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement")
+            "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up")
 
 
 class CalibrationFile(BaseModel):
@@ -38,12 +39,13 @@ class CalibrationFile(BaseModel):
 
 def features(posterior: float, context: float, cost: float, reading_count: int, candidate_count: int,
              length: int, candidate_zipf: float, realword: bool, document: float = 0.0,
-             agreement: float = 0.0) -> list[float]:
-    """The features of one correction, in the order of FEATURES (bounded, so no one dominates)."""
+             agreement: float = 0.0, runner_up: float = 0.0) -> list[float]:
+    """The features of one correction, in the order of FEATURES (bounded, so no one dominates).
+    `runner_up`: the posterior of the next likeliest other word (a close second makes the choice unsure)."""
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
             math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
-            agreement]
+            agreement, min(5.0, math.log10(p / max(runner_up, 1e-5)))]
 
 
 class Calibration:

@@ -337,13 +337,29 @@ def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_c
     variants = (" ".join(v for v, _ in found), array("d", [c for _, c in found]),
                 bytes(knows(v) for v, _ in found))
     edits = tuple((t, knows(t)) for t in (_edit1(low, lex) if len(low) >= 3 else ()))
-    splits = []
-    rare = rarer_than(lex, 3.5)  # most heads of a garble are no word: the index says so without a lookup
-    for i in range(2, len(low) - 1 if lex.language == "en" else 0):  # a lost space (Russian compounds are words)
+    # a lost space (Russian compounds are words)
+    splits = tuple(f"{a} {b}" for a, b in two_words(low, lex)) if lex.language == "en" else ()
+    return _Lexical(variants, edits, splits)
+
+
+# each half of a word cut in two is at least this frequent ("a round", "any thing": two such words)
+HALF_ZIPF = 3.5
+
+
+@lru_cache(maxsize=100_000)
+def two_words(low: str, lex: Lexicon) -> tuple[tuple[str, str], ...]:
+    """The ways to cut a lower-case reading into two frequent words ("ofthe": ("of", "the"),
+    "afriend": ("a", "friend"), "boydidn't": ("boy", "didn't")): a non-word's lost space here, a listed
+    word's in spaces.py (which cuts only letters)."""
+    if len(low) < 4 or not low.replace("'", "").replace("’", "").isalpha():
+        return ()
+    rare = rarer_than(lex, HALF_ZIPF)  # most heads of a garble are no word: the index says so without a lookup
+    out = []
+    for i in range(1, len(low) - 1):
         a, b = low[:i], low[i:]
-        if not rare(a) and lex.zipf(a) >= 3.5 and lex.zipf(b) >= 3.5 and (len(a) > 1 or a in ("a", "i")):
-            splits.append(f"{a} {b}")
-    return _Lexical(variants, edits, tuple(splits))
+        if (i > 1 or a in ("a", "i")) and not rare(a) and lex.zipf(a) >= HALF_ZIPF and lex.zipf(b) >= HALF_ZIPF:
+            out.append((a, b))
+    return tuple(out)
 
 
 @lru_cache(maxsize=30_000)  # hit a third of the time on scale books

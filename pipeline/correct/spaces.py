@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.correct.candidates import word_index
+from pipeline.correct.candidates import HALF_ZIPF, two_words, word_index
 from pipeline.correct.context import ContextModel, english_ngrams
 from pipeline.correct.model import OcrModel
 from pipeline.lexicon import Lexicon
@@ -50,22 +50,8 @@ class Space:
     halves_known: int  # of the reading's two words (join) or the meant's (split), how many the lexicon knows well
 
 
-# a half at least this frequent is a word on its own (the split halves must be; two such words are
-# never joined: "a round", "any thing" are often what the print has; right 49 of 71 times on ICDAR)
-HALF_ZIPF = 3.5
-
-
-@lru_cache(maxsize=100_000)
-def splits(low: str, lex: Lexicon) -> tuple[tuple[str, str], ...]:
-    """The ways to cut a lower-case reading into two frequent words ("ofthe": ("of", "the"))."""
-    if len(low) < 4 or not low.isalpha():
-        return ()
-    out = []
-    for i in range(1, len(low)):
-        a, b = low[:i], low[i:]
-        if (len(a) > 1 or a in ("a", "i")) and (len(b) > 1) and lex.zipf(a) >= HALF_ZIPF and lex.zipf(b) >= HALF_ZIPF:
-            out.append((a, b))
-    return tuple(out)
+# a half at least this frequent (candidates.HALF_ZIPF) is a word on its own (the split halves must be; two
+# such words are never joined: "a round", "any thing" are often what the print has; right 49 of 71 times on ICDAR)
 
 
 @lru_cache(maxsize=50_000)
@@ -74,7 +60,7 @@ def _debris(low: str, lex: Lexicon, known_zipf: float) -> tuple[tuple[str, str],
     uni = english_ngrams()[0]
     if len(low) < 4 or not low.isalpha() or low in uni or lex.zipf(low) < known_zipf:
         return ()
-    return tuple((a, b) for a, b in splits(low, lex) if a in uni and b in uni)
+    return tuple((a, b) for a, b in two_words(low, lex) if a in uni and b in uni)
 
 
 class Spaces:

@@ -46,7 +46,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import calibrate, spaces, stretches
+from pipeline.correct import budget, calibrate, spaces, stretches
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import own_words
 from pipeline.correct.candidates import realword_variants as _realword_variants
@@ -102,7 +102,7 @@ class Settings:
     realword_prune: float = 1.0    # judge a real word only if a variant is this likely (log10) against it
     max_cost: float = 4.0          # the costliest OCR channel (-log10 P) a candidate may have
     auto_min_length: int = 2       # shorter readings are only queried
-    max_queries: float = 1.0       # queries per 100 words at most (the best-scored are kept)
+    max_queries: float = 1.0       # queries per 100 words at most (those expected to flag most errors)
     document_evidence: bool = True  # weigh again with the document's own misreadings (correct/document.py)
     lone_digit_support: int = 3    # a lone digit is fixed into a word ("1 have") when this many other places confirm it
     # a space too many or lost (correct/spaces.py): automatic from this posterior (benchmarks/correction.py
@@ -368,9 +368,8 @@ def run(text: str, ctx: Context) -> StageResult:
     words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
     # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
     limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
-    if len(queries) > limit:
-        queries = sorted(queries, key=lambda q: -q.score)[:limit]
-        queries.sort(key=lambda q: q.start)
+    # the queries expected to flag the most misread words (correct/budget.py)
+    queries = budget.shared().keep(queries, limit)
     for q in queries:
         if type(q.reason) is _Why:
             q.reason = str(q.reason)
@@ -487,7 +486,8 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
     x = calibrate.features(p, assoc[best] - assoc[""], cands.get(best, 0.0), wt.vocab.get(base.lower(), 0),
                            wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
                            evidence.feature(base, recase(base, best)) if " " not in best else 0.0,
-                           evidence.agreement(base, best, post[0] == (best, p) and p >= SURE))
+                           evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
+                           next((q for h, q in post if h and h != best), 0.0))
     score = calibrate.shared().probability(x) if st.calibrated else p
     auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""What are the word errors detect meets, by class, and which does it flag? Per dev set.
+
+Every dev document is cleaned by the stages before *detect* (benchmarks/correction.py's
+pre_detect; cached with --cache) and aligned with its gold word by word, as
+benchmarks/correction.py scores it (pipeline/correct/align.py: word tokens, one error unit
+per misread word, split or merged run). Each error unit gets one class, the first that fits:
+
+    garble        one of at least 3 error units with at most 1 sound word between two
+                  (a damaged stretch: correct/stretches.py's shape), or an n:m unit with n, m >= 2
+    lost / extra  gold words with no OCR word, or OCR words with no gold word
+    split         one gold word printed as two or more ("re ceived")
+    glued         two or more gold words printed as one ("ofthe")
+    case          only the letter case differs
+    digit         a digit in the reading or the gold word
+    nonword-top1  a reading detect judges a non-word whose gold word is its likeliest candidate here
+    nonword-top3  ... is among its 3 likeliest candidates
+    nonword-cand  ... is a candidate further down
+    nonword-none  ... is no candidate (or detect leaves the unknown reading: a name, a derived form)
+    realword-top1 a reading detect weighs as a real word whose gold word is its likeliest variant here
+    realword-other a word (lexicon at [detect] known_zipf, or the witness's own) whose gold word is not
+
+and whether detect fixed it (an automatic edit touches it), queried it (a query touches it) or
+left it, with the query budget and without it (`--budget` off: max_queries unbounded).
+A set scored with --dehyphenate (overproof) has its gold's line-end hyphens joined first, as
+measure.py joins them. Punctuation is not in word tokens: benchmarks/residual.py counts it on whitespace words.
+
+    .venv/bin/python benchmarks/error_classes.py [--sets overproof_smh_dev] [--cache /tmp/pre.pickle]
+"""
+from __future__ import annotations
+
+import argparse
+import bisect
+import pickle
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import correction  # noqa: E402
+from pipeline.context import Context, Resources  # noqa: E402
+from pipeline.correct.align import align, tokens  # noqa: E402
+from pipeline.model import Witness  # noqa: E402
+from pipeline.stages import detect  # noqa: E402
+
+# measure.py's --dehyphenate: a word hyphenated across a line break is joined
+HYPHEN_BREAK = regex.compile(r"(\w)[-\u2010\u2011\u00ac][ \t]*\n\s*(?=\w)")
+CLASSES = ("garble", "lost", "extra", "split", "glued", "case", "digit", "nonword-top1", "nonword-top3",
+           "nonword-cand", "nonword-none", "realword-top1", "realword-other")
+
+
+def _ctx(res):
+    w = Witness(id="bench", file="x.txt", language="en", work="bench", role="original", origin="file")
+    return Context(w, res, res.policy(w))
+
+
+def rank_of(i: int, reading: str, gold: str, wt, ctx, st, names) -> str:
+    """The class of a misread word as detect judges the reading: a word it leaves, a real word or a
+    non-word (by the rank of the gold word among its candidates in this place)."""
+    initial = reading[:1].isupper() and detect._initial(wt.text, wt.tokens.starts[i])
+    v = detect._judge(reading, initial, wt, names, ctx, st)
+    low = reading.lower()
+    if v is None or v[0] not in ("nonword", "realword"):
+        if wt.lex.zipf(low) >= st.known_zipf or wt.vocab.get(low, 0) >= st.witness_known:
+            return "realword-other"
+        return "nonword-none"
+    kind, base, _suffix, cands, _prot, _z = v
+    if not cands:
+        return "nonword-none" if kind == "nonword" else "realword-other"
+    keep_p = None if kind == "realword" else 10 ** (st.nonword_zipf - 9.0)
+    post, _assoc = wt.posterior(i, base.lower(), keep_p, cands, shortcut=False)
+    ranked = [h for h, _ in post if h]
+    g = gold.lower()
+    if kind == "realword":
+        return "realword-top1" if ranked and ranked[0] == g else "realword-other"
+    if g not in ranked:
+        return "nonword-none"
+    r = ranked.index(g)
+    return "nonword-top1" if r == 0 else "nonword-top3" if r < 3 else "nonword-cand"
+
+
+def classify_doc(text: str, gold: str, result, res, st) -> list[tuple[str, str, str]]:
+    """(class, fate, example) of every error unit of one document."""
+    ctx = _ctx(res)
+    wt = detect._Witness(text, ctx, st)
+    names = detect._name_index(ctx)
+    o = tokens(text)
+    ow = [m.group() for m in o]
+    g = [m.group() for m in tokens(gold)]
+    units = align(ow, g)
+    starts = [m.start() for m in o]
+
+    def touched(spans):
+        out = set()
+        for a, b in spans:
+            k = bisect.bisect_right(starts, a) - 1
+            if k < 0 or a >= o[k].end():
+                k += 1
+            while 0 <= k < len(o) and o[k].start() < max(b, a + 1):
+                out.add(k)
+                k += 1
+        return out
+    fixed = touched([(e.start, e.end) for e in result.edits])
+    asked = touched([(q.start, q.end) for q in result.queries if q.rule.startswith("detect.")])
+    bad = [k for k, u in enumerate(units) if not u.equal]
+    # damaged stretches: runs of error units with at most one sound unit between two
+    in_run = set()
+    run = []
+    for k in bad:
+        if run and k - run[-1] > 2:
+            if len(run) >= 3:
+                in_run.update(run)
+            run = []
+        run.append(k)
+    if len(run) >= 3:
+        in_run.update(run)
+    out = []
+    for k in bad:
+        u = units[k]
+        n, m = u.o1 - u.o0, u.g1 - u.g0
+        cs, gs = ow[u.o0:u.o1], g[u.g0:u.g1]
+        if k in in_run or (n >= 2 and m >= 2):
+            c = "garble"
+        elif n == 0:
+            c = "lost"
+        elif m == 0:
+            c = "extra"
+        elif n > 1:
+            c = "split" if "".join(cs).lower() == gs[0].lower() else "garble"
+        elif m > 1:
+            c = "glued" if cs[0].lower() == "".join(gs).lower() else "garble"
+        else:
+            r, gw = cs[0], gs[0]
+            low = r.lower()
+            if low == gw.lower():
+                c = "case"
+            elif any(ch.isdigit() for ch in r + gw):
+                c = "digit"
+            else:
+                c = rank_of(u.o0, r, gw, wt, ctx, st, names)
+        ks = range(u.o0, u.o1)
+        fate = "fixed" if any(x in fixed for x in ks) else "queried" if any(x in asked for x in ks) else "left"
+        out.append((c, fate, f"{' '.join(cs)} -> {' '.join(gs)}"))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", nargs="*", default=list(correction.SETS))
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--cache", type=Path, default=None, help="pickle of the pre-detect texts (made if missing)")
+    ap.add_argument("--examples", type=int, default=0)
+    ap.add_argument("--no-budget", action="store_true", help="queries without the per-100-words budget")
+    args = ap.parse_args()
+    base = Resources(ROOT)
+    if args.cache and args.cache.exists():
+        pre = pickle.loads(args.cache.read_bytes())
+    else:
+        pre, _, _ = correction.pre_detect(base, list(correction.SETS), args.limit)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(pre))
+    res = correction.configured(base, max_queries=1e9) if args.no_budget else base
+    st = detect.Settings.of(_ctx(res))
+    for s in args.sets:
+        counts: Counter = Counter()
+        examples = defaultdict(list)
+        words = queries = 0
+        for _k, _name, text, gold in pre[s][:args.limit] if args.limit else pre[s]:
+            if "--dehyphenate" in correction.SETS[s]:  # as the set is scored: the print's line-end hyphens joined
+                gold = HYPHEN_BREAK.sub(r"\1", gold)
+            r, _post = correction.run_detect(res, text)
+            words += len(tokens(text))
+            queries += sum(1 for q in r.queries if q.rule.startswith("detect."))
+            for c, fate, ex in classify_doc(text, gold, r, res, st):
+                counts[(c, fate)] += 1
+                counts[c] += 1
+                if fate == "left":
+                    examples[c].append(ex)
+        total = sum(counts[c] for c in CLASSES)
+        print(f"\n== {s}: {words} words, {total} error units, {100 * queries / max(1, words):.2f} queries/100 words"
+              f"{' (no budget)' if args.no_budget else ''}")
+        print(f"  {'class':<14} {'units':>6} {'share':>6} {'fixed':>6} {'queried':>7} {'left':>6}")
+        for c in CLASSES:
+            n = counts[c]
+            if not n:
+                continue
+            print(f"  {c:<14} {n:>6} {100 * n / total:>5.1f}% {counts[(c, 'fixed')]:>6} {counts[(c, 'queried')]:>7} "
+                  f"{counts[(c, 'left')]:>6}   " + " | ".join(examples[c][:args.examples]))
+        fl = sum(counts[(c, f)] for c in CLASSES for f in ("fixed", "queried"))
+        print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

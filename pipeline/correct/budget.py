@@ -1,0 +1,100 @@
+"""Which queries the proofreader sees under the budget: those expected to flag the most errors.
+
+The budget ([detect] max_queries per 100 words) counts every query once, but queries are not
+worth the same: a damaged stretch's query ("re-read this line from the scan") flags two or
+three misread words at once, a non-word's query one if the reading is misread, a real
+word's query often none. Ranking them by their own scores (a posterior, a stretch's density,
+a fixed score per rule) spends the budget on many queries that each flag less.
+
+So a query's value is the number of misread words it is expected to flag: the rate of
+misread words per word it covers, by rule and score band, times the words it covers. The
+rates are data (pipeline/data/query_value.json), fitted by benchmarks/correction.py on the
+queries of training documents, each matched with the gold (how many misread words it
+touches), and judged on held-out documents; a band with few queries leans on its rule's
+rate, a rule never seen on the rate of all queries (pseudo-counts `prior_words`).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+from pydantic import BaseModel, Field
+
+from pipeline.errors import EditionError
+
+VALUE_FILE = Path(__file__).resolve().parent.parent / "data" / "query_value.json"
+BANDS = 10  # score bands of 0.1 (every query's score is in [0, 1])
+WORD = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
+
+
+class QueryValueFile(BaseModel):
+    """pipeline/data/query_value.json: misread words per word of a query, by rule and score band."""
+
+    note: str = ""
+    default: float = Field(ge=0.0)                 # the rate of a rule never seen
+    rates: dict[str, list[float]]                  # rule -> BANDS rates (band k: score in [k/10, (k+1)/10))
+
+
+def band(score: float) -> int:
+    return min(BANDS - 1, max(0, int(score * BANDS)))
+
+
+def words(text: str) -> int:
+    """The words a query covers (at least one: a query on a mark alone is about one place)."""
+    return max(1, sum(1 for _ in WORD.finditer(text)))
+
+
+class QueryValue:
+    def __init__(self, data: QueryValueFile):
+        self.data = data
+
+    @classmethod
+    def load(cls, path: Path) -> "QueryValue":
+        try:
+            data = QueryValueFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as e:
+            raise EditionError(str(path), f"not a query-value file: {str(e).splitlines()[0]}") from None
+        for rule, rates in data.rates.items():
+            if len(rates) != BANDS or min(rates) < 0:
+                raise EditionError(str(path), f"rule {rule!r}: {BANDS} rates >= 0 expected, got {rates}")
+        return cls(data)
+
+    def expected(self, rule: str, score: float, text: str) -> float:
+        """The misread words a query is expected to flag."""
+        rates = self.data.rates.get(rule)
+        rate = rates[band(score)] if rates else self.data.default
+        return rate * words(text)
+
+    def keep(self, queries: list, limit: int) -> list:
+        """The `limit` queries expected to flag the most misread words, in text order (ties: the
+        higher score, then the earlier place)."""
+        if len(queries) <= limit:
+            return queries
+        ranked = sorted(queries, key=lambda q: (-self.expected(q.rule, q.score, q.text), -q.score, q.start, q.end))
+        return sorted(ranked[:limit], key=lambda q: q.start)
+
+
+@lru_cache(maxsize=1)
+def shared() -> QueryValue:
+    return QueryValue.load(VALUE_FILE)
+
+
+def fit(samples: list[tuple[str, float, int, int]], prior_words: float = 20.0, note: str = "") -> QueryValueFile:
+    """The rates from (rule, score, words covered, misread words flagged) of training queries:
+    a band's rate shrunk towards its rule's, a rule's towards the rate of all queries."""
+    flagged: dict = defaultdict(float)
+    covered: dict = defaultdict(float)
+    for rule, score, n, errors in samples:
+        for key in ((rule, band(score)), rule, None):
+            flagged[key] += errors
+            covered[key] += n
+    default = flagged[None] / covered[None] if covered[None] else 0.0
+    rates = {}
+    for rule in sorted({r for r, _, _, _ in samples}):
+        rule_rate = (flagged[rule] + prior_words * default) / (covered[rule] + prior_words)
+        rates[rule] = [round((flagged[(rule, k)] + prior_words * rule_rate) / (covered[(rule, k)] + prior_words), 4)
+                       for k in range(BANDS)]
+    return QueryValueFile(note=note, default=round(default, 4), rates=rates)
