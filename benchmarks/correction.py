@@ -65,6 +65,18 @@ SETS = {"icdar2017_en": [], "overproof_smh_dev": ["--dehyphenate"]}
 SPACE_RULES = ("detect.split", "detect.glued")
 
 
+def cached_pre_detect(res: Resources, cache, limit: int | None) -> dict:
+    """pre_detect of every set, read from (or saved to) a pickle when `cache` names one: the
+    stages before detect cost a minute, the analyses that read their texts seconds."""
+    import pickle
+    if cache and cache.exists():
+        return pickle.loads(cache.read_bytes())
+    pre, _, _ = pre_detect(res, list(SETS), limit)
+    if cache:
+        cache.write_bytes(pickle.dumps(pre))
+    return pre
+
+
 def pre_detect(res: Resources, sets, limit: int | None):
     """{set: [(name, text before detect, gold)]}, and the seconds the earlier stages took."""
     out, secs, size = {}, 0.0, 0

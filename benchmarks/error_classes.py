@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import pickle
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -158,12 +157,7 @@ def main() -> int:
     ap.add_argument("--no-budget", action="store_true", help="queries without the per-100-words budget")
     args = ap.parse_args()
     base = Resources(ROOT)
-    if args.cache and args.cache.exists():
-        pre = pickle.loads(args.cache.read_bytes())
-    else:
-        pre, _, _ = correction.pre_detect(base, list(correction.SETS), args.limit)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(pre))
+    pre = correction.cached_pre_detect(base, args.cache, args.limit)
     res = correction.configured(base, max_queries=1e9) if args.no_budget else base
     st = detect.Settings.of(_ctx(res))
     for s in args.sets:

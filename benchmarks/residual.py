@@ -23,7 +23,6 @@ word by word (whitespace tokens, as measure.py's WER counts them). Each residual
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 import unicodedata
 from collections import Counter, defaultdict
@@ -90,12 +89,7 @@ def main() -> int:
     ap.add_argument("--examples", type=int, default=0)
     args = ap.parse_args()
     res = Resources(ROOT)
-    if args.cache and args.cache.exists():
-        pre = pickle.loads(args.cache.read_bytes())
-    else:
-        pre, _, _ = correction.pre_detect(res, list(correction.SETS), args.limit)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(pre))
+    pre = correction.cached_pre_detect(res, args.cache, args.limit)
     for s, docs in pre.items():
         deh = "--dehyphenate" in correction.SETS[s]
         kinds: Counter = Counter()
