@@ -361,10 +361,16 @@ def test_query_values_are_fitted_by_band_and_a_bad_file_is_a_clear_error(tmp_pat
 
     from pipeline.correct import budget
     from pipeline.errors import EditionError
-    # a damaged stretch of 4 words flagging 3 misread words; a punctuation query (2 words) none
-    samples = [("detect.stretch", 0.8, 4, 3)] * 50 + [("detect.punct", 0.5, 2, 0)] * 50
-    v = budget.QueryValue(budget.fit(samples))
-    assert v.expected("detect.stretch", 0.85, "a bb cc dd") > 2.5 > v.expected("detect.punct", 0.5, "x. y") + 2
+    # a damaged stretch of 4 words flagging 3 misread words; a real word's query (2 words) none
+    samples = [("detect.stretch", 0.8, 4, 3)] * 50 + [("detect.realword", 0.5, 2, 0)] * 50
+    v = budget.QueryValue(budget.fit(samples, own_score=[]))
+    assert v.expected("detect.stretch", 0.85, "a bb cc dd") > 2.5 > v.expected("detect.realword", 0.5, "x y") + 2
+    # what the word gold cannot count (a mark; a join the gold's kept hyphen calls wrong) is worth
+    # its own score at one place, and is not learned from that gold
+    own = budget.QueryValue(budget.fit(samples + [("detect.punct", 0.5, 2, 0)] * 50, own_score=["detect.punct"]))
+    assert "detect.punct" not in own.data.rates and own.data.default == v.data.default
+    assert own.expected("detect.punct", 0.7, "x. y") == 0.7
+    assert "detect.punct" in budget.shared().data.own_score and "detect.split" in budget.shared().data.own_score
     # a band never seen leans on its rule's rate; a rule never seen on the rate of all
     assert v.data.default < v.expected("detect.stretch", 0.1, "a") < v.expected("detect.stretch", 0.85, "a") < \
         v.expected("detect.stretch", 0.1, "a") + 0.05
