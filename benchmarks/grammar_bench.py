@@ -34,6 +34,8 @@ from rapidfuzz.distance import Levenshtein
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timers import timed  # noqa: E402
+
 from pipeline.context import Context, Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
@@ -179,18 +181,8 @@ def russian(repeat: int = 1) -> dict:
     ctx = Context(w, res, res.policy(w))
     times: dict[str, list[float]] = {}
 
-    def timed(name, fn):
-        def wrapper(*a, **k):
-            t, c = time.perf_counter(), time.process_time()
-            try:
-                return fn(*a, **k)
-            finally:
-                acc = times.setdefault(name, [0.0, 0.0])
-                acc[0] += time.perf_counter() - t
-                acc[1] += time.process_time() - c
-        return wrapper
     for part in ("check", "_rare_forms", "_fragments"):
-        setattr(grammar, part, timed(part, getattr(grammar, part)))
+        setattr(grammar, part, timed(times, part, getattr(grammar, part)))
     found = []
     for k in range(repeat):
         t, c = time.perf_counter(), time.process_time()

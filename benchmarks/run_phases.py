@@ -40,20 +40,11 @@ CHILD = r"""
 import json, sys, time
 T0w, T0c = time.perf_counter(), time.process_time()
 acc = {}
-def timed(name, fn):
-    def wrapper(*a, **k):
-        w, c = time.perf_counter(), time.process_time()
-        try:
-            return fn(*a, **k)
-        finally:
-            t = acc.setdefault(name, [0.0, 0.0])
-            t[0] += time.perf_counter() - w
-            t[1] += time.process_time() - c
-    return wrapper
+from timers import timed  # benchmarks/timers.py (on the child's path)
 def patch(modname, attr, name=None):
     import importlib
     m = importlib.import_module(modname)
-    setattr(m, attr, timed(name or attr, getattr(m, attr)))
+    setattr(m, attr, timed(acc, name or attr, getattr(m, attr)))
 import pipeline.cli
 w, c = time.perf_counter(), time.process_time()
 import pipeline.commands.run as cr, pipeline.run, pipeline.stages as st, pipeline.collate as co
@@ -62,7 +53,7 @@ from pipeline.config import stages_of
 from pipeline.context import Resources
 import dataclasses
 for s in stages_of(Resources(__import__("pathlib").Path(sys.argv[1]))):
-    st.REGISTRY[s.name] = dataclasses.replace(s, run=timed("stage " + s.name, s.run))
+    st.REGISTRY[s.name] = dataclasses.replace(s, run=timed(acc, "stage " + s.name, s.run))
 acc["imports"] = [time.perf_counter() - T0w, time.process_time() - T0c]
 patch("pipeline.collate", "collate_corpus", "collation")
 patch("pipeline.collate.pivot", "align_units", "  pivot.align_units")
@@ -87,7 +78,7 @@ def copy_project(dst: Path) -> Path:
 def one_run(project: Path, tree: Path = ROOT, jobs: int = 1) -> dict:
     w = time.perf_counter()
     before = os.times()
-    env = dict(os.environ, PYTHONPATH=str(tree))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(tree), str(Path(__file__).resolve().parent))))
     out = subprocess.run([sys.executable, "-c", CHILD, str(project), str(jobs)], capture_output=True, text=True, cwd=tree, env=env)
     after = os.times()
     wall = time.perf_counter() - w
