@@ -25,6 +25,8 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.store import write_atomic
+
 CACHE_DIR = ".edition-cache"
 FORMAT = "1"  # bump when the layout of the cache changes
 PACKAGE = Path(__file__).resolve().parent
@@ -99,7 +101,7 @@ class RunCache:
         path = self._path(kind, key)
         self.used.add(path)
         try:  # pickled straight into the file: no copy of a large witness's pickle in memory
-            _write_atomic(path, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(path, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL))
         except (OSError, pickle.PicklingError):
             pass  # a cache that cannot be written is not used
 
@@ -127,7 +129,7 @@ class RunCache:
         data = {"key": key, "messages": messages,
                 "outputs": {p.relative_to(root).as_posix(): file_digest(p) for p in sorted(outputs)}}
         try:
-            _write_atomic(self.dir / "run.json", json.dumps(data, indent=0).encode("utf-8"))
+            write_atomic(self.dir / "run.json", json.dumps(data, indent=0).encode("utf-8"))
         except OSError:
             pass
 
@@ -147,19 +149,3 @@ class RunCache:
             if file_digest(root / rel) != sha:
                 return None
         return last
-
-
-def _write_atomic(path: Path, data) -> None:
-    """Write bytes, or whatever `data(file)` writes, to `path` atomically (a temporary, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            if callable(data):
-                data(f)
-            else:
-                f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

@@ -98,6 +98,24 @@ class Table(Mapping):
         return (Table, (self.path,))
 
 
+def write_atomic(path: Path, data) -> None:
+    """Write bytes, or whatever `data(file)` writes, to `path` atomically (a temporary name in
+    its folder, then a rename): a reader, or another process building the same file, never sees
+    half of it; a failure leaves no temporary behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            if callable(data):
+                data(f)
+            else:
+                f.write(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def write_table(path: Path, table: Mapping[str, float]) -> None:
     """Write `table` as a Table file, atomically (a temporary name, then a rename)."""
     items = [(k.encode("utf-8", "surrogatepass"), float(v)) for k, v in table.items()]
@@ -117,17 +135,12 @@ def write_table(path: Path, table: Mapping[str, float]) -> None:
         while slots[i]:
             i = (i + 1) & mask
         slots[i] = off
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(HEADER.pack(MAGIC, FORMAT, nslots, len(items), data_start))
-            f.write(struct.pack(f"<{nslots}I", *slots))
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+
+    def write(f) -> None:
+        f.write(HEADER.pack(MAGIC, FORMAT, nslots, len(items), data_start))
+        f.write(struct.pack(f"<{nslots}I", *slots))
+        f.write(data)
+    write_atomic(path, write)
 
 
 def open_table(name: str, build: Callable[[], Mapping[str, float]], what: str = "") -> Mapping[str, float]:

@@ -22,7 +22,6 @@ computing them was a tenth of detection.
 from __future__ import annotations
 
 import marshal
-import os
 import struct
 from array import array
 from collections.abc import Callable
@@ -45,8 +44,8 @@ def index_min_zipf(lex: Lexicon) -> float:
 
 def _cache(lex: Lexicon, what: str) -> Path:
     from importlib.metadata import version
-    base = Path(os.environ.get("EDITION_CACHE") or Path.home() / ".cache" / "edition")
-    return base / f"{what}-{lex.language}-{index_min_zipf(lex)}-wordfreq-{version('wordfreq')}-{version('symspellpy')}"
+    from pipeline.store import cache_dir
+    return cache_dir() / f"{what}-{lex.language}-{index_min_zipf(lex)}-wordfreq-{version('wordfreq')}-{version('symspellpy')}"
 
 
 class Letters:
@@ -85,7 +84,7 @@ class WordIndex(NamedTuple):
 def word_index(lex: Lexicon) -> WordIndex:
     """The index of the lexicon's common words (cached on disk: built once, then loaded; the
     prefixes, asked most, as a dict, the suffixes memory-mapped)."""
-    from pipeline.store import Table, write_table
+    from pipeline.store import Table, write_atomic, write_table
     path = _cache(lex, "wordindex3").with_suffix(".marshal")
     tab = path.with_suffix(".suffixes.tab")
     try:
@@ -117,11 +116,8 @@ def word_index(lex: Lexicon) -> WordIndex:
             sets.append(j)
         suffixes[s] = float(number[j])
     try:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         write_table(tab, suffixes)  # the table first: a marshal file on disk always has its table beside it
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(marshal.dumps((prefixes, words, sets)))
-        os.replace(tmp, path)
+        write_atomic(path, marshal.dumps((prefixes, words, sets)))
         return WordIndex(prefixes, Letters(Table(tab), sets), words)
     except (OSError, ValueError):  # no cache: the suffixes as a dict
         return WordIndex(prefixes, {s: sets[int(i)] for s, i in suffixes.items()}, words)
@@ -226,7 +222,7 @@ def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: fl
     import sys
     import time
 
-    from pipeline.store import Table, write_table
+    from pipeline.store import Table, write_atomic, write_table
     stem = _cache(lex, f"realword{REALWORD_FORMAT}-{_model_key(model)}-{min_zipf}-{max_cost}")
     tab, txt = stem.with_name(stem.name + ".tab"), stem.with_name(stem.name + ".bin")
 
@@ -248,10 +244,7 @@ def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: fl
             b = marshal.dumps(found)
             lines += len(b).to_bytes(4, "little") + b
     try:
-        txt.parent.mkdir(parents=True, exist_ok=True)
-        tmp = txt.with_name(f".{txt.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(bytes(lines))
-        os.replace(tmp, txt)  # the answers first: a table on disk always has its answers beside it
+        write_atomic(txt, bytes(lines))  # the answers first: a table on disk always has its answers beside it
         write_table(tab, offsets)
         out = opened()
     except (OSError, ValueError):

@@ -20,7 +20,6 @@ beyond what a window of three words can be certain of. Parses are cached per wor
 from __future__ import annotations
 
 import bisect
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +31,7 @@ from pipeline.context import Context
 from pipeline.lexicon import shared as shared_lexicon, top_words, wordfreq_zipf
 from pipeline.model import Query, StageResult
 from pipeline.russian import morph  # one analyser per process, shared with hyphenation
+from pipeline.store import write_atomic
 from pipeline.stages import Settings, settings, stage
 from pipeline.tomlio import load_model
 
@@ -519,12 +519,10 @@ def _reversed_words() -> list[str]:
             pass
     words = sorted(w[::-1] for w in top_words("ru", TOP_WORDS) if w.isalpha())
     if kept is not None and words:
-        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        try:  # written whole under a temporary name, then renamed: a reader never sees half of it
-            tmp.write_text("\n".join(words), "utf-8")
-            os.replace(tmp, kept)
+        try:
+            write_atomic(kept, "\n".join(words).encode("utf-8"))
         except OSError:
-            tmp.unlink(missing_ok=True)
+            pass
     return words
 
 
