@@ -113,6 +113,18 @@ def test_a_first_run_shares_the_cleaning_with_workers_only_where_it_pays(built, 
     assert run_command._share(corpus, todo, size) == (todo, [], 0)
 
 
+def test_jobs_zero_is_the_commands_own_choice_only_where_it_has_one():
+    """--jobs 0: `edition run` and `edition clean ID` choose (_share); `edition clean FILE...`
+    has no such choice and cleans here (a pool of 0 processes was an internal error)."""
+    import argparse
+
+    import pipeline.commands.run as run_command
+    zero = argparse.Namespace(jobs=0)
+    assert run_command._jobs(zero, own_choice=True) == 0 and run_command._jobs(zero) == 1
+    assert run_command._jobs(argparse.Namespace(jobs=-1)) == (run_command.os.cpu_count() or 1)
+    assert run_command._jobs(argparse.Namespace(jobs=3)) == 3
+
+
 def test_an_error_met_in_a_worker_stops_the_run_with_one_line(tmp_path, monkeypatch):
     """Bad input found while a forked worker cleans its witness (here a stage's own check,
     made to fail for that witness): the same one-line error as in one process (exit 2, the

@@ -298,7 +298,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     messages = failing_rules(res)
     for line in messages:
         print(line, file=sys.stderr)
-    cleaned, files = build_edition(root, only, collate, args.quiet, _jobs(args), force,
+    cleaned, files = build_edition(root, only, collate, args.quiet, _jobs(args, own_choice=True), force,
                                    getattr(args, "scheduler", None), res)
     from pipeline.review import review_words
     said = []
@@ -373,7 +373,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             default_out = True
     if args.out is None:  # witness ids: what depends on them (reports, index, collation) is rewritten
         cleaned, _ = build_edition(root, list(dict.fromkeys(args.targets)), collate=True, quiet=args.quiet,
-                                   jobs=_jobs(args), force=getattr(args, "force", False),
+                                   jobs=_jobs(args, own_choice=True), force=getattr(args, "force", False),
                                    scheduler=getattr(args, "scheduler", None))
         for wid, c in cleaned.items():
             report_decisions(wid, c)
@@ -456,8 +456,12 @@ def _all_witness_ids(root: Path, targets: list[str]) -> bool:
     return all(t in ids for t in targets)
 
 
-def _jobs(args: argparse.Namespace) -> int:
-    jobs = getattr(args, "jobs", 1)  # 0: `edition run`'s own choice (_share)
+def _jobs(args: argparse.Namespace, own_choice: bool = False) -> int:
+    """The processes --jobs asks for: -1 one per core; 0 the command's own choice where it has
+    one (`own_choice`: build_edition's _share), else this process alone."""
+    jobs = getattr(args, "jobs", 1)
+    if jobs == 0 and not own_choice:
+        return 1
     return (os.cpu_count() or 1) if jobs < 0 else jobs
 
 
