@@ -208,16 +208,25 @@ class Document:
         """
         R, L, T, F = self._raw, self._len, self._texts, self._ref
         oR, oL, oT, oF = array("q"), array("q"), [], array("q")
+
+        def put(r: int, length: int, text: str | None, code: int) -> None:
+            oR.append(r)
+            oL.append(length)
+            oT.append(text)
+            oF.append(code)
+
+        def put_block(a: int, b: int) -> None:  # pieces a..b-1 as they stand
+            oR.extend(R[a:b])
+            oL.extend(L[a:b])
+            oT.extend(T[a:b])
+            oF.extend(F[a:b])
         n, i, pos = len(L), 0, 0
         # the piece at i as it stands: whole, or its tail once an edit took its head
         cr, cl, ct, cf = (R[0], L[0], T[0], F[0]) if n else (0, 0, None, _KEPT)
         for e, ref in zip(edits, refs):
             s, t = e.start, e.end
             while i < n and pos + cl <= s:  # wholly before the edit: the current piece, then a block
-                oR.append(cr)
-                oL.append(cl)
-                oT.append(ct)
-                oF.append(cf)
+                put(cr, cl, ct, cf)
                 pos += cl
                 i += 1
                 j = i
@@ -225,19 +234,13 @@ class Document:
                     pos += L[j]
                     j += 1
                 if j > i:
-                    oR.extend(R[i:j])
-                    oL.extend(L[i:j])
-                    oT.extend(T[i:j])
-                    oF.extend(F[i:j])
+                    put_block(i, j)
                     i = j
                 if i < n:
                     cr, cl, ct, cf = R[i], L[i], T[i], F[i]
             if i < n and pos < s:  # s falls inside the current piece: split it
                 k = s - pos
-                oR.append(cr)
-                oL.append(k)
-                oT.append(None if ct is None else ct[:k])
-                oF.append(cf)
+                put(cr, k, None if ct is None else ct[:k], cf)
                 cr, cl, ct = (cr + k if cr >= 0 else cr), cl - k, (None if ct is None else ct[k:])
                 pos = s
             merged: list[int] = []
@@ -253,19 +256,10 @@ class Document:
                 i += 1
                 if i < n:
                     cr, cl, ct, cf = R[i], L[i], T[i], F[i]
-            oR.append(-1)
-            oL.append(len(e.after))
-            oT.append(e.after)
-            oF.append(self._code(tuple(dict.fromkeys(merged)) + (ref,)))
+            put(-1, len(e.after), e.after, self._code(tuple(dict.fromkeys(merged)) + (ref,)))
         if i < n:
-            oR.append(cr)
-            oL.append(cl)
-            oT.append(ct)
-            oF.append(cf)
-            oR.extend(R[i + 1:])
-            oL.extend(L[i + 1:])
-            oT.extend(T[i + 1:])
-            oF.extend(F[i + 1:])
+            put(cr, cl, ct, cf)
+            put_block(i + 1, n)
         if 0 in oL:  # an empty kept piece is dropped (an empty written one records a deletion)
             keep = [k for k in range(len(oL)) if oL[k] or oR[k] < 0]
             oR, oL = array("q", (oR[k] for k in keep)), array("q", (oL[k] for k in keep))
