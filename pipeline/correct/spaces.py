@@ -50,10 +50,6 @@ class Space:
     halves_known: int  # of the reading's two words (join) or the meant's (split), how many the lexicon knows well
 
 
-# a half at least this frequent (candidates.HALF_ZIPF) is a word on its own (the split halves must be; two
-# such words are never joined: "a round", "any thing" are often what the print has; right 49 of 71 times on ICDAR)
-
-
 @lru_cache(maxsize=50_000)
 def _debris(low: str, lex: Lexicon, known_zipf: float) -> tuple[tuple[str, str], ...]:
     """The cuts of a word the lexicon lists but symspellpy's curated list lacks (asked once per process)."""
@@ -108,8 +104,8 @@ class Spaces:
                 if not (joined in index or vocab.get(joined, 0) >= witness_known) \
                         or not low.isalpha() or not b.isalpha():
                     continue
-                # two frequent words are not one because their join is ("a round", "any thing": the
-                # print's own more often than not)
+                # two frequent words (candidates.HALF_ZIPF) are not one because their join is ("a round",
+                # "any thing": the print's own more often than not; joins right 49 of 71 times on ICDAR)
                 if zipf(low) >= HALF_ZIPF and zipf(b) >= HALF_ZIPF:
                     continue
                 if text[starts[i + 1]].isupper() and not text[starts[i]:ends[i + 1]].isupper():
