@@ -39,6 +39,10 @@ class ModelFile(BaseModel):
     confusions: list[Confusion]
 
 
+# the cost of a capital misread as its small letter or back, where the learned table has no such pair
+CASE_MISREAD = 1.5
+
+
 class OcrModel:
     def __init__(self, data: ModelFile, min_p: float = 0.0005):
         self.data = data
@@ -86,7 +90,7 @@ class OcrModel:
         if c is None and (meant.lower() != meant or printed.lower() != printed):
             c = self.cost.get((meant.lower(), printed.lower()))
             if c is None and meant.lower() == printed.lower():
-                return 1.5  # a capital misread as its small letter or back
+                return CASE_MISREAD
         if c is None:
             return self.unseen * max(len(meant), len(printed), 1)
         return c
@@ -210,7 +214,7 @@ def _channel_cached(model_id: int, printed: str, meant: str) -> float:
                     if k is None:
                         if a > 1 or b > 1:
                             continue
-                        k = 1.5 if a == b == 1 and seg.lower() == out.lower() else unseen
+                        k = CASE_MISREAD if a == b == 1 and seg.lower() == out.lower() else unseen
                     if cur + k < target[j + b]:
                         target[j + b] = cur + k
     return d[n][m]
@@ -234,7 +238,7 @@ def _single(model: OcrModel, meant: str, printed: str) -> float:
     row = model.printed_for.get(meant)
     k = row.get(printed) if row is not None else None
     if k is None:
-        k = 1.5 if meant and printed and meant.lower() == printed.lower() else model.unseen
+        k = CASE_MISREAD if meant and printed and meant.lower() == printed.lower() else model.unseen
     return k
 
 
