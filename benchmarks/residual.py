@@ -44,7 +44,7 @@ from pipeline.stages import detect  # noqa: E402
 FOLD = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
                       "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00a0": " "})
 HYPHEN_BREAK = regex.compile(r"(\w)[-\u2010\u2011\u00ac][ \t]*\n\s*(?=\w)")
-CORE = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
+CORE = detect.TOKEN
 
 
 def normalise(text: str, dehyphenate: bool) -> list[str]:

@@ -27,14 +27,13 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-import regex
 from pydantic import BaseModel, Field
 
+from pipeline.correct.align import TOKEN
 from pipeline.errors import EditionError
 
 VALUE_FILE = Path(__file__).resolve().parent.parent / "data" / "query_value.json"
 BANDS = 10  # score bands of 0.1 (every query's score is in [0, 1])
-WORD = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
 
 
 class QueryValueFile(BaseModel):
@@ -51,8 +50,9 @@ def band(score: float) -> int:
 
 
 def words(text: str) -> int:
-    """The words a query covers (at least one: a query on a mark alone is about one place)."""
-    return max(1, sum(1 for _ in WORD.finditer(text)))
+    """The words a query covers, as the gold alignment counts them (at least one: a query on a
+    mark alone is about one place)."""
+    return max(1, sum(1 for _ in TOKEN.finditer(text)))
 
 
 class QueryValue:

@@ -47,6 +47,7 @@ from rapidfuzz import fuzz, process
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.correct import budget, calibrate, spaces, stretches
+from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import own_words
 from pipeline.correct.candidates import realword_variants as _realword_variants
@@ -63,7 +64,6 @@ from pipeline.stages import stage
 # whether a word is an old spelling depends on the word alone: asked once per process
 _is_old = lru_cache(maxsize=100_000)(is_old)
 
-TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
 _TOKEN_SPLIT = regex.compile(f"({TOKEN.pattern})")
 _WORD = re.compile(r"\S+")
 # longer than any word: not looked up (a lookup is super-linear in a token's length; a
