@@ -11,8 +11,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 # a word (letters/digits, with inner hyphens or apostrophes: "to-day", "one's"),
-# a footnote marker ("[^3]"), or one punctuation character
-TOKEN_RE = re.compile(r"\[\^\d+\]|\w+(?:[-'’‐]\w+)*|[^\w\s]", re.UNICODE)
+# a footnote marker ("[^3]"), or one punctuation character (its parts shared by the
+# word-only patterns below)
+_NOTE, _JOINS, _PUNCT = r"\[\^\d+\]", r"(?:[-'’‐]\w+)*", r"[^\w\s]"
+TOKEN_RE = re.compile(rf"{_NOTE}|\w+{_JOINS}|{_PUNCT}", re.UNICODE)
 SENTENCE_END_RE = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[]?[A-ZА-ЯЁ0-9])")
 NOTE_BODY_RE = re.compile(r"^\[\^\d+\]:\s")
 # abbreviations that stand before a name or a number (the period ends no sentence)
@@ -73,11 +75,11 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
 
 # TOKEN_RE with its words split in two, those that begin with a letter or digit captured: the
 # same tokens (only an underscore begins a word token that is not alphanumeric)
-_WORD_COUNT_RE = re.compile(r"\[\^\d+\]|([^\W_]\w*(?:[-'’‐]\w+)*)|\w+(?:[-'’‐]\w+)*|[^\w\s]", re.UNICODE)
+_WORD_COUNT_RE = re.compile(rf"{_NOTE}|([^\W_]\w*{_JOINS})|\w+{_JOINS}|{_PUNCT}", re.UNICODE)
 
 
 # TOKEN_RE with its word tokens captured: findall gives a word token's text, "" for the others
-_WORDS_RE = re.compile(r"\[\^\d+\]|(\w+(?:[-'’‐]\w+)*)|[^\w\s]", re.UNICODE)
+_WORDS_RE = re.compile(rf"{_NOTE}|(\w+{_JOINS})|{_PUNCT}", re.UNICODE)
 
 
 def words(paragraph: str) -> list[str]:
