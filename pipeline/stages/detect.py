@@ -50,7 +50,7 @@ from pipeline.correct import budget, calibrate, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import own_words
-from pipeline.correct.candidates import realword_variants as _realword_variants
+from pipeline.correct.candidates import realword_choices
 from pipeline.correct.context import ContextModel
 from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
@@ -204,7 +204,7 @@ class _Witness:
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
         self.own: dict[str, list[str]] | None = None
-        self.realword: dict[str, list[tuple[str, float]]] = {}
+        self.realword: dict[str, tuple | list[tuple[str, float]]] = {}
         self.digit_words: dict[str, list[str]] = {}
         self.st = st
 
@@ -223,17 +223,20 @@ class _Witness:
                                                    self.st.witness_known, self.st.max_cost, self.own)
         return c
 
-    def realword_variants(self, low: str) -> list[tuple[str, float]]:
+    def realword_variants(self, low: str) -> tuple[tuple[str, float], ...] | list[tuple[str, float]]:
         """Words one learned confusion away that are, before context, not far less likely
         than the reading itself ("tbat": "that"; "the": nothing)."""
         v = self.realword.get(low)
         if v is None:
             # likely before context, or a word the witness itself uses often ("tile": "file")
             # (without a bigram list, as for Russian, only the witness's own words count)
-            en = self.lex.language == "en"
-            v = self.realword[low] = [(w, cost) for w, cost, margin in _realword_variants(
-                low, self.lex, self.model, self.st.realword_min_zipf, self.st.max_cost)
-                if (en and margin >= -self.st.realword_prune) or self.vocab.get(w, 0) >= self.st.witness_known]
+            st = self.st
+            found, likely = realword_choices(low, self.lex, self.model, st.realword_min_zipf, st.max_cost,
+                                             st.realword_prune if self.lex.language == "en" else None)
+            if likely is not None:
+                vocab, known = self.vocab, st.witness_known
+                found = [f for f, sure in zip(found, likely) if sure or vocab.get(f[0], 0) >= known]
+            v = self.realword[low] = found
         return v
 
     def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True):
@@ -247,7 +250,7 @@ class _Witness:
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
         keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
-        fits = {w: ctx.score(prev, w, nxt, reading) for w in cands}
+        fits = ctx.fits(prev, cands, nxt, reading)
         scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
         scores += [(w, -cost + fits[w]) for w, cost in cands.items()]
         top = max(s for _, s in scores)
@@ -410,14 +413,68 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
     is judged once here for all its places (most are plain words: "the", "which"); a capitalised
     one is judged at each place, since a sentence start matters to it. (4 bytes a token.)"""
     plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
+    everywhere = _plain_forms(wt, ctx, st)
+    vocab, known = wt.vocab, st.witness_known
     for k, w in enumerate(wt.tokens.forms):
         if _skip(w):
             plain[k] = 1
         elif not w[:1].isupper():
+            e = everywhere.get(w)
+            if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
+                plain[k] = 1  # left alone in every witness (or every one that uses none of e often)
+                continue
             verdict = memo[(w, False)] = _judge(w, False, wt, names, ctx, st)
             plain[k] = verdict is None
+            if verdict is None and w not in everywhere:
+                if len(everywhere) >= PLAIN_MAX:
+                    everywhere.clear()
+                everywhere[w] = _plain_everywhere(w, wt, ctx, st)
     worth = plain.translate(bytes([1, 0]) + bytes(254))  # 1: a form to judge at its places
     return array("i", compress(range(len(wt.tokens.ids)), map(worth.__getitem__, wt.tokens.ids)))
+
+
+# lower-case forms judged in this process, per authority, lexicon, model and settings: True for one
+# _judge leaves alone in every witness (most words of every text: "the", "which"); a tuple of words
+# for one it leaves alone in every witness that uses none of them `witness_known` times; False for
+# the others. Emptied when this full (about 100 bytes a form).
+PLAIN_MAX = 100_000
+_PLAIN: dict[tuple, tuple[object, dict[str, bool | tuple[str, ...]]]] = {}
+
+
+def _plain_forms(wt: _Witness, ctx: Context, st: Settings) -> dict[str, bool | tuple[str, ...]]:
+    auth = ctx.resources.authority
+    key = (id(auth), id(wt.lex), id(wt.model), st.known_zipf, st.realword_min_zipf, st.max_cost, st.realword_prune)
+    held = _PLAIN.get(key)
+    if held is None:
+        if len(_PLAIN) >= 8:
+            _PLAIN.clear()
+        # the objects themselves are held with their forms: an id is not reused while they live
+        held = _PLAIN[key] = ((auth, wt.lex, wt.model), {})
+    return held[1]
+
+
+def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool | tuple[str, ...]:
+    """Whether _judge leaves this lower-case form alone whatever the witness (its vocabulary, old
+    spellings, names): True for a form of the authority, or a frequent word (not camel-cased) that
+    is a single letter or that no learned confusion turns into a frequent word; for a frequent word
+    whose confusions are all unlikely before context, those words (a witness that uses one of them
+    often weighs it: `realword_variants`); False for the others."""
+    suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
+    base = w[:-2] if suffix else w
+    auth = ctx.resources.authority
+    if auth.known(base) or auth.known(w):
+        return True
+    if wt.lex.zipf(base) < st.known_zipf or _camel(base):
+        return False
+    if len(base) < 2:
+        return True
+    found, likely = realword_choices(base.lower(), wt.lex, wt.model, st.realword_min_zipf, st.max_cost,
+                                     st.realword_prune if wt.lex.language == "en" else None)
+    if not found:
+        return True
+    if likely is None or any(likely):
+        return False
+    return tuple(v for v, _ in found)
 
 
 def _weigh(i: int, verdict, wt: _Witness, st: Settings):
