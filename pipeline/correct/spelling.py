@@ -78,7 +78,9 @@ def old_forms(vocab: dict[str, int], lex: Lexicon) -> frozenset[str]:
 def _rare_old(word: str, lex: Lexicon) -> bool:
     """A rare word that a pattern turns into a common one ("keepe")."""
     spec, _ = rules()
-    return len(word) >= 3 and word.isalpha() and lex.zipf(word) < spec.min_zipf and modern(word, lex) is not None
+    # the patterns first: most words match none, and that asks nothing of the lexicon
+    return (len(word) >= 3 and word.isalpha() and _any_pattern().search(word.lower()) is not None
+            and lex.zipf(word) < spec.min_zipf and modern(word, lex) is not None)
 
 
 def is_old(word: str, lex: Lexicon) -> bool:

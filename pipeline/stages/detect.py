@@ -39,7 +39,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress, islice
+from itertools import accumulate, chain, compress, islice
 
 import regex
 from rapidfuzz import fuzz, process
@@ -49,7 +49,7 @@ from pipeline.context import Context
 from pipeline.correct import budget, calibrate, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
-from pipeline.correct.candidates import own_words
+from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
 from pipeline.correct.candidates import realword_choices
 from pipeline.correct.context import ContextModel
 from pipeline.correct.document import DocumentEvidence
@@ -249,18 +249,24 @@ class _Witness:
         prev, nxt = self.neighbours(i)
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
-        keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
-        fits = ctx.fits(prev, cands, nxt, reading)
+        if keep_p is None and reading not in cands:  # the reading's own fit, asked with its candidates'
+            fits = ctx.fits(prev, chain((reading,), cands), nxt, reading)
+            keep_ctx = fits.pop(reading)
+        else:
+            fits = ctx.fits(prev, cands, nxt, reading)
+            keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
         scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
         scores += [(w, -cost + fits[w]) for w, cost in cands.items()]
         top = max(s for _, s in scores)
         if shortcut and keep_p is None and scores[0][1] >= top:
             return KEPT
-        assoc = {"": keep_ctx - math.log10(ctx.p_uni(reading)) if keep_p is None else 0.0}
+        log10, p_uni = math.log10, ctx.p_uni
+        assoc = {"": keep_ctx - log10(p_uni(reading)) if keep_p is None else 0.0}
         for w, fit in fits.items():
-            assoc[w] = fit - sum(math.log10(ctx.p_uni(part)) for part in w.split(" "))
-        total = sum(10 ** (s - top) for _, s in scores)
-        out = [(w, 10 ** (s - top) / total) for w, s in scores]
+            assoc[w] = fit - (log10(p_uni(w)) if " " not in w else sum(log10(p_uni(part)) for part in w.split(" ")))
+        odds = [10 ** (s - top) for _, s in scores]
+        total = sum(odds)
+        out = [(w, o / total) for (w, _), o in zip(scores, odds)]
         out.sort(key=lambda x: (-x[1], x[0]))
         return out, assoc
 
@@ -627,8 +633,8 @@ def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
 
     # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
     # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
-    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not lex.at_least(low, st.known_zipf)
-                                                                          or not low.isalpha())}
+    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not low.isalpha()
+                                                                          or not lex.at_least(low, st.known_zipf))}
     found = stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
                            st.stretch_min_suspects, st.stretch_min_density, maybe)
     if not found:
@@ -783,6 +789,13 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     return ("nonword", base, suffix, cands, name_like or capital, z)
 
 
+@lru_cache(maxsize=4)
+def _rare_join(lex: Lexicon):
+    """candidates.rarer_than(lex, 3.0) where the word index holds every word of zipf 3 (its floor
+    lower), else a test that is never sure."""
+    return rarer_than(lex, 3.0) if index_min_zipf(lex) < 3.0 else (lambda low: False)
+
+
 def _split_word(i: int, tokens, text: str, lex: Lexicon, st: Settings) -> Query | None:
     """A non-word that is half of a word split by a stray space: "trans mission", "Commu nist"."""
     m = tokens[i]
@@ -790,6 +803,8 @@ def _split_word(i: int, tokens, text: str, lex: Lexicon, st: Settings) -> Query 
         if a is None or b is None or text[a.end():b.start()] != " ":
             continue
         joined = a.group() + b.group()
+        if _rare_join(lex)(fold(joined)):
+            continue  # certainly rarer than zipf 3 (the word index says so without a lookup)
         if lex.zipf(joined) >= 3.0 and not _skip(joined):
             return Query(a.start(), b.end(), text[a.start():b.end()], [joined], 0.7,
                          f"a word split in two: {joined!r} is a word (zipf {lex.zipf(joined):.1f}), "
