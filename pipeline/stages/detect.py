@@ -677,10 +677,8 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
     (margin >= -1) is fixed; a clear place without that confirmation is a query."""
     ctx = wt.context
     found = []  # (token index, digit, word, margin)
-    for i, (a, b) in enumerate(zip(wt.tokens.starts, wt.tokens.ends)):
-        if b - a != 1 or wt.text[a] not in _NUMERALS:
-            continue
-        m, d = wt.tokens[i], wt.text[a]
+    for i in _places_of(wt, lambda f: f in _NUMERALS):  # a token that is one digit
+        m, d = wt.tokens[i], wt.text[wt.tokens.starts[i]]
         prev, nxt = wt.neighbours(i)
         # before a capital the digit is as often a misread "!" ("his blessing 1 How far"); before
         # a single letter it numbers a list ("1 v."); glued to a mark it is no word of its own
@@ -708,13 +706,20 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
                                  rule="detect.digit"))
 
 
+def _places_of(wt: _Witness, which):
+    """The indexes of the tokens whose printed form `which` accepts, in order (each form asked once)."""
+    mask = bytes(bool(which(f)) for f in wt.tokens.forms)
+    return compress(range(len(wt.tokens.ids)), map(mask.__getitem__, wt.tokens.ids))
+
+
 def _digit_words(d: str, wt: _Witness) -> list[str]:
     """The one-letter word of the language a digit is likeliest misread for ("1": "I"), in the
     witness's casing (the form it prints most often)."""
     cache = wt.digit_words
     if d not in cache:
         out = []
-        printed = Counter(wt.text[a] for a, b in zip(wt.tokens.starts, wt.tokens.ends) if b - a == 1)
+        forms, ids = wt.tokens.forms, wt.tokens.ids
+        printed = Counter(forms[ids[i]] for i in _places_of(wt, lambda f: len(f) == 1))
         for letter in "abcdefghijklmnopqrstuvwxyz":
             if wt.lex.zipf(letter) < 5.0:
                 continue
