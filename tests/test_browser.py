@@ -21,7 +21,9 @@ def project(built):
     return built.root
 
 
-def test_index_opens_and_links_to_every_witness(page, project):
+def test_index_opens_and_links_to_every_witness(project, page):
+    # `project` first: the session's run is made before the browser starts, so the other worker,
+    # whose next file needs that run too, waits for it as little as possible
     page.goto((project / "reports" / "index.html").as_uri())
     shot(page, "index")
     rows = page.locator("table.witnesses tbody tr")
