@@ -66,6 +66,16 @@ class Found:
                    if not strong_only or k.split(":", 1)[0] in STRONG)
 
 
+_FINDER: list = []  # [(authority, its finder)]: the last one made
+
+
+def finder_for(authority) -> AnchorFinder:
+    """The finder of this name authority, made once per process (its name forms take pymorphy3's time)."""
+    if not _FINDER or _FINDER[0][0] is not authority:
+        _FINDER[:] = [(authority, AnchorFinder(authority))]
+    return _FINDER[0][1]
+
+
 def roman_value(s: str) -> int | None:
     """Value of a roman numeral (II..CC), or None if it is not one."""
     total, prev = 0, 0
@@ -89,9 +99,18 @@ class AnchorFinder:
                 if e.cyrillic:
                     for form in name_forms(e.cyrillic):
                         self.cyr_forms.setdefault(form, e.id)
+        self.ahead: dict[tuple[str, str, bool], Found] = {}  # found by find_ahead, each taken once by find
+
+    def find_ahead(self, paragraph: str, language: str, heading: bool = False) -> None:
+        """Find a paragraph's anchors now, for a later find() of the same arguments (a worker
+        process does it while the pivot is still being cleaned)."""
+        self.ahead[(paragraph, language, heading)] = self.find(paragraph, language, heading)
 
     def find(self, paragraph: str, language: str, heading: bool = False) -> Found:
         """Every anchor of a paragraph with its spans."""
+        f = self.ahead.pop((paragraph, language, heading), None) if self.ahead else None
+        if f is not None:  # the caller owns it (it may add to it): handed out once
+            return f
         f = Found()
         self._numbers(paragraph, f, heading)
         self._words(paragraph, language, f)

@@ -116,8 +116,10 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
                     collate_work(work_id)
 
     try:
+        # the witnesses a worker cleaning them may work ahead on: those collated with a pivot
+        ahead = frozenset(m for work_id, left in waiting.items() for m in left if m != corpus.work(work_id).pivot)
         cleaned = clean_cached(root, corpus, ids, res, cache, force, quiet, jobs, scheduler, on_result=collate_ready,
-                               workers=workers)
+                               workers=workers, ahead=ahead)
         for work_id in waiting:  # with --only: works none of whose witnesses were cleaned (read from clean/)
             if work_id not in collated and work_id not in away:
                 collate_work(work_id)
@@ -200,11 +202,13 @@ def work_key(root: Path, res, work, members, texts: dict[str, str]) -> str:
 
 
 def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, quiet: bool, jobs: int,
-                 scheduler: str | None, on_result=None, workers: _Workers | None = None) -> dict:
+                 scheduler: str | None, on_result=None, workers: _Workers | None = None,
+                 ahead: frozenset[str] = frozenset()) -> dict:
     """The cleaned witnesses: from the cache where nothing they depend on changed, the rest
     cleaned (in this process, N processes or on a Dask cluster) and stored as each finishes,
     so a run killed midway keeps what it finished. Worker processes started here are handed
-    to `workers` (still running, for the collations) if given, else shut down."""
+    to `workers` (still running, for the collations) if given, else shut down; a worker that
+    cleans a witness of `ahead` then works ahead on its collation."""
     from pipeline.review import to_decisions
     from pipeline.sources import read_witness
     inputs = {wid: read_witness(root, corpus, wid) for wid in ids}  # every input refused if bad, before any work
@@ -241,7 +245,7 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
             from pipeline.russian import morph
             morph()
         pool = _fork_pool(n, res) if n else None  # forked before the progress bar's thread starts
-        futures = {wid: pool.submit(clean_witness_task, bundle, tasks[wid]) for wid in there} if pool else {}
+        futures = {wid: pool.submit(clean_task, bundle, tasks[wid], wid in ahead) for wid in there} if pool else {}
         global _CLEANED_HERE
         _CLEANED_HERE = True
         try:
@@ -266,6 +270,17 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
     for wid in ids:
         out[wid].review = inputs[wid][2]
     return {wid: out[wid] for wid in ids}
+
+
+def clean_task(bundle, task, ahead: bool):
+    """A witness cleaned in a worker; `ahead`: then the part of its work's collation that reads it
+    alone is done (pipeline.collate.prepare), for a collation in the same worker later."""
+    from pipeline.commands.execute import clean_witness_task
+    c = clean_witness_task(bundle, task)
+    if ahead and _FORKED_RES is not None:
+        from pipeline.collate import prepare
+        prepare(c.text, task.witness.language, _FORKED_RES)
+    return c
 
 
 AUTO_MIN = 20_000  # characters for the other processes to clean: less is not worth starting one
