@@ -27,7 +27,7 @@ from operator import add
 from dataclasses import dataclass, field
 
 from pipeline.collate import lexicon
-from pipeline.collate.anchors import STRONG, WEIGHTS, AnchorFinder, Found
+from pipeline.collate.anchors import STRONG, WEIGHTS, AnchorFinder, Found, key_strong, key_weight
 from pipeline.collate.model import Anchor, WitnessText
 from pipeline.collate.segment import is_heading, is_note_body, sentence_spans
 
@@ -107,7 +107,7 @@ class _Matches:
         self.count_p = _key_prefix(pu)
         self.count_o = co = _key_prefix(ou)
         # per pivot unit, the keys the translation has too (no other can match), with where it has them
-        self.keys_p = [[(k, WEIGHTS[k.split(":", 1)[0]], k.split(":", 1)[0] in STRONG, len(spans), co[k])
+        self.keys_p = [[(k, key_weight(k), key_strong(k), len(spans), co[k])
                         for k, spans in u.found.keys.items() if k in co] for u in pu]
         index: dict[str, list[tuple[int, int]]] = {}
         for j, u in enumerate(ou):
@@ -118,8 +118,10 @@ class _Matches:
             cell = [0.0] * (m + 1)  # cell[j + 1]: matches of pivot unit i with translation unit j
             matched = False
             for key, spans in u.found.keys.items():
-                w = WEIGHTS[key.split(":", 1)[0]]
-                for j, count in index.get(key, ()):
+                if key not in index:
+                    continue
+                w = key_weight(key)
+                for j, count in index[key]:
                     cell[j + 1] += w * min(count, len(spans))
                     matched = True
             # 2-D prefix sums (read only): a unit matching nothing repeats the row above
