@@ -21,7 +21,7 @@ from pipeline.collate.pivot import Bead, align_sentences, align_translations, un
 from pipeline.collate.segment import is_heading, paragraphs
 from pipeline.collate.writers import report_files
 
-__all__ = ["collate_corpus", "collate_work", "compare_texts", "build_rows", "prepare", "Collation", "WitnessText"]
+__all__ = ["collate_corpus", "collations", "collate_work", "compare_texts", "build_rows", "prepare", "Collation", "WitnessText"]
 
 
 def collate_corpus(root: Path, corpus, res, texts: dict[str, str]) -> dict[Path, str]:
@@ -31,6 +31,14 @@ def collate_corpus(root: Path, corpus, res, texts: dict[str, str]) -> dict[Path,
     this run (`edition run --only`) is read from clean/<id>.txt if it exists.
     """
     files: dict[Path, str] = {}
+    for col in collations(root, corpus, res, texts):
+        files.update(report_files(col, root / "reports" / "collation"))
+    return files
+
+
+def collations(root: Path, corpus, res, texts: dict[str, str]) -> list[Collation]:
+    """The collation of every work with two or more witnesses (collate_corpus without the reports)."""
+    out = []
     authority = _authority(res)
     for work in corpus.works:
         members = corpus.members(work.id)
@@ -39,9 +47,8 @@ def collate_corpus(root: Path, corpus, res, texts: dict[str, str]) -> dict[Path,
         wits = witness_texts(root, members, texts)
         if len(wits) < 2 or not any(w.id == work.pivot for w in wits):
             continue
-        col = collate_work(work.id, work.title, work.pivot, wits, authority)
-        files.update(report_files(col, root / "reports" / "collation"))
-    return files
+        out.append(collate_work(work.id, work.title, work.pivot, wits, authority))
+    return out
 
 
 def prepare(text: str, language: str, res) -> None:

@@ -98,7 +98,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         key = work_key(root, res, work, members, texts)
         found = None if force else cache.get("work", key)
         if found is None and workers.pool is not None:  # a worker collates it; this process goes on
-            away[work_id] = (key, workers.pool.submit(collate_task, str(root), corpus.root, members, work,
+            away[work_id] = (key, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
                                                       {m.id: texts[m.id] for m in members if m.id in texts}))
             return
         if found is None:
@@ -133,7 +133,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
             if work.id in away:
                 key, future = away.pop(work.id)
                 found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res) \
-                    if future.cancel() else future.result()  # not started yet: this process is free now
+                    if future.cancel() else _reports(future.result(), root, workers.pool)  # not started: free now
                 cache.put("work", key, found)
                 collated[work.id] = found
             for rel, content in collated.get(work.id, {}).items():
@@ -163,6 +163,35 @@ def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str
     from pipeline.witnesses import Corpus
     made = collate_corpus(Path(root), Corpus(raw, members, [work]), res if res is not None else _FORKED_RES, texts)
     return {p.relative_to(root).as_posix(): content for p, content in made.items()}
+
+
+def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, str]) -> list:
+    """In a worker forked by clean_cached: the work's collation (pipeline.collate.collations),
+    its reports not made yet."""
+    from pipeline.collate import collations
+    from pipeline.witnesses import Corpus
+    return collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
+
+
+def html_task(col, folder: Path) -> dict:
+    """A collation's HTML report (pipeline.collate.writers), in a worker."""
+    from pipeline.collate.writers import report_files
+    return report_files(col, folder, ("html",))
+
+
+def _reports(cols: list, root: Path, pool) -> dict[str, str]:
+    """The reports of collations made in a worker, as collate_task gives them: the HTML made
+    in the worker while this process makes the others."""
+    from pipeline.collate.writers import REPORTS, report_files
+    folder = root / "reports" / "collation"
+    pages = [pool.submit(html_task, col, folder) for col in cols]
+    out: dict[str, str] = {}
+    for col, page in zip(cols, pages):
+        made = report_files(col, folder, tuple(r for r in REPORTS if r != "html"))
+        made.update(page.result())
+        out.update({(folder / f"{col.work}.{name}").relative_to(root).as_posix(): made[folder / f"{col.work}.{name}"]
+                    for name in REPORTS})
+    return out
 
 
 def _materialise(files: dict, busy) -> None:
