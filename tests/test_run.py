@@ -37,15 +37,23 @@ def test_contract_holds(project):
     assert "0 problems" in proc.stdout
 
 
-_COLLATED: dict = {}  # "log": (the file each collating process writes its id into, the real collate_task)
+_COLLATED: dict = {}  # name -> (the file each collating process writes its id into, the real function)
 
 
-def _logged_collation(*args, **kwargs):
+def _logged(name: str, *args, **kwargs):
     import os
-    where, real = _COLLATED["log"]
+    where, real = _COLLATED[name]
     with open(where, "a") as f:
         f.write(f"{os.getpid()}\n")
     return real(*args, **kwargs)
+
+
+def _logged_collation(*args, **kwargs):  # in a worker
+    return _logged("collation_task", *args, **kwargs)
+
+
+def _logged_collate(*args, **kwargs):  # in this process
+    return _logged("collate_task", *args, **kwargs)
 
 
 def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path, monkeypatch):
@@ -63,8 +71,9 @@ def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path, m
     real = run_command._share
     monkeypatch.setattr(run_command, "_share", lambda *a: shares.append(real(*a)) or shares[-1])
     where = tmp_path / "collated-in"  # the process ids that collated (a worker's are not in this one's memory)
-    monkeypatch.setitem(_COLLATED, "log", (where, run_command.collate_task))
-    monkeypatch.setattr(run_command, "collate_task", _logged_collation)
+    for name, logged in (("collation_task", _logged_collation), ("collate_task", _logged_collate)):
+        monkeypatch.setitem(_COLLATED, name, (where, getattr(run_command, name)))
+        monkeypatch.setattr(run_command, name, logged)
     other = make_project(tmp_path / "project")
     if (ROOT / "review").exists():
         shutil.copytree(ROOT / "review", other / "review")
