@@ -432,17 +432,19 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
             verdict = memo[(w, False)] = _judge(w, False, wt, names, ctx, st)
             plain[k] = verdict is None
             if verdict is None and w not in everywhere:
-                if len(everywhere) >= PLAIN_MAX:
-                    everywhere.clear()
-                everywhere[w] = _plain_everywhere(w, wt, ctx, st)
+                e = _plain_everywhere(w, wt, ctx, st)
+                if e:  # (False is not kept: most such forms are a noisy text's rare garbles)
+                    if len(everywhere) >= PLAIN_MAX:
+                        everywhere.clear()
+                    everywhere[w] = e
     worth = plain.translate(bytes([1, 0]) + bytes(254))  # 1: a form to judge at its places
     return array("i", compress(range(len(wt.tokens.ids)), map(worth.__getitem__, wt.tokens.ids)))
 
 
 # lower-case forms judged in this process, per authority, lexicon, model and settings: True for one
 # _judge leaves alone in every witness (most words of every text: "the", "which"); a tuple of words
-# for one it leaves alone in every witness that uses none of them `witness_known` times; False for
-# the others. Emptied when this full (about 100 bytes a form).
+# for one it leaves alone in every witness that uses none of them `witness_known` times (the others
+# are judged in each witness). Emptied when this full (about 100 bytes a form).
 PLAIN_MAX = 100_000
 _PLAIN: dict[tuple, tuple[object, dict[str, bool | tuple[str, ...]]]] = {}
 
