@@ -159,3 +159,43 @@ def test_a_broken_calibration_file_is_a_clear_error(tmp_path):
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(EditionError, match="cal.json: not a calibration file"):
         calibrate.Calibration.load(bad)
+
+
+def test_context_fits_of_a_candidate_list_are_the_scores_one_by_one(cleaned, resources):
+    """ContextModel.fits asks the neighbours' parts once for a reading's hypotheses: on a real
+    witness each figure is `score`'s, to the last bit (the detect hash depends on it)."""
+    from pipeline.context import Context
+    from pipeline.stages import detect
+    c = cleaned["lenin-trade-unions"]
+    ctx = Context(c.witness, resources, resources.policy(c.witness))
+    wt = detect._Witness(c.text, ctx, detect.Settings.of(ctx))
+    asked = 0
+    for i, low in enumerate(wt.tokens.lows[:3000]):
+        prev, nxt = wt.neighbours(i)
+        words = [low, "the", "of the", *dict(wt.realword_variants(low))]
+        fits = wt.context.fits(prev, words, nxt, low)
+        assert fits == {w: wt.context.score(prev, w, nxt, low) for w in words}
+        asked += len(words)
+    assert asked > 9000
+
+
+def test_a_form_left_alone_everywhere_is_left_alone_by_judge_in_every_witness(cleaned, resources):
+    """detect remembers per process the lower-case forms _judge leaves alone whatever the witness
+    (True), or in any witness that uses none of some words often (a tuple): on every real witness,
+    _judge indeed leaves each such form alone, and most forms are remembered so."""
+    from pipeline.context import Context
+    from pipeline.stages import detect
+    told = {True: 0, "tuple": 0, False: 0}
+    for c in cleaned.values():
+        ctx = Context(c.witness, resources, resources.policy(c.witness))
+        st = detect.Settings.of(ctx)
+        wt = detect._Witness(c.text, ctx, st)
+        names = detect._name_index(ctx)
+        for w in wt.tokens.forms:
+            if w[:1].isupper() or detect._skip(w):
+                continue
+            e = detect._plain_everywhere(w, wt, ctx, st)
+            told["tuple" if isinstance(e, tuple) else e] += 1
+            if e is True or (e and not any(wt.vocab.get(v, 0) >= st.witness_known for v in e)):
+                assert detect._judge(w, False, wt, names, ctx, st) is None, (c.witness.id, w, e)
+    assert told[True] > told[False] and told["tuple"] > 0, told

@@ -48,6 +48,10 @@ def _cache(lex: Lexicon, what: str) -> Path:
     return cache_dir() / f"{what}-{lex.language}-{index_min_zipf(lex)}-wordfreq-{version('wordfreq')}-{version('symspellpy')}"
 
 
+# suffix lookups remembered per index (about 100 bytes each; emptied when this full)
+LETTERS_MEMO = 20_000
+
+
 class Letters:
     """A read-only str -> letters mapping on disk: a memory-mapped table (pipeline.store) of each
     key's number in a short list of the distinct letter sets. The suffixes of the word index
@@ -55,10 +59,18 @@ class Letters:
 
     def __init__(self, table, sets: list[str]):
         self.table, self.sets = table, sets
+        self._memo: dict[str, str | None] = {}  # the short tails ("s", "ed", "ing") are asked of every reading
 
     def get(self, key: str, default=None):
-        i = self.table.get(key)
-        return default if i is None else self.sets[int(i)]
+        try:
+            v = self._memo[key]
+        except KeyError:
+            i = self.table.get(key)
+            v = None if i is None else self.sets[int(i)]
+            if len(self._memo) >= LETTERS_MEMO:
+                self._memo.clear()
+            self._memo[key] = v
+        return default if v is None else v
 
     def __getitem__(self, key: str) -> str:
         v = self.get(key)
@@ -142,17 +154,18 @@ def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
     may come before its tail), so that only edits that can be words are made and looked up."""
     pre, suf, words = word_index(lex)
     out: set[str] = set()
+    before_rest = suf.get(low)  # what may precede the tail: asked once per tail (the rest is the next tail)
     for i in range(len(low) + 1):
         head, tail = low[:i], low[i:]
         follow = pre.get(head)
         if follow is None:
             break  # no word starts like this: no edit further on can lead to one
         rest = tail[1:]
-        before = suf.get(tail)
+        before = before_rest
         if before is not None:  # insert
             out.update(head + c + tail for c in follow if c in before)
         if tail:
-            before = suf.get(rest)
+            before = before_rest = suf.get(rest)
             if before is not None:
                 out.add(head + rest)  # delete
                 out.update(head + c + rest for c in follow if c in before)  # substitute
@@ -267,6 +280,17 @@ def realword_variants(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     return _realword_live(low, lex, model, min_zipf, max_cost)
 
 
+@lru_cache(maxsize=20_000)  # a witness asks once per distinct word: the common words come back in every one
+def realword_choices(low: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float,
+                     prune: float | None) -> tuple[tuple[tuple[str, float], ...], tuple[bool, ...] | None]:
+    """`realword_variants` as detection weighs them: ((word, channel cost), ...) and whether each is
+    likely (its margin at least -`prune`; None: every one is), which every witness keeps; the others
+    only a witness that uses the word often keeps. `prune` None: none is likely."""
+    found = realword_variants(low, lex, model, min_zipf, max_cost)
+    likely = tuple(prune is not None and margin >= -prune for _, _, margin in found)
+    return tuple((w, cost) for w, cost, _ in found), None if all(likely) else likely
+
+
 def rarer_than(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
     """A test for lower-case words: True where a word is certainly rarer than `min_zipf` without
     asking the lexicon, since an alphabetic word the index lacks is rarer than the index's floor
@@ -293,18 +317,25 @@ def own_words(vocab: dict[str, int], lex: Lexicon, min_zipf: float, witness_know
     return by_letter
 
 
+@lru_cache(maxsize=8)
 def _lexicon_knows(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
-    """A test for lower-case words: at least `min_zipf` frequent in the lexicon."""
+    """A test for lower-case words: at least `min_zipf` frequent in the lexicon (`rarer_than`
+    written out: a reading has about fifteen variants to test)."""
     floor = 10 ** (min_zipf - 9.0)
     freq = lex.freq
-    rarer = rarer_than(lex, min_zipf)
+    if min_zipf < index_min_zipf(lex):
+        def knows(w: str) -> bool:
+            f = freq(w)
+            return f is not None and f >= floor
+        return knows
+    words = word_index(lex).words
 
-    def knows(w: str) -> bool:
-        if rarer(w):
-            return False
+    def knows_common(w: str) -> bool:
+        if w not in words and w.isalpha():
+            return False  # rarer than the index's floor
         f = freq(w)
         return f is not None and f >= floor
-    return knows
+    return knows_common
 
 
 class _Lexical(NamedTuple):
@@ -328,7 +359,7 @@ def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_c
     knows = _lexicon_knows(lex, min_zipf)
     found = _variants(reading, lex, model, max_cost)
     variants = (" ".join(v for v, _ in found), array("d", [c for _, c in found]),
-                bytes(knows(v) for v, _ in found))
+                bytes(map(knows, [v for v, _ in found])))
     edits = tuple((t, knows(t)) for t in (_edit1(low, lex) if len(low) >= 3 else ()))
     # a lost space (Russian compounds are words)
     splits = tuple(f"{a} {b}" for a, b in two_words(low, lex)) if lex.language == "en" else ()

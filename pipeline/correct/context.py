@@ -115,3 +115,36 @@ class ContextModel:
         if nxt is not None:
             s += math.log10(self.p_next(parts[-1], nxt, 0)) - math.log10(self.p_uni(nxt))
         return s
+
+    def fits(self, prev: str | None, words, nxt: str | None, reading: str | None = None) -> dict[str, float]:
+        """{w: score(prev, w, nxt, reading)} of a reading's hypotheses, in one call: what depends on
+        the neighbours alone is looked up once (the same figures as `score`, to the last bit)."""
+        log10, p_uni, p_language = math.log10, self.p_uni, self._p_language
+        vocab_get, bigrams_get = self.vocab.get, self.bigrams.get
+        n_prev = vocab_get(prev, 0) if prev is not None else 0
+        nxt_uni = log10(p_uni(nxt)) if nxt is not None else 0.0
+        out = {}
+        for w in words:
+            if " " in w:
+                out[w] = self.score(prev, w, nxt, reading)
+                continue
+            if prev is None:
+                s = log10(p_uni(w))
+            else:  # p_next(prev, w, own) written out
+                own = int(reading == w)
+                p = p_language(prev, w)
+                n = n_prev - own
+                if n > 0:
+                    s = log10(p + W_WITNESS * max(0, bigrams_get((prev, w), 0) - own) / n)
+                else:
+                    s = log10(p + W_WITNESS * p_uni(w))
+            if nxt is not None:  # p_next(w, nxt, 0)
+                p = p_language(w, nxt)
+                n = vocab_get(w, 0)
+                if n > 0:
+                    s += log10(p + W_WITNESS * max(0, bigrams_get((w, nxt), 0) - 0) / n) - nxt_uni
+                else:
+                    s += log10(p + W_WITNESS * p_uni(nxt)) - nxt_uni
+            out[w] = s
+        return out
+

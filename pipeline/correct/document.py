@@ -89,7 +89,7 @@ class DocumentEvidence:
         if done is not None and done[0] is cands:
             return done[1]
         out = None
-        for w, cost in cands.items():
+        for w, cost in cands.items() if self.misread else ():  # no habit yet: nothing to adapt
             if " " in w:
                 continue
             gain = 0.0

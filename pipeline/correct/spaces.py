@@ -54,7 +54,7 @@ class Space:
 def _debris(low: str, lex: Lexicon, known_zipf: float) -> tuple[tuple[str, str], ...]:
     """The cuts of a word the lexicon lists but symspellpy's curated list lacks (asked once per process)."""
     uni = english_ngrams()[0]
-    if len(low) < 4 or not low.isalpha() or low in uni or lex.zipf(low) < known_zipf:
+    if len(low) < 4 or not low.isalpha() or lex.zipf(low) < known_zipf or low in uni:
         return ()
     return tuple((a, b) for a, b in two_words(low, lex) if a in uni and b in uni)
 
@@ -88,7 +88,13 @@ class Spaces:
         index = word_index(self.lex).words
         vocab, witness_known, zipf = self.vocab, self.witness_known, self.lex.zipf
         # the witness's debris words and their cuts, once per distinct word
-        glued = {low: c for low in vocab if (c := self.cuts(low))} if self.lex.language == "en" else {}
+        glued = {}
+        if self.lex.language == "en":
+            lex, known_zipf, old = self.lex, self.known_zipf, self.old
+            for low in vocab:  # self.cuts(low), written out: asked of every distinct word
+                c = _debris(low, lex, known_zipf)
+                if c and not old(low):
+                    glued[low] = c
         out: list[Space] = []
         text, starts, ends, lows, linked = self.text, self.starts, self.ends, self.lows, self.linked
         n = len(lows)

@@ -46,10 +46,19 @@ def rules() -> tuple[Spellings, tuple[tuple[re.Pattern, str], ...]]:
     return spec, tuple(compiled)
 
 
+@lru_cache(maxsize=1)
+def _any_pattern() -> re.Pattern:
+    """Every pattern in one: a word none of them matches has no old spelling (one search, not one
+    substitution per pattern; most words asked about match none)."""
+    return re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in rules()[1]))
+
+
 def modern(reading: str, lex: Lexicon) -> str | None:
     """The common word an old spelling stands for ("keepe" -> "keep"), or None."""
     spec, compiled = rules()
     low = reading.lower()
+    if not _any_pattern().search(low):
+        return None
     for rx, new in compiled:
         m = rx.sub(new, low, count=1)
         if m != low and lex.zipf(m) >= spec.min_zipf:
@@ -69,7 +78,9 @@ def old_forms(vocab: dict[str, int], lex: Lexicon) -> frozenset[str]:
 def _rare_old(word: str, lex: Lexicon) -> bool:
     """A rare word that a pattern turns into a common one ("keepe")."""
     spec, _ = rules()
-    return len(word) >= 3 and word.isalpha() and lex.zipf(word) < spec.min_zipf and modern(word, lex) is not None
+    # the patterns first: most words match none, and that asks nothing of the lexicon
+    return (len(word) >= 3 and word.isalpha() and _any_pattern().search(word.lower()) is not None
+            and lex.zipf(word) < spec.min_zipf and modern(word, lex) is not None)
 
 
 def is_old(word: str, lex: Lexicon) -> bool:

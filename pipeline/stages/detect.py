@@ -39,7 +39,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress, islice
+from itertools import accumulate, chain, compress, islice
 
 import regex
 from rapidfuzz import fuzz, process
@@ -49,8 +49,8 @@ from pipeline.context import Context
 from pipeline.correct import budget, calibrate, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
-from pipeline.correct.candidates import own_words
-from pipeline.correct.candidates import realword_variants as _realword_variants
+from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
+from pipeline.correct.candidates import realword_choices
 from pipeline.correct.context import ContextModel
 from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
@@ -204,7 +204,7 @@ class _Witness:
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
         self.own: dict[str, list[str]] | None = None
-        self.realword: dict[str, list[tuple[str, float]]] = {}
+        self.realword: dict[str, tuple | list[tuple[str, float]]] = {}
         self.digit_words: dict[str, list[str]] = {}
         self.st = st
 
@@ -223,17 +223,20 @@ class _Witness:
                                                    self.st.witness_known, self.st.max_cost, self.own)
         return c
 
-    def realword_variants(self, low: str) -> list[tuple[str, float]]:
+    def realword_variants(self, low: str) -> tuple[tuple[str, float], ...] | list[tuple[str, float]]:
         """Words one learned confusion away that are, before context, not far less likely
         than the reading itself ("tbat": "that"; "the": nothing)."""
         v = self.realword.get(low)
         if v is None:
             # likely before context, or a word the witness itself uses often ("tile": "file")
             # (without a bigram list, as for Russian, only the witness's own words count)
-            en = self.lex.language == "en"
-            v = self.realword[low] = [(w, cost) for w, cost, margin in _realword_variants(
-                low, self.lex, self.model, self.st.realword_min_zipf, self.st.max_cost)
-                if (en and margin >= -self.st.realword_prune) or self.vocab.get(w, 0) >= self.st.witness_known]
+            st = self.st
+            found, likely = realword_choices(low, self.lex, self.model, st.realword_min_zipf, st.max_cost,
+                                             st.realword_prune if self.lex.language == "en" else None)
+            if likely is not None:
+                vocab, known = self.vocab, st.witness_known
+                found = [f for f, sure in zip(found, likely) if sure or vocab.get(f[0], 0) >= known]
+            v = self.realword[low] = found
         return v
 
     def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True):
@@ -246,18 +249,24 @@ class _Witness:
         prev, nxt = self.neighbours(i)
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
-        keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
-        fits = {w: ctx.score(prev, w, nxt, reading) for w in cands}
+        if keep_p is None and reading not in cands:  # the reading's own fit, asked with its candidates'
+            fits = ctx.fits(prev, chain((reading,), cands), nxt, reading)
+            keep_ctx = fits.pop(reading)
+        else:
+            fits = ctx.fits(prev, cands, nxt, reading)
+            keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
         scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
         scores += [(w, -cost + fits[w]) for w, cost in cands.items()]
         top = max(s for _, s in scores)
         if shortcut and keep_p is None and scores[0][1] >= top:
             return KEPT
-        assoc = {"": keep_ctx - math.log10(ctx.p_uni(reading)) if keep_p is None else 0.0}
+        log10, p_uni = math.log10, ctx.p_uni
+        assoc = {"": keep_ctx - log10(p_uni(reading)) if keep_p is None else 0.0}
         for w, fit in fits.items():
-            assoc[w] = fit - sum(math.log10(ctx.p_uni(part)) for part in w.split(" "))
-        total = sum(10 ** (s - top) for _, s in scores)
-        out = [(w, 10 ** (s - top) / total) for w, s in scores]
+            assoc[w] = fit - (log10(p_uni(w)) if " " not in w else sum(log10(p_uni(part)) for part in w.split(" ")))
+        odds = [10 ** (s - top) for _, s in scores]
+        total = sum(odds)
+        out = [(w, o / total) for (w, _), o in zip(scores, odds)]
         out.sort(key=lambda x: (-x[1], x[0]))
         return out, assoc
 
@@ -410,14 +419,70 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
     is judged once here for all its places (most are plain words: "the", "which"); a capitalised
     one is judged at each place, since a sentence start matters to it. (4 bytes a token.)"""
     plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
+    everywhere = _plain_forms(wt, ctx, st)
+    vocab, known = wt.vocab, st.witness_known
     for k, w in enumerate(wt.tokens.forms):
         if _skip(w):
             plain[k] = 1
         elif not w[:1].isupper():
+            e = everywhere.get(w)
+            if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
+                plain[k] = 1  # left alone in every witness (or every one that uses none of e often)
+                continue
             verdict = memo[(w, False)] = _judge(w, False, wt, names, ctx, st)
             plain[k] = verdict is None
+            if verdict is None and w not in everywhere:
+                e = _plain_everywhere(w, wt, ctx, st)
+                if e:  # (False is not kept: most such forms are a noisy text's rare garbles)
+                    if len(everywhere) >= PLAIN_MAX:
+                        everywhere.clear()
+                    everywhere[w] = e
     worth = plain.translate(bytes([1, 0]) + bytes(254))  # 1: a form to judge at its places
     return array("i", compress(range(len(wt.tokens.ids)), map(worth.__getitem__, wt.tokens.ids)))
+
+
+# lower-case forms judged in this process, per authority, lexicon, model and settings: True for one
+# _judge leaves alone in every witness (most words of every text: "the", "which"); a tuple of words
+# for one it leaves alone in every witness that uses none of them `witness_known` times (the others
+# are judged in each witness). Emptied when this full (about 100 bytes a form).
+PLAIN_MAX = 100_000
+_PLAIN: dict[tuple, tuple[object, dict[str, bool | tuple[str, ...]]]] = {}
+
+
+def _plain_forms(wt: _Witness, ctx: Context, st: Settings) -> dict[str, bool | tuple[str, ...]]:
+    auth = ctx.resources.authority
+    key = (id(auth), id(wt.lex), id(wt.model), st.known_zipf, st.realword_min_zipf, st.max_cost, st.realword_prune)
+    held = _PLAIN.get(key)
+    if held is None:
+        if len(_PLAIN) >= 8:
+            _PLAIN.clear()
+        # the objects themselves are held with their forms: an id is not reused while they live
+        held = _PLAIN[key] = ((auth, wt.lex, wt.model), {})
+    return held[1]
+
+
+def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool | tuple[str, ...]:
+    """Whether _judge leaves this lower-case form alone whatever the witness (its vocabulary, old
+    spellings, names): True for a form of the authority, or a frequent word (not camel-cased) that
+    is a single letter or that no learned confusion turns into a frequent word; for a frequent word
+    whose confusions are all unlikely before context, those words (a witness that uses one of them
+    often weighs it: `realword_variants`); False for the others."""
+    suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
+    base = w[:-2] if suffix else w
+    auth = ctx.resources.authority
+    if auth.known(base) or auth.known(w):
+        return True
+    if wt.lex.zipf(base) < st.known_zipf or _camel(base):
+        return False
+    if len(base) < 2:
+        return True
+    found, likely = realword_choices(base.lower(), wt.lex, wt.model, st.realword_min_zipf, st.max_cost,
+                                     st.realword_prune if wt.lex.language == "en" else None)
+    if not found:
+        return True
+    if likely is None or any(likely):
+        return False
+    return tuple(v for v, _ in found)
 
 
 def _weigh(i: int, verdict, wt: _Witness, st: Settings):
@@ -570,8 +635,8 @@ def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
 
     # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
     # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
-    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not lex.at_least(low, st.known_zipf)
-                                                                          or not low.isalpha())}
+    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not low.isalpha()
+                                                                          or not lex.at_least(low, st.known_zipf))}
     found = stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
                            st.stretch_min_suspects, st.stretch_min_density, maybe)
     if not found:
@@ -614,10 +679,8 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
     (margin >= -1) is fixed; a clear place without that confirmation is a query."""
     ctx = wt.context
     found = []  # (token index, digit, word, margin)
-    for i, (a, b) in enumerate(zip(wt.tokens.starts, wt.tokens.ends)):
-        if b - a != 1 or wt.text[a] not in _NUMERALS:
-            continue
-        m, d = wt.tokens[i], wt.text[a]
+    for i in _places_of(wt, lambda f: f in _NUMERALS):  # a token that is one digit
+        m, d = wt.tokens[i], wt.text[wt.tokens.starts[i]]
         prev, nxt = wt.neighbours(i)
         # before a capital the digit is as often a misread "!" ("his blessing 1 How far"); before
         # a single letter it numbers a list ("1 v."); glued to a mark it is no word of its own
@@ -645,13 +708,20 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
                                  rule="detect.digit"))
 
 
+def _places_of(wt: _Witness, which):
+    """The indexes of the tokens whose printed form `which` accepts, in order (each form asked once)."""
+    mask = bytes(bool(which(f)) for f in wt.tokens.forms)
+    return compress(range(len(wt.tokens.ids)), map(mask.__getitem__, wt.tokens.ids))
+
+
 def _digit_words(d: str, wt: _Witness) -> list[str]:
     """The one-letter word of the language a digit is likeliest misread for ("1": "I"), in the
     witness's casing (the form it prints most often)."""
     cache = wt.digit_words
     if d not in cache:
         out = []
-        printed = Counter(wt.text[a] for a, b in zip(wt.tokens.starts, wt.tokens.ends) if b - a == 1)
+        forms, ids = wt.tokens.forms, wt.tokens.ids
+        printed = Counter(forms[ids[i]] for i in _places_of(wt, lambda f: len(f) == 1))
         for letter in "abcdefghijklmnopqrstuvwxyz":
             if wt.lex.zipf(letter) < 5.0:
                 continue
@@ -726,6 +796,13 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     return ("nonword", base, suffix, cands, name_like or capital, z)
 
 
+@lru_cache(maxsize=4)
+def _rare_join(lex: Lexicon):
+    """candidates.rarer_than(lex, 3.0) where the word index holds every word of zipf 3 (its floor
+    lower), else a test that is never sure."""
+    return rarer_than(lex, 3.0) if index_min_zipf(lex) < 3.0 else (lambda low: False)
+
+
 def _split_word(i: int, tokens, text: str, lex: Lexicon, st: Settings) -> Query | None:
     """A non-word that is half of a word split by a stray space: "trans mission", "Commu nist"."""
     m = tokens[i]
@@ -733,6 +810,8 @@ def _split_word(i: int, tokens, text: str, lex: Lexicon, st: Settings) -> Query 
         if a is None or b is None or text[a.end():b.start()] != " ":
             continue
         joined = a.group() + b.group()
+        if _rare_join(lex)(fold(joined)):
+            continue  # certainly rarer than zipf 3 (the word index says so without a lookup)
         if lex.zipf(joined) >= 3.0 and not _skip(joined):
             return Query(a.start(), b.end(), text[a.start():b.end()], [joined], 0.7,
                          f"a word split in two: {joined!r} is a word (zipf {lex.zipf(joined):.1f}), "
