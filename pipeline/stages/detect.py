@@ -144,19 +144,20 @@ class _Token:
 
 
 class _Tokens:
-    """The witness's tokens, compactly: their offsets in arrays, the number of their printed
-    form (one string per distinct form), their lower-case forms (one string per distinct word)
-    and whether each is linked to the next (nothing but spaces between). A list of match
-    objects and a lower-case string per token took about 300 bytes a token: 5 GB for a
-    100 MB file; this takes about 21 (offsets 8, form 4, link 1, lower-case form 8), the
-    text being split into tokens a piece at a time (_pieces)."""
+    """The witness's tokens, compactly: their offsets in an array, the number of their printed
+    form (one string per distinct form) and whether each is linked to the next (nothing but
+    spaces between). A token's end and lower-case form are its form's (`ends`, `lows`: read
+    through the form, stored once per distinct form). A list of match objects and a lower-case
+    string per token took about 300 bytes a token: 5 GB for a 100 MB file; this takes 9
+    (offset 4, form 4, link 1), the text being split into tokens a piece at a time (_pieces)."""
 
     def __init__(self, text: str):
         self.text = text
         code = "i" if len(text) < 2**31 else "q"  # 4-byte offsets where they fit (20 million tokens in 100 MB)
-        self.starts, self.ends, self.ids = array(code), array(code), array("I")
+        self.starts, self.ids = array(code), array("I")
         self.linked = bytearray()
         ids: dict[str, int] = {}  # each distinct printed form once: a form is judged once, whatever its count
+        last_end = -1
         for base, piece in _pieces(text):
             parts = _TOKEN_SPLIT.split(piece)  # gap, token, gap, token, ..., gap: one regex pass
             offsets = list(accumulate(map(len, parts), initial=base))
@@ -166,22 +167,106 @@ class _Tokens:
                 kept = [k for k, w in enumerate(words) if len(w) <= MAX_TOKEN]
                 words, starts, ends = [words[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
                 gaps = [text[b:a] for b, a in zip(ends, islice(starts, 1, None))]
-            if self.ends and starts:  # the last token of the piece before and the first of this one
-                self.linked.append(not text[self.ends[-1]:starts[0]].strip())
+            if last_end >= 0 and starts:  # the last token of the piece before and the first of this one
+                self.linked.append(not text[last_end:starts[0]].strip())
+            if ends:
+                last_end = ends[-1]
             self.linked += bytearray([not g.strip() for g in gaps])
             self.starts.extend(starts)
-            self.ends.extend(ends)
             self.ids.extend([ids.setdefault(w, len(ids)) for w in words])
         self.forms: list[str] = list(ids)
-        lows: dict[str, str] = {}
-        form_lows = [lows.setdefault(low, low) for low in map(fold, self.forms)]
-        self.lows: list[str] = [form_lows[k] for k in self.ids]
+        del ids
+        self.form_len = bytes(map(len, self.forms))  # a token is at most MAX_TOKEN long
+        low_ids: dict[str, int] = {}  # each distinct lower-case form once
+        self.form_low = array("I", (low_ids.setdefault(low, len(low_ids)) for low in map(fold, self.forms)))
+        self.low_forms: list[str] = list(low_ids)
+        self.low_id = low_ids  # lower-case form -> its number
+        self.ends = _Ends(self)
+        self.lows = _Lows(self)
 
     def __len__(self) -> int:
         return len(self.starts)
 
     def __getitem__(self, i: int) -> _Token:
-        return _Token(self.text, self.starts[i], self.ends[i])
+        return _Token(self.text, self.starts[i], self.end(i))
+
+    def end(self, i: int) -> int:
+        return self.starts[i] + self.form_len[self.ids[i]]
+
+    def low(self, i: int) -> str:
+        return self.low_forms[self.form_low[self.ids[i]]]
+
+    def low_numbers(self):
+        """The number of each token's lower-case form, in order."""
+        return map(self.form_low.__getitem__, self.ids)
+
+
+class _Ends:
+    """The tokens' end offsets, read as a sequence (each its start plus its form's length)."""
+
+    __slots__ = ("_t",)
+
+    def __init__(self, tokens: _Tokens):
+        self._t = tokens
+
+    def __getitem__(self, i: int) -> int:
+        t = self._t
+        return t.starts[i] + t.form_len[t.ids[i]]
+
+    def __len__(self) -> int:
+        return len(self._t.starts)
+
+    def __iter__(self):
+        t = self._t
+        return map(int.__add__, t.starts, map(t.form_len.__getitem__, t.ids))
+
+
+class _Lows:
+    """The tokens' lower-case forms, read as a sequence (one string per distinct form)."""
+
+    __slots__ = ("_t",)
+
+    def __init__(self, tokens: _Tokens):
+        self._t = tokens
+
+    def __getitem__(self, i: int) -> str:
+        t = self._t
+        return t.low_forms[t.form_low[t.ids[i]]]
+
+    def __len__(self) -> int:
+        return len(self._t.starts)
+
+    def __iter__(self):
+        return map(self._t.low_forms.__getitem__, self._t.low_numbers())
+
+
+class _Bigrams:
+    """How often each pair of lower-case forms stands linked in the witness ("rank and"), read
+    like a Counter keyed (left, right): the pairs' numbers sorted in one array, their counts in
+    another (12 bytes a distinct pair; a Counter of string pairs took about 100)."""
+
+    def __init__(self, tokens: _Tokens):
+        self._low_id = tokens.low_id
+        n = self._n = len(tokens.low_forms)
+        lows = array("I", tokens.low_numbers())
+        counts = Counter(compress(map(int.__add__, map(n.__mul__, lows), islice(lows, 1, None)), tokens.linked))
+        del lows
+        self._keys = array("q", sorted(counts))
+        self._counts = array("I", map(counts.__getitem__, self._keys))
+
+    def get(self, pair: tuple[str | None, str | None], default: int = 0) -> int:
+        a, b = self._low_id.get(pair[0]), self._low_id.get(pair[1])
+        if a is None or b is None:
+            return default
+        key = a * self._n + b
+        k = bisect.bisect_left(self._keys, key)
+        return self._counts[k] if k < len(self._keys) and self._keys[k] == key else default
+
+    def __getitem__(self, pair: tuple[str | None, str | None]) -> int:
+        return self.get(pair, 0)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 class _Witness:
@@ -191,14 +276,17 @@ class _Witness:
         self.text = text
         self.lex: Lexicon = ctx.resources.lexicon(ctx.language)
         self.model: OcrModel = ocr_model()
-        self.tokens = _Tokens(text)
-        self.lows = self.tokens.lows
-        self.vocab = Counter(self.lows)
-        self.linked = self.tokens.linked
-        self.bigrams = Counter(compress(zip(self.lows, islice(self.lows, 1, None)), self.linked))
+        self.tokens = t = _Tokens(text)
+        self.lows = t.lows
+        # each lower-case form's count, in the order of its first place (as Counter(lows) had it)
+        self.vocab: Counter[str] = Counter()
+        for form, n in sorted(Counter(t.ids).items()):
+            self.vocab[t.low_forms[t.form_low[form]]] += n
+        self.linked = t.linked
+        self.bigrams = _Bigrams(t)
         self.context = ContextModel(self.lex, self.vocab, self.bigrams)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
-        self.capitalised = Counter(text[a:b] for a, b in zip(self.tokens.starts, self.tokens.ends)
+        self.capitalised = Counter(text[a:b] for a, b in zip(t.starts, t.ends)
                                    if text[a].isupper() and not _initial(text, a))
         # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
@@ -209,8 +297,9 @@ class _Witness:
         self.st = st
 
     def neighbours(self, i: int) -> tuple[str | None, str | None]:
-        prev = self.lows[i - 1] if i > 0 and self.linked[i - 1] else None
-        nxt = self.lows[i + 1] if i + 1 < len(self.lows) and self.linked[i] else None
+        t = self.tokens
+        prev = t.low(i - 1) if i > 0 and self.linked[i - 1] else None
+        nxt = t.low(i + 1) if i + 1 < len(t.starts) and self.linked[i] else None
         return prev, nxt
 
     def candidates(self, base: str) -> dict[str, float]:
