@@ -33,10 +33,12 @@ never changed automatically.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import re
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, islice
@@ -395,7 +397,13 @@ def run(text: str, ctx: Context) -> StageResult:
     wt = _Witness(text, ctx, st)
     names = _name_index(ctx)
     edits: list[Edit] = []
-    queries: list[Query] = []
+    words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
+    # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
+    limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
+    value = budget.shared()
+    # the last steps' hypotheses first: the queries they may take away are known while detecting
+    fixes, asks, found = (*_space_hypotheses(wt, st), _damaged(wt, st, ctx)) if ctx.language == "en" else ([], [], [])
+    queries = _Bounded(limit + 1, value, _at_risk(fixes, asks, found)) if BOUNDED else []
     memo: dict[tuple, tuple | None] = {}  # (form, initial) -> verdict, for the whole witness
     evidence = DocumentEvidence(wt.text, wt.vocab, wt.model)
     weighed = array("i")  # the token indexes of the readings the noisy channel weighs, in order
@@ -448,21 +456,91 @@ def run(text: str, ctx: Context) -> StageResult:
     # (3) the decisions, with what the whole witness says of each reading
     for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
-    del weighed, flags, acts
+    # what only the weighings read goes before the last steps (spaces, stretches) add their own
+    del weighed, flags, acts, weighings, memo, evidence
+    wt.realword.clear()
     if ctx.language == "en":
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
-        _spaces(wt, st, edits, queries)
-        _stretches(wt, st, ctx, queries)
-    words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
-    # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
-    limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
+    queries = list(queries)
+    _spaces(edits, queries, fixes, asks)
+    _stretches(wt, queries, found)
     # the queries expected to flag the most misread words (correct/budget.py)
-    queries = budget.shared().keep(queries, limit)
+    queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
         if type(q.reason) is _Why:
             q.reason = str(q.reason)
     return StageResult(edits, queries)
+
+
+# detect keeps only the queries the budget may keep (_Bounded); False: every query (the tests compare)
+BOUNDED = True
+
+
+class _Stub:
+    """A query the budget will not keep, reduced to its span: the last steps (spaces, stretches)
+    still see that a query covers this text."""
+
+    __slots__ = ("start", "end")
+    rule = ""
+
+    def __init__(self, start: int, end: int):
+        self.start, self.end = start, end
+
+
+class _Bounded:
+    """The queries of one witness while detecting, a list that keeps whole only those the
+    budget may keep: of the queries no later step takes away (`at_risk` false), the `size` best
+    by the budget's ranking (ties: the earlier); the others become _Stubs. A stub has `size`
+    better queries that all stay, so it is never among the budget's `size - 1`: the budget keeps
+    from this list what it keeps from the whole one (tests/test_properties.py). A 30 MB witness
+    has about 150,000 queries at some 500 bytes each, and keeps a third of them."""
+
+    def __init__(self, size: int, value: budget.QueryValue, at_risk: Callable[[Query], bool] | None):
+        self.size, self.value, self.at_risk = size, value, at_risk
+        self.items: list = []  # every query in order, as it is or as its stub
+        self.heap: list[tuple] = []  # (the budget's rank negated, -place) of the kept ones at no risk: worst first
+
+    def append(self, q: Query) -> None:
+        n = len(self.items)
+        self.items.append(q)
+        if self.at_risk is not None and self.at_risk(q):
+            return
+        r = self.value.rank(q)
+        entry = (-r[0], -r[1], -r[2], -r[3], -n)
+        if len(self.heap) < self.size:
+            heapq.heappush(self.heap, entry)
+            return
+        k = -heapq.heappushpop(self.heap, entry)[4]
+        gone = self.items[k]
+        self.items[k] = _Stub(gone.start, gone.end)
+
+    def extend(self, queries) -> None:
+        for q in queries:
+            self.append(q)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _at_risk(fixes: list, asks: list, found: list) -> Callable[[Query], bool] | None:
+    """Whether a later step may take a query away: a space fix on its text (_spaces), a weighed
+    space on the words of a split word's query (ditto), a damaged stretch it starts in (_stretches).
+    (A query near a span is counted at risk too: it is then only kept whole.)"""
+    spans = sorted([(s.start, s.end) for s, _ in fixes] + [(s.start, s.end) for s in found])
+    split = {(s.start, s.end) for s, _ in asks}
+    if not spans and not split:
+        return None
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((b for _, b in spans), max))  # the furthest end of the spans so far
+
+    def at_risk(q: Query) -> bool:
+        k = bisect.bisect_right(starts, q.end)
+        return (k > 0 and reach[k - 1] > q.start) or (q.rule == "detect.split" and (q.start, q.end) in split)
+    return at_risk
 
 
 def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
@@ -607,14 +685,19 @@ class _Why(tuple):
                 f"(P {p:.3f}, reading as printed {keep:.3f})")
 
 
-def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
-    """A word split in two ("re ceived") or two run together ("ofthe"): pipeline/correct/spaces.py.
-    An automatic fix supersedes the queries on its text; a query is added where no other is (but
-    replaces the plain one of _split_word)."""
+def _space_hypotheses(wt: _Witness, st: Settings) -> tuple[list, list]:
+    """(automatic fixes, queries) of pipeline/correct/spaces.py: a word split in two ("re ceived")
+    or two run together ("ofthe"); each as (Space, reason)."""
     found = spaces.Spaces(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, wt.linked, wt.vocab, wt.context,
                           wt.lex, wt.model, st.known_zipf, st.witness_known,
                           lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates).find()
-    fixes, asks = spaces.decide(found, st.auto_threshold_space, st.query_threshold_space, st.auto)
+    return spaces.decide(found, st.auto_threshold_space, st.query_threshold_space, st.auto)
+
+
+def _spaces(edits: list, queries: list, fixes: list, asks: list) -> None:
+    """The space hypotheses (_space_hypotheses) among the other corrections and queries.
+    An automatic fix supersedes the queries on its text; a query is added where no other is (but
+    replaces the plain one of _split_word)."""
     taken = sorted((e.start, e.end) for e in edits)
     for s, why in fixes:
         k = bisect.bisect_left(taken, (s.end,))
@@ -634,9 +717,8 @@ def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
         queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=_rule(s.kind)))
 
 
-def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
-    """A garbled stretch ("NoiniiUMLLiti BmsiiAKB VALVBOF") is one query (pipeline/correct/stretches.py);
-    it takes the place of the queries about its words (their suggestions are named in its reason)."""
+def _damaged(wt: _Witness, st: Settings, ctx: Context) -> list:
+    """The garbled stretches of the witness ("NoiniiUMLLiti BmsiiAKB VALVBOF"): pipeline/correct/stretches.py."""
     auth, lex, vocab, memo = ctx.resources.authority, wt.lex, wt.vocab, {}
     listed = ctx.resources.words(ctx.witness)  # the project's word lists (rules/words/): words, not damage
 
@@ -661,8 +743,13 @@ def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
     # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
     maybe = {low for low in vocab if vocab[low] < st.witness_known and (not lex.at_least(low, st.known_zipf)
                                                                           or not low.isalpha())}
-    found = stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
-                           st.stretch_min_suspects, st.stretch_min_density, maybe)
+    return stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
+                          st.stretch_min_suspects, st.stretch_min_density, maybe)
+
+
+def _stretches(wt: _Witness, queries: list, found: list) -> None:
+    """A garbled stretch (_damaged) is one query; it takes the place of the queries about its
+    words (their suggestions are named in its reason)."""
     if not found:
         return
     queries.sort(key=lambda q: (q.start, q.end))
