@@ -23,8 +23,9 @@ Detect's token columns, bigrams and bounded queries (branch memory4) cut detect'
 measured in one process (the witness made in it, then `edition run`): 10 MB 520 -> 454 MB
 (the whole run 539 -> 494 MB); the process's peak is then the run's last steps (the detect
 edits applied, the change log, the run cache's pickle). In a fresh process as here: 3 MB
-323 -> 325 MB, 10 MB 523 -> 546 MB, 30 MB 868 MB / 655 s CPU (one run each; heap layout varies
-from run to run): the slope 10 -> 30 MB is 16 MB per MB.
+323 -> 325 MB, 10 MB 523 -> 546 MB, 30 MB 988 -> 868 MB (CPU 556 -> 655 s, the second under
+heavier load; one run each; heap layout varies from run to run): the slope 10 -> 30 MB is
+23 -> 16 MB per MB.
 """
 from __future__ import annotations
 
