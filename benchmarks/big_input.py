@@ -19,6 +19,13 @@ garbles keep growing with the size, as in a real archive, and no per-word result
 computed once is met again for free. Measured (English, a shared 2-core machine): peak
 RSS 462 / 739 / 1,295 MB at 3 / 10 / 30 MB (main before detect's windows: 527 / 998 / 2,018),
 CPU 87 / 230 / 562 s; the slope 10 -> 30 MB is 28 MB per MB (was 51).
+Detect's token columns, bigrams and bounded queries (branch memory4) cut detect's own peak,
+measured in one process (the witness made in it, then `edition run`): 10 MB 520 -> 454 MB
+(the whole run 539 -> 494 MB); the process's peak is then the run's last steps (the detect
+edits applied, the change log, the run cache's pickle). In a fresh process as here: 3 MB
+323 -> 325 MB, 10 MB 523 -> 546 MB, 30 MB 988 -> 868 MB (CPU 556 -> 655 s, the second under
+heavier load; one run each; heap layout varies from run to run): the slope 10 -> 30 MB is
+23 -> 16 MB per MB.
 """
 from __future__ import annotations
 

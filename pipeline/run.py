@@ -113,7 +113,11 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
         if queries:
             edited[k] = _Spans(sorted((doc.raw_offset(e.start), max(doc.raw_offset(e.end, end=True),
                                                                      doc.raw_offset(e.start) + 1)) for e in result.edits))
+        # the stage's text and results go before the next stage runs (else two texts and a stage's
+        # edits stay alive beside the next stage's work)
+        del text, asked
         doc.apply(name, result.edits, skip)
+        del result
         decoded = decoded or "unicode" in st.assigns
         if decoded:
             _check_chars(doc, witness, f"stage {name!r} left")

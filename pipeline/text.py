@@ -56,10 +56,12 @@ class Document:
         # ~200: a large witness has millions): raw offset (-1: written text), length, the written
         # text (None: kept) and the applied edits a written piece records (a code: _refs_of)
         n = 1 if raw else 0
-        self._raw = array("q", [0] * n)
-        self._len = array("q", [len(raw)] * n)
+        # 4-byte columns where the offsets fit (a text written a little longer than its raw still fits)
+        self._int = int_code = "i" if len(raw) < 2**30 else "q"
+        self._raw = array(int_code, [0] * n)
+        self._len = array(int_code, [len(raw)] * n)
         self._texts: list[str | None] = [None] * n
-        self._ref = array("q", [_KEPT] * n)
+        self._ref = array(int_code, [_KEPT] * n)
         self._ref_sets: list[tuple[int, ...]] = []  # the edits of a piece that records several
         # the applied edits: stage, rule, kind, note and key of each (short texts shared), confidence
         self._apps: list[str] = []
@@ -68,7 +70,7 @@ class Document:
         self._pool: dict[str, str] = {}
         self._text: str | None = raw
         self._starts: array | None = None
-        self._raw_lines: list[int] | None = None
+        self._raw_lines: array | None = None
 
     # -- reading ---------------------------------------------------------
     @property
@@ -80,7 +82,7 @@ class Document:
 
     def _piece_starts(self) -> array:
         if self._starts is None:
-            starts = array("q", accumulate(self._len, initial=0))
+            starts = array(self._int, accumulate(self._len, initial=0))
             starts.pop()  # the end of the last piece
             self._starts = starts
         return self._starts
@@ -145,7 +147,7 @@ class Document:
     def line_col(self, raw_pos: int) -> tuple[int, int]:
         """1-based line and column of a raw offset, for humans."""
         if self._raw_lines is None:
-            lines = [0]
+            lines = array(self._int, [0])  # an int object per line took 40 bytes
             find = self.raw.find
             i = find("\n")
             while i >= 0:
@@ -207,7 +209,8 @@ class Document:
         stages' work names both.
         """
         R, L, T, F = self._raw, self._len, self._texts, self._ref
-        oR, oL, oT, oF = array("q"), array("q"), [], array("q")
+        code = self._int
+        oR, oL, oT, oF = array(code), array(code), [], array(code)
 
         def put(r: int, length: int, text: str | None, code: int) -> None:
             oR.append(r)
@@ -262,8 +265,8 @@ class Document:
             put_block(i + 1, n)
         if 0 in oL:  # an empty kept piece is dropped (an empty written one records a deletion)
             keep = [k for k in range(len(oL)) if oL[k] or oR[k] < 0]
-            oR, oL = array("q", (oR[k] for k in keep)), array("q", (oL[k] for k in keep))
-            oT, oF = [oT[k] for k in keep], array("q", (oF[k] for k in keep))
+            oR, oL = array(code, (oR[k] for k in keep)), array(code, (oL[k] for k in keep))
+            oT, oF = [oT[k] for k in keep], array(code, (oF[k] for k in keep))
         self._raw, self._len, self._texts, self._ref = oR, oL, oT, oF
         self._text = None
         self._starts = None

@@ -189,3 +189,48 @@ def test_detect_in_windows_decides_as_in_one(resources, monkeypatch):
     assert len(detect.TOKEN.findall(text)) > 50 * 40  # fifty windows and more
     assert len(one[0]) > 20 and len(one[1]) > 20, (len(one[0]), len(one[1]))
     assert windows == one
+
+
+def test_detect_bounded_queries_are_the_budgets_choice_from_all(resources, monkeypatch):
+    """detect keeps whole only the queries the budget may keep (_Bounded: the best by the budget's
+    ranking, and every query a space or a damaged stretch may take away); on real OCR (ICDAR
+    monographs through the stages before detect) the budget then keeps the same queries, in the
+    same order, as from every query, at the default budget and at budgets small and large."""
+    from pipeline.context import Context
+    from pipeline.run import run_stages
+    from pipeline.stages import detect
+    from tests.conftest import SHARED
+    raw = "\n\n".join((SHARED / "benchmarks" / "icdar2017_en" / "ocr" / f"eng_monograph_{k}.txt").read_text(
+        encoding="utf-8") for k in range(1, 41))
+    w = Witness(id="icdar", file="icdar.txt", language="en", work="icdar", role="original")
+    text = run_stages(raw, w, resources, upto="detect").doc.text
+    stubs, risky = [], []
+
+    class Stub(detect._Stub):
+        __slots__ = ()
+
+        def __init__(self, start, end):
+            super().__init__(start, end)
+            stubs.append(start)
+
+    real_at_risk = detect._at_risk
+
+    def at_risk(*args):
+        f = real_at_risk(*args)
+        return f and (lambda q: f(q) and not risky.append(q.start))
+
+    monkeypatch.setattr(detect, "_Stub", Stub)
+    monkeypatch.setattr(detect, "_at_risk", at_risk)
+
+    def detected(bounded: bool, per_100_words: float):
+        monkeypatch.setattr(detect, "BOUNDED", bounded)
+        r = detect.run(text, Context(w, resources, {"detect": {"max_queries": per_100_words}}))
+        return ([(e.start, e.end, e.after, e.rule, e.confidence, e.note) for e in r.edits],
+                [(q.start, q.end, q.text, q.suggestions, q.score, q.reason, q.rule) for q in r.queries])
+
+    for per_100_words in (1.0, 0.1, 0.3):
+        del stubs[:], risky[:]
+        bounded = detected(True, per_100_words)
+        assert stubs and risky, (per_100_words, len(stubs), len(risky))  # queries forgotten; some kept for the last steps
+        assert len(bounded[1]) > 10
+        assert bounded == detected(False, per_100_words), per_100_words

@@ -78,12 +78,16 @@ class QueryValue:
         rate = rates[band(score)] if rates else self.data.default
         return rate * words(text)
 
+    def rank(self, q) -> tuple[float, float, int, int]:
+        """A query's place in the budget's order (the first are kept): the more misread words it is
+        expected to flag, then the higher score, then the earlier place."""
+        return (-self.expected(q.rule, q.score, q.text), -q.score, q.start, q.end)
+
     def keep(self, queries: list, limit: int) -> list:
-        """The `limit` queries expected to flag the most misread words, in text order (ties: the
-        higher score, then the earlier place)."""
+        """The `limit` queries expected to flag the most misread words (`rank`), in text order."""
         if len(queries) <= limit:
             return queries
-        ranked = sorted(queries, key=lambda q: (-self.expected(q.rule, q.score, q.text), -q.score, q.start, q.end))
+        ranked = sorted(queries, key=self.rank)
         return sorted(ranked[:limit], key=lambda q: q.start)
 
 

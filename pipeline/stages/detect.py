@@ -33,10 +33,12 @@ never changed automatically.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import re
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, chain, compress, islice
@@ -144,19 +146,20 @@ class _Token:
 
 
 class _Tokens:
-    """The witness's tokens, compactly: their offsets in arrays, the number of their printed
-    form (one string per distinct form), their lower-case forms (one string per distinct word)
-    and whether each is linked to the next (nothing but spaces between). A list of match
-    objects and a lower-case string per token took about 300 bytes a token: 5 GB for a
-    100 MB file; this takes about 21 (offsets 8, form 4, link 1, lower-case form 8), the
-    text being split into tokens a piece at a time (_pieces)."""
+    """The witness's tokens, compactly: their offsets in an array, the number of their printed
+    form (one string per distinct form) and whether each is linked to the next (nothing but
+    spaces between). A token's end and lower-case form are its form's (`ends`, `lows`: read
+    through the form, stored once per distinct form). A list of match objects and a lower-case
+    string per token took about 300 bytes a token: 5 GB for a 100 MB file; this takes 9
+    (offset 4, form 4, link 1), the text being split into tokens a piece at a time (_pieces)."""
 
     def __init__(self, text: str):
         self.text = text
         code = "i" if len(text) < 2**31 else "q"  # 4-byte offsets where they fit (20 million tokens in 100 MB)
-        self.starts, self.ends, self.ids = array(code), array(code), array("I")
+        self.starts, self.ids = array(code), array("I")
         self.linked = bytearray()
         ids: dict[str, int] = {}  # each distinct printed form once: a form is judged once, whatever its count
+        last_end = -1
         for base, piece in _pieces(text):
             parts = _TOKEN_SPLIT.split(piece)  # gap, token, gap, token, ..., gap: one regex pass
             offsets = list(accumulate(map(len, parts), initial=base))
@@ -166,22 +169,106 @@ class _Tokens:
                 kept = [k for k, w in enumerate(words) if len(w) <= MAX_TOKEN]
                 words, starts, ends = [words[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
                 gaps = [text[b:a] for b, a in zip(ends, islice(starts, 1, None))]
-            if self.ends and starts:  # the last token of the piece before and the first of this one
-                self.linked.append(not text[self.ends[-1]:starts[0]].strip())
+            if last_end >= 0 and starts:  # the last token of the piece before and the first of this one
+                self.linked.append(not text[last_end:starts[0]].strip())
+            if ends:
+                last_end = ends[-1]
             self.linked += bytearray([not g.strip() for g in gaps])
             self.starts.extend(starts)
-            self.ends.extend(ends)
             self.ids.extend([ids.setdefault(w, len(ids)) for w in words])
         self.forms: list[str] = list(ids)
-        lows: dict[str, str] = {}
-        form_lows = [lows.setdefault(low, low) for low in map(fold, self.forms)]
-        self.lows: list[str] = [form_lows[k] for k in self.ids]
+        del ids
+        self.form_len = bytes(map(len, self.forms))  # a token is at most MAX_TOKEN long
+        low_ids: dict[str, int] = {}  # each distinct lower-case form once
+        self.form_low = array("I", (low_ids.setdefault(low, len(low_ids)) for low in map(fold, self.forms)))
+        self.low_forms: list[str] = list(low_ids)
+        self.low_id = low_ids  # lower-case form -> its number
+        self.ends = _Ends(self)
+        self.lows = _Lows(self)
 
     def __len__(self) -> int:
         return len(self.starts)
 
     def __getitem__(self, i: int) -> _Token:
-        return _Token(self.text, self.starts[i], self.ends[i])
+        return _Token(self.text, self.starts[i], self.end(i))
+
+    def end(self, i: int) -> int:
+        return self.starts[i] + self.form_len[self.ids[i]]
+
+    def low(self, i: int) -> str:
+        return self.low_forms[self.form_low[self.ids[i]]]
+
+    def low_numbers(self):
+        """The number of each token's lower-case form, in order."""
+        return map(self.form_low.__getitem__, self.ids)
+
+
+class _Ends:
+    """The tokens' end offsets, read as a sequence (each its start plus its form's length)."""
+
+    __slots__ = ("_t",)
+
+    def __init__(self, tokens: _Tokens):
+        self._t = tokens
+
+    def __getitem__(self, i: int) -> int:
+        t = self._t
+        return t.starts[i] + t.form_len[t.ids[i]]
+
+    def __len__(self) -> int:
+        return len(self._t.starts)
+
+    def __iter__(self):
+        t = self._t
+        return map(int.__add__, t.starts, map(t.form_len.__getitem__, t.ids))
+
+
+class _Lows:
+    """The tokens' lower-case forms, read as a sequence (one string per distinct form)."""
+
+    __slots__ = ("_t",)
+
+    def __init__(self, tokens: _Tokens):
+        self._t = tokens
+
+    def __getitem__(self, i: int) -> str:
+        t = self._t
+        return t.low_forms[t.form_low[t.ids[i]]]
+
+    def __len__(self) -> int:
+        return len(self._t.starts)
+
+    def __iter__(self):
+        return map(self._t.low_forms.__getitem__, self._t.low_numbers())
+
+
+class _Bigrams:
+    """How often each pair of lower-case forms stands linked in the witness ("rank and"), read
+    like a Counter keyed (left, right): the pairs' numbers sorted in one array, their counts in
+    another (12 bytes a distinct pair; a Counter of string pairs took about 100)."""
+
+    def __init__(self, tokens: _Tokens):
+        self._low_id = tokens.low_id
+        n = self._n = len(tokens.low_forms)
+        lows = array("I", tokens.low_numbers())
+        counts = Counter(compress(map(int.__add__, map(n.__mul__, lows), islice(lows, 1, None)), tokens.linked))
+        del lows
+        self._keys = array("q", sorted(counts))
+        self._counts = array("I", map(counts.__getitem__, self._keys))
+
+    def get(self, pair: tuple[str | None, str | None], default: int = 0) -> int:
+        a, b = self._low_id.get(pair[0]), self._low_id.get(pair[1])
+        if a is None or b is None:
+            return default
+        key = a * self._n + b
+        k = bisect.bisect_left(self._keys, key)
+        return self._counts[k] if k < len(self._keys) and self._keys[k] == key else default
+
+    def __getitem__(self, pair: tuple[str | None, str | None]) -> int:
+        return self.get(pair, 0)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 class _Witness:
@@ -191,14 +278,17 @@ class _Witness:
         self.text = text
         self.lex: Lexicon = ctx.resources.lexicon(ctx.language)
         self.model: OcrModel = ocr_model()
-        self.tokens = _Tokens(text)
-        self.lows = self.tokens.lows
-        self.vocab = Counter(self.lows)
-        self.linked = self.tokens.linked
-        self.bigrams = Counter(compress(zip(self.lows, islice(self.lows, 1, None)), self.linked))
+        self.tokens = t = _Tokens(text)
+        self.lows = t.lows
+        # each lower-case form's count, in the order of its first place (as Counter(lows) had it)
+        self.vocab: Counter[str] = Counter()
+        for form, n in sorted(Counter(t.ids).items()):
+            self.vocab[t.low_forms[t.form_low[form]]] += n
+        self.linked = t.linked
+        self.bigrams = _Bigrams(t)
         self.context = ContextModel(self.lex, self.vocab, self.bigrams)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
-        self.capitalised = Counter(text[a:b] for a, b in zip(self.tokens.starts, self.tokens.ends)
+        self.capitalised = Counter(text[a:b] for a, b in zip(t.starts, t.ends)
                                    if text[a].isupper() and not _initial(text, a))
         # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
@@ -209,8 +299,9 @@ class _Witness:
         self.st = st
 
     def neighbours(self, i: int) -> tuple[str | None, str | None]:
-        prev = self.lows[i - 1] if i > 0 and self.linked[i - 1] else None
-        nxt = self.lows[i + 1] if i + 1 < len(self.lows) and self.linked[i] else None
+        t = self.tokens
+        prev = t.low(i - 1) if i > 0 and self.linked[i - 1] else None
+        nxt = t.low(i + 1) if i + 1 < len(t.starts) and self.linked[i] else None
         return prev, nxt
 
     def candidates(self, base: str) -> dict[str, float]:
@@ -315,7 +406,13 @@ def run(text: str, ctx: Context) -> StageResult:
     wt = _Witness(text, ctx, st)
     names = _name_index(ctx)
     edits: list[Edit] = []
-    queries: list[Query] = []
+    words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
+    # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
+    limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
+    value = budget.shared()
+    # the last steps' hypotheses first: the queries they may take away are known while detecting
+    fixes, asks, found = (*_space_hypotheses(wt, st), _damaged(wt, st, ctx)) if ctx.language == "en" else ([], [], [])
+    queries = _Bounded(limit + 1, value, _at_risk(fixes, asks, found)) if BOUNDED else []
     memo: dict[tuple, tuple | None] = {}  # (form, initial) -> verdict, for the whole witness
     evidence = DocumentEvidence(wt.text, wt.vocab, wt.model)
     weighed = array("i")  # the token indexes of the readings the noisy channel weighs, in order
@@ -368,21 +465,91 @@ def run(text: str, ctx: Context) -> StageResult:
     # (3) the decisions, with what the whole witness says of each reading
     for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
-    del weighed, flags, acts
+    # what only the weighings read goes before the last steps (spaces, stretches) add their own
+    del weighed, flags, acts, weighings, memo, evidence
+    wt.realword.clear()
     if ctx.language == "en":
         queries.extend(_punctuation(text))
         _lone_digits(wt, st, edits, queries)
-        _spaces(wt, st, edits, queries)
-        _stretches(wt, st, ctx, queries)
-    words = sum(1 for _ in _WORD.finditer(text))  # len(text.split()), without a list of every word
-    # the budget is per 100 words of the document; a snippet under 100 words keeps up to 3
-    limit = max(round(st.max_queries * words / 100), 3 if words < 100 else 1)
+    queries = list(queries)
+    _spaces(edits, queries, fixes, asks)
+    _stretches(wt, queries, found)
     # the queries expected to flag the most misread words (correct/budget.py)
-    queries = budget.shared().keep(queries, limit)
+    queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
         if type(q.reason) is _Why:
             q.reason = str(q.reason)
     return StageResult(edits, queries)
+
+
+# detect keeps only the queries the budget may keep (_Bounded); False: every query (the tests compare)
+BOUNDED = True
+
+
+class _Stub:
+    """A query the budget will not keep, reduced to its span: the last steps (spaces, stretches)
+    still see that a query covers this text."""
+
+    __slots__ = ("start", "end")
+    rule = ""
+
+    def __init__(self, start: int, end: int):
+        self.start, self.end = start, end
+
+
+class _Bounded:
+    """The queries of one witness while detecting, a list that keeps whole only those the
+    budget may keep: of the queries no later step takes away (`at_risk` false), the `size` best
+    by the budget's ranking (ties: the earlier); the others become _Stubs. A stub has `size`
+    better queries that all stay, so it is never among the budget's `size - 1`: the budget keeps
+    from this list what it keeps from the whole one (tests/test_properties.py). A 30 MB witness
+    has about 150,000 queries at some 500 bytes each, and keeps a third of them."""
+
+    def __init__(self, size: int, value: budget.QueryValue, at_risk: Callable[[Query], bool] | None):
+        self.size, self.value, self.at_risk = size, value, at_risk
+        self.items: list = []  # every query in order, as it is or as its stub
+        self.heap: list[tuple] = []  # (the budget's rank negated, -place) of the kept ones at no risk: worst first
+
+    def append(self, q: Query) -> None:
+        n = len(self.items)
+        self.items.append(q)
+        if self.at_risk is not None and self.at_risk(q):
+            return
+        r = self.value.rank(q)
+        entry = (-r[0], -r[1], -r[2], -r[3], -n)
+        if len(self.heap) < self.size:
+            heapq.heappush(self.heap, entry)
+            return
+        k = -heapq.heappushpop(self.heap, entry)[4]
+        gone = self.items[k]
+        self.items[k] = _Stub(gone.start, gone.end)
+
+    def extend(self, queries) -> None:
+        for q in queries:
+            self.append(q)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _at_risk(fixes: list, asks: list, found: list) -> Callable[[Query], bool] | None:
+    """Whether a later step may take a query away: a space fix on its text (_spaces), a weighed
+    space on the words of a split word's query (ditto), a damaged stretch it starts in (_stretches).
+    (A query near a span is counted at risk too: it is then only kept whole.)"""
+    spans = sorted([(s.start, s.end) for s, _ in fixes] + [(s.start, s.end) for s in found])
+    split = {(s.start, s.end) for s, _ in asks}
+    if not spans and not split:
+        return None
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((b for _, b in spans), max))  # the furthest end of the spans so far
+
+    def at_risk(q: Query) -> bool:
+        k = bisect.bisect_right(starts, q.end)
+        return (k > 0 and reach[k - 1] > q.start) or (q.rule == "detect.split" and (q.start, q.end) in split)
+    return at_risk
 
 
 def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
@@ -583,14 +750,19 @@ class _Why(tuple):
                 f"(P {p:.3f}, reading as printed {keep:.3f})")
 
 
-def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
-    """A word split in two ("re ceived") or two run together ("ofthe"): pipeline/correct/spaces.py.
-    An automatic fix supersedes the queries on its text; a query is added where no other is (but
-    replaces the plain one of _split_word)."""
+def _space_hypotheses(wt: _Witness, st: Settings) -> tuple[list, list]:
+    """(automatic fixes, queries) of pipeline/correct/spaces.py: a word split in two ("re ceived")
+    or two run together ("ofthe"); each as (Space, reason)."""
     found = spaces.Spaces(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, wt.linked, wt.vocab, wt.context,
                           wt.lex, wt.model, st.known_zipf, st.witness_known,
                           lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates).find()
-    fixes, asks = spaces.decide(found, st.auto_threshold_space, st.query_threshold_space, st.auto)
+    return spaces.decide(found, st.auto_threshold_space, st.query_threshold_space, st.auto)
+
+
+def _spaces(edits: list, queries: list, fixes: list, asks: list) -> None:
+    """The space hypotheses (_space_hypotheses) among the other corrections and queries.
+    An automatic fix supersedes the queries on its text; a query is added where no other is (but
+    replaces the plain one of _split_word)."""
     taken = sorted((e.start, e.end) for e in edits)
     for s, why in fixes:
         k = bisect.bisect_left(taken, (s.end,))
@@ -610,9 +782,8 @@ def _spaces(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
         queries.append(Query(s.start, s.end, s.reading, [s.meant], round(score, 3), why, rule=_rule(s.kind)))
 
 
-def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
-    """A garbled stretch ("NoiniiUMLLiti BmsiiAKB VALVBOF") is one query (pipeline/correct/stretches.py);
-    it takes the place of the queries about its words (their suggestions are named in its reason)."""
+def _damaged(wt: _Witness, st: Settings, ctx: Context) -> list:
+    """The garbled stretches of the witness ("NoiniiUMLLiti BmsiiAKB VALVBOF"): pipeline/correct/stretches.py."""
     auth, lex, vocab, memo = ctx.resources.authority, wt.lex, wt.vocab, {}
     listed = ctx.resources.words(ctx.witness)  # the project's word lists (rules/words/): words, not damage
 
@@ -637,8 +808,13 @@ def _stretches(wt: _Witness, st: Settings, ctx: Context, queries: list) -> None:
     # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
     maybe = {low for low in vocab if vocab[low] < st.witness_known and (not low.isalpha()
                                                                           or not lex.at_least(low, st.known_zipf))}
-    found = stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
-                           st.stretch_min_suspects, st.stretch_min_density, maybe)
+    return stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
+                          st.stretch_min_suspects, st.stretch_min_density, maybe)
+
+
+def _stretches(wt: _Witness, queries: list, found: list) -> None:
+    """A garbled stretch (_damaged) is one query; it takes the place of the queries about its
+    words (their suggestions are named in its reason)."""
     if not found:
         return
     queries.sort(key=lambda q: (q.start, q.end))
