@@ -170,7 +170,7 @@ def test_context_fits_of_a_candidate_list_are_the_scores_one_by_one(cleaned, res
     ctx = Context(c.witness, resources, resources.policy(c.witness))
     wt = detect._Witness(c.text, ctx, detect.Settings.of(ctx))
     asked = 0
-    for i, low in enumerate(wt.tokens.lows[:3000]):
+    for i, low in zip(range(3000), wt.tokens.lows):
         prev, nxt = wt.neighbours(i)
         words = [low, "the", "of the", *dict(wt.realword_variants(low))]
         fits = wt.context.fits(prev, words, nxt, low)
