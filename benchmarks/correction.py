@@ -276,6 +276,9 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N documents of each set")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--examples", action="store_true", help="print the wrong automatic fixes")
+    ap.add_argument("--detect", nargs="*", default=[], metavar="KEY=VALUE",
+                    help="[detect] settings over config/pipeline.toml's, in every run (to compare a setting)")
+    ap.add_argument("--cache", type=Path, default=None, help="pickle of the pre-detect texts (made if missing)")
     ap.add_argument("--write", action="store_true", help="write the calibration and the query values fitted on "
                     "all documents to pipeline/data/ocr_calibration.json and query_value.json")
     args = ap.parse_args()
@@ -283,7 +286,14 @@ def main() -> int:
     if args.examples:
         EXAMPLES = []
     base = Resources(ROOT)
-    pre, pre_secs, size = pre_detect(base, list(SETS), args.limit)
+    if args.detect:
+        base = configured(base, **{k: float(v) for k, v in (kv.split("=", 1) for kv in args.detect)})
+    if args.cache:  # the stages before detect, read from (or saved to) a pickle
+        pre, pre_secs = cached_pre_detect(base, args.cache, None), 0.0
+        pre = {s: rows[:args.limit] if args.limit else rows for s, rows in pre.items()}
+        size = sum(len(t.encode()) for rows in pre.values() for _, _, t, _ in rows)
+    else:
+        pre, pre_secs, size = pre_detect(base, list(SETS), args.limit)
     report = {"pre_detect_seconds": round(pre_secs, 2), "bytes": size, "runs": {}}
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)

@@ -88,7 +88,7 @@ class Settings:
 
     auto_threshold: float = 0.98  # calibrated probability at or above which a correction is automatic
     auto_threshold_realword: float = 0.98  # ... for a real word replaced by another
-    realword_context: float = 0.5  # ... whose neighbours favour it this much (log10) over the reading
+    realword_context: float = -math.inf  # ... whose neighbours favour it this much (log10) over the reading
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
@@ -487,7 +487,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
                            evidence.feature(base, recase(base, best)) if " " not in best else 0.0,
                            evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
-                           next((q for h, q in post if h and h != best), 0.0))
+                           next((q for h, q in post if h and h != best), 0.0), base, best)
     score = calibrate.shared().probability(x) if st.calibrated else p
     auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
