@@ -419,13 +419,12 @@ def test_accents_a_scan_adds_are_taken_off_in_context_and_only_into_words_of_the
 
 
 def test_the_shape_of_a_misreading_is_a_feature_of_the_calibration():
-    """Only accents differ ("thé" -> "the"), or a capital sits inside a lower-case word ("shaU"):
-    both are features the shipped calibration has learned to trust."""
+    """Only accents differ ("thé" -> "the"): a feature the shipped calibration has learned to trust
+    (a scan's habit more than a spelling: on the dev sets such fixes are right 98-99 % of the time)."""
     from pipeline.correct import calibrate
     assert calibrate.diacritic_only("thé", "the") and calibrate.diacritic_only("Atmosphère", "atmosphere")
     assert not calibrate.diacritic_only("the", "the") and not calibrate.diacritic_only("thé", "she")
     assert not calibrate.diacritic_only("ёлка", "елка") and not calibrate.diacritic_only("мой", "мои")
-    assert calibrate.camel("shaU") and not calibrate.camel("Shall") and not calibrate.camel("USSR")
     cal = calibrate.shared()
     plain = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="thx", candidate="the")
     accent = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="thé", candidate="the")

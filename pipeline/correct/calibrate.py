@@ -5,8 +5,8 @@ of the time on the dev sets, not 99.8 %). A logistic model over what detect know
 correction — the posterior, how much the neighbours favour the candidate, the channel
 cost, how often the document itself uses the reading and the candidate, the length, the
 candidate's frequency, how far ahead of the next likeliest word it is, and the shape of the
-misreading (only accents differ: "détail" for "detail", a scan's habit more than a spelling;
-a capital inside a lower-case word: "shaU") — gives the probability that the correction is right.
+misreading (only accents differ: "détail" for "detail", a scan's habit more than a spelling)
+— gives the probability that the correction is right.
 
 Its weights are data (pipeline/data/ocr_calibration.json), fitted by
 benchmarks/correction.py on the dev sets' documents (`fit`, from each correction the
@@ -29,7 +29,7 @@ CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibr
 
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
             "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up",
-            "diacritic", "camel")
+            "diacritic")
 
 
 class CalibrationFile(BaseModel):
@@ -49,8 +49,7 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
             math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
-            agreement, min(5.0, math.log10(p / max(runner_up, 1e-5))), float(diacritic_only(reading, candidate)),
-            float(camel(reading))]
+            agreement, min(5.0, math.log10(p / max(runner_up, 1e-5))), float(diacritic_only(reading, candidate))]
 
 
 def _plain(w: str) -> str:
@@ -68,11 +67,6 @@ def diacritic_only(reading: str, candidate: str) -> bool:
     """The correction only takes accents off Latin letters ("thé" -> "the", "atmosphère" -> "atmosphere")."""
     r, c = reading.lower(), candidate.lower()
     return r != c and _plain(r) == c
-
-
-def camel(reading: str) -> bool:
-    """A capital inside a lower-case word ("shaU", "foUowed"): a misread letter more often than a name."""
-    return any(a.islower() and b.isupper() for a, b in zip(reading, reading[1:]))
 
 
 class Calibration:
