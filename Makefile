@@ -41,6 +41,9 @@ $(STAMP): pyproject.toml
 	@# the word tables the stages read (EDITION_CACHE, default ~/.cache/edition), built once per
 	@# machine here rather than by the first run or test session (about 20 s on a fresh machine)
 	$(BIN)/edition prepare
+	@# the test modules as pytest rewrites them (tests/__pycache__), written once here: the first
+	@# `make test` of a fresh clone would otherwise compile them in each worker (2 s of CPU each)
+	-PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider >/dev/null
 	touch $(STAMP)
 
 bench: $(STAMP)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
 
 # Lowest first. A module may import modules of its own layer or of a lower one.
@@ -64,14 +66,20 @@ def graph() -> dict[str, list[tuple[str, int]]]:
     return {m: imports(p, known) for m, p in known.items()}
 
 
+@pytest.fixture(scope="module")
+def import_graph() -> dict[str, list[tuple[str, int]]]:
+    """graph(), read once for the two checks below (every module parsed once, not twice)."""
+    return graph()
+
+
 def test_every_module_has_a_layer():
     for m in modules():
         layer_of(m)
 
 
-def test_no_import_points_upward():
+def test_no_import_points_upward(import_graph):
     upward = [f"{m} (layer {layer_of(m)}) imports {t} (layer {layer_of(t)}) at line {line}"
-              for m, targets in graph().items() for t, line in targets if layer_of(t) > layer_of(m)]
+              for m, targets in import_graph.items() for t, line in targets if layer_of(t) > layer_of(m)]
     assert upward == []
 
 
@@ -95,8 +103,8 @@ def cycles_in(g: dict[str, list[str]]) -> list[list[str]]:
     return found
 
 
-def test_no_import_cycle():
-    g = {m: sorted({t for t, _ in targets if t != m}) for m, targets in graph().items()}
+def test_no_import_cycle(import_graph):
+    g = {m: sorted({t for t, _ in targets if t != m}) for m, targets in import_graph.items()}
     assert cycles_in(g) == []
 
 
