@@ -57,14 +57,16 @@ for s in stages_of(Resources(__import__("pathlib").Path(sys.argv[1]))):
 acc["imports"] = [time.perf_counter() - T0w, time.process_time() - T0c]
 patch("pipeline.collate", "collate_corpus", "collation")
 patch("pipeline.collate.pivot", "align_units", "  pivot.align_units")
-patch("pipeline.collate.writers", "report_files", "  collate writers")
+patch("pipeline.collate", "report_files", "  collate writers")
 patch("pipeline.report", "build_reports", "reports")
 patch("pipeline.outputs", "write_files", "write files")
 patch("pipeline.commands.run", "failing_rules", "rule examples")
 rc = pipeline.cli.main(["--root", sys.argv[1], "run", "--force", "--quiet", "--jobs", sys.argv[2]])
 acc["total (in process)"] = [time.perf_counter() - T0w, time.process_time() - T0c]
 print("PHASES " + json.dumps(acc))
-sys.exit(rc)
+sys.stdout.flush()
+import os
+os._exit(rc)  # as the `edition` command ends (pipeline.cli.main): no teardown of the heap
 """
 
 

@@ -202,3 +202,23 @@ from pipeline.collate.anchors import AnchorFinder  # noqa: E402
 def test_anchors_survive_translation(ru, en, key):
     finder = AnchorFinder(Resources(ROOT).authority)
     assert key in finder.find(ru, "ru").keys and key in finder.find(en, "en").keys
+
+
+def test_working_ahead_changes_nothing_but_when(built, collation):
+    """pipeline.collate.prepare, what a worker of `edition run` does with a translation it has
+    cleaned while another process still cleans the pivot (its paragraphs' anchors, stems and
+    shingles), is taken by the collation that follows, which comes out the same."""
+    from pipeline.collate import collate_work, prepare, witness_texts
+    from pipeline.collate.anchors import finder_for
+    from pipeline.collate.writers import alignment_json, tei_xml
+    work = built.corpus.work(WORK)
+    wits = witness_texts(built.root, built.corpus.members(WORK), {})
+    authority = built.resources.authority
+    for w in wits:
+        if w.id != work.pivot:
+            prepare("\n\n".join(w.paragraphs), w.language, built.resources)
+    finder = finder_for(authority)
+    assert len(finder.ahead) >= sum(len(set(w.paragraphs)) for w in wits if w.id != work.pivot) > 100
+    col = collate_work(work.id, work.title, work.pivot, wits, authority)
+    assert not finder.ahead  # every paragraph's anchors taken
+    assert alignment_json(col) == alignment_json(collation[0]) and tei_xml(col) == tei_xml(collation[0])

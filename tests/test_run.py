@@ -37,25 +37,51 @@ def test_contract_holds(project):
     assert "0 problems" in proc.stdout
 
 
+_COLLATED: dict = {}  # name -> (the file each collating process writes its id into, the real function)
+
+
+def _logged(name: str, *args, **kwargs):
+    import os
+    where, real = _COLLATED[name]
+    with open(where, "a") as f:
+        f.write(f"{os.getpid()}\n")
+    return real(*args, **kwargs)
+
+
+def _logged_collation(*args, **kwargs):  # in a worker
+    return _logged("collation_task", *args, **kwargs)
+
+
+def _logged_collate(*args, **kwargs):  # in this process
+    return _logged("collate_task", *args, **kwargs)
+
+
 def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path, monkeypatch):
     """`edition run` (the command, in another folder) writes exactly what the session's run
     wrote: deterministic, and no absolute path or time in any output. (The `hostile` project
     of conftest is built by the command in a new process.) The session's run cleaned every
     witness in one process; this one, as a first run on two cores does, cleans the pivot here
-    and the other witnesses in a forked worker: the same bytes."""
+    and the other witnesses in a forked worker, which then collates the work while this process
+    makes the witnesses' outputs: the same bytes."""
+    import os
     import pipeline.commands.run as run_command
     monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
     monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
     shares = []
     real = run_command._share
     monkeypatch.setattr(run_command, "_share", lambda *a: shares.append(real(*a)) or shares[-1])
-    other = make_project(tmp_path)
+    where = tmp_path / "collated-in"  # the process ids that collated (a worker's are not in this one's memory)
+    for name, logged in (("collation_task", _logged_collation), ("collate_task", _logged_collate)):
+        monkeypatch.setitem(_COLLATED, name, (where, getattr(run_command, name)))
+        monkeypatch.setattr(run_command, name, logged)
+    other = make_project(tmp_path / "project")
     if (ROOT / "review").exists():
         shutil.copytree(ROOT / "review", other / "review")
     proc = edition(other, "run", "--quiet")
     assert proc.returncode == 0, proc.stderr
     here, there, workers = shares[0]
     assert workers == 1 and "kollontai-ru" in here and "kollontai-en-dreadnought" in there
+    assert where.read_text().split() != [str(os.getpid())]  # the work was collated in the worker
     first = snapshot(project)
     assert snapshot(other) == first
     assert any(k.startswith("reports/collation/") for k in first)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.collate.anchors import AnchorFinder
+from pipeline.collate.anchors import AnchorFinder, finder_for
 from pipeline.collate.compare import collate_passage, compare_witnesses, link_moves
 from pipeline.collate.direct import compose_steps, paragraph_links, through_base
 from pipeline.collate.model import Anchor, Collation, Row, WitnessText
 from pipeline.collate.pivot import Bead, align_sentences, align_translations, units
-from pipeline.collate.segment import paragraphs
+from pipeline.collate.segment import is_heading, paragraphs
 from pipeline.collate.writers import report_files
 
-__all__ = ["collate_corpus", "collate_work", "compare_texts", "build_rows", "Collation", "WitnessText"]
+__all__ = ["collate_corpus", "collations", "collate_work", "compare_texts", "build_rows", "prepare", "Collation", "WitnessText"]
 
 
 def collate_corpus(root: Path, corpus, res, texts: dict[str, str]) -> dict[Path, str]:
@@ -31,6 +31,14 @@ def collate_corpus(root: Path, corpus, res, texts: dict[str, str]) -> dict[Path,
     this run (`edition run --only`) is read from clean/<id>.txt if it exists.
     """
     files: dict[Path, str] = {}
+    for col in collations(root, corpus, res, texts):
+        files.update(report_files(col, root / "reports" / "collation"))
+    return files
+
+
+def collations(root: Path, corpus, res, texts: dict[str, str]) -> list[Collation]:
+    """The collation of every work with two or more witnesses (collate_corpus without the reports)."""
+    out = []
     authority = _authority(res)
     for work in corpus.works:
         members = corpus.members(work.id)
@@ -39,9 +47,21 @@ def collate_corpus(root: Path, corpus, res, texts: dict[str, str]) -> dict[Path,
         wits = witness_texts(root, members, texts)
         if len(wits) < 2 or not any(w.id == work.pivot for w in wits):
             continue
-        col = collate_work(work.id, work.title, work.pivot, wits, authority)
-        files.update(report_files(col, root / "reports" / "collation"))
-    return files
+        out.append(collate_work(work.id, work.title, work.pivot, wits, authority))
+    return out
+
+
+def prepare(text: str, language: str, res) -> None:
+    """Work ahead, in this process, on what collating a clean text that is not its work's pivot
+    needs of it alone (its paragraphs' anchors, stems and shingles), for a collation in this
+    process later: a worker does it while another process is still cleaning the pivot."""
+    from pipeline.collate import lexicon
+    from pipeline.collate.direct import shingles
+    finder = finder_for(_authority(res))
+    for p in paragraphs(text):
+        finder.find_ahead(p, language, is_heading(p))
+        lexicon.stems(p)
+        shingles(p)
 
 
 def _authority(res):
@@ -71,7 +91,7 @@ def collate_work(work: str, title: str, pivot: str, witnesses: list[WitnessText]
     word where they agree), build rows in pivot order, and collate same-language cells."""
     order = sorted(witnesses, key=lambda w: w.id != pivot)  # pivot first, then as listed
     piv = order[0]
-    finder = AnchorFinder(authority)
+    finder = finder_for(authority)
     pivot_units = units(piv, finder)
     translations = [w for w in order[1:] if w.language != piv.language]
     beads: dict[str, list[Bead]] = align_translations(piv, translations, finder, pivot_units) if translations else {}

@@ -62,8 +62,29 @@ class Found:
 
     def weight(self, strong_only: bool = False) -> float:
         """Total weight of the paragraph's anchors (strong ones only: those a translation keeps)."""
-        return sum(WEIGHTS[k.split(":", 1)[0]] * len(v) for k, v in self.keys.items()
-                   if not strong_only or k.split(":", 1)[0] in STRONG)
+        return sum(key_weight(k) * len(v) for k, v in self.keys.items() if not strong_only or key_strong(k))
+
+
+@lru_cache(maxsize=65536)
+def key_weight(key: str) -> float:
+    """The weight of an anchor key by its kind ("num:12" -> WEIGHTS["num"])."""
+    return WEIGHTS[key.split(":", 1)[0]]
+
+
+@lru_cache(maxsize=65536)
+def key_strong(key: str) -> bool:
+    """Is an anchor key of a strong kind (number, name, date, ...)?"""
+    return key.split(":", 1)[0] in STRONG
+
+
+_FINDER: list = []  # [(authority, its finder)]: the last one made
+
+
+def finder_for(authority) -> AnchorFinder:
+    """The finder of this name authority, made once per process (its name forms take pymorphy3's time)."""
+    if not _FINDER or _FINDER[0][0] is not authority:
+        _FINDER[:] = [(authority, AnchorFinder(authority))]
+    return _FINDER[0][1]
 
 
 def roman_value(s: str) -> int | None:
@@ -89,9 +110,18 @@ class AnchorFinder:
                 if e.cyrillic:
                     for form in name_forms(e.cyrillic):
                         self.cyr_forms.setdefault(form, e.id)
+        self.ahead: dict[tuple[str, str, bool], Found] = {}  # found by find_ahead, each taken once by find
+
+    def find_ahead(self, paragraph: str, language: str, heading: bool = False) -> None:
+        """Find a paragraph's anchors now, for a later find() of the same arguments (a worker
+        process does it while the pivot is still being cleaned)."""
+        self.ahead[(paragraph, language, heading)] = self.find(paragraph, language, heading)
 
     def find(self, paragraph: str, language: str, heading: bool = False) -> Found:
         """Every anchor of a paragraph with its spans."""
+        f = self.ahead.pop((paragraph, language, heading), None) if self.ahead else None
+        if f is not None:  # the caller owns it (it may add to it): handed out once
+            return f
         f = Found()
         self._numbers(paragraph, f, heading)
         self._words(paragraph, language, f)

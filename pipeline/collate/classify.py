@@ -54,6 +54,8 @@ def ortho_key(word: str) -> str:
         return w[:-1] if len(w) > 1 and w.endswith("ъ") else w
     w = _ORTHO_WORDS.get(w, w)
     for rx, rep in _ORTHO_RULES:
+        if rx.search(w) is None:  # most rules do not apply: a search is cheap, sub() expands its template first
+            continue
         w2 = rx.sub(rep, w)
         if w2 != w:
             return w2

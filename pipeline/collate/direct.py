@@ -12,6 +12,7 @@ own passages) goes through the pivot.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from pipeline.collate.classify import ortho_key
 from pipeline.collate.model import WitnessText
@@ -22,8 +23,10 @@ MIN_SHARED = 3  # shingles in common, at least ...
 MIN_SHARE = 0.2  # ... and this share of the paragraph's shingles
 
 
+@lru_cache(maxsize=4096)
 def shingles(paragraph: str) -> set[tuple[str, ...]]:
-    """The paragraph's runs of SHINGLE consecutive words, spelling- and case-neutral."""
+    """The paragraph's runs of SHINGLE consecutive words, spelling- and case-neutral. Cached:
+    one set per paragraph, read only."""
     words = [ortho_key(w) for w in word_texts(paragraph)]
     return {tuple(words[k:k + SHINGLE]) for k in range(len(words) - SHINGLE + 1)}
 

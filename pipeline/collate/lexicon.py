@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from itertools import product
 
 WORD_RE = re.compile(r"[^\W\d_]{5,}")
@@ -23,9 +24,10 @@ TRUST_PAIR = 4  # shown as evidence only with this many passages in support ...
 TRUST_DICE = 0.6  # ... and this agreement
 
 
+@lru_cache(maxsize=4096)
 def stems(text: str) -> dict[str, list[tuple[int, int]]]:
     """Stems of the lower-case words of five letters or more, with their spans (capitalised
-    words are left to the name anchors)."""
+    words are left to the name anchors). Cached: one dict per text, read only."""
     out: dict[str, list[tuple[int, int]]] = {}
     for m in WORD_RE.finditer(text):
         w = m.group()

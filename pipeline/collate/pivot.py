@@ -27,7 +27,7 @@ from operator import add
 from dataclasses import dataclass, field
 
 from pipeline.collate import lexicon
-from pipeline.collate.anchors import STRONG, WEIGHTS, AnchorFinder, Found
+from pipeline.collate.anchors import STRONG, WEIGHTS, AnchorFinder, Found, key_strong, key_weight
 from pipeline.collate.model import Anchor, WitnessText
 from pipeline.collate.segment import is_heading, is_note_body, sentence_spans
 
@@ -107,7 +107,7 @@ class _Matches:
         self.count_p = _key_prefix(pu)
         self.count_o = co = _key_prefix(ou)
         # per pivot unit, the keys the translation has too (no other can match), with where it has them
-        self.keys_p = [[(k, WEIGHTS[k.split(":", 1)[0]], k.split(":", 1)[0] in STRONG, len(spans), co[k])
+        self.keys_p = [[(k, key_weight(k), key_strong(k), len(spans), co[k])
                         for k, spans in u.found.keys.items() if k in co] for u in pu]
         index: dict[str, list[tuple[int, int]]] = {}
         for j, u in enumerate(ou):
@@ -118,13 +118,30 @@ class _Matches:
             cell = [0.0] * (m + 1)  # cell[j + 1]: matches of pivot unit i with translation unit j
             matched = False
             for key, spans in u.found.keys.items():
-                w = WEIGHTS[key.split(":", 1)[0]]
-                for j, count in index.get(key, ()):
+                if key not in index:
+                    continue
+                w = key_weight(key)
+                for j, count in index[key]:
                     cell[j + 1] += w * min(count, len(spans))
                     matched = True
             # 2-D prefix sums (read only): a unit matching nothing repeats the row above
             full.append(list(map(add, full[-1], accumulate(cell))) if matched else full[-1])
         self.full = full
+        # a 1-1 bead's (matched, strong) by pivot unit, then translation unit: the sums exact() makes,
+        # term by term in the same order (the commonest bead, looked up instead of bisected)
+        self.pair: list[dict[int, tuple[float, float]]] = []
+        for keys in self.keys_p:
+            got: dict[int, list[float]] = {}
+            for key, w, is_strong, n_here, _ in keys:
+                for j, n_o in index[key]:
+                    v = w * (n_here if n_here < n_o else n_o)
+                    acc = got.get(j)
+                    if acc is None:
+                        acc = got[j] = [0.0, 0.0]
+                    acc[0] += v
+                    if is_strong:
+                        acc[1] += v
+            self.pair.append(got)
         self.p_strong = _prefix([u.found.weight(True) for u in pu])
         self.o_strong = _prefix([u.found.weight(True) for u in ou])
         self.p_total = _prefix([u.found.weight() for u in pu])
@@ -135,6 +152,13 @@ class _Matches:
         f = self.full
         block = f[i1][j1] - f[i0][j1] - f[i1][j0] + f[i0][j0]
         return min(block, self.p_total[i1] - self.p_total[i0], self.o_total[j1] - self.o_total[j0])
+
+    def exact_pair(self, i: int, j: int) -> tuple[float, float]:
+        """exact(i, i + 1, j, j + 1), from the table made once."""
+        got = self.pair[i].get(j)
+        matched, strong = got if got is not None else (0.0, 0.0)
+        unmatched = (self.p_strong[i + 1] - self.p_strong[i]) + (self.o_strong[j + 1] - self.o_strong[j]) - 2 * strong
+        return matched, max(0.0, unmatched)
 
     def exact(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
         """(matched weight, strong weight found on one side only) for pivot[i0:i1] x other[j0:j1]."""
@@ -288,8 +312,9 @@ def _open_rows(band: list[tuple[int, int]] | None, n: int, m: int) -> list[list[
 
 
 class _Lattice:
-    """The dynamic programme's table: cost[i][j] of the cheapest chain covering pivot[:i] and
-    translation[:j], and back[i][j] = (i0, j0, step cost, is a jump) of its last step."""
+    """The dynamic programme's table, by translation position (a column at a time):
+    cost[j][i] of the cheapest chain covering pivot[:i] and translation[:j], and
+    back[j][i] = (i0, j0, step cost, is a jump) of its last step."""
 
     def __init__(self, pu: list[Unit], ou: list[Unit], ratio: float, beads: list[tuple[tuple[int, int], float]],
                  free_ends: bool):
@@ -301,12 +326,13 @@ class _Lattice:
         self.plen, self.olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
         self.skip_p = [skip_pivot_cost(u) for u in pu]
         self.add_o = [add_other_cost(u) for u in ou]
-        self.cost = [[float("inf")] * (m + 1) for _ in range(n + 1)]
-        self.back: list[list[tuple | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+        self.cost = [[float("inf")] * (n + 1) for _ in range(m + 1)]
+        self.back: list[list[tuple | None]] = [[None] * (n + 1) for _ in range(m + 1)]
+        first, back0 = self.cost[0], self.back[0]
         for i in range(n + 1):
-            self.cost[i][0] = 0.0 if free_ends else sum(self.skip_p[:i])  # leading pivot paragraphs: free
+            first[i] = 0.0 if free_ends else sum(self.skip_p[:i])  # leading pivot paragraphs: free
             if i and not free_ends:
-                self.back[i][0] = (i - 1, 0, self.skip_p[i - 1], False)
+                back0[i] = (i - 1, 0, self.skip_p[i - 1], False)
 
     def fill_column(self, j: int, rows: list[int]) -> None:
         """The cheapest last step into each open (i, j) of column j, in row order: a translation
@@ -316,8 +342,9 @@ class _Lattice:
         cannot beat the best step so far even with every anchor matched (the upper bound of
         _Matches), before the dearer parts are computed. The innermost loop of collation: what
         depends on the column only is read once per column, everything is a local name."""
-        cost, back, mt = self.cost, self.back, self.matches
-        exact, full, p_total, plen = mt.exact, mt.full, mt.p_total, self.plen
+        mt = self.matches
+        col, back, left = self.cost[j], self.back[j], self.cost[j - 1]
+        exact, exact_pair, full, p_total, plen = mt.exact, mt.exact_pair, mt.full, mt.p_total, self.plen
         ot, ol, ratio = mt.o_total[j], self.olen[j], self.ratio
         add, skip_p, kind_p = self.add_o[j - 1], self.skip_p, self.structure.kind_p
         erfc, sqrt, log = math.erfc, math.sqrt, math.log
@@ -327,23 +354,24 @@ class _Lattice:
                 continue
             j0 = j - b
             if a == 1 and b == 1:
-                steps.append((a, j0, prior, None, 0.0, False, mt.o_total[j0], self.olen[j0], self.structure.pair_row(j0)))
+                steps.append((a, j0, self.cost[j0], prior, None, 0.0, False, mt.o_total[j0], self.olen[j0],
+                              self.structure.pair_row(j0)))
             else:
                 op, on = o_side[j]
-                steps.append((a, j0, prior, p_side, op, on, mt.o_total[j0], self.olen[j0], None))
+                steps.append((a, j0, self.cost[j0], prior, p_side, op, on, mt.o_total[j0], self.olen[j0], None))
         for i in rows:
-            add_cost = cost[i][j - 1] + add
-            best, arg = add_cost, (i, j - 1, add, False)
+            best = left[i] + add
+            arg = None  # None: the translation unit added
             if i > 0:
                 skip = skip_p[i - 1]
-                if cost[i - 1][j] + skip < best:
-                    best, arg = cost[i - 1][j] + skip, (i - 1, j, skip, False)
+                if col[i - 1] + skip < best:
+                    best, arg = col[i - 1] + skip, (i - 1, j, skip, False)
             f1, pt, pl = full[i], p_total[i], plen[i]
-            for a, j0, prior, p_side, op, on, ot0, ol0, pair_row in steps:
+            for a, j0, prev_col, prior, p_side, op, on, ot0, ol0, pair_row in steps:
                 if a > i:
                     continue
                 i0 = i - a
-                prev = cost[i0][j0]
+                prev = prev_col[i0]
                 if pair_row is not None:
                     c = prior + pair_row[kind_p[i0]]
                 else:
@@ -371,28 +399,30 @@ class _Lattice:
                     c += x if x < MAX_LENGTH_COST else MAX_LENGTH_COST
                 if prev + c - bonus >= best:
                     continue
-                matched, unmatched = exact(i0, i, j0, j)
+                matched, unmatched = exact_pair(i0, j0) if pair_row is not None else exact(i0, i, j0, j)
                 c += UNMATCHED_STRONG * unmatched - matched
                 if prev + c < best:
                     best, arg = prev + c, (i0, j0, c, False)
-            cost[i][j], back[i][j] = best, arg
+            col[i] = best
+            back[i] = arg if arg is not None else (i, j - 1, add, False)
 
     def restart(self, rows: list[int], j: int, next_unit: Unit) -> None:
         """A jump: the chain leaves the pivot at the cheapest open row and resumes at any row far from it."""
-        cost, back = self.cost, self.back
-        src = min(rows, key=lambda i: (cost[i][j], i))
-        restart = cost[src][j] + (JUMP_AT_HEADING if next_unit.heading and not next_unit.list_item else JUMP)
+        col, back = self.cost[j], self.back[j]
+        src = min(rows, key=lambda i: (col[i], i))
+        restart = col[src] + (JUMP_AT_HEADING if next_unit.heading and not next_unit.list_item else JUMP)
         for i in rows:
-            if restart < cost[i][j] and abs(i - src) > MIN_JUMP:
-                cost[i][j], back[i][j] = restart, (src, j, JUMP, True)
+            if restart < col[i] and abs(i - src) > MIN_JUMP:
+                col[i], back[i] = restart, (src, j, JUMP, True)
 
     def chain(self) -> list[tuple[int, int, int, int, float]]:
         """The beads of the cheapest chain, traced back from its end (any pivot row with free ends)."""
         n, m = self.n, self.m
-        i = min(range(n + 1), key=lambda i: (self.cost[i][m], i)) if self.free_ends else n
+        last = self.cost[m]
+        i = min(range(n + 1), key=lambda i: (last[i], i)) if self.free_ends else n
         j, out = m, []
         while j > 0 or (not self.free_ends and i > 0):
-            pi, pj, c, jump = self.back[i][j]
+            pi, pj, c, jump = self.back[j][i]
             if not jump:
                 out.append((pi, i, pj, j, c))
             i, j = pi, pj

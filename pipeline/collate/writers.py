@@ -21,14 +21,14 @@ from pipeline.collate.segment import is_heading, is_note_body, sentence_spans, w
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def report_files(col: Collation, folder: Path) -> dict[Path, str]:
-    """Every report of one collation, by path under `folder`."""
-    return {
-        folder / f"{col.work}.alignment.json": alignment_json(col),
-        folder / f"{col.work}.tei.xml": tei_xml(col),
-        folder / f"{col.work}.html": html(col),
-        folder / f"{col.work}.coverage.json": json.dumps(coverage(col), ensure_ascii=False, indent=1) + "\n",
-    }
+REPORTS = ("alignment.json", "tei.xml", "html", "coverage.json")  # the reports of a collation, in this order
+
+
+def report_files(col: Collation, folder: Path, only: tuple[str, ...] = REPORTS) -> dict[Path, str]:
+    """Every report of one collation (or those named in `only`), by path under `folder`."""
+    make = {"alignment.json": alignment_json, "tei.xml": tei_xml, "html": html,
+            "coverage.json": lambda c: json.dumps(coverage(c), ensure_ascii=False, indent=1) + "\n"}
+    return {folder / f"{col.work}.{name}": make[name](col) for name in REPORTS if name in only}
 
 
 # ---------------------------------------------------------------- alignment.json
