@@ -20,7 +20,9 @@ Reported per set:
 * query values: with those thresholds and no query budget, each query of the training
   documents is matched with the gold (how many misread words it touches); the rates by rule
   and score band (pipeline/correct/budget.py) rank the held-out documents' queries under the
-  budget ([detect] max_queries) by the misread words each is expected to flag.
+  budget ([detect] max_queries) by the misread words each is expected to flag;
+* 1-click: of the queries on one misread word, the share whose first suggestion is the gold
+  word (the proofreader's one click fixes it).
 
 Honesty: the OCR model and the calibration are learned on the dev sets. `--folds 2`
 learns both on the documents of one fold (pipeline/correct/learn.py --fold) and reports
@@ -186,6 +188,16 @@ def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: di
             EXAMPLES.append(f"{e.rule} {text[max(0, e.start - 25):e.end + 25]!r}: {text[e.start:e.end]!r} -> "
                             f"{e.after!r}, gold {' '.join(g[u.g0:u.g1]) if u else '?'!r} ({e.confidence})")
     c["queries"] = sum(1 for q in result.queries if q.rule.startswith("detect."))
+    # one click: a query on one misread word whose first suggestion is the gold word (the proofreader
+    # accepts it and the word is right), of the queries on one misread word
+    for q in result.queries:
+        k = token_at(q.start)
+        u = unit_of.get(k) if k is not None and q.rule.startswith("detect.") else None
+        if u is None or u.equal or u.o1 - u.o0 != 1 or o[k].end() < q.end:
+            continue
+        c["asked_one"] += 1
+        gold_words = [norm(x).lower() for x in g[u.g0:u.g1]]
+        c["one_click"] += bool(q.suggestions) and norm(q.suggestions[0]).lower().split() == gold_words
     if calib is not None:  # (features of the correction, right?) by rule
         for e in result.edits:
             if (e.start, e.after) in trace:  # the noisy channel's corrections (not the lone digits)
@@ -276,6 +288,9 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N documents of each set")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--examples", action="store_true", help="print the wrong automatic fixes")
+    ap.add_argument("--detect", nargs="*", default=[], metavar="KEY=VALUE",
+                    help="[detect] settings over config/pipeline.toml's, in every run (to compare a setting)")
+    ap.add_argument("--cache", type=Path, default=None, help="pickle of the pre-detect texts (made if missing)")
     ap.add_argument("--write", action="store_true", help="write the calibration and the query values fitted on "
                     "all documents to pipeline/data/ocr_calibration.json and query_value.json")
     args = ap.parse_args()
@@ -283,7 +298,14 @@ def main() -> int:
     if args.examples:
         EXAMPLES = []
     base = Resources(ROOT)
-    pre, pre_secs, size = pre_detect(base, list(SETS), args.limit)
+    if args.detect:
+        base = configured(base, **{k: float(v) for k, v in (kv.split("=", 1) for kv in args.detect)})
+    if args.cache:  # the stages before detect, read from (or saved to) a pickle
+        pre, pre_secs = cached_pre_detect(base, args.cache, None), 0.0
+        pre = {s: rows[:args.limit] if args.limit else rows for s, rows in pre.items()}
+        size = sum(len(t.encode()) for rows in pre.values() for _, _, t, _ in rows)
+    else:
+        pre, pre_secs, size = pre_detect(base, list(SETS), args.limit)
     report = {"pre_detect_seconds": round(pre_secs, 2), "bytes": size, "runs": {}}
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
@@ -395,13 +417,14 @@ def print_run(label, thr, rows):
     print(f"\n== {label}  (automatic thresholds: "
           + ", ".join(f"{k} {v:.3f}" for k, v in thr.items()) + ")")
     print(f"{'set':<18} {'docs':>4} {'CER before':>10} {'after':>6} {'WER before':>10} {'after':>6} {'auto':>5} "
-          f"{'prec':>6} {'errors':>6} {'flagged':>7} {'q/100w':>6} {'MB/s':>5}")
+          f"{'prec':>6} {'errors':>6} {'flagged':>7} {'q/100w':>6} {'1-click':>7} {'MB/s':>5}")
     for s, r in rows.items():
         prec = r["auto_right"] / r["auto"] if r.get("auto") else float("nan")
         print(f"{s:<18} {r['docs']:>4} {100 * r['before']['cer']:>10.2f} {100 * r['after']['cer']:>6.2f} "
               f"{100 * r['before']['wer']:>10.2f} {100 * r['after']['wer']:>6.2f} {r.get('auto', 0):>5} {prec:>6.3f} "
               f"{r['errors']:>6} {r.get('flagged', 0) / max(1, r['errors']):>7.3f} "
-              f"{100 * r['queries'] / max(1, r['words']):>6.2f} {r['detect_mb_s']:>5}")
+              f"{100 * r['queries'] / max(1, r['words']):>6.2f} {r.get('one_click', 0) / max(1, r.get('asked_one', 0)):>7.3f} "
+              f"{r['detect_mb_s']:>5}")
         print("    by rule: " + "; ".join(f"{k[5:]} {r['right ' + k[5:]]}/{n}={r['right ' + k[5:]] / n:.3f}"
                                         for k, n in sorted(r.items()) if k.startswith("auto ") and n))
 

@@ -68,7 +68,9 @@ def resources(variant: str) -> Resources:
         chosen = ["decode"]
     elif variant == "no-auto":
         chosen = all_stages
-        cfg.setdefault("detect", {})["auto_threshold"] = 2.0  # no confidence reaches it
+        # no confidence reaches them: no automatic fix of any kind (the witness's policy sets `auto`;
+        # auto_threshold alone left the real-word fixes on)
+        cfg.setdefault("detect", {}).update(auto_threshold=2.0, auto_threshold_realword=2.0, auto_threshold_space=2.0)
     elif variant.startswith("no-") and variant[3:] in all_stages:
         chosen = [s for s in all_stages if s != variant[3:]]
     elif variant.startswith("only-") and variant[5:] in all_stages:

@@ -4,8 +4,9 @@ The posterior of detect's noisy channel is overconfident (its top band is right 
 of the time on the dev sets, not 99.8 %). A logistic model over what detect knows of a
 correction — the posterior, how much the neighbours favour the candidate, the channel
 cost, how often the document itself uses the reading and the candidate, the length, the
-candidate's frequency, how far ahead of the next likeliest word it is — gives the probability
-that the correction is right.
+candidate's frequency, how far ahead of the next likeliest word it is, and the shape of the
+misreading (only accents differ: "détail" for "detail", a scan's habit more than a spelling)
+— gives the probability that the correction is right.
 
 Its weights are data (pipeline/data/ocr_calibration.json), fitted by
 benchmarks/correction.py on the dev sets' documents (`fit`, from each correction the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +28,8 @@ from pipeline.errors import EditionError
 CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibration.json"
 
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
-            "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up")
+            "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up",
+            "diacritic")
 
 
 class CalibrationFile(BaseModel):
@@ -39,13 +42,31 @@ class CalibrationFile(BaseModel):
 
 def features(posterior: float, context: float, cost: float, reading_count: int, candidate_count: int,
              length: int, candidate_zipf: float, realword: bool, document: float = 0.0,
-             agreement: float = 0.0, runner_up: float = 0.0) -> list[float]:
+             agreement: float = 0.0, runner_up: float = 0.0, reading: str = "", candidate: str = "") -> list[float]:
     """The features of one correction, in the order of FEATURES (bounded, so no one dominates).
-    `runner_up`: the posterior of the next likeliest other word (a close second makes the choice unsure)."""
+    `runner_up`: the posterior of the next likeliest other word (a close second makes the choice unsure);
+    `reading` and `candidate`: the word as printed and the correction, for the shape of the misreading."""
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
             math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
-            agreement, min(5.0, math.log10(p / max(runner_up, 1e-5)))]
+            agreement, min(5.0, math.log10(p / max(runner_up, 1e-5))), float(diacritic_only(reading, candidate))]
+
+
+def _plain(w: str) -> str:
+    """The word without the accents of its Latin letters ("détail" -> "detail"; "й", a letter of its
+    own, stays)."""
+    out = []
+    for c in unicodedata.normalize("NFD", w):
+        if unicodedata.combining(c) and out and "a" <= out[-1].lower() <= "z":
+            continue
+        out.append(c)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def diacritic_only(reading: str, candidate: str) -> bool:
+    """The correction only takes accents off Latin letters ("thé" -> "the", "atmosphère" -> "atmosphere")."""
+    r, c = reading.lower(), candidate.lower()
+    return r != c and _plain(r) == c
 
 
 class Calibration:

@@ -21,7 +21,7 @@ document's suspicious readings share (a scan's habit: "ll" printed "U" in "shaU"
 readings are weighed again; how many other readings confirm a correction's confusion is
 one of the calibration's features.
 
-The posterior of the best candidate is the query's score. A correction is made
+The calibrated probability of the best candidate is the query's score. A correction is made
 automatically (kind `auto`) only where its calibrated probability of being right
 (pipeline/correct/calibrate.py: the posterior, the context, the channel cost, the
 document's own use of reading and candidate) reaches [detect] auto_threshold, chosen
@@ -90,7 +90,7 @@ class Settings:
 
     auto_threshold: float = 0.98  # calibrated probability at or above which a correction is automatic
     auto_threshold_realword: float = 0.98  # ... for a real word replaced by another
-    realword_context: float = 0.5  # ... whose neighbours favour it this much (log10) over the reading
+    realword_context: float = -math.inf  # ... whose neighbours favour it this much (log10) over the reading
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
@@ -713,13 +713,14 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
     keep = dict(post).get("", 0.0)
     why = _Why((kind, z, shown[0], p, keep))
     # automatic only where the evidence is of the right kind: no lost space (the print may have
-    # had it: "asmuch"), and a real word replaced only when its neighbours, not its mere
-    # frequency, speak for the other word ("foes" stays: "fees" is only commoner)
+    # had it: "asmuch"); a real word replaced in English only (its calibrated probability weighs how
+    # much the neighbours, not mere frequency, speak for the other word: "foes" stays, "fees" is only
+    # commoner), and only where they favour it by [detect] realword_context, if that is set
     x = calibrate.features(p, assoc[best] - assoc[""], cands.get(best, 0.0), wt.vocab.get(base.lower(), 0),
                            wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
                            evidence.feature(base, recase(base, best)) if " " not in best else 0.0,
                            evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
-                           next((q for h, q in post if h and h != best), 0.0))
+                           next((q for h, q in post if h and h != best), 0.0), base, best)
     score = calibrate.shared().probability(x) if st.calibrated else p
     auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
@@ -733,7 +734,9 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
             TRACE.append((m.start(), after, x))
         edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), str(why)))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
-        queries.append(Query(m.start(), m.end(), w, shown, round(p, 3), why, rule=_rule(kind)))
+        # its score: the calibrated probability, which tells a misreading from a sound word better than the
+        # raw posterior (pipeline/correct/budget.py ranks the queries by it)
+        queries.append(Query(m.start(), m.end(), w, shown, round(score, 3), why, rule=_rule(kind)))
 
 
 class _Why(tuple):
