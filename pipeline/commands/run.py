@@ -70,13 +70,12 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     change come from the run cache (unless `force`). `res`: the project's Resources, if the
     caller has them loaded already."""
     from pipeline.cache import RunCache
-    from pipeline.collate import collate_corpus
     from pipeline.config import check_project
     from pipeline.context import Resources
     from pipeline.outputs import refuse_inputs, write_files
     from pipeline.report import build_reports
     from pipeline.report.files import read_manifest, witness_files, witness_manifest
-    from pipeline.witnesses import Corpus, load_corpus
+    from pipeline.witnesses import load_corpus
 
     corpus = load_corpus(root / "raw")
     res = res if res is not None else Resources(root)
