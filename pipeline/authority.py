@@ -59,6 +59,25 @@ class Authority:
                 self.by_form[v] = e
         self.lower_forms = {f.lower(): e for f, e in self.by_form.items()}
         self.cyrillic = {e.cyrillic: e for e in self.entries if e.cyrillic}
+        self._variant_tables: dict[bool, dict[str, NameEntry]] = {}
+        self._persons: dict[str, NameEntry] | None = None
+
+    def variant_table(self, normalise: bool) -> dict[str, NameEntry]:
+        """The forms the names stage looks for -> their entry: the variants, and where a witness
+        normalises, every listed form of a person or body too (a place keeps its period spelling).
+        Made once per authority: every witness of a run asks."""
+        table = self._variant_tables.get(normalise)
+        if table is None:
+            table = self._variant_tables[normalise] = {
+                v: e for e in self.entries for v in (e.variants + (e.forms if normalise and e.type != "place" else []))}
+        return table
+
+    def persons_in_lower_case(self) -> dict[str, NameEntry]:
+        """A person's canonical (Latin, capitalised) name in lower case -> its entry."""
+        if self._persons is None:
+            self._persons = {e.canonical.lower(): e for e in self.entries
+                             if e.type == "person" and e.canonical.isascii() and e.canonical[:1].isupper()}
+        return self._persons
 
     def known(self, word: str) -> bool:
         """Is this word (any case) a form the authority knows: canonical, variant or Cyrillic?"""

@@ -65,8 +65,7 @@ def run(text: str, ctx: Context) -> StageResult:
     found: dict[int, tuple[int, str, str, str, str]] = {}  # start -> (end, after, rule, note, kind)
     queries: list[Query] = []
     # places keep their spelling (a period "Donetz" is not damage): only reported
-    variants = {v: e for e in auth.entries
-                for v in (e.variants + (e.forms if normalise and e.type != "place" else []))}
+    variants = auth.variant_table(normalise)
     if variants:
         for m in _form_pattern(list(variants)).finditer(text):
             e = variants[m.group()]
@@ -76,8 +75,7 @@ def run(text: str, ctx: Context) -> StageResult:
             else:
                 queries.append(Query(m.start(), m.end(), m.group(), [e.canonical], 0.55,
                                      f"{note}; report-only witness (policy names.mode = {mode!r})", rule="names.variant"))
-    persons = {e.canonical.lower(): e for e in auth.entries
-               if e.type == "person" and e.canonical.isascii() and e.canonical[:1].isupper()}
+    persons = auth.persons_in_lower_case()
     if persons:
         for m in _form_pattern(list(persons)).finditer(text):
             if m.start() in found:
