@@ -203,40 +203,40 @@ class _Tokens:
         return map(self.form_low.__getitem__, self.ids)
 
 
-class _Ends:
-    """The tokens' end offsets, read as a sequence (each its start plus its form's length)."""
+class _Column:
+    """A per-token value derived from the token's form, read as a sequence without a list."""
 
     __slots__ = ("_t",)
 
     def __init__(self, tokens: _Tokens):
         self._t = tokens
 
+    def __len__(self) -> int:
+        return len(self._t.starts)
+
+
+class _Ends(_Column):
+    """The tokens' end offsets, read as a sequence (each its start plus its form's length)."""
+
+    __slots__ = ()
+
     def __getitem__(self, i: int) -> int:
         t = self._t
         return t.starts[i] + t.form_len[t.ids[i]]
-
-    def __len__(self) -> int:
-        return len(self._t.starts)
 
     def __iter__(self):
         t = self._t
         return map(int.__add__, t.starts, map(t.form_len.__getitem__, t.ids))
 
 
-class _Lows:
+class _Lows(_Column):
     """The tokens' lower-case forms, read as a sequence (one string per distinct form)."""
 
-    __slots__ = ("_t",)
-
-    def __init__(self, tokens: _Tokens):
-        self._t = tokens
+    __slots__ = ()
 
     def __getitem__(self, i: int) -> str:
         t = self._t
         return t.low_forms[t.form_low[t.ids[i]]]
-
-    def __len__(self) -> int:
-        return len(self._t.starts)
 
     def __iter__(self):
         return map(self._t.low_forms.__getitem__, self._t.low_numbers())
