@@ -155,12 +155,12 @@ class _Workers:
     pool = None
 
 
-def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str], res=None) -> dict[str, str]:
-    """The collation files of one work, {path under the project: content}: in this process
-    (`res`) or in a worker forked by clean_cached (the resources it was forked with)."""
+def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str], res) -> dict[str, str]:
+    """The collation files of one work, {path under the project: content}, made in this process
+    (a worker's collation is collation_task, its reports _reports)."""
     from pipeline.collate import collate_corpus
     from pipeline.witnesses import Corpus
-    made = collate_corpus(Path(root), Corpus(raw, members, [work]), res if res is not None else _FORKED_RES, texts)
+    made = collate_corpus(Path(root), Corpus(raw, members, [work]), res, texts)
     return {p.relative_to(root).as_posix(): content for p, content in made.items()}
 
 
@@ -351,7 +351,7 @@ def _fork_pool(workers: int, res=None):
                                initializer=_start_worker, initargs=(os.getpid(), res))
 
 
-_FORKED_RES = None  # in a forked worker: the run's resources (collate_task)
+_FORKED_RES = None  # in a forked worker: the run's resources (collation_task, clean_task)
 
 
 def _start_worker(parent: int, res) -> None:
