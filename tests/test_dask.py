@@ -23,7 +23,16 @@ def forkserver():
     pytest.importorskip("distributed")
     import dask
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        from distributed.utils import get_mp_context
+        # the server imports the stages and writers a worker's tasks run, once, as it imports
+        # distributed: code only (no project, no word table is loaded by an import)
+        get_mp_context().set_forkserver_preload(["distributed", *WORKER_MODULES])
         yield
+
+
+# what a worker imports to clean a file (pipeline.commands.execute.clean_file_task)
+WORKER_MODULES = ["pipeline.commands.execute", "pipeline.run", "pipeline.stages", "pipeline.config",
+                  "pipeline.report.files"]
 
 
 def texts(tmp_path: Path) -> list[Path]:
