@@ -145,7 +145,10 @@ def test_text_view_is_the_clean_text_of_every_witness(page, project):
         assert text_view_paragraphs(page) == clean.rstrip("\n").split("\n\n"), wid
 
 
-def test_side_by_side_and_decisions_kept_in_the_browser(page, project):
+def test_side_by_side_and_decisions_kept_in_the_browser_then_the_keyboard(page, project):
+    """Side by side; a decision kept in the browser over a reload, then discarded. Then, on the same
+    page (a load of the largest page less), the keyboard: j/k move, a/r decide; a pure layout change
+    over a line break cannot be rejected (a hard wrap would stay)."""
     path = project / "reports" / f"{BIG}.changes.html"
     open_report(page, path)
     page.click('.seg button[data-mode="side"]')
@@ -165,6 +168,25 @@ def test_side_by_side_and_decisions_kept_in_the_browser(page, project):
     page.click("#discard-local")
     assert page.dialogs and "Discard 1" in page.dialogs[-1]
     assert page.locator("#unsaved").is_hidden()
+    # the keyboard, from the changes tab (the page as reloaded: no filter, no decision of its own)
+    page.click('.tabs button[data-tab="changes"]')
+    page.select_option("#f-view", "all")
+    data = page_data(page)
+    page.keyboard.press("j")
+    page.keyboard.press("a")  # accepts the first change, moves on
+    first = data["changes"][0][0]
+    assert "acc" in page.locator(f"#c-{first}").get_attribute("class")
+    assert "cur" in page.locator("#changes .chg").nth(1).get_attribute("class")
+    page.locator(f"#c-{first} a.note-add").click()  # an accepted change gets a note only on demand
+    page.locator(f"#c-{first} input.note-in").fill("fine")
+    page.locator(f"#c-{first} input.note-in").press("Enter")
+    page.locator("h1").click()
+    page.keyboard.press("k")
+    page.keyboard.press("u")
+    assert "acc" not in page.locator(f"#c-{first}").get_attribute("class")
+    page.select_option("#f-rule", "layout.line-join")
+    row = page.locator("#changes .chg").first
+    assert row.locator("button.r").is_disabled() and not row.locator("button.a").is_disabled()
 
 
 def test_hostile_witness_is_shown_literally(page, hostile):
@@ -201,28 +223,6 @@ def test_hostile_witness_is_shown_literally(page, hostile):
     assert "No changes" in page.locator("#changes").inner_text()
     page.click('.tabs button[data-tab="text"]')
     assert page.locator("#text .tcln").inner_text().startswith("A clean line.")
-
-
-def test_keyboard_and_layout_rejections(page, project):
-    """j/k move, a/r decide; a pure layout change over a line break cannot be rejected (a hard wrap would stay)."""
-    open_report(page, project / "reports" / f"{BIG}.changes.html")
-    page.select_option("#f-view", "all")
-    data = page_data(page)
-    page.keyboard.press("j")
-    page.keyboard.press("a")  # accepts the first change, moves on
-    first = data["changes"][0][0]
-    assert "acc" in page.locator(f"#c-{first}").get_attribute("class")
-    assert "cur" in page.locator("#changes .chg").nth(1).get_attribute("class")
-    page.locator(f"#c-{first} a.note-add").click()  # an accepted change gets a note only on demand
-    page.locator(f"#c-{first} input.note-in").fill("fine")
-    page.locator(f"#c-{first} input.note-in").press("Enter")
-    page.locator("h1").click()
-    page.keyboard.press("k")
-    page.keyboard.press("u")
-    assert "acc" not in page.locator(f"#c-{first}").get_attribute("class")
-    page.select_option("#f-rule", "layout.line-join")
-    row = page.locator("#changes .chg").first
-    assert row.locator("button.r").is_disabled() and not row.locator("button.a").is_disabled()
 
 
 def test_hyphens_of_one_kind_turned_round_and_a_rule_group_links_to_other_witnesses(page, project):
