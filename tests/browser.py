@@ -7,6 +7,7 @@ Set EDITION_SCREENSHOTS=DIR to keep screenshots of what the tests saw.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -43,4 +44,7 @@ def in_page_open(page) -> float:
 
 
 def page_data(page) -> dict:
-    return page.evaluate("JSON.parse(document.getElementById('report-data').textContent)")
+    """The data the page embeds (its report-data script), parsed here from the script's text as the
+    page parses it: the same dict, without Playwright serializing a structure of 1,500 changes value
+    by value from the browser (half a second of CPU a call on the largest pages, a tenth of that so)."""
+    return json.loads(page.evaluate("document.getElementById('report-data').textContent"))

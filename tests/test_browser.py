@@ -5,6 +5,7 @@ saved and run again: tests/test_browser_review.py; the browser and its page: tes
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -121,13 +122,14 @@ def test_largest_witness_opens_and_filters_in_under_a_second_and_shows_its_layou
 
 
 def text_view_paragraphs(page) -> list[str]:
-    """Each block's clean text, without what was removed (del) and the page-break badges."""
-    texts = page.evaluate("""() => Array.from(document.querySelectorAll('#text .tcln')).map(el => {
+    """Each block's clean text, without what was removed (del) and the page-break badges (handed
+    over as one JSON string: Playwright serializes a list of strings value by value)."""
+    texts = page.evaluate("""() => JSON.stringify(Array.from(document.querySelectorAll('#text .tcln')).map(el => {
         const c = el.cloneNode(true); c.querySelectorAll('del, .pb').forEach(x => x.remove());
         c.querySelectorAll('ins.empty').forEach(x => x.remove());
         c.querySelectorAll('.sym').forEach(x => x.replaceWith(x.textContent === '\u21b5' ? '\\n' : '?'));
-        return c.textContent; })""")
-    return [x.rstrip("\n") for x in texts]
+        return c.textContent; }))""")
+    return [x.rstrip("\n") for x in json.loads(texts)]
 
 
 def test_text_view_is_the_clean_text_of_every_witness(page, project):
