@@ -23,10 +23,14 @@ def forkserver():
     pytest.importorskip("distributed")
     import dask
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        from multiprocessing import forkserver
+
         from distributed.utils import get_mp_context
-        # the server imports the stages and writers a worker's tasks run, once, as it imports
-        # distributed: code only (no project, no word table is loaded by an import)
-        get_mp_context().set_forkserver_preload(["distributed", *WORKER_MODULES])
+        ctx = get_mp_context()  # sets distributed's own list of modules for the server to import
+        # the server imports the stages and writers a worker's tasks run too, once: code only (no
+        # project, no word table is loaded by an import)
+        preloaded = getattr(getattr(forkserver, "_forkserver", None), "_preload_modules", None) or ["distributed"]
+        ctx.set_forkserver_preload(list(dict.fromkeys([*preloaded, *WORKER_MODULES])))
         yield
 
 
