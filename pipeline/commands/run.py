@@ -64,11 +64,12 @@ def run_key(root: Path, only: list[str] | None, collate: bool) -> str:
 
 
 def build_edition(root: Path, only: list[str] | None = None, collate: bool = True, quiet: bool = True,
-                  jobs: int = 1, force: bool = False, scheduler: str | None = None, res=None):
+                  jobs: int = 1, force: bool = False, scheduler: str | None = None, res=None, meanwhile=None):
     """Everything `edition run` does: clean, write clean/ and reports/ (all or nothing),
     collate; returns the cleaned witnesses and the files written. Results whose inputs did not
     change come from the run cache (unless `force`). `res`: the project's Resources, if the
-    caller has them loaded already."""
+    caller has them loaded already. `meanwhile()`: the caller's own work, done once the
+    witnesses are clean, while a worker collates (off the run's critical path)."""
     from pipeline.cache import RunCache
     from pipeline.config import check_project
     from pipeline.context import Resources
@@ -126,7 +127,12 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         earlier = read_manifest(root / "reports" / "witnesses.json") if only else {}
         files[root / "reports" / "witnesses.json"] = witness_manifest([w.id for w in corpus.witnesses], cleaned,
                                                                       earlier)
-        # while the workers collate: make the outputs that do not depend on the collation
+        # while the workers collate: what the reports import, the caller's work, then the outputs
+        # that do not depend on the collation
+        from pipeline.collate.segment import sentences
+        from pipeline.report.html import render_index  # noqa: F401 (jinja2, for build_reports below)
+        if meanwhile is not None:
+            meanwhile()
         _materialise(files, lambda: not all(f.done() for _, f in away.values()))
         for work in corpus.works:  # in catalogue order
             if work.id in away:
@@ -140,7 +146,6 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     finally:
         if workers.pool is not None:
             _close(workers.pool, {k: f for k, (_, f) in away.items()})
-    from pipeline.collate.segment import sentences
     files.update(build_reports(root, corpus, cleaned, files, split=sentences, stream=True))
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
@@ -428,11 +433,20 @@ def _run(args: argparse.Namespace) -> int:
     cache.forget_run()  # the outputs are about to change; a run killed now is not "up to date"
     from pipeline.context import Resources
     res = Resources(root)
-    messages = failing_rules(res)
-    for line in messages:
-        print(line, file=sys.stderr)
-    cleaned, files = build_edition(root, only, collate, args.quiet, _jobs(args, own_choice=True), force,
-                                   getattr(args, "scheduler", None), res)
+    messages: list[str] = []
+    checked = []
+
+    def check_rules() -> None:  # the rules' own examples, tested while a worker collates
+        if not checked:
+            checked.append(True)
+            messages.extend(failing_rules(res))
+            for line in messages:
+                print(line, file=sys.stderr)
+    try:
+        cleaned, files = build_edition(root, only, collate, args.quiet, _jobs(args, own_choice=True), force,
+                                       getattr(args, "scheduler", None), res, meanwhile=check_rules)
+    finally:  # said before anything else, even when the run fails
+        check_rules()
     from pipeline.review import review_words
     said = []
     for wid, c in cleaned.items():
