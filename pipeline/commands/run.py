@@ -669,4 +669,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             p = Path(tmp) / f"warm-up-{lang}.txt"
             p.write_text(_WARM_UP[lang], encoding="utf-8")
             paths.append(p)
-        return clean_files(Resources(args.root.resolve()), paths, "auto", Path(tmp) / "out", quiet=True)
+        rc = clean_files(Resources(args.root.resolve()), paths, "auto", Path(tmp) / "out", quiet=True)
+    if "ru" in (args.lang or _WARM_UP):  # what the warm-up sentence may not reach
+        from pipeline.lexicon import frequent_words
+        frequent_words("ru")
+    return rc
