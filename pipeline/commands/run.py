@@ -95,6 +95,12 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
 
     def collate_work(work_id: str) -> None:
         work, members = corpus.work(work_id), corpus.members(work_id)
+        if any(m.id not in texts for m in members if m.id in ids):
+            # the one worker cleans the rest of the work's witnesses, then collates it (its queue is in
+            # order): it reads their texts itself; the key is made when this process has them too
+            away[work_id] = (None, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
+                                                       {m.id: texts[m.id] for m in members if m.id in texts}))
+            return
         key = work_key(root, res, work, members, texts)
         found = None if force else cache.get("work", key)
         if found is None and workers.pool is not None:  # a worker collates it; this process goes on
@@ -106,20 +112,41 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
             cache.put("work", key, found)
         collated[work_id] = found
 
-    def collate_ready(wid: str, c) -> None:
-        """Collate a work as soon as its witnesses are clean (while the workers clean the rest)."""
-        texts[wid] = c.text
+    announced: dict[str, str] = {}  # witness id -> its clean text, told before its cleaning ended
+
+    def text_ready(wid: str, text: str) -> None:
+        """Collate a work as soon as its witnesses' clean texts are known (while the workers clean
+        the rest, and this process asks the last questions of its own witness), or as soon as
+        the rest are the one worker's to clean."""
+        texts[wid] = text
         for work_id, left in waiting.items():
             if wid in left:
                 left.discard(wid)
-                if not left:
+                if not left or (workers.single and left <= workers.cleaning):
+                    left.clear()
+                    collate_work(work_id)
+
+    def told(wid: str, text: str) -> None:
+        announced[wid] = text
+        text_ready(wid, text)
+
+    def collate_ready(wid: str, c) -> None:
+        if wid not in announced:
+            texts[wid] = c.text
+            text_ready(wid, c.text)
+        elif announced.pop(wid) != c.text:  # a stage that only asks changed the text after all: collated again
+            texts[wid] = c.text
+            for work_id in waiting:
+                if wid in {m.id for m in corpus.members(work_id)} and (work_id in away or work_id in collated):
+                    away.pop(work_id, None)
+                    collated.pop(work_id, None)
                     collate_work(work_id)
 
     try:
         # the witnesses a worker cleaning them may work ahead on: those collated with a pivot
         ahead = frozenset(m for work_id, left in waiting.items() for m in left if m != corpus.work(work_id).pivot)
         cleaned = clean_cached(root, corpus, ids, res, cache, force, quiet, jobs, scheduler, on_result=collate_ready,
-                               workers=workers, ahead=ahead)
+                               workers=workers, ahead=ahead, on_text=told)
         for work_id in waiting:  # with --only: works none of whose witnesses were cleaned (read from clean/)
             if work_id not in collated and work_id not in away:
                 collate_work(work_id)
@@ -137,9 +164,14 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         for work in corpus.works:  # in catalogue order
             if work.id in away:
                 key, future = away.pop(work.id)
-                found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res) \
-                    if future.cancel() else _reports(future.result(), root, workers.pool)  # not started: free now
-                cache.put("work", key, found)
+                found = None
+                if key is None:  # sent before this process had every text: the cache may have it after all
+                    key = work_key(root, res, work, corpus.members(work.id), texts)
+                    found = None if force else cache.get("work", key)
+                if found is None:
+                    found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res) \
+                        if future.cancel() else _reports(future.result(), root, workers.pool)  # not started: here
+                    cache.put("work", key, found)
                 collated[work.id] = found
             for rel, content in collated.get(work.id, {}).items():
                 files[root / rel] = content
@@ -158,6 +190,8 @@ class _Workers:
     """The worker processes of a run (clean_cached starts them; build_edition closes them)."""
 
     pool = None
+    single = False  # one worker: it runs what it is given in order
+    cleaning: frozenset[str] = frozenset()  # the witnesses the workers clean
 
 
 def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str], res) -> dict[str, str]:
@@ -171,9 +205,10 @@ def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str
 
 def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, str]) -> list:
     """In a worker forked by clean_cached: the work's collation (pipeline.collate.collations),
-    its reports not made yet."""
+    its reports not made yet; the texts of the witnesses this worker cleaned are its own."""
     from pipeline.collate import collations
     from pipeline.witnesses import Corpus
+    texts = {**{m.id: _MADE[m.id] for m in members if m.id in _MADE}, **texts}
     return collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
 
 
@@ -236,12 +271,14 @@ def work_key(root: Path, res, work, members, texts: dict[str, str]) -> str:
 
 def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, quiet: bool, jobs: int,
                  scheduler: str | None, on_result=None, workers: _Workers | None = None,
-                 ahead: frozenset[str] = frozenset()) -> dict:
+                 ahead: frozenset[str] = frozenset(), on_text=None) -> dict:
     """The cleaned witnesses: from the cache where nothing they depend on changed, the rest
     cleaned (in this process, N processes or on a Dask cluster) and stored as each finishes,
     so a run killed midway keeps what it finished. Worker processes started here are handed
     to `workers` (still running, for the collations) if given, else shut down; a worker that
-    cleans a witness of `ahead` then works ahead on its collation."""
+    cleans a witness of `ahead` then works ahead on its collation. While workers run,
+    `on_text(wid, text)` is told the clean text of a witness cleaned in this process as soon as
+    it is known (pipeline.run.clean_witness), before on_result has the witness."""
     from pipeline.review import to_decisions
     from pipeline.sources import read_witness
     inputs = {wid: read_witness(root, corpus, wid) for wid in ids}  # every input refused if bad, before any work
@@ -256,7 +293,9 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
     # the longest first: the last task to start is a short one, so no worker waits long for another
     todo = sorted((wid for wid in ids if wid not in out), key=lambda wid: -len(inputs[wid][0]))
     if todo:
-        from pipeline.commands.execute import WitnessTask, adopt, bundle_of, clean_witness_task, executor
+        from functools import partial
+
+        from pipeline.commands.execute import Executor, WitnessTask, adopt, bundle_of, clean_witness_task, executor
         bundle = bundle_of(res, ship=bool(scheduler))
         if not scheduler:  # here and in processes forked from here: the rules and config loaded already
             adopt(bundle, res)
@@ -285,8 +324,11 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
             with progress_bar(quiet) as progress, executor(scheduler, max(1, jobs) if len(here) > 1 else 1) as ex:
                 bar = progress.add_task("cleaning", total=len(todo))
                 if pool is not None and workers is not None:
-                    workers.pool = pool
-                for wid, c in ex.map(clean_witness_task, bundle, (tasks[wid] for wid in here)):
+                    workers.pool, workers.single, workers.cleaning = pool, n == 1, frozenset(there) & ahead
+                # with workers running, what this process cleans tells its text early (they may collate it)
+                task = partial(clean_witness_task, on_text=on_text) if pool is not None and on_text is not None \
+                    and type(ex) is Executor else clean_witness_task
+                for wid, c in ex.map(task, bundle, (tasks[wid] for wid in here)):
                     finished(wid, c)
                     progress.advance(bar)
                 for wid, f in futures.items():  # in the order given: the same calls, whoever finishes first
@@ -313,11 +355,15 @@ def clean_task(bundle, task, ahead: bool):
     if ahead and _FORKED_RES is not None:
         from pipeline.collate import prepare
         prepare(c.text, task.witness.language, _FORKED_RES)
+        _MADE[task.key] = c.text
     return c
 
 
 AUTO_MIN = 20_000  # characters for the other processes to clean: less is not worth starting one
 _CLEANED_HERE = False  # has this process cleaned a witness (its word lists are loaded)?
+
+
+COLLATION_SHARE = 0.5  # a work's collation costs about this share of cleaning its texts (Kollontai: 1.1 s to 2.6 s)
 
 
 def _share(corpus, todo: list[str], size: dict[str, int]) -> tuple[list[str], list[str], int]:
@@ -326,21 +372,28 @@ def _share(corpus, todo: list[str], size: dict[str, int]) -> tuple[list[str], li
     loaded anyway (a new process, two cores or more, more than one witness to clean): each
     process loads those of its own witnesses, at the same time. This process cleans the pivots of
     the works to collate (what collation reads first, in the language whose resources its
-    anchors read), up to its share; the workers the rest. A process that has cleaned before has
-    what it needs loaded: it cleans alone."""
+    anchors read), up to its share, then witnesses no collation reads, up to its share; the
+    workers the rest, then collate (their share counts the collations). A process that has
+    cleaned before has what it needs loaded: it cleans alone."""
     cores = os.cpu_count() or 1
     # Linux: a worker forked from this process starts with what it holds (elsewhere fork is
     # unsafe or missing, and a new interpreter would import and load everything again)
     if cores < 2 or len(todo) < 2 or _CLEANED_HERE or not sys.platform.startswith("linux"):
         return todo, [], 0
-    pivots = {wk.pivot for wk in corpus.works if len(corpus.members(wk.id)) >= 2}
+    works = [wk for wk in corpus.works if len(corpus.members(wk.id)) >= 2]
+    pivots = {wk.pivot for wk in works}
+    collated = {m.id for wk in works for m in corpus.members(wk.id)}
     workers = min(cores - 1, len(todo) - 1)
-    fair = sum(size.values()) / (workers + 1)
+    fair = (sum(size.values()) + COLLATION_SHARE * sum(size[w] for w in todo if w in collated)) / (workers + 1)
     here: list[str] = []
     for wid in todo:  # longest first
         if wid in pivots and sum(size[x] for x in here) + size[wid] <= fair:
             here.append(wid)
     here = here or todo[:1]
+    for wid in todo:
+        if wid not in here and wid not in collated and sum(size[x] for x in here) + size[wid] <= fair:
+            here.append(wid)
+    here = [wid for wid in todo if wid in here]
     there = [wid for wid in todo if wid not in here]
     if sum(size[wid] for wid in there) < AUTO_MIN:
         return todo, [], 0
@@ -357,6 +410,7 @@ def _fork_pool(workers: int, res=None):
 
 
 _FORKED_RES = None  # in a forked worker: the run's resources (collation_task, clean_task)
+_MADE: dict[str, str] = {}  # in a forked worker: the clean texts of the witnesses it cleaned ahead
 
 
 def _start_worker(parent: int, res) -> None:
