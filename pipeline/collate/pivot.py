@@ -113,23 +113,12 @@ class _Matches:
         for j, u in enumerate(ou):
             for key, spans in u.found.keys.items():
                 index.setdefault(key, []).append((j, len(spans)))
+        # per pivot unit, the 1-1 beads' (matched, strong) by translation unit: the sums exact() makes,
+        # term by term in the same order (the commonest bead, looked up instead of bisected); a
+        # bead's matched weight is also the cell of the 2-D prefix sums (read only; a unit matching
+        # nothing repeats the row above)
         full = [[0.0] * (m + 1)]
-        for i, u in enumerate(pu):
-            cell = [0.0] * (m + 1)  # cell[j + 1]: matches of pivot unit i with translation unit j
-            matched = False
-            for key, spans in u.found.keys.items():
-                if key not in index:
-                    continue
-                w = key_weight(key)
-                for j, count in index[key]:
-                    cell[j + 1] += w * min(count, len(spans))
-                    matched = True
-            # 2-D prefix sums (read only): a unit matching nothing repeats the row above
-            full.append(list(map(add, full[-1], accumulate(cell))) if matched else full[-1])
-        self.full = full
-        # a 1-1 bead's (matched, strong) by pivot unit, then translation unit: the sums exact() makes,
-        # term by term in the same order (the commonest bead, looked up instead of bisected)
-        self.pair: list[dict[int, tuple[float, float]]] = []
+        self.pair: list[dict[int, list[float]]] = []
         for keys in self.keys_p:
             got: dict[int, list[float]] = {}
             for key, w, is_strong, n_here, _ in keys:
@@ -142,6 +131,14 @@ class _Matches:
                     if is_strong:
                         acc[1] += v
             self.pair.append(got)
+            if got:
+                cell = [0.0] * (m + 1)  # cell[j + 1]: matches of this pivot unit with translation unit j
+                for j, acc in got.items():
+                    cell[j + 1] = acc[0]
+                full.append(list(map(add, full[-1], accumulate(cell))))
+            else:
+                full.append(full[-1])
+        self.full = full
         self.p_strong = _prefix([u.found.weight(True) for u in pu])
         self.o_strong = _prefix([u.found.weight(True) for u in ou])
         self.p_total = _prefix([u.found.weight() for u in pu])
