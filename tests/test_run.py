@@ -191,14 +191,16 @@ def test_the_clean_text_is_told_once_only_stages_that_ask_are_left(built, monkey
     cleaning then ends with. Not told where a review decision changes the text after the stages."""
     import dataclasses
 
-    import pipeline.stages as stages
+    from pipeline.config import stages_of
     from pipeline.review import Decisions
     from pipeline.run import clean_witness
     from pipeline.sources import read_witness
     events = []
-    real = stages.REGISTRY["grammar"]
-    monkeypatch.setitem(stages.REGISTRY, "grammar",
-                        dataclasses.replace(real, run=lambda text, ctx: events.append("grammar") or real.run(text, ctx)))
+
+    def logged(st):
+        return dataclasses.replace(st, run=lambda text, ctx: events.append(st.name) or st.run(text, ctx))
+    monkeypatch.setitem(built.resources.__dict__, "_stages",  # the resources' validated stages, grammar logged
+                        [logged(st) if st.name == "grammar" else st for st in stages_of(built.resources)])
     raw, encoding, _ = read_witness(built.root, built.corpus, "kollontai-en-iww")
     w = built.corpus.get("kollontai-en-iww")
     c = clean_witness(raw, w, built.resources, facts={"encoding": encoding}, on_text=events.append)
