@@ -712,8 +712,9 @@ _WARM_UP = {
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Build the on-disk tables the stages read (word lists, word indexes, the real-word
-    confusions: about 20 s) now, by cleaning a sentence in each language, so that no later
-    run pays for them. `make install` calls it; a run finds them in EDITION_CACHE."""
+    confusions: about 20 s) now, by cleaning a sentence in each language, then the Russian
+    frequent words' sorted list and the report templates compiled, so that no later run pays
+    for them. `make install` calls it; a run finds them in EDITION_CACHE."""
     import tempfile
 
     from pipeline.context import Resources
@@ -727,4 +728,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     if "ru" in (args.lang or _WARM_UP):  # what the warm-up sentence may not reach
         from pipeline.lexicon import frequent_words
         frequent_words("ru")
+    from pipeline.collate.writers import _environment
+    from pipeline.report.html import env
+    for e in (env(), _environment()):  # the report templates, compiled once (jinja2's bytecode cache)
+        for name in e.list_templates():
+            e.get_template(name)
     return rc
