@@ -209,3 +209,37 @@ def test_the_clean_text_is_told_once_only_stages_that_ask_are_left(built, monkey
     resolved = Decisions(resolved={"no-such-query": "x"})  # a reading written after the stages: not told
     clean_witness(raw, w, built.resources, resolved, facts={"encoding": encoding}, on_text=events.append)
     assert events == ["grammar"]
+
+
+def test_a_stage_that_asks_but_edits_after_all_has_the_work_collated_again(tmp_path, monkeypatch):
+    """The pivot's text is sent to the worker early, once only stages declaring no edit kinds
+    are left; one that edits all the same (a stage written against its declaration) makes the
+    collation of the text told stale: the work is collated again from the final text, and the
+    outputs are those of a run in one process."""
+    import dataclasses
+
+    import pipeline.commands.run as run_command
+    import pipeline.stages as stages
+    from pipeline.model import Edit, StageResult
+    real = stages.get("punctuation")
+
+    def punctuation(text, ctx):  # declares no edit kinds, edits the pivot
+        got = real.run(text, ctx)
+        at = text.find(" оппозиции ") if ctx.witness.id == "kollontai-ru" else -1
+        if at < 0:
+            return got
+        return StageResult([Edit(at + 1, at + 10, "оппозиция", "punctuation.test", "punct")], got.queries)
+    monkeypatch.setitem(stages.REGISTRY, "punctuation", dataclasses.replace(real, run=punctuation))
+    alone = make_project(tmp_path / "alone")
+    assert edition(alone, "run", "--quiet", "--jobs", "1").returncode == 0
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    where = tmp_path / "collated-in"
+    monkeypatch.setitem(_COLLATED, "collation_task", (where, run_command.collation_task))
+    monkeypatch.setattr(run_command, "collation_task", _logged_collation)
+    shared = make_project(tmp_path / "shared")
+    proc = edition(shared, "run", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert len(where.read_text().splitlines()) == 2  # the text told, then the final one
+    assert "оппозиция" in (shared / "clean" / "kollontai-ru.txt").read_text(encoding="utf-8")
+    assert snapshot(shared) == snapshot(alone)

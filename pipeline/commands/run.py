@@ -131,16 +131,17 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         text_ready(wid, text)
 
     def collate_ready(wid: str, c) -> None:
-        if wid not in announced:
-            texts[wid] = c.text
-            text_ready(wid, c.text)
-        elif announced.pop(wid) != c.text:  # a stage that only asks changed the text after all: collated again
-            texts[wid] = c.text
-            for work_id in waiting:
+        if wid in announced and announced.pop(wid) != c.text:
+            # a stage that only asks changed the text after all: the collation made with the text
+            # told is dropped, the work waits again for what it lacks
+            for work_id, left in waiting.items():
                 if wid in {m.id for m in corpus.members(work_id)} and (work_id in away or work_id in collated):
                     away.pop(work_id, None)
                     collated.pop(work_id, None)
-                    collate_work(work_id)
+                    left.update(m.id for m in corpus.members(work_id) if m.id in ids and m.id not in texts)
+                    left.add(wid)
+        if wid not in texts or texts[wid] != c.text:
+            text_ready(wid, c.text)
 
     try:
         # the witnesses a worker cleaning them may work ahead on: those collated with a pivot
