@@ -83,6 +83,15 @@ if len(sys.argv) > 3:  # --timeline: what each process does when, in wall and CP
         setattr(m, name, spans(name, getattr(m, name)))
     for s in stages_of(Resources(__import__("pathlib").Path(sys.argv[1]))):
         st.REGISTRY[s.name] = dataclasses.replace(s, run=spans("stage " + s.name, st.REGISTRY[s.name].run))
+    from concurrent.futures import ProcessPoolExecutor
+    submit = ProcessPoolExecutor.submit
+    def logged_submit(self, fn, *a, **k):  # when this process hands a collation to a worker
+        if getattr(fn, "__name__", "") == "collation_task":
+            with open(sys.argv[3], "a") as f:
+                f.write(json.dumps([os.getpid(), "collation sent", time.perf_counter() - T0w, time.perf_counter() - T0w,
+                                    0.0, time.process_time()]) + "\n")
+        return submit(self, fn, *a, **k)
+    ProcessPoolExecutor.submit = logged_submit
 rc = pipeline.cli.main(["--root", sys.argv[1], "run", "--force", "--quiet", "--jobs", sys.argv[2]])
 if len(sys.argv) > 3:
     with open(sys.argv[3], "a") as f:
@@ -123,7 +132,7 @@ def show_timeline(path: Path) -> None:
     """Each process's spans (wall from the start, CPU seconds), and the run's critical path on two
     idle cores estimated from the processes' CPU clocks (a shared machine stretches the wall times):
     the run's process up to the collation's results, the worker's collation (it starts when the
-    worker is free and the pivot's text is known), then the run's tail (the reports and writes)."""
+    worker is free and this process has sent it), then the run's tail (the reports and writes)."""
     rows = [json.loads(x) for x in path.read_text().splitlines()]
     pids = sorted({r[0] for r in rows}, key=lambda p: min(r[2] for r in rows if r[0] == p))
     for n, pid in enumerate(pids):
@@ -144,9 +153,8 @@ def show_timeline(path: Path) -> None:
         busy = sum(r[4] for r in mine if (r[1].startswith("clean ") or r[1] == "prepare") and r[2] < coll[2])
         print(f"worker: {busy:.2f} s CPU cleaning before its collation ({coll[4]:.2f} s CPU), from the fork at "
               f"{fork:.2f} s CPU of the run's process")
-        # the pivot's text: where the stages that ask begin on it (grammar), else its cleaning's end
-        told = min((r[5] - r[4] for r in main if r[1] in ("stage grammar", "stage punctuation")), default=None)
-        start = max(fork + busy, told if told is not None else 0.0)
+        sent = next((r[5] for r in main if r[1] == "collation sent"), 0.0)  # this process's CPU clock then
+        start = max(fork + busy, sent)
         print(f"estimated wall on two idle cores: {max(end - tail, start + coll[4]) + tail:.2f} s "
               f"(collation from {start:.2f} to {start + coll[4]:.2f} s)")
 
