@@ -230,14 +230,24 @@ def test_a_stage_that_asks_but_edits_after_all_has_the_work_collated_again(tmp_p
             return got
         return StageResult([Edit(at + 1, at + 10, "оппозиция", "punctuation.test", "punct")], got.queries)
     monkeypatch.setitem(stages.REGISTRY, "punctuation", dataclasses.replace(real, run=punctuation))
-    alone = make_project(tmp_path / "alone")
+    # a work of two: the first pages of the pivot and of the Dreadnought (the whole corpus twice cost 10 s)
+    def opening(name: str, lines: int) -> bytes:
+        return b"".join((ROOT / "raw" / name).read_bytes().splitlines(keepends=True)[:lines])
+    # 40 kB for the worker: above AUTO_MIN, so the run still forks one
+    raw = {"kollontai-ru.txt": opening("kollontai-ru.txt", 400),
+           "kollontai-en-dreadnought.txt": opening("kollontai-en-dreadnought.txt", 500)}
+    catalogue = "".join(
+        f'[[witness]]\nid = "{id}"\nfile = "{id}.txt"\nlanguage = "{lang}"\nwork = "w"\nrole = "{role}"\n\n'
+        for id, lang, role in (("kollontai-ru", "ru", "original"), ("kollontai-en-dreadnought", "en", "translation")))
+    catalogue = '[[work]]\nid = "w"\ntitle = "w"\npivot = "kollontai-ru"\n\n' + catalogue
+    alone = make_project(tmp_path / "alone", raw, catalogue)
     assert edition(alone, "run", "--quiet", "--jobs", "1").returncode == 0
     monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
     monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
     where = tmp_path / "collated-in"
     monkeypatch.setitem(_COLLATED, "collation_task", (where, run_command.collation_task))
     monkeypatch.setattr(run_command, "collation_task", _logged_collation)
-    shared = make_project(tmp_path / "shared")
+    shared = make_project(tmp_path / "shared", raw, catalogue)
     proc = edition(shared, "run", "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert len(where.read_text().splitlines()) == 2  # the text told, then the final one
