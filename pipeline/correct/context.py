@@ -100,8 +100,8 @@ class ContextModel:
                 s = math.log10(self.p_uni(w))
             else:
                 s = math.log10(self.p_next(prev, w, int(reading == w)))
-            if nxt is not None:
-                s += math.log10(self.p_next(w, nxt, 0)) - math.log10(self.p_uni(nxt))
+            if nxt is not None:  # the reading's own bigram with its right neighbour left out too
+                s += math.log10(self.p_next(w, nxt, int(reading == w))) - math.log10(self.p_uni(nxt))
             return s
         parts = w.split(" ")
         s = 0.0
@@ -128,21 +128,21 @@ class ContextModel:
             if " " in w:
                 out[w] = self.score(prev, w, nxt, reading)
                 continue
+            own = int(reading == w)  # the reading's own place is no evidence for it
             if prev is None:
                 s = log10(p_uni(w))
             else:  # p_next(prev, w, own) written out
-                own = int(reading == w)
                 p = p_language(prev, w)
                 n = n_prev - own
                 if n > 0:
                     s = log10(p + W_WITNESS * max(0, bigrams_get((prev, w), 0) - own) / n)
                 else:
                     s = log10(p + W_WITNESS * p_uni(w))
-            if nxt is not None:  # p_next(w, nxt, 0)
+            if nxt is not None:  # p_next(w, nxt, own)
                 p = p_language(w, nxt)
-                n = vocab_get(w, 0)
+                n = vocab_get(w, 0) - own
                 if n > 0:
-                    s += log10(p + W_WITNESS * max(0, bigrams_get((w, nxt), 0) - 0) / n) - nxt_uni
+                    s += log10(p + W_WITNESS * max(0, bigrams_get((w, nxt), 0) - own) / n) - nxt_uni
                 else:
                     s += log10(p + W_WITNESS * p_uni(nxt)) - nxt_uni
             out[w] = s
