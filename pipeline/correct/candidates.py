@@ -135,15 +135,13 @@ def word_index(lex: Lexicon) -> WordIndex:
         return WordIndex(prefixes, {s: sets[int(i)] for s, i in suffixes.items()}, words)
 
 
-def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float,
-              **deeper) -> tuple[tuple[str, float], ...]:
-    """Lexicon words the model's confusions make of a printed word (lower case), cheapest cost each
-    (`deeper`: OcrModel.variants' second and per_group, for a longer chain of confusions)."""
+def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> tuple[tuple[str, float], ...]:
+    """Lexicon words the model's confusions make of a printed word (lower case), cheapest cost each."""
     out: dict[str, float] = {}
     low = reading.lower()
     pre = word_index(lex).prefixes  # where a reading can still lead
     for r in dict.fromkeys((reading, low)):  # a fixed order: a set's depends on the hash seed
-        for v, c in model.variants(r, max_cost=max_cost, prefixes=pre, **deeper):
+        for v, c in model.variants(r, max_cost=max_cost, prefixes=pre):
             v = v.lower()
             if v != low and c < out.get(v, 99.0):
                 out[v] = c
@@ -355,25 +353,14 @@ class _Lexical(NamedTuple):
         return zip(words.split(" "), costs, known) if words else ()
 
 
-# a reading no cheap confusion nor single edit makes a word of ("ofleied" for "offered", "ocies" for
-# "acres"): its two confusions are sought among the costlier ones, each at most DEEP_SECOND, the
-# DEEP_PER_GROUP likeliest meant groups of each printed one (about 0.3 ms a reading)
-DEEP_SECOND = 3.5
-DEEP_PER_GROUP = 8
-
-
 @lru_cache(maxsize=20_000)  # a reading met again in another witness: a quarter of them on scale books
-def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float,
-             deep_cost: float = 0.0) -> _Lexical:
+def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float) -> _Lexical:
     low = reading.lower()
     knows = _lexicon_knows(lex, min_zipf)
     found = _variants(reading, lex, model, max_cost)
-    edits = tuple((t, knows(t)) for t in (_edit1(low, lex) if len(low) >= 3 else ()))
-    if deep_cost > max_cost and len(low) >= 3 and not any(map(knows, [v for v, _ in found])) \
-            and not any(k for _, k in edits):
-        found = _variants(reading, lex, model, deep_cost, second=DEEP_SECOND, per_group=DEEP_PER_GROUP)
     variants = (" ".join(v for v, _ in found), array("d", [c for _, c in found]),
                 bytes(map(knows, [v for v, _ in found])))
+    edits = tuple((t, knows(t)) for t in (_edit1(low, lex) if len(low) >= 3 else ()))
     # a lost space (Russian compounds are words)
     splits = tuple(f"{a} {b}" for a, b in two_words(low, lex)) if lex.language == "en" else ()
     return _Lexical(variants, edits, splits)
@@ -408,14 +395,12 @@ def _edit_cost(reading: str, term: str, model: OcrModel) -> float:
 
 
 def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int], min_zipf: float,
-               witness_known: int, max_cost: float = 4.0, own: dict[str, list[str]] | None = None,
-               deep_cost: float = 0.0) -> dict[str, float]:
+               witness_known: int, max_cost: float = 4.0, own: dict[str, list[str]] | None = None) -> dict[str, float]:
     """{candidate (lower case): channel cost -log10 P(reading | candidate)} for a reading: a word
-    known to the lexicon or used `witness_known` times in the witness (`vocab`); `deep_cost`
-    (above `max_cost`): the costliest chain of confusions sought where the cheap ones find no word."""
+    known to the lexicon or used `witness_known` times in the witness (`vocab`)."""
     low = reading.lower()
     out: dict[str, float] = {}
-    lexical = _lexical(reading, lex, model, min_zipf, max_cost, deep_cost)
+    lexical = _lexical(reading, lex, model, min_zipf, max_cost)
     for v, c, known in lexical.each_variant():
         if known or vocab.get(v, 0) >= witness_known:
             out[v] = c
@@ -431,5 +416,4 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
             out[term] = _edit_cost(reading, term, model)
     for split in lexical.splits:
         out[split] = model.space_lost
-    most = max(max_cost + 1.0, deep_cost)
-    return {w: c for w, c in out.items() if c <= most}
+    return {w: c for w, c in out.items() if c <= max_cost + 1.0}

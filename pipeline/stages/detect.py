@@ -103,7 +103,6 @@ class Settings:
     realword_min_zipf: float = 3.0  # a real-word correction goes to a word at least this frequent
     realword_prune: float = 1.0    # judge a real word only if a variant is this likely (log10) against it
     max_cost: float = 4.0          # the costliest OCR channel (-log10 P) a candidate may have
-    deep_cost: float = 0.0         # ... a non-word's that no cheap confusion makes a word of (0: none sought)
     auto_min_length: int = 2       # shorter readings are only queried
     max_queries: float = 1.0       # queries per 100 words at most (those expected to flag most errors)
     document_evidence: bool = True  # weigh again with the document's own misreadings (correct/document.py)
@@ -312,8 +311,7 @@ class _Witness:
                 self.own = own_words(self.vocab, self.lex, self.st.suggest_zipf, self.st.witness_known,
                                      self.st.own_words_most)
             c = self.cands[base] = find_candidates(base, self.lex, self.model, self.vocab, self.st.suggest_zipf,
-                                                   self.st.witness_known, self.st.max_cost, self.own,
-                                                   self.st.deep_cost)
+                                                   self.st.witness_known, self.st.max_cost, self.own)
         return c
 
     def realword_variants(self, low: str) -> tuple[tuple[str, float], ...] | list[tuple[str, float]]:
