@@ -436,10 +436,10 @@ def test_the_shape_of_a_misreading_is_a_feature_of_the_calibration():
 SMH = ROOT.parent / "shared" / "benchmarks" / "overproof_smh_dev"
 
 
-def test_a_readings_own_place_is_no_evidence_for_it_on_either_side(resources):
-    """The witness's own bigrams speak for a word only from its other places: a garble printed
-    once ("rathor under-") fits its right neighbour no better than if it stood elsewhere. Left
-    in, its one bigram made P(right | reading) a quarter and the garble outweighed "rather"."""
+def test_a_rare_readings_own_place_is_no_evidence_for_it_on_either_side(resources):
+    """The witness's own bigrams speak for a rare reading only from its other places: a garble
+    printed once ("rathor under-") fits its right neighbour no better than if it stood elsewhere.
+    Left in, its one bigram made P(right | reading) a quarter and the garble outweighed "rather"."""
     ctx = en_context(resources)
     text = "I would rathor under state it, rather than over state it. " * 1
     wt = detect._Witness(text, ctx, detect.Settings.of(ctx))
@@ -449,6 +449,11 @@ def test_a_readings_own_place_is_no_evidence_for_it_on_either_side(resources):
     assert cm.score(None, "rathor", "under", "rathor") < cm.score(None, "rathor", "under", "rather")
     assert cm.fits("would", ["rathor", "rather"], "under", "rathor") == {
         w: cm.score("would", w, "under", "rathor") for w in ("rathor", "rather")}
+    # a word the witness uses [detect] witness_known times is its own: it keeps its right-hand company
+    # (the bigram list lacks most pairs: "he submitted" made "he" a query for "be" in the seeds)
+    often = detect._Witness(text + "He said rathor under it, and rathor under that. ", ctx, detect.Settings.of(ctx))
+    assert often.context.score(None, "rathor", "under", "rathor") == often.context.score(
+        None, "rathor", "under", "rather")
 
 
 def test_rare_real_word_garbles_of_a_real_newspaper_page_are_likelier_the_word(resources):
