@@ -429,3 +429,49 @@ def test_the_shape_of_a_misreading_is_a_feature_of_the_calibration():
     plain = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="thx", candidate="the")
     accent = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="thé", candidate="the")
     assert cal.probability(accent) > cal.probability(plain)
+
+
+# -- a reading is no evidence for itself (pipeline/correct/context.py) -------------------
+
+SMH = ROOT.parent / "shared" / "benchmarks" / "overproof_smh_dev"
+
+
+def test_a_rare_readings_own_place_is_no_evidence_for_it_on_either_side(resources):
+    """The witness's own bigrams speak for a rare reading only from its other places: a garble
+    printed once ("rathor under-") fits its right neighbour no better than if it stood elsewhere.
+    Left in, its one bigram made P(right | reading) a quarter and the garble outweighed "rather"."""
+    ctx = en_context(resources)
+    text = "I would rathor under state it, rather than over state it. " * 1
+    wt = detect._Witness(text, ctx, detect.Settings.of(ctx))
+    cm = wt.context
+    # no left neighbour (a line's start): the right one alone; asked about as another reading's
+    # hypothesis, "rathor" has its one bigram with "under" as evidence, as the reading itself none
+    assert cm.score(None, "rathor", "under", "rathor") < cm.score(None, "rathor", "under", "rather")
+    assert cm.fits("would", ["rathor", "rather"], "under", "rathor") == {
+        w: cm.score("would", w, "under", "rathor") for w in ("rathor", "rather")}
+    # a word the witness uses [detect] witness_known times is its own: it keeps its right-hand company
+    # (the bigram list lacks most pairs: "he submitted" made "he" a query for "be" in the seeds)
+    often = detect._Witness(text + "He said rathor under it, and rathor under that. ", ctx, detect.Settings.of(ctx))
+    assert often.context.score(None, "rathor", "under", "rathor") == often.context.score(
+        None, "rathor", "under", "rather")
+
+
+def test_rare_real_word_garbles_of_a_real_newspaper_page_are_likelier_the_word(resources):
+    """Real Sydney Morning Herald OCR (the Overproof dev set): garbles that are rare entries of
+    the lexicon ("sinco", "rathor", "somo") were judged likelier as printed (P 0.998-0.9993),
+    each counting as its own right context; now the transcription's word is the likeliest."""
+    pages = {"smh_12979000.txt": ("sinco", "since"), "smh_13064000.txt": ("rathor", "rather"),
+             "smh_13569000.txt": ("somo", "some")}
+    if not all((SMH / "ocr" / p).exists() for p in pages):
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    for page, (garble, word) in pages.items():
+        text = (SMH / "ocr" / page).read_text(encoding="utf-8")
+        ctx = en_context(resources)
+        st = detect.Settings.of(ctx)
+        wt = detect._Witness(text, ctx, st)
+        i = next(k for k in range(len(wt.tokens.starts)) if wt.tokens.low(k) == garble)
+        verdict = detect._judge(garble, False, wt, detect._name_index(ctx), ctx, st)
+        assert verdict is not None and verdict[0] == "realword" and word in verdict[3], (page, verdict)
+        post, _ = wt.posterior(i, garble, None, verdict[3], shortcut=False)
+        assert post[0][0] == word and post[0][1] > 0.9, (page, post[:3])

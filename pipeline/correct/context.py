@@ -78,10 +78,17 @@ _language_parts = lru_cache(maxsize=4)(_language_part)
 class ContextModel:
     """log10 P(word | left) + log10 P(right | word) for one witness."""
 
-    def __init__(self, lex: Lexicon, vocab: dict[str, int], bigrams: dict[tuple[str, str], int]):
+    def __init__(self, lex: Lexicon, vocab: dict[str, int], bigrams: dict[tuple[str, str], int],
+                 known: int = 3):
         self.lex = lex
         self.vocab = vocab
         self.bigrams = bigrams
+        # a reading's own place is no evidence for it: its bigram with its left neighbour is always left
+        # out, and with its right one where the witness uses it fewer than `known` times (a once-printed
+        # "rathor" before "than" was its own proof); a word the witness uses often keeps that company,
+        # which the bigram list lacks for most pairs ("he submitted"). Without a bigram list (Russian) the
+        # witness's own bigrams are all the context there is: there the right one stays
+        self.known = known if lex.language == "en" else 0
         self.p_uni, self._p_language = _language_parts(lex)
 
     def p_next(self, prev: str, w: str, own_prev: int = 0) -> float:
@@ -100,8 +107,9 @@ class ContextModel:
                 s = math.log10(self.p_uni(w))
             else:
                 s = math.log10(self.p_next(prev, w, int(reading == w)))
-            if nxt is not None:
-                s += math.log10(self.p_next(w, nxt, 0)) - math.log10(self.p_uni(nxt))
+            if nxt is not None:  # a rare reading's own bigram with its right neighbour left out too
+                own = int(reading == w and self.vocab.get(w, 0) < self.known)
+                s += math.log10(self.p_next(w, nxt, own)) - math.log10(self.p_uni(nxt))
             return s
         parts = w.split(" ")
         s = 0.0
@@ -128,21 +136,23 @@ class ContextModel:
             if " " in w:
                 out[w] = self.score(prev, w, nxt, reading)
                 continue
+            own = int(reading == w)  # the reading's own place is no evidence for it
             if prev is None:
                 s = log10(p_uni(w))
             else:  # p_next(prev, w, own) written out
-                own = int(reading == w)
                 p = p_language(prev, w)
                 n = n_prev - own
                 if n > 0:
                     s = log10(p + W_WITNESS * max(0, bigrams_get((prev, w), 0) - own) / n)
                 else:
                     s = log10(p + W_WITNESS * p_uni(w))
-            if nxt is not None:  # p_next(w, nxt, 0)
+            if nxt is not None:  # p_next(w, nxt, own of a rare reading)
                 p = p_language(w, nxt)
                 n = vocab_get(w, 0)
+                own = int(own and n < self.known)
+                n -= own
                 if n > 0:
-                    s += log10(p + W_WITNESS * max(0, bigrams_get((w, nxt), 0) - 0) / n) - nxt_uni
+                    s += log10(p + W_WITNESS * max(0, bigrams_get((w, nxt), 0) - own) / n) - nxt_uni
                 else:
                     s += log10(p + W_WITNESS * p_uni(nxt)) - nxt_uni
             out[w] = s

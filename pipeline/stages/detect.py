@@ -286,7 +286,7 @@ class _Witness:
             self.vocab[t.low_forms[t.form_low[form]]] += n
         self.linked = t.linked
         self.bigrams = _Bigrams(t)
-        self.context = ContextModel(self.lex, self.vocab, self.bigrams)
+        self.context = ContextModel(self.lex, self.vocab, self.bigrams, st.witness_known)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
         self.capitalised = Counter(text[a:b] for a, b in zip(t.starts, t.ends)
                                    if text[a].isupper() and not _initial(text, a))
