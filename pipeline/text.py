@@ -18,7 +18,7 @@ import bisect
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress, islice
 
 from pipeline.model import Change, Edit, stable_id
 
@@ -76,8 +76,7 @@ class Document:
     @property
     def text(self) -> str:
         if self._text is None:
-            raw = self.raw
-            self._text = "".join(raw[r:r + n] if t is None else t for r, n, t in zip(self._raw, self._len, self._texts))
+            self._text = _joined(self.raw, self._raw, self._len, self._texts)
         return self._text
 
     def _piece_starts(self) -> array:
@@ -264,9 +263,10 @@ class Document:
             put(cr, cl, ct, cf)
             put_block(i + 1, n)
         if 0 in oL:  # an empty kept piece is dropped (an empty written one records a deletion)
-            keep = [k for k in range(len(oL)) if oL[k] or oR[k] < 0]
-            oR, oL = array(code, (oR[k] for k in keep)), array(code, (oL[k] for k in keep))
-            oT, oF = [oT[k] for k in keep], array(code, (oF[k] for k in keep))
+            # a bytearray mask, not a list of indexes (an int object per piece; a large text has millions)
+            keep = bytearray(bool(n) or r < 0 for r, n in zip(oR, oL))
+            oR, oL = array(code, compress(oR, keep)), array(code, compress(oL, keep))
+            oT, oF = list(compress(oT, keep)), array(code, compress(oF, keep))
         self._raw, self._len, self._texts, self._ref = oR, oL, oT, oF
         self._text = None
         self._starts = None
@@ -322,6 +322,18 @@ class Document:
             rule = "+".join(dict.fromkeys(a.rule for a in apps))
             result[stable_id(self.witness, start, end, rule)] = [a.key for a in apps]
         return result
+
+
+_BLOCK = 4096  # pieces joined into one chunk of the text at a time
+
+
+def _joined(raw: str, raws: array, lens: array, texts: list[str | None]) -> str:
+    """The text the pieces make. Joined a block of pieces at a time: one join over every piece
+    held a slice object per kept piece (~70 bytes each beside its characters; a large witness
+    has millions) and the list of them, beside the text being made, for each stage's edits."""
+    pieces = zip(raws, lens, texts)
+    return "".join(["".join([raw[r:r + n] if t is None else t for r, n, t in islice(pieces, _BLOCK)])
+                    for _ in range(0, len(lens), _BLOCK)])
 
 
 def apply_changes(raw: str, changes: list[dict] | list[Change]) -> str:
