@@ -4,8 +4,10 @@ by the thousand on the hot path).
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -175,6 +177,73 @@ class Change:
                 "line": self.line, "col": self.col, "confidence": self.confidence, "note": self.note}
 
 
+class TextColumn:
+    """Many short texts held compactly, in order: a text up to POOLED characters is shared with
+    its equals (rule names, "⏎", " "); a longer one (a note: "a non-word; 'the' is likelier
+    from the OCR error model ...", each different) is kept as UTF-8 in a stream compressed a
+    block at a time (they repeat their wording: ~5 times smaller; as str each took ~170 bytes,
+    ~2 MB per MB of a noisy witness). Reading one decompresses its block (the last few read
+    are kept, for reading in order)."""
+
+    POOLED = 64
+    _BLOCK = 1 << 16  # bytes of the stream compressed together
+    _KEEP = 8  # decompressed blocks kept
+
+    def __init__(self) -> None:
+        self._items: list[str | None] = []  # each text, or None where it is a long one
+        self._long = array("q")  # the positions of the long texts, ascending
+        self._ends = array("q")  # where each long text ends in the stream
+        self._blocks: list[bytes] = []  # the stream before the tail, compressed
+        self._block_starts = array("q")  # where each block starts in the stream
+        self._tail = bytearray()  # the stream's end, not compressed yet
+        self._tail_start = 0
+        self._read: dict[int, bytes] = {}  # block index -> its bytes (the last few read)
+
+    def extend(self, texts: Iterable[str], pool: dict[str, str]) -> None:
+        """Append texts; `pool` shares the short ones (the caller's, for as long as it appends)."""
+        limit, items = self.POOLED, self._items
+        for t in texts:
+            if len(t) <= limit:
+                items.append(pool.setdefault(t, t))
+                continue
+            self._long.append(len(items))
+            items.append(None)
+            self._tail += t.encode("utf-8", "surrogatepass")
+            self._ends.append(self._tail_start + len(self._tail))
+            if len(self._tail) >= self._BLOCK:
+                self._blocks.append(zlib.compress(self._tail))
+                self._block_starts.append(self._tail_start)
+                self._tail_start += len(self._tail)
+                self._tail = bytearray()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def slice(self, start: int, stop: int) -> list[str]:
+        """The texts at positions start..stop-1."""
+        out = self._items[start:stop]
+        for k, t in enumerate(out):
+            if t is None:
+                out[k] = self._long_text(bisect.bisect_left(self._long, start + k))
+        return out
+
+    def _long_text(self, k: int) -> str:
+        a, b = self._ends[k - 1] if k else 0, self._ends[k]
+        if a >= self._tail_start:
+            data, base = self._tail, self._tail_start
+        else:
+            n = bisect.bisect_right(self._block_starts, a) - 1
+            data, base = self._read.get(n), self._block_starts[n]
+            if data is None:
+                if len(self._read) >= self._KEEP:
+                    del self._read[next(iter(self._read))]
+                data = self._read[n] = zlib.decompress(self._blocks[n])
+        return data[a - base:b - base].decode("utf-8", "surrogatepass")
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_read": {}}
+
+
 class ChangeLog(Sequence):
     """A witness's change log held compactly: a Change object with its own id string, ints
     and float took ~400 bytes (a 100 MB witness has over a million changes); here a change
@@ -182,15 +251,13 @@ class ChangeLog(Sequence):
     "⏎", " ", the rule names and notes) shared. A Change is made when one is read; the log
     reads as a list of them (len, index, iteration)."""
 
-    _POOLED = 64  # texts up to this long are shared (the long ones are few and mostly unique)
-
     def __init__(self, changes: Iterable[Change] = ()):
         self._nums = array("q")  # start, end, line, col of each change
         self._conf = array("d")
         self._ids = bytearray()  # 6 bytes a change: its 12-hex-digit id
         self._odd_ids: dict[int, str] = {}  # an id of another form (read from an older log), by index
         self._odd_conf: dict[int, object] = {}
-        self._texts: list[str] = []  # before, after, stage, rule, kind, note of each change
+        self._texts = TextColumn()  # before, after, stage, rule, kind, note of each change
         pool: dict[str, str] = {}
         for c in changes:
             self._add(c, pool)
@@ -206,16 +273,14 @@ class ChangeLog(Sequence):
         else:
             self._ids += bytes(6)
             self._odd_ids[n] = c.id
-        limit = self._POOLED
-        self._texts.extend(pool.setdefault(t, t) if len(t) <= limit else t
-                           for t in (c.before, c.after, c.stage, c.rule, c.kind, c.note))
+        self._texts.extend((c.before, c.after, c.stage, c.rule, c.kind, c.note), pool)
 
     def __len__(self) -> int:
         return len(self._conf)
 
     def _make(self, i: int) -> Change:
         a, b, line, col = self._nums[4 * i:4 * i + 4]
-        before, after, stage, rule, kind, note = self._texts[6 * i:6 * i + 6]
+        before, after, stage, rule, kind, note = self._texts.slice(6 * i, 6 * i + 6)
         cid = self._odd_ids.get(i) or self._ids[6 * i:6 * i + 6].hex()
         conf = self._odd_conf.get(i, self._conf[i]) if self._odd_conf else self._conf[i]
         return Change(cid, a, b, before, after, stage, rule, kind, line, col, conf, note)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, islice
 
-from pipeline.model import Change, Edit, stable_id
+from pipeline.model import Change, Edit, TextColumn, stable_id
 
 
 @dataclass(slots=True)
@@ -36,7 +36,6 @@ class Applied:
 
 
 _KEPT = -1  # the refs code of a kept piece (it records no edit)
-_POOLED = 64  # an applied edit's texts up to this long are shared (rule names, most notes)
 
 
 class OverlapError(ValueError):
@@ -64,7 +63,7 @@ class Document:
         self._ref = array(int_code, [_KEPT] * n)
         self._ref_sets: list[tuple[int, ...]] = []  # the edits of a piece that records several
         # the applied edits: stage, rule, kind, note and key of each (short texts shared), confidence
-        self._apps: list[str] = []
+        self._apps = TextColumn()
         self._conf = array("d")
         self._odd_conf: dict[int, object] = {}  # a confidence not a float (1, not 1.0): kept as it is
         self._pool: dict[str, str] = {}
@@ -99,7 +98,7 @@ class Document:
         return -1 - len(self._ref_sets)
 
     def _applied(self, r: int) -> Applied:
-        stage, rule, kind, note, key = self._apps[5 * r:5 * r + 5]
+        stage, rule, kind, note, key = self._apps.slice(5 * r, 5 * r + 5)
         return Applied(stage, rule, kind, self._odd_conf.get(r, self._conf[r]) if self._odd_conf else self._conf[r],
                        note, key)
 
@@ -193,8 +192,7 @@ class Document:
     def _add(self, stage: str, e: Edit, key: str) -> int:
         """Record an applied edit; its index."""
         r = len(self._conf)
-        pool, limit = self._pool, _POOLED
-        self._apps.extend(pool.setdefault(t, t) if len(t) <= limit else t for t in (stage, e.rule, e.kind, e.note, key))
+        self._apps.extend((stage, e.rule, e.kind, e.note, key), self._pool)
         self._conf.append(e.confidence)
         if type(e.confidence) is not float:
             self._odd_conf[r] = e.confidence
