@@ -247,12 +247,12 @@ class TextColumn:
 class ChangeLog(Sequence):
     """A witness's change log held compactly: a Change object with its own id string, ints
     and float took ~400 bytes (a 100 MB witness has over a million changes); here a change
-    takes ~100: its numbers in arrays, its id as 6 bytes, its texts (a few distinct ones:
-    "⏎", " ", the rule names and notes) shared. A Change is made when one is read; the log
+    takes ~70: its numbers in arrays, its id as 6 bytes, its texts in a TextColumn (the
+    short ones shared: "⏎", " ", the rule names; the notes compressed). A Change is made when one is read; the log
     reads as a list of them (len, index, iteration)."""
 
     def __init__(self, changes: Iterable[Change] = ()):
-        self._nums = array("q")  # start, end, line, col of each change
+        self._nums = array("i")  # start, end, line, col of each change (64-bit once one needs it)
         self._conf = array("d")
         self._ids = bytearray()  # 6 bytes a change: its 12-hex-digit id
         self._odd_ids: dict[int, str] = {}  # an id of another form (read from an older log), by index
@@ -264,7 +264,10 @@ class ChangeLog(Sequence):
 
     def _add(self, c: Change, pool: dict[str, str]) -> None:
         n = len(self._conf)
-        self._nums.extend((c.start, c.end, c.line, c.col))
+        nums = (c.start, c.end, c.line, c.col)
+        if self._nums.typecode == "i" and not -_I32 <= min(nums) <= max(nums) < _I32:
+            self._nums = array("q", self._nums)
+        self._nums.extend(nums)
         self._conf.append(c.confidence)
         if type(c.confidence) is not float:  # an int (1, not 1.0) is written as it is: kept as it is
             self._odd_conf[n] = c.confidence
@@ -310,6 +313,7 @@ class ChangeLog(Sequence):
 
 
 _HEX12 = re.compile("[0-9a-f]{12}")
+_I32 = 2**31
 
 
 def stable_id(*parts: object, n: int = 12) -> str:
