@@ -178,19 +178,22 @@ class Change:
 
 
 class TextColumn:
-    """Many short texts held compactly, in order: a text up to POOLED characters is shared with
-    its equals (rule names, "⏎", " "); a longer one (a note: "a non-word; 'the' is likelier
-    from the OCR error model ...", each different) is kept as UTF-8 in a stream compressed a
-    block at a time (they repeat their wording: ~5 times smaller; as str each took ~170 bytes,
-    ~2 MB per MB of a noisy witness). Reading one decompresses its block (the last few read
-    are kept, for reading in order)."""
+    """Many short texts held compactly, in order: a text up to POOLED characters is a 4-byte
+    code into a table of the distinct ones (rule names, "⏎", " ", a corrected word); a longer
+    one (a note: "a non-word; 'the' is likelier from the OCR error model ...", each different)
+    is kept as UTF-8 in a stream compressed a block at a time (they repeat their wording: ~5
+    times smaller; as a str each took ~170 bytes, ~2 MB per MB of a noisy witness). Reading one
+    decompresses its block (the last few read are kept, for reading in order)."""
 
     POOLED = 64
+    _LONG = 0xFFFFFFFF  # the code of a long text
     _BLOCK = 1 << 16  # bytes of the stream compressed together
     _KEEP = 8  # decompressed blocks kept
 
     def __init__(self) -> None:
-        self._items: list[str | None] = []  # each text, or None where it is a long one
+        self._codes = array("I")  # each text's code: its index in _table, or _LONG
+        self._table: list[str] = []  # the distinct short texts
+        self._index: dict[str, int] | None = {}  # short text -> code (made again when needed)
         self._long = array("q")  # the positions of the long texts, ascending
         self._ends = array("q")  # where each long text ends in the stream
         self._blocks: list[bytes] = []  # the stream before the tail, compressed
@@ -199,15 +202,21 @@ class TextColumn:
         self._tail_start = 0
         self._read: dict[int, bytes] = {}  # block index -> its bytes (the last few read)
 
-    def extend(self, texts: Iterable[str], pool: dict[str, str]) -> None:
-        """Append texts; `pool` shares the short ones (the caller's, for as long as it appends)."""
-        limit, items = self.POOLED, self._items
+    def extend(self, texts: Iterable[str]) -> None:
+        limit, codes, table = self.POOLED, self._codes, self._table
+        index = self._index
+        if index is None:
+            index = self._index = {t: k for k, t in enumerate(table)}
         for t in texts:
             if len(t) <= limit:
-                items.append(pool.setdefault(t, t))
+                k = index.get(t)
+                if k is None:
+                    k = index[t] = len(table)
+                    table.append(t)
+                codes.append(k)
                 continue
-            self._long.append(len(items))
-            items.append(None)
+            self._long.append(len(codes))
+            codes.append(self._LONG)
             self._tail += t.encode("utf-8", "surrogatepass")
             self._ends.append(self._tail_start + len(self._tail))
             if len(self._tail) >= self._BLOCK:
@@ -216,16 +225,18 @@ class TextColumn:
                 self._tail_start += len(self._tail)
                 self._tail = bytearray()
 
+    def close(self) -> None:
+        """No more texts for now: the index of the short ones goes (made again if one is added)."""
+        self._index = None
+
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._codes)
 
     def slice(self, start: int, stop: int) -> list[str]:
         """The texts at positions start..stop-1."""
-        out = self._items[start:stop]
-        for k, t in enumerate(out):
-            if t is None:
-                out[k] = self._long_text(bisect.bisect_left(self._long, start + k))
-        return out
+        table, long = self._table, self._LONG
+        return [table[k] if k != long else self._long_text(bisect.bisect_left(self._long, start + n))
+                for n, k in enumerate(self._codes[start:stop])]
 
     def _long_text(self, k: int) -> str:
         a, b = self._ends[k - 1] if k else 0, self._ends[k]
@@ -241,7 +252,7 @@ class TextColumn:
         return data[a - base:b - base].decode("utf-8", "surrogatepass")
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_read": {}}
+        return {**self.__dict__, "_read": {}, "_index": None}
 
 
 class ChangeLog(Sequence):
@@ -258,11 +269,11 @@ class ChangeLog(Sequence):
         self._odd_ids: dict[int, str] = {}  # an id of another form (read from an older log), by index
         self._odd_conf: dict[int, object] = {}
         self._texts = TextColumn()  # before, after, stage, rule, kind, note of each change
-        pool: dict[str, str] = {}
         for c in changes:
-            self._add(c, pool)
+            self._add(c)
+        self._texts.close()
 
-    def _add(self, c: Change, pool: dict[str, str]) -> None:
+    def _add(self, c: Change) -> None:
         n = len(self._conf)
         nums = (c.start, c.end, c.line, c.col)
         if self._nums.typecode == "i" and not -_I32 <= min(nums) <= max(nums) < _I32:
@@ -276,7 +287,7 @@ class ChangeLog(Sequence):
         else:
             self._ids += bytes(6)
             self._odd_ids[n] = c.id
-        self._texts.extend((c.before, c.after, c.stage, c.rule, c.kind, c.note), pool)
+        self._texts.extend((c.before, c.after, c.stage, c.rule, c.kind, c.note))
 
     def __len__(self) -> int:
         return len(self._conf)

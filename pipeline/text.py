@@ -66,7 +66,6 @@ class Document:
         self._apps = TextColumn()
         self._conf = array("d")
         self._odd_conf: dict[int, object] = {}  # a confidence not a float (1, not 1.0): kept as it is
-        self._pool: dict[str, str] = {}
         self._text: str | None = raw
         self._starts: array | None = None
         self._raw_lines: array | None = None
@@ -192,7 +191,7 @@ class Document:
     def _add(self, stage: str, e: Edit, key: str) -> int:
         """Record an applied edit; its index."""
         r = len(self._conf)
-        self._apps.extend((stage, e.rule, e.kind, e.note, key), self._pool)
+        self._apps.extend((stage, e.rule, e.kind, e.note, key))
         self._conf.append(e.confidence)
         if type(e.confidence) is not float:
             self._odd_conf[r] = e.confidence
