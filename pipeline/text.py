@@ -175,7 +175,7 @@ class Document:
                 raise OverlapError(f"stage {stage}: edit {e.rule} {e.start}..{e.end} overlaps or is out of range")
             prev_end = e.end if e.end > e.start else e.start
         done: list[Edit] = []
-        applied_refs: list[int] = []
+        applied_refs = array("q")  # (a list held an int object per edit)
         for e in edits:
             if text[e.start:e.end] == e.after:
                 continue
@@ -197,7 +197,7 @@ class Document:
             self._odd_conf[r] = e.confidence
         return r
 
-    def _splice(self, edits: list[Edit], refs: list[int]) -> None:
+    def _splice(self, edits: list[Edit], refs: array) -> None:
         """Replace the spans of `edits` by written pieces; offsets are in the old text.
 
         Kept and written pieces are split alike at edit boundaries; a written
