@@ -111,7 +111,9 @@ class Edit:
     """A stage's proposal: replace text[start:end] of the *current* text by `after`.
 
     `rule` names what made it (e.g. "layout.line-join"), `kind` what sort of
-    damage it repairs (layout, hyphen, spacing, punct, scanno, name, ...).
+    damage it repairs (layout, hyphen, spacing, punct, scanno, name, ...). `note` is a str,
+    or an object whose str() is the note, written out only when the edit is applied (detect's
+    notes: a noisy 100 MB witness has a million edits, and a note as text took ~200 bytes).
     """
 
     start: int
@@ -208,6 +210,8 @@ class TextColumn:
         if index is None:
             index = self._index = {t: k for k, t in enumerate(table)}
         for t in texts:
+            if type(t) is not str:  # a note made only when it is kept (model.Edit)
+                t = str(t)
             if len(t) <= limit:
                 k = index.get(t)
                 if k is None:
