@@ -57,7 +57,7 @@ def format_problem(text: str) -> tuple[int, str] | None:
         m = pat.search(text)
         if m:
             return m.start(), what
-    if not text.strip():
+    if not text or text.isspace():  # (text.strip() made a copy of the whole text)
         return 0, "no text left"
     if text.startswith(("\n", " ")):
         return 0, "a leading blank line or space"
