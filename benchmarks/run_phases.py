@@ -61,7 +61,41 @@ patch("pipeline.collate", "report_files", "  collate writers")
 patch("pipeline.report", "build_reports", "reports")
 patch("pipeline.outputs", "write_files", "write files")
 patch("pipeline.commands.run", "failing_rules", "rule examples")
+if len(sys.argv) > 3:  # --timeline: what each process does when, in wall and CPU seconds (forked workers too)
+    import os
+    def spans(name, fn, label=None):
+        def wrapper(*a, **k):
+            w, c = time.perf_counter(), time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                with open(sys.argv[3], "a") as f:
+                    f.write(json.dumps([os.getpid(), label(*a) if label else name, w - T0w, time.perf_counter() - T0w,
+                                        time.process_time() - c, time.process_time()]) + "\n")
+        return wrapper
+    import pipeline.commands.execute as ex
+    ex.clean_witness_task = spans("clean", ex.clean_witness_task, lambda bundle, task, *_: "clean " + task.key)
+    for mod, name in (("pipeline.collate", "collations"), ("pipeline.collate", "prepare"),
+                      ("pipeline.collate.writers", "report_files"), ("pipeline.report", "build_reports"),
+                      ("pipeline.outputs", "write_files"), ("pipeline.commands.run", "_fork_pool")):
+        import importlib
+        m = importlib.import_module(mod)
+        setattr(m, name, spans(name, getattr(m, name)))
+    for s in stages_of(Resources(__import__("pathlib").Path(sys.argv[1]))):
+        st.REGISTRY[s.name] = dataclasses.replace(s, run=spans("stage " + s.name, st.REGISTRY[s.name].run))
+    from concurrent.futures import ProcessPoolExecutor
+    submit = ProcessPoolExecutor.submit
+    def logged_submit(self, fn, *a, **k):  # when this process hands a collation to a worker
+        if getattr(fn, "__name__", "") == "collation_task":
+            with open(sys.argv[3], "a") as f:
+                f.write(json.dumps([os.getpid(), "collation sent", time.perf_counter() - T0w, time.perf_counter() - T0w,
+                                    0.0, time.process_time()]) + "\n")
+        return submit(self, fn, *a, **k)
+    ProcessPoolExecutor.submit = logged_submit
 rc = pipeline.cli.main(["--root", sys.argv[1], "run", "--force", "--quiet", "--jobs", sys.argv[2]])
+if len(sys.argv) > 3:
+    with open(sys.argv[3], "a") as f:
+        f.write(json.dumps([os.getpid(), "end", 0.0, time.perf_counter() - T0w, 0.0, time.process_time()]) + "\n")
 acc["total (in process)"] = [time.perf_counter() - T0w, time.process_time() - T0c]
 print("PHASES " + json.dumps(acc))
 sys.stdout.flush()
@@ -77,11 +111,12 @@ def copy_project(dst: Path) -> Path:
     return dst
 
 
-def one_run(project: Path, tree: Path = ROOT, jobs: int = 1) -> dict:
+def one_run(project: Path, tree: Path = ROOT, jobs: int = 1, timeline: Path | None = None) -> dict:
     w = time.perf_counter()
     before = os.times()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(tree), str(Path(__file__).resolve().parent))))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(project), str(jobs)], capture_output=True, text=True, cwd=tree, env=env)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(project), str(jobs), *([str(timeline)] if timeline else [])],
+                         capture_output=True, text=True, cwd=tree, env=env)
     after = os.times()
     wall = time.perf_counter() - w
     if out.returncode:
@@ -93,6 +128,37 @@ def one_run(project: Path, tree: Path = ROOT, jobs: int = 1) -> dict:
     return phases
 
 
+def show_timeline(path: Path) -> None:
+    """Each process's spans (wall from the start, CPU seconds), and the run's critical path on two
+    idle cores estimated from the processes' CPU clocks (a shared machine stretches the wall times):
+    the run's process up to the collation's results, the worker's collation (it starts when the
+    worker is free and this process has sent it), then the run's tail (the reports and writes)."""
+    rows = [json.loads(x) for x in path.read_text().splitlines()]
+    pids = sorted({r[0] for r in rows}, key=lambda p: min(r[2] for r in rows if r[0] == p))
+    for n, pid in enumerate(pids):
+        print("the run's process" if n == 0 else f"worker {n}")
+        for r in sorted((r for r in rows if r[0] == pid), key=lambda r: r[2]):
+            if not (r[1].startswith("stage ") and r[4] < 0.03):
+                print(f"  {r[2]:6.2f} - {r[3]:6.2f} s wall  {r[4]:5.2f} s CPU  {r[1]}")
+    main = [r for r in rows if r[0] == pids[0]]
+    end = next(r[5] for r in main if r[1] == "end")
+    tail = sum(r[4] for r in main if r[1] in ("report_files", "build_reports", "write_files"))
+    fork = next((r[5] for r in main if r[1] == "_fork_pool"), None)
+    print(f"the run's process: {end:.2f} s CPU ({end - tail:.2f} before the collation's results, {tail:.2f} after)")
+    for pid in pids[1:]:
+        mine = sorted((r for r in rows if r[0] == pid), key=lambda r: r[2])
+        coll = next((r for r in mine if r[1] == "collations"), None)
+        if coll is None or fork is None:
+            continue
+        busy = sum(r[4] for r in mine if (r[1].startswith("clean ") or r[1] == "prepare") and r[2] < coll[2])
+        print(f"worker: {busy:.2f} s CPU cleaning before its collation ({coll[4]:.2f} s CPU), from the fork at "
+              f"{fork:.2f} s CPU of the run's process")
+        sent = next((r[5] for r in main if r[1] == "collation sent"), 0.0)  # this process's CPU clock then
+        start = max(fork + busy, sent)
+        print(f"estimated wall on two idle cores: {max(end - tail, start + coll[4]) + tail:.2f} s "
+              f"(collation from {start:.2f} to {start + coll[4]:.2f} s)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
@@ -102,13 +168,20 @@ def main() -> int:
     ap.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose pipeline runs (default: this one)")
     ap.add_argument("--jobs", type=int, default=1, help="edition run --jobs (default 1: every stage in the timed process; "
                     "0: as `edition run` chooses)")
+    ap.add_argument("--timeline", action="store_true", help="also what each process does when, in the last run "
+                    "(with --jobs 0: the workers), and the critical path on two idle cores from their CPU clocks")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp))
         runs, loads = [], []
-        for _ in range(a.repeat):
+        line = Path(tmp) / "timeline.jsonl"
+        for k in range(a.repeat):
             loads.append(os.getloadavg()[0])
-            runs.append(one_run(project, a.tree.resolve(), a.jobs))
+            if line.exists():
+                line.unlink()
+            runs.append(one_run(project, a.tree.resolve(), a.jobs, line if a.timeline else None))
+        if a.timeline:
+            show_timeline(line)
     names = list(runs[0])
     stages = sorted((n for n in names if n.startswith("stage ")), key=lambda n: -runs[0][n][1])
     order = ["imports", "rule examples"] + stages + [n for n in names if n not in stages and n not in

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 import sys
+from bisect import bisect_left
 from functools import lru_cache
 
 from pipeline.russian import endings as ru_endings
@@ -117,6 +119,120 @@ def top_words(language: str, n: int) -> list[str]:
     return out
 
 
+FREQUENT = 1.9  # Zipf: frequent_words lists the words at least this frequent
+
+
+class SortedWords:
+    """A sorted list of words in one memory-mapped file: a count (uint32), the words' start
+    offsets (uint32, one more than the words), then the words in UTF-8, back to back. Opening
+    it reads nothing; `begun(stem)` is two bisections over the mapped bytes (UTF-8 sorts as
+    its code points do)."""
+
+    def __init__(self, path):
+        import mmap
+        with open(path, "rb") as f:
+            self._mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        (n,) = _COUNT.unpack_from(self._mm, 0)
+        self._n = n
+        self._offsets = memoryview(self._mm)[4:4 + 4 * (n + 1)].cast("I")
+        self._data = 4 + 4 * (n + 1)
+        if self._data + self._offsets[n] != len(self._mm):
+            raise ValueError(f"{path}: not a sorted word list")
+
+    def _first(self, key: bytes, lo: int = 0, hi: int | None = None) -> int:
+        """The index of the first word >= key (in words[lo:hi])."""
+        mm, offs, base = self._mm, self._offsets, self._data
+        hi = self._n if hi is None else hi
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if mm[base + offs[mid]:base + offs[mid + 1]] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def begun(self, stem: str, most: int = 256) -> "set[str] | _Range":
+        """The words that begin with `stem`: a set, or past `most` of them a range to test
+        words against (`in`)."""
+        key = stem.encode("utf-8", "surrogatepass")
+        lo = self._first(key)
+        hi = self._first(key + b"\xff", lo)  # no UTF-8 byte is 0xff
+        if hi - lo > most:
+            return _Range(self, lo, hi)
+        mm, offs, base = self._mm, self._offsets, self._data
+        return {mm[base + offs[k]:base + offs[k + 1]].decode("utf-8", "surrogatepass") for k in range(lo, hi)}
+
+    @staticmethod
+    def write(path, words: list[str]) -> None:
+        from array import array
+
+        from pipeline.store import write_atomic
+        data = [w.encode("utf-8", "surrogatepass") for w in sorted(words)]
+        offsets = array("I", [0])
+        for b in data:
+            offsets.append(offsets[-1] + len(b))
+        if sys.byteorder != "little":
+            offsets.byteswap()
+        write_atomic(path, _COUNT.pack(len(data)) + offsets.tobytes() + b"".join(data))
+
+
+class _Range:
+    """Words lo..hi of a SortedWords (all beginning with one stem), tested by bisection."""
+
+    def __init__(self, words: SortedWords, lo: int, hi: int):
+        self.words, self.lo, self.hi = words, lo, hi
+
+    def __bool__(self) -> bool:
+        return self.hi > self.lo
+
+    def __contains__(self, word: str) -> bool:
+        w = self.words
+        key = word.encode("utf-8", "surrogatepass")
+        k = w._first(key, self.lo, self.hi)
+        return k < self.hi and w._mm[w._data + w._offsets[k]:w._data + w._offsets[k + 1]] == key
+
+
+class _InMemory:
+    """SortedWords' reading of a word list held in memory (a cache that cannot be written)."""
+
+    def __init__(self, words: list[str]):
+        self._words = sorted(words)
+
+    def begun(self, stem: str) -> set[str]:
+        lo = bisect_left(self._words, stem)
+        hi = bisect_left(self._words, stem + "\U0010ffff", lo)
+        return set(self._words[lo:hi])
+
+
+_COUNT = struct.Struct("<I")
+
+
+@lru_cache(maxsize=8)
+def frequent_words(language: str):
+    """The words of the language's list at least FREQUENT (Zipf), sorted (SortedWords): which
+    endings on a stem make a frequent word is a bisection or two (Lexicon.derived), not a
+    lookup per ending. Depending on the word list alone, the list is made once beside its
+    memory-mapped table (pipeline.store, named by the wordfreq version; `edition prepare`
+    makes it): reading ~280,000 words out of the table takes most of a second."""
+    table = shared(language)._freq
+    path = getattr(table, "path", None)
+    kept = path.with_name(f"{path.stem}.frequent-{FREQUENT}.words") if path is not None else None
+    if kept is not None:
+        try:
+            return SortedWords(kept)
+        except (OSError, ValueError, struct.error):
+            pass
+    floor = 10 ** (FREQUENT - 9.0)
+    words = [w for w, f in table.items() if f >= floor]
+    if kept is not None:
+        try:
+            SortedWords.write(kept, words)
+            return SortedWords(kept)
+        except (OSError, ValueError, struct.error):
+            pass
+    return _InMemory(words)
+
+
 class Lexicon:
     """A language's word frequencies (Zipf scale), lower-case keys."""
 
@@ -178,12 +294,19 @@ class Lexicon:
             if len(w) < 6:
                 return None
             ends = ru_endings()
+            # the frequent words the stem begins (every form at least min_zipf is one of them)
+            words = frequent_words("ru") if min_zipf >= FREQUENT + 0.05 and self._freq is shared("ru")._freq else None
             for cut in (1, 2, 3, 4):
                 stem = w[:-cut]
                 if len(stem) < 5:
                     break
+                begun = words.begun(stem) if words is not None else None
+                if begun is not None and not begun and not stem.endswith("'s"):
+                    continue  # no frequent word begins so: none of the forms is one
                 for end in ends:
                     form = stem + end
+                    if begun is not None and form not in begun and not form.endswith("'s"):
+                        continue
                     if form != w and self.zipf(form) >= min_zipf:
                         return form
             return None

@@ -76,9 +76,11 @@ class Pass:
 def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] = frozenset(),
                resolved: dict[str, str] | None = None, facts: dict | None = None, upto: str | None = None,
                paragraphs: frozenset[str] = frozenset(), hyphens: frozenset[str] = frozenset(),
-               keys: bool = True) -> Pass:
+               keys: bool = True, on_text: Callable[[str], None] | None = None) -> Pass:
     """Run the configured stages in order (stopping before the stage `upto`, if given); `keys=False`:
-    the Document keeps no edit keys (no review rejection to look up; a string per edit saved)."""
+    the Document keeps no edit keys (no review rejection to look up; a string per edit saved).
+    `on_text(text)`: told the text once only stages that ask (no edit kinds declared) are left
+    (grammar, punctuation): the clean text, unless one of them breaks its declaration."""
     doc = Document(raw, witness.id, keys=keys or bool(skip))
     ctx = Context(witness, res, res.policy(witness), facts=dict(facts or {}))
     queries: dict[str, Query] = {}
@@ -88,10 +90,15 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
     listed: set[str] = set()  # ids of the queries the word lists answered
     stages = stages_of(res)
     decoded = False  # once the text is decoded, no stage may write a character no clean text holds
+    asking = len(stages)  # from this stage on, every stage only asks
+    while asking and not stages[asking - 1].kinds:
+        asking -= 1
     for k, st in enumerate(stages):
         name = st.name
         if name == upto:
             break
+        if k == asking and on_text is not None and upto is None and not (resolved or paragraphs or hyphens):
+            on_text(doc.text)
         asked = st.run(doc.text, ctx)
         result = drop_listed(asked, doc.text, words)
         text = doc.text
@@ -266,8 +273,10 @@ def _unpack(p: Pass) -> tuple[Document, list[Query], dict, set[str], set[str]]:
 
 
 def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisions | None = None,
-                  facts: dict | None = None) -> Cleaned:
-    """Run every stage on one witness's raw text (already decoded).
+                  facts: dict | None = None, on_text: Callable[[str], None] | None = None) -> Cleaned:
+    """Run every stage on one witness's raw text (already decoded). `on_text(text)`: told the
+    clean text as soon as only stages that ask are left (run_stages), where no review decision
+    changes it afterwards: a collation may start meanwhile (the caller checks it against the result).
 
     Review decisions: a rejected change id is looked up in a first run, its
     constituent edits are skipped in the final run; ids that match nothing are
@@ -279,8 +288,10 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     refused: set[str] = set()
     paras, hyph = frozenset(decisions.paragraphs), frozenset(decisions.hyphens)
     keyed = bool(decisions.rejected)  # the edit keys are read only to apply a rejection
+    early = on_text if not (decisions.rejected or decisions.resolved or paras or hyph) else None
     doc, queries, out_facts, used, listed = _unpack(run_stages(raw, witness, res, frozenset(), decisions.resolved,
-                                                               facts, paragraphs=paras, hyphens=hyph, keys=keyed))
+                                                               facts, paragraphs=paras, hyphens=hyph, keys=keyed,
+                                                               on_text=early))
     for _ in range(3 if decisions.rejected else 0):  # a rejection can uncover a change made of the rest
         keys = doc.change_keys()
         new = {cid for cid in decisions.rejected if cid in keys} - found_rejected

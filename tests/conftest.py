@@ -176,14 +176,32 @@ def paragraphs(cleaned):
 # the processes a file starts: Chromium and Playwright's driver for the browser files, the Dask
 # cluster's processes for test_dask, jing for test_collate_excerpts). `make test` hands whole
 # files to two xdist workers in this order (--dist loadfile --no-loadscope-reorder), so the long
-# ones start first and the short ones even out the end. test_fuzz is second: it needs no session
-# run, so the second worker works while the first builds it; test_browser_review fourth, so that
-# it usually follows test_browser on the worker whose browser is running already. Files not
+# ones start first and the short ones even out the end. The two browser files are one unit of
+# work (pytest_xdist_make_scheduler below): one worker starts Chromium, once. test_fuzz follows:
+# it needs no session run, so the second worker works while the first builds it. Files not
 # listed follow in their usual order.
-LONGEST_FIRST = ["test_browser.py", "test_fuzz.py", "test_collate_excerpts.py", "test_browser_review.py",
+LONGEST_FIRST = ["test_browser.py", "test_browser_review.py", "test_fuzz.py", "test_collate_excerpts.py",
                  "test_dask.py", "test_bad_input.py", "test_layout_typeset.py", "test_run.py", "test_properties.py",
                  "test_review.py", "test_incremental.py", "test_faults.py", "test_collate_pivot.py", "test_detect.py",
                  "test_rules.py", "test_cleanup.py", "test_word_index.py", "test_collate.py", "test_report.py"]
+BROWSER_FILES = ("test_browser.py", "test_browser_review.py")
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile with the browser files as one unit: a worker that took one file by itself
+    when the other took the other started a second Chromium and Playwright driver (a second of
+    CPU), which happened whenever test_browser.py ended before the other worker's file did."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return "browser" if scope.rsplit("/", 1)[-1] in BROWSER_FILES else scope
+
+    return BrowserTogether(config, log)
 
 
 # Python collects its youngest generation every 700 net allocations, and each collection that

@@ -5,6 +5,7 @@ saved and run again: tests/test_browser_review.py; the browser and its page: tes
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -21,7 +22,10 @@ def project(built):
     return built.root
 
 
-def test_index_opens_and_links_to_every_witness(project, page):
+def test_index_opens_and_links_to_every_witness_and_the_translation_shows_its_original(project, page):
+    """The index links every witness; the translation's page it opens (read there: one page load
+    less) shows the original's aligned sentence beside its changes and queries, and its text view
+    is its clean text (test_text_view_is_the_clean_text_of_every_witness reads the others')."""
     # `project` first: the session's run is made before the browser starts, so the other worker,
     # whose next file needs that run too, waits for it as little as possible
     page.goto((project / "reports" / "index.html").as_uri())
@@ -33,9 +37,23 @@ def test_index_opens_and_links_to_every_witness(project, page):
     page.wait_for_selector('html[data-ready="1"]')
     assert page.url.endswith(f"{WID}.changes.html")
     assert page.locator("h1").inner_text() == WID
+    data = page_data(page)
+    assert data["pivot"]["id"] == "kollontai-ru"
+    ev = page.locator("#changes .chg .pivot").first
+    assert ev.inner_text().startswith("kollontai-ru: ")
+    assert any("\u0400" <= ch <= "\u04ff" for ch in ev.inner_text())  # Cyrillic: the original's sentence
+    page.click('.tabs button[data-tab="queries"]')
+    assert page.locator("#queries .qry .pivot").count() > 0
+    shot(page, "translation-queries")
+    page.click('.tabs button[data-tab="text"]')
+    clean = (project / "clean" / f"{WID}.txt").read_text(encoding="utf-8")
+    assert text_view_paragraphs(page) == clean.rstrip("\n").split("\n\n"), WID
 
 
-def test_largest_witness_opens_and_filters_in_under_a_second(page, project):
+def test_largest_witness_opens_and_filters_in_under_a_second_and_shows_its_layout(page, project):
+    """The largest witness opens and filters in under a second; then, on the same page (a load of
+    the largest page less), its whole text: page breaks marked, footnotes written at the end, a
+    change leads back to the list."""
     path = project / "reports" / f"{BIG}.changes.html"
     opened = open_report(page, path)
     data = page_data(page)
@@ -82,36 +100,7 @@ def test_largest_witness_opens_and_filters_in_under_a_second(page, project):
     assert ready < 1.0 and everything < 1.0 and filtered < 1.0 and unfiltered < 1.0 and searched < 1.0
     assert grouped < 1.0
     assert opened < 3.0
-
-
-def text_view_paragraphs(page) -> list[str]:
-    """Each block's clean text, without what was removed (del) and the page-break badges."""
-    texts = page.evaluate("""() => Array.from(document.querySelectorAll('#text .tcln')).map(el => {
-        const c = el.cloneNode(true); c.querySelectorAll('del, .pb').forEach(x => x.remove());
-        c.querySelectorAll('ins.empty').forEach(x => x.remove());
-        c.querySelectorAll('.sym').forEach(x => x.replaceWith(x.textContent === '\u21b5' ? '\\n' : '?'));
-        return c.textContent; })""")
-    return [x.rstrip("\n") for x in texts]
-
-
-def test_text_view_is_the_clean_text_of_every_witness(page, project):
-    """Every witness but the largest, whose text view test_text_view_shows_the_layout reads and
-    compares in the same way (one page load of the largest witness less)."""
-    wids = [p.stem for p in sorted((project / "raw").glob("*.txt"))]
-    assert BIG in wids
-    for wid in wids:
-        if wid == BIG:
-            continue
-        open_report(page, project / "reports" / f"{wid}.changes.html")
-        page.click('.tabs button[data-tab="text"]')
-        clean = (project / "clean" / f"{wid}.txt").read_text(encoding="utf-8")
-        assert text_view_paragraphs(page) == clean.rstrip("\n").split("\n\n"), wid
-
-
-def test_text_view_shows_the_layout(page, project):
-    """The whole text: page breaks marked, footnotes written at the end, a change leads back to the list."""
-    open_report(page, project / "reports" / f"{BIG}.changes.html")
-    data = page_data(page)
+    # the text view (whatever the filters above: it shows the whole text)
     t = time.perf_counter()
     page.click('.tabs button[data-tab="text"]')
     blocks = page.locator("#text .tblock")
@@ -132,7 +121,36 @@ def test_text_view_shows_the_layout(page, project):
     page.wait_for_selector("#tab-changes:not([hidden]) .chg.flash")
 
 
-def test_side_by_side_and_decisions_kept_in_the_browser(page, project):
+def text_view_paragraphs(page) -> list[str]:
+    """Each block's clean text, without what was removed (del) and the page-break badges (handed
+    over as one JSON string: Playwright serializes a list of strings value by value)."""
+    texts = page.evaluate("""() => JSON.stringify(Array.from(document.querySelectorAll('#text .tcln')).map(el => {
+        const c = el.cloneNode(true); c.querySelectorAll('del, .pb').forEach(x => x.remove());
+        c.querySelectorAll('ins.empty').forEach(x => x.remove());
+        c.querySelectorAll('.sym').forEach(x => x.replaceWith(x.textContent === '\u21b5' ? '\\n' : '?'));
+        return c.textContent; }))""")
+    return [x.rstrip("\n") for x in json.loads(texts)]
+
+
+def test_text_view_is_the_clean_text_of_every_witness(page, project):
+    """Every witness but two whose pages other tests open and whose text views they read and compare
+    in the same way (a page load less each): the largest (test_largest_witness_...) and the
+    translation (test_index_...)."""
+    wids = [p.stem for p in sorted((project / "raw").glob("*.txt"))]
+    assert BIG in wids and WID in wids
+    for wid in wids:
+        if wid in (BIG, WID):
+            continue
+        open_report(page, project / "reports" / f"{wid}.changes.html")
+        page.click('.tabs button[data-tab="text"]')
+        clean = (project / "clean" / f"{wid}.txt").read_text(encoding="utf-8")
+        assert text_view_paragraphs(page) == clean.rstrip("\n").split("\n\n"), wid
+
+
+def test_side_by_side_and_decisions_kept_in_the_browser_then_the_keyboard(page, project):
+    """Side by side; a decision kept in the browser over a reload, then discarded. Then, on the same
+    page (a load of the largest page less), the keyboard: j/k move, a/r decide; a pure layout change
+    over a line break cannot be rejected (a hard wrap would stay)."""
     path = project / "reports" / f"{BIG}.changes.html"
     open_report(page, path)
     page.click('.seg button[data-mode="side"]')
@@ -152,6 +170,25 @@ def test_side_by_side_and_decisions_kept_in_the_browser(page, project):
     page.click("#discard-local")
     assert page.dialogs and "Discard 1" in page.dialogs[-1]
     assert page.locator("#unsaved").is_hidden()
+    # the keyboard, from the changes tab (the page as reloaded: no filter, no decision of its own)
+    page.click('.tabs button[data-tab="changes"]')
+    page.select_option("#f-view", "all")
+    data = page_data(page)
+    page.keyboard.press("j")
+    page.keyboard.press("a")  # accepts the first change, moves on
+    first = data["changes"][0][0]
+    assert "acc" in page.locator(f"#c-{first}").get_attribute("class")
+    assert "cur" in page.locator("#changes .chg").nth(1).get_attribute("class")
+    page.locator(f"#c-{first} a.note-add").click()  # an accepted change gets a note only on demand
+    page.locator(f"#c-{first} input.note-in").fill("fine")
+    page.locator(f"#c-{first} input.note-in").press("Enter")
+    page.locator("h1").click()
+    page.keyboard.press("k")
+    page.keyboard.press("u")
+    assert "acc" not in page.locator(f"#c-{first}").get_attribute("class")
+    page.select_option("#f-rule", "layout.line-join")
+    row = page.locator("#changes .chg").first
+    assert row.locator("button.r").is_disabled() and not row.locator("button.a").is_disabled()
 
 
 def test_hostile_witness_is_shown_literally(page, hostile):
@@ -190,44 +227,22 @@ def test_hostile_witness_is_shown_literally(page, hostile):
     assert page.locator("#text .tcln").inner_text().startswith("A clean line.")
 
 
-def test_keyboard_and_layout_rejections(page, project):
-    """j/k move, a/r decide; a pure layout change over a line break cannot be rejected (a hard wrap would stay)."""
-    open_report(page, project / "reports" / f"{BIG}.changes.html")
-    page.select_option("#f-view", "all")
-    data = page_data(page)
-    page.keyboard.press("j")
-    page.keyboard.press("a")  # accepts the first change, moves on
-    first = data["changes"][0][0]
-    assert "acc" in page.locator(f"#c-{first}").get_attribute("class")
-    assert "cur" in page.locator("#changes .chg").nth(1).get_attribute("class")
-    page.locator(f"#c-{first} a.note-add").click()  # an accepted change gets a note only on demand
-    page.locator(f"#c-{first} input.note-in").fill("fine")
-    page.locator(f"#c-{first} input.note-in").press("Enter")
-    page.locator("h1").click()
-    page.keyboard.press("k")
-    page.keyboard.press("u")
-    assert "acc" not in page.locator(f"#c-{first}").get_attribute("class")
-    page.select_option("#f-rule", "layout.line-join")
-    row = page.locator("#changes .chg").first
-    assert row.locator("button.r").is_disabled() and not row.locator("button.a").is_disabled()
-
-
-def test_translation_shows_the_aligned_original(page, project):
+def test_hyphens_of_one_kind_turned_round_and_a_rule_group_links_to_other_witnesses(page, project):
+    """Guiguts' "remove every hyphen of this kind": group by rule, one click, one decision each. Then,
+    on the same page, the concordance reaches across the edition: a rule's group links to its
+    changes elsewhere."""
     open_report(page, project / "reports" / f"{WID}.changes.html")
     data = page_data(page)
-    assert data["pivot"]["id"] == "kollontai-ru"
-    ev = page.locator("#changes .chg .pivot").first
-    assert ev.inner_text().startswith("kollontai-ru: ")
-    assert any("\u0400" <= ch <= "\u04ff" for ch in ev.inner_text())  # Cyrillic: the original's sentence
-    page.click('.tabs button[data-tab="queries"]')
-    assert page.locator("#queries .qry .pivot").count() > 0
-    shot(page, "translation-queries")
-
-
-def test_a_rule_group_links_to_the_same_rule_in_other_witnesses(page, project):
-    """The concordance reaches across the edition: a rule's group links to its changes elsewhere."""
-    open_report(page, project / "reports" / f"{WID}.changes.html")
-    data = page_data(page)
+    ids = [c[0] for c in data["changes"] if "hyphen.compound" in c[5].split("+") and not c[3].strip()]
+    assert ids
+    page.select_option("#f-groupby", "rule")
+    page.select_option("#f-group", "hyphen.compound")
+    assert page.locator("#hyphen-shown").inner_text() == f"turn {len(ids)} hyphen{'s' if len(ids) != 1 else ''} round"
+    page.click("#hyphen-shown")
+    exported = page.evaluate("window.reviewToml()")
+    for cid in ids:
+        assert f'id = "{cid}"\naction = "hyphen"' in exported
+    shot(page, "hyphens-turned")
     rule, where = next(iter(sorted(data["elsewhere"]["rules"].items(), key=lambda kv: (-len(kv[1]), kv[0]))))
     page.select_option("#f-groupby", "rule")
     page.select_option("#f-group", rule)
@@ -241,19 +256,3 @@ def test_a_rule_group_links_to_the_same_rule_in_other_witnesses(page, project):
     shown = page.locator("#shown").inner_text()
     assert shown.startswith(f"{n:,} of") or shown == f"{n:,} changes"
     shot(page, "concordance-elsewhere")
-
-
-def test_hyphens_of_one_kind_turned_round_at_once(page, project):
-    """Guiguts' "remove every hyphen of this kind": group by rule, one click, one decision each."""
-    open_report(page, project / "reports" / f"{WID}.changes.html")
-    data = page_data(page)
-    ids = [c[0] for c in data["changes"] if "hyphen.compound" in c[5].split("+") and not c[3].strip()]
-    assert ids
-    page.select_option("#f-groupby", "rule")
-    page.select_option("#f-group", "hyphen.compound")
-    assert page.locator("#hyphen-shown").inner_text() == f"turn {len(ids)} hyphen{'s' if len(ids) != 1 else ''} round"
-    page.click("#hyphen-shown")
-    exported = page.evaluate("window.reviewToml()")
-    for cid in ids:
-        assert f'id = "{cid}"\naction = "hyphen"' in exported
-    shot(page, "hyphens-turned")

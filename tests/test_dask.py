@@ -23,7 +23,20 @@ def forkserver():
     pytest.importorskip("distributed")
     import dask
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        from multiprocessing import forkserver
+
+        from distributed.utils import get_mp_context
+        ctx = get_mp_context()  # sets distributed's own list of modules for the server to import
+        # the server imports the stages and writers a worker's tasks run too, once: code only (no
+        # project, no word table is loaded by an import)
+        preloaded = getattr(getattr(forkserver, "_forkserver", None), "_preload_modules", None) or ["distributed"]
+        ctx.set_forkserver_preload(list(dict.fromkeys([*preloaded, *WORKER_MODULES])))
         yield
+
+
+# what a worker imports to clean a file (pipeline.commands.execute.clean_file_task)
+WORKER_MODULES = ["pipeline.commands.execute", "pipeline.run", "pipeline.stages", "pipeline.config",
+                  "pipeline.report.files"]
 
 
 def texts(tmp_path: Path) -> list[Path]:

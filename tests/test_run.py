@@ -43,8 +43,8 @@ _COLLATED: dict = {}  # name -> (the file each collating process writes its id i
 def _logged(name: str, *args, **kwargs):
     import os
     where, real = _COLLATED[name]
-    with open(where, "a") as f:
-        f.write(f"{os.getpid()}\n")
+    with open(where, "a") as f:  # the process, and the witnesses whose texts it was sent
+        f.write(f"{os.getpid()} {','.join(sorted(args[4]))}\n")
     return real(*args, **kwargs)
 
 
@@ -62,7 +62,9 @@ def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path, m
     of conftest is built by the command in a new process.) The session's run cleaned every
     witness in one process; this one, as a first run on two cores does, cleans the pivot here
     and the other witnesses in a forked worker, which then collates the work while this process
-    makes the witnesses' outputs: the same bytes."""
+    makes the witnesses' outputs: the same bytes. The worker is sent the pivot's text as soon as
+    only the stages that ask are left to run on it (grammar, punctuation), and collates with the
+    texts it cleaned itself."""
     import os
     import pipeline.commands.run as run_command
     monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
@@ -81,7 +83,9 @@ def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path, m
     assert proc.returncode == 0, proc.stderr
     here, there, workers = shares[0]
     assert workers == 1 and "kollontai-ru" in here and "kollontai-en-dreadnought" in there
-    assert where.read_text().split() != [str(os.getpid())]  # the work was collated in the worker
+    pid, sent = where.read_text().split()
+    assert pid != str(os.getpid())  # the work was collated in the worker
+    assert sent == "kollontai-ru"  # sent early: the translations' texts were the worker's own
     first = snapshot(project)
     assert snapshot(other) == first
     assert any(k.startswith("reports/collation/") for k in first)
@@ -118,7 +122,8 @@ def test_wordfreq_figures_read_from_the_lexicon_table_are_wordfreqs():
 def test_a_first_run_shares_the_cleaning_with_workers_only_where_it_pays(built, monkeypatch):
     """Workers clean beside this process on two cores or more, in a process that has not
     cleaned before (its word lists are not loaded yet), when they get enough text; this process
-    keeps the pivots of the works to collate, up to its share."""
+    keeps the pivots of the works to collate, then witnesses no collation reads, up to its share;
+    the workers clean the rest and collate (their share counts it)."""
     import pipeline.commands.run as run_command
     corpus = built.corpus
     size = {w.id: len(built.cleaned[w.id].doc.raw) for w in corpus.witnesses}
@@ -126,7 +131,8 @@ def test_a_first_run_shares_the_cleaning_with_workers_only_where_it_pays(built, 
     monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
     monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
     here, there, workers = run_command._share(corpus, todo, size)
-    assert here == ["kollontai-ru"] and workers == 1 and sorted(here + there) == sorted(todo)
+    assert here == ["kollontai-ru", "lenin-trade-unions", "allen-documents"] and workers == 1
+    assert there == ["kollontai-en-dreadnought", "kollontai-en-iww"] and sorted(here + there) == sorted(todo)
     monkeypatch.setattr(run_command.os, "cpu_count", lambda: 8)  # a worker per witness at most
     assert run_command._share(corpus, todo, size)[2] == len(todo) - 1
     small = {wid: 100 for wid in todo}  # too little to clean for a worker to pay
@@ -177,3 +183,63 @@ def test_an_error_met_in_a_worker_stops_the_run_with_one_line(tmp_path, monkeypa
     assert r.stderr.strip() == "edition: error: raw/kollontai-en-iww.txt:3: the clean text would break the output " \
         "format: a test", r.stderr
     assert not (root / "clean").exists()  # nothing half-written
+
+
+def test_the_clean_text_is_told_once_only_stages_that_ask_are_left(built, monkeypatch):
+    """clean_witness tells `on_text` the witness's clean text before the last stages run, once
+    every stage left declares no edit kinds (grammar, punctuation: they only ask): the text the
+    cleaning then ends with. Not told where a review decision changes the text after the stages."""
+    import dataclasses
+
+    from pipeline.config import stages_of
+    from pipeline.review import Decisions
+    from pipeline.run import clean_witness
+    from pipeline.sources import read_witness
+    events = []
+
+    def logged(st):
+        return dataclasses.replace(st, run=lambda text, ctx: events.append(st.name) or st.run(text, ctx))
+    monkeypatch.setitem(built.resources.__dict__, "_stages",  # the resources' validated stages, grammar logged
+                        [logged(st) if st.name == "grammar" else st for st in stages_of(built.resources)])
+    raw, encoding, _ = read_witness(built.root, built.corpus, "kollontai-en-iww")
+    w = built.corpus.get("kollontai-en-iww")
+    c = clean_witness(raw, w, built.resources, facts={"encoding": encoding}, on_text=events.append)
+    assert events == [c.text, "grammar"] and c.text == built.cleaned[w.id].text
+    events.clear()
+    resolved = Decisions(resolved={"no-such-query": "x"})  # a reading written after the stages: not told
+    clean_witness(raw, w, built.resources, resolved, facts={"encoding": encoding}, on_text=events.append)
+    assert events == ["grammar"]
+
+
+def test_a_stage_that_asks_but_edits_after_all_has_the_work_collated_again(tmp_path, monkeypatch):
+    """The pivot's text is sent to the worker early, once only stages declaring no edit kinds
+    are left; one that edits all the same (a stage written against its declaration) makes the
+    collation of the text told stale: the work is collated again from the final text, and the
+    outputs are those of a run in one process."""
+    import dataclasses
+
+    import pipeline.commands.run as run_command
+    import pipeline.stages as stages
+    from pipeline.model import Edit, StageResult
+    real = stages.get("punctuation")
+
+    def punctuation(text, ctx):  # declares no edit kinds, edits the pivot
+        got = real.run(text, ctx)
+        at = text.find(" оппозиции ") if ctx.witness.id == "kollontai-ru" else -1
+        if at < 0:
+            return got
+        return StageResult([Edit(at + 1, at + 10, "оппозиция", "punctuation.test", "punct")], got.queries)
+    monkeypatch.setitem(stages.REGISTRY, "punctuation", dataclasses.replace(real, run=punctuation))
+    alone = make_project(tmp_path / "alone")
+    assert edition(alone, "run", "--quiet", "--jobs", "1").returncode == 0
+    monkeypatch.setattr(run_command, "_CLEANED_HERE", False)
+    monkeypatch.setattr(run_command.os, "cpu_count", lambda: 2)
+    where = tmp_path / "collated-in"
+    monkeypatch.setitem(_COLLATED, "collation_task", (where, run_command.collation_task))
+    monkeypatch.setattr(run_command, "collation_task", _logged_collation)
+    shared = make_project(tmp_path / "shared")
+    proc = edition(shared, "run", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert len(where.read_text().splitlines()) == 2  # the text told, then the final one
+    assert "оппозиция" in (shared / "clean" / "kollontai-ru.txt").read_text(encoding="utf-8")
+    assert snapshot(shared) == snapshot(alone)

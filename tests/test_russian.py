@@ -41,3 +41,52 @@ def test_a_names_forms_are_its_own_paradigm():
     assert {"троцкий", "троцкого", "троцкому"} <= name_forms("Троцкий")
     assert "советы" not in name_forms("Советов")  # a surname, not the soviets
     assert name_forms("Песталоцци") == {"песталоцци"}
+
+
+def _derived_by_every_ending(lex: Lexicon, word: str, min_zipf: float = 2.0) -> str | None:
+    """Lexicon.derived for Russian as it reads: every ending on every stem, looked up."""
+    from pipeline.lexicon import fold
+    from pipeline.russian import endings
+    w = fold(word)
+    if len(w) < 6:
+        return None
+    for cut in (1, 2, 3, 4):
+        stem = w[:-cut]
+        if len(stem) < 5:
+            break
+        for end in endings():
+            if stem + end != w and lex.zipf(stem + end) >= min_zipf:
+                return stem + end
+    return None
+
+
+def test_derived_reads_the_frequent_words_a_stem_begins_and_finds_what_every_ending_would(cleaned):
+    """Lexicon.derived looks a Russian stem up among the frequent words that begin with it (a
+    sorted list beside the word table) instead of trying each ending: the same answers, on the
+    words of the Russian witness, at several thresholds."""
+    import re
+    lex = Lexicon.load("ru")
+    words = sorted(set(re.findall(r"[а-яё]{6,}", cleaned["kollontai-ru"].text.lower())))[::4]
+    words += ["крщмтвфыз", "коммунистическаяя", "пролетарск", "рабочего's"]
+    found = [lex.derived(w) for w in words]
+    assert sum(1 for f in found if f) > 100
+    assert found == [_derived_by_every_ending(lex, w) for w in words]
+    for min_zipf in (1.0, 3.0, 4.5):  # below the list's floor the table is asked directly
+        assert [lex.derived(w, min_zipf) for w in words[:300]] == \
+            [_derived_by_every_ending(lex, w, min_zipf) for w in words[:300]]
+
+
+def test_a_sorted_word_file_gives_the_words_a_stem_begins(tmp_path):
+    from pipeline.lexicon import SortedWords
+    words = ["работа", "работать", "рабочий", "раб", "рыба", "ёж", "abc", "ab", "z"]
+    path = tmp_path / "words"
+    SortedWords.write(path, words)
+    sw = SortedWords(path)
+    assert sw.begun("раб") == {"работа", "работать", "рабочий", "раб"}
+    assert sw.begun("рабо") == {"работа", "работать", "рабочий"}
+    assert sw.begun("рабх") == set() and sw.begun("ё") == {"ёж"} and sw.begun("ab") == {"ab", "abc"}
+    many = sw.begun("раб", most=2)  # past `most`: a range tested by bisection
+    assert "работать" in many and "рабо" not in many and "рыба" not in many and many
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(ValueError):
+        SortedWords(path)

@@ -113,23 +113,12 @@ class _Matches:
         for j, u in enumerate(ou):
             for key, spans in u.found.keys.items():
                 index.setdefault(key, []).append((j, len(spans)))
+        # per pivot unit, the 1-1 beads' (matched, strong) by translation unit: the sums exact() makes,
+        # term by term in the same order (the commonest bead, looked up instead of bisected); a
+        # bead's matched weight is also the cell of the 2-D prefix sums (read only; a unit matching
+        # nothing repeats the row above)
         full = [[0.0] * (m + 1)]
-        for i, u in enumerate(pu):
-            cell = [0.0] * (m + 1)  # cell[j + 1]: matches of pivot unit i with translation unit j
-            matched = False
-            for key, spans in u.found.keys.items():
-                if key not in index:
-                    continue
-                w = key_weight(key)
-                for j, count in index[key]:
-                    cell[j + 1] += w * min(count, len(spans))
-                    matched = True
-            # 2-D prefix sums (read only): a unit matching nothing repeats the row above
-            full.append(list(map(add, full[-1], accumulate(cell))) if matched else full[-1])
-        self.full = full
-        # a 1-1 bead's (matched, strong) by pivot unit, then translation unit: the sums exact() makes,
-        # term by term in the same order (the commonest bead, looked up instead of bisected)
-        self.pair: list[dict[int, tuple[float, float]]] = []
+        self.pair: list[dict[int, list[float]]] = []
         for keys in self.keys_p:
             got: dict[int, list[float]] = {}
             for key, w, is_strong, n_here, _ in keys:
@@ -142,6 +131,14 @@ class _Matches:
                     if is_strong:
                         acc[1] += v
             self.pair.append(got)
+            if got:
+                cell = [0.0] * (m + 1)  # cell[j + 1]: matches of this pivot unit with translation unit j
+                for j, acc in got.items():
+                    cell[j + 1] = acc[0]
+                full.append(list(map(add, full[-1], accumulate(cell))))
+            else:
+                full.append(full[-1])
+        self.full = full
         self.p_strong = _prefix([u.found.weight(True) for u in pu])
         self.o_strong = _prefix([u.found.weight(True) for u in ou])
         self.p_total = _prefix([u.found.weight() for u in pu])
@@ -348,17 +345,20 @@ class _Lattice:
         ot, ol, ratio = mt.o_total[j], self.olen[j], self.ratio
         add, skip_p, kind_p = self.add_o[j - 1], self.skip_p, self.structure.kind_p
         erfc, sqrt, log = math.erfc, math.sqrt, math.log
-        steps = []  # the beads that fit in this column, with what they read of the translation side
+        o_total, olen = mt.o_total, self.olen
+        # the beads that fit in this column, in the order given (cheapest prior first), with what they
+        # read of the translation side alone: its share of the anchors' weight and its length
+        steps = []
         for a, b, prior, p_side, o_side in self.steps:
             if b > j:
                 continue
             j0 = j - b
             if a == 1 and b == 1:
-                steps.append((a, j0, self.cost[j0], prior, None, 0.0, False, mt.o_total[j0], self.olen[j0],
+                steps.append((a, j0, self.cost[j0], prior, None, 0.0, False, ot - o_total[j0], ol - olen[j0],
                               self.structure.pair_row(j0)))
             else:
                 op, on = o_side[j]
-                steps.append((a, j0, self.cost[j0], prior, p_side, op, on, mt.o_total[j0], self.olen[j0], None))
+                steps.append((a, j0, self.cost[j0], prior, p_side, op, on, ot - o_total[j0], ol - olen[j0], None))
         for i in rows:
             best = left[i] + add
             arg = None  # None: the translation unit added
@@ -366,8 +366,9 @@ class _Lattice:
                 skip = skip_p[i - 1]
                 if col[i - 1] + skip < best:
                     best, arg = col[i - 1] + skip, (i - 1, j, skip, False)
-            f1, pt, pl = full[i], p_total[i], plen[i]
-            for a, j0, prev_col, prior, p_side, op, on, ot0, ol0, pair_row in steps:
+            f1 = full[i]
+            f1j, pt, pl = f1[j], p_total[i], plen[i]
+            for a, j0, prev_col, prior, p_side, op, on, o_share, l2, pair_row in steps:
                 if a > i:
                     continue
                 i0 = i - a
@@ -378,17 +379,15 @@ class _Lattice:
                     pp, pn = p_side[i]
                     c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
                 f0 = full[i0]
-                bonus = f1[j] - f0[j] - f1[j0] + f0[j0]  # min(block, pivot side's total, translation side's)
+                bonus = f1j - f0[j] - f1[j0] + f0[j0]  # min(block, pivot side's total, translation side's)
                 x = pt - p_total[i0]
                 if x < bonus:
                     bonus = x
-                x = ot - ot0
-                if x < bonus:
-                    bonus = x
+                if o_share < bonus:
+                    bonus = o_share
                 if prev + c - bonus >= best:
                     continue
                 # length: -log P(|delta|) of Gale & Church, with a relative spread for paragraph-sized beads
-                l2 = ol - ol0
                 expected = (pl - plen[i0]) * ratio
                 mean = (expected + l2) / 2 or 1.0
                 p = erfc(abs(l2 - expected) / sqrt(LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2) / SQRT2)

@@ -278,19 +278,10 @@ def _sentence_marks(col: Collation, row: Row) -> dict[str, dict[int, list]]:
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     """The templates' environment; the compiled template is kept in the user cache
-    (pipeline.store.cache_dir, checked against the template's source by jinja2), since
-    compiling it took a few hundredths of a second of every run."""
-    from jinja2 import FileSystemBytecodeCache
-
-    from pipeline.store import cache_dir
-    kept = cache_dir() / "templates"
-    try:
-        kept.mkdir(parents=True, exist_ok=True)
-        compiled = FileSystemBytecodeCache(str(kept))
-    except OSError:
-        compiled = None
+    (pipeline.report.html.compiled_templates)."""
+    from pipeline.report.html import compiled_templates
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                       trim_blocks=True, lstrip_blocks=True, bytecode_cache=compiled)
+                       trim_blocks=True, lstrip_blocks=True, bytecode_cache=compiled_templates())
 
 
 def html(col: Collation) -> str:

@@ -262,11 +262,13 @@ class WitnessTask:
     encoding: str
 
 
-def clean_witness_task(bundle: Bundle, task: WitnessTask):
-    """Clean one witness with the bundle's resources (in whatever process runs it)."""
+def clean_witness_task(bundle: Bundle, task: WitnessTask, on_text: Callable | None = None):
+    """Clean one witness with the bundle's resources (in whatever process runs it); `on_text(key,
+    text)`, in this process: told its clean text early (pipeline.run.clean_witness)."""
     from pipeline.run import clean_witness
     return clean_witness(task.raw, task.witness, resources_of(bundle), task.decisions,
-                         facts={"encoding": task.encoding})
+                         facts={"encoding": task.encoding},
+                         on_text=(lambda text: on_text(task.key, text)) if on_text is not None else None)
 
 
 @dataclass

@@ -64,11 +64,12 @@ def run_key(root: Path, only: list[str] | None, collate: bool) -> str:
 
 
 def build_edition(root: Path, only: list[str] | None = None, collate: bool = True, quiet: bool = True,
-                  jobs: int = 1, force: bool = False, scheduler: str | None = None, res=None):
+                  jobs: int = 1, force: bool = False, scheduler: str | None = None, res=None, meanwhile=None):
     """Everything `edition run` does: clean, write clean/ and reports/ (all or nothing),
     collate; returns the cleaned witnesses and the files written. Results whose inputs did not
     change come from the run cache (unless `force`). `res`: the project's Resources, if the
-    caller has them loaded already."""
+    caller has them loaded already. `meanwhile()`: the caller's own work, done once the
+    witnesses are clean, while a worker collates (off the run's critical path)."""
     from pipeline.cache import RunCache
     from pipeline.config import check_project
     from pipeline.context import Resources
@@ -94,6 +95,12 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
 
     def collate_work(work_id: str) -> None:
         work, members = corpus.work(work_id), corpus.members(work_id)
+        if any(m.id not in texts for m in members if m.id in ids):
+            # the one worker cleans the rest of the work's witnesses, then collates it (its queue is in
+            # order): it reads their texts itself; the key is made when this process has them too
+            away[work_id] = (None, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
+                                                       {m.id: texts[m.id] for m in members if m.id in texts}))
+            return
         key = work_key(root, res, work, members, texts)
         found = None if force else cache.get("work", key)
         if found is None and workers.pool is not None:  # a worker collates it; this process goes on
@@ -105,20 +112,42 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
             cache.put("work", key, found)
         collated[work_id] = found
 
-    def collate_ready(wid: str, c) -> None:
-        """Collate a work as soon as its witnesses are clean (while the workers clean the rest)."""
-        texts[wid] = c.text
+    announced: dict[str, str] = {}  # witness id -> its clean text, told before its cleaning ended
+
+    def text_ready(wid: str, text: str) -> None:
+        """Collate a work as soon as its witnesses' clean texts are known (while the workers clean
+        the rest, and this process asks the last questions of its own witness), or as soon as
+        the rest are the one worker's to clean."""
+        texts[wid] = text
         for work_id, left in waiting.items():
             if wid in left:
                 left.discard(wid)
-                if not left:
+                if not left or (workers.single and left <= workers.cleaning):
+                    left.clear()
                     collate_work(work_id)
+
+    def told(wid: str, text: str) -> None:
+        announced[wid] = text
+        text_ready(wid, text)
+
+    def collate_ready(wid: str, c) -> None:
+        if wid in announced and announced.pop(wid) != c.text:
+            # a stage that only asks changed the text after all: the collation made with the text
+            # told is dropped, the work waits again for what it lacks
+            for work_id, left in waiting.items():
+                if wid in {m.id for m in corpus.members(work_id)} and (work_id in away or work_id in collated):
+                    away.pop(work_id, None)
+                    collated.pop(work_id, None)
+                    left.update(m.id for m in corpus.members(work_id) if m.id in ids and m.id not in texts)
+                    left.add(wid)
+        if wid not in texts or texts[wid] != c.text:
+            text_ready(wid, c.text)
 
     try:
         # the witnesses a worker cleaning them may work ahead on: those collated with a pivot
         ahead = frozenset(m for work_id, left in waiting.items() for m in left if m != corpus.work(work_id).pivot)
         cleaned = clean_cached(root, corpus, ids, res, cache, force, quiet, jobs, scheduler, on_result=collate_ready,
-                               workers=workers, ahead=ahead)
+                               workers=workers, ahead=ahead, on_text=told)
         for work_id in waiting:  # with --only: works none of whose witnesses were cleaned (read from clean/)
             if work_id not in collated and work_id not in away:
                 collate_work(work_id)
@@ -126,21 +155,30 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         earlier = read_manifest(root / "reports" / "witnesses.json") if only else {}
         files[root / "reports" / "witnesses.json"] = witness_manifest([w.id for w in corpus.witnesses], cleaned,
                                                                       earlier)
-        # while the workers collate: make the outputs that do not depend on the collation
+        # while the workers collate: what the reports import, the caller's work, then the outputs
+        # that do not depend on the collation
+        from pipeline.collate.segment import sentences
+        from pipeline.report.html import render_index  # noqa: F401 (jinja2, for build_reports below)
+        if meanwhile is not None:
+            meanwhile()
         _materialise(files, lambda: not all(f.done() for _, f in away.values()))
         for work in corpus.works:  # in catalogue order
             if work.id in away:
                 key, future = away.pop(work.id)
-                found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res) \
-                    if future.cancel() else _reports(future.result(), root, workers.pool)  # not started: free now
-                cache.put("work", key, found)
+                found = None
+                if key is None:  # sent before this process had every text: the cache may have it after all
+                    key = work_key(root, res, work, corpus.members(work.id), texts)
+                    found = None if force else cache.get("work", key)
+                if found is None:
+                    found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res) \
+                        if future.cancel() else _reports(future.result(), root, workers.pool)  # not started: here
+                    cache.put("work", key, found)
                 collated[work.id] = found
             for rel, content in collated.get(work.id, {}).items():
                 files[root / rel] = content
     finally:
         if workers.pool is not None:
             _close(workers.pool, {k: f for k, (_, f) in away.items()})
-    from pipeline.collate.segment import sentences
     files.update(build_reports(root, corpus, cleaned, files, split=sentences, stream=True))
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
@@ -153,6 +191,8 @@ class _Workers:
     """The worker processes of a run (clean_cached starts them; build_edition closes them)."""
 
     pool = None
+    single = False  # one worker: it runs what it is given in order
+    cleaning: frozenset[str] = frozenset()  # the witnesses the workers clean
 
 
 def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str], res) -> dict[str, str]:
@@ -166,9 +206,10 @@ def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str
 
 def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, str]) -> list:
     """In a worker forked by clean_cached: the work's collation (pipeline.collate.collations),
-    its reports not made yet."""
+    its reports not made yet; the texts of the witnesses this worker cleaned are its own."""
     from pipeline.collate import collations
     from pipeline.witnesses import Corpus
+    texts = {**{m.id: _MADE[m.id] for m in members if m.id in _MADE}, **texts}
     return collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
 
 
@@ -231,12 +272,14 @@ def work_key(root: Path, res, work, members, texts: dict[str, str]) -> str:
 
 def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, quiet: bool, jobs: int,
                  scheduler: str | None, on_result=None, workers: _Workers | None = None,
-                 ahead: frozenset[str] = frozenset()) -> dict:
+                 ahead: frozenset[str] = frozenset(), on_text=None) -> dict:
     """The cleaned witnesses: from the cache where nothing they depend on changed, the rest
     cleaned (in this process, N processes or on a Dask cluster) and stored as each finishes,
     so a run killed midway keeps what it finished. Worker processes started here are handed
     to `workers` (still running, for the collations) if given, else shut down; a worker that
-    cleans a witness of `ahead` then works ahead on its collation."""
+    cleans a witness of `ahead` then works ahead on its collation. While workers run,
+    `on_text(wid, text)` is told the clean text of a witness cleaned in this process as soon as
+    it is known (pipeline.run.clean_witness), before on_result has the witness."""
     from pipeline.review import to_decisions
     from pipeline.sources import read_witness
     inputs = {wid: read_witness(root, corpus, wid) for wid in ids}  # every input refused if bad, before any work
@@ -251,7 +294,9 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
     # the longest first: the last task to start is a short one, so no worker waits long for another
     todo = sorted((wid for wid in ids if wid not in out), key=lambda wid: -len(inputs[wid][0]))
     if todo:
-        from pipeline.commands.execute import WitnessTask, adopt, bundle_of, clean_witness_task, executor
+        from functools import partial
+
+        from pipeline.commands.execute import Executor, WitnessTask, adopt, bundle_of, clean_witness_task, executor
         bundle = bundle_of(res, ship=bool(scheduler))
         if not scheduler:  # here and in processes forked from here: the rules and config loaded already
             adopt(bundle, res)
@@ -280,8 +325,11 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
             with progress_bar(quiet) as progress, executor(scheduler, max(1, jobs) if len(here) > 1 else 1) as ex:
                 bar = progress.add_task("cleaning", total=len(todo))
                 if pool is not None and workers is not None:
-                    workers.pool = pool
-                for wid, c in ex.map(clean_witness_task, bundle, (tasks[wid] for wid in here)):
+                    workers.pool, workers.single, workers.cleaning = pool, n == 1, frozenset(there) & ahead
+                # with workers running, what this process cleans tells its text early (they may collate it)
+                task = partial(clean_witness_task, on_text=on_text) if pool is not None and on_text is not None \
+                    and type(ex) is Executor else clean_witness_task
+                for wid, c in ex.map(task, bundle, (tasks[wid] for wid in here)):
                     finished(wid, c)
                     progress.advance(bar)
                 for wid, f in futures.items():  # in the order given: the same calls, whoever finishes first
@@ -308,11 +356,15 @@ def clean_task(bundle, task, ahead: bool):
     if ahead and _FORKED_RES is not None:
         from pipeline.collate import prepare
         prepare(c.text, task.witness.language, _FORKED_RES)
+        _MADE[task.key] = c.text
     return c
 
 
 AUTO_MIN = 20_000  # characters for the other processes to clean: less is not worth starting one
 _CLEANED_HERE = False  # has this process cleaned a witness (its word lists are loaded)?
+
+
+COLLATION_SHARE = 0.5  # a work's collation costs about this share of cleaning its texts (Kollontai: 1.1 s to 2.6 s)
 
 
 def _share(corpus, todo: list[str], size: dict[str, int]) -> tuple[list[str], list[str], int]:
@@ -321,21 +373,28 @@ def _share(corpus, todo: list[str], size: dict[str, int]) -> tuple[list[str], li
     loaded anyway (a new process, two cores or more, more than one witness to clean): each
     process loads those of its own witnesses, at the same time. This process cleans the pivots of
     the works to collate (what collation reads first, in the language whose resources its
-    anchors read), up to its share; the workers the rest. A process that has cleaned before has
-    what it needs loaded: it cleans alone."""
+    anchors read), up to its share, then witnesses no collation reads, up to its share; the
+    workers the rest, then collate (their share counts the collations). A process that has
+    cleaned before has what it needs loaded: it cleans alone."""
     cores = os.cpu_count() or 1
     # Linux: a worker forked from this process starts with what it holds (elsewhere fork is
     # unsafe or missing, and a new interpreter would import and load everything again)
     if cores < 2 or len(todo) < 2 or _CLEANED_HERE or not sys.platform.startswith("linux"):
         return todo, [], 0
-    pivots = {wk.pivot for wk in corpus.works if len(corpus.members(wk.id)) >= 2}
+    works = [wk for wk in corpus.works if len(corpus.members(wk.id)) >= 2]
+    pivots = {wk.pivot for wk in works}
+    collated = {m.id for wk in works for m in corpus.members(wk.id)}
     workers = min(cores - 1, len(todo) - 1)
-    fair = sum(size.values()) / (workers + 1)
+    fair = (sum(size.values()) + COLLATION_SHARE * sum(size[w] for w in todo if w in collated)) / (workers + 1)
     here: list[str] = []
     for wid in todo:  # longest first
         if wid in pivots and sum(size[x] for x in here) + size[wid] <= fair:
             here.append(wid)
     here = here or todo[:1]
+    for wid in todo:
+        if wid not in here and wid not in collated and sum(size[x] for x in here) + size[wid] <= fair:
+            here.append(wid)
+    here = [wid for wid in todo if wid in here]
     there = [wid for wid in todo if wid not in here]
     if sum(size[wid] for wid in there) < AUTO_MIN:
         return todo, [], 0
@@ -352,6 +411,7 @@ def _fork_pool(workers: int, res=None):
 
 
 _FORKED_RES = None  # in a forked worker: the run's resources (collation_task, clean_task)
+_MADE: dict[str, str] = {}  # in a forked worker: the clean texts of the witnesses it cleaned ahead
 
 
 def _start_worker(parent: int, res) -> None:
@@ -428,11 +488,20 @@ def _run(args: argparse.Namespace) -> int:
     cache.forget_run()  # the outputs are about to change; a run killed now is not "up to date"
     from pipeline.context import Resources
     res = Resources(root)
-    messages = failing_rules(res)
-    for line in messages:
-        print(line, file=sys.stderr)
-    cleaned, files = build_edition(root, only, collate, args.quiet, _jobs(args, own_choice=True), force,
-                                   getattr(args, "scheduler", None), res)
+    messages: list[str] = []
+    checked = []
+
+    def check_rules() -> None:  # the rules' own examples, tested while a worker collates
+        if not checked:
+            checked.append(True)
+            messages.extend(failing_rules(res))
+            for line in messages:
+                print(line, file=sys.stderr)
+    try:
+        cleaned, files = build_edition(root, only, collate, args.quiet, _jobs(args, own_choice=True), force,
+                                       getattr(args, "scheduler", None), res, meanwhile=check_rules)
+    finally:  # said before anything else, even when the run fails
+        check_rules()
     from pipeline.review import review_words
     said = []
     for wid, c in cleaned.items():
@@ -644,8 +713,9 @@ _WARM_UP = {
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Build the on-disk tables the stages read (word lists, word indexes, the real-word
-    confusions: about 20 s) now, by cleaning a sentence in each language, so that no later
-    run pays for them. `make install` calls it; a run finds them in EDITION_CACHE."""
+    confusions: about 20 s) now, by cleaning a sentence in each language, then the Russian
+    frequent words' sorted list and the report templates compiled, so that no later run pays
+    for them. `make install` calls it; a run finds them in EDITION_CACHE."""
     import tempfile
 
     from pipeline.context import Resources
@@ -655,4 +725,13 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             p = Path(tmp) / f"warm-up-{lang}.txt"
             p.write_text(_WARM_UP[lang], encoding="utf-8")
             paths.append(p)
-        return clean_files(Resources(args.root.resolve()), paths, "auto", Path(tmp) / "out", quiet=True)
+        rc = clean_files(Resources(args.root.resolve()), paths, "auto", Path(tmp) / "out", quiet=True)
+    if "ru" in (args.lang or _WARM_UP):  # what the warm-up sentence may not reach
+        from pipeline.lexicon import frequent_words
+        frequent_words("ru")
+    from pipeline.collate.writers import _environment
+    from pipeline.report.html import env
+    for e in (env(), _environment()):  # the report templates, compiled once (jinja2's bytecode cache)
+        for name in e.list_templates():
+            e.get_template(name)
+    return rc

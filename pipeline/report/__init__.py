@@ -22,7 +22,6 @@ from pathlib import Path
 from pipeline.report.data import WitnessState, elsewhere, pivot_evidence
 from pipeline.report.files import read_changes, read_manifest, read_queries
 from pipeline.outputs import Content, content_text
-from pipeline.report.html import render_changes, render_index, write_changes_page
 from pipeline.review import read_review
 from pipeline.sources import read_raw
 
@@ -62,6 +61,8 @@ def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, Content],
     """reports/index.html and reports/<id>.changes.html for every cleaned witness. `split` (the
     collation's sentence splitter) lets a translation's page show the aligned original. With
     `stream`, a changes page is a writer (pipeline.outputs): its text is made as it is written."""
+    # jinja2 imported when the pages are made (pipeline.report.files, a run's first step, needs none of it)
+    from pipeline.report.html import render_changes, render_index, write_changes_page
     out: dict[Path, Content] = {}
     states: dict[str, WitnessState] = {}
     for w in corpus.witnesses:

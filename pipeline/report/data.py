@@ -113,15 +113,19 @@ def moved_pairs(changes: list[Change], min_len: int = 12) -> dict[int, list[int]
     """Changes that remove a stretch of text in one place and write it in another
     (footnote bodies moved to the end, a heading moved): index -> partner indices.
     A removal is matched by any of its lines; one insertion may gather many."""
-    written = [(j, _norm(c.after)) for j, c in enumerate(changes) if len(_norm(c.after)) >= min_len]
+    written: list[tuple[int, str]] = []  # (index, what it writes) of the changes writing a long stretch
+    removing: list[tuple[int, list[str], str]] = []  # (index, the long lines it removes, what it writes)
+    for i, c in enumerate(changes):  # one pass: a change log's changes are made as they are read
+        na = _norm(c.after)
+        if len(na) >= min_len:
+            written.append((i, na))
+        pieces = [n for n in (_norm(x) for x in c.before.split("\n")) if len(n) >= min_len]
+        if pieces:
+            removing.append((i, pieces, na))
     out: dict[int, list[int]] = {}
     if not written:
         return out
-    for i, c in enumerate(changes):
-        pieces = [n for n in (_norm(x) for x in c.before.split("\n")) if len(n) >= min_len]
-        if not pieces:
-            continue
-        na_here = _norm(c.after)
+    for i, pieces, na_here in removing:
         best = None
         for j, na in written:
             if j == i:
