@@ -26,6 +26,19 @@ edits applied, the change log, the run cache's pickle). In a fresh process as he
 323 -> 325 MB, 10 MB 523 -> 546 MB, 30 MB 988 -> 868 MB (CPU 556 -> 655 s, the second under
 heavier load; one run each; heap layout varies from run to run): the slope 10 -> 30 MB is
 23 -> 16 MB per MB.
+memory5 (the Document's text joined a block of pieces at a time; long texts and arrays of the
+run cache stored beside its pickle; notes compressed and short texts coded in model.TextColumn;
+detect's notes made when applied; hyphenation's and spacing's whole-text copies gone; the heap
+trimmed after each stage), the run in one process with its RSS sampled per phase (the
+instrument of --phases): 3 MB 350 -> 339 MB, 10 MB 554 -> 496 MB, 30 MB 895 MB (main: 868 in a
+fresh process, not measured here); slope 10 -> 30 MB 20 MB per MB. By phase at 30 MB: the
+stages before detect 514 MB (hyphenation, spacing; 572 before), detect 789, its edits applied
+861, the change log made beside the Document 895, the outputs 827. At 100 MB (main's code, then
+with hyphenation and spacing mended): reading 525 MB, layout 1,012, notes 1,308 -> 1,278,
+hyphenation 1,803 -> 1,591, spacing 1,647 -> 1,574, entering detect 1,171 (detect not reached
+before the deadline). What is left: the layout stage's line objects (~8 MB per MB), a new text
+per stage with edits (its chunks and itself: twice the text), detect's +300 MB, and the change
+log made while the Document still holds the same edits.
 """
 from __future__ import annotations
 
