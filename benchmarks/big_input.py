@@ -35,8 +35,9 @@ fresh process, not measured here); slope 10 -> 30 MB 20 MB per MB. By phase at 3
 stages before detect 514 MB (hyphenation, spacing; 572 before), detect 789, its edits applied
 861, the change log made beside the Document 895, the outputs 827. At 100 MB (main's code, then
 with hyphenation and spacing mended): reading 525 MB, layout 1,012, notes 1,308 -> 1,278,
-hyphenation 1,803 -> 1,591, spacing 1,647 -> 1,574, entering detect 1,171 (detect not reached
-before the deadline). What is left: the layout stage's line objects (~8 MB per MB), a new text
+hyphenation 1,803 -> 1,591, spacing 1,647 -> 1,574, entering detect 1,171; then (without the
+heap trim) detect 1,795, its edits applied 2,024, the next text 2,175, the change log 2,271:
+peak 2,325 MB (main 2,452), still over 2 GB. What is left: the layout stage's line objects (~8 MB per MB), a new text
 per stage with edits (its chunks and itself: twice the text), detect's +300 MB, and the change
 log made while the Document still holds the same edits.
 """
