@@ -26,6 +26,20 @@ edits applied, the change log, the run cache's pickle). In a fresh process as he
 323 -> 325 MB, 10 MB 523 -> 546 MB, 30 MB 988 -> 868 MB (CPU 556 -> 655 s, the second under
 heavier load; one run each; heap layout varies from run to run): the slope 10 -> 30 MB is
 23 -> 16 MB per MB.
+memory5 (the Document's text joined a block of pieces at a time; long texts and arrays of the
+run cache stored beside its pickle; notes compressed and short texts coded in model.TextColumn;
+detect's notes made when applied; hyphenation's and spacing's whole-text copies gone; the heap
+trimmed after each stage), the run in one process with its RSS sampled per phase (the
+instrument of --phases): 3 MB 350 -> 339 MB, 10 MB 554 -> 496 MB, 30 MB 895 MB (main: 868 in a
+fresh process, not measured here); slope 10 -> 30 MB 20 MB per MB. By phase at 30 MB: the
+stages before detect 514 MB (hyphenation, spacing; 572 before), detect 789, its edits applied
+861, the change log made beside the Document 895, the outputs 827. At 100 MB (main's code, then
+with hyphenation and spacing mended): reading 525 MB, layout 1,012, notes 1,308 -> 1,278,
+hyphenation 1,803 -> 1,591, spacing 1,647 -> 1,574, entering detect 1,171; then (without the
+heap trim) detect 1,795, its edits applied 2,024, the next text 2,175, the change log 2,271:
+peak 2,325 MB (main 2,452), still over 2 GB. What is left: the layout stage's line objects (~8 MB per MB), a new text
+per stage with edits (its chunks and itself: twice the text), detect's +300 MB, and the change
+log made while the Document still holds the same edits.
 """
 from __future__ import annotations
 
@@ -88,15 +102,18 @@ def _varied(lang: str):
         yield scale.book(paras, noise, 1_000_000, rng, f"part {n}").encode("utf-8")
 
 
-def run(mb: float, lang: str, varied: bool = False) -> dict:
+def run(mb: float, lang: str, varied: bool = False, phases: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="edition-big-") as tmp:
         root = make_project(Path(tmp), mb, lang, varied)
         size = (root / "raw" / "big.txt").stat().st_size
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         before, cpu0 = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), "run", "--quiet"],
-                              capture_output=True, text=True, cwd=ROOT)
+        cmd = [sys.executable, "-m", "pipeline", "--root", str(root), "run", "--quiet"]
+        if phases:  # the same run, in a child that samples its own memory (see _phases)
+            cmd = [sys.executable, __file__, "--phases-of", str(root)]
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if phases else subprocess.PIPE, text=True,
+                              cwd=ROOT)  # (--phases: the child's phases go straight to stderr)
         elapsed = time.perf_counter() - t
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         peak = usage.ru_maxrss  # KB; the largest child so far
@@ -106,9 +123,69 @@ def run(mb: float, lang: str, varied: bool = False) -> dict:
                "exit": proc.returncode, "s_per_mb": round(elapsed / (size / 1e6), 2)}
         if peak <= before:
             out["peak_rss_mb"] = f"<= {round(before / 1024)} (an earlier run was larger)"
-        if proc.returncode:
+        if proc.returncode and proc.stderr:
             out["stderr"] = proc.stderr.strip()[-300:]
         return out
+
+
+def _phases(root: str) -> None:
+    """`edition run --quiet` on `root` in this process, with its resident memory sampled every
+    50 ms; on stderr, as the run goes, the largest RSS seen in each phase (between two marks:
+    a stage's edits applied, the change log made, the cache entry written, the outputs made
+    and written). RSS never shrinks much (freed memory stays in the heap): a phase's figure
+    is the heap's high-water mark so far, and a rise marks the phase that set it."""
+    import threading
+
+    import pipeline.cache as cache
+    import pipeline.model as model
+    import pipeline.outputs as outputs
+    import pipeline.report as report
+    import pipeline.report.files as files
+    import pipeline.run as pipeline_run
+    import pipeline.text as text
+    from pipeline.cli import main as cli
+
+    page = resource.getpagesize()
+    samples: list[int] = []
+    start = time.perf_counter()
+
+    def rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * page >> 20
+
+    def sample() -> None:
+        while True:
+            samples.append(rss())
+            time.sleep(0.05)
+
+    def mark(label: str) -> None:
+        high = max(samples, default=rss())
+        samples.clear()
+        print(f"{time.perf_counter() - start:8.1f} s  {time.process_time():7.0f} s CPU  phase peak {high:6d} MB"
+              f"  -> {label}", file=sys.stderr, flush=True)
+
+    def marked(owner, name: str, label) -> None:
+        real = getattr(owner, name)
+
+        def call(*args, **kwargs):
+            mark(f"{label(*args)} starts")
+            try:
+                return real(*args, **kwargs)
+            finally:
+                mark(f"{label(*args)} done")
+        setattr(owner, name, call)
+
+    marked(pipeline_run, "run_stages", lambda *a: "stages")
+    marked(text.Document, "apply", lambda doc, stage, edits, *a: f"apply {stage} ({len(edits)} edits)")
+    marked(model.ChangeLog, "__init__", lambda *a: "change log")
+    marked(cache.RunCache, "put", lambda rc, kind, *a: f"cache {kind}")
+    marked(files, "witness_files", lambda *a: "witness files")
+    marked(report, "build_reports", lambda *a: "reports")
+    marked(outputs, "write_files", lambda *a: "write")
+    threading.Thread(target=sample, daemon=True).start()
+    code = cli(["--root", root, "run", "--quiet"])
+    mark("end")
+    sys.exit(code)
 
 
 def main() -> None:
@@ -116,9 +193,14 @@ def main() -> None:
     ap.add_argument("--mb", type=float, nargs="*", default=[10, 100])
     ap.add_argument("--lang", choices=["en", "ru"], default="en")
     ap.add_argument("--varied", action="store_true", help="a witness that never repeats itself (see above)")
+    ap.add_argument("--phases", action="store_true", help="print the peak resident memory of each phase of the run "
+                    "(stages, the change log, the cache, the outputs) as it goes")
+    ap.add_argument("--phases-of", help=argparse.SUPPRESS)  # the child of --phases
     args = ap.parse_args()
+    if args.phases_of:
+        _phases(args.phases_of)
     for mb in sorted(args.mb):  # smallest first: ru_maxrss of children only grows
-        print(run(mb, args.lang, args.varied), flush=True)
+        print(run(mb, args.lang, args.varied, args.phases), flush=True)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,13 @@ exactly when nothing it depends on changed:
 * `run.json`: the last complete run: the hash of all its inputs and the hash of every file
   it wrote. `edition run` with the same inputs and untouched outputs does nothing.
 
-Entries are written atomically (temporary name, then rename), so a run killed midway leaves
-whole entries only; the next run reuses them and finishes the rest.
+A long text or array in a result (a large witness's raw and clean text, its change log's
+columns) is stored beside the entry's pickle, `<key>.<n>.side`, written a slice at a time and
+named in the pickle: pickling it in place made a whole copy of it in memory (a str is
+encoded whole, an array copied to bytes) beside everything the run holds at its end.
+
+Entries are written atomically (temporary name, then rename; the side files first), so a run
+killed midway leaves whole entries only; the next run reuses them and finishes the rest.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ import json
 import os
 import pickle
 import sys
+from array import array
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,6 +82,66 @@ def code_version() -> str:
     return digest(*parts)
 
 
+SIDE = 1 << 20  # a str (characters) or array (bytes) at least this long is stored beside the pickle
+_SLICE = 1 << 20  # characters of a side text encoded at a time
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles into `f`, storing each long text or array in a side file of `entry` (see the module doc)."""
+
+    def __init__(self, f, entry: Path, sides: list[Path]):
+        super().__init__(f, protocol=pickle.HIGHEST_PROTOCOL)
+        self.entry, self.sides = entry, sides
+        self.stored: dict[int, tuple] = {}  # id -> its persistent id (one object met twice is stored once)
+
+    def persistent_id(self, obj):
+        kind = type(obj)
+        if (kind is str and len(obj) >= SIDE) or (kind is array and len(obj) * obj.itemsize >= SIDE):
+            if id(obj) in self.stored:  # (the value being pickled holds obj: its id stays its own)
+                return self.stored[id(obj)]
+            path = _side(self.entry, len(self.sides))
+            if kind is str:
+                write_atomic(path, lambda f: _write_text(f, obj))
+                pid = ("str", path.name)
+            else:  # the array's own bytes, no copy
+                write_atomic(path, lambda f: f.write(memoryview(obj).cast("B")))
+                pid = ("array", path.name, obj.typecode, len(obj))
+            self.sides.append(path)
+            self.stored[id(obj)] = pid
+            return pid
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, f, entry: Path, sides: list[Path]):
+        super().__init__(f)
+        self.entry, self.sides = entry, sides
+        self.loaded: dict[str, object] = {}
+
+    def persistent_load(self, pid):
+        name = pid[1]
+        if name not in self.loaded:
+            path = self.entry.with_name(name)
+            self.sides.append(path)
+            with open(path, "rb") as f:
+                if pid[0] == "str":
+                    value = f.read().decode("utf-8", "surrogatepass")
+                else:
+                    value = array(pid[2])
+                    value.fromfile(f, pid[3])  # read into the array: no bytes copy
+            self.loaded[name] = value
+        return self.loaded[name]
+
+
+def _side(entry: Path, n: int) -> Path:
+    return entry.with_name(f"{entry.stem}.{n}.side")
+
+
+def _write_text(f, text: str) -> None:
+    for i in range(0, len(text), _SLICE):
+        f.write(text[i:i + _SLICE].encode("utf-8", "surrogatepass"))
+
+
 class RunCache:
     """Results by key under <project>/.edition-cache/ (see the module doc)."""
 
@@ -89,21 +155,29 @@ class RunCache:
     def get(self, kind: str, key: str):
         """The stored result, or None (absent or unreadable: recomputed)."""
         path = self._path(kind, key)
+        sides: list[Path] = []
         try:
             with open(path, "rb") as f:
-                value = pickle.load(f)
+                value = _Unpickler(f, path, sides).load()
         except Exception:  # noqa: BLE001 (a damaged or outdated entry is recomputed, never trusted)
             return None
         self.used.add(path)
+        self.used.update(sides)
         return value
 
     def put(self, kind: str, key: str, value) -> None:
         path = self._path(kind, key)
         self.used.add(path)
-        try:  # pickled straight into the file: no copy of a large witness's pickle in memory
-            write_atomic(path, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL))
+        sides: list[Path] = []
+
+        def dump(f) -> None:  # pickled straight into the file: no copy of a large witness's pickle in memory
+            sides.clear()  # (a retried dump writes its side files again)
+            _Pickler(f, path, sides).dump(value)
+        try:
+            write_atomic(path, dump)
         except (OSError, pickle.PicklingError):
             pass  # a cache that cannot be written is not used
+        self.used.update(sides)
 
     def prune(self, kinds: tuple[str, ...] = ("witness", "work")) -> None:
         """Remove entries this run did not use (the cache holds the current state only)."""

@@ -4,8 +4,10 @@ by the thousand on the hot path).
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -55,7 +57,7 @@ def format_problem(text: str) -> tuple[int, str] | None:
         m = pat.search(text)
         if m:
             return m.start(), what
-    if not text.strip():
+    if not text or text.isspace():  # (text.strip() made a copy of the whole text)
         return 0, "no text left"
     if text.startswith(("\n", " ")):
         return 0, "a leading blank line or space"
@@ -109,7 +111,9 @@ class Edit:
     """A stage's proposal: replace text[start:end] of the *current* text by `after`.
 
     `rule` names what made it (e.g. "layout.line-join"), `kind` what sort of
-    damage it repairs (layout, hyphen, spacing, punct, scanno, name, ...).
+    damage it repairs (layout, hyphen, spacing, punct, scanno, name, ...). `note` is a str,
+    or an object whose str() is the note, written out only when the edit is applied (detect's
+    notes: a noisy 100 MB witness has a million edits, and a note as text took ~200 bytes).
     """
 
     start: int
@@ -175,29 +179,110 @@ class Change:
                 "line": self.line, "col": self.col, "confidence": self.confidence, "note": self.note}
 
 
+class TextColumn:
+    """Many short texts held compactly, in order: a text up to POOLED characters is a 4-byte
+    code into a table of the distinct ones (rule names, "⏎", " ", a corrected word); a longer
+    one (a note: "a non-word; 'the' is likelier from the OCR error model ...", each different)
+    is kept as UTF-8 in a stream compressed a block at a time (they repeat their wording: ~5
+    times smaller; as a str each took ~170 bytes, ~2 MB per MB of a noisy witness). Reading one
+    decompresses its block (the last few read are kept, for reading in order)."""
+
+    POOLED = 64
+    _LONG = 0xFFFFFFFF  # the code of a long text
+    _BLOCK = 1 << 16  # bytes of the stream compressed together
+    _KEEP = 8  # decompressed blocks kept
+
+    def __init__(self) -> None:
+        self._codes = array("I")  # each text's code: its index in _table, or _LONG
+        self._table: list[str] = []  # the distinct short texts
+        self._index: dict[str, int] | None = {}  # short text -> code (made again when needed)
+        self._long = array("q")  # the positions of the long texts, ascending
+        self._ends = array("q")  # where each long text ends in the stream
+        self._blocks: list[bytes] = []  # the stream before the tail, compressed
+        self._block_starts = array("q")  # where each block starts in the stream
+        self._tail = bytearray()  # the stream's end, not compressed yet
+        self._tail_start = 0
+        self._read: dict[int, bytes] = {}  # block index -> its bytes (the last few read)
+
+    def extend(self, texts: Iterable[str]) -> None:
+        limit, codes, table = self.POOLED, self._codes, self._table
+        index = self._index
+        if index is None:
+            index = self._index = {t: k for k, t in enumerate(table)}
+        for t in texts:
+            if type(t) is not str:  # a note made only when it is kept (model.Edit)
+                t = str(t)
+            if len(t) <= limit:
+                k = index.get(t)
+                if k is None:
+                    k = index[t] = len(table)
+                    table.append(t)
+                codes.append(k)
+                continue
+            self._long.append(len(codes))
+            codes.append(self._LONG)
+            self._tail += t.encode("utf-8", "surrogatepass")
+            self._ends.append(self._tail_start + len(self._tail))
+            if len(self._tail) >= self._BLOCK:
+                self._blocks.append(zlib.compress(self._tail))
+                self._block_starts.append(self._tail_start)
+                self._tail_start += len(self._tail)
+                self._tail = bytearray()
+
+    def close(self) -> None:
+        """No more texts for now: the index of the short ones goes (made again if one is added)."""
+        self._index = None
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def slice(self, start: int, stop: int) -> list[str]:
+        """The texts at positions start..stop-1."""
+        table, long = self._table, self._LONG
+        return [table[k] if k != long else self._long_text(bisect.bisect_left(self._long, start + n))
+                for n, k in enumerate(self._codes[start:stop])]
+
+    def _long_text(self, k: int) -> str:
+        a, b = self._ends[k - 1] if k else 0, self._ends[k]
+        if a >= self._tail_start:
+            data, base = self._tail, self._tail_start
+        else:
+            n = bisect.bisect_right(self._block_starts, a) - 1
+            data, base = self._read.get(n), self._block_starts[n]
+            if data is None:
+                if len(self._read) >= self._KEEP:
+                    del self._read[next(iter(self._read))]
+                data = self._read[n] = zlib.decompress(self._blocks[n])
+        return data[a - base:b - base].decode("utf-8", "surrogatepass")
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_read": {}, "_index": None}
+
+
 class ChangeLog(Sequence):
     """A witness's change log held compactly: a Change object with its own id string, ints
     and float took ~400 bytes (a 100 MB witness has over a million changes); here a change
-    takes ~100: its numbers in arrays, its id as 6 bytes, its texts (a few distinct ones:
-    "⏎", " ", the rule names and notes) shared. A Change is made when one is read; the log
+    takes ~70: its numbers in arrays, its id as 6 bytes, its texts in a TextColumn (the
+    short ones shared: "⏎", " ", the rule names; the notes compressed). A Change is made when one is read; the log
     reads as a list of them (len, index, iteration)."""
 
-    _POOLED = 64  # texts up to this long are shared (the long ones are few and mostly unique)
-
     def __init__(self, changes: Iterable[Change] = ()):
-        self._nums = array("q")  # start, end, line, col of each change
+        self._nums = array("i")  # start, end, line, col of each change (64-bit once one needs it)
         self._conf = array("d")
         self._ids = bytearray()  # 6 bytes a change: its 12-hex-digit id
         self._odd_ids: dict[int, str] = {}  # an id of another form (read from an older log), by index
         self._odd_conf: dict[int, object] = {}
-        self._texts: list[str] = []  # before, after, stage, rule, kind, note of each change
-        pool: dict[str, str] = {}
+        self._texts = TextColumn()  # before, after, stage, rule, kind, note of each change
         for c in changes:
-            self._add(c, pool)
+            self._add(c)
+        self._texts.close()
 
-    def _add(self, c: Change, pool: dict[str, str]) -> None:
+    def _add(self, c: Change) -> None:
         n = len(self._conf)
-        self._nums.extend((c.start, c.end, c.line, c.col))
+        nums = (c.start, c.end, c.line, c.col)
+        if self._nums.typecode == "i" and not -_I32 <= min(nums) <= max(nums) < _I32:
+            self._nums = array("q", self._nums)
+        self._nums.extend(nums)
         self._conf.append(c.confidence)
         if type(c.confidence) is not float:  # an int (1, not 1.0) is written as it is: kept as it is
             self._odd_conf[n] = c.confidence
@@ -206,16 +291,14 @@ class ChangeLog(Sequence):
         else:
             self._ids += bytes(6)
             self._odd_ids[n] = c.id
-        limit = self._POOLED
-        self._texts.extend(pool.setdefault(t, t) if len(t) <= limit else t
-                           for t in (c.before, c.after, c.stage, c.rule, c.kind, c.note))
+        self._texts.extend((c.before, c.after, c.stage, c.rule, c.kind, c.note))
 
     def __len__(self) -> int:
         return len(self._conf)
 
     def _make(self, i: int) -> Change:
         a, b, line, col = self._nums[4 * i:4 * i + 4]
-        before, after, stage, rule, kind, note = self._texts[6 * i:6 * i + 6]
+        before, after, stage, rule, kind, note = self._texts.slice(6 * i, 6 * i + 6)
         cid = self._odd_ids.get(i) or self._ids[6 * i:6 * i + 6].hex()
         conf = self._odd_conf.get(i, self._conf[i]) if self._odd_conf else self._conf[i]
         return Change(cid, a, b, before, after, stage, rule, kind, line, col, conf, note)
@@ -245,6 +328,7 @@ class ChangeLog(Sequence):
 
 
 _HEX12 = re.compile("[0-9a-f]{12}")
+_I32 = 2**31
 
 
 def stable_id(*parts: object, n: int = 12) -> str:

@@ -18,9 +18,9 @@ import bisect
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress, islice
 
-from pipeline.model import Change, Edit, stable_id
+from pipeline.model import Change, Edit, TextColumn, stable_id
 
 
 @dataclass(slots=True)
@@ -36,7 +36,6 @@ class Applied:
 
 
 _KEPT = -1  # the refs code of a kept piece (it records no edit)
-_POOLED = 64  # an applied edit's texts up to this long are shared (rule names, most notes)
 
 
 class OverlapError(ValueError):
@@ -64,10 +63,9 @@ class Document:
         self._ref = array(int_code, [_KEPT] * n)
         self._ref_sets: list[tuple[int, ...]] = []  # the edits of a piece that records several
         # the applied edits: stage, rule, kind, note and key of each (short texts shared), confidence
-        self._apps: list[str] = []
+        self._apps = TextColumn()
         self._conf = array("d")
         self._odd_conf: dict[int, object] = {}  # a confidence not a float (1, not 1.0): kept as it is
-        self._pool: dict[str, str] = {}
         self._text: str | None = raw
         self._starts: array | None = None
         self._raw_lines: array | None = None
@@ -76,8 +74,7 @@ class Document:
     @property
     def text(self) -> str:
         if self._text is None:
-            raw = self.raw
-            self._text = "".join(raw[r:r + n] if t is None else t for r, n, t in zip(self._raw, self._len, self._texts))
+            self._text = _joined(self.raw, self._raw, self._len, self._texts)
         return self._text
 
     def _piece_starts(self) -> array:
@@ -100,7 +97,7 @@ class Document:
         return -1 - len(self._ref_sets)
 
     def _applied(self, r: int) -> Applied:
-        stage, rule, kind, note, key = self._apps[5 * r:5 * r + 5]
+        stage, rule, kind, note, key = self._apps.slice(5 * r, 5 * r + 5)
         return Applied(stage, rule, kind, self._odd_conf.get(r, self._conf[r]) if self._odd_conf else self._conf[r],
                        note, key)
 
@@ -178,7 +175,7 @@ class Document:
                 raise OverlapError(f"stage {stage}: edit {e.rule} {e.start}..{e.end} overlaps or is out of range")
             prev_end = e.end if e.end > e.start else e.start
         done: list[Edit] = []
-        applied_refs: list[int] = []
+        applied_refs = array("q")  # (a list held an int object per edit)
         for e in edits:
             if text[e.start:e.end] == e.after:
                 continue
@@ -194,14 +191,13 @@ class Document:
     def _add(self, stage: str, e: Edit, key: str) -> int:
         """Record an applied edit; its index."""
         r = len(self._conf)
-        pool, limit = self._pool, _POOLED
-        self._apps.extend(pool.setdefault(t, t) if len(t) <= limit else t for t in (stage, e.rule, e.kind, e.note, key))
+        self._apps.extend((stage, e.rule, e.kind, e.note, key))
         self._conf.append(e.confidence)
         if type(e.confidence) is not float:
             self._odd_conf[r] = e.confidence
         return r
 
-    def _splice(self, edits: list[Edit], refs: list[int]) -> None:
+    def _splice(self, edits: list[Edit], refs: array) -> None:
         """Replace the spans of `edits` by written pieces; offsets are in the old text.
 
         Kept and written pieces are split alike at edit boundaries; a written
@@ -264,9 +260,10 @@ class Document:
             put(cr, cl, ct, cf)
             put_block(i + 1, n)
         if 0 in oL:  # an empty kept piece is dropped (an empty written one records a deletion)
-            keep = [k for k in range(len(oL)) if oL[k] or oR[k] < 0]
-            oR, oL = array(code, (oR[k] for k in keep)), array(code, (oL[k] for k in keep))
-            oT, oF = [oT[k] for k in keep], array(code, (oF[k] for k in keep))
+            # a bytearray mask, not a list of indexes (an int object per piece; a large text has millions)
+            keep = bytearray(bool(n) or r < 0 for r, n in zip(oR, oL))
+            oR, oL = array(code, compress(oR, keep)), array(code, compress(oL, keep))
+            oT, oF = list(compress(oT, keep)), array(code, compress(oF, keep))
         self._raw, self._len, self._texts, self._ref = oR, oL, oT, oF
         self._text = None
         self._starts = None
@@ -322,6 +319,18 @@ class Document:
             rule = "+".join(dict.fromkeys(a.rule for a in apps))
             result[stable_id(self.witness, start, end, rule)] = [a.key for a in apps]
         return result
+
+
+_BLOCK = 4096  # pieces joined into one chunk of the text at a time
+
+
+def _joined(raw: str, raws: array, lens: array, texts: list[str | None]) -> str:
+    """The text the pieces make. Joined a block of pieces at a time: one join over every piece
+    held a slice object per kept piece (~70 bytes each beside its characters; a large witness
+    has millions) and the list of them, beside the text being made, for each stage's edits."""
+    pieces = zip(raws, lens, texts)
+    return "".join(["".join([raw[r:r + n] if t is None else t for r, n, t in islice(pieces, _BLOCK)])
+                    for _ in range(0, len(lens), _BLOCK)])
 
 
 def apply_changes(raw: str, changes: list[dict] | list[Change]) -> str:

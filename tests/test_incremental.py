@@ -129,3 +129,35 @@ def test_an_interrupted_run_leaves_whole_outputs_and_the_next_finishes(project, 
         "clean/allen-documents.changes.jsonl", "clean/lenin-trade-unions.changes.jsonl", "reports/witnesses.json"}
     cleaned_ids.clear()
     assert edition(project, "run", "--quiet").returncode == 0 and cleaned_ids == []
+
+
+def test_a_long_text_is_stored_beside_its_entry_and_read_back_the_same(built, tmp_path, monkeypatch):
+    """pipeline/cache.py stores a long str or array beside the pickle (a side file, written a slice
+    at a time: no whole copy of a large witness's text in memory). A real cleaned witness, with the
+    threshold lowered so its raw and clean text and its change log's columns go beside, is read back
+    writing the same bytes (clean text, change log, manifest entry); an entry missing a side file is
+    recomputed, and a pruned cache keeps exactly the files of the entries used."""
+    import pipeline.cache as cache
+    from pipeline.outputs import content_bytes
+    from pipeline.report.files import manifest_entry, witness_files
+
+    monkeypatch.setattr(cache, "SIDE", 1000)
+    wid = "kollontai-en-dreadnought"
+    c = built.cleaned[wid]
+    store = cache.RunCache(tmp_path)
+    store.put("witness", "k", c)
+    store.put("witness", "other", c.witness)  # a small entry: no side file
+    folder = tmp_path / cache.CACHE_DIR / "witness"
+    sides = sorted(p.name for p in folder.glob("k.*.side"))
+    assert len(sides) >= 3  # the raw text, the clean text, the change log's numbers
+    back = cache.RunCache(tmp_path).get("witness", "k")
+    assert back.doc.raw == c.doc.raw and back.text == c.text and len(back.changes) == len(c.changes)
+    assert {p.name: content_bytes(v) for p, v in witness_files(tmp_path, {wid: back}).items()} == \
+        {p.name: content_bytes(v) for p, v in witness_files(tmp_path, {wid: c}).items()}
+    assert manifest_entry(back) == manifest_entry(c)
+    used = cache.RunCache(tmp_path)
+    used.get("witness", "k")
+    used.prune()  # "other" was not used: gone; "k" and its side files stay
+    assert sorted(p.name for p in folder.iterdir()) == sorted(sides + ["k.pickle"])
+    (folder / sides[0]).unlink()
+    assert cache.RunCache(tmp_path).get("witness", "k") is None

@@ -234,3 +234,27 @@ def test_detect_bounded_queries_are_the_budgets_choice_from_all(resources, monke
         assert stubs and risky, (per_100_words, len(stubs), len(risky))  # queries forgotten; some kept for the last steps
         assert len(bounded[1]) > 10
         assert bounded == detected(False, per_100_words), per_100_words
+
+
+def test_the_text_joined_a_block_of_pieces_at_a_time_is_the_text(corpus, monkeypatch):
+    """Document.text is made a block of pieces at a time (no slice object per piece beside the
+    text being made): on a real raw text with over a thousand edits, in blocks of 7 pieces and of
+    the default size, it is the text one join over every piece makes, and the text the same
+    edits make by re.sub; the change log rebuilds it."""
+    import re
+
+    import pipeline.text as text_module
+    from pipeline.sources import read_raw
+    raw = read_raw(corpus, "kollontai-en-dreadnought")
+    pattern = re.compile(r"\bthe\b|  +|-\n")
+    edits = [Edit(m.start(), m.end(), {"the": "THE", "-\n": ""}.get(m.group(), " "), "test.x", "test")
+             for m in pattern.finditer(raw)]
+    assert len(edits) > 1000
+    expected = pattern.sub(lambda m: {"the": "THE", "-\n": ""}.get(m.group(), " "), raw)
+    for block in (7, text_module._BLOCK):
+        monkeypatch.setattr(text_module, "_BLOCK", block)
+        doc = Document(raw, "w", keys=False)
+        doc.apply("test", edits)
+        one_join = "".join(raw[r:r + n] if t is None else t for r, n, t in zip(doc._raw, doc._len, doc._texts))
+        assert doc.text == one_join == expected
+        assert apply_changes(raw, doc.changes()) == expected

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -143,7 +144,7 @@ def moved_pairs(changes: list[Change], min_len: int = 12) -> dict[int, list[int]
 def queries_near(changes: list[Change], queries: list[Query], gap: int = 2) -> dict[int, list[int]]:
     """For each change, the queries at (or right beside) its raw span: a layout change that
     says "text lost here (see query)" leads to that query. change index -> query indices."""
-    starts = [c.start for c in changes]
+    starts = array("q", (c.start for c in changes))  # (a list held an int object per change)
     out: dict[int, list[int]] = {}
     for k, q in enumerate(queries):
         if q.raw_start < 0:

@@ -732,7 +732,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         after = recase(base, best)
         if TRACE is not None:
             TRACE.append((m.start(), after, x))
-        edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), str(why)))
+        edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), why))
     elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
         # its score: the calibrated probability, which tells a misreading from a sound word better than the
         # raw posterior (pipeline/correct/budget.py ranks the queries by it)
@@ -740,9 +740,9 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
 
 
 class _Why(tuple):
-    """The reason of a noisy-channel query, written out (str) only for the queries the budget
-    keeps: a long witness has several times more queries than it keeps, and the text is most
-    of a query's memory."""
+    """The reason of a noisy-channel query or the note of its correction, written out (str) only
+    for the queries the budget keeps and the corrections applied (model.Edit): a long witness has
+    several times more queries than it keeps, and the text is most of a query's memory."""
 
     __slots__ = ()
 

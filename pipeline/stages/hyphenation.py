@@ -97,12 +97,11 @@ _CHUNK = 1 << 20  # the text is counted a megabyte at a time: no list of every w
 def vocabulary(text: str) -> Counter[str]:
     """The witness's own word forms (lower-cased), hyphenated compounds included."""
     counts: Counter[str] = Counter()
-    lowered = text.lower()
     start = 0
-    while start < len(lowered):
-        end = lowered.find(" ", start + _CHUNK)  # no form holds a space: a cut there splits none
-        end = len(lowered) if end < 0 else end
-        words = lowered[start:end].split()
+    while start < len(text):
+        end = text.find(" ", start + _CHUNK)  # no form holds a space: a cut there splits none
+        end = len(text) if end < 0 else end
+        words = text[start:end].lower().split()  # a chunk lowered at a time: no lowered copy of the whole text
         counts.update(filter(str.isalpha, words))  # a word of letters only is one form (most are)
         counts.update(_FORM.findall(" ".join(filterfalse(str.isalpha, words))))
         start = end
