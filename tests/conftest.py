@@ -36,7 +36,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.commands.run import build_edition
-from pipeline.context import Resources
+from pipeline.context import Context, Resources
 from pipeline.model import Witness
 from pipeline.rules import load_rule_file
 from pipeline.run import Cleaned
@@ -94,6 +94,18 @@ def resources(tmp_path_factory) -> Resources:
     if (ROOT / "review").exists():
         shutil.copytree(ROOT / "review", root / "review")
     return Resources(root)
+
+
+def en_context(resources: Resources, wid: str = "lenin-trade-unions", **detect_policy) -> Context:
+    """A stage context for an English text as the witness `wid` (Lenin's: the project's policy
+    for an English original), with [detect] settings overridden by `detect_policy`."""
+    w = Witness(id=wid, file="x.txt", language="en", work="lenin-trade-unions", role="original")
+    ctx = Context(w, resources, resources.policy(w))
+    if detect_policy:
+        import copy
+        ctx.policy = copy.deepcopy(ctx.policy)
+        ctx.policy.setdefault("detect", {}).update(detect_policy)
+    return ctx
 
 
 @pytest.fixture(scope="session")

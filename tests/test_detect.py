@@ -12,13 +12,9 @@ from pipeline.correct.model import shared as ocr_model
 from pipeline.lexicon import weighted_distance
 from pipeline.model import Witness
 from pipeline.stages import detect
+from tests.conftest import en_context
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def en_context(resources, wid="lenin-trade-unions") -> Context:
-    w = Witness(id=wid, file="x.txt", language="en", work="lenin-trade-unions", role="original")
-    return Context(w, resources, resources.policy(w))
 
 
 # -- must hold on the real texts --------------------------------------------------
@@ -271,7 +267,6 @@ def test_document_evidence_lowers_only_its_habits_cost(resources):
 def test_document_evidence_fixes_more_of_a_real_scan_and_only_into_its_words(resources):
     """A real ICDAR 2017 page whose OCR prints "ll" as "U": with the document's own evidence
     more of its garbles are fixed, and every fix it adds is a word of the human transcription."""
-    import copy
     name = "eng_monograph_39.txt"
     if not (ICDAR / "ocr" / name).exists():
         import pytest
@@ -280,10 +275,7 @@ def test_document_evidence_fixes_more_of_a_real_scan_and_only_into_its_words(res
     gold = set((ICDAR / "gold" / name).read_text(encoding="utf-8").split())
     fixes = {}
     for evidence in (False, True):
-        ctx = en_context(resources)
-        ctx.policy = copy.deepcopy(ctx.policy)
-        ctx.policy.setdefault("detect", {})["document_evidence"] = evidence
-        r = detect.run(text, ctx)
+        r = detect.run(text, en_context(resources, document_evidence=evidence))
         fixes[evidence] = {(e.start, e.after) for e in r.edits}
     added = fixes[True] - fixes[False]
     assert fixes[False] <= fixes[True] and added
@@ -331,16 +323,12 @@ def test_the_budget_keeps_the_queries_that_flag_the_most_misread_words(resources
     """Real newspaper OCR (Overproof): detect's queries without a budget, then one per 100 words kept
     two ways: by the misread words each is expected to flag (correct/budget.py) and by the queries'
     own scores (the old way). By the gold, the first flags more, within the same budget."""
-    import copy
-
     import pytest
 
     from pipeline.correct import budget
     if not (OVERPROOF / "ocr").exists():
         pytest.skip("../shared/benchmarks not present")
-    ctx = en_context(resources)
-    ctx.policy = copy.deepcopy(ctx.policy)
-    ctx.policy.setdefault("detect", {})["max_queries"] = 1000.0
+    ctx = en_context(resources, max_queries=1000.0)
     value = budget.shared()
     by_value = by_score = kept = 0
     for p in sorted((OVERPROOF / "ocr").glob("*.txt"))[:16]:
@@ -398,7 +386,6 @@ def test_accents_a_scan_adds_are_taken_off_in_context_and_only_into_words_of_the
     probability, not a gate on how much the neighbours favour "the" over its mere frequency (they
     cannot: "the" is everywhere), decides such a real word's fix. With the old gate (0.5) most stay;
     without it they are fixed, and every fix it adds is a word of the human transcription."""
-    import copy
     name = "eng_monograph_81_p018.txt"
     if not (ICDAR / "ocr" / name).exists():
         import pytest
@@ -407,10 +394,7 @@ def test_accents_a_scan_adds_are_taken_off_in_context_and_only_into_words_of_the
     gold = set((ICDAR / "gold" / name).read_text(encoding="utf-8").split())
     fixes = {}
     for gate in (0.5, float("-inf")):
-        ctx = en_context(resources)
-        ctx.policy = copy.deepcopy(ctx.policy)
-        ctx.policy.setdefault("detect", {})["realword_context"] = gate
-        r = detect.run(text, ctx)
+        r = detect.run(text, en_context(resources, realword_context=gate))
         fixes[gate] = {(e.start, text[e.start:e.end], e.after) for e in r.edits}
     added = fixes[float("-inf")] - fixes[0.5]
     assert sum(1 for _, a, b in added if (a, b) == ("thé", "the")) >= 5
@@ -441,7 +425,7 @@ def test_a_rare_readings_own_place_is_no_evidence_for_it_on_either_side(resource
     printed once ("rathor under-") fits its right neighbour no better than if it stood elsewhere.
     Left in, its one bigram made P(right | reading) a quarter and the garble outweighed "rather"."""
     ctx = en_context(resources)
-    text = "I would rathor under state it, rather than over state it. " * 1
+    text = "I would rathor under state it, rather than over state it. "
     wt = detect._Witness(text, ctx, detect.Settings.of(ctx))
     cm = wt.context
     # no left neighbour (a line's start): the right one alone; asked about as another reading's

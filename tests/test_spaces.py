@@ -1,7 +1,6 @@
 """Lost and stray spaces (pipeline/correct/spaces.py), on real OCR of the dev sets."""
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
@@ -10,21 +9,12 @@ from pipeline.context import Context
 from pipeline.correct.candidates import two_words
 from pipeline.correct.spaces import Spaces, decide
 from pipeline.lexicon import shared as lexicon
-from pipeline.model import Witness
 from pipeline.stages import detect
 from pipeline.text import Document
+from tests.conftest import en_context
 
 ROOT = Path(__file__).resolve().parent.parent
 ICDAR = ROOT.parent / "shared" / "benchmarks" / "icdar2017_en"
-
-
-def en_context(resources, **detect_policy) -> Context:
-    w = Witness(id="lenin-trade-unions", file="x.txt", language="en", work="lenin-trade-unions", role="original")
-    ctx = Context(w, resources, resources.policy(w))
-    if detect_policy:
-        ctx.policy = copy.deepcopy(ctx.policy)
-        ctx.policy.setdefault("detect", {}).update(detect_policy)
-    return ctx
 
 
 def hypotheses(text: str, ctx: Context):

@@ -5,18 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.context import Context
 from pipeline.correct.stretches import find
-from pipeline.model import Witness
 from pipeline.stages import detect
+from tests.conftest import en_context
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERPROOF = ROOT.parent / "shared" / "benchmarks" / "overproof_smh_dev"
-
-
-def en_context(resources) -> Context:
-    w = Witness(id="lenin-trade-unions", file="x.txt", language="en", work="lenin-trade-unions", role="original")
-    return Context(w, resources, resources.policy(w))
 
 
 def test_a_run_of_suspects_with_at_most_one_word_between_is_one_stretch():
