@@ -294,7 +294,8 @@ class Lexicon:
             if len(w) < 6:
                 return None
             ends = ru_endings()
-            # the frequent words the stem begins (every form at least min_zipf is one of them)
+            # the frequent words the stem begins (every form at least min_zipf is one of them; a form
+            # in "'s" is tested as zipf() reads it, as its word without the "'s", which the list need not hold)
             words = frequent_words("ru") if min_zipf >= FREQUENT + 0.05 and self._freq is shared("ru")._freq else None
             for cut in (1, 2, 3, 4):
                 stem = w[:-cut]
