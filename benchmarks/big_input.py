@@ -188,6 +188,81 @@ def _phases(root: str) -> None:
     sys.exit(code)
 
 
+def _writers(root: str) -> None:
+    """The write phase of `edition run` on `root`, one output at a time: the witness cleaned
+    (or read from the project's cache, kept there for this: a second call times the writers
+    alone, even after a change of the code), then each
+    writer's CPU seconds and the rise of this process's resident memory while it runs, on
+    stderr. Each output is written to /dev/null (encoded, as write_files encodes it)."""
+    import os
+    import threading
+    from functools import partial
+
+    from pipeline.cache import RunCache
+    from pipeline.commands.run import clean_cached
+    from pipeline.context import Resources
+    from pipeline.outputs import _write_content
+    from pipeline.report import witness_state
+    from pipeline.report.data import elsewhere, moved_pairs, queries_near
+    from pipeline.report.files import witness_files, witness_manifest
+    from pipeline.report.html import render_index, write_changes_page
+    from pipeline.run import _give_back
+    from pipeline.witnesses import load_corpus
+
+    page = resource.getpagesize()
+    samples: list[int] = []
+
+    def rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * page >> 20
+
+    def sample() -> None:
+        while True:
+            samples.append(rss())
+            time.sleep(0.02)
+
+    threading.Thread(target=sample, daemon=True).start()
+    path = Path(root)
+    corpus = load_corpus(path / "raw")
+    res = Resources(path)
+    cpu = time.process_time()
+    cache = RunCache(path)  # the cleaned witness kept under a key of its own: a change of the code keeps it
+    cleaned = cache.get("bench", "writers")
+    if cleaned is None:
+        cleaned = clean_cached(path, corpus, [w.id for w in corpus.witnesses], res, cache, False, True, 1, None)
+        cache.put("bench", "writers", cleaned)
+    print(f"{'cleaned (or from the cache)':28s} {time.process_time() - cpu:8.2f} s CPU  RSS {rss():6d} MB",
+          file=sys.stderr, flush=True)
+    c = next(iter(cleaned.values()))
+
+    def timed(label: str, fn) -> object:
+        _give_back(1 << 30)
+        base = rss()
+        samples.clear()
+        t = time.process_time()
+        out = fn()
+        spent = time.process_time() - t
+        high = max(samples + [rss()])
+        print(f"{label:28s} {spent:8.2f} s CPU  +{high - base:5d} MB (RSS {high} MB)", file=sys.stderr, flush=True)
+        return out
+
+    def sink(content) -> None:
+        with open(os.devnull, "wb") as f:
+            _write_content(f, content)
+
+    files = timed("witness files (made)", lambda: witness_files(path, cleaned))
+    for p, content in list(files.items()):
+        timed(p.name, partial(sink, content))
+    timed("witnesses.json", lambda: witness_manifest([w.id for w in corpus.witnesses], cleaned))
+    st = timed("report state", lambda: witness_state(c))
+    timed("  elsewhere", lambda: elsewhere({c.witness.id: st}))
+    timed("  moved_pairs", lambda: moved_pairs(st.changes))
+    timed("  queries_near", lambda: queries_near(st.changes, st.queries))
+    timed(f"{c.witness.id}.changes.html", partial(sink, partial(write_changes_page, st=st)))
+    timed("index.html", lambda: render_index(corpus, {c.witness.id: st}, set()))
+    print(f"changes {len(c.changes):,}  queries {len(c.queries):,}  clean chars {len(c.text):,}", file=sys.stderr)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mb", type=float, nargs="*", default=[10, 100])
@@ -195,10 +270,17 @@ def main() -> None:
     ap.add_argument("--varied", action="store_true", help="a witness that never repeats itself (see above)")
     ap.add_argument("--phases", action="store_true", help="print the peak resident memory of each phase of the run "
                     "(stages, the change log, the cache, the outputs) as it goes")
+    ap.add_argument("--writers", action="store_true", help="then the write phase again, one output at a time "
+                    "(CPU and memory of each writer; the witness from the run's cache)")
+    ap.add_argument("--keep", help="make the project in this folder and keep it (a later --writers-of reads it)")
     ap.add_argument("--phases-of", help=argparse.SUPPRESS)  # the child of --phases
+    ap.add_argument("--writers-of", help="time the writers of the project in this folder (see --writers)")
     args = ap.parse_args()
     if args.phases_of:
         _phases(args.phases_of)
+    if args.writers_of:
+        _writers(args.writers_of)
+        return
     for mb in sorted(args.mb):  # smallest first: ru_maxrss of children only grows
         print(run(mb, args.lang, args.varied, args.phases), flush=True)
 
