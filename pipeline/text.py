@@ -15,8 +15,11 @@ Applying the changes to the raw text gives the current text exactly.
 from __future__ import annotations
 
 import bisect
+import pickle
+import tempfile
 from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, islice
 
@@ -185,6 +188,10 @@ class Document:
             done.append(e)
             applied_refs.append(self._add(stage, e, key if self.keys else ""))
         if done:
+            # the old text goes before the new pieces are made (on a large witness it is as large
+            # as they are); the next reader joins the new one
+            del text
+            self._text = None
             self._splice(done, applied_refs)
         return done
 
@@ -268,6 +275,30 @@ class Document:
         self._text = None
         self._starts = None
 
+    # -- parked in a file ---------------------------------------------------
+    _PARKED = ("_raw", "_len", "_texts", "_ref", "_ref_sets", "_apps", "_conf", "_odd_conf")
+
+    @contextmanager
+    def parked(self) -> Iterator[None]:
+        """While the block runs, the pieces and the applied edits are in a temporary file, not in
+        memory: a stage reads only the text (made before), and on a large witness the pieces
+        and edits (~3 bytes per character) would sit beside the stage's own work. Reading the
+        offsets or applying edits inside the block is an error (the columns are gone)."""
+        self.text  # noqa: B018 (joined now: the pieces are needed to make it)
+        with tempfile.TemporaryFile(prefix="edition-doc-") as f:
+            pickle.dump({k: self.__dict__.pop(k) for k in self._PARKED}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            self._starts = None
+            try:
+                yield
+            finally:
+                f.seek(0)
+                self.__dict__.update(pickle.load(f))
+
+    def release_text(self) -> None:
+        """Let the current text go (the next reader joins it again): the change log is made from
+        the pieces alone, and a caller may keep the text elsewhere meanwhile (ParkedText)."""
+        self._text = None
+
     # -- the change log -----------------------------------------------------
     def _groups(self):
         """Each stretch between two kept pieces that differs from raw:
@@ -319,6 +350,27 @@ class Document:
             rule = "+".join(dict.fromkeys(a.rule for a in apps))
             result[stable_id(self.witness, start, end, rule)] = [a.key for a in apps]
         return result
+
+
+class ParkedText:
+    """A text kept in a temporary file (UTF-8, written and read a slice at a time) until read back."""
+
+    _SLICE = 1 << 20
+
+    def __init__(self, text: str):
+        self._n = len(text)
+        self._file = tempfile.TemporaryFile(prefix="edition-text-")
+        for i in range(0, len(text), self._SLICE):
+            self._file.write(text[i:i + self._SLICE].encode("utf-8", "surrogatepass"))
+
+    def read(self) -> str:
+        """The text (once: the file is closed)."""
+        f, self._file = self._file, None
+        with f:
+            f.seek(0)
+            text = f.read().decode("utf-8", "surrogatepass")
+        assert len(text) == self._n
+        return text
 
 
 _BLOCK = 4096  # pieces joined into one chunk of the text at a time
