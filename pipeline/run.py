@@ -8,7 +8,11 @@ this module maps its edits and queries back to raw offsets (pipeline.text).
 from __future__ import annotations
 
 import bisect
+import pickle
+import tempfile
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -99,8 +103,8 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
             break
         if k == asking and on_text is not None and upto is None and not (resolved or paragraphs or hyphens):
             on_text(doc.text)
-        if len(raw) >= PARK_MIN:  # the pieces and applied edits wait in a file while the stage works
-            with doc.parked():
+        if len(raw) >= PARK_MIN:  # the pieces, applied edits and queries so far wait in files while the stage works
+            with doc.parked(), _parked(queries, asked_in, edited):
                 asked = st.run(doc.text, ctx)
         else:
             asked = st.run(doc.text, ctx)
@@ -238,6 +242,22 @@ TRIM_MIN = 1_000_000
 # runs (text.Document.parked): ~3 bytes a character less beside the stage's own work, for a
 # pickle written and read per stage (~1 % of the stages' time)
 PARK_MIN = 1_000_000
+
+
+@contextmanager
+def _parked(*held: dict) -> Iterator[None]:
+    """The dicts emptied into a temporary file while the block runs, then filled again as they
+    were (same keys, order and values): a large witness's queries (~1.6 bytes a character)."""
+    with tempfile.TemporaryFile(prefix="edition-run-") as f:
+        pickle.dump(held, f, protocol=pickle.HIGHEST_PROTOCOL)
+        for d in held:
+            d.clear()
+        try:
+            yield
+        finally:
+            f.seek(0)
+            for d, saved in zip(held, pickle.load(f)):
+                d.update(saved)
 
 
 def _check_chars(doc: Document, witness: Witness, when: str) -> None:
