@@ -353,13 +353,18 @@ def clean_witness(raw: str, witness: Witness, res: Resources, decisions: Decisio
     parked = ParkedText(doc.text) if len(raw) >= PARK_MIN else None
     if parked is not None:
         doc.release_text()
+        held = {"queries": queries}  # and its queries
+        del queries
+        with _parked(held):
+            changes = ChangeLog(doc.iter_changes(drain=True))
+            del doc  # its pieces and applied edits are in the change log now
+            _give_back(len(raw))
+        queries = held["queries"]
+        text = parked.read()
     else:
         text = doc.text
-    changes = ChangeLog(doc.iter_changes())
-    del doc  # its pieces and applied edits are in the change log now
-    _give_back(len(raw))
-    if parked is not None:
-        text = parked.read()
+        changes = ChangeLog(doc.iter_changes())
+        del doc
     ids = {c.id for c in changes} if decisions.accepted else set()  # only an accepted id is looked up
     qids = {q.id for q in queries}
     kept |= decisions.accepted & listed  # kept as is, and the word then listed: answered either way

@@ -300,16 +300,17 @@ class Document:
         self._text = None
 
     # -- the change log -----------------------------------------------------
-    def _groups(self):
+    def _groups(self, drain: bool = False):
         """Each stretch between two kept pieces that differs from raw:
-        (raw start, raw end, before, after, the applied edits that made it)."""
+        (raw start, raw end, before, after, the applied edits that made it). `drain`: the
+        pieces go as they are read (_drained)."""
         raw = self.raw
         prev_end = 0
         buf: list[str] = []
         refs: list[int] = []
+        pieces = self._drained() if drain else zip(self._raw, self._len, self._texts, self._ref)
         # a sentinel kept piece at the end
-        for r, n, t, f in zip(chain(self._raw, (len(raw),)), chain(self._len, (0,)), chain(self._texts, (None,)),
-                              chain(self._ref, (_KEPT,))):
+        for r, n, t, f in chain(pieces, ((len(raw), 0, None, _KEPT),)):
             if r < 0:
                 buf.append(t)
                 refs.extend(self._refs_of(f))
@@ -321,13 +322,32 @@ class Document:
             prev_end = r + n
             buf, refs = [], []
 
+    def _drained(self) -> Iterator[tuple]:
+        """The pieces in order, each block let go once read (the Document is spent: no text,
+        offsets or changes after). The columns are turned round in place and cut from their
+        end, a block at a time: what the change log takes, the pieces give back meanwhile."""
+        R, L, T, F = self._raw, self._len, self._texts, self._ref
+        self._raw = self._len = self._ref = array(self._int)
+        self._texts = []
+        self._text = self._starts = None
+        for col in (R, L, T, F):
+            col.reverse()
+        while L:
+            k = max(0, len(L) - _DRAIN)
+            block = list(zip(R[k:], L[k:], T[k:], F[k:]))
+            del R[k:], L[k:], T[k:], F[k:]
+            block.reverse()
+            yield from block
+            del block
+
     def changes(self) -> list[Change]:
         """The raw-level change log: sorted, non-overlapping, exact."""
         return list(self.iter_changes())
 
-    def iter_changes(self) -> Iterator[Change]:
-        """changes(), one at a time (a large log is stored compactly as it comes: model.ChangeLog)."""
-        return (self._change(*group) for group in self._groups())
+    def iter_changes(self, drain: bool = False) -> Iterator[Change]:
+        """changes(), one at a time (a large log is stored compactly as it comes: model.ChangeLog).
+        `drain`: the pieces are let go as they are read; the Document is spent after."""
+        return (self._change(*group) for group in self._groups(drain))
 
     def _change(self, start: int, end: int, before: str, after: str, apps: list[Applied]) -> Change:
         if not apps:  # cannot happen: every written piece names its edit
@@ -374,6 +394,7 @@ class ParkedText:
 
 
 _BLOCK = 4096  # pieces joined into one chunk of the text at a time
+_DRAIN = 1 << 16  # pieces let go at a time (Document._drained)
 
 
 def _joined(raw: str, raws: array, lens: array, texts: list[str | None]) -> str:

@@ -45,3 +45,25 @@ def _edits(c):
     """The witness's change log as edits on its raw text (one stage's work)."""
     from pipeline.model import Edit
     return [Edit(x.start, x.end, x.after, x.rule.split("+")[0], x.kind, x.confidence, x.note) for x in c.changes]
+
+
+def test_a_drained_document_gives_the_same_changes(built, monkeypatch):
+    import pipeline.text as text
+    c = built.cleaned["kollontai-en-dreadnought"]
+    made = []
+    for drain in (False, True):
+        doc = Document(c.doc.raw, "kollontai-en-dreadnought")
+        doc.apply("x", _edits(c)[::2])
+        doc.apply("y", [e for e in _shifted(doc, _edits(c)[1::2])])
+        monkeypatch.setattr(text, "_DRAIN", 7)  # many blocks, a change across two of them
+        made.append(list(doc.iter_changes(drain=drain)))
+    assert made[0] == made[1] and len(made[0]) > 1000
+
+
+def _shifted(doc, edits):
+    """Edits on raw offsets moved to the current text (the ones whose raw text is still there)."""
+    from pipeline.model import Edit
+    for e in edits:
+        s, t = doc.current_offset(e.start), doc.current_offset(e.end)
+        if s is not None and t is not None:
+            yield Edit(s, t, e.after, e.rule, e.kind, e.confidence, e.note)
