@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/big_input.py --mb 10      # one size
     .venv/bin/python benchmarks/big_input.py --mb 10 --lang ru
     .venv/bin/python benchmarks/big_input.py --mb 100 --varied   # nothing repeats
+    .venv/bin/python benchmarks/big_input.py --mb 3 10 --varied --phases --writers   # memory by phase, CPU by writer
 
 A project in a temporary folder holds one witness made of the real raw texts repeated
 (English: the Dreadnought serial; Russian: Kollontai's pamphlet) to the size asked, with
@@ -102,7 +103,7 @@ def _varied(lang: str):
         yield scale.book(paras, noise, 1_000_000, rng, f"part {n}").encode("utf-8")
 
 
-def run(mb: float, lang: str, varied: bool = False, phases: bool = False) -> dict:
+def run(mb: float, lang: str, varied: bool = False, phases: bool = False, writers: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="edition-big-") as tmp:
         root = make_project(Path(tmp), mb, lang, varied)
         size = (root / "raw" / "big.txt").stat().st_size
@@ -125,6 +126,8 @@ def run(mb: float, lang: str, varied: bool = False, phases: bool = False) -> dic
             out["peak_rss_mb"] = f"<= {round(before / 1024)} (an earlier run was larger)"
         if proc.returncode and proc.stderr:
             out["stderr"] = proc.stderr.strip()[-300:]
+        if writers and not proc.returncode:  # the write phase again, writer by writer (the witness from the run cache)
+            subprocess.run([sys.executable, __file__, "--writers-of", str(root)], cwd=ROOT)
         return out
 
 
@@ -272,7 +275,6 @@ def main() -> None:
                     "(stages, the change log, the cache, the outputs) as it goes")
     ap.add_argument("--writers", action="store_true", help="then the write phase again, one output at a time "
                     "(CPU and memory of each writer; the witness from the run's cache)")
-    ap.add_argument("--keep", help="make the project in this folder and keep it (a later --writers-of reads it)")
     ap.add_argument("--phases-of", help=argparse.SUPPRESS)  # the child of --phases
     ap.add_argument("--writers-of", help="time the writers of the project in this folder (see --writers)")
     args = ap.parse_args()
@@ -282,7 +284,7 @@ def main() -> None:
         _writers(args.writers_of)
         return
     for mb in sorted(args.mb):  # smallest first: ru_maxrss of children only grows
-        print(run(mb, args.lang, args.varied, args.phases), flush=True)
+        print(run(mb, args.lang, args.varied, args.phases, args.writers), flush=True)
 
 
 if __name__ == "__main__":
