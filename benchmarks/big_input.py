@@ -41,6 +41,15 @@ heap trim) detect 1,795, its edits applied 2,024, the next text 2,175, the chang
 peak 2,325 MB (main 2,452), still over 2 GB. What is left: the layout stage's line objects (~8 MB per MB), a new text
 per stage with edits (its chunks and itself: twice the text), detect's +300 MB, and the change
 log made while the Document still holds the same edits.
+memory6: the write phase was quadratic: the changes page paired every removed line with every
+long insertion (report.data.moved_pairs; 0.83 / 5.7 s at 3 / 10 MB, ~10 min at 100 MB), now
+found by the lines' heads (0.23 / 0.75 s). `--writers` gives each writer's CPU (after the run,
+the witness from its cache), at 1 / 3 / 10 MB: change log 0.5 / 1.5 / 5.2 s, changes page
+1.2 / 3.5 / 10.7 s, index 0.4 / 1.3 / 5.0 s, the rest < 0.2 s (a lone witness: no collation).
+A witness of 1M characters or more has its Document and queries parked in a temporary file
+while each stage runs, its text while the change log is made, and the pieces let go as the
+log takes them (pipeline.run.PARK_MIN): 100 MB, layout 1,073 -> 976 MB, hyphenation 1,557 -> 993.
+At 3 MB the run's own data is small beside the loaded resources: 329 -> 327 MB, same CPU.
 """
 from __future__ import annotations
 
