@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import pickle
-import tempfile
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from pipeline.model import (Change, ChangeLog, Edit, Query, Witness, char_proble
 from pipeline.review import Decisions, to_decisions
 from pipeline.sources import read_witness
 from pipeline.stages import get
-from pipeline.text import Document, ParkedText
+from pipeline.text import Document, ParkedText, spill
 from pipeline.wordlist import drop_listed
 from pipeline.witnesses import Corpus
 
@@ -248,10 +247,13 @@ PARK_MIN = 1_000_000
 def _parked(*held: dict) -> Iterator[None]:
     """The dicts emptied into a temporary file while the block runs, then filled again as they
     were (same keys, order and values): a large witness's queries (~1.6 bytes a character)."""
-    with tempfile.TemporaryFile(prefix="edition-run-") as f:
-        pickle.dump(held, f, protocol=pickle.HIGHEST_PROTOCOL)
-        for d in held:
-            d.clear()
+    f = spill(held)
+    if f is None:  # no room for the file: they stay in memory
+        yield
+        return
+    for d in held:
+        d.clear()
+    with f:
         try:
             yield
         finally:

@@ -20,6 +20,7 @@ import tempfile
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, islice
 
@@ -285,9 +286,15 @@ class Document:
         and edits (~3 bytes per character) would sit beside the stage's own work. Reading the
         offsets or applying edits inside the block is an error (the columns are gone)."""
         self.text  # noqa: B018 (joined now: the pieces are needed to make it)
-        with tempfile.TemporaryFile(prefix="edition-doc-") as f:
-            pickle.dump({k: self.__dict__.pop(k) for k in self._PARKED}, f, protocol=pickle.HIGHEST_PROTOCOL)
-            self._starts = None
+        state = {k: self.__dict__.pop(k) for k in self._PARKED}
+        f = spill(state)
+        if f is None:  # no room for the file: the pieces stay in memory
+            self.__dict__.update(state)
+            yield
+            return
+        del state
+        self._starts = None
+        with f:
             try:
                 yield
             finally:
@@ -372,19 +379,44 @@ class Document:
         return result
 
 
+def spill(obj) -> IO[bytes] | None:
+    """`obj` pickled into a new temporary file, to be read back with pickle.load; None if no file
+    can be written (a full or read-only disk): the caller keeps `obj` in memory then."""
+    f = None
+    try:
+        f = tempfile.TemporaryFile(prefix="edition-")
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        return f
+    except OSError:
+        if f is not None:
+            f.close()
+        return None
+
+
 class ParkedText:
-    """A text kept in a temporary file (UTF-8, written and read a slice at a time) until read back."""
+    """A text kept in a temporary file (UTF-8, written and read a slice at a time) until read back;
+    in memory if no file can be written."""
 
     _SLICE = 1 << 20
 
     def __init__(self, text: str):
         self._n = len(text)
-        self._file = tempfile.TemporaryFile(prefix="edition-text-")
-        for i in range(0, len(text), self._SLICE):
-            self._file.write(text[i:i + self._SLICE].encode("utf-8", "surrogatepass"))
+        self._text: str | None = None
+        self._file = None
+        try:
+            self._file = tempfile.TemporaryFile(prefix="edition-text-")
+            for i in range(0, len(text), self._SLICE):
+                self._file.write(text[i:i + self._SLICE].encode("utf-8", "surrogatepass"))
+        except OSError:
+            if self._file is not None:
+                self._file.close()
+            self._file, self._text = None, text
 
     def read(self) -> str:
         """The text (once: the file is closed)."""
+        if self._text is not None:
+            text, self._text = self._text, None
+            return text
         f, self._file = self._file, None
         with f:
             f.seek(0)

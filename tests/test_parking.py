@@ -67,3 +67,17 @@ def _shifted(doc, edits):
         s, t = doc.current_offset(e.start), doc.current_offset(e.end)
         if s is not None and t is not None:
             yield Edit(s, t, e.after, e.rule, e.kind, e.confidence, e.note)
+
+
+def test_with_no_room_for_the_files_everything_stays_in_memory(built, resources, monkeypatch):
+    import tempfile
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    wid = "lenin-trade-unions"
+    raw, w = built.cleaned[wid].doc.raw, built.corpus.get(wid)
+    monkeypatch.setattr(run, "PARK_MIN", 0)
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    c = clean_witness(raw, w, resources)
+    assert c.text == built.cleaned[wid].text and list(c.changes) == list(built.cleaned[wid].changes)
+    assert ParkedText("abc").read() == "abc"
