@@ -15,8 +15,18 @@ run: $(STAMP)
 # workers (conftest `built`). Bytecode is written even where the shell sets PYTHONDONTWRITEBYTECODE
 # (tests/__pycache__ is ignored by git): otherwise each worker rewrites and compiles every test
 # module again (2.4 s of each worker's start).
+#
+# The tests' temporary folders (pytest's tmp_path, the session's projects, what the commands they run
+# write) go to memory (tmpfs, /dev/shm) where the machine has one with room to spare: every
+# `edition run` makes its outputs durable (pipeline.outputs: an fsync per file and folder), and on
+# this machine's disk the suite's ~2,500 fsyncs cost 5-10 s of waiting, more after a large write or
+# delete (a fresh clone's install, a removed clone). On tmpfs the same calls are made and return at
+# once; no test checks that outputs survive a power cut (the kill tests kill processes, which the
+# page cache survives). Elsewhere (no tmpfs, or under 2 GB free) the usual temporary folder.
+TEST_TMP = $(shell d=/dev/shm/edition-tests; mkdir -p $$d 2>/dev/null && [ "$$(stat -f -c %T $$d)" = tmpfs ] && \
+             [ "$$(df -Pk $$d | awk 'NR==2 {print $$4}')" -gt 2000000 ] && echo $$d)
 test: $(STAMP) browser
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=10
+	$(if $(TEST_TMP),TMPDIR=$(TEST_TMP)) PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=10
 
 # Headless Chromium for the browser tests (Playwright drives Debian's packages: chromium and
 # chromium-headless-shell, which the tests prefer; nothing is downloaded by Playwright) and jing,
