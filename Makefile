@@ -51,12 +51,12 @@ $(STAMP): pyproject.toml
 	@# the word tables the stages read (EDITION_CACHE, default ~/.cache/edition), built once per
 	@# machine here rather than by the first run or test session (about 20 s on a fresh machine)
 	$(BIN)/edition prepare
-	@# the test modules as pytest rewrites them (tests/__pycache__), and pytest-xdist's own modules
-	@# (rewritten too, imported only by a run with workers), written once here: the first `make test`
-	@# of a fresh clone would otherwise compile them in each worker (2 s of CPU each)
-	-PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q -n 2 -p no:cacheprovider >/dev/null
-	@# hypothesis's constants of the pipeline's modules and its Unicode table (.hypothesis/), which
-	@# each worker of a fresh clone's first `make test` would otherwise compute (tests/warm_caches.py)
+	@# the test modules as pytest rewrites them (tests/__pycache__), written once here: the first
+	@# `make test` of a fresh clone would otherwise compile them in each worker (2 s of CPU each)
+	-PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider >/dev/null
+	@# hypothesis's tables (.hypothesis/: the characters UTF-8 encodes, Unicode categories, the
+	@# pipeline modules' constants), which each worker of a fresh clone's first `make test` would
+	@# otherwise compute, about 3 s of CPU each (tests/warm_caches.py)
 	-$(BIN)/python tests/warm_caches.py
 	touch $(STAMP)
 
