@@ -19,9 +19,8 @@ run: $(STAMP)
 # The tests' temporary folders (pytest's tmp_path, the session's projects, what the commands they run
 # write) go to memory (tmpfs, /dev/shm) where the machine has one with room to spare: every
 # `edition run` makes its outputs durable (pipeline.outputs: an fsync per file and folder), and on
-# this machine's disk the suite's ~2,500 fsyncs cost 5-10 s of waiting, more after a large write or
-# delete (a fresh clone's install, a removed clone). On tmpfs the same calls are made and return at
-# once; no test checks that outputs survive a power cut (the kill tests kill processes, which the
+# this machine's disk the workers' 1,750 fsyncs (more in the processes they start) waited 8-12 s in
+# all, on a loaded machine. On tmpfs the same calls are made and return at once; no test checks that outputs survive a power cut (the kill tests kill processes, which the
 # page cache survives). Elsewhere (no tmpfs, or under 2 GB free) the usual temporary folder.
 TEST_TMP = $(shell d=/dev/shm/edition-tests; mkdir -p $$d 2>/dev/null && [ "$$(stat -f -c %T $$d)" = tmpfs ] && \
              [ "$$(df -Pk $$d | awk 'NR==2 {print $$4}')" -gt 2000000 ] && echo $$d)
