@@ -20,8 +20,9 @@ run: $(STAMP)
 # write) go to memory (tmpfs, /dev/shm) where the machine has one with room to spare: every
 # `edition run` makes its outputs durable (pipeline.outputs: an fsync per file and folder), and on
 # this machine's disk the workers' 1,750 fsyncs (more in the processes they start) waited 8-12 s in
-# all, on a loaded machine. On tmpfs the same calls are made and return at once; no test checks that outputs survive a power cut (the kill tests kill processes, which the
-# page cache survives). Elsewhere (no tmpfs, or under 2 GB free) the usual temporary folder.
+# all, on a loaded machine. On tmpfs the same calls are made and return at once; no test checks
+# that outputs survive a power cut (the kill tests kill processes, which the page cache survives).
+# Elsewhere (no tmpfs, or under 2 GB free) the usual temporary folder.
 TEST_TMP = $(shell d=/dev/shm/edition-tests; mkdir -p $$d 2>/dev/null && [ "$$(stat -f -c %T $$d)" = tmpfs ] && \
              [ "$$(df -Pk $$d | awk 'NR==2 {print $$4}')" -gt 2000000 ] && echo $$d)
 test: $(STAMP) browser
