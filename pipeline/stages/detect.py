@@ -288,8 +288,10 @@ class _Witness:
         self.bigrams = _Bigrams(t)
         self.context = ContextModel(self.lex, self.vocab, self.bigrams, st.witness_known)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
-        self.capitalised = Counter(text[a:b] for a, b in zip(t.starts, t.ends)
-                                   if text[a].isupper() and not _initial(text, a))
+        # (only the places of a capitalised form are looked at: a place's text is its form)
+        upper = bytes(f[:1].isupper() for f in t.forms)
+        self.capitalised = Counter(t.forms[k] for k, a in compress(zip(t.ids, t.starts), map(upper.__getitem__, t.ids))
+                                   if not _initial(text, a))
         # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
@@ -455,7 +457,8 @@ def run(text: str, ctx: Context) -> StageResult:
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=_rule(kind)))
     # (2) every reading weighed again with the channel adapted to the document's misreadings
     acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
-    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence):
+    again: dict[tuple, tuple | None] = {}  # the weighings with adapted candidates, for passes (2) and (3)
+    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, weighings, again):
         if post is None:
             acts[n] = 1
             continue
@@ -463,10 +466,10 @@ def run(text: str, ctx: Context) -> StageResult:
         evidence.place(verdict[1], best or None, p >= SURE)
         acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
     # (3) the decisions, with what the whole witness says of each reading
-    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, acts):
+    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, weighings, again, acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
     # what only the weighings read goes before the last steps (spaces, stretches) add their own
-    del weighed, flags, acts, weighings, memo, evidence
+    del weighed, flags, acts, weighings, again, memo, evidence
     wt.realword.clear()
     if ctx.language == "en":
         queries.extend(_punctuation(text))
@@ -553,31 +556,37 @@ def _at_risk(fixes: list, asks: list, found: list) -> Callable[[Query], bool] | 
 
 
 def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
-                     only: bytearray | None = None):
+                     first: dict, again: dict, only: bytearray | None = None):
     """(n, token index, verdict, weighing with the channel adapted to the document) of each weighed
-    reading (`only`: of those flagged), a weighing remembered for its window only. A real word the
-    first weighing kept, whose candidates the document does not change, is kept again unweighed."""
+    reading (`only`: of those flagged). A real word the first weighing kept, whose candidates the
+    document does not change, is kept again unweighed. A weighing depends on the reading, its
+    neighbours and its candidates only (the adapted ones do not change after the first pass), so
+    one is made once: `first` holds the first pass's (candidates unchanged), `again` those with
+    adapted candidates, both for the window at hand only (emptied when it changes)."""
     forms, ids = wt.tokens.forms, wt.tokens.ids
-    done: dict[tuple, tuple | None] = {}
     window = 0
+    if len(wt.tokens) > WINDOW:  # the last window's weighings: of no use from the first one on
+        first.clear()
+        again.clear()
     for n, i in enumerate(weighed):
         if only is not None and not only[n]:
             continue
         if i // WINDOW != window:
             window = i // WINDOW
-            done.clear()
+            first.clear()
+            again.clear()
             evidence.forget_adapted()
         key = (forms[ids[i]], bool(flags[n] & 1))
         verdict = memo[key]
-        if flags[n] & 2:
-            adapted = _adapted(verdict, evidence)
-            if adapted is verdict:
-                yield n, i, verdict, (*KEPT, verdict[3])
-                continue
+        adapted = _adapted(verdict, evidence)
+        if flags[n] & 2 and adapted is verdict:
+            yield n, i, verdict, (*KEPT, verdict[3])
+            continue
+        done = first if adapted is verdict else again
         near = (key, *wt.neighbours(i))
         post = done.get(near, done)
         if post is done:
-            post = done[near] = _weigh(i, _adapted(verdict, evidence), wt, st)
+            post = done[near] = _weigh(i, adapted, wt, st)
         yield n, i, verdict, post
 
 
