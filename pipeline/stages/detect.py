@@ -406,22 +406,23 @@ def run(text: str, ctx: Context) -> StageResult:
     is sure; (3) decide each place with that whole-witness evidence (weighed a third time, where
     there is something to decide). A weighing depends on the reading and its neighbours only: a
     reading met again between the same words in a window shares the first one's."""
-    with _young_heap():
+    with _no_cyclic_gc():
         return _run(text, ctx)
 
 
 @contextmanager
-def _young_heap():
-    """The objects alive before the stage (the process's caches, earlier stages' data) left out of
-    the garbage collector's full passes while it runs: detect makes many small objects, and each
-    full pass walked every cache of the process again (a tenth of the stage on ICDAR). Nothing is
-    freed later than it would be by its reference count; a cycle among them waits for the next
-    full pass after the stage."""
-    gc.freeze()
+def _no_cyclic_gc():
+    """Python's cyclic garbage collector paused while detect runs (as collate/compare.py does): the
+    stage makes millions of small objects, few of them in cycles, and each of the collector's full
+    passes walked every cache of the process again (a tenth of the stage on ICDAR, with the default
+    thresholds). Reference counting still frees everything else; a cycle waits for the next pass."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _run(text: str, ctx: Context) -> StageResult:
@@ -479,7 +480,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     # (2) every reading weighed again with the channel adapted to the document's misreadings
     acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
     again: dict[tuple, tuple | None] = {}  # the weighings with adapted candidates, for passes (2) and (3)
-    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, weighings, again):
+    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again)):
         if post is None:
             acts[n] = 1
             continue
@@ -487,7 +488,8 @@ def _run(text: str, ctx: Context) -> StageResult:
         evidence.place(verdict[1], best or None, p >= SURE)
         acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
     # (3) the decisions, with what the whole witness says of each reading
-    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, weighings, again, acts):
+    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again),
+                                                 acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
     # what only the weighings read goes before the last steps (spaces, stretches) add their own
     del weighed, flags, acts, weighings, again, memo, evidence
@@ -508,6 +510,13 @@ def _run(text: str, ctx: Context) -> StageResult:
 
 # detect keeps only the queries the budget may keep (_Bounded); False: every query (the tests compare)
 BOUNDED = True
+# a weighing made in one pass is taken up by the next; False: each pass weighs anew (the tests compare)
+REWEIGH_ONCE = True
+
+
+def _kept(*weighings: dict) -> tuple[dict, ...]:
+    """The weighings a pass may take up from the passes before it (fresh ones: REWEIGH_ONCE False)."""
+    return weighings if REWEIGH_ONCE else tuple({} for _ in weighings)
 
 
 class _Stub:
