@@ -323,12 +323,15 @@ def _lexicon_knows(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
     written out: a reading has about fifteen variants to test)."""
     floor = 10 ** (min_zipf - 9.0)
     freq = lex.freq
+
+    def knows(w: str) -> bool:
+        f = freq(w)
+        return f is not None and f >= floor
     if min_zipf < index_min_zipf(lex):
-        def knows(w: str) -> bool:
-            f = freq(w)
-            return f is not None and f >= floor
         return knows
     words = word_index(lex).words
+    if min_zipf == index_min_zipf(lex):  # the index words are the alphabetic words this frequent
+        return lambda w: w in words or (not w.isalpha() and knows(w))
 
     def knows_common(w: str) -> bool:
         if w not in words and w.isalpha():

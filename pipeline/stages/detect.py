@@ -33,12 +33,14 @@ never changed automatically.
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import math
 import re
 from array import array
 from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, chain, compress, islice
@@ -288,14 +290,16 @@ class _Witness:
         self.bigrams = _Bigrams(t)
         self.context = ContextModel(self.lex, self.vocab, self.bigrams, st.witness_known)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
-        self.capitalised = Counter(text[a:b] for a, b in zip(t.starts, t.ends)
-                                   if text[a].isupper() and not _initial(text, a))
+        # (only the places of a capitalised form are looked at: a place's text is its form)
+        upper = bytes(f[:1].isupper() for f in t.forms)
+        self.capitalised = Counter(t.forms[k] for k, a in compress(zip(t.ids, t.starts), map(upper.__getitem__, t.ids))
+                                   if not _initial(text, a))
         # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
         self.own: dict[str, list[str]] | None = None
         self.realword: dict[str, tuple | list[tuple[str, float]]] = {}
-        self.digit_words: dict[str, list[str]] = {}
+        self.digit_words: dict[str, list[str] | Counter] = {}  # digit -> its words ("": one-letter forms counted)
         self.st = st
 
     def neighbours(self, i: int) -> tuple[str | None, str | None]:
@@ -402,6 +406,26 @@ def run(text: str, ctx: Context) -> StageResult:
     is sure; (3) decide each place with that whole-witness evidence (weighed a third time, where
     there is something to decide). A weighing depends on the reading and its neighbours only: a
     reading met again between the same words in a window shares the first one's."""
+    with _no_cyclic_gc():
+        return _run(text, ctx)
+
+
+@contextmanager
+def _no_cyclic_gc():
+    """Python's cyclic garbage collector paused while detect runs (as collate/compare.py does): the
+    stage makes millions of small objects, few of them in cycles, and each of the collector's full
+    passes walked every cache of the process again (a tenth of the stage on ICDAR, with the default
+    thresholds). Reference counting still frees everything else; a cycle waits for the next pass."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(text: str, ctx: Context) -> StageResult:
     st = Settings.of(ctx)
     wt = _Witness(text, ctx, st)
     names = _name_index(ctx)
@@ -455,7 +479,8 @@ def run(text: str, ctx: Context) -> StageResult:
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=_rule(kind)))
     # (2) every reading weighed again with the channel adapted to the document's misreadings
     acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
-    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence):
+    again: dict[tuple, tuple | None] = {}  # the weighings with adapted candidates, for passes (2) and (3)
+    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again)):
         if post is None:
             acts[n] = 1
             continue
@@ -463,10 +488,11 @@ def run(text: str, ctx: Context) -> StageResult:
         evidence.place(verdict[1], best or None, p >= SURE)
         acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
     # (3) the decisions, with what the whole witness says of each reading
-    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, acts):
+    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again),
+                                                 acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
     # what only the weighings read goes before the last steps (spaces, stretches) add their own
-    del weighed, flags, acts, weighings, memo, evidence
+    del weighed, flags, acts, weighings, again, memo, evidence
     wt.realword.clear()
     if ctx.language == "en":
         queries.extend(_punctuation(text))
@@ -484,6 +510,13 @@ def run(text: str, ctx: Context) -> StageResult:
 
 # detect keeps only the queries the budget may keep (_Bounded); False: every query (the tests compare)
 BOUNDED = True
+# a weighing made in one pass is taken up by the next; False: each pass weighs anew (the tests compare)
+REWEIGH_ONCE = True
+
+
+def _kept(*weighings: dict) -> tuple[dict, ...]:
+    """The weighings a pass may take up from the passes before it (fresh ones: REWEIGH_ONCE False)."""
+    return weighings if REWEIGH_ONCE else tuple({} for _ in weighings)
 
 
 class _Stub:
@@ -553,31 +586,37 @@ def _at_risk(fixes: list, asks: list, found: list) -> Callable[[Query], bool] | 
 
 
 def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
-                     only: bytearray | None = None):
+                     first: dict, again: dict, only: bytearray | None = None):
     """(n, token index, verdict, weighing with the channel adapted to the document) of each weighed
-    reading (`only`: of those flagged), a weighing remembered for its window only. A real word the
-    first weighing kept, whose candidates the document does not change, is kept again unweighed."""
+    reading (`only`: of those flagged). A real word the first weighing kept, whose candidates the
+    document does not change, is kept again unweighed. A weighing depends on the reading, its
+    neighbours and its candidates only (the adapted ones do not change after the first pass), so
+    one is made once: `first` holds the first pass's (candidates unchanged), `again` those with
+    adapted candidates, both for the window at hand only (emptied when it changes)."""
     forms, ids = wt.tokens.forms, wt.tokens.ids
-    done: dict[tuple, tuple | None] = {}
     window = 0
+    if len(wt.tokens) > WINDOW:  # the last window's weighings: of no use from the first one on
+        first.clear()
+        again.clear()
     for n, i in enumerate(weighed):
         if only is not None and not only[n]:
             continue
         if i // WINDOW != window:
             window = i // WINDOW
-            done.clear()
+            first.clear()
+            again.clear()
             evidence.forget_adapted()
         key = (forms[ids[i]], bool(flags[n] & 1))
         verdict = memo[key]
-        if flags[n] & 2:
-            adapted = _adapted(verdict, evidence)
-            if adapted is verdict:
-                yield n, i, verdict, (*KEPT, verdict[3])
-                continue
+        adapted = _adapted(verdict, evidence)
+        if flags[n] & 2 and adapted is verdict:
+            yield n, i, verdict, (*KEPT, verdict[3])
+            continue
+        done = first if adapted is verdict else again
         near = (key, *wt.neighbours(i))
         post = done.get(near, done)
         if post is done:
-            post = done[near] = _weigh(i, _adapted(verdict, evidence), wt, st)
+            post = done[near] = _weigh(i, adapted, wt, st)
         yield n, i, verdict, post
 
 
@@ -809,8 +848,9 @@ def _damaged(wt: _Witness, st: Settings, ctx: Context) -> list:
 
     # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
     # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
-    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not low.isalpha()
-                                                                          or not lex.at_least(low, st.known_zipf))}
+    floor, freq = 10 ** (st.known_zipf - 9.0), lex.freq  # not lex.at_least(low, known_zipf), written out
+    maybe = {low for low in vocab if vocab[low] < st.witness_known
+             and (not low.isalpha() or (f := freq(low)) is None or f < floor)}
     return stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
                           st.stretch_min_suspects, st.stretch_min_density, maybe)
 
@@ -899,8 +939,10 @@ def _digit_words(d: str, wt: _Witness) -> list[str]:
     cache = wt.digit_words
     if d not in cache:
         out = []
-        forms, ids = wt.tokens.forms, wt.tokens.ids
-        printed = Counter(forms[ids[i]] for i in _places_of(wt, lambda f: len(f) == 1))
+        printed = cache.get("")  # the witness's one-letter forms counted: once for every digit
+        if printed is None:
+            forms, ids = wt.tokens.forms, wt.tokens.ids
+            printed = cache[""] = Counter(forms[ids[i]] for i in _places_of(wt, lambda f: len(f) == 1))
         for letter in "abcdefghijklmnopqrstuvwxyz":
             if wt.lex.zipf(letter) < 5.0:
                 continue
