@@ -27,8 +27,11 @@ automatically (kind `auto`) only where its calibrated probability of being right
 document's own use of reading and candidate) reaches [detect] auto_threshold, chosen
 so that held-out dev documents keep at least 98 % precision (benchmarks/correction.py); below it, down
 to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. Names (authority,
-capitalised words the witness uses inside sentences), numbers and identifiers are
-never changed automatically.
+capitalised words the witness uses inside sentences elsewhere), numbers and identifiers are
+never changed automatically. A capitalised reading inside a sentence is a name only where the
+file's own evidence says so: a non-word seen there once ("Melbourno") is weighed like any other
+(the calibration knows it is capitalised); a word ("Cieek" 4 times) is weighed only against the
+words one confusion away that the witness itself writes capitalised ("Creek").
 """
 from __future__ import annotations
 
@@ -709,8 +712,9 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         if kind != "nonword":
             return
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
-    # a capitalised reading inside a sentence keeps its capital: the witness writes the word so
-    case = (lambda h: _capital_form(base, h)) if protected == CAPITAL else (lambda h: recase(base, h))
+    # a capitalised word read for one the witness writes capitalised keeps its capital ("Hay": "Bay")
+    case = (lambda h: _capital_form(base, h)) if protected == CAPITAL and kind == "realword" \
+        else (lambda h: recase(base, h))
     shown = [case(h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
     why = _Why((kind, z, shown[0], p, keep))
@@ -724,8 +728,10 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
                            next((q for h, q in post if h and h != best), 0.0), base, best, protected == CAPITAL)
     score = calibrate.shared().probability(x) if st.calibrated else p
-    # a capitalised reading only into a word the witness writes capitalised (_capital_variants)
-    guarded = protected is True or (protected == CAPITAL and best not in _capital_variants(base, {best: 0.0}, wt))
+    # a capitalised word only into a word the witness writes capitalised (_capital_variants); a
+    # capitalised non-word the witness uses nowhere else is no name by its evidence
+    guarded = protected is True or (protected == CAPITAL and kind == "realword"
+                                    and best not in _capital_variants(base, {best: 0.0}, wt))
     auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not guarded and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
@@ -981,7 +987,7 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
             # often than damage («мелкособственническими», "trustification"): not worth a query
             return None
         return ("nonword", base, suffix, {}, True, z)
-    # a capitalised non-word is fixed only into a word the witness writes capitalised (_decide)
+    # a capitalised non-word is a name where the witness uses it capitalised elsewhere (name_like)
     return ("nonword", base, suffix, cands, True if name_like else CAPITAL if capital else False, z)
 
 
