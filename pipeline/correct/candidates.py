@@ -215,7 +215,7 @@ class _RealwordTable:
 
 
 # the answers' layout and the code that makes them: a change to either makes a new table
-REALWORD_FORMAT = 5
+REALWORD_FORMAT = 6
 
 
 def _model_key(model: OcrModel) -> str:

@@ -51,17 +51,17 @@ class OcrModel:
         self.unseen = -math.log10(data.unseen_edit_p)  # cost of an edit the table lacks
         self.cost: dict[tuple[str, str], float] = {}   # (meant, printed) -> cost
         self.meant_for: dict[str, list[tuple[str, float]]] = {}  # printed -> [(meant, cost)], cheapest first
-        # ... of every learned confusion in small letters, however rare (a real word's misreadings:
-        # "near" printed "neal", l for r at P 0.0005, is a likelier story than most)
+        # ... of those in small letters (a real word's misreadings: a capital or a digit meant makes
+        # no other word of a lower-case one; below the floor, "or" read as "of", "lie" as "be" at
+        # P 0.0003 asked about sound words of the seeds)
         self.small_for: dict[str, list[tuple[str, float]]] = {}
         for c in data.confusions:
             if c.meant == c.printed:
                 continue
             k = -math.log10(c.p)
             self.cost[(c.meant, c.printed)] = min(k, self.cost.get((c.meant, c.printed), 99.0))
-            if c.printed and " " not in c.meant + c.printed:
-                if c.p >= min_p:
-                    self.meant_for.setdefault(c.printed, []).append((c.meant, k))
+            if c.p >= min_p and c.printed and " " not in c.meant + c.printed:
+                self.meant_for.setdefault(c.printed, []).append((c.meant, k))
                 if m_small(c.meant) and m_small(c.printed):
                     self.small_for.setdefault(c.printed, []).append((c.meant, k))
         for v in chain(self.meant_for.values(), self.small_for.values()):
