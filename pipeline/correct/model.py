@@ -10,9 +10,9 @@ channel) and the collation's variant classifier (is a variant an OCR confusion?)
 from __future__ import annotations
 
 import math
-from itertools import chain
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from pydantic import BaseModel, Field

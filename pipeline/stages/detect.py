@@ -728,11 +728,11 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
                            next((q for h, q in post if h and h != best), 0.0), base, best, protected == CAPITAL)
     score = calibrate.shared().probability(x) if st.calibrated else p
-    # a capitalised word only into a word the witness writes capitalised (_capital_variants); a
-    # capitalised non-word the witness uses nowhere else is no name by its evidence
-    guarded = protected is True or (protected == CAPITAL and kind == "realword"
-                                    and best not in _capital_variants(base, {best: 0.0}, wt))
-    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not guarded and len(base) >= st.auto_min_length
+    # a name (True) is never changed automatically; a capitalised reading inside a sentence (CAPITAL)
+    # may be: its candidates are the words the witness writes capitalised (_judge), or it is a
+    # non-word the witness uses nowhere else
+    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and protected is not True
+            and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
                                        and assoc[best] - assoc[""] >= st.realword_context)))
