@@ -15,8 +15,18 @@ run: $(STAMP)
 # workers (conftest `built`). Bytecode is written even where the shell sets PYTHONDONTWRITEBYTECODE
 # (tests/__pycache__ is ignored by git): otherwise each worker rewrites and compiles every test
 # module again (2.4 s of each worker's start).
+#
+# The tests' temporary folders (pytest's tmp_path, the session's projects, what the commands they run
+# write) go to memory (tmpfs, /dev/shm) where the machine has one with room to spare: every
+# `edition run` makes its outputs durable (pipeline.outputs: an fsync per file and folder), and on
+# this machine's disk the workers' 1,750 fsyncs (more in the processes they start) waited 8-12 s in
+# all, on a loaded machine. On tmpfs the same calls are made and return at once; no test checks
+# that outputs survive a power cut (the kill tests kill processes, which the page cache survives).
+# Elsewhere (no tmpfs, or under 2 GB free) the usual temporary folder.
+TEST_TMP = $(shell d=/dev/shm/edition-tests; mkdir -p $$d 2>/dev/null && [ "$$(stat -f -c %T $$d)" = tmpfs ] && \
+             [ "$$(df -Pk $$d | awk 'NR==2 {print $$4}')" -gt 2000000 ] && echo $$d)
 test: $(STAMP) browser
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=10
+	$(if $(TEST_TMP),TMPDIR=$(TEST_TMP)) PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=10
 
 # Headless Chromium for the browser tests (Playwright drives Debian's packages: chromium and
 # chromium-headless-shell, which the tests prefer; nothing is downloaded by Playwright) and jing,
@@ -44,6 +54,10 @@ $(STAMP): pyproject.toml
 	@# the test modules as pytest rewrites them (tests/__pycache__), written once here: the first
 	@# `make test` of a fresh clone would otherwise compile them in each worker (2 s of CPU each)
 	-PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider >/dev/null
+	@# hypothesis's tables (.hypothesis/: the characters UTF-8 encodes, Unicode categories, the
+	@# pipeline modules' constants), which each worker of a fresh clone's first `make test` would
+	@# otherwise compute, about 3 s of CPU each (tests/warm_caches.py)
+	-$(BIN)/python tests/warm_caches.py
 	touch $(STAMP)
 
 bench: $(STAMP)
