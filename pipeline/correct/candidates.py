@@ -186,7 +186,8 @@ def _realword_live(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     # a word at least min_zipf frequent is an index word: only confusions that can end as one are made
     ends = index.suffixes if min_zipf >= index_min_zipf(lex) else None
     rarer = rarer_than(lex, min_zipf)
-    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends):
+    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends,
+                                  lower=True):
         if v.isalpha() and not rarer(v.lower()):
             zv = lex.zipf(v)
             if zv >= min_zipf:
@@ -214,7 +215,7 @@ class _RealwordTable:
 
 
 # the answers' layout and the code that makes them: a change to either makes a new table
-REALWORD_FORMAT = 3
+REALWORD_FORMAT = 6
 
 
 def _model_key(model: OcrModel) -> str:
@@ -223,7 +224,8 @@ def _model_key(model: OcrModel) -> str:
     if key is None:
         import hashlib
         key = model.__dict__["_key"] = hashlib.sha256(
-            repr((model.unseen, sorted(model.meant_for.items()))).encode()).hexdigest()[:12]
+            repr((model.unseen, sorted(model.meant_for.items()), sorted(model.small_for.items()))).encode()
+        ).hexdigest()[:12]
     return key
 
 

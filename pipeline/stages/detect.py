@@ -27,8 +27,11 @@ automatically (kind `auto`) only where its calibrated probability of being right
 document's own use of reading and candidate) reaches [detect] auto_threshold, chosen
 so that held-out dev documents keep at least 98 % precision (benchmarks/correction.py); below it, down
 to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. Names (authority,
-capitalised words the witness uses inside sentences), numbers and identifiers are
-never changed automatically.
+capitalised words the witness uses inside sentences elsewhere), numbers and identifiers are
+never changed automatically. A capitalised reading inside a sentence is a name only where the
+file's own evidence says so: a non-word seen there once ("Melbourno") is weighed like any other
+(the calibration knows it is capitalised); a word ("Cieek" 4 times) is weighed only against the
+words one confusion away that the witness itself writes capitalised ("Creek").
 """
 from __future__ import annotations
 
@@ -115,9 +118,11 @@ class Settings:
     query_threshold_space: float = 0.99
     # a damaged stretch (correct/stretches.py): this many non-words at least, at most `stretch_gap` words
     # between two, and at least this share of the stretch's tokens: one query for the whole stretch
+    # (gap 2 and half the tokens, from gap 1 and 0.6: a proofreader re-reads the longer stretch at once, and
+    # the budget's queries flagged 1-3 points more of the held-out documents' misread words, benchmarks/correction.py)
     stretch_min_suspects: int = 3
-    stretch_gap: int = 1
-    stretch_min_density: float = 0.6
+    stretch_gap: int = 2
+    stretch_min_density: float = 0.5
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -748,7 +753,10 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         if kind != "nonword":
             return
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
-    shown = [recase(base, h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
+    # a capitalised word read for one the witness writes capitalised keeps its capital ("Hay": "Bay")
+    case = (lambda h: _capital_form(base, h)) if protected == CAPITAL and kind == "realword" \
+        else (lambda h: recase(base, h))
+    shown = [case(h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
     why = _Why((kind, z, shown[0], p, keep))
     # automatic only where the evidence is of the right kind: no lost space (the print may have
@@ -759,16 +767,20 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
                            evidence.feature(base, recase(base, best)) if " " not in best else 0.0,
                            evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
-                           next((q for h, q in post if h and h != best), 0.0), base, best)
+                           next((q for h, q in post if h and h != best), 0.0), base, best, protected == CAPITAL)
     score = calibrate.shared().probability(x) if st.calibrated else p
-    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
+    # a name (True) is never changed automatically; a capitalised reading inside a sentence (CAPITAL)
+    # may be: its candidates are the words the witness writes capitalised (_judge), or it is a
+    # non-word the witness uses nowhere else
+    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and protected is not True
+            and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
                                        and assoc[best] - assoc[""] >= st.realword_context)))
     if DECISIONS is not None:
         DECISIONS.append((m.start(), base, kind, best, p, score, auto))
     if auto:
-        after = recase(base, best)
+        after = case(best)
         if TRACE is not None:
             TRACE.append((m.start(), after, x))
         edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), why))
@@ -980,10 +992,15 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     name_like = capital and wt.capitalised.get(base, 0) >= 2
     # a capital inside a lower-case word is a misread more often than a word ("shaU", "foUowed")
     if (z >= st.known_zipf or own >= st.witness_known) and not _camel(base):
-        if capital or len(base) < 2:
-            return None  # a capitalised word inside a sentence: a name more often than a scanno
+        if len(base) < 2:
+            return None
         if wt.old and _is_old(base, lex):
             return None  # "hee" in a witness spelt the old way
+        if capital:
+            # a capitalised word inside a sentence is a name, unless the witness itself writes a
+            # word one confusion away capitalised inside sentences ("Cieek" 4 times, "Creek" 3)
+            cands = _capital_variants(base, dict(wt.realword_variants(base.lower())), wt)
+            return ("realword", base, suffix, cands, CAPITAL, z) if cands else None
         cands = dict(wt.realword_variants(base.lower()))
         if not cands:
             return None
@@ -1014,7 +1031,26 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
             # often than damage («мелкособственническими», "trustification"): not worth a query
             return None
         return ("nonword", base, suffix, {}, True, z)
-    return ("nonword", base, suffix, cands, name_like or capital, z)
+    # a capitalised non-word is a name where the witness uses it capitalised elsewhere (name_like)
+    return ("nonword", base, suffix, cands, True if name_like else CAPITAL if capital else False, z)
+
+
+# the protection of a capitalised reading inside a sentence: a name unless the witness's own use
+# says otherwise (`_capital_variants`); a verdict's `protected` is True, False or this
+CAPITAL = "capital"
+
+
+def _capital_form(base: str, word: str) -> str:
+    """A word written as a capitalised reading is ("Cieek": "Creek", "BAV": "BAY")."""
+    return word.upper() if len(base) > 1 and base.isupper() else word[:1].upper() + word[1:]
+
+
+def _capital_variants(base: str, cands: dict[str, float], wt: _Witness) -> dict[str, float]:
+    """The candidates of a capitalised reading inside a sentence that the witness itself writes
+    capitalised inside sentences: the file's evidence that the reading may be a misread of a word
+    of its own ("Cieek" for "Creek", "Bav" for "Bay") rather than a name (the context and the
+    calibration weigh which)."""
+    return {v: c for v, c in cands.items() if " " not in v and wt.capitalised.get(_capital_form(base, v), 0)}
 
 
 @lru_cache(maxsize=4)
