@@ -51,6 +51,9 @@ from pipeline.stages import detect  # noqa: E402
 HYPHEN_BREAK = regex.compile(r"(\w)[-\u2010\u2011\u00ac][ \t]*\n\s*(?=\w)")
 CLASSES = ("garble", "lost", "extra", "split", "glued", "case", "digit", "nonword-top1", "nonword-top3",
            "nonword-cand", "nonword-none", "realword-top1", "realword-other")
+# --detail: nonword-none and realword-other split by why the gold word is not the likeliest
+DETAIL = ("nonword-none-near", "nonword-none-far", "nonword-none-left", "realword-capital", "realword-unweighed",
+          "realword-losing")
 
 
 def _ctx(res):
@@ -83,8 +86,30 @@ def rank_of(i: int, reading: str, gold: str, wt, ctx, st, names) -> str:
     return "nonword-top1" if r == 0 else "nonword-top3" if r < 3 else "nonword-cand"
 
 
-def classify_doc(text: str, gold: str, result, res, st) -> list[tuple[str, str, str]]:
-    """(class, fate, example) of every error unit of one document."""
+def detail_of(i: int, reading: str, gold: str, wt, ctx, st, names) -> str:
+    """Why a one-word misreading is not the likeliest correction (`--detail`): the residual classes."""
+    from rapidfuzz.distance import Levenshtein
+    c = rank_of(i, reading, gold, wt, ctx, st, names)
+    low, g = reading.lower(), gold.lower()
+    if c == "realword-other":
+        initial = reading[:1].isupper() and detect._initial(wt.text, wt.tokens.starts[i])
+        if reading[:1].isupper() and not initial:
+            return "realword-capital"  # a capitalised word inside a sentence: taken for a name
+        if g not in dict(wt.realword_variants(low)):
+            return "realword-unweighed"  # the gold word is not one likely confusion away
+        return "realword-losing"
+    if c == "nonword-none":
+        if reading[:1].isupper() and not (reading[:1].isupper() and detect._initial(wt.text, wt.tokens.starts[i])) \
+                and detect._judge(reading, False, wt, names, ctx, st) is None:
+            return "nonword-none-left"  # unknown, but left (a name, a derived form)
+        d = Levenshtein.distance(low, g)
+        return "nonword-none-near" if d <= 2 else "nonword-none-far"
+    return c
+
+
+def classify_doc(text: str, gold: str, result, res, st, detail: bool = False) -> list[tuple[str, str, str]]:
+    """(class, fate, example) of every error unit of one document (`detail`: a one-word misreading
+    inside a damaged stretch gets its word's class, and the residual classes are split further)."""
     ctx = _ctx(res)
     wt = detect._Witness(text, ctx, st)
     names = detect._name_index(ctx)
@@ -123,7 +148,7 @@ def classify_doc(text: str, gold: str, result, res, st) -> list[tuple[str, str, 
         u = units[k]
         n, m = u.o1 - u.o0, u.g1 - u.g0
         cs, gs = ow[u.o0:u.o1], g[u.g0:u.g1]
-        if k in in_run or (n >= 2 and m >= 2):
+        if (k in in_run and not (detail and n == 1 and m == 1)) or (n >= 2 and m >= 2):
             c = "garble"
         elif n == 0:
             c = "lost"
@@ -141,7 +166,7 @@ def classify_doc(text: str, gold: str, result, res, st) -> list[tuple[str, str, 
             elif any(ch.isdigit() for ch in r + gw):
                 c = "digit"
             else:
-                c = rank_of(u.o0, r, gw, wt, ctx, st, names)
+                c = (detail_of if detail else rank_of)(u.o0, r, gw, wt, ctx, st, names)
         ks = range(u.o0, u.o1)
         fate = "fixed" if any(x in fixed for x in ks) else "queried" if any(x in asked for x in ks) else "left"
         out.append((c, fate, f"{' '.join(cs)} -> {' '.join(gs)}"))
@@ -154,6 +179,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--cache", type=Path, default=None, help="pickle of the pre-detect texts (made if missing)")
     ap.add_argument("--examples", type=int, default=0)
+    ap.add_argument("--detail", action="store_true", help="one-word misreadings in damaged stretches by their "
+                    "word's class, and the residual classes split (why the gold word is not the likeliest)")
     ap.add_argument("--no-budget", action="store_true", help="queries without the per-100-words budget")
     args = ap.parse_args()
     base = Resources(ROOT)
@@ -170,22 +197,22 @@ def main() -> int:
             r, _post = correction.run_detect(res, text)
             words += len(tokens(text))
             queries += sum(1 for q in r.queries if q.rule.startswith("detect."))
-            for c, fate, ex in classify_doc(text, gold, r, res, st):
+            for c, fate, ex in classify_doc(text, gold, r, res, st, args.detail):
                 counts[(c, fate)] += 1
                 counts[c] += 1
                 if fate == "left":
                     examples[c].append(ex)
-        total = sum(counts[c] for c in CLASSES)
+        total = sum(counts[c] for c in CLASSES + DETAIL)
         print(f"\n== {s}: {words} words, {total} error units, {100 * queries / max(1, words):.2f} queries/100 words"
               f"{' (no budget)' if args.no_budget else ''}")
         print(f"  {'class':<14} {'units':>6} {'share':>6} {'fixed':>6} {'queried':>7} {'left':>6}")
-        for c in CLASSES:
+        for c in CLASSES + DETAIL:
             n = counts[c]
             if not n:
                 continue
             print(f"  {c:<14} {n:>6} {100 * n / total:>5.1f}% {counts[(c, 'fixed')]:>6} {counts[(c, 'queried')]:>7} "
                   f"{counts[(c, 'left')]:>6}   " + " | ".join(examples[c][:args.examples]))
-        fl = sum(counts[(c, f)] for c in CLASSES for f in ("fixed", "queried"))
+        fl = sum(counts[(c, f)] for c in CLASSES + DETAIL for f in ("fixed", "queried"))
         print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%")
     return 0
 

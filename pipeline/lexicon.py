@@ -241,6 +241,7 @@ class Lexicon:
         self._freq = freqs  # wordfreq's frequencies; Zipf values are computed on lookup
         self._freqs: dict[str, float | None] = {}  # word -> frequency (None: absent), see MEMO_MAX
         self._zipfs: dict[str, float] = {}         # word as asked -> zipf
+        self._derived: dict[tuple[str, float], str | None] = {}  # (word, min_zipf) -> `derived`
 
     @classmethod
     def load(cls, language: str) -> "Lexicon":
@@ -289,6 +290,16 @@ class Lexicon:
         words: another ending on the same stem is frequent enough. Damage rarely keeps a long stem intact and changes
         only the ending into another real ending.
         """
+        key = (word, min_zipf)  # detect asks of a suspect reading twice (stretches, then its judgement)
+        try:
+            return self._derived[key]
+        except KeyError:
+            if len(self._derived) >= MEMO_MAX:
+                self._derived.clear()
+            found = self._derived[key] = self._derived_form(word, min_zipf)
+            return found
+
+    def _derived_form(self, word: str, min_zipf: float) -> str | None:
         w = fold(word)
         if self.language == "ru":
             if len(w) < 6:

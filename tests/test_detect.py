@@ -459,3 +459,62 @@ def test_rare_real_word_garbles_of_a_real_newspaper_page_are_likelier_the_word(r
         assert verdict is not None and verdict[0] == "realword" and word in verdict[3], (page, verdict)
         post, _ = wt.posterior(i, garble, None, verdict[3], shortcut=False)
         assert post[0][0] == word and post[0][1] > 0.9, (page, post[:3])
+
+
+def _smh_page(name: str) -> str:
+    path = SMH / "ocr" / name
+    if not path.exists():
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    return path.read_text(encoding="utf-8")
+
+
+def test_a_capitalised_word_is_a_name_only_where_the_page_says_so(resources):
+    """A real Sydney Morning Herald page (Overproof dev set) prints "Cieek" four times inside
+    sentences where the transcription has "Creek", a word the page itself writes capitalised
+    ("Windellama Creek"): it is weighed against "Creek" (and fixed); "Rond" ("Bathurst Road"),
+    whose words one confusion away ("Fond", "Pond") the page never writes capitalised, stays a
+    possible name, unweighed."""
+    text = _smh_page("smh_12414000.txt")
+    ctx = en_context(resources)
+    st = detect.Settings.of(ctx)
+    wt = detect._Witness(text, ctx, st)
+    names = detect._name_index(ctx)
+    verdict = detect._judge("Cieek", False, wt, names, ctx, st)
+    assert verdict is not None and verdict[0] == "realword" and verdict[4] == detect.CAPITAL
+    assert list(verdict[3]) == ["creek"]
+    assert detect._judge("Rond", False, wt, names, ctx, st) is None
+    edits = detect.run(text, ctx).edits
+    fixed = [e for e in edits if text[e.start:e.end] == "Cieek"]
+    assert fixed and all(e.after == "Creek" for e in fixed)
+
+
+def test_a_capitalised_non_word_seen_once_is_weighed_one_seen_elsewhere_is_a_name(resources):
+    """"Melbourno" (a real page's OCR for "Melbourne") stands capitalised inside a sentence once:
+    nothing in the page says it is a name, so its correction may be automatic (calibrated with
+    the `capital` feature); the same form used capitalised inside sentences elsewhere on the page
+    is the page's own name and is only queried."""
+    text = _smh_page("smh_13569000.txt")
+    ctx = en_context(resources)
+    st = detect.Settings.of(ctx)
+    names = detect._name_index(ctx)
+    wt = detect._Witness(text, ctx, st)
+    once = detect._judge("Melbourno", False, wt, names, ctx, st)
+    assert once[0] == "nonword" and once[4] == detect.CAPITAL and "melbourne" in once[3]
+    again = detect._Witness(text + "\nThey went to Melbourno and back.\n", ctx, st)
+    assert detect._judge("Melbourno", False, again, names, ctx, st)[4] is True
+    # used a third time, it is the page's own vocabulary: a name, left alone
+    often = detect._Witness(text + "\nThey went to Melbourno and back, and Melbourno again.\n", ctx, st)
+    assert detect._judge("Melbourno", False, often, names, ctx, st) is None
+
+
+def test_a_real_words_misreadings_are_lower_case_words(resources):
+    """A lower-case word's misreadings come from the learned confusions in small letters: a capital
+    or a digit meant ("neaL", "o1") is no other word, and took the places of "f" for "l" ("ol" for
+    "of") and "a" for "i" ("hive" for "have") among a printed letter's six likeliest."""
+    from pipeline.correct.candidates import realword_variants
+    model, lex = ocr_model(), resources.lexicon("en")
+    assert all(v == v.lower() and v.isalpha() for v, _ in model.variants("ol", max_cost=4.0, depth=1, lower=True))
+    for printed, meant in (("ol", "of"), ("hive", "have")):
+        found = {v for v, _, _ in realword_variants(printed, lex, model, 3.0, 4.0)}
+        assert meant in found and all(v == v.lower() and v != printed for v in found), (printed, found)

@@ -9,9 +9,10 @@ import pytest
 
 import copy
 
-from pipeline.context import Resources
+from pipeline.context import Context, Resources
 from pipeline.model import Witness
 from pipeline.run import clean_witness
+from pipeline.stages import hyphenation
 from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources
 from pipeline.synth.score import Score, score
 from pipeline.synth.typeset import Layout, paragraphs_of, typeset
@@ -195,3 +196,14 @@ def test_plain_file_report_records_the_measured_layout(tmp_path, srcs):
     measured = json.loads((tmp_path / "out" / "scan.layout.json").read_text(encoding="utf-8"))
     assert measured["mode"] == "wrapped" and measured["indent"] > 0 and measured["pages_by_furniture"] > 1
     assert "dash" in measured["conventions"] and "space_before" in measured["conventions"]
+
+
+def test_a_spaced_hyphen_ending_a_line_is_a_dash_joined_with_a_space(full_res):
+    """ICDAR's "came\nassis -\nwis fined": what a line break after " -" separates stays two words,
+    wherever the line is joined (before, hyphenation glued them: "assis -wis")."""
+    raw = "Westlake who came\nassis -\nwis fined 5 and the\nworkers -\nand the party were there.\n"
+    w = Witness(id="x", file="x.txt", language="en", work="x", role="original", origin="file")
+    result = hyphenation.run(raw, Context(w, full_res, full_res.policy(w)))
+    joins = {(e.start, e.after, e.rule) for e in result.edits}
+    assert joins == {(raw.index("-\nwis") + 1, " ", "hyphen.dash"), (raw.index("-\nand") + 1, " ", "hyphen.dash")}
+    assert "assis - wis" in _para(raw, full_res) and "workers - and" in _para(raw, full_res)

@@ -40,7 +40,8 @@ def test_a_garbled_newspaper_line_is_one_query_with_its_evidence(resources):
     stretch = [q for q in r.queries if q.rule == "detect.stretch"]
     assert any(q.text == "nccissin îepiiis itemutd" for q in stretch)
     for q in stretch:
-        assert "damaged stretch" in q.reason and q.score >= 0.6 and text[q.start:q.end] == q.text
+        assert "damaged stretch" in q.reason and q.score >= detect.Settings().stretch_min_density \
+            and text[q.start:q.end] == q.text
         assert not [o for o in r.queries if o is not q and o.start < q.end and o.end > q.start]
     # under the budget (6 queries for its 560 words) the stretches come first: each flags several words
     kept = detect.run(text, en_context(resources)).queries

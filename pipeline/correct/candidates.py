@@ -186,7 +186,8 @@ def _realword_live(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     # a word at least min_zipf frequent is an index word: only confusions that can end as one are made
     ends = index.suffixes if min_zipf >= index_min_zipf(lex) else None
     rarer = rarer_than(lex, min_zipf)
-    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends):
+    for v, cost in model.variants(low, max_cost=max_cost, depth=1, prefixes=index.prefixes, suffixes=ends,
+                                  lower=True):
         if v.isalpha() and not rarer(v.lower()):
             zv = lex.zipf(v)
             if zv >= min_zipf:
@@ -214,7 +215,7 @@ class _RealwordTable:
 
 
 # the answers' layout and the code that makes them: a change to either makes a new table
-REALWORD_FORMAT = 3
+REALWORD_FORMAT = 6
 
 
 def _model_key(model: OcrModel) -> str:
@@ -223,7 +224,8 @@ def _model_key(model: OcrModel) -> str:
     if key is None:
         import hashlib
         key = model.__dict__["_key"] = hashlib.sha256(
-            repr((model.unseen, sorted(model.meant_for.items()))).encode()).hexdigest()[:12]
+            repr((model.unseen, sorted(model.meant_for.items()), sorted(model.small_for.items()))).encode()
+        ).hexdigest()[:12]
     return key
 
 
@@ -323,12 +325,15 @@ def _lexicon_knows(lex: Lexicon, min_zipf: float) -> Callable[[str], bool]:
     written out: a reading has about fifteen variants to test)."""
     floor = 10 ** (min_zipf - 9.0)
     freq = lex.freq
+
+    def knows(w: str) -> bool:
+        f = freq(w)
+        return f is not None and f >= floor
     if min_zipf < index_min_zipf(lex):
-        def knows(w: str) -> bool:
-            f = freq(w)
-            return f is not None and f >= floor
         return knows
     words = word_index(lex).words
+    if min_zipf == index_min_zipf(lex):  # the index words are the alphabetic words this frequent
+        return lambda w: w in words or (not w.isalpha() and knows(w))
 
     def knows_common(w: str) -> bool:
         if w not in words and w.isalpha():

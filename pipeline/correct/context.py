@@ -80,6 +80,7 @@ class ContextModel:
 
     def __init__(self, lex: Lexicon, vocab: dict[str, int], bigrams: dict[tuple[str, str], int],
                  known: int = 3):
+        """`vocab`: the witness's words and their counts; `bigrams`: its linked pairs of those words."""
         self.lex = lex
         self.vocab = vocab
         self.bigrams = bigrams
@@ -137,18 +138,19 @@ class ContextModel:
                 out[w] = self.score(prev, w, nxt, reading)
                 continue
             own = int(reading == w)  # the reading's own place is no evidence for it
+            n_w = vocab_get(w, 0)  # 0: a word the witness lacks, in none of its bigrams (none looked up)
             if prev is None:
                 s = log10(p_uni(w))
             else:  # p_next(prev, w, own) written out
                 p = p_language(prev, w)
                 n = n_prev - own
                 if n > 0:
-                    s = log10(p + W_WITNESS * max(0, bigrams_get((prev, w), 0) - own) / n)
+                    s = log10(p + W_WITNESS * max(0, (bigrams_get((prev, w), 0) if n_w else 0) - own) / n)
                 else:
                     s = log10(p + W_WITNESS * p_uni(w))
             if nxt is not None:  # p_next(w, nxt, own of a rare reading)
                 p = p_language(w, nxt)
-                n = vocab_get(w, 0)
+                n = n_w
                 own = int(own and n < self.known)
                 n -= own
                 if n > 0:

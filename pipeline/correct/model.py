@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -50,6 +51,10 @@ class OcrModel:
         self.unseen = -math.log10(data.unseen_edit_p)  # cost of an edit the table lacks
         self.cost: dict[tuple[str, str], float] = {}   # (meant, printed) -> cost
         self.meant_for: dict[str, list[tuple[str, float]]] = {}  # printed -> [(meant, cost)], cheapest first
+        # ... of those in small letters (a real word's misreadings: a capital or a digit meant makes
+        # no other word of a lower-case one; below the floor, "or" read as "of", "lie" as "be" at
+        # P 0.0003 asked about sound words of the seeds)
+        self.small_for: dict[str, list[tuple[str, float]]] = {}
         for c in data.confusions:
             if c.meant == c.printed:
                 continue
@@ -57,7 +62,9 @@ class OcrModel:
             self.cost[(c.meant, c.printed)] = min(k, self.cost.get((c.meant, c.printed), 99.0))
             if c.p >= min_p and c.printed and " " not in c.meant + c.printed:
                 self.meant_for.setdefault(c.printed, []).append((c.meant, k))
-        for v in self.meant_for.values():
+                if m_small(c.meant) and m_small(c.printed):
+                    self.small_for.setdefault(c.printed, []).append((c.meant, k))
+        for v in chain(self.meant_for.values(), self.small_for.values()):
             v.sort(key=lambda x: x[1])
         # the cost table by meant group: the alignment looks up only the groups the table has
         self.printed_for: dict[str, dict[str, float]] = {}  # meant -> {printed: cost}
@@ -66,13 +73,16 @@ class OcrModel:
         self.space_lost = self.cost.get((" ", ""), self.unseen)   # "we could" printed "wecould"
         self.space_added = self.cost.get(("", " "), self.unseen)  # "could" printed "co uld"
 
-    def _groups(self, per_group: int) -> dict[str, tuple[tuple[str, float, str], ...]]:
-        """meant_for cut to the `per_group` cheapest, with each meant group in lower case (made once)."""
+    def _groups(self, per_group: int, lower: bool = False) -> dict[str, tuple[tuple[str, float, str], ...]]:
+        """meant_for cut to the `per_group` cheapest, with each meant group in lower case (made once).
+        `lower`: of small_for, the groups in small letters (a lower-case word's misreadings: a
+        capital or a digit meant, "neaL" or "o1", makes no other word of it and took the places
+        of "of" for "ol" and "have" for "hive")."""
         cache = self.__dict__.setdefault("_cut", {})
-        g = cache.get(per_group)
+        g = cache.get((per_group, lower))
         if g is None:
-            g = cache[per_group] = {p: tuple((m, k, m.lower()) for m, k in v[:per_group])
-                                    for p, v in self.meant_for.items()}
+            g = cache[(per_group, lower)] = {p: tuple((m, k, m.lower()) for m, k in v[:per_group])
+                                             for p, v in (self.small_for if lower else self.meant_for).items()}
         return g
 
     @classmethod
@@ -113,16 +123,17 @@ class OcrModel:
 
     def variants(self, printed: str, max_cost: float = 3.0, depth: int = 2, per_group: int = 6,
                  second: float = 2.5, prefixes: Mapping[str, str] | None = None,
-                 suffixes: Mapping[str, str] | None = None):
+                 suffixes: Mapping[str, str] | None = None, lower: bool = False):
         """(meant, cost) readings one or two learned confusions away from a printed word; a second
         confusion is tried only where both are common (each costing at most `second`).
         With `prefixes` (the lower-case prefixes of the words wanted, each with the letters that can
         follow it) a reading is pursued only while it can still become one of them; with `suffixes`
         (their lower-case suffixes, each with the letters that can precede it) too, a confusion on
-        the last level is made only where what follows it can end one of them."""
+        the last level is made only where what follows it can end one of them. `lower`: only
+        confusions whose meant letters are small (_groups)."""
         seen: dict[str, float] = {}
         seen_get = seen.get
-        groups = self._groups(per_group)
+        groups = self._groups(per_group, lower)
         frontier = [(printed, 0.0, 0)]
         follow = before = ""
         for level in range(depth):
@@ -171,6 +182,11 @@ class OcrModel:
             frontier = nxt
         seen.pop(printed, None)
         return seen.items()
+
+
+def m_small(meant: str) -> bool:
+    """A meant letter group in small letters only ("" too: a letter printed that was not there)."""
+    return meant == meant.lower() and not any(c.isdigit() for c in meant)
 
 
 @lru_cache(maxsize=50_000)  # 320 bytes an entry, hit 40 % of the time on scale books

@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, count, islice
 
 from pipeline.correct.candidates import HALF_ZIPF, two_words, word_index
 from pipeline.correct.context import ContextModel, english_ngrams
@@ -98,14 +99,17 @@ class Spaces:
         out: list[Space] = []
         text, starts, ends, lows, linked = self.text, self.starts, self.ends, self.lows, self.linked
         n = len(lows)
-        for i in range(n):
-            low = lows[i]
+        # one pass over each token with its successor (iterators: the columns may be computed per token)
+        after = iter(lows)
+        next(after, None)
+        nexts = chain(after, (None,))
+        next_starts = chain(islice(starts, 1, None), (None,))
+        for i, low, b, end, next_start, link in zip(count(), lows, nexts, ends, next_starts, chain(linked, (0,))):
             if low in glued:  # a split: "ofthe"
                 prev = lows[i - 1] if i and linked[i - 1] else None
-                out.append(self._split(i, prev, glued[low], lows[i + 1] if i + 1 < n and linked[i] else None))
+                out.append(self._split(i, prev, glued[low], b if link else None))
             # a join: "re ceived"
-            if i + 1 < n and linked[i] and ends[i] + 1 == starts[i + 1] and text[ends[i]] == " ":
-                b = lows[i + 1]
+            if link and end + 1 == next_start and text[end] == " ":
                 joined = low + b
                 if not (joined in index or vocab.get(joined, 0) >= witness_known) \
                         or not low.isalpha() or not b.isalpha():

@@ -27,18 +27,23 @@ automatically (kind `auto`) only where its calibrated probability of being right
 document's own use of reading and candidate) reaches [detect] auto_threshold, chosen
 so that held-out dev documents keep at least 98 % precision (benchmarks/correction.py); below it, down
 to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. Names (authority,
-capitalised words the witness uses inside sentences), numbers and identifiers are
-never changed automatically.
+capitalised words the witness uses inside sentences elsewhere), numbers and identifiers are
+never changed automatically. A capitalised reading inside a sentence is a name only where the
+file's own evidence says so: a non-word seen there once ("Melbourno") is weighed like any other
+(the calibration knows it is capitalised); a word ("Cieek" 4 times) is weighed only against the
+words one confusion away that the witness itself writes capitalised ("Creek").
 """
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import math
 import re
 from array import array
 from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, chain, compress, islice
@@ -113,9 +118,11 @@ class Settings:
     query_threshold_space: float = 0.99
     # a damaged stretch (correct/stretches.py): this many non-words at least, at most `stretch_gap` words
     # between two, and at least this share of the stretch's tokens: one query for the whole stretch
+    # (gap 2 and half the tokens, from gap 1 and 0.6: a proofreader re-reads the longer stretch at once, and
+    # the budget's queries flagged 1-3 points more of the held-out documents' misread words, benchmarks/correction.py)
     stretch_min_suspects: int = 3
-    stretch_gap: int = 1
-    stretch_min_density: float = 0.6
+    stretch_gap: int = 2
+    stretch_min_density: float = 0.5
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -288,14 +295,16 @@ class _Witness:
         self.bigrams = _Bigrams(t)
         self.context = ContextModel(self.lex, self.vocab, self.bigrams, st.witness_known)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
-        self.capitalised = Counter(text[a:b] for a, b in zip(t.starts, t.ends)
-                                   if text[a].isupper() and not _initial(text, a))
+        # (only the places of a capitalised form are looked at: a place's text is its form)
+        upper = bytes(f[:1].isupper() for f in t.forms)
+        self.capitalised = Counter(t.forms[k] for k, a in compress(zip(t.ids, t.starts), map(upper.__getitem__, t.ids))
+                                   if not _initial(text, a))
         # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
         self.own: dict[str, list[str]] | None = None
         self.realword: dict[str, tuple | list[tuple[str, float]]] = {}
-        self.digit_words: dict[str, list[str]] = {}
+        self.digit_words: dict[str, list[str] | Counter] = {}  # digit -> its words ("": one-letter forms counted)
         self.st = st
 
     def neighbours(self, i: int) -> tuple[str | None, str | None]:
@@ -402,6 +411,26 @@ def run(text: str, ctx: Context) -> StageResult:
     is sure; (3) decide each place with that whole-witness evidence (weighed a third time, where
     there is something to decide). A weighing depends on the reading and its neighbours only: a
     reading met again between the same words in a window shares the first one's."""
+    with _no_cyclic_gc():
+        return _run(text, ctx)
+
+
+@contextmanager
+def _no_cyclic_gc():
+    """Python's cyclic garbage collector paused while detect runs (as collate/compare.py does): the
+    stage makes millions of small objects, few of them in cycles, and each of the collector's full
+    passes walked every cache of the process again (a tenth of the stage on ICDAR, with the default
+    thresholds). Reference counting still frees everything else; a cycle waits for the next pass."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(text: str, ctx: Context) -> StageResult:
     st = Settings.of(ctx)
     wt = _Witness(text, ctx, st)
     names = _name_index(ctx)
@@ -455,7 +484,8 @@ def run(text: str, ctx: Context) -> StageResult:
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=_rule(kind)))
     # (2) every reading weighed again with the channel adapted to the document's misreadings
     acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
-    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence):
+    again: dict[tuple, tuple | None] = {}  # the weighings with adapted candidates, for passes (2) and (3)
+    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again)):
         if post is None:
             acts[n] = 1
             continue
@@ -463,10 +493,11 @@ def run(text: str, ctx: Context) -> StageResult:
         evidence.place(verdict[1], best or None, p >= SURE)
         acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
     # (3) the decisions, with what the whole witness says of each reading
-    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, acts):
+    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again),
+                                                 acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
     # what only the weighings read goes before the last steps (spaces, stretches) add their own
-    del weighed, flags, acts, weighings, memo, evidence
+    del weighed, flags, acts, weighings, again, memo, evidence
     wt.realword.clear()
     if ctx.language == "en":
         queries.extend(_punctuation(text))
@@ -484,6 +515,13 @@ def run(text: str, ctx: Context) -> StageResult:
 
 # detect keeps only the queries the budget may keep (_Bounded); False: every query (the tests compare)
 BOUNDED = True
+# a weighing made in one pass is taken up by the next; False: each pass weighs anew (the tests compare)
+REWEIGH_ONCE = True
+
+
+def _kept(*weighings: dict) -> tuple[dict, ...]:
+    """The weighings a pass may take up from the passes before it (fresh ones: REWEIGH_ONCE False)."""
+    return weighings if REWEIGH_ONCE else tuple({} for _ in weighings)
 
 
 class _Stub:
@@ -553,31 +591,37 @@ def _at_risk(fixes: list, asks: list, found: list) -> Callable[[Query], bool] | 
 
 
 def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
-                     only: bytearray | None = None):
+                     first: dict, again: dict, only: bytearray | None = None):
     """(n, token index, verdict, weighing with the channel adapted to the document) of each weighed
-    reading (`only`: of those flagged), a weighing remembered for its window only. A real word the
-    first weighing kept, whose candidates the document does not change, is kept again unweighed."""
+    reading (`only`: of those flagged). A real word the first weighing kept, whose candidates the
+    document does not change, is kept again unweighed. A weighing depends on the reading, its
+    neighbours and its candidates only (the adapted ones do not change after the first pass), so
+    one is made once: `first` holds the first pass's (candidates unchanged), `again` those with
+    adapted candidates, both for the window at hand only (emptied when it changes)."""
     forms, ids = wt.tokens.forms, wt.tokens.ids
-    done: dict[tuple, tuple | None] = {}
     window = 0
+    if len(wt.tokens) > WINDOW:  # the last window's weighings: of no use from the first one on
+        first.clear()
+        again.clear()
     for n, i in enumerate(weighed):
         if only is not None and not only[n]:
             continue
         if i // WINDOW != window:
             window = i // WINDOW
-            done.clear()
+            first.clear()
+            again.clear()
             evidence.forget_adapted()
         key = (forms[ids[i]], bool(flags[n] & 1))
         verdict = memo[key]
-        if flags[n] & 2:
-            adapted = _adapted(verdict, evidence)
-            if adapted is verdict:
-                yield n, i, verdict, (*KEPT, verdict[3])
-                continue
+        adapted = _adapted(verdict, evidence)
+        if flags[n] & 2 and adapted is verdict:
+            yield n, i, verdict, (*KEPT, verdict[3])
+            continue
+        done = first if adapted is verdict else again
         near = (key, *wt.neighbours(i))
         post = done.get(near, done)
         if post is done:
-            post = done[near] = _weigh(i, _adapted(verdict, evidence), wt, st)
+            post = done[near] = _weigh(i, adapted, wt, st)
         yield n, i, verdict, post
 
 
@@ -709,7 +753,10 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         if kind != "nonword":
             return
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
-    shown = [recase(base, h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
+    # a capitalised word read for one the witness writes capitalised keeps its capital ("Hay": "Bay")
+    case = (lambda h: _capital_form(base, h)) if protected == CAPITAL and kind == "realword" \
+        else (lambda h: recase(base, h))
+    shown = [case(h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
     why = _Why((kind, z, shown[0], p, keep))
     # automatic only where the evidence is of the right kind: no lost space (the print may have
@@ -720,16 +767,20 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
                            evidence.feature(base, recase(base, best)) if " " not in best else 0.0,
                            evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
-                           next((q for h, q in post if h and h != best), 0.0), base, best)
+                           next((q for h, q in post if h and h != best), 0.0), base, best, protected == CAPITAL)
     score = calibrate.shared().probability(x) if st.calibrated else p
-    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and not protected and len(base) >= st.auto_min_length
+    # a name (True) is never changed automatically; a capitalised reading inside a sentence (CAPITAL)
+    # may be: its candidates are the words the witness writes capitalised (_judge), or it is a
+    # non-word the witness uses nowhere else
+    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and protected is not True
+            and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
                                        and assoc[best] - assoc[""] >= st.realword_context)))
     if DECISIONS is not None:
         DECISIONS.append((m.start(), base, kind, best, p, score, auto))
     if auto:
-        after = recase(base, best)
+        after = case(best)
         if TRACE is not None:
             TRACE.append((m.start(), after, x))
         edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), why))
@@ -809,8 +860,9 @@ def _damaged(wt: _Witness, st: Settings, ctx: Context) -> list:
 
     # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
     # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
-    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not low.isalpha()
-                                                                          or not lex.at_least(low, st.known_zipf))}
+    floor, freq = 10 ** (st.known_zipf - 9.0), lex.freq  # not lex.at_least(low, known_zipf), written out
+    maybe = {low for low in vocab if vocab[low] < st.witness_known
+             and (not low.isalpha() or (f := freq(low)) is None or f < floor)}
     return stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
                           st.stretch_min_suspects, st.stretch_min_density, maybe)
 
@@ -899,8 +951,10 @@ def _digit_words(d: str, wt: _Witness) -> list[str]:
     cache = wt.digit_words
     if d not in cache:
         out = []
-        forms, ids = wt.tokens.forms, wt.tokens.ids
-        printed = Counter(forms[ids[i]] for i in _places_of(wt, lambda f: len(f) == 1))
+        printed = cache.get("")  # the witness's one-letter forms counted: once for every digit
+        if printed is None:
+            forms, ids = wt.tokens.forms, wt.tokens.ids
+            printed = cache[""] = Counter(forms[ids[i]] for i in _places_of(wt, lambda f: len(f) == 1))
         for letter in "abcdefghijklmnopqrstuvwxyz":
             if wt.lex.zipf(letter) < 5.0:
                 continue
@@ -938,10 +992,15 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     name_like = capital and wt.capitalised.get(base, 0) >= 2
     # a capital inside a lower-case word is a misread more often than a word ("shaU", "foUowed")
     if (z >= st.known_zipf or own >= st.witness_known) and not _camel(base):
-        if capital or len(base) < 2:
-            return None  # a capitalised word inside a sentence: a name more often than a scanno
+        if len(base) < 2:
+            return None
         if wt.old and _is_old(base, lex):
             return None  # "hee" in a witness spelt the old way
+        if capital:
+            # a capitalised word inside a sentence is a name, unless the witness itself writes a
+            # word one confusion away capitalised inside sentences ("Cieek" 4 times, "Creek" 3)
+            cands = _capital_variants(base, dict(wt.realword_variants(base.lower())), wt)
+            return ("realword", base, suffix, cands, CAPITAL, z) if cands else None
         cands = dict(wt.realword_variants(base.lower()))
         if not cands:
             return None
@@ -972,7 +1031,26 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
             # often than damage («мелкособственническими», "trustification"): not worth a query
             return None
         return ("nonword", base, suffix, {}, True, z)
-    return ("nonword", base, suffix, cands, name_like or capital, z)
+    # a capitalised non-word is a name where the witness uses it capitalised elsewhere (name_like)
+    return ("nonword", base, suffix, cands, True if name_like else CAPITAL if capital else False, z)
+
+
+# the protection of a capitalised reading inside a sentence: a name unless the witness's own use
+# says otherwise (`_capital_variants`); a verdict's `protected` is True, False or this
+CAPITAL = "capital"
+
+
+def _capital_form(base: str, word: str) -> str:
+    """A word written as a capitalised reading is ("Cieek": "Creek", "BAV": "BAY")."""
+    return word.upper() if len(base) > 1 and base.isupper() else word[:1].upper() + word[1:]
+
+
+def _capital_variants(base: str, cands: dict[str, float], wt: _Witness) -> dict[str, float]:
+    """The candidates of a capitalised reading inside a sentence that the witness itself writes
+    capitalised inside sentences: the file's evidence that the reading may be a misread of a word
+    of its own ("Cieek" for "Creek", "Bav" for "Bay") rather than a name (the context and the
+    calibration weigh which)."""
+    return {v: c for v, c in cands.items() if " " not in v and wt.capitalised.get(_capital_form(base, v), 0)}
 
 
 @lru_cache(maxsize=4)

@@ -295,7 +295,14 @@ def run(text: str, ctx: Context) -> StageResult:
                  f"{m.group(1)}-⏎{text[m.end():m.end() + 6].split()[0]}: a number keeps its hyphen"))
         joins[hyphen] = ("compound", m.group(1), "", m.start())
     for i in _line_end_hyphens(text):  # what no rule above read ("not91-⏎Workers"): kept, joined
-        if not taken[i + 1]:
+        if taken[i + 1]:
+            continue
+        if i and text[i - 1] == " ":  # "workers -⏎and": a dash, not a word's hyphen; the break is a space
+            left = text[max(0, i - 12):i].split()
+            add(Edit(i + 1, i + 2, " ", "hyphen.dash", "punct", 0.9,
+                     f"{left[-1] if left else ''} -⏎{text[i + 2:i + 14].split(' ')[0]}: "
+                     f"a hyphen after a space ends the line: a dash, the line joined with a space"))
+        else:
             add(Edit(i + 1, i + 2, "", "hyphen.compound", "hyphen", 0.6,
                      f"{text[max(0, i - 12):i].split(' ')[-1]}-⏎{text[i + 2:i + 14].split(' ')[0]}: "
                      f"line-end hyphen kept (no word before it to judge)"))
