@@ -48,8 +48,12 @@ the witness from its cache), at 1 / 3 / 10 MB: change log 0.5 / 1.5 / 5.2 s, cha
 1.2 / 3.5 / 10.7 s, index 0.4 / 1.3 / 5.0 s, the rest < 0.2 s (a lone witness: no collation).
 A witness of 1M characters or more has its Document and queries parked in a temporary file
 while each stage runs, its text while the change log is made, and the pieces let go as the
-log takes them (pipeline.run.PARK_MIN): 100 MB, layout 1,073 -> 976 MB, hyphenation 1,557 -> 993.
-At 3 MB the run's own data is small beside the loaded resources: 329 -> 327 MB, same CPU.
+log takes them (pipeline.run.PARK_MIN). 100 MB (--phases, nice'd, 1,811 s CPU): layout 1,073 ->
+1,039 MB, hyphenation 1,557 -> 993, detect 1,749 -> 1,732 and its edits applied 1,941 -> 1,949,
+grammar 2,085 -> 2,086, change log 2,219 -> 1,863, cache 1,870 -> 1,797, reports 1,876 -> 1,803,
+write (completed: 149 s CPU, 208 s wall) 1,871: peak 2,086 MB, still over 2 GB, now where the
+text is joined after detect's edits and grammar runs. At 3 / 10 MB the run's own data is
+small beside the loaded resources: 329 -> 327 MB, 496 (memory5) -> 485 MB.
 """
 from __future__ import annotations
 
