@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/big_input.py --mb 10      # one size
     .venv/bin/python benchmarks/big_input.py --mb 10 --lang ru
     .venv/bin/python benchmarks/big_input.py --mb 100 --varied   # nothing repeats
+    .venv/bin/python benchmarks/big_input.py --mb 3 10 --varied --phases --writers   # memory by phase, CPU by writer
 
 A project in a temporary folder holds one witness made of the real raw texts repeated
 (English: the Dreadnought serial; Russian: Kollontai's pamphlet) to the size asked, with
@@ -40,6 +41,19 @@ heap trim) detect 1,795, its edits applied 2,024, the next text 2,175, the chang
 peak 2,325 MB (main 2,452), still over 2 GB. What is left: the layout stage's line objects (~8 MB per MB), a new text
 per stage with edits (its chunks and itself: twice the text), detect's +300 MB, and the change
 log made while the Document still holds the same edits.
+memory6: the write phase was quadratic: the changes page paired every removed line with every
+long insertion (report.data.moved_pairs; 0.83 / 5.7 s at 3 / 10 MB, ~10 min at 100 MB), now
+found by the lines' heads (0.23 / 0.75 s). `--writers` gives each writer's CPU (after the run,
+the witness from its cache), at 1 / 3 / 10 MB: change log 0.5 / 1.5 / 5.2 s, changes page
+1.2 / 3.5 / 10.7 s, index 0.4 / 1.3 / 5.0 s, the rest < 0.2 s (a lone witness: no collation).
+A witness of 1M characters or more has its Document and queries parked in a temporary file
+while each stage runs, its text while the change log is made, and the pieces let go as the
+log takes them (pipeline.run.PARK_MIN). 100 MB (--phases, nice'd, 1,811 s CPU): layout 1,073 ->
+1,039 MB, hyphenation 1,557 -> 993, detect 1,749 -> 1,732 and its edits applied 1,941 -> 1,949,
+grammar 2,085 -> 2,086, change log 2,219 -> 1,863, cache 1,870 -> 1,797, reports 1,876 -> 1,803,
+write (completed: 149 s CPU, 208 s wall) 1,871: peak 2,086 MB, still over 2 GB, now where the
+text is joined after detect's edits and grammar runs. At 3 / 10 MB the run's own data is
+small beside the loaded resources: 329 -> 327 MB, 496 (memory5) -> 485 MB.
 """
 from __future__ import annotations
 
@@ -102,7 +116,7 @@ def _varied(lang: str):
         yield scale.book(paras, noise, 1_000_000, rng, f"part {n}").encode("utf-8")
 
 
-def run(mb: float, lang: str, varied: bool = False, phases: bool = False) -> dict:
+def run(mb: float, lang: str, varied: bool = False, phases: bool = False, writers: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="edition-big-") as tmp:
         root = make_project(Path(tmp), mb, lang, varied)
         size = (root / "raw" / "big.txt").stat().st_size
@@ -125,6 +139,8 @@ def run(mb: float, lang: str, varied: bool = False, phases: bool = False) -> dic
             out["peak_rss_mb"] = f"<= {round(before / 1024)} (an earlier run was larger)"
         if proc.returncode and proc.stderr:
             out["stderr"] = proc.stderr.strip()[-300:]
+        if writers and not proc.returncode:  # the write phase again, writer by writer (the witness from the run cache)
+            subprocess.run([sys.executable, __file__, "--writers-of", str(root)], cwd=ROOT)
         return out
 
 
@@ -188,6 +204,81 @@ def _phases(root: str) -> None:
     sys.exit(code)
 
 
+def _writers(root: str) -> None:
+    """The write phase of `edition run` on `root`, one output at a time: the witness cleaned
+    (or read from the project's cache, kept there for this: a second call times the writers
+    alone, even after a change of the code), then each
+    writer's CPU seconds and the rise of this process's resident memory while it runs, on
+    stderr. Each output is written to /dev/null (encoded, as write_files encodes it)."""
+    import os
+    import threading
+    from functools import partial
+
+    from pipeline.cache import RunCache
+    from pipeline.commands.run import clean_cached
+    from pipeline.context import Resources
+    from pipeline.outputs import _write_content
+    from pipeline.report import witness_state
+    from pipeline.report.data import elsewhere, moved_pairs, queries_near
+    from pipeline.report.files import witness_files, witness_manifest
+    from pipeline.report.html import render_index, write_changes_page
+    from pipeline.run import _give_back
+    from pipeline.witnesses import load_corpus
+
+    page = resource.getpagesize()
+    samples: list[int] = []
+
+    def rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * page >> 20
+
+    def sample() -> None:
+        while True:
+            samples.append(rss())
+            time.sleep(0.02)
+
+    threading.Thread(target=sample, daemon=True).start()
+    path = Path(root)
+    corpus = load_corpus(path / "raw")
+    res = Resources(path)
+    cpu = time.process_time()
+    cache = RunCache(path)  # the cleaned witness kept under a key of its own: a change of the code keeps it
+    cleaned = cache.get("bench", "writers")
+    if cleaned is None:
+        cleaned = clean_cached(path, corpus, [w.id for w in corpus.witnesses], res, cache, False, True, 1, None)
+        cache.put("bench", "writers", cleaned)
+    print(f"{'cleaned (or from the cache)':28s} {time.process_time() - cpu:8.2f} s CPU  RSS {rss():6d} MB",
+          file=sys.stderr, flush=True)
+    c = next(iter(cleaned.values()))
+
+    def timed(label: str, fn) -> object:
+        _give_back(1 << 30)
+        base = rss()
+        samples.clear()
+        t = time.process_time()
+        out = fn()
+        spent = time.process_time() - t
+        high = max(samples + [rss()])
+        print(f"{label:28s} {spent:8.2f} s CPU  +{high - base:5d} MB (RSS {high} MB)", file=sys.stderr, flush=True)
+        return out
+
+    def sink(content) -> None:
+        with open(os.devnull, "wb") as f:
+            _write_content(f, content)
+
+    files = timed("witness files (made)", lambda: witness_files(path, cleaned))
+    for p, content in list(files.items()):
+        timed(p.name, partial(sink, content))
+    timed("witnesses.json", lambda: witness_manifest([w.id for w in corpus.witnesses], cleaned))
+    st = timed("report state", lambda: witness_state(c))
+    timed("  elsewhere", lambda: elsewhere({c.witness.id: st}))
+    timed("  moved_pairs", lambda: moved_pairs(st.changes))
+    timed("  queries_near", lambda: queries_near(st.changes, st.queries))
+    timed(f"{c.witness.id}.changes.html", partial(sink, partial(write_changes_page, st=st)))
+    timed("index.html", lambda: render_index(corpus, {c.witness.id: st}, set()))
+    print(f"changes {len(c.changes):,}  queries {len(c.queries):,}  clean chars {len(c.text):,}", file=sys.stderr)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mb", type=float, nargs="*", default=[10, 100])
@@ -195,12 +286,18 @@ def main() -> None:
     ap.add_argument("--varied", action="store_true", help="a witness that never repeats itself (see above)")
     ap.add_argument("--phases", action="store_true", help="print the peak resident memory of each phase of the run "
                     "(stages, the change log, the cache, the outputs) as it goes")
+    ap.add_argument("--writers", action="store_true", help="then the write phase again, one output at a time "
+                    "(CPU and memory of each writer; the witness from the run's cache)")
     ap.add_argument("--phases-of", help=argparse.SUPPRESS)  # the child of --phases
+    ap.add_argument("--writers-of", help="time the writers of the project in this folder (see --writers)")
     args = ap.parse_args()
     if args.phases_of:
         _phases(args.phases_of)
+    if args.writers_of:
+        _writers(args.writers_of)
+        return
     for mb in sorted(args.mb):  # smallest first: ru_maxrss of children only grows
-        print(run(mb, args.lang, args.varied, args.phases), flush=True)
+        print(run(mb, args.lang, args.varied, args.phases, args.writers), flush=True)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,12 @@ Applying the changes to the raw text gives the current text exactly.
 from __future__ import annotations
 
 import bisect
+import pickle
+import tempfile
 from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, islice
 
@@ -185,6 +189,10 @@ class Document:
             done.append(e)
             applied_refs.append(self._add(stage, e, key if self.keys else ""))
         if done:
+            # the old text goes before the new pieces are made (on a large witness it is as large
+            # as they are); the next reader joins the new one
+            del text
+            self._text = None
             self._splice(done, applied_refs)
         return done
 
@@ -268,17 +276,48 @@ class Document:
         self._text = None
         self._starts = None
 
+    # -- parked in a file ---------------------------------------------------
+    _PARKED = ("_raw", "_len", "_texts", "_ref", "_ref_sets", "_apps", "_conf", "_odd_conf")
+
+    @contextmanager
+    def parked(self) -> Iterator[None]:
+        """While the block runs, the pieces and the applied edits are in a temporary file, not in
+        memory: a stage reads only the text (made before), and on a large witness the pieces
+        and edits (~3 bytes per character) would sit beside the stage's own work. Reading the
+        offsets or applying edits inside the block is an error (the columns are gone)."""
+        self.text  # noqa: B018 (joined now: the pieces are needed to make it)
+        state = {k: self.__dict__.pop(k) for k in self._PARKED}
+        f = spill(state)
+        if f is None:  # no room for the file: the pieces stay in memory
+            self.__dict__.update(state)
+            yield
+            return
+        del state
+        self._starts = None
+        with f:
+            try:
+                yield
+            finally:
+                f.seek(0)
+                self.__dict__.update(pickle.load(f))
+
+    def release_text(self) -> None:
+        """Let the current text go (the next reader joins it again): the change log is made from
+        the pieces alone, and a caller may keep the text elsewhere meanwhile (ParkedText)."""
+        self._text = None
+
     # -- the change log -----------------------------------------------------
-    def _groups(self):
+    def _groups(self, drain: bool = False):
         """Each stretch between two kept pieces that differs from raw:
-        (raw start, raw end, before, after, the applied edits that made it)."""
+        (raw start, raw end, before, after, the applied edits that made it). `drain`: the
+        pieces go as they are read (_drained)."""
         raw = self.raw
         prev_end = 0
         buf: list[str] = []
         refs: list[int] = []
+        pieces = self._drained() if drain else zip(self._raw, self._len, self._texts, self._ref)
         # a sentinel kept piece at the end
-        for r, n, t, f in zip(chain(self._raw, (len(raw),)), chain(self._len, (0,)), chain(self._texts, (None,)),
-                              chain(self._ref, (_KEPT,))):
+        for r, n, t, f in chain(pieces, ((len(raw), 0, None, _KEPT),)):
             if r < 0:
                 buf.append(t)
                 refs.extend(self._refs_of(f))
@@ -290,13 +329,32 @@ class Document:
             prev_end = r + n
             buf, refs = [], []
 
+    def _drained(self) -> Iterator[tuple]:
+        """The pieces in order, each block let go once read (the Document is spent: no text,
+        offsets or changes after). The columns are turned round in place and cut from their
+        end, a block at a time: what the change log takes, the pieces give back meanwhile."""
+        R, L, T, F = self._raw, self._len, self._texts, self._ref
+        self._raw = self._len = self._ref = array(self._int)
+        self._texts = []
+        self._text = self._starts = None
+        for col in (R, L, T, F):
+            col.reverse()
+        while L:
+            k = max(0, len(L) - _DRAIN)
+            block = list(zip(R[k:], L[k:], T[k:], F[k:]))
+            del R[k:], L[k:], T[k:], F[k:]
+            block.reverse()
+            yield from block
+            del block
+
     def changes(self) -> list[Change]:
         """The raw-level change log: sorted, non-overlapping, exact."""
         return list(self.iter_changes())
 
-    def iter_changes(self) -> Iterator[Change]:
-        """changes(), one at a time (a large log is stored compactly as it comes: model.ChangeLog)."""
-        return (self._change(*group) for group in self._groups())
+    def iter_changes(self, drain: bool = False) -> Iterator[Change]:
+        """changes(), one at a time (a large log is stored compactly as it comes: model.ChangeLog).
+        `drain`: the pieces are let go as they are read; the Document is spent after."""
+        return (self._change(*group) for group in self._groups(drain))
 
     def _change(self, start: int, end: int, before: str, after: str, apps: list[Applied]) -> Change:
         if not apps:  # cannot happen: every written piece names its edit
@@ -321,7 +379,54 @@ class Document:
         return result
 
 
+def spill(obj) -> IO[bytes] | None:
+    """`obj` pickled into a new temporary file, to be read back with pickle.load; None if no file
+    can be written (a full or read-only disk): the caller keeps `obj` in memory then."""
+    f = None
+    try:
+        f = tempfile.TemporaryFile(prefix="edition-")
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        return f
+    except OSError:
+        if f is not None:
+            f.close()
+        return None
+
+
+class ParkedText:
+    """A text kept in a temporary file (UTF-8, written and read a slice at a time) until read back;
+    in memory if no file can be written."""
+
+    _SLICE = 1 << 20
+
+    def __init__(self, text: str):
+        self._n = len(text)
+        self._text: str | None = None
+        self._file = None
+        try:
+            self._file = tempfile.TemporaryFile(prefix="edition-text-")
+            for i in range(0, len(text), self._SLICE):
+                self._file.write(text[i:i + self._SLICE].encode("utf-8", "surrogatepass"))
+        except OSError:
+            if self._file is not None:
+                self._file.close()
+            self._file, self._text = None, text
+
+    def read(self) -> str:
+        """The text (once: the file is closed)."""
+        if self._text is not None:
+            text, self._text = self._text, None
+            return text
+        f, self._file = self._file, None
+        with f:
+            f.seek(0)
+            text = f.read().decode("utf-8", "surrogatepass")
+        assert len(text) == self._n
+        return text
+
+
 _BLOCK = 4096  # pieces joined into one chunk of the text at a time
+_DRAIN = 1 << 16  # pieces let go at a time (Document._drained)
 
 
 def _joined(raw: str, raws: array, lens: array, texts: list[str | None]) -> str:

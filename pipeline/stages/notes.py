@@ -47,7 +47,8 @@ def run(text: str, ctx: Context) -> StageResult:
         body_end = min(body_end, defined[0].start())
         labels.extend(m.group(1) for m in defined)
     known = set(labels)
-    body = text[:body_end]
+    # the body is text[:body_end], read in place (patterns given an end position see the text
+    # cut there): a copy of a large text stood beside it
     marked: set[str] = set()
     for m in _BRACKET_MARK.finditer(text):  # notes may cite notes: "Politvod,[10] as"
         if m.group(1) in known and not _at_paragraph_start(text, m.start()):
@@ -60,14 +61,14 @@ def run(text: str, ctx: Context) -> StageResult:
             continue
         if glued is None:
             glued = {}
-            for m in _GLUED.finditer(body):
-                if m.start() and _GLUED_AFTER.match(body, m.start() - 1):
+            for m in _GLUED.finditer(text, 0, body_end):
+                if m.start() and _GLUED_AFTER.match(text, m.start() - 1, body_end):
                     glued.setdefault(m.group(), []).append(m)
         found = glued.get(label, [])
         if len(found) == 1:
             m = found[0]
             edits.append(Edit(m.start(), m.end(), f"[^{label}]", "notes.glued-marker", "footnote", 0.95,
-                              f"footnote number {label} glued to {body[max(0, m.start() - 15):m.start()]!r}"))
+                              f"footnote number {label} glued to {text[max(0, m.start() - 15):m.start()]!r}"))
         else:
             where = text.find(f"[^{label}]: ")
             queries.append(Query(where, where + len(label) + 4, f"[^{label}]", [], 0.8,

@@ -1,0 +1,83 @@
+"""A large witness's Document waits in a temporary file while each stage runs, and its clean
+text while the change log is made (pipeline.text: Document.parked, ParkedText): the same
+text, change log and queries as when everything stays in memory, on the real corpus."""
+from __future__ import annotations
+
+import pytest
+
+import pipeline.run as run
+from pipeline.run import clean_witness
+from pipeline.text import Document, ParkedText
+
+
+@pytest.mark.parametrize("wid", ["kollontai-en-dreadnought", "kollontai-ru"])
+def test_parked_run_is_the_same(built, resources, monkeypatch, wid):
+    raw, w = built.cleaned[wid].doc.raw, built.corpus.get(wid)
+    monkeypatch.setattr(run, "PARK_MIN", 0)  # every witness parked
+    parked = clean_witness(raw, w, resources)
+    monkeypatch.setattr(run, "PARK_MIN", 10**12)  # none
+    kept = clean_witness(raw, w, resources)
+    assert parked.text == kept.text
+    assert list(parked.changes) == list(kept.changes) and len(kept.changes) > 500
+    assert [(q.id, q.line, q.col, q.text, q.context, q.suggestions) for q in parked.queries] == \
+        [(q.id, q.line, q.col, q.text, q.context, q.suggestions) for q in kept.queries]
+
+
+def test_a_parked_document_has_no_pieces_until_it_comes_back(built):
+    c = built.cleaned["lenin-trade-unions"]
+    doc = Document(c.doc.raw, "lenin-trade-unions")
+    doc.apply("x", [e for e in _edits(c)])
+    text, changes = doc.text, doc.changes()
+    with doc.parked():
+        assert doc.text == text  # the text a stage reads is there
+        with pytest.raises(AttributeError):
+            doc.raw_offset(10)  # the pieces are not
+    assert doc.text == text and doc.changes() == changes
+    assert doc.raw_offset(len(text)) == len(c.doc.raw)
+
+
+def test_parked_text_reads_back_whole():
+    text = "Рабочая оппозиция — “the Workers’ Opposition” 🜲\n" * 50_000  # beyond one slice, astral too
+    assert ParkedText(text).read() == text
+
+
+def _edits(c):
+    """The witness's change log as edits on its raw text (one stage's work)."""
+    from pipeline.model import Edit
+    return [Edit(x.start, x.end, x.after, x.rule.split("+")[0], x.kind, x.confidence, x.note) for x in c.changes]
+
+
+def test_a_drained_document_gives_the_same_changes(built, monkeypatch):
+    import pipeline.text as text
+    c = built.cleaned["kollontai-en-dreadnought"]
+    made = []
+    for drain in (False, True):
+        doc = Document(c.doc.raw, "kollontai-en-dreadnought")
+        doc.apply("x", _edits(c)[::2])
+        doc.apply("y", [e for e in _shifted(doc, _edits(c)[1::2])])
+        monkeypatch.setattr(text, "_DRAIN", 7)  # many blocks, a change across two of them
+        made.append(list(doc.iter_changes(drain=drain)))
+    assert made[0] == made[1] and len(made[0]) > 1000
+
+
+def _shifted(doc, edits):
+    """Edits on raw offsets moved to the current text (the ones whose raw text is still there)."""
+    from pipeline.model import Edit
+    for e in edits:
+        s, t = doc.current_offset(e.start), doc.current_offset(e.end)
+        if s is not None and t is not None:
+            yield Edit(s, t, e.after, e.rule, e.kind, e.confidence, e.note)
+
+
+def test_with_no_room_for_the_files_everything_stays_in_memory(built, resources, monkeypatch):
+    import tempfile
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    wid = "lenin-trade-unions"
+    raw, w = built.cleaned[wid].doc.raw, built.corpus.get(wid)
+    monkeypatch.setattr(run, "PARK_MIN", 0)
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    c = clean_witness(raw, w, resources)
+    assert c.text == built.cleaned[wid].text and list(c.changes) == list(built.cleaned[wid].changes)
+    assert ParkedText("abc").read() == "abc"
