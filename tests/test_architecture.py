@@ -12,7 +12,7 @@ PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
 
 # Lowest first. A module may import modules of its own layer or of a lower one.
 LAYERS = [
-    ["errors", "model", "outputs", "store", "cache"],  # foundations: no knowledge of the edition's flow; on-disk tables and the run cache
+    ["errors", "model", "outputs", "store", "cache", "heap"],  # foundations: no knowledge of the edition's flow; on-disk tables, the run cache, the heap
     ["tomlio", "text", "synth", "russian"],  # TOML with line numbers; the text model; synthetic typeset texts; Russian inflection
     ["witnesses", "review"],                 # raw/witnesses.toml; review/<id>.toml
     ["sources"],                             # raw sources -> text (decode_bytes, read_witness)

@@ -10,15 +10,14 @@ place into readings and a kind.
 from __future__ import annotations
 
 import unicodedata
-import gc
 from collections import defaultdict
-from contextlib import contextmanager
 from functools import lru_cache
 
 from pipeline.collate.align import Opcode, align
 from pipeline.collate.classify import classify_readings, ortho_key
 from pipeline.collate.model import Reading, Row, Span, Variant, WitnessText
 from pipeline.collate.segment import Token, tokenize_paragraphs
+from pipeline.heap import no_cyclic_gc
 
 _PUNCT_KEYS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
                              "–": "-", "—": "-", "‒": "-", "―": "-", "‐": "-", "…": "."})
@@ -309,23 +308,9 @@ def collate_passage(members: list[WitnessText], cells: dict[str, list[int]],
     return collate_tokens(inputs)
 
 
-@contextmanager
-def _no_cyclic_gc():
-    """Pause Python's cyclic garbage collector: collation makes hundreds of thousands of small
-    objects and no reference cycles, and the collector's full passes would make time grow
-    faster than the input (reference counting still frees everything)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def compare_witnesses(witnesses: list[WitnessText]) -> list[Row]:
     """Collate whole same-language witnesses (see _compare)."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _compare(witnesses)
 
 

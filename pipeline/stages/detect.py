@@ -36,14 +36,12 @@ words one confusion away that the witness itself writes capitalised ("Creek").
 from __future__ import annotations
 
 import bisect
-import gc
 import heapq
 import math
 import re
 from array import array
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, chain, compress, islice
@@ -63,6 +61,7 @@ from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
 from pipeline.correct.model import shared as ocr_model
 from pipeline.correct.spelling import is_old, old_forms
+from pipeline.heap import no_cyclic_gc
 from pipeline.lexicon import Lexicon, fold, recase
 from pipeline.model import Edit, Query, StageResult
 from pipeline.russian import nominative
@@ -411,23 +410,8 @@ def run(text: str, ctx: Context) -> StageResult:
     is sure; (3) decide each place with that whole-witness evidence (weighed a third time, where
     there is something to decide). A weighing depends on the reading and its neighbours only: a
     reading met again between the same words in a window shares the first one's."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _run(text, ctx)
-
-
-@contextmanager
-def _no_cyclic_gc():
-    """Python's cyclic garbage collector paused while detect runs (as collate/compare.py does): the
-    stage makes millions of small objects, few of them in cycles, and each of the collector's full
-    passes walked every cache of the process again (a tenth of the stage on ICDAR, with the default
-    thresholds). Reference counting still frees everything else; a cycle waits for the next pass."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run(text: str, ctx: Context) -> StageResult:
