@@ -64,6 +64,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,14 +145,33 @@ def run(mb: float, lang: str, varied: bool = False, phases: bool = False, writer
         return out
 
 
+def _rss_sampler(every: float) -> tuple[list[int], Callable[[], int]]:
+    """This process's resident memory in MB (`rss()`), and a list a daemon thread appends it
+    to every `every` seconds (the caller reads and clears it)."""
+    import threading
+
+    page = resource.getpagesize()
+    samples: list[int] = []
+
+    def rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * page >> 20
+
+    def sample() -> None:
+        while True:
+            samples.append(rss())
+            time.sleep(every)
+
+    threading.Thread(target=sample, daemon=True).start()
+    return samples, rss
+
+
 def _phases(root: str) -> None:
     """`edition run --quiet` on `root` in this process, with its resident memory sampled every
     50 ms; on stderr, as the run goes, the largest RSS seen in each phase (between two marks:
     a stage's edits applied, the change log made, the cache entry written, the outputs made
     and written). RSS never shrinks much (freed memory stays in the heap): a phase's figure
     is the heap's high-water mark so far, and a rise marks the phase that set it."""
-    import threading
-
     import pipeline.cache as cache
     import pipeline.model as model
     import pipeline.outputs as outputs
@@ -161,18 +181,7 @@ def _phases(root: str) -> None:
     import pipeline.text as text
     from pipeline.cli import main as cli
 
-    page = resource.getpagesize()
-    samples: list[int] = []
     start = time.perf_counter()
-
-    def rss() -> int:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * page >> 20
-
-    def sample() -> None:
-        while True:
-            samples.append(rss())
-            time.sleep(0.05)
 
     def mark(label: str) -> None:
         high = max(samples, default=rss())
@@ -198,7 +207,7 @@ def _phases(root: str) -> None:
     marked(files, "witness_files", lambda *a: "witness files")
     marked(report, "build_reports", lambda *a: "reports")
     marked(outputs, "write_files", lambda *a: "write")
-    threading.Thread(target=sample, daemon=True).start()
+    samples, rss = _rss_sampler(0.05)
     code = cli(["--root", root, "run", "--quiet"])
     mark("end")
     sys.exit(code)
@@ -211,7 +220,6 @@ def _writers(root: str) -> None:
     writer's CPU seconds and the rise of this process's resident memory while it runs, on
     stderr. Each output is written to /dev/null (encoded, as write_files encodes it)."""
     import os
-    import threading
     from functools import partial
 
     from pipeline.cache import RunCache
@@ -225,19 +233,7 @@ def _writers(root: str) -> None:
     from pipeline.run import _give_back
     from pipeline.witnesses import load_corpus
 
-    page = resource.getpagesize()
-    samples: list[int] = []
-
-    def rss() -> int:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * page >> 20
-
-    def sample() -> None:
-        while True:
-            samples.append(rss())
-            time.sleep(0.02)
-
-    threading.Thread(target=sample, daemon=True).start()
+    samples, rss = _rss_sampler(0.02)
     path = Path(root)
     corpus = load_corpus(path / "raw")
     res = Resources(path)
