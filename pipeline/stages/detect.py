@@ -303,7 +303,8 @@ class _Witness:
         self.cands: dict[str, dict[str, float]] = {}
         self.own: dict[str, list[str]] | None = None
         self.realword: dict[str, tuple | list[tuple[str, float]]] = {}
-        self.digit_words: dict[str, list[str] | Counter] = {}  # digit -> its words ("": one-letter forms counted)
+        self.digit_words: dict[str, list[str]] = {}
+        self.one_letter: Counter | None = None  # the witness's one-letter forms counted (_digit_words), once
         self.st = st
 
     def neighbours(self, i: int) -> tuple[str | None, str | None]:
@@ -844,9 +845,8 @@ def _damaged(wt: _Witness, st: Settings, ctx: Context) -> list:
 
     # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
     # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
-    floor, freq = 10 ** (st.known_zipf - 9.0), lex.freq  # not lex.at_least(low, known_zipf), written out
-    maybe = {low for low in vocab if vocab[low] < st.witness_known
-             and (not low.isalpha() or (f := freq(low)) is None or f < floor)}
+    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not low.isalpha()
+                                                                          or not lex.at_least(low, st.known_zipf))}
     return stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
                           st.stretch_min_suspects, st.stretch_min_density, maybe)
 
@@ -935,10 +935,10 @@ def _digit_words(d: str, wt: _Witness) -> list[str]:
     cache = wt.digit_words
     if d not in cache:
         out = []
-        printed = cache.get("")  # the witness's one-letter forms counted: once for every digit
-        if printed is None:
+        if wt.one_letter is None:  # counted once for every digit
             forms, ids = wt.tokens.forms, wt.tokens.ids
-            printed = cache[""] = Counter(forms[ids[i]] for i in _places_of(wt, lambda f: len(f) == 1))
+            wt.one_letter = Counter(forms[ids[i]] for i in _places_of(wt, lambda f: len(f) == 1))
+        printed = wt.one_letter
         for letter in "abcdefghijklmnopqrstuvwxyz":
             if wt.lex.zipf(letter) < 5.0:
                 continue
