@@ -136,7 +136,7 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
         del text, asked
         if shelf is not None:
             shelf.park()
-        doc.apply(name, result.edits, skip)
+        doc.apply(name, result.edits, skip, owned=True)
         del result
         _give_back(len(raw))
         if shelf is not None:

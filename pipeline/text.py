@@ -166,12 +166,15 @@ class Document:
         hi = self.raw_offset(e.end, end=True) if e.end > e.start else lo
         return f"{e.rule}@{lo}:{hi}>{e.after}"
 
-    def apply(self, stage: str, edits: list[Edit], skip: frozenset[str] = frozenset()) -> list[Edit]:
+    def apply(self, stage: str, edits: list[Edit], skip: frozenset[str] = frozenset(), owned: bool = False) -> int:
         """Splice a stage's edits (sorted, non-overlapping, on the current text) into the pieces.
 
-        Edits whose key is in `skip` (rejected by a proofreader) are left out.
-        Returns the edits actually applied.
+        Edits whose key is in `skip` (rejected by a proofreader) are left out. `owned`: the
+        caller hands the list over; it is emptied once its edits are recorded, before the new
+        pieces are made (a million edits of a large witness held ~300 bytes each beside them).
+        Returns how many edits were applied.
         """
+        given = edits
         if not all(a.start < b.start or (a.start == b.start and a.end <= b.end) for a, b in pairwise(edits)):
             # (a stage's edits come in order as a rule: a key tuple per edit took ~110 bytes, a
             # million edits on a large witness)
@@ -182,23 +185,28 @@ class Document:
             if e.start < prev_end or e.end < e.start or e.end > len(text):
                 raise OverlapError(f"stage {stage}: edit {e.rule} {e.start}..{e.end} overlaps or is out of range")
             prev_end = e.end if e.end > e.start else e.start
-        done: list[Edit] = []
-        applied_refs = array("q")  # (a list held an int object per edit)
+        # the applied edits' spans and readings, compactly (arrays: an int object per edit took 32 bytes)
+        starts, ends, afters, refs = array("q"), array("q"), [], array("q")
         for e in edits:
             if text[e.start:e.end] == e.after:
                 continue
             key = self.key(e) if skip or self.keys else ""
             if skip and key in skip:
                 continue
-            done.append(e)
-            applied_refs.append(self._add(stage, e, key if self.keys else ""))
-        if done:
+            starts.append(e.start)
+            ends.append(e.end)
+            afters.append(e.after)
+            refs.append(self._add(stage, e, key if self.keys else ""))
+        if owned:
+            given.clear()
+        del edits, given
+        if refs:
             # the old text goes before the new pieces are made (on a large witness it is as large
             # as they are); the next reader joins the new one
             del text
             self._text = None
-            self._splice(done, applied_refs)
-        return done
+            self._splice(starts, ends, afters, refs)
+        return len(refs)
 
     def _add(self, stage: str, e: Edit, key: str) -> int:
         """Record an applied edit; its index."""
@@ -209,8 +217,8 @@ class Document:
             self._odd_conf[r] = e.confidence
         return r
 
-    def _splice(self, edits: list[Edit], refs: array) -> None:
-        """Replace the spans of `edits` by written pieces; offsets are in the old text.
+    def _splice(self, starts: array, ends: array, afters: list[str], refs: array) -> None:
+        """Replace the spans starts[k]..ends[k] by written pieces afters[k]; offsets are in the old text.
 
         Kept and written pieces are split alike at edit boundaries; a written
         piece records the edits it absorbed (`refs`), so a change made of two
@@ -234,8 +242,7 @@ class Document:
         n, i, pos = len(L), 0, 0
         # the piece at i as it stands: whole, or its tail once an edit took its head
         cr, cl, ct, cf = (R[0], L[0], T[0], F[0]) if n else (0, 0, None, _KEPT)
-        for e, ref in zip(edits, refs):
-            s, t = e.start, e.end
+        for s, t, after, ref in zip(starts, ends, afters, refs):
             while i < n and pos + cl <= s:  # wholly before the edit: the current piece, then a block
                 put(cr, cl, ct, cf)
                 pos += cl
@@ -267,7 +274,7 @@ class Document:
                 i += 1
                 if i < n:
                     cr, cl, ct, cf = R[i], L[i], T[i], F[i]
-            put(-1, len(e.after), e.after, self._code(tuple(dict.fromkeys(merged)) + (ref,)))
+            put(-1, len(after), after, self._code(tuple(dict.fromkeys(merged)) + (ref,)))
         if i < n:
             put(cr, cl, ct, cf)
             put_block(i + 1, n)
