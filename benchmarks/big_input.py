@@ -117,14 +117,22 @@ def _varied(lang: str):
         yield scale.book(paras, noise, 1_000_000, rng, f"part {n}").encode("utf-8")
 
 
-def run(mb: float, lang: str, varied: bool = False, phases: bool = False, writers: bool = False) -> dict:
+def run(mb: float, lang: str, varied: bool = False, phases: bool = False, writers: bool = False,
+        keep: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="edition-big-") as tmp:
-        root = make_project(Path(tmp), mb, lang, varied)
+        folder = keep / f"{lang}-{'varied-' if varied else ''}{mb:g}mb" if keep else Path(tmp)
+        if keep and (folder / "raw" / "big.txt").exists():  # made by an earlier run (100 MB varied: ~20 min)
+            root = folder
+        else:
+            if keep:
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True)
+            root = make_project(folder, mb, lang, varied)
         size = (root / "raw" / "big.txt").stat().st_size
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         before, cpu0 = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
         t = time.perf_counter()
-        cmd = [sys.executable, "-m", "pipeline", "--root", str(root), "run", "--quiet"]
+        cmd = [sys.executable, "-m", "pipeline", "--root", str(root), "run", "--quiet", "--force"]
         if phases:  # the same run, in a child that samples its own memory (see _phases)
             cmd = [sys.executable, __file__, "--phases-of", str(root)]
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if phases else subprocess.PIPE, text=True,
@@ -208,7 +216,7 @@ def _phases(root: str) -> None:
     marked(report, "build_reports", lambda *a: "reports")
     marked(outputs, "write_files", lambda *a: "write")
     samples, rss = _rss_sampler(0.05)
-    code = cli(["--root", root, "run", "--quiet"])
+    code = cli(["--root", root, "run", "--quiet", "--force"])
     mark("end")
     sys.exit(code)
 
@@ -284,6 +292,8 @@ def main() -> None:
                     "(stages, the change log, the cache, the outputs) as it goes")
     ap.add_argument("--writers", action="store_true", help="then the write phase again, one output at a time "
                     "(CPU and memory of each writer; the witness from the run's cache)")
+    ap.add_argument("--keep", type=Path, help="make each project in a folder of this one and keep it; an input "
+                    "made there before is used again (the 100 MB varied witness takes ~20 minutes to make)")
     ap.add_argument("--phases-of", help=argparse.SUPPRESS)  # the child of --phases
     ap.add_argument("--writers-of", help="time the writers of the project in this folder (see --writers)")
     args = ap.parse_args()
@@ -293,7 +303,7 @@ def main() -> None:
         _writers(args.writers_of)
         return
     for mb in sorted(args.mb):  # smallest first: ru_maxrss of children only grows
-        print(run(mb, args.lang, args.varied, args.phases, args.writers), flush=True)
+        print(run(mb, args.lang, args.varied, args.phases, args.writers, args.keep), flush=True)
 
 
 if __name__ == "__main__":
