@@ -260,7 +260,7 @@ role = "original"
 
 def _build_hostile(root: Path) -> Path:
     make_project(root, {"hostile.txt": HOSTILE_RAW.encode("utf-8"), "plain.txt": b"A clean line.\n"}, HOSTILE_TOML)
-    r = edition_process(root, "run", "--quiet")
+    r = edition(root, "run", "--quiet")
     assert r.returncode == 0, r.stderr
     return root
 
@@ -268,8 +268,10 @@ def _build_hostile(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def hostile(tmp_path_factory) -> Path:
     """A project with a witness full of markup, entities, quotes and control characters, and
-    one that needs no change at all, after `edition run` (the command, in a new process; once
-    per session). Read-only: a test that writes into it copies it first (copy_project)."""
+    one that needs no change at all, after `edition run` (the command, in-process: a new
+    process, ~1 s of CPU to import the pipeline and load its tables again, is what
+    test_faults' run killed at its third rename starts; once per session). Read-only: a test
+    that writes into it copies it first (copy_project)."""
     return _once(tmp_path_factory, "hostile", _build_hostile)
 
 
