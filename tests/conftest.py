@@ -193,9 +193,10 @@ def paragraphs(cleaned):
 # it needs no session run, so the second worker works while the first builds it. Files not
 # listed follow in their usual order.
 LONGEST_FIRST = ["test_browser.py", "test_browser_review.py", "test_fuzz.py", "test_collate_excerpts.py",
-                 "test_dask.py", "test_bad_input.py", "test_layout_typeset.py", "test_run.py", "test_properties.py",
-                 "test_review.py", "test_incremental.py", "test_faults.py", "test_collate_pivot.py", "test_detect.py",
-                 "test_rules.py", "test_cleanup.py", "test_word_index.py", "test_collate.py", "test_report.py"]
+                 "test_dask.py", "test_properties.py", "test_run.py", "test_bad_input.py", "test_review.py",
+                 "test_collate_pivot.py", "test_incremental.py", "test_cleanup.py", "test_rules.py",
+                 "test_layout_typeset.py", "test_detect.py", "test_faults.py", "test_word_index.py", "test_collate.py",
+                 "test_parking.py", "test_correct.py", "test_report.py"]
 BROWSER_FILES = ("test_browser.py", "test_browser_review.py")
 
 
