@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from pipeline.model import Change, Query, Witness
+from pipeline.model import Change, ChangeLog, Query, Witness
 from pipeline.review import Decision
 from pipeline.stages import labels as rule_labels
 
@@ -37,7 +37,7 @@ class WitnessState:
 
     # -- counts -------------------------------------------------------------
     def by(self, attr: str) -> list[tuple[str, int]]:
-        c = Counter(getattr(ch, attr) for ch in self.changes)
+        c = Counter(column(self.changes, attr))
         return sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
 
     @property
@@ -64,7 +64,7 @@ class WitnessState:
                 rejected_gone += 1
             elif d.action not in ("paragraph", "hyphen"):  # counted as the review edit it made
                 queries_gone += 1
-        reviewed_edits = sum(1 for c in self.changes if c.kind == "review")
+        reviewed_edits = sum(1 for kind in column(self.changes, "kind") if kind == "review")
         total_changes = len(self.changes) + rejected_gone
         done_changes = accepted + rejected + reviewed_edits
         total_queries = len(self.queries) + queries_gone
@@ -76,6 +76,13 @@ class WitnessState:
                 "queries": total_queries, "queries_done": done_queries, "open_queries": len(self.queries),
                 "stale": len(self.stale), "total": total, "done": min(done, total),
                 "percent": (100 * done // total) if total else 100}
+
+
+def column(changes, name: str) -> Iterable:
+    """One attribute of every change, in order: from a ChangeLog without making each change."""
+    if isinstance(changes, ChangeLog) and name in ChangeLog.FIELDS:
+        return changes.column(name)
+    return (getattr(c, name) for c in changes)
 
 
 # -- layout labels and moved text ------------------------------------------------------
@@ -270,7 +277,7 @@ def _sentence_ids(paragraphs: list[int], spans: dict[int, list]) -> list[str]:
 def elsewhere(states: dict[str, "WitnessState"]) -> dict[str, dict]:
     """For each witness: the rules it shares with other witnesses and the readings queried in
     others too, with their counts there (the edition-wide concordance a page links to)."""
-    rules = {wid: Counter(r for c in st.changes for r in c.rule.split("+")) for wid, st in states.items()}
+    rules = {wid: Counter(r for rule in column(st.changes, "rule") for r in rule.split("+")) for wid, st in states.items()}
     texts = {wid: Counter(q.text for q in st.queries) for wid, st in states.items()}
     out: dict[str, dict] = {}
     for wid in states:
