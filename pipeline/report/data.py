@@ -240,8 +240,7 @@ def pivot_evidence(alignment: dict, wid: str, own_text: str, pivot_text: str, sp
     rows = alignment.get("rows", [])
     details = alignment.get("details", [])
     ptexts, otexts = _paragraphs(pivot_text), _paragraphs(own_text)
-    pspans = {p: [list(x) for x in split(t)] for p, t in enumerate(ptexts)}
-    ospans = {p: [list(x) for x in split(t)] for p, t in enumerate(otexts)}
+    pspans, ospans = _Spans(ptexts, split), _Spans(otexts, split)  # split when a row asks (most are never asked)
     paras: dict[int, list[int]] = {}
     sent: dict[str, list[str]] = {}
     for k, row in enumerate(rows):
@@ -267,6 +266,21 @@ def pivot_evidence(alignment: dict, wid: str, own_text: str, pivot_text: str, sp
             "spans": {str(p): pspans[p] for p in used} if sent else {},
             "own": {str(t): ospans[t] for t in sorted(paras) if t < len(otexts)} if sent else {},
             "sent": dict(sorted(sent.items()))}
+
+
+class _Spans(dict):
+    """Paragraph number -> its sentence spans, split on first use (a number past the paragraphs: none)."""
+
+    def __init__(self, texts: list[str], split):
+        super().__init__()
+        self.texts, self.split = texts, split
+
+    def __missing__(self, p: int) -> list:
+        spans = self[p] = [list(x) for x in self.split(self.texts[p])] if 0 <= p < len(self.texts) else []
+        return spans
+
+    def get(self, p: int, default=None) -> list:
+        return self[p] if 0 <= p < len(self.texts) else default
 
 
 def _sentence_ids(paragraphs: list[int], spans: dict[int, list]) -> list[str]:
