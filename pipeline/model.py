@@ -306,10 +306,14 @@ class ChangeLog(Sequence):
         return len(self._conf)
 
     FIELDS = ("before", "after", "stage", "rule", "kind", "note")  # the texts of a change, as _texts holds them
+    NUMBERS = ("start", "end", "line", "col")  # its numbers, as _nums holds them
+    COLUMNS = FIELDS + NUMBERS
 
-    def column(self, name: str) -> Iterator[str]:
-        """One text field (FIELDS) of every change, in order, without making the changes: the
-        reports count the stages, kinds and rules of every change."""
+    def column(self, name: str) -> Iterator:
+        """One field (COLUMNS) of every change, in order, without making the changes: the
+        reports count the stages, kinds and rules of every change, and look its spans up."""
+        if name in self.NUMBERS:
+            return iter(self._nums[self.NUMBERS.index(name)::len(self.NUMBERS)])
         return self._texts.every(self.FIELDS.index(name), len(self.FIELDS))
 
     def _make(self, i: int) -> Change:

@@ -80,7 +80,7 @@ class WitnessState:
 
 def column(changes, name: str) -> Iterable:
     """One attribute of every change, in order: from a ChangeLog without making each change."""
-    if isinstance(changes, ChangeLog) and name in ChangeLog.FIELDS:
+    if isinstance(changes, ChangeLog) and name in ChangeLog.COLUMNS:
         return changes.column(name)
     return (getattr(c, name) for c in changes)
 
@@ -129,11 +129,12 @@ def moved_pairs(changes: list[Change], min_len: int = 12) -> dict[int, list[int]
     written: list[tuple[int, str]] = []  # (index, what it writes) of the changes writing a long stretch
     removing: list[tuple[int, list[str]]] = []  # (index, the long lines it removes that it does not write)
     lines: dict[str, list[int]] = {}  # a removed line -> the insertions holding it (filled below)
-    for i, c in enumerate(changes):  # one pass: a change log's changes are made as they are read
-        na = _norm(c.after)
+    # one pass over the texts removed and written (a change log's are read, no change made)
+    for i, (before, after) in enumerate(zip(column(changes, "before"), column(changes, "after"))):
+        na = _norm(after)
         if len(na) >= min_len:
             written.append((i, na))
-        pieces = [n for n in (_norm(x) for x in c.before.split("\n")) if len(n) >= min_len and n not in na]
+        pieces = [n for n in (_norm(x) for x in before.split("\n")) if len(n) >= min_len and n not in na]
         if pieces:
             removing.append((i, pieces))
             for p in pieces:
@@ -181,7 +182,7 @@ def _nearest(holders: list[int], k: int, i: int) -> Iterator[int]:
 def queries_near(changes: list[Change], queries: list[Query], gap: int = 2) -> dict[int, list[int]]:
     """For each change, the queries at (or right beside) its raw span: a layout change that
     says "text lost here (see query)" leads to that query. change index -> query indices."""
-    starts = array("q", (c.start for c in changes))  # (a list held an int object per change)
+    starts = array("q", column(changes, "start"))  # (a list held an int object per change)
     out: dict[int, list[int]] = {}
     for k, q in enumerate(queries):
         if q.raw_start < 0:
@@ -357,8 +358,12 @@ _SLICE = 1 << 20  # a long string (the raw text) is dumped a slice at a time
 _BATCH = 2000  # list items per piece of the streamed JSON
 
 
+# what json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) makes anew each call
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _dump(data: object) -> str:
-    s = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    s = _ENCODER.encode(data)
     for c, esc in _ESCAPES:
         if c in s:
             s = s.replace(c, esc)
