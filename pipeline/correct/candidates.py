@@ -43,9 +43,16 @@ def index_min_zipf(lex: Lexicon) -> float:
 
 
 def _cache(lex: Lexicon, what: str) -> Path:
-    from importlib.metadata import version
     from pipeline.store import cache_dir
-    return cache_dir() / f"{what}-{lex.language}-{index_min_zipf(lex)}-wordfreq-{version('wordfreq')}-{version('symspellpy')}"
+    return cache_dir() / f"{what}-{lex.language}-{index_min_zipf(lex)}-{_versions()}"
+
+
+@lru_cache(maxsize=1)
+def _versions() -> str:
+    """The word lists' versions in the tables' names (asked once: each asking parses a package's
+    metadata, about 2 ms, and a run names a few tables per language)."""
+    from importlib.metadata import version
+    return f"wordfreq-{version('wordfreq')}-{version('symspellpy')}"
 
 
 # lookups remembered per prefix or suffix table (about 100 bytes each; emptied when this full)
