@@ -110,6 +110,7 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
             shelf.park()
         asked = st.run(doc.text, ctx)
         if shelf is not None:
+            doc.unpark()
             shelf.unpark()
         result = drop_listed(asked, doc.text, words)
         text = doc.text
@@ -135,8 +136,6 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
         del text, asked
         if shelf is not None:
             shelf.park()
-            if result.edits:  # (a stage that only asks leaves the pieces in their file)
-                doc.unpark()
         doc.apply(name, result.edits, skip, owned=True)
         del result
         _give_back(len(raw))

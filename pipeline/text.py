@@ -288,18 +288,15 @@ class Document:
         self._starts = None
 
     # -- parked in a file ---------------------------------------------------
-    # the pieces' written texts and the applied edits; their raw offsets and lengths stay (8 bytes
-    # a piece): the offsets of a stage's queries are read without them
-    _PARKED = ("_texts", "_ref", "_ref_sets", "_apps", "_conf", "_odd_conf")
+    _PARKED = ("_raw", "_len", "_texts", "_ref", "_ref_sets", "_apps", "_conf", "_odd_conf")
 
     def park(self) -> None:
-        """The pieces' texts and the applied edits to a temporary file, out of memory, until
-        `unpark`: a stage reads only the text, and on a large witness they (~3 bytes per
+        """The pieces and the applied edits to a temporary file, out of memory, until `unpark`: a
+        stage reads only the text, and on a large witness the pieces and edits (~3 bytes per
         character) would sit beside the stage's own work. The text is made first, if it is not
         there: written to a file a block of pieces at a time and read back once the pieces are
-        parked (joined in memory it was twice the text beside the pieces). Offsets and line
-        numbers are read while parked; the changes or applying edits before `unpark` is an
-        error (the columns are gone)."""
+        parked (joined in memory it was twice the text beside the pieces). Reading the offsets,
+        the changes or applying edits before `unpark` is an error (the columns are gone)."""
         if self._spilled is not None:
             return
         made = None
@@ -314,6 +311,7 @@ class Document:
             self.__dict__.update(state)
         else:
             del state
+            self._starts = None
             self._spilled = f
         if made is not None:
             self._text = made.read()
