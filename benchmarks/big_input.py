@@ -58,15 +58,16 @@ hundred: the queries parked also while a stage's edits are applied; the next tex
 through a file once the pieces are parked (joined in memory it was the text twice beside
 the pieces and the queries: the grammar phase's 2,086); Document.apply keeps a stage's edits
 as arrays and lets the Edit objects go before the new pieces are made, sorting only edits out
-of order; the pieces' offsets stay in memory while parked, so a stage that only asks leaves
-the rest in its file. 100 MB (the first of these commits: queries parked, text through a file,
-sort when needed; in one process as --phases, nice'd on a
-loaded machine, 1,933 s CPU to the write phase; the instrument pickled detect's result after
-the stage, which left ~370 MB more resident for every phase after it): layout 1,048 MB,
-hyphenation 974, spacing 862, entering detect 838 (memory6: 1,171), detect 1,630 (1,732);
-then, with the instrument's 370 MB: its edits applied 1,956, the text made 1,815, grammar 1,697,
-the pieces unparked and parked again for grammar's and punctuation's queries 1,896 and 1,863
-(gone with the last change), the change log 1,747 (1,863), cache 1,687, reports 1,694.
+of order. 100 MB (without the last: queries parked, text through a file, sort when needed;
+in one process as --phases, nice'd on a loaded machine, 1,933 s CPU to the write phase; the
+instrument pickled detect's result after the stage, which left ~370 MB more resident for
+every phase after it): layout 1,048 MB, hyphenation 974, spacing 862, entering detect 838
+(memory6: 1,171), detect 1,630 (1,732); then, with the instrument's 370 MB: its edits applied
+1,956, the text made 1,815, grammar 1,697, the pieces unparked and parked again for grammar's
+and punctuation's queries 1,896 and 1,863, the change log 1,747 (1,863), cache 1,687,
+reports 1,694. (Keeping the pieces' offsets in memory while parked, so that a stage that only
+asks leaves the rest in its file, cut those two phases at 10 MB but raised the apply after
+detect by 11-14 MB, twice: not kept.)
 """
 from __future__ import annotations
 
