@@ -179,7 +179,9 @@ class Dask(Executor):
             # CPU taken from the stages, for a dashboard nobody opens here (an idle cluster of two
             # workers took 11 % of a core, 3 % with these)
             dask.config.set({"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
-                             "distributed.admin.system-monitor.interval": "5s"})
+                             "distributed.admin.system-monitor.interval": "5s",
+                             "distributed.worker.multiprocessing-method": "forkserver"})
+            _preload_workers()
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                         dashboard_address=None, silence_logs=40)
             self.client = Client(self.cluster)
@@ -222,6 +224,23 @@ class Dask(Executor):
                 running.add(nf)
                 break
             yield key, result
+
+
+# what a worker imports to clean a file (clean_file_task, clean_witness_task)
+WORKER_MODULES = ["pipeline.commands.execute", "pipeline.run", "pipeline.stages", "pipeline.config",
+                  "pipeline.report.files"]
+
+
+def _preload_workers() -> None:
+    """A local cluster's worker processes forked from one server that has imported distributed
+    and the stages, instead of each starting Python and importing them (~1 s of CPU a worker,
+    and the imported code's pages shared): still new processes, which see only what is shipped."""
+    from multiprocessing import forkserver
+
+    from distributed.utils import get_mp_context
+    ctx = get_mp_context()  # sets distributed's own list of modules for the server to import
+    preloaded = getattr(getattr(forkserver, "_forkserver", None), "_preload_modules", None) or ["distributed"]
+    ctx.set_forkserver_preload(list(dict.fromkeys([*preloaded, *WORKER_MODULES])))
 
 
 def _count(text: str, spec: str) -> int:
