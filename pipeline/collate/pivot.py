@@ -122,14 +122,6 @@ class _Matches:
         for keys in self.keys_p:
             got: dict[int, list[float]] = {}
             for key, w, is_strong, n_here, _ in keys:
-                if n_here == 1 and not is_strong:  # the commonest: a weak key once here, matched w (0.0 + w is w)
-                    for j, _ in index[key]:
-                        acc = got.get(j)
-                        if acc is None:
-                            got[j] = [w, 0.0]
-                        else:
-                            acc[0] += w
-                    continue
                 for j, n_o in index[key]:
                     v = w * (n_here if n_here < n_o else n_o)
                     acc = got.get(j)
@@ -140,14 +132,10 @@ class _Matches:
                         acc[1] += v
             self.pair.append(got)
             if got:
-                # cell[j + 1]: matches of this pivot unit with translation unit j; the columns before its
-                # first match add nothing (x + 0.0 is x): the row above's, as they are
-                first = min(got)
-                cell = [0.0] * (m - first)
+                cell = [0.0] * (m + 1)  # cell[j + 1]: matches of this pivot unit with translation unit j
                 for j, acc in got.items():
-                    cell[j - first] = acc[0]
-                above = full[-1]
-                full.append(above[:first + 1] + list(map(add, above[first + 1:], accumulate(cell))))
+                    cell[j + 1] = acc[0]
+                full.append(list(map(add, full[-1], accumulate(cell))))
             else:
                 full.append(full[-1])
         self.full = full
