@@ -38,7 +38,10 @@ def check_project(res: Resources, corpus: Corpus | None) -> None:
     if corpus is not None:
         ids = {w.id for w in corpus.witnesses}
         check_policy(res, ids)
-        load_rules(res.data_root, ids)
+        if "rules" in res.__dict__:  # loaded already (Resources.rules): read again for their scopes
+            load_rules(res.data_root, ids)
+        else:  # read once for the run: what Resources.rules gives, the scopes checked as they are read
+            res.__dict__["rules"] = load_rules(res.data_root, ids)
 
 
 def _check_pipeline(res: Resources) -> list[Stage]:

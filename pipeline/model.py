@@ -242,6 +242,15 @@ class TextColumn:
         return [table[k] if k != long else self._long_text(bisect.bisect_left(self._long, start + n))
                 for n, k in enumerate(self._codes[start:stop])]
 
+    def every(self, offset: int, step: int) -> Iterator[str]:
+        """The texts at positions offset, offset + step, ... (one field of every record), in order."""
+        codes, table = self._codes[offset::step], self._table
+        if not self._long:
+            return map(table.__getitem__, codes)
+        long = self._LONG
+        return (table[k] if k != long else self._long_text(bisect.bisect_left(self._long, offset + n * step))
+                for n, k in enumerate(codes))
+
     def _long_text(self, k: int) -> str:
         a, b = self._ends[k - 1] if k else 0, self._ends[k]
         if a >= self._tail_start:
@@ -291,10 +300,21 @@ class ChangeLog(Sequence):
         else:
             self._ids += bytes(6)
             self._odd_ids[n] = c.id
-        self._texts.extend((c.before, c.after, c.stage, c.rule, c.kind, c.note))
+        self._texts.extend((c.before, c.after, c.stage, c.rule, c.kind, c.note))  # as FIELDS
 
     def __len__(self) -> int:
         return len(self._conf)
+
+    FIELDS = ("before", "after", "stage", "rule", "kind", "note")  # the texts of a change, as _texts holds them
+    NUMBERS = ("start", "end", "line", "col")  # its numbers, as _nums holds them
+    COLUMNS = FIELDS + NUMBERS
+
+    def column(self, name: str) -> Iterator:
+        """One field (COLUMNS) of every change, in order, without making the changes: the
+        reports count the stages, kinds and rules of every change, and look its spans up."""
+        if name in self.NUMBERS:
+            return iter(self._nums[self.NUMBERS.index(name)::len(self.NUMBERS)])
+        return self._texts.every(self.FIELDS.index(name), len(self.FIELDS))
 
     def _make(self, i: int) -> Change:
         a, b, line, col = self._nums[4 * i:4 * i + 4]

@@ -203,18 +203,23 @@ def write_files(files: dict[Path, Content]) -> None:
         _write_journal(folder, "staging", targets)
         committed = False
         try:
-            for n, (path, content) in enumerate(zip(targets, files.values())):
-                if fault_hook is not None:
-                    fault_hook("stage", n)
-                tmp = _tmp(path)
-                try:
-                    with open(tmp, "wb") as f:
-                        _write_content(f, content)
-                        f.flush()
-                        os.fsync(f.fileno())
-                    os.chmod(tmp, 0o666 & ~_UMASK)
-                except OSError as exc:  # read-only folder, disk full, a folder where a file should be
-                    raise EditionError(path, f"cannot write: {exc.strerror or exc}; nothing was changed") from None
+            with _Syncer() as syncer:
+                for n, (path, content) in enumerate(zip(targets, files.values())):
+                    if fault_hook is not None:
+                        fault_hook("stage", n)
+                    tmp = _tmp(path)
+                    try:
+                        f = open(tmp, "wb")
+                        try:
+                            _write_content(f, content)
+                            f.flush()
+                        except BaseException:
+                            f.close()
+                            raise
+                        syncer.sync(path, f)  # fsync'd and closed while the next file is made
+                        os.chmod(tmp, 0o666 & ~_UMASK)
+                    except OSError as exc:  # read-only folder, disk full, a folder where a file should be
+                        raise _cannot_write(path, exc) from None
             _write_journal(folder, "commit", targets)
             committed = True
             with _holding_interrupts() as held:
@@ -231,6 +236,49 @@ def write_files(files: dict[Path, Content]) -> None:
             if not committed:
                 _recover_locked(folder)
             raise
+
+
+def _cannot_write(path: Path, exc: OSError) -> EditionError:
+    return EditionError(path, f"cannot write: {exc.strerror or exc}; nothing was changed")
+
+
+class _Syncer:
+    """Each staged file fsync'd and closed in a background thread while the next one is made
+    (fsync waits for the disk, not the processor: a tenth of a second of `edition run`'s
+    critical path, one file after another). Leaving the block waits for every file and raises
+    the first failure, as the file's own write would have; the journal says "commit" only after."""
+
+    def __enter__(self):
+        self._pool = None
+        self._pending: list = []
+        return self
+
+    def sync(self, path: Path, f) -> None:
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="edition-fsync")
+        self._pending.append((path, self._pool.submit(_sync_close, f)))
+
+    def __exit__(self, kind, exc, tb) -> None:
+        failed = None
+        for path, done in self._pending:  # every file closed before anything else happens to it
+            err = done.exception()
+            if err is not None and failed is None:
+                failed = (path, err)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        if kind is None and failed is not None:
+            path, err = failed
+            if isinstance(err, OSError):
+                raise _cannot_write(path, err) from None
+            raise err
+
+
+def _sync_close(f) -> None:
+    try:
+        os.fsync(f.fileno())
+    finally:
+        f.close()
 
 
 def _switch(targets: list[Path]) -> None:

@@ -43,6 +43,34 @@ def open_report(page, path: Path) -> float:
     return time.perf_counter() - t
 
 
+def browser_cpu() -> float:
+    """CPU seconds (user and system) used so far by the browser's processes this test process
+    started (Chromium's browser, renderer and utility processes under Playwright's driver), read
+    from /proc. What a page costs the browser, where the wall clock also counts the time the
+    processes waited for a core on a shared machine, and the test driver's round trips."""
+    stats: dict[int, tuple[int, str, float]] = {}  # pid -> (parent, command, CPU seconds)
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:  # ended meanwhile
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2:].split()
+            stats[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / _TICKS)
+    mine = {os.getpid()}
+    grew = True
+    while grew:  # the descendants of this process
+        new = {pid for pid, (ppid, _, _) in stats.items() if ppid in mine} - mine
+        grew = bool(new)
+        mine |= new
+    return sum(cpu for pid, (_, name, cpu) in stats.items() if pid in mine and name.startswith(_BROWSER))
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+_BROWSER = ("chrom", "headless_shell")  # the command names of Chromium's processes (15 characters at most)
+
+
 def in_page_open(page) -> float:
     """Seconds from the start of navigation to the rows being rendered, as the browser measured them."""
     return page.evaluate("window.reportReadyAt") / 1000

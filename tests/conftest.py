@@ -193,9 +193,10 @@ def paragraphs(cleaned):
 # it needs no session run, so the second worker works while the first builds it. Files not
 # listed follow in their usual order.
 LONGEST_FIRST = ["test_browser.py", "test_browser_review.py", "test_fuzz.py", "test_collate_excerpts.py",
-                 "test_dask.py", "test_bad_input.py", "test_layout_typeset.py", "test_run.py", "test_properties.py",
-                 "test_review.py", "test_incremental.py", "test_faults.py", "test_collate_pivot.py", "test_detect.py",
-                 "test_rules.py", "test_cleanup.py", "test_word_index.py", "test_collate.py", "test_report.py"]
+                 "test_dask.py", "test_properties.py", "test_run.py", "test_bad_input.py", "test_review.py",
+                 "test_collate_pivot.py", "test_incremental.py", "test_cleanup.py", "test_rules.py",
+                 "test_layout_typeset.py", "test_detect.py", "test_faults.py", "test_word_index.py", "test_collate.py",
+                 "test_parking.py", "test_correct.py", "test_report.py"]
 BROWSER_FILES = ("test_browser.py", "test_browser_review.py")
 
 
@@ -260,7 +261,7 @@ role = "original"
 
 def _build_hostile(root: Path) -> Path:
     make_project(root, {"hostile.txt": HOSTILE_RAW.encode("utf-8"), "plain.txt": b"A clean line.\n"}, HOSTILE_TOML)
-    r = edition_process(root, "run", "--quiet")
+    r = edition(root, "run", "--quiet")
     assert r.returncode == 0, r.stderr
     return root
 
@@ -268,8 +269,10 @@ def _build_hostile(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def hostile(tmp_path_factory) -> Path:
     """A project with a witness full of markup, entities, quotes and control characters, and
-    one that needs no change at all, after `edition run` (the command, in a new process; once
-    per session). Read-only: a test that writes into it copies it first (copy_project)."""
+    one that needs no change at all, after `edition run` (the command, in-process: a new
+    process, ~1 s of CPU to import the pipeline and load its tables again, is what
+    test_faults' run killed at its third rename starts; once per session). Read-only: a test
+    that writes into it copies it first (copy_project)."""
     return _once(tmp_path_factory, "hostile", _build_hostile)
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.browser import BIG, WID, in_page_open, needs_chromium, open_report, page_data, shot
+from tests.browser import BIG, WID, browser_cpu, in_page_open, needs_chromium, open_report, page_data, shot
 from tests.conftest import changes_of
 
 pytestmark = needs_chromium
@@ -55,7 +55,9 @@ def test_largest_witness_opens_and_filters_in_under_a_second_and_shows_its_layou
     the largest page less), its whole text: page breaks marked, footnotes written at the end, a
     change leads back to the list."""
     path = project / "reports" / f"{BIG}.changes.html"
+    cpu = browser_cpu()
     opened = open_report(page, path)
+    opened_cpu = browser_cpu() - cpu
     data = page_data(page)
     n = len(data["changes"])
     assert n == len(changes_of(project, BIG)) and n > 500
@@ -64,42 +66,43 @@ def test_largest_witness_opens_and_filters_in_under_a_second_and_shows_its_layou
     for c in data["changes"]:
         kinds[c[6]] = kinds.get(c[6], 0) + 1
     kind = min(kinds, key=lambda k: (kinds[k], k))  # the rarest kind
-    t = time.perf_counter()
-    page.select_option("#f-view", "all")  # everything, in text order (the default shows what needs a look first)
-    page.wait_for_function(f"document.getElementById('shown').textContent === '{n:,} changes'")
-    everything = time.perf_counter() - t
-    t = time.perf_counter()
-    page.select_option("#f-kind", kind)
-    page.wait_for_function(f"document.getElementById('shown').textContent.startsWith('{kinds[kind]:,} of')")
-    filtered = time.perf_counter() - t
+    took: dict[str, tuple[float, float]] = {}  # action -> (wall seconds, the browser's CPU seconds)
+
+    def timed(action: str, *steps) -> None:
+        cpu, t = browser_cpu(), time.perf_counter()
+        for step in steps:
+            step()
+        took[action] = (time.perf_counter() - t, browser_cpu() - cpu)
+
+    # everything, in text order (the default shows what needs a look first)
+    timed("show everything", lambda: page.select_option("#f-view", "all"),
+          lambda: page.wait_for_function(f"document.getElementById('shown').textContent === '{n:,} changes'"))
+    timed("filter by kind", lambda: page.select_option("#f-kind", kind),
+          lambda: page.wait_for_function(f"document.getElementById('shown').textContent.startsWith('{kinds[kind]:,} of')"))
     shown = page.locator("#changes .chg")
     assert shown.count() == kinds[kind]
     assert all(p == kind for p in shown.locator(".meta .pill:first-child").all_text_contents())
-    t = time.perf_counter()
-    page.select_option("#f-kind", "")
-    page.wait_for_function(f"document.getElementById('shown').textContent === '{n:,} changes'")
-    unfiltered = time.perf_counter() - t
-    t = time.perf_counter()
-    page.fill("#f-text", "[^1]")
-    page.wait_for_function(f"document.getElementById('shown').textContent !== '{n:,} changes'")
-    searched = time.perf_counter() - t
+    timed("unfilter", lambda: page.select_option("#f-kind", ""),
+          lambda: page.wait_for_function(f"document.getElementById('shown').textContent === '{n:,} changes'"))
+    timed("search", lambda: page.fill("#f-text", "[^1]"),
+          lambda: page.wait_for_function(f"document.getElementById('shown').textContent !== '{n:,} changes'"))
     page.fill("#f-text", "")
-    t = time.perf_counter()  # a concordance: group by reading, then the largest group
-    page.select_option("#f-groupby", "reading")
-    top = page.evaluate("document.getElementById('f-group').options[1].value")
-    page.select_option("#f-group", top)
-    page.wait_for_function("document.getElementById('shown').textContent.includes(' of ')")
-    grouped = time.perf_counter() - t
+    # a concordance: group by reading, then the largest group
+    timed("group by reading", lambda: page.select_option("#f-groupby", "reading"),
+          lambda: page.select_option("#f-group", page.evaluate("document.getElementById('f-group').options[1].value")),
+          lambda: page.wait_for_function("document.getElementById('shown').textContent.includes(' of ')"))
     in_browser = page.evaluate("window.reportFilterMs") / 1000
     script = page.evaluate("window.reportRenderMs")
     ready = in_page_open(page)
-    print(f"\n{BIG}: {n} changes; open {ready:.3f}s in the browser ({opened:.3f}s wall, script {script:.0f} ms), "
-          f"show everything {everything:.3f}s, filter by kind {filtered:.3f}s, unfilter {unfiltered:.3f}s, "
-          f"search {searched:.3f}s, group by reading {grouped:.3f}s (last filter {in_browser:.3f}s in the browser)")
-    # the browser's own clock decides (the wall clock adds the test driver's round trips, and a busy machine)
-    assert ready < 1.0 and everything < 1.0 and filtered < 1.0 and unfiltered < 1.0 and searched < 1.0
-    assert grouped < 1.0
-    assert opened < 3.0
+    print(f"\n{BIG}: {n} changes; open {ready:.3f}s in the browser ({opened:.3f}s wall, {opened_cpu:.2f}s of the "
+          f"browser's CPU, script {script:.0f} ms); " + ", ".join(f"{a} {w:.3f}s ({c:.2f}s CPU)" for a, (w, c) in took.items())
+          + f" (last filter {in_browser:.3f}s in the browser)")
+    # Under a second of the browser's CPU for each: what the page costs, whatever else the machine
+    # runs. The wall clock (the test driver's round trips included) is bounded too, loosely: on this
+    # shared two-core machine a filter of ~0.2 s took 1.06 s at a load of 7 (processes waiting for a
+    # core); 3 s still fails a page that waits (a timer, a poll) or works in another process.
+    assert opened_cpu < 1.0 and all(c < 1.0 for _, c in took.values()), (opened_cpu, took)
+    assert opened < 3.0 and all(w < 3.0 for w, _ in took.values()), (opened, took)
     # the text view (whatever the filters above: it shows the whole text)
     t = time.perf_counter()
     page.click('.tabs button[data-tab="text"]')

@@ -99,6 +99,29 @@ def test_running_heads_are_found_in_linear_time():
     assert time.process_time() - t < 8
 
 
+def test_running_heads_compared_as_one_byte_strings_are_found_as_printed(monkeypatch):
+    """layout._narrow maps the heads' characters one to one onto one-byte ones (rapidfuzz compares
+    those four times faster; fuzz.ratio sees equal characters only): on re-typeset Russian and
+    English pages (pipeline.synth: running heads with OCR variants, page numbers) the furniture
+    found and the queries are those found on the heads as printed."""
+    from pipeline.stages import layout
+    from pipeline.synth.cases import make_case, sources
+    from tests.conftest import ROOT
+    assert layout._narrow({"глава первая", "chapter one"})  # both alphabets fit: the one-byte path is taken
+    heads = 0
+    for lang in ("ru", "en"):
+        srcs = sources(lang, ROOT)
+        for seed in (11, 12, 13):
+            text = make_case(lang, "indent", seed, srcs).text
+            found, queries = layout.find_furniture(layout.scan_lines(text))
+            with monkeypatch.context() as m:
+                m.setattr(layout, "_narrow", lambda keys: {})
+                as_printed = layout.find_furniture(layout.scan_lines(text))
+            assert (found, queries) == as_printed, (lang, seed)
+            heads += len(found)
+    assert heads > 20
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("aZ é€â\u00a0ÃÂÐÑ¿Ð\x85\x9c\u2019“”ВГРСΒΓ°×²ØÙà√≈‚ГўВЂ.\n")), max_size=40))
 def test_decode_reads_badness_only_where_it_can_be(text):
@@ -163,6 +186,21 @@ def test_the_compact_change_log_reads_as_the_list_it_stores(built, corpus, resou
     assert changes_jsonl(log) == changes_jsonl(plain) == (built.root / "clean" / f"{wid}.changes.jsonl").read_text(
         encoding="utf-8")
     assert compact * 2 <= as_list, (compact, as_list)
+
+
+def test_a_change_logs_columns_are_its_changes_fields(built):
+    """ChangeLog.column (the reports' counts and spans, read without making each Change) gives
+    every field as the changes hold it, the long notes (compressed) included, on the corpus."""
+    from pipeline.model import ChangeLog, TextColumn
+    from pipeline.report.files import read_changes
+    long_notes = 0
+    for p in sorted((built.root / "clean").glob("*.changes.jsonl")):
+        changes = read_changes(p.read_text(encoding="utf-8"))
+        log = ChangeLog(changes)
+        for name in ChangeLog.COLUMNS:
+            assert list(log.column(name)) == [getattr(c, name) for c in changes], (p.name, name)
+        long_notes += sum(len(c.note) > TextColumn.POOLED for c in changes)
+    assert long_notes > 10
 
 
 def test_detect_in_windows_decides_as_in_one(resources, monkeypatch):

@@ -58,8 +58,8 @@ def _logged_collate(*args, **kwargs):  # in this process
 
 def test_the_command_in_another_folder_gives_the_same_bytes(project, tmp_path, monkeypatch):
     """`edition run` (the command, in another folder) writes exactly what the session's run
-    wrote: deterministic, and no absolute path or time in any output. (The `hostile` project
-    of conftest is built by the command in a new process.) The session's run cleaned every
+    wrote: deterministic, and no absolute path or time in any output. (test_faults runs the
+    command in a new process.) The session's run cleaned every
     witness in one process; this one, as a first run on two cores does, cleans the pivot here
     and the other witnesses in a forked worker, which then collates the work while this process
     makes the witnesses' outputs: the same bytes. The worker is sent the pivot's text as soon as

@@ -11,8 +11,8 @@ Three sources, each cheap:
 
 The word index (those common words, their prefixes and their suffixes) is built once per
 language and cached on disk beside the lexicon's frequency cache (EDITION_CACHE, default
-~/.cache/edition): a build once, a load of about 0.2 s in a run that needs it. It answers
-in a set lookup what the lexicon's memory-mapped table answers in microseconds.
+~/.cache/edition): the words a set (a load of about 0.03 s in a run that needs it), the
+prefixes and suffixes memory-mapped tables with the lookups a process makes remembered.
 
 A real word's variants (which common words it may be a misreading of: "tile" -> "file") are
 computed once for every index word and kept in a memory-mapped table beside it
@@ -43,23 +43,33 @@ def index_min_zipf(lex: Lexicon) -> float:
 
 
 def _cache(lex: Lexicon, what: str) -> Path:
-    from importlib.metadata import version
     from pipeline.store import cache_dir
-    return cache_dir() / f"{what}-{lex.language}-{index_min_zipf(lex)}-wordfreq-{version('wordfreq')}-{version('symspellpy')}"
+    return cache_dir() / f"{what}-{lex.language}-{index_min_zipf(lex)}-{_versions()}"
 
 
-# suffix lookups remembered per index (about 100 bytes each; emptied when this full)
+@lru_cache(maxsize=1)
+def _versions() -> str:
+    """The word lists' versions in the tables' names (asked once: each asking parses a package's
+    metadata, about 2 ms, and a run names a few tables per language)."""
+    from importlib.metadata import version
+    return f"wordfreq-{version('wordfreq')}-{version('symspellpy')}"
+
+
+# lookups remembered per prefix or suffix table (about 100 bytes each; emptied when this full)
 LETTERS_MEMO = 20_000
 
 
 class Letters:
     """A read-only str -> letters mapping on disk: a memory-mapped table (pipeline.store) of each
     key's number in a short list of the distinct letter sets. The suffixes of the word index
-    (en 229,000, ru 197,000) took 20 MB in every process as a dict; a lookup costs a microsecond."""
+    (en 229,000, ru 197,000) took 20 MB in every process as a dict; the prefixes (en 204,000,
+    ru 122,000) as many, and unpacking them 0.1 s of every process that detects (twice in
+    `edition run` on the corpus: both languages in one process). A lookup costs a microsecond,
+    a remembered one a dict's."""
 
     def __init__(self, table, sets: list[str]):
         self.table, self.sets = table, sets
-        self._memo: dict[str, str | None] = {}  # the short tails ("s", "ed", "ing") are asked of every reading
+        self._memo: dict[str, str | None] = {}  # the short heads and tails ("s", "ed", "ing") are asked of every reading
 
     def get(self, key: str, default=None):
         try:
@@ -79,7 +89,7 @@ class Letters:
         return v
 
     def __contains__(self, key) -> bool:
-        return isinstance(key, str) and self.table.get(key) is not None
+        return isinstance(key, str) and self.get(key) is not None
 
     def __len__(self) -> int:
         return len(self.table)
@@ -87,7 +97,7 @@ class Letters:
 
 class WordIndex(NamedTuple):
     """The lexicon's common words ("index words") for generating edits without lookups."""
-    prefixes: dict[str, str]  # every prefix ("" included) -> the letters that can follow it in an index word
+    prefixes: Letters | dict[str, str]  # every prefix ("" included) -> the letters that can follow it in an index word
     suffixes: Letters | dict[str, str]  # every suffix ("" included) -> the letters that can precede it
     words: frozenset[str]     # the index words themselves
 
@@ -95,13 +105,13 @@ class WordIndex(NamedTuple):
 @lru_cache(maxsize=4)
 def word_index(lex: Lexicon) -> WordIndex:
     """The index of the lexicon's common words (cached on disk: built once, then loaded; the
-    prefixes, asked most, as a dict, the suffixes memory-mapped)."""
+    prefixes and the suffixes memory-mapped, the words a set)."""
     from pipeline.store import Table, write_atomic, write_table
-    path = _cache(lex, "wordindex3").with_suffix(".marshal")
-    tab = path.with_suffix(".suffixes.tab")
+    path = _cache(lex, "wordindex-tables1").with_suffix(".marshal")
+    ptab, stab = path.with_suffix(".prefixes.tab"), path.with_suffix(".suffixes.tab")
     try:
-        prefixes, words, sets = marshal.loads(path.read_bytes())
-        return WordIndex(prefixes, Letters(Table(tab), sets), words)
+        words, psets, ssets = marshal.loads(path.read_bytes())
+        return WordIndex(Letters(Table(ptab), psets), Letters(Table(stab), ssets), words)
     except (OSError, ValueError, EOFError, TypeError, struct.error):
         pass
     words = frozenset(w for w, _ in lex.common_words(index_min_zipf(lex)))
@@ -115,24 +125,31 @@ def word_index(lex: Lexicon) -> WordIndex:
             precede = before.setdefault(w[i:], set())
             if i:
                 precede.add(w[i - 1])
-    # each letter set once (marshal keeps the sharing): 5,700 distinct sets among 200,000 prefixes (en)
-    letters: dict[str, str] = {}
-    prefixes = {p: letters.setdefault(j := "".join(sorted(f)), j) for p, f in nxt.items()}
+    # each side's keys numbered by their letter set, each set once: 5,700 distinct sets among
+    # 200,000 prefixes (en)
+    (pnum, psets), (snum, ssets) = _numbered(nxt), _numbered(before)
+    try:
+        write_table(ptab, pnum)  # the tables first: a marshal file on disk always has its tables beside it
+        write_table(stab, snum)
+        write_atomic(path, marshal.dumps((words, psets, ssets)))
+        return WordIndex(Letters(Table(ptab), psets), Letters(Table(stab), ssets), words)
+    except (OSError, ValueError):  # no cache: dicts
+        return WordIndex({k: psets[int(i)] for k, i in pnum.items()}, {k: ssets[int(i)] for k, i in snum.items()},
+                         words)
+
+
+def _numbered(letters: dict[str, set[str]]) -> tuple[dict[str, float], list[str]]:
+    """key -> the number of its letter set (sorted, joined) in the list of the distinct sets."""
     number: dict[str, int] = {}
     sets: list[str] = []
-    suffixes: dict[str, float] = {}
-    for s, f in before.items():
+    out: dict[str, float] = {}
+    for key, f in letters.items():
         j = "".join(sorted(f))
         if j not in number:
             number[j] = len(sets)
             sets.append(j)
-        suffixes[s] = float(number[j])
-    try:
-        write_table(tab, suffixes)  # the table first: a marshal file on disk always has its table beside it
-        write_atomic(path, marshal.dumps((prefixes, words, sets)))
-        return WordIndex(prefixes, Letters(Table(tab), sets), words)
-    except (OSError, ValueError):  # no cache: the suffixes as a dict
-        return WordIndex(prefixes, {s: sets[int(i)] for s, i in suffixes.items()}, words)
+        out[key] = float(number[j])
+    return out, sets
 
 
 def _variants(reading: str, lex: Lexicon, model: OcrModel, max_cost: float) -> tuple[tuple[str, float], ...]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from pipeline.model import Change, Query, Witness
+from pipeline.model import Change, ChangeLog, Query, Witness
 from pipeline.review import Decision
 from pipeline.stages import labels as rule_labels
 
@@ -37,7 +37,7 @@ class WitnessState:
 
     # -- counts -------------------------------------------------------------
     def by(self, attr: str) -> list[tuple[str, int]]:
-        c = Counter(getattr(ch, attr) for ch in self.changes)
+        c = Counter(column(self.changes, attr))
         return sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
 
     @property
@@ -64,7 +64,7 @@ class WitnessState:
                 rejected_gone += 1
             elif d.action not in ("paragraph", "hyphen"):  # counted as the review edit it made
                 queries_gone += 1
-        reviewed_edits = sum(1 for c in self.changes if c.kind == "review")
+        reviewed_edits = sum(1 for kind in column(self.changes, "kind") if kind == "review")
         total_changes = len(self.changes) + rejected_gone
         done_changes = accepted + rejected + reviewed_edits
         total_queries = len(self.queries) + queries_gone
@@ -76,6 +76,13 @@ class WitnessState:
                 "queries": total_queries, "queries_done": done_queries, "open_queries": len(self.queries),
                 "stale": len(self.stale), "total": total, "done": min(done, total),
                 "percent": (100 * done // total) if total else 100}
+
+
+def column(changes, name: str) -> Iterable:
+    """One attribute of every change, in order: from a ChangeLog without making each change."""
+    if isinstance(changes, ChangeLog) and name in ChangeLog.COLUMNS:
+        return changes.column(name)
+    return (getattr(c, name) for c in changes)
 
 
 # -- layout labels and moved text ------------------------------------------------------
@@ -122,11 +129,12 @@ def moved_pairs(changes: list[Change], min_len: int = 12) -> dict[int, list[int]
     written: list[tuple[int, str]] = []  # (index, what it writes) of the changes writing a long stretch
     removing: list[tuple[int, list[str]]] = []  # (index, the long lines it removes that it does not write)
     lines: dict[str, list[int]] = {}  # a removed line -> the insertions holding it (filled below)
-    for i, c in enumerate(changes):  # one pass: a change log's changes are made as they are read
-        na = _norm(c.after)
+    # one pass over the texts removed and written (a change log's are read, no change made)
+    for i, (before, after) in enumerate(zip(column(changes, "before"), column(changes, "after"))):
+        na = _norm(after)
         if len(na) >= min_len:
             written.append((i, na))
-        pieces = [n for n in (_norm(x) for x in c.before.split("\n")) if len(n) >= min_len and n not in na]
+        pieces = [n for n in (_norm(x) for x in before.split("\n")) if len(n) >= min_len and n not in na]
         if pieces:
             removing.append((i, pieces))
             for p in pieces:
@@ -174,7 +182,7 @@ def _nearest(holders: list[int], k: int, i: int) -> Iterator[int]:
 def queries_near(changes: list[Change], queries: list[Query], gap: int = 2) -> dict[int, list[int]]:
     """For each change, the queries at (or right beside) its raw span: a layout change that
     says "text lost here (see query)" leads to that query. change index -> query indices."""
-    starts = array("q", (c.start for c in changes))  # (a list held an int object per change)
+    starts = array("q", column(changes, "start"))  # (a list held an int object per change)
     out: dict[int, list[int]] = {}
     for k, q in enumerate(queries):
         if q.raw_start < 0:
@@ -233,8 +241,7 @@ def pivot_evidence(alignment: dict, wid: str, own_text: str, pivot_text: str, sp
     rows = alignment.get("rows", [])
     details = alignment.get("details", [])
     ptexts, otexts = _paragraphs(pivot_text), _paragraphs(own_text)
-    pspans = {p: [list(x) for x in split(t)] for p, t in enumerate(ptexts)}
-    ospans = {p: [list(x) for x in split(t)] for p, t in enumerate(otexts)}
+    pspans, ospans = _Spans(ptexts, split), _Spans(otexts, split)  # split when a row asks (most are never asked)
     paras: dict[int, list[int]] = {}
     sent: dict[str, list[str]] = {}
     for k, row in enumerate(rows):
@@ -262,6 +269,21 @@ def pivot_evidence(alignment: dict, wid: str, own_text: str, pivot_text: str, sp
             "sent": dict(sorted(sent.items()))}
 
 
+class _Spans(dict):
+    """Paragraph number -> its sentence spans, split on first use (a number past the paragraphs: none)."""
+
+    def __init__(self, texts: list[str], split):
+        super().__init__()
+        self.texts, self.split = texts, split
+
+    def __missing__(self, p: int) -> list:
+        spans = self[p] = [list(x) for x in self.split(self.texts[p])] if 0 <= p < len(self.texts) else []
+        return spans
+
+    def get(self, p: int, default=None) -> list:
+        return self[p] if 0 <= p < len(self.texts) else default
+
+
 def _sentence_ids(paragraphs: list[int], spans: dict[int, list]) -> list[str]:
     """The row's sentences of one witness, in reading order, as "paragraph.sentence" ids."""
     return [f"{p}.{k}" for p in paragraphs for k in range(len(spans.get(p, [])))]
@@ -270,7 +292,7 @@ def _sentence_ids(paragraphs: list[int], spans: dict[int, list]) -> list[str]:
 def elsewhere(states: dict[str, "WitnessState"]) -> dict[str, dict]:
     """For each witness: the rules it shares with other witnesses and the readings queried in
     others too, with their counts there (the edition-wide concordance a page links to)."""
-    rules = {wid: Counter(r for c in st.changes for r in c.rule.split("+")) for wid, st in states.items()}
+    rules = {wid: Counter(r for rule in column(st.changes, "rule") for r in rule.split("+")) for wid, st in states.items()}
     texts = {wid: Counter(q.text for q in st.queries) for wid, st in states.items()}
     out: dict[str, dict] = {}
     for wid in states:
@@ -336,8 +358,12 @@ _SLICE = 1 << 20  # a long string (the raw text) is dumped a slice at a time
 _BATCH = 2000  # list items per piece of the streamed JSON
 
 
+# what json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) makes anew each call
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _dump(data: object) -> str:
-    s = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    s = _ENCODER.encode(data)
     for c, esc in _ESCAPES:
         if c in s:
             s = s.replace(c, esc)

@@ -27,9 +27,12 @@ QUERY_HEADER = ["id", "line", "col", "text", "suggestions", "score", "reason"]
 _LINE_BREAKING = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(obj, ensure_ascii=False) makes one each call
+
+
 def json_line(obj) -> str:
     """One JSON record on one line, whatever reader splits it."""
-    text = json.dumps(obj, ensure_ascii=False)
+    text = _ENCODER.encode(obj)
     if any(c in text for c in _LINE_BREAKING):
         for c, esc in _LINE_BREAKING.items():
             text = text.replace(c, esc)
