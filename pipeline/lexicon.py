@@ -354,7 +354,7 @@ class Lexicon:
         return [(w, f) for w, f in self._freq.items() if f >= floor and w.isalpha()]
 
 
-@lru_cache(maxsize=50_000)  # detection recases the same few thousand pairs again and again
+@lru_cache(maxsize=20_000)  # detection recases the same few thousand pairs again and again (~150 bytes an entry)
 def recase(original: str, cand: str) -> str:
     return _recase(original, cand)
 

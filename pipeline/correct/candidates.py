@@ -375,7 +375,7 @@ class _Lexical(NamedTuple):
         return zip(words.split(" "), costs, known) if words else ()
 
 
-@lru_cache(maxsize=20_000)  # a reading met again in another witness: a quarter of them on scale books
+@lru_cache(maxsize=5_000)  # ~1.1 kB an entry; a reading met again in another witness: a third of them on scale books
 def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float) -> _Lexical:
     low = reading.lower()
     knows = _lexicon_knows(lex, min_zipf)
@@ -392,7 +392,7 @@ def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_c
 HALF_ZIPF = 3.5
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=10_000)  # hit 4 % of the time on scale books (~200 bytes an entry)
 def two_words(low: str, lex: Lexicon) -> tuple[tuple[str, str], ...]:
     """The ways to cut a lower-case reading into two frequent words ("ofthe": ("of", "the"),
     "afriend": ("a", "friend"), "boydidn't": ("boy", "didn't")): a non-word's lost space here, a listed
@@ -408,7 +408,7 @@ def two_words(low: str, lex: Lexicon) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=30_000)  # hit a third of the time on scale books
+@lru_cache(maxsize=10_000)  # hit a third of the time on scale books (~150 bytes an entry)
 def _edit_cost(reading: str, term: str, model: OcrModel) -> float:
     """The channel cost of a word one plain edit from the reading (a capital misread costs little more)."""
     low = reading.lower()

@@ -50,9 +50,10 @@ def _language_part(lex: Lexicon):
     microseconds each and the same pairs come back in every document)."""
     uni, bi = english_ngrams() if lex.language == "en" else ({}, {})
 
-    # caps by their hit rates on scale books (benchmarks/scale.py: 0.98, 0.87, 0.85): each entry is
-    # 100-200 bytes of every process that cleans long
-    @lru_cache(maxsize=100_000)
+    # caps by their hit rates on scale books (benchmarks/scale.py: 0.98, 0.87, 0.85) against what
+    # they hold (p_next 180 bytes an entry, the others ~95) in every process that cleans long: a
+    # miss costs a table lookup of a few microseconds
+    @lru_cache(maxsize=50_000)
     def p_uni(w: str) -> float:
         z = lex.zipf(w)
         return 10 ** (z - 9) if z > 0 else 1e-9
@@ -61,7 +62,7 @@ def _language_part(lex: Lexicon):
     def count(w: str) -> float | None:
         return uni.get(w)
 
-    @lru_cache(maxsize=100_000)
+    @lru_cache(maxsize=30_000)
     def p_next(prev: str, w: str) -> float:
         p = W_UNIGRAM * p_uni(w)
         c = count(prev)
@@ -69,7 +70,11 @@ def _language_part(lex: Lexicon):
             return p + W_BIGRAM * bi.get(f"{prev} {w}", 0) / c
         return p + W_BIGRAM * p_uni(w)
 
-    return p_uni, p_next
+    def p_alone(prev: str, w: str) -> float:
+        return W_UNIGRAM * p_uni(w) + W_BIGRAM * p_uni(w)
+
+    # without a bigram list (Russian) the pair is no key: remembering it held ~200 bytes a pair
+    return p_uni, (p_next if lex.language == "en" else p_alone)
 
 
 _language_parts = lru_cache(maxsize=4)(_language_part)

@@ -74,7 +74,7 @@ def old_forms(vocab: dict[str, int], lex: Lexicon) -> frozenset[str]:
     return frozenset(rare) if len(rare) >= spec.min_types else frozenset()
 
 
-@lru_cache(maxsize=50_000)  # asked for every word of every witness: once per process (hit 70 %)
+@lru_cache(maxsize=20_000)  # asked for every word of every witness (hit 75 %; ~190 bytes an entry)
 def _rare_old(word: str, lex: Lexicon) -> bool:
     """A rare word that a pattern turns into a common one ("keepe")."""
     spec, _ = rules()

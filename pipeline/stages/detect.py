@@ -68,7 +68,7 @@ from pipeline.russian import nominative
 from pipeline.stages import stage
 
 # whether a word is an old spelling depends on the word alone: asked once per process
-_is_old = lru_cache(maxsize=100_000)(is_old)
+_is_old = lru_cache(maxsize=20_000)(is_old)  # ~190 bytes an entry
 
 _TOKEN_SPLIT = regex.compile(f"({TOKEN.pattern})")
 _WORD = re.compile(r"\S+")
@@ -1087,7 +1087,7 @@ def _punctuation(text: str) -> list[Query]:
     return out
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)  # these two: ~70 bytes an entry, a miss costs little more than a hit
 def _skip(w: str) -> bool:
     """Readings that are not words to judge: numbers, roman numerals, single letters, acronyms."""
     if len(w) < 2 or NUMBER.fullmatch(w):
@@ -1100,7 +1100,7 @@ def _skip(w: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def _camel(w: str) -> bool:
     return any(a.islower() and b.isupper() for a, b in zip(w, w[1:]))
 
