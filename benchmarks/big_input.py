@@ -54,6 +54,20 @@ grammar 2,085 -> 2,086, change log 2,219 -> 1,863, cache 1,870 -> 1,797, reports
 write (completed: 149 s CPU, 208 s wall) 1,871: peak 2,086 MB, still over 2 GB, now where the
 text is joined after detect's edits and grammar runs. At 3 / 10 MB the run's own data is
 small beside the loaded resources: 329 -> 327 MB, 496 (memory5) -> 485 MB.
+hundred: the queries parked also while a stage's edits are applied; the next text made
+through a file once the pieces are parked (joined in memory it was the text twice beside
+the pieces and the queries: the grammar phase's 2,086); Document.apply keeps a stage's edits
+as arrays and lets the Edit objects go before the new pieces are made, sorting only edits out
+of order. 100 MB (without the last: queries parked, text through a file, sort when needed;
+in one process as --phases, nice'd on a loaded machine, 1,933 s CPU to the write phase; the
+instrument pickled detect's result after the stage, which left ~370 MB more resident for
+every phase after it): layout 1,048 MB, hyphenation 974, spacing 862, entering detect 838
+(memory6: 1,171), detect 1,630 (1,732); then, with the instrument's 370 MB: its edits applied
+1,956, the text made 1,815, grammar 1,697, the pieces unparked and parked again for grammar's
+and punctuation's queries 1,896 and 1,863, the change log 1,747 (1,863), cache 1,687,
+reports 1,694. (Keeping the pieces' offsets in memory while parked, so that a stage that only
+asks leaves the rest in its file, cut those two phases at 10 MB but raised the apply after
+detect by 11-14 MB, twice: not kept.)
 """
 from __future__ import annotations
 
@@ -117,14 +131,22 @@ def _varied(lang: str):
         yield scale.book(paras, noise, 1_000_000, rng, f"part {n}").encode("utf-8")
 
 
-def run(mb: float, lang: str, varied: bool = False, phases: bool = False, writers: bool = False) -> dict:
+def run(mb: float, lang: str, varied: bool = False, phases: bool = False, writers: bool = False,
+        keep: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="edition-big-") as tmp:
-        root = make_project(Path(tmp), mb, lang, varied)
+        folder = keep / f"{lang}-{'varied-' if varied else ''}{mb:g}mb" if keep else Path(tmp)
+        if keep and (folder / "raw" / "big.txt").exists():  # made by an earlier run (100 MB varied: ~20 min)
+            root = folder
+        else:
+            if keep:
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True)
+            root = make_project(folder, mb, lang, varied)
         size = (root / "raw" / "big.txt").stat().st_size
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         before, cpu0 = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
         t = time.perf_counter()
-        cmd = [sys.executable, "-m", "pipeline", "--root", str(root), "run", "--quiet"]
+        cmd = [sys.executable, "-m", "pipeline", "--root", str(root), "run", "--quiet", "--force"]
         if phases:  # the same run, in a child that samples its own memory (see _phases)
             cmd = [sys.executable, __file__, "--phases-of", str(root)]
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if phases else subprocess.PIPE, text=True,
@@ -208,7 +230,7 @@ def _phases(root: str) -> None:
     marked(report, "build_reports", lambda *a: "reports")
     marked(outputs, "write_files", lambda *a: "write")
     samples, rss = _rss_sampler(0.05)
-    code = cli(["--root", root, "run", "--quiet"])
+    code = cli(["--root", root, "run", "--quiet", "--force"])
     mark("end")
     sys.exit(code)
 
@@ -284,6 +306,8 @@ def main() -> None:
                     "(stages, the change log, the cache, the outputs) as it goes")
     ap.add_argument("--writers", action="store_true", help="then the write phase again, one output at a time "
                     "(CPU and memory of each writer; the witness from the run's cache)")
+    ap.add_argument("--keep", type=Path, help="make each project in a folder of this one and keep it; an input "
+                    "made there before is used again (the 100 MB varied witness takes ~20 minutes to make)")
     ap.add_argument("--phases-of", help=argparse.SUPPRESS)  # the child of --phases
     ap.add_argument("--writers-of", help="time the writers of the project in this folder (see --writers)")
     args = ap.parse_args()
@@ -293,7 +317,7 @@ def main() -> None:
         _writers(args.writers_of)
         return
     for mb in sorted(args.mb):  # smallest first: ru_maxrss of children only grows
-        print(run(mb, args.lang, args.varied, args.phases, args.writers), flush=True)
+        print(run(mb, args.lang, args.varied, args.phases, args.writers, args.keep), flush=True)
 
 
 if __name__ == "__main__":

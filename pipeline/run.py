@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable
 
 from pipeline.context import Context, Resources
 from pipeline.config import stages_of
@@ -96,17 +96,22 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
     asking = len(stages)  # from this stage on, every stage only asks
     while asking and not stages[asking - 1].kinds:
         asking -= 1
+    # a large witness: the pieces, applied edits and queries so far wait in files while a stage works,
+    # the queries also while its edits are applied and the next text is made (through a file)
+    shelf = _Shelf(queries, asked_in, edited) if len(raw) >= PARK_MIN else None
     for k, st in enumerate(stages):
         name = st.name
         if name == upto:
             break
         if k == asking and on_text is not None and upto is None and not (resolved or paragraphs or hyphens):
             on_text(doc.text)
-        if len(raw) >= PARK_MIN:  # the pieces, applied edits and queries so far wait in files while the stage works
-            with doc.parked(), _parked(queries, asked_in, edited):
-                asked = st.run(doc.text, ctx)
-        else:
-            asked = st.run(doc.text, ctx)
+        if shelf is not None:
+            doc.park()
+            shelf.park()
+        asked = st.run(doc.text, ctx)
+        if shelf is not None:
+            doc.unpark()
+            shelf.unpark()
         result = drop_listed(asked, doc.text, words)
         text = doc.text
         for q in asked.queries:
@@ -129,12 +134,19 @@ def run_stages(raw: str, witness: Witness, res: Resources, skip: frozenset[str] 
         # the stage's text and results go before the next stage runs (else two texts and a stage's
         # edits stay alive beside the next stage's work)
         del text, asked
-        doc.apply(name, result.edits, skip)
+        if shelf is not None:
+            shelf.park()
+        doc.apply(name, result.edits, skip, owned=True)
         del result
         _give_back(len(raw))
+        if shelf is not None:
+            doc.park()  # the next text made with the pieces in their file
         decoded = decoded or "unicode" in st.assigns
         if decoded:
             _check_chars(doc, witness, f"stage {name!r} left")
+    if shelf is not None:
+        doc.unpark()
+        shelf.unpark()
     # a query about text a later stage then changed is answered already ("Froebel-⏎pestalozzi's",
     # asked by hyphenation, written "Froebel-Pestalozzi's" by a rule)
     for qid in [qid for qid, q in queries.items() if _changed_later(q, asked_in[qid], edited)]:
@@ -243,23 +255,40 @@ TRIM_MIN = 1_000_000
 PARK_MIN = 1_000_000
 
 
+class _Shelf:
+    """Dicts emptied into a temporary file (`park`) and filled again as they were (`unpark`: same
+    keys, order and values): a large witness's queries (~1.6 bytes a character). With no room for
+    the file they stay in memory."""
+
+    def __init__(self, *held: dict):
+        self.held = held
+        self._file: IO[bytes] | None = None
+
+    def park(self) -> None:
+        if self._file is None:
+            self._file = spill(self.held)
+            if self._file is not None:
+                for d in self.held:
+                    d.clear()
+
+    def unpark(self) -> None:
+        f, self._file = self._file, None
+        if f is not None:
+            with f:
+                f.seek(0)
+                for d, saved in zip(self.held, pickle.load(f)):
+                    d.update(saved)
+
+
 @contextmanager
 def _parked(*held: dict) -> Iterator[None]:
-    """The dicts emptied into a temporary file while the block runs, then filled again as they
-    were (same keys, order and values): a large witness's queries (~1.6 bytes a character)."""
-    f = spill(held)
-    if f is None:  # no room for the file: they stay in memory
+    """The dicts parked (_Shelf) while the block runs."""
+    shelf = _Shelf(*held)
+    shelf.park()
+    try:
         yield
-        return
-    for d in held:
-        d.clear()
-    with f:
-        try:
-            yield
-        finally:
-            f.seek(0)
-            for d, saved in zip(held, pickle.load(f)):
-                d.update(saved)
+    finally:
+        shelf.unpark()
 
 
 def _check_chars(doc: Document, witness: Witness, when: str) -> None:

@@ -18,11 +18,11 @@ import bisect
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress, islice
+from itertools import accumulate, chain, compress, islice, pairwise
 
 from pipeline.model import Change, Edit, TextColumn, stable_id
 
@@ -73,6 +73,7 @@ class Document:
         self._text: str | None = raw
         self._starts: array | None = None
         self._raw_lines: array | None = None
+        self._spilled: IO[bytes] | None = None  # the file the columns are parked in (park)
 
     # -- reading ---------------------------------------------------------
     @property
@@ -165,36 +166,47 @@ class Document:
         hi = self.raw_offset(e.end, end=True) if e.end > e.start else lo
         return f"{e.rule}@{lo}:{hi}>{e.after}"
 
-    def apply(self, stage: str, edits: list[Edit], skip: frozenset[str] = frozenset()) -> list[Edit]:
+    def apply(self, stage: str, edits: list[Edit], skip: frozenset[str] = frozenset(), owned: bool = False) -> int:
         """Splice a stage's edits (sorted, non-overlapping, on the current text) into the pieces.
 
-        Edits whose key is in `skip` (rejected by a proofreader) are left out.
-        Returns the edits actually applied.
+        Edits whose key is in `skip` (rejected by a proofreader) are left out. `owned`: the
+        caller hands the list over; it is emptied once its edits are recorded, before the new
+        pieces are made (a million edits of a large witness held ~300 bytes each beside them).
+        Returns how many edits were applied.
         """
-        edits = sorted(edits, key=lambda e: (e.start, e.end))
+        given = edits
+        if not all(a.start < b.start or (a.start == b.start and a.end <= b.end) for a, b in pairwise(edits)):
+            # (a stage's edits come in order as a rule: a key tuple per edit took ~110 bytes, a
+            # million edits on a large witness)
+            edits = sorted(edits, key=lambda e: (e.start, e.end))
         prev_end = -1
         text = self.text
         for e in edits:
             if e.start < prev_end or e.end < e.start or e.end > len(text):
                 raise OverlapError(f"stage {stage}: edit {e.rule} {e.start}..{e.end} overlaps or is out of range")
             prev_end = e.end if e.end > e.start else e.start
-        done: list[Edit] = []
-        applied_refs = array("q")  # (a list held an int object per edit)
+        # the applied edits' spans and readings, compactly (arrays: an int object per edit took 32 bytes)
+        starts, ends, afters, refs = array("q"), array("q"), [], array("q")
         for e in edits:
             if text[e.start:e.end] == e.after:
                 continue
             key = self.key(e) if skip or self.keys else ""
             if skip and key in skip:
                 continue
-            done.append(e)
-            applied_refs.append(self._add(stage, e, key if self.keys else ""))
-        if done:
+            starts.append(e.start)
+            ends.append(e.end)
+            afters.append(e.after)
+            refs.append(self._add(stage, e, key if self.keys else ""))
+        if owned:
+            given.clear()
+        del edits, given
+        if refs:
             # the old text goes before the new pieces are made (on a large witness it is as large
             # as they are); the next reader joins the new one
             del text
             self._text = None
-            self._splice(done, applied_refs)
-        return done
+            self._splice(starts, ends, afters, refs)
+        return len(refs)
 
     def _add(self, stage: str, e: Edit, key: str) -> int:
         """Record an applied edit; its index."""
@@ -205,8 +217,8 @@ class Document:
             self._odd_conf[r] = e.confidence
         return r
 
-    def _splice(self, edits: list[Edit], refs: array) -> None:
-        """Replace the spans of `edits` by written pieces; offsets are in the old text.
+    def _splice(self, starts: array, ends: array, afters: list[str], refs: array) -> None:
+        """Replace the spans starts[k]..ends[k] by written pieces afters[k]; offsets are in the old text.
 
         Kept and written pieces are split alike at edit boundaries; a written
         piece records the edits it absorbed (`refs`), so a change made of two
@@ -230,8 +242,7 @@ class Document:
         n, i, pos = len(L), 0, 0
         # the piece at i as it stands: whole, or its tail once an edit took its head
         cr, cl, ct, cf = (R[0], L[0], T[0], F[0]) if n else (0, 0, None, _KEPT)
-        for e, ref in zip(edits, refs):
-            s, t = e.start, e.end
+        for s, t, after, ref in zip(starts, ends, afters, refs):
             while i < n and pos + cl <= s:  # wholly before the edit: the current piece, then a block
                 put(cr, cl, ct, cf)
                 pos += cl
@@ -263,7 +274,7 @@ class Document:
                 i += 1
                 if i < n:
                     cr, cl, ct, cf = R[i], L[i], T[i], F[i]
-            put(-1, len(e.after), e.after, self._code(tuple(dict.fromkeys(merged)) + (ref,)))
+            put(-1, len(after), after, self._code(tuple(dict.fromkeys(merged)) + (ref,)))
         if i < n:
             put(cr, cl, ct, cf)
             put_block(i + 1, n)
@@ -279,27 +290,52 @@ class Document:
     # -- parked in a file ---------------------------------------------------
     _PARKED = ("_raw", "_len", "_texts", "_ref", "_ref_sets", "_apps", "_conf", "_odd_conf")
 
-    @contextmanager
-    def parked(self) -> Iterator[None]:
-        """While the block runs, the pieces and the applied edits are in a temporary file, not in
-        memory: a stage reads only the text (made before), and on a large witness the pieces
-        and edits (~3 bytes per character) would sit beside the stage's own work. Reading the
-        offsets or applying edits inside the block is an error (the columns are gone)."""
-        self.text  # noqa: B018 (joined now: the pieces are needed to make it)
+    def park(self) -> None:
+        """The pieces and the applied edits to a temporary file, out of memory, until `unpark`: a
+        stage reads only the text, and on a large witness the pieces and edits (~3 bytes per
+        character) would sit beside the stage's own work. The text is made first, if it is not
+        there: written to a file a block of pieces at a time and read back once the pieces are
+        parked (joined in memory it was twice the text beside the pieces). Reading the offsets,
+        the changes or applying edits before `unpark` is an error (the columns are gone)."""
+        if self._spilled is not None:
+            return
+        made = None
+        if self._text is None:
+            try:
+                made = ParkedText(_blocks(self.raw, self._raw, self._len, self._texts))
+            except OSError:  # no room for the file: joined in memory
+                self.text  # noqa: B018
         state = {k: self.__dict__.pop(k) for k in self._PARKED}
         f = spill(state)
         if f is None:  # no room for the file: the pieces stay in memory
             self.__dict__.update(state)
+        else:
+            del state
+            self._starts = None
+            self._spilled = f
+        if made is not None:
+            self._text = made.read()
+
+    def unpark(self) -> None:
+        """The pieces and applied edits back from their file (nothing if they are not parked)."""
+        f, self._spilled = self._spilled, None
+        if f is None:
+            return
+        with f:
+            f.seek(0)
+            self.__dict__.update(pickle.load(f))
+
+    @contextmanager
+    def parked(self) -> Iterator[None]:
+        """park() while the block runs, then unpark() (parked already: they stay so)."""
+        if self._spilled is not None:
             yield
             return
-        del state
-        self._starts = None
-        with f:
-            try:
-                yield
-            finally:
-                f.seek(0)
-                self.__dict__.update(pickle.load(f))
+        self.park()
+        try:
+            yield
+        finally:
+            self.unpark()
 
     def release_text(self) -> None:
         """Let the current text go (the next reader joins it again): the change log is made from
@@ -394,24 +430,31 @@ def spill(obj) -> IO[bytes] | None:
 
 
 class ParkedText:
-    """A text kept in a temporary file (UTF-8, written and read a slice at a time) until read back;
-    in memory if no file can be written."""
+    """A text kept in a temporary file (UTF-8, written a slice or a chunk at a time) until read
+    back; in memory if no file can be written. Given as chunks (an iterator of str), the text is
+    never whole in memory until read."""
 
     _SLICE = 1 << 20
 
-    def __init__(self, text: str):
-        self._n = len(text)
+    def __init__(self, text: str | Iterable[str]):
+        chunks = (text[i:i + self._SLICE] for i in range(0, len(text), self._SLICE)) if isinstance(text, str) \
+            else iter(text)
+        self._n = 0
         self._text: str | None = None
         self._file = None
         try:
             self._file = tempfile.TemporaryFile(prefix="edition-text-")
-            for i in range(0, len(text), self._SLICE):
-                self._file.write(text[i:i + self._SLICE].encode("utf-8", "surrogatepass"))
+            for chunk in chunks:
+                self._file.write(chunk.encode("utf-8", "surrogatepass"))
+                self._n += len(chunk)
         except OSError:
             if self._file is not None:
                 self._file.close()
-            self._file, self._text = None, text
-
+            self._file = None
+            if isinstance(text, str):
+                self._text = text
+            else:  # the chunks read so far are gone: the caller makes the text another way
+                raise
     def read(self) -> str:
         """The text (once: the file is closed)."""
         if self._text is not None:
@@ -429,13 +472,18 @@ _BLOCK = 4096  # pieces joined into one chunk of the text at a time
 _DRAIN = 1 << 16  # pieces let go at a time (Document._drained)
 
 
-def _joined(raw: str, raws: array, lens: array, texts: list[str | None]) -> str:
-    """The text the pieces make. Joined a block of pieces at a time: one join over every piece
-    held a slice object per kept piece (~70 bytes each beside its characters; a large witness
-    has millions) and the list of them, beside the text being made, for each stage's edits."""
+def _blocks(raw: str, raws: array, lens: array, texts: list[str | None]) -> Iterator[str]:
+    """The text the pieces make, a block of pieces at a time (one join over every piece held a
+    slice object per kept piece, ~70 bytes each beside its characters; a large witness has
+    millions)."""
     pieces = zip(raws, lens, texts)
-    return "".join(["".join([raw[r:r + n] if t is None else t for r, n, t in islice(pieces, _BLOCK)])
-                    for _ in range(0, len(lens), _BLOCK)])
+    for _ in range(0, len(lens), _BLOCK):
+        yield "".join([raw[r:r + n] if t is None else t for r, n, t in islice(pieces, _BLOCK)])
+
+
+def _joined(raw: str, raws: array, lens: array, texts: list[str | None]) -> str:
+    """The text the pieces make, joined in memory (the blocks and the text: twice the text)."""
+    return "".join(list(_blocks(raw, raws, lens, texts)))
 
 
 def apply_changes(raw: str, changes: list[dict] | list[Change]) -> str:

@@ -1,6 +1,8 @@
-"""A large witness's Document waits in a temporary file while each stage runs, and its clean
-text while the change log is made (pipeline.text: Document.parked, ParkedText): the same
-text, change log and queries as when everything stays in memory, on the real corpus."""
+"""A large witness's Document waits in a temporary file while each stage runs, its queries also
+while a stage's edits are applied, its next text is made through a file, and its clean text
+waits in one while the change log is made (pipeline.text: Document.park, ParkedText;
+pipeline.run: _Shelf): the same text, change log and queries as when everything stays in
+memory, on the real corpus."""
 from __future__ import annotations
 
 import pytest
@@ -33,6 +35,39 @@ def test_a_parked_document_has_no_pieces_until_it_comes_back(built):
             doc.raw_offset(10)  # the pieces are not
     assert doc.text == text and doc.changes() == changes
     assert doc.raw_offset(len(text)) == len(c.doc.raw)
+
+
+def test_a_parked_document_makes_its_text_through_a_file(built):
+    """Parked after an apply, the Document writes its new text to a file from the pieces, parks
+    them, then reads the text back: the text the pieces make in memory; the pieces come back
+    whole (the same change log and offsets)."""
+    c = built.cleaned["kollontai-en-dreadnought"]
+    made = []
+    for park in (False, True):
+        doc = Document(c.doc.raw, "kollontai-en-dreadnought")
+        doc.apply("x", _edits(c)[::2])
+        if park:
+            assert doc._text is None  # made by park, not before
+            doc.park()
+            assert "_texts" not in doc.__dict__ and "_raw" not in doc.__dict__  # the pieces are in their file
+            text = doc.text
+            doc.unpark()
+        else:
+            text = doc.text
+        made.append((text, doc.changes(), doc.raw_offset(len(text) // 2)))
+    assert made[0] == made[1] and len(made[0][1]) > 500
+
+
+def test_edits_out_of_order_are_applied_as_in_order(built):
+    """A stage's edits are sorted only when they come out of order: reversed, the same text."""
+    c = built.cleaned["lenin-trade-unions"]
+    edits = _edits(c)
+    texts = []
+    for given in (edits, edits[::-1]):
+        doc = Document(c.doc.raw, "lenin-trade-unions")
+        doc.apply("x", given)
+        texts.append(doc.text)
+    assert texts[0] == texts[1] == c.text
 
 
 def test_parked_text_reads_back_whole():
@@ -80,3 +115,8 @@ def test_with_no_room_for_the_files_everything_stays_in_memory(built, resources,
     c = clean_witness(raw, w, resources)
     assert c.text == built.cleaned[wid].text and list(c.changes) == list(built.cleaned[wid].changes)
     assert ParkedText("abc").read() == "abc"
+    doc = Document(raw, wid)
+    doc.apply("x", _edits(built.cleaned[wid]))
+    doc.park()  # no file for the text nor the pieces: both stay in memory
+    assert doc.text == built.cleaned[wid].text and doc.raw_offset(0) == 0
+    doc.unpark()
