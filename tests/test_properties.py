@@ -100,26 +100,44 @@ def test_running_heads_are_found_in_linear_time():
 
 
 def test_running_heads_compared_as_one_byte_strings_are_found_as_printed(monkeypatch):
-    """layout._narrow maps the heads' characters one to one onto one-byte ones (rapidfuzz compares
-    those four times faster; fuzz.ratio sees equal characters only): on re-typeset Russian and
-    English pages (pipeline.synth: running heads with OCR variants, page numbers) the furniture
-    found and the queries are those found on the heads as printed."""
+    """layout._one_byte maps the heads' characters one to one onto one-byte ones as they come
+    (rapidfuzz compares those four times faster; fuzz.ratio sees equal characters only): on
+    re-typeset Russian and English pages (pipeline.synth: running heads with OCR variants, page
+    numbers) the furniture found and the queries are those found on the heads as printed; also
+    where a 257th character ends the mapping midway (the heads kept so far are mapped back)."""
+    import random
+
     from pipeline.stages import layout
     from pipeline.synth.cases import make_case, sources
     from tests.conftest import ROOT
-    assert layout._narrow({"глава первая", "chapter one"})  # both alphabets fit: the one-byte path is taken
+    table, seen = {}, set()
+    assert layout._one_byte("глава первая", table, seen) and layout._one_byte("chapter one", table, seen)
+    assert len(table) == len(set("глава первая chapter one"))  # both alphabets fit: the one-byte path is taken
+    ends = []
+    real = layout._one_byte
+    monkeypatch.setattr(layout, "_one_byte", lambda *a: ends.append(ok := real(*a)) or ok)
+    rng = random.Random(5)
+    many = "".join(chr(0x4E00 + k) for k in range(400))  # letters (\w) enough to overflow the one-byte map
     heads = 0
     for lang in ("ru", "en"):
         srcs = sources(lang, ROOT)
         for seed in (11, 12, 13):
             text = make_case(lang, "indent", seed, srcs).text
-            found, queries = layout.find_furniture(layout.scan_lines(text))
-            with monkeypatch.context() as m:
-                m.setattr(layout, "_narrow", lambda keys: {})
-                as_printed = layout.find_furniture(layout.scan_lines(text))
-            assert (found, queries) == as_printed, (lang, seed)
-            heads += len(found)
-    assert heads > 20
+            for overflow in (False, True):
+                if overflow:  # short lines of many letters among the first pages, then the book's own heads
+                    lines = text.split("\n")
+                    for k in range(10, 0, -1):
+                        lines.insert(40 * k, "\n" + "".join(rng.sample(many, 40)) + "\n")
+                    text = "\n".join(lines)
+                ends.clear()
+                found, queries = layout.find_furniture(layout.scan_lines(text))
+                assert (False in ends) == overflow, (lang, seed)
+                with monkeypatch.context() as m:
+                    m.setattr(layout, "ONE_BYTE", False)
+                    as_printed = layout.find_furniture(layout.scan_lines(text))
+                assert (found, queries) == as_printed, (lang, seed, overflow)
+                heads += len(found)
+    assert heads > 40
 
 
 @settings(max_examples=300, deadline=None)

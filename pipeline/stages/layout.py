@@ -586,12 +586,25 @@ def _live_clusters(clusters: list[tuple[str, list[int]]], by_length: dict, since
     return live
 
 
-def _narrow(keys: set[str]) -> dict[int, str]:
-    """A one-to-one map of the keys' characters to one-byte ones (str.translate), if there are at
-    most 256: fuzz.ratio compares equal characters only, so its scores are the same, and rapidfuzz
-    compares one-byte strings four times faster (Cyrillic heads: most of the layout stage)."""
-    chars = sorted({c for key in keys for c in key})
-    return {ord(c): chr(n) for n, c in enumerate(chars)} if len(chars) <= 256 else {}
+ONE_BYTE = True  # head keys compared as one-byte strings where they can be (off: as printed; a test compares)
+
+
+def _one_byte(key: str, table: dict[int, str], seen: set[str]) -> bool:
+    """Extend `table`, a one-to-one map of the head keys' characters onto one-byte ones in the
+    order they are first seen (str.translate), by the characters of `key`; False if that would
+    make more than 256. fuzz.ratio compares equal characters only, so its scores are the same,
+    and rapidfuzz compares one-byte strings four times faster (Cyrillic heads: most of the
+    layout stage). Built as the lines come: keys kept for every line to map them first held
+    ~340 MB on a 100 MB witness."""
+    fresh = set(key) - seen
+    if not fresh:
+        return True
+    if len(seen) + len(fresh) > 256:
+        return False
+    for c in sorted(fresh):
+        table[ord(c)] = chr(len(seen))
+        seen.add(c)
+    return True
 
 
 def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
@@ -644,19 +657,23 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     clusters: list[tuple[str, list[int]]] = []
     by_length: dict[int, tuple[list[int], list[str]]] = {}  # head length -> live clusters, in order
     values: dict[int, int | None] = {}
-    keyed = {i: _head_key(ln.text) for i, ln in enumerate(lines)  # the lines that may be heads
-             if i not in found and len(ln.text) <= 90 and not _STRONG_END.search(ln.text[-3:])}
-    narrow = _narrow({key for key, _ in keyed.values()})
+    table: dict[int, str] | None = {} if ONE_BYTE else None
+    seen: set[str] = set()
     for i, ln in enumerate(lines):
         if i % 512 == 0 and i:
             by_length = _live_clusters(clusters, by_length, i - HEAD_WINDOW)
-        if i not in keyed:
+        if i in found or len(ln.text) > 90 or _STRONG_END.search(ln.text[-3:]):
             continue
-        key, value = keyed[i]
+        key, value = _head_key(ln.text)
         if len(key) < 3 or len(key.split()) > 10:
             continue
         values[i] = value
-        key = key.translate(narrow)
+        if table is not None and not _one_byte(key, table, seen):  # a 257th character: as printed from here on
+            back = {ord(b): chr(c) for c, b in table.items()}
+            by_length = {n: (ids, [h.translate(back) for h in heads]) for n, (ids, heads) in by_length.items()}
+            table = None
+        if table is not None:
+            key = key.translate(table)
         # the live heads within 4 characters of its length, matched in one call (the first
         # cluster, by number, whose head it matches)
         near_ids: list[int] = []
