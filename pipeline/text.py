@@ -19,7 +19,6 @@ import pickle
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import IO
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress, islice, pairwise
@@ -324,18 +323,6 @@ class Document:
         with f:
             f.seek(0)
             self.__dict__.update(pickle.load(f))
-
-    @contextmanager
-    def parked(self) -> Iterator[None]:
-        """park() while the block runs, then unpark() (parked already: they stay so)."""
-        if self._spilled is not None:
-            yield
-            return
-        self.park()
-        try:
-            yield
-        finally:
-            self.unpark()
 
     def release_text(self) -> None:
         """Let the current text go (the next reader joins it again): the change log is made from
