@@ -442,6 +442,7 @@ class ParkedText:
                 self._text = text
             else:  # the chunks read so far are gone: the caller makes the text another way
                 raise
+
     def read(self) -> str:
         """The text (once: the file is closed)."""
         if self._text is not None:

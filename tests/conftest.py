@@ -363,10 +363,10 @@ def edition(root: Path, *args: str, timeout: int = 120) -> subprocess.CompletedP
     return subprocess.CompletedProcess(["edition", *args], code, out.getvalue(), err.getvalue())
 
 
-def edition_process(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run `python -m pipeline` in a new process."""
+def edition_process(root: Path, *args: str, timeout: int = 600, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m pipeline` in a new process (`env`: its environment, if not this one's)."""
     return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def changes_of(root: Path, wid: str) -> list[dict]:

@@ -13,7 +13,6 @@ import importlib.util
 import io
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 from pipeline import outputs
 from pipeline.commands import run as run_command
 from pipeline.errors import EditionError
-from tests.conftest import SHARED, edition, make_project
+from tests.conftest import SHARED, edition, edition_process, make_project
 
 TOML = """[[witness]]
 id = "a"
@@ -149,8 +148,7 @@ def test_a_real_run_killed_mid_rename_is_finished_by_the_next_command(two_editio
     """`edition run` in its own process, SIGKILLed at its third rename (EDITION_FAULT_RENAME)."""
     root, old, files, new = two_editions
     env = {**os.environ, "EDITION_FAULT_RENAME": "2"}
-    proc = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), "run", "--quiet"],
-                          capture_output=True, text=True, env=env, timeout=600)
+    proc = edition_process(root, "run", "--quiet", env=env)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert (root / outputs.JOURNAL).exists()  # committed, not yet switched: the next command finishes it
     proc = edition(root, "report")
