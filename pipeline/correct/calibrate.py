@@ -29,7 +29,7 @@ CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibr
 
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
             "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up",
-            "diacritic", "capital")
+            "diacritic", "capital", "damage", "sides", "sources", "reading_zipf", "choices")
 
 
 class CalibrationFile(BaseModel):
@@ -43,16 +43,23 @@ class CalibrationFile(BaseModel):
 def features(posterior: float, context: float, cost: float, reading_count: int, candidate_count: int,
              length: int, candidate_zipf: float, realword: bool, document: float = 0.0,
              agreement: float = 0.0, runner_up: float = 0.0, reading: str = "", candidate: str = "",
-             capital: bool = False) -> list[float]:
+             capital: bool = False, damage: float = 0.0, sides: int = 0, sources: int = 0,
+             reading_zipf: float = 0.0, choices: int = 1) -> list[float]:
     """The features of one correction, in the order of FEATURES (bounded, so no one dominates).
     `runner_up`: the posterior of the next likeliest other word (a close second makes the choice unsure);
     `reading` and `candidate`: the word as printed and the correction, for the shape of the misreading;
-    `capital`: a capitalised reading inside a sentence (a name, unless the witness says otherwise)."""
+    `capital`: a capitalised reading inside a sentence (a name, unless the witness says otherwise);
+    `damage`: the share of the document's words that are no words (a damaged print misreads more of its
+    words, real ones too); `sides`: how many of the reading's neighbours are sound words (the context's
+    evidence is only as good as they are); `sources`: how many other distinct readings of the document
+    the candidate is the likeliest correction of (the channel's many-to-one evidence: "acie", "aore",
+    "acro" all "acre"); `reading_zipf`: the reading's own frequency; `choices`: how many candidates."""
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
             math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
             agreement, min(5.0, math.log10(p / max(runner_up, 1e-5))), float(diacritic_only(reading, candidate)),
-            float(capital)]
+            float(capital), math.log10(max(damage, 0.003)), float(sides), math.log1p(sources),
+            max(0.0, reading_zipf), math.log1p(choices)]
 
 
 def _plain(w: str) -> str:
