@@ -272,11 +272,13 @@ SHIPPED_CALIBRATION = calibrate.CALIBRATION_FILE
 SHIPPED_VALUES = budget.VALUE_FILE
 
 
-def calibration_json(weights: list[float], fitted_on: str, n: int) -> str:
+def calibration_json(weights: tuple[list[float], list[float]], fitted_on: str, n: int) -> str:
     note = (f"Fitted by benchmarks/correction.py --write on {fitted_on} ({n} automatic corrections made at a raw "
-            f"posterior >= {LOW}, each right or wrong by the gold); weights are log-odds per feature.")
+            f"posterior >= {LOW}, each right or wrong by the gold); weights are log-odds per feature, "
+            f"a non-word's correction and a real word's fitted apart.")
     return json.dumps({"note": note, "features": list(calibrate.FEATURES),
-                       "weights": [round(w, 4) for w in weights]}, indent=1) + "\n"
+                       "weights": [round(w, 4) for w in weights[0]],
+                       "realword_weights": [round(w, 4) for w in weights[1]]}, indent=1) + "\n"
 
 
 def pick_threshold(calib: list[tuple[float, bool]], target: float = 0.98, min_n: int = 20) -> float:
@@ -338,13 +340,13 @@ def main() -> int:
                                 auto_threshold_space=LOW), pre, train, tmp, label + "-calib", calib)
             spaced = {s: {k: by_kind.pop(k) for k in SPACE_RULES if k in by_kind} for s, by_kind in calib.items()}
             points = [pt for by_kind in calib.values() for pts in by_kind.values() for pt in pts]
-            weights = calibrate.fit([x for x, _ in points], [ok for _, ok in points])
+            weights = calibrate.fit_kinds([x for x, _ in points], [ok for _, ok in points])
             cfile = tmp / f"calibration-{label}.json"
             cfile.write_text(calibration_json(weights, label, len(points)), encoding="utf-8")
             if label == "all" and args.write:
                 calibrate.CALIBRATION_FILE.write_text(calibration_json(weights, "all dev documents", len(points)),
                                                       encoding="utf-8")
-            cal = calibrate.Calibration(weights)
+            cal = calibrate.Calibration(*weights)
             scored = {s: {k: [(cal.probability(x), ok) for x, ok in pts] for k, pts in by_kind.items()}
                       for s, by_kind in calib.items()}
             print_calibration(label + " raw", {s: {k: [(math.exp(x[1]) / (1 + math.exp(x[1])), ok) for x, ok in pts]

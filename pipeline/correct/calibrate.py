@@ -5,8 +5,10 @@ of the time on the dev sets, not 99.8 %). A logistic model over what detect know
 correction — the posterior, how much the neighbours favour the candidate, the channel
 cost, how often the document itself uses the reading and the candidate, the length, the
 candidate's frequency, how far ahead of the next likeliest word it is, and the shape of the
-misreading (only accents differ: "détail" for "detail", a scan's habit more than a spelling)
-— gives the probability that the correction is right.
+misreading (only accents differ: "détail" for "detail", a scan's habit more than a spelling),
+and what the document says of itself (how damaged it is, whether the neighbours are sound words,
+how many of its other garbles have the same likeliest correction) — gives the probability that
+the correction is right; a non-word's correction and a real word's are calibrated apart.
 
 Its weights are data (pipeline/data/ocr_calibration.json), fitted by
 benchmarks/correction.py on the dev sets' documents (`fit`, from each correction the
@@ -33,11 +35,13 @@ FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document",
 
 
 class CalibrationFile(BaseModel):
-    """pipeline/data/ocr_calibration.json: one weight per feature (log-odds)."""
+    """pipeline/data/ocr_calibration.json: one weight per feature (log-odds), for a non-word's
+    correction (`weights`) and for a real word's (`realword_weights`; empty: the same)."""
 
     note: str = ""
     features: list[str]
     weights: list[float]
+    realword_weights: list[float] = []
 
 
 def features(posterior: float, context: float, cost: float, reading_count: int, candidate_count: int,
@@ -80,8 +84,13 @@ def diacritic_only(reading: str, candidate: str) -> bool:
 
 
 class Calibration:
-    def __init__(self, weights: list[float]):
+    """The two kinds of correction are calibrated apart: a real word replaced and a non-word fixed
+    weigh the same evidence differently (a real word's own frequency speaks against the fix, a
+    non-word's for a rare word); one weight vector with the kind as a feature could only shift them."""
+
+    def __init__(self, weights: list[float], realword_weights: list[float] | None = None):
         self.weights = weights
+        self.realword_weights = realword_weights or weights
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> "Calibration":
@@ -91,16 +100,27 @@ class Calibration:
             raise EditionError(str(path), f"not a calibration file: {str(e).splitlines()[0]}") from None
         if tuple(data.features) != FEATURES:
             raise EditionError(str(path), f"features {data.features} are not {list(FEATURES)}")
-        return cls(data.weights)
+        if len(data.weights) != len(FEATURES) or len(data.realword_weights) not in (0, len(FEATURES)):
+            raise EditionError(str(path), f"not one weight per feature ({len(FEATURES)})")
+        return cls(data.weights, data.realword_weights)
 
     def probability(self, x: list[float]) -> float:
-        z = sum(w * v for w, v in zip(self.weights, x))
+        z = sum(w * v for w, v in zip(self.realword_weights if x[REALWORD] else self.weights, x))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 @lru_cache(maxsize=1)
 def shared() -> Calibration:
     return Calibration.load(CALIBRATION_FILE)
+
+
+REALWORD = FEATURES.index("realword")
+
+
+def fit_kinds(xs: list[list[float]], ys: list[bool], l2: float = 1.0) -> tuple[list[float], list[float]]:
+    """(non-word weights, real-word weights): `fit` on each kind's corrections."""
+    kinds = [[(x, y) for x, y in zip(xs, ys) if bool(x[REALWORD]) == k] for k in (False, True)]
+    return tuple(fit([x for x, _ in pts], [y for _, y in pts], l2) for pts in kinds)
 
 
 def fit(xs: list[list[float]], ys: list[bool], l2: float = 1.0, rounds: int = 30) -> list[float]:
