@@ -25,16 +25,15 @@ import correction  # noqa: E402
 import error_classes  # noqa: E402
 from pipeline.context import Resources  # noqa: E402
 from pipeline.correct.align import align, tokens  # noqa: E402
-from pipeline.lexicon import fold  # noqa: E402
 from pipeline.stages import detect  # noqa: E402
 
 SET = "overproof_smh_dev"
 
 
 def right_gold(text: str, gold_words: list[str]) -> set[int]:
-    """The gold word indexes a text has right (equal in the word alignment, letter case folded)."""
-    ow = [fold(m.group()) for m in tokens(text)]
-    return {k for u in align(ow, [fold(g) for g in gold_words]) if u.equal for k in range(u.g0, u.g1)}
+    """The gold word indexes a text has right (equal in the word alignment, as measure.py compares: case kept)."""
+    ow = [m.group() for m in tokens(text)]
+    return {k for u in align(ow, gold_words) if u.equal for k in range(u.g0, u.g1)}
 
 
 def main() -> int:
