@@ -27,8 +27,14 @@ REPORTS = ("alignment.json", "tei.xml", "html", "coverage.json")  # the reports 
 
 def report_files(col: Collation, folder: Path, only: tuple[str, ...] = REPORTS) -> dict[Path, str]:
     """Every report of one collation (or those named in `only`), by path under `folder`."""
-    make = {"alignment.json": alignment_json, "tei.xml": tei_xml, "html": html,
-            "coverage.json": lambda c: json.dumps(coverage(c), ensure_ascii=False, indent=1) + "\n"}
+    cov: list[dict] = []  # the coverage, made once for the HTML and coverage.json
+
+    def covered(c: Collation) -> dict:
+        if not cov:
+            cov.append(coverage(c))
+        return cov[0]
+    make = {"alignment.json": alignment_json, "tei.xml": tei_xml, "html": lambda c: html(c, covered(c)),
+            "coverage.json": lambda c: json.dumps(covered(c), ensure_ascii=False, indent=1) + "\n"}
     return {folder / f"{col.work}.{name}": make[name](col) for name in REPORTS if name in only}
 
 
@@ -299,8 +305,9 @@ def _environment() -> Environment:
                        trim_blocks=True, lstrip_blocks=True, bytecode_cache=compiled_templates())
 
 
-def html(col: Collation) -> str:
-    """The synoptic view: one row per aligned passage, a column per witness."""
+def html(col: Collation, cov: dict | None = None) -> str:
+    """The synoptic view: one row per aligned passage, a column per witness (`cov`: its
+    coverage(col), if made already)."""
     env = _environment()
     rows = []
     for k, row in enumerate(col.rows):
@@ -314,7 +321,7 @@ def html(col: Collation) -> str:
         missing_pivot = not row.cells.get(col.pivot)
         rows.append({"n": k, "row": row, "cells": cells, "anchors": shown_anchors(row), "addition": missing_pivot and col.method == "pivot",
                      "variant_counts": sorted(Counter(v.kind for v in row.variants).items())})
-    cov = coverage(col)
+    cov = cov if cov is not None else coverage(col)
     counts = Counter(v.kind for r in col.rows for v in r.variants)
     columns = [{"wid": w.id, "k": k, "empty": sum(1 for r in col.rows if not r.cells.get(w.id))}
                for k, w in enumerate(col.witnesses)]

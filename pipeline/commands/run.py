@@ -213,21 +213,24 @@ def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, s
     return collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
 
 
+IN_WORKER = ("html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage too)
+
+
 def html_task(col, folder: Path) -> dict:
-    """A collation's HTML report (pipeline.collate.writers), in a worker."""
+    """A collation's HTML report and coverage (pipeline.collate.writers), in a worker."""
     from pipeline.collate.writers import report_files
-    return report_files(col, folder, ("html",))
+    return report_files(col, folder, IN_WORKER)
 
 
 def _reports(cols: list, root: Path, pool) -> dict[str, str]:
-    """The reports of collations made in a worker, as collate_task gives them: the HTML made
-    in the worker while this process makes the others."""
+    """The reports of collations made in a worker, as collate_task gives them: the HTML (and
+    the coverage it shows) made in the worker while this process makes the others."""
     from pipeline.collate.writers import REPORTS, report_files
     folder = root / "reports" / "collation"
     pages = [pool.submit(html_task, col, folder) for col in cols]
     out: dict[str, str] = {}
     for col, page in zip(cols, pages):
-        made = report_files(col, folder, tuple(r for r in REPORTS if r != "html"))
+        made = report_files(col, folder, tuple(r for r in REPORTS if r not in IN_WORKER))
         made.update(page.result())
         out.update({(folder / f"{col.work}.{name}").relative_to(root).as_posix(): made[folder / f"{col.work}.{name}"]
                     for name in REPORTS})
