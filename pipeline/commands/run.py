@@ -92,20 +92,27 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
                if len(corpus.members(wk.id)) >= 2} if collate else {}
     workers = _Workers()  # the processes clean_cached starts, kept to collate while this one writes
     away: dict[str, tuple] = {}  # work id -> (its key, the future of its collation in a worker)
+    reports_ahead: dict[str, object] = {}  # work id -> the future of its worker's reports (pages_task), if asked
+
+    def send(work_id: str, key: str | None) -> None:
+        """The work's collation to the worker; with one worker (its queue is in order), its reports
+        too, made there as soon as the collation is, while this process makes the others."""
+        work, members = corpus.work(work_id), corpus.members(work_id)
+        away[work_id] = (key, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
+                                                  {m.id: texts[m.id] for m in members if m.id in texts}))
+        reports_ahead[work_id] = workers.pool.submit(pages_task, str(root), work_id) if workers.single else None
 
     def collate_work(work_id: str) -> None:
         work, members = corpus.work(work_id), corpus.members(work_id)
         if any(m.id not in texts for m in members if m.id in ids):
             # the one worker cleans the rest of the work's witnesses, then collates it (its queue is in
             # order): it reads their texts itself; the key is made when this process has them too
-            away[work_id] = (None, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
-                                                       {m.id: texts[m.id] for m in members if m.id in texts}))
+            send(work_id, None)
             return
         key = work_key(root, res, work, members, texts)
         found = None if force else cache.get("work", key)
         if found is None and workers.pool is not None:  # a worker collates it; this process goes on
-            away[work_id] = (key, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
-                                                      {m.id: texts[m.id] for m in members if m.id in texts}))
+            send(work_id, key)
             return
         if found is None:
             found = collate_task(str(root), corpus.root, members, work, texts, res)
@@ -169,16 +176,22 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
                 if key is None:  # sent before this process had every text: the cache may have it after all
                     key = work_key(root, res, work, corpus.members(work.id), texts)
                     found = None if force else cache.get("work", key)
+                pages = reports_ahead.pop(work.id, None)
                 if found is None:
-                    found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res) \
-                        if future.cancel() else _reports(future.result(), root, workers.pool)  # not started: here
+                    if future.cancel():  # not started: here
+                        if pages is not None:
+                            pages.cancel()
+                        found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res)
+                    else:
+                        found = _reports(future.result(), root, workers.pool, pages)
                     cache.put("work", key, found)
                 collated[work.id] = found
             for rel, content in collated.get(work.id, {}).items():
                 files[root / rel] = content
     finally:
         if workers.pool is not None:
-            _close(workers.pool, {k: f for k, (_, f) in away.items()})
+            _close(workers.pool, {**{k: f for k, (_, f) in away.items()},
+                                  **{f"{k} reports": f for k, f in reports_ahead.items() if f is not None}})
     files.update(build_reports(root, corpus, cleaned, files, split=sentences, stream=True))
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
@@ -206,11 +219,23 @@ def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str
 
 def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, str]) -> list:
     """In a worker forked by clean_cached: the work's collation (pipeline.collate.collations),
-    its reports not made yet; the texts of the witnesses this worker cleaned are its own."""
+    its reports not made yet; the texts of the witnesses this worker cleaned are its own. The
+    collation stays here for pages_task."""
     from pipeline.collate import collations
     from pipeline.witnesses import Corpus
     texts = {**{m.id: _MADE[m.id] for m in members if m.id in _MADE}, **texts}
-    return collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
+    _COLLATED[work.id] = made = collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
+    return made
+
+
+def pages_task(root: str, work_id: str) -> list[dict] | None:
+    """In the worker that just made a work's collation (collation_task, queued before this): its
+    reports that a worker makes (IN_WORKER), one dict per collation; None if another process made it."""
+    from pipeline.collate.writers import report_files
+    cols = _COLLATED.pop(work_id, None)
+    if cols is None:
+        return None
+    return [report_files(col, Path(root) / "reports" / "collation", IN_WORKER) for col in cols]
 
 
 IN_WORKER = ("html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage too)
@@ -222,16 +247,21 @@ def html_task(col, folder: Path) -> dict:
     return report_files(col, folder, IN_WORKER)
 
 
-def _reports(cols: list, root: Path, pool) -> dict[str, str]:
+def _reports(cols: list, root: Path, pool, ahead=None) -> dict[str, str]:
     """The reports of collations made in a worker, as collate_task gives them: the HTML (and
-    the coverage it shows) made in the worker while this process makes the others."""
+    the coverage it shows) made in the worker while this process makes the others. `ahead`: the
+    future of the worker's pages_task (asked with the collation), else they are asked now."""
     from pipeline.collate.writers import REPORTS, report_files
     folder = root / "reports" / "collation"
-    pages = [pool.submit(html_task, col, folder) for col in cols]
+    pages = [pool.submit(html_task, col, folder) for col in cols] if ahead is None else None
+    mine = [report_files(col, folder, tuple(r for r in REPORTS if r not in IN_WORKER)) for col in cols]
+    if pages is None:
+        pages = ahead.result() or [report_files(col, folder, IN_WORKER) for col in cols]  # None: not that worker's
+    else:
+        pages = [page.result() for page in pages]
     out: dict[str, str] = {}
-    for col, page in zip(cols, pages):
-        made = report_files(col, folder, tuple(r for r in REPORTS if r not in IN_WORKER))
-        made.update(page.result())
+    for col, made, page in zip(cols, mine, pages):
+        made.update(page)
         out.update({(folder / f"{col.work}.{name}").relative_to(root).as_posix(): made[folder / f"{col.work}.{name}"]
                     for name in REPORTS})
     return out
@@ -415,6 +445,7 @@ def _fork_pool(workers: int, res=None):
 
 _FORKED_RES = None  # in a forked worker: the run's resources (collation_task, clean_task)
 _MADE: dict[str, str] = {}  # in a forked worker: the clean texts of the witnesses it cleaned ahead
+_COLLATED: dict[str, list] = {}  # in a forked worker: the collations it made, until pages_task takes them
 
 
 def _start_worker(parent: int, res) -> None:
