@@ -144,6 +144,9 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
             for work_id, left in waiting.items():
                 if wid in {m.id for m in corpus.members(work_id)} and (work_id in away or work_id in collated):
                     away.pop(work_id, None)
+                    stale = reports_ahead.pop(work_id, None)
+                    if stale is not None:  # its reports too, if the worker has not taken them yet
+                        stale.cancel()
                     collated.pop(work_id, None)
                     left.update(m.id for m in corpus.members(work_id) if m.id in ids and m.id not in texts)
                     left.add(wid)
