@@ -172,6 +172,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         if meanwhile is not None:
             meanwhile()
         _materialise(files, lambda: not all(f.done() for _, f in away.values()))
+        pending: list[tuple] = []  # (work id, its key, its reports made here, _WorkerReports) of worker collations
         for work in corpus.works:  # in catalogue order
             if work.id in away:
                 key, future = away.pop(work.id)
@@ -185,17 +186,31 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
                         if pages is not None:
                             pages.cancel()
                         found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res)
+                        cache.put("work", key, found)
                     else:
-                        found = _reports(future.result(), root, workers.pool, pages)
-                    cache.put("work", key, found)
+                        theirs = _WorkerReports(future.result(), root, workers.pool, pages)
+                        mine = theirs.mine()
+                        pending.append((work.id, key, mine, theirs))  # stored once the worker's are in (below)
+                        # every report's path now (the index lists them), the worker's content once made
+                        found = {rel: mine.get(rel, "") for rel in theirs.paths()}
                 collated[work.id] = found
             for rel, content in collated.get(work.id, {}).items():
                 files[root / rel] = content
+        reports = None
+        if pending:  # while the worker makes its reports of the collations: the witnesses' pages here
+            reports = build_reports(root, corpus, cleaned, files, split=sentences, stream=True)
+            _materialise(reports, lambda: not all(t.done() for *_, t in pending))
+            for work_id, key, mine, theirs in pending:
+                collated[work_id] = found = theirs.merged(mine)
+                cache.put("work", key, found)
+                for rel, content in found.items():
+                    files[root / rel] = content
     finally:
         if workers.pool is not None:
             _close(workers.pool, {**{k: f for k, (_, f) in away.items()},
                                   **{f"{k} reports": f for k, f in reports_ahead.items() if f is not None}})
-    files.update(build_reports(root, corpus, cleaned, files, split=sentences, stream=True))
+    files.update(reports if reports is not None else build_reports(root, corpus, cleaned, files, split=sentences,
+                                                                   stream=True))
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     if not only:
@@ -241,33 +256,52 @@ def pages_task(root: str, work_id: str) -> list[dict] | None:
     return [report_files(col, Path(root) / "reports" / "collation", IN_WORKER) for col in cols]
 
 
-IN_WORKER = ("html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage too)
+IN_WORKER = ("tei.xml", "html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage)
 
 
 def html_task(col, folder: Path) -> dict:
-    """A collation's HTML report and coverage (pipeline.collate.writers), in a worker."""
+    """A collation's reports that a worker makes (IN_WORKER: pipeline.collate.writers), in a worker."""
     from pipeline.collate.writers import report_files
     return report_files(col, folder, IN_WORKER)
 
 
-def _reports(cols: list, root: Path, pool, ahead=None) -> dict[str, str]:
-    """The reports of collations made in a worker, as collate_task gives them: the HTML (and
-    the coverage it shows) made in the worker while this process makes the others. `ahead`: the
-    future of the worker's pages_task (asked with the collation), else they are asked now."""
-    from pipeline.collate.writers import REPORTS, report_files
-    folder = root / "reports" / "collation"
-    pages = [pool.submit(html_task, col, folder) for col in cols] if ahead is None else None
-    mine = [report_files(col, folder, tuple(r for r in REPORTS if r not in IN_WORKER)) for col in cols]
-    if pages is None:
-        pages = ahead.result() or [report_files(col, folder, IN_WORKER) for col in cols]  # None: not that worker's
-    else:
-        pages = [page.result() for page in pages]
-    out: dict[str, str] = {}
-    for col, made, page in zip(cols, mine, pages):
-        made.update(page)
-        out.update({(folder / f"{col.work}.{name}").relative_to(root).as_posix(): made[folder / f"{col.work}.{name}"]
-                    for name in REPORTS})
-    return out
+class _WorkerReports:
+    """The reports of collations made in a worker, as collate_task gives them: alignment.json
+    made here (the witnesses' pages read it), the others (IN_WORKER) in the worker meanwhile.
+    `ahead`: the future of the worker's pages_task (asked with the collation), else they are
+    asked now, one html_task per collation."""
+
+    def __init__(self, cols: list, root: Path, pool, ahead=None):
+        self.cols, self.root, self.folder = cols, root, root / "reports" / "collation"
+        self.ahead = ahead
+        self.pages = [pool.submit(html_task, col, self.folder) for col in cols] if ahead is None else None
+
+    def mine(self) -> dict[str, str]:
+        """The reports made here, {path under the project: content}."""
+        from pipeline.collate.writers import REPORTS, report_files
+        made = [report_files(col, self.folder, tuple(r for r in REPORTS if r not in IN_WORKER)) for col in self.cols]
+        return {self._rel(p): c for m in made for p, c in m.items()}
+
+    def paths(self) -> list[str]:
+        """Every report's path under the project, each collation's in the order of REPORTS."""
+        from pipeline.collate.writers import REPORTS
+        return [self._rel(self.folder / f"{col.work}.{name}") for col in self.cols for name in REPORTS]
+
+    def done(self) -> bool:
+        return self.ahead.done() if self.pages is None else all(p.done() for p in self.pages)
+
+    def merged(self, mine: dict[str, str]) -> dict[str, str]:
+        """Every report of the collations, each collation's in the order of REPORTS."""
+        from pipeline.collate.writers import report_files
+        if self.pages is None:  # None from pages_task: another worker collated it, its reports are made here
+            pages = self.ahead.result() or [report_files(col, self.folder, IN_WORKER) for col in self.cols]
+        else:
+            pages = [page.result() for page in self.pages]
+        theirs = {self._rel(p): c for page in pages for p, c in page.items()}
+        return {rel: mine[rel] if rel in mine else theirs[rel] for rel in self.paths()}
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
 
 
 def _materialise(files: dict, busy) -> None:
