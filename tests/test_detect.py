@@ -518,3 +518,44 @@ def test_a_real_words_misreadings_are_lower_case_words(resources):
     for printed, meant in (("ol", "of"), ("hive", "have")):
         found = {v for v, _, _ in realword_variants(printed, lex, model, 3.0, 4.0)}
         assert meant in found and all(v == v.lower() and v != printed for v in found), (printed, found)
+
+
+def test_doubts_close_together_are_one_query_that_one_click_fixes(resources):
+    """Real newspaper OCR (Overproof): doubts close together in a line are one query (one trip to the
+    scan; correct/budget.py `lines`), worth the sum of its doubts. Its suggestion is the span with each
+    doubt's first reading, its reason names every doubt; under the same budget the queries then flag
+    more misread words by the gold, and more through the doubts themselves than the doubts alone did
+    (not only by spanning sound words). Each doubt its own query (the old way) flags fewer."""
+    import pytest
+    if not (OVERPROOF / "ocr").exists():
+        pytest.skip("../shared/benchmarks not present")
+    st = detect.Settings.of(en_context(resources))
+    assert st.merge_gap >= 0 and st.merge_words >= 2  # the shipped config merges
+    merged = alone = inside = lines = 0
+    for p in sorted((OVERPROOF / "ocr").glob("*.txt"))[:16]:
+        text = p.read_text(encoding="utf-8")
+        gold = (OVERPROOF / "gold" / p.name).read_text(encoding="utf-8")
+        new = detect.run(text, en_context(resources)).queries
+        old = detect.run(text, en_context(resources, merge_gap=-1)).queries
+        doubts = detect.run(text, en_context(resources, merge_gap=-1, max_queries=1000.0)).queries
+        assert len(new) == len(old)  # the same budget
+        for q in new:
+            if q.rule != "detect.line":
+                continue
+            lines += 1
+            parts = sorted((d for d in doubts if q.start <= d.start and d.end <= q.end), key=lambda d: d.start)
+            assert len(parts) >= 2 and parts[0].start == q.start and max(d.end for d in parts) == q.end
+            assert "\n" not in q.text and len(q.text.split()) <= st.merge_words + 1
+            assert all(repr(text[d.start:d.end]) in q.reason for d in parts)
+            meant, at = "", q.start
+            for d in parts:
+                if d.start >= at:
+                    meant += text[at:d.start] + (d.suggestions[0] if d.suggestions else text[d.start:d.end])
+                    at = d.end
+            meant += text[at:q.end]
+            assert q.suggestions == ([meant] if meant != q.text else [])
+        merged += _flagged(text, gold, new)
+        alone += _flagged(text, gold, old)
+        inside += _flagged(text, gold, [d for d in doubts if any(q.start <= d.start and d.end <= q.end for q in new)])
+    assert lines >= 10, lines
+    assert inside >= alone + 10 and merged >= inside, (merged, inside, alone)
