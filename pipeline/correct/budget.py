@@ -150,7 +150,8 @@ def together(group: list, text: str) -> Query:
     for q in group:
         printed = text[q.start:q.end]
         told.append(f"{printed!r}: " + (" or ".join(repr(s) for s in q.suggestions[:3]) if q.suggestions
-                                        else "re-read (damaged)"))
+                                        else "a damaged stretch" if q.rule == "detect.stretch"
+                                        else str(q.reason).split("; ")[0]))
         if q.start >= at:  # a doubt inside one before it keeps that one's reading
             meant.append(text[at:q.start] + (q.suggestions[0] if q.suggestions else printed))
             at = q.end
