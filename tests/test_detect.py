@@ -44,7 +44,7 @@ def test_russian_scanno_repaired(cleaned):
 
 
 def test_queries_name_real_suspects_with_suggestions(resources):
-    ctx = en_context(resources)
+    ctx = en_context(resources, merge_gap=-1)  # each doubt its own query
     text = "We shall be carried awav by the Eccnomic Council, which Wecould not foresee."
     r = detect.run(text, ctx)
     found = {q.text: q for q in r.queries}
@@ -65,11 +65,14 @@ def test_real_word_scanno_found_from_the_witness_itself(resources):
 
 def test_real_word_garbles_are_judged_in_context(resources):
     """"tbat", "aud", "tho" are in wordfreq's list, but the model and the neighbours say otherwise."""
-    ctx = en_context(resources)
     text = "He said tbat the king aud the queen went to tho house of his father."
-    r = detect.run(text, ctx)
+    r = detect.run(text, en_context(resources, merge_gap=-1))  # each doubt its own query
     hits = {text[e.start:e.end]: e.after for e in r.edits} | {q.text: q.suggestions[0] for q in r.queries}
     assert hits.get("tbat") == "that" and hits.get("aud") == "and" and hits.get("tho") == "the"
+    # with the shipped config, doubts close together are one query, fixed in one click
+    r = detect.run(text, en_context(resources))
+    hits = {text[e.start:e.end]: e.after for e in r.edits} | {q.text: q.suggestions[0] for q in r.queries}
+    assert hits.get("tbat the king aud") == "that the king and" and hits.get("tho") == "the", hits
     assert "king" not in hits and "house" not in hits
 
 
@@ -83,7 +86,8 @@ def test_old_spellings_are_never_changed(resources):
 def test_names_near_the_authority_or_the_russian_original_are_queried(resources):
     w = Witness(id="kollontai-en-dreadnought", file="x", language="en", work="kollontai-workers-opposition",
                 role="translation")
-    ctx = Context(w, resources, resources.policy(w))
+    policy = resources.policy(w)
+    ctx = Context(w, resources, {**policy, "detect": {**policy.get("detect", {}), "merge_gap": -1}})  # each doubt alone
     r = detect.run("and then comrade Shliapnikow said that Tsurupka agreed.", ctx)
     names = {q.text: q for q in r.queries if q.rule == "detect.name"}
     assert names["Shliapnikow"].suggestions == ["Shliapnikov"]
