@@ -563,3 +563,25 @@ def test_doubts_close_together_are_one_query_that_one_click_fixes(resources):
         inside += _flagged(text, gold, [d for d in doubts if any(q.start <= d.start and d.end <= q.end for q in new)])
     assert lines >= 10, lines
     assert inside >= alone + 10 and merged >= inside, (merged, inside, alone)
+
+
+def test_doubts_join_only_close_together_within_a_line():
+    """budget.lines: at most `gap` words between two doubts, no line break, the span at most `most` words."""
+    from pipeline.correct import budget
+    from pipeline.model import Query
+    text = "tbe king aud the queen went\nto tho house of his fatber and then hee went on"
+
+    def doubt(word, nth=0):
+        at = -1
+        for _ in range(nth + 1):
+            at = text.index(word, at + 1)
+        return Query(at, at + len(word), word, [word + "!"], 0.5, "x", rule="detect.nonword")
+    qs = [doubt("tbe"), doubt("aud"), doubt("tho"), doubt("fatber"), doubt("hee")]
+    spans = [[q.text for q in g] for g in budget.lines(qs, text, 2, 8)]
+    assert spans == [["tbe", "aud"], ["tho"], ["fatber", "hee"]]  # the line break parts "aud" from "tho"
+    assert [[q.text for q in g] for g in budget.lines(qs, text, 1, 8)] == [["tbe", "aud"], ["tho"], ["fatber"],
+                                                                          ["hee"]]
+    assert [[q.text for q in g] for g in budget.lines(qs, text, 2, 2)] == [["tbe"], ["aud"], ["tho"], ["fatber"],
+                                                                          ["hee"]]
+    q = budget.together([qs[3], qs[4]], text)
+    assert (q.text, q.suggestions, q.rule) == ("fatber and then hee", ["fatber! and then hee!"], "detect.line")

@@ -146,12 +146,15 @@ def together(group: list, text: str) -> Query:
     """One query for doubts close together (`lines`): the span from the first to the last, the span
     with each doubt's first reading as its suggestion, each doubt and its readings in the reason."""
     start, end = group[0].start, max(q.end for q in group)
-    meant, told, at = [], [], start
+    meant, told, at = [], [], start  # told: [printed doubts, what is said of them] (the same said once)
     for q in group:
         printed = text[q.start:q.end]
-        told.append(f"{printed!r}: " + (" or ".join(repr(s) for s in q.suggestions[:3]) if q.suggestions
-                                        else "a damaged stretch" if q.rule == "detect.stretch"
-                                        else str(q.reason).split("; ")[0]))
+        said = (" or ".join(repr(s) for s in q.suggestions[:3]) if q.suggestions
+                else "a damaged stretch" if q.rule == "detect.stretch" else str(q.reason).split("; ")[0])
+        if told and told[-1][1] == said:
+            told[-1][0].append(printed)
+        else:
+            told.append([[printed], said])
         if q.start >= at:  # a doubt inside one before it keeps that one's reading
             meant.append(text[at:q.start] + (q.suggestions[0] if q.suggestions else printed))
             at = q.end
@@ -159,7 +162,8 @@ def together(group: list, text: str) -> Query:
     suggestion = "".join(meant)
     return Query(start, end, text[start:end], [suggestion] if suggestion != text[start:end] else [],
                  max(q.score for q in group),
-                 f"{len(group)} doubts close together, re-read from the scan at once: " + "; ".join(told),
+                 f"{len(group)} doubts close together, re-read from the scan at once: "
+                 + "; ".join(f"{', '.join(repr(p) for p in printed)}: {said}" for printed, said in told),
                  rule="detect.line")
 
 
