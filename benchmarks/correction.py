@@ -21,8 +21,13 @@ Reported per set:
   documents is matched with the gold (how many misread words it touches); the rates by rule
   and score band (pipeline/correct/budget.py) rank the held-out documents' queries under the
   budget ([detect] max_queries) by the misread words each is expected to flag;
+* reading cost: read/q, the words inside the queries' spans per misread word they touch, and
+  empty, the share of queries that touch none (a query's span is what the proofreader re-reads;
+  doubts close together are one query, [detect] merge_gap);
 * 1-click: of the queries on one misread word, the share whose first suggestion is the gold
-  word (the proofreader's one click fixes it).
+  word (the proofreader's one click fixes it); span: of the queries on misread words whose span
+  holds whole alignment units (one word or doubts close together), the share whose first
+  suggestion writes the gold words of the span.
 
 Honesty: the OCR model and the calibration are learned on the dev sets. `--folds 2`
 learns both on the documents of one fold (pipeline/correct/learn.py --fold) and reports
@@ -151,20 +156,27 @@ def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: di
             c["errors"] += 1
             if any(k in touched for k in range(u.o0, u.o1)):
                 c["flagged"] += 1
-    if asked is not None:  # the misread words (error units) each query touches
-        for q in result.queries:
-            if not q.rule.startswith("detect."):
-                continue
-            hit = set()
-            k = token_at(q.start)
-            if k is None:
-                k = bisect.bisect_right(starts, q.start)
-            while k < len(o) and o[k].start() < max(q.end, q.start + 1):
-                u = unit_of.get(k)
-                if u is not None and not u.equal:
-                    hit.add(u.o0)
-                k += 1
+    # the misread words (error units) each query touches; the proofreader's reading cost: the words
+    # inside the queries' spans per error unit they touch, and the queries that touch none
+    queried = set()
+    for q in result.queries:
+        if not q.rule.startswith("detect."):
+            continue
+        hit = set()
+        k = token_at(q.start)
+        if k is None:
+            k = bisect.bisect_right(starts, q.start)
+        while k < len(o) and o[k].start() < max(q.end, q.start + 1):
+            c["read"] += 1
+            u = unit_of.get(k)
+            if u is not None and not u.equal:
+                hit.add(u.o0)
+            k += 1
+        c["empty"] += not hit
+        queried |= hit
+        if asked is not None:
             asked.append((q.rule, q.score, budget.words(q.text), len(hit)))
+    c["queried"] = len(queried)
 
     def right(start, end, after):
         k = token_at(start)
@@ -205,6 +217,21 @@ def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: di
         c["asked_one"] += 1
         gold_words = [norm(x).lower() for x in g[u.g0:u.g1]]
         c["one_click"] += bool(q.suggestions) and norm(q.suggestions[0]).lower().split() == gold_words
+    # ... of every query on misread words whose span holds whole alignment units (doubts close together
+    # joined: several words), the share whose first suggestion writes the gold words of its span
+    for q in result.queries:
+        k = token_at(q.start)
+        if k is None or not q.rule.startswith("detect."):
+            continue
+        j = k
+        while j + 1 < len(o) and o[j + 1].start() < q.end:
+            j += 1
+        us = sorted({id(unit_of[x]): unit_of[x] for x in range(k, j + 1) if x in unit_of}.values(), key=lambda u: u.o0)
+        if not us or all(u.equal for u in us) or us[0].o0 < k or us[-1].o1 > j + 1:
+            continue
+        c["asked_span"] += 1
+        meant = [norm(m.group()).lower() for m in tokens(q.suggestions[0])] if q.suggestions else None
+        c["span_click"] += meant == [norm(x).lower() for u in us for x in g[u.g0:u.g1]]
     if calib is not None:  # (features of the correction, right?) by rule
         for e in result.edits:
             if (e.start, e.after) in trace:  # the noisy channel's corrections (not the lone digits)
@@ -367,7 +394,9 @@ def main() -> int:
             # the value of a query (pipeline/correct/budget.py): the training documents' queries, with
             # these thresholds and no budget, each matched with the gold
             asked: list = []
-            evaluate(configured(base, **thr, max_queries=1e9), pre, train, tmp, label + "-queries", asked=asked)
+            # (each doubt its own query: a group of doubts close together is worth the sum of its doubts')
+            evaluate(configured(base, **thr, max_queries=1e9, merge_gap=-1), pre, train, tmp, label + "-queries",
+                     asked=asked)
             values = budget.fit(asked, note=f"Fitted by benchmarks/correction.py on {label} ({len(asked)} queries of "
                                             f"the training documents, without the budget, each matched with the gold).")
             vfile = tmp / f"query-value-{label}.json"
@@ -428,13 +457,15 @@ def print_run(label, thr, rows):
     print(f"\n== {label}  (automatic thresholds: "
           + ", ".join(f"{k} {v:.3f}" for k, v in thr.items()) + ")")
     print(f"{'set':<18} {'docs':>4} {'CER before':>10} {'after':>6} {'WER before':>10} {'after':>6} {'auto':>5} "
-          f"{'prec':>6} {'errors':>6} {'flagged':>7} {'q/100w':>6} {'1-click':>7} {'MB/s':>5}")
+          f"{'prec':>6} {'errors':>6} {'flagged':>7} {'q/100w':>6} {'read/q':>6} {'empty':>5} {'1-click':>7} {'span':>5} {'MB/s':>5}")
     for s, r in rows.items():
         prec = r["auto_right"] / r["auto"] if r.get("auto") else float("nan")
         print(f"{s:<18} {r['docs']:>4} {100 * r['before']['cer']:>10.2f} {100 * r['after']['cer']:>6.2f} "
               f"{100 * r['before']['wer']:>10.2f} {100 * r['after']['wer']:>6.2f} {r.get('auto', 0):>5} {prec:>6.3f} "
               f"{r['errors']:>6} {r.get('flagged', 0) / max(1, r['errors']):>7.3f} "
-              f"{100 * r['queries'] / max(1, r['words']):>6.2f} {r.get('one_click', 0) / max(1, r.get('asked_one', 0)):>7.3f} "
+              f"{100 * r['queries'] / max(1, r['words']):>6.2f} {r.get('read', 0) / max(1, r.get('queried', 0)):>6.2f} "
+              f"{r.get('empty', 0) / max(1, r['queries']):>5.3f} {r.get('one_click', 0) / max(1, r.get('asked_one', 0)):>7.3f} "
+              f"{r.get('span_click', 0) / max(1, r.get('asked_span', 0)):>5.3f} "
               f"{r['detect_mb_s']:>5}")
         print("    by rule: " + "; ".join(f"{k[5:]} {r['right ' + k[5:]]}/{n}={r['right ' + k[5:]] / n:.3f}"
                                         for k, n in sorted(r.items()) if k.startswith("auto ") and n))

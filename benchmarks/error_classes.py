@@ -22,6 +22,8 @@ per misread word, split or merged run). Each error unit gets one class, the firs
 
 and whether detect fixed it (an automatic edit touches it), queried it (a query touches it) or
 left it, with the query budget and without it (`--budget` off: max_queries unbounded).
+The proofreader's reading cost beside it: the words inside the queries' spans per error unit
+they flag (fixed ones aside), and the share of queries whose span holds no error unit at all.
 A set scored with --dehyphenate (overproof) has its gold's line-end hyphens joined first, as
 measure.py joins them. Punctuation is not in word tokens: benchmarks/residual.py counts it on whitespace words.
 
@@ -173,6 +175,57 @@ def classify_doc(text: str, gold: str, result, res, st, detail: bool = False) ->
     return out
 
 
+def reading_cost(text: str, gold: str, result, doubts=None) -> tuple[int, int, int, int, int]:
+    """(queries, words inside their spans, error units they touch, queries touching none, error units
+    the doubts inside them touch) of one document; `doubts`: the queries of detect without the budget,
+    each doubt its own (a query's doubts are those inside its span; the other error units it touches,
+    it touches only by spanning the sound words between them)."""
+    o = tokens(text)
+    units = align([m.group() for m in o], [m.group() for m in tokens(gold)])
+    bad = bytearray(len(o))
+    for u in units:
+        if not u.equal:
+            for k in range(u.o0, u.o1):
+                bad[k] = 1
+    unit_at = {k: u.o0 for u in units if not u.equal for k in range(u.o0, u.o1)}
+    starts = [m.start() for m in o]
+    n = read = empty = 0
+    hit: set[int] = set()
+
+    def touched(q) -> set[int]:
+        nonlocal read
+        k = max(0, bisect.bisect_right(starts, q.start) - 1)
+        if k < len(o) and o[k].end() <= q.start:
+            k += 1
+        own = set()
+        while k < len(o) and o[k].start() < max(q.end, q.start + 1):
+            read += 1
+            if bad[k]:
+                own.add(unit_at[k])
+            k += 1
+        return own
+
+    spans = []
+    for q in result.queries:
+        if not q.rule.startswith("detect."):
+            continue
+        n += 1
+        own = touched(q)
+        empty += not own
+        hit |= own
+        spans.append((q.start, q.end))
+    inside: set[int] = set()
+    if doubts is not None:
+        spans.sort()
+        words_read = read
+        for d in doubts:
+            k = bisect.bisect_right(spans, (d.start, float("inf"))) - 1
+            if d.rule.startswith("detect.") and k >= 0 and spans[k][0] <= d.start and d.end <= spans[k][1]:
+                inside |= touched(d)
+        read = words_read
+    return n, read, len(hit), empty, len(inside)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", nargs="*", default=list(correction.SETS))
@@ -182,21 +235,30 @@ def main() -> int:
     ap.add_argument("--detail", action="store_true", help="one-word misreadings in damaged stretches by their "
                     "word's class, and the residual classes split (why the gold word is not the likeliest)")
     ap.add_argument("--no-budget", action="store_true", help="queries without the per-100-words budget")
+    ap.add_argument("--detect", nargs="*", default=[], metavar="KEY=VALUE",
+                    help="[detect] settings over config/pipeline.toml's (to compare a setting)")
     args = ap.parse_args()
     base = Resources(ROOT)
     pre = correction.cached_pre_detect(base, args.cache, args.limit)
-    res = correction.configured(base, max_queries=1e9) if args.no_budget else base
+    over = {k: float(v) for k, v in (kv.split("=", 1) for kv in args.detect)}
+    res = correction.configured(base, **over, **({"max_queries": 1e9} if args.no_budget else {})) if over \
+        or args.no_budget else base
     st = detect.Settings.of(_ctx(res))
+    # each doubt its own query, without the budget: which error units the doubts inside a query touch
+    alone = correction.configured(res, max_queries=1e9, merge_gap=-1) if st.merge_gap >= 0 else None
     for s in args.sets:
         counts: Counter = Counter()
         examples = defaultdict(list)
         words = queries = 0
+        cost = [0, 0, 0, 0, 0]  # queries, words read in them, error units they touch, queries on none, ... their doubts touch
         for _k, _name, text, gold in pre[s][:args.limit] if args.limit else pre[s]:
             if "--dehyphenate" in correction.SETS[s]:  # as the set is scored: the print's line-end hyphens joined
                 gold = HYPHEN_BREAK.sub(r"\1", gold)
             r, _post = correction.run_detect(res, text)
             words += len(tokens(text))
             queries += sum(1 for q in r.queries if q.rule.startswith("detect."))
+            doubts = correction.run_detect(alone, text)[0].queries if alone is not None else None
+            cost = [a + b for a, b in zip(cost, reading_cost(text, gold, r, doubts))]
             for c, fate, ex in classify_doc(text, gold, r, res, st, args.detail):
                 counts[(c, fate)] += 1
                 counts[c] += 1
@@ -214,6 +276,9 @@ def main() -> int:
                   f"{counts[(c, 'left')]:>6}   " + " | ".join(examples[c][:args.examples]))
         fl = sum(counts[(c, f)] for c in CLASSES + DETAIL for f in ("fixed", "queried"))
         print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%")
+        print(f"  reading: {cost[1]} words in {cost[0]} queries, {cost[1] / max(1, cost[2]):.2f} words per error unit "
+              f"they touch ({cost[2]}), {100 * cost[3] / max(1, cost[0]):.1f}% of the queries on no error"
+              + (f"; the doubts inside them touch {cost[4]}" if alone is not None else ""))
     return 0
 
 

@@ -44,7 +44,7 @@ def test_russian_scanno_repaired(cleaned):
 
 
 def test_queries_name_real_suspects_with_suggestions(resources):
-    ctx = en_context(resources)
+    ctx = en_context(resources, merge_gap=-1)  # each doubt its own query
     text = "We shall be carried awav by the Eccnomic Council, which Wecould not foresee."
     r = detect.run(text, ctx)
     found = {q.text: q for q in r.queries}
@@ -68,11 +68,14 @@ def test_real_word_scanno_found_from_the_witness_itself(resources):
 
 def test_real_word_garbles_are_judged_in_context(resources):
     """"tbat", "aud", "tho" are in wordfreq's list, but the model and the neighbours say otherwise."""
-    ctx = en_context(resources)
     text = "He said tbat the king aud the queen went to tho house of his father."
-    r = detect.run(text, ctx)
+    r = detect.run(text, en_context(resources, merge_gap=-1))  # each doubt its own query
     hits = {text[e.start:e.end]: e.after for e in r.edits} | {q.text: q.suggestions[0] for q in r.queries}
     assert hits.get("tbat") == "that" and hits.get("aud") == "and" and hits.get("tho") == "the"
+    # with the shipped config, doubts close together are one query, fixed in one click
+    r = detect.run(text, en_context(resources))
+    hits = {text[e.start:e.end]: e.after for e in r.edits} | {q.text: q.suggestions[0] for q in r.queries}
+    assert hits.get("tbat the king aud") == "that the king and" and hits.get("tho") == "the", hits
     assert "king" not in hits and "house" not in hits
 
 
@@ -86,7 +89,8 @@ def test_old_spellings_are_never_changed(resources):
 def test_names_near_the_authority_or_the_russian_original_are_queried(resources):
     w = Witness(id="kollontai-en-dreadnought", file="x", language="en", work="kollontai-workers-opposition",
                 role="translation")
-    ctx = Context(w, resources, resources.policy(w))
+    policy = resources.policy(w)
+    ctx = Context(w, resources, {**policy, "detect": {**policy.get("detect", {}), "merge_gap": -1}})  # each doubt alone
     r = detect.run("and then comrade Shliapnikow said that Tsurupka agreed.", ctx)
     names = {q.text: q for q in r.queries if q.rule == "detect.name"}
     assert names["Shliapnikow"].suggestions == ["Shliapnikov"]
@@ -549,3 +553,66 @@ def test_a_documents_damage_and_its_garbles_of_one_word_are_its_own_evidence(res
     ev.place("aore", "acre", True)
     ev.place("acre", None, False)  # the word itself, read as printed: no source
     assert ev.sources("acie", "acre") == 1 and ev.sources("ocre", "acre") == 2
+
+
+def test_doubts_close_together_are_one_query_that_one_click_fixes(resources):
+    """Real newspaper OCR (Overproof): doubts close together in a line are one query (one trip to the
+    scan; correct/budget.py `lines`), worth the sum of its doubts. Its suggestion is the span with each
+    doubt's first reading, its reason names every doubt; under the same budget the queries then flag
+    more misread words by the gold, and more through the doubts themselves than the doubts alone did
+    (not only by spanning sound words). Each doubt its own query (the old way) flags fewer."""
+    import pytest
+    if not (OVERPROOF / "ocr").exists():
+        pytest.skip("../shared/benchmarks not present")
+    st = detect.Settings.of(en_context(resources))
+    assert st.merge_gap >= 0 and st.merge_words >= 2  # the shipped config merges
+    merged = alone = inside = lines = 0
+    for p in sorted((OVERPROOF / "ocr").glob("*.txt"))[:16]:
+        text = p.read_text(encoding="utf-8")
+        gold = (OVERPROOF / "gold" / p.name).read_text(encoding="utf-8")
+        new = detect.run(text, en_context(resources)).queries
+        old = detect.run(text, en_context(resources, merge_gap=-1)).queries
+        doubts = detect.run(text, en_context(resources, merge_gap=-1, max_queries=1000.0)).queries
+        assert len(new) == len(old)  # the same budget
+        for q in new:
+            if q.rule != "detect.line":
+                continue
+            lines += 1
+            parts = sorted((d for d in doubts if q.start <= d.start and d.end <= q.end), key=lambda d: d.start)
+            assert len(parts) >= 2 and parts[0].start == q.start and max(d.end for d in parts) == q.end
+            assert "\n" not in q.text and len(q.text.split()) <= st.merge_words + 1
+            assert all(repr(text[d.start:d.end]) in q.reason for d in parts)
+            meant, at = "", q.start
+            for d in parts:
+                if d.start >= at:
+                    meant += text[at:d.start] + (d.suggestions[0] if d.suggestions else text[d.start:d.end])
+                    at = d.end
+            meant += text[at:q.end]
+            assert q.suggestions == ([meant] if meant != q.text else [])
+        merged += _flagged(text, gold, new)
+        alone += _flagged(text, gold, old)
+        inside += _flagged(text, gold, [d for d in doubts if any(q.start <= d.start and d.end <= q.end for q in new)])
+    assert lines >= 10, lines
+    assert inside >= alone + 10 and merged >= inside, (merged, inside, alone)
+
+
+def test_doubts_join_only_close_together_within_a_line():
+    """budget.lines: at most `gap` words between two doubts, no line break, the span at most `most` words."""
+    from pipeline.correct import budget
+    from pipeline.model import Query
+    text = "tbe king aud the queen went\nto tho house of his fatber and then hee went on"
+
+    def doubt(word, nth=0):
+        at = -1
+        for _ in range(nth + 1):
+            at = text.index(word, at + 1)
+        return Query(at, at + len(word), word, [word + "!"], 0.5, "x", rule="detect.nonword")
+    qs = [doubt("tbe"), doubt("aud"), doubt("tho"), doubt("fatber"), doubt("hee")]
+    spans = [[q.text for q in g] for g in budget.lines(qs, text, 2, 8)]
+    assert spans == [["tbe", "aud"], ["tho"], ["fatber", "hee"]]  # the line break parts "aud" from "tho"
+    assert [[q.text for q in g] for g in budget.lines(qs, text, 1, 8)] == [["tbe", "aud"], ["tho"], ["fatber"],
+                                                                          ["hee"]]
+    assert [[q.text for q in g] for g in budget.lines(qs, text, 2, 2)] == [["tbe"], ["aud"], ["tho"], ["fatber"],
+                                                                          ["hee"]]
+    q = budget.together([qs[3], qs[4]], text)
+    assert (q.text, q.suggestions, q.rule) == ("fatber and then hee", ["fatber! and then hee!"], "detect.line")

@@ -265,8 +265,8 @@ def test_detect_bounded_queries_are_the_budgets_choice_from_all(resources, monke
     class Stub(detect._Stub):
         __slots__ = ()
 
-        def __init__(self, start, end):
-            super().__init__(start, end)
+        def __init__(self, start, end, *readings):
+            super().__init__(start, end, *readings)
             stubs.append(start)
 
     real_at_risk = detect._at_risk

@@ -62,7 +62,7 @@ def test_web_debris_run_together_is_cut_but_listed_words_never(resources):
     assert glued["ofthe"] == "of the" and glued["Isnot"] == "Is not"
     sentence = "The capon and the bread whereof he spoke were therein, and anon he came to the gate."
     assert not [h for h in hypotheses(sentence, en_context(resources)) if h.kind == "glued"]
-    r = detect.run(text, en_context(resources, max_queries=100.0))  # every query, the budget aside
+    r = detect.run(text, en_context(resources, max_queries=100.0, merge_gap=-1))  # every query, each its own
     q = next(q for q in r.queries if q.rule == "detect.glued" and q.text == "ofthe")
     assert q.suggestions == ["of the"] and "curated list" in q.reason
 

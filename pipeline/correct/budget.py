@@ -19,6 +19,14 @@ join ("ex ercised") is judged wrong by a gold that keeps the printed line-break 
 (ICDAR's), though it is the edition's reading. Such a query is worth its own probability of
 being right, at one place; learned from that gold it was worth 0.08-0.24 and the budget
 dropped nearly all of them.
+
+One query is one place the proofreader goes back to the scan. Doubts close together in one
+line of text (at most `gap` sound words between two, the whole span at most `most` words) are
+one query (`lines`): its text is the span from the first doubt to the last, its suggestion that
+span with each doubt's first reading (one click still writes them all), its reason names each
+doubt and its readings, and it is worth the sum of its doubts' expected values. On the dev sets
+the budget's queries then flag more misread words for about as many words read a flagged one
+(benchmarks/error_classes.py).
 """
 from __future__ import annotations
 
@@ -31,6 +39,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.correct.align import TOKEN
 from pipeline.errors import EditionError
+from pipeline.model import Query
 
 VALUE_FILE = Path(__file__).resolve().parent.parent / "data" / "query_value.json"
 BANDS = 10  # score bands of 0.1 (every query's score is in [0, 1])
@@ -83,12 +92,79 @@ class QueryValue:
         expected to flag, then the higher score, then the earlier place."""
         return (-self.expected(q.rule, q.score, q.text), -q.score, q.start, q.end)
 
-    def keep(self, queries: list, limit: int) -> list:
-        """The `limit` queries expected to flag the most misread words (`rank`), in text order."""
-        if len(queries) <= limit:
-            return queries
-        ranked = sorted(queries, key=self.rank)
-        return sorted(ranked[:limit], key=lambda q: q.start)
+    def keep(self, queries: list, limit: int, text: str | None = None, gap: int = -1, most: int = 0,
+             whole=None) -> list:
+        """The `limit` queries expected to flag the most misread words (`rank`), in text order. With
+        the `text` and `gap` >= 0, the doubts close together in a line are one query first (`lines`);
+        `whole` gives the query a lone doubt stands for (detect keeps a doubt the budget will not keep
+        alone without its text)."""
+        if text is None or gap < 0:
+            if len(queries) <= limit:
+                return queries
+            return sorted(sorted(queries, key=self.rank)[:limit], key=lambda q: q.start)
+        worth = []
+        for group in lines(queries, text, gap, most):
+            if len(group) > 1:
+                q = together(group, text)
+                worth.append(((-sum(self.expected(p.rule, p.score, text[p.start:p.end]) for p in group),
+                               -q.score, q.start, q.end), q))
+            else:
+                q = group[0]
+                worth.append(((-self.expected(q.rule, q.score, text[q.start:q.end]), -q.score, q.start, q.end), q))
+        worth.sort(key=lambda w: w[0])
+        kept = (q if whole is None else whole(q) for _, q in worth[:limit])
+        return sorted(kept, key=lambda q: q.start)
+
+
+def lines(queries: list, text: str, gap: int, most: int) -> list[list]:
+    """The queries in groups of doubts close together, in text order: a doubt joins the group before
+    it when at most `gap` words lie between them and the group's span then holds no line break and
+    at most `most` words (and doubts)."""
+    out: list[list] = []
+    group: list = []
+    end = 0
+    for q in sorted(queries, key=lambda q: (q.start, q.end)):
+        if group and len(group) < most and _count(text[end:q.start]) <= gap:
+            span = text[group[0].start:max(end, q.end)]
+            if "\n" not in span and _count(span) <= most:
+                group.append(q)
+                end = max(end, q.end)
+                continue
+        if group:
+            out.append(group)
+        group, end = [q], q.end
+    if group:
+        out.append(group)
+    return out
+
+
+def _count(text: str) -> int:
+    return sum(1 for _ in TOKEN.finditer(text))
+
+
+def together(group: list, text: str) -> Query:
+    """One query for doubts close together (`lines`): the span from the first to the last, the span
+    with each doubt's first reading as its suggestion, each doubt and its readings in the reason."""
+    start, end = group[0].start, max(q.end for q in group)
+    meant, told, at = [], [], start  # told: [printed doubts, what is said of them] (the same said once)
+    for q in group:
+        printed = text[q.start:q.end]
+        said = (" or ".join(repr(s) for s in q.suggestions[:3]) if q.suggestions
+                else "a damaged stretch" if q.rule == "detect.stretch" else str(q.reason).split("; ")[0])
+        if told and told[-1][1] == said:
+            told[-1][0].append(printed)
+        else:
+            told.append([[printed], said])
+        if q.start >= at:  # a doubt inside one before it keeps that one's reading
+            meant.append(text[at:q.start] + (q.suggestions[0] if q.suggestions else printed))
+            at = q.end
+    meant.append(text[at:end])
+    suggestion = "".join(meant)
+    return Query(start, end, text[start:end], [suggestion] if suggestion != text[start:end] else [],
+                 max(q.score for q in group),
+                 f"{len(group)} doubts close together, re-read from the scan at once: "
+                 + "; ".join(f"{', '.join(repr(p) for p in printed)}: {said}" for printed, said in told),
+                 rule="detect.line")
 
 
 @lru_cache(maxsize=1)

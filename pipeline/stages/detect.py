@@ -122,6 +122,10 @@ class Settings:
     stretch_min_suspects: int = 3
     stretch_gap: int = 2
     stretch_min_density: float = 0.5
+    # doubts close together are one query (correct/budget.py `lines`): at most `merge_gap` words between
+    # two (below 0: each doubt its own query), the span at most `merge_words` words
+    merge_gap: int = -1
+    merge_words: int = 8
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -502,8 +506,11 @@ def _run(text: str, ctx: Context) -> StageResult:
     queries = list(queries)
     _spaces(edits, queries, fixes, asks)
     _stretches(wt, queries, found)
-    # the queries expected to flag the most misread words (correct/budget.py)
-    queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
+    # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
+    if st.merge_gap >= 0:
+        queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text))
+    else:
+        queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
         if type(q.reason) is _Why:
             q.reason = str(q.reason)
@@ -522,14 +529,24 @@ def _kept(*weighings: dict) -> tuple[dict, ...]:
 
 
 class _Stub:
-    """A query the budget will not keep, reduced to its span: the last steps (spaces, stretches)
-    still see that a query covers this text."""
+    """A query the budget will not keep alone, without its text (the witness's): the last steps
+    (spaces, stretches) still see that a query covers this text, and the budget may join it with
+    doubts close to it ([detect] merge_gap), or keep it whole again when doubts better than it
+    are joined (`_whole`)."""
 
-    __slots__ = ("start", "end")
-    rule = ""
+    __slots__ = ("start", "end", "rule", "score", "suggestions", "reason")
 
-    def __init__(self, start: int, end: int):
-        self.start, self.end = start, end
+    def __init__(self, start: int, end: int, rule: str = "", score: float = 0.0, suggestions=(), reason=""):
+        self.start, self.end, self.rule, self.score, self.suggestions = start, end, rule, score, suggestions
+        self.reason = reason
+
+
+def _whole(text: str) -> Callable:
+    """The query a stub stands for, on `text` (a query: itself)."""
+    def whole(q):
+        return q if type(q) is not _Stub else Query(q.start, q.end, text[q.start:q.end], q.suggestions, q.score,
+                                                    q.reason, q.rule)
+    return whole
 
 
 class _Bounded:
@@ -538,7 +555,9 @@ class _Bounded:
     by the budget's ranking (ties: the earlier); the others become _Stubs. A stub has `size`
     better queries that all stay, so it is never among the budget's `size - 1`: the budget keeps
     from this list what it keeps from the whole one (tests/test_properties.py). A 30 MB witness
-    has about 150,000 queries at some 500 bytes each, and keeps a third of them."""
+    has about 150,000 queries at some 500 bytes each, and keeps a third of them. When doubts close
+    together are one query ([detect] merge_gap), better doubts joined may leave room for a stub:
+    it keeps all but its text (the witness's), so the budget joins it or makes it whole again."""
 
     def __init__(self, size: int, value: budget.QueryValue, at_risk: Callable[[Query], bool] | None):
         self.size, self.value, self.at_risk = size, value, at_risk
@@ -557,7 +576,7 @@ class _Bounded:
             return
         k = -heapq.heappushpop(self.heap, entry)[4]
         gone = self.items[k]
-        self.items[k] = _Stub(gone.start, gone.end)
+        self.items[k] = _Stub(gone.start, gone.end, gone.rule, gone.score, gone.suggestions, gone.reason)
 
     def extend(self, queries) -> None:
         for q in queries:
