@@ -132,7 +132,8 @@ def show_timeline(path: Path) -> None:
     """Each process's spans (wall from the start, CPU seconds), and the run's critical path on two
     idle cores estimated from the processes' CPU clocks (a shared machine stretches the wall times):
     the run's process up to the collation's results, the worker's collation (it starts when the
-    worker is free and this process has sent it), then the run's tail (the reports and writes)."""
+    worker is free and this process has sent it), then the run's tail: the collation's reports the
+    worker makes beside the reports this process makes, then the writes."""
     rows = [json.loads(x) for x in path.read_text().splitlines()]
     pids = sorted({r[0] for r in rows}, key=lambda p: min(r[2] for r in rows if r[0] == p))
     for n, pid in enumerate(pids):
@@ -155,8 +156,13 @@ def show_timeline(path: Path) -> None:
               f"{fork:.2f} s CPU of the run's process")
         sent = next((r[5] for r in main if r[1] == "collation sent"), 0.0)  # this process's CPU clock then
         start = max(fork + busy, sent)
-        print(f"estimated wall on two idle cores: {max(end - tail, start + coll[4]) + tail:.2f} s "
-              f"(collation from {start:.2f} to {start + coll[4]:.2f} s)")
+        # after the collation: the worker's reports of it beside this process's own, then the writes
+        theirs = sum(r[4] for r in mine if r[1] == "report_files" and r[2] >= coll[3])
+        write = sum(r[4] for r in main if r[1] == "write_files")
+        after = max(tail - write, theirs) + write
+        print(f"estimated wall on two idle cores: {max(end - tail, start + coll[4]) + after:.2f} s "
+              f"(collation from {start:.2f} to {start + coll[4]:.2f} s, its reports in the worker "
+              f"{theirs:.2f} s beside {tail - write:.2f} s here, then the writes {write:.2f} s)")
 
 
 def main() -> int:

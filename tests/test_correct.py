@@ -147,7 +147,32 @@ def test_calibration_fit_learns_which_features_make_a_correction_right():
     bad = cal.probability(calibrate.features(0.99, -2.0, 1.0, 1, 0, 6, 4.0, False))
     assert good > 0.95 and bad < 0.2
     shipped = calibrate.Calibration.load()
-    assert len(shipped.weights) == len(calibrate.FEATURES)
+    assert len(shipped.weights) == len(calibrate.FEATURES) == len(shipped.realword_weights)
+
+
+def test_a_real_words_correction_and_a_non_words_are_calibrated_apart():
+    """The same evidence weighs differently for the two kinds: where the context separates right from
+    wrong real-word fixes only and the channel cost non-word fixes only, each kind's weights learn its
+    own feature, and a probability is read with the weights of its kind."""
+    import random
+
+    from pipeline.correct import calibrate
+    rnd = random.Random(5)
+    xs, ys = [], []
+    for k in range(800):
+        realword, ok = k % 2 == 1, rnd.random() < 0.7
+        ctx = rnd.gauss(1.5 if ok else -1.0, 1.0) if realword else rnd.gauss(0.0, 1.0)
+        cost = rnd.gauss(0.5 if ok else 2.5, 0.7) if not realword else rnd.gauss(1.5, 0.7)
+        xs.append(calibrate.features(0.95, ctx, cost, 1, 0, 6, 4.0, realword))
+        ys.append(ok)
+    nonword, realword = calibrate.fit_kinds(xs, ys)
+    ci, cc = calibrate.FEATURES.index("context"), calibrate.FEATURES.index("cost")
+    assert realword[ci] > 1.0 and abs(nonword[ci]) < 0.3
+    assert nonword[cc] < -1.0 and abs(realword[cc]) < 0.3
+    cal = calibrate.Calibration(nonword, realword)
+    sure = calibrate.features(0.95, 3.0, 1.5, 1, 0, 6, 4.0, True)
+    assert cal.probability(sure) > 0.95
+    assert cal.probability(sure) != calibrate.Calibration(nonword).probability(sure)
 
 
 def test_a_broken_calibration_file_is_a_clear_error(tmp_path):
@@ -155,6 +180,11 @@ def test_a_broken_calibration_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "cal.json"
     bad.write_text('{"features": ["bias"], "weights": [1.0]}', encoding="utf-8")
     with pytest.raises(EditionError, match="cal.json: features"):
+        calibrate.Calibration.load(bad)
+    n = len(calibrate.FEATURES)
+    bad.write_text(json.dumps({"features": list(calibrate.FEATURES), "weights": [0.0] * n,
+                               "realword_weights": [0.0] * (n - 1)}), encoding="utf-8")
+    with pytest.raises(EditionError, match="cal.json: not one weight per feature"):
         calibrate.Calibration.load(bad)
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(EditionError, match="cal.json: not a calibration file"):

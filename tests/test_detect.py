@@ -49,7 +49,10 @@ def test_queries_name_real_suspects_with_suggestions(resources):
     r = detect.run(text, ctx)
     found = {q.text: q for q in r.queries}
     fixed = {text[e.start:e.end]: e for e in r.edits}
-    assert "awav" in fixed and fixed["awav"].after == "away" and fixed["awav"].kind == "auto"
+    # automatic or the first suggestion: in this one sentence the calibrated probability is at the bar
+    # (0.978: nine candidates); Lenin's witness fixes it automatically (test_lenin_must_hold_sentences)
+    away = fixed["awav"].after if "awav" in fixed else found["awav"].suggestions[0]
+    assert away == "away"
     eco = fixed["Eccnomic"].after if "Eccnomic" in fixed else found["Eccnomic"].suggestions[0]
     assert eco == "Economic"
     assert found["Wecould"].suggestions[0] == "We could"  # a lost space is only ever a query
@@ -372,13 +375,17 @@ def test_query_values_are_fitted_by_band_and_a_bad_file_is_a_clear_error(tmp_pat
 def test_a_close_runner_up_makes_a_correction_less_sure():
     """The shipped calibration (fitted on the dev sets' corrections) trusts a correction less when
     another word is nearly as likely in its place: "tne" may be "the" or "tie"."""
+    import math
+
     from pipeline.correct import calibrate
     cal = calibrate.shared()
-    alone = calibrate.features(0.6, 1.0, 1.0, 1, 3, 5, 4.0, False, runner_up=0.001)
-    close = calibrate.features(0.6, 1.0, 1.0, 1, 3, 5, 4.0, False, runner_up=0.39)
-    k = calibrate.FEATURES.index("runner_up")
-    assert close[k] < 0.2 < 2.5 < alone[k]
-    assert cal.probability(close) < cal.probability(alone) - 0.02
+    for realword in (False, True):  # each kind's weights (calibrated apart)
+        alone = calibrate.features(0.6, 1.0, 1.0, 1, 3, 5, 4.0, realword, runner_up=0.001)
+        close = calibrate.features(0.6, 1.0, 1.0, 1, 3, 5, 4.0, realword, runner_up=0.39)
+        k = calibrate.FEATURES.index("runner_up")
+        assert close[k] < 0.2 < 2.5 < alone[k]
+        odds = [math.log(p / (1 - p)) for p in (cal.probability(close), cal.probability(alone))]
+        assert odds[0] < odds[1] - 0.3  # log-odds: the close second costs the fix at least a third
 
 
 def test_accents_a_scan_adds_are_taken_off_in_context_and_only_into_words_of_the_page(resources):
@@ -518,3 +525,27 @@ def test_a_real_words_misreadings_are_lower_case_words(resources):
     for printed, meant in (("ol", "of"), ("hive", "have")):
         found = {v for v, _, _ in realword_variants(printed, lex, model, 3.0, 4.0)}
         assert meant in found and all(v == v.lower() and v != printed for v in found), (printed, found)
+
+
+def test_a_documents_damage_and_its_garbles_of_one_word_are_its_own_evidence(resources):
+    """A real Sydney Morning Herald article: its OCR's share of no-words (detect's `damage` feature) is
+    several times its human transcription's, and the distinct garbles whose likeliest correction is one
+    word count for each other ("acie", "ocies": "acre(s)"), never for themselves."""
+    name = "smh_12414000.txt"
+    if not (SMH / "ocr" / name).exists():
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    ctx = en_context(resources)
+    st = detect.Settings.of(ctx)
+    ocr = (SMH / "ocr" / name).read_text(encoding="utf-8")
+    gold = (SMH / "gold" / name).read_text(encoding="utf-8")
+    assert detect._Witness(ocr, ctx, st).damage() > 3 * detect._Witness(gold, ctx, st).damage()
+    from pipeline.correct.document import DocumentEvidence
+    ev = DocumentEvidence("acie acre aore", {"acie": 1, "aore": 2})
+    assert ev.sources("acie", "acre") == 0
+    ev.place("acie", "acre", True)
+    ev.place("acie", "acre", False)  # the same reading again: one source
+    assert ev.sources("acie", "acre") == 0 and ev.sources("aore", "acre") == 1
+    ev.place("aore", "acre", True)
+    ev.place("acre", None, False)  # the word itself, read as printed: no source
+    assert ev.sources("acie", "acre") == 1 and ev.sources("ocre", "acre") == 2

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from pipeline.collate.classify import KINDS
 from pipeline.collate.model import Collation, Row
@@ -26,8 +27,14 @@ REPORTS = ("alignment.json", "tei.xml", "html", "coverage.json")  # the reports 
 
 def report_files(col: Collation, folder: Path, only: tuple[str, ...] = REPORTS) -> dict[Path, str]:
     """Every report of one collation (or those named in `only`), by path under `folder`."""
-    make = {"alignment.json": alignment_json, "tei.xml": tei_xml, "html": html,
-            "coverage.json": lambda c: json.dumps(coverage(c), ensure_ascii=False, indent=1) + "\n"}
+    cov: list[dict] = []  # the coverage, made once for the HTML and coverage.json
+
+    def covered(c: Collation) -> dict:
+        if not cov:
+            cov.append(coverage(c))
+        return cov[0]
+    make = {"alignment.json": alignment_json, "tei.xml": tei_xml, "html": lambda c: html(c, covered(c)),
+            "coverage.json": lambda c: json.dumps(covered(c), ensure_ascii=False, indent=1) + "\n"}
     return {folder / f"{col.work}.{name}": make[name](col) for name in REPORTS if name in only}
 
 
@@ -203,8 +210,8 @@ def unmatched_sentences(col: Collation, wid: str) -> tuple[list[dict], list[dict
 
 # ---------------------------------------------------------------- HTML
 
-def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[dict]:
-    """Cut a paragraph into pieces, each with the CSS classes and titles of the marks on it.
+def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[tuple[str, str, str]]:
+    """Cut a paragraph into pieces (text, CSS classes, titles), each with the marks on it.
 
     A mark is (start, end, css class, title); a zero-width mark becomes a caret piece.
     """
@@ -220,12 +227,26 @@ def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[dict]:
                 on[k].append((cls, title))
     out = []
     for k, x in enumerate(cuts):
-        out.extend({"text": "‸", "cls": cls + " gap", "title": title} for cls, title in gaps[k])
+        out.extend(("‸", cls + " gap", title) for cls, title in gaps[k])
         if k + 1 == len(cuts):
             break
-        out.append({"text": text[x:cuts[k + 1]], "cls": " ".join(c for c, _ in on[k]),
-                    "title": " | ".join(t for _, t in on[k])})
+        here = on[k]
+        out.append((text[x:cuts[k + 1]], " ".join(c for c, _ in here), " | ".join(t for _, t in here)) if here
+                   else (text[x:cuts[k + 1]], "", ""))
     return out
+
+
+def _escape(s: str) -> str:
+    """As markupsafe.escape (the templates' autoescape) writes a string."""
+    return s.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
+
+
+def _pieces_html(pieces: list[tuple[str, str, str]]) -> Markup:
+    """A paragraph's pieces as the synoptic view shows them: a piece with classes in a span (its
+    titles on hover), one without as plain text. Made here rather than by a loop in the
+    template: the pieces are most of the page."""
+    return Markup("".join(f'<span class="{_escape(cls)}" title="{_escape(title)}">{_escape(text)}</span>'
+                          if cls else _escape(text) for text, cls, title in pieces))
 
 
 def _variant_marks(row: Row) -> dict[str, dict[int, list]]:
@@ -284,22 +305,23 @@ def _environment() -> Environment:
                        trim_blocks=True, lstrip_blocks=True, bytecode_cache=compiled_templates())
 
 
-def html(col: Collation) -> str:
-    """The synoptic view: one row per aligned passage, a column per witness."""
+def html(col: Collation, cov: dict | None = None) -> str:
+    """The synoptic view: one row per aligned passage, a column per witness (`cov`: its
+    coverage(col), if made already)."""
     env = _environment()
     rows = []
     for k, row in enumerate(col.rows):
         vm, am, sm = _variant_marks(row), _anchor_marks(row), _sentence_marks(col, row)
         cells = []
         for w in col.witnesses:
-            paras = [{"n": p, "pieces": _segments(w.paragraphs[p], sm.get(w.id, {}).get(p, []) + vm.get(w.id, {}).get(p, [])
-                                                  + am.get(w.id, {}).get(p, []))}
+            paras = [{"n": p, "html": _pieces_html(_segments(w.paragraphs[p], sm.get(w.id, {}).get(p, [])
+                                                             + vm.get(w.id, {}).get(p, []) + am.get(w.id, {}).get(p, [])))}
                      for p in row.cells.get(w.id, [])]
             cells.append({"wid": w.id, "paras": paras})
         missing_pivot = not row.cells.get(col.pivot)
         rows.append({"n": k, "row": row, "cells": cells, "anchors": shown_anchors(row), "addition": missing_pivot and col.method == "pivot",
                      "variant_counts": sorted(Counter(v.kind for v in row.variants).items())})
-    cov = coverage(col)
+    cov = cov if cov is not None else coverage(col)
     counts = Counter(v.kind for r in col.rows for v in r.variants)
     columns = [{"wid": w.id, "k": k, "empty": sum(1 for r in col.rows if not r.cells.get(w.id))}
                for k, w in enumerate(col.witnesses)]

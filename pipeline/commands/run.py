@@ -92,20 +92,27 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
                if len(corpus.members(wk.id)) >= 2} if collate else {}
     workers = _Workers()  # the processes clean_cached starts, kept to collate while this one writes
     away: dict[str, tuple] = {}  # work id -> (its key, the future of its collation in a worker)
+    reports_ahead: dict[str, object] = {}  # work id -> the future of its worker's reports (pages_task), if asked
+
+    def send(work_id: str, key: str | None) -> None:
+        """The work's collation to the worker; with one worker (its queue is in order), its reports
+        too, made there as soon as the collation is, while this process makes the others."""
+        work, members = corpus.work(work_id), corpus.members(work_id)
+        away[work_id] = (key, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
+                                                  {m.id: texts[m.id] for m in members if m.id in texts}))
+        reports_ahead[work_id] = workers.pool.submit(pages_task, str(root), work_id) if workers.single else None
 
     def collate_work(work_id: str) -> None:
         work, members = corpus.work(work_id), corpus.members(work_id)
         if any(m.id not in texts for m in members if m.id in ids):
             # the one worker cleans the rest of the work's witnesses, then collates it (its queue is in
             # order): it reads their texts itself; the key is made when this process has them too
-            away[work_id] = (None, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
-                                                       {m.id: texts[m.id] for m in members if m.id in texts}))
+            send(work_id, None)
             return
         key = work_key(root, res, work, members, texts)
         found = None if force else cache.get("work", key)
         if found is None and workers.pool is not None:  # a worker collates it; this process goes on
-            away[work_id] = (key, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
-                                                      {m.id: texts[m.id] for m in members if m.id in texts}))
+            send(work_id, key)
             return
         if found is None:
             found = collate_task(str(root), corpus.root, members, work, texts, res)
@@ -137,6 +144,9 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
             for work_id, left in waiting.items():
                 if wid in {m.id for m in corpus.members(work_id)} and (work_id in away or work_id in collated):
                     away.pop(work_id, None)
+                    stale = reports_ahead.pop(work_id, None)
+                    if stale is not None:  # its reports too, if the worker has not taken them yet
+                        stale.cancel()
                     collated.pop(work_id, None)
                     left.update(m.id for m in corpus.members(work_id) if m.id in ids and m.id not in texts)
                     left.add(wid)
@@ -162,6 +172,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         if meanwhile is not None:
             meanwhile()
         _materialise(files, lambda: not all(f.done() for _, f in away.values()))
+        pending: list[tuple] = []  # (work id, its key, its reports made here, _WorkerReports) of worker collations
         for work in corpus.works:  # in catalogue order
             if work.id in away:
                 key, future = away.pop(work.id)
@@ -169,17 +180,37 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
                 if key is None:  # sent before this process had every text: the cache may have it after all
                     key = work_key(root, res, work, corpus.members(work.id), texts)
                     found = None if force else cache.get("work", key)
+                pages = reports_ahead.pop(work.id, None)
                 if found is None:
-                    found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res) \
-                        if future.cancel() else _reports(future.result(), root, workers.pool)  # not started: here
-                    cache.put("work", key, found)
+                    if future.cancel():  # not started: here
+                        if pages is not None:
+                            pages.cancel()
+                        found = collate_task(str(root), corpus.root, corpus.members(work.id), work, texts, res)
+                        cache.put("work", key, found)
+                    else:
+                        theirs = _WorkerReports(future.result(), root, workers.pool, pages)
+                        mine = theirs.mine()
+                        pending.append((work.id, key, mine, theirs))  # stored once the worker's are in (below)
+                        # every report's path now (the index lists them), the worker's content once made
+                        found = {rel: mine.get(rel, "") for rel in theirs.paths()}
                 collated[work.id] = found
             for rel, content in collated.get(work.id, {}).items():
                 files[root / rel] = content
+        reports = None
+        if pending:  # while the worker makes its reports of the collations: the witnesses' pages here
+            reports = build_reports(root, corpus, cleaned, files, split=sentences, stream=True)
+            _materialise(reports, lambda: not all(t.done() for *_, t in pending))
+            for work_id, key, mine, theirs in pending:
+                collated[work_id] = found = theirs.merged(mine)
+                cache.put("work", key, found)
+                for rel, content in found.items():
+                    files[root / rel] = content
     finally:
         if workers.pool is not None:
-            _close(workers.pool, {k: f for k, (_, f) in away.items()})
-    files.update(build_reports(root, corpus, cleaned, files, split=sentences, stream=True))
+            _close(workers.pool, {**{k: f for k, (_, f) in away.items()},
+                                  **{f"{k} reports": f for k, f in reports_ahead.items() if f is not None}})
+    files.update(reports if reports is not None else build_reports(root, corpus, cleaned, files, split=sentences,
+                                                                   stream=True))
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     if not only:
@@ -206,32 +237,71 @@ def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str
 
 def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, str]) -> list:
     """In a worker forked by clean_cached: the work's collation (pipeline.collate.collations),
-    its reports not made yet; the texts of the witnesses this worker cleaned are its own."""
+    its reports not made yet; the texts of the witnesses this worker cleaned are its own. The
+    collation stays here for pages_task."""
     from pipeline.collate import collations
     from pipeline.witnesses import Corpus
     texts = {**{m.id: _MADE[m.id] for m in members if m.id in _MADE}, **texts}
-    return collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
+    _COLLATED[work.id] = made = collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
+    return made
+
+
+def pages_task(root: str, work_id: str) -> list[dict] | None:
+    """In the worker that just made a work's collation (collation_task, queued before this): its
+    reports that a worker makes (IN_WORKER), one dict per collation; None if another process made it."""
+    from pipeline.collate.writers import report_files
+    cols = _COLLATED.pop(work_id, None)
+    if cols is None:
+        return None
+    return [report_files(col, Path(root) / "reports" / "collation", IN_WORKER) for col in cols]
+
+
+IN_WORKER = ("tei.xml", "html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage)
 
 
 def html_task(col, folder: Path) -> dict:
-    """A collation's HTML report (pipeline.collate.writers), in a worker."""
+    """A collation's reports that a worker makes (IN_WORKER: pipeline.collate.writers), in a worker."""
     from pipeline.collate.writers import report_files
-    return report_files(col, folder, ("html",))
+    return report_files(col, folder, IN_WORKER)
 
 
-def _reports(cols: list, root: Path, pool) -> dict[str, str]:
-    """The reports of collations made in a worker, as collate_task gives them: the HTML made
-    in the worker while this process makes the others."""
-    from pipeline.collate.writers import REPORTS, report_files
-    folder = root / "reports" / "collation"
-    pages = [pool.submit(html_task, col, folder) for col in cols]
-    out: dict[str, str] = {}
-    for col, page in zip(cols, pages):
-        made = report_files(col, folder, tuple(r for r in REPORTS if r != "html"))
-        made.update(page.result())
-        out.update({(folder / f"{col.work}.{name}").relative_to(root).as_posix(): made[folder / f"{col.work}.{name}"]
-                    for name in REPORTS})
-    return out
+class _WorkerReports:
+    """The reports of collations made in a worker, as collate_task gives them: alignment.json
+    made here (the witnesses' pages read it), the others (IN_WORKER) in the worker meanwhile.
+    `ahead`: the future of the worker's pages_task (asked with the collation), else they are
+    asked now, one html_task per collation."""
+
+    def __init__(self, cols: list, root: Path, pool, ahead=None):
+        self.cols, self.root, self.folder = cols, root, root / "reports" / "collation"
+        self.ahead = ahead
+        self.pages = [pool.submit(html_task, col, self.folder) for col in cols] if ahead is None else None
+
+    def mine(self) -> dict[str, str]:
+        """The reports made here, {path under the project: content}."""
+        from pipeline.collate.writers import REPORTS, report_files
+        made = [report_files(col, self.folder, tuple(r for r in REPORTS if r not in IN_WORKER)) for col in self.cols]
+        return {self._rel(p): c for m in made for p, c in m.items()}
+
+    def paths(self) -> list[str]:
+        """Every report's path under the project, each collation's in the order of REPORTS."""
+        from pipeline.collate.writers import REPORTS
+        return [self._rel(self.folder / f"{col.work}.{name}") for col in self.cols for name in REPORTS]
+
+    def done(self) -> bool:
+        return self.ahead.done() if self.pages is None else all(p.done() for p in self.pages)
+
+    def merged(self, mine: dict[str, str]) -> dict[str, str]:
+        """Every report of the collations, each collation's in the order of REPORTS."""
+        from pipeline.collate.writers import report_files
+        if self.pages is None:  # None from pages_task: another worker collated it, its reports are made here
+            pages = self.ahead.result() or [report_files(col, self.folder, IN_WORKER) for col in self.cols]
+        else:
+            pages = [page.result() for page in self.pages]
+        theirs = {self._rel(p): c for page in pages for p, c in page.items()}
+        return {rel: mine[rel] if rel in mine else theirs[rel] for rel in self.paths()}
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
 
 
 def _materialise(files: dict, busy) -> None:
@@ -412,6 +482,7 @@ def _fork_pool(workers: int, res=None):
 
 _FORKED_RES = None  # in a forked worker: the run's resources (collation_task, clean_task)
 _MADE: dict[str, str] = {}  # in a forked worker: the clean texts of the witnesses it cleaned ahead
+_COLLATED: dict[str, list] = {}  # in a forked worker: the collations it made, until pages_task takes them
 
 
 def _start_worker(parent: int, res) -> None:

@@ -5,8 +5,10 @@ of the time on the dev sets, not 99.8 %). A logistic model over what detect know
 correction — the posterior, how much the neighbours favour the candidate, the channel
 cost, how often the document itself uses the reading and the candidate, the length, the
 candidate's frequency, how far ahead of the next likeliest word it is, and the shape of the
-misreading (only accents differ: "détail" for "detail", a scan's habit more than a spelling)
-— gives the probability that the correction is right.
+misreading (only accents differ: "détail" for "detail", a scan's habit more than a spelling),
+and what the document says of itself (how damaged it is, whether the neighbours are sound words,
+how many of its other garbles have the same likeliest correction) — gives the probability that
+the correction is right; a non-word's correction and a real word's are calibrated apart.
 
 Its weights are data (pipeline/data/ocr_calibration.json), fitted by
 benchmarks/correction.py on the dev sets' documents (`fit`, from each correction the
@@ -29,30 +31,39 @@ CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibr
 
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
             "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up",
-            "diacritic", "capital")
+            "diacritic", "capital", "damage", "sides", "sources", "reading_zipf", "choices")
 
 
 class CalibrationFile(BaseModel):
-    """pipeline/data/ocr_calibration.json: one weight per feature (log-odds)."""
+    """pipeline/data/ocr_calibration.json: one weight per feature (log-odds), for a non-word's
+    correction (`weights`) and for a real word's (`realword_weights`; empty: the same)."""
 
     note: str = ""
     features: list[str]
     weights: list[float]
+    realword_weights: list[float] = []
 
 
 def features(posterior: float, context: float, cost: float, reading_count: int, candidate_count: int,
              length: int, candidate_zipf: float, realword: bool, document: float = 0.0,
              agreement: float = 0.0, runner_up: float = 0.0, reading: str = "", candidate: str = "",
-             capital: bool = False) -> list[float]:
+             capital: bool = False, damage: float = 0.0, sides: int = 0, sources: int = 0,
+             reading_zipf: float = 0.0, choices: int = 1) -> list[float]:
     """The features of one correction, in the order of FEATURES (bounded, so no one dominates).
     `runner_up`: the posterior of the next likeliest other word (a close second makes the choice unsure);
     `reading` and `candidate`: the word as printed and the correction, for the shape of the misreading;
-    `capital`: a capitalised reading inside a sentence (a name, unless the witness says otherwise)."""
+    `capital`: a capitalised reading inside a sentence (a name, unless the witness says otherwise);
+    `damage`: the share of the document's words that are no words (a damaged print misreads more of its
+    words, real ones too); `sides`: how many of the reading's neighbours are sound words (the context's
+    evidence is only as good as they are); `sources`: how many other distinct readings of the document
+    the candidate is the likeliest correction of (the channel's many-to-one evidence: "acie", "aore",
+    "acro" all "acre"); `reading_zipf`: the reading's own frequency; `choices`: how many candidates."""
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
             math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
             agreement, min(5.0, math.log10(p / max(runner_up, 1e-5))), float(diacritic_only(reading, candidate)),
-            float(capital)]
+            float(capital), math.log10(max(damage, 0.003)), float(sides), math.log1p(sources),
+            max(0.0, reading_zipf), math.log1p(choices)]
 
 
 def _plain(w: str) -> str:
@@ -73,8 +84,13 @@ def diacritic_only(reading: str, candidate: str) -> bool:
 
 
 class Calibration:
-    def __init__(self, weights: list[float]):
+    """The two kinds of correction are calibrated apart: a real word replaced and a non-word fixed
+    weigh the same evidence differently (a real word's own frequency speaks against the fix, a
+    non-word's for a rare word); one weight vector with the kind as a feature could only shift them."""
+
+    def __init__(self, weights: list[float], realword_weights: list[float] | None = None):
         self.weights = weights
+        self.realword_weights = realword_weights or weights
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> "Calibration":
@@ -84,16 +100,27 @@ class Calibration:
             raise EditionError(str(path), f"not a calibration file: {str(e).splitlines()[0]}") from None
         if tuple(data.features) != FEATURES:
             raise EditionError(str(path), f"features {data.features} are not {list(FEATURES)}")
-        return cls(data.weights)
+        if len(data.weights) != len(FEATURES) or len(data.realword_weights) not in (0, len(FEATURES)):
+            raise EditionError(str(path), f"not one weight per feature ({len(FEATURES)})")
+        return cls(data.weights, data.realword_weights)
 
     def probability(self, x: list[float]) -> float:
-        z = sum(w * v for w, v in zip(self.weights, x))
+        z = sum(w * v for w, v in zip(self.realword_weights if x[REALWORD] else self.weights, x))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 @lru_cache(maxsize=1)
 def shared() -> Calibration:
     return Calibration.load(CALIBRATION_FILE)
+
+
+REALWORD = FEATURES.index("realword")
+
+
+def fit_kinds(xs: list[list[float]], ys: list[bool], l2: float = 1.0) -> tuple[list[float], list[float]]:
+    """(non-word weights, real-word weights): `fit` on each kind's corrections."""
+    kinds = [[(x, y) for x, y in zip(xs, ys) if bool(x[REALWORD]) == k] for k in (False, True)]
+    return tuple(fit([x for x, _ in pts], [y for _, y in pts], l2) for pts in kinds)
 
 
 def fit(xs: list[list[float]], ys: list[bool], l2: float = 1.0, rounds: int = 30) -> list[float]:

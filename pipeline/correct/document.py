@@ -61,6 +61,7 @@ class DocumentEvidence:
         self._places: Counter[str] = Counter()
         self._placed: Counter[tuple[str, str | None]] = Counter()
         self._sure: Counter[tuple[str, str | None]] = Counter()
+        self._sources: Counter[str] = Counter()  # per correction, the distinct readings it is likeliest for
 
     def add(self, reading: str, meant: str) -> None:
         n = self.vocab.get(fold(reading), 1)
@@ -124,9 +125,16 @@ class DocumentEvidence:
         """One place of a reading: its likeliest correction there (None: the reading itself) and
         whether the posterior there is high."""
         self._places[reading] += 1
+        if meant is not None and not self._placed[(reading, meant)]:
+            self._sources[meant] += 1
         self._placed[(reading, meant)] += 1
         if sure:
             self._sure[(reading, meant)] += 1
+
+    def sources(self, reading: str, meant: str) -> int:
+        """How many other distinct readings of the document have `meant` for their likeliest correction
+        somewhere (several garbles of one word: the document prints that word, and misreads it)."""
+        return self._sources.get(meant, 0) - bool(self._placed.get((reading, meant)))
 
     def agreement(self, reading: str, meant: str, here_sure: bool) -> float:
         """The same garble fixed consistently: log1p(other places of the reading where the same

@@ -306,6 +306,18 @@ class _Witness:
         self.digit_words: dict[str, list[str]] = {}
         self.one_letter: Counter | None = None  # the witness's one-letter forms counted (_digit_words), once
         self.st = st
+        self._damage: float | None = None
+
+    def damage(self) -> float:
+        """The share of the witness's words that are no words (letters only, unknown to the lexicon and
+        used fewer than [detect] witness_known times): how damaged the print is. Counted once."""
+        if self._damage is None:
+            lex, known, zipf = self.lex, self.st.witness_known, self.st.known_zipf
+            total = sum(self.vocab.values())
+            bad = sum(n for low, n in self.vocab.items()
+                      if n < known and len(low) > 1 and low.isalpha() and not lex.at_least(low, zipf))
+            self._damage = bad / max(1, total)
+        return self._damage
 
     def neighbours(self, i: int) -> tuple[str | None, str | None]:
         t = self.tokens
@@ -752,7 +764,9 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            wt.vocab.get(best, 0), len(base), wt.lex.zipf(best), kind == "realword",
                            evidence.feature(base, recase(base, best)) if " " not in best else 0.0,
                            evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
-                           next((q for h, q in post if h and h != best), 0.0), base, best, protected == CAPITAL)
+                           next((q for h, q in post if h and h != best), 0.0), base, best, protected == CAPITAL,
+                           wt.damage(), _sound_sides(i, wt),
+                           evidence.sources(base, best) if " " not in best else 0, z, len(cands))
     score = calibrate.shared().probability(x) if st.calibrated else p
     # a name (True) is never changed automatically; a capitalised reading inside a sentence (CAPITAL)
     # may be: its candidates are the words the witness writes capitalised (_judge), or it is a
@@ -951,6 +965,15 @@ def _digit_words(d: str, wt: _Witness) -> list[str]:
         # the digit's likeliest letter only ("1": "I", not "E", "F", "T")
         cache[d] = sorted(out, key=lambda f: wt.model.cost[(f, d)])[:1]
     return cache[d]
+
+
+def _sound_sides(i: int, wt: _Witness) -> int:
+    """How many of a reading's linked neighbours are sound words (known to the lexicon or the witness's own)."""
+    n = 0
+    for w in wt.neighbours(i):
+        if w is not None and (wt.lex.at_least(w, wt.st.known_zipf) or wt.vocab.get(w, 0) >= wt.st.witness_known):
+            n += 1
+    return n
 
 
 def _witness_says(i: int, word: str, wt: _Witness) -> bool:
