@@ -309,7 +309,7 @@ def _warm(spec: str) -> None:
 # tasks per worker process in a long stream (`edition clean` of many files): a worker's memos fill
 # fastest over its first books (scale books: ~4 MB a book over the first 25); a new one is forked
 # warm (_start_warm_server: it loaded its lexicons again, ~1 s of CPU, before). 200 scale books with
-# --jobs 2: peak PSS 528 MB (25: 562 MB); forked warm, with larger candidate memos: 429 MB
+# --jobs 2: peak PSS 528 MB (25: 562 MB); forked warm, with larger candidate memos: 429-473 MB in three runs (475-486 without)
 RECYCLE = 15
 
 
