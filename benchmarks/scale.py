@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/scale.py                       # 50, 200, 1000 books; jobs 1/2; Dask local:1/local:2
     .venv/bin/python benchmarks/scale.py --books 20 50 --modes j1 j2   # a quick look
     .venv/bin/python benchmarks/scale.py --startup             # only `edition run` cold / nothing changed
+    .venv/bin/python benchmarks/scale.py --books 40 --modes j2 --code . ../old --repeat 3   # two checkouts' code, alternated
 
 Books: the corpus's clean English and Russian texts (clean/*.txt), shuffled by paragraph
 and typeset as a scan's OCR would give them: lines of 60-70 characters, words broken
@@ -184,12 +185,13 @@ def measure(cmd: list[str], cwd: Path) -> dict:
     return {"wall": wall, "cpu": cpu, "rss": peak[0]}
 
 
-def clean_library(lib: dict[str, list[Path]], out: Path, mode: str) -> dict:
+def clean_library(lib: dict[str, list[Path]], out: Path, mode: str, code: Path = ROOT) -> dict:
     """`edition clean` of every book in one call (`--lang auto`: each book's language from its
-    letters), so a Dask run starts one cluster and its workers load the resources once."""
+    letters), so a Dask run starts one cluster and its workers load the resources once. `code`:
+    the checkout whose pipeline (and config) cleans them (`python -m pipeline` run from there)."""
     paths = [p for ps in lib.values() for p in ps]
-    return measure([*EDITION, "--root", str(ROOT), "clean", *map(str, paths), "--lang", "auto", "--out",
-                    str(out / mode), "--quiet", *MODES[mode]], ROOT)
+    return measure([*EDITION, "--root", str(code), "clean", *map(str, paths), "--lang", "auto", "--out",
+                    str(out), "--quiet", *MODES[mode]], code)
 
 
 def same_outputs(a: Path, b: Path) -> bool:
@@ -220,34 +222,57 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=100_000, help="characters per book (default 100,000)")
     ap.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
     ap.add_argument("--startup", action="store_true", help="only the `edition run` start-up figures")
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=None,
+                    help="measurements of each row, alternated (default 1; --startup: 5)")
+    ap.add_argument("--code", type=Path, nargs="+", default=[ROOT],
+                    help="checkouts whose code cleans the same books, measured in turn (old against new)")
     ap.add_argument("--keep", type=Path, help="keep the books and outputs in this folder")
     args = ap.parse_args()
     if args.startup:
-        startup(args.repeat)
+        startup(args.repeat or 5)
         return
+    codes = [c.resolve() for c in args.code]
+    repeat = args.repeat or 1
     work = args.keep or Path(tempfile.mkdtemp(prefix="edition-scale-"))
     print(f"noise: en {Noise('en').source}, ru {Noise('ru').source}; {args.size:,} characters per book; "
           f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
     # on a shared machine the wall column depends on the others' load: MB per CPU second and the
     # load average (1 min, at the end of the row) say how much
-    print(f"{'books':>6} {'MB':>6} {'mode':>6} {'wall s':>8} {'CPU s':>8} {'MB/s':>6} {'MB/CPU-s':>8} {'peak MB':>8} "
-          f"{'load':>5}")
+    # with several checkouts or repeats: one row a measurement, then each row's best (least CPU)
+    print(f"{'books':>6} {'MB':>6} {'mode':>6} {'code':>12} {'wall s':>8} {'CPU s':>8} {'MB/s':>6} {'MB/CPU-s':>8} "
+          f"{'peak MB':>8} {'load':>5}")
     rows = {}
     try:
         for n in args.books:
             lib_dir = work / f"books-{n}"
             lib = make_library(lib_dir, n, args.size)
             mb = sum(p.stat().st_size for ps in lib.values() for p in ps) / 1e6
-            for mode in args.modes:
-                m = clean_library(lib, work / f"out-{n}", mode)
-                rows[(n, mode)] = m
-                print(f"{n:>6} {mb:>6.1f} {mode:>6} {m['wall']:>8.1f} {m['cpu']:>8.1f} {mb / m['wall']:>6.2f} "
-                      f"{mb / m['cpu']:>8.3f} {m['rss'] / 1e6:>8.0f} {os.getloadavg()[0]:>5.1f}", flush=True)
+            runs: dict[tuple, list[dict]] = {}
+            for _ in range(repeat):
+                for mode in args.modes:
+                    for k, code in enumerate(codes):
+                        out = work / f"out-{n}" / (mode if k == 0 else f"{mode}-{k}")
+                        shutil.rmtree(out, ignore_errors=True)
+                        m = clean_library(lib, out, mode, code)
+                        runs.setdefault((mode, k), []).append(m)
+                        print(f"{n:>6} {mb:>6.1f} {mode:>6} {code.name[-12:]:>12} {m['wall']:>8.1f} {m['cpu']:>8.1f} "
+                              f"{mb / m['wall']:>6.2f} {mb / m['cpu']:>8.3f} {m['rss'] / 1e6:>8.0f} "
+                              f"{os.getloadavg()[0]:>5.1f}", flush=True)
+            if repeat > 1 or len(codes) > 1:
+                print("  best of each (least CPU; peak: the highest):")
+                for (mode, k), ms in runs.items():
+                    m = min(ms, key=lambda m: m["cpu"])
+                    print(f"{n:>6} {mb:>6.1f} {mode:>6} {codes[k].name[-12:]:>12} {m['wall']:>8.1f} {m['cpu']:>8.1f} "
+                          f"{mb / m['wall']:>6.2f} {mb / m['cpu']:>8.3f} {max(x['rss'] for x in ms) / 1e6:>8.0f}  "
+                          f"CPU median {statistics.median(x['cpu'] for x in ms):.1f}")
+            for mode, k in runs:
+                rows.setdefault((n, mode), min(runs[(mode, k)], key=lambda m: m["cpu"]))
             base = args.modes[0]
-            for mode in args.modes[1:]:
-                ok = same_outputs(work / f"out-{n}" / base, work / f"out-{n}" / mode)
-                print(f"       outputs of {mode} {'identical to' if ok else 'DIFFER from'} {base}")
+            for mode, k in list(runs)[1:]:
+                name = mode if k == 0 else f"{mode}-{k}"
+                ok = same_outputs(work / f"out-{n}" / base, work / f"out-{n}" / name)
+                print(f"       outputs of {mode} ({codes[k].name}) {'identical to' if ok else 'DIFFER from'} "
+                      f"{base} ({codes[0].name})")
             if not args.keep:
                 shutil.rmtree(lib_dir, ignore_errors=True)
                 shutil.rmtree(work / f"out-{n}", ignore_errors=True)

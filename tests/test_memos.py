@@ -73,3 +73,32 @@ def test_warm_memos_emptied_memos_and_tiny_memos_decide_the_same(resources, monk
     assert max(len(lex._freqs), len(lex._zipfs), len(lex._derived)) <= 50
     assert cold == warm
     assert cold[0] and cold[1].data  # a real cleaning: text and changes
+
+
+def _forked_with(bundle, task):
+    """(what the worker held before this task: the bundle's resources, the word lists loaded;
+    the task's outputs), in a worker of a recycled pool."""
+    from pipeline.commands import execute
+    from pipeline.lexicon import _shared
+    held = ((bundle.digest, True) in execute._RESOURCES, _shared.cache_info().currsize)
+    return held, clean_file_task(bundle, task)
+
+
+def test_recycled_workers_are_forked_warm_and_clean_as_this_process(resources):
+    """A long stream's workers (recycled after RECYCLE tasks) are forked from a server that has
+    cleaned the start of the first task of each language: every worker, the replacements
+    included, starts with the project's resources and both word lists loaded, and cleans each
+    file exactly as this process does."""
+    from multiprocessing import forkserver
+
+    from pipeline.commands.execute import Processes
+    forkserver._forkserver._stop()  # a server left by another test (Dask's) would not be warmed for these tasks
+    bundle = bundle_of(resources)
+    tasks = [_task("lenin-trade-unions.txt", 8_000), _task("kollontai-ru.txt", 8_000, "ru"),
+             _task("allen-documents.txt", 8_000), _task("kollontai-en-iww.txt", 8_000)]
+    with Processes(2, recycle=1) as ex:  # a new worker for every task
+        got = dict(ex.map(_forked_with, bundle, tasks))
+    assert [got[t.key][0] for t in tasks] == [(True, 2)] * len(tasks)
+    for t in tasks:
+        assert got[t.key][1] == clean_file_task(bundle, t)
+    assert got["kollontai-ru"][1][1].data  # real cleanings: changes made
