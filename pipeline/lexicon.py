@@ -99,6 +99,13 @@ def wordfreq_zipf(word: str, language: str) -> float:
 _PLAIN = {"ru": re.compile("[а-яё]+"), "en": re.compile("[a-z]+")}
 
 
+def plainly_unlisted(language: str):
+    """A test saying at one lookup that wordfreq_zipf(word, language) is 0.0: a plain word (one token
+    of itself) that the table lacks. False says nothing (the word may still be listed)."""
+    plain, listed = _PLAIN[language].fullmatch, shared(language)._freq.get
+    return lambda word: plain(word) is not None and listed(word) is None
+
+
 def _zipf_of(freq: float) -> float:
     """wordfreq's Zipf figure of a frequency."""
     freq = max(freq, 1e-9)  # wordfreq's floor: zipf 0

@@ -28,7 +28,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from pipeline.context import Context
-from pipeline.lexicon import _PLAIN, shared as shared_lexicon, top_words, wordfreq_zipf
+from pipeline.lexicon import plainly_unlisted, shared as shared_lexicon, top_words, wordfreq_zipf
 from pipeline.model import Query, StageResult
 from pipeline.russian import morph  # one analyser per process, shared with hyphenation
 from pipeline.store import write_atomic
@@ -458,11 +458,10 @@ def _rare(low: str) -> tuple | None:
     if not w.known or any(zipf(r.parse.normal_form) >= 1.5 for r in w.readings):
         return None  # a rare form of a common word («фирмою», «ставши») is the writer's
     near = {}
-    listed = shared_lexicon("ru")._freq.get  # most edits are no word: one lookup, not zipf's memo and tokenizer
-    plain = _PLAIN["ru"].fullmatch  # a word wordfreq_zipf reads straight from the table
+    unlisted = plainly_unlisted("ru")  # most edits are no word: one lookup, not zipf's memo and tokenizer
     for cand, cost in _edits(low):
-        if plain(cand) and listed(cand) is None:
-            continue  # wordfreq_zipf would say 0.0 (its own lookup of a plain word)
+        if unlisted(cand):
+            continue  # wordfreq_zipf would say 0.0
         if cand != low and zipf(cand) >= z + 2.0 and analyse(cand).known:
             near[cand] = min(cost, near.get(cand, 99.0))
     if not near:
