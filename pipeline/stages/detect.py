@@ -312,14 +312,17 @@ class _Witness:
         self.st = st
         self._damage: float | None = None
 
+    def knows(self, low: str) -> bool:
+        """A sound word: known to the lexicon ([detect] known_zipf) or the witness's own (used
+        [detect] witness_known times)."""
+        return self.lex.at_least(low, self.st.known_zipf) or self.vocab.get(low, 0) >= self.st.witness_known
+
     def damage(self) -> float:
-        """The share of the witness's words that are no words (letters only, unknown to the lexicon and
-        used fewer than [detect] witness_known times): how damaged the print is. Counted once."""
+        """The share of the witness's words that are no words (letters only, not `knows`): how
+        damaged the print is. Counted once."""
         if self._damage is None:
-            lex, known, zipf = self.lex, self.st.witness_known, self.st.known_zipf
             total = sum(self.vocab.values())
-            bad = sum(n for low, n in self.vocab.items()
-                      if n < known and len(low) > 1 and low.isalpha() and not lex.at_least(low, zipf))
+            bad = sum(n for low, n in self.vocab.items() if len(low) > 1 and low.isalpha() and not self.knows(low))
             self._damage = bad / max(1, total)
         return self._damage
 
@@ -987,12 +990,8 @@ def _digit_words(d: str, wt: _Witness) -> list[str]:
 
 
 def _sound_sides(i: int, wt: _Witness) -> int:
-    """How many of a reading's linked neighbours are sound words (known to the lexicon or the witness's own)."""
-    n = 0
-    for w in wt.neighbours(i):
-        if w is not None and (wt.lex.at_least(w, wt.st.known_zipf) or wt.vocab.get(w, 0) >= wt.st.witness_known):
-            n += 1
-    return n
+    """How many of a reading's linked neighbours are sound words (_Witness.knows)."""
+    return sum(1 for w in wt.neighbours(i) if w is not None and wt.knows(w))
 
 
 def _witness_says(i: int, word: str, wt: _Witness) -> bool:
