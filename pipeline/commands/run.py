@@ -249,18 +249,18 @@ def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, s
 def pages_task(root: str, work_id: str) -> list[dict] | None:
     """In the worker that just made a work's collation (collation_task, queued before this): its
     reports that a worker makes (IN_WORKER), one dict per collation; None if another process made it."""
-    from pipeline.collate.writers import report_files
     cols = _COLLATED.pop(work_id, None)
     if cols is None:
         return None
-    return [report_files(col, Path(root) / "reports" / "collation", IN_WORKER) for col in cols]
+    return [worker_reports(col, Path(root) / "reports" / "collation") for col in cols]
 
 
 IN_WORKER = ("tei.xml", "html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage)
 
 
-def html_task(col, folder: Path) -> dict:
-    """A collation's reports that a worker makes (IN_WORKER: pipeline.collate.writers), in a worker."""
+def worker_reports(col, folder: Path) -> dict:
+    """A collation's reports that a worker makes (IN_WORKER: pipeline.collate.writers): in a worker,
+    or here when another process made the collation."""
     from pipeline.collate.writers import report_files
     return report_files(col, folder, IN_WORKER)
 
@@ -269,12 +269,12 @@ class _WorkerReports:
     """The reports of collations made in a worker, as collate_task gives them: alignment.json
     made here (the witnesses' pages read it), the others (IN_WORKER) in the worker meanwhile.
     `ahead`: the future of the worker's pages_task (asked with the collation), else they are
-    asked now, one html_task per collation."""
+    asked now, one worker_reports per collation."""
 
     def __init__(self, cols: list, root: Path, pool, ahead=None):
         self.cols, self.root, self.folder = cols, root, root / "reports" / "collation"
         self.ahead = ahead
-        self.pages = [pool.submit(html_task, col, self.folder) for col in cols] if ahead is None else None
+        self.pages = [pool.submit(worker_reports, col, self.folder) for col in cols] if ahead is None else None
 
     def mine(self) -> dict[str, str]:
         """The reports made here, {path under the project: content}."""
@@ -292,9 +292,8 @@ class _WorkerReports:
 
     def merged(self, mine: dict[str, str]) -> dict[str, str]:
         """Every report of the collations, each collation's in the order of REPORTS."""
-        from pipeline.collate.writers import report_files
         if self.pages is None:  # None from pages_task: another worker collated it, its reports are made here
-            pages = self.ahead.result() or [report_files(col, self.folder, IN_WORKER) for col in self.cols]
+            pages = self.ahead.result() or [worker_reports(col, self.folder) for col in self.cols]
         else:
             pages = [page.result() for page in self.pages]
         theirs = {self._rel(p): c for page in pages for p, c in page.items()}
