@@ -18,7 +18,9 @@ Each measurement is one `edition clean BOOK... --lang auto --out DIR` (English a
 books together, each book's language told by its letters) in a new process; it reports wall seconds, CPU seconds of the whole process tree
 (user + sys: getrusage of the waited children, or the sum of every process's last sample), MB/s (input bytes / wall), and the
 peak memory of the process tree (the sum of the PSS of the process and its descendants,
-sampled every 50 ms with psutil: shared pages counted once; RSS where PSS is unavailable). The machine is shared: read the CPU column beside the wall one.
+sampled every 50 ms with psutil: shared pages counted once; RSS where PSS is unavailable), and
+apart the CPU seconds of the client (the command's own process) and of the busiest other processes
+(the workers). The machine is shared: read the CPU column beside the wall one.
 """
 from __future__ import annotations
 
@@ -182,7 +184,10 @@ def measure(cmd: list[str], cwd: Path) -> dict:
     # workers forked by a forkserver are not waited for by this process: their CPU comes from
     # the sampling (each process's last sample, at most 50 ms short)
     cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(seen.values()))
-    return {"wall": wall, "cpu": cpu, "rss": peak[0]}
+    # the client (the command's own process: reading, writing, and a local Dask scheduler) and the
+    # processes that did most of the rest (the workers), each apart
+    others = sorted((c for pid, c in seen.items() if pid != proc.pid), reverse=True)
+    return {"wall": wall, "cpu": cpu, "rss": peak[0], "client": seen.get(proc.pid, 0.0), "workers": others[:4]}
 
 
 def clean_library(lib: dict[str, list[Path]], out: Path, mode: str, code: Path = ROOT) -> dict:
@@ -257,7 +262,8 @@ def main() -> None:
                         runs.setdefault((mode, k), []).append(m)
                         print(f"{n:>6} {mb:>6.1f} {mode:>6} {code.name[-12:]:>12} {m['wall']:>8.1f} {m['cpu']:>8.1f} "
                               f"{mb / m['wall']:>6.2f} {mb / m['cpu']:>8.3f} {m['rss'] / 1e6:>8.0f} "
-                              f"{os.getloadavg()[0]:>5.1f}", flush=True)
+                              f"{os.getloadavg()[0]:>5.1f}  client {m['client']:.1f}, others "
+                              f"{' '.join(f'{c:.1f}' for c in m['workers'])}", flush=True)
             if repeat > 1 or len(codes) > 1:
                 print("  best of each (least CPU; peak: the highest):")
                 for (mode, k), ms in runs.items():
