@@ -184,14 +184,14 @@ class Dask(Executor):
             # process's event-loop watchdog ticks every 20 ms and its system monitor every 0.5 s:
             # CPU taken from the stages, for a dashboard nobody opens here (an idle cluster of two
             # workers took 11 % of a core, 3 % with these)
-            # so do work stealing, the active memory manager and the memory monitors (nanny and worker,
-            # every 0.1 s; memory_limit=0): nothing here to balance (the client keeps two tasks a worker
-            # in flight), replicate or spill (results leave as they finish); about half of what an
-            # idle cluster of two took (1.6 % of a core in the client, 0.7 % a worker; 0.75 and 0.3 without)
+            # so do the active memory manager and the memory monitors (nanny and worker, every 0.1 s;
+            # memory_limit=0): nothing here to replicate or spill (results leave as they finish).
+            # Work stealing stays: a task depends on the scattered bundle, so it is not queued on the
+            # scheduler but placed at once, and stealing is what moves it to an idle worker
+            # (without it, local:2 ran no faster than local:1)
             dask.config.set({"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
                              "distributed.admin.system-monitor.interval": "5s",
                              "distributed.admin.system-monitor.disk": False,
-                             "distributed.scheduler.work-stealing": False,
                              "distributed.scheduler.active-memory-manager.start": False,
                              "distributed.worker.multiprocessing-method": "forkserver"})
             _preload_workers()
