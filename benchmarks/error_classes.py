@@ -109,9 +109,12 @@ def detail_of(i: int, reading: str, gold: str, wt, ctx, st, names) -> str:
     return c
 
 
-def classify_doc(text: str, gold: str, result, res, st, detail: bool = False) -> list[tuple[str, str, str]]:
+def classify_doc(text: str, gold: str, result, res, st, detail: bool = False,
+                 doubts=None) -> list[tuple[str, str, str]]:
     """(class, fate, example) of every error unit of one document (`detail`: a one-word misreading
-    inside a damaged stretch gets its word's class, and the residual classes are split further)."""
+    inside a damaged stretch gets its word's class, and the residual classes are split further).
+    With `doubts` (detect's queries without the budget), a unit neither fixed nor queried that a doubt
+    touches is "dropped" (the budget did not keep it), the others "left" (never doubted)."""
     ctx = _ctx(res)
     wt = detect._Witness(text, ctx, st)
     names = detect._name_index(ctx)
@@ -133,6 +136,7 @@ def classify_doc(text: str, gold: str, result, res, st, detail: bool = False) ->
         return out
     fixed = touched([(e.start, e.end) for e in result.edits])
     asked = touched([(q.start, q.end) for q in result.queries if q.rule.startswith("detect.")])
+    doubted = touched([(q.start, q.end) for q in doubts or () if q.rule.startswith("detect.")])
     bad = [k for k, u in enumerate(units) if not u.equal]
     # damaged stretches: runs of error units with at most one sound unit between two
     in_run = set()
@@ -170,7 +174,8 @@ def classify_doc(text: str, gold: str, result, res, st, detail: bool = False) ->
             else:
                 c = (detail_of if detail else rank_of)(u.o0, r, gw, wt, ctx, st, names)
         ks = range(u.o0, u.o1)
-        fate = "fixed" if any(x in fixed for x in ks) else "queried" if any(x in asked for x in ks) else "left"
+        fate = "fixed" if any(x in fixed for x in ks) else "queried" if any(x in asked for x in ks) \
+            else "dropped" if any(x in doubted for x in ks) else "left"
         out.append((c, fate, f"{' '.join(cs)} -> {' '.join(gs)}"))
     return out
 
@@ -259,7 +264,7 @@ def main() -> int:
             queries += sum(1 for q in r.queries if q.rule.startswith("detect."))
             doubts = correction.run_detect(alone, text)[0].queries if alone is not None else None
             cost = [a + b for a, b in zip(cost, reading_cost(text, gold, r, doubts))]
-            for c, fate, ex in classify_doc(text, gold, r, res, st, args.detail):
+            for c, fate, ex in classify_doc(text, gold, r, res, st, args.detail, doubts):
                 counts[(c, fate)] += 1
                 counts[c] += 1
                 if fate == "left":
@@ -267,15 +272,19 @@ def main() -> int:
         total = sum(counts[c] for c in CLASSES + DETAIL)
         print(f"\n== {s}: {words} words, {total} error units, {100 * queries / max(1, words):.2f} queries/100 words"
               f"{' (no budget)' if args.no_budget else ''}")
-        print(f"  {'class':<14} {'units':>6} {'share':>6} {'fixed':>6} {'queried':>7} {'left':>6}")
+        print(f"  {'class':<14} {'units':>6} {'share':>6} {'fixed':>6} {'queried':>7} {'dropped':>7} {'left':>6}")
         for c in CLASSES + DETAIL:
             n = counts[c]
             if not n:
                 continue
             print(f"  {c:<14} {n:>6} {100 * n / total:>5.1f}% {counts[(c, 'fixed')]:>6} {counts[(c, 'queried')]:>7} "
-                  f"{counts[(c, 'left')]:>6}   " + " | ".join(examples[c][:args.examples]))
+                  f"{counts[(c, 'dropped')]:>7} {counts[(c, 'left')]:>6}   " + " | ".join(examples[c][:args.examples]))
         fl = sum(counts[(c, f)] for c in CLASSES + DETAIL for f in ("fixed", "queried"))
-        print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%")
+        dropped = sum(counts[(c, "dropped")] for c in CLASSES + DETAIL)
+        print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%"
+              + (f"; doubted but not kept by the budget {dropped} = {100 * dropped / max(1, total):.1f}%, never "
+                 f"doubted {total - fl - dropped} = {100 * (total - fl - dropped) / max(1, total):.1f}%"
+                 if alone is not None else ""))
         print(f"  reading: {cost[1]} words in {cost[0]} queries, {cost[1] / max(1, cost[2]):.2f} words per error unit "
               f"they touch ({cost[2]}), {100 * cost[3] / max(1, cost[0]):.1f}% of the queries on no error"
               + (f"; the doubts inside them touch {cost[4]}" if alone is not None else ""))

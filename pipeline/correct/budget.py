@@ -93,7 +93,7 @@ class QueryValue:
         return (-self.expected(q.rule, q.score, q.text), -q.score, q.start, q.end)
 
     def keep(self, queries: list, limit: int, text: str | None = None, gap: int = -1, most: int = 0,
-             whole=None) -> list:
+             whole=None, dense: float = 0.0) -> list:
         """The `limit` queries expected to flag the most misread words (`rank`), in text order. With
         the `text` and `gap` >= 0, the doubts close together in a line are one query first (`lines`);
         `whole` gives the query a lone doubt stands for (detect keeps a doubt the budget will not keep
@@ -103,7 +103,7 @@ class QueryValue:
                 return queries
             return sorted(sorted(queries, key=self.rank)[:limit], key=lambda q: q.start)
         worth = []
-        for group in lines(queries, text, gap, most):
+        for group in lines(queries, text, gap, most, dense):
             if len(group) > 1:
                 q = together(group, text)
                 worth.append(((-sum(self.expected(p.rule, p.score, text[p.start:p.end]) for p in group),
@@ -116,23 +116,25 @@ class QueryValue:
         return sorted(kept, key=lambda q: q.start)
 
 
-def lines(queries: list, text: str, gap: int, most: int) -> list[list]:
+def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0) -> list[list]:
     """The queries in groups of doubts close together, in text order: a doubt joins the group before
-    it when at most `gap` words lie between them and the group's span then holds no line break and
-    at most `most` words (and doubts)."""
+    it when at most `gap` words lie between them and the group's span then holds no line break, at
+    most `most` words (and doubts), and doubts in at least `dense` of its words."""
     out: list[list] = []
     group: list = []
-    end = 0
+    end = held = 0  # held: the words of the group's doubts
     for q in sorted(queries, key=lambda q: (q.start, q.end)):
+        n = _count(text[q.start:q.end]) if q.start >= end else 0
         if group and len(group) < most and _count(text[end:q.start]) <= gap:
             span = text[group[0].start:max(end, q.end)]
-            if "\n" not in span and _count(span) <= most:
+            words = _count(span)
+            if "\n" not in span and words <= most and held + n >= dense * words:
                 group.append(q)
-                end = max(end, q.end)
+                end, held = max(end, q.end), held + n
                 continue
         if group:
             out.append(group)
-        group, end = [q], q.end
+        group, end, held = [q], q.end, _count(text[q.start:q.end])
     if group:
         out.append(group)
     return out
