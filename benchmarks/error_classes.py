@@ -20,8 +20,9 @@ per misread word, split or merged run). Each error unit gets one class, the firs
     realword-top1 a reading detect weighs as a real word whose gold word is its likeliest variant here
     realword-other a word (lexicon at [detect] known_zipf, or the witness's own) whose gold word is not
 
-and whether detect fixed it (an automatic edit touches it), queried it (a query touches it) or
-left it, with the query budget and without it (`--budget` off: max_queries unbounded).
+and whether detect fixed it (an automatic edit touches it), queried it (a query touches it),
+dropped it (a doubt touches it, but the budget did not keep that doubt) or left it (never doubted),
+with the query budget and without it (`--no-budget`: max_queries unbounded).
 The proofreader's reading cost beside it: the words inside the queries' spans per error unit
 they flag (fixed ones aside), and the share of queries whose span holds no error unit at all.
 A set scored with --dehyphenate (overproof) has its gold's line-end hyphens joined first, as
