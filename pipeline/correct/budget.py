@@ -31,7 +31,7 @@ its words, and the share is lowered step by step (every word, one of 2, of 3, ..
 merge_dense) only while the document's groups outnumber its budget (`joined`). A text with few
 doubts keeps them apart, no sound word read for nothing; in one whose doubts outnumber the budget
 (on the dev sets nearly every document: 3.7 doubts per 100 words in ICDAR, 6 in Overproof, for
-one query) a damaged stretch of a line or two is one trip to the scan, and the budget's queries
+one query) a damaged stretch of a few lines is one trip to the scan, and the budget's queries
 flag more misread words for more words read per misread word they touch
 (benchmarks/error_classes.py, benchmarks/correction.py).
 """
