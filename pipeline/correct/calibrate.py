@@ -7,7 +7,9 @@ cost, how often the document itself uses the reading and the candidate, the leng
 candidate's frequency, how far ahead of the next likeliest word it is, and the shape of the
 misreading (only accents differ: "détail" for "detail", a scan's habit more than a spelling),
 and what the document says of itself (how damaged it is, whether the neighbours are sound words,
-how many of its other garbles have the same likeliest correction) — gives the probability that
+what the neighbours say when a garbled one is read as its sure correction, how many of its other
+garbles have the same likeliest correction), how far the correction is ahead of the reading as
+printed — gives the probability that
 the correction is right; a non-word's correction and a real word's are calibrated apart.
 
 Its weights are data (pipeline/data/ocr_calibration.json), fitted by

@@ -7,7 +7,9 @@ Three sources, each cheap:
   is a word of the lexicon or of the witness;
 * any other single edit ("wrld" -> "world"): only the edits that the prefixes and suffixes
   of the lexicon's common words allow are made, then found among those words;
-* a lost space: two words glued together ("Wecould" -> "We could").
+* a lost space: two words glued together ("Wecould" -> "We could");
+* only where none of these finds a word: the words two confusions away, the model's likeliest
+  confusions twice or one and then any edit ("Pieasury" -> "Treasury", `_far`).
 
 The word index (those common words, their prefixes and their suffixes) is built once per
 language and cached on disk beside the lexicon's frequency cache (EDITION_CACHE, default

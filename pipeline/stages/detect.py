@@ -98,7 +98,7 @@ class Settings:
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
-    auto_min_posterior: float = 0.5  # ... fitted on fixes from this posterior up: below it, never automatic
+    auto_min_posterior: float = 0.5  # below this raw posterior never automatic (correction.py fits the calibration from this default)
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
     witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
