@@ -389,8 +389,10 @@ def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_c
     edits = tuple((t, knows(t)) for t in (_edit1(low, lex) if len(low) >= 3 else ()))
     # a lost space (Russian compounds are words)
     splits = tuple(f"{a} {b}" for a, b in two_words(low, lex)) if lex.language == "en" else ()
-    # no word of the lexicon near: two confusions further ("Pieasury" -> "Treasury")
-    far = _far(reading, lex, model) if not any(variants[2]) and not any(k for _, k in edits) and not splits else ()
+    # no word of the lexicon near: two confusions further ("Pieasury" -> "Treasury"); English only (a
+    # Russian word with no word near is a rare valid form far more often than damage, as detect judges it)
+    far = _far(reading, lex, model) if (lex.language == "en" and not any(variants[2])
+                                        and not any(k for _, k in edits) and not splits) else ()
     return _Lexical(variants, edits, splits, far)
 
 
