@@ -386,6 +386,11 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
             # before the fork: a worker that collates a work with a Russian pivot starts with it
             from pipeline.russian import morph
             morph()
+        if n:  # what this process and the workers would each import after the fork, imported once before it
+            import pipeline.run  # noqa: F401 (the stages' runner: clean_witness_task)
+            if ahead & set(there):  # a worker collates: the collation's and the reports' modules (jinja2, lxml)
+                import pipeline.collate  # noqa: F401
+                import pipeline.report.html  # noqa: F401
         pool = _fork_pool(n, res) if n else None  # forked before the progress bar's thread starts
         futures = {wid: pool.submit(clean_task, bundle, tasks[wid], wid in ahead) for wid in there} if pool else {}
         global _CLEANED_HERE
