@@ -211,6 +211,34 @@ def test_the_clean_text_is_told_once_only_stages_that_ask_are_left(built, monkey
     assert events == ["grammar"]
 
 
+@pytest.mark.parametrize("stage,char", [("rules", "\x01"), ("grammar", "\ufffe")])
+def test_a_stage_that_writes_a_character_no_clean_text_holds_is_named(built, monkeypatch, stage, char):
+    """After decode, each stage's output is checked through what its edits write: a control
+    character or noncharacter a later stage writes (one that edits, one declared to only ask)
+    is a one-line error naming the stage and the clean line, as a check of the whole text gave."""
+    import dataclasses
+
+    from pipeline.config import stages_of
+    from pipeline.errors import EditionError
+    from pipeline.model import Edit, StageResult
+    from pipeline.run import clean_witness
+    from pipeline.sources import read_witness
+
+    def writing(st):
+        def run(text, ctx):
+            got = st.run(text, ctx)
+            at = text.index("\n\n") + 2  # the second paragraph's start: clean line 3
+            return StageResult(got.edits + [Edit(at, at, char, "test.char", "punct")], got.queries)
+        return dataclasses.replace(st, run=run)
+    monkeypatch.setitem(built.resources.__dict__, "_stages",
+                        [writing(st) if st.name == stage else st for st in stages_of(built.resources)])
+    raw, encoding, _ = read_witness(built.root, built.corpus, "kollontai-en-iww")
+    w = built.corpus.get("kollontai-en-iww")
+    with pytest.raises(EditionError) as err:
+        clean_witness(raw, w, built.resources, facts={"encoding": encoding})
+    assert f"stage {stage!r} left" in str(err.value) and "clean line 3" in str(err.value), str(err.value)
+
+
 def test_a_stage_that_asks_but_edits_after_all_has_the_work_collated_again(tmp_path, monkeypatch):
     """The pivot's text is sent to the worker early, once only stages declaring no edit kinds
     are left; one that edits all the same (a stage written against its declaration) makes the
