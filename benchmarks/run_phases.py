@@ -207,6 +207,8 @@ def main() -> int:
     ap.add_argument("--timeline", action="store_true", help="also what each process does when, in the last run "
                     "(with --jobs 0: the workers), and the critical path on two idle cores from their CPU clocks")
     a = ap.parse_args()
+    from run_ab import compile_tree  # the checkout's bytecode, as `make install` writes it (run_ab's doc)
+    compile_tree(a.tree.resolve())
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp))
         runs, loads = [], []
