@@ -284,3 +284,30 @@ def test_a_stage_that_asks_but_edits_after_all_has_the_work_collated_again(tmp_p
     assert len(where.read_text().splitlines()) == 2
     assert "оппозиция" in (shared / "clean" / "kollontai-ru.txt").read_text(encoding="utf-8")
     assert snapshot(shared) == snapshot(alone)
+
+
+def test_a_small_run_runs_without_the_cycle_collector_and_leaves_it_as_it_was():
+    """`edition run` on raw texts under NO_COLLECTIONS bytes pauses the collector; afterwards it
+    is enabled with its thresholds as before, and a cycle made meanwhile is still collected (what
+    the run made is not frozen for good); a larger run keeps it running."""
+    import gc
+    import weakref
+
+    from pipeline.commands.run import NO_COLLECTIONS, few_collections
+
+    class Node:
+        pass
+    before = gc.get_threshold()
+    with few_collections(NO_COLLECTIONS - 1):
+        assert not gc.isenabled()
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle: reference counting alone never frees it
+        gone = weakref.ref(a)
+        del a, b
+    assert gc.isenabled() and gc.get_threshold() == before
+    assert gone() is not None
+    gc.collect()
+    assert gone() is None
+    with few_collections(NO_COLLECTIONS):
+        assert gc.isenabled()
+    assert gc.isenabled() and gc.get_threshold() == before
