@@ -813,8 +813,9 @@ _WARM_UP = {
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Build the on-disk tables the stages read (word lists, word indexes, the real-word
     confusions: about 20 s) now, by cleaning a sentence in each language, then the Russian
-    frequent words' sorted list and the report templates compiled, so that no later run pays
-    for them. `make install` calls it; a run finds them in EDITION_CACHE."""
+    frequent words' sorted list, the report templates compiled and the declined forms of the
+    name authority's Russian names, so that no later run pays for them. `make install` calls it;
+    a run finds them in EDITION_CACHE."""
     import tempfile
 
     from pipeline.context import Resources
@@ -833,4 +834,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     for e in (env(), _environment()):  # the report templates, compiled once (jinja2's bytecode cache)
         for name in e.list_templates():
             e.get_template(name)
+    from pipeline.collate import _authority
+    from pipeline.collate.anchors import AnchorFinder
+    AnchorFinder(_authority(Resources(args.root.resolve())))  # the authority's Russian name forms, cached
     return rc
