@@ -620,3 +620,21 @@ def test_doubts_join_only_close_together_within_a_line():
                                                                           ["hee"]]
     q = budget.together([qs[3], qs[4]], text)
     assert (q.text, q.suggestions, q.rule) == ("fatber and then hee", ["fatber! and then hee!"], "detect.line")
+
+
+def test_a_garbled_neighbour_is_read_as_its_sure_correction_for_the_context(resources):
+    """In a damaged line the printed neighbours say nothing: "hive besn successful" weighs "hive" ->
+    "have" with "besn" read as its sure correction "been" ("have been" is common), which the plain
+    context cannot see; with no such neighbour the feature is the plain context (None)."""
+    ctx = en_context(resources)
+    st = detect.Settings.of(ctx)
+    text = "A few only hive besn successful in the district."
+    wt = detect._Witness(text, ctx, st)
+    i = next(k for k in range(len(wt.tokens)) if wt.tokens.low(k) == "hive")
+    assert detect._repaired_context(i, "hive", "have", "realword", wt) is None
+    wt.repaired["besn"] = "been"
+    plain_prev, _ = wt.neighbours(i)
+    repaired = detect._repaired_context(i, "hive", "have", "realword", wt)
+    assert repaired is not None and repaired > 1.0
+    assert repaired > wt.context.fits(plain_prev, ("have",), "besn", "hive")["have"] - \
+        wt.context.fits(plain_prev, ("hive",), "besn", "hive")["hive"]
