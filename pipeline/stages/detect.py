@@ -123,9 +123,11 @@ class Settings:
     stretch_gap: int = 2
     stretch_min_density: float = 0.5
     # doubts close together are one query (correct/budget.py `lines`): at most `merge_gap` words between
-    # two (below 0: each doubt its own query), the span at most `merge_words` words
+    # two (below 0: each doubt its own query), the span at most `merge_words` words and a doubt in at
+    # least `merge_dense` of them (a damaged stretch is re-read at once, sound words far between are not)
     merge_gap: int = -1
     merge_words: int = 8
+    merge_dense: float = 0.0
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -520,7 +522,8 @@ def _run(text: str, ctx: Context) -> StageResult:
     _stretches(wt, queries, found)
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
-        queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text))
+        queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
+                             st.merge_dense)
     else:
         queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
