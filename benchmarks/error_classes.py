@@ -20,8 +20,9 @@ per misread word, split or merged run). Each error unit gets one class, the firs
     realword-top1 a reading detect weighs as a real word whose gold word is its likeliest variant here
     realword-other a word (lexicon at [detect] known_zipf, or the witness's own) whose gold word is not
 
-and whether detect fixed it (an automatic edit touches it), queried it (a query touches it) or
-left it, with the query budget and without it (`--budget` off: max_queries unbounded).
+and whether detect fixed it (an automatic edit touches it), queried it (a query touches it),
+dropped it (a doubt touches it, but the budget did not keep that doubt) or left it (never doubted),
+with the query budget and without it (`--no-budget`: max_queries unbounded).
 The proofreader's reading cost beside it: the words inside the queries' spans per error unit
 they flag (fixed ones aside), and the share of queries whose span holds no error unit at all.
 A set scored with --dehyphenate (overproof) has its gold's line-end hyphens joined first, as
@@ -109,9 +110,12 @@ def detail_of(i: int, reading: str, gold: str, wt, ctx, st, names) -> str:
     return c
 
 
-def classify_doc(text: str, gold: str, result, res, st, detail: bool = False) -> list[tuple[str, str, str]]:
+def classify_doc(text: str, gold: str, result, res, st, detail: bool = False,
+                 doubts=None) -> list[tuple[str, str, str]]:
     """(class, fate, example) of every error unit of one document (`detail`: a one-word misreading
-    inside a damaged stretch gets its word's class, and the residual classes are split further)."""
+    inside a damaged stretch gets its word's class, and the residual classes are split further).
+    With `doubts` (detect's queries without the budget), a unit neither fixed nor queried that a doubt
+    touches is "dropped" (the budget did not keep it), the others "left" (never doubted)."""
     ctx = _ctx(res)
     wt = detect._Witness(text, ctx, st)
     names = detect._name_index(ctx)
@@ -133,6 +137,7 @@ def classify_doc(text: str, gold: str, result, res, st, detail: bool = False) ->
         return out
     fixed = touched([(e.start, e.end) for e in result.edits])
     asked = touched([(q.start, q.end) for q in result.queries if q.rule.startswith("detect.")])
+    doubted = touched([(q.start, q.end) for q in doubts or () if q.rule.startswith("detect.")])
     bad = [k for k, u in enumerate(units) if not u.equal]
     # damaged stretches: runs of error units with at most one sound unit between two
     in_run = set()
@@ -170,7 +175,8 @@ def classify_doc(text: str, gold: str, result, res, st, detail: bool = False) ->
             else:
                 c = (detail_of if detail else rank_of)(u.o0, r, gw, wt, ctx, st, names)
         ks = range(u.o0, u.o1)
-        fate = "fixed" if any(x in fixed for x in ks) else "queried" if any(x in asked for x in ks) else "left"
+        fate = "fixed" if any(x in fixed for x in ks) else "queried" if any(x in asked for x in ks) \
+            else "dropped" if any(x in doubted for x in ks) else "left"
         out.append((c, fate, f"{' '.join(cs)} -> {' '.join(gs)}"))
     return out
 
@@ -259,7 +265,7 @@ def main() -> int:
             queries += sum(1 for q in r.queries if q.rule.startswith("detect."))
             doubts = correction.run_detect(alone, text)[0].queries if alone is not None else None
             cost = [a + b for a, b in zip(cost, reading_cost(text, gold, r, doubts))]
-            for c, fate, ex in classify_doc(text, gold, r, res, st, args.detail):
+            for c, fate, ex in classify_doc(text, gold, r, res, st, args.detail, doubts):
                 counts[(c, fate)] += 1
                 counts[c] += 1
                 if fate == "left":
@@ -267,15 +273,19 @@ def main() -> int:
         total = sum(counts[c] for c in CLASSES + DETAIL)
         print(f"\n== {s}: {words} words, {total} error units, {100 * queries / max(1, words):.2f} queries/100 words"
               f"{' (no budget)' if args.no_budget else ''}")
-        print(f"  {'class':<14} {'units':>6} {'share':>6} {'fixed':>6} {'queried':>7} {'left':>6}")
+        print(f"  {'class':<14} {'units':>6} {'share':>6} {'fixed':>6} {'queried':>7} {'dropped':>7} {'left':>6}")
         for c in CLASSES + DETAIL:
             n = counts[c]
             if not n:
                 continue
             print(f"  {c:<14} {n:>6} {100 * n / total:>5.1f}% {counts[(c, 'fixed')]:>6} {counts[(c, 'queried')]:>7} "
-                  f"{counts[(c, 'left')]:>6}   " + " | ".join(examples[c][:args.examples]))
+                  f"{counts[(c, 'dropped')]:>7} {counts[(c, 'left')]:>6}   " + " | ".join(examples[c][:args.examples]))
         fl = sum(counts[(c, f)] for c in CLASSES + DETAIL for f in ("fixed", "queried"))
-        print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%")
+        dropped = sum(counts[(c, "dropped")] for c in CLASSES + DETAIL)
+        print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%"
+              + (f"; doubted but not kept by the budget {dropped} = {100 * dropped / max(1, total):.1f}%, never "
+                 f"doubted {total - fl - dropped} = {100 * (total - fl - dropped) / max(1, total):.1f}%"
+                 if alone is not None else ""))
         print(f"  reading: {cost[1]} words in {cost[0]} queries, {cost[1] / max(1, cost[2]):.2f} words per error unit "
               f"they touch ({cost[2]}), {100 * cost[3] / max(1, cost[0]):.1f}% of the queries on no error"
               + (f"; the doubts inside them touch {cost[4]}" if alone is not None else ""))

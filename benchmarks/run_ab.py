@@ -11,7 +11,10 @@ Each run is made in its own copy of this project (raw/, config/, rules/, review/
 checkout's clean/ and reports/ are touched; the copies' outputs are compared at the end (a
 pure speed-up leaves them byte-identical). Both checkouts run with this interpreter (its
 libraries), each with its own code first on the path. On a busy machine the wall times mean
-little; the CPU times and the comparison of alternated runs still do.
+little; the CPU times and the comparison of alternated runs still do. Both checkouts' code is
+compiled first (`python -m compileall`, as `make install` does): a checkout without its bytecode
+(a `git archive`, where the shell sets PYTHONDONTWRITEBYTECODE) would compile every module again
+in every run: 0.22-0.25 s of CPU (importing every module of pipeline/) that is not the code's.
 """
 from __future__ import annotations
 
@@ -26,6 +29,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def compile_tree(tree: Path) -> None:
+    """The checkout's bytecode written, as `make install` writes it (see the module doc)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "pipeline")], check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def one_run(tree: Path, project: Path) -> dict:
@@ -59,6 +68,8 @@ def main() -> int:
     a = ap.parse_args()
     trees = {"old": a.old.resolve(), "new": a.new.resolve()}
     runs: dict[str, list[dict]] = {"old": [], "new": []}
+    for tree in trees.values():
+        compile_tree(tree)
     with tempfile.TemporaryDirectory() as tmp:
         projects = {}
         for name in trees:

@@ -128,41 +128,71 @@ def one_run(project: Path, tree: Path = ROOT, jobs: int = 1, timeline: Path | No
     return phases
 
 
-def show_timeline(path: Path) -> None:
-    """Each process's spans (wall from the start, CPU seconds), and the run's critical path on two
-    idle cores estimated from the processes' CPU clocks (a shared machine stretches the wall times):
-    the run's process up to the collation's results, the worker's collation (it starts when the
-    worker is free and this process has sent it), then the run's tail: the collation's reports the
-    worker makes beside the reports this process makes, then the writes."""
-    rows = [json.loads(x) for x in path.read_text().splitlines()]
-    pids = sorted({r[0] for r in rows}, key=lambda p: min(r[2] for r in rows if r[0] == p))
+def show_timeline(paths: list[Path]) -> None:
+    """Each process's spans in the last run (wall from the start, CPU seconds); over every run, the
+    CPU of each witness's cleaning and of each process, and the run's critical path on two idle
+    cores estimated from the processes' CPU clocks (a shared machine stretches the wall times): the
+    run's process up to the collation's results, the worker's collation (it starts when the worker
+    is free and this process has sent it), then the run's tail: the collation's reports the worker
+    makes beside the reports this process makes, then the writes. Medians over the runs."""
+    runs = [[json.loads(x) for x in p.read_text().splitlines()] for p in paths if p.exists()]
+    rows = runs[-1]
+    pids = _pids(rows)
     for n, pid in enumerate(pids):
         print("the run's process" if n == 0 else f"worker {n}")
         for r in sorted((r for r in rows if r[0] == pid), key=lambda r: r[2]):
             if not (r[1].startswith("stage ") and r[4] < 0.03):
                 print(f"  {r[2]:6.2f} - {r[3]:6.2f} s wall  {r[4]:5.2f} s CPU  {r[1]}")
+    found = [_critical_path(r) for r in runs]
+    med = lambda xs: statistics.median(xs) if xs else float("nan")  # noqa: E731
+    print(f"CPU seconds, median of {len(runs)} run(s):")
+    names = sorted({r[1] for rs in runs for r in rs if r[1].startswith("clean ")})
+    for name in names:
+        print(f"  {name:36} {med([sum(r[4] for r in rs if r[1] == name) for rs in runs]):5.2f}")
+    for key, what in (("fork", "the run's process before the fork"), ("main", "the run's process in all"),
+                      ("worker", "the worker in all"), ("busy", "the worker cleaning before its collation"),
+                      ("collation", "the worker's collation"), ("theirs", "its reports in the worker"),
+                      ("tail", "this process after the collation's results (reports, writes)")):
+        xs = [f[key] for f in found if key in f]
+        if xs:
+            print(f"  {what:62} {med(xs):5.2f}")
+    est = [f["estimate"] for f in found if "estimate" in f]
+    if est:
+        f = found[-1]
+        print(f"estimated wall on two idle cores: median {med(est):.2f} s, best {min(est):.2f} s (last run: collation "
+              f"from {f['start']:.2f} to {f['start'] + f['collation']:.2f} s, this process's own work up to the "
+              f"collation's results {f['main'] - f['tail']:.2f} s)")
+
+
+def _pids(rows: list) -> list[int]:
+    return sorted({r[0] for r in rows}, key=lambda p: min(r[2] for r in rows if r[0] == p))
+
+
+def _critical_path(rows: list) -> dict:
+    """One run's CPU figures (see show_timeline), and its critical path on two idle cores."""
+    pids = _pids(rows)
     main = [r for r in rows if r[0] == pids[0]]
-    end = next(r[5] for r in main if r[1] == "end")
-    tail = sum(r[4] for r in main if r[1] in ("report_files", "build_reports", "write_files"))
+    out = {"main": next(r[5] for r in main if r[1] == "end")}
+    out["tail"] = tail = sum(r[4] for r in main if r[1] in ("report_files", "build_reports", "write_files"))
     fork = next((r[5] for r in main if r[1] == "_fork_pool"), None)
-    print(f"the run's process: {end:.2f} s CPU ({end - tail:.2f} before the collation's results, {tail:.2f} after)")
+    if fork is not None:
+        out["fork"] = fork
     for pid in pids[1:]:
         mine = sorted((r for r in rows if r[0] == pid), key=lambda r: r[2])
+        out["worker"] = max(r[5] for r in mine)  # its CPU clock at its last span's end (a forked child's starts at 0)
         coll = next((r for r in mine if r[1] == "collations"), None)
         if coll is None or fork is None:
             continue
         busy = sum(r[4] for r in mine if (r[1].startswith("clean ") or r[1] == "prepare") and r[2] < coll[2])
-        print(f"worker: {busy:.2f} s CPU cleaning before its collation ({coll[4]:.2f} s CPU), from the fork at "
-              f"{fork:.2f} s CPU of the run's process")
         sent = next((r[5] for r in main if r[1] == "collation sent"), 0.0)  # this process's CPU clock then
         start = max(fork + busy, sent)
         # after the collation: the worker's reports of it beside this process's own, then the writes
         theirs = sum(r[4] for r in mine if r[1] == "report_files" and r[2] >= coll[3])
         write = sum(r[4] for r in main if r[1] == "write_files")
         after = max(tail - write, theirs) + write
-        print(f"estimated wall on two idle cores: {max(end - tail, start + coll[4]) + after:.2f} s "
-              f"(collation from {start:.2f} to {start + coll[4]:.2f} s, its reports in the worker "
-              f"{theirs:.2f} s beside {tail - write:.2f} s here, then the writes {write:.2f} s)")
+        out.update(busy=busy, collation=coll[4], theirs=theirs, start=start,
+                   estimate=max(out["main"] - tail, start + coll[4]) + after)
+    return out
 
 
 def main() -> int:
@@ -177,17 +207,17 @@ def main() -> int:
     ap.add_argument("--timeline", action="store_true", help="also what each process does when, in the last run "
                     "(with --jobs 0: the workers), and the critical path on two idle cores from their CPU clocks")
     a = ap.parse_args()
+    from run_ab import compile_tree  # the checkout's bytecode, as `make install` writes it (run_ab's doc)
+    compile_tree(a.tree.resolve())
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp))
         runs, loads = [], []
-        line = Path(tmp) / "timeline.jsonl"
         for k in range(a.repeat):
             loads.append(os.getloadavg()[0])
-            if line.exists():
-                line.unlink()
+            line = Path(tmp) / f"timeline-{k}.jsonl"
             runs.append(one_run(project, a.tree.resolve(), a.jobs, line if a.timeline else None))
         if a.timeline:
-            show_timeline(line)
+            show_timeline([Path(tmp) / f"timeline-{k}.jsonl" for k in range(a.repeat)])
     names = list(runs[0])
     stages = sorted((n for n in names if n.startswith("stage ")), key=lambda n: -runs[0][n][1])
     order = ["imports", "rule examples"] + stages + [n for n in names if n not in stages and n not in

@@ -255,3 +255,20 @@ def test_rows_stay_in_base_order_when_a_paragraph_spans_a_lost_one():
     rows = compare_witnesses([a, b])
     assert [p for r in rows for p in r.cells["a"]] == [0, 1, 2]
     assert [r.cells["b"] for r in rows if r.cells["b"]] == [[0]]
+
+
+def test_the_authoritys_russian_name_forms_are_made_once_and_read_back_the_same(tmp_path, monkeypatch, resources):
+    """AnchorFinder's declined Russian names (pymorphy3, 0.07 s a process) come from the user
+    cache once made: the same forms for the same names; other names are made anew."""
+    import pipeline.collate.anchors as anchors
+    from pipeline.russian import name_forms
+    monkeypatch.setenv("EDITION_CACHE", str(tmp_path))
+    names = tuple(dict.fromkeys(e.cyrillic for e in resources.authority.entries if e.cyrillic))[:5]
+    made = anchors.cyrillic_forms(names)
+    assert made == {n: name_forms(n) for n in names} and any(len(f) > 1 for f in made.values())
+    assert len(list(tmp_path.glob("name-forms-*.json"))) == 1
+    monkeypatch.setattr(anchors, "name_forms", lambda n: pytest.fail(f"{n} made again"))
+    assert anchors.cyrillic_forms(names) == made  # read back
+    monkeypatch.setattr(anchors, "name_forms", name_forms)
+    assert anchors.cyrillic_forms(names[:2]) == {n: made[n] for n in names[:2]}  # another set: its own file
+    assert len(list(tmp_path.glob("name-forms-*.json"))) == 2

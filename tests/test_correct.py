@@ -229,3 +229,17 @@ def test_a_form_left_alone_everywhere_is_left_alone_by_judge_in_every_witness(cl
             if e is True or (e and not any(wt.vocab.get(v, 0) >= st.witness_known for v in e)):
                 assert detect._judge(w, False, wt, names, ctx, st) is None, (c.witness.id, w, e)
     assert told[True] > told[False] and told["tuple"] > 0, told
+
+
+def test_a_garble_with_no_word_near_gets_the_words_two_confusions_away():
+    """A reading no single confusion or edit makes a word of: the channel's likeliest confusions twice
+    ("henriug": "hearing"), or one and then any edit ("Pieasury" -> "Preasury" -> "Treasury"), each at
+    its channel cost; a reading with a word near gets none of them."""
+    lex, m = lexicon("en"), ocr_model()
+    far = candidates("Pieasury", lex, m, {}, 2.0, 3)
+    assert "treasury" in far and far["treasury"] == pytest.approx(m.channel("Pieasury", "treasury"))
+    assert "hearing" in candidates("henriug", lex, m, {}, 2.0, 3)
+    assert "advantage" in candidates("advantugo", lex, m, {}, 2.0, 3)
+    near = candidates("tbat", lex, m, {}, 2.0, 3)
+    assert all(c <= 5.0 for c in near.values())  # only the near ones: no search further
+    assert candidates("xq", lex, m, {}, 2.0, 3) == {}

@@ -620,3 +620,47 @@ def test_doubts_join_only_close_together_within_a_line():
                                                                           ["hee"]]
     q = budget.together([qs[3], qs[4]], text)
     assert (q.text, q.suggestions, q.rule) == ("fatber and then hee", ["fatber! and then hee!"], "detect.line")
+
+
+def test_doubts_join_as_far_as_the_budget_needs():
+    """budget.lines with a density (a doubt in at least that share of the span's words) and budget.joined:
+    a document whose doubts fit its budget keeps them apart; one whose doubts outnumber it has its
+    damaged stretch re-read at once, down to [detect] merge_dense and no further."""
+    from pipeline.correct import budget
+    from pipeline.model import Query
+    text = "tbe aud king went to the house of his fatber and then hee went on"
+    qs = [Query(text.index(w), text.index(w) + len(w), w, [w + "!"], 0.5, "x", rule="detect.nonword")
+          for w in ("tbe", "aud", "fatber", "hee")]
+
+    def names(groups):
+        return [[q.text for q in g] for g in groups]
+    assert names(budget.lines(qs, text, 8, 32, 1.0)) == [["tbe", "aud"], ["fatber"], ["hee"]]
+    assert names(budget.lines(qs, text, 8, 32, 0.5)) == [["tbe", "aud"], ["fatber", "hee"]]
+    assert names(budget.lines(qs, text, 8, 32, 0.25)) == [["tbe", "aud", "fatber", "hee"]]
+    assert names(budget.lines(qs, text, 6, 32, 0.25)) == [["tbe", "aud"], ["fatber", "hee"]]  # 7 words apart
+    assert names(budget.joined(qs, 3, text, 8, 32, 0.25)) == [["tbe", "aud"], ["fatber"], ["hee"]]
+    assert names(budget.joined(qs, 2, text, 8, 32, 0.25)) == [["tbe", "aud"], ["fatber", "hee"]]
+    assert names(budget.joined(qs, 1, text, 8, 32, 0.25)) == [["tbe", "aud", "fatber", "hee"]]
+    assert names(budget.joined(qs, 1, text, 8, 32, 0.5)) == [["tbe", "aud"], ["fatber", "hee"]]  # no further
+    kept = budget.shared().keep(qs, 1, text, 8, 32, dense=0.25)
+    assert [(q.text, q.suggestions, q.rule) for q in kept] == [
+        (text[:text.index(" went on")], ["tbe! aud! king went to the house of his fatber! and then hee!"], "detect.line")]
+    assert all(repr(w) in kept[0].reason for w in ("tbe", "aud", "fatber", "hee"))
+
+
+def test_a_garbled_neighbour_is_read_as_its_sure_correction_for_the_context(resources):
+    """In a damaged line the printed neighbours say nothing: "hive besn successful" weighs "hive" ->
+    "have" with "besn" read as its sure correction "been" ("have been" is common), which the plain
+    context cannot see; with no such neighbour the feature is the plain context (None)."""
+    ctx = en_context(resources)
+    st = detect.Settings.of(ctx)
+    text = "A few only hive besn successful in the district."
+    wt = detect._Witness(text, ctx, st)
+    i = next(k for k in range(len(wt.tokens)) if wt.tokens.low(k) == "hive")
+    assert detect._repaired_context(i, "hive", "have", "realword", wt) is None
+    wt.repaired["besn"] = "been"
+    plain_prev, _ = wt.neighbours(i)
+    repaired = detect._repaired_context(i, "hive", "have", "realword", wt)
+    assert repaired is not None and repaired > 1.0
+    assert repaired > wt.context.fits(plain_prev, ("have",), "besn", "hive")["have"] - \
+        wt.context.fits(plain_prev, ("hive",), "besn", "hive")["hive"]

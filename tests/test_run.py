@@ -211,6 +211,34 @@ def test_the_clean_text_is_told_once_only_stages_that_ask_are_left(built, monkey
     assert events == ["grammar"]
 
 
+@pytest.mark.parametrize("stage,char", [("rules", "\x01"), ("grammar", "\ufffe")])
+def test_a_stage_that_writes_a_character_no_clean_text_holds_is_named(built, monkeypatch, stage, char):
+    """After decode, each stage's output is checked through what its edits write: a control
+    character or noncharacter a later stage writes (one that edits, one declared to only ask)
+    is a one-line error naming the stage and the clean line, as a check of the whole text gave."""
+    import dataclasses
+
+    from pipeline.config import stages_of
+    from pipeline.errors import EditionError
+    from pipeline.model import Edit, StageResult
+    from pipeline.run import clean_witness
+    from pipeline.sources import read_witness
+
+    def writing(st):
+        def run(text, ctx):
+            got = st.run(text, ctx)
+            at = text.index("\n\n") + 2  # the second paragraph's start: clean line 3
+            return StageResult(got.edits + [Edit(at, at, char, "test.char", "punct")], got.queries)
+        return dataclasses.replace(st, run=run)
+    monkeypatch.setitem(built.resources.__dict__, "_stages",
+                        [writing(st) if st.name == stage else st for st in stages_of(built.resources)])
+    raw, encoding, _ = read_witness(built.root, built.corpus, "kollontai-en-iww")
+    w = built.corpus.get("kollontai-en-iww")
+    with pytest.raises(EditionError) as err:
+        clean_witness(raw, w, built.resources, facts={"encoding": encoding})
+    assert f"stage {stage!r} left" in str(err.value) and "clean line 3" in str(err.value), str(err.value)
+
+
 def test_a_stage_that_asks_but_edits_after_all_has_the_work_collated_again(tmp_path, monkeypatch):
     """The pivot's text is sent to the worker early, once only stages declaring no edit kinds
     are left; one that edits all the same (a stage written against its declaration) makes the
@@ -256,3 +284,30 @@ def test_a_stage_that_asks_but_edits_after_all_has_the_work_collated_again(tmp_p
     assert len(where.read_text().splitlines()) == 2
     assert "оппозиция" in (shared / "clean" / "kollontai-ru.txt").read_text(encoding="utf-8")
     assert snapshot(shared) == snapshot(alone)
+
+
+def test_a_small_run_runs_without_the_cycle_collector_and_leaves_it_as_it_was():
+    """`edition run` on raw texts under NO_COLLECTIONS bytes pauses the collector; afterwards it
+    is enabled with its thresholds as before, and a cycle made meanwhile is still collected (what
+    the run made is not frozen for good); a larger run keeps it running."""
+    import gc
+    import weakref
+
+    from pipeline.commands.run import NO_COLLECTIONS, few_collections
+
+    class Node:
+        pass
+    before = gc.get_threshold()
+    with few_collections(NO_COLLECTIONS - 1):
+        assert not gc.isenabled()
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle: reference counting alone never frees it
+        gone = weakref.ref(a)
+        del a, b
+    assert gc.isenabled() and gc.get_threshold() == before
+    assert gone() is not None
+    gc.collect()
+    assert gone() is None
+    with few_collections(NO_COLLECTIONS):
+        assert gc.isenabled()
+    assert gc.isenabled() and gc.get_threshold() == before

@@ -80,6 +80,31 @@ def key_strong(key: str) -> bool:
 _FINDER: list = []  # [(authority, its finder)]: the last one made
 
 
+def cyrillic_forms(names: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """pipeline.russian.name_forms of each name, read from the user cache (pipeline.store.cache_dir)
+    where a process made them before (`edition prepare` for the project's authority): pymorphy3 took
+    0.07 s for the corpus's 77 names in every process that collated. The file is named by the
+    names, the code (pipeline.cache.code_version: name_forms and pymorphy3's version with its
+    dictionary); a cache that cannot be read or written is not used."""
+    import json
+
+    from pipeline.cache import code_version, digest
+    from pipeline.store import cache_dir, write_atomic
+    path = cache_dir() / f"name-forms-{digest(code_version(), json.dumps(names, ensure_ascii=False))[:24]}.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and set(kept) == set(names):
+            return {n: frozenset(kept[n]) for n in names}
+    except (OSError, ValueError):
+        pass
+    made = {n: name_forms(n) for n in names}
+    try:
+        write_atomic(path, json.dumps({n: sorted(f) for n, f in made.items()}, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass
+    return made
+
+
 def finder_for(authority) -> AnchorFinder:
     """The finder of this name authority, made once per process (its name forms take pymorphy3's time)."""
     if not _FINDER or _FINDER[0][0] is not authority:
@@ -106,9 +131,10 @@ class AnchorFinder:
         self.authority = authority
         self.cyr_forms: dict[str, str] = {}  # every declined form of a Cyrillic name -> its entry
         if authority is not None:
+            forms = cyrillic_forms(tuple(dict.fromkeys(e.cyrillic for e in authority.entries if e.cyrillic)))
             for e in authority.entries:
                 if e.cyrillic:
-                    for form in name_forms(e.cyrillic):
+                    for form in forms[e.cyrillic]:
                         self.cyr_forms.setdefault(form, e.id)
         self.ahead: dict[tuple[str, str, bool], Found] = {}  # found by find_ahead, each taken once by find
 

@@ -341,7 +341,9 @@ class _Lattice:
         depends on the column only is read once per column, everything is a local name."""
         mt = self.matches
         col, back, left = self.cost[j], self.back[j], self.cost[j - 1]
-        exact, exact_pair, full, p_total, plen = mt.exact, mt.exact_pair, mt.full, mt.p_total, self.plen
+        exact, pair, full, p_total, plen = mt.exact, mt.pair, mt.full, mt.p_total, self.plen
+        p_strong, o_strong = mt.p_strong, mt.o_strong
+        inf = math.inf
         ot, ol, ratio = mt.o_total[j], self.olen[j], self.ratio
         add, skip_p, kind_p = self.add_o[j - 1], self.skip_p, self.structure.kind_p
         erfc, sqrt, log = math.erfc, math.sqrt, math.log
@@ -373,6 +375,8 @@ class _Lattice:
                     continue
                 i0 = i - a
                 prev = prev_col[i0]
+                if prev == inf:  # outside the band: no chain reaches here (it would be given up below)
+                    continue
                 if pair_row is not None:
                     c = prior + pair_row[kind_p[i0]]
                 else:
@@ -398,7 +402,13 @@ class _Lattice:
                     c += x if x < MAX_LENGTH_COST else MAX_LENGTH_COST
                 if prev + c - bonus >= best:
                     continue
-                matched, unmatched = exact_pair(i0, j0) if pair_row is not None else exact(i0, i, j0, j)
+                if pair_row is not None:  # mt.exact_pair(i0, j0), written out
+                    got = pair[i0].get(j0)
+                    matched, strong = got if got is not None else (0.0, 0.0)
+                    unmatched = (p_strong[i0 + 1] - p_strong[i0]) + (o_strong[j0 + 1] - o_strong[j0]) - 2 * strong
+                    unmatched = unmatched if unmatched > 0.0 else 0.0  # max(0.0, unmatched)
+                else:
+                    matched, unmatched = exact(i0, i, j0, j)
                 c += UNMATCHED_STRONG * unmatched - matched
                 if prev + c < best:
                     best, arg = prev + c, (i0, j0, c, False)

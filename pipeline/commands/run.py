@@ -386,6 +386,11 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
             # before the fork: a worker that collates a work with a Russian pivot starts with it
             from pipeline.russian import morph
             morph()
+        if n:  # what this process and the workers would each import after the fork, imported once before it
+            import pipeline.run  # noqa: F401 (the stages' runner: clean_witness_task)
+            if ahead & set(there):  # a worker collates: the collation's and the reports' modules (jinja2, lxml)
+                import pipeline.collate  # noqa: F401
+                import pipeline.report.html  # noqa: F401
         pool = _fork_pool(n, res) if n else None  # forked before the progress bar's thread starts
         futures = {wid: pool.submit(clean_task, bundle, tasks[wid], wid in ahead) for wid in there} if pool else {}
         global _CLEANED_HERE
@@ -522,22 +527,46 @@ def warn_unknown_reviews(root: Path, corpus) -> None:
 
 
 @contextlib.contextmanager
-def few_collections():
+def few_collections(raw_bytes: int | None = None):
     """Python's cycle collector run less often while a run builds its tables (word lists, parses,
     change logs: millions of objects that live to the end): with the default thresholds it went
     over them a thousand times, 0.6 s of a 6 s run; at these, about 0.1 s, with the same peak memory.
-    Worker processes forked meanwhile inherit the setting."""
+    A run whose raw texts are under NO_COLLECTIONS bytes (`raw_bytes`) runs without the collector:
+    the corpus's run (405 kB) left 16,000 objects in cycles (2 MB more at its peak), and its
+    collections had cost 0.08 s of CPU in each of its two processes. Worker processes forked
+    meanwhile inherit the setting."""
     import gc
-    before = gc.get_threshold()
+    before, enabled = gc.get_threshold(), gc.isenabled()
     gc.set_threshold(20_000, 50, 100)
+    off = raw_bytes is not None and raw_bytes < NO_COLLECTIONS and enabled
+    if off:
+        gc.disable()
     try:
         yield
     finally:
         gc.set_threshold(*before)
+        if off:
+            # what the run made goes straight to the oldest generation: enabled again as it is, the
+            # collector's next pass would walk every object made since (0.1 s at the end of the run)
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
+
+
+NO_COLLECTIONS = 2_000_000  # raw bytes: a smaller run leaves its few cycles to the end (few_collections)
+
+
+def raw_size(root: Path) -> int:
+    """The bytes of the project's raw texts (raw/, without descending into folders)."""
+    d = root / "raw"
+    try:
+        return sum(e.stat().st_size for e in os.scandir(d) if e.is_file())
+    except OSError:
+        return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    with few_collections():
+    with few_collections(raw_size(args.root)):
         return _run(args)
 
 
@@ -784,8 +813,9 @@ _WARM_UP = {
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Build the on-disk tables the stages read (word lists, word indexes, the real-word
     confusions: about 20 s) now, by cleaning a sentence in each language, then the Russian
-    frequent words' sorted list and the report templates compiled, so that no later run pays
-    for them. `make install` calls it; a run finds them in EDITION_CACHE."""
+    frequent words' sorted list, the report templates compiled and the declined forms of the
+    name authority's Russian names, so that no later run pays for them. `make install` calls it;
+    a run finds them in EDITION_CACHE."""
     import tempfile
 
     from pipeline.context import Resources
@@ -804,4 +834,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     for e in (env(), _environment()):  # the report templates, compiled once (jinja2's bytecode cache)
         for name in e.list_templates():
             e.get_template(name)
+    from pipeline.collate import _authority
+    from pipeline.collate.anchors import AnchorFinder
+    AnchorFinder(_authority(Resources(args.root.resolve())))  # the authority's Russian name forms, cached
     return rc

@@ -24,9 +24,16 @@ One query is one place the proofreader goes back to the scan. Doubts close toget
 line of text (at most `gap` sound words between two, the whole span at most `most` words) are
 one query (`lines`): its text is the span from the first doubt to the last, its suggestion that
 span with each doubt's first reading (one click still writes them all), its reason names each
-doubt and its readings, and it is worth the sum of its doubts' expected values. On the dev sets
-the budget's queries then flag more misread words for about as many words read a flagged one
-(benchmarks/error_classes.py).
+doubt and its readings, and it is worth the sum of its doubts' expected values.
+
+How far doubts are joined is the document's own: a span must hold a doubt in at least a share of
+its words, and the share is lowered step by step (every word, one of 2, of 3, ... down to [detect]
+merge_dense) only while the document's groups outnumber its budget (`joined`). A text with few
+doubts keeps them apart, no sound word read for nothing; in one whose doubts outnumber the budget
+(on the dev sets nearly every document: 3.7 doubts per 100 words in ICDAR, 6 in Overproof, for
+one query) a damaged stretch of a few lines is one trip to the scan, and the budget's queries
+flag more misread words for more words read per misread word they touch
+(benchmarks/error_classes.py, benchmarks/correction.py).
 """
 from __future__ import annotations
 
@@ -93,7 +100,7 @@ class QueryValue:
         return (-self.expected(q.rule, q.score, q.text), -q.score, q.start, q.end)
 
     def keep(self, queries: list, limit: int, text: str | None = None, gap: int = -1, most: int = 0,
-             whole=None) -> list:
+             whole=None, dense: float = 0.0) -> list:
         """The `limit` queries expected to flag the most misread words (`rank`), in text order. With
         the `text` and `gap` >= 0, the doubts close together in a line are one query first (`lines`);
         `whole` gives the query a lone doubt stands for (detect keeps a doubt the budget will not keep
@@ -103,36 +110,49 @@ class QueryValue:
                 return queries
             return sorted(sorted(queries, key=self.rank)[:limit], key=lambda q: q.start)
         worth = []
-        for group in lines(queries, text, gap, most):
-            if len(group) > 1:
-                q = together(group, text)
-                worth.append(((-sum(self.expected(p.rule, p.score, text[p.start:p.end]) for p in group),
-                               -q.score, q.start, q.end), q))
-            else:
-                q = group[0]
-                worth.append(((-self.expected(q.rule, q.score, text[q.start:q.end]), -q.score, q.start, q.end), q))
+        for group in joined(queries, limit, text, gap, most, dense):
+            value = sum(self.expected(p.rule, p.score, text[p.start:p.end]) for p in group)
+            worth.append(((-value, -max(p.score for p in group), group[0].start, max(p.end for p in group)), group))
         worth.sort(key=lambda w: w[0])
-        kept = (q if whole is None else whole(q) for _, q in worth[:limit])
+        kept = (together(g, text) if len(g) > 1 else g[0] if whole is None else whole(g[0]) for _, g in worth[:limit])
         return sorted(kept, key=lambda q: q.start)
 
 
-def lines(queries: list, text: str, gap: int, most: int) -> list[list]:
+def joined(queries: list, limit: int, text: str, gap: int, most: int, dense: float) -> list[list]:
+    """The groups of doubts the budget chooses from, joined as much as the document's doubts need:
+    the spans where a doubt is in every word, then in one of 2, 3, ... words (`lines`), until the
+    groups are no more than the budget (`limit`) or a doubt is in `dense` of the words. A document
+    with few doubts keeps them apart (no sound word read for nothing); one whose doubts outnumber its
+    budget has its damaged stretches re-read at once. `dense` 0: one grouping, by `gap` and `most`."""
+    if dense <= 0:
+        return lines(queries, text, gap, most)
+    k = 1
+    while True:
+        groups = lines(queries, text, gap, most, max(dense, 1 / k))
+        if len(groups) <= limit or 1 / k <= dense:
+            return groups
+        k += 1
+
+
+def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0) -> list[list]:
     """The queries in groups of doubts close together, in text order: a doubt joins the group before
-    it when at most `gap` words lie between them and the group's span then holds no line break and
-    at most `most` words (and doubts)."""
+    it when at most `gap` words lie between them and the group's span then holds no line break, at
+    most `most` words (and doubts), and doubts in at least `dense` of its words."""
     out: list[list] = []
     group: list = []
-    end = 0
+    end = held = 0  # held: the words of the group's doubts
     for q in sorted(queries, key=lambda q: (q.start, q.end)):
+        n = _count(text[q.start:q.end]) if q.start >= end else 0
         if group and len(group) < most and _count(text[end:q.start]) <= gap:
             span = text[group[0].start:max(end, q.end)]
-            if "\n" not in span and _count(span) <= most:
+            words = _count(span)
+            if "\n" not in span and words <= most and held + n >= dense * words:
                 group.append(q)
-                end = max(end, q.end)
+                end, held = max(end, q.end), held + n
                 continue
         if group:
             out.append(group)
-        group, end = [q], q.end
+        group, end, held = [q], q.end, _count(text[q.start:q.end])
     if group:
         out.append(group)
     return out

@@ -7,7 +7,9 @@ cost, how often the document itself uses the reading and the candidate, the leng
 candidate's frequency, how far ahead of the next likeliest word it is, and the shape of the
 misreading (only accents differ: "détail" for "detail", a scan's habit more than a spelling),
 and what the document says of itself (how damaged it is, whether the neighbours are sound words,
-how many of its other garbles have the same likeliest correction) — gives the probability that
+what the neighbours say when a garbled one is read as its sure correction, how many of its other
+garbles have the same likeliest correction), how far the correction is ahead of the reading as
+printed — gives the probability that
 the correction is right; a non-word's correction and a real word's are calibrated apart.
 
 Its weights are data (pipeline/data/ocr_calibration.json), fitted by
@@ -31,7 +33,8 @@ CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibr
 
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
             "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up",
-            "diacritic", "capital", "damage", "sides", "sources", "reading_zipf", "choices")
+            "diacritic", "capital", "damage", "sides", "sources", "reading_zipf", "choices", "repaired_context",
+            "over_reading")
 
 
 class CalibrationFile(BaseModel):
@@ -48,7 +51,8 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
              length: int, candidate_zipf: float, realword: bool, document: float = 0.0,
              agreement: float = 0.0, runner_up: float = 0.0, reading: str = "", candidate: str = "",
              capital: bool = False, damage: float = 0.0, sides: int = 0, sources: int = 0,
-             reading_zipf: float = 0.0, choices: int = 1) -> list[float]:
+             reading_zipf: float = 0.0, choices: int = 1, repaired_context: float | None = None,
+             keep: float = 0.0) -> list[float]:
     """The features of one correction, in the order of FEATURES (bounded, so no one dominates).
     `runner_up`: the posterior of the next likeliest other word (a close second makes the choice unsure);
     `reading` and `candidate`: the word as printed and the correction, for the shape of the misreading;
@@ -57,13 +61,18 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
     words, real ones too); `sides`: how many of the reading's neighbours are sound words (the context's
     evidence is only as good as they are); `sources`: how many other distinct readings of the document
     the candidate is the likeliest correction of (the channel's many-to-one evidence: "acie", "aore",
-    "acro" all "acre"); `reading_zipf`: the reading's own frequency; `choices`: how many candidates."""
+    "acro" all "acre"); `reading_zipf`: the reading's own frequency; `choices`: how many candidates;
+    `repaired_context`: `context` with each garbled neighbour read as its own sure correction (in a
+    damaged stretch the printed neighbours say nothing: "hive besn" is "hive been"; None: as `context`);
+    `keep`: the posterior of the reading as printed (how far the correction is ahead of leaving it)."""
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
             math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
             agreement, min(5.0, math.log10(p / max(runner_up, 1e-5))), float(diacritic_only(reading, candidate)),
             float(capital), math.log10(max(damage, 0.003)), float(sides), math.log1p(sources),
-            max(0.0, reading_zipf), math.log1p(choices)]
+            max(0.0, reading_zipf), math.log1p(choices),
+            max(-5.0, min(5.0, context if repaired_context is None else repaired_context)),
+            max(-5.0, min(5.0, math.log10(p / max(keep, 1e-5))))]
 
 
 def _plain(w: str) -> str:

@@ -7,7 +7,9 @@ Three sources, each cheap:
   is a word of the lexicon or of the witness;
 * any other single edit ("wrld" -> "world"): only the edits that the prefixes and suffixes
   of the lexicon's common words allow are made, then found among those words;
-* a lost space: two words glued together ("Wecould" -> "We could").
+* a lost space: two words glued together ("Wecould" -> "We could");
+* only where none of these finds a word: the words two confusions away, the model's likeliest
+  confusions twice or one and then any edit ("Pieasury" -> "Treasury", `_far`).
 
 The word index (those common words, their prefixes and their suffixes) is built once per
 language and cached on disk beside the lexicon's frequency cache (EDITION_CACHE, default
@@ -368,6 +370,7 @@ class _Lexical(NamedTuple):
     variants: tuple[str, array, bytes]  # the words " "-joined, their channel costs, known to the lexicon (1) or not
     edits: tuple[tuple[str, bool], ...]               # (word one edit away, known to the lexicon)
     splits: tuple[str, ...]                           # two words a lost space glued ("we could")
+    far: tuple[tuple[str, float], ...] = ()           # (word two confusions away, channel cost): `_far`
 
     def each_variant(self):
         """(word, channel cost, known to the lexicon) of the model's variants, in their order."""
@@ -386,7 +389,41 @@ def _lexical(reading: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_c
     edits = tuple((t, knows(t)) for t in (_edit1(low, lex) if len(low) >= 3 else ()))
     # a lost space (Russian compounds are words)
     splits = tuple(f"{a} {b}" for a, b in two_words(low, lex)) if lex.language == "en" else ()
-    return _Lexical(variants, edits, splits)
+    # no word of the lexicon near: two confusions further ("Pieasury" -> "Treasury"); English only (a
+    # Russian word with no word near is a rare valid form far more often than damage, as detect judges it)
+    far = _far(reading, lex, model) if (lex.language == "en" and not any(variants[2])
+                                        and not any(k for _, k in edits) and not splits) else ()
+    return _Lexical(variants, edits, splits, far)
+
+
+# the search two confusions away (`_far`): the model's likeliest confusions of each letter group, up
+# to this many; a confusion costing at most FAR_SECOND may be followed by another; a word found so
+# costs at most FAR_COST (-log10 P: "Pieasury" for "Treasury" is 6.5, an unseen "P" for "T" and "ie" for "re")
+FAR_PER_GROUP, FAR_SECOND, FAR_COST, FAR_MIN_LENGTH = 8, 3.0, 7.0, 4
+
+
+def _far(reading: str, lex: Lexicon, model: OcrModel) -> tuple[tuple[str, float], ...]:
+    """The index words two confusions from a reading that has no word nearer: two learned ones
+    ("henriug" -> "hearing"), or a learned one and then any single edit ("Pieasury" -> "Preasury" ->
+    "Treasury"), each priced by the channel. Bounded: the cheap confusions only, along the index's
+    prefixes and suffixes (made for a reading with no nearer word only: a garble's)."""
+    low = reading.lower()
+    if len(low) < FAR_MIN_LENGTH or not low.isalpha():
+        return ()
+    index = word_index(lex)
+    found: dict[str, float] = {}
+    for v, c in model.variants(reading, max_cost=FAR_COST, depth=2, per_group=FAR_PER_GROUP, second=FAR_SECOND,
+                               prefixes=index.prefixes, suffixes=index.suffixes):
+        v = v.lower()
+        if v != low and v in index.words and c < found.get(v, 99.0):
+            found[v] = c
+    steps = {v.lower() for v, c in model.variants(reading, max_cost=FAR_SECOND, depth=1, per_group=FAR_PER_GROUP,
+                                                  prefixes=index.prefixes)}
+    for step in sorted(steps):  # a fixed order: a set's depends on the hash seed
+        for w in _edit1(step, lex):
+            if w != low and w not in found:
+                found[w] = model.channel(reading, w)
+    return tuple(sorted((w, c) for w, c in found.items() if c <= FAR_COST))
 
 
 # each half of a word cut in two is at least this frequent ("a round", "any thing": two such words)
@@ -439,4 +476,8 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
             out[term] = _edit_cost(reading, term, model)
     for split in lexical.splits:
         out[split] = model.space_lost
-    return {w: c for w, c in out.items() if c <= max_cost + 1.0}
+    out = {w: c for w, c in out.items() if c <= max_cost + 1.0}
+    if not out:  # nothing near: the words two confusions away (_far)
+        knows = _lexicon_knows(lex, min_zipf)
+        out = {w: c for w, c in lexical.far if knows(w)}
+    return out

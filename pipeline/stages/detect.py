@@ -98,7 +98,7 @@ class Settings:
     query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
-    auto_min_posterior: float = 0.5  # ... fitted on fixes from this posterior up: below it, never automatic
+    auto_min_posterior: float = 0.5  # below this raw posterior never automatic (correction.py fits the calibration from this default)
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
     witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
@@ -123,9 +123,11 @@ class Settings:
     stretch_gap: int = 2
     stretch_min_density: float = 0.5
     # doubts close together are one query (correct/budget.py `lines`): at most `merge_gap` words between
-    # two (below 0: each doubt its own query), the span at most `merge_words` words
+    # two (below 0: each doubt its own query), the span at most `merge_words` words and a doubt in at
+    # least `merge_dense` of them (a damaged stretch is re-read at once, sound words far between are not)
     merge_gap: int = -1
     merge_words: int = 8
+    merge_dense: float = 0.0
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -311,6 +313,9 @@ class _Witness:
         self.one_letter: Counter | None = None  # the witness's one-letter forms counted (_digit_words), once
         self.st = st
         self._damage: float | None = None
+        # a non-word's sure likeliest correction (the second weighing's, at a place of it): what a garbled
+        # neighbour most likely says, for the calibration's context (_repaired_context)
+        self.repaired: dict[str, str] = {}
 
     def knows(self, low: str) -> bool:
         """A sound word: known to the lexicon ([detect] known_zipf) or the witness's own (used
@@ -388,6 +393,10 @@ class _Witness:
         out = [(w, o / total) for (w, _), o in zip(scores, odds)]
         out.sort(key=lambda x: (-x[1], x[0]))
         return out, assoc
+
+
+# garbled forms whose sure correction a witness remembers for its neighbours' context (~150 bytes each)
+REPAIRED_MOST = 100_000
 
 
 # the posterior of a real word that no candidate outscores in its place: the reading stays
@@ -495,6 +504,8 @@ def _run(text: str, ctx: Context) -> StageResult:
             continue
         best, p = post[0][0]
         evidence.place(verdict[1], best or None, p >= SURE)
+        if p >= SURE and best and verdict[0] == "nonword" and " " not in best and len(wt.repaired) < REPAIRED_MOST:
+            wt.repaired.setdefault(wt.lows[i], best)  # a garbled neighbour's sure reading, for the context
         acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
     # (3) the decisions, with what the whole witness says of each reading
     for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again),
@@ -511,7 +522,8 @@ def _run(text: str, ctx: Context) -> StageResult:
     _stretches(wt, queries, found)
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
-        queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text))
+        queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
+                             st.merge_dense)
     else:
         queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
@@ -788,7 +800,8 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            evidence.agreement(base, best, post[0] == (best, p) and p >= SURE),
                            next((q for h, q in post if h and h != best), 0.0), base, best, protected == CAPITAL,
                            wt.damage(), _sound_sides(i, wt),
-                           evidence.sources(base, best) if " " not in best else 0, z, len(cands))
+                           evidence.sources(base, best) if " " not in best else 0, z, len(cands),
+                           _repaired_context(i, base, best, kind, wt), keep)
     score = calibrate.shared().probability(x) if st.calibrated else p
     # a name (True) is never changed automatically; a capitalised reading inside a sentence (CAPITAL)
     # may be: its candidates are the words the witness writes capitalised (_judge), or it is a
@@ -992,6 +1005,22 @@ def _digit_words(d: str, wt: _Witness) -> list[str]:
 def _sound_sides(i: int, wt: _Witness) -> int:
     """How many of a reading's linked neighbours are sound words (_Witness.knows)."""
     return sum(1 for w in wt.neighbours(i) if w is not None and wt.knows(w))
+
+
+def _repaired_context(i: int, base: str, best: str, kind: str, wt: _Witness) -> float | None:
+    """How much more the neighbours say for the correction than for the reading (log10, as the
+    posterior's association), a garbled neighbour read as its sure correction ("hive besn": "hive
+    been"); None where no neighbour has one (then it is the plain context)."""
+    prev, nxt = wt.neighbours(i)
+    rp, rn = wt.repaired.get(prev, prev), wt.repaired.get(nxt, nxt)
+    if rp == prev and rn == nxt:
+        return None
+    low, p_uni = base.lower(), wt.context.p_uni
+    fits = wt.context.fits(rp, (best, low) if kind == "realword" else (best,), rn, low)
+
+    def assoc(w: str) -> float:
+        return fits[w] - sum(math.log10(p_uni(part)) for part in w.split(" "))
+    return assoc(best) - (assoc(low) if kind == "realword" else 0.0)
 
 
 def _witness_says(i: int, word: str, wt: _Witness) -> bool:
