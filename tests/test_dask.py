@@ -161,3 +161,27 @@ def test_lang_auto_cleans_a_mixed_library_in_one_call(tmp_path):
     r = edition(tmp_path, "clean", str(en), str(digits), "--lang", "auto", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "table.txt" in r.stderr and "--lang auto" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def _what_the_worker_held(bundle, task):
+    """On a worker: were the run's resources loaded and frozen before this task? And its result."""
+    import gc
+
+    from pipeline.commands import execute
+    held = (bundle.digest, bundle.files is None) in execute._RESOURCES and gc.get_freeze_count() > 0
+    return held, clean_file_task(bundle, task)
+
+
+def test_workers_are_warmed_up_before_their_first_task(tmp_path):
+    """A worker joining the run loads the resources and freezes them (a WorkerPlugin) before it
+    runs a task; the results are those of this process."""
+    from pipeline.commands.execute import Dask
+    tasks = [FileTask(p.stem, str(p), p.read_bytes(), "en", "auto") for p in texts(tmp_path)[2:]]
+    bundle = bundle_of(Resources(ROOT), ship=True)
+    with Dask("local:1") as ex:
+        got = dict(ex.map(_what_the_worker_held, bundle, tasks))
+    assert set(got) == {t.key for t in tasks}
+    for t in tasks:
+        held, result = got[t.key]
+        assert held, t.key
+        assert result == clean_file_task(bundle, t)

@@ -184,12 +184,19 @@ class Dask(Executor):
             # process's event-loop watchdog ticks every 20 ms and its system monitor every 0.5 s:
             # CPU taken from the stages, for a dashboard nobody opens here (an idle cluster of two
             # workers took 11 % of a core, 3 % with these)
+            # so do the active memory manager and the memory monitors (nanny and worker, every 0.1 s;
+            # memory_limit=0): nothing here to replicate or spill (results leave as they finish).
+            # Work stealing stays: a task depends on the scattered bundle, so it is not queued on the
+            # scheduler but placed at once, and stealing is what moves it to an idle worker
+            # (without it, local:2 ran no faster than local:1)
             dask.config.set({"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
                              "distributed.admin.system-monitor.interval": "5s",
+                             "distributed.admin.system-monitor.disk": False,
+                             "distributed.scheduler.active-memory-manager.start": False,
                              "distributed.worker.multiprocessing-method": "forkserver"})
             _preload_workers()
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                        dashboard_address=None, silence_logs=40)
+                                        dashboard_address=None, silence_logs=40, memory_limit=0)
             self.client = Client(self.cluster)
         else:
             try:
@@ -198,27 +205,35 @@ class Dask(Executor):
                 raise EditionError(None, f"--scheduler {address}: cannot reach the scheduler ({exc})") from exc
         self.jobs = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
         self.remote = self.cluster is None
+        self.resident: str | None = None
 
     def close(self) -> None:
+        if self.resident is not None and self.remote:  # a cluster that outlives the run: its later workers need none
+            try:
+                self.client.unregister_worker_plugin(self.resident)
+            except Exception:  # noqa: BLE001 - a cluster gone already has no plugin to forget
+                pass
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
 
     def map(self, fn, bundle, tasks):
         from distributed import as_completed
-        shipped = self.client.scatter(bundle, broadcast=True)  # by value, once per worker
         it = iter(tasks)
         window = 2 * self.jobs
+        head = list(islice(it, window))
+        if not head:
+            return
+        plugin = _resident(bundle, _samples(head))
+        self.client.register_plugin(plugin)
+        self.resident = plugin.name
+        shipped = self.client.scatter(bundle, broadcast=True)  # by value, once per worker
         keys: dict = {}
         first = []
-        for task in it:
+        for task in head:
             f = self.client.submit(fn, shipped, task, pure=False)
             keys[f.key] = task.key
             first.append(f)
-            if len(first) >= window:
-                break
-        if not first:
-            return
         running = as_completed(first)
         for f in running:
             key = keys.pop(f.key)
@@ -274,6 +289,18 @@ def _start_warm_server(bundle: Bundle, first: list) -> None:
     is (its workers load what they lack)."""
     import json
     from multiprocessing import forkserver
+    samples = _samples(first)
+    if bundle.files is not None or not samples:
+        return
+    os.environ[WARM_ENV] = json.dumps({"root": bundle.root, "digest": bundle.digest, "samples": samples})
+    try:
+        forkserver.ensure_running()
+    finally:
+        os.environ.pop(WARM_ENV, None)
+
+
+def _samples(first: list) -> list[tuple[str, str]]:
+    """(language, the start of its first task's text) for each language among the first tasks."""
     samples: dict[str, str] = {}
     for task in first:
         language = getattr(task, "language", None) or getattr(getattr(task, "witness", None), "language", None)
@@ -281,29 +308,51 @@ def _start_warm_server(bundle: Bundle, first: list) -> None:
             else getattr(task, "raw", None)
         if language and isinstance(text, str) and language not in samples:
             samples[language] = text[:WARM_CHARS].rsplit("\n", 1)[0] + "\n"
-    if bundle.files is not None or not samples:
-        return
-    os.environ[WARM_ENV] = json.dumps({"root": bundle.root, "digest": bundle.digest, "samples": list(samples.items())})
-    try:
-        forkserver.ensure_running()
-    finally:
-        os.environ.pop(WARM_ENV, None)
+    return list(samples.items())
 
 
 def _warm(spec: str) -> None:
-    """In the forkserver (module import, WARM_ENV set): clean the samples, then freeze what is
-    loaded (gc.freeze: the workers' collections never visit it, so its pages stay shared)."""
-    import gc
+    """In the forkserver (module import, WARM_ENV set): warm up (`_warm_up`) with the samples."""
     import json
     try:
         data = json.loads(spec)
-        bundle = Bundle(data["digest"], data["root"])
-        for language, text in data["samples"]:
+        bundle, samples = Bundle(data["digest"], data["root"]), data["samples"]
+    except (ValueError, KeyError, TypeError):
+        bundle, samples = None, []
+    _warm_up(bundle, samples)
+
+
+def _warm_up(bundle: Bundle | None, samples: list) -> None:
+    """Clean the samples with the bundle's resources, so that what the stages load (resources,
+    word tables, models) is loaded, then freeze it (gc.freeze: collections never visit it again;
+    in a forkserver, the pages stay shared with the workers forked from it)."""
+    import gc
+    try:
+        for language, text in samples:
             clean_file_task(bundle, FileTask("warm", "warm.txt", text.encode("utf-8"), language, "utf-8"))
-    except Exception:  # noqa: BLE001 - a warm-up that fails leaves the workers to load as before
+    except Exception:  # noqa: BLE001 - a warm-up that fails leaves the tasks to load as before
         pass
     gc.collect()
     gc.freeze()
+
+
+def _resident(bundle: Bundle, samples: list):
+    """A Dask worker plugin that warms each worker up as it joins the cluster (`_warm_up`: the
+    resources loaded and frozen before its first task; a Dask worker lives the whole run, and its
+    collections no longer walk the word tables and models, ~1.5 % of its CPU). Made here, not at
+    import: `distributed` is imported only when a scheduler is used."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class Resident(WorkerPlugin):
+        name = f"edition-resources-{bundle.digest[:16]}"
+
+        def __init__(self):
+            self.bundle, self.samples = bundle, samples
+
+        def setup(self, worker) -> None:
+            _warm_up(self.bundle, self.samples)
+
+    return Resident()
 
 
 # tasks per worker process in a long stream (`edition clean` of many files): a worker's memos fill
