@@ -105,6 +105,13 @@ class ContextModel:
             return p + W_WITNESS * max(0, self.bigrams.get((prev, w), 0) - own_prev) / n
         return p + W_WITNESS * self.p_uni(w)
 
+    def association(self, fit: float, w: str) -> float:
+        """How much more the neighbours say for `w` than its mere frequency does (log10): its `fit`
+        (`score`, `fits`) less its own unigram's (each word's, for two words)."""
+        if " " not in w:
+            return fit - math.log10(self.p_uni(w))
+        return fit - sum(math.log10(self.p_uni(part)) for part in w.split(" "))
+
     def score(self, prev: str | None, w: str, nxt: str | None, reading: str | None = None) -> float:
         """log10 P(w | prev) + log10 P(nxt | w): how well a word fits between its neighbours.
         `reading` is what the witness prints here (its own bigrams with it are left out)."""

@@ -384,10 +384,10 @@ class _Witness:
         top = max(s for _, s in scores)
         if shortcut and keep_p is None and scores[0][1] >= top:
             return KEPT
-        log10, p_uni = math.log10, ctx.p_uni
-        assoc = {"": keep_ctx - log10(p_uni(reading)) if keep_p is None else 0.0}
+        association = ctx.association
+        assoc = {"": association(keep_ctx, reading) if keep_p is None else 0.0}
         for w, fit in fits.items():
-            assoc[w] = fit - (log10(p_uni(w)) if " " not in w else sum(log10(p_uni(part)) for part in w.split(" ")))
+            assoc[w] = association(fit, w)
         odds = [10 ** (s - top) for _, s in scores]
         total = sum(odds)
         out = [(w, o / total) for (w, _), o in zip(scores, odds)]
@@ -1015,12 +1015,9 @@ def _repaired_context(i: int, base: str, best: str, kind: str, wt: _Witness) -> 
     rp, rn = wt.repaired.get(prev, prev), wt.repaired.get(nxt, nxt)
     if rp == prev and rn == nxt:
         return None
-    low, p_uni = base.lower(), wt.context.p_uni
-    fits = wt.context.fits(rp, (best, low) if kind == "realword" else (best,), rn, low)
-
-    def assoc(w: str) -> float:
-        return fits[w] - sum(math.log10(p_uni(part)) for part in w.split(" "))
-    return assoc(best) - (assoc(low) if kind == "realword" else 0.0)
+    low, ctx = base.lower(), wt.context
+    fits = ctx.fits(rp, (best, low) if kind == "realword" else (best,), rn, low)
+    return ctx.association(fits[best], best) - (ctx.association(fits[low], low) if kind == "realword" else 0.0)
 
 
 def _witness_says(i: int, word: str, wt: _Witness) -> bool:
