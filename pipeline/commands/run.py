@@ -381,12 +381,10 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
 
         here, there, n = _share(corpus, todo, {wid: len(inputs[wid][0]) for wid in todo}) \
             if jobs == 0 and not scheduler else (todo, [], 0)
-        if n and any(corpus.get(wid).language == "ru" for wid in here) \
-                and any(corpus.get(wid).language == "ru" for wid in there):
-            # the Russian analyser (pymorphy3), which every process loads to clean Russian, loaded once
-            # before the fork. Where only this process cleans Russian it loads it after the fork: a worker
-            # that collates a Russian pivot reads the names' declined forms from the user cache
-            # (pipeline.collate.anchors.cyrillic_forms), without the analyser (0.05 s off its path)
+        if n and any(corpus.get(wid).language == "ru" for wid in here):
+            # the Russian analyser (pymorphy3), which this process loads to clean those anyway, loaded
+            # before the fork: a worker cleaning a translation of a Russian original needs it too (detect
+            # reads the original's names in the nominative), and one collating a Russian pivot may
             from pipeline.russian import morph
             morph()
         if n:  # what this process and the workers would each import after the fork, imported once before it
