@@ -149,6 +149,22 @@ def test_decode_reads_badness_only_where_it_can_be(text):
     assert _bad(text) == is_bad(text)
 
 
+def test_decode_loads_ftfys_badness_alone_and_all_of_ftfy_only_to_repair():
+    """A new process: decode and a clean line need ftfy's badness pattern, not the rest of ftfy (its
+    import was 0.04 s of every run's start); a line with mojibake still gets ftfy's repair, and ftfy
+    then shares decode's badness module."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("import sys; import pipeline.stages.decode as d; "
+            "print('ftfy' in sys.modules, d._fix_line('Рабочая оппозиция\\u00a0— «правда»'), 'ftfy' in sys.modules); "
+            "print(d._fix_line('Ð¿Ñ\\x80Ð¾Ñ\\x84Ñ\\x81Ð¾Ñ\\x8eÐ·'), 'ftfy' in sys.modules); "
+            "import ftfy.badness; print(ftfy.badness is d._badness is sys.modules['ftfy.badness'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout.splitlines()
+    assert out == ["False Рабочая оппозиция — «правда» False", "профсоюз True", "True"]
+
+
 # -- idempotence where a line-end join makes the text the next pass reads (#13) ---------------
 
 @pytest.mark.parametrize("raw", [

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
 from pipeline.collate.model import Collation, Row, WitnessText
 from pipeline.collate.segment import NOTE_BODY_RE, is_note_body, sentence_spans
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 MARKER_RE = re.compile(r"\[\^(\d+)\]")
+etree = None  # lxml.etree, imported by the first tei_xml: `edition run`'s own process, whose worker writes
+# the TEI, never needs it (0.015 s of the run's start, before the worker is forked)
 
 
 def _tei(tag: str, parent=None, **attrs):
@@ -46,6 +46,9 @@ def sentence_id(wid: str, sid: str) -> str:
 
 def tei_xml(col: Collation) -> str:
     """The whole collation as one TEI document (see the module's docstring)."""
+    global etree
+    if etree is None:
+        from lxml import etree
     tei = _tei("TEI")
     header = _tei("teiHeader", tei)
     fd = _tei("fileDesc", header)

@@ -383,7 +383,8 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
             if jobs == 0 and not scheduler else (todo, [], 0)
         if n and any(corpus.get(wid).language == "ru" for wid in here):
             # the Russian analyser (pymorphy3), which this process loads to clean those anyway, loaded
-            # before the fork: a worker that collates a work with a Russian pivot starts with it
+            # before the fork: a worker cleaning a translation of a Russian original needs it too (detect
+            # reads the original's names in the nominative), and one collating a Russian pivot may
             from pipeline.russian import morph
             morph()
         if n:  # what this process and the workers would each import after the fork, imported once before it

@@ -8,15 +8,44 @@ control characters.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
-
-import ftfy
-from ftfy.badness import BADNESS_RE, is_bad
 
 from pipeline.context import Context
 from pipeline.model import Edit, StageResult
 from pipeline.sources import decode_bytes  # noqa: F401  (its home is pipeline.sources; scripts written before the move import it here)
 from pipeline.stages import stage
+
+
+def _ftfy_badness():
+    """ftfy.badness (is_bad, BADNESS_RE) loaded on its own. `import ftfy.badness` first runs ftfy's
+    package, which loads all of ftfy (character tables, codecs, wcwidth): 0.04 s of every run's
+    start, before its worker is forked, while a text without mojibake needs the badness pattern
+    alone (the corpus: no line repaired). The module is registered under its own name, so ftfy,
+    imported when a line needs its repair (_ftfy), uses this one; anything unexpected (ftfy laid
+    out otherwise): the usual import."""
+    found = sys.modules.get("ftfy.badness")
+    if found is not None:
+        return found
+    import importlib.util
+    from pathlib import Path
+    try:
+        package = importlib.util.find_spec("ftfy")  # finds the package without running it
+        path = Path(package.submodule_search_locations[0]) / "badness.py"
+        spec = importlib.util.spec_from_file_location("ftfy.badness", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["ftfy.badness"] = module
+        spec.loader.exec_module(module)
+        module.BADNESS_RE, module.is_bad  # noqa: B018 (what this stage reads of it)
+        return module
+    except Exception:  # noqa: BLE001
+        sys.modules.pop("ftfy.badness", None)
+        import ftfy.badness
+        return ftfy.badness
+
+
+_badness = _ftfy_badness()
+BADNESS_RE, is_bad = _badness.BADNESS_RE, _badness.is_bad
 
 # no-break, en/em/thin/hair spaces and friends -> a plain space; zero-width ones -> nothing
 _ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
@@ -118,6 +147,9 @@ def _fix_line(body: str) -> str:
 def _ftfy(s: str) -> str:
     """ftfy's repair, unless it invents characters no text holds (private use, unassigned):
     then the reading is left for a proofreader."""
+    import ftfy  # the whole of ftfy, only for a line that needs its repair (_ftfy_badness)
+    if getattr(ftfy, "badness", None) is None:  # its submodule, loaded before it: as an import would bind it
+        ftfy.badness = _badness
     fixed = ftfy.fix_text(s, **_FTFY)
     if fixed.count(" ") < s.count(" "):
         # ftfy read a plain space as a lost no-break space ("â€ " -> "†"); the space may be one the
