@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -68,7 +69,7 @@ def band(score: float) -> int:
 def words(text: str) -> int:
     """The words a query covers, as the gold alignment counts them (at least one: a query on a
     mark alone is about one place)."""
-    return max(1, sum(1 for _ in TOKEN.finditer(text)))
+    return max(1, len(TOKEN.findall(text)))
 
 
 class QueryValue:
@@ -143,9 +144,11 @@ def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0) -> 
     end = held = 0  # held: the words of the group's doubts
     for q in sorted(queries, key=lambda q: (q.start, q.end)):
         n = _count(text[q.start:q.end]) if q.start >= end else 0
-        if group and len(group) < most and _count(text[end:q.start]) <= gap:
+        # (the words between and in the span counted only as far as the bounds need: a gap between two
+        # doubts far apart is most of the text, and `joined` groups it again for each density)
+        if group and len(group) < most and _count(text[end:q.start], gap) <= gap:
             span = text[group[0].start:max(end, q.end)]
-            words = _count(span)
+            words = _count(span, most) if "\n" not in span else 0
             if "\n" not in span and words <= most and held + n >= dense * words:
                 group.append(q)
                 end, held = max(end, q.end), held + n
@@ -158,8 +161,12 @@ def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0) -> 
     return out
 
 
-def _count(text: str) -> int:
-    return sum(1 for _ in TOKEN.finditer(text))
+def _count(text: str, most: int | None = None) -> int:
+    """The words of the text; with `most`, counted up to one more than it at most (the others are
+    not sought: only whether there are more matters)."""
+    if most is None or len(text) < 64 * (most + 1):  # short: a list of the words at once
+        return len(TOKEN.findall(text))
+    return sum(1 for _ in islice(TOKEN.finditer(text), most + 1))
 
 
 def together(group: list, text: str) -> Query:
