@@ -468,13 +468,16 @@ def _far(reading: str, lex: Lexicon, model: OcrModel) -> tuple[tuple[str, float]
         return ()
     index = word_index(lex)
     found: dict[str, float] = {}
+    # the first confusions (at most FAR_SECOND) the search goes on from: those of
+    # model.variants(reading, max_cost=FAR_SECOND, depth=1, per_group=FAR_PER_GROUP, prefixes=...), from
+    # the same search rather than a second one
+    first: set[str] = set()
     for v, c in model.variants(reading, max_cost=FAR_COST, depth=2, per_group=FAR_PER_GROUP, second=FAR_SECOND,
-                               prefixes=index.prefixes, suffixes=index.suffixes):
+                               prefixes=index.prefixes, suffixes=index.suffixes, steps=first):
         v = v.lower()
         if v != low and v in index.words and c < found.get(v, 99.0):
             found[v] = c
-    steps = {v.lower() for v, c in model.variants(reading, max_cost=FAR_SECOND, depth=1, per_group=FAR_PER_GROUP,
-                                                  prefixes=index.prefixes)}
+    steps = {v.lower() for v in first}
     for step in sorted(steps):  # a fixed order: a set's depends on the hash seed
         for w in _edit1(step, lex):
             if w != low and w not in found:
