@@ -31,9 +31,9 @@ def _freq_table(language: str):
         wf = version("wordfreq")
     except Exception:  # noqa: BLE001 (no metadata: build in memory, no cache)
         return _wordfreq_dict(language)
-    from pipeline.store import open_table
-    return open_table(f"freq-{language}-wordfreq-{wf}", lambda: _wordfreq_dict(language),
-                      f"the {language} word list")
+    from pipeline.store import fast_table, open_table
+    return fast_table(open_table(f"freq-{language}-wordfreq-{wf}", lambda: _wordfreq_dict(language),
+                                 f"the {language} word list"))
 
 
 def _wordfreq_dict(language: str) -> dict[str, float]:

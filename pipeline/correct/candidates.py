@@ -89,7 +89,8 @@ class Letters:
             v = self._empty
         else:
             try:
-                i = self._dawg_get(key)
+                # a DAWG reads a key as a C string: one with a NUL in it is the table's to answer
+                i = self._dawg_get(key) if "\x00" not in key else self.table.get(key)
             except UnicodeEncodeError:  # a lone surrogate: the table encodes it
                 i = self.table.get(key)
             v = None if i is None else self.sets[i if type(i) is int else int(i)]
