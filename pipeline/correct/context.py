@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.lexicon import Lexicon
-from pipeline.store import fast_table, open_table
+from pipeline.store import open_table
 
 W_BIGRAM, W_WITNESS, W_UNIGRAM = 0.6, 0.25, 0.15
 
@@ -29,10 +29,8 @@ def english_ngrams() -> tuple[Mapping[str, float], Mapping[str, float]]:
     name = f"symspellpy-{version('symspellpy')}"
     return (open_table(f"ngrams-uni-en-{name}", lambda: _read_counts("frequency_dictionary_en_82_765.txt", 1),
                        "symspellpy's English word counts"),
-            # asked about every pair of a reading's hypotheses and its neighbours: looked up in C (store.fast_table)
-            fast_table(open_table(f"ngrams-bi-en-{name}",
-                                  lambda: _read_counts("frequency_bigramdictionary_en_243_342.txt", 2),
-                                  "symspellpy's English bigram counts")))
+            open_table(f"ngrams-bi-en-{name}", lambda: _read_counts("frequency_bigramdictionary_en_243_342.txt", 2),
+                       "symspellpy's English bigram counts"))
 
 
 def _read_counts(name: str, words: int) -> dict[str, float]:
