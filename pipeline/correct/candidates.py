@@ -229,22 +229,23 @@ def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
     Generated along the words' prefixes (what may come after the edit's head) and suffixes (what
     may come before its tail), so that only edits that can be words are made and looked up."""
     pre, suf, words = word_index(lex)
+    pre_get, suf_get = pre.get, suf.get
     out: set[str] = set()
-    before_rest = suf.get(low)  # what may precede the tail: asked once per tail (the rest is the next tail)
+    before_rest = suf_get(low)  # what may precede the tail: asked once per tail (the rest is the next tail)
     for i in range(len(low) + 1):
         head, tail = low[:i], low[i:]
-        follow = pre.get(head)
+        follow = pre_get(head)
         if follow is None:
             break  # no word starts like this: no edit further on can lead to one
         rest = tail[1:]
         before = before_rest
         if before is not None:  # insert
-            out.update(head + c + tail for c in follow if c in before)
+            out.update([head + c + tail for c in follow if c in before])
         if tail:
-            before = before_rest = suf.get(rest)
+            before = before_rest = suf_get(rest)
             if before is not None:
                 out.add(head + rest)  # delete
-                out.update(head + c + rest for c in follow if c in before)  # substitute
+                out.update([head + c + rest for c in follow if c in before])  # substitute
             if rest:
                 out.add(head + rest[0] + tail[0] + rest[1:])  # swap
     out &= words
