@@ -221,7 +221,7 @@ def test_the_word_index_dawgs_answer_as_its_tables_on_real_heads_and_tails():
     read (a NUL, a lone surrogate)."""
     index = word_index(lexicon("en"))
     for side in (index.prefixes, index.suffixes):
-        assert side.get.__func__ is not type(side).get  # the DAWG answers (the cache holds one)
+        assert "get" in vars(side)  # the DAWG answers (the cache holds one)
         keys = {"", "the\x00x", "\x00", "t\udcffe", "wo", "rld", "ing", "commisnr"}
         for r in _readings(400):
             low = r.lower()

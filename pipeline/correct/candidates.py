@@ -78,23 +78,8 @@ class Letters:
     def __init__(self, table, sets: list[str], dawg=None):
         self.table, self.sets = table, sets
         self._memo: dict[str, str | None] = {}  # the short heads and tails ("s", "ed", "ing") are asked of every reading
-        if dawg is not None:  # the C lookup ("" is no key of a DAWG: its letters kept here)
-            empty = table.get("")
-            self._empty = None if empty is None else sets[int(empty)]
-            self._dawg_get = dawg.get
-            self.get = self._get_dawg  # an instance attribute: the lookup without a test per call
-
-    def _get_dawg(self, key: str, default=None):
-        if not key:
-            v = self._empty
-        else:
-            try:
-                # a DAWG reads a key as a C string: one with a NUL in it is the table's to answer
-                i = self._dawg_get(key) if "\x00" not in key else self.table.get(key)
-            except UnicodeEncodeError:  # a lone surrogate: the table encodes it
-                i = self.table.get(key)
-            v = None if i is None else self.sets[i if type(i) is int else int(i)]
-        return default if v is None else v
+        if dawg is not None:  # an instance attribute: the C lookup, without a test per call
+            self.get = _dawg_letters(table, sets, dawg)
 
     def get(self, key: str, default=None):
         try:
@@ -118,6 +103,28 @@ class Letters:
 
     def __len__(self) -> int:
         return len(self.table)
+
+
+def _dawg_letters(table, sets: list[str], dawg) -> Callable:
+    """Letters.get answered from the table's DAWG (a closure: a lookup is made millions of times)."""
+    find, table_get = dawg.get, table.get
+    empty = table_get("")
+    empty = None if empty is None else sets[int(empty)]  # "" is no key of a DAWG: its letters kept here
+
+    def get(key: str, default=None):
+        if key and "\x00" not in key:  # a DAWG reads a key as a C string: one with a NUL is the table's
+            try:
+                i = find(key)
+            except UnicodeEncodeError:  # a lone surrogate: the table encodes it
+                i = table_get(key)
+                if i is not None:
+                    i = int(i)
+            return default if i is None else sets[i]
+        if key:
+            i = table_get(key)
+            return default if i is None else sets[int(i)]
+        return default if empty is None else empty
+    return get
 
 
 def _dawg_of(table, path: Path):
