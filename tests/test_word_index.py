@@ -270,3 +270,19 @@ def test_far_takes_its_first_confusions_from_its_own_search():
         alone = {v for v, _ in model.variants(r, max_cost=FAR_SECOND, depth=1, per_group=FAR_PER_GROUP,
                                                prefixes=index.prefixes)}
         assert first == alone, r
+
+
+def test_variants_skip_only_slices_no_printed_group_can_be(monkeypatch):
+    """model.variants makes no slice longer than the longest printed group its first letter begins
+    (OcrModel._longest): the same readings and costs, in the same order, as trying every length."""
+    from pipeline.correct.model import OcrModel
+    model = ocr_model()
+    index = word_index(lexicon("en"))
+    calls = [dict(max_cost=4.0, prefixes=index.prefixes),
+             dict(max_cost=7.0, depth=2, per_group=8, second=3.0, prefixes=index.prefixes, suffixes=index.suffixes),
+             dict(max_cost=4.0, depth=1, prefixes=index.prefixes, suffixes=index.suffixes, lower=True)]
+    readings = [w for w in _readings(300)][:120] + ["Govemmcnt", "rnodern", "tbe", "A11", "shaU"]
+    pruned = [[list(model.variants(r, **kw)) for r in readings] for kw in calls]
+    every = type("Every", (dict,), {"get": lambda self, k, d=None: MAX_SEG})()
+    monkeypatch.setattr(OcrModel, "_longest", lambda self, per_group, lower=False: every)
+    assert pruned == [[list(model.variants(r, **kw)) for r in readings] for kw in calls]

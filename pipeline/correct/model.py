@@ -85,6 +85,18 @@ class OcrModel:
                                              for p, v in (self.small_for if lower else self.meant_for).items()}
         return g
 
+    def _longest(self, per_group: int, lower: bool = False) -> dict[str, int]:
+        """The length of the longest printed group of `_groups` that begins with each letter (made
+        once): most letters begin no group longer than themselves, and `variants` makes no slice
+        there that could only be a longer one."""
+        cache = self.__dict__.setdefault("_cut", {})
+        g = cache.get((per_group, lower, "longest"))
+        if g is None:
+            g = cache[(per_group, lower, "longest")] = {}
+            for printed in self._groups(per_group, lower):
+                g[printed[0]] = max(g.get(printed[0], 0), len(printed))
+        return g
+
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "OcrModel":
         try:
@@ -135,6 +147,7 @@ class OcrModel:
         seen: dict[str, float] = {}
         seen_get = seen.get
         groups = self._groups(per_group, lower).get
+        longest_get = self._longest(per_group, lower).get
         # the mappings' lookups bound once (`k in m` is `m.get(k) is not None` for these mappings:
         # their values are strings)
         prefix = prefixes.get if prefixes is not None else None
@@ -154,7 +167,7 @@ class OcrModel:
                         follow = prefix(head)
                         if follow is None:
                             break  # no word starts so: no edit further on can make one
-                    for b in range(1, MAX_SEG + 1):
+                    for b in range(1, longest_get(word[i], 0) + 1):
                         if i + b > n:
                             break
                         group = groups(word[i:i + b])
