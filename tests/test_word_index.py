@@ -3,6 +3,7 @@ on real OCR readings (the ICDAR 2017 English dev set)."""
 from __future__ import annotations
 
 import math
+import pickle
 import random
 
 import pytest
@@ -231,6 +232,8 @@ def test_the_word_index_dawgs_answer_as_its_tables_on_real_heads_and_tails():
             i = side.table.get(k)
             assert side.get(k) == (None if i is None else side.sets[int(i)]), k
             assert (k in side) == (i is not None)
+        shipped = pickle.loads(pickle.dumps(side))  # to a worker: the table alone, the same answers
+        assert all(shipped.get(k) == side.get(k) for k in keys)
 
 
 def test_a_table_with_its_dawg_answers_as_the_table(tmp_path):

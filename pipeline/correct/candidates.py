@@ -104,6 +104,14 @@ class Letters:
     def __len__(self) -> int:
         return len(self.table)
 
+    def __getstate__(self) -> dict:
+        """Pickled without the DAWG's lookup (a closure) or the memo: the receiver asks the table (the
+        same answers)."""
+        state = dict(self.__dict__)
+        state.pop("get", None)
+        state["_memo"] = {}
+        return state
+
 
 def _dawg_letters(table, sets: list[str], dawg) -> Callable:
     """Letters.get answered from the table's DAWG (a closure: a lookup is made millions of times)."""
