@@ -31,9 +31,9 @@ def _freq_table(language: str):
         wf = version("wordfreq")
     except Exception:  # noqa: BLE001 (no metadata: build in memory, no cache)
         return _wordfreq_dict(language)
-    from pipeline.store import open_table
-    return open_table(f"freq-{language}-wordfreq-{wf}", lambda: _wordfreq_dict(language),
-                      f"the {language} word list")
+    from pipeline.store import fast_table, open_table
+    return fast_table(open_table(f"freq-{language}-wordfreq-{wf}", lambda: _wordfreq_dict(language),
+                                 f"the {language} word list"))
 
 
 def _wordfreq_dict(language: str) -> dict[str, float]:
@@ -240,6 +240,10 @@ def frequent_words(language: str):
     return _InMemory(words)
 
 
+# the frequency of each Zipf value Lexicon.at_least is asked about (a few settings' values)
+_FLOORS: dict[float, float] = {}
+
+
 class Lexicon:
     """A language's word frequencies (Zipf scale), lower-case keys."""
 
@@ -286,8 +290,18 @@ class Lexicon:
 
     def at_least(self, word: str, min_zipf: float) -> bool:
         """Fast check for a lower-case word: is it at least this frequent?"""
-        f = self.freq(word)
-        return f is not None and f >= 10 ** (min_zipf - 9.0)
+        try:  # self.freq(word) written out: asked hundreds of thousands of times a megabyte
+            f = self._freqs[word]
+        except KeyError:
+            f = self.freq(word)
+        if f is None:
+            return False
+        floor = _FLOORS.get(min_zipf)
+        if floor is None:
+            if len(_FLOORS) >= 64:
+                _FLOORS.clear()
+            floor = _FLOORS[min_zipf] = 10 ** (min_zipf - 9.0)
+        return f >= floor
 
     def derived(self, word: str, min_zipf: float = 2.0) -> str | None:
         """A known word this reading is an inflection or derivation of, or None.

@@ -243,3 +243,16 @@ def test_a_garble_with_no_word_near_gets_the_words_two_confusions_away():
     near = candidates("tbat", lex, m, {}, 2.0, 3)
     assert all(c <= 5.0 for c in near.values())  # only the near ones: no search further
     assert candidates("xq", lex, m, {}, 2.0, 3) == {}
+
+
+def test_budget_counts_words_only_as_far_as_a_bound_needs():
+    """budget._count with a bound: the full count wherever it is within the bound, more than the
+    bound wherever the full count is (the grouping compares it with the bound only)."""
+    from pipeline.correct.budget import _count
+    from tests.conftest import SHARED
+    text = (SHARED / "benchmarks" / "icdar2017_en" / "ocr" / "eng_monograph_1.txt").read_text(encoding="utf-8")
+    for a, b in [(0, 0), (0, 40), (100, 900), (0, 5000), (3000, len(text)), (0, len(text))]:
+        full = _count(text[a:b])
+        for bound in (0, 1, 12, 48, 10_000):
+            got = _count(text[a:b], bound)
+            assert got == full if full <= bound else got > bound, (a, b, bound)

@@ -3,6 +3,7 @@ on real OCR readings (the ICDAR 2017 English dev set)."""
 from __future__ import annotations
 
 import math
+import pickle
 import random
 
 import pytest
@@ -213,3 +214,78 @@ def test_a_witness_s_own_words_are_bounded_to_its_commonest_in_its_own_order():
     assert set(own) == {"z"}
     small = own_words({k: vocab[k] for k in list(vocab)[:20]}, lex, 2.0, 3, most=1000)
     assert sum(map(len, small.values())) == 20  # under the bound nothing is dropped
+
+
+def test_the_word_index_dawgs_answer_as_its_tables_on_real_heads_and_tails():
+    """The prefixes' and suffixes' DAWGs (C lookups) give each key's letters as the memory-mapped
+    tables do: the heads and tails of real readings (most in neither), "" and keys a DAWG cannot
+    read (a NUL, a lone surrogate)."""
+    index = word_index(lexicon("en"))
+    for side in (index.prefixes, index.suffixes):
+        assert "get" in vars(side)  # the DAWG answers (the cache holds one)
+        keys = {"", "the\x00x", "\x00", "t\udcffe", "wo", "rld", "ing", "commisnr"}
+        for r in _readings(400):
+            low = r.lower()
+            keys.update(low[:i] for i in range(len(low) + 1))
+            keys.update(low[i:] for i in range(len(low) + 1))
+        for k in keys:
+            i = side.table.get(k)
+            assert side.get(k) == (None if i is None else side.sets[int(i)]), k
+            assert (k in side) == (i is not None)
+        shipped = pickle.loads(pickle.dumps(side))  # to a worker: the table alone, the same answers
+        assert all(shipped.get(k) == side.get(k) for k in keys)
+
+
+def test_a_table_with_its_dawg_answers_as_the_table(tmp_path):
+    """store.fast_table: the same value (to the bit) for every key, None for the others, "" and keys
+    a DAWG cannot read (a NUL, a lone surrogate) answered by the table; the DAWG built once beside it."""
+    import struct
+
+    from pipeline.store import FastTable, Table, fast_table, write_table
+    words = [w for w in _readings(600) if w.isalpha()]
+    rnd = random.Random(11)
+    data = {w.lower(): rnd.choice([1e-3, 2.5e-7, 0.1 + 0.2, 7.0, 3.3e-9]) for w in words}
+    data[""] = 0.5
+    write_table(tmp_path / "t.tab", data)
+    table = Table(tmp_path / "t.tab")
+    fast = fast_table(table)
+    asked = list(data) + [w + "zq" for w in data] + ["the\x00x", "\x00", "t\udcffe", "zz" * 40]
+    for k in asked:
+        got, want = fast.get(k), table.get(k)
+        assert (got is None) == (want is None) and (got is None or struct.pack("<d", got) == struct.pack("<d", want)), k
+    assert {p.name for p in tmp_path.iterdir()} == {"t.tab", "t.tab.dawg1", "t.tab.dawg1.values"}
+    again = fast_table(Table(tmp_path / "t.tab"))  # read back, not built
+    assert isinstance(again, FastTable) and all(again.get(k) == table.get(k) for k in asked)
+    assert len(fast) == len(table) and dict(fast.items()) == dict(table.items())
+    assert fast_table(data) is data  # a dict (no cache) is asked as it is
+
+
+def test_far_takes_its_first_confusions_from_its_own_search():
+    """_far's steps (the readings one cheap confusion away that an edit goes on from) collected
+    from its two-confusion search are those of the one-confusion search it made before."""
+    from pipeline.correct.candidates import FAR_COST, FAR_PER_GROUP, FAR_SECOND
+    lex, model = lexicon("en"), ocr_model()
+    index = word_index(lex)
+    for r in [w for w in _readings(500) if len(w) >= 4 and w.isalpha()][:150] + ["Pieasury", "henriug"]:
+        first: set[str] = set()
+        list(model.variants(r, max_cost=FAR_COST, depth=2, per_group=FAR_PER_GROUP, second=FAR_SECOND,
+                            prefixes=index.prefixes, suffixes=index.suffixes, steps=first))
+        alone = {v for v, _ in model.variants(r, max_cost=FAR_SECOND, depth=1, per_group=FAR_PER_GROUP,
+                                               prefixes=index.prefixes)}
+        assert first == alone, r
+
+
+def test_variants_skip_only_slices_no_printed_group_can_be(monkeypatch):
+    """model.variants makes no slice longer than the longest printed group its first letter begins
+    (OcrModel._longest): the same readings and costs, in the same order, as trying every length."""
+    from pipeline.correct.model import OcrModel
+    model = ocr_model()
+    index = word_index(lexicon("en"))
+    calls = [dict(max_cost=4.0, prefixes=index.prefixes),
+             dict(max_cost=7.0, depth=2, per_group=8, second=3.0, prefixes=index.prefixes, suffixes=index.suffixes),
+             dict(max_cost=4.0, depth=1, prefixes=index.prefixes, suffixes=index.suffixes, lower=True)]
+    readings = [w for w in _readings(300)][:120] + ["Govemmcnt", "rnodern", "tbe", "A11", "shaU"]
+    pruned = [[list(model.variants(r, **kw)) for r in readings] for kw in calls]
+    every = type("Every", (dict,), {"get": lambda self, k, d=None: MAX_SEG})()
+    monkeypatch.setattr(OcrModel, "_longest", lambda self, per_group, lower=False: every)
+    assert pruned == [[list(model.variants(r, **kw)) for r in readings] for kw in calls]

@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -68,7 +69,7 @@ def band(score: float) -> int:
 def words(text: str) -> int:
     """The words a query covers, as the gold alignment counts them (at least one: a query on a
     mark alone is about one place)."""
-    return max(1, sum(1 for _ in TOKEN.finditer(text)))
+    return max(1, len(TOKEN.findall(text)))
 
 
 class QueryValue:
@@ -127,39 +128,56 @@ def joined(queries: list, limit: int, text: str, gap: int, most: int, dense: flo
     if dense <= 0:
         return lines(queries, text, gap, most)
     k = 1
+    counted: dict = {}  # each grouping counts the same spans' words again: counted once
     while True:
-        groups = lines(queries, text, gap, most, max(dense, 1 / k))
+        groups = lines(queries, text, gap, most, max(dense, 1 / k), counted)
         if len(groups) <= limit or 1 / k <= dense:
             return groups
         k += 1
 
 
-def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0) -> list[list]:
+def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0, counted: dict | None = None) -> list[list]:
     """The queries in groups of doubts close together, in text order: a doubt joins the group before
     it when at most `gap` words lie between them and the group's span then holds no line break, at
-    most `most` words (and doubts), and doubts in at least `dense` of its words."""
+    most `most` words (and doubts), and doubts in at least `dense` of its words. `counted`: the
+    words of spans counted before, {(start, end, bound): words} (`_count`), to use and add to."""
     out: list[list] = []
     group: list = []
     end = held = 0  # held: the words of the group's doubts
+    counted = {} if counted is None else counted
+
+    def count(a: int, b: int, bound: int | None = None) -> int:
+        key = (a, b, bound)
+        n = counted.get(key)
+        if n is None:
+            n = counted[key] = _count(text[a:b], bound)
+        return n
     for q in sorted(queries, key=lambda q: (q.start, q.end)):
-        n = _count(text[q.start:q.end]) if q.start >= end else 0
-        if group and len(group) < most and _count(text[end:q.start]) <= gap:
-            span = text[group[0].start:max(end, q.end)]
-            words = _count(span)
-            if "\n" not in span and words <= most and held + n >= dense * words:
-                group.append(q)
-                end, held = max(end, q.end), held + n
-                continue
+        n = count(q.start, q.end) if q.start >= end else 0
+        # (the words between and in the span counted only as far as the bounds need: a gap between two
+        # doubts far apart is most of the text, and `joined` groups it again for each density)
+        if group and len(group) < most and count(end, q.start, gap) <= gap:
+            a, b = group[0].start, max(end, q.end)
+            if text.find("\n", a, b) < 0:
+                words = count(a, b, most)
+                if words <= most and held + n >= dense * words:
+                    group.append(q)
+                    end, held = max(end, q.end), held + n
+                    continue
         if group:
             out.append(group)
-        group, end, held = [q], q.end, _count(text[q.start:q.end])
+        group, end, held = [q], q.end, count(q.start, q.end)
     if group:
         out.append(group)
     return out
 
 
-def _count(text: str) -> int:
-    return sum(1 for _ in TOKEN.finditer(text))
+def _count(text: str, most: int | None = None) -> int:
+    """The words of the text; with `most`, counted up to one more than it at most (the others are
+    not sought: only whether there are more matters)."""
+    if most is None or len(text) < 64 * (most + 1):  # short: a list of the words at once
+        return len(TOKEN.findall(text))
+    return sum(1 for _ in islice(TOKEN.finditer(text), most + 1))
 
 
 def together(group: list, text: str) -> Query:

@@ -142,8 +142,10 @@ class ContextModel:
         the neighbours alone is looked up once (the same figures as `score`, to the last bit)."""
         log10, p_uni, p_language = math.log10, self.p_uni, self._p_language
         vocab_get, bigrams_get = self.vocab.get, self.bigrams.get
+        w_witness, known = W_WITNESS, self.known
         n_prev = vocab_get(prev, 0) if prev is not None else 0
-        nxt_uni = log10(p_uni(nxt)) if nxt is not None else 0.0
+        nxt_p = p_uni(nxt) if nxt is not None else 0.0
+        nxt_uni = log10(nxt_p) if nxt is not None else 0.0
         out = {}
         for w in words:
             if " " in w:
@@ -153,22 +155,24 @@ class ContextModel:
             n_w = vocab_get(w, 0)  # 0: a word the witness lacks, in none of its bigrams (none looked up)
             if prev is None:
                 s = log10(p_uni(w))
-            else:  # p_next(prev, w, own) written out
+            else:  # p_next(prev, w, own) written out (max(0, c) of an int count as c if c > 0 else 0)
                 p = p_language(prev, w)
                 n = n_prev - own
                 if n > 0:
-                    s = log10(p + W_WITNESS * max(0, (bigrams_get((prev, w), 0) if n_w else 0) - own) / n)
+                    c = (bigrams_get((prev, w), 0) if n_w else 0) - own
+                    s = log10(p + w_witness * (c if c > 0 else 0) / n)
                 else:
-                    s = log10(p + W_WITNESS * p_uni(w))
+                    s = log10(p + w_witness * p_uni(w))
             if nxt is not None:  # p_next(w, nxt, own of a rare reading)
                 p = p_language(w, nxt)
                 n = n_w
-                own = int(own and n < self.known)
+                own = int(own and n < known)
                 n -= own
                 if n > 0:
-                    s += log10(p + W_WITNESS * max(0, bigrams_get((w, nxt), 0) - own) / n) - nxt_uni
+                    c = bigrams_get((w, nxt), 0) - own
+                    s += log10(p + w_witness * (c if c > 0 else 0) / n) - nxt_uni
                 else:
-                    s += log10(p + W_WITNESS * p_uni(nxt)) - nxt_uni
+                    s += log10(p + w_witness * nxt_p) - nxt_uni
             out[w] = s
         return out
 

@@ -85,6 +85,18 @@ class OcrModel:
                                              for p, v in (self.small_for if lower else self.meant_for).items()}
         return g
 
+    def _longest(self, per_group: int, lower: bool = False) -> dict[str, int]:
+        """The length of the longest printed group of `_groups` that begins with each letter (made
+        once): most letters begin no group longer than themselves, and `variants` makes no slice
+        there that could only be a longer one."""
+        cache = self.__dict__.setdefault("_cut", {})
+        g = cache.get((per_group, lower, "longest"))
+        if g is None:
+            g = cache[(per_group, lower, "longest")] = {}
+            for printed in self._groups(per_group, lower):
+                g[printed[0]] = max(g.get(printed[0], 0), len(printed))
+        return g
+
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "OcrModel":
         try:
@@ -123,41 +135,47 @@ class OcrModel:
 
     def variants(self, printed: str, max_cost: float = 3.0, depth: int = 2, per_group: int = 6,
                  second: float = 2.5, prefixes: Mapping[str, str] | None = None,
-                 suffixes: Mapping[str, str] | None = None, lower: bool = False):
+                 suffixes: Mapping[str, str] | None = None, lower: bool = False, steps: set | None = None):
         """(meant, cost) readings one or two learned confusions away from a printed word; a second
         confusion is tried only where both are common (each costing at most `second`).
         With `prefixes` (the lower-case prefixes of the words wanted, each with the letters that can
         follow it) a reading is pursued only while it can still become one of them; with `suffixes`
         (their lower-case suffixes, each with the letters that can precede it) too, a confusion on
         the last level is made only where what follows it can end one of them. `lower`: only
-        confusions whose meant letters are small (_groups)."""
+        confusions whose meant letters are small (_groups). `steps`: a set to receive the readings of the
+        first level that a second confusion goes on from (those costing at most `second`), where depth > 1."""
         seen: dict[str, float] = {}
         seen_get = seen.get
-        groups = self._groups(per_group, lower)
+        groups = self._groups(per_group, lower).get
+        longest_get = self._longest(per_group, lower).get
+        # the mappings' lookups bound once (`k in m` is `m.get(k) is not None` for these mappings:
+        # their values are strings)
+        prefix = prefixes.get if prefixes is not None else None
         frontier = [(printed, 0.0, 0)]
         follow = before = ""
         for level in range(depth):
             nxt = []
             limit = max_cost if level == 0 else min(max_cost, 2 * second)
             ends = suffixes if level == depth - 1 else None  # no confusion comes after this one
+            end = ends.get if ends is not None else None
             for word, base, start in frontier:
                 n = len(word)
                 low = word.lower()
                 for i in range(start, n):
                     head = low[:i]
-                    if prefixes is not None:
-                        follow = prefixes.get(head)
+                    if prefix is not None:
+                        follow = prefix(head)
                         if follow is None:
                             break  # no word starts so: no edit further on can make one
-                    for b in range(1, MAX_SEG + 1):
+                    for b in range(1, longest_get(word[i], 0) + 1):
                         if i + b > n:
                             break
-                        group = groups.get(word[i:i + b])
+                        group = groups(word[i:i + b])
                         if not group:
                             continue
                         tail = low[i + b:]
-                        if ends is not None:
-                            before = ends.get(tail)
+                        if end is not None:
+                            before = end(tail)
                             if before is None:
                                 continue  # no word ends so: no confusion here can make one
                         for meant, k, meant_low in group:
@@ -166,19 +184,21 @@ class OcrModel:
                                 break
                             # head + meant must begin a word, meant + tail end one: the first
                             # and last letters tested alone first (most confusions fail there)
-                            if meant_low and prefixes is not None and (
+                            if meant_low and prefix is not None and (
                                     meant_low[0] not in follow
-                                    or (len(meant_low) > 1 and head + meant_low not in prefixes)):
+                                    or (len(meant_low) > 1 and prefix(head + meant_low) is None)):
                                 continue
-                            if meant_low and ends is not None and (
+                            if meant_low and end is not None and (
                                     meant_low[-1] not in before
-                                    or (len(meant_low) > 1 and meant_low + tail not in ends)):
+                                    or (len(meant_low) > 1 and end(meant_low + tail) is None)):
                                 continue
                             v = word[:i] + meant + word[i + b:]
                             if v and cost < seen_get(v, 99.0):
                                 seen[v] = cost
                                 if k <= second and level + 1 < depth:  # a reading to go on from
                                     nxt.append((v, cost, i + len(meant)))
+            if steps is not None and level == 0:
+                steps.update(v for v, _, _ in nxt)
             frontier = nxt
         seen.pop(printed, None)
         return seen.items()

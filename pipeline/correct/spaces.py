@@ -93,6 +93,8 @@ class Spaces:
         if self.lex.language == "en":
             lex, known_zipf, old = self.lex, self.known_zipf, self.old
             for low in vocab:  # self.cuts(low), written out: asked of every distinct word
+                if len(low) < 4 or not low.isalpha():
+                    continue  # _debris's own first test: no cut (not asked of its memo, nor filling it)
                 c = _debris(low, lex, known_zipf)
                 if c and not old(low):
                     glued[low] = c

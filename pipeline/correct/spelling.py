@@ -70,7 +70,9 @@ def old_forms(vocab: dict[str, int], lex: Lexicon) -> frozenset[str]:
     """The witness's rare old spellings, if it shows enough different ones to be its orthography
     (then `is_old` also protects common-looking ones such as "hee")."""
     spec, _ = rules()
-    rare = [w for w in vocab if _rare_old(w, lex)]
+    # (_rare_old's own first test written out: the short and the non-alphabetic forms, a third of a
+    # witness's, neither asked of its memo nor filling it)
+    rare = [w for w in vocab if len(w) >= 3 and w.isalpha() and _rare_old(w, lex)]
     return frozenset(rare) if len(rare) >= spec.min_types else frozenset()
 
 

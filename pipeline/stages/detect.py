@@ -1229,8 +1229,23 @@ def _near_name(w: str, index) -> tuple[str, str] | None:
         return None
     best = None
     # rapidfuzz scores every name at once; a name of quite another length is not this one
-    for s, r, k in process.extract(sk, [s for s, _, _ in index], scorer=fuzz.ratio, processor=None,
+    for s, r, k in process.extract(sk, _skeletons(index), scorer=fuzz.ratio, processor=None,
                                    score_cutoff=80, limit=None):
         if abs(len(s) - len(sk)) <= 3 and (best is None or r > best[0] or (r == best[0] and k < best[1])):
             best = (r, k)
     return (index[best[1]][1], index[best[1]][2]) if best else None
+
+
+# the skeletons of a name index (_name_index), listed once per index: {id: (index, skeletons)}
+_SKELETONS: dict[int, tuple[list, list[str]]] = {}
+
+
+def _skeletons(index: list[tuple[str, str, str]]) -> list[str]:
+    """The skeletons of the index's names, in its order (the index itself is held with them: an id
+    is not reused while it lives)."""
+    held = _SKELETONS.get(id(index))
+    if held is None or held[0] is not index:
+        if len(_SKELETONS) >= 8:
+            _SKELETONS.clear()
+        held = _SKELETONS[id(index)] = (index, [s for s, _, _ in index])
+    return held[1]
