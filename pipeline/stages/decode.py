@@ -132,16 +132,27 @@ def _fix_line(body: str) -> str:
     """The line's fixed point under mojibake repair, character normalisation and NFC."""
     out = body
     for _ in range(4):
-        nxt = out
-        if not nxt.isascii() and is_bad(nxt):
-            nxt = _ftfy(nxt)
-            if is_bad(nxt):  # ftfy gives up on a line over one bad stretch: try each space-separated part
-                nxt = " ".join(_ftfy(part) if not part.isascii() and is_bad(part) else part for part in nxt.split(" "))
+        # a line separator (U+2028, U+2029) becomes a line end: each of its parts is repaired as the
+        # line it will be, so cleaning the result again repairs nothing more ("Ð¿\u2028×«")
+        nxt = "\n".join(_repair(part) for part in _PARTS.split(out))
         nxt = unicodedata.normalize("NFC", _normalise_chars(nxt))
         if nxt == out:
             break
         out = nxt
     return out
+
+
+_PARTS = re.compile("[\n\u2028\u2029]")
+
+
+def _repair(line: str) -> str:
+    """ftfy's repair of one line's mojibake, if it has any."""
+    if line.isascii() or not is_bad(line):
+        return line
+    fixed = _ftfy(line)
+    if is_bad(fixed):  # ftfy gives up on a line over one bad stretch: try each space-separated part
+        fixed = " ".join(_ftfy(part) if not part.isascii() and is_bad(part) else part for part in fixed.split(" "))
+    return fixed
 
 
 def _ftfy(s: str) -> str:
