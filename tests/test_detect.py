@@ -664,3 +664,22 @@ def test_a_garbled_neighbour_is_read_as_its_sure_correction_for_the_context(reso
     assert repaired is not None and repaired > 1.0
     assert repaired > wt.context.fits(plain_prev, ("have",), "besn", "hive")["have"] - \
         wt.context.fits(plain_prev, ("hive",), "besn", "hive")["hive"]
+
+
+def test_the_decisions_read_a_garbled_neighbour_as_its_likeliest_reading(resources):
+    """Joint reading of a damaged stretch, one step: the decisions' pass weighs "hive" beside "besn" read as
+    its likeliest reading "been" (`mended`, [detect] mend_posterior), so "have" gains what "have been" says;
+    as printed, the garbled neighbour says nothing."""
+    ctx = en_context(resources)
+    st = detect.Settings.of(ctx)
+    text = "A few only hive besn successful in the district."
+    wt = detect._Witness(text, ctx, st)
+    i = next(k for k in range(len(wt.tokens)) if wt.tokens.low(k) == "hive")
+    cands = dict(wt.realword_variants("hive"))
+    assert "have" in cands
+    plain = dict(wt.posterior(i, "hive", None, cands, shortcut=False)[0])
+    assert wt.sides(i) == wt.neighbours(i) == ("only", "besn")
+    wt.mended = {i + 1: "been"}
+    assert wt.sides(i) == ("only", "been")
+    mended = dict(wt.posterior(i, "hive", None, cands, shortcut=False)[0])
+    assert mended["have"] > plain["have"] and mended["have"] > mended[""]

@@ -128,6 +128,9 @@ class Settings:
     merge_gap: int = -1
     merge_words: int = 8
     merge_dense: float = 0.0
+    # the decisions read a weighed neighbour as its likeliest other reading where the second weighing gives
+    # it at least this posterior ("hive besn": "besn" read "been" for "hive"; above 1: as printed)
+    mend_posterior: float = 1.01
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -316,6 +319,10 @@ class _Witness:
         # a non-word's sure likeliest correction (the second weighing's, at a place of it): what a garbled
         # neighbour most likely says, for the calibration's context (_repaired_context)
         self.repaired: dict[str, str] = {}
+        # the decisions' pass reads each weighed neighbour as its likeliest reading at its place (token index ->
+        # that word; filled by the second weighing, read by `sides`): in a damaged stretch the printed
+        # neighbours say nothing ("hive besn": "hive been"), their likeliest readings do
+        self.mended: dict[int, str] = {}
 
     def knows(self, low: str) -> bool:
         """A sound word: known to the lexicon ([detect] known_zipf) or the witness's own (used
@@ -335,6 +342,18 @@ class _Witness:
         t = self.tokens
         prev = t.low(i - 1) if i > 0 and self.linked[i - 1] else None
         nxt = t.low(i + 1) if i + 1 < len(t.starts) and self.linked[i] else None
+        return prev, nxt
+
+    def sides(self, i: int) -> tuple[str | None, str | None]:
+        """The neighbours the posterior reads: as printed, each read as its likeliest reading where one is
+        known (`mended`)."""
+        prev, nxt = self.neighbours(i)
+        mended = self.mended
+        if mended:
+            if prev is not None:
+                prev = mended.get(i - 1, prev)
+            if nxt is not None:
+                nxt = mended.get(i + 1, nxt)
         return prev, nxt
 
     def candidates(self, base: str) -> dict[str, float]:
@@ -370,7 +389,7 @@ class _Witness:
         A real word (keep_p None) that no candidate outscores here is KEPT: nothing more is
         asked of it (most real words weighed: "the" where "she" is a word of the witness);
         `shortcut` False computes its posterior in full (the tests compare the two)."""
-        prev, nxt = self.neighbours(i)
+        prev, nxt = self.sides(i)
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
         if keep_p is None and reading not in cands:  # the reading's own fit, asked with its candidates'
@@ -437,7 +456,9 @@ def run(text: str, ctx: Context) -> StageResult:
     reading, and learn the document's misreadings from the likeliest corrections; (2) weigh again
     with the channel adapted to them, and count at how many places each reading's correction
     is sure; (3) decide each place with that whole-witness evidence (weighed a third time, where
-    there is something to decide). A weighing depends on the reading and its neighbours only: a
+    there is something to decide, each neighbour the second weighing reads as another word with a
+    posterior of at least [detect] mend_posterior read as that word: a damaged stretch read jointly,
+    one step). A weighing depends on the reading and its neighbours only: a
     reading met again between the same words in a window shares the first one's."""
     with no_cyclic_gc():
         return _run(text, ctx)
@@ -498,16 +519,25 @@ def _run(text: str, ctx: Context) -> StageResult:
     # (2) every reading weighed again with the channel adapted to the document's misreadings
     acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
     again: dict[tuple, tuple | None] = {}  # the weighings with adapted candidates, for passes (2) and (3)
+    mended: dict[int, str] = {}
     for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again)):
         if post is None:
             acts[n] = 1
             continue
         best, p = post[0][0]
+        if best and p >= st.mend_posterior and " " not in best and len(mended) < REPAIRED_MOST:
+            mended[i] = best
         evidence.place(verdict[1], best or None, p >= SURE)
         if p >= SURE and best and verdict[0] == "nonword" and " " not in best and len(wt.repaired) < REPAIRED_MOST:
             wt.repaired.setdefault(wt.lows[i], best)  # a garbled neighbour's sure reading, for the context
         acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
-    # (3) the decisions, with what the whole witness says of each reading
+    # (3) the decisions, with what the whole witness says of each reading, and each neighbour read as its
+    # likeliest reading: a real word kept beside one is weighed again
+    wt.mended = mended
+    if mended:
+        for n, i in enumerate(weighed):
+            if not acts[n] and (i - 1 in mended or i + 1 in mended):
+                acts[n] = 1
     for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again),
                                                  acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
@@ -645,11 +675,11 @@ def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evi
         key = (forms[ids[i]], bool(flags[n] & 1))
         verdict = memo[key]
         adapted = _adapted(verdict, evidence)
-        if flags[n] & 2 and adapted is verdict:
+        if flags[n] & 2 and adapted is verdict and wt.sides(i) == wt.neighbours(i):
             yield n, i, verdict, (*KEPT, verdict[3])
             continue
         done = first if adapted is verdict else again
-        near = (key, *wt.neighbours(i))
+        near = (key, *wt.sides(i))
         post = done.get(near, done)
         if post is done:
             post = done[near] = _weigh(i, adapted, wt, st)
