@@ -95,7 +95,7 @@ class Settings:
     auto_threshold: float = 0.98  # calibrated probability at or above which a correction is automatic
     auto_threshold_realword: float = 0.98  # ... for a real word replaced by another
     realword_context: float = -math.inf  # ... whose neighbours favour it this much (log10) over the reading
-    query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
+    query_threshold_realword: float = 0.5  # a real word is queried at or above this posterior
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
     auto_min_posterior: float = 0.5  # below this raw posterior never automatic (correction.py fits the calibration from this default)
@@ -1050,8 +1050,14 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
         if capital:
             # a capitalised word inside a sentence is a name, unless the witness itself writes a
             # word one confusion away capitalised inside sentences ("Cieek" 4 times, "Creek" 3)
-            cands = _capital_variants(base, dict(wt.realword_variants(base.lower())), wt)
-            return ("realword", base, suffix, cands, CAPITAL, z) if cands else None
+            variants = dict(wt.realword_variants(base.lower()))
+            cands = _capital_variants(base, variants, wt)
+            if cands:
+                return ("realword", base, suffix, cands, CAPITAL, z)
+            # else weighed as a name would be ("Ho said": "He"; "THB": "THE"): a query where the context
+            # makes a word one confusion away likelier, never a fix (the file has no capital of it)
+            cands = {v: c for v, c in variants.items() if " " not in v}
+            return ("realword", base, suffix, cands, True, z) if cands else None
         cands = dict(wt.realword_variants(base.lower()))
         if not cands:
             return None
