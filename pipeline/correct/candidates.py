@@ -214,6 +214,28 @@ def _realword_live(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     return tuple(out)
 
 
+@lru_cache(maxsize=20_000)  # ~ a witness's distinct words with no learned confusion into a word
+def lost_letter_choices(low: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float,
+                        prune: float | None) -> tuple[tuple[tuple[str, float], ...], tuple[bool, ...] | None]:
+    """`realword_choices` of a letter the print lost ("th": "the", "ton": "tons"): each word at least
+    `min_zipf` frequent that one lost small letter of the model ([OcrModel.lost]) makes of a real word
+    (lower case), with its channel cost, and whether each is likely before context."""
+    z = lex.zipf(low)
+    rarer = rarer_than(lex, min_zipf)
+    found: dict[str, tuple[float, float]] = {}
+    for meant, cost in model.lost:
+        if cost > max_cost:
+            break
+        for i in range(len(low) + 1):
+            v = low[:i] + meant + low[i:]
+            if v not in found and v.isalpha() and not rarer(v):
+                zv = lex.zipf(v)
+                if zv >= min_zipf:
+                    found[v] = (cost, zv - cost - z)
+    likely = tuple(prune is not None and margin >= -prune for _, margin in found.values())
+    return tuple((v, c) for v, (c, _) in found.items()), None if all(likely) else likely
+
+
 class _RealwordTable:
     """`_realword_live` of every index word, computed once per lexicon, model and settings and
     kept on disk (EDITION_CACHE): a word -> offset table (pipeline.store) into a file of

@@ -55,7 +55,7 @@ from pipeline.correct import budget, calibrate, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
-from pipeline.correct.candidates import realword_choices
+from pipeline.correct.candidates import lost_letter_choices, realword_choices
 from pipeline.correct.context import ContextModel
 from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
@@ -363,6 +363,17 @@ class _Witness:
             v = self.realword[low] = found
         return v
 
+    def lost_variants(self, low: str) -> list[tuple[str, float]]:
+        """Words one lost letter away that are, before context, not far less likely than the reading
+        ("th": "the"), or that the witness itself uses often (`realword_variants`' rule)."""
+        st = self.st
+        found, likely = lost_letter_choices(low, self.lex, self.model, st.realword_min_zipf, st.max_cost,
+                                            st.realword_prune if self.lex.language == "en" else None)
+        if likely is None:
+            return list(found)
+        vocab, known = self.vocab, st.witness_known
+        return [f for f, sure in zip(found, likely) if sure or vocab.get(f[0], 0) >= known]
+
     def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True):
         """([(hypothesis, probability)] best first, the reading itself being the hypothesis "";
         {hypothesis: association}): how much more the neighbours say for each hypothesis than
@@ -487,7 +498,7 @@ def _run(text: str, ctx: Context) -> StageResult:
             post = weighings.get(near, weighings)
             if post is weighings:
                 post = weighings[near] = _weigh(i, verdict, wt, st)
-                if st.document_evidence:
+                if st.document_evidence and verdict[4] != ASK:
                     _learn(evidence, verdict, post)
             weighed.append(i)
             flags.append(initial | (post is not None and post[0] is KEPT[0]) << 1)
@@ -503,6 +514,9 @@ def _run(text: str, ctx: Context) -> StageResult:
             acts[n] = 1
             continue
         best, p = post[0][0]
+        if verdict[4] == ASK:  # a doubt only: no evidence of the document's misreadings
+            acts[n] = best != ""
+            continue
         evidence.place(verdict[1], best or None, p >= SURE)
         if p >= SURE and best and verdict[0] == "nonword" and " " not in best and len(wt.repaired) < REPAIRED_MOST:
             wt.repaired.setdefault(wt.lows[i], best)  # a garbled neighbour's sure reading, for the context
@@ -706,8 +720,8 @@ def _plain_forms(wt: _Witness, ctx: Context, st: Settings) -> dict[str, bool | t
 def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool | tuple[str, ...]:
     """Whether _judge leaves this lower-case form alone whatever the witness (its vocabulary, old
     spellings, names): True for a form of the authority, or a frequent word (not camel-cased) that
-    is a single letter or that no learned confusion turns into a frequent word; for a frequent word
-    whose confusions are all unlikely before context, those words (a witness that uses one of them
+    is a single letter or that no learned confusion or lost letter turns into a frequent word; for a
+    frequent word whose confusions are all unlikely before context, those words (a witness that uses one of them
     often weighs it: `realword_variants`); False for the others."""
     suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
     base = w[:-2] if suffix else w
@@ -718,12 +732,16 @@ def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool 
         return False
     if len(base) < 2:
         return True
-    found, likely = realword_choices(base.lower(), wt.lex, wt.model, st.realword_min_zipf, st.max_cost,
-                                     st.realword_prune if wt.lex.language == "en" else None)
+    prune = st.realword_prune if wt.lex.language == "en" else None
+    found = ()
+    # the learned confusions' words, and where a witness has none of them, one lost letter's (_judge)
+    for choices in (realword_choices, lost_letter_choices):
+        more, likely = choices(base.lower(), wt.lex, wt.model, st.realword_min_zipf, st.max_cost, prune)
+        if more and (likely is None or any(likely)):
+            return False
+        found += more
     if not found:
         return True
-    if likely is None or any(likely):
-        return False
     return tuple(v for v, _ in found)
 
 
@@ -806,7 +824,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
     # a name (True) is never changed automatically; a capitalised reading inside a sentence (CAPITAL)
     # may be: its candidates are the words the witness writes capitalised (_judge), or it is a
     # non-word the witness uses nowhere else
-    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and protected is not True
+    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and protected not in (True, ASK)
             and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
@@ -1056,11 +1074,14 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
                 return ("realword", base, suffix, cands, CAPITAL, z)
             # else weighed as a name would be ("Ho said": "He"; "THB": "THE"): a query where the context
             # makes a word one confusion away likelier, never a fix (the file has no capital of it)
-            cands = {v: c for v, c in variants.items() if " " not in v}
-            return ("realword", base, suffix, cands, True, z) if cands else None
+            cands = {v: c for v, c in variants.items() if " " not in v} or dict(wt.lost_variants(base.lower()))
+            return ("realword", base, suffix, cands, ASK, z) if cands else None
         cands = dict(wt.realword_variants(base.lower()))
         if not cands:
-            return None
+            # no learned confusion makes another word of it, but a lost letter may ("th": "the", "ton":
+            # "tons"): a query where the context makes that word likelier, never a fix
+            cands = dict(wt.lost_variants(base.lower()))
+            return ("realword", base, suffix, cands, ASK, z) if cands else None
         return ("realword", base, suffix, cands, name_like, z)
     quote = _glued_quote(base, lex)
     if quote:
@@ -1095,6 +1116,9 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
 # the protection of a capitalised reading inside a sentence: a name unless the witness's own use
 # says otherwise (`_capital_variants`); a verdict's `protected` is True, False or this
 CAPITAL = "capital"
+# ... of a real word weighed only to be asked about, never fixed, nor taken for evidence of the document's
+# misreadings (DocumentEvidence): a capital inside a sentence that the file writes no variant of, a lost letter
+ASK = "ask"
 
 
 def _capital_form(base: str, word: str) -> str:
