@@ -226,7 +226,9 @@ def lost_letter_choices(low: str, lex: Lexicon, model: OcrModel, min_zipf: float
     for meant, cost in model.lost:
         if cost > max_cost:
             break
-        for i in range(len(low) + 1):
+        # not a final "s": the reading's own plural or verb form, which the neighbours cannot tell from it
+        # (number and person agree across more than a bigram: "the first principle", "the economic condition")
+        for i in range(len(low) + (meant != "s")):
             v = low[:i] + meant + low[i:]
             if v not in found and v.isalpha() and not rarer(v):
                 zv = lex.zipf(v)

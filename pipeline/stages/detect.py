@@ -1072,8 +1072,11 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
             cands = _capital_variants(base, variants, wt)
             if cands:
                 return ("realword", base, suffix, cands, CAPITAL, z)
-            # else weighed as a name would be ("Ho said": "He"; "THB": "THE"): a query where the context
-            # makes a word one confusion away likelier, never a fix (the file has no capital of it)
+            # else, unless the file itself writes it capitalised inside sentences elsewhere (a name), weighed
+            # as a word ("Ho said": "He"; "THB": "THE"): a query where the context makes a word one confusion
+            # away likelier, never a fix (the file has no capital of it)
+            if name_like:
+                return None  # the file's own name ("Iu." of Russian initials, 7 times)
             cands = {v: c for v, c in variants.items() if " " not in v} or dict(wt.lost_variants(base.lower()))
             return ("realword", base, suffix, cands, ASK, z) if cands else None
         cands = dict(wt.realword_variants(base.lower()))
