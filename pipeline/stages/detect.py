@@ -26,7 +26,10 @@ automatically (kind `auto`) only where its calibrated probability of being right
 (pipeline/correct/calibrate.py: the posterior, the context, the channel cost, the
 document's own use of reading and candidate) reaches [detect] auto_threshold, chosen
 so that held-out dev documents keep at least 98 % precision (benchmarks/correction.py); below it, down
-to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. Names (authority,
+to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. A real word that
+only a lost letter ("th": "the") turns into another word, or a capitalised one inside a sentence whose
+variants the witness never writes capitalised ("at Poit Macquarie": "Port"), is weighed to be asked about
+only (ASK): never fixed, no evidence of the document's misreadings. Names (authority,
 capitalised words the witness uses inside sentences elsewhere), numbers and identifiers are
 never changed automatically. A capitalised reading inside a sentence is a name only where the
 file's own evidence says so: a non-word seen there once ("Melbourno") is weighed like any other
