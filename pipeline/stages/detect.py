@@ -961,7 +961,8 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
     more the neighbours say for the word than for the numeral (log10). The document confirms
     the habit when at least `lone_digit_support` other places of the same digit clearly read as
     the same word (margin >= 1): then every place whose neighbours do not speak for a number
-    (margin >= -1) is fixed; a clear place without that confirmation is a query."""
+    (margin >= -1) is fixed; without that confirmation a place whose neighbours favour the word at all
+    (margin >= 0: the word likelier than the number, as a real word is asked from posterior 0.5) is a query."""
     ctx = wt.context
     found = []  # (token index, digit, word, margin)
     for i in _places_of(wt, lambda f: f in _NUMERALS):  # a token that is one digit
@@ -987,7 +988,7 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
         if st.auto and DIGIT_CONFIDENCE >= st.auto_threshold and support >= st.lone_digit_support and margin >= -1.0:
             done.add(i)
             edits.append(Edit(m.start(), m.end(), w, "detect.digit", "auto", DIGIT_CONFIDENCE, why))
-        elif margin >= 1.0:
+        elif margin >= 0.0:
             done.add(i)
             queries.append(Query(m.start(), m.end(), d, [w], round(min(0.9, 0.5 + margin / 10), 3), why,
                                  rule="detect.digit"))
