@@ -489,7 +489,7 @@ def test_a_capitalised_word_is_a_name_only_where_the_page_says_so(resources):
     sentences where the transcription has "Creek", a word the page itself writes capitalised
     ("Windellama Creek"): it is weighed against "Creek" (and fixed); "Rond" ("Bathurst Road"),
     whose words one confusion away ("Fond", "Pond") the page never writes capitalised, stays a
-    possible name, unweighed."""
+    possible name: weighed only to be asked about (ASK: against "read", a lost letter), never fixed."""
     text = _smh_page("smh_12414000.txt")
     ctx = en_context(resources)
     st = detect.Settings.of(ctx)
@@ -498,10 +498,34 @@ def test_a_capitalised_word_is_a_name_only_where_the_page_says_so(resources):
     verdict = detect._judge("Cieek", False, wt, names, ctx, st)
     assert verdict is not None and verdict[0] == "realword" and verdict[4] == detect.CAPITAL
     assert list(verdict[3]) == ["creek"]
-    assert detect._judge("Rond", False, wt, names, ctx, st) is None
+    rond = detect._judge("Rond", False, wt, names, ctx, st)
+    assert rond is not None and rond[4] == detect.ASK and "fond" not in rond[3]
     edits = detect.run(text, ctx).edits
     fixed = [e for e in edits if text[e.start:e.end] == "Cieek"]
     assert fixed and all(e.after == "Creek" for e in fixed)
+    assert not [e for e in edits if text[e.start:e.end] == "Rond"]
+
+
+def test_a_word_no_common_confusion_reaches_is_asked_about_never_fixed(resources):
+    """Real Sydney Morning Herald pages (Overproof dev set): "at Poit Macquarie" (Port), a capital
+    inside a sentence whose variant the page never writes capitalised, and "If th» Chief Constables"
+    (the), a word only a lost letter makes another of, are weighed to be asked about (ASK): queried
+    with the word the context prefers, never fixed. A lost final "s" is no variant: a word's own
+    plural, which the neighbours cannot tell from it ("the first principle")."""
+    from pipeline.correct.candidates import _lost_live
+    for name, reading, word in (("smh_12414000.txt", "Poit", "Port"), ("smh_12918000.txt", "th", "the")):
+        text = _smh_page(name)
+        ctx = en_context(resources, max_queries=1000.0)  # every query, the budget aside
+        st = detect.Settings.of(ctx)
+        verdict = detect._judge(reading, False, detect._Witness(text, ctx, st), detect._name_index(ctx), ctx, st)
+        assert verdict is not None and verdict[4] == detect.ASK
+        r = detect.run(text, ctx)
+        asked = [q for q in r.queries if q.text == reading]
+        assert asked and asked[0].suggestions[0] == word and asked[0].rule == "detect.realword"
+        assert not [e for e in r.edits if text[e.start:e.end] == reading]
+    lex, model = resources.lexicon("en"), detect.ocr_model()
+    assert "the" in [v for v, _, _ in _lost_live("th", lex, model, 3.0, 4.0)]
+    assert "principles" not in [v for v, _, _ in _lost_live("principle", lex, model, 3.0, 4.0)]
 
 
 def test_a_capitalised_non_word_seen_once_is_weighed_one_seen_elsewhere_is_a_name(resources):

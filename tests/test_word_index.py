@@ -11,7 +11,7 @@ import regex
 from rapidfuzz import fuzz
 
 from pipeline.authority import skeleton
-from pipeline.correct.candidates import (_edit1, _lexical, _realword_live, _realword_table, _variants, index_min_zipf,
+from pipeline.correct.candidates import (_edit1, _lexical, _lost_live, _realword_live, _realword_table, _variants, index_min_zipf,
                                         own_words, rarer_than, realword_variants, word_index)
 from pipeline.correct.model import MAX_SEG
 from pipeline.correct.model import shared as ocr_model
@@ -138,6 +138,9 @@ def test_the_real_word_table_on_disk_gives_the_computed_answers(tmp_path, monkey
     assert table is not None and len(words) > 500
     differ = [w for w in words if table.get(w) != _realword_live(w, lex, model, 3.0, 4.0)]
     assert not differ, differ[:5]
+    # ... and a lost letter's words ("th": "the"), from their own table
+    lost = _realword_table(lex, model, 3.0, 4.0, _lost_live)
+    assert lost is not None and not [w for w in words if lost.get(w) != _lost_live(w, lex, model, 3.0, 4.0)]
     assert sum(bool(table.get(w)) for w in words) > len(words) / 5  # not an empty table
     assert "file" in [v for v, _, _ in realword_variants("tile", lex, model, 3.0, 4.0)]
     # a word the index lacks ("tbe") is computed, not read

@@ -287,6 +287,49 @@ def _realword_live(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     return tuple(out)
 
 
+def _lost_live(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
+               max_cost: float) -> tuple[tuple[str, float, float], ...]:
+    """(word, channel cost, margin) one lost small letter of the model ([OcrModel.lost]) from a real
+    word (lower case), as `_realword_live`: "th": "the", "ton": "tone" (not "tons": a final "s" makes
+    the reading's own plural or verb form, which the neighbours cannot tell from it: number and
+    person agree across more than a bigram, "the first principle")."""
+    z = lex.zipf(low)
+    rarer = rarer_than(lex, min_zipf)
+    prefixes = word_index(lex).prefixes  # the letters that may follow each beginning of a word
+    lost = {meant: cost for meant, cost in model.lost if cost <= max_cost}
+    found: dict[str, tuple[float, float]] = {}
+    for i in range(len(low) + 1):
+        follow = prefixes.get(low[:i])
+        if follow is None:
+            break  # no word begins so: no lost letter further on makes one
+        for meant in follow:
+            cost = lost.get(meant)
+            if cost is None or (meant == "s" and i == len(low)):
+                continue
+            v = low[:i] + meant + low[i:]
+            if v not in found and v.isalpha() and not rarer(v):
+                zv = lex.zipf(v)
+                if zv >= min_zipf:
+                    found[v] = (cost, zv - cost - z)
+    return tuple((v, c, margin) for v, (c, margin) in found.items())
+
+
+@lru_cache(maxsize=5_000)  # a miss costs a table lookup (~5 us): few entries pay
+def lost_letter_choices(low: str, lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float,
+                        prune: float | None) -> tuple[tuple[tuple[str, float], ...], tuple[bool, ...] | None]:
+    """`realword_choices` of a letter the print lost (`_lost_live`); an index word's answer is read
+    from a table made once, as `realword_variants`'."""
+    found = None
+    if low in word_index(lex).words:
+        table = _realword_table(lex, model, min_zipf, max_cost, _lost_live)
+        if table is not None:
+            found = table.get(low)
+    if found is None:
+        found = _lost_live(low, lex, model, min_zipf, max_cost)
+    likely = tuple(prune is not None and margin >= -prune for _, _, margin in found)
+    return tuple((w, cost) for w, cost, _ in found), None if all(likely) else likely
+
+
 class _RealwordTable:
     """`_realword_live` of every index word, computed once per lexicon, model and settings and
     kept on disk (EDITION_CACHE): a word -> offset table (pipeline.store) into a file of
@@ -316,21 +359,23 @@ def _model_key(model: OcrModel) -> str:
     if key is None:
         import hashlib
         key = model.__dict__["_key"] = hashlib.sha256(
-            repr((model.unseen, sorted(model.meant_for.items()), sorted(model.small_for.items()))).encode()
+            repr((model.unseen, sorted(model.meant_for.items()), sorted(model.small_for.items()), model.lost)).encode()
         ).hexdigest()[:12]
     return key
 
 
 @lru_cache(maxsize=4)
-def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float) -> _RealwordTable | None:
-    """The on-disk answers for (lexicon, model, settings), built once (about 6 s); None where
-    the cache cannot be written (then every word is computed)."""
+def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float,
+                    live: Callable = _realword_live) -> _RealwordTable | None:
+    """The on-disk answers of `live` (`_realword_live`, `_lost_live`) for (lexicon, model, settings), built
+    once (about 6 s); None where the cache cannot be written (then every word is computed)."""
     import mmap
     import sys
     import time
 
     from pipeline.store import Table, write_atomic, write_table
-    stem = _cache(lex, f"realword{REALWORD_FORMAT}-{_model_key(model)}-{min_zipf}-{max_cost}")
+    what = "realword" if live is _realword_live else "lost-letter"
+    stem = _cache(lex, f"{what}{REALWORD_FORMAT}-{_model_key(model)}-{min_zipf}-{max_cost}")
     tab, txt = stem.with_name(stem.name + ".tab"), stem.with_name(stem.name + ".bin")
 
     def opened() -> _RealwordTable:
@@ -345,7 +390,7 @@ def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: fl
     offsets: dict[str, float] = {}
     lines = bytearray()
     for w in sorted(word_index(lex).words):
-        found = _realword_live(w, lex, model, min_zipf, max_cost)
+        found = live(w, lex, model, min_zipf, max_cost)
         if found:
             offsets[w] = float(len(lines))
             b = marshal.dumps(found)
@@ -356,7 +401,7 @@ def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: fl
         out = opened()
     except (OSError, ValueError):
         return None
-    print(f"edition: built the real-word confusions of the {lex.language} word index once, "
+    print(f"edition: built the {what} confusions of the {lex.language} word index once, "
           f"{time.perf_counter() - t:.1f} s: {tab}", file=sys.stderr)
     return out
 

@@ -55,6 +55,9 @@ class OcrModel:
         # no other word of a lower-case one; below the floor, "or" read as "of", "lie" as "be" at
         # P 0.0003 asked about sound words of the seeds)
         self.small_for: dict[str, list[tuple[str, float]]] = {}
+        # the small letters the print loses ("th" for "the", "ton" for "tons"), as common as small_for's
+        # confusions, cheapest first: a real word's misreadings no printed letter group stands for
+        self.lost: list[tuple[str, float]] = []
         for c in data.confusions:
             if c.meant == c.printed:
                 continue
@@ -64,7 +67,9 @@ class OcrModel:
                 self.meant_for.setdefault(c.printed, []).append((c.meant, k))
                 if m_small(c.meant) and m_small(c.printed):
                     self.small_for.setdefault(c.printed, []).append((c.meant, k))
-        for v in chain(self.meant_for.values(), self.small_for.values()):
+            elif c.p >= min_p and not c.printed and len(c.meant) == 1 and c.meant.isalpha() and c.meant.islower():
+                self.lost.append((c.meant, k))
+        for v in chain(self.meant_for.values(), self.small_for.values(), (self.lost,)):
             v.sort(key=lambda x: x[1])
         # the cost table by meant group: the alignment looks up only the groups the table has
         self.printed_for: dict[str, dict[str, float]] = {}  # meant -> {printed: cost}

@@ -26,7 +26,10 @@ automatically (kind `auto`) only where its calibrated probability of being right
 (pipeline/correct/calibrate.py: the posterior, the context, the channel cost, the
 document's own use of reading and candidate) reaches [detect] auto_threshold, chosen
 so that held-out dev documents keep at least 98 % precision (benchmarks/correction.py); below it, down
-to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. Names (authority,
+to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. A real word that
+only a lost letter ("th": "the") turns into another word, or a capitalised one inside a sentence whose
+variants the witness never writes capitalised ("at Poit Macquarie": "Port"), is weighed to be asked about
+only (ASK): never fixed, no evidence of the document's misreadings. Names (authority,
 capitalised words the witness uses inside sentences elsewhere), numbers and identifiers are
 never changed automatically. A capitalised reading inside a sentence is a name only where the
 file's own evidence says so: a non-word seen there once ("Melbourno") is weighed like any other
@@ -55,7 +58,7 @@ from pipeline.correct import budget, calibrate, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
-from pipeline.correct.candidates import realword_choices
+from pipeline.correct.candidates import lost_letter_choices, realword_choices
 from pipeline.correct.context import ContextModel
 from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
@@ -95,7 +98,7 @@ class Settings:
     auto_threshold: float = 0.98  # calibrated probability at or above which a correction is automatic
     auto_threshold_realword: float = 0.98  # ... for a real word replaced by another
     realword_context: float = -math.inf  # ... whose neighbours favour it this much (log10) over the reading
-    query_threshold_realword: float = 0.9  # a real word is queried at or above this posterior
+    query_threshold_realword: float = 0.5  # a real word is queried at or above this posterior
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
     auto_min_posterior: float = 0.5  # below this raw posterior never automatic (correction.py fits the calibration from this default)
@@ -382,6 +385,17 @@ class _Witness:
             v = self.realword[low] = found
         return v
 
+    def lost_variants(self, low: str) -> list[tuple[str, float]]:
+        """Words one lost letter away that are, before context, not far less likely than the reading
+        ("th": "the"), or that the witness itself uses often (`realword_variants`' rule)."""
+        st = self.st
+        found, likely = lost_letter_choices(low, self.lex, self.model, st.realword_min_zipf, st.max_cost,
+                                            st.realword_prune if self.lex.language == "en" else None)
+        if likely is None:
+            return list(found)
+        vocab, known = self.vocab, st.witness_known
+        return [f for f, sure in zip(found, likely) if sure or vocab.get(f[0], 0) >= known]
+
     def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True):
         """([(hypothesis, probability)] best first, the reading itself being the hypothesis "";
         {hypothesis: association}): how much more the neighbours say for each hypothesis than
@@ -508,7 +522,7 @@ def _run(text: str, ctx: Context) -> StageResult:
             post = weighings.get(near, weighings)
             if post is weighings:
                 post = weighings[near] = _weigh(i, verdict, wt, st)
-                if st.document_evidence:
+                if st.document_evidence and verdict[4] != ASK:
                     _learn(evidence, verdict, post)
             weighed.append(i)
             flags.append(initial | (post is not None and post[0] is KEPT[0]) << 1)
@@ -525,6 +539,9 @@ def _run(text: str, ctx: Context) -> StageResult:
             acts[n] = 1
             continue
         best, p = post[0][0]
+        if verdict[4] == ASK:  # a doubt only: no evidence of the document's misreadings, nor a mended neighbour
+            acts[n] = best != ""
+            continue
         if best and p >= st.mend_posterior and " " not in best and len(mended) < REPAIRED_MOST:
             mended[i] = best
         evidence.place(verdict[1], best or None, p >= SURE)
@@ -736,8 +753,8 @@ def _plain_forms(wt: _Witness, ctx: Context, st: Settings) -> dict[str, bool | t
 def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool | tuple[str, ...]:
     """Whether _judge leaves this lower-case form alone whatever the witness (its vocabulary, old
     spellings, names): True for a form of the authority, or a frequent word (not camel-cased) that
-    is a single letter or that no learned confusion turns into a frequent word; for a frequent word
-    whose confusions are all unlikely before context, those words (a witness that uses one of them
+    is a single letter or that no learned confusion or lost letter turns into a frequent word; for a
+    frequent word whose confusions are all unlikely before context, those words (a witness that uses one of them
     often weighs it: `realword_variants`); False for the others."""
     suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
     base = w[:-2] if suffix else w
@@ -748,12 +765,16 @@ def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool 
         return False
     if len(base) < 2:
         return True
-    found, likely = realword_choices(base.lower(), wt.lex, wt.model, st.realword_min_zipf, st.max_cost,
-                                     st.realword_prune if wt.lex.language == "en" else None)
+    prune = st.realword_prune if wt.lex.language == "en" else None
+    found = ()
+    # the learned confusions' words, and where a witness has none of them, one lost letter's (_judge)
+    for choices in (realword_choices, lost_letter_choices):
+        more, likely = choices(base.lower(), wt.lex, wt.model, st.realword_min_zipf, st.max_cost, prune)
+        if more and (likely is None or any(likely)):
+            return False
+        found += more
     if not found:
         return True
-    if likely is None or any(likely):
-        return False
     return tuple(v for v, _ in found)
 
 
@@ -836,7 +857,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
     # a name (True) is never changed automatically; a capitalised reading inside a sentence (CAPITAL)
     # may be: its candidates are the words the witness writes capitalised (_judge), or it is a
     # non-word the witness uses nowhere else
-    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and protected is not True
+    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and protected not in (True, ASK)
             and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
@@ -970,7 +991,8 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
     more the neighbours say for the word than for the numeral (log10). The document confirms
     the habit when at least `lone_digit_support` other places of the same digit clearly read as
     the same word (margin >= 1): then every place whose neighbours do not speak for a number
-    (margin >= -1) is fixed; a clear place without that confirmation is a query."""
+    (margin >= -1) is fixed; without that confirmation a place whose neighbours favour the word at all
+    (margin >= 0: the word likelier than the number, as a real word is asked from posterior 0.5) is a query."""
     ctx = wt.context
     found = []  # (token index, digit, word, margin)
     for i in _places_of(wt, lambda f: f in _NUMERALS):  # a token that is one digit
@@ -996,7 +1018,7 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
         if st.auto and DIGIT_CONFIDENCE >= st.auto_threshold and support >= st.lone_digit_support and margin >= -1.0:
             done.add(i)
             edits.append(Edit(m.start(), m.end(), w, "detect.digit", "auto", DIGIT_CONFIDENCE, why))
-        elif margin >= 1.0:
+        elif margin >= 0.0:
             done.add(i)
             queries.append(Query(m.start(), m.end(), d, [w], round(min(0.9, 0.5 + margin / 10), 3), why,
                                  rule="detect.digit"))
@@ -1080,11 +1102,23 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
         if capital:
             # a capitalised word inside a sentence is a name, unless the witness itself writes a
             # word one confusion away capitalised inside sentences ("Cieek" 4 times, "Creek" 3)
-            cands = _capital_variants(base, dict(wt.realword_variants(base.lower())), wt)
-            return ("realword", base, suffix, cands, CAPITAL, z) if cands else None
+            variants = dict(wt.realword_variants(base.lower()))
+            cands = _capital_variants(base, variants, wt)
+            if cands:
+                return ("realword", base, suffix, cands, CAPITAL, z)
+            # else, unless the file itself writes it capitalised inside sentences elsewhere (a name), weighed
+            # as a word ("Ho said": "He"; "THB": "THE"): a query where the context makes a word one confusion
+            # away likelier, never a fix (the file has no capital of it)
+            if name_like:
+                return None  # the file's own name ("Iu." of Russian initials, 7 times)
+            cands = {v: c for v, c in variants.items() if " " not in v} or dict(wt.lost_variants(base.lower()))
+            return ("realword", base, suffix, cands, ASK, z) if cands else None
         cands = dict(wt.realword_variants(base.lower()))
         if not cands:
-            return None
+            # no learned confusion makes another word of it, but a lost letter may ("th": "the", "ton":
+            # "tons"): a query where the context makes that word likelier, never a fix
+            cands = dict(wt.lost_variants(base.lower()))
+            return ("realword", base, suffix, cands, ASK, z) if cands else None
         return ("realword", base, suffix, cands, name_like, z)
     quote = _glued_quote(base, lex)
     if quote:
@@ -1119,6 +1153,9 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
 # the protection of a capitalised reading inside a sentence: a name unless the witness's own use
 # says otherwise (`_capital_variants`); a verdict's `protected` is True, False or this
 CAPITAL = "capital"
+# ... of a real word weighed only to be asked about, never fixed, nor taken for evidence of the document's
+# misreadings (DocumentEvidence): a capital inside a sentence that the file writes no variant of, a lost letter
+ASK = "ask"
 
 
 def _capital_form(base: str, word: str) -> str:
