@@ -36,7 +36,21 @@ def cache_dir() -> Path:
     return Path(os.environ.get("EDITION_CACHE") or Path.home() / ".cache" / "edition")
 
 
-class Table(Mapping):
+class Lookup:
+    """`m[key]` and `key in m` of a read-only str mapping whose get(key) is None for a missing key."""
+    __slots__ = ()
+
+    def __getitem__(self, key: str):
+        v = self.get(key)
+        if v is None:
+            raise KeyError(key)
+        return v
+
+    def __contains__(self, key) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+
+class Table(Lookup, Mapping):
     """A read-only str -> float mapping backed by a memory-mapped file (see the module doc)."""
 
     def __init__(self, path: Path):
@@ -66,15 +80,6 @@ class Table(Mapping):
             if mm[off:off + end] == kb:
                 return _VALUE.unpack_from(mm, off + end)[0]
             i = (i + 1) & mask
-
-    def __getitem__(self, key: str) -> float:
-        v = self.get(key)
-        if v is None:
-            raise KeyError(key)
-        return v
-
-    def __contains__(self, key) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
 
     def __len__(self) -> int:
         return self._n
@@ -170,7 +175,7 @@ def open_table(name: str, build: Callable[[], Mapping[str, float]], what: str = 
     return opened
 
 
-class FastTable(Mapping):
+class FastTable(Lookup, Mapping):
     """A Table whose keys are also in a DAWG (dawg2, C) beside it, each mapped to the number of its
     value in the list of the table's distinct values: a lookup is made in C (about 0.3 us against
     the table's 1.5 us; detection asks the word list about a hundred thousand times a megabyte of
@@ -186,15 +191,6 @@ class FastTable(Mapping):
     def get(self, key: str, default=None):  # the first lookup: the DAWG opened, then asked
         self.get = _dawg_lookup(self.table) or self.table.get  # an instance attribute: no test per call
         return self.get(key, default)
-
-    def __getitem__(self, key: str) -> float:
-        v = self.get(key)
-        if v is None:
-            raise KeyError(key)
-        return v
-
-    def __contains__(self, key) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
 
     def __len__(self) -> int:
         return len(self.table)

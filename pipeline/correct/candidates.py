@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from pipeline.correct.model import OcrModel
 from pipeline.lexicon import Lexicon
+from pipeline.store import Lookup
 
 # the index holds words at least this frequent (en: 90,000 words, "apportion" is 2.2; Russian,
 # whose lexicon lists every inflected form, from 3.0: 150,000)
@@ -61,7 +62,7 @@ def _versions() -> str:
 LETTERS_MEMO = 20_000
 
 
-class Letters:
+class Letters(Lookup):
     """A read-only str -> letters mapping on disk: a memory-mapped table (pipeline.store) of each
     key's number in a short list of the distinct letter sets. The suffixes of the word index
     (en 229,000, ru 197,000) took 20 MB in every process as a dict; the prefixes (en 204,000,
@@ -91,15 +92,6 @@ class Letters:
                 self._memo.clear()
             self._memo[key] = v
         return default if v is None else v
-
-    def __getitem__(self, key: str) -> str:
-        v = self.get(key)
-        if v is None:
-            raise KeyError(key)
-        return v
-
-    def __contains__(self, key) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
 
     def __len__(self) -> int:
         return len(self.table)
@@ -166,7 +158,7 @@ class WordIndex(NamedTuple):
 def word_index(lex: Lexicon) -> WordIndex:
     """The index of the lexicon's common words (cached on disk: built once, then loaded; the
     prefixes and the suffixes memory-mapped, the words a set)."""
-    from pipeline.store import Table, write_atomic, write_table
+    from pipeline.store import write_atomic, write_table
     path = _cache(lex, "wordindex-tables1").with_suffix(".marshal")
     ptab, stab = path.with_suffix(".prefixes.tab"), path.with_suffix(".suffixes.tab")
     try:
