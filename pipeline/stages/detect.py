@@ -32,7 +32,8 @@ per word) needs more of the context to doubt a word it writes; a noisy page keep
 (`_realword_prior`). A real word that
 only a lost letter ("th": "the") turns into another word, or a capitalised one inside a sentence whose
 variants the witness never writes capitalised ("at Poit Macquarie": "Port"), is weighed to be asked about
-only (ASK): never fixed, no evidence of the document's misreadings. Names (authority,
+only (ASK): never fixed, no evidence of the document's misreadings. A word of a Latin phrase written whole
+("et al.", "per se": pipeline/correct/latin.py) is the writer's: neither fixed nor asked about. Names (authority,
 capitalised words the witness uses inside sentences elsewhere), numbers and identifiers are
 never changed automatically. A capitalised reading inside a sentence is a name only where the
 file's own evidence says so: a non-word seen there once ("Melbourno") is weighed like any other
@@ -57,7 +58,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import budget, calibrate, spaces, stretches
+from pipeline.correct import budget, calibrate, latin, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
@@ -528,6 +529,8 @@ def _run(text: str, ctx: Context) -> StageResult:
                 queries.append(joined)
                 continue
         if kind in ("nonword", "realword"):
+            if latin.in_phrase(i, wt.tokens.low, wt.linked, len(starts)):
+                continue  # the writer's Latin ("et al."), written whole: protected
             near = (key, *wt.neighbours(i))
             post = weighings.get(near, weighings)
             if post is weighings:
