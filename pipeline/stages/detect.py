@@ -26,10 +26,14 @@ automatically (kind `auto`) only where its calibrated probability of being right
 (pipeline/correct/calibrate.py: the posterior, the context, the channel cost, the
 document's own use of reading and candidate) reaches [detect] auto_threshold, chosen
 so that held-out dev documents keep at least 98 % precision (benchmarks/correction.py); below it, down
-to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. A real word that
+to [detect] query_threshold_realword for a real word, the reading becomes a ranked query. A real word's
+misreading is there as likely as the document itself makes it: a clean print (few sure non-word misreadings
+per word) needs more of the context to doubt a word it writes; a noisy page keeps the model's prior
+(`_realword_prior`). A real word that
 only a lost letter ("th": "the") turns into another word, or a capitalised one inside a sentence whose
 variants the witness never writes capitalised ("at Poit Macquarie": "Port"), is weighed to be asked about
-only (ASK): never fixed, no evidence of the document's misreadings. Names (authority,
+only (ASK): never fixed, no evidence of the document's misreadings. A word of a Latin phrase written whole
+("et al.", "per se": pipeline/correct/latin.py) is the writer's: neither fixed nor asked about. Names (authority,
 capitalised words the witness uses inside sentences elsewhere), numbers and identifiers are
 never changed automatically. A capitalised reading inside a sentence is a name only where the
 file's own evidence says so: a non-word seen there once ("Melbourno") is weighed like any other
@@ -54,7 +58,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import budget, calibrate, spaces, stretches
+from pipeline.correct import budget, calibrate, latin, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
@@ -99,6 +103,10 @@ class Settings:
     auto_threshold_realword: float = 0.98  # ... for a real word replaced by another
     realword_context: float = -math.inf  # ... whose neighbours favour it this much (log10) over the reading
     query_threshold_realword: float = 0.5  # a real word is queried at or above this posterior
+    # ... the posterior with a real word's misreading as likely as the document makes it: its sure non-word
+    # misreadings per word against this rate (0: the model's prior everywhere), counted with this many words at it
+    realword_doubt_rate: float = 0.0
+    realword_doubt_words: float = 1000.0
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
     auto_min_posterior: float = 0.5  # below this raw posterior never automatic (correction.py fits the calibration from this default)
@@ -326,6 +334,9 @@ class _Witness:
         # that word; filled by the second weighing, read by `sides`): in a damaged stretch the printed
         # neighbours say nothing ("hive besn": "hive been"), their likeliest readings do
         self.mended: dict[int, str] = {}
+        # how much likelier than the OCR model's prior this document makes a real word's misreading (at most 1;
+        # `_realword_prior`, from the sure non-word misreadings pass 2 counts)
+        self.doubt = 1.0
 
     def knows(self, low: str) -> bool:
         """A sound word: known to the lexicon ([detect] known_zipf) or the witness's own (used
@@ -518,6 +529,8 @@ def _run(text: str, ctx: Context) -> StageResult:
                 queries.append(joined)
                 continue
         if kind in ("nonword", "realword"):
+            if latin.in_phrase(i, wt.tokens.low, wt.linked, len(starts)):
+                continue  # the writer's Latin ("et al."), written whole: protected
             near = (key, *wt.neighbours(i))
             post = weighings.get(near, weighings)
             if post is weighings:
@@ -534,6 +547,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
     again: dict[tuple, tuple | None] = {}  # the weighings with adapted candidates, for passes (2) and (3)
     mended: dict[int, str] = {}
+    misreads = 0  # the places of sure non-word misreadings: how often this document misreads a word
     for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again)):
         if post is None:
             acts[n] = 1
@@ -545,12 +559,15 @@ def _run(text: str, ctx: Context) -> StageResult:
         if best and p >= st.mend_posterior and " " not in best and len(mended) < REPAIRED_MOST:
             mended[i] = best
         evidence.place(verdict[1], best or None, p >= SURE)
+        if p >= SURE and best and verdict[0] == "nonword":
+            misreads += 1
         if p >= SURE and best and verdict[0] == "nonword" and " " not in best and len(wt.repaired) < REPAIRED_MOST:
             wt.repaired.setdefault(wt.lows[i], best)  # a garbled neighbour's sure reading, for the context
         acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
     # (3) the decisions, with what the whole witness says of each reading, and each neighbour read as its
     # likeliest reading: a real word kept beside one is weighed again
     wt.mended = mended
+    wt.doubt = _realword_prior(misreads, words, st)
     if mended:
         for n, i in enumerate(weighed):
             if not acts[n] and (i - 1 in mended or i + 1 in mended):
@@ -869,7 +886,8 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         if TRACE is not None:
             TRACE.append((m.start(), after, x))
         edits.append(Edit(m.start(), m.start() + len(base), after, _rule(kind), "auto", round(score, 3), why))
-    elif kind == "nonword" or p >= st.query_threshold_realword or (p >= 0.5 and _witness_says(i, best, wt)):
+    elif kind == "nonword" or _doubted(p, keep, wt.doubt) >= st.query_threshold_realword \
+            or (p >= 0.5 and _witness_says(i, best, wt)):
         # its score: the calibrated probability, which tells a misreading from a sound word better than the
         # raw posterior (pipeline/correct/budget.py ranks the queries by it)
         queries.append(Query(m.start(), m.end(), w, shown, round(score, 3), why, rule=_rule(kind)))
@@ -1072,10 +1090,36 @@ def _repaired_context(i: int, base: str, best: str, kind: str, wt: _Witness) -> 
     return ctx.association(fits[best], best) - (ctx.association(fits[low], low) if kind == "realword" else 0.0)
 
 
+def _realword_prior(misreads: int, words: int, st: Settings) -> float:
+    """How likely the document makes a real word's misreading against the OCR model's prior (at most 1): its rate
+    of sure non-word misreadings per word, with [detect] realword_doubt_words words at realword_doubt_rate
+    (a short page says little of its print), against that rate. A clean print, which misreads a word once
+    in thousands, needs more of the context to doubt a word it writes; a noisy page keeps the model's prior."""
+    ref = st.realword_doubt_rate
+    if ref <= 0:
+        return 1.0
+    rate = (misreads + st.realword_doubt_words * ref) / (words + st.realword_doubt_words)
+    return min(1.0, rate / ref)
+
+
+def _doubted(p: float, keep: float, doubt: float) -> float:
+    """The posterior p of a correction with the prior of every misreading scaled by `doubt` (the reading
+    as printed keeping `keep`)."""
+    if doubt >= 1.0:
+        return p
+    return doubt * p / (doubt * (1.0 - keep) + keep)
+
+
 def _witness_says(i: int, word: str, wt: _Witness) -> bool:
-    """The witness itself often has the other word in this company ("rank and file" 20x)."""
+    """The witness itself often has the other word in this company ("rank and file" 20x), and the reading as
+    printed nowhere else (a witness that writes "or the" elsewhere too says nothing of "for the")."""
     prev, nxt = wt.neighbours(i)
-    return wt.bigrams.get((prev, word), 0) + wt.bigrams.get((word, nxt), 0) >= 3
+    other = wt.bigrams.get((prev, word), 0) + wt.bigrams.get((word, nxt), 0)
+    if other < 3:
+        return False
+    low = wt.lows[i]
+    own = wt.bigrams.get((prev, low), 0) + wt.bigrams.get((low, nxt), 0) - (prev is not None) - (nxt is not None)
+    return own <= 0
 
 
 def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Settings):
