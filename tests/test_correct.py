@@ -92,17 +92,23 @@ def test_variant_classifier_uses_the_same_model():
     assert not is_ocr_like("workers", "worker") and not is_ocr_like("large", "big")
 
 
-def test_spelling_data_file_errors_name_the_file(tmp_path, monkeypatch):
-    from pipeline.correct import spelling
-    bad = tmp_path / "old_spellings.toml"
-    bad.write_text('min_types = 3\nmin_zipf = 3.0\n[[pattern]]\nold = "(?<=a"\nnew = ""\nexample = "a -> b"\n')
-    monkeypatch.setattr(spelling, "FILE", bad)
-    spelling.rules.cache_clear()
+@pytest.mark.parametrize("module, load, name, text", [
+    ("spelling", "rules", "old_spellings.toml",
+     'min_types = 3\nmin_zipf = 3.0\n[[pattern]]\nold = "(?<=a"\nnew = ""\nexample = "a -> b"\n'),
+    ("latin", "phrases", "latin_phrases.toml", '[[phrase]]\nwords = "Et Al"\n'),  # a phrase in lower case
+])
+def test_correction_data_file_errors_name_the_file(module, load, name, text, tmp_path, monkeypatch):
+    import importlib
+    mod = importlib.import_module(f"pipeline.correct.{module}")
+    bad = tmp_path / name
+    bad.write_text(text)
+    monkeypatch.setattr(mod, "FILE", bad)
+    getattr(mod, load).cache_clear()
     try:
-        with pytest.raises(EditionError, match="old_spellings.toml"):
-            spelling.rules()
+        with pytest.raises(EditionError, match=name):
+            getattr(mod, load)()
     finally:
-        spelling.rules.cache_clear()
+        getattr(mod, load).cache_clear()
 
 
 def test_one_edit_candidates_match_a_symspell_index():
