@@ -439,19 +439,34 @@ class _Lattice:
                 else:
                     pp, pn = p_side[i]
                     c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
-                f0 = full[i0]
-                bonus = f1j - f0[j] - f1[j0] + f0[j0]  # min(block, pivot side's total, translation side's)
+                # the bound prev + c - bonus, bonus = min(block, pivot side's total, translation side's):
+                # first with each side's total alone (bonus is no more, so the bound no less: a step given
+                # up on these is given up below too), then with the block of the prefix sums
+                pc = prev + c
+                if pc - o_share >= best:
+                    continue
                 x = pt - p_total[i0]
+                if pc - x >= best:
+                    continue
+                f0 = full[i0]
+                bonus = f1j - f0[j] - f1[j0] + f0[j0]
                 if x < bonus:
                     bonus = x
                 if o_share < bonus:
                     bonus = o_share
-                if prev + c - bonus >= best:
+                if pc - bonus >= best:
                     continue
                 # length: -log P(|delta|) of Gale & Church, with a relative spread for paragraph-sized beads
                 expected = (pl - plen[i0]) * ratio
                 mean = (expected + l2) / 2 or 1.0
-                p = erfc(abs(l2 - expected) / sqrt(LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2) / SQRT2)
+                d = abs(l2 - expected)
+                var = LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2
+                # first a bound without erfc, log nor sqrt: -log erfc(z) >= z * z for z >= 0 (erfc(z) <=
+                # exp(-z * z); equal at 0, and the gap, -log erfcx(z), is orders above the rounding beyond)
+                zz = d * d / var / 2
+                if prev + (c + (zz if zz < MAX_LENGTH_COST else MAX_LENGTH_COST)) - bonus >= best:
+                    continue
+                p = erfc(d / sqrt(var) / SQRT2)
                 if p < 1e-11:
                     c += MAX_LENGTH_COST
                 else:
@@ -464,6 +479,12 @@ class _Lattice:
                     matched, strong = got if got is not None else (0.0, 0.0)
                     unmatched = (p_strong[i0 + 1] - p_strong[i0]) + (o_strong[j0 + 1] - o_strong[j0]) - 2 * strong
                     unmatched = unmatched if unmatched > 0.0 else 0.0  # max(0.0, unmatched)
+                elif bonus == 0.0 and not any(y in pair[x] for x in range(i0, i) for y in range(j0, j)):
+                    # no pivot unit of the bead shares a key with a translation unit of it (the pair table):
+                    # what exact() finds then, without its walk over the keys
+                    matched = 0.0
+                    unmatched = (p_strong[i] - p_strong[i0]) + (o_strong[j] - o_strong[j0]) - 2 * 0.0
+                    unmatched = unmatched if unmatched > 0.0 else 0.0
                 else:
                     matched, unmatched = exact(i0, i, j0, j)
                 c += UNMATCHED_STRONG * unmatched - matched
