@@ -479,14 +479,27 @@ class _Lattice:
                     matched, strong = got if got is not None else (0.0, 0.0)
                     unmatched = (p_strong[i0 + 1] - p_strong[i0]) + (o_strong[j0 + 1] - o_strong[j0]) - 2 * strong
                     unmatched = unmatched if unmatched > 0.0 else 0.0  # max(0.0, unmatched)
-                elif bonus == 0.0 and not any(y in pair[x] for x in range(i0, i) for y in range(j0, j)):
-                    # no pivot unit of the bead shares a key with a translation unit of it (the pair table):
-                    # what exact() finds then, without its walk over the keys
-                    matched = 0.0
-                    unmatched = (p_strong[i] - p_strong[i0]) + (o_strong[j] - o_strong[j0]) - 2 * 0.0
-                    unmatched = unmatched if unmatched > 0.0 else 0.0
                 else:
-                    matched, unmatched = exact(i0, i, j0, j)
+                    # the pairs of units sharing a key inside the bead (the pair table): with none or one,
+                    # what exact() finds is that pair's sums, term by term (a key the bead matches is
+                    # then in those two units only), without its walk over the keys
+                    got = None
+                    for x in range(i0, i):
+                        px = pair[x]
+                        for y in range(j0, j):
+                            if y in px:
+                                if got is not None:
+                                    got = False
+                                    break
+                                got = px[y]
+                        if got is False:
+                            break
+                    if got is False:
+                        matched, unmatched = exact(i0, i, j0, j)
+                    else:
+                        matched, strong = got if got is not None else (0.0, 0.0)
+                        unmatched = (p_strong[i] - p_strong[i0]) + (o_strong[j] - o_strong[j0]) - 2 * strong
+                        unmatched = unmatched if unmatched > 0.0 else 0.0
                 c += UNMATCHED_STRONG * unmatched - matched
                 if prev + c < best:
                     best, arg = prev + c, (i0, j0, c, False)
