@@ -125,15 +125,24 @@ class _Matches:
         self.pair: list[dict[int, list[float]]] = []
         for i, keys in enumerate(self.keys_p):
             got: dict[int, list[float]] = {}
-            for key, w, is_strong, n_here, _ in keys:
-                for j, n_o in index[key]:
-                    v = w * (n_here if n_here < n_o else n_o)
-                    acc = got.get(j)
-                    if acc is None:
-                        acc = got[j] = [0.0, 0.0]
-                    acc[0] += v
-                    if is_strong:
-                        acc[1] += v
+            for key, w, is_strong, n_here, _ in keys:  # a pair's first term is its sum (0.0 + v is v)
+                if is_strong:
+                    for j, n_o in index[key]:
+                        v = w * (n_here if n_here < n_o else n_o)
+                        acc = got.get(j)
+                        if acc is None:
+                            got[j] = [v, v]
+                        else:
+                            acc[0] += v
+                            acc[1] += v
+                else:
+                    for j, n_o in index[key]:
+                        v = w * (n_here if n_here < n_o else n_o)
+                        acc = got.get(j)
+                        if acc is None:
+                            got[j] = [v, 0.0]
+                        else:
+                            acc[0] += v
             self.pair.append(got)
             if got and start is None:
                 cell = [0.0] * (m + 1)  # cell[j + 1]: matches of this pivot unit with translation unit j
