@@ -403,8 +403,10 @@ class _Lattice:
 
         A bead's cost adds prior, structure, length and anchors; it is given up as soon as it
         cannot beat the best step so far even with every anchor matched (the upper bound of
-        _Matches), before the dearer parts are computed. The innermost loop of collation: what
-        depends on the column only is read once per column, everything is a local name."""
+        _Matches), before the dearer parts are computed: the cheaper bounds first, each no tighter
+        than the next, so the beads kept are those the tightest alone keeps (and the chain the one
+        every bead costed in full gives: tests/test_collate_pivot.py). The innermost loop of
+        collation: what depends on the column only is read once per column, everything is a local name."""
         mt = self.matches
         col, back, left = self.cost[j], self.back[j], self.cost[j - 1]
         exact, pair, full, p_total, plen = mt.exact, mt.pair, mt.full, mt.p_total, self.plen
