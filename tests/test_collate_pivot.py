@@ -222,3 +222,86 @@ def test_working_ahead_changes_nothing_but_when(built, collation):
     col = collate_work(work.id, work.title, work.pivot, wits, authority)
     assert not finder.ahead  # every paragraph's anchors taken
     assert alignment_json(col) == alignment_json(collation[0]) and tei_xml(col) == tei_xml(collation[0])
+
+
+# ---------------------------------------------------------------- the alignment's bounds
+
+def _unbounded(pu, ou, ratio, band, beads, free_ends):
+    """The alignment as pivot.align_units defines it, every bead of the band costed in full
+    (no bound, no shortcut: exact() for the anchors, the 2-D prefix sums made whole)."""
+    import math
+    from pipeline.collate import pivot as pv
+    n, m = len(pu), len(ou)
+    order = sorted(beads.items(), key=lambda kv: kv[1])
+    mt = pv._Matches(pu, ou)
+    st = pv._Structure(pu, ou, {x for ab, _ in order for x in ab})
+    skip, add = [pv.skip_pivot_cost(u) for u in pu], [pv.add_other_cost(u) for u in ou]
+    plen, olen = pv._prefix([u.length for u in pu]), pv._prefix([u.length for u in ou])
+    cost = [[math.inf] * (n + 1) for _ in range(m + 1)]
+    back = [[None] * (n + 1) for _ in range(m + 1)]
+    for i in range(n + 1):
+        cost[0][i] = 0.0 if free_ends else sum(skip[:i])
+        if i and not free_ends:
+            back[0][i] = (i - 1, 0, skip[i - 1])
+    rows_of = pv._open_rows(band, n, m)
+    for j in range(1, m + 1):
+        for i in rows_of[j]:
+            best, arg = cost[j - 1][i] + add[j - 1], (i, j - 1, add[j - 1])
+            if i > 0 and cost[j][i - 1] + skip[i - 1] < best:
+                best, arg = cost[j][i - 1] + skip[i - 1], (i - 1, j, skip[i - 1])
+            for (a, b), prior in order:
+                if a > i or b > j or cost[j - b][i - a] == math.inf:
+                    continue
+                i0, j0 = i - a, j - b
+                c = prior + st.cost(i0, i, j0, j)
+                expected = (plen[i] - plen[i0]) * ratio
+                l2 = olen[j] - olen[j0]
+                mean = (expected + l2) / 2 or 1.0
+                p = math.erfc(abs(l2 - expected) / math.sqrt(pv.LENGTH_VARIANCE * mean + (pv.LENGTH_SPREAD * mean) ** 2)
+                              / pv.SQRT2)
+                c += pv.MAX_LENGTH_COST if p < 1e-11 else min(-math.log(p), pv.MAX_LENGTH_COST)
+                matched, unmatched = mt.exact(i0, i, j0, j)
+                c += pv.UNMATCHED_STRONG * unmatched - matched
+                if cost[j - b][i0] + c < best:
+                    best, arg = cost[j - b][i0] + c, (i0, j0, c)
+            cost[j][i], back[j][i] = best, arg
+    i = min(range(n + 1), key=lambda k: (cost[m][k], k)) if free_ends else n
+    j, out = m, []
+    while j > 0 or (not free_ends and i > 0):
+        pi, pj, c = back[j][i]
+        out.append((pi, i, pj, j, c))
+        i, j = pi, pj
+    return out[::-1]
+
+
+def test_the_bounds_and_shortcuts_change_no_alignment():
+    """align_units gives up a bead on bounds (each side's anchor total, the block of the prefix sums
+    made from the band's first column, the length as z*z) and takes a bead's anchors from the pair
+    table when one pair of units shares them: on real sentences and paragraphs of the Kollontai
+    texts (clean/), banded and not, the chain is the one every bead costed in full gives, cost for cost."""
+    from pipeline.collate import pivot as pv
+    from pipeline.collate.anchors import AnchorFinder
+    from pipeline.collate.model import WitnessText
+    from pipeline.collate.segment import paragraphs as split
+    finder = AnchorFinder(Resources(ROOT).authority)
+    ru, dn = ((ROOT / "clean" / f"{w}.txt").read_text("utf-8") for w in (RU, DN))
+    pw, ow = WitnessText(RU, "ru", "", split(ru)), WitnessText(DN, "en", "", split(dn))
+    pu, ou = pv.units(pw, finder), pv.units(ow, finder)
+    ps, _ = pv.sentence_units(pw, list(range(40, 52)), pu)
+    os_, _ = pv.sentence_units(ow, list(range(37, 50)), ou)
+    band = [(max(0, round(i * len(os_) / len(ps)) - 6), min(len(os_), round(i * len(os_) / len(ps)) + 6))
+            for i in range(len(ps) + 1)]
+    cases = [(ps, os_, band, pv.SENTENCE_BEADS, False), (ps, os_, None, pv.SENTENCE_BEADS, False),
+             (pu[30:70], ou[28:66], None, pv.BEADS, True)]
+    for p, o, b, beads, free in cases:
+        assert len(p) > 30 and len(o) > 30
+        want = _unbounded(p, o, 1.2, b, beads, free)
+        assert pv.align_units(p, o, 1.2, b, beads=beads, free_ends=free) == want
+        assert any(i1 - i0 > 1 or j1 - j0 > 1 for i0, i1, j0, j1, _ in want)  # beads of several units too
+    start = pv._first_read(band, pv.SENTENCE_BEADS)  # the prefix sums made from the band's first column: the same sums
+    whole, cut = pv._Matches(ps, os_).full, pv._Matches(ps, os_, start).full
+    assert 0 < max(start) and all(whole[i][start[i]:] == cut[i][start[i]:] for i in range(len(ps) + 1))
+    for us in (ps, ou):  # the structure tables, made from each unit's flags, are _side's
+        sides = pv._Structure._sides(us, {1, 2, 3, 4, 5})
+        assert all(sides[a] == [pv._Structure._side(us[max(0, k - a):k], a) for k in range(len(us) + 1)]
+                   for a in (1, 2, 3, 4, 5))

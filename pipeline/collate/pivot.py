@@ -100,9 +100,13 @@ class _Matches:
     `upper` is O(1) (2-D prefix sums of the paragraph-by-paragraph matches, capped by
     the lighter side's total): an upper bound used to prune. `exact` counts each key
     once per bead: sum over keys of weight * min(count in pivot block, count in translation block).
+
+    With `start` (a band: start[i] <= the first translation position read at pivot position i,
+    never decreasing), the prefix sums left of start[i] are not made (0.0 there); those made
+    are the same sums, term by term.
     """
 
-    def __init__(self, pu: list[Unit], ou: list[Unit]):
+    def __init__(self, pu: list[Unit], ou: list[Unit], start: list[int] | None = None):
         m = len(ou)
         self.count_p = _key_prefix(pu)
         self.count_o = co = _key_prefix(ou)
@@ -119,23 +123,43 @@ class _Matches:
         # nothing repeats the row above)
         full = [[0.0] * (m + 1)]
         self.pair: list[dict[int, list[float]]] = []
-        for keys in self.keys_p:
+        for i, keys in enumerate(self.keys_p):
             got: dict[int, list[float]] = {}
-            for key, w, is_strong, n_here, _ in keys:
-                for j, n_o in index[key]:
-                    v = w * (n_here if n_here < n_o else n_o)
-                    acc = got.get(j)
-                    if acc is None:
-                        acc = got[j] = [0.0, 0.0]
-                    acc[0] += v
-                    if is_strong:
-                        acc[1] += v
+            for key, w, is_strong, n_here, _ in keys:  # a pair's first term is its sum (0.0 + v is v)
+                if is_strong:
+                    for j, n_o in index[key]:
+                        v = w * (n_here if n_here < n_o else n_o)
+                        acc = got.get(j)
+                        if acc is None:
+                            got[j] = [v, v]
+                        else:
+                            acc[0] += v
+                            acc[1] += v
+                else:
+                    for j, n_o in index[key]:
+                        v = w * (n_here if n_here < n_o else n_o)
+                        acc = got.get(j)
+                        if acc is None:
+                            got[j] = [v, 0.0]
+                        else:
+                            acc[0] += v
             self.pair.append(got)
-            if got:
+            if got and start is None:
                 cell = [0.0] * (m + 1)  # cell[j + 1]: matches of this pivot unit with translation unit j
                 for j, acc in got.items():
                     cell[j + 1] = acc[0]
                 full.append(list(map(add, full[-1], accumulate(cell))))
+            elif got:  # the same from column s on: the cells before it summed in column order first
+                s = start[i + 1]
+                cell = [0.0] * (m + 1 - s)
+                total = 0.0
+                for j in sorted(got):
+                    if j + 1 > s:
+                        cell[j + 1 - s] = got[j][0]
+                    else:
+                        total += got[j][0]
+                cell[0] += total
+                full.append([0.0] * s + list(map(add, full[-1][s:], accumulate(cell))))
             else:
                 full.append(full[-1])
         self.full = full
@@ -240,14 +264,40 @@ class _Structure:
         number = {k: n for n, k in enumerate(self.kinds)}
         self.kind_p = [number[k] for k in kinds_p]
         self.pair = lambda i, j: _pair_cost(kinds_p[i], self.kinds_o[j])
-        self.p_side = {a: [self._side(pu[max(0, i - a):i], a) for i in range(len(pu) + 1)] for a in sizes}
-        self.o_side = {b: [self._side(ou[max(0, j - b):j], b) for j in range(len(ou) + 1)] for b in sizes}
+        self.p_side = self._sides(pu, sizes)
+        self.o_side = self._sides(ou, sizes)
 
 
     def pair_row(self, j: int) -> list[float]:
         """The structure cost of a 1-1 bead with translation unit j, by the pivot unit's kind number."""
         o = self.kinds_o[j]
         return [_pair_cost(p, o) for p in self.kinds]
+
+    @staticmethod
+    def _sides(us: list[Unit], sizes: set[int]) -> dict[int, list[tuple[float, bool]]]:
+        """_side(us[k - size:k], size) for every k and size, from each unit's flags read once
+        (the same values: what _side finds in a group is its edges and whether it holds a note)."""
+        notes = _prefix([1 if u.note else 0 for u in us])
+        edge = [u.heading and not u.list_item for u in us]
+        opening = [QUESTION_MERGED if u.text.rstrip().endswith("?") else HEADING_MERGED for u in us]
+        out = {}
+        for size in sizes:
+            row: list[tuple[float, bool]] = []
+            for k in range(len(us) + 1):
+                if k < size:
+                    row.append((0.0, False))
+                    continue
+                note = notes[k] - notes[k - size] > 0
+                if size < 2:
+                    row.append((0.0, note))
+                    continue
+                first, last = k - size, k - 1
+                pens = [opening[first]] if edge[first] else []
+                if edge[last]:
+                    pens.append(HEADING_MERGED)
+                row.append((max(pens, default=0.0), note))
+            out[size] = row
+        return out
 
     @staticmethod
     def _side(group: list[Unit], size: int) -> tuple[float, bool]:
@@ -288,13 +338,29 @@ def align_units(pu: list[Unit], ou: list[Unit], ratio: float, band: list[tuple[i
     order, is a chain of monotone stretches (local alignment with restarts).
     """
     m = len(ou)
-    lattice = _Lattice(pu, ou, ratio, sorted(beads.items(), key=lambda kv: kv[1]), free_ends)
+    lattice = _Lattice(pu, ou, ratio, sorted(beads.items(), key=lambda kv: kv[1]), free_ends,
+                       _first_read(band, beads))
     rows_of = _open_rows(band, len(pu), m)
     for j in range(1, m + 1):  # translation position outer: a jump restarts within one column
         lattice.fill_column(j, rows_of[j])
         if jumps and j < m and rows_of[j]:
             lattice.restart(rows_of[j], j, ou[j])
     return lattice.chain()
+
+
+def _first_read(band: list[tuple[int, int]] | None, beads) -> list[int] | None:
+    """Per pivot position i, a translation position at or before any the band makes fill_column read
+    of the prefix sums' row i (as a bead's end row or its start row), never decreasing in i."""
+    if not band:
+        return None
+    n = len(band) - 1
+    sizes = sorted({0} | {a for a, _ in beads})
+    widest = max(b for _, b in beads)
+    need = [max(0, min(band[i + a][0] for a in sizes if i + a <= n) - widest) for i in range(n + 1)]
+    for i in range(n - 1, -1, -1):  # a suffix minimum: the rows are made in order, each from the one above
+        if need[i + 1] < need[i]:
+            need[i] = need[i + 1]
+    return need
 
 
 def _open_rows(band: list[tuple[int, int]] | None, n: int, m: int) -> list[list[int]]:
@@ -314,10 +380,10 @@ class _Lattice:
     back[j][i] = (i0, j0, step cost, is a jump) of its last step."""
 
     def __init__(self, pu: list[Unit], ou: list[Unit], ratio: float, beads: list[tuple[tuple[int, int], float]],
-                 free_ends: bool):
+                 free_ends: bool, start: list[int] | None = None):
         n, m = len(pu), len(ou)
         self.n, self.m, self.ratio, self.beads, self.free_ends = n, m, ratio, beads, free_ends
-        self.matches = _Matches(pu, ou)
+        self.matches = _Matches(pu, ou, start)
         self.structure = st = _Structure(pu, ou, {x for ab, _ in beads for x in ab})
         self.steps = [(a, b, prior, st.p_side[a], st.o_side[b]) for (a, b), prior in beads]  # cheapest prior first
         self.plen, self.olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
@@ -337,8 +403,10 @@ class _Lattice:
 
         A bead's cost adds prior, structure, length and anchors; it is given up as soon as it
         cannot beat the best step so far even with every anchor matched (the upper bound of
-        _Matches), before the dearer parts are computed. The innermost loop of collation: what
-        depends on the column only is read once per column, everything is a local name."""
+        _Matches), before the dearer parts are computed: the cheaper bounds first, each no tighter
+        than the next, so the beads kept are those the tightest alone keeps (and the chain the one
+        every bead costed in full gives: tests/test_collate_pivot.py). The innermost loop of
+        collation: what depends on the column only is read once per column, everything is a local name."""
         mt = self.matches
         col, back, left = self.cost[j], self.back[j], self.cost[j - 1]
         exact, pair, full, p_total, plen = mt.exact, mt.pair, mt.full, mt.p_total, self.plen
@@ -382,19 +450,34 @@ class _Lattice:
                 else:
                     pp, pn = p_side[i]
                     c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
-                f0 = full[i0]
-                bonus = f1j - f0[j] - f1[j0] + f0[j0]  # min(block, pivot side's total, translation side's)
+                # the bound prev + c - bonus, bonus = min(block, pivot side's total, translation side's):
+                # first with each side's total alone (bonus is no more, so the bound no less: a step given
+                # up on these is given up below too), then with the block of the prefix sums
+                pc = prev + c
+                if pc - o_share >= best:
+                    continue
                 x = pt - p_total[i0]
+                if pc - x >= best:
+                    continue
+                f0 = full[i0]
+                bonus = f1j - f0[j] - f1[j0] + f0[j0]
                 if x < bonus:
                     bonus = x
                 if o_share < bonus:
                     bonus = o_share
-                if prev + c - bonus >= best:
+                if pc - bonus >= best:
                     continue
                 # length: -log P(|delta|) of Gale & Church, with a relative spread for paragraph-sized beads
                 expected = (pl - plen[i0]) * ratio
                 mean = (expected + l2) / 2 or 1.0
-                p = erfc(abs(l2 - expected) / sqrt(LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2) / SQRT2)
+                d = abs(l2 - expected)
+                var = LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2
+                # first a bound without erfc, log nor sqrt: -log erfc(z) >= z * z for z >= 0 (erfc(z) <=
+                # exp(-z * z); equal at 0, and the gap, -log erfcx(z), is orders above the rounding beyond)
+                zz = d * d / var / 2
+                if prev + (c + (zz if zz < MAX_LENGTH_COST else MAX_LENGTH_COST)) - bonus >= best:
+                    continue
+                p = erfc(d / sqrt(var) / SQRT2)
                 if p < 1e-11:
                     c += MAX_LENGTH_COST
                 else:
@@ -408,7 +491,26 @@ class _Lattice:
                     unmatched = (p_strong[i0 + 1] - p_strong[i0]) + (o_strong[j0 + 1] - o_strong[j0]) - 2 * strong
                     unmatched = unmatched if unmatched > 0.0 else 0.0  # max(0.0, unmatched)
                 else:
-                    matched, unmatched = exact(i0, i, j0, j)
+                    # the pairs of units sharing a key inside the bead (the pair table): with none or one,
+                    # what exact() finds is that pair's sums, term by term (a key the bead matches is
+                    # then in those two units only), without its walk over the keys
+                    got = None
+                    for x in range(i0, i):
+                        px = pair[x]
+                        for y in range(j0, j):
+                            if y in px:
+                                if got is not None:
+                                    got = False
+                                    break
+                                got = px[y]
+                        if got is False:
+                            break
+                    if got is False:
+                        matched, unmatched = exact(i0, i, j0, j)
+                    else:
+                        matched, strong = got if got is not None else (0.0, 0.0)
+                        unmatched = (p_strong[i] - p_strong[i0]) + (o_strong[j] - o_strong[j0]) - 2 * strong
+                        unmatched = unmatched if unmatched > 0.0 else 0.0
                 c += UNMATCHED_STRONG * unmatched - matched
                 if prev + c < best:
                     best, arg = prev + c, (i0, j0, c, False)
