@@ -246,7 +246,14 @@ def _dawg_lookup(table: Table) -> Callable | None:
             d = dawg.IntDAWG().load(str(path))
         except (OSError, ValueError, UnicodeEncodeError, dawg.Error):
             return None
-    find, table_get = d.get, table.get
+    return dawg_get(d, values, table.get)
+
+
+def dawg_get(d, answers: list, table_get: Callable) -> Callable:
+    """get(key, default) answered from a dawg.IntDAWG `d` (each key's number in `answers`), the keys a DAWG
+    cannot hold by `table_get(key, default)` (the table's own answer): a closure, a lookup is made millions
+    of times."""
+    find = d.get
 
     def get(key: str, default=None):
         # "": no key of a DAWG; a NUL: a DAWG reads the key as a C string; both the table's to answer
@@ -256,5 +263,5 @@ def _dawg_lookup(table: Table) -> Callable | None:
             i = find(key)
         except UnicodeEncodeError:  # a lone surrogate: the table encodes it
             return table_get(key, default)
-        return default if i is None else values[i]
+        return default if i is None else answers[i]
     return get

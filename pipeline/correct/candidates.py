@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from pipeline.correct.model import OcrModel
 from pipeline.lexicon import Lexicon
-from pipeline.store import Lookup
+from pipeline.store import Lookup, dawg_get
 
 # the index holds words at least this frequent (en: 90,000 words, "apportion" is 2.2; Russian,
 # whose lexicon lists every inflected form, from 3.0: 150,000)
@@ -106,25 +106,17 @@ class Letters(Lookup):
 
 
 def _dawg_letters(table, sets: list[str], dawg) -> Callable:
-    """Letters.get answered from the table's DAWG (a closure: a lookup is made millions of times)."""
-    find, table_get = dawg.get, table.get
+    """Letters.get answered from the table's DAWG (`pipeline.store.dawg_get`)."""
+    table_get = table.get
     empty = table_get("")
-    empty = None if empty is None else sets[int(empty)]  # "" is no key of a DAWG: its letters kept here
+    empty = None if empty is None else sets[int(empty)]  # "" (asked of every edit's head and last tail): kept here
 
-    def get(key: str, default=None):
-        if key and "\x00" not in key:  # a DAWG reads a key as a C string: one with a NUL is the table's
-            try:
-                i = find(key)
-            except UnicodeEncodeError:  # a lone surrogate: the table encodes it
-                i = table_get(key)
-                if i is not None:
-                    i = int(i)
-            return default if i is None else sets[i]
-        if key:
-            i = table_get(key)
-            return default if i is None else sets[int(i)]
-        return default if empty is None else empty
-    return get
+    def from_table(key: str, default=None):  # a key no DAWG holds: its number in the table
+        if not key:
+            return default if empty is None else empty
+        i = table_get(key)
+        return default if i is None else sets[int(i)]
+    return dawg_get(dawg, sets, from_table)
 
 
 def _dawg_of(table, path: Path):
