@@ -559,10 +559,10 @@ def _run(text: str, ctx: Context) -> StageResult:
         if best and p >= st.mend_posterior and " " not in best and len(mended) < REPAIRED_MOST:
             mended[i] = best
         evidence.place(verdict[1], best or None, p >= SURE)
-        if p >= SURE and best and verdict[0] == "nonword":
+        if p >= SURE and best and verdict[0] == "nonword":  # a sure misreading
             misreads += 1
-        if p >= SURE and best and verdict[0] == "nonword" and " " not in best and len(wt.repaired) < REPAIRED_MOST:
-            wt.repaired.setdefault(wt.lows[i], best)  # a garbled neighbour's sure reading, for the context
+            if " " not in best and len(wt.repaired) < REPAIRED_MOST:
+                wt.repaired.setdefault(wt.lows[i], best)  # a garbled neighbour's sure reading, for the context
         acts[n] = best != "" or verdict[0] == "nonword"  # else a real word kept: nothing to decide
     # (3) the decisions, with what the whole witness says of each reading, and each neighbour read as its
     # likeliest reading: a real word kept beside one is weighed again
