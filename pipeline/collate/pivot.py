@@ -174,11 +174,11 @@ class _Matches:
         block = f[i1][j1] - f[i0][j1] - f[i1][j0] + f[i0][j0]
         return min(block, self.p_total[i1] - self.p_total[i0], self.o_total[j1] - self.o_total[j0])
 
-    def exact_pair(self, i: int, j: int) -> tuple[float, float]:
-        """exact(i, i + 1, j, j + 1), from the table made once."""
-        got = self.pair[i].get(j)
+    def from_pair(self, got: list[float] | None, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
+        """exact(i0, i1, j0, j1) of a bead in which at most one pair of units shares a key: `got`, that
+        pair's entry of the table made once (`pair`; None: no pair), gives its sums term by term."""
         matched, strong = got if got is not None else (0.0, 0.0)
-        unmatched = (self.p_strong[i + 1] - self.p_strong[i]) + (self.o_strong[j + 1] - self.o_strong[j]) - 2 * strong
+        unmatched = (self.p_strong[i1] - self.p_strong[i0]) + (self.o_strong[j1] - self.o_strong[j0]) - 2 * strong
         return matched, max(0.0, unmatched)
 
     def exact(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
@@ -485,7 +485,7 @@ class _Lattice:
                     c += x if x < MAX_LENGTH_COST else MAX_LENGTH_COST
                 if prev + c - bonus >= best:
                     continue
-                if pair_row is not None:  # mt.exact_pair(i0, j0), written out
+                if pair_row is not None:  # mt.from_pair(pair[i0].get(j0), i0, i0 + 1, j0, j0 + 1), written out
                     got = pair[i0].get(j0)
                     matched, strong = got if got is not None else (0.0, 0.0)
                     unmatched = (p_strong[i0 + 1] - p_strong[i0]) + (o_strong[j0 + 1] - o_strong[j0]) - 2 * strong
@@ -505,12 +505,7 @@ class _Lattice:
                                 got = px[y]
                         if got is False:
                             break
-                    if got is False:
-                        matched, unmatched = exact(i0, i, j0, j)
-                    else:
-                        matched, strong = got if got is not None else (0.0, 0.0)
-                        unmatched = (p_strong[i] - p_strong[i0]) + (o_strong[j] - o_strong[j0]) - 2 * strong
-                        unmatched = unmatched if unmatched > 0.0 else 0.0
+                    matched, unmatched = exact(i0, i, j0, j) if got is False else mt.from_pair(got, i0, i, j0, j)
                 c += UNMATCHED_STRONG * unmatched - matched
                 if prev + c < best:
                     best, arg = prev + c, (i0, j0, c, False)
