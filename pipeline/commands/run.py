@@ -389,7 +389,8 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
             morph()
         if n:  # what this process and the workers would each import after the fork, imported once before it
             import pipeline.run  # noqa: F401 (the stages' runner: clean_witness_task)
-            if ahead & set(there):  # a worker collates: the collation's and the reports' modules (jinja2, lxml)
+            # a worker collates: the collation's and the reports' modules (jinja2; lxml only where the TEI is written)
+            if ahead & set(there):
                 import pipeline.collate  # noqa: F401
                 import pipeline.report.html  # noqa: F401
         pool = _fork_pool(n, res) if n else None  # forked before the progress bar's thread starts
