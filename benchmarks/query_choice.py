@@ -25,6 +25,7 @@ are in-sample, only the choice is held out. correction.py --folds 2 gives the he
 a change (the thresholds and the model learnt per fold; within about a point of these).
 
     .venv/bin/python benchmarks/query_choice.py --cache /tmp/pre.pickle [--doubts /tmp/doubts.pickle]
+    .venv/bin/python benchmarks/query_choice.py --doubts /tmp/doubts.pickle --only shipped --detect merge_dense=0.2
 """
 from __future__ import annotations
 
@@ -173,6 +174,8 @@ def main() -> int:
     ap.add_argument("--doubts", type=Path, default=None, help="pickle of detect's doubts (made if missing)")
     ap.add_argument("--limit", type=int, default=None, help="first N documents of each set")
     ap.add_argument("--only", nargs="*", default=None, help="the choices to score (default: all)")
+    ap.add_argument("--detect", nargs="*", default=[], metavar="KEY=VALUE",
+                    help="[detect] merge_* settings for the choices (merge_dense=0.2: another reading cost)")
     args = ap.parse_args()
     res = Resources(ROOT)
     if args.doubts and args.doubts.exists():
@@ -186,7 +189,8 @@ def main() -> int:
             args.doubts.write_bytes(pickle.dumps(raw))
     docs = {s: [Doc(d) for d in rows] for s, rows in raw.items()}
     w = Witness(id="bench", file="x.txt", language="en", work="bench", role="original", origin="file")
-    st = detect.Settings.of(Context(w, res, res.policy(w)))
+    chosen = correction.configured(res, **{k: float(v) for k, v in (kv.split("=", 1) for kv in args.detect)})
+    st = detect.Settings.of(Context(w, chosen, chosen.policy(w)))
     values = {}
     for f in (0, 1):  # held-out fold f: documents k % 2 != f, as correction.py's heldout-f
         train = [d for rows in docs.values() for d in rows if d.k % 2 == f]
