@@ -109,6 +109,9 @@ class Settings:
     realword_doubt_words: float = 1000.0
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
+    # a rule's threshold from the calibration file where it names one (chosen there from held-out evidence),
+    # over auto_threshold / auto_threshold_realword
+    rule_thresholds: bool = True
     auto_min_posterior: float = 0.5  # below this raw posterior never automatic (correction.py fits the calibration from this default)
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
@@ -871,14 +874,16 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            evidence.sources(base, best) if " " not in best else 0, z, len(cands),
                            _repaired_context(i, base, best, kind, wt), keep)
     score = calibrate.shared().probability(x) if st.calibrated else p
+    bar = st.auto_threshold if kind == "nonword" else max(st.auto_threshold, st.auto_threshold_realword)
+    if st.calibrated and st.rule_thresholds:
+        bar = calibrate.shared().thresholds.get(_rule(kind), bar)
     # a name (True) is never changed automatically; a capitalised reading inside a sentence (CAPITAL)
     # may be: its candidates are the words the witness writes capitalised (_judge), or it is a
     # non-word the witness uses nowhere else
-    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and protected not in (True, ASK)
+    auto = (st.auto and score >= bar and p >= st.auto_min_posterior and protected not in (True, ASK)
             and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
-            and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
-                                       and assoc[best] - assoc[""] >= st.realword_context)))
+            and (kind == "nonword" or (ctx.language == "en" and assoc[best] - assoc[""] >= st.realword_context)))
     if DECISIONS is not None:
         DECISIONS.append((m.start(), base, kind, best, p, score, auto))
     if auto:
