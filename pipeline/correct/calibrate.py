@@ -149,14 +149,17 @@ def expand(x: list[float], bent: list[tuple[int, float]]) -> list[float]:
 
 def choose_knots(xs: list[list[float]], per_feature: int = 3) -> dict[str, list[float]]:
     """The knots of every feature of more than a few values (not the bias, the kind or a yes/no): its
-    quantiles over the corrections fitted (3: the quartiles), each once."""
+    quantiles over the corrections fitted (3: the quartiles), each once, and none at its least or
+    greatest value (no bend there: min(value, knot) would be a constant or the value itself)."""
     knots = {}
     for j, f in enumerate(FEATURES):
         col = sorted(x[j] for x in xs)
         if f in ("bias", "realword") or len(set(col)) <= 3:
             continue
-        ks = sorted({round(col[len(col) * q // (per_feature + 1)], 4) for q in range(1, per_feature + 1)})
-        knots[f] = ks
+        ks = sorted({round(col[len(col) * q // (per_feature + 1)], 4) for q in range(1, per_feature + 1)}
+                    - {round(col[0], 4), round(col[-1], 4)})
+        if ks:
+            knots[f] = ks
     return knots
 
 
