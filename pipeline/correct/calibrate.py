@@ -34,7 +34,7 @@ CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibr
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
             "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up",
             "diacritic", "capital", "damage", "sides", "sources", "reading_zipf", "choices", "repaired_context",
-            "over_reading")
+            "over_reading", "joined")
 
 
 class CalibrationFile(BaseModel):
@@ -60,7 +60,7 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
              agreement: float = 0.0, runner_up: float = 0.0, reading: str = "", candidate: str = "",
              capital: bool = False, damage: float = 0.0, sides: int = 0, sources: int = 0,
              reading_zipf: float = 0.0, choices: int = 1, repaired_context: float | None = None,
-             keep: float = 0.0) -> list[float]:
+             keep: float = 0.0, joined: bool = False) -> list[float]:
     """The features of one correction, in the order of FEATURES (bounded, so no one dominates).
     `runner_up`: the posterior of the next likeliest other word (a close second makes the choice unsure);
     `reading` and `candidate`: the word as printed and the correction, for the shape of the misreading;
@@ -72,7 +72,10 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
     "acro" all "acre"); `reading_zipf`: the reading's own frequency; `choices`: how many candidates;
     `repaired_context`: `context` with each garbled neighbour read as its own sure correction (in a
     damaged stretch the printed neighbours say nothing: "hive besn" is "hive been"; None: as `context`);
-    `keep`: the posterior of the reading as printed (how far the correction is ahead of leaving it)."""
+    `keep`: the posterior of the reading as printed (how far the correction is ahead of leaving it);
+    `joined`: the reading's run of characters between spaces holds letters besides it ("litera-ture",
+    "mounta.in", "C!nld.of": read alone, a part of a longer word or of a garble is a word or near one
+    that the whole is not; on the dev sets a real word's correction there is right 1 time in 3)."""
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
             math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
@@ -80,7 +83,7 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
             float(capital), math.log10(max(damage, 0.003)), float(sides), math.log1p(sources),
             max(0.0, reading_zipf), math.log1p(choices),
             max(-5.0, min(5.0, context if repaired_context is None else repaired_context)),
-            max(-5.0, min(5.0, math.log10(p / max(keep, 1e-5))))]
+            max(-5.0, min(5.0, math.log10(p / max(keep, 1e-5)))), float(joined)]
 
 
 def _plain(w: str) -> str:

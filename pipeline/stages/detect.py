@@ -872,7 +872,8 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            next((q for h, q in post if h and h != best), 0.0), base, best, protected == CAPITAL,
                            wt.damage(), _sound_sides(i, wt),
                            evidence.sources(base, best) if " " not in best else 0, z, len(cands),
-                           _repaired_context(i, base, best, kind, wt), keep)
+                           _repaired_context(i, base, best, kind, wt), keep,
+                           _joined(wt.text, m.start(), m.start() + len(base)))
     score = calibrate.shared().probability(x) if st.calibrated else p
     bar = st.auto_threshold if kind == "nonword" else max(st.auto_threshold, st.auto_threshold_realword)
     if st.calibrated and st.rule_thresholds:
@@ -1080,6 +1081,18 @@ def _digit_words(d: str, wt: _Witness) -> list[str]:
 def _sound_sides(i: int, wt: _Witness) -> int:
     """How many of a reading's linked neighbours are sound words (_Witness.knows)."""
     return sum(1 for w in wt.neighbours(i) if w is not None and wt.knows(w))
+
+
+def _joined(text: str, start: int, end: int, reach: int = 40) -> bool:
+    """Letters besides text[start:end] between the spaces around it (at most `reach` characters each side):
+    "litera-ture", "mounta.in", "Couit's"."""
+    a = start
+    while a > 0 and start - a < reach and not text[a - 1].isspace():
+        a -= 1
+    b = end
+    while b < len(text) and b - end < reach and not text[b].isspace():
+        b += 1
+    return any(c.isalpha() for c in text[a:start]) or any(c.isalpha() for c in text[end:b])
 
 
 def _repaired_context(i: int, base: str, best: str, kind: str, wt: _Witness) -> float | None:
