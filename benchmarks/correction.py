@@ -256,8 +256,9 @@ def configured(res: Resources, **detect_settings) -> Resources:
     return r
 
 
-def evaluate(res, pre, docs_of, tmp: Path, label: str, calib=None, asked=None):
-    """Per set: scores and counts over the chosen documents (docs_of(set) -> names)."""
+def evaluate(res, pre, docs_of, tmp: Path, label: str, calib=None, asked=None, origin=None):
+    """Per set: scores and counts over the chosen documents (docs_of(set) -> names); `origin` receives
+    the document of each of calib's corrections ({set: {rule: [name, ...]}}, in calib's order)."""
     rows = {}
     for s, docs in pre.items():
         names = docs_of(s)
@@ -283,10 +284,14 @@ def evaluate(res, pre, docs_of, tmp: Path, label: str, calib=None, asked=None):
             (out_post / name).write_text(post, encoding="utf-8")
             if "--dehyphenate" in SETS[s]:
                 gold = HYPHEN_BREAK.sub(r"\1", gold)
-            for key, v in score_doc(text, gold, r, None if calib is None else calib.setdefault(s, {}), trace,
-                                    asked).items():
+            mine: dict = {}
+            for key, v in score_doc(text, gold, r, None if calib is None else mine, trace, asked).items():
                 if isinstance(v, int):
                     tot[key] += v
+            for rule, pts in mine.items():
+                calib.setdefault(s, {}).setdefault(rule, []).extend(pts)
+                if origin is not None:
+                    origin.setdefault(s, {}).setdefault(rule, []).extend([name] * len(pts))
         before, after = measure(out_pre, s, gold_dir), measure(out_post, s, gold_dir)
         rows[s] = {"docs": len(names), "before": before, "after": after, "detect_seconds": round(secs, 2),
                    "detect_mb_s": round(chars / 1e6 / secs, 3) if secs else None, **tot}
@@ -299,13 +304,36 @@ SHIPPED_CALIBRATION = calibrate.CALIBRATION_FILE
 SHIPPED_VALUES = budget.VALUE_FILE
 
 
-def calibration_json(weights: tuple[list[float], list[float]], fitted_on: str, n: int) -> str:
+def calibration_json(weights: tuple[list[float], list[float]], fitted_on: str, n: int,
+                     thresholds: dict[str, float] | None = None, thresholds_note: str = "",
+                     knots: dict[str, list[float]] | None = None) -> str:
     note = (f"Fitted by benchmarks/correction.py --write on {fitted_on} ({n} automatic corrections made at a raw "
             f"posterior >= {LOW}, each right or wrong by the gold); weights are log-odds per feature, "
-            f"a non-word's correction and a real word's fitted apart.")
+            f"a non-word's correction and a real word's fitted apart; a feature's knots (its quartiles over "
+            f"these corrections) each add a weight of min(feature, knot).")
     return json.dumps({"note": note, "features": list(calibrate.FEATURES),
                        "weights": [round(w, 4) for w in weights[0]],
-                       "realword_weights": [round(w, 4) for w in weights[1]]}, indent=1) + "\n"
+                       "realword_weights": [round(w, 4) for w in weights[1]], "knots": knots or {},
+                       "thresholds": thresholds or {}, "thresholds_note": thresholds_note}, indent=1) + "\n"
+
+
+def out_of_fold(calib: dict, origin: dict, knots: dict, parts: int = 2) -> dict:
+    """calib's corrections ({set: {rule: [(features, right)]}}) each scored by a calibration fitted on the
+    other documents' (the documents of each set dealt in turn into `parts` parts): held-out scores of the
+    training documents, {set: {rule: [(probability, right)]}}."""
+    part = {s: {n: j % parts for j, n in enumerate(sorted({n for names in by_rule.values() for n in names}))}
+            for s, by_rule in origin.items()}
+    out: dict = {}
+    for h in range(parts):
+        train = [(x, ok) for s, by_rule in calib.items() for rule, pts in by_rule.items()
+                 for (x, ok), n in zip(pts, origin[s][rule]) if part[s][n] != h]
+        cal = calibrate.Calibration(*calibrate.fit_kinds([x for x, _ in train], [ok for _, ok in train], knots=knots),
+                                    knots=knots)
+        for s, by_rule in calib.items():
+            for rule, pts in by_rule.items():
+                out.setdefault(s, {}).setdefault(rule, []).extend(
+                    (cal.probability(x), ok) for (x, ok), n in zip(pts, origin[s][rule]) if part[s][n] == h)
+    return out
 
 
 def pick_threshold(calib: list[tuple[float, bool]], target: float = 0.98, min_n: int = 20) -> float:
@@ -362,18 +390,18 @@ def main() -> int:
             # (pipeline/correct/calibrate.py) is fitted there, and the lowest calibrated threshold
             # at which every set's training documents keep >= 98 % is used on the held-out ones
             calib: dict = {}
+            origin: dict = {}
             train = (lambda s, d=docs_of: {n for _, n, _, _ in pre[s]} - d(s)) if label.startswith("heldout") else docs_of
             evaluate(configured(base, auto_threshold=LOW, auto_threshold_realword=LOW, calibrated=False,
-                                auto_threshold_space=LOW), pre, train, tmp, label + "-calib", calib)
+                                auto_threshold_space=LOW), pre, train, tmp, label + "-calib", calib, origin=origin)
             spaced = {s: {k: by_kind.pop(k) for k in SPACE_RULES if k in by_kind} for s, by_kind in calib.items()}
+            for by_kind in origin.values():
+                for k in SPACE_RULES:
+                    by_kind.pop(k, None)
             points = [pt for by_kind in calib.values() for pts in by_kind.values() for pt in pts]
-            weights = calibrate.fit_kinds([x for x, _ in points], [ok for _, ok in points])
-            cfile = tmp / f"calibration-{label}.json"
-            cfile.write_text(calibration_json(weights, label, len(points)), encoding="utf-8")
-            if label == "all" and args.write:
-                calibrate.CALIBRATION_FILE.write_text(calibration_json(weights, "all dev documents", len(points)),
-                                                      encoding="utf-8")
-            cal = calibrate.Calibration(*weights)
+            knots = calibrate.choose_knots([x for x, _ in points])
+            weights = calibrate.fit_kinds([x for x, _ in points], [ok for _, ok in points], knots=knots)
+            cal = calibrate.Calibration(*weights, knots=knots)
             scored = {s: {k: [(cal.probability(x), ok) for x, ok in pts] for k, pts in by_kind.items()}
                       for s, by_kind in calib.items()}
             print_calibration(label + " raw", {s: {k: [(math.exp(x[1]) / (1 + math.exp(x[1])), ok) for x, ok in pts]
@@ -385,6 +413,31 @@ def main() -> int:
                 # each automatic fix's own calibrated probability must reach the bar; a set whose
                 # training documents need more raises it
                 thr[key] = max(TARGET, *(pick_threshold(by_kind.get(kind, [])) for by_kind in scored.values()))
+            # each rule's threshold, from the bar down only through the bands where the training documents'
+            # corrections, scored by a calibration fitted on the other training documents (held out), are
+            # right at least TARGET of the time on every set (calibrate.pick_band)
+            held = out_of_fold(calib, origin, knots)
+            print_calibration(label + " calibrated out-of-fold", held)
+            rule_thr = {kind: thr[key] if thr[key] > TARGET else
+                        calibrate.pick_band([by_kind.get(kind, []) for by_kind in held.values()], TARGET)
+                        for kind, key in (("detect.nonword", "auto_threshold"),
+                                          ("detect.realword", "auto_threshold_realword"))}
+            why = (f"Chosen by benchmarks/correction.py on {{}}: from {TARGET} down through the bands "
+                   f"{list(calibrate.STEPS)} while each set's corrections in the band, scored by a calibration fitted "
+                   f"on the other half of the documents, are right >= {TARGET} counting one wrong more; "
+                   f"by set and band (right/made): " + "; ".join(
+                       f"{s} {kind} " + " ".join(
+                           f"[{lo},{hi}) {sum(ok for p, ok in pts if lo <= p < hi)}/{sum(lo <= p < hi for p, _ in pts)}"
+                           for hi, lo in zip(calibrate.STEPS, calibrate.STEPS[1:]))
+                       for s, by_kind in held.items() for kind, pts in sorted(by_kind.items())))
+            cfile = tmp / f"calibration-{label}.json"
+            cfile.write_text(calibration_json(weights, label, len(points), rule_thr, why.format(label), knots),
+                             encoding="utf-8")
+            if label == "all" and args.write:
+                calibrate.CALIBRATION_FILE.write_text(calibration_json(weights, "all dev documents", len(points), rule_thr,
+                                                                       why.format("all dev documents"), knots),
+                                                      encoding="utf-8")
+            print(f"rule thresholds {label}: " + ", ".join(f"{k} {v}" for k, v in rule_thr.items()))
             # a space fix (join or split) is automatic from the posterior at which every set's training
             # documents keep the bar for both kinds (above 1: never)
             thr["auto_threshold_space"] = max(TARGET, *(pick_threshold(pts) for by_kind in spaced.values()
@@ -408,9 +461,10 @@ def main() -> int:
             budget.VALUE_FILE = vfile
             budget.shared.cache_clear()
             rows = evaluate(configured(base, **thr), pre, docs_of, tmp, label)
-            report["runs"][label] = {"thresholds_from_training_docs": thr, "weights": weights,
+            thr_shown = {**thr, **rule_thr}
+            report["runs"][label] = {"thresholds_from_training_docs": thr_shown, "weights": weights,
                                      "query_rates": values.rates, "sets": rows}
-            print_run(label + (" (held-out documents)" if label.startswith("heldout") else " (in-sample)"), thr, rows)
+            print_run(label + (" (held-out documents)" if label.startswith("heldout") else " (in-sample)"), thr_shown, rows)
             if label == "all":  # the shipped calibration, query values and thresholds (config/pipeline.toml)
                 calibrate.CALIBRATION_FILE = SHIPPED_CALIBRATION
                 calibrate.shared.cache_clear()

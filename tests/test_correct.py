@@ -153,7 +153,46 @@ def test_calibration_fit_learns_which_features_make_a_correction_right():
     bad = cal.probability(calibrate.features(0.99, -2.0, 1.0, 1, 0, 6, 4.0, False))
     assert good > 0.95 and bad < 0.2
     shipped = calibrate.Calibration.load()
-    assert len(shipped.weights) == len(calibrate.FEATURES) == len(shipped.realword_weights)
+    assert len(shipped.weights) == len(calibrate.FEATURES) + len(shipped.bends) == len(shipped.realword_weights)
+
+
+def test_a_knot_lets_a_features_evidence_level_off():
+    """Where the posterior says all it can up to a point and nothing more past it (right fixes above a
+    logit of 3 are as sure at 4 as at 12), a straight weight must compromise; with knots at the
+    quartiles (choose_knots) the weight bends there, and the fit tells the two apart better."""
+    import math
+    import random
+
+    from pipeline.correct import calibrate
+    rnd = random.Random(7)
+    xs, ys = [], []
+    for _ in range(400):
+        logit = rnd.uniform(-2.0, 12.0)
+        ok = rnd.random() < 1 / (1 + math.exp(-(min(logit, 3.0) * 1.5)))
+        xs.append(calibrate.features(1 / (1 + math.exp(-logit)), 0.0, 1.0, 1, 0, 6, 4.0, False))
+        ys.append(ok)
+    knots = calibrate.choose_knots(xs)
+    # (the posterior's own and those read from it, runner_up and over_reading; the others are constant)
+    assert set(knots) == {"logit_posterior", "runner_up", "over_reading"} and len(knots["logit_posterior"]) == 3
+    straight = calibrate.Calibration(*calibrate.fit_kinds(xs, ys))
+    bent = calibrate.Calibration(*calibrate.fit_kinds(xs, ys, knots=knots), knots=knots)
+
+    def loss(cal):
+        return -sum(math.log(p if y else 1 - p) for p, y in ((cal.probability(x), y) for x, y in zip(xs, ys)))
+    assert loss(bent) < loss(straight) - 5
+    low = calibrate.features(0.5, 0.0, 1.0, 1, 0, 6, 4.0, False)
+    assert bent.probability(low) < straight.probability(low)  # the straight line overrates the doubtful end
+
+
+def test_a_rules_threshold_steps_down_only_through_bands_right_on_every_set():
+    """pick_band: from 0.98 down one band at a time while each set's corrections in the band are right
+    at least 98 % of the time counting one wrong more; a set with too few in the band holds it back."""
+    from pipeline.correct import calibrate
+    sure = [(0.96, True)] * 60 + [(0.92, True)] * 60 + [(0.85, True)] * 30 + [(0.85, False)] * 3
+    assert calibrate.pick_band([sure]) == 0.9  # [0.8, 0.9) is 30 of 33
+    assert calibrate.pick_band([sure, [(0.96, True)] * 60]) == 0.95  # the second set has none in [0.9, 0.95)
+    assert calibrate.pick_band([sure, [(0.96, True)] * 20 + [(0.92, True)] * 60]) == 0.98  # 20 of 20 say too little
+    assert calibrate.pick_band([[(0.96, True)] * 60 + [(0.96, False)]]) == 0.98
 
 
 def test_a_real_words_correction_and_a_non_words_are_calibrated_apart():
@@ -191,6 +230,18 @@ def test_a_broken_calibration_file_is_a_clear_error(tmp_path):
     bad.write_text(json.dumps({"features": list(calibrate.FEATURES), "weights": [0.0] * n,
                                "realword_weights": [0.0] * (n - 1)}), encoding="utf-8")
     with pytest.raises(EditionError, match="cal.json: not one weight per feature"):
+        calibrate.Calibration.load(bad)
+    bad.write_text(json.dumps({"features": list(calibrate.FEATURES), "weights": [0.0] * n,
+                               "knots": {"context": [0.0, 1.0]}}), encoding="utf-8")
+    with pytest.raises(EditionError, match=r"cal.json: not one weight per feature and knot \(" + str(n + 2)):
+        calibrate.Calibration.load(bad)
+    bad.write_text(json.dumps({"features": list(calibrate.FEATURES), "weights": [0.0] * n,
+                               "knots": {"kontext": [0.0]}}), encoding="utf-8")
+    with pytest.raises(EditionError, match="cal.json: knots of features"):
+        calibrate.Calibration.load(bad)
+    bad.write_text(json.dumps({"features": list(calibrate.FEATURES), "weights": [0.0] * n,
+                               "thresholds": {"detect.nonword": 0.2}}), encoding="utf-8")
+    with pytest.raises(EditionError, match="cal.json: thresholds"):
         calibrate.Calibration.load(bad)
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(EditionError, match="cal.json: not a calibration file"):

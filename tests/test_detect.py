@@ -380,6 +380,24 @@ def test_query_values_are_fitted_by_band_and_a_bad_file_is_a_clear_error(tmp_pat
         budget.QueryValue.load(bad)
 
 
+def test_a_reading_joined_to_other_letters_makes_a_correction_less_sure():
+    """A reading whose run of characters between spaces holds other letters ("ture" of "litera-ture",
+    "in" of "mounta.in") is a part of a longer word or garble; the shipped calibration trusts its
+    correction less than the same evidence for a word standing alone."""
+    from pipeline.correct import calibrate
+    from pipeline.stages.detect import _joined
+    text = "the litera-ture of mounta.in homes, Couit's and (the) end."
+    at = {w: text.index(w) for w in ("ture", "litera", "in homes", "Couit", "the)", "end")}
+    assert _joined(text, at["ture"], at["ture"] + 4) and _joined(text, at["litera"], at["litera"] + 6)
+    assert _joined(text, at["in homes"], at["in homes"] + 2) and _joined(text, at["Couit"], at["Couit"] + 5)
+    assert not _joined(text, at["the)"], at["the)"] + 3) and not _joined(text, at["end"], at["end"] + 3)
+    assert not _joined(text, 0, 3)
+    cal = calibrate.shared()
+    alone = calibrate.features(0.99, 1.0, 1.5, 1, 3, 4, 5.0, True)
+    joined = calibrate.features(0.99, 1.0, 1.5, 1, 3, 4, 5.0, True, joined=True)
+    assert cal.probability(joined) < cal.probability(alone) - 0.05
+
+
 def test_a_close_runner_up_makes_a_correction_less_sure():
     """The shipped calibration (fitted on the dev sets' corrections) trusts a correction less when
     another word is nearly as likely in its place: "tne" may be "the" or "tie"."""

@@ -34,7 +34,7 @@ CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibr
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
             "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up",
             "diacritic", "capital", "damage", "sides", "sources", "reading_zipf", "choices", "repaired_context",
-            "over_reading")
+            "over_reading", "joined")
 
 
 class CalibrationFile(BaseModel):
@@ -45,6 +45,14 @@ class CalibrationFile(BaseModel):
     features: list[str]
     weights: list[float]
     realword_weights: list[float] = []
+    # a feature's knots: its weight bends at each (a term min(value, knot) of its own after the features'
+    # weights, in FEATURES order, then knot order), so that a feature's evidence may level off or steepen
+    knots: dict[str, list[float]] = {}
+    # the calibrated probability from which each rule's correction is automatic ("detect.nonword",
+    # "detect.realword"), chosen by benchmarks/correction.py from held-out evidence (`pick_band`); a rule
+    # not named: [detect] auto_threshold of config/pipeline.toml
+    thresholds: dict[str, float] = {}
+    thresholds_note: str = ""
 
 
 def features(posterior: float, context: float, cost: float, reading_count: int, candidate_count: int,
@@ -52,7 +60,7 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
              agreement: float = 0.0, runner_up: float = 0.0, reading: str = "", candidate: str = "",
              capital: bool = False, damage: float = 0.0, sides: int = 0, sources: int = 0,
              reading_zipf: float = 0.0, choices: int = 1, repaired_context: float | None = None,
-             keep: float = 0.0) -> list[float]:
+             keep: float = 0.0, joined: bool = False) -> list[float]:
     """The features of one correction, in the order of FEATURES (bounded, so no one dominates).
     `runner_up`: the posterior of the next likeliest other word (a close second makes the choice unsure);
     `reading` and `candidate`: the word as printed and the correction, for the shape of the misreading;
@@ -64,7 +72,10 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
     "acro" all "acre"); `reading_zipf`: the reading's own frequency; `choices`: how many candidates;
     `repaired_context`: `context` with each garbled neighbour read as its own sure correction (in a
     damaged stretch the printed neighbours say nothing: "hive besn" is "hive been"; None: as `context`);
-    `keep`: the posterior of the reading as printed (how far the correction is ahead of leaving it)."""
+    `keep`: the posterior of the reading as printed (how far the correction is ahead of leaving it);
+    `joined`: the reading's run of characters between spaces holds letters besides it ("litera-ture",
+    "mounta.in", "C!nld.of": read alone, a part of a longer word or of a garble is a word or near one
+    that the whole is not; on the dev sets a real word's correction there is right 1 time in 3)."""
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
             math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
@@ -72,7 +83,7 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
             float(capital), math.log10(max(damage, 0.003)), float(sides), math.log1p(sources),
             max(0.0, reading_zipf), math.log1p(choices),
             max(-5.0, min(5.0, context if repaired_context is None else repaired_context)),
-            max(-5.0, min(5.0, math.log10(p / max(keep, 1e-5))))]
+            max(-5.0, min(5.0, math.log10(p / max(keep, 1e-5)))), float(joined)]
 
 
 def _plain(w: str) -> str:
@@ -97,9 +108,13 @@ class Calibration:
     weigh the same evidence differently (a real word's own frequency speaks against the fix, a
     non-word's for a rare word); one weight vector with the kind as a feature could only shift them."""
 
-    def __init__(self, weights: list[float], realword_weights: list[float] | None = None):
+    def __init__(self, weights: list[float], realword_weights: list[float] | None = None,
+                 thresholds: dict[str, float] | None = None, knots: dict[str, list[float]] | None = None):
         self.weights = weights
         self.realword_weights = realword_weights or weights
+        self.thresholds = thresholds or {}
+        self.knots = knots or {}
+        self.bends = bends(self.knots)
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> "Calibration":
@@ -109,13 +124,46 @@ class Calibration:
             raise EditionError(str(path), f"not a calibration file: {str(e).splitlines()[0]}") from None
         if tuple(data.features) != FEATURES:
             raise EditionError(str(path), f"features {data.features} are not {list(FEATURES)}")
-        if len(data.weights) != len(FEATURES) or len(data.realword_weights) not in (0, len(FEATURES)):
-            raise EditionError(str(path), f"not one weight per feature ({len(FEATURES)})")
-        return cls(data.weights, data.realword_weights)
+        unknown = set(data.knots) - set(FEATURES)
+        if unknown:
+            raise EditionError(str(path), f"knots of features {sorted(unknown)} not in {list(FEATURES)}")
+        n = len(FEATURES) + sum(len(k) for k in data.knots.values())
+        if len(data.weights) != n or len(data.realword_weights) not in (0, n):
+            raise EditionError(str(path), f"not one weight per feature and knot ({n})")
+        bad = {k: v for k, v in data.thresholds.items() if not 0.5 <= v <= 1.01}
+        if bad:
+            raise EditionError(str(path), f"thresholds {bad} outside [0.5, 1.01]")
+        return cls(data.weights, data.realword_weights, data.thresholds, data.knots)
 
     def probability(self, x: list[float]) -> float:
-        z = sum(w * v for w, v in zip(self.realword_weights if x[REALWORD] else self.weights, x))
+        z = sum(w * v for w, v in zip(self.realword_weights if x[REALWORD] else self.weights, expand(x, self.bends)))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def bends(knots: dict[str, list[float]]) -> list[tuple[int, float]]:
+    """(feature index, knot) of each bend, in the order of the weights (FEATURES order, then knot order)."""
+    return [(j, k) for j, f in enumerate(FEATURES) for k in knots.get(f, ())]
+
+
+def expand(x: list[float], bent: list[tuple[int, float]]) -> list[float]:
+    """The features with a term min(value, knot) for each bend."""
+    return x + [min(x[j], k) for j, k in bent] if bent else x
+
+
+def choose_knots(xs: list[list[float]], per_feature: int = 3) -> dict[str, list[float]]:
+    """The knots of every feature of more than a few values (not the bias, the kind or a yes/no): its
+    quantiles over the corrections fitted (3: the quartiles), each once, and none at its least or
+    greatest value (no bend there: min(value, knot) would be a constant or the value itself)."""
+    knots = {}
+    for j, f in enumerate(FEATURES):
+        col = sorted(x[j] for x in xs)
+        if f in ("bias", "realword") or len(set(col)) <= 3:
+            continue
+        ks = sorted({round(col[len(col) * q // (per_feature + 1)], 4) for q in range(1, per_feature + 1)}
+                    - {round(col[0], 4), round(col[-1], 4)})
+        if ks:
+            knots[f] = ks
+    return knots
 
 
 @lru_cache(maxsize=1)
@@ -125,16 +173,40 @@ def shared() -> Calibration:
 
 REALWORD = FEATURES.index("realword")
 
-
-def fit_kinds(xs: list[list[float]], ys: list[bool], l2: float = 1.0) -> tuple[list[float], list[float]]:
-    """(non-word weights, real-word weights): `fit` on each kind's corrections."""
-    kinds = [[(x, y) for x, y in zip(xs, ys) if bool(x[REALWORD]) == k] for k in (False, True)]
-    return tuple(fit([x for x, _ in pts], [y for _, y in pts], l2) for pts in kinds)
+# the bands of calibrated probability a rule's automatic threshold may step down through, from the bar
+STEPS = (0.98, 0.95, 0.9, 0.8, 0.5)
 
 
-def fit(xs: list[list[float]], ys: list[bool], l2: float = 1.0, rounds: int = 30) -> list[float]:
-    """Logistic regression by Newton's method with an L2 penalty (the bias unpenalised)."""
-    k = len(FEATURES)
+def pick_band(scored_by_set: list[list[tuple[float, bool]]], target: float = 0.98,
+              steps: tuple[float, ...] = STEPS) -> float:
+    """The lowest step from which a rule's corrections are automatic: from steps[0] down, one band
+    [lo, hi) at a time, while on every set the band's corrections (scored by a calibration fitted on
+    other documents) are right at least `target` of the time counting one wrong more than seen (a
+    band of few corrections says little: 49 right of 49 pass at 0.98, 20 of 20 do not); a set with no
+    correction in the band holds it back."""
+    best = steps[0]
+    for hi, lo in zip(steps, steps[1:]):
+        for pts in scored_by_set:
+            band = [ok for p, ok in pts if lo <= p < hi]
+            if sum(band) / (len(band) + 1) < target:
+                return best
+        best = lo
+    return best
+
+
+def fit_kinds(xs: list[list[float]], ys: list[bool], l2: float = 1.0,
+              knots: dict[str, list[float]] | None = None) -> tuple[list[float], list[float]]:
+    """(non-word weights, real-word weights): `fit` on each kind's corrections (with a weight for each
+    of the `knots`' bends)."""
+    bent = bends(knots or {})
+    kinds = [[(expand(x, bent), y) for x, y in zip(xs, ys) if bool(x[REALWORD]) == k] for k in (False, True)]
+    return tuple(fit([x for x, _ in pts], [y for _, y in pts], l2, width=len(FEATURES) + len(bent)) for pts in kinds)
+
+
+def fit(xs: list[list[float]], ys: list[bool], l2: float = 1.0, rounds: int = 30, width: int | None = None) -> list[float]:
+    """Logistic regression by Newton's method with an L2 penalty (the bias unpenalised); `width`: the
+    length of a row (FEATURES' by default)."""
+    k = width or len(FEATURES)
     w = [0.0] * k
     for _ in range(rounds):
         grad = [l2 * w[j] if j else 0.0 for j in range(k)]

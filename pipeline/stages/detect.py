@@ -109,6 +109,9 @@ class Settings:
     realword_doubt_words: float = 1000.0
     auto: bool = True
     calibrated: bool = True        # the thresholds apply to the calibrated probability (correct/calibrate.py)
+    # a rule's threshold from the calibration file where it names one (chosen there from held-out evidence),
+    # over auto_threshold / auto_threshold_realword
+    rule_thresholds: bool = True
     auto_min_posterior: float = 0.5  # below this raw posterior never automatic (correction.py fits the calibration from this default)
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
@@ -869,16 +872,19 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
                            next((q for h, q in post if h and h != best), 0.0), base, best, protected == CAPITAL,
                            wt.damage(), _sound_sides(i, wt),
                            evidence.sources(base, best) if " " not in best else 0, z, len(cands),
-                           _repaired_context(i, base, best, kind, wt), keep)
+                           _repaired_context(i, base, best, kind, wt), keep,
+                           _joined(wt.text, m.start(), m.start() + len(base)))
     score = calibrate.shared().probability(x) if st.calibrated else p
+    bar = st.auto_threshold if kind == "nonword" else max(st.auto_threshold, st.auto_threshold_realword)
+    if st.calibrated and st.rule_thresholds:
+        bar = calibrate.shared().thresholds.get(_rule(kind), bar)
     # a name (True) is never changed automatically; a capitalised reading inside a sentence (CAPITAL)
     # may be: its candidates are the words the witness writes capitalised (_judge), or it is a
     # non-word the witness uses nowhere else
-    auto = (st.auto and score >= st.auto_threshold and p >= st.auto_min_posterior and protected not in (True, ASK)
+    auto = (st.auto and score >= bar and p >= st.auto_min_posterior and protected not in (True, ASK)
             and len(base) >= st.auto_min_length
             and " " not in best and not any(c.isdigit() for c in base + best)
-            and (kind == "nonword" or (ctx.language == "en" and score >= st.auto_threshold_realword
-                                       and assoc[best] - assoc[""] >= st.realword_context)))
+            and (kind == "nonword" or (ctx.language == "en" and assoc[best] - assoc[""] >= st.realword_context)))
     if DECISIONS is not None:
         DECISIONS.append((m.start(), base, kind, best, p, score, auto))
     if auto:
@@ -1075,6 +1081,18 @@ def _digit_words(d: str, wt: _Witness) -> list[str]:
 def _sound_sides(i: int, wt: _Witness) -> int:
     """How many of a reading's linked neighbours are sound words (_Witness.knows)."""
     return sum(1 for w in wt.neighbours(i) if w is not None and wt.knows(w))
+
+
+def _joined(text: str, start: int, end: int, reach: int = 40) -> bool:
+    """Letters besides text[start:end] between the spaces around it (at most `reach` characters each side):
+    "litera-ture", "mounta.in", "Couit's"."""
+    a = start
+    while a > 0 and start - a < reach and not text[a - 1].isspace():
+        a -= 1
+    b = end
+    while b < len(text) and b - end < reach and not text[b].isspace():
+        b += 1
+    return any(c.isalpha() for c in text[a:start]) or any(c.isalpha() for c in text[end:b])
 
 
 def _repaired_context(i: int, base: str, best: str, kind: str, wt: _Witness) -> float | None:
