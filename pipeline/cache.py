@@ -9,6 +9,9 @@ exactly when nothing it depends on changed:
   word lists), the code and the installed libraries (`code_version`).
 * `work/<key>.pickle`: one work's collation files ({relative path: content}); the key hashes
   its witnesses' clean texts and entries, config/, rules/ and the code.
+* `grammar/<witness id>.marshal`: no result but a memo, read by `--force` runs too: what pymorphy3
+  and the word list say of a Russian witness's words (pipeline.stages.grammar._Memo), made by the
+  same code (`code_version`).
 * `run.json`: the last complete run: the hash of all its inputs and the hash of every file
   it wrote. `edition run` with the same inputs and untouched outputs does nothing.
 

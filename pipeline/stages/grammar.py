@@ -96,13 +96,22 @@ def load_grammar(path: Path = DATA) -> Grammar:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """One pymorphy3 analysis of a word, reduced to what agreement needs."""
+    """One pymorphy3 analysis of a word, reduced to what the checks read; the analysis itself
+    (`parse`, for inflecting) is made again when a query asks for it: a few words a text."""
 
     pos: str
     case: str | None
     number: str | None
     gender: str | None
-    parse: object
+    animacy: str | None
+    tag: str  # pymorphy3's tag as text ("Apro", "Fixd" are read from it)
+    normal_form: str
+    word: str  # the word analysed, and which of pymorphy3's analyses of it this is
+    index: int
+
+    @property
+    def parse(self):
+        return parses(self.word)[self.index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +126,26 @@ class Word:
         return {r.case for r in self.readings if r.pos in pos and r.case}
 
 
-@lru_cache(maxsize=10_000)  # ~2 kB an entry (pymorphy3's parses); hit 97 % of the time on scale books (8.6k words in 20)
+@lru_cache(maxsize=10_000)  # hit 97 % of the time on scale books (8.6k words in 20)
 def analyse(word: str) -> Word:
-    """The readings of one (lower-case) word, cached: a text repeats its words."""
+    """The readings of one (lower-case) word, cached: a text repeats its words; from the
+    witness's memo (_Memo) where an earlier run kept them."""
+    kept = _MEMO.words.get(word)
+    if kept is not None:  # (known, tag number, normal form, tag number, normal form, ...)
+        tags = _MEMO.tags
+        return Word(tuple(Reading(*tags[kept[k]], kept[k + 1], word, k // 2) for k in range(1, len(kept), 2)), kept[0])
     m = morph()
-    return Word(tuple(Reading(*_grammemes(p.tag), p) for p in m.parse(word)), m.word_is_known(word))
+    return Word(tuple(Reading(*_grammemes(p.tag), p.normal_form, word, k) for k, p in enumerate(parses(word))),
+                m.word_is_known(word))
 
 
-_GRAMMEMES: dict = {}  # pymorphy3 tag -> (pos, case, number, gender): the analyser shares its tag objects
+@lru_cache(maxsize=1_000)
+def parses(word: str) -> tuple:
+    """pymorphy3's analyses of a word (Reading.parse)."""
+    return tuple(morph().parse(word))
+
+
+_GRAMMEMES: dict = {}  # pymorphy3 tag -> (pos, case, number, gender, animacy, tag): the analyser shares its tags
 
 
 def _grammemes(t) -> tuple:
@@ -132,7 +153,8 @@ def _grammemes(t) -> tuple:
     if found is None:
         case = CASE_OF.get(t.case, t.case) if t.case else None
         gender = None if "ms-f" in t or t.gender is None else str(t.gender)  # «сирота»: either gender
-        found = _GRAMMEMES[t] = (str(t.POS), case and str(case), t.number and str(t.number), gender)
+        found = _GRAMMEMES[t] = (str(t.POS), case and str(case), t.number and str(t.number), gender,
+                                 t.animacy and str(t.animacy), str(t))
     return found
 
 
@@ -158,13 +180,88 @@ def run(text: str, ctx: Context) -> StageResult:
         return StageResult()
     st = settings("grammar", ctx)
     tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
-    queries = check(text, tokens, load_grammar()) if st.agreement else []
-    if st.rare_forms:
-        queries += _rare_forms(text, tokens)
-    if st.fragments:
-        queries += _fragments(text, tokens)
+    with _Memo.of(ctx) as memo:
+        queries = check(text, tokens, load_grammar()) if st.agreement else []
+        if st.rare_forms:
+            queries += _rare_forms(text, tokens, memo.rare)
+        if st.fragments:
+            queries += _fragments(text, tokens, memo.fragments)
+        memo.keep(tokens)
     queries.sort(key=lambda q: (q.start, q.end, q.rule))
     return StageResult([], queries)
+
+
+class _Memo:
+    """What pymorphy3 and the word list say of a witness's words (analyse, and the verdicts of _rare
+    and _fragment), kept from one `edition run` to the next in the project's run cache
+    (`.edition-cache/grammar/<witness id>.marshal`, never committed): parsing the Russian original's
+    4,700 words took 0.1-0.15 s of every run, `--force` ones too. It is no result of the run, only of
+    the word, the code and the installed libraries (pymorphy3's dictionary, wordfreq): the file is
+    read only if it was made by the same code (pipeline.cache.code_version), and it holds the words
+    of the witness's latest text alone (written again when they change). Plain files (`edition
+    clean FILE`) keep none."""
+
+    def __init__(self, path: Path | None):
+        self.path, self.key = path, None
+        self.tags: list = []  # (pos, case, number, gender, animacy, tag) of the readings below
+        self.words: dict = {}  # word -> (known, then a tag's number and the normal form of each reading)
+        self.rare: dict = {}  # word -> _rare(word)
+        self.fragments: dict = {}  # word -> _fragment(word)
+        if path is None:
+            return
+        import marshal
+
+        from pipeline.cache import code_version, digest
+        self.key = digest(code_version(), "grammar memo 1")
+        try:
+            key, tags, words, rare, fragments = marshal.loads(path.read_bytes())
+            if key == self.key:
+                self.tags, self.words, self.rare, self.fragments = list(tags), dict(words), dict(rare), dict(fragments)
+        except (OSError, ValueError, EOFError, TypeError):
+            pass  # no memo, or an unreadable one: made again
+        self.read = (set(self.words), set(self.rare), set(self.fragments))
+
+    @classmethod
+    def of(cls, ctx: Context) -> _Memo:
+        from pipeline.cache import CACHE_DIR
+        if ctx.witness.origin == "file":
+            return cls(None)
+        return cls(Path(ctx.resources.root) / CACHE_DIR / "grammar" / f"{ctx.witness.id}.marshal")
+
+    def __enter__(self) -> _Memo:
+        global _MEMO
+        _MEMO = self  # what analyse reads (a process cleans one witness at a time)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _MEMO
+        _MEMO = _NO_MEMO
+
+    def keep(self, tokens) -> None:
+        """Store the analyses of this text's words and the verdicts made, if they are not what was read."""
+        if self.path is None:
+            return
+        words = {_plain(t).lower() for _, _, t in tokens if t[:1].isalpha() and not t.isascii()}
+        used = {t.lower() for _, _, t in tokens}
+        rare = {w: v for w, v in self.rare.items() if w in used}
+        fragments = {w: v for w, v in self.fragments.items() if w in used}
+        if (words, set(rare), set(fragments)) == self.read:
+            return
+        tags: dict[tuple, int] = {}
+        kept = {}
+        for w in sorted(words):
+            a = analyse(w)
+            kept[w] = (a.known, *(x for r in a.readings for x in (
+                tags.setdefault((r.pos, r.case, r.number, r.gender, r.animacy, r.tag), len(tags)), r.normal_form)))
+        import marshal
+        try:
+            write_atomic(self.path, marshal.dumps((self.key, list(tags), kept, rare, fragments)))
+        except (OSError, ValueError):
+            pass  # a memo that cannot be written is not kept
+
+
+_NO_MEMO = _Memo(None)
+_MEMO = _NO_MEMO
 
 
 def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Query]:
@@ -224,13 +321,17 @@ def _agree(a: Reading, n: Reading) -> bool:
     if n.number == "sing" and a.gender and n.gender and a.gender != n.gender:
         return False
     if a.case == "accs":  # «советских органов» vs «советские органы»: the accusative follows animacy
-        aa, na = a.parse.tag.animacy, n.parse.tag.animacy
+        aa, na = a.animacy, n.animacy
         return not (aa and na) or aa == na
     return True
 
 
+def _grammeme_set(r: Reading) -> set[str]:
+    return set(r.tag.replace(" ", ",").split(","))
+
+
 def _lemma(w: Word) -> set[str]:
-    return {r.parse.normal_form for r in w.readings}
+    return {r.normal_form for r in w.readings}
 
 
 def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -> Query | None:
@@ -268,7 +369,7 @@ def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -
         return None  # nothing agrees: a different construction, not one misread ending
     odd = [x for x in adjs if not any(_agree(a, best) for a in words[x].readings if a.pos == "ADJF")]
     x = odd[0]
-    pronoun = any("Apro" in r.parse.tag for r in words[x].readings)
+    pronoun = any("Apro" in _grammeme_set(r) for r in words[x].readings)
     if not pronoun and (best.case in ("datv", "ablt") or _lemma(words[x]) & governs):
         return None  # «чуждый рабочему», «богатого научными ценностями»: the adjective's complement
     s, e, w = tokens[x]
@@ -302,7 +403,7 @@ def _inflect(adj: Word, noun: Reading) -> str | None:
         if noun.number == "sing" and noun.gender in ("masc", "femn", "neut"):
             want.add(noun.gender)
         if noun.case == "accs":
-            anim = noun.parse.tag.animacy
+            anim = noun.animacy
             if anim and (noun.number == "plur" or noun.gender == "masc"):
                 want.add(anim)
         f = a.parse.inflect(want)
@@ -354,7 +455,7 @@ def _government(text, tokens, words, joined, i, prep, modifiers, quantity) -> Qu
     w = words[j]
     low = tokens[j][2].lower()
     cases = w.cases()
-    if not cases or "NUMR" in w.pos() or "Fixd" in str(w.readings[0].parse.tag):
+    if not cases or "NUMR" in w.pos() or "Fixd" in w.readings[0].tag:
         return None
     if cases & set(prep.cases):
         return None
@@ -427,13 +528,14 @@ def _phrase_start(words, i) -> int:
     return k
 
 
-def _rare_forms(text, tokens) -> list[Query]:
-    """A word the language barely uses, one edit from a common word, used once in the witness."""
+def _rare_forms(text, tokens, verdicts: dict | None = None) -> list[Query]:
+    """A word the language barely uses, one edit from a common word, used once in the witness.
+    `verdicts`: _rare's, by word, read and added to (the witness's memo)."""
     counts: dict[str, int] = {}
     for _, _, w in tokens:
         counts[w.lower()] = counts.get(w.lower(), 0) + 1
     out = []
-    verdicts: dict[str, tuple | None] = {}
+    verdicts = {} if verdicts is None else verdicts
     for s, e, w in tokens:
         low = w.lower()
         if counts[low] > 1 or len(low) < 4 or not w.isalpha() or not w.islower() or w.isascii():
@@ -455,7 +557,7 @@ def _rare(low: str) -> tuple | None:
     if z == 0.0 or z >= 1.5:
         return None  # unknown words are detect's; common ones are words
     w = analyse(low)
-    if not w.known or any(zipf(r.parse.normal_form) >= 1.5 for r in w.readings):
+    if not w.known or any(zipf(r.normal_form) >= 1.5 for r in w.readings):
         return None  # a rare form of a common word («фирмою», «ставши») is the writer's
     near = {}
     unlisted = plainly_unlisted("ru")  # most edits are no word: one lookup, not zipf's memo and tokenizer
@@ -529,27 +631,23 @@ def _reversed_words() -> list[str]:
     return words
 
 
-def _fragments(text, tokens) -> list[Query]:
+def _fragments(text, tokens, verdicts: dict | None = None) -> list[Query]:
     """A non-word that is the end of a common word whose beginning the print or a line break
     lost: «озиции» (позиции), «мунистическом» (коммунистическом). No paradigm has it; the
-    nearest known forms are the words it ends."""
+    nearest known forms are the words it ends. `verdicts`: _fragment's, by word, read and
+    added to (the witness's memo)."""
     out = []
+    verdicts = {} if verdicts is None else verdicts
     for s, e, w in tokens:
         low = w.lower()
-        if len(low) < 5 or not w.isalpha() or not w.islower() or w.isascii() or zipf(low) > 0 or analyse(low).known:
+        if len(low) < 5 or not w.isalpha() or not w.islower() or w.isascii():
             continue
-        rev = _reversed_words()
-        key = low[::-1]
-        i = bisect.bisect_left(rev, key)
-        found = []
-        while i < len(rev) and rev[i].startswith(key) and len(found) < 20:
-            if len(rev[i]) <= len(low) + 4:
-                found.append(rev[i][::-1])
-            i += 1
-        if not found:
+        if low not in verdicts:
+            verdicts[low] = _fragment(low)
+        found = verdicts[low]
+        if found is None:
             continue
-        found.sort(key=lambda x: (-zipf(x), x))
-        out.append(Query(s, e, w, found[:3], 0.45,
+        out.append(Query(s, e, w, list(found), 0.45,
                          f"«{w}» is in no paradigm (pymorphy3) and no word list; it is the end of "
                          f"{', '.join('«' + x + '»' for x in found[:3])}: its beginning lost?", rule="grammar.fragment"))
     return out
@@ -562,3 +660,22 @@ def _plain(word: str) -> str:
 
 def _recase(original: str, form: str) -> str:
     return form[:1].upper() + form[1:] if original[:1].isupper() else form
+
+
+def _fragment(low: str) -> list[str] | None:
+    """The (at most 3) common words a lower-case non-word is the end of, commonest first; None
+    for a word (listed, or in a paradigm) and for a non-word that ends none."""
+    if zipf(low) > 0 or analyse(low).known:
+        return None
+    rev = _reversed_words()
+    key = low[::-1]
+    i = bisect.bisect_left(rev, key)
+    found = []
+    while i < len(rev) and rev[i].startswith(key) and len(found) < 20:
+        if len(rev[i]) <= len(low) + 4:
+            found.append(rev[i][::-1])
+        i += 1
+    if not found:
+        return None
+    found.sort(key=lambda x: (-zipf(x), x))
+    return found[:3]
