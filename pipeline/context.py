@@ -87,6 +87,8 @@ class Resources:
         cache = self.__dict__.setdefault("_original_names", {})
         if work not in cache:
             cache[work] = _cyrillic_names(self.data_root, work, self.lexicon)
+            from pipeline.russian import know_nominatives
+            know_nominatives(cache[work])  # what detect asks of them, without pymorphy3 where kept
         return cache[work]
 
     def policy(self, witness: Witness) -> dict[str, Any]:

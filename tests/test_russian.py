@@ -90,3 +90,20 @@ def test_a_sorted_word_file_gives_the_words_a_stem_begins(tmp_path):
     path.write_bytes(path.read_bytes()[:-1])
     with pytest.raises(ValueError):
         SortedWords(path)
+
+
+def test_the_nominatives_of_a_works_names_are_kept_in_the_user_cache(tmp_path, monkeypatch):
+    """know_nominatives: made once with pymorphy3 and kept (EDITION_CACHE), then read: a process
+    that asks nothing else of pymorphy3 need not load it."""
+    from pipeline import russian
+    monkeypatch.setenv("EDITION_CACHE", str(tmp_path))
+    names = frozenset({"Бубликовы", "Троцкому", "Цюрупы"})
+    for asked in (True, False):
+        monkeypatch.setattr(russian, "_NOMINATIVES", {})
+        russian.nominative.cache_clear()
+        if not asked:
+            monkeypatch.setattr(russian, "morph", lambda: pytest.fail("pymorphy3 loaded"))
+        russian.know_nominatives(names)
+        assert [russian.nominative(n) for n in sorted(names)] == ["Бубликов", "Троцкий", "Цюрупа"]
+        assert len(list(tmp_path.glob("nominatives-*.json"))) == 1
+    russian.nominative.cache_clear()

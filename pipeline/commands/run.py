@@ -381,12 +381,10 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
 
         here, there, n = _share(corpus, todo, {wid: len(inputs[wid][0]) for wid in todo}) \
             if jobs == 0 and not scheduler else (todo, [], 0)
-        if n and any(corpus.get(wid).language == "ru" for wid in here):
-            # the Russian analyser (pymorphy3), which this process loads to clean those anyway, loaded
-            # before the fork: a worker cleaning a translation of a Russian original needs it too (detect
-            # reads the original's names in the nominative), and one collating a Russian pivot may
-            from pipeline.russian import morph
-            morph()
+        # the Russian analyser (pymorphy3) is loaded after the fork, by the process that cleans a Russian
+        # witness: a worker cleaning a translation of a Russian original reads the original's names in the
+        # nominative from the user cache (pipeline.russian.know_nominatives), its collation the name forms
+        # of the authority (collate.anchors.cyrillic_forms)
         if n:  # what this process and the workers would each import after the fork, imported once before it
             import pipeline.run  # noqa: F401 (the stages' runner: clean_witness_task)
             # a worker collates: the collation's and the reports' modules (jinja2; lxml only where the TEI is written)
