@@ -20,7 +20,7 @@ beyond what a window of three words can be certain of. Parses are cached per wor
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -114,13 +114,29 @@ class Reading:
         return parses(self.word)[self.index]
 
 
+FUNCTION = {"ADVB", "PREP", "CONJ", "PRCL", "COMP", "INTJ", "PRED", "VERB", "INFN", "GRND", "ADJS", "PRTS"}
+NOT_ADJECTIVE = frozenset({"NOUN", "NPRO", "PRTF"} | FUNCTION)
+
+
 @dataclass(frozen=True, slots=True)
 class Word:
     readings: tuple[Reading, ...]
     known: bool  # in pymorphy3's dictionary (not a guess from the ending)
+    # what the checks ask of every token, once per word: its parts of speech, and _is_adj's and _is_noun's answers
+    parts: frozenset = field(init=False, repr=False, compare=False)
+    adjective: bool = field(init=False, repr=False, compare=False)
+    noun: bool = field(init=False, repr=False, compare=False)
 
-    def pos(self) -> set[str]:
-        return {r.pos for r in self.readings}
+    def __post_init__(self) -> None:
+        parts = frozenset(r.pos for r in self.readings)
+        object.__setattr__(self, "parts", parts)
+        # only an adjective: a word that can also be a noun («рабочих») heads its own phrase
+        object.__setattr__(self, "adjective", self.known and "ADJF" in parts and not parts & NOT_ADJECTIVE)
+        # only a noun: «и», «уже», «после» have noun readings (a letter, «уж», «посол») too
+        object.__setattr__(self, "noun", self.known and self.readings[0].pos == "NOUN" and not parts & FUNCTION)
+
+    def pos(self) -> frozenset[str]:
+        return self.parts
 
     def cases(self, pos: tuple[str, ...] = ("NOUN", "ADJF", "PRTF", "NPRO", "NUMR")) -> set[str]:
         return {r.case for r in self.readings if r.pos in pos and r.case}
@@ -300,19 +316,13 @@ def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Que
 
 
 def _is_adj(w: Word | None) -> bool:
-    """Only an adjective: a word that can also be a noun («рабочих») heads its own phrase."""
-    if w is None:
-        return False
-    pos = w.pos()
-    return w.known and "ADJF" in pos and not pos & ({"NOUN", "NPRO", "PRTF"} | FUNCTION)
-
-
-FUNCTION = {"ADVB", "PREP", "CONJ", "PRCL", "COMP", "INTJ", "PRED", "VERB", "INFN", "GRND", "ADJS", "PRTS"}
+    """Only an adjective (Word.adjective)."""
+    return w is not None and w.adjective
 
 
 def _is_noun(w: Word | None) -> bool:
-    """Only a noun: «и», «уже», «после» have noun readings (a letter, «уж», «посол») too."""
-    return w is not None and w.known and w.readings[0].pos == "NOUN" and not w.pos() & FUNCTION
+    """Only a noun (Word.noun)."""
+    return w is not None and w.noun
 
 
 def _agree(a: Reading, n: Reading) -> bool:
