@@ -182,8 +182,16 @@ class RunCache:
             pass  # a cache that cannot be written is not used
         self.used.update(sides)
 
-    def prune(self, kinds: tuple[str, ...] = ("witness", "work")) -> None:
-        """Remove entries this run did not use (the cache holds the current state only)."""
+    def prune(self, kinds: tuple[str, ...] = ("witness", "work"), witnesses: set[str] | None = None) -> None:
+        """Remove entries this run did not use (the cache holds the current state only), and the
+        grammar memos of witnesses not in `witnesses` (the catalogue's), if given."""
+        if witnesses is not None and (self.dir / "grammar").is_dir():
+            for p in (self.dir / "grammar").iterdir():
+                if p.suffix == ".marshal" and p.stem not in witnesses:
+                    try:
+                        p.unlink()
+                    except OSError:
+                        pass
         for kind in kinds:
             d = self.dir / kind
             if d.is_dir():

@@ -214,7 +214,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     if not only:
-        cache.prune()
+        cache.prune(witnesses={w.id for w in corpus.witnesses})
     return cleaned, files
 
 
