@@ -31,6 +31,7 @@ from pipeline.context import Context
 from pipeline.lexicon import plainly_unlisted, shared as shared_lexicon, top_words, wordfreq_zipf
 from pipeline.model import Query, StageResult
 from pipeline.russian import morph  # one analyser per process, shared with hyphenation
+from pipeline.cache import WordMemo
 from pipeline.store import write_atomic
 from pipeline.stages import Settings, settings, stage
 from pipeline.tomlio import load_model
@@ -208,41 +209,27 @@ def run(text: str, ctx: Context) -> StageResult:
 
 
 class _Memo:
-    """What pymorphy3 and the word list say of a witness's words (analyse, and the verdicts of _rare
-    and _fragment), kept from one `edition run` to the next in the project's run cache
-    (`.edition-cache/grammar/<witness id>.marshal`, never committed): parsing the Russian original's
-    4,700 words took 0.1-0.15 s of every run, `--force` ones too. It is no result of the run, only of
-    the word, the code and the installed libraries (pymorphy3's dictionary, wordfreq): the file is
-    read only if it was made by the same code (pipeline.cache.code_version), and it holds the words
-    of the witness's latest text alone (written again when they change). Plain files (`edition
-    clean FILE`) keep none."""
+    """What pymorphy3 and the word list say of a witness's words (analyse, the forms a query
+    inflects, the verdicts of _rare and _fragment), kept from one `edition run` to the next
+    (pipeline.cache.WordMemo: `.edition-cache/grammar/<witness id>.marshal`, read by `--force` runs
+    too): parsing the Russian original's 4,700 words took 0.1-0.15 s of every run, and with the forms
+    kept a run loads no pymorphy3 for it. It holds the words of the witness's latest text alone
+    (written again when they change). Plain files (`edition clean FILE`) keep none."""
 
-    def __init__(self, path: Path | None):
-        self.path, self.key = path, None
-        self.tags: list = []  # (pos, case, number, gender, animacy, tag) of the readings below
-        self.words: dict = {}  # word -> (known, then a tag's number and the normal form of each reading)
-        self.rare: dict = {}  # word -> _rare(word)
-        self.fragments: dict = {}  # word -> _fragment(word)
-        if path is None:
-            return
-        import marshal
-
-        from pipeline.cache import code_version, digest
-        self.key = digest(code_version(), "grammar memo 1")
-        try:
-            key, tags, words, rare, fragments = marshal.loads(path.read_bytes())
-            if key == self.key:
-                self.tags, self.words, self.rare, self.fragments = list(tags), dict(words), dict(rare), dict(fragments)
-        except (OSError, ValueError, EOFError, TypeError):
-            pass  # no memo, or an unreadable one: made again
-        self.read = (set(self.words), set(self.rare), set(self.fragments))
+    def __init__(self, memo: WordMemo | None):
+        self.memo = memo
+        data = memo.data if memo is not None else {}
+        self.tags: list = list(data.get("tags", ()))  # (pos, case, number, gender, animacy, tag) of the readings below
+        self.words: dict = dict(data.get("words", {}))  # word -> (known, then a tag's number and the normal form of each reading)
+        self.forms: dict = dict(data.get("forms", {}))  # "word|reading|grammemes" -> its inflected form, or None
+        self.rare: dict = dict(data.get("rare", {}))  # word -> _rare(word)
+        self.fragments: dict = dict(data.get("fragments", {}))  # word -> _fragment(word)
+        self.read = (set(self.words), set(self.forms), set(self.rare), set(self.fragments))
 
     @classmethod
     def of(cls, ctx: Context) -> _Memo:
-        from pipeline.cache import CACHE_DIR
-        if ctx.witness.origin == "file":
-            return cls(None)
-        return cls(Path(ctx.resources.root) / CACHE_DIR / "grammar" / f"{ctx.witness.id}.marshal")
+        root = None if ctx.witness.origin == "file" else Path(ctx.resources.root)
+        return cls(WordMemo(root, "grammar", ctx.witness.id))
 
     def __enter__(self) -> _Memo:
         global _MEMO
@@ -254,14 +241,15 @@ class _Memo:
         _MEMO = _NO_MEMO
 
     def keep(self, tokens) -> None:
-        """Store the analyses of this text's words and the verdicts made, if they are not what was read."""
-        if self.path is None:
+        """Store the analyses of this text's words and the forms and verdicts asked, if they are not what was read."""
+        if self.memo is None or self.memo.path is None:
             return
         words = {_plain(t).lower() for _, _, t in tokens if t[:1].isalpha() and not t.isascii()}
         used = {t.lower() for _, _, t in tokens}
+        forms = {k: v for k, v in self.forms.items() if k.split("|", 1)[0] in words}
         rare = {w: v for w, v in self.rare.items() if w in used}
         fragments = {w: v for w, v in self.fragments.items() if w in used}
-        if (words, set(rare), set(fragments)) == self.read:
+        if (words, set(forms), set(rare), set(fragments)) == self.read:
             return
         tags: dict[tuple, int] = {}
         kept = {}
@@ -269,11 +257,21 @@ class _Memo:
             a = analyse(w)
             kept[w] = (a.known, *(x for r in a.readings for x in (
                 tags.setdefault((r.pos, r.case, r.number, r.gender, r.animacy, r.tag), len(tags)), r.normal_form)))
-        import marshal
-        try:
-            write_atomic(self.path, marshal.dumps((self.key, list(tags), kept, rare, fragments)))
-        except (OSError, ValueError):
-            pass  # a memo that cannot be written is not kept
+        self.memo.save({"tags": list(tags), "words": kept, "forms": forms, "rare": rare, "fragments": fragments})
+
+
+def _inflected(r: Reading, grammemes: set) -> str | None:
+    """pymorphy3's form of a reading with these grammemes (its inflect), None if it has none; kept in
+    the witness's memo. With no grammemes: the form the reading itself is of (pymorphy3's word)."""
+    key = f"{r.word}|{r.index}|{','.join(sorted(map(str, grammemes)))}"
+    forms = _MEMO.forms
+    if key in forms:
+        return forms[key]
+    f = r.parse.inflect(grammemes) if grammemes else r.parse
+    form = f.word if f is not None else None
+    if _MEMO is not _NO_MEMO:
+        forms[key] = form
+    return form
 
 
 _NO_MEMO = _Memo(None)
@@ -416,9 +414,9 @@ def _inflect(adj: Word, noun: Reading) -> str | None:
             anim = noun.animacy
             if anim and (noun.number == "plur" or noun.gender == "masc"):
                 want.add(anim)
-        f = a.parse.inflect(want)
+        f = _inflected(a, want)
         if f is not None:
-            return f.word
+            return f
     return None
 
 
@@ -432,9 +430,9 @@ def _inflect_noun(noun: Word, adj: Word, prep) -> str | None:
             continue
         if a.number == "sing" and a.gender and n.gender and a.gender != n.gender:
             continue
-        f = n.parse.inflect({a.case, a.number})
-        if f is not None and f.word != n.parse.word:
-            return f.word
+        f = _inflected(n, {a.case, a.number})
+        if f is not None and f != _inflected(n, set()):
+            return f
     return None
 
 
@@ -485,9 +483,9 @@ def _government(text, tokens, words, joined, i, prep, modifiers, quantity) -> Qu
         if r.pos not in ("NOUN", "ADJF", "PRTF", "NPRO"):
             continue
         for c in prep.cases:
-            f = r.parse.inflect({c})
-            if f is not None and f.word not in forms and f.word != low:
-                forms.append(f.word)
+            f = _inflected(r, {c})
+            if f is not None and f not in forms and f != low:
+                forms.append(f)
         if forms:
             break
     prep_word = tokens[i][2]
