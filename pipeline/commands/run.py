@@ -98,8 +98,13 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         """The work's collation to the worker; with one worker (its queue is in order), its reports
         too, made there as soon as the collation is, while this process makes the others."""
         work, members = corpus.work(work_id), corpus.members(work_id)
+        # the anchors of the pivot's paragraphs, found here (this process has time to spare while the
+        # worker collates; the pivot's are what the collation finds first)
+        from pipeline.collate import anchors_of
+        pivot = corpus.get(work.pivot)
+        found = anchors_of(texts[pivot.id], pivot.language, res) if pivot.id in texts else {}
         away[work_id] = (key, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
-                                                  {m.id: texts[m.id] for m in members if m.id in texts}))
+                                                  {m.id: texts[m.id] for m in members if m.id in texts}, found))
         reports_ahead[work_id] = workers.pool.submit(pages_task, str(root), work_id) if workers.single else None
 
     def collate_work(work_id: str) -> None:
@@ -235,13 +240,15 @@ def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str
     return {p.relative_to(root).as_posix(): content for p, content in made.items()}
 
 
-def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, str]) -> list:
+def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, str], found: dict | None = None) -> list:
     """In a worker forked by clean_cached: the work's collation (pipeline.collate.collations),
-    its reports not made yet; the texts of the witnesses this worker cleaned are its own. The
-    collation stays here for pages_task."""
-    from pipeline.collate import collations
+    its reports not made yet; the texts of the witnesses this worker cleaned are its own, `found`
+    the anchors the run's process found in the pivot (pipeline.collate.anchors_of). The collation
+    stays here for pages_task."""
+    from pipeline.collate import collations, take_anchors
     from pipeline.witnesses import Corpus
     texts = {**{m.id: _MADE[m.id] for m in members if m.id in _MADE}, **texts}
+    take_anchors(found or {}, _FORKED_RES)
     _COLLATED[work.id] = made = collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
     return made
 
