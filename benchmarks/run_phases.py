@@ -190,7 +190,7 @@ def _critical_path(rows: list) -> dict:
         theirs = sum(r[4] for r in mine if r[1] == "report_files" and r[2] >= coll[3])
         write = sum(r[4] for r in main if r[1] == "write_files")
         after = max(tail - write, theirs) + write
-        out.update(busy=busy, collation=coll[4], theirs=theirs, start=start,
+        out.update(busy=busy, collation=coll[4], theirs=theirs, start=start, sent=sent,
                    estimate=max(out["main"] - tail, start + coll[4]) + after)
     return out
 

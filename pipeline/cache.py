@@ -9,6 +9,9 @@ exactly when nothing it depends on changed:
   word lists), the code and the installed libraries (`code_version`).
 * `work/<key>.pickle`: one work's collation files ({relative path: content}); the key hashes
   its witnesses' clean texts and entries, config/, rules/ and the code.
+* `grammar/<witness id>.marshal`, `hyphenation/<witness id>.marshal`: no results but memos
+  (`WordMemo`), read by `--force` runs too: what pymorphy3 and the word list said of a Russian
+  witness's words (pipeline.stages.grammar, pipeline.stages.hyphenation), made by the same code.
 * `run.json`: the last complete run: the hash of all its inputs and the hash of every file
   it wrote. `edition run` with the same inputs and untouched outputs does nothing.
 
@@ -142,6 +145,41 @@ def _write_text(f, text: str) -> None:
         f.write(text[i:i + _SLICE].encode("utf-8", "surrogatepass"))
 
 
+MEMOS = ("grammar", "hyphenation")  # the kinds of WordMemo, one file per witness
+
+
+class WordMemo:
+    """What a stage asked a slow analyser (pymorphy3) about one witness's words, kept from one run
+    to the next: `<project>/.edition-cache/<kind>/<witness id>.marshal`. No result of the run, only
+    of the words, the code and the installed libraries: `--force` runs read it too, and it is read
+    only if the same code made it (`code_version`). `data`: what was read ({} if nothing);
+    `save(data)` writes what this run asked. With `root` None nothing is kept (a plain file of
+    `edition clean FILE`)."""
+
+    def __init__(self, root: Path | None, kind: str, name: str):
+        self.path = None if root is None else root / CACHE_DIR / kind / f"{name}.marshal"
+        self.data: dict = {}
+        if self.path is None:
+            return
+        import marshal
+        self.key = digest(code_version(), kind)
+        try:
+            key, data = marshal.loads(self.path.read_bytes())
+            if key == self.key and isinstance(data, dict):
+                self.data = data
+        except (OSError, ValueError, EOFError, TypeError):
+            pass  # no memo, or an unreadable one: made again
+
+    def save(self, data: dict) -> None:
+        if self.path is None:
+            return
+        import marshal
+        try:
+            write_atomic(self.path, marshal.dumps((self.key, data)))
+        except (OSError, ValueError):
+            pass  # a memo that cannot be written is not kept
+
+
 class RunCache:
     """Results by key under <project>/.edition-cache/ (see the module doc)."""
 
@@ -179,8 +217,17 @@ class RunCache:
             pass  # a cache that cannot be written is not used
         self.used.update(sides)
 
-    def prune(self, kinds: tuple[str, ...] = ("witness", "work")) -> None:
-        """Remove entries this run did not use (the cache holds the current state only)."""
+    def prune(self, kinds: tuple[str, ...] = ("witness", "work"), witnesses: set[str] | None = None) -> None:
+        """Remove entries this run did not use (the cache holds the current state only), and the
+        grammar memos of witnesses not in `witnesses` (the catalogue's), if given."""
+        for kind in MEMOS if witnesses is not None else ():
+            if (self.dir / kind).is_dir():
+                for p in (self.dir / kind).iterdir():
+                    if p.suffix == ".marshal" and p.stem not in witnesses:
+                        try:
+                            p.unlink()
+                        except OSError:
+                            pass
         for kind in kinds:
             d = self.dir / kind
             if d.is_dir():

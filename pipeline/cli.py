@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _scale_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--force", action="store_true", help="recompute everything (ignore the run cache .edition-cache/)")
+    p.add_argument("--force", action="store_true",
+                   help="recompute everything (ignore the run cache .edition-cache/, but for its memo of word analyses)")
     p.add_argument("--scheduler", metavar="local:N|tcp://HOST:PORT",
                    help="clean on a Dask cluster: a local one of N worker processes, or an existing scheduler")
 

@@ -67,6 +67,9 @@ def _in_case_of(form: str, word: str) -> str:
 def nominative(word: str) -> str:
     """The dictionary form of a declined word, in the word's case; pymorphy3's reading as a
     surname first (a capitalised word in running text is a name more often than not)."""
+    known = _NOMINATIVES.get(word)
+    if known is not None:
+        return known
     parses = morph().parse(word)
     best = next((p for p in parses if "Surn" in p.tag), parses[0])
     return _in_case_of(best.normal_form, word)
@@ -83,3 +86,35 @@ def name_forms(name: str) -> frozenset[str]:
         if p.normal_form == low and "nomn" in p.tag:
             out.update(f.word for f in p.lexeme)
     return frozenset(out)
+
+
+_NOMINATIVES: dict[str, str] = {}  # word -> nominative(word), read from the user cache (know_nominatives)
+
+
+def know_nominatives(words: frozenset[str]) -> None:
+    """Let nominative() answer these words in this process without pymorphy3: from the user cache
+    (pipeline.store.cache_dir) where a process made them before, else made now and kept there. A
+    worker that cleans the translations of a Russian original reads their names in the nominative
+    (detect) and needs pymorphy3 for nothing else: loading it took 0.06 s of CPU of such a worker.
+    The file is named by the words and the code (pipeline.cache.code_version: pymorphy3's version
+    with its dictionary); a cache that cannot be read or written is not used."""
+    import json
+
+    from pipeline.cache import code_version, digest
+    from pipeline.store import cache_dir, write_atomic
+    names = sorted(words)
+    if not names or all(n in _NOMINATIVES for n in names):
+        return
+    path = cache_dir() / f"nominatives-{digest(code_version(), json.dumps(names, ensure_ascii=False))[:24]}.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and sorted(kept) == names and all(isinstance(v, str) for v in kept.values()):
+            _NOMINATIVES.update(kept)
+            return
+    except (OSError, ValueError):
+        pass
+    made = {n: nominative(n) for n in names}
+    try:
+        write_atomic(path, json.dumps(made, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass

@@ -305,3 +305,25 @@ def test_the_bounds_and_shortcuts_change_no_alignment():
         sides = pv._Structure._sides(us, {1, 2, 3, 4, 5})
         assert all(sides[a] == [pv._Structure._side(us[max(0, k - a):k], a) for k in range(len(us) + 1)]
                    for a in (1, 2, 3, 4, 5))
+
+
+def test_a_pivots_anchors_found_in_another_process_are_those_found_here(resources):
+    """`edition run` finds the pivot's anchors in its own process and hands them to the worker that
+    collates (anchors_of, take_anchors): the pivot's units are the same, each anchor set handed out
+    once (a paragraph printed twice gets its own for the second)."""
+    import pickle
+
+    from pipeline.collate import _authority, anchors_of, take_anchors
+    from pipeline.collate.anchors import AnchorFinder, finder_for
+    from pipeline.collate.model import WitnessText
+    from pipeline.collate.pivot import units
+    text = (ROOT / "clean" / f"{RU}.txt").read_text(encoding="utf-8")
+    paras = paragraphs(text)
+    w = WitnessText(RU, "ru", "", paras + paras[:1], "original")  # the first paragraph twice
+    own = [u.found.keys for u in units(w, AnchorFinder(_authority(resources)))]
+    found = pickle.loads(pickle.dumps(anchors_of(text, "ru", resources)))  # as the worker receives them
+    take_anchors(found, resources)
+    shipped = units(w, finder_for(_authority(resources)))
+    assert [u.found.keys for u in shipped] == own and any(own)
+    assert not finder_for(_authority(resources)).ahead  # every one handed out
+    assert shipped[0].found is not shipped[-1].found

@@ -147,3 +147,33 @@ def test_plain_words_are_read_as_wordfreq_tokenises_them():
     assert not _PLAIN["ru"].fullmatch("Москва") and not _PLAIN["en"].fullmatch("don't")
     assert wordfreq_zipf("Москва", "ru") == wordfreq_zipf("москва", "ru") > 3.0  # through the tokenizer: case folded
     assert wordfreq_zipf("щъщъщ", "ru") == 0.0
+
+
+def test_a_witness_keeps_what_was_parsed_for_its_next_run(tmp_path, monkeypatch):
+    """The stage keeps its analyses of a catalogued witness's words (the forms its queries inflect,
+    its verdicts on rare forms and fragments) in the project's run cache: the next run reads them
+    and asks pymorphy3 nothing, and asks the same queries; a memo made by other code is not read."""
+    from pipeline.context import Context, Resources
+    from pipeline.model import Witness
+    text = (Path(__file__).resolve().parents[1] / "clean" / "kollontai-ru.txt").read_text(encoding="utf-8")[:40_000]
+    w = Witness(id="kollontai-ru", file="k.txt", language="ru", work="k", role="original")
+    ctx = Context(w, Resources(tmp_path), {})
+    asked = []
+    parses = grammar.parses
+    monkeypatch.setattr(grammar, "parses", lambda word: asked.append(word) or parses(word))
+
+    def run() -> list:
+        grammar.analyse.cache_clear()
+        asked.clear()
+        return [(q.start, q.end, q.text, q.suggestions, q.reason, q.rule) for q in grammar.run(text, ctx).queries]
+
+    first = run()
+    words = len(asked)
+    assert words > 1000 and first and list((tmp_path / ".edition-cache" / "grammar").glob("kollontai-ru.*"))
+    with monkeypatch.context() as m:
+        m.setattr(grammar, "morph", lambda: pytest.fail("pymorphy3 asked"))
+        parses.cache_clear()
+        assert run() == first and asked == []
+    import pipeline.cache
+    monkeypatch.setattr(pipeline.cache, "code_version", lambda: "other code")
+    assert run() == first and len(asked) == words

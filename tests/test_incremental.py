@@ -161,3 +161,18 @@ def test_a_long_text_is_stored_beside_its_entry_and_read_back_the_same(built, tm
     assert sorted(p.name for p in folder.iterdir()) == sorted(sides + ["k.pickle"])
     (folder / sides[0]).unlink()
     assert cache.RunCache(tmp_path).get("witness", "k") is None
+
+
+def test_a_pruned_cache_keeps_the_memos_of_the_catalogues_witnesses_only(tmp_path):
+    """A full run prunes the stages' memos (.edition-cache/grammar/<witness id>.marshal, ...) of
+    witnesses no longer in the catalogue: the cache holds the current state only."""
+    import pipeline.cache as cache
+    folders = [tmp_path / cache.CACHE_DIR / kind for kind in cache.MEMOS]
+    for folder in folders:
+        folder.mkdir(parents=True)
+        for name in ("kollontai-ru.marshal", "gone.marshal"):
+            (folder / name).write_bytes(b"memo")
+    cache.RunCache(tmp_path).prune()  # no catalogue given: memos kept
+    assert all(len(list(folder.iterdir())) == 2 for folder in folders)
+    cache.RunCache(tmp_path).prune(witnesses={"kollontai-ru"})
+    assert all([p.name for p in folder.iterdir()] == ["kollontai-ru.marshal"] for folder in folders)

@@ -111,3 +111,16 @@ def test_iww_names_kollontai_and_trotsky(cleaned):
 
 def test_lenin_keeps_its_own_romanisation(cleaned):
     assert "Shlyapnikov" in cleaned["lenin-trade-unions"].text
+
+
+def test_the_names_of_a_russian_original_are_kept_in_the_user_cache(resources, tmp_path, monkeypatch):
+    """Resources.original_names: read from the Russian original with its word list once, then kept
+    (EDITION_CACHE): a process that needs the Russian word list for nothing else does not load it."""
+    monkeypatch.setenv("EDITION_CACHE", str(tmp_path))
+    work = "kollontai-workers-opposition"
+    made = Resources(resources.root).original_names(work)
+    assert {"Цюрупа", "Бубликовы"} & made and list(tmp_path.glob("original-names-*.json"))
+    fresh = Resources(resources.root)
+    monkeypatch.setattr(fresh, "lexicon", lambda language: pytest.fail("the word list loaded"))
+    assert fresh.original_names(work) == made
+    assert Resources(resources.root).original_names("lenin-trade-unions") == frozenset()  # no Russian witness

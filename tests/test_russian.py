@@ -90,3 +90,42 @@ def test_a_sorted_word_file_gives_the_words_a_stem_begins(tmp_path):
     path.write_bytes(path.read_bytes()[:-1])
     with pytest.raises(ValueError):
         SortedWords(path)
+
+
+def test_the_nominatives_of_a_works_names_are_kept_in_the_user_cache(tmp_path, monkeypatch):
+    """know_nominatives: made once with pymorphy3 and kept (EDITION_CACHE), then read: a process
+    that asks nothing else of pymorphy3 need not load it."""
+    from pipeline import russian
+    monkeypatch.setenv("EDITION_CACHE", str(tmp_path))
+    names = frozenset({"Бубликовы", "Троцкому", "Цюрупы"})
+    for asked in (True, False):
+        monkeypatch.setattr(russian, "_NOMINATIVES", {})
+        russian.nominative.cache_clear()
+        if not asked:
+            monkeypatch.setattr(russian, "morph", lambda: pytest.fail("pymorphy3 loaded"))
+        russian.know_nominatives(names)
+        assert [russian.nominative(n) for n in sorted(names)] == ["Бубликов", "Троцкий", "Цюрупа"]
+        assert len(list(tmp_path.glob("nominatives-*.json"))) == 1
+    russian.nominative.cache_clear()
+
+
+def test_hyphenation_keeps_the_dictionarys_answers_for_a_catalogued_russian_witness(tmp_path, monkeypatch):
+    """Stage hyphenation asks pymorphy3 whether a rare Russian word joined at a line end is a word
+    form; a catalogued witness keeps the answers (.edition-cache/hyphenation/): the next run makes
+    the same edits and queries without pymorphy3."""
+    from pipeline.context import Context, Resources
+    from pipeline.model import Witness
+    from pipeline.stages import hyphenation
+    text = ("Во-\nпервых, советско-\nведомственной работы и хозяйственно-\nпроизводственным органам "
+            "фабрично-\nзаводского комитета.\n")
+    w = Witness(id="kollontai-ru", file="k.txt", language="ru", work="k", role="original")
+
+    def run() -> list:
+        r = hyphenation.run(text, Context(w, Resources(tmp_path), {}))
+        return [(e.start, e.end, e.after, e.rule) for e in r.edits] + [(q.start, q.end, q.rule) for q in r.queries]
+
+    first = run()
+    assert first and list((tmp_path / ".edition-cache" / "hyphenation").glob("kollontai-ru.marshal"))
+    monkeypatch.setattr(hyphenation, "morph", lambda: pytest.fail("pymorphy3 asked"))
+    hyphenation._known_form.cache_clear()
+    assert run() == first

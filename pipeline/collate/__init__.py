@@ -21,7 +21,8 @@ from pipeline.collate.pivot import Bead, align_sentences, align_translations, un
 from pipeline.collate.segment import is_heading, paragraphs
 from pipeline.collate.writers import report_files
 
-__all__ = ["collate_corpus", "collations", "collate_work", "compare_texts", "build_rows", "prepare", "Collation", "WitnessText"]
+__all__ = ["collate_corpus", "collations", "collate_work", "compare_texts", "build_rows", "prepare", "anchors_of",
+           "take_anchors", "Collation", "WitnessText"]
 
 
 def collate_corpus(root: Path, corpus, res, texts: dict[str, str]) -> dict[Path, str]:
@@ -62,6 +63,21 @@ def prepare(text: str, language: str, res) -> None:
         finder.find_ahead(p, language, is_heading(p))
         lexicon.stems(p)
         shingles(p)
+
+
+def anchors_of(text: str, language: str, res) -> dict:
+    """The anchors of a clean text's paragraphs, {(paragraph, language, heading): Found}, found in
+    this process for the process that collates the text (take_anchors): the run's process finds a
+    pivot's while its worker cleans the translations (~0.03 s of the worker's collation)."""
+    finder = finder_for(_authority(res))
+    return {(p, language, h): finder.find(p, language, h) for p in paragraphs(text) for h in (is_heading(p),)}
+
+
+def take_anchors(found: dict, res) -> None:
+    """Anchors another process found (anchors_of): this process's finder hands each out once, as
+    those it found ahead (AnchorFinder.find_ahead)."""
+    if found:
+        finder_for(_authority(res)).ahead.update(found)
 
 
 def _authority(res):

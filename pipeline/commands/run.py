@@ -98,8 +98,13 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         """The work's collation to the worker; with one worker (its queue is in order), its reports
         too, made there as soon as the collation is, while this process makes the others."""
         work, members = corpus.work(work_id), corpus.members(work_id)
+        # the anchors of the pivot's paragraphs, found here (this process has time to spare while the
+        # worker collates; the pivot's are what the collation finds first)
+        from pipeline.collate import anchors_of
+        pivot = corpus.get(work.pivot)
+        found = anchors_of(texts[pivot.id], pivot.language, res) if pivot.id in texts else {}
         away[work_id] = (key, workers.pool.submit(collation_task, str(root), corpus.root, members, work,
-                                                  {m.id: texts[m.id] for m in members if m.id in texts}))
+                                                  {m.id: texts[m.id] for m in members if m.id in texts}, found))
         reports_ahead[work_id] = workers.pool.submit(pages_task, str(root), work_id) if workers.single else None
 
     def collate_work(work_id: str) -> None:
@@ -214,7 +219,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     if not only:
-        cache.prune()
+        cache.prune(witnesses={w.id for w in corpus.witnesses})
     return cleaned, files
 
 
@@ -235,13 +240,15 @@ def collate_task(root: str, raw: Path, members: list, work, texts: dict[str, str
     return {p.relative_to(root).as_posix(): content for p, content in made.items()}
 
 
-def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, str]) -> list:
+def collation_task(root: str, raw: Path, members: list, work, texts: dict[str, str], found: dict | None = None) -> list:
     """In a worker forked by clean_cached: the work's collation (pipeline.collate.collations),
-    its reports not made yet; the texts of the witnesses this worker cleaned are its own. The
-    collation stays here for pages_task."""
-    from pipeline.collate import collations
+    its reports not made yet; the texts of the witnesses this worker cleaned are its own, `found`
+    the anchors the run's process found in the pivot (pipeline.collate.anchors_of). The collation
+    stays here for pages_task."""
+    from pipeline.collate import collations, take_anchors
     from pipeline.witnesses import Corpus
     texts = {**{m.id: _MADE[m.id] for m in members if m.id in _MADE}, **texts}
+    take_anchors(found or {}, _FORKED_RES)
     _COLLATED[work.id] = made = collations(Path(root), Corpus(raw, members, [work]), _FORKED_RES, texts)
     return made
 
@@ -381,12 +388,10 @@ def clean_cached(root: Path, corpus, ids: list[str], res, cache, force: bool, qu
 
         here, there, n = _share(corpus, todo, {wid: len(inputs[wid][0]) for wid in todo}) \
             if jobs == 0 and not scheduler else (todo, [], 0)
-        if n and any(corpus.get(wid).language == "ru" for wid in here):
-            # the Russian analyser (pymorphy3), which this process loads to clean those anyway, loaded
-            # before the fork: a worker cleaning a translation of a Russian original needs it too (detect
-            # reads the original's names in the nominative), and one collating a Russian pivot may
-            from pipeline.russian import morph
-            morph()
+        # the Russian analyser (pymorphy3) is loaded after the fork, by the process that cleans a Russian
+        # witness: a worker cleaning a translation of a Russian original reads the original's names in the
+        # nominative from the user cache (pipeline.russian.know_nominatives), its collation the name forms
+        # of the authority (collate.anchors.cyrillic_forms)
         if n:  # what this process and the workers would each import after the fork, imported once before it
             import pipeline.run  # noqa: F401 (the stages' runner: clean_witness_task)
             # a worker collates: the collation's and the reports' modules (jinja2; lxml only where the TEI is written)

@@ -20,9 +20,9 @@ beyond what a window of three words can be certain of. Parses are cached per wor
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -31,6 +31,7 @@ from pipeline.context import Context
 from pipeline.lexicon import plainly_unlisted, shared as shared_lexicon, top_words, wordfreq_zipf
 from pipeline.model import Query, StageResult
 from pipeline.russian import morph  # one analyser per process, shared with hyphenation
+from pipeline.cache import WordMemo
 from pipeline.store import write_atomic
 from pipeline.stages import Settings, settings, stage
 from pipeline.tomlio import load_model
@@ -94,37 +95,72 @@ def load_grammar(path: Path = DATA) -> Grammar:
     return load_model(Grammar, path, "grammar data")
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One pymorphy3 analysis of a word, reduced to what agreement needs."""
+class Reading(NamedTuple):
+    """One pymorphy3 analysis of a word, reduced to what the checks read; the analysis itself
+    (`parse`, for inflecting) is made again when a query asks for it: a few words a text. (A tuple:
+    a text's 10,000 readings are made in 0.006 s, as a frozen dataclass in 0.015 s.)"""
 
     pos: str
     case: str | None
     number: str | None
     gender: str | None
-    parse: object
+    animacy: str | None
+    tag: str  # pymorphy3's tag as text ("Apro", "Fixd" are read from it)
+    normal_form: str
+    word: str  # the word analysed, and which of pymorphy3's analyses of it this is
+    index: int
+
+    @property
+    def parse(self):
+        return parses(self.word)[self.index]
 
 
-@dataclass(frozen=True, slots=True)
+FUNCTION = {"ADVB", "PREP", "CONJ", "PRCL", "COMP", "INTJ", "PRED", "VERB", "INFN", "GRND", "ADJS", "PRTS"}
+NOT_ADJECTIVE = frozenset({"NOUN", "NPRO", "PRTF"} | FUNCTION)
+
+
 class Word:
-    readings: tuple[Reading, ...]
-    known: bool  # in pymorphy3's dictionary (not a guess from the ending)
+    """A word's readings, and what the checks ask of every token, once per word: its parts of
+    speech, and _is_adj's and _is_noun's answers."""
 
-    def pos(self) -> set[str]:
-        return {r.pos for r in self.readings}
+    __slots__ = ("readings", "known", "parts", "adjective", "noun")
+
+    def __init__(self, readings: tuple[Reading, ...], known: bool):
+        self.readings = readings
+        self.known = known  # in pymorphy3's dictionary (not a guess from the ending)
+        self.parts = parts = frozenset(r.pos for r in readings)
+        # only an adjective: a word that can also be a noun («рабочих») heads its own phrase
+        self.adjective = known and "ADJF" in parts and not parts & NOT_ADJECTIVE
+        # only a noun: «и», «уже», «после» have noun readings (a letter, «уж», «посол») too
+        self.noun = known and readings[0].pos == "NOUN" and not parts & FUNCTION
+
+    def pos(self) -> frozenset[str]:
+        return self.parts
 
     def cases(self, pos: tuple[str, ...] = ("NOUN", "ADJF", "PRTF", "NPRO", "NUMR")) -> set[str]:
         return {r.case for r in self.readings if r.pos in pos and r.case}
 
 
-@lru_cache(maxsize=10_000)  # ~2 kB an entry (pymorphy3's parses); hit 97 % of the time on scale books (8.6k words in 20)
+@lru_cache(maxsize=10_000)  # hit 97 % of the time on scale books (8.6k words in 20)
 def analyse(word: str) -> Word:
-    """The readings of one (lower-case) word, cached: a text repeats its words."""
+    """The readings of one (lower-case) word, cached: a text repeats its words; from the
+    witness's memo (_Memo) where an earlier run kept them."""
+    kept = _MEMO.words.get(word)
+    if kept is not None:  # (known, tag number, normal form, tag number, normal form, ...)
+        tags = _MEMO.tags
+        return Word(tuple(Reading(*tags[kept[k]], kept[k + 1], word, k // 2) for k in range(1, len(kept), 2)), kept[0])
     m = morph()
-    return Word(tuple(Reading(*_grammemes(p.tag), p) for p in m.parse(word)), m.word_is_known(word))
+    return Word(tuple(Reading(*_grammemes(p.tag), p.normal_form, word, k) for k, p in enumerate(parses(word))),
+                m.word_is_known(word))
 
 
-_GRAMMEMES: dict = {}  # pymorphy3 tag -> (pos, case, number, gender): the analyser shares its tag objects
+@lru_cache(maxsize=1_000)
+def parses(word: str) -> tuple:
+    """pymorphy3's analyses of a word (Reading.parse)."""
+    return tuple(morph().parse(word))
+
+
+_GRAMMEMES: dict = {}  # pymorphy3 tag -> (pos, case, number, gender, animacy, tag): the analyser shares its tags
 
 
 def _grammemes(t) -> tuple:
@@ -132,7 +168,8 @@ def _grammemes(t) -> tuple:
     if found is None:
         case = CASE_OF.get(t.case, t.case) if t.case else None
         gender = None if "ms-f" in t or t.gender is None else str(t.gender)  # «сирота»: either gender
-        found = _GRAMMEMES[t] = (str(t.POS), case and str(case), t.number and str(t.number), gender)
+        found = _GRAMMEMES[t] = (str(t.POS), case and str(case), t.number and str(t.number), gender,
+                                 t.animacy and str(t.animacy), str(t))
     return found
 
 
@@ -158,13 +195,85 @@ def run(text: str, ctx: Context) -> StageResult:
         return StageResult()
     st = settings("grammar", ctx)
     tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
-    queries = check(text, tokens, load_grammar()) if st.agreement else []
-    if st.rare_forms:
-        queries += _rare_forms(text, tokens)
-    if st.fragments:
-        queries += _fragments(text, tokens)
+    with _Memo.of(ctx) as memo:
+        queries = check(text, tokens, load_grammar()) if st.agreement else []
+        if st.rare_forms:
+            queries += _rare_forms(text, tokens, memo.rare)
+        if st.fragments:
+            queries += _fragments(text, tokens, memo.fragments)
+        memo.keep(tokens)
     queries.sort(key=lambda q: (q.start, q.end, q.rule))
     return StageResult([], queries)
+
+
+class _Memo:
+    """What pymorphy3 and the word list say of a witness's words (analyse, the forms a query
+    inflects, the verdicts of _rare and _fragment), kept from one `edition run` to the next
+    (pipeline.cache.WordMemo: `.edition-cache/grammar/<witness id>.marshal`, read by `--force` runs
+    too): parsing the Russian original's 4,700 words took 0.1-0.15 s of every run, and with the forms
+    kept a run loads no pymorphy3 for it. It holds the words of the witness's latest text alone
+    (written again when they change). Plain files (`edition clean FILE`) keep none."""
+
+    def __init__(self, memo: WordMemo | None):
+        self.memo = memo
+        data = memo.data if memo is not None else {}
+        self.tags: list = list(data.get("tags", ()))  # (pos, case, number, gender, animacy, tag) of the readings below
+        self.words: dict = dict(data.get("words", {}))  # word -> (known, then a tag's number and the normal form of each reading)
+        self.forms: dict = dict(data.get("forms", {}))  # "word|reading|grammemes" -> its inflected form, or None
+        self.rare: dict = dict(data.get("rare", {}))  # word -> _rare(word)
+        self.fragments: dict = dict(data.get("fragments", {}))  # word -> _fragment(word)
+        self.read = (set(self.words), set(self.forms), set(self.rare), set(self.fragments))
+
+    @classmethod
+    def of(cls, ctx: Context) -> _Memo:
+        root = None if ctx.witness.origin == "file" else Path(ctx.resources.root)
+        return cls(WordMemo(root, "grammar", ctx.witness.id))
+
+    def __enter__(self) -> _Memo:
+        global _MEMO
+        _MEMO = self  # what analyse reads (a process cleans one witness at a time)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _MEMO
+        _MEMO = _NO_MEMO
+
+    def keep(self, tokens) -> None:
+        """Store the analyses of this text's words and the forms and verdicts asked, if they are not what was read."""
+        if self.memo is None or self.memo.path is None:
+            return
+        words = {_plain(t).lower() for _, _, t in tokens if t[:1].isalpha() and not t.isascii()}
+        used = {t.lower() for _, _, t in tokens}
+        forms = {k: v for k, v in self.forms.items() if k.split("|", 1)[0] in words}
+        rare = {w: v for w, v in self.rare.items() if w in used}
+        fragments = {w: v for w, v in self.fragments.items() if w in used}
+        if (words, set(forms), set(rare), set(fragments)) == self.read:
+            return
+        tags: dict[tuple, int] = {}
+        kept = {}
+        for w in sorted(words):
+            a = analyse(w)
+            kept[w] = (a.known, *(x for r in a.readings for x in (
+                tags.setdefault((r.pos, r.case, r.number, r.gender, r.animacy, r.tag), len(tags)), r.normal_form)))
+        self.memo.save({"tags": list(tags), "words": kept, "forms": forms, "rare": rare, "fragments": fragments})
+
+
+def _inflected(r: Reading, grammemes: set) -> str | None:
+    """pymorphy3's form of a reading with these grammemes (its inflect), None if it has none; kept in
+    the witness's memo. With no grammemes: the form the reading itself is of (pymorphy3's word)."""
+    key = f"{r.word}|{r.index}|{','.join(sorted(map(str, grammemes)))}"
+    forms = _MEMO.forms
+    if key in forms:
+        return forms[key]
+    f = r.parse.inflect(grammemes) if grammemes else r.parse
+    form = f.word if f is not None else None
+    if _MEMO is not _NO_MEMO:
+        forms[key] = form
+    return form
+
+
+_NO_MEMO = _Memo(None)
+_MEMO = _NO_MEMO
 
 
 def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Query]:
@@ -203,19 +312,13 @@ def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Que
 
 
 def _is_adj(w: Word | None) -> bool:
-    """Only an adjective: a word that can also be a noun («рабочих») heads its own phrase."""
-    if w is None:
-        return False
-    pos = w.pos()
-    return w.known and "ADJF" in pos and not pos & ({"NOUN", "NPRO", "PRTF"} | FUNCTION)
-
-
-FUNCTION = {"ADVB", "PREP", "CONJ", "PRCL", "COMP", "INTJ", "PRED", "VERB", "INFN", "GRND", "ADJS", "PRTS"}
+    """Only an adjective (Word.adjective)."""
+    return w is not None and w.adjective
 
 
 def _is_noun(w: Word | None) -> bool:
-    """Only a noun: «и», «уже», «после» have noun readings (a letter, «уж», «посол») too."""
-    return w is not None and w.known and w.readings[0].pos == "NOUN" and not w.pos() & FUNCTION
+    """Only a noun (Word.noun)."""
+    return w is not None and w.noun
 
 
 def _agree(a: Reading, n: Reading) -> bool:
@@ -224,13 +327,17 @@ def _agree(a: Reading, n: Reading) -> bool:
     if n.number == "sing" and a.gender and n.gender and a.gender != n.gender:
         return False
     if a.case == "accs":  # «советских органов» vs «советские органы»: the accusative follows animacy
-        aa, na = a.parse.tag.animacy, n.parse.tag.animacy
+        aa, na = a.animacy, n.animacy
         return not (aa and na) or aa == na
     return True
 
 
+def _grammeme_set(r: Reading) -> set[str]:
+    return set(r.tag.replace(" ", ",").split(","))
+
+
 def _lemma(w: Word) -> set[str]:
-    return {r.parse.normal_form for r in w.readings}
+    return {r.normal_form for r in w.readings}
 
 
 def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -> Query | None:
@@ -268,7 +375,7 @@ def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -
         return None  # nothing agrees: a different construction, not one misread ending
     odd = [x for x in adjs if not any(_agree(a, best) for a in words[x].readings if a.pos == "ADJF")]
     x = odd[0]
-    pronoun = any("Apro" in r.parse.tag for r in words[x].readings)
+    pronoun = any("Apro" in _grammeme_set(r) for r in words[x].readings)
     if not pronoun and (best.case in ("datv", "ablt") or _lemma(words[x]) & governs):
         return None  # «чуждый рабочему», «богатого научными ценностями»: the adjective's complement
     s, e, w = tokens[x]
@@ -302,12 +409,12 @@ def _inflect(adj: Word, noun: Reading) -> str | None:
         if noun.number == "sing" and noun.gender in ("masc", "femn", "neut"):
             want.add(noun.gender)
         if noun.case == "accs":
-            anim = noun.parse.tag.animacy
+            anim = noun.animacy
             if anim and (noun.number == "plur" or noun.gender == "masc"):
                 want.add(anim)
-        f = a.parse.inflect(want)
+        f = _inflected(a, want)
         if f is not None:
-            return f.word
+            return f
     return None
 
 
@@ -321,9 +428,9 @@ def _inflect_noun(noun: Word, adj: Word, prep) -> str | None:
             continue
         if a.number == "sing" and a.gender and n.gender and a.gender != n.gender:
             continue
-        f = n.parse.inflect({a.case, a.number})
-        if f is not None and f.word != n.parse.word:
-            return f.word
+        f = _inflected(n, {a.case, a.number})
+        if f is not None and f != _inflected(n, set()):
+            return f
     return None
 
 
@@ -354,7 +461,7 @@ def _government(text, tokens, words, joined, i, prep, modifiers, quantity) -> Qu
     w = words[j]
     low = tokens[j][2].lower()
     cases = w.cases()
-    if not cases or "NUMR" in w.pos() or "Fixd" in str(w.readings[0].parse.tag):
+    if not cases or "NUMR" in w.pos() or "Fixd" in w.readings[0].tag:
         return None
     if cases & set(prep.cases):
         return None
@@ -374,9 +481,9 @@ def _government(text, tokens, words, joined, i, prep, modifiers, quantity) -> Qu
         if r.pos not in ("NOUN", "ADJF", "PRTF", "NPRO"):
             continue
         for c in prep.cases:
-            f = r.parse.inflect({c})
-            if f is not None and f.word not in forms and f.word != low:
-                forms.append(f.word)
+            f = _inflected(r, {c})
+            if f is not None and f not in forms and f != low:
+                forms.append(f)
         if forms:
             break
     prep_word = tokens[i][2]
@@ -427,13 +534,14 @@ def _phrase_start(words, i) -> int:
     return k
 
 
-def _rare_forms(text, tokens) -> list[Query]:
-    """A word the language barely uses, one edit from a common word, used once in the witness."""
+def _rare_forms(text, tokens, verdicts: dict | None = None) -> list[Query]:
+    """A word the language barely uses, one edit from a common word, used once in the witness.
+    `verdicts`: _rare's, by word, read and added to (the witness's memo)."""
     counts: dict[str, int] = {}
     for _, _, w in tokens:
         counts[w.lower()] = counts.get(w.lower(), 0) + 1
     out = []
-    verdicts: dict[str, tuple | None] = {}
+    verdicts = {} if verdicts is None else verdicts
     for s, e, w in tokens:
         low = w.lower()
         if counts[low] > 1 or len(low) < 4 or not w.isalpha() or not w.islower() or w.isascii():
@@ -455,7 +563,7 @@ def _rare(low: str) -> tuple | None:
     if z == 0.0 or z >= 1.5:
         return None  # unknown words are detect's; common ones are words
     w = analyse(low)
-    if not w.known or any(zipf(r.parse.normal_form) >= 1.5 for r in w.readings):
+    if not w.known or any(zipf(r.normal_form) >= 1.5 for r in w.readings):
         return None  # a rare form of a common word («фирмою», «ставши») is the writer's
     near = {}
     unlisted = plainly_unlisted("ru")  # most edits are no word: one lookup, not zipf's memo and tokenizer
@@ -529,27 +637,23 @@ def _reversed_words() -> list[str]:
     return words
 
 
-def _fragments(text, tokens) -> list[Query]:
+def _fragments(text, tokens, verdicts: dict | None = None) -> list[Query]:
     """A non-word that is the end of a common word whose beginning the print or a line break
     lost: «озиции» (позиции), «мунистическом» (коммунистическом). No paradigm has it; the
-    nearest known forms are the words it ends."""
+    nearest known forms are the words it ends. `verdicts`: _fragment's, by word, read and
+    added to (the witness's memo)."""
     out = []
+    verdicts = {} if verdicts is None else verdicts
     for s, e, w in tokens:
         low = w.lower()
-        if len(low) < 5 or not w.isalpha() or not w.islower() or w.isascii() or zipf(low) > 0 or analyse(low).known:
+        if len(low) < 5 or not w.isalpha() or not w.islower() or w.isascii():
             continue
-        rev = _reversed_words()
-        key = low[::-1]
-        i = bisect.bisect_left(rev, key)
-        found = []
-        while i < len(rev) and rev[i].startswith(key) and len(found) < 20:
-            if len(rev[i]) <= len(low) + 4:
-                found.append(rev[i][::-1])
-            i += 1
-        if not found:
+        if low not in verdicts:
+            verdicts[low] = _fragment(low)
+        found = verdicts[low]
+        if found is None:
             continue
-        found.sort(key=lambda x: (-zipf(x), x))
-        out.append(Query(s, e, w, found[:3], 0.45,
+        out.append(Query(s, e, w, list(found), 0.45,
                          f"«{w}» is in no paradigm (pymorphy3) and no word list; it is the end of "
                          f"{', '.join('«' + x + '»' for x in found[:3])}: its beginning lost?", rule="grammar.fragment"))
     return out
@@ -562,3 +666,22 @@ def _plain(word: str) -> str:
 
 def _recase(original: str, form: str) -> str:
     return form[:1].upper() + form[1:] if original[:1].isupper() else form
+
+
+def _fragment(low: str) -> list[str] | None:
+    """The (at most 3) common words a lower-case non-word is the end of, commonest first; None
+    for a word (listed, or in a paradigm) and for a non-word that ends none."""
+    if zipf(low) > 0 or analyse(low).known:
+        return None
+    rev = _reversed_words()
+    key = low[::-1]
+    i = bisect.bisect_left(rev, key)
+    found = []
+    while i < len(rev) and rev[i].startswith(key) and len(found) < 20:
+        if len(rev[i]) <= len(low) + 4:
+            found.append(rev[i][::-1])
+        i += 1
+    if not found:
+        return None
+    found.sort(key=lambda x: (-zipf(x), x))
+    return found[:3]
