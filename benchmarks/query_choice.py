@@ -132,40 +132,11 @@ def choices(st: detect.Settings) -> dict:
         return choose
 
     def parted(value):
-        return lambda d: _parted(value, d, gap, most, dense)
+        return lambda d: value.keep(list(d.queries), d.limit, d.text, gap, most, None, dense, breaks=True)
 
     return {"shipped": shipped, "oracle rank": oracle, "parted at lines": parted,
             "alone": lambda value: lambda d: value.keep(list(d.queries), d.limit),
             "no budget": lambda value: lambda d: list(d.queries)}
-
-
-def _parted(value, d: Doc, gap: int, most: int, dense: float) -> list:
-    """keep with no group over a line break (budget.lines before the budget joined across them)."""
-    original = budget.lines
-
-    def lines(queries, text, gap, most, dense=0.0, counted=None):
-        out, group, end, held = [], [], 0, 0
-        for q in sorted(queries, key=lambda q: (q.start, q.end)):
-            n = budget._count(text[q.start:q.end]) if q.start >= end else 0
-            if group and len(group) < most and budget._count(text[end:q.start], gap) <= gap:
-                a, b = group[0].start, max(end, q.end)
-                if text.find("\n", a, b) < 0:
-                    words = budget._count(text[a:b], most)
-                    if words <= most and held + n >= dense * words:
-                        group.append(q)
-                        end, held = max(end, q.end), held + n
-                        continue
-            if group:
-                out.append(group)
-            group, end, held = [q], q.end, budget._count(text[q.start:q.end])
-        if group:
-            out.append(group)
-        return out
-    budget.lines = lines
-    try:
-        return value.keep(list(d.queries), d.limit, d.text, gap, most, None, dense)
-    finally:
-        budget.lines = original
 
 
 def main() -> int:

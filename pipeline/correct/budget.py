@@ -109,17 +109,17 @@ class QueryValue:
         return (-self.expected(q.rule, q.score, q.text), -q.score, q.start, q.end)
 
     def keep(self, queries: list, limit: int, text: str | None = None, gap: int = -1, most: int = 0,
-             whole=None, dense: float = 0.0) -> list:
+             whole=None, dense: float = 0.0, breaks: bool = False) -> list:
         """The `limit` queries expected to flag the most misread words (`rank`), in text order. With
-        the `text` and `gap` >= 0, the doubts close together are one query first (`lines`);
-        `whole` gives the query a lone doubt stands for (detect keeps a doubt the budget will not keep
-        alone without its text)."""
+        the `text` and `gap` >= 0, the doubts close together are one query first (`lines`; `breaks`:
+        never across a line break); `whole` gives the query a lone doubt stands for (detect keeps a
+        doubt the budget will not keep alone without its text)."""
         if text is None or gap < 0:
             if len(queries) <= limit:
                 return queries
             return sorted(sorted(queries, key=self.rank)[:limit], key=lambda q: q.start)
         worth = []
-        for group in joined(queries, limit, text, gap, most, dense):
+        for group in joined(queries, limit, text, gap, most, dense, breaks):
             value = sum(self.expected(p.rule, p.score, text[p.start:p.end]) for p in group)
             worth.append(((-value, -max(p.score for p in group), group[0].start, max(p.end for p in group)), group))
         worth.sort(key=lambda w: w[0])
@@ -127,27 +127,30 @@ class QueryValue:
         return sorted(kept, key=lambda q: q.start)
 
 
-def joined(queries: list, limit: int, text: str, gap: int, most: int, dense: float) -> list[list]:
+def joined(queries: list, limit: int, text: str, gap: int, most: int, dense: float,
+           breaks: bool = False) -> list[list]:
     """The groups of doubts the budget chooses from, joined as much as the document's doubts need:
     the spans where a doubt is in every word, then in one of 2, 3, ... words (`lines`), until the
     groups are no more than the budget (`limit`) or a doubt is in `dense` of the words. A document
     with few doubts keeps them apart (no sound word read for nothing); one whose doubts outnumber its
     budget has its damaged stretches re-read at once. `dense` 0: one grouping, by `gap` and `most`."""
     if dense <= 0:
-        return lines(queries, text, gap, most)
+        return lines(queries, text, gap, most, breaks=breaks)
     k = 1
     counted: dict = {}  # each grouping counts the same spans' words again: counted once
     while True:
-        groups = lines(queries, text, gap, most, max(dense, 1 / k), counted)
+        groups = lines(queries, text, gap, most, max(dense, 1 / k), counted, breaks)
         if len(groups) <= limit or 1 / k <= dense:
             return groups
         k += 1
 
 
-def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0, counted: dict | None = None) -> list[list]:
+def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0, counted: dict | None = None,
+          breaks: bool = False) -> list[list]:
     """The queries in groups of doubts close together, in text order: a doubt joins the group before
     it when at most `gap` words lie between them and the group's span then holds at most `most`
-    words (and doubts), and doubts in at least `dense` of its words (a line break is no bound). `counted`: the
+    words (and doubts), and doubts in at least `dense` of its words (a line break is no bound, unless
+    `breaks`: how the budget grouped before, benchmarks/query_choice.py compares). `counted`: the
     words of spans counted before, {(start, end, bound): words} (`_count`), to use and add to."""
     out: list[list] = []
     group: list = []
@@ -166,7 +169,7 @@ def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0, cou
         # doubts far apart is most of the text, and `joined` groups it again for each density)
         if group and len(group) < most and count(end, q.start, gap) <= gap:
             words = count(group[0].start, max(end, q.end), most)
-            if words <= most and held + n >= dense * words:
+            if words <= most and held + n >= dense * words and not (breaks and text.find("\n", group[0].start, max(end, q.end)) >= 0):
                 group.append(q)
                 end, held = max(end, q.end), held + n
                 continue
