@@ -358,10 +358,10 @@ class _Witness:
         nxt = t.low(i + 1) if i + 1 < len(t.starts) and self.linked[i] else None
         return prev, nxt
 
-    def sides(self, i: int) -> tuple[str | None, str | None]:
-        """The neighbours the posterior reads: as printed, each read as its likeliest reading where one is
-        known (`mended`)."""
-        prev, nxt = self.neighbours(i)
+    def sides(self, i: int, near: tuple[str | None, str | None] | None = None) -> tuple[str | None, str | None]:
+        """The neighbours the posterior reads: as printed (`near`, if already looked up: `neighbours(i)`), each
+        read as its likeliest reading where one is known (`mended`)."""
+        prev, nxt = self.neighbours(i) if near is None else near
         mended = self.mended
         if mended:
             if prev is not None:
@@ -407,14 +407,16 @@ class _Witness:
         vocab, known = self.vocab, st.witness_known
         return [f for f, sure in zip(found, likely) if sure or vocab.get(f[0], 0) >= known]
 
-    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True):
+    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True,
+                  sides: tuple[str | None, str | None] | None = None):
         """([(hypothesis, probability)] best first, the reading itself being the hypothesis "";
         {hypothesis: association}): how much more the neighbours say for each hypothesis than
         its mere frequency does (log10; 0 where there are no neighbours).
         A real word (keep_p None) that no candidate outscores here is KEPT: nothing more is
         asked of it (most real words weighed: "the" where "she" is a word of the witness);
-        `shortcut` False computes its posterior in full (the tests compare the two)."""
-        prev, nxt = self.sides(i)
+        `shortcut` False computes its posterior in full (the tests compare the two). `sides`: `sides(i)`, if
+        the caller has them."""
+        prev, nxt = self.sides(i) if sides is None else sides
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
         if keep_p is None and reading not in cands:  # the reading's own fit, asked with its candidates'
@@ -531,10 +533,11 @@ def _run(text: str, ctx: Context) -> StageResult:
         if kind in ("nonword", "realword"):
             if latin.in_phrase(i, wt.tokens.low, wt.linked, len(starts)):
                 continue  # the writer's Latin ("et al."), written whole: protected
-            near = (key, *wt.neighbours(i))
+            sides = wt.neighbours(i)  # (the first weighing reads the neighbours as printed: nothing is mended yet)
+            near = (key, *sides)
             post = weighings.get(near, weighings)
             if post is weighings:
-                post = weighings[near] = _weigh(i, verdict, wt, st)
+                post = weighings[near] = _weigh(i, verdict, wt, st, sides)
                 if st.document_evidence and verdict[4] != ASK:
                     _learn(evidence, verdict, post)
             weighed.append(i)
@@ -694,7 +697,11 @@ def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evi
     one is made once: `first` holds the first pass's (candidates unchanged), `again` those with
     adapted candidates, both for the window at hand only (emptied when it changes)."""
     forms, ids = wt.tokens.forms, wt.tokens.ids
+    mended = wt.mended  # (set before a pass: not changed while it runs)
     window = 0
+    # each verdict adapted once in a window (the document's misreadings do not change after the first pass,
+    # and evidence.adapt remembers its answers for the window: the same answer)
+    adapted_of: dict[tuple, tuple] = {}
     if len(wt.tokens) > WINDOW:  # the last window's weighings: of no use from the first one on
         first.clear()
         again.clear()
@@ -706,17 +713,22 @@ def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evi
             first.clear()
             again.clear()
             evidence.forget_adapted()
+            adapted_of.clear()
         key = (forms[ids[i]], bool(flags[n] & 1))
         verdict = memo[key]
-        adapted = _adapted(verdict, evidence)
-        if flags[n] & 2 and adapted is verdict and wt.sides(i) == wt.neighbours(i):
+        adapted = adapted_of.get(key)
+        if adapted is None:
+            adapted = adapted_of[key] = _adapted(verdict, evidence)
+        near = wt.neighbours(i)
+        sides = wt.sides(i, near) if mended else near
+        if flags[n] & 2 and adapted is verdict and sides == near:
             yield n, i, verdict, (*KEPT, verdict[3])
             continue
         done = first if adapted is verdict else again
-        near = (key, *wt.sides(i))
+        near = (key, *sides)
         post = done.get(near, done)
         if post is done:
-            post = done[near] = _weigh(i, adapted, wt, st)
+            post = done[near] = _weigh(i, adapted, wt, st, sides)
         yield n, i, verdict, post
 
 
@@ -795,13 +807,14 @@ def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool 
     return tuple(v for v, _ in found)
 
 
-def _weigh(i: int, verdict, wt: _Witness, st: Settings):
-    """The noisy channel's (posterior, association) of a reading's candidates in its place (None: none)."""
+def _weigh(i: int, verdict, wt: _Witness, st: Settings, sides: tuple[str | None, str | None] | None = None):
+    """The noisy channel's (posterior, association) of a reading's candidates in its place (None: none).
+    `sides`: the neighbours the posterior reads (`_Witness.sides`), if the caller has them."""
     kind, base, _suffix, cands, _protected, _z = verdict
     if not cands:
         return None
     keep_p = None if kind == "realword" else 10 ** (st.nonword_zipf - 9.0)
-    return (*wt.posterior(i, base.lower(), keep_p, cands), cands)
+    return (*wt.posterior(i, base.lower(), keep_p, cands, sides=sides), cands)
 
 
 @lru_cache(maxsize=None)
