@@ -283,12 +283,17 @@ class _Bigrams:
         self._counts = array("I", map(counts.__getitem__, self._keys))
 
     def get(self, pair: tuple[str | None, str | None], default: int = 0) -> int:
-        a, b = self._low_id.get(pair[0]), self._low_id.get(pair[1])
-        if a is None or b is None:
+        low_id = self._low_id
+        a = low_id.get(pair[0])
+        if a is None:
+            return default
+        b = low_id.get(pair[1])
+        if b is None:
             return default
         key = a * self._n + b
-        k = bisect.bisect_left(self._keys, key)
-        return self._counts[k] if k < len(self._keys) and self._keys[k] == key else default
+        keys = self._keys
+        k = bisect.bisect_left(keys, key)
+        return self._counts[k] if k < len(keys) and keys[k] == key else default
 
     def __getitem__(self, pair: tuple[str | None, str | None]) -> int:
         return self.get(pair, 0)
@@ -425,11 +430,16 @@ class _Witness:
         else:
             fits = ctx.fits(prev, cands, nxt, reading)
             keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
-        scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
+        keep = math.log10(1.0 - self.model.word_error_rate) + keep_ctx
+        if shortcut and keep_p is None:  # KEPT unless a candidate outscores the reading (most real words)
+            for w, cost in cands.items():
+                if -cost + fits[w] > keep:
+                    break
+            else:
+                return KEPT
+        scores = [("", keep)]
         scores += [(w, -cost + fits[w]) for w, cost in cands.items()]
         top = max(s for _, s in scores)
-        if shortcut and keep_p is None and scores[0][1] >= top:
-            return KEPT
         association = ctx.association
         assoc = {"": association(keep_ctx, reading) if keep_p is None else 0.0}
         for w, fit in fits.items():
