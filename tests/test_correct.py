@@ -271,7 +271,7 @@ def test_the_channel_floor_never_exceeds_the_channel_and_spares_far_pairs_the_al
     model = ocr_model()
     words = ["Kollontai", "Kollontay", "KoUontai", "Shliapnikov", "Shlyapnikov", "tbe", "the", "THE", "rnodern",
              "modern", "shaU", "shall", "Eccnomic", "economic", "wrld", "world", "Pieasury", "treasury", "1n", "in",
-             "ofthe", "of the", "Zinovief", "zinoviev", "Bubnov", "Bukharin"]
+             "ofthe", "of the", "Zinovief", "zinoviev", "Bubnov", "Bukharin", "ΑΣ", "ασ", "ας", "ΛΟΓΟΣ", "λογοσ"]
     far = 0
     for printed in words:
         for meant in words:

@@ -92,9 +92,9 @@ class OcrModel:
             printed_floor: dict[str, float] = {}
             meant_floor: dict[str, float] = {}
             for (meant, printed), k in self.cost.items():
-                extra_p, extra_m = Counter(printed.lower()), Counter(meant.lower())
-                extra_p.subtract(meant.lower())
-                extra_m.subtract(printed.lower())
+                extra_p, extra_m = Counter(_letters(printed)), Counter(_letters(meant))
+                extra_p.subtract(_letters(meant))
+                extra_m.subtract(_letters(printed))
                 d = sum(n for n in extra_p.values() if n > 0) + sum(n for n in extra_m.values() if n > 0)
                 if not d:
                     continue  # a difference of case only: no letter it leaves unmatched
@@ -113,8 +113,8 @@ class OcrModel:
         which costs at least their shares (`_floors`); letters alike cost nothing here (matched, or a
         difference of case). Where it exceeds a cost asked for, the channel need not be computed."""
         printed_floor, meant_floor, default = self._floors()
-        extra = Counter(printed.lower())
-        extra.subtract(meant.lower())
+        extra = Counter(_letters(printed))
+        extra.subtract(_letters(meant))
         total = 0.0
         for x, n in extra.items():
             if n > 0:
@@ -252,6 +252,13 @@ class OcrModel:
             frontier = nxt
         seen.pop(printed, None)
         return seen.items()
+
+
+def _letters(s: str) -> str:
+    """A word's letters as `channel_floor` counts them: lower case, the final sigma as any other (str.lower
+    alone writes a capital sigma by its place in the string: "ς" at a word's end, "σ" inside, so a group's
+    letters would not be the word's)."""
+    return s.lower().replace("ς", "σ")
 
 
 def m_small(meant: str) -> bool:
