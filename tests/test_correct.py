@@ -313,3 +313,21 @@ def test_budget_counts_words_only_as_far_as_a_bound_needs():
         for bound in (0, 1, 12, 48, 10_000):
             got = _count(text[a:b], bound)
             assert got == full if full <= bound else got > bound, (a, b, bound)
+
+
+def test_the_channel_floor_never_exceeds_the_channel_and_spares_far_pairs_the_alignment():
+    """candidates() skips a witness's own word whose channel floor is above max_cost: the floor must be a
+    true lower bound of the alignment's cost (case, unseen edits, multi-letter confusions), and low enough
+    to keep the near pairs."""
+    model = ocr_model()
+    words = ["Kollontai", "Kollontay", "KoUontai", "Shliapnikov", "Shlyapnikov", "tbe", "the", "THE", "rnodern",
+             "modern", "shaU", "shall", "Eccnomic", "economic", "wrld", "world", "Pieasury", "treasury", "1n", "in",
+             "ofthe", "of the", "Zinovief", "zinoviev", "Bubnov", "Bukharin", "ΑΣ", "ασ", "ας", "ΛΟΓΟΣ", "λογοσ"]
+    far = 0
+    for printed in words:
+        for meant in words:
+            floor, cost = model.channel_floor(printed, meant), model.channel(printed, meant)
+            assert floor <= cost + 1e-9, (printed, meant, floor, cost)
+            far += floor > 4.0
+    assert model.channel_floor("Kollontai", "kollontay") <= 4.0  # a near pair is aligned
+    assert far > len(words) ** 2 / 3  # most pairs of unrelated words are spared

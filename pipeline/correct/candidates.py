@@ -573,6 +573,8 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
         own = own_words(vocab, lex, min_zipf, witness_known)
     for v in own.get(low[:1], ()):  # the witness's own frequent words the lexicon lacks ("Kollontai")
         if v not in out and abs(len(v) - len(low)) <= 2 and v != low:
+            if model.channel_floor(reading, v) > max_cost + 1e-9:
+                continue  # certainly costlier than max_cost, without the alignment (most of them)
             c = model.channel(reading, v)
             if c <= max_cost:
                 out[v] = c

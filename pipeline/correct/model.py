@@ -10,6 +10,7 @@ channel) and the collation's variant classifier (is a variant an OCR confusion?)
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
 from itertools import chain
@@ -77,6 +78,50 @@ class OcrModel:
             self.printed_for.setdefault(meant, {})[printed] = k
         self.space_lost = self.cost.get((" ", ""), self.unseen)   # "we could" printed "wecould"
         self.space_added = self.cost.get(("", " "), self.unseen)  # "could" printed "co uld"
+
+    def _floors(self) -> tuple[dict[str, float], dict[str, float], float]:
+        """Per letter (lower case), the least share of a confusion's cost that the letter bears where it
+        is printed (first) or meant (second) without its counterpart: a confusion costing k whose meant and
+        printed groups, lower-cased, differ by d letters (as multisets: "rn" for "m" 3, "U" for "ll" 1,
+        a capital for its small letter 0) puts k / d on each of them; and the share of any other letter
+        (third): an edit the table lacks, unseen / 2 (one letter for another), more for one added or lost.
+        Made once."""
+        floors = self.__dict__.get("_floors_")
+        if floors is None:
+            default = self.unseen / 2
+            printed_floor: dict[str, float] = {}
+            meant_floor: dict[str, float] = {}
+            for (meant, printed), k in self.cost.items():
+                extra_p, extra_m = Counter(_letters(printed)), Counter(_letters(meant))
+                extra_p.subtract(_letters(meant))
+                extra_m.subtract(_letters(printed))
+                d = sum(n for n in extra_p.values() if n > 0) + sum(n for n in extra_m.values() if n > 0)
+                if not d:
+                    continue  # a difference of case only: no letter it leaves unmatched
+                for x, n in extra_p.items():
+                    if n > 0 and k / d < printed_floor.get(x, default):
+                        printed_floor[x] = k / d
+                for x, n in extra_m.items():
+                    if n > 0 and k / d < meant_floor.get(x, default):
+                        meant_floor[x] = k / d
+            floors = self.__dict__["_floors_"] = (printed_floor, meant_floor, default)
+        return floors
+
+    def channel_floor(self, printed: str, meant: str) -> float:
+        """A lower bound of `channel(printed, meant)`, cheap to compute (no alignment): the letters of each
+        word that the other lacks (lower-cased, as multisets) are each in some confusion of any way through,
+        which costs at least their shares (`_floors`); letters alike cost nothing here (matched, or a
+        difference of case). Where it exceeds a cost asked for, the channel need not be computed."""
+        printed_floor, meant_floor, default = self._floors()
+        extra = Counter(_letters(printed))
+        extra.subtract(_letters(meant))
+        total = 0.0
+        for x, n in extra.items():
+            if n > 0:
+                total += n * printed_floor.get(x, default)
+            elif n < 0:
+                total -= n * meant_floor.get(x, default)
+        return total
 
     def _groups(self, per_group: int, lower: bool = False) -> dict[str, tuple[tuple[str, float, str], ...]]:
         """meant_for cut to the `per_group` cheapest, with each meant group in lower case (made once).
@@ -207,6 +252,13 @@ class OcrModel:
             frontier = nxt
         seen.pop(printed, None)
         return seen.items()
+
+
+def _letters(s: str) -> str:
+    """A word's letters as `channel_floor` counts them: lower case, the final sigma as any other (str.lower
+    alone writes a capital sigma by its place in the string: "ς" at a word's end, "σ" inside, so a group's
+    letters would not be the word's)."""
+    return s.lower().replace("ς", "σ")
 
 
 def m_small(meant: str) -> bool:

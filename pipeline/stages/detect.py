@@ -286,12 +286,17 @@ class _Bigrams:
         self._counts = array("I", map(counts.__getitem__, self._keys))
 
     def get(self, pair: tuple[str | None, str | None], default: int = 0) -> int:
-        a, b = self._low_id.get(pair[0]), self._low_id.get(pair[1])
-        if a is None or b is None:
+        low_id = self._low_id
+        a = low_id.get(pair[0])
+        if a is None:
+            return default
+        b = low_id.get(pair[1])
+        if b is None:
             return default
         key = a * self._n + b
-        k = bisect.bisect_left(self._keys, key)
-        return self._counts[k] if k < len(self._keys) and self._keys[k] == key else default
+        keys = self._keys
+        k = bisect.bisect_left(keys, key)
+        return self._counts[k] if k < len(keys) and keys[k] == key else default
 
     def __getitem__(self, pair: tuple[str | None, str | None]) -> int:
         return self.get(pair, 0)
@@ -361,10 +366,10 @@ class _Witness:
         nxt = t.low(i + 1) if i + 1 < len(t.starts) and self.linked[i] else None
         return prev, nxt
 
-    def sides(self, i: int) -> tuple[str | None, str | None]:
-        """The neighbours the posterior reads: as printed, each read as its likeliest reading where one is
-        known (`mended`)."""
-        prev, nxt = self.neighbours(i)
+    def sides(self, i: int, near: tuple[str | None, str | None] | None = None) -> tuple[str | None, str | None]:
+        """The neighbours the posterior reads: as printed (`near`, if already looked up: `neighbours(i)`), each
+        read as its likeliest reading where one is known (`mended`)."""
+        prev, nxt = self.neighbours(i) if near is None else near
         mended = self.mended
         if mended:
             if prev is not None:
@@ -410,14 +415,16 @@ class _Witness:
         vocab, known = self.vocab, st.witness_known
         return [f for f, sure in zip(found, likely) if sure or vocab.get(f[0], 0) >= known]
 
-    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True):
+    def posterior(self, i: int, reading: str, keep_p: float | None, cands: dict[str, float], shortcut: bool = True,
+                  sides: tuple[str | None, str | None] | None = None):
         """([(hypothesis, probability)] best first, the reading itself being the hypothesis "";
         {hypothesis: association}): how much more the neighbours say for each hypothesis than
         its mere frequency does (log10; 0 where there are no neighbours).
         A real word (keep_p None) that no candidate outscores here is KEPT: nothing more is
         asked of it (most real words weighed: "the" where "she" is a word of the witness);
-        `shortcut` False computes its posterior in full (the tests compare the two)."""
-        prev, nxt = self.sides(i)
+        `shortcut` False computes its posterior in full (the tests compare the two). `sides`: `sides(i)`, if
+        the caller has them."""
+        prev, nxt = self.sides(i) if sides is None else sides
         ctx = self.context
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
         if keep_p is None and reading not in cands:  # the reading's own fit, asked with its candidates'
@@ -426,11 +433,16 @@ class _Witness:
         else:
             fits = ctx.fits(prev, cands, nxt, reading)
             keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
-        scores = [("", math.log10(1.0 - self.model.word_error_rate) + keep_ctx)]
+        keep = math.log10(1.0 - self.model.word_error_rate) + keep_ctx
+        if shortcut and keep_p is None:  # KEPT unless a candidate outscores the reading (most real words)
+            for w, cost in cands.items():
+                if -cost + fits[w] > keep:
+                    break
+            else:
+                return KEPT
+        scores = [("", keep)]
         scores += [(w, -cost + fits[w]) for w, cost in cands.items()]
         top = max(s for _, s in scores)
-        if shortcut and keep_p is None and scores[0][1] >= top:
-            return KEPT
         association = ctx.association
         assoc = {"": association(keep_ctx, reading) if keep_p is None else 0.0}
         for w, fit in fits.items():
@@ -534,10 +546,11 @@ def _run(text: str, ctx: Context) -> StageResult:
         if kind in ("nonword", "realword"):
             if latin.in_phrase(i, wt.tokens.low, wt.linked, len(starts)):
                 continue  # the writer's Latin ("et al."), written whole: protected
-            near = (key, *wt.neighbours(i))
+            sides = wt.neighbours(i)  # (the first weighing reads the neighbours as printed: nothing is mended yet)
+            near = (key, *sides)
             post = weighings.get(near, weighings)
             if post is weighings:
-                post = weighings[near] = _weigh(i, verdict, wt, st)
+                post = weighings[near] = _weigh(i, verdict, wt, st, sides)
                 if st.document_evidence and verdict[4] != ASK:
                     _learn(evidence, verdict, post)
             weighed.append(i)
@@ -697,7 +710,11 @@ def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evi
     one is made once: `first` holds the first pass's (candidates unchanged), `again` those with
     adapted candidates, both for the window at hand only (emptied when it changes)."""
     forms, ids = wt.tokens.forms, wt.tokens.ids
+    mended = wt.mended  # (set before a pass: not changed while it runs)
     window = 0
+    # each verdict adapted once in a window (the document's misreadings do not change after the first pass,
+    # and evidence.adapt remembers its answers for the window: the same answer)
+    adapted_of: dict[tuple, tuple] = {}
     if len(wt.tokens) > WINDOW:  # the last window's weighings: of no use from the first one on
         first.clear()
         again.clear()
@@ -709,17 +726,22 @@ def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evi
             first.clear()
             again.clear()
             evidence.forget_adapted()
+            adapted_of.clear()
         key = (forms[ids[i]], bool(flags[n] & 1))
         verdict = memo[key]
-        adapted = _adapted(verdict, evidence)
-        if flags[n] & 2 and adapted is verdict and wt.sides(i) == wt.neighbours(i):
+        adapted = adapted_of.get(key)
+        if adapted is None:
+            adapted = adapted_of[key] = _adapted(verdict, evidence)
+        near = wt.neighbours(i)
+        sides = wt.sides(i, near) if mended else near
+        if flags[n] & 2 and adapted is verdict and sides == near:
             yield n, i, verdict, (*KEPT, verdict[3])
             continue
         done = first if adapted is verdict else again
-        near = (key, *wt.sides(i))
+        near = (key, *sides)
         post = done.get(near, done)
         if post is done:
-            post = done[near] = _weigh(i, adapted, wt, st)
+            post = done[near] = _weigh(i, adapted, wt, st, sides)
         yield n, i, verdict, post
 
 
@@ -798,13 +820,14 @@ def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool 
     return tuple(v for v, _ in found)
 
 
-def _weigh(i: int, verdict, wt: _Witness, st: Settings):
-    """The noisy channel's (posterior, association) of a reading's candidates in its place (None: none)."""
+def _weigh(i: int, verdict, wt: _Witness, st: Settings, sides: tuple[str | None, str | None] | None = None):
+    """The noisy channel's (posterior, association) of a reading's candidates in its place (None: none).
+    `sides`: the neighbours the posterior reads (`_Witness.sides`), if the caller has them."""
     kind, base, _suffix, cands, _protected, _z = verdict
     if not cands:
         return None
     keep_p = None if kind == "realword" else 10 ** (st.nonword_zipf - 9.0)
-    return (*wt.posterior(i, base.lower(), keep_p, cands), cands)
+    return (*wt.posterior(i, base.lower(), keep_p, cands, sides=sides), cands)
 
 
 @lru_cache(maxsize=None)
