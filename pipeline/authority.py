@@ -23,7 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import EditionError
-from pipeline.tomlio import display_path, line_of, load_toml, validate
+from pipeline.tomlio import display_path, header_lines, load_toml, validate
 
 
 class NameEntry(BaseModel):
@@ -97,9 +97,10 @@ def load_authority(path: Path) -> Authority:
         raise EditionError(display_path(path), f"unknown top-level key {sorted(unknown)[0]!r} (expected [[name]] tables)")
     entries, lines = [], {}
     owner: dict[str, str] = {}
+    headers = header_lines(text, "name")
     for i, table in enumerate(data.get("name", [])):
         e = validate(NameEntry, table, path=path, text=text, array="name", index=i)
-        line = line_of(text, "name", i)
+        line = headers[i] if i < len(headers) else None
         for form in [e.canonical, *e.variants, *e.forms]:
             if form in owner and owner[form] != e.id:
                 raise EditionError(display_path(path), f"[[name]] #{i + 1} ({e.id!r}): form {form!r} "

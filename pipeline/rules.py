@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pipeline.errors import EditionError
 from pipeline.lexicon import shared
 from pipeline.model import introduced_problem
-from pipeline.tomlio import display_path, load_toml, parse_toml, validate
+from pipeline.tomlio import display_path, header_lines, load_toml, parse_toml, validate
 from pipeline.witnesses import load_corpus
 
 KINDS = ("scanno", "typo", "name", "spacing", "punct", "case")
@@ -294,18 +294,11 @@ def load_rule_file(path: Path, text: str | None = None) -> list[Rule]:
     if not isinstance(tables, list):
         raise EditionError(display_path(path), "'rule' must be an array of tables: write [[rule]]")
     rules = []
-    headers = _header_lines(text, "rule")  # one pass: line_of per rule would be quadratic
+    headers = header_lines(text, "rule")
     for i, table in enumerate(tables):
         spec = validate(RuleSpec, table, path=path, text=text, array="rule", index=i)
         rules.append(Rule(spec, path, headers[i] if i < len(headers) else None))
     return rules
-
-
-def _header_lines(text: str, array: str) -> list[int]:
-    """1-based lines of every [[array]] header, in order (as tomlio.line_of finds them)."""
-    header = regex.compile(r"^\s*\[\[\s*([A-Za-z0-9_.\-]+)\s*\]\]\s*(#.*)?$")
-    return [n for n, line in enumerate(text.splitlines(), 1)
-            if (m := header.match(line)) and m.group(1) == array]
 
 
 def rule_files(root: Path) -> list[Path]:

@@ -53,6 +53,17 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
         raise EditionError(shown, f"TOML syntax error: {msg}", line=line) from None
 
 
+def header_lines(text: str, array: str) -> list[int]:
+    """1-based lines of every [[array]] header, in order, in one pass (as `line_of` finds each: a
+    file of many tables asked table by table would be read again for each).
+
+    >>> header_lines('[[rule]]\\nid = "a"\\n[[rule]]\\nid = "b"\\n', "rule")
+    [1, 3]
+    """
+    return [n for n, line in enumerate(text.splitlines(), 1)
+            if (m := _HEADER.match(line)) and m.group(1) == array]
+
+
 def line_of(text: str, array: str, index: int, key: str | None = None) -> int | None:
     """1-based line of `key` in the index-th [[array]] table (or of its header).
 
