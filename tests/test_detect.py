@@ -301,11 +301,16 @@ def test_lone_digit_read_for_i_fixed_where_the_document_confirms_it(resources):
         import pytest
         pytest.skip("../shared/benchmarks not present")
     text = (ICDAR / "ocr" / name).read_text(encoding="utf-8")
+    # with the habit confirmed, a misread "!" (ICDAR's own wrong fixes: "alas 1 no more", "God 1 it
+    # shall") is still no "I": the next word does not follow "I"
+    page = len(text)
+    text += "\nSo help us, God 1 it shall not be so; alas 1 no more amongst us.\n"
     r = detect.run(text, en_context(resources))
     fixed = {text[e.start - 15:e.end + 20]: e.after for e in r.edits if e.rule == "detect.digit"}
     assert len(fixed) >= 10 and set(fixed.values()) == {"I"}
     assert any("also 1 have occasionally" in k for k in fixed)
     assert any("1 am privileged" in k for k in fixed)
+    assert not [e for e in r.edits if e.start > page]
     one = "He came back on page 1 and said so, and 1 think it true. We read it in 1 hour."
     r = detect.run(one, en_context(resources))
     assert not [e for e in r.edits if e.rule == "detect.digit"]  # one place: no habit confirmed
