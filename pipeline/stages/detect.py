@@ -1311,6 +1311,8 @@ def _skip(w: str) -> bool:
     """Readings that are not words to judge: numbers, roman numerals, single letters, acronyms."""
     if len(w) < 2 or NUMBER.fullmatch(w):
         return True
+    if w.isalpha():  # most readings: the letters are the word (a letter is no digit)
+        return len(w) <= 6 and all(c.isupper() for c in w)
     letters = [c for c in w if c.isalpha()]
     if not letters:
         return True
@@ -1321,7 +1323,10 @@ def _skip(w: str) -> bool:
 
 @lru_cache(maxsize=20_000)
 def _camel(w: str) -> bool:
-    return any(a.islower() and b.isupper() for a, b in zip(w, w[1:]))
+    rest = w[1:]
+    if rest.islower() or w.isupper():  # no capital after the first letter, or no small letter: most words
+        return False
+    return any(a.islower() and b.isupper() for a, b in zip(w, rest))
 
 
 def _split_camel(w: str, lex: Lexicon) -> str | None:
