@@ -12,6 +12,8 @@ exactly when nothing it depends on changed:
 * `grammar/<witness id>.marshal`, `hyphenation/<witness id>.marshal`: no results but memos
   (`WordMemo`), read by `--force` runs too: what pymorphy3 and the word list said of a Russian
   witness's words (pipeline.stages.grammar, pipeline.stages.hyphenation), made by the same code.
+* `detect/plain-<language>.marshal`: a memo too, of the lower-case forms detect leaves alone in
+  every witness (pipeline.stages.detect._plain_memo), for the same code, model, name authority and settings.
 * `run.json`: the last complete run: the hash of all its inputs and the hash of every file
   it wrote. `edition run` with the same inputs and untouched outputs does nothing.
 
@@ -156,13 +158,14 @@ class WordMemo:
     `save(data)` writes what this run asked. With `root` None nothing is kept (a plain file of
     `edition clean FILE`)."""
 
-    def __init__(self, root: Path | None, kind: str, name: str):
+    def __init__(self, root: Path | None, kind: str, name: str, salt: tuple[str, ...] = ()):
+        """`salt`: what else the answers depend on (read only where it is the same)."""
         self.path = None if root is None else root / CACHE_DIR / kind / f"{name}.marshal"
         self.data: dict = {}
         if self.path is None:
             return
         import marshal
-        self.key = digest(code_version(), kind)
+        self.key = digest(code_version(), kind, *salt)
         try:
             key, data = marshal.loads(self.path.read_bytes())
             if key == self.key and isinstance(data, dict):

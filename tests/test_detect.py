@@ -777,3 +777,28 @@ def test_a_latin_phrase_written_whole_is_the_writers(resources):
     n = len(wt.tokens.starts)
     inside = [wt.tokens.low(i) for i in range(n) if latin.in_phrase(i, wt.tokens.low, wt.linked, n)]
     assert inside == ["et", "al", "per", "se", "et", "cetera"]
+
+
+def test_the_forms_left_alone_everywhere_are_kept_for_the_next_run(tmp_path, monkeypatch):
+    """The lower-case forms detect leaves alone in every witness are kept in the project's run cache
+    (`.edition-cache/detect/plain-en.marshal`): a new process reads them and judges fewer forms, with the
+    same queries and edits; a memo made by other code is not read."""
+    import pipeline.cache
+    text = (Path(__file__).resolve().parents[1] / "clean" / "lenin-trade-unions.txt").read_text(encoding="utf-8")[:30_000]
+    w = Witness(id="lenin-trade-unions", file="l.txt", language="en", work="l", role="original")
+    judged = []
+    judge = detect._judge
+    monkeypatch.setattr(detect, "_judge", lambda form, *a: judged.append(form) or judge(form, *a))
+
+    def run(resources: Resources) -> tuple[list, int]:
+        monkeypatch.setattr(detect, "_PLAIN", {})  # a new process
+        judged.clear()
+        r = detect.run(text, Context(w, resources, {}))
+        return [(q.start, q.end, q.text, q.suggestions, q.rule) for q in r.queries] + r.edits, len(judged)
+
+    first, n = run(Resources(tmp_path))
+    assert first and n > 500 and (tmp_path / ".edition-cache" / "detect" / "plain-en.marshal").is_file()
+    again, m = run(Resources(tmp_path))
+    assert again == first and m < n / 2
+    monkeypatch.setattr(pipeline.cache, "code_version", lambda: "other code")
+    assert run(Resources(tmp_path)) == (first, n)

@@ -63,7 +63,7 @@ def _edit1_by_lookup(low: str, lex) -> tuple[str, ...]:
 def test_word_index_holds_the_lexicons_common_words_and_their_prefixes_and_suffixes():
     lex = lexicon("en")
     index = word_index(lex)
-    assert {"the", "world", "apportion"} <= index.words and "commisnr" not in index.words
+    assert all(w in index.words for w in ("the", "world", "apportion")) and "commisnr" not in index.words
     assert "r" in index.prefixes["wo"] and "o" in index.suffixes["rld"] and "commisnr" not in index.suffixes
     assert all(w.isalpha() and lex.at_least(w, index_min_zipf(lex)) for w in list(index.words)[::97])
 

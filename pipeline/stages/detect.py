@@ -770,6 +770,7 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
                     if len(everywhere) >= PLAIN_MAX:
                         everywhere.clear()
                     everywhere[w] = e
+    _keep_plain(wt, ctx, st)
     worth = plain.translate(bytes([1, 0]) + bytes(254))  # 1: a form to judge at its places
     return array("i", compress(range(len(wt.tokens.ids)), map(worth.__getitem__, wt.tokens.ids)))
 
@@ -777,21 +778,62 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
 # lower-case forms judged in this process, per authority, lexicon, model and settings: True for one
 # _judge leaves alone in every witness (most words of every text: "the", "which"); a tuple of words
 # for one it leaves alone in every witness that uses none of them `witness_known` times (the others
-# are judged in each witness). Emptied when this full (about 100 bytes a form).
+# are judged in each witness). Emptied when this full (about 100 bytes a form). Kept from one run
+# to the next in the project (`_plain_memo`): a new process judged every common word of its first
+# witness again (the Russian original's ~0.15 s, Lenin's and the Dreadnought's ~0.05-0.1 s each).
 PLAIN_MAX = 100_000
-_PLAIN: dict[tuple, tuple[object, dict[str, bool | tuple[str, ...]]]] = {}
+_PLAIN: dict[tuple, list] = {}  # key -> [the objects, the forms, their memo (or None), the forms' count when kept]
 
 
 def _plain_forms(wt: _Witness, ctx: Context, st: Settings) -> dict[str, bool | tuple[str, ...]]:
+    return _plain_held(wt, ctx, st)[1]
+
+
+def _plain_held(wt: _Witness, ctx: Context, st: Settings) -> list:
     auth = ctx.resources.authority
     key = (id(auth), id(wt.lex), id(wt.model), st.known_zipf, st.realword_min_zipf, st.max_cost, st.realword_prune)
     held = _PLAIN.get(key)
     if held is None:
         if len(_PLAIN) >= 8:
             _PLAIN.clear()
+        memo = _plain_memo(ctx, st, wt.lex.language)
+        forms = _valid_plain(memo.data) if memo is not None else {}
         # the objects themselves are held with their forms: an id is not reused while they live
-        held = _PLAIN[key] = ((auth, wt.lex, wt.model), {})
-    return held[1]
+        held = _PLAIN[key] = [(auth, wt.lex, wt.model), forms, memo, len(forms)]
+    return held
+
+
+def _plain_memo(ctx: Context, st: Settings, language: str):
+    """The project's memo of the plain forms (pipeline.cache.WordMemo: `.edition-cache/detect/plain-<language>.marshal`,
+    read by `--force` runs too), for the same code, word lists and libraries (the memo's key), and the same
+    model, name authority and settings (its salt); None for a plain file (`edition clean FILE`)."""
+    if ctx.witness.origin == "file":
+        return None
+    from pathlib import Path
+    from pipeline.cache import WordMemo, file_digest
+    from pipeline.correct import model as ocr
+    res = ctx.resources
+    salt = (language, file_digest(Path(ocr.MODEL_FILE)), file_digest(res.data_root / "rules" / "names.toml"),
+            repr((st.known_zipf, st.realword_min_zipf, st.max_cost, st.realword_prune)))
+    return WordMemo(Path(res.root), "detect", f"plain-{language}", salt)
+
+
+def _valid_plain(data: dict) -> dict[str, bool | tuple[str, ...]]:
+    """The memo's forms, if each is a form and True or a tuple of words ({} otherwise: made again)."""
+    if len(data) > PLAIN_MAX or not all(type(k) is str and (v is True or (type(v) is tuple and all(
+            type(x) is str for x in v))) for k, v in data.items()):
+        return {}
+    return dict(data)
+
+
+def _keep_plain(wt: _Witness, ctx: Context, st: Settings) -> None:
+    """Write the plain forms to the project's memo if this witness added some (another process may
+    write its own meanwhile: whichever comes last is read next; every one gives the same verdicts)."""
+    held = _plain_held(wt, ctx, st)
+    forms, memo = held[1], held[2]
+    if memo is not None and len(forms) != held[3]:
+        memo.save(forms)
+        held[3] = len(forms)
 
 
 def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool | tuple[str, ...]:
@@ -1319,6 +1361,8 @@ def _skip(w: str) -> bool:
     """Readings that are not words to judge: numbers, roman numerals, single letters, acronyms."""
     if len(w) < 2 or NUMBER.fullmatch(w):
         return True
+    if w.isalpha():  # most readings: the letters are the word (a letter is no digit)
+        return len(w) <= 6 and all(c.isupper() for c in w)
     letters = [c for c in w if c.isalpha()]
     if not letters:
         return True
@@ -1329,7 +1373,10 @@ def _skip(w: str) -> bool:
 
 @lru_cache(maxsize=20_000)
 def _camel(w: str) -> bool:
-    return any(a.islower() and b.isupper() for a, b in zip(w, w[1:]))
+    rest = w[1:]
+    if rest.islower() or w.isupper():  # no capital after the first letter, or no small letter: most words
+        return False
+    return any(a.islower() and b.isupper() for a, b in zip(w, rest))
 
 
 def _split_camel(w: str, lex: Lexicon) -> str | None:
