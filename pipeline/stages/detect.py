@@ -1088,7 +1088,7 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
     that confirmation, or without the next word's, a place whose neighbours favour the word at all
     (margin >= 0: the word likelier than the number, as a real word is asked from posterior 0.5) is a query."""
     ctx = wt.context
-    found = []  # (token index, digit, word, margin)
+    found = []  # (token index, digit, word, margin, right)
     for i in _places_of(wt, lambda f: f in _NUMERALS):  # a token that is one digit
         m, d = wt.tokens[i], wt.text[wt.tokens.starts[i]]
         prev, nxt = wt.neighbours(i)
