@@ -36,7 +36,7 @@ from array import array
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.store import write_atomic
+from pipeline.store import cache_dir, write_atomic
 
 CACHE_DIR = ".edition-cache"
 FORMAT = "1"  # bump when the layout of the cache changes
@@ -145,6 +145,26 @@ def _side(entry: Path, n: int) -> Path:
 def _write_text(f, text: str) -> None:
     for i in range(0, len(text), _SLICE):
         f.write(text[i:i + _SLICE].encode("utf-8", "surrogatepass"))
+
+
+def kept_json(kind: str, parts: tuple[str, ...], make, valid):
+    """A JSON value kept in the user cache (pipeline.store.cache_dir), in `<kind>-<hash>.json` named
+    by the code (`code_version`: the edition's and the libraries', pymorphy3's dictionary among them)
+    and `parts` (what the value is made from): read where a process made it before and `valid(value)`
+    holds, else `make()` and kept there. A cache that cannot be read or written is not used."""
+    path = cache_dir() / f"{kind}-{digest(code_version(), *parts)[:24]}.json"
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+        if valid(value):
+            return value
+    except (OSError, ValueError):
+        pass
+    value = make()
+    try:
+        write_atomic(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass
+    return value
 
 
 MEMOS = ("grammar", "hyphenation")  # the kinds of WordMemo, one file per witness

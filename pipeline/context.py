@@ -135,23 +135,12 @@ def _cyrillic_names(root: Path, work: str, lexicon) -> frozenset[str]:
     texts = [read_raw(corpus, w.id) for w in corpus.witnesses if w.work == work and w.language == "ru"]
     if not texts:
         return frozenset()
-    import json
+    from pipeline.cache import kept_json
 
-    from pipeline.cache import code_version, digest
-    from pipeline.store import cache_dir, write_atomic
-    path = cache_dir() / f"original-names-{digest(code_version(), *texts)[:24]}.json"
-    try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(kept, list) and all(isinstance(n, str) for n in kept):
-            return frozenset(kept)
-    except (OSError, ValueError):
-        pass
-    ru = lexicon("ru")
-    names = frozenset(m.group() for text in texts
-                      for m in regex.finditer(r"(?<=[\p{Ll},;]\s+(?:тов\.\s+)?)\p{Lu}\p{Ll}{3,}", text)
-                      if ru.zipf(m.group()) < 3.0)
-    try:
-        write_atomic(path, json.dumps(sorted(names), ensure_ascii=False).encode("utf-8"))
-    except OSError:
-        pass
-    return names
+    def made() -> list[str]:
+        ru = lexicon("ru")
+        return sorted({m.group() for text in texts
+                       for m in regex.finditer(r"(?<=[\p{Ll},;]\s+(?:тов\.\s+)?)\p{Lu}\p{Ll}{3,}", text)
+                       if ru.zipf(m.group()) < 3.0})
+    return frozenset(kept_json("original-names", tuple(texts), made,
+                               lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v)))

@@ -100,21 +100,10 @@ def know_nominatives(words: frozenset[str]) -> None:
     with its dictionary); a cache that cannot be read or written is not used."""
     import json
 
-    from pipeline.cache import code_version, digest
-    from pipeline.store import cache_dir, write_atomic
+    from pipeline.cache import kept_json
     names = sorted(words)
     if not names or all(n in _NOMINATIVES for n in names):
         return
-    path = cache_dir() / f"nominatives-{digest(code_version(), json.dumps(names, ensure_ascii=False))[:24]}.json"
-    try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(kept, dict) and sorted(kept) == names and all(isinstance(v, str) for v in kept.values()):
-            _NOMINATIVES.update(kept)
-            return
-    except (OSError, ValueError):
-        pass
-    made = {n: nominative(n) for n in names}
-    try:
-        write_atomic(path, json.dumps(made, ensure_ascii=False).encode("utf-8"))
-    except OSError:
-        pass
+    _NOMINATIVES.update(kept_json(
+        "nominatives", (json.dumps(names, ensure_ascii=False),), lambda: {n: nominative(n) for n in names},
+        lambda v: isinstance(v, dict) and sorted(v) == names and all(isinstance(x, str) for x in v.values())))

@@ -88,21 +88,11 @@ def cyrillic_forms(names: tuple[str, ...]) -> dict[str, frozenset[str]]:
     dictionary); a cache that cannot be read or written is not used."""
     import json
 
-    from pipeline.cache import code_version, digest
-    from pipeline.store import cache_dir, write_atomic
-    path = cache_dir() / f"name-forms-{digest(code_version(), json.dumps(names, ensure_ascii=False))[:24]}.json"
-    try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(kept, dict) and set(kept) == set(names):
-            return {n: frozenset(kept[n]) for n in names}
-    except (OSError, ValueError):
-        pass
-    made = {n: name_forms(n) for n in names}
-    try:
-        write_atomic(path, json.dumps({n: sorted(f) for n, f in made.items()}, ensure_ascii=False).encode("utf-8"))
-    except OSError:
-        pass
-    return made
+    from pipeline.cache import kept_json
+    kept = kept_json("name-forms", (json.dumps(names, ensure_ascii=False),),
+                     lambda: {n: sorted(name_forms(n)) for n in names},
+                     lambda v: isinstance(v, dict) and set(v) == set(names))
+    return {n: frozenset(kept[n]) for n in names}
 
 
 def finder_for(authority) -> AnchorFinder:
