@@ -242,7 +242,8 @@ class RunCache:
 
     def prune(self, kinds: tuple[str, ...] = ("witness", "work"), witnesses: set[str] | None = None) -> None:
         """Remove entries this run did not use (the cache holds the current state only), and the
-        grammar memos of witnesses not in `witnesses` (the catalogue's), if given."""
+        per-witness memos (MEMOS: grammar's, hyphenation's) of witnesses not in `witnesses` (the
+        catalogue's), if given."""
         for kind in MEMOS if witnesses is not None else ():
             if (self.dir / kind).is_dir():
                 for p in (self.dir / kind).iterdir():
