@@ -11,7 +11,8 @@ exactly when nothing it depends on changed:
   its witnesses' clean texts and entries, config/, rules/ and the code.
 * `grammar/<witness id>.marshal`, `hyphenation/<witness id>.marshal`: no results but memos
   (`WordMemo`), read by `--force` runs too: what pymorphy3 and the word list said of a Russian
-  witness's words (pipeline.stages.grammar, pipeline.stages.hyphenation), made by the same code.
+  witness's words (pipeline.stages.grammar, pipeline.stages.hyphenation), made by the same code;
+  a stage holds its witness's memo while it runs (`HeldMemo`).
 * `detect/plain-<language>.marshal`: a memo too, of the lower-case forms detect leaves alone in
   every witness (pipeline.stages.detect._plain_memo), for the same code, model, name authority and settings.
 * `run.json`: the last complete run: the hash of all its inputs and the hash of every file
@@ -201,6 +202,42 @@ class WordMemo:
             write_atomic(self.path, marshal.dumps((self.key, data)))
         except (OSError, ValueError):
             pass  # a memo that cannot be written is not kept
+
+
+class HeldMemo:
+    """A stage's memo of the witness it is cleaning (a WordMemo of the subclass's `kind`, and what the
+    stage holds of it, unpacked by `hold(data)`), held where the stage's helpers read it, `Kind.held`,
+    while the stage runs on that witness: `with Kind(root, witness id) as memo: ...` holds it, and the
+    kind's idle memo (`Kind.idle`: no root, keeps nothing) is held again when the run ends, however it
+    ends (a process cleans one witness at a time). `keeping`: not the idle memo (a helper notes what it
+    asked only then)."""
+
+    kind: str
+    held: HeldMemo
+    idle: HeldMemo
+
+    def __init_subclass__(cls, kind: str, **kw):
+        super().__init_subclass__(**kw)
+        cls.kind = kind
+        cls.idle = cls.held = cls()
+
+    def __init__(self, root: Path | None = None, name: str = ""):
+        self.memo = WordMemo(root, self.kind, name)
+        self.hold(self.memo.data)
+
+    @property
+    def keeping(self) -> bool:
+        return self is not type(self).idle
+
+    def hold(self, data: dict) -> None:
+        """Unpack what was read (`{}` if nothing) into the subclass's own fields."""
+
+    def __enter__(self):
+        type(self).held = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        type(self).held = type(self).idle
 
 
 class RunCache:
