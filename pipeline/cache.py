@@ -11,9 +11,13 @@ exactly when nothing it depends on changed:
   its witnesses' clean texts and entries, config/, rules/ and the code.
 * `grammar/<witness id>.marshal`, `hyphenation/<witness id>.marshal`: no results but memos
   (`WordMemo`), read by `--force` runs too: what pymorphy3 and the word list said of a Russian
-  witness's words (pipeline.stages.grammar, pipeline.stages.hyphenation), made by the same code.
+  witness's words (pipeline.stages.grammar, pipeline.stages.hyphenation), made by the same code;
+  a stage holds its witness's memo while it runs (`HeldMemo`).
 * `detect/plain-<language>.marshal`: a memo too, of the lower-case forms detect leaves alone in
   every witness (pipeline.stages.detect._plain_memo), for the same code, model, name authority and settings.
+* `kept.json`: the values kept in the user cache (`kept_json`: the original's names, their
+  nominatives, the authority's name forms) that the last full run named, so that the next removes
+  those its code and inputs no longer name (`RunCache.prune_kept`).
 * `run.json`: the last complete run: the hash of all its inputs and the hash of every file
   it wrote. `edition run` with the same inputs and untouched outputs does nothing.
 
@@ -31,7 +35,9 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import sys
+import time
 from array import array
 from functools import lru_cache
 from pathlib import Path
@@ -156,6 +162,10 @@ def kept_json(kind: str, parts: tuple[str, ...], make, valid):
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
         if valid(value):
+            try:
+                os.utime(path)  # used now: what RunCache.prune_kept keeps
+            except OSError:
+                pass
             return value
     except (OSError, ValueError):
         pass
@@ -166,6 +176,12 @@ def kept_json(kind: str, parts: tuple[str, ...], make, valid):
         pass
     return value
 
+
+# the kinds of kept_json (context.original_names, russian.know_nominatives, collate.anchors.cyrillic_forms):
+# a file by its final name (write_atomic's temporary starts with a dot)
+KEPT = re.compile(r"(?:original-names|nominatives|name-forms)-[0-9a-f]{24}\.json")
+KEPT_DAYS = 30  # a kept value no project has used for this long is removed (RunCache.prune_kept)
+KEPT_LIST = "kept.json"  # in the project's cache: the kept values its last full run used
 
 MEMOS = ("grammar", "hyphenation")  # the kinds of WordMemo, one file per witness
 
@@ -203,12 +219,54 @@ class WordMemo:
             pass  # a memo that cannot be written is not kept
 
 
+class HeldMemo:
+    """A stage's memo of the witness it is cleaning (a WordMemo of the subclass's `kind`, and what the
+    stage holds of it, unpacked by `hold(data)`), held where the stage's helpers read it, `Kind.held`,
+    while the stage runs on that witness: `with Kind(root, witness id) as memo: ...` holds it, and the
+    kind's idle memo (`Kind.idle`: no root, keeps nothing) is held again when the run ends, however it
+    ends (a process cleans one witness at a time). `keeping`: not the idle memo (a helper notes what it
+    asked only then)."""
+
+    kind: str
+    held: HeldMemo
+    idle: HeldMemo
+
+    def __init_subclass__(cls, kind: str, **kw):
+        super().__init_subclass__(**kw)
+        cls.kind = kind
+        cls.idle = cls.held = cls()
+
+    def __init__(self, root: Path | None = None, name: str = ""):
+        self.memo = WordMemo(root, self.kind, name)
+        self.hold(self.memo.data)
+
+    @property
+    def keeping(self) -> bool:
+        return self is not type(self).idle
+
+    def hold(self, data: dict) -> None:
+        """Unpack what was read (`{}` if nothing) into the subclass's own fields."""
+
+    def __enter__(self):
+        type(self).held = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        type(self).held = type(self).idle
+
+
+def _kind(name: str) -> str:
+    """The kind of a kept value's file name ("name-forms" of "name-forms-<hash>.json")."""
+    return name.rsplit("-", 1)[0]
+
+
 class RunCache:
     """Results by key under <project>/.edition-cache/ (see the module doc)."""
 
     def __init__(self, root: Path):
         self.dir = root / CACHE_DIR
         self.used: set[Path] = set()
+        self.started = time.time()
 
     def _path(self, kind: str, key: str) -> Path:
         return self.dir / kind / f"{key}.pickle"
@@ -243,7 +301,10 @@ class RunCache:
     def prune(self, kinds: tuple[str, ...] = ("witness", "work"), witnesses: set[str] | None = None) -> None:
         """Remove entries this run did not use (the cache holds the current state only), and the
         per-witness memos (MEMOS: grammar's, hyphenation's) of witnesses not in `witnesses` (the
-        catalogue's), if given."""
+        catalogue's), if given; with them, the user cache's kept values this project no longer uses
+        (prune_kept)."""
+        if witnesses is not None:
+            self.prune_kept()
         for kind in MEMOS if witnesses is not None else ():
             if (self.dir / kind).is_dir():
                 for p in (self.dir / kind).iterdir():
@@ -261,6 +322,46 @@ class RunCache:
                             p.unlink()
                         except OSError:
                             pass
+
+    def prune_kept(self) -> None:
+        """Remove the user cache's kept values (kept_json: `KEPT`) that the current code and inputs no
+        longer name: one this project's last full run used (`KEPT_LIST`) where this run used another of
+        its kind and not it (made from other inputs or by other code: a run that asks no value of a kind,
+        its witnesses and works all from the cache, names the last ones still), and any no run has used
+        for KEPT_DAYS (another project's, or made before the list was kept). A value is used when it is
+        read or written (its file's time: kept_json), so what another run reads or writes while this one
+        runs is kept. Only final names are removed (never a writer's temporary), each unlinked at once:
+        a reader has the whole file or none. The values this run names are listed for the next one."""
+        folder = cache_dir()
+        try:
+            last = set(json.loads((self.dir / KEPT_LIST).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            last = set()
+        try:
+            names = [n for n in os.listdir(folder) if KEPT.fullmatch(n)]
+        except OSError:
+            return
+        since, stale = self.started - 1.0, time.time() - KEPT_DAYS * 86400  # (1 s: file times' resolution)
+        when = {}
+        for n in names:
+            try:
+                when[n] = os.stat(folder / n).st_mtime
+            except OSError:
+                pass  # removed meanwhile
+        asked = {_kind(n) for n, t in when.items() if t >= since}
+        named = []
+        for n, t in sorted(when.items()):
+            if t >= since or (n in last and _kind(n) not in asked):
+                named.append(n)
+            elif n in last or t < stale:
+                try:
+                    os.unlink(folder / n)
+                except OSError:
+                    pass  # gone already, or not ours to remove
+        try:
+            write_atomic(self.dir / KEPT_LIST, json.dumps(named).encode("utf-8"))
+        except OSError:
+            pass
 
     # the whole run: its inputs' key, the outputs it wrote and what it said
     def last_run(self) -> dict:

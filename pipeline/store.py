@@ -15,6 +15,7 @@ they were built from (e.g. the wordfreq version), so a new version builds a new 
 """
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import struct
@@ -101,6 +102,27 @@ class Table(Lookup, Mapping):
 
     def __reduce__(self):  # shipped to another process as its path: the receiver maps the same file
         return (Table, (self.path,))
+
+
+@contextlib.contextmanager
+def building(path: Path) -> Iterator[None]:
+    """One process at a time builds the file `path` (an exclusive flock on `.<name>.lock` beside it,
+    left there): a process that found it missing looks again inside, for another may have built it
+    while this one waited (the first run's two processes, forked before either had a table). Where
+    there is no flock (Windows) or the folder cannot be written: no lock, each builds its own."""
+    fd = None
+    try:
+        import fcntl
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except (ImportError, OSError):
+        pass
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # closing releases the lock
 
 
 def write_atomic(path: Path, data) -> None:

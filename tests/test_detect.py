@@ -802,3 +802,19 @@ def test_the_forms_left_alone_everywhere_are_kept_for_the_next_run(tmp_path, mon
     assert again == first and m < n / 2
     monkeypatch.setattr(pipeline.cache, "code_version", lambda: "other code")
     assert run(Resources(tmp_path)) == (first, n)
+
+
+def test_a_non_word_beside_a_foreign_word_of_a_sound_print_gets_no_english_suggestion(resources):
+    """Lenin's note cites a Russian title in transliteration ("... konferentsi i plenumov TsK"): in a
+    print as sound as that transcription, "plenumov", a word no English word is near, is another
+    language's, and so is the non-word beside it: "TsK" is asked about with no suggestion (the OCR model
+    made "Ask", "Task" of it). In a damaged print, where such a neighbour is a garble, the suggestions stay."""
+    from tests.conftest import ROOT
+    note = ("See K.P.S.S. v rezolutsiakh i resheniakh syezdov, konferentsi i plenumov TsK (The C.P.S.U. in the "
+            "Resolutions and Decisions of Congresses, Conferences and C.C Plenary Meetings, Part 1, 1954).\n")
+    paragraphs = (ROOT / "clean" / "lenin-trade-unions.txt").read_text(encoding="utf-8").split("\n\n")
+    sound = "\n\n".join(paragraphs[5:40]) + "\n\n" + note
+    for text, suggested in ((sound, False), (note, True)):
+        queries = detect.run(text, en_context(resources)).queries
+        tsk = [q for q in queries if "TsK" in q.text]
+        assert len(tsk) == 1 and bool(tsk[0].suggestions) == suggested, tsk

@@ -176,3 +176,54 @@ def test_a_pruned_cache_keeps_the_memos_of_the_catalogues_witnesses_only(tmp_pat
     assert all(len(list(folder.iterdir())) == 2 for folder in folders)
     cache.RunCache(tmp_path).prune(witnesses={"kollontai-ru"})
     assert all([p.name for p in folder.iterdir()] == ["kollontai-ru.marshal"] for folder in folders)
+
+
+def test_a_full_runs_prune_removes_the_kept_values_its_code_and_inputs_no_longer_name(tmp_path, monkeypatch):
+    """The user cache's kept values (cache.kept_json: the original's names, their nominatives, the name
+    forms): a full run's prune removes one the project's last full run used where this run used another
+    of its kind instead, and one no run has used for KEPT_DAYS; it keeps what this run used (read or
+    written), a kind this run did not ask, a writer's temporary and every other file."""
+    import json
+    import os
+    import time
+
+    import pipeline.cache as cache
+    user = tmp_path / "user"
+    monkeypatch.setenv("EDITION_CACHE", str(user))
+    project = tmp_path / "project"
+    old = time.time() - 3600
+
+    def kept(kind: str, what: str, mtime: float | None = old) -> str:
+        name = f"{kind}-{cache.digest(what)[:24]}.json"
+        (user / name).write_text("[]", encoding="utf-8")
+        if mtime is not None:
+            os.utime(user / name, (mtime, mtime))
+        return name
+
+    user.mkdir()
+    before = kept("original-names", "old text")  # the last run's, superseded by "new text" below
+    forms = kept("name-forms", "authority")  # the last run's, and no run asks the kind this time
+    other = kept("nominatives", "another project's names")  # not in the list: used an hour ago
+    stale = kept("nominatives", "long ago", time.time() - (cache.KEPT_DAYS + 1) * 86400)
+    temporary = f".{kept('nominatives', 'being written', None)}.123.tmp"  # write_atomic's, of another process
+    os.rename(user / temporary[1:-8], user / temporary)
+    os.utime(user / temporary, (time.time() - 40 * 86400,) * 2)
+    (user / "freq-en-wordfreq-3.1.1.tab").write_bytes(b"a table")
+    (project / cache.CACHE_DIR).mkdir(parents=True)
+    (project / cache.CACHE_DIR / cache.KEPT_LIST).write_text(json.dumps([before, forms]), encoding="utf-8")
+
+    run = cache.RunCache(project)
+    now = cache.kept_json("original-names", ("new text",), lambda: ["Шляпников"], lambda v: isinstance(v, list))
+    assert now == ["Шляпников"]
+    made = next(p.name for p in user.iterdir() if p.name.startswith("original-names") and p.name != before)
+    run.prune()  # no catalogue (a partial run): the user cache is left as it is
+    assert {before, forms, other, stale, made} <= {p.name for p in user.iterdir()}
+    run.prune(witnesses=set())
+    assert sorted(p.name for p in user.iterdir()) == sorted([temporary, "freq-en-wordfreq-3.1.1.tab", forms, other, made])
+    assert json.loads((project / cache.CACHE_DIR / cache.KEPT_LIST).read_text()) == sorted([forms, made])
+    # a value read is used: its time is now, and the next full run keeps it
+    os.utime(user / made, (old, old))
+    run = cache.RunCache(project)
+    assert cache.kept_json("original-names", ("new text",), lambda: [], lambda v: isinstance(v, list)) == ["Шляпников"]
+    run.prune(witnesses=set())
+    assert (user / made).is_file() and (user / forms).is_file()

@@ -129,3 +129,33 @@ def test_hyphenation_keeps_the_dictionarys_answers_for_a_catalogued_russian_witn
     monkeypatch.setattr(hyphenation, "morph", lambda: pytest.fail("pymorphy3 asked"))
     hyphenation._known_form.cache_clear()
     assert run() == first
+
+
+def test_a_stage_holds_its_witness_memo_only_while_it_runs_even_if_it_fails(tmp_path, monkeypatch):
+    """grammar's and hyphenation's memos of the witness being cleaned (pipeline.cache.HeldMemo):
+    held while the stage runs on a catalogued Russian witness, the idle one (which keeps nothing)
+    again after it, whether the run ended or raised."""
+    from pipeline.context import Context, Resources
+    from pipeline.model import Witness
+    from pipeline.stages import grammar, hyphenation
+    w = Witness(id="kollontai-ru", file="k.txt", language="ru", work="k", role="original")
+    ctx = Context(w, Resources(tmp_path), {})
+    seen = []
+
+    def failing(*args, **kw):
+        for kind in (grammar._Memo, hyphenation._Known):
+            seen.append((kind.held.keeping, kind.held.memo.path))
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(hyphenation, "_run", failing)
+    monkeypatch.setattr(grammar, "check", failing)
+    for stage in (hyphenation, grammar):
+        with pytest.raises(RuntimeError):
+            stage.run("Во-\nпервых, рабочих.\n", ctx)
+    folder = tmp_path / ".edition-cache"
+    assert seen == [(False, None), (True, folder / "hyphenation" / "kollontai-ru.marshal"),
+                    (True, folder / "grammar" / "kollontai-ru.marshal"), (False, None)]
+    assert all(kind.held is kind.idle and not kind.idle.keeping for kind in (grammar._Memo, hyphenation._Known))
+    monkeypatch.undo()
+    grammar.run("Во-\nпервых, рабочих.\n", ctx)
+    assert grammar._Memo.held is grammar._Memo.idle and (folder / "grammar" / "kollontai-ru.marshal").is_file()

@@ -159,6 +159,43 @@ def test_the_real_word_table_on_disk_gives_the_computed_answers(tmp_path, monkey
         _realword_table.cache_clear()
 
 
+def test_two_processes_wanting_the_same_missing_table_build_it_once(tmp_path, monkeypatch):
+    """The first run's two processes (forked before either had the lost-letter table) both find a table
+    missing: one builds it (store.building's lock), the other waits and opens what it built."""
+    import multiprocessing
+    import time
+
+    from pipeline.correct import candidates
+    lex, model = lexicon("en"), ocr_model()
+    sample = frozenset(sorted(word_index(lex).words)[::500] + ["th"])
+    monkeypatch.setenv("EDITION_CACHE", str(tmp_path))
+    monkeypatch.setattr(candidates, "word_index", lambda _lex: word_index(lex)._replace(words=sample))
+    fork = multiprocessing.get_context("fork")
+    builds, ready = fork.Value("i", 0), fork.Barrier(2)
+
+    def slow_lost(w, *args):  # a build that takes a while: the other process asks meanwhile
+        if w == min(sample):
+            with builds.get_lock():
+                builds.value += 1
+            time.sleep(0.3)
+        return _lost_live(w, *args)
+
+    def build() -> None:
+        _realword_table.cache_clear()
+        ready.wait()
+        table = _realword_table(lex, model, 3.0, 4.0, slow_lost)
+        assert table is not None and table.get("th") == _lost_live("th", lex, model, 3.0, 4.0)
+
+    other = fork.Process(target=build)
+    other.start()
+    try:
+        build()
+    finally:
+        other.join(10)
+        _realword_table.cache_clear()
+    assert other.exitcode == 0 and builds.value == 1
+
+
 def test_a_readings_compact_variants_are_the_models(tmp_path):
     """_lexical keeps a reading's model variants as one string and an array: the same words,
     costs (to the bit) and lexicon verdicts in the same order."""

@@ -412,12 +412,13 @@ def _model_key(model: OcrModel) -> str:
 def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: float,
                     live: Callable = _realword_live) -> _RealwordTable | None:
     """The on-disk answers of `live` (`_realword_live`, `_lost_live`) for (lexicon, model, settings), built
-    once (about 6 s); None where the cache cannot be written (then every word is computed)."""
+    once (about 6 s), by one process where two want it at once (store.building: the first run's two
+    processes); None where the cache cannot be written (then every word is computed)."""
     import mmap
     import sys
     import time
 
-    from pipeline.store import Table, write_atomic, write_table
+    from pipeline.store import Table, building, write_atomic, write_table
     what = "realword" if live is _realword_live else "lost-letter"
     stem = _cache(lex, f"{what}{REALWORD_FORMAT}-{_model_key(model)}-{min_zipf}-{max_cost}")
     tab, txt = stem.with_name(stem.name + ".tab"), stem.with_name(stem.name + ".bin")
@@ -430,21 +431,26 @@ def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: fl
         return opened()
     except (OSError, ValueError):
         pass
-    t = time.perf_counter()
-    offsets: dict[str, float] = {}
-    lines = bytearray()
-    for w in sorted(word_index(lex).words):
-        found = live(w, lex, model, min_zipf, max_cost)
-        if found:
-            offsets[w] = float(len(lines))
-            b = marshal.dumps(found)
-            lines += len(b).to_bytes(4, "little") + b
-    try:
-        write_atomic(txt, bytes(lines))  # the answers first: a table on disk always has its answers beside it
-        write_table(tab, offsets)
-        out = opened()
-    except (OSError, ValueError):
-        return None
+    with building(tab):  # one process builds it; another opens what it built
+        try:
+            return opened()
+        except (OSError, ValueError):
+            pass
+        t = time.perf_counter()
+        offsets: dict[str, float] = {}
+        lines = bytearray()
+        for w in sorted(word_index(lex).words):
+            found = live(w, lex, model, min_zipf, max_cost)
+            if found:
+                offsets[w] = float(len(lines))
+                b = marshal.dumps(found)
+                lines += len(b).to_bytes(4, "little") + b
+        try:
+            write_atomic(txt, bytes(lines))  # the answers first: a table on disk always has its answers beside it
+            write_table(tab, offsets)
+            out = opened()
+        except (OSError, ValueError):
+            return None
     print(f"edition: built the {what} confusions of the {lex.language} word index once, "
           f"{time.perf_counter() - t:.1f} s: {tab}", file=sys.stderr)
     return out

@@ -963,7 +963,35 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
             or (p >= 0.5 and _witness_says(i, best, wt)):
         # its score: the calibrated probability, which tells a misreading from a sound word better than the
         # raw posterior (pipeline/correct/budget.py ranks the queries by it)
+        foreign = _foreign_beside(i, wt) if kind == "nonword" else None
+        if foreign is not None:  # no word of this language suggested
+            why = (f"not in the {wt.lex.language} lexicon, the authority or the witness; beside {foreign!r}, "
+                   f"a word of another language, as it most likely is too")
+            shown = []
         queries.append(Query(m.start(), m.end(), w, shown, round(score, 3), why, rule=_rule(kind)))
+
+
+FOREIGN_MIN = 5  # the letters of a word that `_foreign_beside` takes for another language's
+# a print this sound (its share of non-words, _Witness.damage: one word in 200) is a proofread transcription
+# more than an OCR (the corpus's transcriptions: 0-0.3 %; the dev sets' OCR: 0.7-31 %): a word in it with no
+# word near is another language's far more often than a garble
+SOUND_PRINT = 0.005
+
+
+def _foreign_beside(i: int, wt: _Witness) -> str | None:
+    """In a sound print (SOUND_PRINT), a neighbour of non-word i, in its phrase, that is a word of another
+    language: at least FOREIGN_MIN small letters, no word the lexicon or the witness knows, and no word of
+    the language near it (no candidate, not even two confusions away). The non-word beside it is most likely
+    of that language too (a romanised Russian title: "konferentsi i plenumov TsK"), and what the OCR model
+    makes of it in this language ("Ask", "Task") no reading of it. (In a damaged print such a neighbour is
+    a garble far more often: "an onornioua cxtont".)"""
+    if wt.damage() > SOUND_PRINT:
+        return None
+    for low in wt.neighbours(i):
+        if low is not None and len(low) >= FOREIGN_MIN and low.isalpha() and low.islower() \
+                and not wt.knows(low) and not wt.candidates(low):
+            return low
+    return None
 
 
 class _Why(tuple):

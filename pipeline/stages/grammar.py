@@ -31,7 +31,7 @@ from pipeline.context import Context
 from pipeline.lexicon import plainly_unlisted, shared as shared_lexicon, top_words, wordfreq_zipf
 from pipeline.model import Query, StageResult
 from pipeline.russian import morph  # one analyser per process, shared with hyphenation
-from pipeline.cache import WordMemo
+from pipeline.cache import HeldMemo
 from pipeline.store import write_atomic
 from pipeline.stages import Settings, settings, stage
 from pipeline.tomlio import load_model
@@ -145,9 +145,10 @@ class Word:
 def analyse(word: str) -> Word:
     """The readings of one (lower-case) word, cached: a text repeats its words; from the
     witness's memo (_Memo) where an earlier run kept them."""
-    kept = _MEMO.words.get(word)
+    memo = _Memo.held
+    kept = memo.words.get(word)
     if kept is not None:  # (known, tag number, normal form, tag number, normal form, ...)
-        tags = _MEMO.tags
+        tags = memo.tags
         return Word(tuple(Reading(*tags[kept[k]], kept[k + 1], word, k // 2) for k in range(1, len(kept), 2)), kept[0])
     m = morph()
     return Word(tuple(Reading(*_grammemes(p.tag), p.normal_form, word, k) for k, p in enumerate(parses(word))),
@@ -206,17 +207,16 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult([], queries)
 
 
-class _Memo:
+class _Memo(HeldMemo, kind="grammar"):
     """What pymorphy3 and the word list say of a witness's words (analyse, the forms a query
     inflects, the verdicts of _rare and _fragment), kept from one `edition run` to the next
     (pipeline.cache.WordMemo: `.edition-cache/grammar/<witness id>.marshal`, read by `--force` runs
     too): parsing the Russian original's 4,700 words took 0.1-0.15 s of every run, and with the forms
     kept a run loads no pymorphy3 for it. It holds the words of the witness's latest text alone
-    (written again when they change). Plain files (`edition clean FILE`) keep none."""
+    (written again when they change). Plain files (`edition clean FILE`) keep none. Held while the
+    stage runs (pipeline.cache.HeldMemo: `_Memo.held`, what analyse and _inflected read)."""
 
-    def __init__(self, memo: WordMemo | None):
-        self.memo = memo
-        data = memo.data if memo is not None else {}
+    def hold(self, data: dict) -> None:
         self.tags: list = list(data.get("tags", ()))  # (pos, case, number, gender, animacy, tag) of the readings below
         self.words: dict = dict(data.get("words", {}))  # word -> (known, then a tag's number and the normal form of each reading)
         self.forms: dict = dict(data.get("forms", {}))  # "word|reading|grammemes" -> its inflected form, or None
@@ -226,21 +226,11 @@ class _Memo:
 
     @classmethod
     def of(cls, ctx: Context) -> _Memo:
-        root = None if ctx.witness.origin == "file" else Path(ctx.resources.root)
-        return cls(WordMemo(root, "grammar", ctx.witness.id))
-
-    def __enter__(self) -> _Memo:
-        global _MEMO
-        _MEMO = self  # what analyse reads (a process cleans one witness at a time)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        global _MEMO
-        _MEMO = _NO_MEMO
+        return cls(None if ctx.witness.origin == "file" else Path(ctx.resources.root), ctx.witness.id)
 
     def keep(self, tokens) -> None:
         """Store the analyses of this text's words and the forms and verdicts asked, if they are not what was read."""
-        if self.memo is None or self.memo.path is None:
+        if self.memo.path is None:
             return
         words = {_plain(t).lower() for _, _, t in tokens if t[:1].isalpha() and not t.isascii()}
         used = {t.lower() for _, _, t in tokens}
@@ -262,18 +252,15 @@ def _inflected(r: Reading, grammemes: set) -> str | None:
     """pymorphy3's form of a reading with these grammemes (its inflect), None if it has none; kept in
     the witness's memo. With no grammemes: the form the reading itself is of (pymorphy3's word)."""
     key = f"{r.word}|{r.index}|{','.join(sorted(map(str, grammemes)))}"
-    forms = _MEMO.forms
+    memo = _Memo.held
+    forms = memo.forms
     if key in forms:
         return forms[key]
     f = r.parse.inflect(grammemes) if grammemes else r.parse
     form = f.word if f is not None else None
-    if _MEMO is not _NO_MEMO:
+    if memo.keeping:
         forms[key] = form
     return form
-
-
-_NO_MEMO = _Memo(None)
-_MEMO = _NO_MEMO
 
 
 def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Query]:

@@ -31,7 +31,7 @@ from functools import lru_cache
 from itertools import filterfalse
 from pathlib import Path
 
-from pipeline.cache import WordMemo
+from pipeline.cache import HeldMemo
 from pipeline.lexicon import shared
 from pipeline.russian import morph
 
@@ -89,11 +89,12 @@ def zipf(word: str, lang: str) -> float:
 def _dictionary_word(word: str) -> bool:
     """Is a Russian word form in the OpenCorpora dictionary (not merely guessed)? From the witness's
     memo (_Known) where an earlier run kept the answer."""
-    known = _KNOWN.read.get(word)
+    memo = _Known.held
+    known = memo.read.get(word)
     if known is None:
         known = _known_form(word)
-    if _KNOWN is not _NO_MEMO:
-        _KNOWN.asked[word] = known
+    if memo.keeping:
+        memo.asked[word] = known
     return known
 
 
@@ -102,25 +103,27 @@ def _known_form(word: str) -> bool:
     return morph().word_is_known(word)
 
 
-class _Known:
+class _Known(HeldMemo, kind="hyphenation"):
     """pymorphy3's answers about the words a Russian witness's hyphens ask (a dozen or so), kept from
     one run to the next (pipeline.cache.WordMemo: `.edition-cache/hyphenation/<witness id>.marshal`):
     with them, and the grammar stage's memo, a run loads no pymorphy3 (0.045 s of CPU) to clean the
-    Russian original. Only the words this run asked are written again."""
+    Russian original. Only the words this run asked are written again. Held while the stage runs
+    (pipeline.cache.HeldMemo: `_Known.held`, what _dictionary_word reads)."""
 
-    def __init__(self, ctx: Context | None = None):
-        keep = ctx is not None and ctx.language == "ru" and ctx.witness.origin != "file"
-        self.memo = WordMemo(Path(ctx.resources.root) if keep else None, "hyphenation", ctx.witness.id if keep else "")
-        self.read: dict[str, bool] = dict(self.memo.data.get("known", {}))
+    def hold(self, data: dict) -> None:
+        self.read: dict[str, bool] = dict(data.get("known", {}))
         self.asked: dict[str, bool] = {}
+
+    @classmethod
+    def of(cls, ctx: Context) -> _Known:
+        """The witness's memo (a Russian one's: no other asks), the idle one for any other."""
+        if ctx.language != "ru":
+            return cls.idle
+        return cls(None if ctx.witness.origin == "file" else Path(ctx.resources.root), ctx.witness.id)
 
     def save(self) -> None:
         if self.memo.path is not None and self.asked != self.read:
             self.memo.save({"known": self.asked})
-
-
-_NO_MEMO = _Known()
-_KNOWN = _NO_MEMO  # the memo of the witness being cleaned (run)
 
 
 _FORM = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -291,14 +294,10 @@ def judge(left: str, right: str, lang: str, vocab, spaced: bool = False, proper=
        kinds=("hyphen", "punct"))
 def run(text: str, ctx: Context) -> StageResult:
     """Resolve line-end hyphens and mid-line reflow remnants."""
-    global _KNOWN
-    _KNOWN = _Known(ctx) if ctx.language == "ru" else _NO_MEMO
-    try:
+    with _Known.of(ctx) as known:
         result = _run(text, ctx)
-        _KNOWN.save()
-        return result
-    finally:
-        _KNOWN = _NO_MEMO
+        known.save()
+    return result
 
 
 def _run(text: str, ctx: Context) -> StageResult:
