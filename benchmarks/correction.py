@@ -195,6 +195,9 @@ def score_doc(text: str, gold: str, result, calib: dict | None = None, trace: di
         # a misread inside a longer stretch of damage: right if the fix is one of its gold words
         # (in order) and the reading was not
         joined = " ".join(gold_words)
+        if " ".join(fixed) == norm(o[k].group()).lower():  # a fix of the letter case only ("Iron" -> "iron"): case kept
+            cased = f" {' '.join(norm(x) for x in g[u.g0:u.g1])} "
+            return f" {norm(after)} " in cased and f" {norm(o[k].group())} " not in cased
         return f" {' '.join(fixed)} " in f" {joined} " and norm(o[k].group()).lower() not in gold_words
 
     for e in result.edits:

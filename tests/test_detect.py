@@ -818,3 +818,20 @@ def test_a_non_word_beside_a_foreign_word_of_a_sound_print_gets_no_english_sugge
         queries = detect.run(text, en_context(resources)).queries
         tsk = [q for q in queries if "TsK" in q.text]
         assert len(tsk) == 1 and bool(tsk[0].suggestions) == suggested, tsk
+
+
+def test_capitals_a_page_misreads_inside_sentences_are_lowered_only_where_it_says_so(resources):
+    """A real Sydney Morning Herald page (Overproof dev set) prints "i" as "I" in its common words
+    ("probably In the forwards", "among whom Is a centre"): "Its" between small words, a word the page
+    writes small elsewhere and never at a sentence start, is lowered ("with Its strength"); the short
+    "In", "Is", "If", which as often begin a sentence whose full stop was lost ("the big Manly pack In
+    the last of the trial matches"), are only asked about, with the full stop offered; a capital the page
+    never writes small ("the Irish terriers") is not lowered."""
+    text = _smh_page("smh_16856000.txt") + "\nit was found that the Irish terriers did well\n"
+    r = detect.run(text, en_context(resources, max_queries=1000.0))
+    fixed = [(text[e.start - 5:e.end], e.after) for e in r.edits if e.rule == "detect.case"]
+    assert fixed == [("with\nIts", "its"), ("play Its", "its")]
+    asked = {text[q.start - 5:q.end]: q.suggestions for q in r.queries if q.rule == "detect.case"}
+    assert asked["pack In"] == ["in", ". In"] and asked["whom Is"] == ["is", ". Is"]
+    assert not [e for e in r.edits if text[e.start:e.end] == "Irish"]
+

@@ -58,7 +58,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import budget, calibrate, latin, spaces, stretches
+from pipeline.correct import budget, calibrate, capitals, latin, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
@@ -147,6 +147,10 @@ class Settings:
     # the decisions read a weighed neighbour as its likeliest other reading where the second weighing gives
     # it at least this posterior ("hive besn": "besn" read "been" for "hive"; above 1: as printed)
     mend_posterior: float = 1.01
+    # a capital misread inside a sentence ("found In crystalline", correct/capitals.py): where the OCR model has
+    # learned the small letter's misreading as its capital at most this costly (-log10 P; "i": "I" 2.4, "j": "J" 2.2,
+    # the next "w": "W" 3.4); above 0: queried, and fixed where the document's evidence is enough ([detect] auto)
+    case_max_cost: float = 3.0
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -597,7 +601,8 @@ def _run(text: str, ctx: Context) -> StageResult:
     del weighed, flags, acts, weighings, again, memo, evidence
     wt.realword.clear()
     if ctx.language == "en":
-        queries.extend(_punctuation(text))
+        cased = _capitals(wt, st, ctx, edits, queries)
+        queries.extend(q for q in _punctuation(text) if q.start not in cased)
         _lone_digits(wt, st, edits, queries)
     queries = list(queries)
     _spaces(edits, queries, fixes, asks)
@@ -922,9 +927,10 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         if kind != "nonword":
             return
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
-    # a capitalised word read for one the witness writes capitalised keeps its capital ("Hay": "Bay")
-    case = (lambda h: _capital_form(base, h)) if protected == CAPITAL and kind == "realword" \
-        else (lambda h: recase(base, h))
+    # a capitalised word read for one the witness writes capitalised keeps its capital ("Hay": "Bay"), and so
+    # does one at a sentence start ("Hie goods": "The", though a misread capital "H" is made small elsewhere)
+    case = (lambda h: _capital_form(base, h)) if (protected == CAPITAL and kind == "realword") or (
+        base[:1].isupper() and _initial(wt.text, m.start())) else (lambda h: recase(base, h))
     shown = [case(h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
     why = _Why((kind, z, shown[0], p, keep))
@@ -1102,6 +1108,33 @@ DIGIT_CONFIDENCE = 0.99
 # the numeral a lone digit reads as, to weigh "1 have" as "one have" against "I have"
 _NUMERALS = {"0": "nought", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
              "6": "six", "7": "seven", "8": "eight", "9": "nine"}
+
+
+def _capitals(wt: _Witness, st: Settings, ctx: Context, edits: list, queries) -> set[int]:
+    """Capitals misread inside a sentence (correct/capitals.py): fixed where the document's evidence is
+    enough and no other correction is made on the word, queried otherwise. The places it speaks of."""
+    if st.case_max_cost <= 0:
+        return set()
+    t, model, auth = wt.tokens, wt.model, ctx.resources.authority
+    found = capitals.find(wt.text, t.starts, t.ids, t.forms, wt.linked, wt.lex.zipf,
+                          lambda w: auth.known(w), lambda c: model.cost.get((c, c.upper())),
+                          lambda a: _initial(wt.text, a), st.case_max_cost, st.realword_min_zipf)
+    if not found:
+        return set()
+    taken = {e.start for e in edits}
+    places = set()
+    for c in found:
+        if c.start in taken:
+            continue
+        places.add(c.start)
+        end = c.start + len(c.word)
+        if c.auto and st.auto:
+            edits.append(Edit(c.start, end, c.small, "detect.case", "auto", 0.98, c.why))
+        else:
+            # a word too short to be fixed ("In", "It") begins a sentence whose full stop was lost as often
+            shown = [c.small] if c.long else [c.small, ". " + c.word]
+            queries.append(Query(c.start, end, c.word, shown, 0.5, c.why, rule="detect.case"))
+    return places
 
 
 def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
