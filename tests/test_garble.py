@@ -49,15 +49,36 @@ def test_detect_queries_garbled_places_and_leaves_clean_prose_alone(resources):
     ctx.policy = {**ctx.policy, "detect": {**ctx.policy.get("detect", {}), "max_queries": 1000.0,
                                            "merge_gap": -1}}
     r = detect.run(text, ctx)
-    new = {(q.text, q.rule) for q in r.queries if q.rule in (garble.LETTER, garble.FORM, garble.MARKS)}
+    new = {(q.text, q.rule) for q in r.queries if q.rule in (garble.LETTER, garble.FORM, garble.MARKS, garble.RARE)}
     assert ("e", garble.LETTER) in new
     assert any(rule == garble.MARKS and ".,'" in t for t, rule in new)
     assert sum(q.rule == garble.LETTER for q in r.queries) == 1  # not "J", "I", "a", "O"
-    assert not [e for e in r.edits if e.rule in (garble.LETTER, garble.FORM, garble.MARKS)]  # never a fix
+    assert not [e for e in r.edits if e.rule in (garble.LETTER, garble.FORM, garble.MARKS, garble.RARE)]  # never a fix
     for q in r.queries:
-        if q.rule in (garble.LETTER, garble.FORM, garble.MARKS):
+        if q.rule in (garble.LETTER, garble.FORM, garble.MARKS, garble.RARE):
             assert text[q.start:q.end] == q.text and not q.suggestions and "re-read it from the scan" in q.reason
     prose = ("The trade unions are a school of communism, and the workers learn there to manage "
              "industry. J. Smith and I saw a man; O God, he said (in 1921), and so it is.")
     r = detect.run(prose, ctx)
-    assert not [q for q in r.queries if q.rule in (garble.LETTER, garble.FORM, garble.MARKS)]
+    assert not [q for q in r.queries if q.rule in (garble.LETTER, garble.FORM, garble.MARKS, garble.RARE)]
+
+
+def test_a_rare_word_is_doubted_only_with_damage_beside_it():
+    """"tho" beside a garble is a misreading as often as not; alone among sound words, or beside a doubt
+    of a name only ("Partiinaya Zhizn"), a rare word is a word."""
+    text = "the men tho qxzv went, and tho men went home; Partiinaya Zhizn was read"
+    starts, ends = _tokens(text)
+    words = [text[a:b] for a, b in zip(starts, ends)]
+    def rare(k):
+        return words[k] in ("tho", "Zhizn")
+    found = garble.doubts(text, starts, ends, "en", lambda k: words[k] == "qxzv", bytearray(len(words)),
+                          rare=rare)
+    assert [(text[a:b], rule) for a, b, rule, _, _ in found] == [("tho", garble.RARE),
+                                                                  ("qxzv", garble.FORM)]
+    covered = bytearray(len(words))
+    covered[words.index("Partiinaya")] = 1
+    named = bytearray(len(words))
+    named[words.index("Partiinaya")] = 1
+    with_name = garble.doubts(text, starts, ends, "en", lambda k: False, covered, rare=rare)
+    assert [text[a:b] for a, b, _, _, _ in with_name] == ["Zhizn"]  # any doubt beside it: damage
+    assert not garble.doubts(text, starts, ends, "en", lambda k: False, covered, rare=rare, named=named)

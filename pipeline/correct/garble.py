@@ -18,7 +18,11 @@ benchmarks/correction.py), none a fix:
   neither the lexicon nor the witness nor the name authority knows);
 * `detect.marks`: the marks between two words in no shape the language's punctuation takes
   (`PLAIN`: a closing mark, closing quotes or brackets, a space, opening ones; a dash; an
-  ellipsis; "&"; a currency sign before a number): the query is the two words and the marks.
+  ellipsis; "&"; a currency sign before a number) and the text sets at most twice: the query is
+  the two words and the marks;
+* `detect.rare`: a word the lexicon knows as rare, that the witness does not use often, with damage
+  beside it (a doubt or fix of detect, or one of the above; a name's doubt is none): a garble that
+  happens to spell a word ("ne", "tho", "bo").
 
 A doubt's score is how damaged its neighbourhood is, from the document's own evidence: the share
 of the `REACH` tokens on either side that are doubted already (a query or a fix of detect) or odd
@@ -31,7 +35,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable
-from itertools import chain
+from itertools import chain, compress
 
 import regex
 
@@ -60,7 +64,7 @@ ABBREVIATIONS = frozenset({"etc", "viz", "cf", "pp", "vol", "ibid", "op", "cit",
 _TOUCH_BEFORE, _TOUCH_AFTER = frozenset(".(&[/"), frozenset(".)]/")
 REACH = 2  # tokens on either side whose damage makes a doubt's score
 
-LETTER, FORM, MARKS = "detect.letter", "detect.garble", "detect.marks"
+LETTER, FORM, MARKS, RARE = "detect.letter", "detect.garble", "detect.marks", "detect.rare"
 
 
 def odd_marks(text: str, starts, ends, most: int = 2) -> list[int]:
@@ -101,10 +105,14 @@ def lone_letter(printed: str, before: str, after: str, language: str) -> bool:
 
 
 def doubts(text: str, starts, ends, language: str, odd_form: Callable[[int], bool],
-           covered: bytearray, maybe: Iterable[int] | None = None) -> list[tuple[int, int, str, float, str]]:
+           covered: bytearray, maybe: Iterable[int] | None = None,
+           rare: Callable[[int], bool] | None = None,
+           named: bytearray | None = None) -> list[tuple[int, int, str, float, str]]:
     """(start, end, rule, score, what) of each garbled place no doubt covers yet (`covered`: per token,
     a query or a fix of detect on it), in text order. `odd_form(k)`: token k is no word; `maybe`: the
-    indexes of the tokens that may be a lone letter or no word (the others are words; default: all)."""
+    indexes of the tokens that may be a lone letter or no word (the others are words; default: all);
+    `rare(k)`: token k is a rare word, doubted only with damage beside it (`RARE`; asked only there), a doubt
+    of a name or a sentence's punctuation no damage (`named`: per token, only such a doubt covers it)."""
     n = len(starts)
     kind: dict[int, str] = {}
     for k in range(n) if maybe is None else maybe:
@@ -117,7 +125,7 @@ def doubts(text: str, starts, ends, language: str, odd_form: Callable[[int], boo
         elif odd_form(k):
             kind[k] = FORM
     marks = odd_marks(text, starts, ends)
-    odd = bytearray(covered)  # per token: doubted already, or odd itself
+    odd = bytearray(map(bool, covered))  # per token: doubted already, or odd itself
     for k in chain(kind, *((k, k + 1) for k in marks)):
         odd[k] = 1
 
@@ -130,5 +138,13 @@ def doubts(text: str, starts, ends, language: str, odd_form: Callable[[int], boo
         if (covered[k] or k in kind) and (covered[k + 1] or k + 1 in kind):
             continue  # both words doubted: the marks are read with them
         out.append((starts[k], ends[k + 1], MARKS, score(k, k + 1), text[ends[k]:starts[k + 1]]))
+    if named is not None:  # a foreign name beside a rare word is no damage ("Partiinaya Zhizn")
+        for k in compress(range(n), named):
+            odd[k] = 0
+    if rare is not None:
+        near = {j for k in compress(range(n), odd) for j in range(max(0, k - REACH), min(n, k + REACH + 1))}
+        for k in sorted(near):
+            if not odd[k] and not covered[k] and rare(k):
+                out.append((starts[k], ends[k], RARE, score(k, k), text[starts[k]:ends[k]]))
     out.sort(key=lambda d: (d[0], d[1]))
     return out

@@ -1099,14 +1099,16 @@ def _acronym(w: str) -> bool:
 def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: list) -> None:
     """The garbled places no query or fix of detect covers (correct/garble.py), each a query."""
     starts, ends, n = wt.tokens.starts, wt.tokens.ends, len(wt.tokens)
-    covered = bytearray(n)
+    covered = bytearray(n)  # 1: a doubt or fix of detect on the token; 2: only a name's or a capital's doubt
     for x in chain(queries, edits):
         k = bisect.bisect_right(starts, x.start) - 1
         if k < 0 or ends[k] <= x.start:
             k += 1
+        weak = 2 if getattr(x, "rule", "") in ("detect.name", "detect.punct") else 1
         while k < n and starts[k] < max(x.end, x.start + 1):
-            covered[k] = 1
+            covered[k] = weak if covered[k] in (0, 2) else 1
             k += 1
+    named = bytearray(c == 2 for c in covered)
     suspect, forms, ids = _suspect(wt, st, ctx), wt.tokens.forms, wt.tokens.ids
     low_of = [wt.tokens.low_forms[k] for k in wt.tokens.form_low]  # each form's lower-case form
     unknown = _unknown(wt, st)
@@ -1125,10 +1127,25 @@ def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: lis
     ask = bytes(f.islower() and f not in one if len(f) == 1 else low in unknown or _camel(f)
                 for f, low in zip(forms, low_of))
     maybe = compress(range(n), map(ask.__getitem__, ids))
-    for a, b, rule, score, what in garble.doubts(wt.text, starts, ends, ctx.language, odd_form, covered, maybe):
+    # rare words: the lexicon knows them under the frequency a real-word correction must reach, the witness
+    # does not use them often; doubted where damage is beside them
+    lex, vocab, known, common = wt.lex, wt.vocab, st.witness_known, st.realword_min_zipf
+    rare_of: dict[int, bool] = {}
+
+    def rare(k: int) -> bool:
+        f = ids[k]
+        v = rare_of.get(f)
+        if v is None:
+            w, low = forms[f], low_of[f]
+            v = rare_of[f] = (len(w) > 1 and w.isalpha() and low not in unknown and not _camel(w)
+                              and vocab[low] < known and not lex.at_least(low, common))
+        return v
+    for a, b, rule, score, what in garble.doubts(wt.text, starts, ends, ctx.language, odd_form, covered, maybe,
+                                                 rare, named if any(named) else None):
         printed = wt.text[a:b]
-        why = (f"a lone letter {what!r}: no word, a word's piece or a misread mark" if rule == garble.LETTER
-               else f"{what!r} is no word, and no word near it in the lexicon" if rule == garble.FORM
+        why = ("a lone letter: no word, a word's piece or a misread mark" if rule == garble.LETTER
+               else "no word, and no word near it in the lexicon" if rule == garble.FORM
+               else "a rare word beside damaged ones" if rule == garble.RARE
                else f"odd marks {what.strip()!r} between two words")
         queries.append(Query(a, b, printed, [], score, why + f"; re-read it from the scan (damage around it: {score})",
                              rule=rule))
