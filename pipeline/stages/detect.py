@@ -616,7 +616,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     else:
         queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
-        if type(q.reason) is _Why:
+        if type(q.reason) is _Why or type(q.reason) is _Garbled:
             q.reason = str(q.reason)
     return StageResult(edits, queries)
 
@@ -648,7 +648,7 @@ class _Stub:
 def _whole(text: str) -> Callable:
     """The query a stub stands for, on `text` (a query: itself)."""
     def whole(q):
-        return q if type(q) is not _Stub else Query(q.start, q.end, text[q.start:q.end], q.suggestions, q.score,
+        return q if type(q) is not _Stub else Query(q.start, q.end, text[q.start:q.end], list(q.suggestions), q.score,
                                                     q.reason, q.rule)
     return whole
 
@@ -1140,15 +1140,28 @@ def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: lis
             v = rare_of[f] = (len(w) > 1 and w.isalpha() and low not in unknown and not _camel(w)
                               and vocab[low] < known and not lex.at_least(low, common))
         return v
+    # a doubt the budget may join with others is kept without its text (a _Stub: `keep` makes the kept ones
+    # whole), its reason written out only if kept (_Garbled): a long witness has many more than it keeps
+    stub = st.merge_gap >= 0
     for a, b, rule, score, what in garble.doubts(wt.text, starts, ends, ctx.language, odd_form, covered, maybe,
                                                  rare, named if any(named) else None):
-        printed = wt.text[a:b]
+        why = _Garbled((rule, what if rule == garble.MARKS else "", score))
+        queries.append(_Stub(a, b, rule, score, (), why) if stub else Query(a, b, wt.text[a:b], [], score, why,
+                                                                           rule=rule))
+
+
+class _Garbled(tuple):
+    """The reason of a garble doubt (correct/garble.py), written out (str) only for the queries kept."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        rule, marks, score = self
         why = ("a lone letter: no word, a word's piece or a misread mark" if rule == garble.LETTER
                else "no word, and no word near it in the lexicon" if rule == garble.FORM
                else "a rare word beside damaged ones" if rule == garble.RARE
-               else f"odd marks {what.strip()!r} between two words")
-        queries.append(Query(a, b, printed, [], score, why + f"; re-read it from the scan (damage around it: {score})",
-                             rule=rule))
+               else f"odd marks {marks.strip()!r} between two words")
+        return why + f"; re-read it from the scan (damage around it: {score})"
 
 
 # the confidence of a lone-digit fix; measured on the dev sets (benchmarks/correction.py, by rule): 0.997
