@@ -261,6 +261,11 @@ role = "original"
 
 def _build_hostile(root: Path) -> Path:
     make_project(root, {"hostile.txt": HOSTILE_RAW.encode("utf-8"), "plain.txt": b"A clean line.\n"}, HOSTILE_TOML)
+    # each of detect's doubts its own query: the markup is odd marks and lone letters from end to end, which
+    # doubts close together would make one query over every line (a review test answers a query and
+    # accepts a change elsewhere)
+    with (root / "config" / "policy.toml").open("a", encoding="utf-8") as f:
+        f.write("\n[witness.hostile.detect]\nmerge_gap = -1\n")
     r = edition(root, "run", "--quiet")
     assert r.returncode == 0, r.stderr
     return root

@@ -58,7 +58,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import budget, calibrate, capitals, latin, spaces, stretches
+from pipeline.correct import budget, calibrate, capitals, garble, latin, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
@@ -138,6 +138,9 @@ class Settings:
     stretch_min_suspects: int = 3
     stretch_gap: int = 2
     stretch_min_density: float = 0.5
+    # garbled places no other doubt names (correct/garble.py: lone letters, forms that are no words, odd marks)
+    # are queried, each rule worth what pipeline/data/query_value.json learned
+    garble: bool = True
     # doubts close together are one query (correct/budget.py `lines`): at most `merge_gap` words between
     # two (below 0: each doubt its own query), the span at most `merge_words` words and a doubt in at
     # least `merge_dense` of them (a damaged stretch is re-read at once, sound words far between are not)
@@ -341,6 +344,8 @@ class _Witness:
         self.one_letter: Counter | None = None  # the witness's one-letter forms counted (_digit_words), once
         self.st = st
         self._damage: float | None = None
+        self.suspect: Callable[[str, str], bool] | None = None  # _suspect's test, made once
+        self.unknown: set[str] | None = None  # _unknown's forms, found once
         # a non-word's sure likeliest correction (the second weighing's, at a place of it): what a garbled
         # neighbour most likely says, for the calibration's context (_repaired_context)
         self.repaired: dict[str, str] = {}
@@ -607,6 +612,8 @@ def _run(text: str, ctx: Context) -> StageResult:
     queries = list(queries)
     _spaces(edits, queries, fixes, asks)
     _stretches(wt, queries, found)
+    if ctx.language == "en" and st.garble:
+        _garbled(wt, st, ctx, edits, queries)
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
         queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
@@ -614,7 +621,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     else:
         queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
-        if type(q.reason) is _Why:
+        if type(q.reason) is _Why or type(q.reason) is _Garbled:
             q.reason = str(q.reason)
     return StageResult(edits, queries)
 
@@ -646,7 +653,7 @@ class _Stub:
 def _whole(text: str) -> Callable:
     """The query a stub stands for, on `text` (a query: itself)."""
     def whole(q):
-        return q if type(q) is not _Stub else Query(q.start, q.end, text[q.start:q.end], q.suggestions, q.score,
+        return q if type(q) is not _Stub else Query(q.start, q.end, text[q.start:q.end], list(q.suggestions), q.score,
                                                     q.reason, q.rule)
     return whole
 
@@ -1048,6 +1055,29 @@ def _spaces(edits: list, queries: list, fixes: list, asks: list) -> None:
 
 def _damaged(wt: _Witness, st: Settings, ctx: Context) -> list:
     """The garbled stretches of the witness ("NoiniiUMLLiti BmsiiAKB VALVBOF"): pipeline/correct/stretches.py."""
+    suspect = _suspect(wt, st, ctx)
+    vocab = wt.vocab
+    # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
+    # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
+    maybe = {low for low in _unknown(wt, st) if vocab[low] < st.witness_known}
+    return stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
+                          st.stretch_min_suspects, st.stretch_min_density, maybe)
+
+
+def _unknown(wt: _Witness, st: Settings) -> set[str]:
+    """The lower-case forms of the witness the lexicon does not know as words ([detect] known_zipf; with a
+    mark or digit in them), found once (_damaged and _garbled ask)."""
+    if wt.unknown is None:
+        lex, known = wt.lex, st.known_zipf
+        wt.unknown = {low for low in wt.vocab if not low.isalpha() or not lex.at_least(low, known)}
+    return wt.unknown
+
+
+def _suspect(wt: _Witness, st: Settings, ctx: Context) -> Callable[[str, str], bool]:
+    """Whether a token (printed, lower-case) is no word: correct/stretches.py's suspect, remembered per
+    printed form (kept on the witness: _damaged and _garbled ask it)."""
+    if wt.suspect is not None:
+        return wt.suspect
     auth, lex, vocab, memo = ctx.resources.authority, wt.lex, wt.vocab, {}
     listed = ctx.resources.words(ctx.witness)  # the project's word lists (rules/words/): words, not damage
 
@@ -1067,13 +1097,8 @@ def _damaged(wt: _Witness, st: Settings, ctx: Context) -> list:
                      and (len(low) < 10 or bool(wt.candidates(printed))))
             memo[printed] = v
         return v
-
-    # a lower-case form the lexicon or the witness knows is a word: only the others are asked about
-    # (a capital inside such a word, "aU", is then not seen: detect weighs it on its own)
-    maybe = {low for low in vocab if vocab[low] < st.witness_known and (not low.isalpha()
-                                                                          or not lex.at_least(low, st.known_zipf))}
-    return stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
-                          st.stretch_min_suspects, st.stretch_min_density, maybe)
+    wt.suspect = suspect
+    return suspect
 
 
 def _stretches(wt: _Witness, queries: list, found: list) -> None:
@@ -1098,6 +1123,81 @@ def _stretches(wt: _Witness, queries: list, found: list) -> None:
         added.append(Query(s.start, s.end, wt.text[s.start:s.end], [], round(s.density, 3), why,
                            rule="detect.stretch"))
     queries[:] = [q for k, q in enumerate(queries) if k not in gone] + added
+
+
+def _acronym(w: str) -> bool:
+    """A short form that starts with a capital and is at least half capitals: an acronym ("VTsSPS", "TsK")."""
+    return len(w) <= 6 and w[:1].isupper() and 2 * sum(c.isupper() for c in w) >= len(w)
+
+
+def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: list) -> None:
+    """The garbled places no query or fix of detect covers (correct/garble.py), each a query."""
+    starts, ends, n = wt.tokens.starts, wt.tokens.ends, len(wt.tokens)
+    covered = bytearray(n)  # 1: a doubt or fix of detect on the token; 2: only a name's or a capital's doubt
+    for x in chain(queries, edits):
+        k = bisect.bisect_right(starts, x.start) - 1
+        if k < 0 or ends[k] <= x.start:
+            k += 1
+        weak = 2 if getattr(x, "rule", "") in ("detect.name", "detect.punct", "detect.case") else 1
+        while k < n and starts[k] < max(x.end, x.start + 1):
+            covered[k] = weak if covered[k] in (0, 2) else 1
+            k += 1
+    named = bytearray(c == 2 for c in covered)
+    suspect, forms, ids = _suspect(wt, st, ctx), wt.tokens.forms, wt.tokens.ids
+    low_of = [wt.tokens.low_forms[k] for k in wt.tokens.form_low]  # each form's lower-case form
+    unknown = _unknown(wt, st)
+    odd_of: dict[int, bool] = {}
+
+    def odd_form(k: int) -> bool:
+        f = ids[k]
+        v = odd_of.get(f)
+        if v is None:
+            printed = forms[f]
+            # (an acronym is no garble: "VKP", as _skip has it, or a capital and half its letters capitals, "VTsSPS")
+            v = odd_of[f] = not _skip(printed) and not _acronym(printed) and suspect(printed, low_of[f])
+        return v
+    # the tokens worth asking about: a small letter alone, a form the lexicon does not know, a capital inside one
+    one = garble.ONE_LETTER_WORDS.get(ctx.language, frozenset())
+    ask = bytes(f.islower() and f not in one if len(f) == 1 else low in unknown or _camel(f)
+                for f, low in zip(forms, low_of))
+    maybe = compress(range(n), map(ask.__getitem__, ids))
+    # rare words: the lexicon knows them under the frequency a real-word correction must reach, the witness
+    # does not use them often; doubted where damage is beside them
+    lex, vocab, known, common = wt.lex, wt.vocab, st.witness_known, st.realword_min_zipf
+    rare_of: dict[int, bool] = {}
+
+    def rare(k: int) -> bool:
+        f = ids[k]
+        v = rare_of.get(f)
+        if v is None:
+            w, low = forms[f], low_of[f]
+            v = rare_of[f] = (len(w) > 1 and w.isalpha() and low not in unknown and not _camel(w)
+                              and vocab[low] < known and not lex.at_least(low, common))
+        return v
+    # a doubt the budget may join with others is kept without its text (a _Stub: `keep` makes the kept ones
+    # whole), its reason written out only if kept (_Garbled): a long witness has many more than it keeps
+    stub = st.merge_gap >= 0
+    for a, b, rule, score, what in garble.doubts(wt.text, starts, ends, ctx.language, odd_form, covered, maybe,
+                                                 rare, named if any(named) else None):
+        if rule == garble.LETTER and _foreign_beside(bisect.bisect_right(starts, a) - 1, wt) is not None:
+            continue  # a letter beside another language's word in a sound print is that language's ("K.P.S.S. v rezolutsiakh")
+        why = _Garbled((rule, what if rule == garble.MARKS else "", score))
+        queries.append(_Stub(a, b, rule, score, (), why) if stub else Query(a, b, wt.text[a:b], [], score, why,
+                                                                           rule=rule))
+
+
+class _Garbled(tuple):
+    """The reason of a garble doubt (correct/garble.py), written out (str) only for the queries kept."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        rule, marks, score = self
+        why = ("a lone letter: no word, a word's piece or a misread mark" if rule == garble.LETTER
+               else "no word, and no word near it in the lexicon" if rule == garble.FORM
+               else "a rare word beside damaged ones" if rule == garble.RARE
+               else f"odd marks {marks.strip()!r} between two words")
+        return why + f"; re-read it from the scan (damage around it: {score})"
 
 
 # the confidence of a lone-digit fix; measured on the dev sets (benchmarks/correction.py, by rule): 0.997
@@ -1394,7 +1494,7 @@ _CAP_MID = regex.compile(r"(?<=\b\p{Ll}{2,} )(In|It|Where|The|And|Of|If|This|Tha
                          r"(?= \p{Ll})")
 # '.' only: '?' (and ':') before a lower-case word are the punctuation stage's, in every language
 _DOT_LOWER = regex.compile(r"(?<=\b(\p{Ll}{3,})[.]) (\p{Ll}{2,})")
-_ABBREVIATIONS = {"etc", "viz", "cf", "pp", "vol", "ibid", "op", "cit", "esp", "approx", "nos"}
+_ABBREVIATIONS = garble.ABBREVIATIONS
 
 
 def _punctuation(text: str) -> list[Query]:
