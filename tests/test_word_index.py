@@ -278,6 +278,23 @@ def test_far_takes_its_first_confusions_from_its_own_search():
         assert first == alone, r
 
 
+def test_variants_skip_only_places_no_confusion_within_the_budget_can_be(monkeypatch):
+    """model.variants makes nothing, and asks no prefix, at a place whose letter begins no printed group
+    cheap enough for what the reading has left to pay (OcrModel._cheapest): the same readings and costs, in
+    the same order, as trying every place."""
+    from pipeline.correct.model import OcrModel
+    model = ocr_model()
+    index = word_index(lexicon("en"))
+    calls = [dict(max_cost=4.0, prefixes=index.prefixes),
+             dict(max_cost=7.0, depth=2, per_group=8, second=3.0, prefixes=index.prefixes, suffixes=index.suffixes),
+             dict(max_cost=4.0, depth=1, prefixes=index.prefixes, suffixes=index.suffixes, lower=True)]
+    readings = [w for w in _readings(300)][:120] + ["Govemmcnt", "rnodern", "tbe", "A11", "shaU", "Pieasury"]
+    pruned = [[list(model.variants(r, **kw)) for r in readings] for kw in calls]
+    free = type("Free", (dict,), {"get": lambda self, k, d=None: 0.0})()  # every place affordable
+    monkeypatch.setattr(OcrModel, "_cheapest", lambda self, per_group, lower=False: free)
+    assert pruned == [[list(model.variants(r, **kw)) for r in readings] for kw in calls]
+
+
 def test_variants_skip_only_slices_no_printed_group_can_be(monkeypatch):
     """model.variants makes no slice longer than the longest printed group its first letter begins
     (OcrModel._longest): the same readings and costs, in the same order, as trying every length."""

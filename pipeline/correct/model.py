@@ -147,6 +147,18 @@ class OcrModel:
                 g[printed[0]] = max(g.get(printed[0], 0), len(printed))
         return g
 
+    def _cheapest(self, per_group: int, lower: bool = False) -> dict[str, float]:
+        """The least cost of a confusion of `_groups` whose printed group begins with each letter (made once):
+        where a reading's budget cannot pay it, `variants` makes nothing at that place."""
+        cache = self.__dict__.setdefault("_cut", {})
+        g = cache.get((per_group, lower, "cheapest"))
+        if g is None:
+            g = cache[(per_group, lower, "cheapest")] = {}
+            for printed, meant in self._groups(per_group, lower).items():
+                if meant:
+                    g[printed[0]] = min(g.get(printed[0], meant[0][1]), meant[0][1])
+        return g
+
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "OcrModel":
         try:
@@ -198,6 +210,7 @@ class OcrModel:
         seen_get = seen.get
         groups = self._groups(per_group, lower).get
         longest_get = self._longest(per_group, lower).get
+        cheapest_get = self._cheapest(per_group, lower).get
         # the mappings' lookups bound once (`k in m` is `m.get(k) is not None` for these mappings:
         # their values are strings)
         prefix = prefixes.get if prefixes is not None else None
@@ -212,6 +225,12 @@ class OcrModel:
                 n = len(word)
                 low = word.lower()
                 for i in range(start, n):
+                    # no confusion at this place within the budget: nothing made here, nor asked (the
+                    # prefixes are closed under cutting: where this head begins no word, the next place's
+                    # lookup says so)
+                    cheapest = cheapest_get(word[i])
+                    if cheapest is None or base + cheapest > limit or (level and cheapest > second):
+                        continue
                     head = low[:i]
                     if prefix is not None:
                         follow = prefix(head)
