@@ -181,6 +181,28 @@ def test_channel_alignment_equals_the_plain_one_on_real_readings():
         assert _channel(model, printed, meant) == _alignment(model, printed, meant), (printed, meant)
 
 
+def test_channel_within_a_limit_is_the_channel_up_to_it():
+    """model.channel(printed, meant, limit): the very figure of the unbounded channel where it is at most
+    the limit, a figure above the limit elsewhere (the alignment searches no costlier way)."""
+    model = ocr_model()
+    readings = _readings(400)
+    rnd = random.Random(5)
+    pairs = [(r, rnd.choice(readings).lower()) for r in readings]
+    pairs += [(r, r.lower()[:-1] + "e") for r in readings if len(r) > 3]  # near pairs: most within the limit
+    pairs += [("Govemmcnt", "government"), ("rnodern", "modern"), ("tbe", "the"), ("A11", "all")]
+    within = 0
+    for printed, meant in pairs:
+        full = model.channel(printed, meant)
+        for limit in (2.0, 4.0, 7.0):
+            bounded = model.channel(printed, meant, limit)
+            if full <= limit:
+                within += 1
+                assert bounded == full, (printed, meant, limit)
+            else:
+                assert bounded > limit, (printed, meant, limit, bounded)
+    assert within > 300
+
+
 def test_near_name_takes_the_closest_name_and_the_first_of_equals():
     index = [(skeleton("Zinoviev"), "Zinoviev", "first"), (skeleton("Zinovief"), "Zinoviev", "second"),
              (skeleton("Zinoviev"), "Zinoviev", "third"), (skeleton("Shlyapnikov"), "Shlyapnikov", "s")]

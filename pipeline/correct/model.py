@@ -179,8 +179,10 @@ class OcrModel:
             return self.unseen * max(len(meant), len(printed), 1)
         return c
 
-    def channel(self, printed: str, meant: str) -> float:
-        """-log10 P(printed | meant): the cheapest way through letter groups of up to three."""
+    def channel(self, printed: str, meant: str, limit: float | None = None) -> float:
+        """-log10 P(printed | meant): the cheapest way through letter groups of up to three. `limit`: only a
+        cost of at most this is wanted: the alignment searches no way costlier (the same figure where it is
+        at most the limit; above it, some figure above it)."""
         p, m = printed, meant
         k = 0
         while k < len(p) and k < len(m) and p[k] == m[k]:
@@ -191,9 +193,10 @@ class OcrModel:
             k += 1
         if k:
             p, m = p[:-k], m[:-k]
+        align = _channel if limit is None else (lambda model, p, m: _channel_within(model, p, m, limit))
         if len(p) <= MAX_SEG and len(m) <= MAX_SEG:  # one confusion: no alignment to search
-            return min(self.pair_cost(m, p), _channel(self, p, m) if p and m else 99.0)
-        return _channel(self, p, m)
+            return min(self.pair_cost(m, p), align(self, p, m) if p and m else 99.0)
+        return align(self, p, m)
 
     def variants(self, printed: str, max_cost: float = 3.0, depth: int = 2, per_group: int = 6,
                  second: float = 2.5, prefixes: Mapping[str, str] | None = None,
@@ -287,9 +290,23 @@ def m_small(meant: str) -> bool:
 
 @lru_cache(maxsize=20_000)  # 320 bytes an entry; 25 scale books in one process: hit 32 % at 5k, 42 % at 50k (a miss: an alignment)
 def _channel_cached(model_id: int, printed: str, meant: str) -> float:
-    """The cheapest alignment of `printed` to `meant` through the model's letter groups
-    (dynamic programming over (meant letters used, printed letters used))."""
+    """The cheapest alignment of `printed` to `meant` through the model's letter groups."""
     model = _MODELS[model_id]
+    # no place whose cost so far exceeds one whole alignment's needs expanding (costs are >= 0)
+    return _align(model, printed, meant, _one_alignment(model, printed, meant) + 1e-9)
+
+
+def _channel_within(model: OcrModel, printed: str, meant: str, limit: float) -> float:
+    """`_channel_cached`'s alignment where only a cost of at most `limit` is wanted: no place costlier than
+    the limit is expanded either (the cheapest way, if it costs at most the limit, is never cut: every place
+    on it costs no more than it), so the figure is the same where it is at most the limit, above it (or
+    inf) elsewhere. Not remembered: a witness's own words asked of a reading are mostly far from it."""
+    return _align(model, printed, meant, min(_one_alignment(model, printed, meant), limit) + 1e-9)
+
+
+def _align(model: OcrModel, printed: str, meant: str, bound: float) -> float:
+    """The cheapest alignment of `printed` to `meant` through the model's letter groups (dynamic programming
+    over (meant letters used, printed letters used)), no place costing more than `bound` expanded."""
     n, m = len(meant), len(printed)
     inf = float("inf")
     printed_for, unseen = model.printed_for, model.unseen
@@ -305,8 +322,6 @@ def _channel_cached(model_id: int, printed: str, meant: str) -> float:
                 here.append((a, seg, row))
         at_meant.append(here)
     at_printed = [[printed[j:j + b] for b in range(0, min(MAX_SEG, m - j) + 1)] for j in range(m + 1)]
-    # no place whose cost so far exceeds one whole alignment's needs expanding (costs are >= 0)
-    bound = _one_alignment(model, printed, meant) + 1e-9
     d = [[inf] * (m + 1) for _ in range(n + 1)]
     d[0][0] = 0.0
     for i in range(n + 1):
