@@ -217,21 +217,29 @@ class OcrModel:
         # the mappings' lookups bound once (`k in m` is `m.get(k) is not None` for these mappings:
         # their values are strings)
         prefix = prefixes.get if prefixes is not None else None
-        frontier = [(printed, 0.0, 0)]
+        # per place of the printed word, made when first asked: the least cost of a confusion there and each
+        # printed group there with its confusions and the printed rest after it. A reading of a later level
+        # goes on only after its last confusion, where its letters are the printed word's (shifted): its
+        # places are the printed word's, looked up once for every reading
+        at: list = [None] * len(printed)
+        frontier = [(printed, 0.0, 0, 0)]  # (reading, its cost, where it goes on, its shift from the printed word)
         follow = before = ""
         for level in range(depth):
             nxt = []
             limit = max_cost if level == 0 else min(max_cost, 2 * second)
             ends = suffixes if level == depth - 1 else None  # no confusion comes after this one
             end = ends.get if ends is not None else None
-            for word, base, start in frontier:
+            for word, base, start, shift in frontier:
                 n = len(word)
                 low = word.lower()
                 for i in range(start, n):
+                    here = at[i - shift]
+                    if here is None:
+                        here = at[i - shift] = _place(printed, i - shift, groups, longest_get, cheapest_get)
                     # no confusion at this place within the budget: nothing made here, nor asked (the
                     # prefixes are closed under cutting: where this head begins no word, the next place's
                     # lookup says so)
-                    cheapest = cheapest_get(word[i])
+                    cheapest = here[0]
                     if cheapest is None or base + cheapest > limit or (level and cheapest > second):
                         continue
                     head = low[:i]
@@ -239,14 +247,10 @@ class OcrModel:
                         follow = prefix(head)
                         if follow is None:
                             break  # no word starts so: no edit further on can make one
-                    for b in range(1, longest_get(word[i], 0) + 1):
-                        if i + b > n:
-                            break
-                        group = groups(word[i:i + b])
-                        if not group:
-                            continue
-                        tail = low[i + b:]
+                    before_word = word[:i]
+                    for b, group, rest in here[1]:
                         if end is not None:
+                            tail = low[i + b:]
                             before = end(tail)
                             if before is None:
                                 continue  # no word ends so: no confusion here can make one
@@ -264,16 +268,32 @@ class OcrModel:
                                     meant_low[-1] not in before
                                     or (len(meant_low) > 1 and end(meant_low + tail) is None)):
                                 continue
-                            v = word[:i] + meant + word[i + b:]
+                            v = before_word + meant + rest
                             if v and cost < seen_get(v, 99.0):
                                 seen[v] = cost
                                 if k <= second and level + 1 < depth:  # a reading to go on from
-                                    nxt.append((v, cost, i + len(meant)))
+                                    nxt.append((v, cost, i + len(meant), shift + len(meant) - b))
             if steps is not None and level == 0:
-                steps.update(v for v, _, _ in nxt)
+                steps.update(v for v, _, _, _ in nxt)
             frontier = nxt
         seen.pop(printed, None)
         return seen.items()
+
+
+def _place(printed: str, p: int, groups, longest_get, cheapest_get) -> tuple:
+    """`OcrModel.variants`' view of one place of the printed word: (the least cost of a confusion there, or
+    None: there is none; [(length, its confusions, the printed rest after it)] of the printed groups there)."""
+    c = printed[p]
+    cheapest = cheapest_get(c)
+    options = []
+    if cheapest is not None:
+        for b in range(1, longest_get(c, 0) + 1):
+            if p + b > len(printed):
+                break
+            group = groups(printed[p:p + b])
+            if group:
+                options.append((b, group, printed[p + b:]))
+    return cheapest, options
 
 
 def _letters(s: str) -> str:
