@@ -231,7 +231,8 @@ def test_a_real_word_kept_by_the_shortcut_is_one_the_full_posterior_keeps(cleane
 def test_outscored_from_remembered_halves_is_the_test_on_the_full_scores(cleaned, resources):
     """ContextModel.outscored (the real word's test, from the halves of the scores the witness remembers)
     says a candidate outscores the reading exactly where the full scores (`fits`, `score`) say so, at every
-    place of a real text where a real word has candidates, the halves asked again and again."""
+    place of a real text where a real word has candidates, the halves asked again and again; and
+    remembered_fits gives fits' very figures, in its order."""
     c = cleaned["lenin-trade-unions"]
     ctx = Context(c.witness, resources, resources.policy(c.witness))
     st = detect.Settings.of(ctx)
@@ -248,6 +249,9 @@ def test_outscored_from_remembered_halves_is_the_test_on_the_full_scores(cleaned
         keep = base + wt.context.score(prev, low, nxt, low)
         full = any(-cost + fits[w] > keep for w, cost in cands.items())
         assert wt.context.outscored(prev, low, nxt, cands, base) is full, (i, low, prev, nxt)
+        words = [low, *cands, "a rank"]
+        assert list(wt.context.remembered_fits(prev, words, nxt, low).items()) == \
+            list(wt.context.fits(prev, words, nxt, low).items())
         said.add(full)
     assert said == {True, False}
     assert wt.context.outscored("of", "the", None, {"a b": 1.0}, base) is None  # two words: weighed in full

@@ -180,6 +180,29 @@ class ContextModel:
             out[w] = s
         return out
 
+    def remembered_fits(self, prev: str | None, words, nxt: str | None, reading: str) -> dict[str, float]:
+        """`fits`, each single word's score from the halves the witness remembers (`outscored`'s, which asked
+        them of a real word's every hypothesis just before its full weighing): the same figures."""
+        lefts, rights = self._lefts, self._rights
+        out = {}
+        for w in words:
+            if " " in w:
+                out[w] = self.score(prev, w, nxt, reading)
+                continue
+            own = int(reading == w)
+            key = (prev, w, own)
+            s = lefts.get(key)
+            if s is None:
+                s = lefts[key] = self._left(prev, w, own)
+            if nxt is not None:
+                key = (w, nxt, own)
+                r = rights.get(key)
+                if r is None:
+                    r = rights[key] = self._right(w, nxt, own)
+                s += r
+            out[w] = s
+        return out
+
     def outscored(self, prev: str | None, reading: str, nxt: str | None, cands: dict[str, float],
                   keep_base: float) -> bool | None:
         """Whether a candidate outscores a real word between its neighbours: `-cost + score(prev, w, nxt,
