@@ -1,6 +1,8 @@
 """Detection: queries and automatic corrections, on real texts and on seeded OCR noise."""
 from __future__ import annotations
 
+import math
+
 import random
 import time
 from pathlib import Path
@@ -224,6 +226,35 @@ def test_a_real_word_kept_by_the_shortcut_is_one_the_full_posterior_keeps(cleane
             weighed += 1
             assert quick == full
     assert kept > 100 and weighed > 0, (kept, weighed)
+
+
+def test_outscored_from_remembered_halves_is_the_test_on_the_full_scores(cleaned, resources):
+    """ContextModel.outscored (the real word's test, from the halves of the scores the witness remembers)
+    says a candidate outscores the reading exactly where the full scores (`fits`, `score`) say so, at every
+    place of a real text where a real word has candidates, the halves asked again and again; and
+    remembered_fits gives fits' very figures, in its order."""
+    c = cleaned["lenin-trade-unions"]
+    ctx = Context(c.witness, resources, resources.policy(c.witness))
+    st = detect.Settings.of(ctx)
+    wt = detect._Witness(c.text, ctx, st)
+    base = math.log10(1.0 - wt.model.word_error_rate)
+    said = set()
+    for i in range(min(len(wt.tokens), 15_000)):
+        low = wt.tokens.lows[i]
+        cands = dict(wt.realword_variants(low)) if wt.lex.zipf(low) >= st.known_zipf else {}
+        if not cands:
+            continue
+        prev, nxt = wt.neighbours(i)
+        fits = wt.context.fits(prev, cands, nxt, low)
+        keep = base + wt.context.score(prev, low, nxt, low)
+        full = any(-cost + fits[w] > keep for w, cost in cands.items())
+        assert wt.context.outscored(prev, low, nxt, cands, base) is full, (i, low, prev, nxt)
+        words = [low, *cands, "a rank"]
+        assert list(wt.context.remembered_fits(prev, words, nxt, low).items()) == \
+            list(wt.context.fits(prev, words, nxt, low).items())
+        said.add(full)
+    assert said == {True, False}
+    assert wt.context.outscored("of", "the", None, {"a b": 1.0}, base) is None  # two words: weighed in full
 
 
 def test_tokens_read_a_piece_at_a_time_are_the_texts_tokens(monkeypatch):

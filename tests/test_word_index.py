@@ -218,6 +218,28 @@ def test_channel_alignment_equals_the_plain_one_on_real_readings():
         assert _channel(model, printed, meant) == _alignment(model, printed, meant), (printed, meant)
 
 
+def test_channel_within_a_limit_is_the_channel_up_to_it():
+    """model.channel(printed, meant, limit): the very figure of the unbounded channel where it is at most
+    the limit, a figure above the limit elsewhere (the alignment searches no costlier way)."""
+    model = ocr_model()
+    readings = _readings(400)
+    rnd = random.Random(5)
+    pairs = [(r, rnd.choice(readings).lower()) for r in readings]
+    pairs += [(r, r.lower()[:-1] + "e") for r in readings if len(r) > 3]  # near pairs: most within the limit
+    pairs += [("Govemmcnt", "government"), ("rnodern", "modern"), ("tbe", "the"), ("A11", "all")]
+    within = 0
+    for printed, meant in pairs:
+        full = model.channel(printed, meant)
+        for limit in (2.0, 4.0, 7.0):
+            bounded = model.channel(printed, meant, limit)
+            if full <= limit:
+                within += 1
+                assert bounded == full, (printed, meant, limit)
+            else:
+                assert bounded > limit, (printed, meant, limit, bounded)
+    assert within > 300
+
+
 def test_near_name_takes_the_closest_name_and_the_first_of_equals():
     index = [(skeleton("Zinoviev"), "Zinoviev", "first"), (skeleton("Zinovief"), "Zinoviev", "second"),
              (skeleton("Zinoviev"), "Zinoviev", "third"), (skeleton("Shlyapnikov"), "Shlyapnikov", "s")]
@@ -313,6 +335,23 @@ def test_far_takes_its_first_confusions_from_its_own_search():
         alone = {v for v, _ in model.variants(r, max_cost=FAR_SECOND, depth=1, per_group=FAR_PER_GROUP,
                                                prefixes=index.prefixes)}
         assert first == alone, r
+
+
+def test_variants_skip_only_places_no_confusion_within_the_budget_can_be(monkeypatch):
+    """model.variants makes nothing, and asks no prefix, at a place whose letter begins no printed group
+    cheap enough for what the reading has left to pay (OcrModel._cheapest): the same readings and costs, in
+    the same order, as trying every place."""
+    from pipeline.correct.model import OcrModel
+    model = ocr_model()
+    index = word_index(lexicon("en"))
+    calls = [dict(max_cost=4.0, prefixes=index.prefixes),
+             dict(max_cost=7.0, depth=2, per_group=8, second=3.0, prefixes=index.prefixes, suffixes=index.suffixes),
+             dict(max_cost=4.0, depth=1, prefixes=index.prefixes, suffixes=index.suffixes, lower=True)]
+    readings = [w for w in _readings(300)][:120] + ["Govemmcnt", "rnodern", "tbe", "A11", "shaU", "Pieasury"]
+    pruned = [[list(model.variants(r, **kw)) for r in readings] for kw in calls]
+    free = type("Free", (dict,), {"get": lambda self, k, d=None: 0.0})()  # every place affordable
+    monkeypatch.setattr(OcrModel, "_cheapest", lambda self, per_group, lower=False: free)
+    assert pruned == [[list(model.variants(r, **kw)) for r in readings] for kw in calls]
 
 
 def test_variants_skip_only_slices_no_printed_group_can_be(monkeypatch):

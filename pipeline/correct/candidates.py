@@ -641,7 +641,7 @@ def candidates(reading: str, lex: Lexicon, model: OcrModel, vocab: dict[str, int
         if v not in out and abs(len(v) - len(low)) <= 2 and v != low:
             if model.channel_floor(reading, v) > max_cost + 1e-9:
                 continue  # certainly costlier than max_cost, without the alignment (most of them)
-            c = model.channel(reading, v)
+            c = model.channel(reading, v, max_cost)  # (no costlier way searched)
             if c <= max_cost:
                 out[v] = c
     for term, known in lexical.edits:

@@ -96,6 +96,10 @@ class ContextModel:
         # witness's own bigrams are all the context there is: there the right one stays
         self.known = known if lex.language == "en" else 0
         self.p_uni, self._p_language = _language_parts(lex)
+        # `outscored`'s halves of the scores, (left word or None, word, own) -> the left one and (word, right
+        # word, own) -> the right one, each computed once for the witness
+        self._lefts: dict[tuple, float] = {}
+        self._rights: dict[tuple, float] = {}
 
     def p_next(self, prev: str, w: str, own_prev: int = 0) -> float:
         """P(w | prev); `own_prev` leaves the judged reading itself out of the witness's counts."""
@@ -176,3 +180,94 @@ class ContextModel:
             out[w] = s
         return out
 
+    def remembered_fits(self, prev: str | None, words, nxt: str | None, reading: str) -> dict[str, float]:
+        """`fits`, each single word's score from the halves the witness remembers (`outscored`'s, which asked
+        them of a real word's every hypothesis just before its full weighing): the same figures."""
+        lefts, rights = self._lefts, self._rights
+        out = {}
+        for w in words:
+            if " " in w:
+                out[w] = self.score(prev, w, nxt, reading)
+                continue
+            own = int(reading == w)
+            key = (prev, w, own)
+            s = lefts.get(key)
+            if s is None:
+                s = lefts[key] = self._left(prev, w, own)
+            if nxt is not None:
+                key = (w, nxt, own)
+                r = rights.get(key)
+                if r is None:
+                    r = rights[key] = self._right(w, nxt, own)
+                s += r
+            out[w] = s
+        return out
+
+    def outscored(self, prev: str | None, reading: str, nxt: str | None, cands: dict[str, float],
+                  keep_base: float) -> bool | None:
+        """Whether a candidate outscores a real word between its neighbours: `-cost + score(prev, w, nxt,
+        reading) > keep_base + score(prev, reading, nxt, reading)` for some (w, cost) of `cands`, the very
+        figures `fits` and `score` give (to the last bit), from the halves of the scores that the witness
+        remembers (`_left`, `_right`); None where a candidate is two words (the caller weighs them in full).
+        A real word's places share a neighbour ("of the", "in the", "the same") far more often than both:
+        on a 100,000-character book most halves are remembered."""
+        lefts, rights = self._lefts, self._rights
+        if len(lefts) >= HALVES_MOST or len(rights) >= HALVES_MOST:
+            lefts.clear()
+            rights.clear()
+        key = (prev, reading, 1)
+        s = lefts.get(key)
+        if s is None:
+            s = lefts[key] = self._left(prev, reading, 1)
+        if nxt is not None:
+            key = (reading, nxt, 1)
+            r = rights.get(key)
+            if r is None:
+                r = rights[key] = self._right(reading, nxt, 1)
+            s += r
+        keep = keep_base + s
+        for w, cost in cands.items():
+            if " " in w:
+                return None
+            own = int(reading == w)
+            key = (prev, w, own)
+            s = lefts.get(key)
+            if s is None:
+                s = lefts[key] = self._left(prev, w, own)
+            if nxt is not None:
+                key = (w, nxt, own)
+                r = rights.get(key)
+                if r is None:
+                    r = rights[key] = self._right(w, nxt, own)
+                s += r
+            if -cost + s > keep:
+                return True
+        return False
+
+    def _left(self, prev: str | None, w: str, own: int) -> float:
+        """`fits`' first half of a single word's score: log10 P(w | prev), `own` the reading's own place left out."""
+        if prev is None:
+            return math.log10(self.p_uni(w))
+        p = self._p_language(prev, w)
+        n = self.vocab.get(prev, 0) - own
+        if n > 0:
+            c = (self.bigrams.get((prev, w), 0) if self.vocab.get(w, 0) else 0) - own
+            return math.log10(p + W_WITNESS * (c if c > 0 else 0) / n)
+        return math.log10(p + W_WITNESS * self.p_uni(w))
+
+    def _right(self, w: str, nxt: str, own: int) -> float:
+        """`fits`' second half: log10 P(nxt | w) less log10 P(nxt), `own` the reading's own place (left out where
+        the witness uses it fewer than `known` times)."""
+        nxt_p = self.p_uni(nxt)
+        p = self._p_language(w, nxt)
+        n = self.vocab.get(w, 0)
+        own = int(own and n < self.known)
+        n -= own
+        if n > 0:
+            c = self.bigrams.get((w, nxt), 0) - own
+            return math.log10(p + W_WITNESS * (c if c > 0 else 0) / n) - math.log10(nxt_p)
+        return math.log10(p + W_WITNESS * nxt_p) - math.log10(nxt_p)
+
+
+# `outscored`'s halves a witness remembers, on each side (about 120 bytes an entry; emptied when this full)
+HALVES_MOST = 50_000

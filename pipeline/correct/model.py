@@ -147,6 +147,18 @@ class OcrModel:
                 g[printed[0]] = max(g.get(printed[0], 0), len(printed))
         return g
 
+    def _cheapest(self, per_group: int, lower: bool = False) -> dict[str, float]:
+        """The least cost of a confusion of `_groups` whose printed group begins with each letter (made once):
+        where a reading's budget cannot pay it, `variants` makes nothing at that place."""
+        cache = self.__dict__.setdefault("_cut", {})
+        g = cache.get((per_group, lower, "cheapest"))
+        if g is None:
+            g = cache[(per_group, lower, "cheapest")] = {}
+            for printed, meant in self._groups(per_group, lower).items():
+                if meant:
+                    g[printed[0]] = min(g.get(printed[0], meant[0][1]), meant[0][1])
+        return g
+
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "OcrModel":
         try:
@@ -167,8 +179,10 @@ class OcrModel:
             return self.unseen * max(len(meant), len(printed), 1)
         return c
 
-    def channel(self, printed: str, meant: str) -> float:
-        """-log10 P(printed | meant): the cheapest way through letter groups of up to three."""
+    def channel(self, printed: str, meant: str, limit: float | None = None) -> float:
+        """-log10 P(printed | meant): the cheapest way through letter groups of up to three. `limit`: only a
+        cost of at most this is wanted: the alignment searches no way costlier (the same figure where it is
+        at most the limit; above it, some figure above it)."""
         p, m = printed, meant
         k = 0
         while k < len(p) and k < len(m) and p[k] == m[k]:
@@ -179,9 +193,10 @@ class OcrModel:
             k += 1
         if k:
             p, m = p[:-k], m[:-k]
+        align = _channel if limit is None else (lambda model, p, m: _channel_within(model, p, m, limit))
         if len(p) <= MAX_SEG and len(m) <= MAX_SEG:  # one confusion: no alignment to search
-            return min(self.pair_cost(m, p), _channel(self, p, m) if p and m else 99.0)
-        return _channel(self, p, m)
+            return min(self.pair_cost(m, p), align(self, p, m) if p and m else 99.0)
+        return align(self, p, m)
 
     def variants(self, printed: str, max_cost: float = 3.0, depth: int = 2, per_group: int = 6,
                  second: float = 2.5, prefixes: Mapping[str, str] | None = None,
@@ -198,33 +213,44 @@ class OcrModel:
         seen_get = seen.get
         groups = self._groups(per_group, lower).get
         longest_get = self._longest(per_group, lower).get
+        cheapest_get = self._cheapest(per_group, lower).get
         # the mappings' lookups bound once (`k in m` is `m.get(k) is not None` for these mappings:
         # their values are strings)
         prefix = prefixes.get if prefixes is not None else None
-        frontier = [(printed, 0.0, 0)]
+        # per place of the printed word, made when first asked: the least cost of a confusion there and each
+        # printed group there with its confusions and the printed rest after it. A reading of a later level
+        # goes on only after its last confusion, where its letters are the printed word's (shifted): its
+        # places are the printed word's, looked up once for every reading
+        at: list = [None] * len(printed)
+        frontier = [(printed, 0.0, 0, 0)]  # (reading, its cost, where it goes on, its shift from the printed word)
         follow = before = ""
         for level in range(depth):
             nxt = []
             limit = max_cost if level == 0 else min(max_cost, 2 * second)
             ends = suffixes if level == depth - 1 else None  # no confusion comes after this one
             end = ends.get if ends is not None else None
-            for word, base, start in frontier:
+            for word, base, start, shift in frontier:
                 n = len(word)
                 low = word.lower()
                 for i in range(start, n):
+                    here = at[i - shift]
+                    if here is None:
+                        here = at[i - shift] = _place(printed, i - shift, groups, longest_get, cheapest_get)
+                    # no confusion at this place within the budget: nothing made here, nor asked (the
+                    # prefixes are closed under cutting: where this head begins no word, the next place's
+                    # lookup says so)
+                    cheapest = here[0]
+                    if cheapest is None or base + cheapest > limit or (level and cheapest > second):
+                        continue
                     head = low[:i]
                     if prefix is not None:
                         follow = prefix(head)
                         if follow is None:
                             break  # no word starts so: no edit further on can make one
-                    for b in range(1, longest_get(word[i], 0) + 1):
-                        if i + b > n:
-                            break
-                        group = groups(word[i:i + b])
-                        if not group:
-                            continue
-                        tail = low[i + b:]
+                    before_word = word[:i]
+                    for b, group, rest in here[1]:
                         if end is not None:
+                            tail = low[i + b:]
                             before = end(tail)
                             if before is None:
                                 continue  # no word ends so: no confusion here can make one
@@ -242,16 +268,32 @@ class OcrModel:
                                     meant_low[-1] not in before
                                     or (len(meant_low) > 1 and end(meant_low + tail) is None)):
                                 continue
-                            v = word[:i] + meant + word[i + b:]
+                            v = before_word + meant + rest
                             if v and cost < seen_get(v, 99.0):
                                 seen[v] = cost
                                 if k <= second and level + 1 < depth:  # a reading to go on from
-                                    nxt.append((v, cost, i + len(meant)))
+                                    nxt.append((v, cost, i + len(meant), shift + len(meant) - b))
             if steps is not None and level == 0:
-                steps.update(v for v, _, _ in nxt)
+                steps.update(v for v, _, _, _ in nxt)
             frontier = nxt
         seen.pop(printed, None)
         return seen.items()
+
+
+def _place(printed: str, p: int, groups, longest_get, cheapest_get) -> tuple:
+    """`OcrModel.variants`' view of one place of the printed word: (the least cost of a confusion there, or
+    None: there is none; [(length, its confusions, the printed rest after it)] of the printed groups there)."""
+    c = printed[p]
+    cheapest = cheapest_get(c)
+    options = []
+    if cheapest is not None:
+        for b in range(1, longest_get(c, 0) + 1):
+            if p + b > len(printed):
+                break
+            group = groups(printed[p:p + b])
+            if group:
+                options.append((b, group, printed[p + b:]))
+    return cheapest, options
 
 
 def _letters(s: str) -> str:
@@ -268,9 +310,23 @@ def m_small(meant: str) -> bool:
 
 @lru_cache(maxsize=20_000)  # 320 bytes an entry; 25 scale books in one process: hit 32 % at 5k, 42 % at 50k (a miss: an alignment)
 def _channel_cached(model_id: int, printed: str, meant: str) -> float:
-    """The cheapest alignment of `printed` to `meant` through the model's letter groups
-    (dynamic programming over (meant letters used, printed letters used))."""
+    """The cheapest alignment of `printed` to `meant` through the model's letter groups."""
     model = _MODELS[model_id]
+    # no place whose cost so far exceeds one whole alignment's needs expanding (costs are >= 0)
+    return _align(model, printed, meant, _one_alignment(model, printed, meant) + 1e-9)
+
+
+def _channel_within(model: OcrModel, printed: str, meant: str, limit: float) -> float:
+    """`_channel_cached`'s alignment where only a cost of at most `limit` is wanted: no place costlier than
+    the limit is expanded either (the cheapest way, if it costs at most the limit, is never cut: every place
+    on it costs no more than it), so the figure is the same where it is at most the limit, above it (or
+    inf) elsewhere. Not remembered: a witness's own words asked of a reading are mostly far from it."""
+    return _align(model, printed, meant, min(_one_alignment(model, printed, meant), limit) + 1e-9)
+
+
+def _align(model: OcrModel, printed: str, meant: str, bound: float) -> float:
+    """The cheapest alignment of `printed` to `meant` through the model's letter groups (dynamic programming
+    over (meant letters used, printed letters used)), no place costing more than `bound` expanded."""
     n, m = len(meant), len(printed)
     inf = float("inf")
     printed_for, unseen = model.printed_for, model.unseen
@@ -286,8 +342,6 @@ def _channel_cached(model_id: int, printed: str, meant: str) -> float:
                 here.append((a, seg, row))
         at_meant.append(here)
     at_printed = [[printed[j:j + b] for b in range(0, min(MAX_SEG, m - j) + 1)] for j in range(m + 1)]
-    # no place whose cost so far exceeds one whole alignment's needs expanding (costs are >= 0)
-    bound = _one_alignment(model, printed, meant) + 1e-9
     d = [[inf] * (m + 1) for _ in range(n + 1)]
     d[0][0] = 0.0
     for i in range(n + 1):

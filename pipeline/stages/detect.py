@@ -437,9 +437,13 @@ class _Witness:
         the caller has them."""
         prev, nxt = self.sides(i) if sides is None else sides
         ctx = self.context
+        if shortcut and keep_p is None \
+                and ctx.outscored(prev, reading, nxt, cands, math.log10(1.0 - self.model.word_error_rate)) is False:
+            return KEPT  # no candidate outscores the reading (the test below, from the halves the witness remembers)
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
         if keep_p is None and reading not in cands:  # the reading's own fit, asked with its candidates'
-            fits = ctx.fits(prev, chain((reading,), cands), nxt, reading)
+            # (a real word's halves were just asked by `outscored`: remembered)
+            fits = ctx.remembered_fits(prev, chain((reading,), cands), nxt, reading)
             keep_ctx = fits.pop(reading)
         else:
             fits = ctx.fits(prev, cands, nxt, reading)
