@@ -96,3 +96,21 @@ def test_a_lone_letter_beside_another_languages_words_in_a_sound_print_is_not_as
         queries = detect.run(text, en_context(resources, max_queries=1000.0)).queries
         at = text.index(" v ") + 1
         assert any(q.start <= at < q.end for q in queries) == asked
+
+
+def test_the_garble_data_is_validated_and_read_per_language(tmp_path):
+    """pipeline/data/garble.toml: English's one-letter words and abbreviations as shipped; a language it
+    does not name has none; a maintainer's slip (a full stop kept, a two-letter "one-letter word") is
+    one line naming the file and the key."""
+    import pytest
+
+    from pipeline.errors import EditionError
+    assert garble.one_letter_words("en") == frozenset("aio") and garble.one_letter_words("ru") is None
+    assert {"etc", "viz"} <= garble.abbreviations("en") and not garble.abbreviations("ru")
+    bad = tmp_path / "garble.toml"
+    bad.write_text('[one_letter_words]\nen = ["a", "io"]\n[abbreviations]\nen = ["etc"]\n', encoding="utf-8")
+    with pytest.raises(EditionError, match="garble.toml.*one_letter_words"):
+        garble.load_data(bad)
+    bad.write_text('[one_letter_words]\nen = ["a"]\n[abbreviations]\nen = ["etc."]\n', encoding="utf-8")
+    with pytest.raises(EditionError, match="not a lower-case word"):
+        garble.load_data(bad)

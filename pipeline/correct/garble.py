@@ -35,9 +35,14 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from itertools import chain, compress
+from pathlib import Path
 
 import regex
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from pipeline.tomlio import load_model
 
 # the marks between two words as printed English sets them (whitespace read as one space): one closing
 # mark (, . ; : ! ?) among closing quotes or brackets (after an abbreviation's full stop too: "etc.,",
@@ -57,21 +62,60 @@ _SPACES = regex.compile(r"\s+")
 # what stands between two letters or digits with a mark in it, other than a space or a full stop or comma
 # and spaces (most gaps, passed over at once)
 _GAP = regex.compile(r"(?<=[\p{L}\d])(?![,.;:!?]?[ \n]+[\p{L}\d])[^\p{L}\d]*[^\s\p{L}\d][^\p{L}\d]*(?=[\p{L}\d])")
-# the one-letter words of a language (lower-case); a language not named here gets no letter doubts
-ONE_LETTER_WORDS = {"en": frozenset("aio")}
-# abbreviations whose full stop other marks may follow ("etc.,"; a single letter's too: "i.e.")
-ABBREVIATIONS = frozenset({"etc", "viz", "cf", "pp", "vol", "ibid", "op", "cit", "esp", "approx", "nos"})
+DATA = Path(__file__).resolve().parent.parent / "data" / "garble.toml"
+
+
+class GarbleData(BaseModel):
+    """pipeline/data/garble.toml: per language, its one-letter words and the abbreviations whose
+    full stop other marks or a lower-case word may follow."""
+
+    model_config = ConfigDict(extra="forbid")
+    one_letter_words: dict[str, frozenset[str]]
+    abbreviations: dict[str, frozenset[str]]
+
+    @field_validator("one_letter_words", "abbreviations")
+    @classmethod
+    def _lower_words(cls, v):
+        for lang, words in v.items():
+            for w in words:
+                if not w.isalpha() or not w.islower():
+                    raise ValueError(f"{lang}: {w!r} is not a lower-case word (letters only, no full stop)")
+        return v
+
+    @field_validator("one_letter_words")
+    @classmethod
+    def _one_letter(cls, v):
+        for lang, words in v.items():
+            if any(len(w) != 1 for w in words):
+                raise ValueError(f"one_letter_words.{lang}: a word of more than one letter")
+        return v
+
+
+@lru_cache(maxsize=4)
+def load_data(path: Path = DATA) -> GarbleData:
+    return load_model(GarbleData, path, "garble data")
+
+
+def abbreviations(language: str) -> frozenset[str]:
+    """The language's abbreviations (lower case, no full stop) from pipeline/data/garble.toml."""
+    return load_data().abbreviations.get(language, frozenset())
+
+
+def one_letter_words(language: str) -> frozenset[str] | None:
+    """The language's one-letter words (lower case); None for a language the data does not name."""
+    return load_data().one_letter_words.get(language)
 _TOUCH_BEFORE, _TOUCH_AFTER = frozenset(".(&[/"), frozenset(".)]/")
 REACH = 2  # tokens on either side whose damage makes a doubt's score
 
 LETTER, FORM, MARKS, RARE = "detect.letter", "detect.garble", "detect.marks", "detect.rare"
 
 
-def odd_marks(text: str, starts, ends, most: int = 2) -> list[int]:
+def odd_marks(text: str, starts, ends, most: int = 2, language: str = "en") -> list[int]:
     """The indexes k of the tokens followed by marks in no plain shape (`PLAIN`) before token k + 1, a
     shape the text sets at most `most` times (one it sets more often is its own convention: a
     transcription's spaced quotes, a scan's mark for a letter it cannot read)."""
     out, shapes = [], []
+    known = abbreviations(language)
     shape: dict[str, str] = {}  # a gap as printed -> its shape if it is odd, else ""
     n = len(starts)
     for m in _GAP.finditer(text):
@@ -80,7 +124,7 @@ def odd_marks(text: str, starts, ends, most: int = 2) -> list[int]:
         if k < 0 or k + 1 >= n or starts[k + 1] != b:  # not between two tokens (an apostrophe inside one)
             continue
         raw = m.group()
-        if raw[0] == "." and (a - starts[k] == 1 or text[starts[k]:a].lower() in ABBREVIATIONS):
+        if raw[0] == "." and (a - starts[k] == 1 or text[starts[k]:a].lower() in known):
             raw = raw[1:]  # an abbreviation's full stop ("etc.,", "p.", "i.e.):") before the marks
         gap = shape.get(raw)
         if gap is None:  # (the same few gaps again and again: each judged once)
@@ -98,7 +142,7 @@ def lone_letter(printed: str, before: str, after: str, language: str) -> bool:
     touches it (`before`, `after`: the characters beside it), as they touch an abbreviation ("p. 31",
     "i.e.", "&c."), a list's mark ("b)", "(b)") or an initial. A capital alone is an initial or a
     letter named ("member X") as often as a misreading, and is left."""
-    words = ONE_LETTER_WORDS.get(language)
+    words = one_letter_words(language)
     if words is None or len(printed) != 1 or not printed.isalpha() or not printed.islower() or printed in words:
         return False
     return before not in _TOUCH_BEFORE and after not in _TOUCH_AFTER
@@ -124,7 +168,7 @@ def doubts(text: str, starts, ends, language: str, odd_form: Callable[[int], boo
                 kind[k] = LETTER
         elif odd_form(k):
             kind[k] = FORM
-    marks = odd_marks(text, starts, ends)
+    marks = odd_marks(text, starts, ends, language=language)
     odd = bytearray(map(bool, covered))  # per token: doubted already, or odd itself
     for k in chain(kind, *((k, k + 1) for k in marks)):
         odd[k] = 1

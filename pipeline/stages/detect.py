@@ -1161,7 +1161,7 @@ def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: lis
             v = odd_of[f] = not _skip(printed) and not _acronym(printed) and suspect(printed, low_of[f])
         return v
     # the tokens worth asking about: a small letter alone, a form the lexicon does not know, a capital inside one
-    one = garble.ONE_LETTER_WORDS.get(ctx.language, frozenset())
+    one = garble.one_letter_words(ctx.language) or frozenset()
     ask = bytes(f.islower() and f not in one if len(f) == 1 else low in unknown or _camel(f)
                 for f, low in zip(forms, low_of))
     maybe = compress(range(n), map(ask.__getitem__, ids))
@@ -1498,7 +1498,6 @@ _CAP_MID = regex.compile(r"(?<=\b\p{Ll}{2,} )(In|It|Where|The|And|Of|If|This|Tha
                          r"(?= \p{Ll})")
 # '.' only: '?' (and ':') before a lower-case word are the punctuation stage's, in every language
 _DOT_LOWER = regex.compile(r"(?<=\b(\p{Ll}{3,})[.]) (\p{Ll}{2,})")
-_ABBREVIATIONS = garble.ABBREVIATIONS
 
 
 def _punctuation(text: str) -> list[Query]:
@@ -1506,13 +1505,14 @@ def _punctuation(text: str) -> list[Query]:
     ("only When they have grown", "in the theses It is not") and a full stop before a
     lower-case word ("in this sphere. the deeper")."""
     out = []
+    abbreviations = garble.abbreviations("en")  # (English text only: _CAP_MID and the caller)
     for m in _CAP_MID.finditer(text):
         w = m.group()
         out.append(Query(m.start(), m.end(), w, [w.lower(), ". " + w], 0.5,
                          "capital letter inside a sentence: a lost full stop before it, or a misread lower-case letter",
                          rule="detect.punct"))
     for m in _DOT_LOWER.finditer(text):
-        if m.group(1) in _ABBREVIATIONS:
+        if m.group(1) in abbreviations:
             continue
         dot = m.start() - 1
         mark = text[dot]
