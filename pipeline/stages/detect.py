@@ -147,6 +147,9 @@ class Settings:
     merge_gap: int = -1
     merge_words: int = 8
     merge_dense: float = 0.0
+    # ... and where the document's groups still outnumber its budget at `merge_dense`, a group may run past
+    # `merge_words` inside one paragraph (a line of the text) at that density: a damaged paragraph is one place
+    merge_paragraph: bool = False
     # the decisions read a weighed neighbour as its likeliest other reading where the second weighing gives
     # it at least this posterior ("hive besn": "besn" read "been" for "hive"; above 1: as printed)
     mend_posterior: float = 1.01
@@ -621,7 +624,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
         queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
-                             st.merge_dense)
+                             st.merge_dense, paragraph=st.merge_paragraph)
     else:
         queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
