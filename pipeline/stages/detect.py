@@ -1165,7 +1165,10 @@ def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: lis
         return v
     # the tokens worth asking about: a small letter alone, a form the lexicon does not know, a capital inside one
     one = garble.ONE_LETTER_WORDS.get(ctx.language, frozenset())
-    ask = bytes(f.islower() and f not in one if len(f) == 1 else low in unknown or _camel(f)
+    # the figures the OCR model has learned as a one-letter word's misreading ("1": "I"), where the text has them
+    figures = frozenset(f for f in forms if len(f) == 1 and f in _NUMERALS
+                        and any(w.lower() in one for w in _digit_words(f, wt)))
+    ask = bytes(f.islower() and f not in one or f in figures if len(f) == 1 else low in unknown or _camel(f)
                 for f, low in zip(forms, low_of))
     maybe = compress(range(n), map(ask.__getitem__, ids))
     # rare words: the lexicon knows them under the frequency a real-word correction must reach, the witness
@@ -1185,10 +1188,11 @@ def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: lis
     # whole), its reason written out only if kept (_Garbled): a long witness has many more than it keeps
     stub = st.merge_gap >= 0
     for a, b, rule, score, what in garble.doubts(wt.text, starts, ends, ctx.language, odd_form, covered, maybe,
-                                                 rare, named if any(named) else None):
+                                                 rare, named if any(named) else None, figures):
         if rule == garble.LETTER and _foreign_beside(bisect.bisect_right(starts, a) - 1, wt) is not None:
             continue  # a letter beside another language's word in a sound print is that language's ("K.P.S.S. v rezolutsiakh")
-        why = _Garbled((rule, what if rule == garble.MARKS else "", score))
+        why = _Garbled((rule, what if rule == garble.MARKS else
+                        "".join(_digit_words(what, wt)) if rule == garble.FIGURE else "", score))
         queries.append(_Stub(a, b, rule, score, (), why) if stub else Query(a, b, wt.text[a:b], [], score, why,
                                                                            rule=rule))
 
@@ -1203,6 +1207,7 @@ class _Garbled(tuple):
         why = ("a lone letter: no word, a word's piece or a misread mark" if rule == garble.LETTER
                else "no word, and no word near it in the lexicon" if rule == garble.FORM
                else "a rare word beside damaged ones" if rule == garble.RARE
+               else f"a lone figure between words: a misread {marks!r} or a mark" if rule == garble.FIGURE
                else f"odd marks {marks.strip()!r} between two words")
         return why + f"; re-read it from the scan (damage around it: {score})"
 
