@@ -23,7 +23,7 @@ benchmarks/correction.py), none a fix:
 * `detect.figure`: a lone figure standing free between two words, no figure beside it, that the OCR
   model has learned as a one-letter word's misreading ("and 1 saw": "I"; "1" is also a misread "!",
   "rifles 1 Who"), where detect's lone-digit weighing neither fixed nor asked it (its neighbours spoke for
-  a number, or a capital follows). Without the budget such figures were about 4 % of ICDAR's misread
+  a number, or a capital follows); detect offers the letter before a small letter. Without the budget such figures were about 4 % of ICDAR's misread
   words that no doubt touched, and 99 % of them were misread;
 * `detect.rare`: a word the lexicon knows as rare, that the witness does not use often, with damage
   beside it (a doubt or fix of detect, or one of the above; a name's doubt is none): a garble that

@@ -1191,10 +1191,14 @@ def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: lis
                                                  rare, named if any(named) else None, figures):
         if rule == garble.LETTER and _foreign_beside(bisect.bisect_right(starts, a) - 1, wt) is not None:
             continue  # a letter beside another language's word in a sound print is that language's ("K.P.S.S. v rezolutsiakh")
+        offered: tuple = ()
+        if rule == garble.FIGURE:  # the letter offered before a small letter ("1 look": "I"; "1 Who" is as often "!")
+            k = bisect.bisect_right(starts, a)
+            offered = tuple(_digit_words(what, wt)) if k < n and wt.text[starts[k]].islower() else ()
         why = _Garbled((rule, what if rule == garble.MARKS else
                         "".join(_digit_words(what, wt)) if rule == garble.FIGURE else "", score))
-        queries.append(_Stub(a, b, rule, score, (), why) if stub else Query(a, b, wt.text[a:b], [], score, why,
-                                                                           rule=rule))
+        queries.append(_Stub(a, b, rule, score, offered, why) if stub
+                       else Query(a, b, wt.text[a:b], list(offered), score, why, rule=rule))
 
 
 class _Garbled(tuple):
