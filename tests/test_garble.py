@@ -101,8 +101,10 @@ def test_a_lone_letter_beside_another_languages_words_in_a_sound_print_is_not_as
 def test_a_lone_figure_between_words_is_asked_about():
     """A figure the OCR model reads for a one-letter word ("1": "I"), standing free between two words, is a
     query where detect's lone-digit weighing left it ("rifles 1 Who": a misread "!"); a figure beside a
-    number, in a list of figures or touched by a mark is left, and so is every figure not in `figures`."""
-    text = "ready your rifles 1 Who can tell, 1 look upon it; pages 1 2 3, in 1921 1 saw, 1.had it, and 5 men"
+    number, in a list of figures, touched by a mark or opening a line is left, and so is every figure not in
+    `figures`."""
+    text = ("ready your rifles 1 Who can tell, 1 look upon it; pages 1 2 3, in 1921 1 saw, 1.had it, and 5 men\n"
+            "1 Background to the Debate")  # a figure opening a line numbers a heading
     starts, ends = _tokens(text)
     found = garble.doubts(text, starts, ends, "en", lambda k: False, bytearray(len(starts)),
                           figures=frozenset("1"))

@@ -110,10 +110,14 @@ def lone_letter(printed: str, before: str, after: str, language: str) -> bool:
 
 
 def lone_figure(text: str, starts, ends, k: int) -> bool:
-    """Token k (one figure) stands free between two words: a space on either side, a token on either side
-    with no figure in it (a list of figures, "1 2 3", or a figure beside a number is figures)."""
+    """Token k (one figure) stands free between two words of one line: a space on either side and no line
+    break between it and them (a figure opening a line numbers a heading or a list's item: "1 Background to
+    ..."), a token on either side with no figure in it (a list of figures, "1 2 3", or a figure beside a
+    number is figures)."""
     a, b = starts[k], ends[k]
     if k == 0 or k + 1 >= len(starts) or not text[a - 1:a].isspace() or not text[b:b + 1].isspace():
+        return False
+    if "\n" in text[ends[k - 1]:a] or "\n" in text[b:starts[k + 1]]:
         return False
     return not any(c.isdigit() for j in (k - 1, k + 1) for c in text[starts[j]:ends[j]])
 
