@@ -23,8 +23,9 @@ benchmarks/correction.py), none a fix:
 * `detect.figure`: a lone figure standing free between two words, no figure beside it, that the OCR
   model has learned as a one-letter word's misreading ("and 1 saw": "I"; "1" is also a misread "!",
   "rifles 1 Who"), where detect's lone-digit weighing neither fixed nor asked it (its neighbours spoke for
-  a number, or a capital follows); detect offers the letter before a small letter. Without the budget such figures were about 4 % of ICDAR's misread
-  words that no doubt touched, and 99 % of them were misread;
+  a number, or a capital follows); detect offers the letter before a small letter. Without the budget, 638
+  of ICDAR's 18224 misread words were such figures no doubt touched (49 of Overproof's 5317); of such
+  places 638 of 645 in ICDAR and 49 of 54 in Overproof were misread;
 * `detect.rare`: a word the lexicon knows as rare, that the witness does not use often, with damage
   beside it (a doubt or fix of detect, or one of the above; a name's doubt is none): a garble that
   happens to spell a word ("ne", "tho", "bo").
