@@ -14,6 +14,7 @@ word they touch) and empty (the share of kept queries on no misread word), as co
 reports them.
 
     shipped          budget.QueryValue.keep as detect calls it (config/pipeline.toml's merge_*)
+    words bound      the same, every group at most merge_words words (no damaged paragraph one place)
     oracle rank      the same groups (`joined`), ranked by the misread words each really touches
                      that no fix touched: what any value model could gain at most with these groups
     parted at lines  the groups parted at every line break (before the budget joined across them)
@@ -119,22 +120,26 @@ def score(docs: list[Doc], choose) -> dict:
 
 def choices(st: detect.Settings) -> dict:
     """name -> (value -> (document -> the queries kept))."""
-    gap, most, dense = st.merge_gap, st.merge_words, st.merge_dense
+    gap, most, dense, para = st.merge_gap, st.merge_words, st.merge_dense, st.merge_paragraph
 
     def shipped(value):
-        return lambda d: value.keep(list(d.queries), d.limit, d.text, gap, most, None, dense)
+        return lambda d: value.keep(list(d.queries), d.limit, d.text, gap, most, None, dense, paragraph=para)
 
     def oracle(value):
         def choose(d):
-            groups = budget.joined(list(d.queries), d.limit, d.text, gap, most, dense)
+            groups = budget.joined(list(d.queries), d.limit, d.text, gap, most, dense, paragraph=para)
             groups.sort(key=lambda g: (-len(d.units(g[0].start, max(q.end for q in g)) - d.fixed), g[0].start))
             return [budget.together(g, d.text) if len(g) > 1 else g[0] for g in groups[:d.limit]]
         return choose
 
     def parted(value):
-        return lambda d: value.keep(list(d.queries), d.limit, d.text, gap, most, None, dense, breaks=True)
+        return lambda d: value.keep(list(d.queries), d.limit, d.text, gap, most, None, dense, breaks=True,
+                                    paragraph=para)
 
-    return {"shipped": shipped, "oracle rank": oracle, "parted at lines": parted,
+    def words_bound(value):
+        return lambda d: value.keep(list(d.queries), d.limit, d.text, gap, most, None, dense)
+
+    return {"shipped": shipped, "words bound": words_bound, "oracle rank": oracle, "parted at lines": parted,
             "alone": lambda value: lambda d: value.keep(list(d.queries), d.limit),
             "no budget": lambda value: lambda d: list(d.queries)}
 
@@ -177,7 +182,8 @@ def main() -> int:
             for f in (0, 1):
                 c = score([d for d in rows if d.k % 2 != f], make(values[f]))
                 cells.append(f"flagged {c['flagged'] / max(1, c['errors']):.3f} q/100 {100 * c['queries'] / max(1, c['words']):5.2f} "
-                             f"read/q {c['read'] / max(1, c['touched']):.2f} empty {c['empty'] / max(1, c['queries']):.3f}")
+                             f"read/q {c['read'] / max(1, c['touched']):.2f} empty {c['empty'] / max(1, c['queries']):.3f} "
+                             f"w/q {c['read'] / max(1, c['queries']):5.1f}")
             print(f"{name:<16} {s:<18} " + " | ".join(cells))
     return 0
 

@@ -664,7 +664,8 @@ def test_doubts_close_together_are_one_query_that_one_click_fixes(resources):
             lines += 1
             parts = sorted((d for d in doubts if q.start <= d.start and d.end <= q.end), key=lambda d: d.start)
             assert len(parts) >= 2 and parts[0].start == q.start and max(d.end for d in parts) == q.end
-            assert budget.words(q.text) <= st.merge_words  # its words bound it, not a line break
+            # its words bound it, not a line break; past them only inside one paragraph ([detect] merge_paragraph)
+            assert budget.words(q.text) <= st.merge_words or st.merge_paragraph and "\n" not in q.text
             assert all(repr(text[d.start:d.end]) in q.reason for d in parts)
             meant, at = "", q.start
             for d in parts:
@@ -730,6 +731,25 @@ def test_doubts_join_as_far_as_the_budget_needs():
     assert [(q.text, q.suggestions, q.rule) for q in kept] == [
         (text[:text.index(" went on")], ["tbe! aud! king went to the house of his fatber! and then hee!"], "detect.line")]
     assert all(repr(w) in kept[0].reason for w in ("tbe", "aud", "fatber", "hee"))
+
+
+def test_a_damaged_paragraph_is_one_place_only_where_the_budget_needs_it():
+    """budget.joined with `paragraph` ([detect] merge_paragraph): where the groups still outnumber the budget at
+    the density floor, a group runs past `most` words inside one paragraph (a line of the text), never across
+    a line break, and never where the groups fit the budget at `most` words."""
+    from pipeline.correct import budget
+    from pipeline.model import Query
+
+    def groups(text, limit, paragraph):
+        qs = [Query(text.index(w), text.index(w) + len(w), w, [w + "!"], 0.5, "x", rule="detect.nonword")
+              for w in ("tbe", "aud", "fatber", "hee")]
+        return [[q.text for q in g] for g in budget.joined(qs, limit, text, 8, 8, 0.25, paragraph=paragraph)]
+    text = "tbe aud king went to the house of his fatber and then hee went on"  # 13 words from "tbe" to "hee"
+    assert groups(text, 1, False) == [["tbe", "aud"], ["fatber", "hee"]]  # 8 words at most
+    assert groups(text, 1, True) == [["tbe", "aud", "fatber", "hee"]]  # one paragraph: one place
+    assert groups(text, 2, True) == [["tbe", "aud"], ["fatber", "hee"]]  # the budget holds both: apart
+    broken = text.replace("house of", "house\nof")
+    assert groups(broken, 1, True) == [["tbe", "aud"], ["fatber", "hee"]]  # two paragraphs: two places
 
 
 def test_a_garbled_neighbour_is_read_as_its_sure_correction_for_the_context(resources):

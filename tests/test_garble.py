@@ -114,3 +114,33 @@ def test_the_garble_data_is_validated_and_read_per_language(tmp_path):
     bad.write_text('[one_letter_words]\nen = ["a"]\n[abbreviations]\nen = ["etc."]\n', encoding="utf-8")
     with pytest.raises(EditionError, match="not a lower-case word"):
         garble.load_data(bad)
+
+
+def test_a_lone_figure_between_words_is_asked_about():
+    """A figure the OCR model reads for a one-letter word ("1": "I"), standing free between two words, is a
+    query where detect's lone-digit weighing left it ("rifles 1 Who": a misread "!"); a figure beside a
+    number, in a list of figures, touched by a mark or opening a line is left, and so is every figure not in
+    `figures`."""
+    text = ("ready your rifles 1 Who can tell, 1 look upon it; pages 1 2 3, in 1921 1 saw, 1.had it, and 5 men\n"
+            "1 Background to the Debate")  # a figure opening a line numbers a heading
+    starts, ends = _tokens(text)
+    found = garble.doubts(text, starts, ends, "en", lambda k: False, bytearray(len(starts)),
+                          figures=frozenset("1"))
+    words = [text[a:b] for a, b in zip(starts, ends)]
+    assert [(words[starts.index(a) - 1], words[starts.index(a) + 1], rule) for a, b, rule, _, _ in found] == [
+        ("rifles", "Who", garble.FIGURE), ("tell", "look", garble.FIGURE)]
+    assert not garble.doubts(text, starts, ends, "en", lambda k: False, bytearray(len(starts)))
+
+
+def test_detect_asks_about_a_lone_figure_it_neither_fixed_nor_asked(resources):
+    """In detect the figures are those the OCR model has learned as a one-letter word's misreading: "1" ("I")
+    between words is a query (never a fix), its reason naming the word, the word offered before a small letter;
+    a figure beside a number is not."""
+    ctx = en_context(resources, max_queries=1000.0, merge_gap=-1)
+    text = "He said that 1 look upon the matter as closed. Ready your rifles 1 Who can tell? In 1921 5 men came."
+    r = detect.run(text, ctx)
+    figures = [q for q in r.queries if q.rule == garble.FIGURE]
+    assert [text[q.start - 5:q.end + 5] for q in figures] == ["that 1 look", "fles 1 Who "]
+    assert all("a misread 'I'" in q.reason for q in figures)
+    assert [q.suggestions for q in figures] == [["I"], []]  # before a capital as often a misread "!"
+    assert not [e for e in r.edits if e.rule == garble.FIGURE]

@@ -42,6 +42,12 @@ doubts keeps them apart, no sound word read for nothing; in one whose doubts out
 one query) a damaged stretch of a few lines is one trip to the scan, and the budget's queries
 flag more misread words for more words read per misread word they touch
 (benchmarks/error_classes.py, benchmarks/correction.py).
+
+Where even at that floor a document's groups outnumber its budget (a newspaper page damaged all
+through), a group may run past the word bound inside one paragraph (a line of the pipeline's text;
+`joined`'s `paragraph`, [detect] merge_paragraph), at the same density: a damaged paragraph is one
+place to re-read, where 48 words at most made it two or three queries, each counted against the
+budget. Never across a paragraph's end, and only in such documents: the others' groups are as before.
 """
 from __future__ import annotations
 
@@ -109,7 +115,7 @@ class QueryValue:
         return (-self.expected(q.rule, q.score, q.text), -q.score, q.start, q.end)
 
     def keep(self, queries: list, limit: int, text: str | None = None, gap: int = -1, most: int = 0,
-             whole=None, dense: float = 0.0, breaks: bool = False) -> list:
+             whole=None, dense: float = 0.0, breaks: bool = False, paragraph: bool = False) -> list:
         """The `limit` queries expected to flag the most misread words (`rank`), in text order. With
         the `text` and `gap` >= 0, the doubts close together are one query first (`lines`; `breaks`:
         never across a line break); `whole` gives the query a lone doubt stands for (detect keeps a
@@ -119,7 +125,7 @@ class QueryValue:
                 return queries
             return sorted(sorted(queries, key=self.rank)[:limit], key=lambda q: q.start)
         worth = []
-        for group in joined(queries, limit, text, gap, most, dense, breaks):
+        for group in joined(queries, limit, text, gap, most, dense, breaks, paragraph):
             value = sum(self.expected(p.rule, p.score, text[p.start:p.end]) for p in group)
             worth.append(((-value, -max(p.score for p in group), group[0].start, max(p.end for p in group)), group))
         worth.sort(key=lambda w: w[0])
@@ -128,7 +134,7 @@ class QueryValue:
 
 
 def joined(queries: list, limit: int, text: str, gap: int, most: int, dense: float,
-           breaks: bool = False) -> list[list]:
+           breaks: bool = False, paragraph: bool = False) -> list[list]:
     """The groups of doubts the budget chooses from, joined as much as the document's doubts need:
     the spans where a doubt is in every word, then in one of 2, 3, ... words (`lines`), until the
     groups are no more than the budget (`limit`) or a doubt is in `dense` of the words. A document
@@ -140,13 +146,16 @@ def joined(queries: list, limit: int, text: str, gap: int, most: int, dense: flo
     counted: dict = {}  # each grouping counts the same spans' words again: counted once
     while True:
         groups = lines(queries, text, gap, most, max(dense, 1 / k), counted, breaks)
-        if len(groups) <= limit or 1 / k <= dense:
+        if len(groups) <= limit:
             return groups
+        if 1 / k <= dense:
+            # still more groups than the budget at the floor: a damaged paragraph is one place
+            return lines(queries, text, gap, most, dense, counted, breaks, True) if paragraph else groups
         k += 1
 
 
 def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0, counted: dict | None = None,
-          breaks: bool = False) -> list[list]:
+          breaks: bool = False, paragraph: bool = False) -> list[list]:
     """The queries in groups of doubts close together, in text order: a doubt joins the group before
     it when at most `gap` words lie between them and the group's span then holds at most `most`
     words (and doubts), and doubts in at least `dense` of its words (a line break is no bound, unless
@@ -169,7 +178,12 @@ def lines(queries: list, text: str, gap: int, most: int, dense: float = 0.0, cou
         # doubts far apart is most of the text, and `joined` groups it again for each density)
         if group and len(group) < most and count(end, q.start, gap) <= gap:
             words = count(group[0].start, max(end, q.end), most)
-            if words <= most and held + n >= dense * words and not (breaks and text.find("\n", group[0].start, max(end, q.end)) >= 0):
+            # inside one line of the text (a paragraph): looked up only where a bound asks
+            inside = not (paragraph or breaks) or text.find("\n", group[0].start, max(end, q.end)) < 0
+            fits = words <= most
+            if not fits and paragraph and inside:
+                words, fits = count(group[0].start, max(end, q.end)), True  # (inside one paragraph: no bound)
+            if fits and held + n >= dense * words and not (breaks and not inside):
                 group.append(q)
                 end, held = max(end, q.end), held + n
                 continue

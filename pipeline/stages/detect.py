@@ -147,6 +147,9 @@ class Settings:
     merge_gap: int = -1
     merge_words: int = 8
     merge_dense: float = 0.0
+    # ... and where the document's groups still outnumber its budget at `merge_dense`, a group may run past
+    # `merge_words` inside one paragraph (a line of the text) at that density: a damaged paragraph is one place
+    merge_paragraph: bool = False
     # the decisions read a weighed neighbour as its likeliest other reading where the second weighing gives
     # it at least this posterior ("hive besn": "besn" read "been" for "hive"; above 1: as printed)
     mend_posterior: float = 1.01
@@ -621,7 +624,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
         queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
-                             st.merge_dense)
+                             st.merge_dense, paragraph=st.merge_paragraph)
     else:
         queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
@@ -1162,7 +1165,10 @@ def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: lis
         return v
     # the tokens worth asking about: a small letter alone, a form the lexicon does not know, a capital inside one
     one = garble.one_letter_words(ctx.language) or frozenset()
-    ask = bytes(f.islower() and f not in one if len(f) == 1 else low in unknown or _camel(f)
+    # the figures the OCR model has learned as a one-letter word's misreading ("1": "I"), where the text has them
+    figures = frozenset(f for f in forms if len(f) == 1 and f in _NUMERALS
+                        and any(w.lower() in one for w in _digit_words(f, wt)))
+    ask = bytes(f.islower() and f not in one or f in figures if len(f) == 1 else low in unknown or _camel(f)
                 for f, low in zip(forms, low_of))
     maybe = compress(range(n), map(ask.__getitem__, ids))
     # rare words: the lexicon knows them under the frequency a real-word correction must reach, the witness
@@ -1182,12 +1188,17 @@ def _garbled(wt: _Witness, st: Settings, ctx: Context, edits: list, queries: lis
     # whole), its reason written out only if kept (_Garbled): a long witness has many more than it keeps
     stub = st.merge_gap >= 0
     for a, b, rule, score, what in garble.doubts(wt.text, starts, ends, ctx.language, odd_form, covered, maybe,
-                                                 rare, named if any(named) else None):
+                                                 rare, named if any(named) else None, figures):
         if rule == garble.LETTER and _foreign_beside(bisect.bisect_right(starts, a) - 1, wt) is not None:
             continue  # a letter beside another language's word in a sound print is that language's ("K.P.S.S. v rezolutsiakh")
-        why = _Garbled((rule, what if rule == garble.MARKS else "", score))
-        queries.append(_Stub(a, b, rule, score, (), why) if stub else Query(a, b, wt.text[a:b], [], score, why,
-                                                                           rule=rule))
+        offered: tuple = ()
+        if rule == garble.FIGURE:  # the letter offered before a small letter ("1 look": "I"; "1 Who" is as often "!")
+            k = bisect.bisect_right(starts, a)
+            offered = tuple(_digit_words(what, wt)) if k < n and wt.text[starts[k]].islower() else ()
+        why = _Garbled((rule, what if rule == garble.MARKS else
+                        "".join(_digit_words(what, wt)) if rule == garble.FIGURE else "", score))
+        queries.append(_Stub(a, b, rule, score, offered, why) if stub
+                       else Query(a, b, wt.text[a:b], list(offered), score, why, rule=rule))
 
 
 class _Garbled(tuple):
@@ -1200,6 +1211,7 @@ class _Garbled(tuple):
         why = ("a lone letter: no word, a word's piece or a misread mark" if rule == garble.LETTER
                else "no word, and no word near it in the lexicon" if rule == garble.FORM
                else "a rare word beside damaged ones" if rule == garble.RARE
+               else f"a lone figure between words: a misread {marks!r} or a mark" if rule == garble.FIGURE
                else f"odd marks {marks.strip()!r} between two words")
         return why + f"; re-read it from the scan (damage around it: {score})"
 
