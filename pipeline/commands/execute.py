@@ -425,6 +425,7 @@ def _resident(bundle: Bundle, samples: list):
 # fastest over its first books (scale books: ~4 MB a book over the first 25); a new one is forked
 # warm (_start_warm_server: it loaded its lexicons again, ~1 s of CPU, before). 200 scale books with
 # --jobs 2: peak PSS 528 MB (25: 562 MB); forked warm, with larger candidate memos: 429-473 MB in three runs (475-486 without)
+# A local Dask cluster's workers too (Dask._map_local): 200 scale books on local:2, peak 451-476 MB (667 MB unrecycled)
 RECYCLE = 15
 
 
