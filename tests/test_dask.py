@@ -164,24 +164,31 @@ def test_lang_auto_cleans_a_mixed_library_in_one_call(tmp_path):
 
 
 def _what_the_worker_held(bundle, task):
-    """On a worker: were the run's resources loaded and frozen before this task? And its result."""
+    """On a worker: were the run's resources loaded and frozen before this task? Its process, and
+    the task's result."""
     import gc
+    import os
 
     from pipeline.commands import execute
     held = (bundle.digest, bundle.files is None) in execute._RESOURCES and gc.get_freeze_count() > 0
-    return held, clean_file_task(bundle, task)
+    return held, os.getpid(), clean_file_task(bundle, task)
 
 
-def test_workers_are_warmed_up_before_their_first_task(tmp_path):
-    """A worker joining the run loads the resources and freezes them (a WorkerPlugin) before it
-    runs a task; the results are those of this process."""
-    from pipeline.commands.execute import Dask
+def test_workers_are_warmed_up_before_their_first_task_and_replaced_after_recycle(tmp_path, monkeypatch):
+    """A worker of a local cluster starts with the resources loaded and frozen (forked from a
+    warm server, or warmed by a WorkerPlugin) before it runs a task, and its nanny replaces it
+    after RECYCLE tasks (here 2), so its memos cannot grow with the texts; the results are those
+    of this process."""
+    from pipeline.commands import execute
+    monkeypatch.setattr(execute, "RECYCLE", 2)
     tasks = [FileTask(p.stem, str(p), p.read_bytes(), "en", "auto") for p in texts(tmp_path)[2:]]
     bundle = bundle_of(Resources(ROOT), ship=True)
-    with Dask("local:1") as ex:
+    with execute.Dask("local:1") as ex:
         got = dict(ex.map(_what_the_worker_held, bundle, tasks))
     assert set(got) == {t.key for t in tasks}
+    pids = [got[t.key][1] for t in tasks]
+    assert pids[0] == pids[1] != pids[2]
     for t in tasks:
-        held, result = got[t.key]
+        held, _, result = got[t.key]
         assert held, t.key
         assert result == clean_file_task(bundle, t)
