@@ -175,7 +175,7 @@ class Dask(Executor):
 
     def __init__(self, address: str):
         try:
-            from distributed import Client, LocalCluster
+            from distributed import Client
         except ImportError as exc:  # pragma: no cover (a dependency of the package)
             raise EditionError(None, f"--scheduler {address}: dask.distributed is not installed ({exc})") from exc
         self.cluster = None

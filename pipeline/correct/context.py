@@ -183,25 +183,24 @@ class ContextModel:
     def remembered_fits(self, prev: str | None, words, nxt: str | None, reading: str) -> dict[str, float]:
         """`fits`, each single word's score from the halves the witness remembers (`outscored`'s, which asked
         them of a real word's every hypothesis just before its full weighing): the same figures."""
-        lefts, rights = self._lefts, self._rights
         out = {}
         for w in words:
-            if " " in w:
-                out[w] = self.score(prev, w, nxt, reading)
-                continue
-            own = int(reading == w)
-            key = (prev, w, own)
-            s = lefts.get(key)
-            if s is None:
-                s = lefts[key] = self._left(prev, w, own)
-            if nxt is not None:
-                key = (w, nxt, own)
-                r = rights.get(key)
-                if r is None:
-                    r = rights[key] = self._right(w, nxt, own)
-                s += r
-            out[w] = s
+            out[w] = self.score(prev, w, nxt, reading) if " " in w else self._halves(prev, w, nxt, int(reading == w))
         return out
+
+    def _halves(self, prev: str | None, w: str, nxt: str | None, own: int) -> float:
+        """A one-word hypothesis's score from its two halves, each remembered (`_left`, `_right`)."""
+        key = (prev, w, own)
+        s = self._lefts.get(key)
+        if s is None:
+            s = self._lefts[key] = self._left(prev, w, own)
+        if nxt is not None:
+            key = (w, nxt, own)
+            r = self._rights.get(key)
+            if r is None:
+                r = self._rights[key] = self._right(w, nxt, own)
+            s += r
+        return s
 
     def outscored(self, prev: str | None, reading: str, nxt: str | None, cands: dict[str, float],
                   keep_base: float) -> bool | None:
@@ -215,32 +214,12 @@ class ContextModel:
         if len(lefts) >= HALVES_MOST or len(rights) >= HALVES_MOST:
             lefts.clear()
             rights.clear()
-        key = (prev, reading, 1)
-        s = lefts.get(key)
-        if s is None:
-            s = lefts[key] = self._left(prev, reading, 1)
-        if nxt is not None:
-            key = (reading, nxt, 1)
-            r = rights.get(key)
-            if r is None:
-                r = rights[key] = self._right(reading, nxt, 1)
-            s += r
-        keep = keep_base + s
+        keep = keep_base + self._halves(prev, reading, nxt, 1)
+        halves = self._halves
         for w, cost in cands.items():
             if " " in w:
                 return None
-            own = int(reading == w)
-            key = (prev, w, own)
-            s = lefts.get(key)
-            if s is None:
-                s = lefts[key] = self._left(prev, w, own)
-            if nxt is not None:
-                key = (w, nxt, own)
-                r = rights.get(key)
-                if r is None:
-                    r = rights[key] = self._right(w, nxt, own)
-                s += r
-            if -cost + s > keep:
+            if -cost + halves(prev, w, nxt, int(reading == w)) > keep:
                 return True
         return False
 
