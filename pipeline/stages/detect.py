@@ -440,9 +440,12 @@ class _Witness:
         the caller has them."""
         prev, nxt = self.sides(i) if sides is None else sides
         ctx = self.context
-        if shortcut and keep_p is None \
-                and ctx.outscored(prev, reading, nxt, cands, math.log10(1.0 - self.model.word_error_rate)) is False:
-            return KEPT  # no candidate outscores the reading (the test below, from the halves the witness remembers)
+        # a real word: KEPT unless a candidate outscores the reading (most real words), told from the halves of
+        # the scores the witness remembers (None: a candidate of two words, the test made in full below)
+        sound = math.log10(1.0 - self.model.word_error_rate)  # the prior that a word is read right
+        outscored = ctx.outscored(prev, reading, nxt, cands, sound) if shortcut and keep_p is None else True
+        if outscored is False:
+            return KEPT
         # a non-word's own chance is a rare word's, its neighbours telling nothing either way
         if keep_p is None and reading not in cands:  # the reading's own fit, asked with its candidates'
             # (a real word's halves were just asked by `outscored`: remembered)
@@ -451,8 +454,8 @@ class _Witness:
         else:
             fits = ctx.fits(prev, cands, nxt, reading)
             keep_ctx = ctx.score(prev, reading, nxt, reading) if keep_p is None else math.log10(keep_p)
-        keep = math.log10(1.0 - self.model.word_error_rate) + keep_ctx
-        if shortcut and keep_p is None:  # KEPT unless a candidate outscores the reading (most real words)
+        keep = sound + keep_ctx
+        if outscored is None:
             for w, cost in cands.items():
                 if -cost + fits[w] > keep:
                     break
