@@ -224,28 +224,14 @@ class ContextModel:
         return False
 
     def _left(self, prev: str | None, w: str, own: int) -> float:
-        """`fits`' first half of a single word's score: log10 P(w | prev), `own` the reading's own place left out."""
-        if prev is None:
-            return math.log10(self.p_uni(w))
-        p = self._p_language(prev, w)
-        n = self.vocab.get(prev, 0) - own
-        if n > 0:
-            c = (self.bigrams.get((prev, w), 0) if self.vocab.get(w, 0) else 0) - own
-            return math.log10(p + W_WITNESS * (c if c > 0 else 0) / n)
-        return math.log10(p + W_WITNESS * self.p_uni(w))
+        """`score`'s first half of a single word's score: log10 P(w | prev), `own` the reading's own place left out."""
+        return math.log10(self.p_uni(w) if prev is None else self.p_next(prev, w, own))
 
     def _right(self, w: str, nxt: str, own: int) -> float:
-        """`fits`' second half: log10 P(nxt | w) less log10 P(nxt), `own` the reading's own place (left out where
+        """`score`'s second half: log10 P(nxt | w) less log10 P(nxt), `own` the reading's own place (left out where
         the witness uses it fewer than `known` times)."""
-        nxt_p = self.p_uni(nxt)
-        p = self._p_language(w, nxt)
-        n = self.vocab.get(w, 0)
-        own = int(own and n < self.known)
-        n -= own
-        if n > 0:
-            c = self.bigrams.get((w, nxt), 0) - own
-            return math.log10(p + W_WITNESS * (c if c > 0 else 0) / n) - math.log10(nxt_p)
-        return math.log10(p + W_WITNESS * nxt_p) - math.log10(nxt_p)
+        own = int(own and self.vocab.get(w, 0) < self.known)
+        return math.log10(self.p_next(w, nxt, own)) - math.log10(self.p_uni(nxt))
 
 
 # `outscored`'s halves a witness remembers, on each side (about 120 bytes an entry; emptied when this full)
