@@ -110,6 +110,8 @@ def abbreviations(language: str) -> frozenset[str]:
 def one_letter_words(language: str) -> frozenset[str] | None:
     """The language's one-letter words (lower case); None for a language the data does not name."""
     return load_data().one_letter_words.get(language)
+
+
 _TOUCH_BEFORE, _TOUCH_AFTER = frozenset(".(&[/"), frozenset(".)]/")
 REACH = 2  # tokens on either side whose damage makes a doubt's score
 
