@@ -488,6 +488,10 @@ KEPT = ([("", 1.0)], {"": 0.0})
 SURE_MARGIN = 1e-9
 
 
+# a form with fewer places than this in a window is weighed place by place (the test would ask as much)
+KEPT_TEST_PLACES = 2
+
+
 class _KeptTest:
     """The places of a real word that no candidate can outscore, told for all the places of its form in a
     window at once, without weighing them one by one (the weighing would give KEPT: the same answer).
@@ -508,6 +512,7 @@ class _KeptTest:
         self.window = -1
         self.places: dict[int, list[int]] | None = None  # form -> its judged places in the window
         self.done: dict[tuple, tuple] = {}  # (form, id(cands)) -> (cands, settled lefts, settled rights)
+        self.sides: dict[tuple, tuple | None] = {}  # (form, reading) -> _sides
 
     def kept(self, i: int, reading: str, cands: dict[str, float], prev: str | None, nxt: str | None) -> bool:
         """Whether no candidate outscores the real word `reading` at place i between (prev, nxt), its
@@ -516,6 +521,7 @@ class _KeptTest:
         if window != self.window:
             self.window, self.places = window, None
             self.done.clear()
+            self.sides.clear()
         form = self.wt.tokens.ids[i]
         found = self.done.get((form, id(cands)))
         if found is None:
@@ -523,8 +529,39 @@ class _KeptTest:
         return prev in found[1] or nxt in found[2]
 
     def _settled(self, form: int, reading: str, cands: dict[str, float]) -> tuple[set, set]:
+        """(the left neighbours, the right ones) at which the form's places are settled with these candidates."""
         if any(" " in w for w in cands):
             return set(), set()
+        sides = self.sides.get((form, reading), self.sides)
+        if sides is self.sides:
+            sides = self.sides[(form, reading)] = self._sides(form, reading)
+        if sides is None:
+            return set(), set()
+        lefts, rights, halves = sides
+        ctx = self.wt.context
+        left, right = ctx.left, ctx.right
+        sound = math.log10(1.0 - self.wt.model.word_error_rate)  # as `posterior` has it
+        each = []
+        for w, cost in cands.items():
+            h = halves.get(w)
+            if h is None:  # A_w by left neighbour and its most, B_w by right neighbour and its most
+                own = int(reading == w)
+                a = {p: left(p, w, own) - x for p, x in lefts.items()}
+                b = {n: right(w, n, own) - x if n is not None else 0.0 for n, x in rights.items()}
+                h = halves[w] = (a, max(a.values()), b, max(b.values()))
+            each.append((h, sound + cost - SURE_MARGIN))
+        ok_lefts, ok_rights = set(lefts), set(rights)
+        for (a, max_a, b, max_b), room in each:
+            bar = room - max_b
+            ok_lefts = {p for p in ok_lefts if a[p] <= bar}
+            bar = room - max_a
+            ok_rights = {n for n in ok_rights if b[n] <= bar}
+        # (a + max_b <= room written as a <= room - max_b: the margin is far above the rounding either way)
+        return ok_lefts, ok_rights
+
+    def _sides(self, form: int, reading: str) -> tuple[dict, dict, dict] | None:
+        """The form's distinct left and right neighbours in the window, each with the reading's half of its
+        score there; None for a form with fewer than KEPT_TEST_PLACES places there."""
         wt = self.wt
         if self.places is None:
             judged, ids = self.judged, wt.tokens.ids
@@ -534,25 +571,18 @@ class _KeptTest:
             for j in judged[lo:hi]:
                 places.setdefault(ids[j], []).append(j)
             self.places = places
+        places = self.places.get(form, ())
+        if len(places) < KEPT_TEST_PLACES:
+            return None
         lefts, rights = set(), set()
-        for j in self.places.get(form, ()):
+        for j in places:
             prev, nxt = wt.neighbours(j)
             lefts.add(prev)
             rights.add(nxt)
         ctx = wt.context
         left, right = ctx.left, ctx.right
-        sound = math.log10(1.0 - wt.model.word_error_rate)  # as `posterior` has it
-        reading_left = {p: left(p, reading, 1) for p in lefts}
-        reading_right = {n: right(reading, n, 1) for n in rights if n is not None}
-        each = []  # per candidate: (A by left, max A, B by right, max B, room)
-        for w, cost in cands.items():
-            own = int(reading == w)
-            a = {p: left(p, w, own) - reading_left[p] for p in lefts}
-            b = {n: (right(w, n, own) - reading_right[n]) if n is not None else 0.0 for n in rights}
-            each.append((a, max(a.values()), b, max(b.values()), sound + cost - SURE_MARGIN))
-        ok_lefts = {p for p in lefts if all(a[p] + max_b <= room for a, _, _, max_b, room in each)}
-        ok_rights = {n for n in rights if all(max_a + b[n] <= room for _, max_a, b, _, room in each)}
-        return ok_lefts, ok_rights
+        return ({p: left(p, reading, 1) for p in lefts},
+                {n: right(reading, n, 1) if n is not None else 0.0 for n in rights}, {})
 
 
 _SPACE = re.compile(r"\s")
