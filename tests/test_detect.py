@@ -257,36 +257,6 @@ def test_outscored_from_remembered_halves_is_the_test_on_the_full_scores(cleaned
     assert wt.context.outscored("of", "the", None, {"a b": 1.0}, base) is None  # two words: weighed in full
 
 
-def test_a_place_the_kept_test_settles_is_one_no_candidate_outscores(cleaned, resources):
-    """_KeptTest (a real word's places settled per form from bounds over its neighbours) settles only
-    places where ContextModel.outscored, asked at that place, says no candidate outscores the reading;
-    on a real text it settles most places of a real word, and not every one."""
-    c = cleaned["lenin-trade-unions"]
-    ctx = Context(c.witness, resources, resources.policy(c.witness))
-    st = detect.Settings.of(ctx)
-    wt = detect._Witness(c.text, ctx, st)
-    base = math.log10(1.0 - wt.model.word_error_rate)
-    n = min(len(wt.tokens), 15_000)
-    cands_of = {}
-    for k in set(wt.tokens.ids[:n]):
-        low = detect.fold(wt.tokens.forms[k])
-        cands = dict(wt.realword_variants(low)) if wt.lex.zipf(low) >= st.known_zipf else {}
-        if cands and not any(" " in w for w in cands):
-            cands_of[k] = (low, cands)
-    judged = detect.array("i", [i for i in range(n) if wt.tokens.ids[i] in cands_of])
-    test = detect._KeptTest(wt, judged)
-    settled = weighed = 0
-    for i in judged:
-        low, cands = cands_of[wt.tokens.ids[i]]
-        prev, nxt = wt.neighbours(i)
-        if test.kept(i, low, cands, prev, nxt):
-            settled += 1
-            assert wt.context.outscored(prev, low, nxt, cands, base) is False, (i, low, prev, nxt)
-        else:
-            weighed += 1
-    assert settled > 5 * weighed > 0, (settled, weighed)
-
-
 def test_tokens_read_a_piece_at_a_time_are_the_texts_tokens(monkeypatch):
     """Tokens found piece by piece (cut at spaces) are the ones one pass over the whole text finds,
     with the same links to their neighbours; over-long runs are left out in both."""

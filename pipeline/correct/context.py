@@ -223,22 +223,6 @@ class ContextModel:
                 return True
         return False
 
-    def left(self, prev: str | None, w: str, own: int) -> float:
-        """`_left`, remembered with `outscored`'s halves (the same figure)."""
-        key = (prev, w, own)
-        s = self._lefts.get(key)
-        if s is None:
-            s = self._lefts[key] = self._left(prev, w, own)
-        return s
-
-    def right(self, w: str, nxt: str, own: int) -> float:
-        """`_right`, remembered with `outscored`'s halves (the same figure)."""
-        key = (w, nxt, own)
-        r = self._rights.get(key)
-        if r is None:
-            r = self._rights[key] = self._right(w, nxt, own)
-        return r
-
     def _left(self, prev: str | None, w: str, own: int) -> float:
         """`score`'s first half of a single word's score: log10 P(w | prev), `own` the reading's own place left out."""
         return math.log10(self.p_uni(w) if prev is None else self.p_next(prev, w, own))

@@ -483,107 +483,6 @@ REPAIRED_MOST = 100_000
 # (its probability is not computed: no decision reads it)
 KEPT = ([("", 1.0)], {"": 0.0})
 
-# how far (log10) below the reading's score a bound on a candidate's must be for `_KeptTest` to settle a place:
-# far above the floats' rounding (about 1e-14 on scores of this size), far below any difference that matters
-SURE_MARGIN = 1e-9
-
-
-# a form with fewer places than this in a window is weighed place by place (the test would ask as much)
-KEPT_TEST_PLACES = 2
-
-
-class _KeptTest:
-    """The places of a real word that no candidate can outscore, told for all the places of its form in a
-    window at once, without weighing them one by one (the weighing would give KEPT: the same answer).
-
-    At a place, a candidate w outscores the reading r where -cost(w) + L(prev, w) + R(w, nxt) > sound
-    + L(prev, r) + R(r, nxt) (`ContextModel.outscored`: L and R the halves of the scores). With A_w(prev) =
-    L(prev, w) - L(prev, r) and B_w(nxt) = R(w, nxt) - R(r, nxt), over the distinct left and right
-    neighbours of the form's places in the window: a left neighbour at which A_w(prev) + max B_w <= sound
-    + cost(w) - SURE_MARGIN for every w settles every place it stands at (whatever the right one), and a
-    right neighbour likewise with max A_w. Exact by construction: a bound, never an estimate; the places
-    it cannot settle are weighed as before. The halves are `outscored`'s own (remembered for the witness),
-    so the test asks no figure the weighings would not ask; it replaces one weighing per distinct
-    (reading, left, right) by one test per distinct left and right neighbour ("the" in a 100,000-character
-    book: about 8,000 pairs, 2,500 neighbours). A form with a candidate of two words is weighed as before."""
-
-    def __init__(self, wt: _Witness, judged: array):
-        self.wt, self.judged = wt, judged
-        self.window = -1
-        self.places: dict[int, list[int]] | None = None  # form -> its judged places in the window
-        self.done: dict[tuple, tuple] = {}  # (form, id(cands)) -> (cands, settled lefts, settled rights)
-        self.sides: dict[tuple, tuple | None] = {}  # (form, reading) -> _sides
-
-    def kept(self, i: int, reading: str, cands: dict[str, float], prev: str | None, nxt: str | None) -> bool:
-        """Whether no candidate outscores the real word `reading` at place i between (prev, nxt), its
-        printed neighbours (True: certainly not; False: not told here, weigh it)."""
-        window = i // WINDOW
-        if window != self.window:
-            self.window, self.places = window, None
-            self.done.clear()
-            self.sides.clear()
-        form = self.wt.tokens.ids[i]
-        found = self.done.get((form, id(cands)))
-        if found is None:
-            found = self.done[(form, id(cands))] = (cands, *self._settled(form, reading, cands))
-        return prev in found[1] or nxt in found[2]
-
-    def _settled(self, form: int, reading: str, cands: dict[str, float]) -> tuple[set, set]:
-        """(the left neighbours, the right ones) at which the form's places are settled with these candidates."""
-        if any(" " in w for w in cands):
-            return set(), set()
-        sides = self.sides.get((form, reading), self.sides)
-        if sides is self.sides:
-            sides = self.sides[(form, reading)] = self._sides(form, reading)
-        if sides is None:
-            return set(), set()
-        lefts, rights, halves = sides
-        ctx = self.wt.context
-        left, right = ctx.left, ctx.right
-        sound = math.log10(1.0 - self.wt.model.word_error_rate)  # as `posterior` has it
-        each = []
-        for w, cost in cands.items():
-            h = halves.get(w)
-            if h is None:  # A_w by left neighbour and its most, B_w by right neighbour and its most
-                own = int(reading == w)
-                a = {p: left(p, w, own) - x for p, x in lefts.items()}
-                b = {n: right(w, n, own) - x if n is not None else 0.0 for n, x in rights.items()}
-                h = halves[w] = (a, max(a.values()), b, max(b.values()))
-            each.append((h, sound + cost - SURE_MARGIN))
-        ok_lefts, ok_rights = set(lefts), set(rights)
-        for (a, max_a, b, max_b), room in each:
-            bar = room - max_b
-            ok_lefts = {p for p in ok_lefts if a[p] <= bar}
-            bar = room - max_a
-            ok_rights = {n for n in ok_rights if b[n] <= bar}
-        # (a + max_b <= room written as a <= room - max_b: the margin is far above the rounding either way)
-        return ok_lefts, ok_rights
-
-    def _sides(self, form: int, reading: str) -> tuple[dict, dict, dict] | None:
-        """The form's distinct left and right neighbours in the window, each with the reading's half of its
-        score there; None for a form with fewer than KEPT_TEST_PLACES places there."""
-        wt = self.wt
-        if self.places is None:
-            judged, ids = self.judged, wt.tokens.ids
-            lo = bisect.bisect_left(judged, self.window * WINDOW)
-            hi = bisect.bisect_left(judged, (self.window + 1) * WINDOW)
-            places: dict[int, list[int]] = {}
-            for j in judged[lo:hi]:
-                places.setdefault(ids[j], []).append(j)
-            self.places = places
-        places = self.places.get(form, ())
-        if len(places) < KEPT_TEST_PLACES:
-            return None
-        lefts, rights = set(), set()
-        for j in places:
-            prev, nxt = wt.neighbours(j)
-            lefts.add(prev)
-            rights.add(nxt)
-        ctx = wt.context
-        left, right = ctx.left, ctx.right
-        return ({p: left(p, reading, 1) for p in lefts},
-                {n: right(reading, n, 1) if n is not None else 0.0 for n in rights}, {})
-
 
 _SPACE = re.compile(r"\s")
 PIECE = 1 << 16  # characters of text tokenised at once (its tokens' strings are transient)
@@ -647,9 +546,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     forms, ids, starts = wt.tokens.forms, wt.tokens.ids, wt.tokens.starts
     weighings: dict[tuple, tuple | None] = {}
     window = 0
-    judged = _worth_judging(wt, memo, names, ctx, st)
-    kept = _KeptTest(wt, judged)
-    for i in judged:
+    for i in _worth_judging(wt, memo, names, ctx, st):
         if i // WINDOW != window:
             window = i // WINDOW
             weighings.clear()
@@ -674,10 +571,7 @@ def _run(text: str, ctx: Context) -> StageResult:
             near = (key, *sides)
             post = weighings.get(near, weighings)
             if post is weighings:
-                if kind == "realword" and verdict[3] and kept.kept(i, verdict[1].lower(), verdict[3], *sides):
-                    post = weighings[near] = (*KEPT, verdict[3])  # what _weigh gives, told without it
-                else:
-                    post = weighings[near] = _weigh(i, verdict, wt, st, sides)
+                post = weighings[near] = _weigh(i, verdict, wt, st, sides)
                 if st.document_evidence and verdict[4] != ASK:
                     _learn(evidence, verdict, post)
             weighed.append(i)
@@ -691,7 +585,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     again: dict[tuple, tuple | None] = {}  # the weighings with adapted candidates, for passes (2) and (3)
     mended: dict[int, str] = {}
     misreads = 0  # the places of sure non-word misreadings: how often this document misreads a word
-    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, kept, *_kept(weighings, again)):
+    for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again)):
         if post is None:
             acts[n] = 1
             continue
@@ -715,11 +609,11 @@ def _run(text: str, ctx: Context) -> StageResult:
         for n, i in enumerate(weighed):
             if not acts[n] and (i - 1 in mended or i + 1 in mended):
                 acts[n] = 1
-    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, kept,
-                                                 *_kept(weighings, again), acts):
+    for _n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again),
+                                                 acts):
         _decide(i, wt.tokens[i], verdict, post, wt, st, ctx, evidence, edits, queries)
     # what only the weighings read goes before the last steps (spaces, stretches) add their own
-    del weighed, flags, acts, weighings, again, memo, evidence, judged, kept
+    del weighed, flags, acts, weighings, again, memo, evidence
     wt.realword.clear()
     if ctx.language == "en":
         cased = _capitals(wt, st, ctx, edits, queries)
@@ -832,7 +726,7 @@ def _at_risk(fixes: list, asks: list, found: list) -> Callable[[Query], bool] | 
 
 
 def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evidence: DocumentEvidence,
-                     kept: _KeptTest, first: dict, again: dict, only: bytearray | None = None):
+                     first: dict, again: dict, only: bytearray | None = None):
     """(n, token index, verdict, weighing with the channel adapted to the document) of each weighed
     reading (`only`: of those flagged). A real word the first weighing kept, whose candidates the
     document does not change, is kept again unweighed. A weighing depends on the reading, its
@@ -868,15 +762,10 @@ def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evi
             yield n, i, verdict, (*KEPT, verdict[3])
             continue
         done = first if adapted is verdict else again
-        printed = sides == near
         near = (key, *sides)
         post = done.get(near, done)
         if post is done:
-            if printed and adapted[0] == "realword" and adapted[3] and kept.kept(i, adapted[1].lower(), adapted[3],
-                                                                                  *sides):
-                post = done[near] = (*KEPT, adapted[3])  # what _weigh gives, told without it
-            else:
-                post = done[near] = _weigh(i, adapted, wt, st, sides)
+            post = done[near] = _weigh(i, adapted, wt, st, sides)
         yield n, i, verdict, post
 
 
