@@ -74,7 +74,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     from pipeline.config import check_project
     from pipeline.context import Resources
     from pipeline.outputs import refuse_inputs, write_files
-    from pipeline.report import build_reports
+    from pipeline.report import Ahead, build_reports
     from pipeline.report.files import read_manifest, witness_files, witness_manifest
     from pipeline.witnesses import load_corpus
 
@@ -176,7 +176,16 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         from pipeline.report.html import render_index  # noqa: F401 (jinja2, for build_reports below)
         if meanwhile is not None:
             meanwhile()
-        _materialise(files, lambda: not all(f.done() for _, f in away.values()))
+
+        def busy() -> bool:  # a worker still collates
+            return not all(f.done() for _, f in away.values())
+        _materialise(files, busy)
+        early = None
+        if away:  # what the reports need that does not read the collations: made while a worker collates
+            early = Ahead(root, corpus, cleaned, files)
+            early.make_pages(busy)
+            from pipeline.collate.tei import load_lxml
+            load_lxml()  # the TEI is made here (IN_WORKER)
         pending: list[tuple] = []  # (work id, its key, its reports made here, _WorkerReports) of worker collations
         for work in corpus.works:  # in catalogue order
             if work.id in away:
@@ -203,7 +212,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
                 files[root / rel] = content
         reports = None
         if pending:  # while the worker makes its reports of the collations: the witnesses' pages here
-            reports = build_reports(root, corpus, cleaned, files, split=sentences, stream=True)
+            reports = build_reports(root, corpus, cleaned, files, split=sentences, stream=True, ahead=early)
             _materialise(reports, lambda: not all(t.done() for *_, t in pending))
             for work_id, key, mine, theirs in pending:
                 collated[work_id] = found = theirs.merged(mine)
@@ -215,7 +224,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
             _close(workers.pool, {**{k: f for k, (_, f) in away.items()},
                                   **{f"{k} reports": f for k, f in reports_ahead.items() if f is not None}})
     files.update(reports if reports is not None else build_reports(root, corpus, cleaned, files, split=sentences,
-                                                                   stream=True))
+                                                                   stream=True, ahead=early))
     refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
     write_files(files)
     if not only:
@@ -262,7 +271,8 @@ def pages_task(root: str, work_id: str) -> list[dict] | None:
     return [worker_reports(col, Path(root) / "reports" / "collation") for col in cols]
 
 
-IN_WORKER = ("tei.xml", "html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage)
+IN_WORKER = ("html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage);
+# the run's process makes the others (the TEI too: it waits for the collation with time to spare)
 
 
 def worker_reports(col, folder: Path) -> dict:
