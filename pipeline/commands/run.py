@@ -73,7 +73,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     from pipeline.cache import RunCache
     from pipeline.config import check_project
     from pipeline.context import Resources
-    from pipeline.outputs import refuse_inputs, write_files
+    from pipeline.outputs import Staging, refuse_inputs, write_files
     from pipeline.report import Ahead, build_reports
     from pipeline.report.files import read_manifest, witness_files, witness_manifest
     from pipeline.witnesses import load_corpus
@@ -91,6 +91,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     waiting = {wk.id: {m.id for m in corpus.members(wk.id)} & set(ids) for wk in corpus.works
                if len(corpus.members(wk.id)) >= 2} if collate else {}
     workers = _Workers()  # the processes clean_cached starts, kept to collate while this one writes
+    staging = None  # the outputs written while a worker collates, if any (pipeline.outputs.Staging)
     away: dict[str, tuple] = {}  # work id -> (its key, the future of its collation in a worker)
     reports_ahead: dict[str, object] = {}  # work id -> the future of its worker's reports (pages_task), if asked
 
@@ -179,9 +180,12 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
 
         def busy() -> bool:  # a worker still collates
             return not all(f.done() for _, f in away.values())
-        _materialise(files, busy)
         early = None
-        if away:  # what the reports need that does not read the collations: made while a worker collates
+        if away:  # what does not read the collations, while a worker collates: the witnesses' outputs staged
+            # (written and fsync'd: pipeline.outputs.Staging), then what the reports need of them
+            refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
+            staging = Staging(root)
+            staging.stage(files, busy)
             early = Ahead(root, corpus, cleaned, files)
             early.make_pages(busy)
             from pipeline.collate.tei import load_lxml
@@ -219,14 +223,19 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
                 cache.put("work", key, found)
                 for rel, content in found.items():
                     files[root / rel] = content
+        files.update(reports if reports is not None else build_reports(root, corpus, cleaned, files,
+                                                                       split=sentences, stream=True, ahead=early))
+        refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
+        if staging is not None:
+            staging.commit(files)
+        else:
+            write_files(files)
     finally:
+        if staging is not None:
+            staging.abort()  # after a failure: the staged files removed (after the commit: nothing to do)
         if workers.pool is not None:
             _close(workers.pool, {**{k: f for k, (_, f) in away.items()},
                                   **{f"{k} reports": f for k, f in reports_ahead.items() if f is not None}})
-    files.update(reports if reports is not None else build_reports(root, corpus, cleaned, files, split=sentences,
-                                                                   stream=True, ahead=early))
-    refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
-    write_files(files)
     if not only:
         cache.prune(witnesses={w.id for w in corpus.witnesses})
     return cleaned, files
