@@ -16,7 +16,8 @@ exactly when nothing it depends on changed:
 * `detect/plain-<language>.marshal`: a memo too, of the lower-case forms detect leaves alone in
   every witness (pipeline.stages.detect._plain_memo), for the same code, model, name authority and settings.
 * `kept.json`: the values kept in the user cache (`kept_json`: the original's names, their
-  nominatives, the authority's name forms) that the last full run named, so that the next removes
+  nominatives, the authority's name forms; `kept_pickle`: each rule file's validated rules,
+  rules.load_rules) that the last full run named, so that the next removes
   those its code and inputs no longer name (`RunCache.prune_kept`).
 * `run.json`: the last complete run: the hash of all its inputs and the hash of every file
   it wrote. `edition run` with the same inputs and untouched outputs does nothing.

@@ -8,6 +8,10 @@ the outputs (the project root for `edition run`):
 2. commit: the journal is rewritten (atomically) saying "commit" — the switch point;
 3. switch: each temporary is renamed over its target, then the journal is removed.
 
+`Staging` does the same in parts: some files staged now (`edition run`: the witnesses' outputs
+while its worker collates), the rest with the commit; the journal names each temporary before
+it is made, so a kill at any point is recovered as below.
+
 A process killed in step 1 leaves the old edition and some temporaries: the next write (or
 `recover`, which every command calls first) deletes them. Killed in step 3, it leaves a
 committed journal: `recover` finishes the renames, so the new edition appears whole.

@@ -308,7 +308,7 @@ def rule_files(root: Path) -> list[Path]:
 
 
 def _kept_rule_file(path: Path) -> list[Rule]:
-    """load_rule_file(path), kept in the user cache by the file's bytes, its path and the code
+    """load_rule_file(path), kept in the user cache by the file's bytes and the code
     (pipeline.cache.kept_pickle), each rule's patterns compiled: reading and validating the corpus's
     144 rules (pydantic; every pattern compiled and checked) took 0.04 s of each run's start, before
     its worker is forked, and each process compiled the context patterns again; the kept rules are
@@ -331,7 +331,10 @@ def _kept_rule_file(path: Path) -> list[Rule]:
         for r in rules:
             r.pattern, r.contexts  # noqa: B018 (compiled now, kept compiled)
         return rules
-    return kept_pickle("rules", (str(path), data), make)
+    rules = kept_pickle("rules", (data,), make)
+    for r in rules:  # kept by content: the same file elsewhere (a copied project) reads them too
+        r.path = path
+    return rules
 
 
 def load_rules(root: Path, known_witnesses: set[str] | None = None) -> list[Rule]:
