@@ -245,6 +245,8 @@ class Staging:
             raise
 
     def _stage(self, files: dict[Path, Content], busy) -> None:
+        if busy is not None and not busy():
+            return
         self._open()
         todo = [(Path(os.path.abspath(p)), content) for p, content in files.items()]
         todo = [(p, c) for p, c in todo if p not in self.staged]

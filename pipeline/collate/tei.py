@@ -17,15 +17,8 @@ from pipeline.collate.segment import NOTE_BODY_RE, is_note_body, sentence_spans
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 MARKER_RE = re.compile(r"\[\^(\d+)\]")
-etree = None  # lxml.etree, imported by the first tei_xml (load_lxml): not at the start of `edition run`, before
-# its worker is forked (0.015 s); its own process imports it while the worker collates, then writes the TEI
-
-
-def load_lxml() -> None:
-    """lxml.etree imported, if it is not yet (tei_xml imports it on first use)."""
-    global etree
-    if etree is None:
-        from lxml import etree
+etree = None  # lxml.etree, imported by the first tei_xml: `edition run`'s own process, whose worker writes
+# the TEI, never needs it (0.015 s of the run's start, before the worker is forked)
 
 
 def _tei(tag: str, parent=None, **attrs):
@@ -53,7 +46,9 @@ def sentence_id(wid: str, sid: str) -> str:
 
 def tei_xml(col: Collation) -> str:
     """The whole collation as one TEI document (see the module's docstring)."""
-    load_lxml()
+    global etree
+    if etree is None:
+        from lxml import etree
     tei = _tei("TEI")
     header = _tei("teiHeader", tei)
     fd = _tei("fileDesc", header)

@@ -183,13 +183,12 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         early = None
         if away:  # what does not read the collations, while a worker collates: the witnesses' outputs staged
             # (written and fsync'd: pipeline.outputs.Staging), then what the reports need of them
-            refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
-            staging = Staging(root)
-            staging.stage(files, busy)
+            if busy():
+                refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
+                staging = Staging(root)
+                staging.stage(files, busy)
             early = Ahead(root, corpus, cleaned, files)
             early.make_pages(busy)
-            from pipeline.collate.tei import load_lxml
-            load_lxml()  # the TEI is made here (IN_WORKER)
         pending: list[tuple] = []  # (work id, its key, its reports made here, _WorkerReports) of worker collations
         for work in corpus.works:  # in catalogue order
             if work.id in away:
@@ -285,8 +284,7 @@ def pages_task(root: str, work_id: str) -> list[dict] | None:
     return [worker_reports(col, Path(root) / "reports" / "collation") for col in cols]
 
 
-IN_WORKER = ("html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage);
-# the run's process makes the others (the TEI too: it waits for the collation with time to spare)
+IN_WORKER = ("tei.xml", "html", "coverage.json")  # a collation's reports a worker makes (the HTML reads the coverage)
 
 
 def worker_reports(col, folder: Path) -> dict:
