@@ -60,6 +60,10 @@ patch("pipeline.collate.pivot", "align_units", "  pivot.align_units")
 patch("pipeline.collate", "report_files", "  collate writers")
 patch("pipeline.report", "build_reports", "reports")
 patch("pipeline.outputs", "write_files", "write files")
+import pipeline.outputs as _outputs
+if hasattr(_outputs, "Staging"):  # edition run stages the witnesses' outputs while its worker collates, commits at the end
+    _outputs.Staging.commit = timed(acc, "write files", _outputs.Staging.commit)
+    _outputs.Staging.stage = timed(acc, "write files (staged early)", _outputs.Staging.stage)
 patch("pipeline.commands.run", "failing_rules", "rule examples")
 if len(sys.argv) > 3:  # --timeline: what each process does when, in wall and CPU seconds (forked workers too)
     import os
@@ -83,6 +87,9 @@ if len(sys.argv) > 3:  # --timeline: what each process does when, in wall and CP
         setattr(m, name, spans(name, getattr(m, name)))
     for s in stages_of(Resources(__import__("pathlib").Path(sys.argv[1]))):
         st.REGISTRY[s.name] = dataclasses.replace(s, run=spans("stage " + s.name, st.REGISTRY[s.name].run))
+    if hasattr(_outputs, "Staging"):  # the commit is the run's last write (write_files' place in the tail)
+        _outputs.Staging.commit = spans("write_files", _outputs.Staging.commit)
+        _outputs.Staging.stage = spans("staged early", _outputs.Staging.stage)
     from concurrent.futures import ProcessPoolExecutor
     submit = ProcessPoolExecutor.submit
     def logged_submit(self, fn, *a, **k):  # when this process hands a collation to a worker

@@ -16,7 +16,8 @@ exactly when nothing it depends on changed:
 * `detect/plain-<language>.marshal`: a memo too, of the lower-case forms detect leaves alone in
   every witness (pipeline.stages.detect._plain_memo), for the same code, model, name authority and settings.
 * `kept.json`: the values kept in the user cache (`kept_json`: the original's names, their
-  nominatives, the authority's name forms) that the last full run named, so that the next removes
+  nominatives, the authority's name forms; `kept_pickle`: each rule file's validated rules,
+  rules.load_rules) that the last full run named, so that the next removes
   those its code and inputs no longer name (`RunCache.prune_kept`).
 * `run.json`: the last complete run: the hash of all its inputs and the hash of every file
   it wrote. `edition run` with the same inputs and untouched outputs does nothing.
@@ -177,9 +178,33 @@ def kept_json(kind: str, parts: tuple[str, ...], make, valid):
     return value
 
 
-# the kinds of kept_json (context.original_names, russian.know_nominatives, collate.anchors.cyrillic_forms):
-# a file by its final name (write_atomic's temporary starts with a dot)
-KEPT = re.compile(r"(?:original-names|nominatives|name-forms)-[0-9a-f]{24}\.json")
+def kept_pickle(kind: str, parts: tuple[str | bytes, ...], make):
+    """kept_json for a value JSON cannot hold (rules.load_rules: the validated rules, their patterns
+    compiled): `<kind>-<hash>.pickle` in the user cache, named by the code and `parts`, read where a
+    process made it before, else `make()` and kept there. `make()` raising keeps nothing (a rule file
+    with a problem is read and refused again)."""
+    path = cache_dir() / f"{kind}-{digest(code_version(), *parts)[:24]}.pickle"
+    try:
+        with open(path, "rb") as f:
+            value = pickle.load(f)
+        try:
+            os.utime(path)  # used now: what RunCache.prune_kept keeps
+        except OSError:
+            pass
+        return value
+    except Exception:  # noqa: BLE001 (missing, half-written by another version, unreadable: made again)
+        pass
+    value = make()
+    try:
+        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass
+    return value
+
+
+# the kinds of kept_json (context.original_names, russian.know_nominatives, collate.anchors.cyrillic_forms)
+# and of kept_pickle (rules.load_rules): a file by its final name (write_atomic's temporary starts with a dot)
+KEPT = re.compile(r"(?:(?:original-names|nominatives|name-forms)-[0-9a-f]{24}\.json|rules-[0-9a-f]{24}\.pickle)")
 KEPT_DAYS = 30  # a kept value no project has used for this long is removed (RunCache.prune_kept)
 KEPT_LIST = "kept.json"  # in the project's cache: the kept values its last full run used
 

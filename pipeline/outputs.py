@@ -8,6 +8,10 @@ the outputs (the project root for `edition run`):
 2. commit: the journal is rewritten (atomically) saying "commit" — the switch point;
 3. switch: each temporary is renamed over its target, then the journal is removed.
 
+`Staging` does the same in parts: some files staged now (`edition run`: the witnesses' outputs
+while its worker collates), the rest with the commit; the journal names each temporary before
+it is made, so a kill at any point is recovered as below.
+
 A process killed in step 1 leaves the old edition and some temporaries: the next write (or
 `recover`, which every command calls first) deletes them. Killed in step 3, it leaves a
 committed journal: `recover` finishes the renames, so the new edition appears whole.
@@ -197,45 +201,124 @@ def write_files(files: dict[Path, Content]) -> None:
     targets = [Path(os.path.abspath(p)) for p in files]
     for p in targets:
         p.parent.mkdir(parents=True, exist_ok=True)
-    folder = _home(targets)
-    with _locked(folder):
-        _recover_locked(folder)
-        _write_journal(folder, "staging", targets)
+    staging = Staging(_home(targets))
+    staging.commit(files)
+
+
+class Staging:
+    """write_files in parts: `stage(files)` stages some outputs now (`edition run`: the witnesses'
+    files while a worker still collates; the journal, saying "staging", names every temporary
+    before it is made, and the files are fsync'd in the background), `commit(files)` stages the
+    rest of `files`, then commits and switches them all as write_files does (the targets in the
+    order of `files`, which holds every file staged before). The folder holding the journal (every
+    output lies under it) is locked from the first stage to the end of the commit; `abort()` (or
+    any failure) removes the temporaries: the old edition stays whole."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(os.path.abspath(folder))
+        self.listed: list[Path] = []  # the targets the journal names, in the order first staged
+        self.staged: set[Path] = set()  # the targets whose temporary is written
+        self._lock = None
+        self._syncer: _Syncer | None = None
+
+    def _open(self) -> None:
+        if self._lock is None:
+            self._lock = _locked(self.folder)
+            self._lock.__enter__()
+            _recover_locked(self.folder)
+            self._syncer = _Syncer().__enter__()
+
+    def _close(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
+    def stage(self, files: dict[Path, Content], busy: Callable[[], bool] | None = None) -> None:
+        """Stage the outputs of `files` not staged yet, in order, while `busy()` (if given)."""
+        try:
+            self._stage(files, busy)
+        except KeyboardInterrupt:
+            self.abort()
+            raise Interrupted(changed=False) from None
+        except BaseException:
+            self.abort()
+            raise
+
+    def _stage(self, files: dict[Path, Content], busy) -> None:
+        if busy is not None and not busy():
+            return
+        self._open()
+        todo = [(Path(os.path.abspath(p)), content) for p, content in files.items()]
+        todo = [(p, c) for p, c in todo if p not in self.staged]
+        known = set(self.listed)
+        new = [p for p, _ in todo if p not in known]
+        if new:
+            for p in new:
+                if self.folder not in p.parents:
+                    raise ValueError(f"{p} is not under {self.folder}")
+                p.parent.mkdir(parents=True, exist_ok=True)
+            _write_journal(self.folder, "staging", self.listed + new)
+            self.listed += new
+        for path, content in todo:
+            if busy is not None and not busy():
+                return
+            if fault_hook is not None:
+                fault_hook("stage", len(self.staged))
+            tmp = _tmp(path)
+            try:
+                f = open(tmp, "wb")
+                try:
+                    _write_content(f, content)
+                    f.flush()
+                except BaseException:
+                    f.close()
+                    raise
+                self._syncer.sync(path, f)  # fsync'd and closed while the next file is made
+                os.chmod(tmp, 0o666 & ~_UMASK)
+            except OSError as exc:  # read-only folder, disk full, a folder where a file should be
+                raise _cannot_write(path, exc) from None
+            self.staged.add(path)
+
+    def commit(self, files: dict[Path, Content]) -> None:
+        """Stage what is left of `files`, then switch every file of `files` (see the class doc)."""
+        targets = [Path(os.path.abspath(p)) for p in files]
         committed = False
         try:
-            with _Syncer() as syncer:
-                for n, (path, content) in enumerate(zip(targets, files.values())):
-                    if fault_hook is not None:
-                        fault_hook("stage", n)
-                    tmp = _tmp(path)
-                    try:
-                        f = open(tmp, "wb")
-                        try:
-                            _write_content(f, content)
-                            f.flush()
-                        except BaseException:
-                            f.close()
-                            raise
-                        syncer.sync(path, f)  # fsync'd and closed while the next file is made
-                        os.chmod(tmp, 0o666 & ~_UMASK)
-                    except OSError as exc:  # read-only folder, disk full, a folder where a file should be
-                        raise _cannot_write(path, exc) from None
-            _write_journal(folder, "commit", targets)
+            if self.staged - set(targets):
+                raise ValueError("a staged output is missing from the files committed")
+            self._stage(files, None)
+            syncer, self._syncer = self._syncer, None
+            syncer.__exit__(None, None, None)  # every file fsync'd and closed (the first failure raised)
+            _write_journal(self.folder, "commit", targets)
             committed = True
             with _holding_interrupts() as held:
                 _switch(targets)
-                os.unlink(folder / JOURNAL)
-                _fsync_dir(folder)
+                os.unlink(self.folder / JOURNAL)
+                _fsync_dir(self.folder)
             if held:
                 raise Interrupted(changed=True)
         except KeyboardInterrupt:
             if not committed:
-                _recover_locked(folder)
+                self.abort()
             raise Interrupted(changed=committed) from None
         except BaseException:
             if not committed:
-                _recover_locked(folder)
+                self.abort()
             raise
+        finally:
+            self._close()
+
+    def abort(self) -> None:
+        """Remove what was staged (the journal and the temporaries) and release the folder."""
+        if self._lock is None:
+            return
+        try:
+            if self._syncer is not None:
+                syncer, self._syncer = self._syncer, None
+                syncer.__exit__(KeyboardInterrupt, None, None)  # wait for the files' closing, raise nothing
+            _recover_locked(self.folder)
+        finally:
+            self._close()
 
 
 def _cannot_write(path: Path, exc: OSError) -> EditionError:
@@ -289,8 +372,19 @@ def _switch(targets: list[Path]) -> None:
         if fault is not None and fault.isdigit() and int(fault) == i:
             os.kill(os.getpid(), signal.SIGKILL)
         os.replace(_tmp(path), path)
-    for d in {p.parent for p in targets}:
-        _fsync_dir(d)
+    _fsync_dirs(list(dict.fromkeys(p.parent for p in targets)))
+
+
+def _fsync_dirs(folders: list[Path]) -> None:
+    """Each folder fsync'd, at the same time in threads (each waits for the disk, not the processor;
+    the file system may commit them together): one after another they were four waits of the run's end."""
+    if len(folders) < 2:
+        for d in folders:
+            _fsync_dir(d)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=len(folders), thread_name_prefix="edition-fsync") as pool:
+        list(pool.map(_fsync_dir, folders))
 
 
 @contextlib.contextmanager

@@ -225,3 +225,25 @@ def test_a_writer_called_again_writes_the_same_bytes(two_editions, tmp_path):
     text = "x" * (3 << 20) + "é\n"  # longer than a slice of the str writer
     outputs.write_files({tmp_path / "t.txt": text})
     assert (tmp_path / "t.txt").read_bytes() == text.encode("utf-8")
+
+
+def test_outputs_staged_in_two_parts_are_switched_as_one(two_editions):
+    """`edition run` stages the witnesses' outputs while its worker collates (pipeline.outputs.Staging),
+    the rest once made: what is staged first waits unseen beside the old edition, removed if the
+    run fails before the commit; the commit switches every file at once."""
+    root, old, files, new = two_editions
+    first = dict(list(files.items())[:len(files) // 2])
+    staging = outputs.Staging(root)
+    staging.stage(first)
+    seen = {k: v for k, v in snapshot(root).items() if not k.endswith(outputs.TMP_SUFFIX)}
+    assert seen == old and len(leftovers(root)) == len(first) + 1  # the temporaries and the journal
+    staging.abort()  # a failure before the commit
+    assert snapshot(root) == old and not leftovers(root)
+    staging = outputs.Staging(root)
+    staging.stage(first, busy=lambda: False)  # the worker done already: nothing written yet
+    assert not [p for p in leftovers(root) if p.name != outputs.JOURNAL]
+    staging.stage(first)
+    staging.commit(files)
+    assert snapshot(root) == {**old, **new} and not leftovers(root)
+    assert not check_contract(root)
+    outputs.write_files({root / k: v for k, v in old.items()})

@@ -175,3 +175,28 @@ def test_rules_check_flags_rules_with_no_hit_and_with_many(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["x.nothing"]["flag"] == "no hit"
     assert "suspiciously many" in out["x.the"]["flag"]
+
+
+def test_validated_rules_are_kept_by_content_in_the_user_cache(tmp_path, monkeypatch):
+    """load_rules reads a rule file's rules, validated and compiled, from the user cache
+    (cache.kept_pickle) when the file's bytes and the code are the same: the same rules, each
+    naming its own file (a copied project's too); a file with a problem is refused every time."""
+    import pipeline.rules as rules_module
+    monkeypatch.setenv("EDITION_CACHE", str(tmp_path / "cache"))
+    for sub in "abc":
+        (tmp_path / sub).mkdir()
+    write(tmp_path / "a", GOOD)
+    first = load_rules(tmp_path / "a")
+    assert list((tmp_path / "cache").glob("rules-*.pickle"))
+    write(tmp_path / "b", GOOD)
+    monkeypatch.setattr(rules_module, "load_rule_file", lambda *a: pytest.fail("validated again"))
+    kept = load_rules(tmp_path / "b")
+    assert [r.spec for r in kept] == [r.spec for r in first] and kept[0].line == first[0].line
+    assert kept[0].path == tmp_path / "b" / "rules" / "a.toml" != first[0].path
+    assert [(h.start, h.end, h.replacement) for h in find_hits(kept, "the rank and tile")] == [(4, 17, "rank and file")]
+    monkeypatch.undo()
+    monkeypatch.setenv("EDITION_CACHE", str(tmp_path / "cache"))
+    write(tmp_path / "c", GOOD.replace('kind = "scanno"', 'kind = "nonsense"'))
+    for _ in range(2):
+        with pytest.raises(EditionError, match="kind"):
+            load_rules(tmp_path / "c")

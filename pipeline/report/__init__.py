@@ -25,7 +25,7 @@ from pipeline.outputs import Content, content_text
 from pipeline.review import read_review
 from pipeline.sources import read_raw
 
-__all__ = ["build_reports", "witness_state", "load_state"]
+__all__ = ["build_reports", "Ahead", "witness_state", "load_state"]
 
 
 def witness_state(c) -> WitnessState:
@@ -57,29 +57,27 @@ def load_state(root: Path, corpus, wid: str, files: dict[Path, Content] | None =
 
 
 def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, Content], split=None,
-                  stream: bool = False) -> dict[Path, Content]:
+                  stream: bool = False, ahead: "Ahead | None" = None) -> dict[Path, Content]:
     """reports/index.html and reports/<id>.changes.html for every cleaned witness. `split` (the
     collation's sentence splitter) lets a translation's page show the aligned original. With
-    `stream`, a changes page is a writer (pipeline.outputs): its text is made as it is written."""
+    `stream`, a changes page is a writer (pipeline.outputs): its text is made as it is written.
+    `ahead`: what pages_ahead made of them already (the same states, the pages made)."""
     # jinja2 imported when the pages are made (pipeline.report.files, a run's first step, needs none of it)
     from pipeline.report.html import render_changes, render_index, write_changes_page
     out: dict[Path, Content] = {}
-    states: dict[str, WitnessState] = {}
-    for w in corpus.witnesses:
-        if w.id in cleaned:
-            states[w.id] = witness_state(cleaned[w.id])
-            states[w.id].review_sha = _sha(root / "review" / f"{w.id}.toml")
-            if split is not None:
-                states[w.id].pivot = _pivot(root, corpus, w, cleaned, files, split)
-        else:
-            st = load_state(root, corpus, w.id, files)
-            if st is not None:
-                states[w.id] = st
-    shared = elsewhere(states)
+    if ahead is None:
+        ahead = Ahead(root, corpus, cleaned, files)
+    states = ahead.states
+    if split is not None:
+        for wid in states:
+            if wid in cleaned and wid not in ahead.pages:
+                states[wid].pivot = _pivot(root, corpus, corpus.get(wid), cleaned, files, split)
     for wid in cleaned:
-        states[wid].elsewhere = shared[wid]
         page = root / "reports" / f"{wid}.changes.html"
-        out[page] = partial(write_changes_page, st=states[wid]) if stream else render_changes(states[wid])
+        if wid in ahead.pages:
+            out[page] = ahead.pages[wid]
+        else:
+            out[page] = partial(write_changes_page, st=states[wid]) if stream else render_changes(states[wid])
     present = {p.relative_to(root).as_posix() for p in files if _inside(p, root)}
     present |= {p.relative_to(root).as_posix() for p in out}
     for sub in ("reports", "reports/collation", "clean", "review"):
@@ -88,6 +86,40 @@ def build_reports(root: Path, corpus, cleaned: dict, files: dict[Path, Content],
             present |= {p.relative_to(root).as_posix() for p in d.iterdir() if p.is_file()}
     out[root / "reports" / "index.html"] = render_index(corpus, states, present)
     return out
+
+
+class Ahead:
+    """The reports' view of every witness (WitnessState: cleaned in this run, else read back),
+    each with what it shares with the others (elsewhere); and `pages`, the text of the changes
+    pages made before build_reports (`make_pages`)."""
+
+    def __init__(self, root: Path, corpus, cleaned: dict, files: dict[Path, Content]):
+        self.states: dict[str, WitnessState] = {}
+        self.pages: dict[str, str] = {}
+        for w in corpus.witnesses:
+            if w.id in cleaned:
+                self.states[w.id] = witness_state(cleaned[w.id])
+                self.states[w.id].review_sha = _sha(root / "review" / f"{w.id}.toml")
+            else:
+                st = load_state(root, corpus, w.id, files)
+                if st is not None:
+                    self.states[w.id] = st
+        shared = elsewhere(self.states)
+        for wid in cleaned:
+            self.states[wid].elsewhere = shared[wid]
+        self.cleaned = list(cleaned)
+
+    def make_pages(self, busy) -> None:
+        """The changes pages that show no aligned original (a witness that is not a translation:
+        build_reports adds the original to a translation's page from its work's alignment), made
+        one after another while `busy()` (a worker still collates: this process would wait)."""
+        from pipeline.report.html import write_changes_page
+        for wid in self.cleaned:
+            st = self.states[wid]
+            if st.witness.role != "translation" and wid not in self.pages:
+                if not busy():
+                    return
+                self.pages[wid] = content_text(partial(write_changes_page, st=st))
 
 
 def _sha(path: Path) -> str:
