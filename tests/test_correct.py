@@ -331,3 +331,21 @@ def test_the_channel_floor_never_exceeds_the_channel_and_spares_far_pairs_the_al
             far += floor > 4.0
     assert model.channel_floor("Kollontai", "kollontay") <= 4.0  # a near pair is aligned
     assert far > len(words) ** 2 / 3  # most pairs of unrelated words are spared
+
+
+def test_a_real_words_variants_try_every_confusion_of_a_printed_letter_and_rare_ones_only_for_a_likelier_word():
+    """A printed letter with many confusions is tried for each ("n" for "fl", "fi", "ff" of one book's ligatures,
+    and for "a"): "nnd" may be "and", as it nearly always is, not only "find"; "wns" is "was". A confusion rarer
+    than the model's floor makes a variant only where that word is likelier than the reading before context
+    ("fcr": "for", "nf": "of"), not where a common word would be doubted ("or": "of", "lie": "be", "tie": "the")."""
+    from pipeline.correct.candidates import realword_choices
+    lex, model = lexicon("en"), ocr_model()
+
+    def likely(low: str) -> set[str]:
+        found, sure = realword_choices(low, lex, model, 3.0, 4.0, 1.0)
+        return {w for (w, _), s in zip(found, sure or [True] * len(found)) if s}
+    assert "and" in likely("nnd") and "was" in likely("wns") and "at" in likely("nt")
+    assert model.channel("fcr", "for") > model.floor  # "o" printed "c": below the floor
+    assert "for" in likely("fcr") and "of" in likely("nf")
+    assert "of" not in likely("or") and "be" not in likely("lie") and "the" not in likely("tie")
+    assert not likely("the") and not likely("and")
