@@ -331,3 +331,20 @@ def test_the_channel_floor_never_exceeds_the_channel_and_spares_far_pairs_the_al
             far += floor > 4.0
     assert model.channel_floor("Kollontai", "kollontay") <= 4.0  # a near pair is aligned
     assert far > len(words) ** 2 / 3  # most pairs of unrelated words are spared
+
+
+def test_a_real_words_variants_try_every_confusion_of_a_printed_letter_the_model_keeps():
+    """A printed letter with many confusions is tried for each ("n" for "fl", "fi", "ff" of one book's ligatures,
+    and for "a"): "nnd" may be "and", as it nearly always is, not only "find"; "wns" is "was". A confusion rarer
+    than the model's floor makes none (candidates.RARE_MARGIN None): not "tile": "the", nor the seeds' "or": "of",
+    "lie": "be", which the floor was set against."""
+    from pipeline.correct.candidates import realword_choices
+    lex, model = lexicon("en"), ocr_model()
+
+    def likely(low: str) -> set[str]:
+        found, sure = realword_choices(low, lex, model, 3.0, 4.0, 1.0)
+        return {w for (w, _), s in zip(found, sure or [True] * len(found)) if s}
+    assert "and" in likely("nnd") and "was" in likely("wns") and "at" in likely("nt") and "the" in likely("tha")
+    assert len(model.small_for["n"]) > 6 and [m for m, _ in model.small_for["n"]].index("a") >= 6
+    assert "of" not in likely("or") and "be" not in likely("lie") and "the" not in likely("tile")
+    assert not likely("the") and not likely("and")
