@@ -336,8 +336,8 @@ def test_the_channel_floor_never_exceeds_the_channel_and_spares_far_pairs_the_al
 def test_a_real_words_variants_try_every_confusion_of_a_printed_letter_the_model_keeps():
     """A printed letter with many confusions is tried for each ("n" for "fl", "fi", "ff" of one book's ligatures,
     and for "a"): "nnd" may be "and", as it nearly always is, not only "find"; "wns" is "was". A confusion rarer
-    than the model's floor makes none (candidates.RARE_MARGIN None): not "tile": "the", nor the seeds' "or": "of",
-    "lie": "be", which the floor was set against."""
+    than the model's floor makes none: not "tile": "the", nor the seeds' "or": "of", "lie": "be", which the floor
+    was set against."""
     from pipeline.correct.candidates import realword_choices
     lex, model = lexicon("en"), ocr_model()
 

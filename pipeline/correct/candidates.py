@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline.correct.model import RARE, OcrModel
+from pipeline.correct.model import OcrModel
 from pipeline.lexicon import Lexicon
 from pipeline.store import Lookup, dawg_get
 
@@ -317,13 +317,6 @@ def _edit1(low: str, lex: Lexicon) -> tuple[str, ...]:
 # "fl", "fi", "ff" (one book's ligatures, eng_monograph_81) and never "a": "nnd" was read "find", not "and";
 # "wns" nothing ("was"), "tha" nothing ("the"). Only "n", "m", "a" and "i" have more than 6.
 REALWORD_PER_GROUP = 99
-# a confusion rarer than the model's floor (OcrModel min_p: "h" printed "i", "o" printed "c") makes a real word's
-# variant where that word is, before context, at least this much likelier (log10) than the reading (None: never).
-# Not used: held out (benchmarks/correction.py --folds 2) at 0 Overproof's WER fell 0.05 more on one fold, 0.01 on
-# the other ("fcr": "for", "nf": "of"), but "tile": "the" (0.3) took a share of "rank and tile" from "file" and
-# the query with it (a real word is asked about where one variant has half the posterior); at 1 (as far above the
-# reading as [detect] realword_prune lets a kept confusion's word be below it) one fold got worse on both sets.
-RARE_MARGIN: float | None = None
 
 
 def _realword_live(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
@@ -336,12 +329,11 @@ def _realword_live(low: str, lex: Lexicon, model: OcrModel, min_zipf: float,
     # a word at least min_zipf frequent is an index word: only confusions that can end as one are made
     ends = index.suffixes if min_zipf >= index_min_zipf(lex) else None
     rarer = rarer_than(lex, min_zipf)
-    lower = RARE if RARE_MARGIN is not None else True
     for v, cost in model.variants(low, max_cost=max_cost, depth=1, per_group=REALWORD_PER_GROUP,
-                                  prefixes=index.prefixes, suffixes=ends, lower=lower):
+                                  prefixes=index.prefixes, suffixes=ends, lower=True):
         if v.isalpha() and not rarer(v.lower()):
             zv = lex.zipf(v)
-            if zv >= min_zipf and (cost <= model.floor or zv - cost - z >= RARE_MARGIN):
+            if zv >= min_zipf:
                 out.append((v, cost, zv - cost - z))
     return tuple(out)
 
@@ -418,8 +410,7 @@ def _model_key(model: OcrModel) -> str:
     if key is None:
         import hashlib
         key = model.__dict__["_key"] = hashlib.sha256(
-            repr((model.unseen, sorted(model.meant_for.items()), sorted(model.small_for.items()), model.lost,
-                  sorted(model.rare_for.items()))).encode()
+            repr((model.unseen, sorted(model.meant_for.items()), sorted(model.small_for.items()), model.lost)).encode()
         ).hexdigest()[:12]
     return key
 
@@ -437,7 +428,7 @@ def _realword_table(lex: Lexicon, model: OcrModel, min_zipf: float, max_cost: fl
     from pipeline.store import Table, building, write_atomic, write_table
     what = "realword" if live is _realword_live else "lost-letter"
     stem = _cache(lex, f"{what}{REALWORD_FORMAT}-{_model_key(model)}-{min_zipf}-{max_cost}"
-                       f"-g{REALWORD_PER_GROUP}-r{RARE_MARGIN}")
+                       f"-g{REALWORD_PER_GROUP}")
     tab, txt = stem.with_name(stem.name + ".tab"), stem.with_name(stem.name + ".bin")
 
     def opened() -> _RealwordTable:

@@ -41,8 +41,6 @@ class ModelFile(BaseModel):
     confusions: list[Confusion]
 
 
-# `OcrModel.variants(lower=RARE)`: the small letters' confusions below the model's floor too (`rare_for`)
-RARE = "rare"
 # the cost of a capital misread as its small letter or back, where the learned table has no such pair
 CASE_MISREAD = 1.5
 
@@ -61,10 +59,6 @@ class OcrModel:
         # the small letters the print loses ("th" for "the", "ton" for "tons"), as common as small_for's
         # confusions, cheapest first: a real word's misreadings no printed letter group stands for
         self.lost: list[tuple[str, float]] = []
-        # ... and with them those below the floor (`rare_for`, cheapest first; a real word's variants try these
-        # only where they make a word likelier than the reading before context: candidates._realword_live)
-        self.floor = -math.log10(min_p) if min_p > 0 else math.inf  # the cost of the rarest kept confusion
-        self.rare_for: dict[str, list[tuple[str, float]]] = {}
         for c in data.confusions:
             if c.meant == c.printed:
                 continue
@@ -74,12 +68,9 @@ class OcrModel:
                 self.meant_for.setdefault(c.printed, []).append((c.meant, k))
                 if m_small(c.meant) and m_small(c.printed):
                     self.small_for.setdefault(c.printed, []).append((c.meant, k))
-                    self.rare_for.setdefault(c.printed, []).append((c.meant, k))
-            elif c.printed and " " not in c.meant + c.printed and m_small(c.meant) and m_small(c.printed):
-                self.rare_for.setdefault(c.printed, []).append((c.meant, k))
             elif c.p >= min_p and not c.printed and len(c.meant) == 1 and c.meant.isalpha() and c.meant.islower():
                 self.lost.append((c.meant, k))
-        for v in chain(self.meant_for.values(), self.small_for.values(), self.rare_for.values(), (self.lost,)):
+        for v in chain(self.meant_for.values(), self.small_for.values(), (self.lost,)):
             v.sort(key=lambda x: x[1])
         # the cost table by meant group: the alignment looks up only the groups the table has
         self.printed_for: dict[str, dict[str, float]] = {}  # meant -> {printed: cost}
@@ -140,9 +131,8 @@ class OcrModel:
         cache = self.__dict__.setdefault("_cut", {})
         g = cache.get((per_group, lower))
         if g is None:
-            table = self.rare_for if lower == RARE else self.small_for if lower else self.meant_for
             g = cache[(per_group, lower)] = {p: tuple((m, k, m.lower()) for m, k in v[:per_group])
-                                             for p, v in table.items()}
+                                             for p, v in (self.small_for if lower else self.meant_for).items()}
         return g
 
     def _longest(self, per_group: int, lower: bool = False) -> dict[str, int]:
