@@ -93,3 +93,17 @@ def test_overlapping_hypotheses_keep_the_first_and_thresholds_hold():
     assert [s for s, _ in fixes] == [b] and asks == []
     fixes, asks = decide([a, b, c], auto_threshold=1.01, query_threshold=0.99)
     assert fixes == [] and [s for s, _ in asks] == [b]
+
+
+def test_a_word_broken_at_a_former_line_end_is_joined_where_the_witness_prints_it_whole(resources):
+    """An ICDAR page whose reflow left the print's line-end hyphens in mid-line: "litera-ture" and
+    "them-selves" are weighed as one word, the witness printing "literature" and "themselves" elsewhere;
+    its compounds ("five-feet", "evil-doers") and a hyphened pair it repeats are not."""
+    text = page("eng_monograph_81_p001.txt")
+    found = {h.reading: h for h in hypotheses(text, en_context(resources)) if "-" in h.reading}
+    for reading, meant in (("litera-ture", "literature"), ("them-selves", "themselves")):
+        h = found[reading]
+        assert (h.meant, h.kind) == (meant, "split") and h.posterior > 0.99
+    assert all(h.meant.lower() in text.lower() for h in found.values())
+    twice = text + " They spoke of them-selves, and of them-selves again."
+    assert "them-selves" not in {h.reading for h in hypotheses(twice, en_context(resources))}
