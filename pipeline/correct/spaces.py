@@ -12,8 +12,8 @@ own bigrams are left out of the witness's counts, so a reading never vouches for
   them not a frequent word on its own;
 * a word a print broke at a line end whose hyphen a reflow left in mid-line ("litera-ture",
   "them-selves"), where the hyphened pair stands nowhere else in the witness and it prints the
-  join whole elsewhere or a half is no word it prints alone (`_broken`; a compound,
-  "market-place", is hyphened too);
+  join whole elsewhere or (after no compounding prefix, "co-ordinate") a half is no word it
+  prints alone (`_broken`; a compound, "market-place", is hyphened too);
 * a split: one token that the lexicon lists (so detect takes it for a word) but that is
   web debris, absent from symspellpy's curated word list ("ofthe", "tothe", "isnot"), and
   that cuts into two frequent words. A non-word's lost space is detect's own candidate
@@ -70,11 +70,13 @@ class Spaces:
 
     def __init__(self, text: str, starts, ends, lows: list[str], linked, vocab: dict[str, int],
                  ctx: ContextModel, lex: Lexicon, model: OcrModel, known_zipf: float, witness_known: int,
-                 old: Callable[[str], bool], alternatives: Callable[[str], dict[str, float]]):
+                 old: Callable[[str], bool], alternatives: Callable[[str], dict[str, float]],
+                 prefixes: frozenset[str] | set[str] = frozenset()):
         self.text, self.starts, self.ends, self.lows, self.linked = text, starts, ends, lows, linked
         self.vocab, self.ctx, self.lex, self.model = vocab, ctx, lex, model
         self.known_zipf, self.witness_known, self.old = known_zipf, witness_known, old
         self.alternatives = alternatives  # a reading's one-word corrections: {word: channel cost}
+        self.prefixes = prefixes  # a hyphen after these compounds in the texts of the period ("co-ordinate")
         self.keep = math.log10(1.0 - model.word_error_rate)
 
     def _p(self, prev: str | None, w: str, own: int) -> float:
@@ -142,11 +144,13 @@ class Spaces:
         """The joins of words a print broke at a line end whose hyphen a reflow left in mid-line
         ("litera-ture", "them-selves", "some-times"). The house reading joins them (a split word's join is
         the edition's reading, though a gold may keep the print's hyphen), but a compound is hyphened too
-        ("market-place", "to-day"); the witness's own spelling tells them apart, as stages/hyphenation.py's
-        tests have it: the join is weighed where the hyphened pair stands nowhere else and the witness
-        prints the join whole elsewhere ("sometimes" beside this one "some-times"), or a half is no word
-        it prints alone, rare in the language too ("ture", "selves"), and the join a common word; by the
-        same channel and context as a space too many (the print's break inside a word)."""
+        ("market-place", "to-day"), and a compounding prefix keeps its hyphen in the texts of the period
+        ("co-ordinate", "re-elected": stages/hyphenation.py's PREFIXES). The witness's own spelling tells
+        them apart, in the order of hyphenation's `judge`: the join is weighed where the hyphened pair
+        stands nowhere else and the witness prints the join whole elsewhere ("sometimes" beside this one
+        "some-times"), or, after no compounding prefix, a half is no word it prints alone, rare in the
+        language too ("ture", "selves"), and the join a common word; by the same channel and context as a
+        space too many (the print's break inside a word)."""
         text, starts, ends, lows, linked, vocab = self.text, self.starts, self.ends, self.lows, self.linked, self.vocab
         n = len(lows)
         pairs = []
@@ -166,10 +170,11 @@ class Spaces:
             joined = a + b
             if hyphened[a, b] > 1 or not (joined in index or zipf(joined) >= self.known_zipf):
                 continue
-            # the witness prints the join whole elsewhere, or a half is no word it prints alone: rare in the
-            # language and here only ("litera-ture": "ture"), the join a common word (zipf 3, as hyphenation's)
-            if not vocab.get(joined, 0) and not (zipf(joined) >= BROKEN_ZIPF and any(
-                    vocab.get(h, 0) <= 1 and zipf(h) < BROKEN_ZIPF for h in (a, b))):
+            # the witness prints the join whole elsewhere, or (after no compounding prefix) a half is no word it
+            # prints alone: rare in the language and here only ("litera-ture": "ture"), the join a common word
+            # (zipf 3, as hyphenation's)
+            if not vocab.get(joined, 0) and (a in self.prefixes or not (zipf(joined) >= BROKEN_ZIPF and any(
+                    vocab.get(h, 0) <= 1 and zipf(h) < BROKEN_ZIPF for h in (a, b)))):
                 continue
             if self.text[starts[i + 1]].isupper() and not self.text[starts[i]:ends[i + 1]].isupper():
                 continue  # "Anglo-Saxon": a capital starts a word of its own

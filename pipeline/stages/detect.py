@@ -73,6 +73,7 @@ from pipeline.lexicon import Lexicon, fold, recase
 from pipeline.model import Edit, Query, StageResult
 from pipeline.russian import nominative
 from pipeline.stages import stage
+from pipeline.stages.hyphenation import PREFIXES
 
 # whether a word is an old spelling depends on the word alone: asked once per process
 _is_old = lru_cache(maxsize=20_000)(is_old)  # ~190 bytes an entry
@@ -1046,7 +1047,8 @@ def _space_hypotheses(wt: _Witness, st: Settings) -> tuple[list, list]:
     or two run together ("ofthe"); each as (Space, reason)."""
     found = spaces.Spaces(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, wt.linked, wt.vocab, wt.context,
                           wt.lex, wt.model, st.known_zipf, st.witness_known,
-                          lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates).find()
+                          lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates,
+                          PREFIXES.get(wt.lex.language, frozenset())).find()
     return spaces.decide(found, st.auto_threshold_space, st.query_threshold_space, st.auto)
 
 
