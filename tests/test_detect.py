@@ -453,8 +453,9 @@ def test_a_close_runner_up_makes_a_correction_less_sure():
 def test_accents_a_scan_adds_are_taken_off_in_context_and_only_into_words_of_the_page(resources):
     """A real ICDAR 2017 page whose OCR prints "the" as "thé" (and "détail", "hâve"): the calibrated
     probability, not a gate on how much the neighbours favour "the" over its mere frequency (they
-    cannot: "the" is everywhere), decides such a real word's fix. With the old gate (0.5) most stay;
-    without it they are fixed, and every fix it adds is a word of the human transcription."""
+    cannot: "the" is everywhere), decides such a real word's fix; every fix the gate's absence adds is a
+    word of the human transcription. (Since the page's 21 "thé" no longer vouch for themselves in the
+    context model, correct/accents.py, the neighbours do favour "the": the old gate fixes most of them too.)"""
     name = "eng_monograph_81_p018.txt"
     if not (ICDAR / "ocr" / name).exists():
         import pytest
@@ -466,9 +467,9 @@ def test_accents_a_scan_adds_are_taken_off_in_context_and_only_into_words_of_the
         r = detect.run(text, en_context(resources, realword_context=gate))
         fixes[gate] = {(e.start, text[e.start:e.end], e.after) for e in r.edits}
     added = fixes[float("-inf")] - fixes[0.5]
-    assert sum(1 for _, a, b in added if (a, b) == ("thé", "the")) >= 5
-    assert all(after in gold for _, _, after in added)
-    assert sum(1 for _, a, b in fixes[float("-inf")] if (a, b) == ("thé", "the")) >= 10
+    assert added and all(after in gold for _, _, after in added)
+    assert sum(1 for _, a, b in fixes[0.5] if (a, b) == ("thé", "the")) >= 15
+    assert sum(1 for _, a, b in fixes[float("-inf")] if (a, b) == ("thé", "the")) >= 18
 
 
 def test_the_shape_of_a_misreading_is_a_feature_of_the_calibration():

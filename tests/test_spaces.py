@@ -22,7 +22,7 @@ def hypotheses(text: str, ctx: Context):
     wt = detect._Witness(text, ctx, st)
     return Spaces(text, wt.tokens.starts, wt.tokens.ends, wt.lows, wt.linked, wt.vocab, wt.context, wt.lex,
                   wt.model, st.known_zipf, st.witness_known, lambda w: w in wt.old or detect._is_old(w, wt.lex),
-                  wt.candidates).find()
+                  wt.candidates, detect.PREFIXES.get(wt.lex.language, frozenset())).find()
 
 
 def page(name: str) -> str:
@@ -93,3 +93,19 @@ def test_overlapping_hypotheses_keep_the_first_and_thresholds_hold():
     assert [s for s, _ in fixes] == [b] and asks == []
     fixes, asks = decide([a, b, c], auto_threshold=1.01, query_threshold=0.99)
     assert fixes == [] and [s for s, _ in asks] == [b]
+
+
+def test_a_word_broken_at_a_former_line_end_is_joined_where_the_witness_prints_it_whole(resources):
+    """An ICDAR page whose reflow left the print's line-end hyphens in mid-line: "them-selves" is weighed as
+    one word (the witness prints "themselves" elsewhere), "litera-ture" too ("ture" is no word it prints
+    alone); its compounds ("well-known", "life-work", "great-uncle"), a compounding prefix ("self-", "pre-")
+    and a hyphened pair it repeats are not."""
+    text = page("eng_monograph_81_p001.txt")
+    found = {h.reading: h for h in hypotheses(text, en_context(resources)) if "-" in h.reading}
+    for reading, meant in (("litera-ture", "literature"), ("them-selves", "themselves")):
+        h = found[reading]
+        assert (h.meant, h.kind) == (meant, "split") and h.posterior > 0.99
+    assert not {"well-known", "life-work", "great-uncle", "self-conceit", "pre-judices"} & set(found)
+    twice = text + " They spoke of them-selves, and of them-selves again; and co-ordinate it."
+    found = {h.reading for h in hypotheses(twice, en_context(resources))}
+    assert "them-selves" not in found and "co-ordinate" not in found and "litera-ture" in found

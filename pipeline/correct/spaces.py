@@ -10,6 +10,10 @@ own bigrams are left out of the witness's counts, so a reading never vouches for
 * a join: two tokens with one space between whose join is a word of the lexicon or one
   the witness itself prints whole at least `witness_known` times ("himselfe"), one of
   them not a frequent word on its own;
+* a word a print broke at a line end whose hyphen a reflow left in mid-line ("litera-ture",
+  "them-selves"), where the hyphened pair stands nowhere else in the witness and it prints the
+  join whole elsewhere or (after no compounding prefix, "co-ordinate") a half is no word it
+  prints alone (`_broken`; a compound, "market-place", is hyphened too);
 * a split: one token that the lexicon lists (so detect takes it for a word) but that is
   web debris, absent from symspellpy's curated word list ("ofthe", "tothe", "isnot"), and
   that cuts into two frequent words. A non-word's lost space is detect's own candidate
@@ -26,6 +30,7 @@ precision (each fix judged by the gold); from 0.5 up it is a query with its evid
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,11 +70,13 @@ class Spaces:
 
     def __init__(self, text: str, starts, ends, lows: list[str], linked, vocab: dict[str, int],
                  ctx: ContextModel, lex: Lexicon, model: OcrModel, known_zipf: float, witness_known: int,
-                 old: Callable[[str], bool], alternatives: Callable[[str], dict[str, float]]):
+                 old: Callable[[str], bool], alternatives: Callable[[str], dict[str, float]],
+                 prefixes: frozenset[str] | set[str] = frozenset()):
         self.text, self.starts, self.ends, self.lows, self.linked = text, starts, ends, lows, linked
         self.vocab, self.ctx, self.lex, self.model = vocab, ctx, lex, model
         self.known_zipf, self.witness_known, self.old = known_zipf, witness_known, old
         self.alternatives = alternatives  # a reading's one-word corrections: {word: channel cost}
+        self.prefixes = prefixes  # a hyphen after these compounds in the texts of the period ("co-ordinate")
         self.keep = math.log10(1.0 - model.word_error_rate)
 
     def _p(self, prev: str | None, w: str, own: int) -> float:
@@ -106,10 +113,13 @@ class Spaces:
         next(after, None)
         nexts = chain(after, (None,))
         next_starts = chain(islice(starts, 1, None), (None,))
+        broken: list[int] = []  # the places of "litera-ture": a hyphen between two runs of letters
         for i, low, b, end, next_start, link in zip(count(), lows, nexts, ends, next_starts, chain(linked, (0,))):
             if low in glued:  # a split: "ofthe"
                 prev = lows[i - 1] if i and linked[i - 1] else None
                 out.append(self._split(i, prev, glued[low], b if link else None))
+            if not link and next_start == end + 1 and text[end] == "-":
+                broken.append(i)
             # a join: "re ceived"
             if link and end + 1 == next_start and text[end] == " ":
                 joined = low + b
@@ -125,10 +135,57 @@ class Spaces:
                 prev = lows[i - 1] if i and linked[i - 1] else None
                 nxt = lows[i + 2] if i + 2 < n and linked[i + 1] else None
                 out.append(self._join(i, prev, low, b, joined, nxt))
+        if broken:
+            out.extend(self._broken(broken))
+            return sorted((s for s in out if s is not None), key=lambda s: s.start)
         return [s for s in out if s is not None]
 
-    def _join(self, i, prev, a, b, joined, nxt) -> Space | None:
-        keep = self.keep + self._p(prev, a, 1) + self._p(a, b, 1) + (self._p(b, nxt, 1) if nxt else 0.0)
+    def _broken(self, places: list[int]) -> list[Space | None]:
+        """The joins of words a print broke at a line end whose hyphen a reflow left in mid-line
+        ("litera-ture", "them-selves", "some-times"). The house reading joins them (a split word's join is
+        the edition's reading, though a gold may keep the print's hyphen), but a compound is hyphened too
+        ("market-place", "to-day"), and a compounding prefix keeps its hyphen in the texts of the period
+        ("co-ordinate", "re-elected": stages/hyphenation.py's PREFIXES). The witness's own spelling tells
+        them apart, in the order of hyphenation's `judge`: the join is weighed where the hyphened pair
+        stands nowhere else and the witness prints the join whole elsewhere ("sometimes" beside this one
+        "some-times"), or, after no compounding prefix, a half is no word it prints alone, rare in the
+        language too ("ture", "selves"), and the join a common word; by the same channel and context as a
+        space too many (the print's break inside a word)."""
+        text, starts, ends, lows, linked, vocab = self.text, self.starts, self.ends, self.lows, self.linked, self.vocab
+        n = len(lows)
+        pairs = []
+        for i in places:
+            s, e = starts[i], ends[i + 1]
+            # two runs of letters and one hyphen, nothing hyphened or glued on either side ("a-b-c", "x2-y")
+            if (s and (text[s - 1] == "-" or text[s - 1].isalnum())) or (e < len(text) and (text[e] == "-"
+                                                                                            or text[e].isalnum())):
+                continue
+            a, b = lows[i], lows[i + 1]
+            if a.isalpha() and b.isalpha():
+                pairs.append((i, a, b))
+        hyphened = Counter((a, b) for _, a, b in pairs)
+        index, zipf = word_index(self.lex).words, self.lex.zipf
+        out = []
+        for i, a, b in pairs:
+            joined = a + b
+            if hyphened[a, b] > 1 or not (joined in index or zipf(joined) >= self.known_zipf):
+                continue
+            # the witness prints the join whole elsewhere, or (after no compounding prefix) a half is no word it
+            # prints alone: rare in the language and here only ("litera-ture": "ture"), the join a common word
+            # (zipf 3, as hyphenation's)
+            if not vocab.get(joined, 0) and (a in self.prefixes or not (zipf(joined) >= BROKEN_ZIPF and any(
+                    vocab.get(h, 0) <= 1 and zipf(h) < BROKEN_ZIPF for h in (a, b)))):
+                continue
+            if self.text[starts[i + 1]].isupper() and not self.text[starts[i]:ends[i + 1]].isupper():
+                continue  # "Anglo-Saxon": a capital starts a word of its own
+            prev = lows[i - 1] if i and linked[i - 1] else None
+            nxt = lows[i + 2] if i + 2 < n and linked[i + 1] else None
+            out.append(self._join(i, prev, a, b, joined, nxt, own_pair=0))
+        return out
+
+    def _join(self, i, prev, a, b, joined, nxt, own_pair: int = 1) -> Space | None:
+        """`own_pair`: 1 where the two words' own pair is among the witness's bigrams (a space between them)."""
+        keep = self.keep + self._p(prev, a, 1) + self._p(a, b, own_pair) + (self._p(b, nxt, 1) if nxt else 0.0)
         join = -self.model.space_added + self._p(prev, joined, 0) + (self._p(joined, nxt, 0) if nxt else 0.0)
         # what the neighbours add beyond the words' own frequency
         uni = math.log10(self.ctx.p_uni(a)) + math.log10(self.ctx.p_uni(b))
@@ -161,6 +218,10 @@ class Spaces:
         known = 2
         return Space(s, e, reading, meant, "glued", p, context, known)
 
+
+# a word broken at a former line end: its join at least this frequent, a half alone at most (stages/hyphenation.py's
+# test of a part that is rare alone)
+BROKEN_ZIPF = 3.0
 
 # a query's score where a join is not automatic: a word split in two is a flaw of the text even where
 # the print had a line-end hyphen there, but the proofreader's other queries come first

@@ -58,7 +58,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import budget, calibrate, capitals, garble, latin, spaces, stretches
+from pipeline.correct import accents, budget, calibrate, capitals, garble, latin, spaces, stretches
 from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
@@ -73,6 +73,7 @@ from pipeline.lexicon import Lexicon, fold, recase
 from pipeline.model import Edit, Query, StageResult
 from pipeline.russian import nominative
 from pipeline.stages import stage
+from pipeline.stages.hyphenation import PREFIXES
 
 # whether a word is an old spelling depends on the word alone: asked once per process
 _is_old = lru_cache(maxsize=20_000)(is_old)  # ~190 bytes an entry
@@ -288,8 +289,10 @@ class _Bigrams:
     like a Counter keyed (left, right): the pairs' numbers sorted in one array, their counts in
     another (12 bytes a distinct pair; a Counter of string pairs took about 100)."""
 
-    def __init__(self, tokens: _Tokens):
-        self._low_id = tokens.low_id
+    def __init__(self, tokens: _Tokens, without=()):
+        """`without`: forms whose pairs count for nothing (as if the witness had none of them)."""
+        low_id = tokens.low_id
+        self._low_id = {k: v for k, v in low_id.items() if k not in without} if without else low_id
         n = self._n = len(tokens.low_forms)
         lows = array("I", tokens.low_numbers())
         counts = Counter(compress(map(int.__add__, map(n.__mul__, lows), islice(lows, 1, None)), tokens.linked))
@@ -331,8 +334,16 @@ class _Witness:
         for form, n in sorted(Counter(t.ids).items()):
             self.vocab[t.low_forms[t.form_low[form]]] += n
         self.linked = t.linked
-        self.bigrams = _Bigrams(t)
-        self.context = ContextModel(self.lex, self.vocab, self.bigrams, st.witness_known)
+        # an accented misreading the witness repeats ("thé" for "the", 14 times a page) is no evidence for
+        # itself in the context model: neither its count nor its pairs (pipeline/correct/accents.py)
+        foreign = accents.misread(self.vocab, self.lex)
+        self.bigrams = _Bigrams(t, foreign)
+        heard = self.vocab
+        if foreign:
+            heard = dict(self.vocab)
+            for low in foreign:
+                del heard[low]
+        self.context = ContextModel(self.lex, heard, self.bigrams, st.witness_known)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
         # (only the places of a capitalised form are looked at: a place's text is its form)
         upper = bytes(f[:1].isupper() for f in t.forms)
@@ -1036,7 +1047,8 @@ def _space_hypotheses(wt: _Witness, st: Settings) -> tuple[list, list]:
     or two run together ("ofthe"); each as (Space, reason)."""
     found = spaces.Spaces(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, wt.linked, wt.vocab, wt.context,
                           wt.lex, wt.model, st.known_zipf, st.witness_known,
-                          lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates).find()
+                          lambda w: w in wt.old or _is_old(w, wt.lex), wt.candidates,
+                          PREFIXES.get(wt.lex.language, frozenset())).find()
     return spaces.decide(found, st.auto_threshold_space, st.query_threshold_space, st.auto)
 
 
