@@ -527,6 +527,7 @@ def print_run(label, thr, rows):
               f"{r.get('empty', 0) / max(1, r['queries']):>5.3f} {r.get('one_click', 0) / max(1, r.get('asked_one', 0)):>7.3f} "
               f"{r.get('span_click', 0) / max(1, r.get('asked_span', 0)):>5.3f} "
               f"{r['detect_mb_s']:>5}")
+        print(f"    flagged {r.get('flagged', 0)}/{r['errors']}; queries {r['queries']} in {r['words']} words")
         print("    by rule: " + "; ".join(f"{k[5:]} {r['right ' + k[5:]]}/{n}={r['right ' + k[5:]] / n:.3f}"
                                         for k, n in sorted(r.items()) if k.startswith("auto ") and n))
 
