@@ -889,3 +889,22 @@ def test_capitals_a_page_misreads_inside_sentences_are_lowered_only_where_it_say
     assert asked["pack In"] == ["in", ". In"] and asked["whom Is"] == ["is", ". Is"]
     assert not [e for e in r.edits if text[e.start:e.end] == "Irish"]
 
+
+
+def test_a_piece_of_a_word_broken_at_a_line_end_is_never_fixed_alone(resources):
+    """Real ICDAR pages (eng_monograph_81) keep the print's line-end hyphens in mid-line: "1 remem-ber
+    was this". A piece alone is no word, and the channel and the neighbours find a likelier one ("ber":
+    "her"); of the fixes the calibration weighs, such pieces were most of the wrong ones. A piece whose
+    join is a word and whose corrected join is none is never fixed, whatever the thresholds (here lowered
+    to 0.5, so that the calibration's own caution does not hide the rule); one whose correction makes the
+    join a word may be ("our-aelves": "our-selves")."""
+    ocr = ICDAR / "ocr"
+    if not ocr.exists():
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    ctx = en_context(resources, rule_thresholds=False, auto_threshold=0.5, auto_threshold_realword=0.5)
+    text = (ocr / "eng_monograph_81_p050.txt").read_text(encoding="utf-8")
+    fixed = {(text[e.start - 4:e.start], e.after) for e in detect.run(text, ctx).edits}
+    assert ("our-", "selves") in fixed and ("mem-", "her") not in fixed
+    wt = detect._Witness("I remem-ber the happi-nesa of it", ctx, detect.Settings.of(ctx))
+    assert detect._piece_of_word(wt, 8, 11, "her") and not detect._piece_of_word(wt, 22, 26, "ness")
