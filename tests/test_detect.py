@@ -897,7 +897,8 @@ def test_a_piece_of_a_word_broken_at_a_line_end_is_never_fixed_alone(resources):
     "her"); of the fixes the calibration weighs, such pieces were most of the wrong ones. A piece whose
     join is a word and whose corrected join is none is never fixed, whatever the thresholds (here lowered
     to 0.5, so that the calibration's own caution does not hide the rule); one whose correction makes the
-    join a word may be ("our-aelves": "our-selves")."""
+    join a word may be ("our-aelves": "our-selves"), and so may a compound's own word ("self-govemment");
+    a piece beside a garbled one is not ("propor-tfoii": "proper", ICDAR eng_periodical_4)."""
     ocr = ICDAR / "ocr"
     if not ocr.exists():
         import pytest
@@ -906,5 +907,7 @@ def test_a_piece_of_a_word_broken_at_a_line_end_is_never_fixed_alone(resources):
     text = (ocr / "eng_monograph_81_p050.txt").read_text(encoding="utf-8")
     fixed = {(text[e.start - 4:e.start], e.after) for e in detect.run(text, ctx).edits}
     assert ("our-", "selves") in fixed and ("mem-", "her") not in fixed
-    wt = detect._Witness("I remem-ber the happi-nesa of it", ctx, detect.Settings.of(ctx))
+    wt = detect._Witness("I remem-ber the happi-nesa of self-govemment in propor-tfoii", ctx, detect.Settings.of(ctx))
     assert detect._piece_of_word(wt, 8, 11, "her") and not detect._piece_of_word(wt, 22, 26, "ness")
+    assert not detect._piece_of_word(wt, 35, 44, "government")  # a compound's own word
+    assert detect._piece_of_word(wt, 48, 54, "proper")  # beside a garbled piece: no whole word either way

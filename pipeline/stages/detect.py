@@ -1362,11 +1362,13 @@ def _joined(text: str, start: int, end: int, reach: int = 40) -> bool:
 
 
 def _piece_of_word(wt: _Witness, start: int, end: int, best: str) -> bool:
-    """text[start:end] is a piece of a word a print broke at a line end, whose hyphen stayed in mid-line:
-    joined with the letters hyphened to it, it is a sound word ("remem-ber", "con-sider", "volun-teers") and
-    with the correction it is none ("remem-her"). A piece is no word on its own, so the channel and the
-    neighbours weigh it as one and find a likelier word ("ber": "her", "con": "can"); on the dev sets these were
-    most of the wrong automatic fixes. It is asked about, never fixed."""
+    """text[start:end] is a piece of a word a print broke at a line end, whose hyphen stayed in mid-line
+    ("remem-ber", "con-sider", "propor-tfoii"), and `best` would not make the whole a word. A piece is no word
+    on its own, so the channel and the neighbours weigh it as one and find a likelier word ("ber": "her", "con":
+    "can", "propor": "proper"); on the dev sets these were most of the wrong automatic fixes. Such a piece is
+    asked about, never fixed, where the whole is a word as printed ("remember") or the letters hyphened to it
+    are no word either ("tfoii"). A fix that makes the whole a word ("our-aelves": "ourselves") and a compound's
+    own word ("self-govemment") are weighed as any other."""
     text = wt.text
     left = right = ""
     if start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
@@ -1379,9 +1381,11 @@ def _piece_of_word(wt: _Witness, start: int, end: int, best: str) -> bool:
         while b < len(text) and text[b].isalpha():
             b += 1
         right = text[end + 1:b]
-    if not (left or right):
+    if not (left or right) or wt.knows((left + best + right).lower()):
         return False
-    return wt.knows((left + text[start:end] + right).lower()) and not wt.knows((left + best + right).lower())
+    if wt.knows((left + text[start:end] + right).lower()):
+        return True
+    return not all(wt.knows(p.lower()) for p in (left, right) if p)
 
 
 def _repaired_context(i: int, base: str, best: str, kind: str, wt: _Witness) -> float | None:
