@@ -306,6 +306,22 @@ def test_document_evidence_lowers_only_its_habits_cost(resources):
     assert ev.adapt("fed", {"fee": 1.0}) == {"fee": 1.0}  # nothing the document confirms: unchanged
 
 
+def test_accents_on_any_letter_are_one_habit_of_the_document(resources):
+    """A scan that puts accents on its letters ("shrëwd", "blâme", "sixteën", "persécution") has one
+    habit, whichever letter bears which mark: an accent on a letter no other reading showed it on is
+    confirmed and cheaper, a confusion of another kind is not."""
+    from pipeline.correct.document import DocumentEvidence, accent
+    assert accent(("e", "é")) and accent(("a", "â")) and not accent(("e", "o")) and not accent(("é", "e"))
+    text = "The shrewd men blame the sixteen persecutions of the reminiscences. " * 20
+    ev = DocumentEvidence(text, {}, ocr_model())
+    for reading, meant in (("shrëwd", "shrewd"), ("sixteën", "sixteen"), ("persécution", "persecution")):
+        ev.add(reading, meant)
+    assert ev.support("blâme", "blame") == 3       # no "â" before, but three accented readings
+    assert ev.support("shrëwd", "shrewd") == 2     # a reading does not confirm itself
+    assert ev.support("blane", "blame") == 0       # another kind of confusion
+    assert ev.adapt("blâme", {"blame": 2.5})["blame"] < 2.5
+    assert ev.adapt("tbe", {"the": 2.0}) == {"the": 2.0}  # nothing the document confirms: unchanged
+
 def test_document_evidence_fixes_more_of_a_real_scan_and_only_into_its_words(resources):
     """A real ICDAR 2017 page whose OCR prints "ll" as "U": with the document's own evidence
     more of its garbles are fixed, and every fix it adds is a word of the human transcription."""
