@@ -489,16 +489,24 @@ def test_accents_a_scan_adds_are_taken_off_in_context_and_only_into_words_of_the
 
 
 def test_the_shape_of_a_misreading_is_a_feature_of_the_calibration():
-    """Only accents differ ("thé" -> "the"): a feature the shipped calibration has learned to trust
-    (a scan's habit more than a spelling: on the dev sets such fixes are right 98-99 % of the time)."""
+    """Only accents differ ("thé" -> "the"): a feature the shipped calibration has learned to trust for
+    a real word replaced (a scan's habit more than a spelling); for a non-word the trust is in the
+    document's own habit of accents (document.py counts accents on any letter as one habit: an accent-only
+    fix that the document's other accented readings confirm is likelier than one they do not)."""
+    import math
+
     from pipeline.correct import calibrate
     assert calibrate.diacritic_only("thé", "the") and calibrate.diacritic_only("Atmosphère", "atmosphere")
     assert not calibrate.diacritic_only("the", "the") and not calibrate.diacritic_only("thé", "she")
     assert not calibrate.diacritic_only("ёлка", "елка") and not calibrate.diacritic_only("мой", "мои")
     cal = calibrate.shared()
-    plain = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="thx", candidate="the")
-    accent = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="thé", candidate="the")
+    plain = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, True, reading="thx", candidate="the")
+    accent = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, True, reading="thé", candidate="the")
     assert cal.probability(accent) > cal.probability(plain)
+    alone = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="blâme", candidate="blame")
+    confirmed = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, document=math.log1p(5),
+                                   reading="blâme", candidate="blame")
+    assert cal.probability(confirmed) > cal.probability(alone)
 
 
 # -- a reading is no evidence for itself (pipeline/correct/context.py) -------------------
