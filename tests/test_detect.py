@@ -306,6 +306,22 @@ def test_document_evidence_lowers_only_its_habits_cost(resources):
     assert ev.adapt("fed", {"fee": 1.0}) == {"fee": 1.0}  # nothing the document confirms: unchanged
 
 
+def test_accents_on_any_letter_are_one_habit_of_the_document(resources):
+    """A scan that puts accents on its letters ("shrëwd", "blâme", "sixteën", "persécution") has one
+    habit, whichever letter bears which mark: an accent on a letter no other reading showed it on is
+    confirmed and cheaper, a confusion of another kind is not."""
+    from pipeline.correct.document import DocumentEvidence, accent
+    assert accent(("e", "é")) and accent(("a", "â")) and not accent(("e", "o")) and not accent(("é", "e"))
+    text = "The shrewd men blame the sixteen persecutions of the reminiscences. " * 20
+    ev = DocumentEvidence(text, {}, ocr_model())
+    for reading, meant in (("shrëwd", "shrewd"), ("sixteën", "sixteen"), ("persécution", "persecution")):
+        ev.add(reading, meant)
+    assert ev.support("blâme", "blame") == 3       # no "â" before, but three accented readings
+    assert ev.support("shrëwd", "shrewd") == 2     # a reading does not confirm itself
+    assert ev.support("blane", "blame") == 0       # another kind of confusion
+    assert ev.adapt("blâme", {"blame": 2.5})["blame"] < 2.5
+    assert ev.adapt("tbe", {"the": 2.0}) == {"the": 2.0}  # nothing the document confirms: unchanged
+
 def test_document_evidence_fixes_more_of_a_real_scan_and_only_into_its_words(resources):
     """A real ICDAR 2017 page whose OCR prints "ll" as "U": with the document's own evidence
     more of its garbles are fixed, and every fix it adds is a word of the human transcription."""
@@ -473,16 +489,24 @@ def test_accents_a_scan_adds_are_taken_off_in_context_and_only_into_words_of_the
 
 
 def test_the_shape_of_a_misreading_is_a_feature_of_the_calibration():
-    """Only accents differ ("thé" -> "the"): a feature the shipped calibration has learned to trust
-    (a scan's habit more than a spelling: on the dev sets such fixes are right 98-99 % of the time)."""
+    """Only accents differ ("thé" -> "the"): a feature the shipped calibration has learned to trust for
+    a real word replaced (a scan's habit more than a spelling); for a non-word the trust is in the
+    document's own habit of accents (document.py counts accents on any letter as one habit: an accent-only
+    fix that the document's other accented readings confirm is likelier than one they do not)."""
+    import math
+
     from pipeline.correct import calibrate
     assert calibrate.diacritic_only("thé", "the") and calibrate.diacritic_only("Atmosphère", "atmosphere")
     assert not calibrate.diacritic_only("the", "the") and not calibrate.diacritic_only("thé", "she")
     assert not calibrate.diacritic_only("ёлка", "елка") and not calibrate.diacritic_only("мой", "мои")
     cal = calibrate.shared()
-    plain = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="thx", candidate="the")
-    accent = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="thé", candidate="the")
+    plain = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, True, reading="thx", candidate="the")
+    accent = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, True, reading="thé", candidate="the")
     assert cal.probability(accent) > cal.probability(plain)
+    alone = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, reading="blâme", candidate="blame")
+    confirmed = calibrate.features(0.9, 0.0, 1.5, 1, 3, 4, 5.0, False, document=math.log1p(5),
+                                   reading="blâme", candidate="blame")
+    assert cal.probability(confirmed) > cal.probability(alone)
 
 
 # -- a reading is no evidence for itself (pipeline/correct/context.py) -------------------

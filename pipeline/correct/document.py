@@ -7,7 +7,10 @@ them it actually makes. After detect has weighed every suspicious reading, each
 reading's best correction is cut into its letter confusions (learn.segments: "shaU" for
 "shall" is ("ll", "U")); a confusion that explains many *different* readings of the
 same document is that scan's habit, and a correction that rests on it is confirmed by
-the document elsewhere. A confusion seen in one reading only confirms nothing.
+the document elsewhere. A confusion seen in one reading only confirms nothing. Accents put on
+letters are one habit, whichever letter bears which mark (`accent`): a scan that prints "shrëwd",
+"sixteën" and "persécution" confirms "blâme" for "blame", though no other reading has "â"; costed
+letter by letter, such a scan's rarer marks kept the reading as printed likelier than the word.
 
 Used twice. The channel is adapted to the document (one EM step): the document's own rate
 of a confusion, (its misreadings by it + K x the model's rate) / (occurrences of the meant
@@ -21,6 +24,7 @@ The evidence is a count per confusion, so it costs one short alignment per disti
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter, defaultdict
 from functools import lru_cache
 
@@ -45,6 +49,16 @@ def confusions(reading: str, meant: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def accent(c: tuple[str, str]) -> bool:
+    """Confusion c (meant, printed) only puts accents on Latin letters ("e" printed "é", "a" printed "â")."""
+    meant, printed = c
+    if meant == printed or not meant.isascii():
+        return False
+    bare = "".join(x for x in unicodedata.normalize("NFD", printed) if not unicodedata.combining(x))
+    return bare == meant
+
+
 class DocumentEvidence:
     """Per confusion, the distinct readings of one document whose likeliest correction uses it."""
 
@@ -62,6 +76,12 @@ class DocumentEvidence:
         self._placed: Counter[tuple[str, str | None]] = Counter()
         self._sure: Counter[tuple[str, str | None]] = Counter()
         self._sources: Counter[str] = Counter()  # per correction, the distinct readings it is likeliest for
+        # accents put on letters (`accent`) are one habit, whichever letter bears which mark: a scan that prints
+        # "shrëwd", "blâme" and "sixteën" has a habit no one pair of letters shows more than once or twice
+        self.accented: set[str] = set()  # the distinct readings whose likeliest correction takes accents off
+        self.accent_misread = 0  # their occurrences
+        self.accent_letters: set[str] = set()  # the letters that bore them
+        self._accent_count = -1
 
     def add(self, reading: str, meant: str) -> None:
         n = self.vocab.get(fold(reading), 1)
@@ -69,18 +89,37 @@ class DocumentEvidence:
             if reading not in self.readings[c]:
                 self.readings[c].add(reading)
                 self.misread[c] += n
+                if accent(c):
+                    self.accent_letters.add(c[0])
+                    if reading not in self.accented:
+                        self.accented.add(reading)
+                        self.accent_misread += n
 
     def _doc_cost(self, c: tuple[str, str], reading: str) -> float:
         """-log10 of the document's rate of confusion c, the reading judged left out."""
         own = self.vocab.get(fold(reading), 1) if reading in self.readings.get(c, ()) else 0
         n = self.misread.get(c, 0) - own
         p_model = 10 ** -self.model.pair_cost(*c)
-        if n <= 0:
-            return -math.log10(p_model)
-        letters = self._letters.get(c[0])
-        if letters is None:
-            letters = self._letters[c[0]] = self.text.count(c[0]) if c[0] else len(self.text)
-        return -math.log10((n + PRIOR_LETTERS * p_model) / (letters + self.misread[c] + PRIOR_LETTERS))
+        cost = -math.log10(p_model)
+        if n > 0:
+            cost = -math.log10((n + PRIOR_LETTERS * p_model) / (self._count(c[0]) + self.misread[c] + PRIOR_LETTERS))
+        if accent(c) and self.accent_misread:  # the document's rate of accents on any letter that bore one
+            n = self.accent_misread - (self.vocab.get(fold(reading), 1) if reading in self.accented else 0)
+            if n > 0:
+                if self._accent_count != len(self.accent_letters):
+                    self._accent_count = len(self.accent_letters)
+                    self._accent_letters = sum(self._count(x) for x in self.accent_letters)
+                letters = self._accent_letters + (0 if c[0] in self.accent_letters else self._count(c[0]))
+                cost = min(cost, -math.log10((n + PRIOR_LETTERS * p_model)
+                                             / (letters + self.accent_misread + PRIOR_LETTERS)))
+        return cost
+
+    def _count(self, letters: str) -> int:
+        """How often the document has these letters (its length for none)."""
+        got = self._letters.get(letters)
+        if got is None:
+            got = self._letters[letters] = self.text.count(letters) if letters else len(self.text)
+        return got
 
     def adapt(self, reading: str, cands: dict[str, float]) -> dict[str, float]:
         """The candidates' channel costs with the document's habits: lower where the document
@@ -95,7 +134,7 @@ class DocumentEvidence:
                 continue
             gain = 0.0
             for c in confusions(reading, _recase(reading, w)):
-                if self.misread.get(c):
+                if self.misread.get(c) or (self.accent_misread and accent(c)):
                     gain += max(0.0, self.model.pair_cost(*c) - self._doc_cost(c, reading))
             if gain > 0:
                 if out is None:
@@ -116,7 +155,8 @@ class DocumentEvidence:
         cs = confusions(reading, meant)
         if not cs:
             return 0
-        return min(len(self.readings.get(c, ())) - (reading in self.readings.get(c, ())) for c in cs)
+        return min((len(self.accented) - (reading in self.accented)) if accent(c) else
+                   len(self.readings.get(c, ())) - (reading in self.readings.get(c, ())) for c in cs)
 
     def feature(self, reading: str, meant: str) -> float:
         return math.log1p(self.support(reading, meant))

@@ -113,7 +113,7 @@ class Settings:
     # a rule's threshold from the calibration file where it names one (chosen there from held-out evidence),
     # over auto_threshold / auto_threshold_realword
     rule_thresholds: bool = True
-    auto_min_posterior: float = 0.5  # below this raw posterior never automatic (correction.py fits the calibration from this default)
+    auto_min_posterior: float = 0.5  # below this raw posterior never automatic (correction.py fits the calibration from it)
     known_zipf: float = 1.0        # a reading at least this frequent in the language is a word
     suggest_zipf: float = 2.0      # a suggestion must be at least this frequent (or frequent in the witness)
     witness_known: int = 3         # a reading used this often in the witness is its own vocabulary
