@@ -334,9 +334,9 @@ def calibration_json(weights: tuple[list[float], list[float]], fitted_on: str, n
 
 def out_of_fold(calib: dict, knots: dict, parts: int = 2) -> dict:
     """calib's corrections ({set: {rule: [Made]}}) each scored by a calibration fitted on the other
-    documents' (the documents of each set dealt in turn into `parts` parts): held-out scores of the
-    training documents, {set: {rule: [(probability, right)]}}."""
-    part = {s: {n: j % parts for j, n in enumerate(sorted({m.doc for pts in by_rule.values() for m in pts}))}
+    documents' (the sources of each set dealt in turn into `parts` parts, a book's pages in one:
+    learn.source_numbers): held-out scores of the training documents, {set: {rule: [(probability, right)]}}."""
+    part = {s: {n: j % parts for n, j in learn.source_numbers({m.doc for pts in by_rule.values() for m in pts}).items()}
             for s, by_rule in calib.items()}
     out: dict = {}
     for h in range(parts):
@@ -392,11 +392,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
         runs = []
+        # documents dealt into folds by source (learn.source_numbers: a book's pages in one fold)
+        source = {s: learn.source_numbers([n for _, n, _, _ in rows]) for s, rows in pre.items()}
         if args.folds:
             for f in range(args.folds):
                 mfile = tmp / f"model-fold{f}.json"
                 learn.main(["--fold", str(f), "--folds", str(args.folds), "--out", str(mfile)])
-                runs.append((f"heldout-{f}", mfile, lambda s, f=f: {n for k, n, _, _ in pre[s] if k % args.folds != f}))
+                runs.append((f"heldout-{f}", mfile, lambda s, f=f: {n for _, n, _, _ in pre[s]
+                                                                    if source[s][n] % args.folds != f}))
         runs.append(("all", ocr_model.MODEL_FILE, lambda s: {n for _, n, _, _ in pre[s]}))
         for label, mfile, docs_of in runs:
             ocr_model.MODEL_FILE = mfile

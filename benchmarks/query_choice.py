@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import correction  # noqa: E402
 from pipeline.context import Context, Resources  # noqa: E402
-from pipeline.correct import budget  # noqa: E402
+from pipeline.correct import budget, learn  # noqa: E402
 from pipeline.correct.align import align, tokens  # noqa: E402
 from pipeline.model import Query, Witness  # noqa: E402
 from pipeline.stages import detect  # noqa: E402
@@ -56,7 +56,9 @@ def doubts_of(res: Resources, pre: dict) -> dict:
     out = {}
     for s, rows in pre.items():
         docs = []
-        for k, name, text, gold in rows:
+        source = learn.source_numbers([name for _, name, _, _ in rows])  # the folds by source, as correction.py's
+        for _, name, text, gold in rows:
+            k = source[name]
             r, _ = correction.run_detect(unbounded, text)
             if "--dehyphenate" in correction.SETS[s]:
                 gold = correction.HYPHEN_BREAK.sub(r"\1", gold)
@@ -168,7 +170,7 @@ def main() -> int:
     chosen = correction.configured(res, **{k: float(v) for k, v in (kv.split("=", 1) for kv in args.detect)})
     st = detect.Settings.of(Context(w, chosen, chosen.policy(w)))
     values = {}
-    for f in (0, 1):  # held-out fold f: documents k % 2 != f, as correction.py's heldout-f
+    for f in (0, 1):  # held-out fold f: documents k % 2 != f (k: the source's number), as correction.py's heldout-f
         train = [d for rows in docs.values() for d in rows if d.k % 2 == f]
         samples = [(q.rule, q.score, budget.words(q.text), len(d.units(q.start, q.end)))
                    for d in train for q in d.queries if q.rule.startswith("detect.")]

@@ -348,3 +348,24 @@ def test_a_real_words_variants_try_every_confusion_of_a_printed_letter_the_model
     assert len(model.small_for["n"]) > 6 and [m for m, _ in model.small_for["n"]].index("a") >= 6
     assert "of" not in likely("or") and "be" not in likely("lie") and "the" not in likely("tile")
     assert not likely("the") and not likely("and")
+
+
+def test_a_books_pages_are_dealt_into_one_fold():
+    """Held-out figures deal sources, not pages, into folds: ICDAR's eng_monograph_81 is 57 page files,
+    a third of the set, and dealt page by page each held-out page had its book's habits learned from its
+    neighbours. Every page of a book falls in one fold; single documents alternate as before."""
+    from pipeline.correct import learn
+    names = sorted(p.name for p in (learn.BENCHMARKS / "icdar2017_en" / "ocr").glob("*.txt"))
+    if not names:
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    number = learn.source_numbers(names)
+    books: dict[str, set[int]] = {}
+    for n in names:
+        books.setdefault(learn.source_of(n), set()).add(number[n] % 2)
+    assert learn.source_of("eng_monograph_81_p005.txt") == "eng_monograph_81" == learn.source_of("eng_monograph_81.txt")
+    assert len([n for n in names if learn.source_of(n) == "eng_monograph_81"]) > 50
+    assert all(len(folds) == 1 for folds in books.values())
+    assert {f for folds in books.values() for f in folds} == {0, 1}
+    held = {n for _, n, _, _ in learn.documents(("icdar2017_en",), fold=0)}
+    assert held and all(number[n] % 2 == 0 for n in held)
