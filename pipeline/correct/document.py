@@ -24,10 +24,10 @@ The evidence is a count per confusion, so it costs one short alignment per disti
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections import Counter, defaultdict
 from functools import lru_cache
 
+from pipeline.correct.accents import plain
 from pipeline.correct.learn import MAX_SEG, segments
 from pipeline.correct.model import OcrModel
 from pipeline.lexicon import fold
@@ -53,10 +53,7 @@ def confusions(reading: str, meant: str) -> tuple[tuple[str, str], ...]:
 def accent(c: tuple[str, str]) -> bool:
     """Confusion c (meant, printed) only puts accents on Latin letters ("e" printed "é", "a" printed "â")."""
     meant, printed = c
-    if meant == printed or not meant.isascii():
-        return False
-    bare = "".join(x for x in unicodedata.normalize("NFD", printed) if not unicodedata.combining(x))
-    return bare == meant
+    return meant != printed and meant.isascii() and plain(printed) == meant
 
 
 class DocumentEvidence:
@@ -81,7 +78,7 @@ class DocumentEvidence:
         self.accented: set[str] = set()  # the distinct readings whose likeliest correction takes accents off
         self.accent_misread = 0  # their occurrences
         self.accent_letters: set[str] = set()  # the letters that bore them
-        self._accent_count = -1
+        self.accent_letter_count = 0  # how often the document has those letters
 
     def add(self, reading: str, meant: str) -> None:
         n = self.vocab.get(fold(reading), 1)
@@ -90,7 +87,9 @@ class DocumentEvidence:
                 self.readings[c].add(reading)
                 self.misread[c] += n
                 if accent(c):
-                    self.accent_letters.add(c[0])
+                    if c[0] not in self.accent_letters:
+                        self.accent_letters.add(c[0])
+                        self.accent_letter_count += self._count(c[0])
                     if reading not in self.accented:
                         self.accented.add(reading)
                         self.accent_misread += n
@@ -106,10 +105,7 @@ class DocumentEvidence:
         if accent(c) and self.accent_misread:  # the document's rate of accents on any letter that bore one
             n = self.accent_misread - (self.vocab.get(fold(reading), 1) if reading in self.accented else 0)
             if n > 0:
-                if self._accent_count != len(self.accent_letters):
-                    self._accent_count = len(self.accent_letters)
-                    self._accent_letters = sum(self._count(x) for x in self.accent_letters)
-                letters = self._accent_letters + (0 if c[0] in self.accent_letters else self._count(c[0]))
+                letters = self.accent_letter_count + (0 if c[0] in self.accent_letters else self._count(c[0]))
                 cost = min(cost, -math.log10((n + PRIOR_LETTERS * p_model)
                                              / (letters + self.accent_misread + PRIOR_LETTERS)))
         return cost
