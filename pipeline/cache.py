@@ -159,23 +159,10 @@ def kept_json(kind: str, parts: tuple[str, ...], make, valid):
     by the code (`code_version`: the edition's and the libraries', pymorphy3's dictionary among them)
     and `parts` (what the value is made from): read where a process made it before and `valid(value)`
     holds, else `make()` and kept there. A cache that cannot be read or written is not used."""
-    path = cache_dir() / f"{kind}-{digest(code_version(), *parts)[:24]}.json"
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-        if valid(value):
-            try:
-                os.utime(path)  # used now: what RunCache.prune_kept keeps
-            except OSError:
-                pass
-            return value
-    except (OSError, ValueError):
-        pass
-    value = make()
-    try:
-        write_atomic(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
-    except OSError:
-        pass
-    return value
+    return _kept(cache_dir() / f"{kind}-{digest(code_version(), *parts)[:24]}.json", make, valid,
+                 read=lambda path: json.loads(path.read_text(encoding="utf-8")),
+                 dump=lambda value: json.dumps(value, ensure_ascii=False).encode("utf-8"),
+                 unreadable=(OSError, ValueError), unwritable=(OSError,))
 
 
 def kept_pickle(kind: str, parts: tuple[str | bytes, ...], make):
@@ -183,21 +170,30 @@ def kept_pickle(kind: str, parts: tuple[str | bytes, ...], make):
     compiled): `<kind>-<hash>.pickle` in the user cache, named by the code and `parts`, read where a
     process made it before, else `make()` and kept there. `make()` raising keeps nothing (a rule file
     with a problem is read and refused again)."""
-    path = cache_dir() / f"{kind}-{digest(code_version(), *parts)[:24]}.pickle"
+    return _kept(cache_dir() / f"{kind}-{digest(code_version(), *parts)[:24]}.pickle", make, lambda value: True,
+                 read=lambda path: pickle.loads(path.read_bytes()),
+                 dump=lambda value: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
+                 # missing, half-written by another version, unreadable: made again
+                 unreadable=(Exception,), unwritable=(OSError, pickle.PicklingError, TypeError, AttributeError))
+
+
+def _kept(path: Path, make, valid, read, dump, unreadable: tuple, unwritable: tuple):
+    """The value kept at `path`: read (and marked used) where it can be and is `valid`, else `make()`
+    and written there atomically, if it can be."""
     try:
-        with open(path, "rb") as f:
-            value = pickle.load(f)
-        try:
-            os.utime(path)  # used now: what RunCache.prune_kept keeps
-        except OSError:
-            pass
-        return value
-    except Exception:  # noqa: BLE001 (missing, half-written by another version, unreadable: made again)
+        value = read(path)
+        if valid(value):
+            try:
+                os.utime(path)  # used now: what RunCache.prune_kept keeps
+            except OSError:
+                pass
+            return value
+    except unreadable:
         pass
     value = make()
     try:
-        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        write_atomic(path, dump(value))
+    except unwritable:
         pass
     return value
 
