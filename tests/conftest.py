@@ -108,6 +108,16 @@ def en_context(resources: Resources, wid: str = "lenin-trade-unions", **detect_p
     return ctx
 
 
+def refused(load, path: Path, cases) -> None:
+    """A data file's maintainer slips: for each (file text, pattern), `load(path)` of a file with that text
+    raises EditionError whose one line matches the pattern."""
+    from pipeline.errors import EditionError
+    for text, pattern in cases:
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(EditionError, match=pattern):
+            load(path)
+
+
 @pytest.fixture(scope="session")
 def generic(resources) -> Resources:
     """The project's resources as a witness outside its catalogue sees them (the generated
