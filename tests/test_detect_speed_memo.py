@@ -171,3 +171,35 @@ def test_halves_from_the_process_memo_are_the_witness_scores(ocr, resources):
     for prev, x in (("of", "the"), ("the", "of"), ("this", "is"), ("nothing", "whatever")):
         assert other._left(prev, x, 0) == math.log10(other.p_next(prev, x, 0))
         assert other._right(prev, x, 0) == math.log10(other.p_next(prev, x, 0)) - math.log10(other.p_uni(x))
+
+
+def test_detect_leaves_no_cycle_for_the_collector(ocr, resources):
+    """A witness's detection leaves nothing only the cycle collector could free (_Witness.release): its
+    structures and memos are freed by reference counting as detect returns, not walked at the
+    collector's next pass; the outputs are those of a witness left to the collector."""
+    from pipeline.context import Context
+    from pipeline.stages import detect
+    w, text = ocr
+    text = text[:12_000]
+    was = gc.isenabled()
+    gc.collect(0)  # (what detect makes is in the youngest generation: only that one is looked through)
+    gc.disable()
+    try:
+        r = detect.run(text, Context(w, resources, resources.policy(w)))
+        assert gc.collect(0) == 0
+    finally:
+        if was:
+            gc.enable()
+    assert r.edits and r.queries
+    release = detect._Witness.release
+    gc.disable()
+    try:
+        detect._Witness.release = lambda self: None
+        kept = _detected(text, w, resources)
+        assert gc.collect(0) > 1000  # the witness left to the collector
+    finally:
+        detect._Witness.release = release
+        if was:
+            gc.enable()
+    assert kept == ([(e.start, e.end, e.after, e.rule, e.confidence, str(e.note)) for e in r.edits],
+                    [(q.start, q.end, q.text, q.suggestions, q.score, str(q.reason), q.rule) for q in r.queries])
