@@ -374,6 +374,9 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=None, help="pickle of the pre-detect texts (made if missing)")
     ap.add_argument("--write", action="store_true", help="write the calibration and the query values fitted on "
                     "all documents to pipeline/data/ocr_calibration.json and query_value.json")
+    ap.add_argument("--keep", type=Path, default=None, help="a folder to keep each held-out fold's model, calibration "
+                    "and query values in, with its documents (DIR/heldout-F/: for error_classes.py --heldout DIR)")
+    ap.add_argument("--heldout-only", action="store_true", help="the held-out folds only (no in-sample run)")
     args = ap.parse_args()
     global EXAMPLES, LOW
     if args.examples:
@@ -400,7 +403,8 @@ def main() -> int:
                 learn.main(["--fold", str(f), "--folds", str(args.folds), "--out", str(mfile)])
                 runs.append((f"heldout-{f}", mfile, lambda s, f=f: {n for _, n, _, _ in pre[s]
                                                                     if source[s][n] % args.folds != f}))
-        runs.append(("all", ocr_model.MODEL_FILE, lambda s: {n for _, n, _, _ in pre[s]}))
+        if not (args.heldout_only and args.folds):
+            runs.append(("all", ocr_model.MODEL_FILE, lambda s: {n for _, n, _, _ in pre[s]}))
         for label, mfile, docs_of in runs:
             ocr_model.MODEL_FILE = mfile
             ocr_model.shared.cache_clear()
@@ -474,6 +478,14 @@ def main() -> int:
             print_values(label, values)
             budget.VALUE_FILE = vfile
             budget.shared.cache_clear()
+            if args.keep and label.startswith("heldout"):
+                kept = args.keep / label
+                kept.mkdir(parents=True, exist_ok=True)
+                for src, dst in ((mfile, "ocr_model.json"), (cfile, "ocr_calibration.json"), (vfile, "query_value.json")):
+                    (kept / dst).write_bytes(Path(src).read_bytes())
+                (kept / "docs.json").write_text(json.dumps({s: sorted(docs_of(s)) for s in pre}, indent=1) + "\n",
+                                                encoding="utf-8")
+                (kept / "thresholds.json").write_text(json.dumps(thr) + "\n", encoding="utf-8")
             rows = evaluate(configured(base, **thr), pre, docs_of, tmp, label)
             thr_shown = {**thr, **rule_thr}
             report["runs"][label] = {"thresholds_from_training_docs": thr_shown, "weights": weights,

@@ -29,11 +29,20 @@ A set scored with --dehyphenate (overproof) has its gold's line-end hyphens join
 measure.py joins them. Punctuation is not in word tokens: benchmarks/residual.py counts it on whitespace words.
 
     .venv/bin/python benchmarks/error_classes.py [--sets overproof_smh_dev] [--cache /tmp/pre.pickle]
+
+In-sample, the shipped model has seen every dev document's confusions. `--heldout DIR` shows where an
+unseen print's misread words are lost: each fold's held-out documents with the model, calibration, query
+values and thresholds fitted on the other fold (kept by benchmarks/correction.py --keep DIR), per fold
+and summed.
+
+    .venv/bin/python benchmarks/correction.py --folds 2 --cache /tmp/pre.pickle --heldout-only --keep /tmp/folds
+    .venv/bin/python benchmarks/error_classes.py --cache /tmp/pre.pickle --heldout /tmp/folds
 """
 from __future__ import annotations
 
 import argparse
 import bisect
+import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -243,53 +252,101 @@ def main() -> int:
     ap.add_argument("--no-budget", action="store_true", help="queries without the per-100-words budget")
     ap.add_argument("--detect", nargs="*", default=[], metavar="KEY=VALUE",
                     help="[detect] settings over config/pipeline.toml's (to compare a setting)")
+    ap.add_argument("--heldout", type=Path, default=None, help="the folds kept by correction.py --keep DIR: each "
+                    "fold's held-out documents with the model, calibration, query values and thresholds learned on "
+                    "the others (an unseen print's classes), then summed over the folds")
     args = ap.parse_args()
     base = Resources(ROOT)
     pre = correction.cached_pre_detect(base, args.cache, args.limit)
     over = {k: float(v) for k, v in (kv.split("=", 1) for kv in args.detect)}
+    if args.heldout is None:
+        for s in args.sets:
+            print_counts(s, classes(args, base, pre[s], s, over), args)
+        return 0
+    from pipeline.correct import budget, calibrate
+    from pipeline.correct import model as ocr_model
+    folds = sorted(d for d in args.heldout.iterdir() if (d / "docs.json").exists())
+    if not folds:
+        raise SystemExit(f"{args.heldout}: no fold kept (benchmarks/correction.py --keep {args.heldout})")
+    summed = {s: Counter() for s in args.sets}
+    for d in folds:
+        ocr_model.MODEL_FILE, calibrate.CALIBRATION_FILE, budget.VALUE_FILE = (
+            d / "ocr_model.json", d / "ocr_calibration.json", d / "query_value.json")
+        for f in (ocr_model.shared, calibrate.shared, budget.shared):
+            f.cache_clear()
+        docs = json.loads((d / "docs.json").read_text(encoding="utf-8"))
+        thr = json.loads((d / "thresholds.json").read_text(encoding="utf-8"))
+        print(f"\n#### {d.name}: its held-out documents, with what was learned on the others")
+        for s in args.sets:
+            held = set(docs.get(s, ()))
+            got = classes(args, base, [row for row in pre[s] if row[1] in held], s, {**thr, **over})
+            print_counts(s, got, args)
+            for key, v in got.items():  # (an example's text is kept while the sum shows fewer)
+                if isinstance(v, str):
+                    c, _, _ = key
+                    if summed[s][(c, "ex")] < args.examples:
+                        summed[s][(c, "ex", summed[s][(c, "ex")])] = v
+                        summed[s][(c, "ex")] += 1
+                elif not (isinstance(key, tuple) and len(key) == 2 and key[1] == "ex"):
+                    summed[s][key] = summed[s][key] + v
+    print("\n#### every fold: each document held out once")
+    for s in args.sets:
+        print_counts(s, summed[s], args)
+    return 0
+
+
+def classes(args, base, rows, s: str, over: dict) -> Counter:
+    """The error units of one set's documents (`rows`) by (class, fate), with the words, queries and
+    reading cost ("#..." keys) and the examples left ((class, "ex", k) keys)."""
     res = correction.configured(base, **over, **({"max_queries": 1e9} if args.no_budget else {})) if over \
         or args.no_budget else base
     st = detect.Settings.of(_ctx(res))
     # each doubt its own query, without the budget: which error units the doubts inside a query touch
     alone = correction.configured(res, max_queries=1e9, merge_gap=-1) if st.merge_gap >= 0 else None
-    for s in args.sets:
-        counts: Counter = Counter()
-        examples = defaultdict(list)
-        words = queries = 0
-        cost = [0, 0, 0, 0, 0]  # queries, words read in them, error units they touch, queries on none, ... their doubts touch
-        for _k, _name, text, gold in pre[s][:args.limit] if args.limit else pre[s]:
-            if "--dehyphenate" in correction.SETS[s]:  # as the set is scored: the print's line-end hyphens joined
-                gold = HYPHEN_BREAK.sub(r"\1", gold)
-            r, _post = correction.run_detect(res, text)
-            words += len(tokens(text))
-            queries += sum(1 for q in r.queries if q.rule.startswith("detect."))
-            doubts = correction.run_detect(alone, text)[0].queries if alone is not None else None
-            cost = [a + b for a, b in zip(cost, reading_cost(text, gold, r, doubts))]
-            for c, fate, ex in classify_doc(text, gold, r, res, st, args.detail, doubts):
-                counts[(c, fate)] += 1
-                counts[c] += 1
-                if fate == "left":
-                    examples[c].append(ex)
-        total = sum(counts[c] for c in CLASSES + DETAIL)
-        print(f"\n== {s}: {words} words, {total} error units, {100 * queries / max(1, words):.2f} queries/100 words"
-              f"{' (no budget)' if args.no_budget else ''}")
-        print(f"  {'class':<14} {'units':>6} {'share':>6} {'fixed':>6} {'queried':>7} {'dropped':>7} {'left':>6}")
-        for c in CLASSES + DETAIL:
-            n = counts[c]
-            if not n:
-                continue
-            print(f"  {c:<14} {n:>6} {100 * n / total:>5.1f}% {counts[(c, 'fixed')]:>6} {counts[(c, 'queried')]:>7} "
-                  f"{counts[(c, 'dropped')]:>7} {counts[(c, 'left')]:>6}   " + " | ".join(examples[c][:args.examples]))
-        fl = sum(counts[(c, f)] for c in CLASSES + DETAIL for f in ("fixed", "queried"))
-        dropped = sum(counts[(c, "dropped")] for c in CLASSES + DETAIL)
-        print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%"
-              + (f"; doubted but not kept by the budget {dropped} = {100 * dropped / max(1, total):.1f}%, never "
-                 f"doubted {total - fl - dropped} = {100 * (total - fl - dropped) / max(1, total):.1f}%"
-                 if alone is not None else ""))
-        print(f"  reading: {cost[1]} words in {cost[0]} queries, {cost[1] / max(1, cost[2]):.2f} words per error unit "
-              f"they touch ({cost[2]}), {100 * cost[3] / max(1, cost[0]):.1f}% of the queries on no error"
-              + (f"; the doubts inside them touch {cost[4]}" if alone is not None else ""))
-    return 0
+    counts: Counter = Counter()
+    cost = [0, 0, 0, 0, 0]  # queries, words read in them, error units they touch, queries on none, ... their doubts touch
+    for _k, _name, text, gold in rows[:args.limit] if args.limit else rows:
+        if "--dehyphenate" in correction.SETS[s]:  # as the set is scored: the print's line-end hyphens joined
+            gold = HYPHEN_BREAK.sub(r"\1", gold)
+        r, _post = correction.run_detect(res, text)
+        counts["#words"] += len(tokens(text))
+        counts["#queries"] += sum(1 for q in r.queries if q.rule.startswith("detect."))
+        doubts = correction.run_detect(alone, text)[0].queries if alone is not None else None
+        cost = [a + b for a, b in zip(cost, reading_cost(text, gold, r, doubts))]
+        for c, fate, ex in classify_doc(text, gold, r, res, st, args.detail, doubts):
+            counts[(c, fate)] += 1
+            counts[c] += 1
+            if fate == "left" and counts[(c, "ex")] < args.examples:
+                counts[(c, "ex", counts[(c, "ex")])] = ex  # type: ignore[assignment]
+                counts[(c, "ex")] += 1
+    counts.update({f"#cost{j}": v for j, v in enumerate(cost)})
+    counts["#alone"] = int(alone is not None)
+    return counts
+
+
+def print_counts(s: str, counts: Counter, args) -> None:
+    words, queries, alone = counts["#words"], counts["#queries"], bool(counts["#alone"])
+    cost = [counts[f"#cost{j}"] for j in range(5)]
+    total = sum(counts[c] for c in CLASSES + DETAIL)
+    print(f"\n== {s}: {words} words, {total} error units, {100 * queries / max(1, words):.2f} queries/100 words"
+          f"{' (no budget)' if args.no_budget else ''}")
+    print(f"  {'class':<14} {'units':>6} {'share':>6} {'fixed':>6} {'queried':>7} {'dropped':>7} {'left':>6}")
+    for c in CLASSES + DETAIL:
+        n = counts[c]
+        if not n:
+            continue
+        shown = [counts[(c, "ex", k)] for k in range(args.examples) if (c, "ex", k) in counts]
+        print(f"  {c:<14} {n:>6} {100 * n / total:>5.1f}% {counts[(c, 'fixed')]:>6} {counts[(c, 'queried')]:>7} "
+              f"{counts[(c, 'dropped')]:>7} {counts[(c, 'left')]:>6}   " + " | ".join(shown))
+    fl = sum(counts[(c, f)] for c in CLASSES + DETAIL for f in ("fixed", "queried"))
+    dropped = sum(counts[(c, "dropped")] for c in CLASSES + DETAIL)
+    print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%"
+          + (f"; doubted but not kept by the budget {dropped} = {100 * dropped / max(1, total):.1f}%, never "
+             f"doubted {total - fl - dropped} = {100 * (total - fl - dropped) / max(1, total):.1f}%"
+             if alone else ""))
+    print(f"  reading: {cost[1]} words in {cost[0]} queries, {cost[1] / max(1, cost[2]):.2f} words per error unit "
+          f"they touch ({cost[2]}), {100 * cost[3] / max(1, cost[0]):.1f}% of the queries on no error"
+          + (f"; the doubts inside them touch {cost[4]}" if alone else ""))
 
 
 if __name__ == "__main__":
