@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import product
 
 WORD_RE = re.compile(r"[^\W\d_]{5,}")
 STEM = 5  # letters kept: a crude stem that survives most inflection in both languages
@@ -56,21 +55,32 @@ def trusted(support: dict[str, tuple[str, int, float]]) -> set[tuple[str, str]]:
 
 def learn_with_support(pairs: list[tuple[set[str], set[str]]]) -> dict[str, tuple[str, int, float]]:
     """Pivot stem -> (translation stem, passages with both, Dice coefficient)."""
-    cp, co, both = Counter(), Counter(), Counter()
+    # the passages with both, counted per pivot stem (a Counter of translation stems each: no pair
+    # tuple made for each of the passages' hundred thousand combinations); the best partners are
+    # maxima of distinct tuples, the same whatever order the pairs are met in
+    cp, co = Counter(), Counter()
+    both: dict[str, Counter] = {}
     for left, right in pairs:
         cp.update(left)
         co.update(right)
-        both.update(product(left, right))
+        if right:
+            for r in left:
+                seen = both.get(r)
+                if seen is None:
+                    both[r] = seen = Counter()
+                seen.update(right)
     best_e: dict[str, tuple[float, str]] = {}
     best_r: dict[str, tuple[float, str]] = {}
-    for (r, e), n in both.items():
-        if n < MIN_PAIR:
-            continue
-        dice = 2 * n / (cp[r] + co[e])
-        if dice < MIN_DICE:
-            continue
-        if (dice, e) > best_e.get(r, (0.0, "")):
-            best_e[r] = (dice, e)
-        if (dice, r) > best_r.get(e, (0.0, "")):
-            best_r[e] = (dice, r)
-    return {r: (e, both[(r, e)], round(d, 3)) for r, (d, e) in sorted(best_e.items()) if best_r.get(e, (0, ""))[1] == r}
+    for r, seen in both.items():
+        n_r = cp[r]
+        for e, n in seen.items():
+            if n < MIN_PAIR:
+                continue
+            dice = 2 * n / (n_r + co[e])
+            if dice < MIN_DICE:
+                continue
+            if (dice, e) > best_e.get(r, (0.0, "")):
+                best_e[r] = (dice, e)
+            if (dice, r) > best_r.get(e, (0.0, "")):
+                best_r[e] = (dice, r)
+    return {r: (e, both[r][e], round(d, 3)) for r, (d, e) in sorted(best_e.items()) if best_r.get(e, (0, ""))[1] == r}
