@@ -132,47 +132,6 @@ def test_fits_of_candidates_the_witness_lacks_are_their_scores(ocr, resources):
     assert asked > 500 and lacked > asked // 2, (asked, lacked)
 
 
-def test_halves_from_the_process_memo_are_the_witness_scores(ocr, resources):
-    """ContextModel._left and _right take a half the witness's own bigrams add nothing to from the
-    process's memo of the pair (the same pairs in every document): on real OCR, for the readings' own
-    places and their candidates (most of them words the witness lacks), each half is the one
-    `p_next` gives, which looks every count up, to the last bit; and a second witness that prints
-    none of them reads the same memo."""
-    import math
-
-    from pipeline.context import Context
-    from pipeline.stages import detect
-    w, text = ocr
-    ctx = Context(w, resources, resources.policy(w))
-    st = detect.Settings.of(ctx)
-    wt = detect._Witness(text, ctx, st)
-    cm = wt.context
-    asked = own_pairs = 0
-    for i, low in enumerate(wt.tokens.lows):
-        if not low.isalpha() or i % 3:
-            continue
-        prev, nxt = wt.neighbours(i)
-        for x in [low, *wt.candidates(low)][:6]:
-            if " " in x:
-                continue
-            own = int(x == low)
-            left = math.log10(cm.p_uni(x) if prev is None else cm.p_next(prev, x, own))
-            assert cm._left(prev, x, own) == left, (prev, x, own)
-            if nxt is not None:
-                mine = int(own and cm.vocab.get(x, 0) < cm.known)
-                right = math.log10(cm.p_next(x, nxt, mine)) - math.log10(cm.p_uni(nxt))
-                assert cm._right(x, nxt, own) == right, (x, nxt, own)
-                own_pairs += prev is not None and cm.bigrams.get((x, nxt), 0) > 1
-            asked += 1
-    assert asked > 2000 and own_pairs > 100, (asked, own_pairs)
-    other = detect._Witness("Nothing of this is printed twice.", ctx, st).context
-    assert other._left_half is cm._left_half and other._right_half is cm._right_half  # one memo per lexicon
-    assert cm._left_half.cache_info().currsize > 1000
-    for prev, x in (("of", "the"), ("the", "of"), ("this", "is"), ("nothing", "whatever")):
-        assert other._left(prev, x, 0) == math.log10(other.p_next(prev, x, 0))
-        assert other._right(prev, x, 0) == math.log10(other.p_next(prev, x, 0)) - math.log10(other.p_uni(x))
-
-
 def test_detect_leaves_no_cycle_for_the_collector(ocr, resources):
     """A witness's detection leaves nothing only the cycle collector could free (_Witness.release): its
     structures and memos are freed by reference counting as detect returns, not walked at the

@@ -74,24 +74,7 @@ def _language_part(lex: Lexicon):
         return W_UNIGRAM * p_uni(w) + W_BIGRAM * p_uni(w)
 
     # without a bigram list (Russian) the pair is no key: remembering it held ~200 bytes a pair
-    p_language = p_next if lex.language == "en" else p_alone
-
-    # the halves of a context score where the witness's own bigrams add nothing (ContextModel._left, _right):
-    # a word the witness does not print (most candidates), or a pair it never prints linked, after a
-    # neighbour it prints (`alone` False: P(w | prev) is the language's) or not (True: the witness's part is
-    # the word's unigram); pure functions of the two words, the same pairs in every document (hit 35-45 % of
-    # the halves a witness computes on ICDAR and scale books, in one process; ~200 bytes an entry)
-    @lru_cache(maxsize=50_000)
-    def left_half(prev: str, w: str, alone: bool) -> float:
-        p = p_language(prev, w)
-        return math.log10(p + W_WITNESS * p_uni(w) if alone else p)
-
-    @lru_cache(maxsize=50_000)
-    def right_half(w: str, nxt: str, alone: bool) -> float:
-        p = p_language(w, nxt)
-        return math.log10(p + W_WITNESS * p_uni(nxt) if alone else p) - math.log10(p_uni(nxt))
-
-    return p_uni, p_language, left_half, right_half
+    return p_uni, (p_next if lex.language == "en" else p_alone)
 
 
 _language_parts = lru_cache(maxsize=4)(_language_part)
@@ -112,7 +95,7 @@ class ContextModel:
         # which the bigram list lacks for most pairs ("he submitted"). Without a bigram list (Russian) the
         # witness's own bigrams are all the context there is: there the right one stays
         self.known = known if lex.language == "en" else 0
-        self.p_uni, self._p_language, self._left_half, self._right_half = _language_parts(lex)
+        self.p_uni, self._p_language = _language_parts(lex)
         # `outscored`'s halves of the scores, (left word or None, word, own) -> the left one and (word, right
         # word, own) -> the right one, each computed once for the witness
         self._lefts: dict[tuple, float] = {}
@@ -241,30 +224,14 @@ class ContextModel:
         return False
 
     def _left(self, prev: str | None, w: str, own: int) -> float:
-        """`score`'s first half of a single word's score: log10 P(w | prev), `own` the reading's own place left out
-        (`p_next` written out: where the witness's bigram adds nothing, the process's memo of the pair's half;
-        a word the witness does not print is in none of its bigrams, none looked up, as in `fits`)."""
-        if prev is None:
-            return math.log10(self.p_uni(w))
-        vocab = self.vocab
-        n = vocab.get(prev, 0) - own
-        if n > 0 and vocab.get(w, 0):
-            c = self.bigrams.get((prev, w), 0) - own
-            if c > 0:
-                return math.log10(self._p_language(prev, w) + W_WITNESS * c / n)
-        return self._left_half(prev, w, n <= 0)
+        """`score`'s first half of a single word's score: log10 P(w | prev), `own` the reading's own place left out."""
+        return math.log10(self.p_uni(w) if prev is None else self.p_next(prev, w, own))
 
     def _right(self, w: str, nxt: str, own: int) -> float:
         """`score`'s second half: log10 P(nxt | w) less log10 P(nxt), `own` the reading's own place (left out where
-        the witness uses it fewer than `known` times). (`p_next` written out, as in `_left`.)"""
-        n = self.vocab.get(w, 0)
-        own = int(own and n < self.known)
-        n -= own
-        if n > 0:
-            c = self.bigrams.get((w, nxt), 0) - own
-            if c > 0:
-                return math.log10(self._p_language(w, nxt) + W_WITNESS * c / n) - math.log10(self.p_uni(nxt))
-        return self._right_half(w, nxt, n <= 0)
+        the witness uses it fewer than `known` times)."""
+        own = int(own and self.vocab.get(w, 0) < self.known)
+        return math.log10(self.p_next(w, nxt, own)) - math.log10(self.p_uni(nxt))
 
 
 # `outscored`'s halves a witness remembers, on each side (about 120 bytes an entry; emptied when this full)
