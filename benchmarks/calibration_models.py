@@ -29,7 +29,6 @@ scikit-learn is needed by this benchmark only (the optional extra `calib`; the p
 from __future__ import annotations
 
 import argparse
-import math
 import pickle
 import random
 import sys

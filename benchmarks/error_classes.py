@@ -44,7 +44,7 @@ import argparse
 import bisect
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import regex
