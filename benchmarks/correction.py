@@ -319,6 +319,16 @@ SHIPPED_CALIBRATION = calibrate.CALIBRATION_FILE
 SHIPPED_VALUES = budget.VALUE_FILE
 
 
+def use_data(model: Path | None = None, calibration: Path | None = None, values: Path | None = None) -> None:
+    """Detect reads its OCR model, calibration and query values from these files from now on (each one given:
+    its path set and the copy read before dropped)."""
+    for module, name, path in ((ocr_model, "MODEL_FILE", model), (calibrate, "CALIBRATION_FILE", calibration),
+                               (budget, "VALUE_FILE", values)):
+        if path is not None:
+            setattr(module, name, path)
+            module.shared.cache_clear()
+
+
 def calibration_json(weights: tuple[list[float], list[float]], fitted_on: str, n: int,
                      thresholds: dict[str, float] | None = None, thresholds_note: str = "",
                      knots: dict[str, list[float]] | None = None) -> str:
@@ -406,8 +416,7 @@ def main() -> int:
         if not (args.heldout_only and args.folds):
             runs.append(("all", ocr_model.MODEL_FILE, lambda s: {n for _, n, _, _ in pre[s]}))
         for label, mfile, docs_of in runs:
-            ocr_model.MODEL_FILE = mfile
-            ocr_model.shared.cache_clear()
+            use_data(model=mfile)
             # calibration: automatic fixes allowed from a low raw posterior (every other safeguard
             # in place) on the training documents; a logistic model of "right" over their features
             # (pipeline/correct/calibrate.py) is fitted there, and the lowest calibrated threshold
@@ -460,8 +469,7 @@ def main() -> int:
             # above the bar or to never, where pick_band only comes down from it
             thr["auto_threshold_space"] = max(TARGET, *(space_threshold(pts) for by_kind in spaced.values()
                                                         for pts in by_kind.values()))
-            calibrate.CALIBRATION_FILE = cfile
-            calibrate.shared.cache_clear()
+            use_data(calibration=cfile)
             # the value of a query (pipeline/correct/budget.py): the training documents' queries, with
             # these thresholds and no budget, each matched with the gold
             asked: list = []
@@ -476,8 +484,7 @@ def main() -> int:
                 values.note = values.note.replace(" on all ", " on all dev documents ")
                 SHIPPED_VALUES.write_text(values.model_dump_json(indent=1) + "\n", encoding="utf-8")
             print_values(label, values)
-            budget.VALUE_FILE = vfile
-            budget.shared.cache_clear()
+            use_data(values=vfile)
             if args.keep and label.startswith("heldout"):
                 kept = args.keep / label
                 kept.mkdir(parents=True, exist_ok=True)
@@ -491,19 +498,12 @@ def main() -> int:
             report["runs"][label] = {"thresholds_from_training_docs": thr_shown, "weights": weights,
                                      "query_rates": values.rates, "sets": rows}
             print_run(label + (" (held-out documents)" if label.startswith("heldout") else " (in-sample)"), thr_shown, rows)
+            use_data(calibration=SHIPPED_CALIBRATION, values=SHIPPED_VALUES)
             if label == "all":  # the shipped calibration, query values and thresholds (config/pipeline.toml)
-                calibrate.CALIBRATION_FILE = SHIPPED_CALIBRATION
-                calibrate.shared.cache_clear()
-                budget.VALUE_FILE = SHIPPED_VALUES
-                budget.shared.cache_clear()
                 shipped = {k: base.config["detect"].get(k, getattr(detect.Settings(), k)) for k in thr}
                 rows = evaluate(base, pre, docs_of, tmp, label + "-config")
                 report["runs"][label + "-config"] = {"thresholds_config": shipped, "sets": rows}
                 print_run(label + " with the shipped calibration and config/pipeline.toml thresholds", shipped, rows)
-            calibrate.CALIBRATION_FILE = SHIPPED_CALIBRATION
-            calibrate.shared.cache_clear()
-            budget.VALUE_FILE = SHIPPED_VALUES
-            budget.shared.cache_clear()
             if EXAMPLES:
                 print("\n".join(EXAMPLES))
                 EXAMPLES.clear()

@@ -44,7 +44,7 @@ import argparse
 import bisect
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import regex
@@ -261,49 +261,40 @@ def main() -> int:
     over = {k: float(v) for k, v in (kv.split("=", 1) for kv in args.detect)}
     if args.heldout is None:
         for s in args.sets:
-            print_counts(s, classes(args, base, pre[s], s, over), args)
+            print_counts(s, *classes(args, base, pre[s], s, over), args)
         return 0
-    from pipeline.correct import budget, calibrate
-    from pipeline.correct import model as ocr_model
     folds = sorted(d for d in args.heldout.iterdir() if (d / "docs.json").exists())
     if not folds:
         raise SystemExit(f"{args.heldout}: no fold kept (benchmarks/correction.py --keep {args.heldout})")
-    summed = {s: Counter() for s in args.sets}
+    summed = {s: (Counter(), defaultdict(list)) for s in args.sets}
     for d in folds:
-        ocr_model.MODEL_FILE, calibrate.CALIBRATION_FILE, budget.VALUE_FILE = (
-            d / "ocr_model.json", d / "ocr_calibration.json", d / "query_value.json")
-        for f in (ocr_model.shared, calibrate.shared, budget.shared):
-            f.cache_clear()
+        correction.use_data(d / "ocr_model.json", d / "ocr_calibration.json", d / "query_value.json")
         docs = json.loads((d / "docs.json").read_text(encoding="utf-8"))
         thr = json.loads((d / "thresholds.json").read_text(encoding="utf-8"))
         print(f"\n#### {d.name}: its held-out documents, with what was learned on the others")
         for s in args.sets:
             held = set(docs.get(s, ()))
-            got = classes(args, base, [row for row in pre[s] if row[1] in held], s, {**thr, **over})
-            print_counts(s, got, args)
-            for key, v in got.items():  # (an example's text is kept while the sum shows fewer)
-                if isinstance(v, str):
-                    c, _, _ = key
-                    if summed[s][(c, "ex")] < args.examples:
-                        summed[s][(c, "ex", summed[s][(c, "ex")])] = v
-                        summed[s][(c, "ex")] += 1
-                elif not (isinstance(key, tuple) and len(key) == 2 and key[1] == "ex"):
-                    summed[s][key] = summed[s][key] + v
+            counts, examples = classes(args, base, [row for row in pre[s] if row[1] in held], s, {**thr, **over})
+            print_counts(s, counts, examples, args)
+            summed[s][0].update(counts)
+            for c, shown in examples.items():
+                summed[s][1][c].extend(shown)
     print("\n#### every fold: each document held out once")
     for s in args.sets:
-        print_counts(s, summed[s], args)
+        print_counts(s, *summed[s], args)
     return 0
 
 
-def classes(args, base, rows, s: str, over: dict) -> Counter:
+def classes(args, base, rows, s: str, over: dict) -> tuple[Counter, dict[str, list[str]]]:
     """The error units of one set's documents (`rows`) by (class, fate), with the words, queries and
-    reading cost ("#..." keys) and the examples left ((class, "ex", k) keys)."""
+    reading cost ("#..." keys); and by class, the first examples of units left."""
     res = correction.configured(base, **over, **({"max_queries": 1e9} if args.no_budget else {})) if over \
         or args.no_budget else base
     st = detect.Settings.of(_ctx(res))
     # each doubt its own query, without the budget: which error units the doubts inside a query touch
     alone = correction.configured(res, max_queries=1e9, merge_gap=-1) if st.merge_gap >= 0 else None
     counts: Counter = Counter()
+    examples: dict[str, list[str]] = defaultdict(list)
     cost = [0, 0, 0, 0, 0]  # queries, words read in them, error units they touch, queries on none, ... their doubts touch
     for _k, _name, text, gold in rows[:args.limit] if args.limit else rows:
         if "--dehyphenate" in correction.SETS[s]:  # as the set is scored: the print's line-end hyphens joined
@@ -316,15 +307,14 @@ def classes(args, base, rows, s: str, over: dict) -> Counter:
         for c, fate, ex in classify_doc(text, gold, r, res, st, args.detail, doubts):
             counts[(c, fate)] += 1
             counts[c] += 1
-            if fate == "left" and counts[(c, "ex")] < args.examples:
-                counts[(c, "ex", counts[(c, "ex")])] = ex  # type: ignore[assignment]
-                counts[(c, "ex")] += 1
+            if fate == "left" and len(examples[c]) < args.examples:
+                examples[c].append(ex)
     counts.update({f"#cost{j}": v for j, v in enumerate(cost)})
     counts["#alone"] = int(alone is not None)
-    return counts
+    return counts, examples
 
 
-def print_counts(s: str, counts: Counter, args) -> None:
+def print_counts(s: str, counts: Counter, examples: dict[str, list[str]], args) -> None:
     words, queries, alone = counts["#words"], counts["#queries"], bool(counts["#alone"])
     cost = [counts[f"#cost{j}"] for j in range(5)]
     total = sum(counts[c] for c in CLASSES + DETAIL)
@@ -335,7 +325,7 @@ def print_counts(s: str, counts: Counter, args) -> None:
         n = counts[c]
         if not n:
             continue
-        shown = [counts[(c, "ex", k)] for k in range(args.examples) if (c, "ex", k) in counts]
+        shown = examples.get(c, [])[:args.examples]
         print(f"  {c:<14} {n:>6} {100 * n / total:>5.1f}% {counts[(c, 'fixed')]:>6} {counts[(c, 'queried')]:>7} "
               f"{counts[(c, 'dropped')]:>7} {counts[(c, 'left')]:>6}   " + " | ".join(shown))
     fl = sum(counts[(c, f)] for c in CLASSES + DETAIL for f in ("fixed", "queried"))
