@@ -12,7 +12,7 @@ HTML like any anchor ("оппозиции = opposition"), so a reader can judge 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from functools import lru_cache
 
 WORD_RE = re.compile(r"[^\W\d_]{5,}")
@@ -59,16 +59,13 @@ def learn_with_support(pairs: list[tuple[set[str], set[str]]]) -> dict[str, tupl
     # tuple made for each of the passages' hundred thousand combinations); the best partners are
     # maxima of distinct tuples, the same whatever order the pairs are met in
     cp, co = Counter(), Counter()
-    both: dict[str, Counter] = {}
+    both: defaultdict[str, Counter] = defaultdict(Counter)
     for left, right in pairs:
         cp.update(left)
         co.update(right)
         if right:
             for r in left:
-                seen = both.get(r)
-                if seen is None:
-                    both[r] = seen = Counter()
-                seen.update(right)
+                both[r].update(right)
     best_e: dict[str, tuple[float, str]] = {}
     best_r: dict[str, tuple[float, str]] = {}
     for r, seen in both.items():
