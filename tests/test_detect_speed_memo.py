@@ -26,7 +26,11 @@ def ocr(resources):
 def _detected(text, w, resources):
     from pipeline.context import Context
     from pipeline.stages import detect
-    r = detect.run(text, Context(w, resources, resources.policy(w)))
+    return _outcome(detect.run(text, Context(w, resources, resources.policy(w))))
+
+
+def _outcome(r):
+    """A detect result's edits and queries, as comparable tuples."""
     return ([(e.start, e.end, e.after, e.rule, e.confidence, str(e.note)) for e in r.edits],
             [(q.start, q.end, q.text, q.suggestions, q.score, str(q.reason), q.rule) for q in r.queries])
 
@@ -160,5 +164,4 @@ def test_detect_leaves_no_cycle_for_the_collector(ocr, resources):
         detect._Witness.release = release
         if was:
             gc.enable()
-    assert kept == ([(e.start, e.end, e.after, e.rule, e.confidence, str(e.note)) for e in r.edits],
-                    [(q.start, q.end, q.text, q.suggestions, q.score, str(q.reason), q.rule) for q in r.queries])
+    assert kept == _outcome(r)
