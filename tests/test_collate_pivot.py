@@ -298,6 +298,11 @@ def test_the_bounds_and_shortcuts_change_no_alignment():
         want = _unbounded(p, o, 1.2, b, beads, free)
         assert pv.align_units(p, o, 1.2, b, beads=beads, free_ends=free) == want
         assert any(i1 - i0 > 1 or j1 - j0 > 1 for i0, i1, j0, j1, _ in want)  # beads of several units too
+    # the structure costs looked up by side (a group of translation units with a note, or a heading at its
+    # edge, and one without): the Russian's notes (its last paragraphs) on the translation side
+    back, notes = ou[126:160], pu[136:164]
+    assert any(u.note for u in notes) and any(u.heading for u in back + notes)
+    assert pv.align_units(back, notes, 0.9, None, beads=pv.BEADS) == _unbounded(back, notes, 0.9, None, pv.BEADS, True)
     start = pv._first_read(band, pv.SENTENCE_BEADS)  # the prefix sums made from the band's first column: the same sums
     whole, cut = pv._Matches(ps, os_).full, pv._Matches(ps, os_, start).full
     assert 0 < max(start) and all(whole[i][start[i]:] == cut[i][start[i]:] for i in range(len(ps) + 1))
