@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import accumulate
 from operator import add
@@ -947,15 +947,21 @@ def sentence_units(w: WitnessText, nums: list[int], paragraph_units: list[Unit])
     and their ids "paragraph.sentence"."""
     out, ids = [], []
     for p in nums:
-        text, found = w.paragraphs[p], paragraph_units[p].found
-        for k, (s, e) in enumerate(sentence_spans(text)):
-            sub = Found()
-            for key, spans in found.keys.items():
-                for a, b in spans:
-                    if s <= a and b <= e:
-                        sub.keys[key].append((a - s, b - s))
+        text, pu = w.paragraphs[p], paragraph_units[p]
+        bounds = sentence_spans(text)  # in order, each ending at or before the next one starts
+        starts, ends = [s for s, _ in bounds], [e for _, e in bounds]
+        subs = [Found() for _ in bounds]
+        # each anchor's span to the sentence holding it whole: the last one starting at or before it (and the
+        # one before, for an empty span where one sentence ends as the next begins); the keys in the
+        # paragraph's order, each key's spans in theirs, as a walk of every sentence over every span gives them
+        for key, spans in pu.found.keys.items():
+            for a, b in spans:
+                k = bisect_right(starts, a) - 1
+                while k >= 0 and ends[k] >= b:
+                    subs[k].keys[key].append((a - starts[k], b - starts[k]))
+                    k -= 1
+        for k, ((s, e), sub) in enumerate(zip(bounds, subs)):
             whole = s == 0 and e == len(text)  # a one-sentence paragraph keeps its structure (heading, note)
-            pu = paragraph_units[p]
             out.append(Unit(text[s:e], e - s, whole and pu.heading, whole and pu.note, sub, whole and pu.list_item))
             ids.append(f"{p}.{k}")
     return out, ids
