@@ -303,6 +303,11 @@ def test_the_bounds_and_shortcuts_change_no_alignment():
     back, notes = ou[126:160], pu[136:164]
     assert any(u.note for u in notes) and any(u.heading for u in back + notes)
     assert pv.align_units(back, notes, 0.9, None, beads=pv.BEADS) == _unbounded(back, notes, 0.9, None, pv.BEADS, True)
+    for p, o in ((ps, os_), (pu, ou)):  # the pair table (a key held once by the pivot unit: its weight) is exact()'s
+        mt = pv._Matches(p, o)
+        assert sum(map(len, mt.pair)) > 100
+        assert all(mt.from_pair(got, i, i + 1, j, j + 1) == mt.exact(i, i + 1, j, j + 1)
+                   for i, row in enumerate(mt.pair) for j, got in row.items())
     start = pv._first_read(band, pv.SENTENCE_BEADS)  # the prefix sums made from the band's first column: the same sums
     whole, cut = pv._Matches(ps, os_).full, pv._Matches(ps, os_, start).full
     assert 0 < max(start) and all(whole[i][start[i]:] == cut[i][start[i]:] for i in range(len(ps) + 1))
