@@ -298,6 +298,16 @@ def test_the_bounds_and_shortcuts_change_no_alignment():
         want = _unbounded(p, o, 1.2, b, beads, free)
         assert pv.align_units(p, o, 1.2, b, beads=beads, free_ends=free) == want
         assert any(i1 - i0 > 1 or j1 - j0 > 1 for i0, i1, j0, j1, _ in want)  # beads of several units too
+    # the structure costs looked up by side (a group of translation units with a note, or a heading at its
+    # edge, and one without): the Russian's notes (its last paragraphs) on the translation side
+    back, notes = ou[126:160], pu[136:164]
+    assert any(u.note for u in notes) and any(u.heading for u in back + notes)
+    assert pv.align_units(back, notes, 0.9, None, beads=pv.BEADS) == _unbounded(back, notes, 0.9, None, pv.BEADS, True)
+    for p, o in ((ps, os_), (pu, ou)):  # the pair table (a key held once by the pivot unit: its weight) is exact()'s
+        mt = pv._Matches(p, o)
+        assert sum(map(len, mt.pair)) > 100
+        assert all(mt.from_pair(got, i, i + 1, j, j + 1) == mt.exact(i, i + 1, j, j + 1)
+                   for i, row in enumerate(mt.pair) for j, got in row.items())
     start = pv._first_read(band, pv.SENTENCE_BEADS)  # the prefix sums made from the band's first column: the same sums
     whole, cut = pv._Matches(ps, os_).full, pv._Matches(ps, os_, start).full
     assert 0 < max(start) and all(whole[i][start[i]:] == cut[i][start[i]:] for i in range(len(ps) + 1))
@@ -327,3 +337,34 @@ def test_a_pivots_anchors_found_in_another_process_are_those_found_here(resource
     assert [u.found.keys for u in shipped] == own and any(own)
     assert not finder_for(_authority(resources)).ahead  # every one handed out
     assert shipped[0].found is not shipped[-1].found
+
+
+def test_sentence_units_give_each_sentence_the_anchors_it_holds_whole():
+    """sentence_units cuts a paragraph's anchors by sentence (each span to the sentence that holds it
+    whole, found by bisection): as a walk of every sentence over every span gives them, key order
+    included, on the Dreadnought's paragraphs (with a span across a sentence end and an empty one
+    where a sentence ends, as the walk's tests read them)."""
+    from pipeline.collate import pivot as pv
+    from pipeline.collate.anchors import AnchorFinder
+    from pipeline.collate.model import WitnessText
+    from pipeline.collate.segment import paragraphs as split, sentence_spans
+    text = (ROOT / "clean" / f"{DN}.txt").read_text("utf-8")
+    w = WitnessText(DN, "en", "", split(text)[:60])
+    pu = pv.units(w, AnchorFinder(Resources(ROOT).authority))
+    many = next(k for k, p in enumerate(w.paragraphs) if len(sentence_spans(p)) >= 4)
+    (s0, e0), (s1, e1) = sentence_spans(w.paragraphs[many])[:2]
+    pu[many].found.add("test:across", e0 - 2, s1 + 2)  # held by neither sentence
+    pu[many].found.add("test:empty", e0, e0)  # held by the first (and by the second if it began there)
+    pu[many].found.add("card:3", s1, e1)  # a key the paragraph has elsewhere too: its spans stay in order
+    got, ids = pv.sentence_units(w, list(range(len(w.paragraphs))), pu)
+    want = []
+    for p in range(len(w.paragraphs)):
+        for s, e in sentence_spans(w.paragraphs[p]):
+            keys = {}
+            for key, spans in pu[p].found.keys.items():
+                for a, b in spans:
+                    if s <= a and b <= e:
+                        keys.setdefault(key, []).append((a - s, b - s))
+            want.append(list(keys.items()))
+    assert [list(u.found.keys.items()) for u in got] == want and len(ids) == len(want) > 60
+    assert any("test:empty" in u.found.keys for u in got) and not any("test:across" in u.found.keys for u in got)

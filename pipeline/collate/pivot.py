@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import accumulate
 from operator import add
@@ -121,12 +121,31 @@ class _Matches:
         # term by term in the same order (the commonest bead, looked up instead of bisected); a
         # bead's matched weight is also the cell of the 2-D prefix sums (read only; a unit matching
         # nothing repeats the row above)
+        # the translation units holding a key, where each holds it (a pivot unit that holds it once matches
+        # each of them once: the term is the key's weight, w * 1)
+        holding = {key: [j for j, _ in held] for key, held in index.items() if all(n for _, n in held)}
         full = [[0.0] * (m + 1)]
         self.pair: list[dict[int, list[float]]] = []
         for i, keys in enumerate(self.keys_p):
             got: dict[int, list[float]] = {}
             for key, w, is_strong, n_here, _ in keys:  # a pair's first term is its sum (0.0 + v is v)
-                if is_strong:
+                units_once = holding.get(key) if n_here == 1 else None
+                if units_once is not None and is_strong:
+                    for j in units_once:
+                        acc = got.get(j)
+                        if acc is None:
+                            got[j] = [w, w]
+                        else:
+                            acc[0] += w
+                            acc[1] += w
+                elif units_once is not None:
+                    for j in units_once:
+                        acc = got.get(j)
+                        if acc is None:
+                            got[j] = [w, 0.0]
+                        else:
+                            acc[0] += w
+                elif is_strong:
                     for j, n_o in index[key]:
                         v = w * (n_here if n_here < n_o else n_o)
                         acc = got.get(j)
@@ -386,7 +405,19 @@ class _Lattice:
         self.matches = _Matches(pu, ou, start)
         self.structure = st = _Structure(pu, ou, {x for ab, _ in beads for x in ab})
         self.steps = [(a, b, prior, st.p_side[a], st.o_side[b]) for (a, b), prior in beads]  # cheapest prior first
+        # a bead of several units: its structure cost at pivot position i where the translation side has no
+        # penalty (op 0.0, the commonest), by whether that side holds a note: the sum fill_column makes,
+        # term by term (x + 0.0 is x), looked up instead of made in every cell
+        self.side_costs = {(a, b): tuple([prior + pp + 0.0 + (HEADING_MISMATCH if pn != on else 0.0)
+                                          for pp, pn in st.p_side[a]] for on in (False, True))
+                           for (a, b), prior in beads if not (a == 1 and b == 1)}
         self.plen, self.olen = _prefix([u.length for u in pu]), _prefix([u.length for u in ou])
+        # the pivot side's expected translation length of a bead of `a` units ending at pivot position i
+        # (the product fill_column makes, the same float; 0.0 where the bead does not fit)
+        plen = self.plen
+        self.expected = {a: [(plen[i] - plen[i - a]) * ratio if i >= a else 0.0 for i in range(n + 1)]
+                         for a in {a for (a, _), _ in beads}}
+        self.widest = max((a for (a, _), _ in beads), default=0)
         self.skip_p = [skip_pivot_cost(u) for u in pu]
         self.add_o = [add_other_cost(u) for u in ou]
         self.cost = [[float("inf")] * (n + 1) for _ in range(m + 1)]
@@ -409,26 +440,33 @@ class _Lattice:
         collation: what depends on the column only is read once per column, everything is a local name."""
         mt = self.matches
         col, back, left = self.cost[j], self.back[j], self.cost[j - 1]
-        exact, pair, full, p_total, plen = mt.exact, mt.pair, mt.full, mt.p_total, self.plen
+        exact, pair, full, p_total = mt.exact, mt.pair, mt.full, mt.p_total
         p_strong, o_strong = mt.p_strong, mt.o_strong
         inf = math.inf
-        ot, ol, ratio = mt.o_total[j], self.olen[j], self.ratio
+        ot, ol = mt.o_total[j], self.olen[j]
         add, skip_p, kind_p = self.add_o[j - 1], self.skip_p, self.structure.kind_p
         erfc, sqrt, log = math.erfc, math.sqrt, math.log
-        o_total, olen = mt.o_total, self.olen
+        o_total, olen, widest = mt.o_total, self.olen, self.widest
         # the beads that fit in this column, in the order given (cheapest prior first), with what they
-        # read of the translation side alone: its share of the anchors' weight and its length
+        # read of the translation side alone: its share of the anchors' weight and its length; and where
+        # their structure cost is read: a 1-1 bead's by the pivot unit's kind (prior added), another's by
+        # pivot position (side_costs) where the translation side has no penalty, else made in the cell
         steps = []
         for a, b, prior, p_side, o_side in self.steps:
             if b > j:
                 continue
             j0 = j - b
             if a == 1 and b == 1:
-                steps.append((a, j0, self.cost[j0], prior, None, 0.0, False, ot - o_total[j0], ol - olen[j0],
-                              self.structure.pair_row(j0)))
+                steps.append((a, j0, self.cost[j0], [prior + x for x in self.structure.pair_row(j0)], None, None,
+                              ot - o_total[j0], ol - olen[j0], self.expected[a]))
             else:
                 op, on = o_side[j]
-                steps.append((a, j0, self.cost[j0], prior, p_side, op, on, ot - o_total[j0], ol - olen[j0], None))
+                if op == 0.0:
+                    steps.append((a, j0, self.cost[j0], None, self.side_costs[(a, b)][on], None,
+                                  ot - o_total[j0], ol - olen[j0], self.expected[a]))
+                else:
+                    steps.append((a, j0, self.cost[j0], None, None, (prior, p_side, op, on),
+                                  ot - o_total[j0], ol - olen[j0], self.expected[a]))
         for i in rows:
             best = left[i] + add
             arg = None  # None: the translation unit added
@@ -437,17 +475,20 @@ class _Lattice:
                 if col[i - 1] + skip < best:
                     best, arg = col[i - 1] + skip, (i - 1, j, skip, False)
             f1 = full[i]
-            f1j, pt, pl = f1[j], p_total[i], plen[i]
-            for a, j0, prev_col, prior, p_side, op, on, o_share, l2, pair_row in steps:
-                if a > i:
-                    continue
+            f1j, pt = f1[j], p_total[i]
+            # the beads that fit above row i (all of them below the first rows)
+            for a, j0, prev_col, pair_row, side, made, o_share, l2, expect in (
+                    steps if i >= widest else [st for st in steps if st[0] <= i]):
                 i0 = i - a
                 prev = prev_col[i0]
                 if prev == inf:  # outside the band: no chain reaches here (it would be given up below)
                     continue
                 if pair_row is not None:
-                    c = prior + pair_row[kind_p[i0]]
+                    c = pair_row[kind_p[i0]]
+                elif side is not None:
+                    c = side[i]
                 else:
+                    prior, p_side, op, on = made
                     pp, pn = p_side[i]
                     c = prior + pp + op + (HEADING_MISMATCH if pn != on else 0.0)
                 # the bound prev + c - bonus, bonus = min(block, pivot side's total, translation side's):
@@ -468,7 +509,7 @@ class _Lattice:
                 if pc - bonus >= best:
                     continue
                 # length: -log P(|delta|) of Gale & Church, with a relative spread for paragraph-sized beads
-                expected = (pl - plen[i0]) * ratio
+                expected = expect[i]
                 mean = (expected + l2) / 2 or 1.0
                 d = abs(l2 - expected)
                 var = LENGTH_VARIANCE * mean + (LENGTH_SPREAD * mean) ** 2
@@ -925,15 +966,21 @@ def sentence_units(w: WitnessText, nums: list[int], paragraph_units: list[Unit])
     and their ids "paragraph.sentence"."""
     out, ids = [], []
     for p in nums:
-        text, found = w.paragraphs[p], paragraph_units[p].found
-        for k, (s, e) in enumerate(sentence_spans(text)):
-            sub = Found()
-            for key, spans in found.keys.items():
-                for a, b in spans:
-                    if s <= a and b <= e:
-                        sub.keys[key].append((a - s, b - s))
+        text, pu = w.paragraphs[p], paragraph_units[p]
+        bounds = sentence_spans(text)  # in order, each ending at or before the next one starts
+        starts, ends = [s for s, _ in bounds], [e for _, e in bounds]
+        subs = [Found() for _ in bounds]
+        # each anchor's span to the sentence holding it whole: the last one starting at or before it (and the
+        # one before, for an empty span where one sentence ends as the next begins); the keys in the
+        # paragraph's order, each key's spans in theirs, as a walk of every sentence over every span gives them
+        for key, spans in pu.found.keys.items():
+            for a, b in spans:
+                k = bisect_right(starts, a) - 1
+                while k >= 0 and ends[k] >= b:
+                    subs[k].keys[key].append((a - starts[k], b - starts[k]))
+                    k -= 1
+        for k, ((s, e), sub) in enumerate(zip(bounds, subs)):
             whole = s == 0 and e == len(text)  # a one-sentence paragraph keeps its structure (heading, note)
-            pu = paragraph_units[p]
             out.append(Unit(text[s:e], e - s, whole and pu.heading, whole and pu.note, sub, whole and pu.list_item))
             ids.append(f"{p}.{k}")
     return out, ids

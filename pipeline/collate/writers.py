@@ -227,12 +227,17 @@ def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[tuple[s
                 on[k].append((cls, title))
     out = []
     for k, x in enumerate(cuts):
-        out.extend(("‸", cls + " gap", title) for cls, title in gaps[k])
+        if gaps[k]:
+            out.extend([("‸", cls + " gap", title) for cls, title in gaps[k]])
         if k + 1 == len(cuts):
             break
         here = on[k]
-        out.append((text[x:cuts[k + 1]], " ".join(c for c, _ in here), " | ".join(t for _, t in here)) if here
-                   else (text[x:cuts[k + 1]], "", ""))
+        if not here:
+            out.append((text[x:cuts[k + 1]], "", ""))
+        elif len(here) == 1:  # one mark (the commonest): its class and title as they are
+            out.append((text[x:cuts[k + 1]], *here[0]))
+        else:
+            out.append((text[x:cuts[k + 1]], " ".join([c for c, _ in here]), " | ".join([t for _, t in here])))
     return out
 
 
@@ -241,12 +246,18 @@ def _escape(s: str) -> str:
     return s.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
 
 
+@lru_cache(maxsize=4096)
+def _span_open(cls: str, title: str) -> str:
+    """The opening tag of a piece's span: a page repeats its classes and titles (kept per pair)."""
+    return f'<span class="{_escape(cls)}" title="{_escape(title)}">'
+
+
 def _pieces_html(pieces: list[tuple[str, str, str]]) -> Markup:
     """A paragraph's pieces as the synoptic view shows them: a piece with classes in a span (its
     titles on hover), one without as plain text. Made here rather than by a loop in the
     template: the pieces are most of the page."""
-    return Markup("".join(f'<span class="{_escape(cls)}" title="{_escape(title)}">{_escape(text)}</span>'
-                          if cls else _escape(text) for text, cls, title in pieces))
+    return Markup("".join([f"{_span_open(cls, title)}{_escape(text)}</span>" if cls else _escape(text)
+                           for text, cls, title in pieces]))
 
 
 def _variant_marks(row: Row) -> dict[str, dict[int, list]]:
