@@ -867,6 +867,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     if "ru" in (args.lang or _WARM_UP):  # what the warm-up sentence may not reach
         from pipeline.lexicon import frequent_words
         frequent_words("ru")
+    if "en" in (args.lang or _WARM_UP):  # the period corpus's n-grams (the calibration's), read at a decision
+        from pipeline.correct.period import ngrams
+        ngrams()
     from pipeline.collate.writers import _environment
     from pipeline.report.html import env
     for e in (env(), _environment()):  # the report templates, compiled once (jinja2's bytecode cache)

@@ -34,7 +34,7 @@ CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "ocr_calibr
 FEATURES = ("bias", "logit_posterior", "context", "cost", "reading_in_document", "candidate_in_document",
             "length", "candidate_zipf", "realword", "confusion_in_document", "reading_agreement", "runner_up",
             "diacritic", "capital", "damage", "sides", "sources", "reading_zipf", "choices", "repaired_context",
-            "over_reading", "joined")
+            "over_reading", "joined", "period_trigrams", "period_bigrams")
 
 
 class CalibrationFile(BaseModel):
@@ -60,7 +60,7 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
              agreement: float = 0.0, runner_up: float = 0.0, reading: str = "", candidate: str = "",
              capital: bool = False, damage: float = 0.0, sides: int = 0, sources: int = 0,
              reading_zipf: float = 0.0, choices: int = 1, repaired_context: float | None = None,
-             keep: float = 0.0, joined: bool = False) -> list[float]:
+             keep: float = 0.0, joined: bool = False, period: tuple[float, float] = (0.0, 0.0)) -> list[float]:
     """The features of one correction, in the order of FEATURES (bounded, so no one dominates).
     `runner_up`: the posterior of the next likeliest other word (a close second makes the choice unsure);
     `reading` and `candidate`: the word as printed and the correction, for the shape of the misreading;
@@ -75,7 +75,12 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
     `keep`: the posterior of the reading as printed (how far the correction is ahead of leaving it);
     `joined`: the reading's run of characters between spaces holds letters besides it ("litera-ture",
     "mounta.in", "C!nld.of": read alone, a part of a longer word or of a garble is a word or near one
-    that the whole is not; on the dev sets a real word's correction there is right 1 time in 3)."""
+    that the whole is not; on the dev sets a real word's correction there is right 1 time in 3);
+    `period`: for a real word's correction, how far a corpus of period English puts the candidate ahead of the
+    reading in its place, in three-word windows and in two-word ones (pipeline/correct/period.py `lead`; 0 for
+    a non-word's, stages/detect.py `_period_lead`; the modern bigram list of the context has no trigrams and
+    no period): of the calibration run's real-word corrections with a triple of the corpus, on ICDAR 97 % are
+    right against 81 % of those without, on Overproof 97 % against 76 %."""
     p = min(max(posterior, 1e-6), 1 - 1e-6)
     return [1.0, math.log(p / (1 - p)), max(-5.0, min(5.0, context)), cost, math.log1p(reading_count),
             math.log1p(candidate_count), min(length, 15) / 5.0, candidate_zipf, float(realword), document,
@@ -83,7 +88,7 @@ def features(posterior: float, context: float, cost: float, reading_count: int, 
             float(capital), math.log10(max(damage, 0.003)), float(sides), math.log1p(sources),
             max(0.0, reading_zipf), math.log1p(choices),
             max(-5.0, min(5.0, context if repaired_context is None else repaired_context)),
-            max(-5.0, min(5.0, math.log10(p / max(keep, 1e-5)))), float(joined)]
+            max(-5.0, min(5.0, math.log10(p / max(keep, 1e-5)))), float(joined), period[0], period[1]]
 
 
 def _plain(w: str) -> str:
@@ -150,6 +155,12 @@ def expand(x: list[float], bent: list[tuple[int, float]]) -> list[float]:
     return x + [min(x[j], k) for j, k in bent] if bent else x
 
 
+# features weighed without bends: the period corpus's leads are 0 for many corrections (no triple of it in their
+# place for 74 % of the calibration run's real-word corrections, no pair for 30 %; a non-word's is always 0): their
+# quartiles would bend them at 0 and at the few others
+LINEAR = ("period_trigrams", "period_bigrams")
+
+
 def choose_knots(xs: list[list[float]], per_feature: int = 3) -> dict[str, list[float]]:
     """The knots of every feature of more than a few values (not the bias, the kind or a yes/no): its
     quantiles over the corrections fitted (3: the quartiles), each once, and none at its least or
@@ -157,7 +168,7 @@ def choose_knots(xs: list[list[float]], per_feature: int = 3) -> dict[str, list[
     knots = {}
     for j, f in enumerate(FEATURES):
         col = sorted(x[j] for x in xs)
-        if f in ("bias", "realword") or len(set(col)) <= 3:
+        if f in ("bias", "realword") + LINEAR or len(set(col)) <= 3:
             continue
         ks = sorted({round(col[len(col) * q // (per_feature + 1)], 4) for q in range(1, per_feature + 1)}
                     - {round(col[0], 4), round(col[-1], 4)})
