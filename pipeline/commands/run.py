@@ -785,7 +785,9 @@ def language_of(text: str, path: Path) -> str:
     """`--lang auto`: a file's language from its letters, "ru" if most are Cyrillic, "en" if most
     are Latin; a file with neither is refused (the language is never guessed)."""
     import re
-    cyrillic, latin = len(re.findall("[\u0400-\u04ff]", text)), len(re.findall("[A-Za-z]", text))
+    # counted by runs of letters (a list of words, not of every letter: a 100 kB book took 6 ms)
+    cyrillic = sum(map(len, re.findall("[\u0400-\u04ff]+", text)))
+    latin = sum(map(len, re.findall("[A-Za-z]+", text)))
     if cyrillic + latin == 0:
         raise EditionError(path, "--lang auto: no Latin or Cyrillic letters to tell the language by; give --lang en|ru")
     return "ru" if cyrillic > latin else "en"
