@@ -18,7 +18,7 @@ Each measurement is one `edition clean BOOK... --lang auto --out DIR` (English a
 books together, each book's language told by its letters) in a new process; it reports wall seconds, CPU seconds of the whole process tree
 (user + sys: getrusage of the waited children, or the sum of every process's last sample), MB/s (input bytes / wall), and the
 peak memory of the process tree (the sum of the PSS of the process and its descendants,
-sampled every SAMPLE seconds with psutil: shared pages counted once; RSS where PSS is unavailable), and
+sampled every SAMPLE * PSS_EVERY seconds with psutil: shared pages counted once; RSS where PSS is unavailable), and
 apart the CPU seconds of the client (the command's own process) and of the busiest other processes
 (the workers). The machine is shared: read the CPU column beside the wall one.
 """
@@ -135,8 +135,9 @@ def make_library(folder: Path, n: int, size: int, seed: int = 12) -> dict[str, l
     return by_lang
 
 
-def tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
-    """Memory of the process tree now; records each process's CPU seconds so far in `cpu`."""
+def tree_rss(pid: int, cpu: dict[int, float] | None = None, memory: bool = True) -> int:
+    """Memory of the process tree now (0 without `memory`); records each process's CPU seconds
+    so far in `cpu`."""
     import psutil
     try:
         p = psutil.Process(pid)
@@ -151,7 +152,7 @@ def tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
             except psutil.Error:
                 pass
     total = 0
-    for q in procs:  # PSS: a page shared by n processes (the memory-mapped word lists, forked
+    for q in procs if memory else ():  # PSS: a page shared by n processes (the memory-mapped word lists, forked
         try:         # copy-on-write memory) counts 1/n in each, so the sum is what the tree uses
             info = q.memory_full_info()
             total += getattr(info, "pss", info.rss)
@@ -165,6 +166,11 @@ def tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
 # before) the sampler took 15-20 % of a core from the 2-core machine the workers ran on, more with
 # more books (the workers' memory grows), and a local:2 run could not use both cores
 SAMPLE = 0.5
+# the memory (PSS) every PSS_EVERY samples, the CPU at every one: on 200 books at load 4.5 the sampler
+# took 9.3 s of CPU (13 ms a sample) beside the client's 7.0; with local:2 it takes it from the two
+# workers, with local:1 from the idle core, and so weighed against the speed-up it measures. A worker
+# grows ~4 MB a book (recycled every 15): a peak read 1.5 s late is a few MB short at most
+PSS_EVERY = 4
 
 
 def measure(cmd: list[str], cwd: Path) -> dict:
@@ -181,8 +187,10 @@ def measure(cmd: list[str], cwd: Path) -> dict:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         except (AttributeError, OSError):
             pass
+        n = 0
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss(proc.pid, seen))
+            peak[0] = max(peak[0], tree_rss(proc.pid, seen, memory=n % PSS_EVERY == 0))
+            n += 1
             time.sleep(SAMPLE)
         sampler[0] = time.thread_time()
 

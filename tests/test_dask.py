@@ -75,6 +75,23 @@ def test_a_shipped_bundle_gives_the_same_results_as_the_project(tmp_path):
     assert clean_file_task(shipped, task) == clean_file_task(bundle_of(res), task)
 
 
+def test_a_task_sends_its_logs_as_their_files_bytes_unless_very_large(tmp_path, monkeypatch):
+    """The worker writes out a file's change log and queries (the client only writes their bytes);
+    past RENDER_LIMIT records they travel as the compact log and are written by the client: the
+    same bytes either way."""
+    from pipeline.commands import execute
+    from pipeline.outputs import content_bytes
+    p = texts(tmp_path)[2]
+    task = FileTask("scan", str(p), p.read_bytes(), "en", "auto")
+    text, changes, queries, _ = clean_file_task(bundle_of(Resources(ROOT)), task)
+    assert isinstance(changes, bytes) and isinstance(queries, bytes)
+    assert b'"rule"' in changes and queries.startswith(b"id\tline\tcol")
+    monkeypatch.setattr(execute, "RENDER_LIMIT", 0)
+    _, big_changes, big_queries, _ = clean_file_task(bundle_of(Resources(ROOT)), task)
+    assert isinstance(big_changes, execute.Streamed) and content_bytes(big_changes) == changes
+    assert content_bytes(big_queries) == queries
+
+
 def test_clean_on_a_local_cluster_matches_the_plain_run(tmp_path):
     files = [str(p) for p in texts(tmp_path)]
     plain = edition(tmp_path, "clean", *files, "--lang", "en", "--out", str(tmp_path / "plain"), "--quiet")

@@ -120,7 +120,10 @@ class Executor:
     def prepare(self, bundle: Bundle) -> object:
         return bundle
 
-    def map(self, fn: Callable, bundle: Bundle, tasks: Iterable) -> Iterator[tuple[str, object]]:
+    def map(self, fn: Callable, bundle: Bundle, tasks: Iterable,
+            samples: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, object]]:
+        """`samples`: (language, start of a text) of each language among the tasks, for the workers'
+        warm-up (`_warm_up`); by default taken from the first tasks (`_samples`)."""
         for task in tasks:
             yield task.key, fn(bundle, task)
 
@@ -146,13 +149,13 @@ class Processes(Executor):
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
 
-    def map(self, fn, bundle, tasks):
+    def map(self, fn, bundle, tasks, samples=None):
         pending: dict = {}
         it = iter(tasks)
         window = 2 * self.jobs
         if self.recycle:
             first = list(islice(it, window))
-            _start_warm_server(bundle, first)
+            _start_warm_server(bundle, samples or _samples(first))
             it = chain(first, it)
         while True:
             for task in it:
@@ -205,15 +208,15 @@ class Dask(Executor):
             self.remote = True
         self.resident: str | None = None
 
-    def _start_local(self, bundle: Bundle, first: list) -> None:
+    def _start_local(self, bundle: Bundle, samples: list) -> None:
         """Start the LocalCluster, its worker processes forked from a server that has imported
-        distributed and the stages and, when it starts here, cleaned the start of the first tasks
+        distributed and the stages and, when it starts here, cleaned the start of a task of each language
         (_start_warm_server, as Processes' recycled workers): each worker, and each one that
         replaces it, starts with the resources, word tables and models loaded, their pages shared
         with the server's, not loaded again into its own."""
         from distributed import Client, LocalCluster
         _preload_workers()
-        _start_warm_server(bundle, first)
+        _start_warm_server(bundle, samples)
         self.cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                                     dashboard_address=None, silence_logs=40, memory_limit=0)
         self.client = Client(self.cluster)
@@ -229,9 +232,9 @@ class Dask(Executor):
         if self.cluster is not None:
             self.cluster.close()
 
-    def map(self, fn, bundle, tasks):
+    def map(self, fn, bundle, tasks, samples=None):
         if not self.remote:
-            yield from self._map_local(fn, bundle, tasks)
+            yield from self._map_local(fn, bundle, tasks, samples)
             return
         from distributed import as_completed
         it = iter(tasks)
@@ -239,7 +242,7 @@ class Dask(Executor):
         head = list(islice(it, window))
         if not head:
             return
-        plugin = _resident(bundle, _samples(head))
+        plugin = _resident(bundle, samples or _samples(head))
         self.client.register_plugin(plugin)
         self.resident = plugin.name
         shipped = self.client.scatter(bundle, broadcast=True)  # by value, once per worker
@@ -261,7 +264,7 @@ class Dask(Executor):
                 break
             yield key, result
 
-    def _map_local(self, fn, bundle, tasks):
+    def _map_local(self, fn, bundle, tasks, samples=None):
         """On a LocalCluster: each worker given at most two tasks at a time (the next one queued
         behind the running one), and restarted by its nanny after RECYCLE tasks, so that what a
         stage caches cannot grow with the number of texts (as Processes' recycled workers; a
@@ -275,9 +278,10 @@ class Dask(Executor):
         head = list(islice(it, 2 * self.jobs))
         if not head:
             return
+        samples = samples or _samples(head)
         if self.client is None:
-            self._start_local(local, head)
-        plugin = _resident(local, _samples(head))
+            self._start_local(local, samples)
+        plugin = _resident(local, samples)
         self.client.register_plugin(plugin)
         self.resident = plugin.name
         queue = chain(head, it)
@@ -346,16 +350,15 @@ WARM_ENV = "EDITION_FORKSERVER_WARM"
 WARM_CHARS = 4_000  # of each language's first task: enough text for every stage to load what it reads
 
 
-def _start_warm_server(bundle: Bundle, first: list) -> None:
-    """Start the forkserver of recycled workers warm: before it forks any, it cleans the start of
-    the first tasks of each language (`_warm`), so the stages' modules, the project's resources,
+def _start_warm_server(bundle: Bundle, samples: list) -> None:
+    """Start the forkserver of recycled workers warm: before it forks any, it cleans the samples,
+    the start of a task of each language (`_warm`), so the stages' modules, the project's resources,
     the word tables, the language and OCR models and the Russian analyser are loaded once, there;
     each worker (a new one every RECYCLE tasks) is forked with them instead of loading them itself
     (about a second of CPU a worker), and shares their pages. A server already running is left as it
     is (its workers load what they lack)."""
     import json
     from multiprocessing import forkserver
-    samples = _samples(first)
     if bundle.files is not None or not samples:
         return
     os.environ[WARM_ENV] = json.dumps({"root": bundle.root, "digest": bundle.digest, "samples": samples})
@@ -373,8 +376,13 @@ def _samples(first: list) -> list[tuple[str, str]]:
         text = task.data.decode("utf-8", "replace") if isinstance(getattr(task, "data", None), bytes) \
             else getattr(task, "raw", None)
         if language and isinstance(text, str) and language not in samples:
-            samples[language] = text[:WARM_CHARS].rsplit("\n", 1)[0] + "\n"
+            samples[language] = sample_of(text)
     return list(samples.items())
+
+
+def sample_of(text: str) -> str:
+    """The start of a text to warm up with (whole lines, about WARM_CHARS)."""
+    return text[:WARM_CHARS].rsplit("\n", 1)[0] + "\n"
 
 
 def _warm(spec: str) -> None:
@@ -388,14 +396,24 @@ def _warm(spec: str) -> None:
     _warm_up(bundle, samples)
 
 
+# (bundle digest, language) this process has warmed up with, or the process it was forked from
+_WARMED: set[tuple[str, str]] = set()
+
+
 def _warm_up(bundle: Bundle | None, samples: list) -> None:
     """Clean the samples with the bundle's resources, so that what the stages load (resources,
     word tables, models) is loaded, then freeze it (gc.freeze: collections never visit it again;
-    in a forkserver, the pages stay shared with the workers forked from it)."""
+    in a forkserver, the pages stay shared with the workers forked from it). A language this
+    process holds warm already (a worker forked from a warm server) is not cleaned again."""
     import gc
+    key = bundle.digest if bundle is not None else ""
+    todo = [(language, text) for language, text in samples if (key, language) not in _WARMED]
+    if samples and not todo:
+        return
     try:
-        for language, text in samples:
+        for language, text in todo:
             clean_file_task(bundle, FileTask("warm", "warm.txt", text.encode("utf-8"), language, "utf-8"))
+            _WARMED.add((key, language))
     except Exception:  # noqa: BLE001 - a warm-up that fails leaves the tasks to load as before
         pass
     gc.collect()
@@ -487,9 +505,26 @@ class Streamed:
         self.write(out, self.data)
 
 
-def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, Streamed, Streamed, str]:
-    """Decode and clean one file; its outputs: clean text, change log and queries TSV (written
-    when their files are), and what the stages measured of the file (layout, page furniture,
+# a file's change log and queries are written out (as the bytes of their files) where it is cleaned
+# when it has at most this many changes; a larger one's go to the client as the compact log, written
+# a record at a time (Streamed). Rendered by the client, a scale book's log (2,500 changes, 0.7 MB of
+# JSON lines) took it ~25 ms: with two workers on two cores, that serial work (an eighth of a
+# worker's) competed with them; in the worker it is shared out with the cleaning
+RENDER_LIMIT = 50_000
+
+
+def _rendered(write: Callable, data, n: int):
+    """The output as the bytes of its file when `n` (its records) is small, else Streamed."""
+    if n > RENDER_LIMIT:
+        return Streamed(write, data)
+    from pipeline.outputs import content_bytes
+    return content_bytes(Streamed(write, data))
+
+
+def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, bytes | Streamed, bytes | Streamed, str]:
+    """Decode and clean one file; its outputs: clean text, change log and queries TSV (the bytes
+    of their files, or for a very large file writers that stream them when their files are
+    written: _rendered), and what the stages measured of the file (layout, page furniture,
     conventions: how it was read)."""
     import json
 
@@ -502,7 +537,8 @@ def clean_file_task(bundle: Bundle, task: FileTask) -> tuple[str, Streamed, Stre
                 origin="file", encoding=encoding)
     c = clean_witness(raw, w, resources_of(bundle), facts={"encoding": encoding})
     layout = json.dumps(c.facts.get("layout", {}), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    return c.text, Streamed(write_changes, c.changes), Streamed(write_queries, c.queries), layout
+    return (c.text, _rendered(write_changes, c.changes, len(c.changes)),
+            _rendered(write_queries, c.queries, len(c.queries)), layout)
 
 
 if os.environ.get(WARM_ENV):  # imported by a warm forkserver (_start_warm_server) as it starts
