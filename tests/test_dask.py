@@ -209,3 +209,32 @@ def test_workers_are_warmed_up_before_their_first_task_and_replaced_after_recycl
         held, _, result = got[t.key]
         assert held, t.key
         assert result == clean_file_task(bundle, t)
+
+
+def test_a_worker_that_does_not_come_back_from_its_restart_leaves_the_run_to_finish(tmp_path, monkeypatch, capsys):
+    """A recycled worker whose restart times out (seen on 200 scale books: the client then waited
+    distributed's 120 s and the run failed) is left out: with no other worker, the client cleans
+    the rest itself, with one line of warning, and the results are those of a plain run."""
+    import os
+
+    from distributed import Client
+
+    from pipeline.commands import execute
+    monkeypatch.setattr(execute, "RECYCLE", 2)
+    asked = []
+
+    def timed_out(self, workers, timeout=None, raise_for_error=True):
+        asked.append((tuple(workers), timeout, raise_for_error))
+        return dict.fromkeys(workers, "timed out")
+
+    monkeypatch.setattr(Client, "restart_workers", timed_out)
+    tasks = [FileTask(p.stem, str(p), p.read_bytes(), "en", "auto") for p in texts(tmp_path)[2:]]
+    bundle = bundle_of(Resources(ROOT), ship=True)
+    with execute.Dask("local:1") as ex:
+        got = dict(ex.map(_what_the_worker_held, bundle, tasks))
+    assert asked == [(asked[0][0], execute.RESTART_TIMEOUT, False)]
+    pids = [got[t.key][1] for t in tasks]
+    assert pids[0] == pids[1] != os.getpid() and pids[2] == os.getpid()
+    assert [got[t.key][2] for t in tasks] == [clean_file_task(bundle, t) for t in tasks]
+    warning = capsys.readouterr().err.strip().splitlines()
+    assert len(warning) == 1 and "did not come back" in warning[0] and "in this process" in warning[0]

@@ -15,6 +15,7 @@ the caller (the client) writes every output.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
@@ -309,12 +310,37 @@ class Dask(Executor):
             f.release()
             held[name] -= 1
             if given[name] >= RECYCLE and not held[name] and following[0] is not None:
-                self.client.restart_workers([names[name]])
-                names[name] = next(addr for addr, info in self.client.scheduler_info()["workers"].items()
-                                   if info["name"] == name)
-                given[name] = 0
-            feed(name)
+                if self._recycle(names, name):
+                    given[name] = 0
+                else:  # the run goes on with the others; with none left, here (the same pure stages)
+                    del names[name]
+                    if not names:
+                        yield key, result
+                        while following[0] is not None:
+                            task, following[0] = following[0], next(queue, None)
+                            yield task.key, fn(local, task)
+                        return
+            if name in names:
+                feed(name)
             yield key, result
+
+    def _recycle(self, names: dict, name) -> bool:
+        """Restart worker `name` (its nanny starts a new process, forked warm) and note its new
+        address; False, with a warning, when it is not back within RESTART_TIMEOUT. A restart that
+        never returned was seen twice in a few hundred (200 scale books): without a timeout of its
+        own, the client waited distributed's 120 s and the whole run failed."""
+        address = names[name]
+        status = self.client.restart_workers([address], timeout=RESTART_TIMEOUT, raise_for_error=False)
+        if status.get(address) == "OK":
+            for addr, info in self.client.scheduler_info()["workers"].items():
+                if info["name"] == name:
+                    names[name] = addr
+                    return True
+        left = len(names) - 1
+        print(f"edition: warning: Dask worker {name} did not come back from its restart "
+              f"({status.get(address, 'gone')}); the run goes on "
+              + (f"with {left} worker{'s' * (left != 1)}" if left else "in this process"), file=sys.stderr)
+        return False
 
 
 # what a worker imports to clean a file (clean_file_task, clean_witness_task)
@@ -445,6 +471,9 @@ def _resident(bundle: Bundle, samples: list):
 # --jobs 2: peak PSS 528 MB (25: 562 MB); forked warm, with larger candidate memos: 429-473 MB in three runs (475-486 without)
 # A local Dask cluster's workers too (Dask._map_local): 200 scale books on local:2, peak 451-476 MB (667 MB unrecycled)
 RECYCLE = 15
+# seconds a recycled Dask worker has to come back (a warm one forks in well under one; distributed's
+# own default, 120 s, held a whole run up when one never did)
+RESTART_TIMEOUT = 30
 
 
 def executor(scheduler: str | None = None, jobs: int = 1, tasks: int = 1) -> Executor:
