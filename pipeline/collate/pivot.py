@@ -121,31 +121,12 @@ class _Matches:
         # term by term in the same order (the commonest bead, looked up instead of bisected); a
         # bead's matched weight is also the cell of the 2-D prefix sums (read only; a unit matching
         # nothing repeats the row above)
-        # the translation units holding a key, where each holds it (a pivot unit that holds it once matches
-        # each of them once: the term is the key's weight, w * 1)
-        holding = {key: [j for j, _ in held] for key, held in index.items() if all(n for _, n in held)}
         full = [[0.0] * (m + 1)]
         self.pair: list[dict[int, list[float]]] = []
         for i, keys in enumerate(self.keys_p):
             got: dict[int, list[float]] = {}
             for key, w, is_strong, n_here, _ in keys:  # a pair's first term is its sum (0.0 + v is v)
-                units_once = holding.get(key) if n_here == 1 else None
-                if units_once is not None and is_strong:
-                    for j in units_once:
-                        acc = got.get(j)
-                        if acc is None:
-                            got[j] = [w, w]
-                        else:
-                            acc[0] += w
-                            acc[1] += w
-                elif units_once is not None:
-                    for j in units_once:
-                        acc = got.get(j)
-                        if acc is None:
-                            got[j] = [w, 0.0]
-                        else:
-                            acc[0] += w
-                elif is_strong:
+                if is_strong:
                     for j, n_o in index[key]:
                         v = w * (n_here if n_here < n_o else n_o)
                         acc = got.get(j)
