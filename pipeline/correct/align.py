@@ -13,6 +13,9 @@ import regex
 from rapidfuzz.distance import Levenshtein
 
 TOKEN = regex.compile(r"[\p{L}\d]+(?:['’]\p{L}+)*")
+# longer than any word: a token detect never looks up, nor counts among a text's words (a lookup is
+# super-linear in a token's length; a 4,000-letter run once took 307 s)
+MAX_TOKEN = 64
 
 
 @dataclass(frozen=True)

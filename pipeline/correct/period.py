@@ -96,14 +96,11 @@ def lead(table: Mapping[str, float], p2: str | None, p1: str | None, reading: st
 def tokens(text: str) -> tuple[list[str], list[bool]]:
     """(lower-case forms, whether each is linked to the next) of a text's tokens, as detect reads a witness
     (pipeline/stages/detect.py's _Tokens: align.TOKEN's words, lexicon.fold, tokens of at most MAX_TOKEN)."""
-    from pipeline.correct.align import TOKEN
+    from pipeline.correct.align import MAX_TOKEN, TOKEN
     from pipeline.lexicon import fold
     found = [m for m in TOKEN.finditer(text) if m.end() - m.start() <= MAX_TOKEN]
     linked = [not text[a.end():b.start()].strip() for a, b in zip(found, found[1:])] + [False]
     return [fold(m.group()) for m in found], linked
-
-
-MAX_TOKEN = 64  # detect's longest token (longer ones are no words)
 
 
 def count(texts, tokens=tokens) -> tuple[Counter, Counter, Counter]:

@@ -59,7 +59,7 @@ from rapidfuzz import fuzz, process
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
 from pipeline.correct import accents, budget, calibrate, capitals, garble, latin, period, spaces, stretches
-from pipeline.correct.align import TOKEN  # a word as the dev sets' gold alignment cuts them
+from pipeline.correct.align import MAX_TOKEN, TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
 from pipeline.correct.candidates import lost_letter_choices, realword_choices
@@ -80,9 +80,6 @@ _is_old = lru_cache(maxsize=20_000)(is_old)  # ~190 bytes an entry
 
 _TOKEN_SPLIT = regex.compile(f"({TOKEN.pattern})")
 _WORD = re.compile(r"\S+")
-# longer than any word: not looked up (a lookup is super-linear in a token's length; a
-# 4,000-letter run once took 307 s)
-MAX_TOKEN = 64
 NUMBER = regex.compile(r"\d+(?:st|nd|rd|th|s|b|a)?|[IVXLCDM]+|[ivxlcdm]+")
 SENTENCE_END = regex.compile(r"(?:\A|[.!?:;\"“”«»(\[\]]\s*|\n\s*\n\s*)\Z")
 LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
