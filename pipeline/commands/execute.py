@@ -312,17 +312,14 @@ class Dask(Executor):
             if given[name] >= RECYCLE and not held[name] and following[0] is not None:
                 if self._recycle(names, name):
                     given[name] = 0
-                else:  # the run goes on with the others; with none left, here (the same pure stages)
+                else:  # the run goes on with the others
                     del names[name]
-                    if not names:
-                        yield key, result
-                        while following[0] is not None:
-                            task, following[0] = following[0], next(queue, None)
-                            yield task.key, fn(local, task)
-                        return
             if name in names:
                 feed(name)
             yield key, result
+        while following[0] is not None:  # no worker left (every one lost): the rest here, the same pure stages
+            task, following[0] = following[0], next(queue, None)
+            yield task.key, fn(local, task)
 
     def _recycle(self, names: dict, name) -> bool:
         """Restart worker `name` (its nanny starts a new process, forked warm) and note its new
