@@ -759,7 +759,8 @@ def clean_files(res, paths: list[Path], lang: str, out: Path, encoding: str = "a
     for p in paths:  # refused if bad before any work; decoding again in the workers costs little
         raw, found = read_text_file(p, encoding)
         langs[p] = lang if lang != "auto" else language_of(raw, p)
-        samples.setdefault(langs[p], sample_of(raw))
+        if langs[p] not in samples:
+            samples[langs[p]] = sample_of(raw)
         if not quiet and (found not in ("utf-8", encoding) or "\r" in raw):
             crlf = ", CR/CRLF line ends normalised" if "\r" in raw else ""
             _err().print(f"{p}: decoded as {found}{crlf} (recorded in the change log)")
