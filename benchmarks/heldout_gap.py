@@ -89,8 +89,8 @@ def why(reading: str, gold: str, fold_pairs: set, shipped_pairs: set) -> str:
     if any(accent(s) for s in missing):
         return "an accent the fold's model lacks"
     if missing:
-        return "a confusion the fold's model lacks" + (" (the shipped has it)" if all(s in shipped_pairs for s in missing)
-                                                      else " (none has)")
+        shipped = all(s in shipped_pairs for s in missing)
+        return "a confusion the fold's model lacks" + (" (the shipped has it)" if shipped else " (none has)")
     return "every confusion in the fold's model"
 
 

@@ -49,9 +49,9 @@ class ClassPrior(BaseModel):
 
 
 def class_pairs(name: str) -> list[tuple[str, str]]:
-    """(meant, printed) of a class prior. "accent": every Latin letter of U+00C0-U+017F (Latin-1 and Extended-A) that is an ASCII
-    letter with marks put on it ("e" printed "é", "E" "É"; as correct/document.py's `accent` counts them: not
-    "ø", "æ", "ß", which have no plain letter in them)."""
+    """(meant, printed) of a class prior. "accent": every Latin letter of U+00C0-U+017F (Latin-1 and
+    Extended-A) that is an ASCII letter with marks put on it ("e" printed "é", "E" "É"; as correct/document.py's
+    `accent` counts them: not "ø", "æ", "ß", which have no plain letter in them)."""
     assert name == "accent"
     out = []
     for cp in range(0xC0, 0x180):
