@@ -54,6 +54,21 @@ def test_learner_counts_confusions_against_the_gold(tmp_path):
     assert OcrModel.load(path).channel("tbe", "the") < OcrModel.load(path).channel("tqe", "the")
 
 
+
+def test_a_class_prior_is_a_floor_for_every_accent_the_learned_prints_lack():
+    # learned from prints that never put a mark on a letter: the accent class still makes "thé" "the"
+    docs = [("s", "a.txt", "tbe cat sat on tbe mat. the end", "the cat sat on the mat. the end")]
+    classes = [learn.ClassPrior.model_validate({"class": "accent", "p": 0.001})]
+    model = learn.build(learn.count(docs), [], {"test": True}, min_count=2, classes=classes)
+    rows = {(r["meant"], r["printed"]): r for r in model["confusions"]}
+    assert rows[("e", "é")]["p"] == 0.001 and rows[("e", "é")]["source"] == "class"
+    assert rows[("h", "b")]["p"] > 0.001 and rows[("h", "b")]["source"] == "learned"  # the data's rate, higher
+    assert ("o", "ø") not in rows and ("E", "É") in rows and ("c", "ç") in rows  # a mark put on a plain letter only
+    with pytest.raises(ValueError):
+        learn.ClassPrior.model_validate({"class": "ligature", "p": 0.001})
+    shipped = json.loads((learn.DATA / "ocr_priors.json").read_text(encoding="utf-8"))["classes"]
+    assert [learn.ClassPrior.model_validate(c).name for c in shipped] == ["accent"]
+
 def test_a_broken_model_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "ocr_model.json"
     bad.write_text('{"provenance": {}, "words": 1, "word_error_rate": 2, "unseen_edit_p": 0.1, "confusions": []}')

@@ -9,7 +9,9 @@ of up to three letters a side: "m" printed "rn", "h" printed "li", "th" printed
 "tb", "e" printed "c", a lost space (" " printed ""). P(printed | meant) is the count
 of the confusion over the count of the meant letters in the gold. Hand-set priors
 (pipeline/data/ocr_priors.json: the Cyrillic confusions, for which there is no gold)
-enter as pseudo-counts, so the data overrule them where there is data.
+enter as pseudo-counts, so the data overrule them where there is data. A class prior (the same
+file's "classes": accents put on letters) is a floor instead: a habit of one print that the others
+never show is no rarer in an unseen print for being absent from the learned ones (`class_pairs`).
 
 Documents are split into folds by their source's sorted position (k-fold, default 2; the pages
 of one book are one source, `source_of`) so the benchmark can learn on one fold and report on the
@@ -25,8 +27,10 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from pydantic import BaseModel, Field
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.correct.accents import plain
 from pipeline.correct.align import align, tokens
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -35,6 +39,27 @@ DEV_SETS = ("icdar2017_en", "overproof_smh_dev")
 DATA = Path(__file__).resolve().parent.parent / "data"
 MAX_SEG = 3
 PRIOR_WEIGHT = 20.0  # pseudo-count of a hand-set prior
+
+
+class ClassPrior(BaseModel):
+    """A kind of confusion whose every pair is at least this likely (ocr_priors.json "classes")."""
+    name: str = Field(alias="class", pattern="^accent$")
+    p: float = Field(gt=0, lt=0.01)
+    about: str = ""
+
+
+def class_pairs(name: str) -> list[tuple[str, str]]:
+    """(meant, printed) of a class prior. "accent": every Latin letter of U+00C0-U+017F (Latin-1 and
+    Extended-A) that is an ASCII letter with marks put on it ("e" printed "é", "E" "É"; as correct/document.py's
+    `accent` counts them: not "ø", "æ", "ß", which have no plain letter in them)."""
+    assert name == "accent"
+    out = []
+    for cp in range(0xC0, 0x180):
+        ch = chr(cp)
+        base = plain(ch)
+        if ch.isalpha() and base != ch and len(base) == 1 and base.isascii() and base.isalpha():
+            out.append((base, ch))
+    return out
 
 
 # a page of a book: "eng_monograph_81_p005.txt" is a page of "eng_monograph_81"
@@ -118,9 +143,12 @@ def count(docs) -> dict:
     return {"conf": conf, "grams": grams, "words": words, "wrong": wrong, "garbled": garbled}
 
 
-def build(stats: dict, priors: list[dict], provenance: dict, min_count: int = 3) -> dict:
-    """The model file's content: confusions with probabilities and the figures they rest on."""
+def build(stats: dict, priors: list[dict], provenance: dict, min_count: int = 3,
+          classes: list[ClassPrior] = ()) -> dict:
+    """The model file's content: confusions with probabilities and the figures they rest on; each pair of
+    a class prior at least its class's p."""
     conf, grams = stats["conf"], stats["grams"]
+    floor = {pair: c.p for c in classes for pair in class_pairs(c.name)}
     table: dict[tuple[str, str], dict] = {}
     for (mg, po), n in conf.items():
         if n >= min_count:
@@ -130,6 +158,8 @@ def build(stats: dict, priors: list[dict], provenance: dict, min_count: int = 3)
         table.setdefault(key, {"meant": key[0], "printed": key[1], "count": conf.get(key, 0), "prior": None})
         table[key]["prior"] = p["p"]
     rows = []
+    for pair in floor:  # (a pair seen fewer than min_count times: its class's p alone)
+        table.setdefault(pair, {"meant": pair[0], "printed": pair[1], "count": 0, "prior": None})
     for (mg, po), e in table.items():
         denom = grams.get(mg, 0)
         prior = e["prior"]
@@ -137,10 +167,15 @@ def build(stats: dict, priors: list[dict], provenance: dict, min_count: int = 3)
             p = (e["count"] + PRIOR_WEIGHT * prior) / (denom + PRIOR_WEIGHT)
         elif denom:
             p = e["count"] / denom
-        else:
+        elif (mg, po) not in floor:
             continue
+        else:
+            p = 0.0
+        source = "learned" if prior is None else ("prior+learned" if e["count"] else "prior")
+        if p < floor.get((mg, po), 0.0):
+            p, source = floor[(mg, po)], "class"
         rows.append({"meant": mg, "printed": po, "p": float(f"{p:.4g}"), "count": e["count"], "of": denom,
-                     "source": "learned" if prior is None else ("prior+learned" if e["count"] else "prior")})
+                     "source": source})
     rows.sort(key=lambda r: (-r["p"], r["meant"], r["printed"]))
     singles = sum(n for k, n in conf.items() if n < min_count)
     chars = max(1, grams.get("", 1))
@@ -161,7 +196,9 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=2)
     ap.add_argument("--out", type=Path, default=DATA / "ocr_model.json")
     args = ap.parse_args(argv)
-    priors = json.loads((DATA / "ocr_priors.json").read_text(encoding="utf-8"))["priors"]
+    hand = json.loads((DATA / "ocr_priors.json").read_text(encoding="utf-8"))
+    priors = hand["priors"]
+    classes = [ClassPrior.model_validate(c) for c in hand.get("classes", [])]
     docs = list(documents(args.sets, args.fold, args.folds))
     stats = count(docs)
     prov = {
@@ -172,7 +209,7 @@ def main(argv=None) -> int:
         "date": datetime.date.today().isoformat(),
         "note": "P(printed | meant) = count / occurrences of the meant letters in the aligned gold words",
     }
-    model = build(stats, priors, prov)
+    model = build(stats, priors, prov, classes=classes)
     args.out.write_text(json.dumps(model, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"{args.out}: {len(model['confusions'])} confusions from {len(docs)} documents, "
           f"{stats['words']} words, word error rate {model['word_error_rate']:.3f}")
