@@ -789,7 +789,8 @@ def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evi
 def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) -> array:
     """The tokens whose form may be more than a word to leave, in order. A form in lower case
     is judged once here for all its places (most are plain words: "the", "which"); a capitalised
-    one is judged at each place, since a sentence start matters to it. (4 bytes a token.)"""
+    one is judged at each place, since a sentence start matters to it, unless it is a word left alone
+    at both ("The", "London": the same process memo as the lower-case forms'). (4 bytes a token.)"""
     plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
     everywhere = _plain_forms(wt, ctx, st)
     vocab, known = wt.vocab, st.witness_known
@@ -809,6 +810,20 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
                     if len(everywhere) >= PLAIN_MAX:
                         everywhere.clear()
                     everywhere[w] = e
+        else:
+            # a capitalised form is judged at each place (as it stands at a sentence start or not), but a word
+            # _plain_everywhere leaves alone is left alone at both (_judge: a frequent word whose confusions and
+            # lost letters make no word the witness may read, capital or not, is None either way): "The", "It",
+            # "London" were judged again in every witness. Kept as the lower-case forms are (False is not)
+            e = everywhere.get(w)
+            if e is None:
+                e = _plain_everywhere(w, wt, ctx, st)
+                if e:
+                    if len(everywhere) >= PLAIN_MAX:
+                        everywhere.clear()
+                    everywhere[w] = e
+            if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
+                plain[k] = 1
     _keep_plain(wt, ctx, st)
     worth = plain.translate(bytes([1, 0]) + bytes(254))  # 1: a form to judge at its places
     return array("i", compress(range(len(wt.tokens.ids)), map(worth.__getitem__, wt.tokens.ids)))
