@@ -797,39 +797,30 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
     for k, w in enumerate(wt.tokens.forms):
         if _skip(w):
             plain[k] = 1
-        elif not w[:1].isupper():
-            e = everywhere.get(w)
-            if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
-                plain[k] = 1  # left alone in every witness (or every one that uses none of e often)
-                continue
+            continue
+        # whether _judge leaves the form alone in every witness (or every one that uses none of e often), asked
+        # before it is judged here: most forms new to the memo are words ("the", "which"), whose judgement in this
+        # witness is None then. A capitalised form so is None both at a sentence start and inside one (a frequent
+        # word whose confusions and lost letters make no word the witness may read, capital or not): "The", "It",
+        # "London" were judged again at their places in every witness
+        e = everywhere.get(w)
+        if e is None:
+            e = _plain_everywhere(w, wt, ctx, st)
+            if e:  # (False is not kept: most such forms are a noisy text's rare garbles)
+                if len(everywhere) >= PLAIN_MAX:
+                    everywhere.clear()
+                everywhere[w] = e
+        if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
+            plain[k] = 1
+        elif not w[:1].isupper():  # (a capitalised one is judged at each place)
             verdict = memo[(w, False)] = _judge(w, False, wt, names, ctx, st)
             plain[k] = verdict is None
-            if verdict is None and w not in everywhere:
-                e = _plain_everywhere(w, wt, ctx, st)
-                if e:  # (False is not kept: most such forms are a noisy text's rare garbles)
-                    if len(everywhere) >= PLAIN_MAX:
-                        everywhere.clear()
-                    everywhere[w] = e
-        else:
-            # a capitalised form is judged at each place (as it stands at a sentence start or not), but a word
-            # _plain_everywhere leaves alone is left alone at both (_judge: a frequent word whose confusions and
-            # lost letters make no word the witness may read, capital or not, is None either way): "The", "It",
-            # "London" were judged again in every witness. Kept as the lower-case forms are (False is not)
-            e = everywhere.get(w)
-            if e is None:
-                e = _plain_everywhere(w, wt, ctx, st)
-                if e:
-                    if len(everywhere) >= PLAIN_MAX:
-                        everywhere.clear()
-                    everywhere[w] = e
-            if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
-                plain[k] = 1
     _keep_plain(wt, ctx, st)
     worth = plain.translate(bytes([1, 0]) + bytes(254))  # 1: a form to judge at its places
     return array("i", compress(range(len(wt.tokens.ids)), map(worth.__getitem__, wt.tokens.ids)))
 
 
-# lower-case forms judged in this process, per authority, lexicon, model and settings: True for one
+# the forms judged in this process, per authority, lexicon, model and settings: True for one
 # _judge leaves alone in every witness (most words of every text: "the", "which"); a tuple of words
 # for one it leaves alone in every witness that uses none of them `witness_known` times (the others
 # are judged in each witness). Emptied when this full (about 100 bytes a form). Kept from one run
@@ -891,11 +882,11 @@ def _keep_plain(wt: _Witness, ctx: Context, st: Settings) -> None:
 
 
 def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool | tuple[str, ...]:
-    """Whether _judge leaves this lower-case form alone whatever the witness (its vocabulary, old
-    spellings, names): True for a form of the authority, or a frequent word (not camel-cased) that
-    is a single letter or that no learned confusion or lost letter turns into a frequent word; for a
-    frequent word whose confusions are all unlikely before context, those words (a witness that uses one of them
-    often weighs it: `realword_variants`); False for the others."""
+    """Whether _judge leaves this form alone whatever the witness (its vocabulary, old spellings, names) and,
+    for a capitalised one, wherever it stands (at a sentence start or not): True for a form of the authority,
+    or a frequent word (not camel-cased) that is a single letter or that no learned confusion or lost letter
+    turns into a frequent word; for a frequent word whose confusions are all unlikely before context, those
+    words (a witness that uses one of them often weighs it: `realword_variants`); False for the others."""
     suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
     base = w[:-2] if suffix else w
     auth = ctx.resources.authority
