@@ -792,7 +792,9 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
     one is judged at each place, since a sentence start matters to it, unless it is a word left alone
     at both ("The", "London": the same process memo as the lower-case forms'). (4 bytes a token.)"""
     plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
-    everywhere = _plain_forms(wt, ctx, st)
+    held = _plain_held(wt, ctx, st)
+    everywhere, weighed = held[1], held[4]
+    zipf, frequent = wt.lex.zipf, st.known_zipf
     vocab, known = wt.vocab, st.witness_known
     for k, w in enumerate(wt.tokens.forms):
         if _skip(w):
@@ -804,12 +806,18 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
         # word whose confusions and lost letters make no word the witness may read, capital or not): "The", "It",
         # "London" were judged again at their places in every witness
         e = everywhere.get(w)
-        if e is None:
+        if e is None and w not in weighed:
             e = _plain_everywhere(w, wt, ctx, st)
-            if e:  # (False is not kept: most such forms are a noisy text's rare garbles)
+            if e:
                 if len(everywhere) >= PLAIN_MAX:
                     everywhere.clear()
                 everywhere[w] = e
+            elif zipf(w) >= frequent:  # a frequent word some confusion makes another of ("to": "so"), asked once
+                if len(weighed) >= PLAIN_MAX:
+                    weighed.clear()
+                weighed.add(w)
+            # (the other forms _plain_everywhere says False of are not kept: most are a noisy text's rare garbles,
+            # told at once by the lexicon)
         if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
             plain[k] = 1
         elif not w[:1].isupper():  # (a capitalised one is judged at each place)
@@ -827,11 +835,9 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
 # to the next in the project (`_plain_memo`): a new process judged every common word of its first
 # witness again (the Russian original's ~0.15 s, Lenin's and the Dreadnought's ~0.05-0.1 s each).
 PLAIN_MAX = 100_000
-_PLAIN: dict[tuple, list] = {}  # key -> [the objects, the forms, their memo (or None), the forms' count when kept]
-
-
-def _plain_forms(wt: _Witness, ctx: Context, st: Settings) -> dict[str, bool | tuple[str, ...]]:
-    return _plain_held(wt, ctx, st)[1]
+# key -> [the objects, the forms, their memo (or None), the forms' count when kept, the frequent forms it says
+# False of (a set: in this process only)]
+_PLAIN: dict[tuple, list] = {}
 
 
 def _plain_held(wt: _Witness, ctx: Context, st: Settings) -> list:
@@ -844,7 +850,7 @@ def _plain_held(wt: _Witness, ctx: Context, st: Settings) -> list:
         memo = _plain_memo(ctx, st, wt.lex.language)
         forms = _valid_plain(memo.data) if memo is not None else {}
         # the objects themselves are held with their forms: an id is not reused while they live
-        held = _PLAIN[key] = [(auth, wt.lex, wt.model), forms, memo, len(forms)]
+        held = _PLAIN[key] = [(auth, wt.lex, wt.model), forms, memo, len(forms), set()]
     return held
 
 
