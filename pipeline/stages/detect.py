@@ -793,7 +793,7 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
     at both ("The", "London": the same process memo as the lower-case forms'). (4 bytes a token.)"""
     plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
     held = _plain_held(wt, ctx, st)
-    everywhere, weighed = held[1], held[4]
+    everywhere, judged = held[1], held[4]  # judged: the frequent forms to judge in each witness
     zipf, frequent = wt.lex.zipf, st.known_zipf
     vocab, known = wt.vocab, st.witness_known
     for k, w in enumerate(wt.tokens.forms):
@@ -806,16 +806,16 @@ def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) 
         # word whose confusions and lost letters make no word the witness may read, capital or not): "The", "It",
         # "London" were judged again at their places in every witness
         e = everywhere.get(w)
-        if e is None and w not in weighed:
+        if e is None and w not in judged:
             e = _plain_everywhere(w, wt, ctx, st)
             if e:
                 if len(everywhere) >= PLAIN_MAX:
                     everywhere.clear()
                 everywhere[w] = e
             elif zipf(w) >= frequent:  # a frequent word some confusion makes another of ("to": "so"), asked once
-                if len(weighed) >= PLAIN_MAX:
-                    weighed.clear()
-                weighed.add(w)
+                if len(judged) >= PLAIN_MAX:
+                    judged.clear()
+                judged.add(w)
             # (the other forms _plain_everywhere says False of are not kept: most are a noisy text's rare garbles,
             # told at once by the lexicon)
         if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
