@@ -282,9 +282,10 @@ def test_context_fits_of_a_candidate_list_are_the_scores_one_by_one(cleaned, res
 
 
 def test_a_form_left_alone_everywhere_is_left_alone_by_judge_in_every_witness(cleaned, resources):
-    """detect remembers per process the lower-case forms _judge leaves alone whatever the witness
-    (True), or in any witness that uses none of some words often (a tuple): on every real witness,
-    _judge indeed leaves each such form alone, and most forms are remembered so."""
+    """detect remembers per process the forms _judge leaves alone whatever the witness (True), or in
+    any witness that uses none of some words often (a tuple), and asks this before judging a form: on
+    every real witness, _judge indeed leaves each such form alone (a capitalised one both at a sentence
+    start and inside one), and most forms are remembered so."""
     from pipeline.context import Context
     from pipeline.stages import detect
     told = {True: 0, "tuple": 0, False: 0}
@@ -294,13 +295,16 @@ def test_a_form_left_alone_everywhere_is_left_alone_by_judge_in_every_witness(cl
         wt = detect._Witness(c.text, ctx, st)
         names = detect._name_index(ctx)
         for w in wt.tokens.forms:
-            if w[:1].isupper() or detect._skip(w):
+            if detect._skip(w):
                 continue
             e = detect._plain_everywhere(w, wt, ctx, st)
+            capital = w[:1].isupper()
             told["tuple" if isinstance(e, tuple) else e] += 1
+            told[capital, e is True] = told.get((capital, e is True), 0) + 1
             if e is True or (e and not any(wt.vocab.get(v, 0) >= st.witness_known for v in e)):
-                assert detect._judge(w, False, wt, names, ctx, st) is None, (c.witness.id, w, e)
-    assert told[True] > told[False] and told["tuple"] > 0, told
+                for initial in (False, True) if capital else (False,):
+                    assert detect._judge(w, initial, wt, names, ctx, st) is None, (c.witness.id, w, initial, e)
+    assert told[True] > told[False] and told["tuple"] > 0 and told[True, True] > 100, told
 
 
 def test_a_garble_with_no_word_near_gets_the_words_two_confusions_away():

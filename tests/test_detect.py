@@ -858,15 +858,15 @@ def test_a_latin_phrase_written_whole_is_the_writers(resources):
 
 
 def test_the_forms_left_alone_everywhere_are_kept_for_the_next_run(tmp_path, monkeypatch):
-    """The lower-case forms detect leaves alone in every witness are kept in the project's run cache
-    (`.edition-cache/detect/plain-en.marshal`): a new process reads them and judges fewer forms, with the
-    same queries and edits; a memo made by other code is not read."""
+    """The forms detect leaves alone in every witness are kept in the project's run cache
+    (`.edition-cache/detect/plain-en.marshal`): a new process reads them and asks fewer forms whether they
+    are (`_plain_everywhere`), with the same queries and edits; a memo made by other code is not read."""
     import pipeline.cache
     text = (Path(__file__).resolve().parents[1] / "clean" / "lenin-trade-unions.txt").read_text(encoding="utf-8")[:30_000]
     w = Witness(id="lenin-trade-unions", file="l.txt", language="en", work="l", role="original")
     judged = []
-    judge = detect._judge
-    monkeypatch.setattr(detect, "_judge", lambda form, *a: judged.append(form) or judge(form, *a))
+    plain = detect._plain_everywhere
+    monkeypatch.setattr(detect, "_plain_everywhere", lambda form, *a: judged.append(form) or plain(form, *a))
 
     def run(resources: Resources) -> tuple[list, int]:
         monkeypatch.setattr(detect, "_PLAIN", {})  # a new process

@@ -789,43 +789,55 @@ def _final_weighings(weighed, flags, memo: dict, wt: _Witness, st: Settings, evi
 def _worth_judging(wt: _Witness, memo: dict, names, ctx: Context, st: Settings) -> array:
     """The tokens whose form may be more than a word to leave, in order. A form in lower case
     is judged once here for all its places (most are plain words: "the", "which"); a capitalised
-    one is judged at each place, since a sentence start matters to it. (4 bytes a token.)"""
+    one is judged at each place, since a sentence start matters to it, unless it is a word left alone
+    at both ("The", "London": the same process memo as the lower-case forms'). (4 bytes a token.)"""
     plain = bytearray(len(wt.tokens.forms))  # 1: a form left alone wherever it stands
-    everywhere = _plain_forms(wt, ctx, st)
+    held = _plain_held(wt, ctx, st)
+    everywhere, judged = held[1], held[4]  # judged: the frequent forms to judge in each witness
+    zipf, frequent = wt.lex.zipf, st.known_zipf
     vocab, known = wt.vocab, st.witness_known
     for k, w in enumerate(wt.tokens.forms):
         if _skip(w):
             plain[k] = 1
-        elif not w[:1].isupper():
-            e = everywhere.get(w)
-            if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
-                plain[k] = 1  # left alone in every witness (or every one that uses none of e often)
-                continue
+            continue
+        # whether _judge leaves the form alone in every witness (or every one that uses none of e often), asked
+        # before it is judged here: most forms new to the memo are words ("the", "which"), whose judgement in this
+        # witness is None then. A capitalised form so is None both at a sentence start and inside one (a frequent
+        # word whose confusions and lost letters make no word the witness may read, capital or not): "The", "It",
+        # "London" were judged again at their places in every witness
+        e = everywhere.get(w)
+        if e is None and w not in judged:
+            e = _plain_everywhere(w, wt, ctx, st)
+            if e:
+                if len(everywhere) >= PLAIN_MAX:
+                    everywhere.clear()
+                everywhere[w] = e
+            elif zipf(w) >= frequent:  # a frequent word some confusion makes another of ("to": "so"), asked once
+                if len(judged) >= PLAIN_MAX:
+                    judged.clear()
+                judged.add(w)
+            # (the other forms _plain_everywhere says False of are not kept: most are a noisy text's rare garbles,
+            # told at once by the lexicon)
+        if e is True or (e and not any(vocab.get(v, 0) >= known for v in e)):
+            plain[k] = 1
+        elif not w[:1].isupper():  # (a capitalised one is judged at each place)
             verdict = memo[(w, False)] = _judge(w, False, wt, names, ctx, st)
             plain[k] = verdict is None
-            if verdict is None and w not in everywhere:
-                e = _plain_everywhere(w, wt, ctx, st)
-                if e:  # (False is not kept: most such forms are a noisy text's rare garbles)
-                    if len(everywhere) >= PLAIN_MAX:
-                        everywhere.clear()
-                    everywhere[w] = e
     _keep_plain(wt, ctx, st)
     worth = plain.translate(bytes([1, 0]) + bytes(254))  # 1: a form to judge at its places
     return array("i", compress(range(len(wt.tokens.ids)), map(worth.__getitem__, wt.tokens.ids)))
 
 
-# lower-case forms judged in this process, per authority, lexicon, model and settings: True for one
+# the forms judged in this process, per authority, lexicon, model and settings: True for one
 # _judge leaves alone in every witness (most words of every text: "the", "which"); a tuple of words
 # for one it leaves alone in every witness that uses none of them `witness_known` times (the others
 # are judged in each witness). Emptied when this full (about 100 bytes a form). Kept from one run
 # to the next in the project (`_plain_memo`): a new process judged every common word of its first
 # witness again (the Russian original's ~0.15 s, Lenin's and the Dreadnought's ~0.05-0.1 s each).
 PLAIN_MAX = 100_000
-_PLAIN: dict[tuple, list] = {}  # key -> [the objects, the forms, their memo (or None), the forms' count when kept]
-
-
-def _plain_forms(wt: _Witness, ctx: Context, st: Settings) -> dict[str, bool | tuple[str, ...]]:
-    return _plain_held(wt, ctx, st)[1]
+# key -> [the objects, the forms, their memo (or None), the forms' count when kept, the frequent forms it says
+# False of (a set: in this process only)]
+_PLAIN: dict[tuple, list] = {}
 
 
 def _plain_held(wt: _Witness, ctx: Context, st: Settings) -> list:
@@ -838,7 +850,7 @@ def _plain_held(wt: _Witness, ctx: Context, st: Settings) -> list:
         memo = _plain_memo(ctx, st, wt.lex.language)
         forms = _valid_plain(memo.data) if memo is not None else {}
         # the objects themselves are held with their forms: an id is not reused while they live
-        held = _PLAIN[key] = [(auth, wt.lex, wt.model), forms, memo, len(forms)]
+        held = _PLAIN[key] = [(auth, wt.lex, wt.model), forms, memo, len(forms), set()]
     return held
 
 
@@ -876,11 +888,11 @@ def _keep_plain(wt: _Witness, ctx: Context, st: Settings) -> None:
 
 
 def _plain_everywhere(w: str, wt: _Witness, ctx: Context, st: Settings) -> bool | tuple[str, ...]:
-    """Whether _judge leaves this lower-case form alone whatever the witness (its vocabulary, old
-    spellings, names): True for a form of the authority, or a frequent word (not camel-cased) that
-    is a single letter or that no learned confusion or lost letter turns into a frequent word; for a
-    frequent word whose confusions are all unlikely before context, those words (a witness that uses one of them
-    often weighs it: `realword_variants`); False for the others."""
+    """Whether _judge leaves this form alone whatever the witness (its vocabulary, old spellings, names) and,
+    for a capitalised one, wherever it stands (at a sentence start or not): True for a form of the authority,
+    or a frequent word (not camel-cased) that is a single letter or that no learned confusion or lost letter
+    turns into a frequent word; for a frequent word whose confusions are all unlikely before context, those
+    words (a witness that uses one of them often weighs it: `realword_variants`); False for the others."""
     suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
     base = w[:-2] if suffix else w
     auth = ctx.resources.authority
