@@ -16,7 +16,8 @@ process's CPU counts the workers' (and the wall time shows what they save). The 
 Phases: imports (everything imported before the first stage runs, and the command's own
 imports), each stage (summed over the witnesses), collation (and within it the pivot
 alignment, pivot.align_units), the reports (pipeline.report.build_reports), the writes
-(pipeline.outputs.write_files), and the rest. The run is made in a copy of the project
+(pipeline.outputs.write_files: a Staging's commit; they include making the change logs and the
+changes pages, written as they are made), and the rest. The run is made in a copy of the project
 (clean/ and reports/ of this tree are never touched). The load average is printed beside
 the figures: on a busy machine the wall times mean little, the CPU times still do.
 """
@@ -59,11 +60,13 @@ patch("pipeline.collate", "collate_corpus", "collation")
 patch("pipeline.collate.pivot", "align_units", "  pivot.align_units")
 patch("pipeline.collate", "report_files", "  collate writers")
 patch("pipeline.report", "build_reports", "reports")
-patch("pipeline.outputs", "write_files", "write files")
 import pipeline.outputs as _outputs
 if hasattr(_outputs, "Staging"):  # edition run stages the witnesses' outputs while its worker collates, commits at the end
+    # (write_files is a Staging's commit: timed there only, not twice)
     _outputs.Staging.commit = timed(acc, "write files", _outputs.Staging.commit)
     _outputs.Staging.stage = timed(acc, "write files (staged early)", _outputs.Staging.stage)
+else:
+    patch("pipeline.outputs", "write_files", "write files")
 patch("pipeline.commands.run", "failing_rules", "rule examples")
 if len(sys.argv) > 3:  # --timeline: what each process does when, in wall and CPU seconds (forked workers too)
     import os
@@ -81,7 +84,8 @@ if len(sys.argv) > 3:  # --timeline: what each process does when, in wall and CP
     ex.clean_witness_task = spans("clean", ex.clean_witness_task, lambda bundle, task, *_: "clean " + task.key)
     for mod, name in (("pipeline.collate", "collations"), ("pipeline.collate", "prepare"),
                       ("pipeline.collate.writers", "report_files"), ("pipeline.report", "build_reports"),
-                      ("pipeline.outputs", "write_files"), ("pipeline.commands.run", "_fork_pool")):
+                      *([] if hasattr(_outputs, "Staging") else [("pipeline.outputs", "write_files")]),
+                      ("pipeline.commands.run", "_fork_pool")):
         import importlib
         m = importlib.import_module(mod)
         setattr(m, name, spans(name, getattr(m, name)))

@@ -17,6 +17,10 @@ A process killed in step 1 leaves the old edition and some temporaries: the next
 committed journal: `recover` finishes the renames, so the new edition appears whole.
 Ctrl-C during step 3 is held until the renames are done.
 
+A file that holds its new bytes already (a regular file of this user with the mode a write gives)
+is left as it is: its temporary, once written, is compared with it and removed (it is listed in
+the journal all the same; nothing of it is synced or switched).
+
 A file's content is a str, bytes, or a writer: a function that writes the text into the
 open temporary (`writer(out)`, out a text stream, UTF-8, "\n" line ends), so a large output
 (a change log, a review page) goes to disk as it is made and is never one string in memory.
@@ -32,6 +36,7 @@ import io
 import json
 import os
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -218,6 +223,7 @@ class Staging:
         self.folder = Path(os.path.abspath(folder))
         self.listed: list[Path] = []  # the targets the journal names, in the order first staged
         self.staged: set[Path] = set()  # the targets whose temporary is written
+        self.unchanged: set[Path] = set()  # the staged targets that hold their new bytes already (no temporary)
         self._lock = None
         self._syncer: _Syncer | None = None
 
@@ -266,15 +272,21 @@ class Staging:
                 fault_hook("stage", len(self.staged))
             tmp = _tmp(path)
             try:
-                f = open(tmp, "wb")
+                f = open(tmp, "w+b")
                 try:
                     _write_content(f, content)
                     f.flush()
+                    same = _holds(path, f)
                 except BaseException:
                     f.close()
                     raise
-                self._syncer.sync(path, f)  # fsync'd and closed while the next file is made
-                os.chmod(tmp, 0o666 & ~_UMASK)
+                if same:  # the file holds these bytes already: left as it is (nothing to sync, switch nor free)
+                    f.close()
+                    os.unlink(tmp)
+                    self.unchanged.add(path)
+                else:
+                    self._syncer.sync(path, f)  # fsync'd and closed while the next file is made
+                    os.chmod(tmp, 0o666 & ~_UMASK)
             except OSError as exc:  # read-only folder, disk full, a folder where a file should be
                 raise _cannot_write(path, exc) from None
             self.staged.add(path)
@@ -292,7 +304,7 @@ class Staging:
             _write_journal(self.folder, "commit", targets)
             committed = True
             with _holding_interrupts() as held:
-                _switch(targets)
+                _switch(targets, self.unchanged)
                 os.unlink(self.folder / JOURNAL)
                 _fsync_dir(self.folder)
             if held:
@@ -364,15 +376,45 @@ def _sync_close(f) -> None:
         f.close()
 
 
-def _switch(targets: list[Path]) -> None:
+def _switch(targets: list[Path], unchanged: set[Path] = frozenset()) -> None:
+    """Each target's temporary renamed over it (an `unchanged` target has none: it is left as it is)."""
     fault = os.environ.get("EDITION_FAULT_RENAME")
     for i, path in enumerate(targets):
         if fault_hook is not None:
             fault_hook("rename", i)
         if fault is not None and fault.isdigit() and int(fault) == i:
             os.kill(os.getpid(), signal.SIGKILL)
-        os.replace(_tmp(path), path)
-    _fsync_dirs(list(dict.fromkeys(p.parent for p in targets)))
+        if path not in unchanged:
+            os.replace(_tmp(path), path)
+    _fsync_dirs(list(dict.fromkeys(p.parent for p in targets if p not in unchanged)))
+
+
+def _holds(path: Path, f) -> bool:
+    """Does the file *path* hold what the temporary *f* (open for reading too, all written) holds, as a
+    file this write would leave (a regular file of this user, with the mode a write gives)? Then the
+    write leaves it as it is: `edition run --force` on unchanged inputs rewrote every output, each
+    file synced, renamed over its twin and the twin's blocks freed."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    size = f.tell()
+    if not stat.S_ISREG(st.st_mode) or st.st_size != size or stat.S_IMODE(st.st_mode) != 0o666 & ~_UMASK \
+            or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+        return False
+    f.seek(0)
+    try:
+        with open(path, "rb") as old:
+            while True:
+                mine = f.read(_CHUNK)
+                if mine != old.read(_CHUNK):
+                    return False
+                if not mine:
+                    return True
+    except OSError:
+        return False
+    finally:
+        f.seek(size)
 
 
 def _fsync_dirs(folders: list[Path]) -> None:

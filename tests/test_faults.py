@@ -236,7 +236,10 @@ def test_outputs_staged_in_two_parts_are_switched_as_one(two_editions):
     staging = outputs.Staging(root)
     staging.stage(first)
     seen = {k: v for k, v in snapshot(root).items() if not k.endswith(outputs.TMP_SUFFIX)}
-    assert seen == old and len(leftovers(root)) == len(first) + 1  # the temporaries and the journal
+    # a file that holds its new bytes already is left as it is (no temporary); each other one has a temporary
+    changed = [str(p.relative_to(root)) for p in first if old.get(str(p.relative_to(root))) != new[str(p.relative_to(root))]]
+    assert 0 < len(changed) < len(first)  # (both kinds are staged here)
+    assert seen == old and len(leftovers(root)) == len(changed) + 1  # the temporaries and the journal
     staging.abort()  # a failure before the commit
     assert snapshot(root) == old and not leftovers(root)
     staging = outputs.Staging(root)
@@ -247,3 +250,21 @@ def test_outputs_staged_in_two_parts_are_switched_as_one(two_editions):
     assert snapshot(root) == {**old, **new} and not leftovers(root)
     assert not check_contract(root)
     outputs.write_files({root / k: v for k, v in old.items()})
+
+
+def test_a_file_holding_its_new_bytes_already_is_left_as_it_is(tmp_path):
+    """A write leaves a file that holds its new bytes (a regular file with the mode a write gives) as it is:
+    no temporary, sync nor rename; one that differs, or has another mode, is replaced."""
+    same, other, mode = tmp_path / "same.txt", tmp_path / "other.txt", tmp_path / "mode.txt"
+    outputs.write_files({same: "kept\n", other: "old\n", mode: "kept\n"})
+    os.chmod(mode, 0o600)
+    before = {p: os.stat(p).st_ino for p in (same, other, mode)}
+    outputs.write_files({same: "kept\n", other: "new\n", mode: "kept\n"})
+    assert os.stat(same).st_ino == before[same]  # the very same file
+    assert os.stat(other).st_ino != before[other] and other.read_text() == "new\n"
+    assert os.stat(mode).st_ino != before[mode] and stat_mode(mode) == 0o666 & ~outputs._UMASK
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mode.txt", "other.txt", "same.txt"]
+
+
+def stat_mode(path: Path) -> int:
+    return os.stat(path).st_mode & 0o777

@@ -91,6 +91,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     waiting = {wk.id: {m.id for m in corpus.members(wk.id)} & set(ids) for wk in corpus.works
                if len(corpus.members(wk.id)) >= 2} if collate else {}
     workers = _Workers()  # the processes clean_cached starts, kept to collate while this one writes
+    pruning = None  # the run cache's prune, in a thread while the outputs are written (_Background)
     staging = None  # the outputs written while a worker collates, if any (pipeline.outputs.Staging)
     away: dict[str, tuple] = {}  # work id -> (its key, the future of its collation in a worker)
     reports_ahead: dict[str, object] = {}  # work id -> the future of its worker's reports (pages_task), if asked
@@ -227,6 +228,10 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         refuse_inputs(files, [corpus.path(w) for w in corpus.witnesses], [root / "raw"])
         if workers.pool is not None and not away and all(f.done() for f in reports_ahead.values() if f is not None):
             workers.ending = _let_go(workers.pool)  # every result is in: the workers end while this process writes
+        if not only and (workers.pool is None or workers.ending):
+            # every result is stored and no process reads the caches any more: the run cache is pruned
+            # while the outputs are written (apart from them; each waits for the disk more than the processor)
+            pruning = _Background(cache.prune, witnesses={w.id for w in corpus.witnesses})
         if staging is not None:
             staging.commit(files)
         else:
@@ -239,9 +244,40 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
                                   **{f"{k} reports": f for k, f in reports_ahead.items() if f is not None}})
             for proc in workers.ending:  # told to end before the writes: waited for (their CPU is the run's)
                 proc.join()
-    if not only:
+        if pruning is not None:
+            pruning.join()  # (also after a failure: the prune is never left half done)
+    if pruning is not None:
+        pruning.result()
+    elif not only:
         cache.prune(witnesses={w.id for w in corpus.witnesses})
     return cleaned, files
+
+
+class _Background:
+    """fn(*args, **kwargs) in a thread of its own, started now; `result()` waits and returns what it
+    returned, or raises what it raised."""
+
+    def __init__(self, fn, *args, **kwargs):
+        import threading
+        self._out: list = []
+
+        def run() -> None:
+            try:
+                self._out.append((True, fn(*args, **kwargs)))
+            except BaseException as exc:  # noqa: BLE001 (raised again by result(), in the caller's thread)
+                self._out.append((False, exc))
+        self._thread = threading.Thread(target=run, name="edition-background", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self._thread.join()
+        ok, value = self._out[0]
+        if not ok:
+            raise value
+        return value
 
 
 class _Workers:
