@@ -37,6 +37,13 @@ and summed.
 
     .venv/bin/python benchmarks/correction.py --folds 2 --cache /tmp/pre.pickle --heldout-only --keep /tmp/folds
     .venv/bin/python benchmarks/error_classes.py --cache /tmp/pre.pickle --heldout /tmp/folds
+
+`--in-sample` with `--heldout DIR` keeps the folds' documents but runs them with the shipped model, calibration
+and query values: whether a fold's errors are hard for detect in themselves. With `--detail`, realword-unweighed
+is split by why the gold word is no variant detect weighs (`unweighed_why`): far (two confusions or more away, or
+one the model lacks), plural (a final "s" the print lost: the reading's own plural or verb form), pruned (one
+confusion away, but unlikely before context and rare in the witness), rare (below realword_min_zipf), unknown (no
+word of the lexicon: often the gold's own misprint), lost (a lost letter), words (several words).
 """
 from __future__ import annotations
 
@@ -66,6 +73,9 @@ CLASSES = ("garble", "lost", "extra", "split", "glued", "case", "digit", "nonwor
 # --detail: nonword-none and realword-other split by why the gold word is not the likeliest
 DETAIL = ("nonword-none-near", "nonword-none-far", "nonword-none-left", "realword-capital", "realword-unweighed",
           "realword-losing")
+# --detail: realword-unweighed (the gold word is no variant detect weighs) split by why not
+UNWEIGHED = ("unweighed-far", "unweighed-plural", "unweighed-pruned", "unweighed-rare", "unweighed-unknown",
+             "unweighed-lost", "unweighed-words")
 
 
 def _ctx(res):
@@ -108,7 +118,7 @@ def detail_of(i: int, reading: str, gold: str, wt, ctx, st, names) -> str:
         if reading[:1].isupper() and not initial:
             return "realword-capital"  # a capitalised word inside a sentence: taken for a name
         if g not in dict(wt.realword_variants(low)):
-            return "realword-unweighed"  # the gold word is not one likely confusion away
+            return unweighed_why(low, g, wt, st)  # the gold word is not one likely confusion away
         return "realword-losing"
     if c == "nonword-none":
         if reading[:1].isupper() and not (reading[:1].isupper() and detect._initial(wt.text, wt.tokens.starts[i])) \
@@ -117,6 +127,28 @@ def detail_of(i: int, reading: str, gold: str, wt, ctx, st, names) -> str:
         d = Levenshtein.distance(low, g)
         return "nonword-none-near" if d <= 2 else "nonword-none-far"
     return c
+
+
+def unweighed_why(low: str, g: str, wt, st) -> str:
+    """Why the gold word of a real-word misreading is no variant detect weighs: two confusions or more
+    (or one the model lacks) away (far); the reading's own plural or verb form, a final "s" the print lost,
+    which lost_variants leaves out (plural); one confusion away but unlikely before context and rare in
+    the witness (pruned); rarer than [detect] realword_min_zipf (rare); no word of the lexicon (unknown);
+    a lost letter, not weighed beside the reading's confusions (lost); several words (words)."""
+    from pipeline.correct import candidates
+    if " " in g or " " in low:
+        return "unweighed-words"
+    live = {w: (cost, margin) for w, cost, margin in candidates._realword_live(low, wt.lex, wt.model, 0.0, 99.0)}
+    if g in live:
+        cost, margin = live[g]
+        if wt.lex.zipf(g) < st.realword_min_zipf:
+            return "unweighed-rare"
+        return "unweighed-pruned" if cost <= st.max_cost else "unweighed-far"
+    if g == low + "s" or g == low + "'s":
+        return "unweighed-plural"
+    if g in {w for w, _c, _m in candidates._lost_live(low, wt.lex, wt.model, 0.0, 99.0)}:
+        return "unweighed-lost"
+    return "unweighed-unknown" if wt.lex.zipf(g) < st.known_zipf else "unweighed-far"
 
 
 def classify_doc(text: str, gold: str, result, res, st, detail: bool = False,
@@ -255,6 +287,9 @@ def main() -> int:
     ap.add_argument("--heldout", type=Path, default=None, help="the folds kept by correction.py --keep DIR: each "
                     "fold's held-out documents with the model, calibration, query values and thresholds learned on "
                     "the others (an unseen print's classes), then summed over the folds")
+    ap.add_argument("--in-sample", action="store_true", help="with --heldout DIR: each fold's documents as DIR "
+                    "deals them, but with the shipped model, calibration, query values and thresholds (whether a "
+                    "fold's errors are hard for detect in themselves, not only unseen)")
     args = ap.parse_args()
     base = Resources(ROOT)
     pre = correction.cached_pre_detect(base, args.cache, args.limit)
@@ -268,10 +303,14 @@ def main() -> int:
         raise SystemExit(f"{args.heldout}: no fold kept (benchmarks/correction.py --keep {args.heldout})")
     summed = {s: (Counter(), defaultdict(list)) for s in args.sets}
     for d in folds:
-        correction.use_data(d / "ocr_model.json", d / "ocr_calibration.json", d / "query_value.json")
         docs = json.loads((d / "docs.json").read_text(encoding="utf-8"))
-        thr = json.loads((d / "thresholds.json").read_text(encoding="utf-8"))
-        print(f"\n#### {d.name}: its held-out documents, with what was learned on the others")
+        if args.in_sample:
+            thr = {}
+            print(f"\n#### {d.name}: its documents, with the shipped model, calibration, query values, thresholds")
+        else:
+            correction.use_data(d / "ocr_model.json", d / "ocr_calibration.json", d / "query_value.json")
+            thr = json.loads((d / "thresholds.json").read_text(encoding="utf-8"))
+            print(f"\n#### {d.name}: its held-out documents, with what was learned on the others")
         for s in args.sets:
             held = set(docs.get(s, ()))
             counts, examples = classes(args, base, [row for row in pre[s] if row[1] in held], s, {**thr, **over})
@@ -279,7 +318,7 @@ def main() -> int:
             summed[s][0].update(counts)
             for c, shown in examples.items():
                 summed[s][1][c].extend(shown)
-    print("\n#### every fold: each document held out once")
+    print("\n#### every fold: each document " + ("once, in-sample" if args.in_sample else "held out once"))
     for s in args.sets:
         print_counts(s, *summed[s], args)
     return 0
@@ -317,19 +356,19 @@ def classes(args, base, rows, s: str, over: dict) -> tuple[Counter, dict[str, li
 def print_counts(s: str, counts: Counter, examples: dict[str, list[str]], args) -> None:
     words, queries, alone = counts["#words"], counts["#queries"], bool(counts["#alone"])
     cost = [counts[f"#cost{j}"] for j in range(5)]
-    total = sum(counts[c] for c in CLASSES + DETAIL)
+    total = sum(counts[c] for c in CLASSES + DETAIL + UNWEIGHED)
     print(f"\n== {s}: {words} words, {total} error units, {100 * queries / max(1, words):.2f} queries/100 words"
           f"{' (no budget)' if args.no_budget else ''}")
     print(f"  {'class':<14} {'units':>6} {'share':>6} {'fixed':>6} {'queried':>7} {'dropped':>7} {'left':>6}")
-    for c in CLASSES + DETAIL:
+    for c in CLASSES + DETAIL + UNWEIGHED:
         n = counts[c]
         if not n:
             continue
         shown = examples.get(c, [])[:args.examples]
         print(f"  {c:<14} {n:>6} {100 * n / total:>5.1f}% {counts[(c, 'fixed')]:>6} {counts[(c, 'queried')]:>7} "
               f"{counts[(c, 'dropped')]:>7} {counts[(c, 'left')]:>6}   " + " | ".join(shown))
-    fl = sum(counts[(c, f)] for c in CLASSES + DETAIL for f in ("fixed", "queried"))
-    dropped = sum(counts[(c, "dropped")] for c in CLASSES + DETAIL)
+    fl = sum(counts[(c, f)] for c in CLASSES + DETAIL + UNWEIGHED for f in ("fixed", "queried"))
+    dropped = sum(counts[(c, "dropped")] for c in CLASSES + DETAIL + UNWEIGHED)
     print(f"  {'all':<14} {total:>6} {100.0:>5.1f}% flagged {fl} = {100 * fl / max(1, total):.1f}%"
           + (f"; doubted but not kept by the budget {dropped} = {100 * dropped / max(1, total):.1f}%, never "
              f"doubted {total - fl - dropped} = {100 * (total - fl - dropped) / max(1, total):.1f}%"

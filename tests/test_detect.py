@@ -667,7 +667,8 @@ def test_a_documents_damage_and_its_garbles_of_one_word_are_its_own_evidence(res
 def test_doubts_close_together_are_one_query_that_one_click_fixes(resources):
     """Real newspaper OCR (Overproof): doubts close together are one query (one trip to the
     scan; correct/budget.py `lines`), worth the sum of its doubts. Its suggestion is the span with each
-    doubt's first reading, its reason names every doubt; under the same budget the queries then flag
+    doubt's first reading and the automatic fixes between them made ("Cieek": "Creek"), its reason names
+    every doubt; under the same budget the queries then flag
     more misread words by the gold, and more through the doubts themselves than the doubts alone did
     (not only by spanning sound words). Each doubt its own query (the old way) flags fewer."""
     import pytest
@@ -681,7 +682,8 @@ def test_doubts_close_together_are_one_query_that_one_click_fixes(resources):
     for p in sorted((OVERPROOF / "ocr").glob("*.txt"))[:16]:
         text = p.read_text(encoding="utf-8")
         gold = (OVERPROOF / "gold" / p.name).read_text(encoding="utf-8")
-        new = detect.run(text, en_context(resources)).queries
+        run = detect.run(text, en_context(resources))
+        new = run.queries
         old = detect.run(text, en_context(resources, merge_gap=-1)).queries
         doubts = detect.run(text, en_context(resources, merge_gap=-1, max_queries=1000.0)).queries
         assert len(new) == len(old)  # the same budget
@@ -694,12 +696,18 @@ def test_doubts_close_together_are_one_query_that_one_click_fixes(resources):
             # its words bound it, not a line break; past them only inside one paragraph ([detect] merge_paragraph)
             assert budget.words(q.text) <= st.merge_words or st.merge_paragraph and "\n" not in q.text
             assert all(repr(text[d.start:d.end]) in q.reason for d in parts)
+            def fixed(a: int, b: int) -> str:  # the text between doubts, with the automatic fixes in it made
+                out = text[a:b]
+                for e in sorted(run.edits, key=lambda e: -e.start):
+                    if a <= e.start and e.end <= b:
+                        out = out[:e.start - a] + e.after + out[e.end - a:]
+                return out
             meant, at = "", q.start
             for d in parts:
                 if d.start >= at:
-                    meant += text[at:d.start] + (d.suggestions[0] if d.suggestions else text[d.start:d.end])
+                    meant += fixed(at, d.start) + (d.suggestions[0] if d.suggestions else text[d.start:d.end])
                     at = d.end
-            meant += text[at:q.end]
+            meant += fixed(at, q.end)
             assert q.suggestions == ([meant] if meant != q.text else [])
         merged += _flagged(text, gold, new)
         alone += _flagged(text, gold, old)

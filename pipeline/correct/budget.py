@@ -51,6 +51,7 @@ budget. Never across a paragraph's end, and only in such documents: the others' 
 """
 from __future__ import annotations
 
+import bisect
 import json
 from collections import defaultdict
 from functools import lru_cache
@@ -115,11 +116,12 @@ class QueryValue:
         return (-self.expected(q.rule, q.score, q.text), -q.score, q.start, q.end)
 
     def keep(self, queries: list, limit: int, text: str | None = None, gap: int = -1, most: int = 0,
-             whole=None, dense: float = 0.0, breaks: bool = False, paragraph: bool = False) -> list:
+             whole=None, dense: float = 0.0, breaks: bool = False, paragraph: bool = False, edits=()) -> list:
         """The `limit` queries expected to flag the most misread words (`rank`), in text order. With
         the `text` and `gap` >= 0, the doubts close together are one query first (`lines`; `breaks`:
         never across a line break); `whole` gives the query a lone doubt stands for (detect keeps a
-        doubt the budget will not keep alone without its text)."""
+        doubt the budget will not keep alone without its text); `edits`: the automatic fixes made on
+        `text`, which a joined query's suggestion writes (`together`)."""
         if text is None or gap < 0:
             if len(queries) <= limit:
                 return queries
@@ -129,7 +131,8 @@ class QueryValue:
             value = sum(self.expected(p.rule, p.score, text[p.start:p.end]) for p in group)
             worth.append(((-value, -max(p.score for p in group), group[0].start, max(p.end for p in group)), group))
         worth.sort(key=lambda w: w[0])
-        kept = (together(g, text) if len(g) > 1 else g[0] if whole is None else whole(g[0]) for _, g in worth[:limit])
+        fixes = sorted((e.start, e.end, e.after) for e in edits)
+        kept = (together(g, text, fixes) if len(g) > 1 else g[0] if whole is None else whole(g[0]) for _, g in worth[:limit])
         return sorted(kept, key=lambda q: q.start)
 
 
@@ -203,10 +206,26 @@ def _count(text: str, most: int | None = None) -> int:
     return sum(1 for _ in islice(TOKEN.finditer(text), most + 1))
 
 
-def together(group: list, text: str) -> Query:
+def together(group: list, text: str, fixes: list[tuple[int, int, str]] | tuple = ()) -> Query:
     """One query for doubts close together (`lines`): the span from the first to the last, the span
-    with each doubt's first reading as its suggestion, each doubt and its readings in the reason."""
+    with each doubt's first reading as its suggestion, each doubt and its readings in the reason.
+    `fixes`: the automatic fixes made on `text` ((start, end, written), sorted); one between the doubts
+    is written in the suggestion too, which would otherwise print the misreading again over the fix
+    ("commis sioners", joined automatically, inside a span of doubts around it)."""
     start, end = group[0].start, max(q.end for q in group)
+
+    def fixed(a: int, b: int) -> str:  # text[a:b] with the fixes inside it written
+        k = bisect.bisect_left(fixes, (a,))
+        if k == len(fixes) or fixes[k][0] >= b:
+            return text[a:b]
+        out = []
+        while k < len(fixes) and fixes[k][0] < b:
+            s, e, written = fixes[k]
+            if e <= b:
+                out.append(text[a:s] + written)
+                a = e
+            k += 1
+        return "".join(out) + text[a:b]
     meant, told, at = [], [], start  # told: [printed doubts, what is said of them] (the same said once)
     for q in group:
         printed = text[q.start:q.end]
@@ -217,9 +236,9 @@ def together(group: list, text: str) -> Query:
         else:
             told.append([[printed], said])
         if q.start >= at:  # a doubt inside one before it keeps that one's reading
-            meant.append(text[at:q.start] + (q.suggestions[0] if q.suggestions else printed))
+            meant.append(fixed(at, q.start) + (q.suggestions[0] if q.suggestions else printed))
             at = q.end
-    meant.append(text[at:end])
+    meant.append(fixed(at, end))
     suggestion = "".join(meant)
     return Query(start, end, text[start:end], [suggestion] if suggestion != text[start:end] else [],
                  max(q.score for q in group),

@@ -643,7 +643,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
         queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
-                             st.merge_dense, paragraph=st.merge_paragraph)
+                             st.merge_dense, paragraph=st.merge_paragraph, edits=edits)
     else:
         queries = value.keep([q for q in queries if type(q) is not _Stub], limit)
     for q in queries:
