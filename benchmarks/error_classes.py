@@ -151,6 +151,21 @@ def unweighed_why(low: str, g: str, wt, st) -> str:
     return "unweighed-unknown" if wt.lex.zipf(g) < st.known_zipf else "unweighed-far"
 
 
+def touched_words(o: list, spans) -> set[int]:
+    """The indexes of the OCR words (`o`: tokens' matches, in order) that the spans (start, end) touch
+    (an empty span touches the word it falls in)."""
+    starts = [m.start() for m in o]
+    out = set()
+    for a, b in spans:
+        k = bisect.bisect_right(starts, a) - 1
+        if k < 0 or a >= o[k].end():
+            k += 1
+        while 0 <= k < len(o) and o[k].start() < max(b, a + 1):
+            out.add(k)
+            k += 1
+    return out
+
+
 def classify_doc(text: str, gold: str, result, res, st, detail: bool = False,
                  doubts=None) -> list[tuple[str, str, str]]:
     """(class, fate, example) of every error unit of one document (`detail`: a one-word misreading
@@ -164,18 +179,9 @@ def classify_doc(text: str, gold: str, result, res, st, detail: bool = False,
     ow = [m.group() for m in o]
     g = [m.group() for m in tokens(gold)]
     units = align(ow, g)
-    starts = [m.start() for m in o]
 
     def touched(spans):
-        out = set()
-        for a, b in spans:
-            k = bisect.bisect_right(starts, a) - 1
-            if k < 0 or a >= o[k].end():
-                k += 1
-            while 0 <= k < len(o) and o[k].start() < max(b, a + 1):
-                out.add(k)
-                k += 1
-        return out
+        return touched_words(o, spans)
     fixed = touched([(e.start, e.end) for e in result.edits])
     asked = touched([(q.start, q.end) for q in result.queries if q.rule.startswith("detect.")])
     doubted = touched([(q.start, q.end) for q in doubts or () if q.rule.startswith("detect.")])

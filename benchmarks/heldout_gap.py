@@ -27,7 +27,6 @@ error_classes.py does; correction.py's own figure counts a unit's words and may 
 from __future__ import annotations
 
 import argparse
-import bisect
 import json
 import sys
 from collections import Counter
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import correction  # noqa: E402
+from error_classes import touched_words  # noqa: E402
 
 from pipeline.context import Resources  # noqa: E402
 from pipeline.correct import model as ocr_model  # noqa: E402
@@ -54,18 +54,9 @@ def fates(text: str, gold: str, result, doubts) -> dict[tuple[int, int], tuple[s
     o = tokens(text)
     ow = [m.group() for m in o]
     g = [m.group() for m in tokens(gold)]
-    starts = [m.start() for m in o]
 
     def touched(spans) -> set[int]:
-        out = set()
-        for a, b in spans:
-            k = bisect.bisect_right(starts, a) - 1
-            if k < 0 or a >= o[k].end():
-                k += 1
-            while 0 <= k < len(o) and o[k].start() < max(b, a + 1):
-                out.add(k)
-                k += 1
-        return out
+        return touched_words(o, spans)
     fixed = touched([(e.start, e.end) for e in result.edits])
     asked = touched([(q.start, q.end) for q in result.queries if q.rule.startswith("detect.")])
     doubted = touched([(q.start, q.end) for q in doubts if q.rule.startswith("detect.")])
