@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from pipeline.errors import EditionError, one_line
@@ -91,7 +92,7 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
     waiting = {wk.id: {m.id for m in corpus.members(wk.id)} & set(ids) for wk in corpus.works
                if len(corpus.members(wk.id)) >= 2} if collate else {}
     workers = _Workers()  # the processes clean_cached starts, kept to collate while this one writes
-    pruning = None  # the run cache's prune, in a thread while the outputs are written (_Background)
+    pruning = None  # the run cache's prune (a Future), in a thread while the outputs are written
     staging = None  # the outputs written while a worker collates, if any (pipeline.outputs.Staging)
     away: dict[str, tuple] = {}  # work id -> (its key, the future of its collation in a worker)
     reports_ahead: dict[str, object] = {}  # work id -> the future of its worker's reports (pages_task), if asked
@@ -231,7 +232,9 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
         if not only and (workers.pool is None or workers.ending):
             # every result is stored and no process reads the caches any more: the run cache is pruned
             # while the outputs are written (apart from them; each waits for the disk more than the processor)
-            pruning = _Background(cache.prune, witnesses={w.id for w in corpus.witnesses})
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edition-prune")
+            pruning = pool.submit(cache.prune, witnesses={w.id for w in corpus.witnesses})
+            pool.shutdown(wait=False)  # (the prune given still runs; nothing more is)
         if staging is not None:
             staging.commit(files)
         else:
@@ -245,39 +248,12 @@ def build_edition(root: Path, only: list[str] | None = None, collate: bool = Tru
             for proc in workers.ending:  # told to end before the writes: waited for (their CPU is the run's)
                 proc.join()
         if pruning is not None:
-            pruning.join()  # (also after a failure: the prune is never left half done)
+            wait([pruning])  # (also after a failure: the prune is never left half done)
     if pruning is not None:
         pruning.result()
     elif not only:
         cache.prune(witnesses={w.id for w in corpus.witnesses})
     return cleaned, files
-
-
-class _Background:
-    """fn(*args, **kwargs) in a thread of its own, started now; `result()` waits and returns what it
-    returned, or raises what it raised."""
-
-    def __init__(self, fn, *args, **kwargs):
-        import threading
-        self._out: list = []
-
-        def run() -> None:
-            try:
-                self._out.append((True, fn(*args, **kwargs)))
-            except BaseException as exc:  # noqa: BLE001 (raised again by result(), in the caller's thread)
-                self._out.append((False, exc))
-        self._thread = threading.Thread(target=run, name="edition-background", daemon=True)
-        self._thread.start()
-
-    def join(self) -> None:
-        self._thread.join()
-
-    def result(self):
-        self._thread.join()
-        ok, value = self._out[0]
-        if not ok:
-            raise value
-        return value
 
 
 class _Workers:
