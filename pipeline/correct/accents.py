@@ -37,6 +37,13 @@ def plain(form: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", form) if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=4096)
+def accent(c: tuple[str, str]) -> bool:
+    """Confusion c (meant, printed) only puts accents on Latin letters ("e" printed "é", "a" printed "â")."""
+    meant, printed = c
+    return meant != printed and meant.isascii() and plain(printed) == meant
+
+
 def misread(vocab: dict[str, int], lex: Lexicon) -> Iterable[str]:
     """The witness's lower-case forms whose own count is no evidence of a word (see the module's note)."""
     if lex.language != "en":

@@ -27,7 +27,7 @@ import math
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from pipeline.correct.accents import plain
+from pipeline.correct.accents import accent, plain
 from pipeline.correct.learn import MAX_SEG, segments
 from pipeline.correct.model import OcrModel
 from pipeline.lexicon import fold
@@ -47,13 +47,6 @@ def confusions(reading: str, meant: str) -> tuple[tuple[str, str], ...]:
             return ()
         out.append((m, p))
     return tuple(out)
-
-
-@lru_cache(maxsize=4096)
-def accent(c: tuple[str, str]) -> bool:
-    """Confusion c (meant, printed) only puts accents on Latin letters ("e" printed "é", "a" printed "â")."""
-    meant, printed = c
-    return meant != printed and meant.isascii() and plain(printed) == meant
 
 
 class DocumentEvidence:

@@ -30,7 +30,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.correct.accents import plain
+from pipeline.correct.accents import accent, plain
 from pipeline.correct.align import align, tokens
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -50,16 +50,11 @@ class ClassPrior(BaseModel):
 
 def class_pairs(name: str) -> list[tuple[str, str]]:
     """(meant, printed) of a class prior. "accent": every Latin letter of U+00C0-U+017F (Latin-1 and
-    Extended-A) that is an ASCII letter with marks put on it ("e" printed "é", "E" "É"; as correct/document.py's
-    `accent` counts them: not "ø", "æ", "ß", which have no plain letter in them)."""
+    Extended-A) that is an ASCII letter with marks put on it ("e" printed "é", "E" "É"; an `accent` confusion,
+    as the document's evidence counts them: not "ø", "æ", "ß", which have no plain letter in them)."""
     assert name == "accent"
-    out = []
-    for cp in range(0xC0, 0x180):
-        ch = chr(cp)
-        base = plain(ch)
-        if ch.isalpha() and base != ch and len(base) == 1 and base.isascii() and base.isalpha():
-            out.append((base, ch))
-    return out
+    letters = (chr(cp) for cp in range(0xC0, 0x180))
+    return [(plain(ch), ch) for ch in letters if ch.isalpha() and len(plain(ch)) == 1 and accent((plain(ch), ch))]
 
 
 # a page of a book: "eng_monograph_81_p005.txt" is a page of "eng_monograph_81"
