@@ -27,7 +27,7 @@ import math
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from pipeline.correct.accents import accent, plain
+from pipeline.correct.accents import accent
 from pipeline.correct.learn import MAX_SEG, segments
 from pipeline.correct.model import OcrModel
 from pipeline.lexicon import fold
