@@ -340,7 +340,7 @@ class _Witness:
             heard = dict(self.vocab)
             for low in foreign:
                 del heard[low]
-        self.context = ContextModel(self.lex, heard, self.bigrams, st.witness_known)
+        self.context = ContextModel(self.lex, heard, self.bigrams)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
         # (only the places of a capitalised form are looked at: a place's text is its form)
         upper = bytes(f[:1].isupper() for f in t.forms)
