@@ -4,7 +4,8 @@ symspellpy ships Google-derived counts: 82,765 words and 243,342 bigrams ("rank 
 "and file"). The probability of a word after its left neighbour mixes the bigram
 estimate, the witness's own bigrams (what this text says in this company, leaving out
 the reading being judged) and the word's own frequency (wordfreq), so that a missing
-bigram (the list keeps only common ones) lowers a word without ruling it out.
+bigram (the list keeps only common ones) lowers a word without ruling it out. A pair the
+list lacks is told apart by what the list's cut implies (`unlisted`).
 Loaded lazily, once per process, from memory-mapped tables built once (pipeline.store).
 """
 from __future__ import annotations
@@ -33,6 +34,28 @@ def english_ngrams() -> tuple[Mapping[str, float], Mapping[str, float]]:
                        "symspellpy's English bigram counts"))
 
 
+@lru_cache(maxsize=1)
+def bigram_list_cut() -> tuple[float, float]:
+    """(scale, least) of symspellpy's bigram list: how many times its counts outnumber the word
+    list's (the two count different corpora: the bigrams of the 100 commonest words sum to 24-56
+    times their own counts, "the" 37, "is" 53; the upper quartile, as those rows lack only their
+    rare continuations) and the least count it keeps (the list is cut there)."""
+    from importlib.metadata import version
+    return tuple(open_table(f"ngrams-bi-cut-en-symspellpy-{version('symspellpy')}", _bigram_cut,
+                            "the cut of symspellpy's English bigram list").get(k, 0.0) for k in ("scale", "least"))
+
+
+def _bigram_cut() -> dict[str, float]:
+    uni, bi = english_ngrams()
+    rows: dict[str, float] = {}
+    for pair, c in bi.items():
+        left = pair.split(" ", 1)[0]
+        rows[left] = rows.get(left, 0.0) + c
+    common = sorted((w for w in uni if w in rows), key=lambda w: (-uni[w], w))[:100]
+    ratios = sorted(rows[w] / uni[w] for w in common)
+    return {"scale": ratios[3 * len(ratios) // 4], "least": min(bi.values())}
+
+
 def _read_counts(name: str, words: int) -> dict[str, float]:
     """{"word" or "left right": count} of one of symspellpy's lists (lines "w... count")."""
     import symspellpy
@@ -49,6 +72,7 @@ def _language_part(lex: Lexicon):
     words, remembered once per process for every witness (the bigram table's lookups cost
     microseconds each and the same pairs come back in every document)."""
     uni, bi = english_ngrams() if lex.language == "en" else ({}, {})
+    scale, least = bigram_list_cut() if lex.language == "en" else (0.0, 0.0)
 
     # caps by their hit rates on scale books (benchmarks/scale.py: 0.98, 0.87, 0.85) against what
     # they hold (p_next 180 bytes an entry, the others ~95) in every process that cleans long: a
@@ -67,8 +91,22 @@ def _language_part(lex: Lexicon):
         p = W_UNIGRAM * p_uni(w)
         c = count(prev)
         if c:
-            return p + W_BIGRAM * bi.get(f"{prev} {w}", 0) / c
+            b = bi.get(f"{prev} {w}")
+            if b is None:
+                return p + W_BIGRAM * unlisted(c, w)
+            return p + W_BIGRAM * b / c
         return p + W_BIGRAM * p_uni(w)
+
+    def unlisted(c: float, w: str) -> float:
+        """The bigram estimate of a pair the list lacks, after a word counted `c` times. Where the
+        words, were they independent, would pair less often than the list's least count, its silence
+        says nothing: as likely as anywhere (on the list's scale). Where they would pair more often,
+        the list would keep the pair: it is rarer than chance ("one give"), and the estimate is none.
+        Before 2026-12 every unlisted pair had none, so a pair the cut left out weighed thousands of
+        times less than a listed one ("old hat" against "old has", "he submitted" against "be
+        submitted"): a clean print's sound words were asked about."""
+        e = scale * p_uni(w)
+        return e if e * c < least else 0.0
 
     def p_alone(prev: str, w: str) -> float:
         return W_UNIGRAM * p_uni(w) + W_BIGRAM * p_uni(w)
