@@ -58,7 +58,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.authority import skeleton, transliterate
 from pipeline.context import Context
-from pipeline.correct import accents, budget, calibrate, capitals, garble, latin, period, spaces, stretches
+from pipeline.correct import accents, budget, calibrate, capitals, garble, latin, period, prereform, spaces, stretches
 from pipeline.correct.align import MAX_TOKEN, TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
@@ -346,8 +346,10 @@ class _Witness:
         upper = bytes(f[:1].isupper() for f in t.forms)
         self.capitalised = Counter(t.forms[k] for k, a in compress(zip(t.ids, t.starts), map(upper.__getitem__, t.ids))
                                    if not _initial(text, a))
-        # old spellings that are this witness's orthography ("keepe", "hee", "iourney")
-        self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else frozenset()
+        # old spellings that are this witness's orthography ("keepe", "hee", "iourney"; Russian before 1918:
+        # "революціонной", "рабочихъ")
+        self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else \
+            _prereform_forms(self.vocab, self.lex, st) if ctx.language == "ru" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
         self.own: dict[str, list[str]] | None = None
         self.realword: dict[str, tuple | list[tuple[str, float]]] = {}
@@ -1465,6 +1467,19 @@ def _witness_says(i: int, word: str, wt: _Witness) -> bool:
     low = wt.lows[i]
     own = wt.bigrams.get((prev, low), 0) + wt.bigrams.get((low, nxt), 0) - (prev is not None) - (nxt is not None)
     return own <= 0
+
+
+def _prereform_forms(vocab: dict[str, int], lex: Lexicon, st: Settings) -> frozenset[str]:
+    """A Russian witness's words in the spelling before 1918 whose modern form is a word (correct/prereform.py),
+    if its own words show that spelling; none otherwise."""
+    if not prereform.spells_old(vocab.items()):
+        return frozenset()
+    out = set()
+    for w in vocab:
+        m = prereform.modern(w)
+        if m != w and (lex.at_least(m, st.known_zipf) or lex.derived(m)):
+            out.add(w)
+    return frozenset(out)
 
 
 def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Settings):

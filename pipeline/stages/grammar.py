@@ -20,6 +20,7 @@ beyond what a window of three words can be certain of. Parses are cached per wor
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -28,6 +29,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from pipeline.context import Context
+from pipeline.correct import prereform
 from pipeline.lexicon import plainly_unlisted, shared as shared_lexicon, top_words, wordfreq_zipf
 from pipeline.model import Query, StageResult
 from pipeline.russian import morph  # one analyser per process, shared with hyphenation
@@ -196,6 +198,9 @@ def run(text: str, ctx: Context) -> StageResult:
         return StageResult()
     st = settings("grammar", ctx)
     tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
+    if prereform.spells_old(Counter(t for _, _, t in tokens).items()):
+        # a print before 1918: each word read in its modern form ("въ" is the preposition "в"); the text stays
+        tokens = [(a, b, prereform.modern(t)) for a, b, t in tokens]
     with _Memo.of(ctx) as memo:
         queries = check(text, tokens, load_grammar()) if st.agreement else []
         if st.rare_forms:
@@ -539,7 +544,7 @@ def _rare_forms(text, tokens, verdicts: dict | None = None) -> list[Query]:
         if v is None:
             continue
         z, cands = v
-        out.append(Query(s, e, w, cands, 0.45,
+        out.append(Query(s, e, text[s:e], cands, 0.45,
                          f"«{w}» is a rare form (zipf {z:.1f}) used once here; "
                          f"«{cands[0]}» is one edit away and far more common", rule="grammar.rare-form"))
     return out
@@ -640,7 +645,7 @@ def _fragments(text, tokens, verdicts: dict | None = None) -> list[Query]:
         found = verdicts[low]
         if found is None:
             continue
-        out.append(Query(s, e, w, list(found), 0.45,
+        out.append(Query(s, e, text[s:e], list(found), 0.45,
                          f"«{w}» is in no paradigm (pymorphy3) and no word list; it is the end of "
                          f"{', '.join('«' + x + '»' for x in found[:3])}: its beginning lost?", rule="grammar.fragment"))
     return out

@@ -32,6 +32,7 @@ from itertools import filterfalse
 from pathlib import Path
 
 from pipeline.cache import HeldMemo
+from pipeline.correct import prereform
 from pipeline.lexicon import shared
 from pipeline.russian import morph
 
@@ -300,11 +301,29 @@ def run(text: str, ctx: Context) -> StageResult:
     return result
 
 
+def _judge_modern(left: str, right: str, lang: str, vocab, spaced: bool = False, proper=None) -> Verdict:
+    """`judge` of the two parts in their modern spelling (a print before 1918)."""
+    return judge(prereform.modern(left), prereform.modern(right), lang, vocab, spaced, proper)
+
+
+def _modern_counts(vocab: Counter[str]) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for w, n in vocab.items():
+        out[prereform.modern(w)] += n
+    return out
+
+
 def _run(text: str, ctx: Context) -> StageResult:
     lang = ctx.language
     dash = dash_form(text, ctx.policy.get("typography", {}).get("dash_text", " - "))
     ctx.facts.setdefault("layout", {}).setdefault("conventions", {})["dash"] = dash
     vocab = _Counted(lambda: vocabulary(_without_line_end_words(text)))  # line-end forms are no evidence for themselves
+    # a Russian print before 1918 ("во-⏎первыхъ"): its words are judged in their modern form (correct/prereform.py)
+    if lang == "ru" and prereform.spells_old(vocabulary(text).items()):
+        vocab = _Counted(lambda: _modern_counts(vocabulary(_without_line_end_words(text))))
+        judged = _judge_modern
+    else:
+        judged = judge
     # words the witness capitalises inside a sentence (names, "Communist"), lower-cased
     proper = _Counted(lambda: Counter(m.group(1).lower() for m in _PROPER.finditer(text)
                                       if _PROPER_BEFORE.match(text, m.start() - 1)))
@@ -327,7 +346,7 @@ def _run(text: str, ctx: Context) -> StageResult:
             add(Edit(hyphen + 1, hyphen + 2, "", "hyphen.compound", "hyphen", 0.8, "line-end hyphen kept"))
             joins[hyphen] = ("compound", left, "", m.start())
             continue
-        v = judge(left, right.group(), lang, vocab)
+        v = judged(left, right.group(), lang, vocab)
         add(_hyphen_edit(hyphen, v, dash, f"{left}-⏎{right.group()}", line_end=True))
         joins[hyphen] = (v.reading, left, right.group(), m.start())
         if v.confidence < 0.8:
@@ -374,7 +393,7 @@ def _run(text: str, ctx: Context) -> StageResult:
         if words is None:
             continue
         left, right = words
-        v = judge(left, right, lang, vocab, spaced=True, proper=proper)
+        v = judged(left, right, lang, vocab, spaced=True, proper=proper)
         hyphen = m.end(1)
         if v.reading == "keep" or (v.reading == "dash" and dash == "keep"):
             continue  # damage we cannot read, or a dash in a document with no dash convention: as printed
