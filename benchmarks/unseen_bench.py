@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -31,23 +30,7 @@ from pipeline.run import clean_witness  # noqa: E402
 from pipeline.synth.cases import LAYOUT_STAGES  # noqa: E402
 from pipeline.synth.score import Score, score  # noqa: E402
 from pipeline.synth.typeset import Case  # noqa: E402
-
-CASES = ROOT / "benchmarks" / "unseen"
-_NOTE = re.compile(r"\[\^(\w+)\]: (.*)")
-
-
-def names() -> list[str]:
-    return sorted(p.name[:-len(".raw.txt")] for p in CASES.glob("*.raw.txt"))
-
-
-def load(name: str) -> Case:
-    """A case: its raw text and its truth (paragraphs, and note bodies apart)."""
-    raw = (CASES / f"{name}.raw.txt").read_text(encoding="utf-8")
-    truth = (CASES / f"{name}.truth.txt").read_text(encoding="utf-8")
-    paras = [p for p in truth.split("\n") if p.strip()]
-    notes = [m.group(2) for p in paras if (m := _NOTE.fullmatch(p))]
-    return Case(raw, [p for p in paras if not _NOTE.fullmatch(p)], notes=notes)
-
+from pipeline.synth.unseen import load, names, notes_found  # noqa: E402
 
 def resources(all_stages: bool = False) -> Resources:
     res = Resources(ROOT)
@@ -62,12 +45,6 @@ def clean(case: Case, res: Resources, lang: str = "en"):
     """The cleaned witness (its .text, .changes ...), as `edition clean FILE` makes it."""
     w = Witness(id="unseen", file="unseen.txt", language=lang, work="unseen", role="original", origin="file")
     return clean_witness(case.text, w, res)
-
-
-def notes_found(case: Case, cleaned: str) -> int:
-    """How many of the truth's note bodies stand in the output as a note, word for word."""
-    out = [" ".join(m.group(2).split()) for p in cleaned.split("\n") if (m := _NOTE.fullmatch(p))]
-    return sum(1 for n in case.notes if " ".join(n.split()) in out)
 
 
 def run(all_stages: bool = False, only: list[str] | None = None) -> list[dict]:

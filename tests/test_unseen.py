@@ -1,0 +1,65 @@
+"""The generic cleanup stages on texts nobody here wrote (benchmarks/unseen/: Moby-Dick, laid out
+and damaged in ways the seed texts are not): each test cleans a real case with the real stages, as
+`edition clean FILE --lang en` does, and checks what came out against the case's truth."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from pipeline.context import Resources
+from pipeline.model import Witness
+from pipeline.run import clean_witness
+from pipeline.stages import decode
+from pipeline.synth.cases import LAYOUT_STAGES
+from pipeline.synth.score import score
+from pipeline.synth.unseen import load, notes_found
+from pipeline.text import apply_changes
+from tests.conftest import ROOT, refused
+
+
+@pytest.fixture(scope="module")
+def layout_res():
+    res = Resources(ROOT)
+    cfg = copy.deepcopy(res.config)
+    cfg["stages"] = LAYOUT_STAGES
+    res.__dict__["config"] = cfg
+    return res
+
+
+def cleaned(name: str, res: Resources):
+    """The case, and its witness cleaned as an unknown file (the [files] policy)."""
+    case = load(name)
+    w = Witness(id="unseen", file="unseen.txt", language="en", work="unseen", role="original", origin="file")
+    out = clean_witness(case.text, w, res)
+    # the change log rebuilds the clean text from raw, whatever the case
+    assert apply_changes(case.text, out.changes) == out.text
+    return case, out
+
+
+def rules(out) -> set[str]:
+    return {r for c in out.changes for r in c.rule.split("+")}
+
+
+@pytest.mark.parametrize("name,rule", [("ligatures", "decode.ligature"), ("long-s", "decode.long-s")])
+def test_ligatures_and_long_s_become_letters_with_their_rule(layout_res, name, rule):
+    """ﬁ ﬂ ﬀ ﬃ ﬄ ﬆ and ſ ﬅ (a PDF's text layer, an old face transcribed) are written as letters: the
+    running text as the truth has it, each change under its table's rule (pipeline/data/characters.toml)."""
+    case, out = cleaned(name, layout_res)
+    glyphs = [c for c in case.text if c in decode.LETTERS]
+    assert glyphs and not any(c in out.text for c in decode.LETTERS)
+    assert score(case, out.text).wer == 0
+    # every one by a change of that rule (beside a line join, one change of both rules)
+    assert sum(sum(ch in decode.LETTERS for ch in c.before) for c in out.changes
+               if rule in c.rule.split("+")) == len(glyphs)
+
+
+def test_the_character_data_is_validated(tmp_path):
+    """pipeline/data/characters.toml: a character's letters are its compatibility decomposition; a
+    slip (a wrong expansion, two characters as a key, an unknown table) names the file and the key."""
+    assert decode.load_characters().ligature["ﬃ"] == "ffi" and decode.load_characters().long_s["ſ"] == "s"
+    refused(decode.load_characters, tmp_path / "characters.toml", (
+        ('[ligature]\n"ﬃ" = "ff"\n', "characters.toml.*ligature.*'ffi'"),
+        ('[ligature]\n"fi" = "fi"\n', "not one character"),
+        ('[ligature]\n"ﬁ" = "fi"\n[swash]\n"ﬁ" = "fi"\n', "swash")))
