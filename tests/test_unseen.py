@@ -63,3 +63,16 @@ def test_the_character_data_is_validated(tmp_path):
         ('[ligature]\n"ﬃ" = "ff"\n', "characters.toml.*ligature.*'ffi'"),
         ('[ligature]\n"fi" = "fi"\n', "not one character"),
         ('[ligature]\n"ﬁ" = "fi"\n[swash]\n"ﬁ" = "fi"\n', "swash")))
+
+
+def test_a_form_feed_ends_a_line_and_its_page(layout_res):
+    """pdftotext ends each page with a form feed, the page number straight above it ("17⏎\\fof the
+    chimney"): the form feed is a line end (decode.newline), so the number stands apart and goes as a
+    page number, and the paragraph runs on across the page."""
+    case, out = cleaned("formfeed", layout_res)
+    feeds = case.text.count("\f")
+    assert feeds >= 2 and "\f" not in out.text
+    assert sum(c.before.count("\f") for c in out.changes if "decode.newline" in c.rule.split("+")) == feeds
+    s = score(case, out.text)
+    assert s.wer == 0 and s.f1 == 1.0
+    assert any("layout.furniture" in c.rule for c in out.changes)

@@ -3,7 +3,7 @@
 The raw file was already decoded to text by pipeline.sources.decode_bytes (that
 text is what every change-log offset refers to). This stage repairs the text itself: mojibake
 (ftfy: "Ð¿Ñ€Ð¾Ñ„ÑÐ¾ÑŽÐ·" -> "профсоюз"), Unicode NFC, CRLF and lone CR line ends, odd spaces (no-break, thin, zero-width) and stray
-control characters; a print's ligatures ("ﬁ" -> "fi") and long s ("ſ" -> "s") become letters
+control characters (a form feed, a page's end, becomes a line end); a print's ligatures ("ﬁ" -> "fi") and long s ("ſ" -> "s") become letters
 (pipeline/data/characters.toml: a rule per table, decode.ligature and decode.long-s).
 """
 from __future__ import annotations
@@ -99,8 +99,11 @@ _NONCHAR = re.compile("[" + _BMP_NONCHARS + _ASTRAL_NONCHARS + "]")
 _LINE_SEP = re.compile("[\u2028\u2029]")
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|\Z)")
 _GLYPH = re.compile("[" + re.escape("".join(sorted(LETTERS))) + "]")  # a ligature or long s: its letters
+# a form feed ends a page (pdftotext writes one after every page): a line end, as a page break
+# reads where a form feed stood after a line end ("17⏎\fof the chimney": a blank line)
+_FORM_FEED = re.compile("\x0c")
 _ANY = re.compile("|".join(f"(?P<{n}>{r.pattern})" for n, r in
-                          (("space", _ODD_SPACE), ("zero", _ZERO_WIDTH), ("control", _CONTROL),
+                          (("feed", _FORM_FEED), ("space", _ODD_SPACE), ("zero", _ZERO_WIDTH), ("control", _CONTROL),
                            ("nonchar", _NONCHAR), ("sep", _LINE_SEP), ("glyph", _GLYPH))))
 _FTFY = dict(unescape_html=False, uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False,
              normalization="NFC", fix_line_breaks=False, remove_control_chars=False, remove_terminal_escapes=False)
@@ -165,7 +168,7 @@ def _bad(s: str) -> bool:
 
 
 def _normalise_chars(s: str) -> str:
-    return _ANY.sub(lambda m: " " if m.lastgroup == "space" else "\n" if m.lastgroup == "sep"
+    return _ANY.sub(lambda m: " " if m.lastgroup == "space" else "\n" if m.lastgroup in ("sep", "feed")
                     else LETTERS[m.group()][0] if m.lastgroup == "glyph" else "", s)
 
 
@@ -224,6 +227,9 @@ def _char_edits(body: str, offset: int) -> list[Edit]:
             edits.append(Edit(offset + m.start(), offset + m.end(), "", "decode.zero-width", "spacing", 1.0, name))
         elif kind == "sep":
             edits.append(Edit(offset + m.start(), offset + m.end(), "\n", "decode.newline", "encoding", 1.0, name))
+        elif kind == "feed":
+            edits.append(Edit(offset + m.start(), offset + m.end(), "\n", "decode.newline", "encoding", 1.0,
+                              "form feed (a page's end) as a line end"))
         elif kind == "glyph":
             letters, rule = LETTERS[c]
             edits.append(Edit(offset + m.start(), offset + m.end(), letters, rule, "encoding", 1.0,
