@@ -76,3 +76,12 @@ def test_a_form_feed_ends_a_line_and_its_page(layout_res):
     s = score(case, out.text)
     assert s.wer == 0 and s.f1 == 1.0
     assert any("layout.furniture" in c.rule for c in out.changes)
+
+
+def test_a_one_space_indent_starts_a_paragraph_and_no_other_line(layout_res):
+    """A print that marks a paragraph by indenting its first line one space: the indent is measured
+    as 1, and a line set flush is no longer taken for an indent of 1 "give or take a space"."""
+    case, out = cleaned("indent-one", layout_res)
+    s = score(case, out.text)
+    assert out.facts["layout"]["indent"] == 1
+    assert s.f1 == 1.0 and s.wer == 0

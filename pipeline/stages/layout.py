@@ -384,8 +384,9 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool,
 
 
 def _starts_paragraph(b: Line, p: Profile) -> bool:
-    """An indenting print: b is indented by the paragraph indent (give or take a space)."""
-    return bool(p.indent) and abs(b.indent - p.indent_base - p.indent) <= 1
+    """An indenting print: b is indented by the paragraph indent (give or take a space, where the
+    indent is wider than that: a print that indents by one space has no space to give)."""
+    return bool(p.indent) and abs(b.indent - p.indent_base - p.indent) <= min(1, p.indent - 1)
 
 
 def _page_boundary(a: Line, b: Line, p: Profile, a_ends: bool, b_lower: bool) -> tuple[str, str, str, Query | None]:
