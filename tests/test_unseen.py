@@ -85,3 +85,23 @@ def test_a_one_space_indent_starts_a_paragraph_and_no_other_line(layout_res):
     s = score(case, out.text)
     assert out.facts["layout"]["indent"] == 1
     assert s.f1 == 1.0 and s.wer == 0
+
+
+@pytest.mark.parametrize("name", ["table", "table-columns"])
+def test_a_table_keeps_its_rows_as_lines(layout_res, name):
+    """Columns set apart by spaces, their edges in line from row to row (chapter 101's list of
+    provisions, set as a list of figures and as a table as wide as the prose): each row stays a line
+    of its own (layout.table), the prose around it runs on."""
+    case, out = cleaned(name, layout_res)
+    rows = [p for p in case.paragraphs if any(ch.isdigit() for ch in p) and len(p) < 60]
+    assert len(rows) >= 10
+    s = score(case, out.text)
+    assert s.f1 == 1.0 and s.wer == 0
+    assert "layout.table" in rules(out)
+
+
+def test_two_columns_of_text_read_across_are_no_table(layout_res):
+    """A two-column page merged line by line also has its column edge in line, but both its cells are
+    running text: not taken for a table (each line is not made a paragraph of its own)."""
+    _, out = cleaned("two-column", layout_res)
+    assert "layout.table" not in rules(out)

@@ -19,6 +19,7 @@ rebuilds the paragraphs:
   recurrence across pages (fuzzily: OCR varies a head), web furniture by the witness's
   patterns ("Top of the page"); the paragraph and a word hyphenated across the page are
   rejoined; a number that may be a page number but continues no sequence is a query;
+* a table's rows (columns set apart by spaces, their edges in line) stay lines of their own;
 * an indented line starts a paragraph in a print that indents; a blank line is a paragraph
   break in a print that sets one between paragraphs (a page break falls anywhere);
 * lines that are not physical lines (ICDAR's ~50-word lines) are joined, not made paragraphs;
@@ -225,7 +226,7 @@ class LayoutSettings(Settings):
 @stage("layout", assigns=("paragraphs", "line-end-hyphens"), leaves=("layout",),
        kinds=("layout", "spacing", "footnote", "furniture"),
        labels={"layout.page-break": "page break", "layout.footnote-move": "footnote moved",
-               "layout.heading": "heading", "layout.lost-text": "text lost"},
+               "layout.heading": "heading", "layout.lost-text": "text lost", "layout.table": "table row"},
        settings=LayoutSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Join lines into paragraphs, move footnotes, remove furniture; query lost text."""
@@ -250,8 +251,12 @@ def run(text: str, ctx: Context) -> StageResult:
         edits.append(removed.edit(0, body[0].start, "", "layout.leading-space", "spacing",
                                   "blank lines or spaces before the text"))
     prev_para_end = True
+    table = table_rows(body, profile) if profile.mode == "wrapped" else set()
     for a, b in zip(body, body[1:]):
-        decision, rule, note, query = _boundary(a, b, profile, prev_para_end, zipf)
+        if a.start in table or b.start in table:
+            decision, rule, note, query = "break", "layout.table", "a table's row stands as a line of its own", None
+        else:
+            decision, rule, note, query = _boundary(a, b, profile, prev_para_end, zipf)
         if decision == "join" and query is None:
             query = _paragraph_doubt(a, b, profile)
         sep = {"join": " ", "hyphen": "\n", "break": "\n\n"}[decision]
@@ -381,6 +386,46 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool,
         # inside a paragraph every line is full; a short one ends a title, a date line, a signature
         return "break", "layout.paragraph", "short line without final punctuation, next line capitalised", None
     return "join", "layout.line-join", "double-spaced line joined" if p.base_gap else "line joined", None
+
+
+_COLUMN_GAP = re.compile(r" {2,}")
+
+
+def _column_edges(ln: Line) -> set[tuple[str, int]]:
+    """Where a line's columns meet, as positions on the page: the end of a cell before a run of two
+    spaces or more ("R") and the start of the cell after it ("L")."""
+    out = set()
+    for m in _COLUMN_GAP.finditer(ln.text):
+        out.add(("R", ln.indent + m.start()))
+        out.add(("L", ln.indent + m.end()))
+    return out
+
+
+def table_rows(lines: list[Line], p: Profile) -> set[int]:
+    """The rows of tables (columns of figures or words set apart by spaces), as their lines' starts:
+    three lines or more, one after the other, each parted inside by two spaces or more where the
+    line before or after it is parted too (a column edge shared: cells flush left at one position, or
+    figures flush right). Prose does not keep such gaps in line on consecutive lines."""
+    edges = [_column_edges(ln) for ln in lines]
+    rows: set[int] = set()
+    run = [0]
+    for i in range(1, len(lines) + 1):
+        if i < len(lines) and lines[i].gap <= p.base_gap and not lines[i].page and edges[i] & edges[i - 1]:
+            run.append(i)
+            continue
+        if len(run) >= 3 and not _text_columns([lines[k] for k in run]):
+            rows.update(lines[k].start for k in run)
+        run = [i]
+    return rows
+
+
+def _text_columns(run: list[Line]) -> bool:
+    """Two columns of running text merged line by line (a two-column page read across), not a table:
+    rows of two cells, the shorter of them holding three words or more in most rows (a table's
+    row has a short cell: a figure, a unit, a name)."""
+    cells = [_COLUMN_GAP.split(ln.text) for ln in run]
+    prose = sum(1 for c in cells if len(c) == 2 and min(len(x.split()) for x in c) >= 3)
+    return prose > 0.5 * len(run)
 
 
 def _starts_paragraph(b: Line, p: Profile) -> bool:
