@@ -111,10 +111,13 @@ def main(data: Path) -> None:
     notes = [notes[0][:300].rsplit(" ", 1)[0] + ".", notes[1][:160].rsplit(" ", 1)[0] + ".",
              "See the chapter on the Albatross."]
     lines = [ln for p in paras for ln in wrap(p, 70, first="   ")]
-    cut = next(i for i, ln in enumerate(lines) if "³" in ln) + 1
+    cut2 = next(i for i, ln in enumerate(lines) if "²" in ln) + 1
+    cut3 = next(i for i, ln in enumerate(lines) if "³" in ln) + 1
     foot = lambda ks: [ln for k in ks for ln in wrap(f"{'¹²³'[k]} {notes[k]}", 70)]  # noqa: E731
-    raw = ("\n".join(lines[:cut]) + "\n\n" + "\n".join(foot([0, 1, 2])) + "\n\n" + "214".center(70).rstrip()
-           + "\n\n\n" + "\n".join(lines[cut:]) + "\n")
+    # three pages: notes 1 and 2 at the foot of the first (one after the other), 3 of the second
+    pages = [(lines[:cut2], foot([0, 1])), (lines[cut2:cut3], foot([2])), (lines[cut3:], [])]
+    raw = "\n\n\n".join("\n".join(body) + ("\n\n" + "\n".join(ft) if ft else "") + "\n\n" + f"{213 + n}".center(70).rstrip()
+                         for n, (body, ft) in enumerate(pages)) + "\n"
     truth = [re.sub("[¹²³]", lambda m: f"[^{'¹²³'.index(m.group()) + 1}]", p) for p in paras]
     write("footnotes-superscript", raw, truth, notes)
 
