@@ -105,3 +105,16 @@ def test_two_columns_of_text_read_across_are_no_table(layout_res):
     running text: not taken for a table (each line is not made a paragraph of its own)."""
     _, out = cleaned("two-column", layout_res)
     assert "layout.table" not in rules(out)
+
+
+def test_superscript_markers_and_their_page_foot_notes_become_footnotes(layout_res):
+    """Markers ¹ ² ³ after a word, the notes at the foot of their page ("¹ With reference …", then "² I
+    remember …" on the next line, no gap between them): each note is moved after the text as
+    "[^n]: …" with its number in digits, each marker written "[^n]", the paragraph that runs over the
+    page rejoined."""
+    case, out = cleaned("footnotes-superscript", layout_res)
+    assert len(case.notes) == 3 and notes_found(case, out.text) == 3
+    s = score(case, out.text)
+    assert s.wer == 0 and s.f1 == 1.0
+    assert sum(c.rule == "notes.superscript-marker" for c in out.changes) == 3
+    assert not any(ch in out.text for ch in "¹²³")

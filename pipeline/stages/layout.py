@@ -42,6 +42,7 @@ from typing import Callable, Literal
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import Settings, stage
+from pipeline.stages.notes import SUPERSCRIPT, plain_number
 
 # a sentence (or clause that ends a paragraph) is over: . ? ! … : ; with closing quotes/brackets
 _END = re.compile(r"""[.?!…:;]['"”»’)\]]*\s*$|[.?!…]\s*['"”»’)]\s*$""")
@@ -49,7 +50,7 @@ _STRONG_END = re.compile(r"""[.?!…]['"”»’)\]]*\s*$""")
 _HYPHEN_END = re.compile(r"(?<=[^\W_])-$")  # after a letter or a digit ("тезисах 10-⏎ти")
 _LIST_ITEM = re.compile(r"^(\(?\d{1,2}\)|\(\w\)|\d{1,2}\.\s|[a-zа-я]\)\s)")
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}\.\s*[A-ZА-ЯЁ]")
-_FOOTNOTE_BODY = re.compile(r"^(\d{1,2})\s+\S")
+_FOOTNOTE_BODY = re.compile(rf"^(\d{{1,2}}(?=\s+\S)|{SUPERSCRIPT}{{1,2}}(?=\s*\S))")
 _ENDNOTE = re.compile(r"^\[(\d{1,3}[a-z]?)\]\s*\S")
 
 
@@ -532,21 +533,35 @@ def _note_number(block: list[Line]) -> str | None:
 
 def _notes_text(notes: list[list[Line]]) -> list[str]:
     """Footnote bodies as paragraphs "[^1]: Пример – голосование платформ: …"; a
-    continuation block is joined to the footnote before it."""
+    continuation block is joined to the footnote before it. Inside a block, a line opening
+    with the next note's number ("² I remember …" after note 1) starts that note: notes
+    set one after the other at a page's foot, no gap between them. A superscript number
+    ("¹ With reference …") is written in digits."""
     out: list[str] = []
     for block in notes:
         num = _note_number(block)
-        parts = [ln.text for ln in block]
         if num is not None:
-            parts[0] = parts[0][len(num):].strip()
             text = ""
         else:
             text = out.pop().split("]: ", 1)[1] if out else ""
             num = _last_num(notes, block)
-        for part in parts:
+        label = plain_number(num)
+        for k, ln in enumerate(block):
+            part = ln.text
+            m = _FOOTNOTE_BODY.match(part)
+            if m and (k == 0 and text == "" or _next_label(label, m.group(1))):
+                if text:
+                    out.append(f"[^{label}]: {text}")
+                label, text = plain_number(m.group(1)), ""
+                part = part[m.end():].strip()
             text = part if not text else text + ("\n" if _HYPHEN_END.search(text) else " ") + part
-        out.append(f"[^{num}]: {text}")
+        out.append(f"[^{label}]: {text}")
     return out
+
+
+def _next_label(label: str, number: str) -> bool:
+    """Is `number` (as printed) the note after note `label`?"""
+    return label.isdigit() and plain_number(number) == str(int(label) + 1)
 
 
 def _last_num(notes: list[list[Line]], block: list[Line]) -> str:
