@@ -118,3 +118,13 @@ def test_superscript_markers_and_their_page_foot_notes_become_footnotes(layout_r
     assert s.wer == 0 and s.f1 == 1.0
     assert sum(c.rule == "notes.superscript-marker" for c in out.changes) == 3
     assert not any(ch in out.text for ch in "¹²³")
+
+
+def test_a_drop_capital_is_joined_to_the_rest_of_its_word(layout_res):
+    """Chapters opening with a drop capital, the letter alone on its line and the rest of the word in
+    capitals on the next ("C" / "ALL me Ishmael."): one word again ("CALL"), the chapter's first
+    paragraph one paragraph, its title apart."""
+    case, out = cleaned("drop-cap", layout_res)
+    s = score(case, out.text)
+    assert s.f1 == 1.0 and s.wer == 0
+    assert sum(c.rule == "layout.drop-capital" for c in out.changes) == 3

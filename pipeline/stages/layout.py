@@ -20,6 +20,7 @@ rebuilds the paragraphs:
   patterns ("Top of the page"); the paragraph and a word hyphenated across the page are
   rejoined; a number that may be a page number but continues no sequence is a query;
 * a table's rows (columns set apart by spaces, their edges in line) stay lines of their own;
+* a drop capital alone on its line is joined to the rest of its word ("C" / "ALL me" -> "CALL me");
 * an indented line starts a paragraph in a print that indents; a blank line is a paragraph
   break in a print that sets one between paragraphs (a page break falls anywhere);
 * lines that are not physical lines (ICDAR's ~50-word lines) are joined, not made paragraphs;
@@ -227,7 +228,8 @@ class LayoutSettings(Settings):
 @stage("layout", assigns=("paragraphs", "line-end-hyphens"), leaves=("layout",),
        kinds=("layout", "spacing", "footnote", "furniture"),
        labels={"layout.page-break": "page break", "layout.footnote-move": "footnote moved",
-               "layout.heading": "heading", "layout.lost-text": "text lost", "layout.table": "table row"},
+               "layout.heading": "heading", "layout.lost-text": "text lost", "layout.table": "table row",
+               "layout.drop-capital": "drop capital"},
        settings=LayoutSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Join lines into paragraphs, move footnotes, remove furniture; query lost text."""
@@ -256,11 +258,14 @@ def run(text: str, ctx: Context) -> StageResult:
     for a, b in zip(body, body[1:]):
         if a.start in table or b.start in table:
             decision, rule, note, query = "break", "layout.table", "a table's row stands as a line of its own", None
+        elif _drop_capital(a, b, profile, zipf):
+            decision, rule, note, query = ("glue", "layout.drop-capital",
+                                           "a drop capital joined to the rest of its word", None)
         else:
             decision, rule, note, query = _boundary(a, b, profile, prev_para_end, zipf)
         if decision == "join" and query is None:
             query = _paragraph_doubt(a, b, profile)
-        sep = {"join": " ", "hyphen": "\n", "break": "\n\n"}[decision]
+        sep = {"join": " ", "hyphen": "\n", "break": "\n\n", "glue": ""}[decision]
         if text[a.end:b.start] != sep:
             edits.append(removed.edit(a.end, b.start, sep, rule, "layout", note))
         if query:
@@ -452,6 +457,22 @@ def _page_boundary(a: Line, b: Line, p: Profile, a_ends: bool, b_lower: bool) ->
     if short and not b_lower:
         return "break", "layout.paragraph", "paragraph ends at a short line before a page break", None
     return "join", "layout.page-break", "page break inside a paragraph: rejoined", None
+
+
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _drop_capital(a: Line, b: Line, p: Profile, zipf: Callable[[str], float]) -> bool:
+    """A drop capital: a capital letter alone on its line, the rest of its word in capitals opening
+    the next ("C" / "ALL me Ishmael", "I" / "N this same"), as a chapter's first word is set. The
+    word the two make must be likelier than the rarer of the two read apart ("I" / "WAS": no "iwas")."""
+    if len(a.text) != 1 or not a.text.isupper() or b.gap > max(1, p.base_gap):
+        return False
+    m = _FIRST_WORD.match(b.text)
+    if not m or not m.group().isupper():
+        return False
+    rest = m.group()
+    return zipf((a.text + rest).lower()) > min(zipf(a.text.lower()), zipf(rest.lower()))
 
 
 def _paragraph_doubt(a: Line, b: Line, p: Profile) -> Query | None:
