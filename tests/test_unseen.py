@@ -89,7 +89,7 @@ def test_a_one_space_indent_starts_a_paragraph_and_no_other_line(layout_res):
 
 @pytest.mark.parametrize("name", ["table", "table-columns"])
 def test_a_table_keeps_its_rows_as_lines(layout_res, name):
-    """Columns set apart by spaces, their edges in line from row to row (chapter 101's list of
+    """A column of figures set apart by spaces, in line from row to row (chapter 101's list of
     provisions, set as a list of figures and as a table as wide as the prose): each row stays a line
     of its own (layout.table), the prose around it runs on."""
     case, out = cleaned(name, layout_res)
@@ -100,11 +100,15 @@ def test_a_table_keeps_its_rows_as_lines(layout_res, name):
     assert "layout.table" in rules(out)
 
 
-def test_two_columns_of_text_read_across_are_no_table(layout_res):
-    """A two-column page merged line by line also has its column edge in line, but both its cells are
-    running text: not taken for a table (each line is not made a paragraph of its own)."""
-    _, out = cleaned("two-column", layout_res)
+@pytest.mark.parametrize("name", ["justified", "uneven-spacing", "two-column"])
+def test_prose_with_wide_word_gaps_is_no_table(layout_res, name):
+    """Prose whose word gaps are two spaces or more (a justified line of pdftotext -layout, an uneven
+    face, two columns read across) has no column of figures: no line is taken for a table's row, and
+    the justified and unevenly spaced paragraphs come out whole."""
+    case, out = cleaned(name, layout_res)
     assert "layout.table" not in rules(out)
+    if name != "two-column":
+        assert score(case, out.text).f1 == 1.0
 
 
 def test_superscript_markers_and_their_page_foot_notes_become_footnotes(layout_res):

@@ -160,6 +160,39 @@ def main(data: Path) -> None:
         truth += [title, word + " " + rest]
     write("drop-cap", "\n".join(out), truth)
 
+    # 7b. justified lines as pdftotext -layout writes them: the space of each line spread over
+    # its word gaps (runs of two spaces or more inside prose), paragraphs indented, no blank line
+    paras = first_words(chapter(data, 6), 500)
+    lines = []
+    for p in paras:
+        wrapped = wrap(p, 66, first="     ")
+        for k, ln in enumerate(wrapped):
+            if k == len(wrapped) - 1:
+                lines.append(ln)
+                continue
+            lead = len(ln) - len(ln.lstrip())
+            words = ln.split()
+            room = 66 - lead - sum(len(w) for w in words)
+            gaps = len(words) - 1
+            out = " " * lead
+            for i, w in enumerate(words[:-1]):
+                n = room // gaps + (1 if i < room % gaps else 0)
+                out += w + " " * n
+            lines.append(out + words[-1])
+    write("justified", "\n".join(lines) + "\n", paras)
+
+    # 7c. uneven spacing as an OCR engine or pdftotext -layout writes a proportional face: each word
+    # gap 1 to 3 spaces (from the word's length: no randomness), paragraphs parted by a blank line
+    paras = first_words(chapter(data, 8), 400)
+    blocks = []
+    for p in paras:
+        out = []
+        for ln in wrap(p, 64):
+            ws = ln.split()
+            out.append("".join(w + " " * (1 + len(w) % 3) for w in ws[:-1]) + ws[-1])
+        blocks.append("\n".join(out))
+    write("uneven-spacing", "\n\n".join(blocks) + "\n", paras)
+
     # 8. two columns merged line by line (pdftotext -layout of a two-column page): reported, not fixed
     paras = first_words(chapter(data, 5), 300)
     left = [ln for p in paras[:len(paras) // 2 or 1] for ln in wrap(p, 34, first="  ")]

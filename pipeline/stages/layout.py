@@ -395,33 +395,59 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool,
 
 
 _COLUMN_GAP = re.compile(r" {2,}")
+_WORD_GAP = re.compile(r" +")
 
 
-def _column_edges(ln: Line) -> set[tuple[str, int]]:
-    """Where a line's columns meet, as positions on the page: the end of a cell before a run of two
-    spaces or more ("R") and the start of the cell after it ("L")."""
-    out = set()
+_FIGURE = re.compile(r"[^\w\s]*\d[\d.,:/%-]*[^\w\s]*")  # "400,000", "12.5%", "(1775)"
+
+
+def _cells(ln: Line) -> list[tuple[int, int, str]]:
+    """A line's cells as (first column, column after the last, text), where two spaces or more part
+    it, and its word gaps are uneven. A line whose word gaps are all about as wide (within a space of
+    each other) has none: a justified line, its spare width spread over its gaps ("taking  my  first
+    daylight  stroll"), is prose, whatever its gaps."""
+    gaps = [len(m.group()) for m in _WORD_GAP.finditer(ln.text)]
+    if not gaps or max(gaps) < 2 or (len(gaps) >= 2 and max(gaps) - min(gaps) <= 1):
+        return []
+    out, pos = [], 0
     for m in _COLUMN_GAP.finditer(ln.text):
-        out.add(("R", ln.indent + m.start()))
-        out.add(("L", ln.indent + m.end()))
+        out.append((ln.indent + pos, ln.indent + m.start(), ln.text[pos:m.start()]))
+        pos = m.end()
+    out.append((ln.indent + pos, ln.indent + len(ln.text), ln.text[pos:]))
     return out
 
 
 def table_rows(lines: list[Line], p: Profile) -> set[int]:
-    """The rows of tables (columns of figures or words set apart by spaces), as their lines' starts:
-    three lines or more, one after the other, each parted inside by two spaces or more where the
-    line before or after it is parted too (a column edge shared: cells flush left at one position, or
-    figures flush right). Prose does not keep such gaps in line on consecutive lines."""
-    edges = [_column_edges(ln) for ln in lines]
+    """The rows of tables (columns of figures set apart by spaces), as their lines' starts: three
+    lines or more, one after the other, each parted by two spaces or more (its word gaps uneven: a
+    justified line is not), with a column of cells at one position in every line, flush left or
+    flush right, holding a figure in two lines of three at least ("400,000", a header above them).
+    Prose, however spaced, keeps no column of figures in line."""
     rows: set[int] = set()
-    run = [0]
-    for i in range(1, len(lines) + 1):
-        if i < len(lines) and lines[i].gap <= p.base_gap and not lines[i].page and edges[i] & edges[i - 1]:
-            run.append(i)
-            continue
-        if len(run) >= 3 and not _text_columns([lines[k] for k in run]):
-            rows.update(lines[k].start for k in run)
-        run = [i]
+    open_runs: dict[tuple[str, int], list[tuple[int, str]]] = {}  # column edge -> its cells, line by line
+
+    def close(edge):
+        run = open_runs.pop(edge)
+        figures = sum(1 for _, cell in run if _FIGURE.fullmatch(cell))
+        if len(run) >= 3 and figures >= 2 / 3 * len(run):
+            idx = [i for i, _ in run]
+            if not _text_columns([lines[i] for i in idx]):
+                rows.update(lines[i].start for i in idx)
+
+    for i, ln in enumerate(lines):
+        if ln.gap > p.base_gap or ln.page:
+            for edge in list(open_runs):
+                close(edge)
+        edges = {}
+        for a, b, cell in _cells(ln):
+            edges[("L", a)] = cell
+            edges[("R", b)] = cell
+        for edge in [e for e in open_runs if e not in edges]:
+            close(edge)
+        for edge, cell in edges.items():
+            open_runs.setdefault(edge, []).append((i, cell))
+    for edge in list(open_runs):
+        close(edge)
     return rows
 
 
