@@ -62,7 +62,20 @@ def test_the_character_data_is_validated(tmp_path):
     refused(decode.load_characters, tmp_path / "characters.toml", (
         ('[ligature]\n"ﬃ" = "ff"\n', "characters.toml.*ligature.*'ffi'"),
         ('[ligature]\n"fi" = "fi"\n', "not one character"),
-        ('[ligature]\n"ﬁ" = "fi"\n[swash]\n"ﬁ" = "fi"\n', "swash")))
+        ('[ligature]\n"ﬁ" = "fi"\n[swash]\n"ﬁ" = "fi"\n', "swash"),
+        ('[ligature]\n"ﬁ" = "fi"\n[line-end-hyphen]\nmarks = ["-"]\n', "line-end-hyphen.*not one mark")))
+
+
+def test_a_word_broken_by_a_soft_hyphen_or_another_mark_is_whole_again(layout_res):
+    """Words broken at a line's end by a soft hyphen (U+00AD), the Unicode hyphen (U+2010) or "¬"
+    ("auth\u00ad⏎ority", "gan‐⏎gway", "ben¬⏎ches"): the mark is a hyphen (layout.hyphen-mark; decode
+    keeps a soft hyphen there), and the word comes out whole, as the hyphenation stage decides a "-"
+    (the soft hyphen was dropped and the halves joined by a space; "‐" and "¬" were left in the text)."""
+    case, out = cleaned("line-end-marks", layout_res)
+    marks = {c for c in case.text if c in "\u00ad\u2010¬"}
+    assert marks == {"\u00ad", "\u2010", "¬"}
+    assert score(case, out.text).wer == 0
+    assert "layout.hyphen-mark" in rules(out)
 
 
 def test_a_form_feed_ends_a_line_and_its_page(layout_res):

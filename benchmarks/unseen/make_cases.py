@@ -193,6 +193,25 @@ def main(data: Path) -> None:
         blocks.append("\n".join(out))
     write("uneven-spacing", "\n\n".join(blocks) + "\n", paras)
 
+    # 7d. words broken at line ends by other marks than "-": a soft hyphen (U+00AD, as some PDF and
+    # HTML exports keep it), the Unicode hyphen U+2010, and "¬" (the OCR of an old face's hyphen);
+    # the break points are the word's middle (the case's truth: the word whole)
+    paras = first_words(chapter(data, 9), 450)
+    marks = ["\u00ad", "\u2010", "\u00ac"]
+    blocks, k = [], 0
+    for p in paras:
+        lines = wrap(p, 60)
+        for j in range(len(lines) - 1):
+            nxt = lines[j + 1].split(" ", 1)
+            m = re.fullmatch(r"([A-Za-z]{6,})([,.;:]?)", nxt[0])
+            if m:  # the next line's first word broken in two: its first half moved up
+                w = m.group(1)
+                lines[j] += " " + w[:len(w) // 2] + marks[k % 3]
+                lines[j + 1] = w[len(w) // 2:] + m.group(2) + (" " + nxt[1] if len(nxt) > 1 else "")
+                k += 1
+        blocks.append("\n".join(lines))
+    write("line-end-marks", "\n\n".join(blocks) + "\n", paras)
+
     # 8. two columns merged line by line (pdftotext -layout of a two-column page): reported, not fixed
     paras = first_words(chapter(data, 5), 300)
     left = [ln for p in paras[:len(paras) // 2 or 1] for ln in wrap(p, 34, first="  ")]

@@ -4,7 +4,8 @@ The raw file was already decoded to text by pipeline.sources.decode_bytes (that
 text is what every change-log offset refers to). This stage repairs the text itself: mojibake
 (ftfy: "Ð¿Ñ€Ð¾Ñ„ÑÐ¾ÑŽÐ·" -> "профсоюз"), Unicode NFC, CRLF and lone CR line ends, odd spaces (no-break, thin, zero-width) and stray
 control characters (a form feed, a page's end, becomes a line end); a print's ligatures ("ﬁ" -> "fi") and long s ("ſ" -> "s") become letters
-(pipeline/data/characters.toml: a rule per table, decode.ligature and decode.long-s).
+(pipeline/data/characters.toml: a rule per table, decode.ligature and decode.long-s). A soft hyphen
+ending a line is kept: *layout* reads it, as "‐" and "¬" there, as a hyphen.
 """
 from __future__ import annotations
 
@@ -25,6 +26,19 @@ from pipeline.tomlio import load_model
 DATA = Path(__file__).resolve().parent.parent / "data" / "characters.toml"
 
 
+class LineEndHyphen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    marks: list[str]
+
+    @field_validator("marks")
+    @classmethod
+    def _marks(cls, v):
+        for c in v:
+            if len(c) != 1 or c.isalnum() or c.isspace() or c == "-":
+                raise ValueError(f"{c!r} is not one mark other than '-' (a letter, digit or space breaks no word)")
+        return v
+
+
 class CharacterData(BaseModel):
     """pipeline/data/characters.toml: per table (its name is the rule: decode.<table>), the
     characters a print sets as one glyph and the letters the edition writes for them."""
@@ -32,6 +46,7 @@ class CharacterData(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ligature: dict[str, str]
     long_s: dict[str, str] = Field({}, alias="long-s")
+    line_end_hyphen: LineEndHyphen = Field(default_factory=lambda: LineEndHyphen(marks=[]), alias="line-end-hyphen")
 
     @field_validator("ligature", "long_s")
     @classmethod
@@ -51,6 +66,11 @@ def load_characters(path: Path = DATA) -> CharacterData:
 
 
 _CHARS = load_characters()
+HYPHEN_MARKS = frozenset(_CHARS.line_end_hyphen.marks)  # read by the stage layout
+# a soft hyphen ending a line after a letter (spaces aside) is where the print broke a word: kept for the stage
+# layout, which reads it as a hyphen; anywhere else it is invisible, and removed
+_SOFT_HYPHEN_AT_END = re.compile("(?<=[^\\W\\d_])\u00ad(?=[ \t]*(?:[\r\n\u2028\u2029\x0c]|\\Z))") if "\u00ad" in HYPHEN_MARKS \
+    else re.compile("(?!)")
 # character -> (letters, rule) of every table
 LETTERS = {c: (letters, f"decode.{table}") for table, t in (("ligature", _CHARS.ligature), ("long-s", _CHARS.long_s))
            for c, letters in t.items()}
@@ -169,7 +189,8 @@ def _bad(s: str) -> bool:
 
 def _normalise_chars(s: str) -> str:
     return _ANY.sub(lambda m: " " if m.lastgroup == "space" else "\n" if m.lastgroup in ("sep", "feed")
-                    else LETTERS[m.group()][0] if m.lastgroup == "glyph" else "", s)
+                    else LETTERS[m.group()][0] if m.lastgroup == "glyph"
+                    else m.group() if _SOFT_HYPHEN_AT_END.match(s, m.start()) else "", s)
 
 
 def _fix_line(body: str) -> str:
@@ -224,6 +245,8 @@ def _char_edits(body: str, offset: int) -> list[Edit]:
         if kind == "space":
             edits.append(Edit(offset + m.start(), offset + m.end(), " ", "decode.odd-space", "spacing", 1.0, name))
         elif kind == "zero":
+            if _SOFT_HYPHEN_AT_END.match(body, m.start()):
+                continue
             edits.append(Edit(offset + m.start(), offset + m.end(), "", "decode.zero-width", "spacing", 1.0, name))
         elif kind == "sep":
             edits.append(Edit(offset + m.start(), offset + m.end(), "\n", "decode.newline", "encoding", 1.0, name))

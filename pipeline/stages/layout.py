@@ -11,7 +11,8 @@ rebuilds the paragraphs:
   ("a new: homo-geneous, ⏎⏎⏎⏎ unified, perfectly-arranged" -> one paragraph);
 * a paragraph ends at a short line that ends a sentence, and headings
   ("1. Growth of the Workers Opposition", «Корень разногласий») stand alone;
-* a line ending in a hyphen is left as "-⏎" for the *hyphenation* stage;
+* a line ending in a hyphen is left as "-⏎" for the *hyphenation* stage (a soft hyphen, "‐" or "¬"
+  ending a line after a letter is written "-" first: layout.hyphen-mark);
 * footnote bodies stranded at the foot of a page ("1 Пример – голосование
   платформ: …") are moved after the last paragraph as "[^1]: …";
 * page furniture is removed (edits of kind "furniture"): running heads, also alternating
@@ -36,6 +37,7 @@ from __future__ import annotations
 import bisect
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Literal
@@ -43,6 +45,7 @@ from typing import Callable, Literal
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import Settings, stage
+from pipeline.stages.decode import HYPHEN_MARKS
 from pipeline.stages.notes import SUPERSCRIPT, plain_number
 
 # a sentence (or clause that ends a paragraph) is over: . ? ! … : ; with closing quotes/brackets
@@ -229,7 +232,7 @@ class LayoutSettings(Settings):
        kinds=("layout", "spacing", "footnote", "furniture"),
        labels={"layout.page-break": "page break", "layout.footnote-move": "footnote moved",
                "layout.heading": "heading", "layout.lost-text": "text lost", "layout.table": "table row",
-               "layout.drop-capital": "drop capital"},
+               "layout.drop-capital": "drop capital", "layout.hyphen-mark": "line-end hyphen"},
        settings=LayoutSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Join lines into paragraphs, move footnotes, remove furniture; query lost text."""
@@ -237,6 +240,7 @@ def run(text: str, ctx: Context) -> StageResult:
     lines = scan_lines(text)
     if not lines:
         return StageResult()
+    marked = _hyphen_marks(lines)
     lines, furniture, furniture_queries = _drop_furniture(lines, policy)
     if not lines:
         return StageResult()
@@ -253,6 +257,10 @@ def run(text: str, ctx: Context) -> StageResult:
     if body[0].start > 0:
         edits.append(removed.edit(0, body[0].start, "", "layout.leading-space", "spacing",
                                   "blank lines or spaces before the text"))
+    for ln in body:
+        if ln.start in marked:
+            edits.append(Edit(ln.end - 1, ln.end, "-", "layout.hyphen-mark", "layout", 1.0,
+                              f"{marked[ln.start]} ending a line after a letter: a hyphen, for the stage hyphenation"))
     prev_para_end = True
     table = table_rows(body, profile) if profile.mode == "wrapped" else set()
     for a, b in zip(body, body[1:]):
@@ -276,7 +284,20 @@ def run(text: str, ctx: Context) -> StageResult:
     appended = "".join(f"\n\n{note}" for note in _notes_text(notes)) + "\n"
     if text[last.end:] != appended:
         edits.append(removed.edit(last.end, len(text), appended, "layout.end", "spacing", "end of text: one newline"))
-    return StageResult(edits, queries)
+    return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
+
+
+def _hyphen_marks(lines: list[Line]) -> dict[int, str]:
+    """Lines that end in a word broken by another mark than "-" (a soft hyphen, "‐", "¬":
+    pipeline/data/characters.toml [line-end-hyphen]): the mark is read as "-" from here on (the
+    line's text changed), by line start, with the mark's name."""
+    out = {}
+    for ln in lines:
+        t = ln.text
+        if len(t) > 1 and t[-1] in HYPHEN_MARKS and t[-2].isalpha():
+            out[ln.start] = f"U+{ord(t[-1]):04X} {unicodedata.name(t[-1], '')}"
+            ln.text = t[:-1] + "-"
+    return out
 
 
 @dataclass
