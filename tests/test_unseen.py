@@ -145,3 +145,14 @@ def test_a_drop_capital_is_joined_to_the_rest_of_its_word(layout_res):
     s = score(case, out.text)
     assert s.f1 == 1.0 and s.wer == 0
     assert sum(c.rule == "layout.drop-capital" for c in out.changes) == 3
+
+
+def test_a_line_broken_at_a_closed_dash_is_joined_without_a_space(layout_res):
+    """A text that sets its em dashes closed ("world—never", 19 times in the case's lines) has lines
+    broken after one ("slack—⏎", "pan;—⏎that's"): joined without a space (layout.dash-line-end), as
+    the text sets its dashes, not "slack— ⏎" a space the print never had."""
+    case, out = cleaned("dash-line-ends", layout_res)
+    breaks = sum(1 for ln in case.text.split("\n") if ln.endswith("—"))
+    assert breaks >= 3
+    assert score(case, out.text).wer == 0
+    assert sum(c.rule == "layout.dash-line-end" for c in out.changes) == breaks

@@ -212,6 +212,23 @@ def main(data: Path) -> None:
         blocks.append("\n".join(lines))
     write("line-end-marks", "\n\n".join(blocks) + "\n", paras)
 
+    # 7e. lines broken after a closed em dash ("ago—⏎never"), as a printer may break a line; the
+    # text's dashes are closed (no space either side) throughout
+    paras = first_words(chapter(data, 123), 600)
+    blocks = []
+    for p in paras:
+        words = [w for piece in re.split("(?<=\u2014)", p) for w in piece.split(" ") if w]
+        lines, cur = [], ""
+        for w in words:
+            sep = "" if not cur or cur.endswith("\u2014") else " "
+            if cur and len(cur) + len(sep) + len(w) > 62:
+                lines.append(cur)
+                cur = w
+            else:
+                cur += sep + w
+        blocks.append("\n".join(lines + [cur]))
+    write("dash-line-ends", "\n\n".join(blocks) + "\n", paras)
+
     # 8. two columns merged line by line (pdftotext -layout of a two-column page): reported, not fixed
     paras = first_words(chapter(data, 5), 300)
     left = [ln for p in paras[:len(paras) // 2 or 1] for ln in wrap(p, 34, first="  ")]

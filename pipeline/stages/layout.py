@@ -22,6 +22,7 @@ rebuilds the paragraphs:
   rejoined; a number that may be a page number but continues no sequence is a query;
 * a table's rows (columns set apart by spaces, their edges in line) stay lines of their own;
 * a drop capital alone on its line is joined to the rest of its word ("C" / "ALL me" -> "CALL me");
+* a line broken at a dash the text sets closed is joined without a space ("ago—⏎never" -> "ago—never");
 * an indented line starts a paragraph in a print that indents; a blank line is a paragraph
   break in a print that sets one between paragraphs (a page break falls anywhere);
 * lines that are not physical lines (ICDAR's ~50-word lines) are joined, not made paragraphs;
@@ -232,7 +233,8 @@ class LayoutSettings(Settings):
        kinds=("layout", "spacing", "footnote", "furniture"),
        labels={"layout.page-break": "page break", "layout.footnote-move": "footnote moved",
                "layout.heading": "heading", "layout.lost-text": "text lost", "layout.table": "table row",
-               "layout.drop-capital": "drop capital", "layout.hyphen-mark": "line-end hyphen"},
+               "layout.drop-capital": "drop capital", "layout.hyphen-mark": "line-end hyphen",
+               "layout.dash-line-end": "lines joined"},
        settings=LayoutSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Join lines into paragraphs, move footnotes, remove furniture; query lost text."""
@@ -263,6 +265,7 @@ def run(text: str, ctx: Context) -> StageResult:
                               f"{marked[ln.start]} ending a line after a letter: a hyphen, for the stage hyphenation"))
     prev_para_end = True
     table = table_rows(body, profile) if profile.mode == "wrapped" else set()
+    closed_dashes = _closed_dashes(text)
     for a, b in zip(body, body[1:]):
         if a.start in table or b.start in table:
             decision, rule, note, query = "break", "layout.table", "a table's row stands as a line of its own", None
@@ -271,6 +274,8 @@ def run(text: str, ctx: Context) -> StageResult:
                                            "a drop capital joined to the rest of its word", None)
         else:
             decision, rule, note, query = _boundary(a, b, profile, prev_para_end, zipf)
+        if decision == "join" and closed_dashes and _dash_break(a, b, closed_dashes):
+            decision, rule, note = "glue", "layout.dash-line-end", "a line broken at a closed dash: joined without a space"
         if decision == "join" and query is None:
             query = _paragraph_doubt(a, b, profile)
         sep = {"join": " ", "hyphen": "\n", "break": "\n\n", "glue": ""}[decision]
@@ -504,6 +509,25 @@ def _page_boundary(a: Line, b: Line, p: Profile, a_ends: bool, b_lower: bool) ->
     if short and not b_lower:
         return "break", "layout.paragraph", "paragraph ends at a short line before a page break", None
     return "join", "layout.page-break", "page break inside a paragraph: rejoined", None
+
+
+_DASH_CLOSED = re.compile(r"(?<=\w)([—–])(?=\w)")
+_DASH_SPACED = re.compile(r"(?<=\w) ([—–]) (?=\w)")
+
+
+def _closed_dashes(text: str) -> str:
+    """The dashes (— –) the text sets closed, with no space either side ("ago—never"): each seen
+    so inside a line three times at least, and twice as often as spaced ("ago — never")."""
+    closed = Counter(m.group(1) for m in _DASH_CLOSED.finditer(text))
+    spaced = Counter(m.group(1) for m in _DASH_SPACED.finditer(text))
+    return "".join(d for d, n in closed.items() if n >= 3 and n >= 2 * spaced[d])
+
+
+def _dash_break(a: Line, b: Line, closed: str) -> bool:
+    """A line broken at a dash the text sets closed: after it ("ago—⏎never", "pan;—⏎that's") or
+    before it ("ago⏎—never"), glued to what stands before it and a word after it."""
+    return ((len(a.text) > 1 and a.text[-1] in closed and not a.text[-2].isspace() and b.text[:1].isalnum())
+            or (len(b.text) > 1 and b.text[0] in closed and b.text[1].isalnum() and a.text[-1:].isalnum()))
 
 
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
