@@ -147,6 +147,17 @@ def test_a_drop_capital_is_joined_to_the_rest_of_its_word(layout_res):
     assert sum(c.rule == "layout.drop-capital" for c in out.changes) == 3
 
 
+def test_a_drop_capital_read_apart_on_its_line_is_joined_where_it_makes_a_word(layout_res):
+    """OCR's "C ALL me Ishmael", "A S Queequeg's", "T HE chief mate" at a paragraph's start: one word
+    again; "I STUFFED a shirt" and "A DAY or two" stay (no "istuffed", and "aday" is rarer than "a"
+    and "day" apart)."""
+    case, out = cleaned("drop-cap-inline", layout_res)
+    s = score(case, out.text)
+    assert s.f1 == 1.0 and s.wer == 0
+    assert sum(c.rule == "layout.drop-capital" for c in out.changes) == 3
+    assert "I STUFFED a shirt" in out.text and "A DAY or two" in out.text
+
+
 def test_a_line_broken_at_a_closed_dash_is_joined_without_a_space(layout_res):
     """A text that sets its em dashes closed ("world—never", 19 times in the case's lines) has lines
     broken after one ("slack—⏎", "pan;—⏎that's"): joined without a space (layout.dash-line-end), as

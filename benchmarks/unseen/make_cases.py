@@ -160,6 +160,23 @@ def main(data: Path) -> None:
         truth += [title, word + " " + rest]
     write("drop-cap", "\n".join(out), truth)
 
+    # 7a. the same drop capitals as OCR often reads them: on the line, a space between the letter and
+    # the rest of the word ("C ALL me Ishmael."); chapters whose first word is a word with the
+    # letter alone too ("A S": "AS"), and two whose drop capital is a word ("I STUFFED", "A DAY": kept)
+    out, truth = [], []
+    for n in (1, 2, 17, 20, 26):
+        ch = json.loads((data / f"chapter_{n}.json").read_text(encoding="utf-8"))
+        paras = first_words(chapter(data, n), 60)[:1]
+        title = f"CHAPTER {n}. {ch['title']}"
+        first, rest = paras[0].split(" ", 1)
+        if len(first) == 1:  # a word of one letter: the next word in capitals after it
+            second, rest = rest.split(" ", 1)
+            first = first + " " + second
+        word = first.upper()
+        out += [title, "", "\n".join(wrap(word[0] + " " + word[1:].lstrip() + " " + rest, 66)), ""]
+        truth += [title, word + " " + rest]
+    write("drop-cap-inline", "\n".join(out), truth)
+
     # 7b. justified lines as pdftotext -layout writes them: the space of each line spread over
     # its word gaps (runs of two spaces or more inside prose), paragraphs indented, no blank line
     paras = first_words(chapter(data, 6), 500)

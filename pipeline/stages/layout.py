@@ -21,7 +21,8 @@ rebuilds the paragraphs:
   patterns ("Top of the page"); the paragraph and a word hyphenated across the page are
   rejoined; a number that may be a page number but continues no sequence is a query;
 * a table's rows (columns set apart by spaces, their edges in line) stay lines of their own;
-* a drop capital alone on its line is joined to the rest of its word ("C" / "ALL me" -> "CALL me");
+* a drop capital alone on its line, or apart by a space at a paragraph's start, is joined to the
+  rest of its word ("C" / "ALL me", "C ALL me" -> "CALL me");
 * a line broken at a dash the text sets closed is joined without a space ("ago—⏎never" -> "ago—never");
 * an indented line starts a paragraph in a print that indents; a blank line is a paragraph
   break in a print that sets one between paragraphs (a page break falls anywhere);
@@ -264,6 +265,7 @@ def run(text: str, ctx: Context) -> StageResult:
             edits.append(Edit(ln.end - 1, ln.end, "-", "layout.hyphen-mark", "layout", 1.0,
                               f"{marked[ln.start]} ending a line after a letter: a hyphen, for the stage hyphenation"))
     prev_para_end = True
+    starts = [body[0]]  # the lines that start a paragraph
     table = table_rows(body, profile) if profile.mode == "wrapped" else set()
     closed_dashes = _closed_dashes(text)
     for a, b in zip(body, body[1:]):
@@ -284,6 +286,14 @@ def run(text: str, ctx: Context) -> StageResult:
         if query:
             queries.append(query)
         prev_para_end = decision == "break"
+        if prev_para_end:
+            starts.append(b)
+    for ln in starts:  # "C ALL me Ishmael": a drop capital read apart from its word, on the line
+        m = _INLINE_DROP_CAPITAL.match(ln.text)
+        if (m and m.group(1).isupper() and m.group(2).isupper() and any(c.islower() for c in ln.text[m.end():])
+                and _joins_word(m.group(1), m.group(2), zipf)):
+            edits.append(Edit(ln.start + 1, ln.start + 2, "", "layout.drop-capital", "layout", 1.0,
+                              f"a drop capital read apart from its word: {m.group(1)} {m.group(2)} -> {m.group(1)}{m.group(2)}"))
     # the end: footnote bodies written after the last paragraph, one final newline
     last = body[-1]
     appended = "".join(f"\n\n{note}" for note in _notes_text(notes)) + "\n"
@@ -542,8 +552,18 @@ def _drop_capital(a: Line, b: Line, p: Profile, zipf: Callable[[str], float]) ->
     m = _FIRST_WORD.match(b.text)
     if not m or not m.group().isupper():
         return False
-    rest = m.group()
-    return zipf((a.text + rest).lower()) > min(zipf(a.text.lower()), zipf(rest.lower()))
+    return _joins_word(a.text, m.group(), zipf)
+
+
+def _joins_word(letter: str, rest: str, zipf: Callable[[str], float]) -> bool:
+    """Do a capital and the capitals after it make a word likelier than the rarer of the two apart
+    ("C" "ALL": "call"; "I" "STUFFED", "A" "DAY": no)?"""
+    return zipf((letter + rest).lower()) > min(zipf(letter.lower()), zipf(rest.lower()))
+
+
+# a paragraph's first line opening with a capital, a space and the rest of the word in capitals,
+# the line going on in lower case (a heading in capitals is no drop capital): "C ALL me Ishmael"
+_INLINE_DROP_CAPITAL = re.compile(r"([^\W\d_]) ([^\W\d_]+)\b")
 
 
 def _paragraph_doubt(a: Line, b: Line, p: Profile) -> Query | None:
