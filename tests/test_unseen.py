@@ -124,6 +124,16 @@ def test_prose_with_wide_word_gaps_is_no_table(layout_res, name):
         assert score(case, out.text).f1 == 1.0
 
 
+def test_the_rule_above_page_foot_notes_sets_them_off(layout_res):
+    """The rule a print draws above its notes, read by OCR as a line of underscores right above "¹ With
+    reference …": removed as furniture, and the notes below it found as where a blank line sets them off."""
+    case, out = cleaned("footnotes-rule", layout_res)
+    assert "_____" in case.text and "_____" not in out.text
+    assert notes_found(case, out.text) == 3
+    s = score(case, out.text)
+    assert s.wer == 0 and s.f1 == 1.0
+
+
 def test_superscript_markers_and_their_page_foot_notes_become_footnotes(layout_res):
     """Markers ¹ ² ³ after a word, the notes at the foot of their page ("¹ With reference …", then "² I
     remember …" on the next line, no gap between them): each note is moved after the text as

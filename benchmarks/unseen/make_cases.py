@@ -120,6 +120,8 @@ def main(data: Path) -> None:
                          for n, (body, ft) in enumerate(pages)) + "\n"
     truth = [re.sub("[¹²³]", lambda m: f"[^{'¹²³'.index(m.group()) + 1}]", p) for p in paras]
     write("footnotes-superscript", raw, truth, notes)
+    # 5b. the same pages with the rule drawn above the notes, as OCR reads it ("____________")
+    write("footnotes-rule", re.sub("\n\n(?=[¹³] )", "\n\n" + "_" * 20 + "\n", raw), truth, notes)
 
     # 6. a table: columns of figures aligned with spaces, inside prose (chapter 101's list of
     # provisions, as the 1851 edition printed it: one item a line)

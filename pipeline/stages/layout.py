@@ -245,6 +245,7 @@ def run(text: str, ctx: Context) -> StageResult:
         return StageResult()
     marked = _hyphen_marks(lines)
     lines, furniture, furniture_queries = _drop_furniture(lines, policy)
+    lines, furniture = _note_rules(lines, furniture)
     if not lines:
         return StageResult()
     profile = measure(lines, policy, _set_apart(text, lines))
@@ -300,6 +301,23 @@ def run(text: str, ctx: Context) -> StageResult:
     if text[last.end:] != appended:
         edits.append(removed.edit(last.end, len(text), appended, "layout.end", "spacing", "end of text: one newline"))
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
+
+
+_RULE = re.compile(r"[_\-—–=]{5,}")  # a line drawn with a mark: "__________", "——————"
+
+
+def _note_rules(lines: list[Line], furniture: list[Line]) -> tuple[list[Line], list[Line]]:
+    """The rule a print draws above its page-foot notes, as OCR reads it ("__________" just above
+    "¹ With reference …"): furniture, and the note below it set off as by a separator line."""
+    rules = [i for i, ln in enumerate(lines[:-1]) if _RULE.fullmatch(ln.text) and _FOOTNOTE_BODY.match(lines[i + 1].text)]
+    if not rules:
+        return lines, furniture
+    for i in rules:
+        nxt = lines[i + 1]
+        nxt.gap, nxt.ws_sep = lines[i].gap + nxt.gap + 1, True
+    gone = set(rules)
+    return [ln for i, ln in enumerate(lines) if i not in gone], sorted(furniture + [lines[i] for i in rules],
+                                                                       key=lambda ln: ln.start)
 
 
 def _hyphen_marks(lines: list[Line]) -> dict[int, str]:
