@@ -100,11 +100,12 @@ def test_a_one_space_indent_starts_a_paragraph_and_no_other_line(layout_res):
     assert s.f1 == 1.0 and s.wer == 0
 
 
-@pytest.mark.parametrize("name", ["table", "table-columns"])
+@pytest.mark.parametrize("name", ["table", "table-columns", "table-rules"])
 def test_a_table_keeps_its_rows_as_lines(layout_res, name):
     """A column of figures set apart by spaces, in line from row to row (chapter 101's list of
-    provisions, set as a list of figures and as a table as wide as the prose): each row stays a line
-    of its own (layout.table), the prose around it runs on."""
+    provisions, set as a list of figures and as a table as wide as the prose, with rules drawn under
+    its header and last row or without): each row, and each rule, stays a line of its own
+    (layout.table), the prose around it runs on."""
     case, out = cleaned(name, layout_res)
     rows = [p for p in case.paragraphs if any(ch.isdigit() for ch in p) and len(p) < 60]
     assert len(rows) >= 10

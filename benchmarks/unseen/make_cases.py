@@ -148,6 +148,11 @@ def main(data: Path) -> None:
     rows = [f"{a.capitalize() if a[:1].islower() else a:<40}{u:<10}{q:>10}" for q, u, a in table]
     raw = ("\n".join(wrap(before, 60)) + "\n\n" + "\n".join(rows) + "\n\n" + "\n".join(wrap(after, 60)) + "\n")
     write("table-columns", raw, [before] + [" ".join(r.split()) for r in rows] + [after])
+    # 6c. the same table with rules drawn under its header and under its last row
+    rule = "-" * len(rows[0])
+    ruled = rows[:1] + [rule] + rows[1:] + [rule]
+    raw = ("\n".join(wrap(before, 60)) + "\n\n" + "\n".join(ruled) + "\n\n" + "\n".join(wrap(after, 60)) + "\n")
+    write("table-rules", raw, [before] + [" ".join(r.split()) for r in ruled] + [after])
 
     # 7. drop capitals: a chapter's first letter on a line of its own, the rest of the first word
     # in capitals on the next ("C" / "ALL me Ishmael.")

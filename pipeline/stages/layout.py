@@ -309,7 +309,8 @@ _RULE = re.compile(r"[_\-—–=]{5,}")  # a line drawn with a mark: "__________
 def _note_rules(lines: list[Line], furniture: list[Line]) -> tuple[list[Line], list[Line]]:
     """The rule a print draws above its page-foot notes, as OCR reads it ("__________" just above
     "¹ With reference …"): furniture, and the note below it set off as by a separator line."""
-    rules = [i for i, ln in enumerate(lines[:-1]) if _RULE.fullmatch(ln.text) and _FOOTNOTE_BODY.match(lines[i + 1].text)]
+    rules = [i for i, ln in enumerate(lines[:-1]) if _RULE.fullmatch(ln.text) and _FOOTNOTE_BODY.match(lines[i + 1].text)
+             and not _cells(lines[i + 1])]  # a table's numbered row is no note
     if not rules:
         return lines, furniture
     for i in rules:
@@ -475,7 +476,8 @@ def table_rows(lines: list[Line], p: Profile) -> set[int]:
     """The rows of tables (columns of figures set apart by spaces), as their lines' starts: three
     lines or more, one after the other, each parted by two spaces or more (its word gaps uneven: a
     justified line is not), with a column of cells at one position in every line, flush left or
-    flush right, holding a figure in two lines of three at least ("400,000", a header above them).
+    flush right, holding a figure in two lines of three at least ("400,000", a header above them);
+    a rule drawn across it ("-------" under the header) is passed over, and is one of its rows.
     Prose, however spaced, keeps no column of figures in line."""
     rows: set[int] = set()
     open_runs: dict[tuple[str, int], list[tuple[int, str]]] = {}  # column edge -> its cells, line by line
@@ -488,10 +490,14 @@ def table_rows(lines: list[Line], p: Profile) -> set[int]:
             if not _text_columns([lines[i] for i in idx]):
                 rows.update(lines[i].start for i in idx)
 
+    drawn = []  # rules drawn across a table ("----------" under its header): passed over, then its rows
     for i, ln in enumerate(lines):
         if ln.gap > p.base_gap or ln.page:
             for edge in list(open_runs):
                 close(edge)
+        if _RULE.fullmatch(ln.text):
+            drawn.append(i)
+            continue
         edges = {}
         for a, b, cell in _cells(ln):
             edges[("L", a)] = cell
@@ -502,6 +508,10 @@ def table_rows(lines: list[Line], p: Profile) -> set[int]:
             open_runs.setdefault(edge, []).append((i, cell))
     for edge in list(open_runs):
         close(edge)
+    for i in drawn:  # a rule touching a row is the table's
+        if ((i and lines[i - 1].start in rows and lines[i].gap <= p.base_gap)
+                or (i + 1 < len(lines) and lines[i + 1].start in rows and lines[i + 1].gap <= p.base_gap)):
+            rows.add(lines[i].start)
     return rows
 
 
