@@ -291,10 +291,10 @@ def run(text: str, ctx: Context) -> StageResult:
             starts.append(b)
     for ln in starts:  # "C ALL me Ishmael": a drop capital read apart from its word, on the line
         m = _INLINE_DROP_CAPITAL.match(ln.text)
-        if (m and m.group(1).isupper() and m.group(2).isupper() and any(c.islower() for c in ln.text[m.end():])
-                and _joins_word(m.group(1), m.group(2), zipf)):
-            edits.append(Edit(ln.start + 1, ln.start + 2, "", "layout.drop-capital", "layout", 1.0,
-                              f"a drop capital read apart from its word: {m.group(1)} {m.group(2)} -> {m.group(1)}{m.group(2)}"))
+        if (m and m.group(1).isupper() and m.group(3).isupper() and any(c.islower() for c in ln.text[m.end():])
+                and _joins_word(m.group(1), m.group(3), zipf)):
+            edits.append(Edit(ln.start + 1, ln.start + m.end(2), "", "layout.drop-capital", "layout", 1.0,
+                              f"a drop capital read apart from its word: {m.group(1)} {m.group(3)} -> {m.group(1)}{m.group(3)}"))
     # the end: footnote bodies written after the last paragraph, one final newline
     last = body[-1]
     appended = "".join(f"\n\n{note}" for note in _notes_text(notes)) + "\n"
@@ -589,9 +589,9 @@ def _joins_word(letter: str, rest: str, zipf: Callable[[str], float]) -> bool:
     return zipf((letter + rest).lower()) > min(zipf(letter.lower()), zipf(rest.lower()))
 
 
-# a paragraph's first line opening with a capital, a space and the rest of the word in capitals,
+# a paragraph's first line opening with a capital, a space (or a few) and the rest of the word in capitals,
 # the line going on in lower case (a heading in capitals is no drop capital): "C ALL me Ishmael"
-_INLINE_DROP_CAPITAL = re.compile(r"([^\W\d_]) ([^\W\d_]+)\b")
+_INLINE_DROP_CAPITAL = re.compile(r"([^\W\d_])( {1,8})([^\W\d_]+)\b")
 
 
 def _paragraph_doubt(a: Line, b: Line, p: Profile) -> Query | None:
