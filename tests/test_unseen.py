@@ -4,7 +4,6 @@ and damaged in ways the seed texts are not): each test cleans a real case with t
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
 
