@@ -13,7 +13,7 @@ from pipeline.run import clean_witness
 from pipeline.stages import decode
 from pipeline.synth.cases import LAYOUT_STAGES
 from pipeline.synth.score import score
-from pipeline.synth.unseen import load, notes_found
+from pipeline.synth.unseen import load, names, notes_found
 from pipeline.text import apply_changes
 from tests.conftest import ROOT, refused
 
@@ -157,6 +157,17 @@ def test_a_drop_capital_is_joined_to_the_rest_of_its_word(layout_res):
     assert sum(c.rule == "layout.drop-capital" for c in out.changes) == 3
 
 
+def test_a_line_of_capitals_opening_with_a_letter_apart_is_left_as_printed(layout_res):
+    """Real OCR (ICDAR 2017, a Darlington periodical's advertisements): "M R PERCIVAL ANDREWS, DENTAL
+    SURGEON" is a head in capitals, its gold keeps "M R" as printed: no drop capital is joined there."""
+    ocr = ROOT.parent / "shared" / "benchmarks" / "icdar2017_en" / "ocr" / "eng_periodical_4_p001.txt"
+    if not ocr.exists():
+        pytest.skip("the ICDAR 2017 dev set is not beside the project")
+    w = Witness(id="unseen", file="unseen.txt", language="en", work="unseen", role="original", origin="file")
+    out = clean_witness(ocr.read_text(encoding="utf-8"), w, layout_res)
+    assert "M R PERCIVAL" in out.text and "layout.drop-capital" not in rules(out)
+
+
 def test_a_drop_capital_read_apart_on_its_line_is_joined_where_it_makes_a_word(layout_res):
     """OCR's "C ALL me Ishmael", "A S Queequeg's", "T HE chief mate" at a paragraph's start: one word
     again; "I STUFFED a shirt" and "A DAY or two" stay (no "istuffed", and "aday" is rarer than "a"
@@ -177,3 +188,13 @@ def test_a_line_broken_at_a_closed_dash_is_joined_without_a_space(layout_res):
     assert breaks >= 3
     assert score(case, out.text).wer == 0
     assert sum(c.rule == "layout.dash-line-end" for c in out.changes) == breaks
+
+
+@pytest.mark.parametrize("name", names())
+def test_cleaning_an_unseen_case_again_changes_nothing(layout_res, name):
+    """The clean text of every case, cleaned again, stays as it is: a table's rows, set apart as
+    paragraphs of about one width, are not taken for a hard-wrapped double-spaced page (its lines run
+    on into each other in lower case; a table's never do)."""
+    _, out = cleaned(name, layout_res)
+    w = Witness(id="unseen", file="unseen.txt", language="en", work="unseen", role="original", origin="file")
+    assert clean_witness(out.text, w, layout_res).text == out.text

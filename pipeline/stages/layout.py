@@ -145,7 +145,8 @@ def _set_apart(text: str, lines: list[Line]) -> bool:
     """Is the text set as the edition writes paragraphs: one line each, set apart by one blank
     line, nothing indented, no line ending in a hyphen, one final newline? Then each line is a
     paragraph (cleaning the clean text must change nothing), unless the lines are of one width,
-    as a hard-wrapped double-spaced page's are (most within 15 % of the common length)."""
+    as a hard-wrapped double-spaced page's are (most within 15 % of the common length), and run on
+    into each other (a tenth of them or more followed by a line in lower case)."""
     if len(lines) < 2 or lines[0].lead != 0 or text[lines[-1].end:] != "\n":
         return False
     for a, b in zip(lines, lines[1:]):
@@ -153,6 +154,12 @@ def _set_apart(text: str, lines: list[Line]) -> bool:
             return False
     if len(lines) < 8:
         return True  # too few lines to measure a wrap width: taken as set
+    # a hard-wrapped page's lines run on into the next in mid-sentence, the next in lower case: lines of
+    # a script with case that almost never do are paragraphs, even of one width (a table's rows)
+    sample = text[:20000]
+    if (sum(c.islower() for c in sample) >= 0.5 * sum(c.isalpha() for c in sample)
+            and sum(1 for ln in lines[1:] if ln.text[:1].islower()) < 0.1 * (len(lines) - 1)):
+        return True
     lengths = sorted(len(ln.text) for ln in lines[:-1])
     width = lengths[int(0.7 * (len(lengths) - 1))]
     even = sum(1 for n in lengths if 0.85 * width <= n <= 1.15 * width)
@@ -291,7 +298,10 @@ def run(text: str, ctx: Context) -> StageResult:
             starts.append(b)
     for ln in starts:  # "C ALL me Ishmael": a drop capital read apart from its word, on the line
         m = _INLINE_DROP_CAPITAL.match(ln.text)
-        if (m and m.group(1).isupper() and m.group(3).isupper() and any(c.islower() for c in ln.text[m.end():])
+        after = ln.text[m.end():].split(None, 1) if m else []
+        # the word after it in lower case or capitalised ("me", "Queequeg's"): a line of capitals
+        # ("M R PERCIVAL ANDREWS, DENTAL SURGEON", an advertisement's head) is left as printed
+        if (m and m.group(1).isupper() and m.group(3).isupper() and after and any(c.islower() for c in after[0])
                 and _joins_word(m.group(1), m.group(3), zipf)):
             edits.append(Edit(ln.start + 1, ln.start + m.end(2), "", "layout.drop-capital", "layout", 1.0,
                               f"a drop capital read apart from its word: {m.group(1)} {m.group(3)} -> {m.group(1)}{m.group(3)}"))
