@@ -3,9 +3,10 @@
 The raw file was already decoded to text by pipeline.sources.decode_bytes (that
 text is what every change-log offset refers to). This stage repairs the text itself: mojibake
 (ftfy: "Ð¿Ñ€Ð¾Ñ„ÑÐ¾ÑŽÐ·" -> "профсоюз"), Unicode NFC, CRLF and lone CR line ends, odd spaces (no-break, thin, zero-width) and stray
-control characters (a form feed, a page's end, becomes a line end); a print's ligatures ("ﬁ" -> "fi") and long s ("ſ" -> "s") become letters
-(pipeline/data/characters.toml: a rule per table, decode.ligature and decode.long-s). A soft hyphen
-ending a line is kept: *layout* reads it, as "‐" and "¬" there, as a hyphen.
+control characters (a form feed, a page's end, becomes a line end); a print's ligatures ("ﬁ" -> "fi")
+and long s ("ſ" -> "s") become letters (pipeline/data/characters.toml: a rule per table,
+decode.ligature and decode.long-s). A soft hyphen ending a line is kept: *layout* reads it, as "‐"
+and "¬" there, as a hyphen.
 """
 from __future__ import annotations
 
@@ -59,7 +60,6 @@ class CharacterData(BaseModel):
         return v
 
 
-
 @lru_cache(maxsize=4)
 def load_characters(path: Path = DATA) -> CharacterData:
     return load_model(CharacterData, path, "character data")
@@ -69,8 +69,8 @@ _CHARS = load_characters()
 HYPHEN_MARKS = frozenset(_CHARS.line_end_hyphen.marks)  # read by the stage layout
 # a soft hyphen ending a line after a letter (spaces aside) is where the print broke a word: kept for the stage
 # layout, which reads it as a hyphen; anywhere else it is invisible, and removed
-_SOFT_HYPHEN_AT_END = re.compile("(?<=[^\\W\\d_])\u00ad(?=[ \t]*(?:[\r\n\u2028\u2029\x0c]|\\Z))") if "\u00ad" in HYPHEN_MARKS \
-    else re.compile("(?!)")
+_SOFT_HYPHEN_AT_END = (re.compile("(?<=[^\\W\\d_])\u00ad(?=[ \t]*(?:[\r\n\u2028\u2029\x0c]|\\Z))")
+                       if "\u00ad" in HYPHEN_MARKS else re.compile("(?!)"))
 # character -> (letters, rule) of every table
 LETTERS = {c: (letters, f"decode.{table}") for table, t in (("ligature", _CHARS.ligature), ("long-s", _CHARS.long_s))
            for c, letters in t.items()}

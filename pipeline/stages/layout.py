@@ -275,7 +275,7 @@ def run(text: str, ctx: Context) -> StageResult:
     prev_para_end = True
     starts = [body[0]]  # the lines that start a paragraph
     table = table_rows(body, profile) if profile.mode == "wrapped" else set()
-    closed_dashes = _closed_dashes(text)
+    closed_dashes: str | None = None  # the dashes the text sets closed, read at the first line a dash breaks
     for a, b in zip(body, body[1:]):
         if a.start in table or b.start in table:
             decision, rule, note, query = "break", "layout.table", "a table's row stands as a line of its own", None
@@ -284,8 +284,11 @@ def run(text: str, ctx: Context) -> StageResult:
                                            "a drop capital joined to the rest of its word", None)
         else:
             decision, rule, note, query = _boundary(a, b, profile, prev_para_end, zipf)
-        if decision == "join" and closed_dashes and _dash_break(a, b, closed_dashes):
-            decision, rule, note = "glue", "layout.dash-line-end", "a line broken at a closed dash: joined without a space"
+        if decision == "join" and (a.text[-1:] in _DASHES or b.text[:1] in _DASHES):
+            if closed_dashes is None:
+                closed_dashes = _closed_dashes(text)
+            if closed_dashes and _dash_break(a, b, closed_dashes):
+                decision, rule, note = "glue", "layout.dash-line-end", "a line broken at a closed dash: joined without a space"
         if decision == "join" and query is None:
             query = _paragraph_doubt(a, b, profile)
         sep = {"join": " ", "hyphen": "\n", "break": "\n\n", "glue": ""}[decision]
@@ -313,13 +316,15 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
 
 
+_RULE_MARKS = "_-—–="
 _RULE = re.compile(r"[_\-—–=]{5,}")  # a line drawn with a mark: "__________", "——————"
 
 
 def _note_rules(lines: list[Line], furniture: list[Line]) -> tuple[list[Line], list[Line]]:
     """The rule a print draws above its page-foot notes, as OCR reads it ("__________" just above
     "¹ With reference …"): furniture, and the note below it set off as by a separator line."""
-    rules = [i for i, ln in enumerate(lines[:-1]) if _RULE.fullmatch(ln.text) and _FOOTNOTE_BODY.match(lines[i + 1].text)
+    rules = [i for i, ln in enumerate(lines[:-1]) if ln.text[:1] in _RULE_MARKS and _RULE.fullmatch(ln.text)
+             and _FOOTNOTE_BODY.match(lines[i + 1].text)
              and not _cells(lines[i + 1])]  # a table's numbered row is no note
     if not rules:
         return lines, furniture
@@ -471,6 +476,8 @@ def _cells(ln: Line) -> list[tuple[int, int, str]]:
     it, and its word gaps are uneven. A line whose word gaps are all about as wide (within a space of
     each other) has none: a justified line, its spare width spread over its gaps ("taking  my  first
     daylight  stroll"), is prose, whatever its gaps."""
+    if "  " not in ln.text:
+        return []
     gaps = [len(m.group()) for m in _WORD_GAP.finditer(ln.text)]
     if not gaps or max(gaps) < 2 or (len(gaps) >= 2 and max(gaps) - min(gaps) <= 1):
         return []
@@ -505,7 +512,7 @@ def table_rows(lines: list[Line], p: Profile) -> set[int]:
         if ln.gap > p.base_gap or ln.page:
             for edge in list(open_runs):
                 close(edge)
-        if _RULE.fullmatch(ln.text):
+        if ln.text[:1] in _RULE_MARKS and _RULE.fullmatch(ln.text):
             drawn.append(i)
             continue
         edges = {}
@@ -559,15 +566,21 @@ def _page_boundary(a: Line, b: Line, p: Profile, a_ends: bool, b_lower: bool) ->
     return "join", "layout.page-break", "page break inside a paragraph: rejoined", None
 
 
-_DASH_CLOSED = re.compile(r"(?<=\w)([—–])(?=\w)")
-_DASH_SPACED = re.compile(r"(?<=\w) ([—–]) (?=\w)")
+_DASHES = "—–"
+_DASH = re.compile("[—–]")
 
 
 def _closed_dashes(text: str) -> str:
     """The dashes (— –) the text sets closed, with no space either side ("ago—never"): each seen
     so inside a line three times at least, and twice as often as spaced ("ago — never")."""
-    closed = Counter(m.group(1) for m in _DASH_CLOSED.finditer(text))
-    spaced = Counter(m.group(1) for m in _DASH_SPACED.finditer(text))
+    closed: Counter[str] = Counter()
+    spaced: Counter[str] = Counter()
+    for m in _DASH.finditer(text):
+        i, d = m.start(), m.group()
+        if 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum():
+            closed[d] += 1
+        elif 1 < i < len(text) - 2 and text[i - 1] == text[i + 1] == " " and text[i - 2].isalnum() and text[i + 2].isalnum():
+            spaced[d] += 1
     return "".join(d for d, n in closed.items() if n >= 3 and n >= 2 * spaced[d])
 
 
