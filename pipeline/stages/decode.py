@@ -3,18 +3,77 @@
 The raw file was already decoded to text by pipeline.sources.decode_bytes (that
 text is what every change-log offset refers to). This stage repairs the text itself: mojibake
 (ftfy: "Ð¿Ñ€Ð¾Ñ„ÑÐ¾ÑŽÐ·" -> "профсоюз"), Unicode NFC, CRLF and lone CR line ends, odd spaces (no-break, thin, zero-width) and stray
-control characters.
+control characters (a form feed, a page's end, becomes a line end); a print's ligatures ("ﬁ" -> "fi")
+and long s ("ſ" -> "s") become letters (pipeline/data/characters.toml: a rule per table,
+decode.ligature and decode.long-s). A soft hyphen ending a line is kept: *layout* reads it, as "‐"
+and "¬" there, as a hyphen.
 """
 from __future__ import annotations
 
 import re
 import sys
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.context import Context
 from pipeline.model import Edit, StageResult
 from pipeline.sources import decode_bytes  # noqa: F401  (its home is pipeline.sources; scripts written before the move import it here)
 from pipeline.stages import stage
+from pipeline.tomlio import load_model
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "characters.toml"
+
+
+class LineEndHyphen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    marks: list[str]
+
+    @field_validator("marks")
+    @classmethod
+    def _marks(cls, v):
+        for c in v:
+            if len(c) != 1 or c.isalnum() or c.isspace() or c == "-":
+                raise ValueError(f"{c!r} is not one mark other than '-' (a letter, digit or space breaks no word)")
+        return v
+
+
+class CharacterData(BaseModel):
+    """pipeline/data/characters.toml: per table (its name is the rule: decode.<table>), the
+    characters a print sets as one glyph and the letters the edition writes for them."""
+
+    model_config = ConfigDict(extra="forbid")
+    ligature: dict[str, str]
+    long_s: dict[str, str] = Field({}, alias="long-s")
+    line_end_hyphen: LineEndHyphen = Field(default_factory=lambda: LineEndHyphen(marks=[]), alias="line-end-hyphen")
+
+    @field_validator("ligature", "long_s")
+    @classmethod
+    def _letters(cls, v):
+        for c, letters in v.items():
+            if len(c) != 1:
+                raise ValueError(f"{c!r} is not one character")
+            if unicodedata.normalize("NFKC", c) != letters or not letters.isalpha():
+                raise ValueError(f"{c!r} stands for {unicodedata.normalize('NFKC', c)!r}, not {letters!r}")
+        return v
+
+
+@lru_cache(maxsize=4)
+def load_characters(path: Path = DATA) -> CharacterData:
+    return load_model(CharacterData, path, "character data")
+
+
+_CHARS = load_characters()
+HYPHEN_MARKS = frozenset(_CHARS.line_end_hyphen.marks)  # read by the stage layout
+# a soft hyphen ending a line after a letter (spaces aside) is where the print broke a word: kept for the stage
+# layout, which reads it as a hyphen; anywhere else it is invisible, and removed
+_SOFT_HYPHEN_AT_END = (re.compile("(?<=[^\\W\\d_])\u00ad(?=[ \t]*(?:[\r\n\u2028\u2029\x0c]|\\Z))")
+                       if "\u00ad" in HYPHEN_MARKS else re.compile("(?!)"))
+# character -> (letters, rule) of every table
+LETTERS = {c: (letters, f"decode.{table}") for table, t in (("ligature", _CHARS.ligature), ("long-s", _CHARS.long_s))
+           for c, letters in t.items()}
 
 
 def _ftfy_badness():
@@ -59,9 +118,13 @@ _ASTRAL_NONCHARS = "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xfff
 _NONCHAR = re.compile("[" + _BMP_NONCHARS + _ASTRAL_NONCHARS + "]")
 _LINE_SEP = re.compile("[\u2028\u2029]")
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|\Z)")
+_GLYPH = re.compile("[" + re.escape("".join(sorted(LETTERS))) + "]")  # a ligature or long s: its letters
+# a form feed ends a page (pdftotext writes one after every page): a line end, as a page break
+# reads where a form feed stood after a line end ("17⏎\fof the chimney": a blank line)
+_FORM_FEED = re.compile("\x0c")
 _ANY = re.compile("|".join(f"(?P<{n}>{r.pattern})" for n, r in
-                          (("space", _ODD_SPACE), ("zero", _ZERO_WIDTH), ("control", _CONTROL),
-                           ("nonchar", _NONCHAR), ("sep", _LINE_SEP))))
+                          (("feed", _FORM_FEED), ("space", _ODD_SPACE), ("zero", _ZERO_WIDTH), ("control", _CONTROL),
+                           ("nonchar", _NONCHAR), ("sep", _LINE_SEP), ("glyph", _GLYPH))))
 _FTFY = dict(unescape_html=False, uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False,
              normalization="NFC", fix_line_breaks=False, remove_control_chars=False, remove_terminal_escapes=False)
 
@@ -102,7 +165,7 @@ def _clean(body: str) -> bool:
 
 # every character _ANY replaces, in one class (one class is read far faster than five
 # alternatives), those above the BMP apart (32 scattered code points make a class slow)
-_ODD_CHAR = re.compile("[" + "".join(r.pattern[1:-1] for r in (_ODD_SPACE, _ZERO_WIDTH, _CONTROL, _LINE_SEP))
+_ODD_CHAR = re.compile("[" + "".join(r.pattern[1:-1] for r in (_ODD_SPACE, _ZERO_WIDTH, _CONTROL, _LINE_SEP, _GLYPH))
                        + _BMP_NONCHARS + "]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _ASTRAL_NONCHAR = re.compile("[" + _ASTRAL_NONCHARS + "]")
@@ -125,7 +188,9 @@ def _bad(s: str) -> bool:
 
 
 def _normalise_chars(s: str) -> str:
-    return _ANY.sub(lambda m: " " if m.lastgroup == "space" else "\n" if m.lastgroup == "sep" else "", s)
+    return _ANY.sub(lambda m: " " if m.lastgroup == "space" else "\n" if m.lastgroup in ("sep", "feed")
+                    else LETTERS[m.group()][0] if m.lastgroup == "glyph"
+                    else m.group() if _SOFT_HYPHEN_AT_END.match(s, m.start()) else "", s)
 
 
 def _fix_line(body: str) -> str:
@@ -180,9 +245,18 @@ def _char_edits(body: str, offset: int) -> list[Edit]:
         if kind == "space":
             edits.append(Edit(offset + m.start(), offset + m.end(), " ", "decode.odd-space", "spacing", 1.0, name))
         elif kind == "zero":
+            if _SOFT_HYPHEN_AT_END.match(body, m.start()):
+                continue
             edits.append(Edit(offset + m.start(), offset + m.end(), "", "decode.zero-width", "spacing", 1.0, name))
         elif kind == "sep":
             edits.append(Edit(offset + m.start(), offset + m.end(), "\n", "decode.newline", "encoding", 1.0, name))
+        elif kind == "feed":
+            edits.append(Edit(offset + m.start(), offset + m.end(), "\n", "decode.newline", "encoding", 1.0,
+                              "form feed (a page's end) as a line end"))
+        elif kind == "glyph":
+            letters, rule = LETTERS[c]
+            edits.append(Edit(offset + m.start(), offset + m.end(), letters, rule, "encoding", 1.0,
+                              f"{name} written as its letters {letters!r}"))
         else:
             what = "control character" if kind == "control" else "noncharacter"
             edits.append(Edit(offset + m.start(), offset + m.end(), "", f"decode.{kind}", "encoding", 1.0,

@@ -11,7 +11,8 @@ rebuilds the paragraphs:
   ("a new: homo-geneous, ⏎⏎⏎⏎ unified, perfectly-arranged" -> one paragraph);
 * a paragraph ends at a short line that ends a sentence, and headings
   ("1. Growth of the Workers Opposition", «Корень разногласий») stand alone;
-* a line ending in a hyphen is left as "-⏎" for the *hyphenation* stage;
+* a line ending in a hyphen is left as "-⏎" for the *hyphenation* stage (a soft hyphen, "‐" or "¬"
+  ending a line after a letter is written "-" first: layout.hyphen-mark);
 * footnote bodies stranded at the foot of a page ("1 Пример – голосование
   платформ: …") are moved after the last paragraph as "[^1]: …";
 * page furniture is removed (edits of kind "furniture"): running heads, also alternating
@@ -19,6 +20,10 @@ rebuilds the paragraphs:
   recurrence across pages (fuzzily: OCR varies a head), web furniture by the witness's
   patterns ("Top of the page"); the paragraph and a word hyphenated across the page are
   rejoined; a number that may be a page number but continues no sequence is a query;
+* a table's rows (columns set apart by spaces, their edges in line) stay lines of their own;
+* a drop capital alone on its line, or apart by a space at a paragraph's start, is joined to the
+  rest of its word ("C" / "ALL me", "C ALL me" -> "CALL me");
+* a line broken at a dash the text sets closed is joined without a space ("ago—⏎never" -> "ago—never");
 * an indented line starts a paragraph in a print that indents; a blank line is a paragraph
   break in a print that sets one between paragraphs (a page break falls anywhere);
 * lines that are not physical lines (ICDAR's ~50-word lines) are joined, not made paragraphs;
@@ -34,6 +39,7 @@ from __future__ import annotations
 import bisect
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Literal
@@ -41,6 +47,8 @@ from typing import Callable, Literal
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import Settings, stage
+from pipeline.stages.decode import HYPHEN_MARKS
+from pipeline.stages.notes import SUPERSCRIPT, plain_number
 
 # a sentence (or clause that ends a paragraph) is over: . ? ! … : ; with closing quotes/brackets
 _END = re.compile(r"""[.?!…:;]['"”»’)\]]*\s*$|[.?!…]\s*['"”»’)]\s*$""")
@@ -48,7 +56,7 @@ _STRONG_END = re.compile(r"""[.?!…]['"”»’)\]]*\s*$""")
 _HYPHEN_END = re.compile(r"(?<=[^\W_])-$")  # after a letter or a digit ("тезисах 10-⏎ти")
 _LIST_ITEM = re.compile(r"^(\(?\d{1,2}\)|\(\w\)|\d{1,2}\.\s|[a-zа-я]\)\s)")
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}\.\s*[A-ZА-ЯЁ]")
-_FOOTNOTE_BODY = re.compile(r"^(\d{1,2})\s+\S")
+_FOOTNOTE_BODY = re.compile(rf"^(\d{{1,2}}(?=\s+\S)|{SUPERSCRIPT}{{1,2}}(?=\s*\S))")
 _ENDNOTE = re.compile(r"^\[(\d{1,3}[a-z]?)\]\s*\S")
 
 
@@ -137,7 +145,8 @@ def _set_apart(text: str, lines: list[Line]) -> bool:
     """Is the text set as the edition writes paragraphs: one line each, set apart by one blank
     line, nothing indented, no line ending in a hyphen, one final newline? Then each line is a
     paragraph (cleaning the clean text must change nothing), unless the lines are of one width,
-    as a hard-wrapped double-spaced page's are (most within 15 % of the common length)."""
+    as a hard-wrapped double-spaced page's are (most within 15 % of the common length), and run on
+    into each other (a tenth of them or more followed by a line in lower case)."""
     if len(lines) < 2 or lines[0].lead != 0 or text[lines[-1].end:] != "\n":
         return False
     for a, b in zip(lines, lines[1:]):
@@ -145,6 +154,12 @@ def _set_apart(text: str, lines: list[Line]) -> bool:
             return False
     if len(lines) < 8:
         return True  # too few lines to measure a wrap width: taken as set
+    # a hard-wrapped page's lines run on into the next in mid-sentence, the next in lower case: lines of
+    # a script with case that almost never do are paragraphs, even of one width (a table's rows)
+    sample = text[:20000]
+    if (sum(c.islower() for c in sample) >= 0.5 * sum(c.isalpha() for c in sample)
+            and sum(1 for ln in lines[1:] if ln.text[:1].islower()) < 0.1 * (len(lines) - 1)):
+        return True
     lengths = sorted(len(ln.text) for ln in lines[:-1])
     width = lengths[int(0.7 * (len(lengths) - 1))]
     even = sum(1 for n in lengths if 0.85 * width <= n <= 1.15 * width)
@@ -225,7 +240,9 @@ class LayoutSettings(Settings):
 @stage("layout", assigns=("paragraphs", "line-end-hyphens"), leaves=("layout",),
        kinds=("layout", "spacing", "footnote", "furniture"),
        labels={"layout.page-break": "page break", "layout.footnote-move": "footnote moved",
-               "layout.heading": "heading", "layout.lost-text": "text lost"},
+               "layout.heading": "heading", "layout.lost-text": "text lost", "layout.table": "table row",
+               "layout.drop-capital": "drop capital", "layout.hyphen-mark": "line-end hyphen",
+               "layout.dash-line-end": "lines joined"},
        settings=LayoutSettings)
 def run(text: str, ctx: Context) -> StageResult:
     """Join lines into paragraphs, move footnotes, remove furniture; query lost text."""
@@ -233,7 +250,9 @@ def run(text: str, ctx: Context) -> StageResult:
     lines = scan_lines(text)
     if not lines:
         return StageResult()
+    marked = _hyphen_marks(lines)
     lines, furniture, furniture_queries = _drop_furniture(lines, policy)
+    lines, furniture = _note_rules(lines, furniture)
     if not lines:
         return StageResult()
     profile = measure(lines, policy, _set_apart(text, lines))
@@ -249,23 +268,85 @@ def run(text: str, ctx: Context) -> StageResult:
     if body[0].start > 0:
         edits.append(removed.edit(0, body[0].start, "", "layout.leading-space", "spacing",
                                   "blank lines or spaces before the text"))
+    for ln in body:
+        if ln.start in marked:
+            edits.append(Edit(ln.end - 1, ln.end, "-", "layout.hyphen-mark", "layout", 1.0,
+                              f"{marked[ln.start]} ending a line after a letter: a hyphen, for the stage hyphenation"))
     prev_para_end = True
+    starts = [body[0]]  # the lines that start a paragraph
+    table = table_rows(body, profile) if profile.mode == "wrapped" else set()
+    closed_dashes: str | None = None  # the dashes the text sets closed, read at the first line a dash breaks
     for a, b in zip(body, body[1:]):
-        decision, rule, note, query = _boundary(a, b, profile, prev_para_end, zipf)
+        if a.start in table or b.start in table:
+            decision, rule, note, query = "break", "layout.table", "a table's row stands as a line of its own", None
+        elif _drop_capital(a, b, profile, zipf):
+            decision, rule, note, query = ("glue", "layout.drop-capital",
+                                           "a drop capital joined to the rest of its word", None)
+        else:
+            decision, rule, note, query = _boundary(a, b, profile, prev_para_end, zipf)
+        if decision == "join" and (a.text[-1:] in _DASHES or b.text[:1] in _DASHES):
+            if closed_dashes is None:
+                closed_dashes = _closed_dashes(text)
+            if closed_dashes and _dash_break(a, b, closed_dashes):
+                decision, rule, note = "glue", "layout.dash-line-end", "a line broken at a closed dash: joined without a space"
         if decision == "join" and query is None:
             query = _paragraph_doubt(a, b, profile)
-        sep = {"join": " ", "hyphen": "\n", "break": "\n\n"}[decision]
+        sep = {"join": " ", "hyphen": "\n", "break": "\n\n", "glue": ""}[decision]
         if text[a.end:b.start] != sep:
             edits.append(removed.edit(a.end, b.start, sep, rule, "layout", note))
         if query:
             queries.append(query)
         prev_para_end = decision == "break"
+        if prev_para_end:
+            starts.append(b)
+    for ln in starts:  # "C ALL me Ishmael": a drop capital read apart from its word, on the line
+        m = _INLINE_DROP_CAPITAL.match(ln.text)
+        after = ln.text[m.end():].split(None, 1) if m else []
+        # the word after it in lower case or capitalised ("me", "Queequeg's"): a line of capitals
+        # ("M R PERCIVAL ANDREWS, DENTAL SURGEON", an advertisement's head) is left as printed
+        if (m and m.group(1).isupper() and m.group(3).isupper() and after and any(c.islower() for c in after[0])
+                and _joins_word(m.group(1), m.group(3), zipf)):
+            edits.append(Edit(ln.start + 1, ln.start + m.end(2), "", "layout.drop-capital", "layout", 1.0,
+                              f"a drop capital read apart from its word: {m.group(1)} {m.group(3)} -> {m.group(1)}{m.group(3)}"))
     # the end: footnote bodies written after the last paragraph, one final newline
     last = body[-1]
     appended = "".join(f"\n\n{note}" for note in _notes_text(notes)) + "\n"
     if text[last.end:] != appended:
         edits.append(removed.edit(last.end, len(text), appended, "layout.end", "spacing", "end of text: one newline"))
-    return StageResult(edits, queries)
+    return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
+
+
+_RULE_MARKS = "_-—–="
+_RULE = re.compile(r"[_\-—–=]{5,}")  # a line drawn with a mark: "__________", "——————"
+
+
+def _note_rules(lines: list[Line], furniture: list[Line]) -> tuple[list[Line], list[Line]]:
+    """The rule a print draws above its page-foot notes, as OCR reads it ("__________" just above
+    "¹ With reference …"): furniture, and the note below it set off as by a separator line."""
+    rules = [i for i, ln in enumerate(lines[:-1]) if ln.text[:1] in _RULE_MARKS and _RULE.fullmatch(ln.text)
+             and _FOOTNOTE_BODY.match(lines[i + 1].text)
+             and not _cells(lines[i + 1])]  # a table's numbered row is no note
+    if not rules:
+        return lines, furniture
+    for i in rules:
+        nxt = lines[i + 1]
+        nxt.gap, nxt.ws_sep = lines[i].gap + nxt.gap + 1, True
+    gone = set(rules)
+    return [ln for i, ln in enumerate(lines) if i not in gone], sorted(furniture + [lines[i] for i in rules],
+                                                                       key=lambda ln: ln.start)
+
+
+def _hyphen_marks(lines: list[Line]) -> dict[int, str]:
+    """Lines that end in a word broken by another mark than "-" (a soft hyphen, "‐", "¬":
+    pipeline/data/characters.toml [line-end-hyphen]): the mark is read as "-" from here on (the
+    line's text changed), by line start, with the mark's name."""
+    out = {}
+    for ln in lines:
+        t = ln.text
+        if len(t) > 1 and t[-1] in HYPHEN_MARKS and t[-2].isalpha():
+            out[ln.start] = f"U+{ord(t[-1]):04X} {unicodedata.name(t[-1], '')}"
+            ln.text = t[:-1] + "-"
+    return out
 
 
 @dataclass
@@ -383,9 +464,87 @@ def _boundary(a: Line, b: Line, p: Profile, prev_para_end: bool,
     return "join", "layout.line-join", "double-spaced line joined" if p.base_gap else "line joined", None
 
 
+_COLUMN_GAP = re.compile(r" {2,}")
+_WORD_GAP = re.compile(r" +")
+
+
+_FIGURE = re.compile(r"[^\w\s]*\d[\d.,:/%-]*[^\w\s]*")  # "400,000", "12.5%", "(1775)"
+
+
+def _cells(ln: Line) -> list[tuple[int, int, str]]:
+    """A line's cells as (first column, column after the last, text), where two spaces or more part
+    it, and its word gaps are uneven. A line whose word gaps are all about as wide (within a space of
+    each other) has none: a justified line, its spare width spread over its gaps ("taking  my  first
+    daylight  stroll"), is prose, whatever its gaps."""
+    if "  " not in ln.text:
+        return []
+    gaps = [len(m.group()) for m in _WORD_GAP.finditer(ln.text)]
+    if not gaps or max(gaps) < 2 or (len(gaps) >= 2 and max(gaps) - min(gaps) <= 1):
+        return []
+    out, pos = [], 0
+    for m in _COLUMN_GAP.finditer(ln.text):
+        out.append((ln.indent + pos, ln.indent + m.start(), ln.text[pos:m.start()]))
+        pos = m.end()
+    out.append((ln.indent + pos, ln.indent + len(ln.text), ln.text[pos:]))
+    return out
+
+
+def table_rows(lines: list[Line], p: Profile) -> set[int]:
+    """The rows of tables (columns of figures set apart by spaces), as their lines' starts: three
+    lines or more, one after the other, each parted by two spaces or more (its word gaps uneven: a
+    justified line is not), with a column of cells at one position in every line, flush left or
+    flush right, holding a figure in two lines of three at least ("400,000", a header above them);
+    a rule drawn across it ("-------" under the header) is passed over, and is one of its rows.
+    Prose, however spaced, keeps no column of figures in line."""
+    rows: set[int] = set()
+    open_runs: dict[tuple[str, int], list[tuple[int, str]]] = {}  # column edge -> its cells, line by line
+
+    def close(edge):
+        run = open_runs.pop(edge)
+        figures = sum(1 for _, cell in run if _FIGURE.fullmatch(cell))
+        if len(run) >= 3 and figures >= 2 / 3 * len(run):
+            idx = [i for i, _ in run]
+            if not _text_columns([lines[i] for i in idx]):
+                rows.update(lines[i].start for i in idx)
+
+    drawn = []  # rules drawn across a table ("----------" under its header): passed over, then its rows
+    for i, ln in enumerate(lines):
+        if ln.gap > p.base_gap or ln.page:
+            for edge in list(open_runs):
+                close(edge)
+        if ln.text[:1] in _RULE_MARKS and _RULE.fullmatch(ln.text):
+            drawn.append(i)
+            continue
+        edges = {}
+        for a, b, cell in _cells(ln):
+            edges[("L", a)] = cell
+            edges[("R", b)] = cell
+        for edge in [e for e in open_runs if e not in edges]:
+            close(edge)
+        for edge, cell in edges.items():
+            open_runs.setdefault(edge, []).append((i, cell))
+    for edge in list(open_runs):
+        close(edge)
+    for i in drawn:  # a rule touching a row is the table's
+        if ((i and lines[i - 1].start in rows and lines[i].gap <= p.base_gap)
+                or (i + 1 < len(lines) and lines[i + 1].start in rows and lines[i + 1].gap <= p.base_gap)):
+            rows.add(lines[i].start)
+    return rows
+
+
+def _text_columns(run: list[Line]) -> bool:
+    """Two columns of running text merged line by line (a two-column page read across), not a table:
+    rows of two cells, the shorter of them holding three words or more in most rows (a table's
+    row has a short cell: a figure, a unit, a name)."""
+    cells = [_COLUMN_GAP.split(ln.text) for ln in run]
+    prose = sum(1 for c in cells if len(c) == 2 and min(len(x.split()) for x in c) >= 3)
+    return prose > 0.5 * len(run)
+
+
 def _starts_paragraph(b: Line, p: Profile) -> bool:
-    """An indenting print: b is indented by the paragraph indent (give or take a space)."""
-    return bool(p.indent) and abs(b.indent - p.indent_base - p.indent) <= 1
+    """An indenting print: b is indented by the paragraph indent (give or take a space, where the
+    indent is wider than that: a print that indents by one space has no space to give)."""
+    return bool(p.indent) and abs(b.indent - p.indent_base - p.indent) <= min(1, p.indent - 1)
 
 
 def _page_boundary(a: Line, b: Line, p: Profile, a_ends: bool, b_lower: bool) -> tuple[str, str, str, Query | None]:
@@ -405,6 +564,57 @@ def _page_boundary(a: Line, b: Line, p: Profile, a_ends: bool, b_lower: bool) ->
     if short and not b_lower:
         return "break", "layout.paragraph", "paragraph ends at a short line before a page break", None
     return "join", "layout.page-break", "page break inside a paragraph: rejoined", None
+
+
+_DASHES = "—–"
+_DASH = re.compile("[—–]")
+
+
+def _closed_dashes(text: str) -> str:
+    """The dashes (— –) the text sets closed, with no space either side ("ago—never"): each seen
+    so inside a line three times at least, and twice as often as spaced ("ago — never")."""
+    closed: Counter[str] = Counter()
+    spaced: Counter[str] = Counter()
+    for m in _DASH.finditer(text):
+        i, d = m.start(), m.group()
+        if 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum():
+            closed[d] += 1
+        elif 1 < i < len(text) - 2 and text[i - 1] == text[i + 1] == " " and text[i - 2].isalnum() and text[i + 2].isalnum():
+            spaced[d] += 1
+    return "".join(d for d, n in closed.items() if n >= 3 and n >= 2 * spaced[d])
+
+
+def _dash_break(a: Line, b: Line, closed: str) -> bool:
+    """A line broken at a dash the text sets closed: after it ("ago—⏎never", "pan;—⏎that's") or
+    before it ("ago⏎—never"), glued to what stands before it and a word after it."""
+    return ((len(a.text) > 1 and a.text[-1] in closed and not a.text[-2].isspace() and b.text[:1].isalnum())
+            or (len(b.text) > 1 and b.text[0] in closed and b.text[1].isalnum() and a.text[-1:].isalnum()))
+
+
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _drop_capital(a: Line, b: Line, p: Profile, zipf: Callable[[str], float]) -> bool:
+    """A drop capital: a capital letter alone on its line, the rest of its word in capitals opening
+    the next ("C" / "ALL me Ishmael", "I" / "N this same"), as a chapter's first word is set. The
+    word the two make must be likelier than the rarer of the two read apart ("I" / "WAS": no "iwas")."""
+    if len(a.text) != 1 or not a.text.isupper() or b.gap > max(1, p.base_gap):
+        return False
+    m = _FIRST_WORD.match(b.text)
+    if not m or not m.group().isupper():
+        return False
+    return _joins_word(a.text, m.group(), zipf)
+
+
+def _joins_word(letter: str, rest: str, zipf: Callable[[str], float]) -> bool:
+    """Do a capital and the capitals after it make a word likelier than the rarer of the two apart
+    ("C" "ALL": "call"; "I" "STUFFED", "A" "DAY": no)?"""
+    return zipf((letter + rest).lower()) > min(zipf(letter.lower()), zipf(rest.lower()))
+
+
+# a paragraph's first line opening with a capital, a space (or a few) and the rest of the word in capitals,
+# the line going on in lower case (a heading in capitals is no drop capital): "C ALL me Ishmael"
+_INLINE_DROP_CAPITAL = re.compile(r"([^\W\d_])( {1,8})([^\W\d_]+)\b")
 
 
 def _paragraph_doubt(a: Line, b: Line, p: Profile) -> Query | None:
@@ -486,21 +696,35 @@ def _note_number(block: list[Line]) -> str | None:
 
 def _notes_text(notes: list[list[Line]]) -> list[str]:
     """Footnote bodies as paragraphs "[^1]: Пример – голосование платформ: …"; a
-    continuation block is joined to the footnote before it."""
+    continuation block is joined to the footnote before it. Inside a block, a line opening
+    with the next note's number ("² I remember …" after note 1) starts that note: notes
+    set one after the other at a page's foot, no gap between them. A superscript number
+    ("¹ With reference …") is written in digits."""
     out: list[str] = []
     for block in notes:
         num = _note_number(block)
-        parts = [ln.text for ln in block]
         if num is not None:
-            parts[0] = parts[0][len(num):].strip()
             text = ""
         else:
             text = out.pop().split("]: ", 1)[1] if out else ""
             num = _last_num(notes, block)
-        for part in parts:
+        label = plain_number(num)
+        for k, ln in enumerate(block):
+            part = ln.text
+            m = _FOOTNOTE_BODY.match(part)
+            if m and (k == 0 and text == "" or _next_label(label, m.group(1))):
+                if text:
+                    out.append(f"[^{label}]: {text}")
+                label, text = plain_number(m.group(1)), ""
+                part = part[m.end():].strip()
             text = part if not text else text + ("\n" if _HYPHEN_END.search(text) else " ") + part
-        out.append(f"[^{num}]: {text}")
+        out.append(f"[^{label}]: {text}")
     return out
+
+
+def _next_label(label: str, number: str) -> bool:
+    """Is `number` (as printed) the note after note `label`?"""
+    return label.isdigit() and plain_number(number) == str(int(label) + 1)
 
 
 def _last_num(notes: list[list[Line]], block: list[Line]) -> str:

@@ -3,7 +3,8 @@
 *layout* has already moved page-foot footnotes after the last paragraph as
 "[^1]: …". This stage
 
-* writes the markers: a number glued to a word or closing punctuation
+* writes the markers: a superscript number after a word ("shark,¹ the" -> "shark,[^1] the"),
+  a number glued to a word or closing punctuation
   ("оппозиции1. Это", "платформ.3 Что") becomes "оппозиции[^1]. Это" when
   footnote 1 exists and the number occurs once in that position; Lenin's
   bracketed markers "production,[2] and" become "production,[^2] and";
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
@@ -27,11 +29,23 @@ _BRACKET_MARK = re.compile(r"\[(\d{1,3}[a-z]?)\]")
 # a number glued to a word or closing punctuation: "оппозиции1. Это", "платформ.3 Что"
 _GLUED = re.compile(r"\d{1,3}(?=[\s.,;:…»!?)]|$)")
 _GLUED_AFTER = re.compile(r"[^\W\d_]|[»”)\].,;:…]")
+# superscript digits (¹ ² ³ ⁴ …), from the Unicode database: a superscript number is a note's
+# marker wherever it follows a word or its punctuation ("shark,¹ the"), and numbers a page-foot note
+SUPERSCRIPT_DIGITS = {c: str(unicodedata.digit(c)) for c in map(chr, range(0x80, 0x2080))
+                      if "SUPERSCRIPT" in unicodedata.name(c, "") and unicodedata.digit(c, None) is not None}
+SUPERSCRIPT = "[" + "".join(sorted(SUPERSCRIPT_DIGITS)) + "]"
+_SUPERSCRIPT_MARK = re.compile(rf"(?<=\S){SUPERSCRIPT}{{1,3}}")
+
+
+def plain_number(label: str) -> str:
+    """A note number as ASCII digits ("¹²" -> "12")."""
+    return "".join(SUPERSCRIPT_DIGITS.get(c, c) for c in label)
 
 
 @stage("notes", requires=("paragraphs",), assigns=("footnote-markers",), kinds=("footnote",),
        labels={"notes.marker": "footnote marker", "notes.glued-marker": "footnote marker",
-               "notes.marker-missing": "footnote marker", "notes.endnote": "footnote",
+               "notes.marker-missing": "footnote marker", "notes.superscript-marker": "footnote marker",
+               "notes.endnote": "footnote",
                "notes.endnote-paragraph": "footnote"})
 def run(text: str, ctx: Context) -> StageResult:
     """Write footnote markers and bodies as `[^n]` and `[^n]: text`."""
@@ -64,11 +78,16 @@ def run(text: str, ctx: Context) -> StageResult:
             for m in _GLUED.finditer(text, 0, body_end):
                 if m.start() and _GLUED_AFTER.match(text, m.start() - 1, body_end):
                     glued.setdefault(m.group(), []).append(m)
+            for m in _SUPERSCRIPT_MARK.finditer(text, 0, body_end):
+                glued.setdefault(plain_number(m.group()), []).append(m)
         found = glued.get(label, [])
         if len(found) == 1:
             m = found[0]
-            edits.append(Edit(m.start(), m.end(), f"[^{label}]", "notes.glued-marker", "footnote", 0.95,
-                              f"footnote number {label} glued to {text[max(0, m.start() - 15):m.start()]!r}"))
+            sup = m.group() != label
+            edits.append(Edit(m.start(), m.end(), f"[^{label}]", "notes.superscript-marker" if sup else "notes.glued-marker",
+                              "footnote", 0.95 if not sup else 1.0,
+                              f"footnote number {m.group()} {'set as a superscript after' if sup else 'glued to'} "
+                              f"{text[max(0, m.start() - 15):m.start()]!r}"))
         else:
             where = text.find(f"[^{label}]: ")
             queries.append(Query(where, where + len(label) + 4, f"[^{label}]", [], 0.8,
