@@ -108,8 +108,8 @@ def test_edition_stages_lists_the_configured_stages_with_their_settings(tmp_path
     assert r.returncode == 0, r.stderr
     stages = json.loads(r.stdout)["stages"]
     names = [s["name"] for s in stages]
-    assert names[:2] == ["decode", "layout"] and names.index("layout") < names.index("hyphenation")
-    layout = stages[1]
+    assert names[:3] == ["decode", "columns", "layout"] and names.index("layout") < names.index("hyphenation")
+    layout = stages[2]
     assert layout["settings"]["mode"]["default"] == "auto" and "paragraphs" in layout["assigns"]
     r = edition(root, "stages")
     assert r.returncode == 0 and "requires: line-end-hyphens" in r.stdout

@@ -11,7 +11,7 @@ from pathlib import Path
 from pipeline.synth.typeset import Case, draw_layout, paragraphs_of, typeset
 
 # the stages that make the layout (a layout case is scored on them)
-LAYOUT_STAGES = ["decode", "layout", "notes", "hyphenation", "spacing", "typography"]
+LAYOUT_STAGES = ["decode", "columns", "layout", "notes", "hyphenation", "spacing", "typography"]
 
 
 def sources(lang: str, root: Path) -> list[list[str]]:

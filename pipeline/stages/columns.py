@@ -1,0 +1,136 @@
+"""Stage *columns*: a page set in two columns, read across by the text layer, read column by column.
+
+`pdftotext -layout` and many OCR engines write a two-column page line by line across both columns
+("I quickly followed suit, and          The bar-room was now full of the"): read so, every line
+joins the halves of two sentences. The file's own layout says whether it is so: a gutter, two or
+more character columns blank on nearly every line, with text on both sides of it on many lines,
+the right column's lines starting at one column, and prose on both sides (long runs of letters:
+a table's columns of figures or short cells are not prose). Each run of lines that keeps to the
+gutter is rewritten as its left column, then its right one (one edit, rule `columns.two`); a line
+crossing the gutter (a running head, a title across the page) ends a run and stays where it is.
+A file that shows no such gutter is left as it is.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.context import Context
+from pipeline.model import Edit, StageResult
+from pipeline.stages import settings, stage
+
+
+@dataclass
+class ColumnsSettings:
+    min_lines: int = 8  # a page of two columns has at least this many lines of text
+    gutter: int = 2  # blank character columns between the two columns, at least
+    crossing: float = 0.25  # the share of lines that may cross the gutter (heads, titles, page numbers), at most
+    both: float = 0.4  # the share of lines with text on both sides of the gutter, at least
+    aligned: float = 0.5  # the share of the right column's lines that start at its first column, at least
+    prose: int = 15  # the mean length of a column's pieces of lines, at least (a table's cells are shorter)
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@stage("columns", requires=("unicode",), assigns=("columns",), kinds=("layout",),
+       labels={"columns.two": "two columns read apart"}, settings=ColumnsSettings)
+def run(text: str, ctx: Context) -> StageResult:
+    """Two columns read across, read column by column; nothing else."""
+    st = settings("columns", ctx)
+    if "  " not in text:
+        return StageResult()
+    lines = text.split("\n")
+    right = gutter(lines, st)
+    if right is None:
+        return StageResult()
+    edits = []
+    offsets, pos = [], 0
+    for ln in lines:
+        offsets.append(pos)
+        pos += len(ln) + 1
+    for a, b in _runs(lines, right, st):
+        start, end = offsets[a], offsets[b - 1] + len(lines[b - 1])
+        new = _apart(lines[a:b], right)
+        if new != text[start:end]:
+            edits.append(Edit(start, end, new, "columns.two", "layout", 0.9,
+                              f"two columns read across: lines {a + 1}-{b}, the right column from character {right + 1}"))
+    return StageResult(edits)
+
+
+def gutter(lines: list[str], st: ColumnsSettings) -> int | None:
+    """The first character column of the right column, if the lines are set in two columns."""
+    body = [ln.rstrip() for ln in lines if ln.strip()]
+    n = len(body)
+    if n < st.min_lines:
+        return None
+    width = max(len(ln) for ln in body)
+    blank = [0] * width  # lines with no mark at each character column
+    for ln in body:
+        for x in range(width):
+            if x >= len(ln) or ln[x] == " ":
+                blank[x] += 1
+    best, best_both = None, 0
+    need = n * (1.0 - st.crossing)
+    for p in range(st.gutter + st.prose, width - st.prose):
+        if not all(blank[x] >= need for x in range(p - st.gutter, p)) or blank[p] >= need:
+            continue
+        both = sum(1 for ln in body if len(ln) > p and ln[:p - st.gutter].strip() and ln[p:].strip())
+        if both > best_both:
+            best, best_both = p, both
+    if best is None or best_both < st.both * n:
+        return None
+    p = best
+    rights = [ln for ln in body if len(ln) > p and ln[p:].strip() and not ln[p - st.gutter:p].strip()]
+    if sum(1 for ln in rights if ln[p] != " ") < st.aligned * len(rights):
+        return None
+    lefts = [ln[:p].strip() for ln in body if ln[:p - st.gutter].strip() and not ln[p - st.gutter:p].strip()]
+    if not (_prose(lefts, st) and _prose([ln[p:].strip() for ln in rights], st)):
+        return None
+    return p
+
+
+def _prose(pieces: list[str], st: ColumnsSettings) -> bool:
+    """Long pieces, mostly letters: running text, not a table's cells."""
+    if not pieces:
+        return False
+    chars = "".join(pieces).replace(" ", "")
+    letters = len(_LETTER.findall(chars))
+    return sum(map(len, pieces)) / len(pieces) >= st.prose and letters >= 0.7 * max(1, len(chars))
+
+
+def _crosses(ln: str, right: int, st: ColumnsSettings) -> bool:
+    return bool(ln[right - st.gutter:right].strip())
+
+
+def _runs(lines: list[str], right: int, st: ColumnsSettings):
+    """(first, end) line ranges that keep to the gutter, with text on both sides somewhere."""
+    a = None
+    for i, ln in enumerate(lines + ["\0" * (right + 1)]):  # a sentinel that crosses
+        if _crosses(ln, right, st):
+            if a is not None:
+                yield from _trimmed(lines, a, i, right, st)
+            a = None
+        elif a is None:
+            a = i
+
+
+def _trimmed(lines, a: int, b: int, right: int, st: ColumnsSettings):
+    """The run without its blank lines at either end, if its right column holds text."""
+    while a < b and not lines[a].strip():
+        a += 1
+    while b > a and not lines[b - 1].strip():
+        b -= 1
+    if b - a >= 2 and any(len(ln) > right and ln[right:].strip() for ln in lines[a:b]):
+        yield a, b
+
+
+def _apart(run: list[str], right: int) -> str:
+    """The run's left column, then its right one."""
+    left = [ln[:right].rstrip() for ln in run]
+    rest = [ln[right:].rstrip() if len(ln) > right else "" for ln in run]
+    while left and not left[-1]:
+        left.pop()
+    while rest and not rest[0]:
+        rest.pop(0)
+    return "\n".join(left + rest)
