@@ -31,6 +31,9 @@ class ColumnsSettings:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+_MARKS = re.compile(r"[^ ]+")
+# a page's lines are shorter: a file with more lines longer (a paragraph a line) is no page of columns
+MAX_WIDTH = 250
 
 
 @stage("columns", requires=("unicode",), assigns=("columns",), kinds=("layout",),
@@ -64,12 +67,24 @@ def gutter(lines: list[str], st: ColumnsSettings) -> int | None:
     n = len(body)
     if n < st.min_lines:
         return None
-    width = max(len(ln) for ln in body)
-    blank = [0] * width  # lines with no mark at each character column
+    long = sum(len(ln) > MAX_WIDTH for ln in body)
+    if long > st.crossing * n:
+        return None
+    width = min(MAX_WIDTH, max(len(ln) for ln in body))
+    # lines with no mark at each character column: n less the lines marked there, from the runs of
+    # marks of each line (a difference array: a few steps a word, not one a character)
+    step = [0] * (width + 1)
     for ln in body:
-        for x in range(width):
-            if x >= len(ln) or ln[x] == " ":
-                blank[x] += 1
+        if len(ln) > MAX_WIDTH:  # a line across the page: marked everywhere
+            step[0] += 1
+            continue
+        for m in _MARKS.finditer(ln):
+            step[m.start()] += 1
+            step[m.end()] -= 1
+    blank, marked = [], 0
+    for x in range(width):
+        marked += step[x]
+        blank.append(n - marked)
     best, best_both = None, 0
     need = n * (1.0 - st.crossing)
     for p in range(st.gutter + st.prose, width - st.prose):
