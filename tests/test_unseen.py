@@ -275,3 +275,18 @@ def test_justified_prose_and_tables_are_not_read_as_two_columns(layout_res):
             assert not columns.run("\n".join(lines), ctx).edits, (name, width)
     for name in ("table", "table-columns", "table-rules"):
         assert not columns.run(load(name).text, ctx).edits, name
+
+
+def test_notes_marked_by_reference_marks_become_footnotes(layout_res):
+    """The superscript notes case with its notes marked "*", "†", "‡" instead (as many books mark a page's
+    notes): the marks after words and at the page foot become [^1], [^2], [^3], every note found; a line
+    of asterisks (a section break, "* * *") is no note."""
+    from pipeline.stages.layout import _FOOTNOTE_BODY
+    case = load("footnotes-superscript")
+    raw = case.text.translate(str.maketrans({"¹": "*", "²": "†", "³": "‡"}))
+    assert raw != case.text
+    w = Witness(id="unseen", file="unseen.txt", language="en", work="unseen", role="original", origin="file")
+    out = clean_witness(raw, w, layout_res)
+    s = score(case, out.text)
+    assert s.f1 == 1.0 and s.wer == 0 and notes_found(case, out.text) == len(case.notes) == 3
+    assert not _FOOTNOTE_BODY.match("* * *") and _FOOTNOTE_BODY.match("† I remember")

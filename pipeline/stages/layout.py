@@ -48,7 +48,7 @@ from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import Settings, stage
 from pipeline.stages.decode import HYPHEN_MARKS
-from pipeline.stages.notes import SUPERSCRIPT, plain_number
+from pipeline.stages.notes import NOTE_SYMBOLS, SUPERSCRIPT, SYMBOL, plain_number
 
 # a sentence (or clause that ends a paragraph) is over: . ? ! … : ; with closing quotes/brackets
 _END = re.compile(r"""[.?!…:;]['"”»’)\]]*\s*$|[.?!…]\s*['"”»’)]\s*$""")
@@ -56,7 +56,7 @@ _STRONG_END = re.compile(r"""[.?!…]['"”»’)\]]*\s*$""")
 _HYPHEN_END = re.compile(r"(?<=[^\W_])-$")  # after a letter or a digit ("тезисах 10-⏎ти")
 _LIST_ITEM = re.compile(r"^(\(?\d{1,2}\)|\(\w\)|\d{1,2}\.\s|[a-zа-я]\)\s)")
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}\.\s*[A-ZА-ЯЁ]")
-_FOOTNOTE_BODY = re.compile(rf"^(\d{{1,2}}(?=\s+\S)|{SUPERSCRIPT}{{1,2}}(?=\s*\S))")
+_FOOTNOTE_BODY = re.compile(rf"^(\d{{1,2}}(?=\s+\S)|{SUPERSCRIPT}{{1,2}}(?=\s*\S)|{SYMBOL}(?=\s+[^\s{re.escape(NOTE_SYMBOLS)}]))")  # not "* * *"
 _ENDNOTE = re.compile(r"^\[(\d{1,3}[a-z]?)\]\s*\S")
 
 

@@ -35,10 +35,18 @@ SUPERSCRIPT_DIGITS = {c: str(unicodedata.digit(c)) for c in map(chr, range(0x80,
                       if "SUPERSCRIPT" in unicodedata.name(c, "") and unicodedata.digit(c, None) is not None}
 SUPERSCRIPT = "[" + "".join(sorted(SUPERSCRIPT_DIGITS)) + "]"
 _SUPERSCRIPT_MARK = re.compile(rf"(?<=\S){SUPERSCRIPT}{{1,3}}")
+# the reference marks a page's notes take in turn where they are not numbered ("shark.*", "objects,†"):
+# the first note of a page is "*", the second "†" ... (numbered 1, 2 ... as the page numbers them)
+NOTE_SYMBOLS = "*†‡§‖¶"
+SYMBOL = "[" + re.escape(NOTE_SYMBOLS) + "]"
+# a mark right after a word or its punctuation, before a space, punctuation or the line's end
+_SYMBOL_MARK = re.compile(rf"(?<=[^\W\d_]|[.,;:!?»”’)]){SYMBOL}(?=[\s.,;:!?)]|$)")
 
 
 def plain_number(label: str) -> str:
-    """A note number as ASCII digits ("¹²" -> "12")."""
+    """A note number as ASCII digits ("¹²" -> "12"; a reference mark by its turn: "*" -> "1", "†" -> "2")."""
+    if len(label) == 1 and label in NOTE_SYMBOLS:
+        return str(NOTE_SYMBOLS.index(label) + 1)
     return "".join(SUPERSCRIPT_DIGITS.get(c, c) for c in label)
 
 
@@ -70,6 +78,7 @@ def run(text: str, ctx: Context) -> StageResult:
                               f"note marker [{m.group(1)}] written [^{m.group(1)}]"))
             marked.add(m.group(1))
     glued: dict[str, list[re.Match]] | None = None  # numbers glued to a word, read if a note needs them
+    symbols: dict[str, list[re.Match]] = {}
     for label in labels:
         if label in marked or not label.isdigit():
             continue
@@ -80,20 +89,35 @@ def run(text: str, ctx: Context) -> StageResult:
                     glued.setdefault(m.group(), []).append(m)
             for m in _SUPERSCRIPT_MARK.finditer(text, 0, body_end):
                 glued.setdefault(plain_number(m.group()), []).append(m)
-        found = glued.get(label, [])
+            symbols = {}  # reference marks, read for a note no number in the text marks
+            for m in _SYMBOL_MARK.finditer(text, 0, body_end):
+                if not _emphasis(text, m.start()):
+                    symbols.setdefault(plain_number(m.group()), []).append(m)
+        found = glued.get(label) or symbols.get(label, [])
         if len(found) == 1:
             m = found[0]
             sup = m.group() != label
+            how = "a reference mark after" if m.group() in NOTE_SYMBOLS else \
+                "set as a superscript after" if sup else "glued to"
             edits.append(Edit(m.start(), m.end(), f"[^{label}]", "notes.superscript-marker" if sup else "notes.glued-marker",
                               "footnote", 0.95 if not sup else 1.0,
-                              f"footnote number {m.group()} {'set as a superscript after' if sup else 'glued to'} "
-                              f"{text[max(0, m.start() - 15):m.start()]!r}"))
+                              f"footnote number {m.group()} {how} {text[max(0, m.start() - 15):m.start()]!r}"))
         else:
             where = text.find(f"[^{label}]: ")
             queries.append(Query(where, where + len(label) + 4, f"[^{label}]", [], 0.8,
                                  f"footnote {label}: {'no' if not found else len(found)} candidate marker(s) in the text",
                                  rule="notes.marker-missing"))
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)), queries)
+
+
+def _emphasis(text: str, pos: int) -> bool:
+    """Whether the "*" at `pos` closes an emphasis its word opens ("the *Ten* strongly"): no note's mark."""
+    if text[pos] != "*":
+        return False
+    k = pos
+    while k > 0 and not text[k - 1].isspace() and text[k - 1] != "*":
+        k -= 1
+    return k > 0 and text[k - 1] == "*"
 
 
 def _at_paragraph_start(text: str, pos: int) -> bool:
