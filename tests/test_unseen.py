@@ -290,3 +290,16 @@ def test_notes_marked_by_reference_marks_become_footnotes(layout_res):
     s = score(case, out.text)
     assert s.f1 == 1.0 and s.wer == 0 and notes_found(case, out.text) == len(case.notes) == 3
     assert not _FOOTNOTE_BODY.match("* * *") and _FOOTNOTE_BODY.match("† I remember")
+
+
+def test_notes_after_the_last_gap_of_a_page_without_furniture_are_its_notes(layout_res):
+    """The dagger-notes case: one page, no head or number, its notes marked "*" and "†" after a blank line
+    at the end (F1 0.8, WER 12.8 %, no note before). The last gap of such a text, measured as a page's,
+    sets notes apart when their mark stands after a word above; a last paragraph that opens with a
+    number no word above carries is text."""
+    case, out = cleaned("dagger-notes", layout_res)
+    s = score(case, out.text)
+    assert s.f1 == 1.0 and s.wer == 0 and notes_found(case, out.text) == 2
+    w = Witness(id="unseen", file="unseen.txt", language="en", work="unseen", role="original", origin="file")
+    unmarked = case.text.replace("shark.*", "shark.").replace("objects,†", "objects,").replace("\n* With", "\n2 With")
+    assert "[^" not in clean_witness(unmarked, w, layout_res).text

@@ -650,6 +650,12 @@ def _is_heading(a: Line, p: Profile, prev_para_end: bool) -> bool:
     return True
 
 
+def _marked(lines: list[Line], mark: str) -> bool:
+    """Whether a note's mark ("3", "³", "†") stands after a word or its punctuation in these lines."""
+    after = re.compile(rf"(?<=[^\W\d_]|[.,;:!?»”’)]){re.escape(mark)}(?=[\s.,;:!?)]|$)")
+    return any(after.search(ln.text) for ln in lines)
+
+
 def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[list[Line]]]:
     """Separate footnote blocks at the foot of a page from the body lines.
 
@@ -663,7 +669,12 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
     notes: list[list[Line]] = []
     block: list[Line] | None = None
     pages_known = any(ln.page for ln in lines)  # page ends found by their furniture: a larger gap is no page end
-    for ln in lines:
+    # the text's last lines, after its last gap, opening with a note's mark: the notes of its last page
+    # (a page with no furniture: its one gap may be measured as a page's)
+    last = max((i for i, ln in enumerate(lines) if ln.gap > p.base_gap), default=0)
+    m = _FOOTNOTE_BODY.match(lines[last].text) if 0 < last and len(lines) - last <= 12 else None
+    foot = last if m and _marked(lines[:last], m.group(1)) else None
+    for i, ln in enumerate(lines):
         if block is not None:
             if ln.gap <= p.base_gap and not ln.page:
                 block.append(ln)
@@ -676,7 +687,7 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
             block = None
         # set off from the text: by a separator line of spaces, or by a gap larger than a paragraph's
         separated = ln.gap > p.base_gap and not ln.page and (
-            ln.ws_sep or (ln.gap > p.para_gap and (ln.gap < p.page_gap or pages_known)))
+            ln.ws_sep or (ln.gap > p.para_gap and (ln.gap < p.page_gap or pages_known)) or i == foot)
         if separated and body and _FOOTNOTE_BODY.match(ln.text):
             block = [ln]
             continue
