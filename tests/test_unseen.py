@@ -303,3 +303,27 @@ def test_notes_after_the_last_gap_of_a_page_without_furniture_are_its_notes(layo
     w = Witness(id="unseen", file="unseen.txt", language="en", work="unseen", role="original", origin="file")
     unmarked = case.text.replace("shark.*", "shark.").replace("objects,†", "objects,").replace("\n* With", "\n2 With")
     assert "[^" not in clean_witness(unmarked, w, layout_res).text
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_line_numbers_in_a_margin_are_taken_out(layout_res, side):
+    """1,000 words of the unseen truths with every fifth line numbered in a margin, as a statute or a poem
+    is printed (before: the numbers stood in the text, 25 word errors, and a left margin's split
+    paragraphs): the numbers go (rule columns.line-number) and the text is as without them; numbers
+    stepping by one (a numbered list) stay."""
+    import textwrap
+    from pipeline.stages import columns
+    paras = [p for n in ("justified", "uneven-spacing")
+             for p in (CASES / f"{n}.truth.txt").read_text(encoding="utf-8").split("\n") if p.strip()]
+    lines = [ln for p in paras for ln in textwrap.wrap(p, 60, initial_indent="   ")]
+
+    def numbered(every: int) -> str:
+        if side == "right":
+            return "\n".join(f"{ln:<64}{k:>4}" if k % every == 0 else ln for k, ln in enumerate(lines, 1)) + "\n"
+        return "\n".join(f"{k:>3}  {ln}" if k % every == 0 else f"     {ln}" for k, ln in enumerate(lines, 1)) + "\n"
+    w = Witness(id="unseen", file="unseen.txt", language="en", work="unseen", role="original", origin="file")
+    plain = clean_witness(numbered(10 ** 6), w, layout_res).text
+    out = clean_witness(numbered(5), w, layout_res)
+    assert out.text == plain and sum("columns.line-number" in c.rule for c in out.changes) == len(lines) // 5
+    st = columns.ColumnsSettings()
+    assert columns.line_numbers(numbered(1).split("\n"), st) == []

@@ -9,6 +9,9 @@ a table's columns of figures or short cells are not prose). Each run of lines th
 gutter is rewritten as its left column, then its right one (one edit, rule `columns.two`); a line
 crossing the gutter (a running head, a title across the page) ends a run and stays where it is.
 A file that shows no such gutter is left as it is.
+
+Line numbers in a margin ("   10" after every fifth line of a poem or a statute) are no part of the text:
+taken out where their values grow as the lines between them do (`line_numbers`, rule `columns.line-number`).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ class ColumnsSettings:
     both: float = 0.4  # the share of lines with text on both sides of the gutter, at least
     aligned: float = 0.5  # the share of the right column's lines that start at its first column, at least
     prose: int = 15  # the mean length of a column's pieces of lines, at least (a table's cells are shorter)
+    numbered: int = 4  # line numbers in a margin: at least this many, counting the lines in steps of 2 or more
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -36,22 +40,23 @@ _MARKS = re.compile(r"[^ ]+")
 MAX_WIDTH = 250
 
 
-@stage("columns", requires=("unicode",), assigns=("columns",), kinds=("layout",),
-       labels={"columns.two": "two columns read apart"}, settings=ColumnsSettings)
+@stage("columns", requires=("unicode",), assigns=("columns",), kinds=("layout", "furniture"),
+       labels={"columns.two": "two columns read apart", "columns.line-number": "line number"},
+       settings=ColumnsSettings)
 def run(text: str, ctx: Context) -> StageResult:
-    """Two columns read across, read column by column; nothing else."""
+    """Two columns read across, read column by column; line numbers in a margin taken out."""
     st = settings("columns", ctx)
     if "  " not in text:
         return StageResult()
     lines = text.split("\n")
-    right = gutter(lines, st)
-    if right is None:
-        return StageResult()
-    edits = []
     offsets, pos = [], 0
     for ln in lines:
         offsets.append(pos)
         pos += len(ln) + 1
+    right = gutter(lines, st)
+    if right is None:
+        return StageResult(_line_number_edits(lines, offsets, st))
+    edits = []
     for a, b in _runs(lines, right, st):
         start, end = offsets[a], offsets[b - 1] + len(lines[b - 1])
         new = _apart(lines[a:b], right)
@@ -149,3 +154,44 @@ def _apart(run: list[str], right: int) -> str:
     while rest and not rest[0]:
         rest.pop(0)
     return "\n".join(left + rest)
+
+
+# a number set off in a margin: after the line's text (two spaces or more before it), or before it
+_RIGHT_NUMBER = re.compile(r"(?<=\S)( {2,}\d{1,4}) *$")
+_LEFT_NUMBER = re.compile(r"^ *(\d{1,4})(?= {2,}\S)")
+
+
+def line_numbers(lines: list[str], st: ColumnsSettings) -> list[tuple[int, int, int]]:
+    """(line, start, end) of the line numbers a margin carries ("   10" after every fifth line of a poem or
+    a statute), found by their own evidence: numbers on one side of the text whose values grow as the
+    lines between them do (the lines of text, or all lines), in steps of 2 or more (a numbered list, a
+    table's numbered rows step by 1 and stay), on `numbered` lines at least; a page may start again."""
+    text_index, k = [], 0
+    for ln in lines:
+        text_index.append(k)
+        k += bool(ln.strip())
+    out = []
+    for pattern in (_RIGHT_NUMBER, _LEFT_NUMBER):
+        found = [(i, m) for i, ln in enumerate(lines) if (m := pattern.search(ln))]
+        if len(found) < st.numbered:
+            continue
+        fits = set()
+        for (i, m), (j, n) in zip(found, found[1:]):
+            step = int(n.group(1)) - int(m.group(1))
+            if step >= 2 and step in (j - i, text_index[j] - text_index[i]):
+                fits.update((i, j))
+        if len(fits) >= st.numbered and len(fits) >= 0.8 * len(found):
+            out += [(i, m.start(1), m.end(1)) for i, m in found if i in fits]
+    return sorted(out)
+
+
+def _line_number_edits(lines: list[str], offsets: list[int], st: ColumnsSettings) -> list[Edit]:
+    """A right margin's number goes with the spaces before it; a left one's digits become spaces (the
+    line's indent, which the layout reads, stays as the unnumbered lines have it)."""
+    edits = []
+    for i, a, b in line_numbers(lines, st):
+        number = lines[i][a:b].strip()
+        gone = "" if b == len(lines[i].rstrip()) else " " * (b - a)
+        edits.append(Edit(offsets[i] + a, offsets[i] + b, gone, "columns.line-number", "furniture", 0.95,
+                          f"line number {number} in the margin"))
+    return edits
