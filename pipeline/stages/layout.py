@@ -873,7 +873,8 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         # pages are about equally long (the last one may be short, a page with a plate long)
         per_page = [(b[0] - a[0]) / (b[1] - a[1]) for a, b in zip(chain, chain[1:])]
         mid = statistics.median(per_page) if per_page else 0
-        regular = sum(0.6 * mid <= n <= 1.6 * mid for n in per_page)
+        regular = sum(0.6 * mid <= n <= 1.6 * mid for n in per_page[:-1])
+        regular += bool(per_page) and per_page[-1] <= 1.6 * mid  # the last page may be short
         if len(chain) >= 3 and regular >= max(2, 0.75 * len(per_page)):
             found.update(i for i, _ in chain)
             ranges.append((chain[0][1] - 2, chain[-1][1] + 2))
@@ -931,7 +932,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     for key, members in clusters:
         # three times pages apart; or twice, each beside a page number
         nums = [values.get(i) for i in members]
-        beside = all(i - 1 in numbered or i + 1 in numbered for i in members) or (
+        beside = all(i - 1 in numbered or i + 1 in numbered or i == 0 for i in members) or (  # (line 0 tops a page)
             None not in nums and all(1 <= b - a <= 3 for a, b in zip(nums, nums[1:])))  # its own page numbers
         if len(members) < 3 and not (len(members) == 2 and beside):
             continue
