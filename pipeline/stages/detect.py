@@ -88,8 +88,8 @@ LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 TRACE: list | None = None
 # a posterior this high at one place of a reading speaks for its other places (DocumentEvidence.agreement)
 SURE = 0.9
-# benchmarks set a list here to receive (start, reading, kind, best, posterior, calibrated, automatic)
-# of every reading detect weighs; None in a run
+# benchmarks set a list here to receive (start, reading, kind, best, posterior, calibrated, automatic, protected,
+# threshold, the posterior's hypotheses) of every reading detect decides; None in a run
 DECISIONS: list | None = None
 
 
@@ -1006,7 +1006,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
             and (kind == "nonword" or (ctx.language == "en" and assoc[best] - assoc[""] >= st.realword_context))
             and not _piece_of_word(wt, m.start(), m.start() + len(base), best))
     if DECISIONS is not None:
-        DECISIONS.append((m.start(), base, kind, best, p, score, auto))
+        DECISIONS.append((m.start(), base, kind, best, p, score, auto, protected, bar, post))
     if auto:
         after = case(best)
         if TRACE is not None:
