@@ -38,7 +38,10 @@ capitalised words the witness uses inside sentences elsewhere), numbers and iden
 never changed automatically. A capitalised reading inside a sentence is a name only where the
 file's own evidence says so: a non-word seen there once ("Melbourno") is weighed like any other
 (the calibration knows it is capitalised); a word ("Cieek" 4 times) is weighed only against the
-words one confusion away that the witness itself writes capitalised ("Creek").
+words one confusion away that the witness itself writes capitalised ("Creek"). A scan's habit is no evidence of
+a word: a word the witness repeats that the OCR model makes likelier a misreading of a word the witness prints at
+least as often ("tho" for "the") counts for nothing in the context model, neither its count nor its pairs
+(`_own_misreadings`; accents.misread's rule for "thé").
 """
 from __future__ import annotations
 
