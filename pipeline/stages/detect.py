@@ -1428,7 +1428,9 @@ def _piece_of_word(wt: _Witness, start: int, end: int, best: str) -> bool:
     "can", "propor": "proper"); on the dev sets these were most of the wrong automatic fixes. Such a piece is
     asked about, never fixed, where the whole is a word as printed ("remember") or the letters hyphened to it
     are no word either ("tfoii"). A fix that makes the whole a word ("our-aelves": "ourselves") and a compound's
-    own word ("self-govemment") are weighed as any other."""
+    own word ("self-govemment") are weighed as any other, and so is a piece beside one the document surely reads
+    as a word (`_Witness.repaired`: "boardlng-houso", "boarding" and "house", a compound both of whose words
+    are misread)."""
     text = wt.text
     left = right = ""
     if start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
@@ -1445,7 +1447,9 @@ def _piece_of_word(wt: _Witness, start: int, end: int, best: str) -> bool:
         return False
     if wt.knows((left + text[start:end] + right).lower()):
         return True
-    return not all(wt.knows(p.lower()) for p in (left, right) if p)
+    # a piece hyphened to it that is no word is read as its sure correction where the document has one
+    # ("boardlng-houso": "boarding", a compound of two misread words)
+    return not all(wt.knows(wt.repaired.get(p.lower(), p.lower())) for p in (left, right) if p)
 
 
 def _repaired_context(i: int, base: str, best: str, kind: str, wt: _Witness) -> float | None:
