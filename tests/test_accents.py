@@ -42,3 +42,27 @@ def test_a_text_that_writes_its_accents_keeps_them():
     assert sorted(accents.misread(vocab, lex)) == ["hâve", "thé"]
     assert accents.plain("génération") == "generation"
     assert "é" not in accents.english_letters() and "e" in accents.english_letters()
+
+
+def test_a_repeated_letter_misreading_is_no_word_of_the_witness_where_the_witness_writes_the_word():
+    """A word the OCR model makes likelier a misreading of another before context ("tho" of "the", "aud" of
+    "and") counts for nothing in the context model where the witness prints that word at least as often; a
+    form it writes more than the word ("acie" 5 times, "acre" twice), one used once, and a word no likelier
+    misread than itself ("tie") keep their own count (detect._own_misreadings)."""
+    lex = lexicon("en")
+    ctx_st = detect.Settings()
+    from pipeline.correct.model import shared as ocr_model
+    vocab = {"tho": 6, "the": 80, "aud": 3, "and": 40, "acie": 5, "acre": 2, "bo": 1, "be": 9, "tie": 4}
+    out = detect._own_misreadings(vocab, lex, ocr_model(), ctx_st)
+    assert sorted(out) == ["aud", "tho"]
+
+
+def test_the_witness_context_leaves_its_repeated_misreading_out(resources):
+    """In a page that prints "tho" beside "the", "tho" and its pairs are no evidence of a word of the witness."""
+    ctx = en_context(resources)
+    text = ("We went to tho river and the bank. Tho men of the town saw tho boat on the water, and the "
+            "others came to tho shore at the end of the day. ") * 2
+    wt = detect._Witness(text, ctx, detect.Settings.of(ctx))
+    assert wt.vocab["tho"] == 8 and "tho" not in wt.context.vocab and wt.bigrams.get(("to", "tho")) == 0
+    off = detect._Witness(text, ctx, detect.Settings(own_misreadings=False))
+    assert "tho" in off.context.vocab and off.bigrams.get(("to", "tho")) == 4

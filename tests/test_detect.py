@@ -944,3 +944,15 @@ def test_a_piece_of_a_word_broken_at_a_line_end_is_never_fixed_alone(resources):
     assert detect._piece_of_word(wt, 8, 11, "her") and not detect._piece_of_word(wt, 22, 26, "ness")
     assert not detect._piece_of_word(wt, 35, 44, "government")  # a compound's own word
     assert detect._piece_of_word(wt, 48, 54, "proper")  # beside a garbled piece: no whole word either way
+
+
+def test_a_piece_beside_a_garbled_one_the_document_surely_reads_is_weighed(resources):
+    """A compound both of whose pieces are misread ("boardlng-houso", Overproof's dev pages) is two words: where
+    the document's second weighing reads the other piece surely as a word (`_Witness.repaired`: "boardlng" is
+    "boarding"), the piece may be fixed like any other; a garbled piece with no sure reading still holds it."""
+    ctx = en_context(resources)
+    wt = detect._Witness("the boardlng-houso was let", ctx, detect.Settings.of(ctx))
+    a = len("the boardlng-")
+    assert detect._piece_of_word(wt, a, a + 5, "house")
+    wt.repaired["boardlng"] = "boarding"
+    assert not detect._piece_of_word(wt, a, a + 5, "house")

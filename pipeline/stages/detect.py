@@ -38,7 +38,10 @@ capitalised words the witness uses inside sentences elsewhere), numbers and iden
 never changed automatically. A capitalised reading inside a sentence is a name only where the
 file's own evidence says so: a non-word seen there once ("Melbourno") is weighed like any other
 (the calibration knows it is capitalised); a word ("Cieek" 4 times) is weighed only against the
-words one confusion away that the witness itself writes capitalised ("Creek").
+words one confusion away that the witness itself writes capitalised ("Creek"). A scan's habit is no evidence of
+a word: a word the witness repeats that the OCR model makes likelier a misreading of a word the witness prints at
+least as often ("tho" for "the") counts for nothing in the context model, neither its count nor its pairs
+(`_own_misreadings`; accents.misread's rule for "thé").
 """
 from __future__ import annotations
 
@@ -62,7 +65,7 @@ from pipeline.correct import accents, budget, calibrate, capitals, garble, latin
 from pipeline.correct.align import MAX_TOKEN, TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
 from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
-from pipeline.correct.candidates import lost_letter_choices, realword_choices
+from pipeline.correct.candidates import lost_letter_choices, realword_choices, realword_variants
 from pipeline.correct.context import ContextModel
 from pipeline.correct.document import DocumentEvidence
 from pipeline.correct.model import OcrModel
@@ -88,8 +91,8 @@ LATIN_DIGITS = regex.compile(r"^[\p{L}]*\d[\p{L}\d]*$")
 TRACE: list | None = None
 # a posterior this high at one place of a reading speaks for its other places (DocumentEvidence.agreement)
 SURE = 0.9
-# benchmarks set a list here to receive (start, reading, kind, best, posterior, calibrated, automatic)
-# of every reading detect weighs; None in a run
+# benchmarks set a list here to receive (start, reading, kind, best, posterior, calibrated, automatic, protected,
+# threshold, the posterior's hypotheses) of every reading detect decides; None in a run
 DECISIONS: list | None = None
 
 
@@ -155,6 +158,9 @@ class Settings:
     # learned the small letter's misreading as its capital at most this costly (-log10 P; "i": "I" 2.4, "j": "J" 2.2,
     # the next "w": "W" 3.4); above 0: queried, and fixed where the document's evidence is enough ([detect] auto)
     case_max_cost: float = 3.0
+    # a repeated word the OCR model makes likelier a misreading of a word the witness prints as often is no
+    # evidence for itself in the context model (_own_misreadings)
+    own_misreadings: bool = True
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -334,6 +340,8 @@ class _Witness:
         # an accented misreading the witness repeats ("thé" for "the", 14 times a page) is no evidence for
         # itself in the context model: neither its count nor its pairs (pipeline/correct/accents.py)
         foreign = accents.misread(self.vocab, self.lex)
+        if st.own_misreadings and ctx.language == "en":
+            foreign = list(dict.fromkeys([*foreign, *_own_misreadings(self.vocab, self.lex, self.model, st)]))
         self.bigrams = _Bigrams(t, foreign)
         heard = self.vocab
         if foreign:
@@ -1008,7 +1016,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
             and (kind == "nonword" or (ctx.language == "en" and assoc[best] - assoc[""] >= st.realword_context))
             and not _piece_of_word(wt, m.start(), m.start() + len(base), best))
     if DECISIONS is not None:
-        DECISIONS.append((m.start(), base, kind, best, p, score, auto))
+        DECISIONS.append((m.start(), base, kind, best, p, score, auto, protected, bar, post))
     if auto:
         after = case(best)
         if TRACE is not None:
@@ -1121,6 +1129,24 @@ def _damaged(wt: _Witness, st: Settings, ctx: Context) -> list:
     maybe = {low for low in _unknown(wt, st) if vocab[low] < st.witness_known}
     return stretches.find(wt.text, wt.tokens.starts, wt.tokens.ends, wt.lows, suspect, st.stretch_gap,
                           st.stretch_min_suspects, st.stretch_min_density, maybe)
+
+
+def _own_misreadings(vocab: Counter, lex: Lexicon, model: OcrModel, st: Settings) -> list[str]:
+    """The witness's repeated words whose own count is no evidence of themselves: a form the OCR model makes
+    likelier, before context, a misreading of another word than a word of its own (one learned confusion:
+    `realword_variants`' margin above 0: "tho" for "the", "aud" for "and") where the witness itself prints
+    that word at least as often. Its repetition is the scan's habit, not the writer's: counted, it vouched
+    for itself in the context model (its count and its pairs: "tho" 205 times in the Overproof dev pages, "aud"
+    86 in ICDAR's), so the channel kept it where the neighbours did not speak loudly against it. It is then weighed as any listed word is (accents.misread's rule, for a misread letter rather than a mark)."""
+    out = []
+    for low, n in vocab.items():
+        if n < 2 or not low.isalpha() or not lex.at_least(low, st.known_zipf):
+            continue
+        for w, _cost, margin in realword_variants(low, lex, model, st.realword_min_zipf, st.max_cost):
+            if margin > 0 and vocab.get(w, 0) >= n:
+                out.append(low)
+                break
+    return out
 
 
 def _unknown(wt: _Witness, st: Settings) -> set[str]:
@@ -1404,7 +1430,9 @@ def _piece_of_word(wt: _Witness, start: int, end: int, best: str) -> bool:
     "can", "propor": "proper"); on the dev sets these were most of the wrong automatic fixes. Such a piece is
     asked about, never fixed, where the whole is a word as printed ("remember") or the letters hyphened to it
     are no word either ("tfoii"). A fix that makes the whole a word ("our-aelves": "ourselves") and a compound's
-    own word ("self-govemment") are weighed as any other."""
+    own word ("self-govemment") are weighed as any other, and so is a piece beside one the document surely reads
+    as a word (`_Witness.repaired`: "boardlng-houso", "boarding" and "house", a compound both of whose words
+    are misread)."""
     text = wt.text
     left = right = ""
     if start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
@@ -1421,7 +1449,9 @@ def _piece_of_word(wt: _Witness, start: int, end: int, best: str) -> bool:
         return False
     if wt.knows((left + text[start:end] + right).lower()):
         return True
-    return not all(wt.knows(p.lower()) for p in (left, right) if p)
+    # a piece hyphened to it that is no word is read as its sure correction where the document has one
+    # ("boardlng-houso": "boarding", a compound of two misread words)
+    return not all(wt.knows(wt.repaired.get(p.lower(), p.lower())) for p in (left, right) if p)
 
 
 def _repaired_context(i: int, base: str, best: str, kind: str, wt: _Witness) -> float | None:
