@@ -48,6 +48,16 @@ class CharacterData(BaseModel):
     ligature: dict[str, str]
     long_s: dict[str, str] = Field({}, alias="long-s")
     line_end_hyphen: LineEndHyphen = Field(default_factory=lambda: LineEndHyphen(marks=[]), alias="line-end-hyphen")
+    lookalike: dict[str, str] = {}
+
+    @field_validator("lookalike")
+    @classmethod
+    def _latin_cyrillic(cls, v):
+        for a, b in v.items():
+            if not (len(a) == len(b) == 1 and unicodedata.name(a, "").startswith("LATIN")
+                    and unicodedata.name(b, "").startswith("CYRILLIC") and a.isupper() == b.isupper()):
+                raise ValueError(f"{a!r} = {b!r}: a Latin letter and a Cyrillic one of the same case")
+        return v
 
     @field_validator("ligature", "long_s")
     @classmethod
@@ -144,15 +154,66 @@ def run(text: str, ctx: Context) -> StageResult:
     # lines end at CR, LF or CRLF only (not str.splitlines: U+0085 is a byte of Latin-1 mojibake, "Ð\x85")
     for m in _LINE.finditer(text):
         body, pos = m.group(1), m.start()
-        if body and not (body.isascii() and not _CONTROL.search(body)) and not _clean(body):
-            fixed = _fix_line(body)
-            if fixed != body:
-                simple = _char_edits(body, pos)
-                if _apply(body, simple, pos) == fixed:
-                    edits.extend(simple)
-                else:
-                    edits.extend(_word_edits(body, fixed, pos))
+        if not body or (body.isascii() and not _CONTROL.search(body)):
+            continue
+        fixed = body if _clean(body) else _fix_line(body)
+        looks = _lookalikes(fixed) if _TO_CYRILLIC else []
+        if looks and fixed == body:  # only letters in the other script: an edit each
+            edits.extend(Edit(pos + k, pos + k + 1, c, "decode.lookalike", "encoding", 0.99, why) for k, c, why in looks)
+            continue
+        if looks:  # repaired too: one edit to the line as it ends
+            fixed = "".join(c for c in _with(fixed, looks))
+            edits.extend(_word_edits(body, fixed, pos))
+        elif fixed != body:
+            simple = _char_edits(body, pos)
+            if _apply(body, simple, pos) == fixed:
+                edits.extend(simple)
+            else:
+                edits.extend(_word_edits(body, fixed, pos))
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
+
+
+_TO_CYRILLIC = dict(_CHARS.lookalike)
+_TO_LATIN = {b: a for a, b in _TO_CYRILLIC.items()}
+_WORD = re.compile(r"[^\W\d_]+")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def _script(c: str) -> str:
+    return "cyr" if "\u0400" <= c <= "\u04ff" else "lat" if c.isascii() else ""
+
+
+def _lookalikes(line: str) -> list[tuple[int, str, str]]:
+    """(position, letter, why) of the letters of a line's words read in the other script ("oппозиции",
+    "Tpоцкий"): a word with more letters of one script than of the other is written in that one where each
+    of the others has its look-alike there (pipeline/data/characters.toml [lookalike]). The word alone
+    decides, never its neighbours (which later stages change: cleaning again must change nothing): a word
+    as much of one script as of the other ("oт"), or a lone letter ("c" between Russian words), is left to
+    detection."""
+    if line.isascii() or not _CYRILLIC.search(line):
+        return []
+    out = []
+    for m in _WORD.finditer(line):
+        w = m.group()
+        lat = sum(c.isascii() for c in w)
+        cyr = len(w) - lat
+        if not lat or not cyr or lat == cyr or any(not _script(c) for c in w):
+            continue
+        to, table = ("cyr", _TO_CYRILLIC) if cyr > lat else ("lat", _TO_LATIN)
+        odd = [k for k, c in enumerate(w) if _script(c) != to]
+        if not all(w[k] in table for k in odd):
+            continue
+        for k in odd:
+            out.append((m.start() + k, table[w[k]],
+                        f"{'Latin' if to == 'cyr' else 'Cyrillic'} {w[k]!r} in {'a Cyrillic' if to == 'cyr' else 'a Latin'} "
+                        f"word {w!r}: its look-alike {table[w[k]]!r}"))
+    return out
+
+
+def _with(line: str, changes: list[tuple[int, str, str]]):
+    """The line's characters with the changes made."""
+    at = {k: c for k, c, _ in changes}
+    return (at.get(k, c) for k, c in enumerate(line))
 
 
 def _clean(body: str) -> bool:
