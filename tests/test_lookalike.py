@@ -59,3 +59,17 @@ def test_a_bad_look_alike_table_is_one_clear_error(tmp_path):
     refused(load_characters.__wrapped__, tmp_path / "characters.toml", (
         ('[ligature]\n[lookalike]\n"a" = "b"\n', "a Latin letter and a Cyrillic one"),
         ('[ligature]\n[lookalike]\n"A" = "а"\n', "same case")))
+
+
+def test_detection_reads_a_lone_letter_and_an_even_word_by_the_words_either_side():
+    """After the layout, where the neighbours are final: a lone Latin "c" between Russian words is "с",
+    "oт" among Russian words "от" (rule detect.lookalike); an enumerator "c)" and a Latin phrase stay."""
+    from pipeline.run import clean_witness
+    res = Resources(ROOT)
+    w = Witness(id="scan", file="scan.txt", language="ru", work="scan", role="original", origin="file")
+    text = ("Он говорил c точки зрения рабочих, oт имени оппозиции. Пункт c) гласит: Workers’ Opposition a la\n"
+            "mode.\n")
+    out = clean_witness(text, w, res)
+    assert out.text == ("Он говорил с точки зрения рабочих, от имени оппозиции. Пункт c) гласит: Workers’ Opposition "
+                        "a la mode.\n")
+    assert {c.rule for c in out.changes if "lookalike" in c.rule} == {"detect.lookalike"}

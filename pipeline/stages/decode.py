@@ -173,14 +173,23 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
 
 
-_TO_CYRILLIC = dict(_CHARS.lookalike)
-_TO_LATIN = {b: a for a, b in _TO_CYRILLIC.items()}
+_TO_CYRILLIC = TO_CYRILLIC = dict(_CHARS.lookalike)  # (read by detect too: a lone letter, "oт")
+_TO_LATIN = TO_LATIN = {b: a for a, b in _TO_CYRILLIC.items()}
 _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 def _script(c: str) -> str:
     return "cyr" if "\u0400" <= c <= "\u04ff" else "lat" if c.isascii() else ""
+
+
+def scripts_of(word: str) -> set[str]:
+    """The scripts of a word's letters: "cyr", "lat" ("" for a letter of neither)."""
+    return {_script(c) for c in word}
+
+
+def has_cyrillic(text: str) -> bool:
+    return _CYRILLIC.search(text) is not None
 
 
 def _lookalikes(line: str) -> list[tuple[int, str, str]]:

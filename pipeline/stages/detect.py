@@ -75,7 +75,7 @@ from pipeline.heap import no_cyclic_gc
 from pipeline.lexicon import Lexicon, fold, recase
 from pipeline.model import Edit, Query, StageResult
 from pipeline.russian import nominative
-from pipeline.stages import stage
+from pipeline.stages import decode, stage
 from pipeline.stages.hyphenation import PREFIXES
 
 # whether a word is an old spelling depends on the word alone: asked once per process
@@ -645,6 +645,7 @@ def _run(text: str, ctx: Context) -> StageResult:
         cased = _capitals(wt, st, ctx, edits, queries)
         queries.extend(q for q in _punctuation(text) if q.start not in cased)
         _lone_digits(wt, st, edits, queries)
+    _lookalike_words(text, edits)
     queries = list(queries)
     _spaces(edits, queries, fixes, asks)
     _stretches(wt, queries, found)
@@ -1374,6 +1375,50 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
             done.add(i)
             queries.append(Query(m.start(), m.end(), d, [w], round(min(0.9, 0.5 + margin / 10), 3), why,
                                  rule="detect.digit"))
+
+
+_WORD_OR_MARK = re.compile(r"[^\W\d_]+|[^\w\s]")
+
+
+def _lookalike_words(text: str, edits: list) -> None:
+    """What decode leaves of letters read in the other script, where the words either side decide (their
+    reading is final here, after the layout): a lone letter between two words of the other script ("c"
+    between Russian words: "с"; not an enumerator or an initial, "c)", "A."), and a word as much of one
+    script as of the other ("oт" among Russian words: "от"), written in their script where each letter
+    has its look-alike (pipeline/data/characters.toml [lookalike])."""
+    if text.isascii() or not decode.has_cyrillic(text):
+        return
+    tokens = list(_WORD_OR_MARK.finditer(text))
+    taken = {e.start for e in edits}
+    for n in range(1, len(tokens) - 1):
+        m = tokens[n]
+        w = m.group()
+        if not w[0].isalpha() or m.start() in taken:
+            continue
+        have = decode.scripts_of(w)
+        if not (len(w) == 1 and len(have) == 1) and not (have == {"cyr", "lat"} and 2 * sum(c.isascii() for c in w) == len(w)):
+            continue
+        if len(w) == 1:
+            before, after = tokens[n - 1].group(), tokens[n + 1].group()
+            if not (before[0].isalpha() and after[0].isalpha()):
+                continue  # "c)", "A.", "(a": a mark beside a lone letter
+        else:  # the words either side, past the marks ("oт, как")
+            before = next((t.group() for t in reversed(tokens[max(0, n - 3):n]) if t.group()[0].isalpha()), ".")
+            after = next((t.group() for t in tokens[n + 1:n + 4] if t.group()[0].isalpha()), ".")
+            if not (before[0].isalpha() and after[0].isalpha()):
+                continue
+        near = decode.scripts_of(before)
+        if len(near) != 1 or near != decode.scripts_of(after) or (len(w) == 1 and near == have):
+            continue
+        table = decode.TO_CYRILLIC if near == {"cyr"} else decode.TO_LATIN
+        to = "cyr" if near == {"cyr"} else "lat"
+        odd = [k for k, c in enumerate(w) if decode.scripts_of(c) != {to}]
+        if not odd or not all(w[k] in table for k in odd):
+            continue
+        for k in odd:
+            a = m.start() + k
+            edits.append(Edit(a, a + 1, table[w[k]], "detect.lookalike", "auto", 0.99,
+                              f"{w!r} between {before!r} and {after!r}: {w[k]!r} is the look-alike of {table[w[k]]!r}"))
 
 
 def _places_of(wt: _Witness, which):
