@@ -177,6 +177,7 @@ _TO_CYRILLIC = TO_CYRILLIC = dict(_CHARS.lookalike)  # (read by detect too: a lo
 _TO_LATIN = TO_LATIN = {b: a for a, b in _TO_CYRILLIC.items()}
 _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")
 
 
 def _script(c: str) -> str:
@@ -199,7 +200,7 @@ def _lookalikes(line: str) -> list[tuple[int, str, str]]:
     decides, never its neighbours (which later stages change: cleaning again must change nothing): a word
     as much of one script as of the other ("oт"), or a lone letter ("c" between Russian words), is left to
     detection."""
-    if line.isascii() or not _CYRILLIC.search(line):
+    if line.isascii() or not _CYRILLIC.search(line) or not _LATIN.search(line):
         return []
     out = []
     for m in _WORD.finditer(line):

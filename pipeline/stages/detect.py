@@ -1378,6 +1378,8 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
 
 
 _WORD_OR_MARK = re.compile(r"[^\W\d_]+|[^\w\s]")
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+_CYRILLIC_RUN = re.compile(r"[\u0400-\u04ff]+")
 
 
 def _lookalike_words(text: str, edits: list) -> None:
@@ -1388,9 +1390,21 @@ def _lookalike_words(text: str, edits: list) -> None:
     has its look-alike (pipeline/data/characters.toml [lookalike])."""
     if text.isascii() or not decode.has_cyrillic(text):
         return
-    tokens = list(_WORD_OR_MARK.finditer(text))
     taken = {e.start for e in edits}
-    for n in range(1, len(tokens) - 1):
+    # a lone letter of the text's lesser script (a Cyrillic letter is 2 bytes in UTF-8), or a word of both
+    cyrillic = len(text.encode("utf-8")) - len(text) > len(text) // 4
+    seen = -1
+    for r in (_LATIN_RUN if cyrillic else _CYRILLIC_RUN).finditer(text):  # few: the lesser script's letters
+        if r.start() < seen:
+            continue
+        # the tokens around it (a few either side: its neighbours past the marks)
+        a, b = max(0, r.start() - 80), min(len(text), r.end() + 80)
+        tokens = list(_WORD_OR_MARK.finditer(text, a, b))
+        n = next((k for k, t in enumerate(tokens) if t.start() <= r.start() < t.end()), None)
+        if n is not None:
+            seen = tokens[n].end()
+        if n is None or n == 0 or n == len(tokens) - 1:
+            continue
         m = tokens[n]
         w = m.group()
         if not w[0].isalpha() or m.start() in taken:
