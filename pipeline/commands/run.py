@@ -889,6 +889,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     if "en" in (args.lang or _WARM_UP):  # the period corpus's n-grams (the calibration's), read at a decision
         from pipeline.correct.period import ngrams
         ngrams()
+        from pipeline.correct.accents import english_letters  # (read where a form is not plain ASCII)
+        english_letters()
     from pipeline.collate.writers import _environment
     from pipeline.report.html import env
     for e in (env(), _environment()):  # the report templates, compiled once (jinja2's bytecode cache)
