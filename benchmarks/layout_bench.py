@@ -18,7 +18,6 @@ rebuilt exactly, WER.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 from pathlib import Path
@@ -30,16 +29,12 @@ from pipeline.context import Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
 from pipeline.synth.score import Score, score  # noqa: E402
-from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources  # noqa: E402
+from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources, staged  # noqa: E402
 from pipeline.synth.typeset import STYLES  # noqa: E402
 
 
 def resources(stages: list[str]) -> Resources:
-    res = Resources(ROOT)
-    cfg = copy.deepcopy(res.config)
-    cfg["stages"] = stages
-    res.__dict__["config"] = cfg
-    return res
+    return staged(ROOT, stages)
 
 
 def clean_case(case, lang: str, res: Resources) -> str:

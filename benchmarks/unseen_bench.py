@@ -16,7 +16,6 @@ text (markers "[^n]" are words of it), and the truth's notes found word for word
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 from pathlib import Path
@@ -27,18 +26,13 @@ sys.path.insert(0, str(ROOT))
 from pipeline.context import Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
-from pipeline.synth.cases import LAYOUT_STAGES  # noqa: E402
+from pipeline.synth.cases import staged  # noqa: E402
 from pipeline.synth.score import Score, score  # noqa: E402
 from pipeline.synth.typeset import Case  # noqa: E402
 from pipeline.synth.unseen import load, names, notes_found  # noqa: E402
 
 def resources(all_stages: bool = False) -> Resources:
-    res = Resources(ROOT)
-    if not all_stages:
-        cfg = copy.deepcopy(res.config)
-        cfg["stages"] = LAYOUT_STAGES
-        res.__dict__["config"] = cfg
-    return res
+    return Resources(ROOT) if all_stages else staged(ROOT)
 
 
 def clean(case: Case, res: Resources, lang: str = "en"):

@@ -7,13 +7,12 @@ from collections import Counter
 
 import pytest
 
-import copy
 
 from pipeline.context import Context, Resources
 from pipeline.model import Witness
 from pipeline.run import clean_witness
 from pipeline.stages import hyphenation
-from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources
+from pipeline.synth.cases import make_case, sources, staged
 from pipeline.synth.score import Score, score
 from pipeline.synth.typeset import Layout, paragraphs_of, typeset
 from pipeline.text import apply_changes
@@ -23,11 +22,7 @@ from tests.conftest import ROOT
 @pytest.fixture(scope="module")
 def layout_res():
     """The project's configuration with the stages that make the layout."""
-    res = Resources(ROOT)
-    cfg = copy.deepcopy(res.config)
-    cfg["stages"] = LAYOUT_STAGES
-    res.__dict__["config"] = cfg
-    return res
+    return staged(ROOT)
 
 
 @pytest.fixture(scope="module")

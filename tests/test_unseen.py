@@ -3,7 +3,6 @@ and damaged in ways the seed texts are not): each test cleans a real case with t
 `edition clean FILE --lang en` does, and checks what came out against the case's truth."""
 from __future__ import annotations
 
-import copy
 import re
 
 import pytest
@@ -12,7 +11,7 @@ from pipeline.context import Context, Resources
 from pipeline.model import Witness
 from pipeline.run import clean_witness
 from pipeline.stages import decode
-from pipeline.synth.cases import LAYOUT_STAGES
+from pipeline.synth.cases import staged
 from pipeline.synth.score import score
 from pipeline.synth.typeset import Case
 from pipeline.synth.unseen import CASES, load, names, notes_found
@@ -22,11 +21,8 @@ from tests.conftest import ROOT, refused
 
 @pytest.fixture(scope="module")
 def layout_res():
-    res = Resources(ROOT)
-    cfg = copy.deepcopy(res.config)
-    cfg["stages"] = LAYOUT_STAGES
-    res.__dict__["config"] = cfg
-    return res
+    """The project's configuration with the stages that make the layout."""
+    return staged(ROOT)
 
 
 def cleaned(name: str, res: Resources):
