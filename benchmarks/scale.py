@@ -202,6 +202,9 @@ def measure(cmd: list[str], cwd: Path) -> dict:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}")
+    for line in err.splitlines():  # a run that went on without a worker says so: shown beside its figures
+        if "warning" in line:
+            print(f"       {line}", flush=True)
     # workers forked by a forkserver are not waited for by this process: their CPU comes from
     # the sampling (each process's last sample, at most SAMPLE short)
     cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(seen.values()))
