@@ -29,12 +29,12 @@ from pipeline.context import Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
 from pipeline.synth.score import Score, score  # noqa: E402
-from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources, staged  # noqa: E402
+from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources  # noqa: E402
 from pipeline.synth.typeset import STYLES  # noqa: E402
 
 
 def resources(stages: list[str]) -> Resources:
-    return staged(ROOT, stages)
+    return Resources(ROOT).with_stages(stages)
 
 
 def clean_case(case, lang: str, res: Resources) -> str:

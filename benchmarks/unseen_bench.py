@@ -26,13 +26,13 @@ sys.path.insert(0, str(ROOT))
 from pipeline.context import Resources  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
-from pipeline.synth.cases import staged  # noqa: E402
+from pipeline.synth.cases import LAYOUT_STAGES  # noqa: E402
 from pipeline.synth.score import Score, score  # noqa: E402
 from pipeline.synth.typeset import Case  # noqa: E402
 from pipeline.synth.unseen import load, names, notes_found  # noqa: E402
 
 def resources(all_stages: bool = False) -> Resources:
-    return Resources(ROOT) if all_stages else staged(ROOT)
+    return Resources(ROOT) if all_stages else Resources(ROOT).with_stages(LAYOUT_STAGES)
 
 
 def clean(case: Case, res: Resources, lang: str = "en"):

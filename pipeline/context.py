@@ -40,6 +40,15 @@ class Resources:
         """config/pipeline.toml as read (pipeline.config validates it before a run)."""
         return load_toml(self.data_root / "config" / "pipeline.toml")[0]  # a missing file is an error that names it
 
+    def with_stages(self, stages: list[str]) -> "Resources":
+        """These resources with only these stages configured (cases scored on the layout's stages:
+        benchmarks/layout_bench.py, benchmarks/unseen_bench.py and their tests)."""
+        import copy
+        cfg = copy.deepcopy(self.config)
+        cfg["stages"] = list(stages)
+        self.__dict__["config"] = cfg
+        return self
+
     @cached_property
     def policies(self) -> dict[str, Any]:
         path = self.data_root / "config" / "policy.toml"

@@ -12,7 +12,7 @@ from pipeline.context import Context, Resources
 from pipeline.model import Witness
 from pipeline.run import clean_witness
 from pipeline.stages import hyphenation
-from pipeline.synth.cases import make_case, sources, staged
+from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources
 from pipeline.synth.score import Score, score
 from pipeline.synth.typeset import Layout, paragraphs_of, typeset
 from pipeline.text import apply_changes
@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 @pytest.fixture(scope="module")
 def layout_res():
     """The project's configuration with the stages that make the layout."""
-    return staged(ROOT)
+    return Resources(ROOT).with_stages(LAYOUT_STAGES)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pipeline.context import Context, Resources
 from pipeline.model import Witness
 from pipeline.run import clean_witness
 from pipeline.stages import decode
-from pipeline.synth.cases import staged
+from pipeline.synth.cases import LAYOUT_STAGES
 from pipeline.synth.score import score
 from pipeline.synth.typeset import Case
 from pipeline.synth.unseen import CASES, load, names, notes_found
@@ -22,7 +22,7 @@ from tests.conftest import ROOT, refused
 @pytest.fixture(scope="module")
 def layout_res():
     """The project's configuration with the stages that make the layout."""
-    return staged(ROOT)
+    return Resources(ROOT).with_stages(LAYOUT_STAGES)
 
 
 def cleaned(name: str, res: Resources):

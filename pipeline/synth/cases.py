@@ -14,17 +14,6 @@ from pipeline.synth.typeset import Case, draw_layout, paragraphs_of, typeset
 LAYOUT_STAGES = ["decode", "columns", "layout", "notes", "hyphenation", "spacing", "typography"]
 
 
-def staged(root: Path, stages: list[str] = LAYOUT_STAGES):
-    """The project's resources with only these stages configured (the layout's by default), for cases
-    scored on them (benchmarks/layout_bench.py, benchmarks/unseen_bench.py, their tests)."""
-    import copy
-    from pipeline.context import Resources
-    res = Resources(root)
-    cfg = copy.deepcopy(res.config)
-    cfg["stages"] = list(stages)
-    res.__dict__["config"] = cfg
-    return res
-
 
 def sources(lang: str, root: Path) -> list[list[str]]:
     """Runs of clean paragraphs in a language: the edition's clean texts (root/clean/) and, for
