@@ -1,14 +1,14 @@
 """Russian printed before the spelling reform of 1917-18: "въ", "революціонной", "новаго".
 
 A witness in the old spelling is not damaged where it differs from the modern one. Which witness
-spells so is measured on its own words (`spells_old`: the hard sign after final consonants);
+spells so is measured on its own text (`spells_old`: the hard sign after final consonants);
 there, a word is read through its modern form where the lexicon and the grammar ask of it
 (`modern`), and the text is never rewritten. The letters, the endings and the thresholds are data
 (pipeline/data/ru_prereform.toml).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from pipeline.tomlio import load_model
 DATA = Path(__file__).resolve().parent.parent / "data" / "ru_prereform.toml"
 # letters that end a word in a consonant: an old print writes "ъ" after each of them
 _CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
+_HARD_SIGN = re.compile("[ъЪ]")
+_CONSONANT_END = re.compile(rf"(?<=[^\W\d_])[{''.join(sorted(_CONSONANTS))}](?![^\W\d_])", re.IGNORECASE)
 
 
 class Ending(BaseModel):
@@ -57,20 +59,19 @@ def _table() -> dict[int, str]:
     return str.maketrans({**letters, **{o.upper(): n.upper() for o, n in letters.items()}})
 
 
-def spells_old(words: Iterable[tuple[str, int]]) -> bool:
-    """Whether a witness's words ((word, count), any case) show the old spelling: enough of those
-    ending in a consonant letter or the hard sign end in the hard sign."""
+def spells_old(text: str) -> bool:
+    """Whether a witness's text shows the old spelling: of its words (two letters or more) that end in a
+    consonant letter or the hard sign, enough end in the hard sign. The final hard signs are counted
+    first (a modern text has none: one scan for the letter), the other ends only where there are enough."""
     spec = load()
-    hard = ends = 0
-    for w, n in words:
-        last = w[-1:].lower()
-        if len(w) < 2:
-            continue
-        if last == "ъ":
-            hard += n
-            ends += n
-        elif last in _CONSONANTS:
-            ends += n
+    hard = 0
+    for m in _HARD_SIGN.finditer(text):
+        i = m.start()
+        if i and text[i - 1].isalpha() and (i + 1 == len(text) or not text[i + 1].isalpha()):
+            hard += 1
+    if hard < spec.min_share * spec.min_words:
+        return False
+    ends = hard + len(_CONSONANT_END.findall(text))
     return ends >= spec.min_words and hard >= spec.min_share * ends
 
 
@@ -82,22 +83,18 @@ def letters(word: str) -> str:
     return w
 
 
-def modern(word: str, known: Callable[[str], bool] | None = None) -> str:
+def modern(word: str) -> str:
     """The modern form of an old spelling: its letters made modern ("революціи" -> "революции"); where
-    that is no word of a modern dictionary (`known`, of a lower-case word; pymorphy3's by default: a
-    web word list holds the old forms too), the first of the data's endings that makes one
-    ("новаго" -> "нового"); the letters' form when none does."""
+    that is no word of a modern dictionary (pymorphy3's: a web word list holds the old forms too), the
+    first of the data's endings that makes one ("новаго" -> "нового"); the letters' form when none does."""
     w = letters(word)
     low = w.lower()
     ends = [e for e in load().ending if low.endswith(e.old)]
-    if not ends:
-        return w
-    known = known or _dictionary_word
-    if known(low):
+    if not ends or _dictionary_word(low):
         return w
     for e in ends:
         cand = w[: len(w) - len(e.old)] + (e.new.upper() if w[-1:].isupper() else e.new)
-        if known(cand.lower()):
+        if _dictionary_word(cand.lower()):
             return cand
     return w
 

@@ -162,7 +162,7 @@ def run(text: str, ctx: Context) -> StageResult:
             edits.extend(Edit(pos + k, pos + k + 1, c, "decode.lookalike", "encoding", 0.99, why) for k, c, why in looks)
             continue
         if looks:  # repaired too: one edit to the line as it ends
-            fixed = "".join(c for c in _with(fixed, looks))
+            fixed = _with(fixed, looks)
             edits.extend(_word_edits(body, fixed, pos))
         elif fixed != body:
             simple = _char_edits(body, pos)
@@ -173,8 +173,8 @@ def run(text: str, ctx: Context) -> StageResult:
     return StageResult(sorted(edits, key=lambda e: (e.start, e.end)))
 
 
-_TO_CYRILLIC = TO_CYRILLIC = dict(_CHARS.lookalike)  # (read by detect too: a lone letter, "oт")
-_TO_LATIN = TO_LATIN = {b: a for a, b in _TO_CYRILLIC.items()}
+_TO_CYRILLIC = dict(_CHARS.lookalike)
+_TO_LATIN = {b: a for a, b in _TO_CYRILLIC.items()}
 _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LATIN = re.compile("[A-Za-z]")
@@ -193,6 +193,20 @@ def has_cyrillic(text: str) -> bool:
     return _CYRILLIC.search(text) is not None
 
 
+def respelt(word: str, to: str) -> list[tuple[int, str]] | None:
+    """(position, look-alike) of each of the word's letters not in the script `to` ("cyr" or "lat"), written
+    in it (pipeline/data/characters.toml [lookalike]); None where one has no look-alike there. Read by
+    decode (a word's own majority) and detect (a lone letter or an even word, by its neighbours)."""
+    table = _TO_CYRILLIC if to == "cyr" else _TO_LATIN
+    out = []
+    for k, c in enumerate(word):
+        if _script(c) != to:
+            if c not in table:
+                return None
+            out.append((k, table[c]))
+    return out
+
+
 def _lookalikes(line: str) -> list[tuple[int, str, str]]:
     """(position, letter, why) of the letters of a line's words read in the other script ("oппозиции",
     "Tpоцкий"): a word with more letters of one script than of the other is written in that one where each
@@ -209,21 +223,17 @@ def _lookalikes(line: str) -> list[tuple[int, str, str]]:
         cyr = len(w) - lat
         if not lat or not cyr or lat == cyr or any(not _script(c) for c in w):
             continue
-        to, table = ("cyr", _TO_CYRILLIC) if cyr > lat else ("lat", _TO_LATIN)
-        odd = [k for k, c in enumerate(w) if _script(c) != to]
-        if not all(w[k] in table for k in odd):
-            continue
-        for k in odd:
-            out.append((m.start() + k, table[w[k]],
-                        f"{'Latin' if to == 'cyr' else 'Cyrillic'} {w[k]!r} in {'a Cyrillic' if to == 'cyr' else 'a Latin'} "
-                        f"word {w!r}: its look-alike {table[w[k]]!r}"))
+        to = "cyr" if cyr > lat else "lat"
+        for k, c in respelt(w, to) or ():
+            out.append((m.start() + k, c, f"{'Latin' if to == 'cyr' else 'Cyrillic'} {w[k]!r} in "
+                                          f"{'a Cyrillic' if to == 'cyr' else 'a Latin'} word {w!r}: its look-alike {c!r}"))
     return out
 
 
-def _with(line: str, changes: list[tuple[int, str, str]]):
-    """The line's characters with the changes made."""
+def _with(line: str, changes: list[tuple[int, str, str]]) -> str:
+    """The line with the changes made."""
     at = {k: c for k, c, _ in changes}
-    return (at.get(k, c) for k, c in enumerate(line))
+    return "".join(at.get(k, c) for k, c in enumerate(line))
 
 
 def _clean(body: str) -> bool:

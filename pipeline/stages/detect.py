@@ -357,7 +357,7 @@ class _Witness:
         # old spellings that are this witness's orthography ("keepe", "hee", "iourney"; Russian before 1918:
         # "революціонной", "рабочихъ")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else \
-            _prereform_forms(self.vocab, self.lex, st) if ctx.language == "ru" else frozenset()
+            _prereform_forms(text, self.vocab, self.lex, st) if ctx.language == "ru" else frozenset()
         self.cands: dict[str, dict[str, float]] = {}
         self.own: dict[str, list[str]] | None = None
         self.realword: dict[str, tuple | list[tuple[str, float]]] = {}
@@ -1429,15 +1429,10 @@ def _lookalike_words(text: str, edits: list) -> None:
         near = decode.scripts_of(before)
         if len(near) != 1 or near != decode.scripts_of(after) or (len(w) == 1 and near == have):
             continue
-        table = decode.TO_CYRILLIC if near == {"cyr"} else decode.TO_LATIN
-        to = "cyr" if near == {"cyr"} else "lat"
-        odd = [k for k, c in enumerate(w) if decode.scripts_of(c) != {to}]
-        if not odd or not all(w[k] in table for k in odd):
-            continue
-        for k in odd:
+        for k, c in decode.respelt(w, "cyr" if near == {"cyr"} else "lat") or ():
             a = m.start() + k
-            edits.append(Edit(a, a + 1, table[w[k]], "detect.lookalike", "auto", 0.99,
-                              f"{w!r} between {before!r} and {after!r}: {w[k]!r} is the look-alike of {table[w[k]]!r}"))
+            edits.append(Edit(a, a + 1, c, "detect.lookalike", "auto", 0.99,
+                              f"{w!r} between {before!r} and {after!r}: {w[k]!r} is the look-alike of {c!r}"))
 
 
 def _places_of(wt: _Witness, which):
@@ -1563,10 +1558,10 @@ def _witness_says(i: int, word: str, wt: _Witness) -> bool:
     return own <= 0
 
 
-def _prereform_forms(vocab: dict[str, int], lex: Lexicon, st: Settings) -> frozenset[str]:
+def _prereform_forms(text: str, vocab: dict[str, int], lex: Lexicon, st: Settings) -> frozenset[str]:
     """A Russian witness's words in the spelling before 1918 whose modern form is a word (correct/prereform.py),
-    if its own words show that spelling; none otherwise."""
-    if not prereform.spells_old(vocab.items()):
+    if its text shows that spelling; none otherwise."""
+    if not prereform.spells_old(text):
         return frozenset()
     out = set()
     for w in vocab:

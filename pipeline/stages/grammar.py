@@ -20,7 +20,6 @@ beyond what a window of three words can be certain of. Parses are cached per wor
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -198,7 +197,7 @@ def run(text: str, ctx: Context) -> StageResult:
         return StageResult()
     st = settings("grammar", ctx)
     tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
-    if prereform.spells_old(Counter(t for _, _, t in tokens).items()):
+    if prereform.spells_old(text):
         # a print before 1918: each word read in its modern form ("въ" is the preposition "в"); the text stays
         tokens = [(a, b, prereform.modern(t)) for a, b, t in tokens]
     with _Memo.of(ctx) as memo:

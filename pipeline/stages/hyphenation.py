@@ -319,7 +319,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     ctx.facts.setdefault("layout", {}).setdefault("conventions", {})["dash"] = dash
     vocab = _Counted(lambda: vocabulary(_without_line_end_words(text)))  # line-end forms are no evidence for themselves
     # a Russian print before 1918 ("во-⏎первыхъ"): its words are judged in their modern form (correct/prereform.py)
-    if lang == "ru" and prereform.spells_old(vocabulary(text).items()):
+    if lang == "ru" and prereform.spells_old(text):
         vocab = _Counted(lambda: _modern_counts(vocabulary(_without_line_end_words(text))))
         judged = _judge_modern
     else:

@@ -48,7 +48,7 @@ from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
 from pipeline.stages import Settings, stage
 from pipeline.stages.decode import HYPHEN_MARKS
-from pipeline.stages.notes import NOTE_SYMBOLS, SUPERSCRIPT, SYMBOL, plain_number
+from pipeline.stages.notes import NOTE_SYMBOLS, SUPERSCRIPT, SYMBOL, after_word, plain_number
 
 # a sentence (or clause that ends a paragraph) is over: . ? ! … : ; with closing quotes/brackets
 _END = re.compile(r"""[.?!…:;]['"”»’)\]]*\s*$|[.?!…]\s*['"”»’)]\s*$""")
@@ -652,7 +652,7 @@ def _is_heading(a: Line, p: Profile, prev_para_end: bool) -> bool:
 
 def _marked(lines: list[Line], mark: str) -> bool:
     """Whether a note's mark ("3", "³", "†") stands after a word or its punctuation in these lines."""
-    after = re.compile(rf"(?<=[^\W\d_]|[.,;:!?»”’)]){re.escape(mark)}(?=[\s.,;:!?)]|$)")
+    after = after_word(re.escape(mark))
     return any(after.search(ln.text) for ln in lines)
 
 

@@ -40,7 +40,13 @@ _SUPERSCRIPT_MARK = re.compile(rf"(?<=\S){SUPERSCRIPT}{{1,3}}")
 NOTE_SYMBOLS = "*†‡§‖¶"
 SYMBOL = "[" + re.escape(NOTE_SYMBOLS) + "]"
 # a mark right after a word or its punctuation, before a space, punctuation or the line's end
-_SYMBOL_MARK = re.compile(rf"(?<=[^\W\d_]|[.,;:!?»”’)]){SYMBOL}(?=[\s.,;:!?)]|$)")
+def after_word(mark: str) -> re.Pattern:
+    """A note's mark (a pattern) right after a word or its punctuation, before a space, punctuation or
+    the line's end ("shark.*", "objects,†"; the layout asks it of a page-foot note's number too)."""
+    return re.compile(rf"(?<=[^\W\d_]|[.,;:!?»”’)]){mark}(?=[\s.,;:!?)]|$)")
+
+
+_SYMBOL_MARK = after_word(SYMBOL)
 
 
 def plain_number(label: str) -> str:
