@@ -247,6 +247,19 @@ def test_spacing_repairs(cleaned, wid, fixed, damaged):
     assert fixed in text and damaged not in text
 
 
+def test_a_capital_the_ocr_reads_for_small_letters_inside_a_word_is_no_glued_word(resources):
+    """"inApril" is two words glued; "beHef" is "belief" with its "li" read "H" (a confusion the OCR model
+    learned from the dev sets), and "beIls" "bells": read with the small letters the capital is printed
+    for, the whole is a word, so no space is put before the capital (detection weighs the word)."""
+    from pipeline.model import Witness
+    w = Witness(id="scan", file="scan.txt", language="en", work="scan", role="original", origin="file")
+    text = "It was my firm beHef that the beIls rang out inApril.\n"
+    spaced = {(c.before, c.after) for c in clean_witness(text, w, resources).changes if c.rule == "spacing.glued-words"}
+    assert spaced == {("", " ")}
+    out = clean_witness(text, w, resources).text
+    assert "in April" in out and "be Hef" not in out and "be Ils" not in out
+
+
 def test_spaced_ellipsis_kept(cleaned):
     assert ". . ." in cleaned["lenin-trade-unions"].text
     assert "дек[абря ? г.]" in cleaned["kollontai-ru"].text

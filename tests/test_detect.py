@@ -7,13 +7,13 @@ import random
 import time
 from pathlib import Path
 
-import regex
 
 from pipeline.context import Context, Resources
 from pipeline.correct.model import shared as ocr_model
 from pipeline.lexicon import weighted_distance
 from pipeline.model import Witness
 from pipeline.stages import detect
+from pipeline.synth.noise import corrupt
 from tests.conftest import en_context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,48 +111,6 @@ def test_weighted_distance_prefers_ocr_confusions():
 
 # -- planted noise: drawn from the learned model of real OCR ----------------------------
 
-def corrupt(paragraph: str, rng: random.Random, rate: float = 0.04):
-    """Noise as real OCR makes it: each damaged word gets one confusion drawn from the learned
-    model (pipeline/data/ocr_model.json, learned from the dev sets' OCR against their gold) in
-    proportion to its probability, or loses a space to its neighbour at the model's rate.
-    Returns the damaged text and the damage as (start, end, original) in it."""
-    model = ocr_model()
-    confusions = [c for c in model.data.confusions if c.meant.isalpha() and c.meant.islower()
-                  and c.printed.isalpha() and c.p >= 0.001]
-    out, damage, pos = [], [], 0
-    words = list(regex.finditer(r"\S+", paragraph))
-    skip_next = False
-    glue = 10 ** -model.space_lost / (10 ** -model.space_lost + 0.05)  # share of damage that is a lost space
-    for k, m in enumerate(words):
-        w = m.group()
-        sep = paragraph[m.end():words[k + 1].start()] if k + 1 < len(words) else ""
-        if skip_next:
-            skip_next = False
-            continue
-        if regex.fullmatch(r"[a-z]{4,}", w) and rng.random() < rate:
-            if rng.random() >= glue:
-                opts = [(i, c) for c in confusions for i in [w.find(c.meant)] if i >= 0]
-                if opts:
-                    i, c = rng.choices(opts, weights=[c.p for _, c in opts])[0]
-                    bad = w[:i] + c.printed + w[i + len(c.meant):]
-                    damage.append((pos, pos + len(bad), w))
-                    out.append(bad + sep)
-                    pos += len(bad + sep)
-                    continue
-            elif k + 1 < len(words) and regex.fullmatch(r"[a-z]{2,}", words[k + 1].group()) and sep == " ":
-                nxt = words[k + 1]
-                after = paragraph[nxt.end():words[k + 2].start()] if k + 2 < len(words) else ""
-                bad = w + nxt.group()
-                damage.append((pos, pos + len(bad), w + " " + nxt.group()))
-                out.append(bad + after)
-                pos += len(bad + after)
-                skip_next = True
-                continue
-        out.append(w + sep)
-        pos += len(w + sep)
-    return "".join(out), damage
-
-
 def seeded_noise_figures(cleaned, resources, seed: int = 3):
     """(corruptions, found, auto edits, wrong auto edits) over clean English paragraphs."""
     rng = random.Random(seed)
@@ -162,7 +120,7 @@ def seeded_noise_figures(cleaned, resources, seed: int = 3):
         rng.shuffle(paras)
         ctx = en_context(resources, wid)
         for para in paras[:40]:
-            damaged, damage = corrupt(para, rng)
+            damaged, damage = corrupt(para, rng, ocr_model())
             if not damage:
                 continue
             r = detect.run(damaged, ctx)
@@ -922,6 +880,35 @@ def test_capitals_a_page_misreads_inside_sentences_are_lowered_only_where_it_say
     assert asked["pack In"] == ["in", ". In"] and asked["whom Is"] == ["is", ". Is"]
     assert not [e for e in r.edits if text[e.start:e.end] == "Irish"]
 
+
+
+def test_a_capital_that_is_itself_the_misreading_is_made_small(resources):
+    """The OCR model learned that some capitals are printed for small letters ("B" for "s", "fi", "fl";
+    "U" for "ll", "li": a ligature or a broken letter read as a capital). Inside a sentence the correction of
+    such a reading is small ("we must Btop here": "stop"; planted noise in Moby-Dick wrote "Stop", "Little",
+    "Finally" there); at a sentence start it keeps its capital; a word the witness itself writes capitalised
+    inside its sentences keeps it ("in Bngland", beside "of England")."""
+    text = ("Then the old man said that we must Btop here and wait a Uttle while for the tide. "
+            "Btop the boat, he said. The men of England sailed home to Bngland in the spring.\n")
+    r = detect.run(text, en_context(resources, max_queries=1000.0))
+    read = sorted([(e.start, text[e.start:e.end], e.after) for e in r.edits]
+                  + [(q.start, q.text, q.suggestions[0]) for q in r.queries if q.suggestions])
+    at = {w: [v for _, k, v in read if k == w] for w in ("Btop", "Uttle", "Bngland")}
+    assert at["Btop"] == ["stop", "Stop"]  # inside the sentence, then at a sentence start
+    assert at["Uttle"] == ["little"] and at["Bngland"] == ["England"]
+
+
+def test_two_chance_capitals_are_no_habit_to_lower_a_word_by(resources):
+    """A page whose "j" words stand capitalised between small words twice in seventeen ("he was Just going")
+    shows no established habit (the Wilson lower bound of 2/17 is under the 10 % a habit needs): its
+    "majesty of Justice in the ermine", a word it also writes small, is asked about, not lowered (planted
+    noise in Moby-Dick had it lowered, and "the tauntings in Job might")."""
+    small = " ".join(f"and he was just going to the sea {k} times." for k in range(15))
+    text = (f"{small} But he was Just going there and she was Just there too. The majesty of Justice in the "
+            f"ermine of the judge was fair, and justice was done.\n")
+    r = detect.run(text, en_context(resources, max_queries=1000.0))
+    assert not [e for e in r.edits if e.rule == "detect.case"]
+    assert [q.suggestions[0] for q in r.queries if q.rule == "detect.case" and q.text == "Justice"] == ["justice"]
 
 
 def test_a_piece_of_a_word_broken_at_a_line_end_is_never_fixed_alone(resources):

@@ -123,6 +123,21 @@ class OcrModel:
                 total -= n * meant_floor.get(x, default)
         return total
 
+    def capital_for_small(self, min_p: float = 0.001) -> dict[str, tuple[str, ...]]:
+        """{a capital letter: the small letters the model learned it is printed for, at least `min_p`
+        often} ("H": "li", "fl", "ll"; "B": "fl", "fi", "s"; "U": "ll", "li"): where such a capital stands
+        for them, the capital is itself the misreading, not the word's (made once)."""
+        cache = self.__dict__.setdefault("_cut", {})
+        got = cache.get(("capital_for_small", min_p))
+        if got is None:
+            out: dict[str, list[str]] = {}
+            for c in self.data.confusions:
+                if (len(c.printed) == 1 and c.printed.isupper() and c.meant.isalpha() and c.meant.islower()
+                        and c.p >= min_p):
+                    out.setdefault(c.printed, []).append(c.meant)
+            got = cache[("capital_for_small", min_p)] = {k: tuple(v) for k, v in out.items()}
+        return got
+
     def _groups(self, per_group: int, lower: bool = False) -> dict[str, tuple[tuple[str, float, str], ...]]:
         """meant_for cut to the `per_group` cheapest, with each meant group in lower case (made once).
         `lower`: of small_for, the groups in small letters (a lower-case word's misreadings: a

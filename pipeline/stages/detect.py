@@ -992,7 +992,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
     # a capitalised word read for one the witness writes capitalised keeps its capital ("Hay": "Bay"), and so
     # does one at a sentence start ("Hie goods": "The", though a misread capital "H" is made small elsewhere)
     case = (lambda h: _capital_form(base, h)) if (protected == CAPITAL and kind == "realword") or (
-        base[:1].isupper() and _initial(wt.text, m.start())) else (lambda h: recase(base, h))
+        base[:1].isupper() and _initial(wt.text, m.start())) else (lambda h: _recased(base, h, wt, ctx))
     shown = [case(h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
     why = _Why((kind, z, shown[0], p, keep))
@@ -1654,6 +1654,22 @@ ASK = "ask"
 def _capital_form(base: str, word: str) -> str:
     """A word written as a capitalised reading is ("Cieek": "Creek", "BAV": "BAY")."""
     return word.upper() if len(base) > 1 and base.isupper() else word[:1].upper() + word[1:]
+
+
+def _recased(base: str, word: str, wt: _Witness, ctx: Context) -> str:
+    """A correction inside a sentence written as its reading is (lexicon.recase), but small where the
+    reading's capital is itself the misreading: the word begins with small letters the OCR model learned
+    that capital is printed for ("Btop": "stop", "B" for "s"; "Uttle": "little", "U" for "li"), and
+    neither the witness (capitalised inside its sentences) nor the authority writes the word capitalised
+    ("Bngland": "England", the witness's own capital)."""
+    out = recase(base, word)
+    if not out[:1].isupper() or base.isupper() or base[:1].lower() == word[:1].lower():
+        return out
+    if not any(word.startswith(m) for m in wt.model.capital_for_small().get(base[0], ())):
+        return out
+    if wt.capitalised.get(out, 0) or ctx.resources.authority.known(out):
+        return out
+    return out[:1].lower() + out[1:]
 
 
 def _capital_variants(base: str, cands: dict[str, float], wt: _Witness) -> dict[str, float]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from pipeline.context import Context
+from pipeline.correct.model import OcrModel, shared as ocr_model
 from pipeline.model import Edit, StageResult
 from pipeline.stages import Settings, settings, stage
 
@@ -84,6 +85,7 @@ class _Spacing:
     sentence_glue: bool
     language: str
     zipf: Callable[[str], float]
+    model: OcrModel | None = None
 
     def is_word(self, word: str, min_zipf: float = 2.5) -> bool:
         return len(word) > 0 and self.zipf(word.lower()) >= min_zipf
@@ -100,7 +102,7 @@ def run(text: str, ctx: Context) -> StageResult:
         remove_before = "".join(ch for ch in remove_before if ch not in spaced)
     ctx.facts.setdefault("layout", {}).setdefault("conventions", {})["space_before"] = "".join(sorted(spaced))
     sp = _Spacing(text, remove_before, st.space_after_sentence, ctx.language,
-                  ctx.resources.lexicon(ctx.language).zipf)
+                  ctx.resources.lexicon(ctx.language).zipf, ocr_model() if ctx.language == "en" else None)
     # editorial brackets ("дек[абря ? г.]") and URLs, addresses, identifiers, formulas stay as printed
     taken = _either(_editorial_brackets(text), _tokens_never_respaced(text))
     edits: list[Edit] = []
@@ -213,7 +215,16 @@ def _glued_words(sp: _Spacing) -> Found:
                 alone = set(_ALONE.findall(text))
             if right not in alone:
                 continue
+        if sp.model is not None and _misread_capital(left, right, sp.model, zipf):
+            continue  # "beHef": "belief" with "li" read "H", one word misread (detect's), not two glued
         yield cap, cap, " ", "spacing.glued-words", f"'{left + right}' -> '{left} {right}'", 0.95
+
+
+def _misread_capital(left: str, right: str, model: OcrModel, zipf: Callable[[str], float]) -> bool:
+    """Whether the word glued at a capital ("be" + "Hef") is one word whose small letters the OCR read
+    as that capital: read with the letters the model learned the capital is printed for ("li"), the
+    whole is a word at least as common as the halves must be (zipf 3: "belief", "bells")."""
+    return any(zipf(left + meant + right[1:]) >= 3.0 for meant in model.capital_for_small().get(right[0], ()))
 
 
 def _apostrophe(sp: _Spacing) -> Found:

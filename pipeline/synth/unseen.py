@@ -32,3 +32,17 @@ def notes_found(case: Case, cleaned: str) -> int:
     """How many of the truth's note bodies stand in the cleaned text as a note, word for word."""
     out = {" ".join(m.group(2).split()) for p in cleaned.split("\n") if (m := NOTE.fullmatch(p))}
     return sum(1 for n in case.notes if " ".join(n.split()) in out)
+
+
+def running_paragraphs(root: Path = CASES) -> list[str]:
+    """The unseen truths' running-text paragraphs (no notes, no table rows), each once."""
+    seen, out = set(), []
+    for p in sorted(root.glob("*.truth.txt")):
+        if p.name.startswith("table"):
+            continue
+        for para in p.read_text(encoding="utf-8").split("\n"):
+            para = para.strip()
+            if len(para) > 200 and not NOTE.fullmatch(para) and para not in seen:
+                seen.add(para)
+                out.append(para)
+    return out
