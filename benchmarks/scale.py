@@ -181,6 +181,7 @@ def measure(cmd: list[str], cwd: Path) -> dict:
     peak = [0]
     seen: dict[int, float] = {}
     sampler = [0.0]
+    done = threading.Event()
 
     def watch():
         try:  # Linux: this thread only, so that the measured command is not slowed by its measurement
@@ -188,18 +189,28 @@ def measure(cmd: list[str], cwd: Path) -> dict:
         except (AttributeError, OSError):
             pass
         n = 0
-        while proc.poll() is None:
+        while not done.is_set():  # (not proc.poll(): it would reap the process before wait4 below)
             peak[0] = max(peak[0], tree_rss(proc.pid, seen, memory=n % PSS_EVERY == 0))
             n += 1
-            time.sleep(SAMPLE)
+            done.wait(SAMPLE)
         sampler[0] = time.thread_time()
 
+    errors: list[str] = []
+    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
     th = threading.Thread(target=watch, daemon=True)
+    reader.start()
     th.start()
-    _, err = proc.communicate()
+    # wait4: the command's own resource use, its largest resident set among the processes it waited for
+    # included (a run shorter than the sampling's PSS interval was sampled once, at its start: "3 MB")
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t
+    done.set()
+    reader.join()
     th.join()
+    err = "".join(errors)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak[0] = max(peak[0], usage.ru_maxrss * 1024)  # (RSS, not PSS: a lower bound of the tree's peak)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}")
     for line in err.splitlines():  # a run that went on without a worker says so: shown beside its figures
