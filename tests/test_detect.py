@@ -933,6 +933,19 @@ def test_a_piece_of_a_word_broken_at_a_line_end_is_never_fixed_alone(resources):
     assert detect._piece_of_word(wt, 48, 54, "proper")  # beside a garbled piece: no whole word either way
 
 
+def test_a_compound_the_witness_prints_again_and_again_is_its_own(resources):
+    """Moby-Dick's ship the Town-Ho, printed so a dozen times: its "Ho" before "had" was read "He" ("He had"),
+    an automatic change in a clean print. A compound the witness prints letter for letter at least
+    `witness_known` times is its own word, never fixed piece by piece; one printed once is weighed as before."""
+    ctx = en_context(resources)
+    wt = detect._Witness("the Town-Ho came. The Town-Ho sailed. Of the Town-Ho had all but arrived at Ray-Ho", ctx,
+                         detect.Settings.of(ctx))
+    a = wt.text.index("Town-Ho had") + len("Town-")
+    assert detect._piece_of_word(wt, a, a + 2, "He")
+    b = wt.text.index("Ray-Ho") + len("Ray-")
+    assert not detect._piece_of_word(wt, b, b + 2, "He")
+
+
 def test_a_piece_beside_a_garbled_one_the_document_surely_reads_is_weighed(resources):
     """A compound both of whose pieces are misread ("boardlng-houso", Overproof's dev pages) is two words: where
     the document's second weighing reads the other piece surely as a word (`_Witness.repaired`: "boardlng" is

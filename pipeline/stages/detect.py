@@ -1491,9 +1491,11 @@ def _piece_of_word(wt: _Witness, start: int, end: int, best: str) -> bool:
     are no word either ("tfoii"). A fix that makes the whole a word ("our-aelves": "ourselves") and a compound's
     own word ("self-govemment") are weighed as any other, and so is a piece beside one the document surely reads
     as a word (`_Witness.repaired`: "boardlng-houso", "boarding" and "house", a compound both of whose words
-    are misread)."""
+    are misread). A compound the witness prints letter for letter at least `witness_known` times is its own
+    ("the Town-Ho", a ship's name: its "Ho" was read "He" before "had")."""
     text = wt.text
     left = right = ""
+    a, b = start, end
     if start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
         a = start - 1
         while a > 0 and text[a - 1].isalpha():
@@ -1504,7 +1506,11 @@ def _piece_of_word(wt: _Witness, start: int, end: int, best: str) -> bool:
         while b < len(text) and text[b].isalpha():
             b += 1
         right = text[end + 1:b]
-    if not (left or right) or wt.knows((left + best + right).lower()):
+    if not (left or right):
+        return False
+    if text.count(text[a:b]) >= wt.st.witness_known:
+        return True  # a compound the witness prints so again and again is its own ("Town-Ho", a ship, 12 times)
+    if wt.knows((left + best + right).lower()):
         return False
     if wt.knows((left + text[start:end] + right).lower()):
         return True
