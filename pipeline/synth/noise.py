@@ -27,8 +27,9 @@ def corrupt(paragraph: str, rng: random.Random, model, rate: float = 0.04):
     the next word. `model`: the OCR model (pipeline.correct.model.shared())."""
     confusions = [c for c in model.data.confusions if c.meant.isalpha() and c.meant.islower()
                   and c.printed.isalpha() and c.p >= 0.001]
-    out, damage, pos = [], [], 0
     words = list(_WORD.finditer(paragraph))
+    lead = paragraph[:words[0].start()] if words else paragraph  # a line's indent stays
+    out, damage, pos = [lead], [], len(lead)
     skip_next = False
     glue = 10 ** -model.space_lost / (10 ** -model.space_lost + 0.05)  # share of damage that is a lost space
     for k, m in enumerate(words):
@@ -146,3 +147,27 @@ def tally(paragraphs: list[str], raw: str, cleaned) -> dict:
     return n
 
 
+
+
+def damage_lines(text: str, furniture: list[str], rng: random.Random, model, rate: float = 0.04,
+                 head_rate: float = 0.3) -> str:
+    """A typeset text (pipeline.synth.typeset) as OCR reads it: each line of the body damaged
+    (`corrupt`, its indent kept), each furniture line (a running head, a page number) given one
+    confusion of a capital for another (learned, p >= 0.005: "CHAPTEB") with probability
+    `head_rate`: a head is then not the same on every page."""
+    caps = [c for c in model.data.confusions if len(c.meant) == 1 and c.meant.isupper()
+            and c.printed.isupper() and c.p >= 0.005]
+    furn = {f.strip() for f in furniture}
+    out = []
+    for line in text.split("\n"):
+        if line.strip() in furn:
+            if caps and rng.random() < head_rate:
+                c = rng.choice(caps)
+                at = [i for i, ch in enumerate(line) if ch == c.meant]
+                if at:
+                    i = rng.choice(at)
+                    line = line[:i] + c.printed + line[i + 1:]
+            out.append(line)
+        else:
+            out.append(corrupt(line, rng, model, rate)[0] if line.strip() else line)
+    return "\n".join(out)
