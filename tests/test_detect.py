@@ -280,6 +280,26 @@ def test_accents_on_any_letter_are_one_habit_of_the_document(resources):
     assert ev.adapt("blâme", {"blame": 2.5})["blame"] < 2.5
     assert ev.adapt("tbe", {"the": 2.0}) == {"the": 2.0}  # nothing the document confirms: unchanged
 
+def test_a_documents_habits_are_its_sure_fixes_shared_confusions(resources):
+    """A confusion three sure non-word fixes share is the print's habit ("o" printed for "e"); one seen
+    once, a lost letter or a difference of case is none. Its words are made of any reading, several
+    habits in turn, and with one learned confusion besides where asked (a non-word's)."""
+    from pipeline.correct.document import DocumentEvidence, habit_words
+    ev = DocumentEvidence("", {}, ocr_model())
+    for reading, meant in (("tho", "the"), ("wero", "were"), ("aro", "are"), ("tbe", "the"), ("th", "the"),
+                           ("Tbe", "The")):
+        ev.add_sure(reading, meant)
+    assert ev.habits(3) == {"o": ("e",)}
+    assert ev.habits(1) == {"b": ("h",), "o": ("e",)}  # no lost "e", no "T" for "t"
+    words = {"there", "where", "here", "the", "take", "intended"}
+    assert habit_words("thoro", ev.habits(3), words) == ("there",)  # two of the habit, one after the other
+    assert habit_words("thore", ev.habits(3), words) == ("there",)
+    assert habit_words("tako", ev.habits(3), words) == ("take",)
+    assert habit_words("intundod", ev.habits(3), words) == ()
+    assert habit_words("intundod", ev.habits(3), words, learned={"u": ("e", "n")}) == ("intended",)
+    assert habit_words("intunded", ev.habits(3), words, learned={"u": ("e",)}) == ("intended",)
+
+
 def test_document_evidence_fixes_more_of_a_real_scan_and_only_into_its_words(resources):
     """A real ICDAR 2017 page whose OCR prints "ll" as "U": with the document's own evidence
     more of its garbles are fixed, and every fix it adds is a word of the human transcription."""
@@ -296,6 +316,29 @@ def test_document_evidence_fixes_more_of_a_real_scan_and_only_into_its_words(res
     added = fixes[True] - fixes[False]
     assert fixes[False] <= fixes[True] and added
     assert all(after in gold for _, after in added)
+
+
+def test_a_documents_habits_fix_its_real_word_misreadings_and_only_into_its_words(resources):
+    """A real Overproof page (the Sydney Morning Herald) whose OCR prints "o" for "e" in its sure non-word fixes
+    ("wero", "aro"): that habit makes "there" of its "thoro", a real word no learned confusion turns into another,
+    and its repeated "tho" is no evidence for itself (the page prints it more often than "the"). With the habits
+    more is fixed, and every fix added is a word of the human transcription."""
+    root = ROOT.parent / "shared" / "benchmarks" / "overproof_smh_dev"
+    name = "smh_13791000.txt"
+    if not (root / "ocr" / name).exists():
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    text = (root / "ocr" / name).read_text(encoding="utf-8")
+    gold = set((root / "gold" / name).read_text(encoding="utf-8").split())
+    fixes = {}
+    for least in (0, 3):
+        r = detect.run(text, en_context(resources, habit_readings=least))
+        fixes[least] = {(e.start, text[e.start:e.end], e.after) for e in r.edits}
+    added = fixes[3] - fixes[0]
+    assert sum(1 for _, before, after in added if (before, after) == ("thoro", "there")) >= 3
+    assert any((before, after) == ("tho", "the") for _, before, after in added)
+    assert len(added) > 2 * len(fixes[0] - fixes[3])
+    assert all(after in gold for _, _, after in added)
 
 
 def test_lone_digit_read_for_i_fixed_where_the_document_confirms_it(resources):

@@ -18,6 +18,10 @@ letters + K), replaces the model's rate where it is higher, leaving the reading 
 of its own evidence. And the number of other readings that confirm a correction is a
 feature of the calibration (calibrate.py).
 
+A confusion that several of the document's sure non-word fixes share (`habits`: "o" printed for "e" in
+"tho", "wero", "aro") also proposes words detect had not weighed: those it makes of the document's other
+readings (`habit_words`: "thoro" is "there" in such a print, though no learned confusion reaches it).
+
 The evidence is a count per confusion, so it costs one short alignment per distinct
 (reading, correction) pair of the document and one count of each habit's letters.
 """
@@ -72,6 +76,9 @@ class DocumentEvidence:
         self.accent_misread = 0  # their occurrences
         self.accent_letters: set[str] = set()  # the letters that bore them
         self.accent_letter_count = 0  # how often the document has those letters
+        # per confusion, the distinct readings whose likeliest correction uses it and is a sure non-word fix:
+        # the document's habits (`habits`), which may make other words of its real words too
+        self.sure: dict[tuple[str, str], set[str]] = defaultdict(set)
 
     def add(self, reading: str, meant: str) -> None:
         n = self.vocab.get(fold(reading), 1)
@@ -86,6 +93,23 @@ class DocumentEvidence:
                     if reading not in self.accented:
                         self.accented.add(reading)
                         self.accent_misread += n
+
+    def add_sure(self, reading: str, meant: str) -> None:
+        """A non-word whose likeliest correction is sure: its confusions are habits the document shows."""
+        for c in confusions(reading, meant):
+            self.sure[c].add(reading)
+
+    def habits(self, least: int) -> dict[str, tuple[str, ...]]:
+        """{printed group: the meant groups it stands for} of the letter confusions that at least `least`
+        distinct sure non-word fixes of the document share ("o" printed for "e" in "tho", "wero", "aro").
+        Only one letter group for another (no letter lost or added: a lost "s" makes the reading's own plural),
+        nor a difference of case alone."""
+        out: dict[str, list[str]] = {}
+        for (meant, printed), readings in self.sure.items():
+            if len(readings) >= least and meant and printed and meant.lower() != printed.lower() \
+                    and meant.isalpha() and printed.isalpha():
+                out.setdefault(printed, []).append(meant)
+        return {p: tuple(sorted(m)) for p, m in sorted(out.items())}
 
     def _doc_cost(self, c: tuple[str, str], reading: str) -> float:
         """-log10 of the document's rate of confusion c, the reading judged left out."""
@@ -172,3 +196,37 @@ class DocumentEvidence:
         disagree = self._places.get(reading, 0) - self._placed.get((reading, meant), 0)
         agree -= here_sure  # this place itself is no evidence for itself
         return math.log1p(max(0, agree)) - math.log1p(disagree)
+
+
+def habit_words(low: str, habits: dict[str, tuple[str, ...]], words, depth: int = 3,
+                learned: dict[str, tuple[str, ...]] | None = None, prefixes=None) -> tuple[str, ...]:
+    """The words (`words`: a container of lower-case words) that up to `depth` of a document's habits
+    (`DocumentEvidence.habits`) make of a lower-case reading, each confusion after the one before it
+    ("thoro": "there", two of "o" printed for "e"); `learned` (printed group: meant groups), one of them
+    besides ("intundod": "intended", the habit "o" for "e" and a learned "u" for "e"). `prefixes` (a mapping
+    whose keys are the beginnings of the words): a reading is pursued only while it can still become one."""
+    groups = [habits] if learned is None else [habits, learned]
+    longest = max((len(p) for g in groups for p in g), default=0)
+    out: set[str] = set()
+    frontier = [(low, 0, False)]  # (reading so far, where it goes on, whether a learned confusion made it)
+    for _ in range(depth):
+        nxt = []
+        for s, start, used in frontier:
+            for i in range(start, len(s)):
+                if prefixes is not None and prefixes.get(s[:i]) is None:
+                    break  # no word begins so: no confusion further on makes one
+                for b in range(1, min(longest, len(s) - i) + 1):
+                    seg = s[i:i + b]
+                    for n, g in enumerate(groups):
+                        if n and used:
+                            continue
+                        for m in g.get(seg, ()):
+                            j = i + len(m)
+                            v = s[:i] + m + s[i + b:]
+                            if prefixes is not None and prefixes.get(v[:j]) is None:
+                                continue
+                            nxt.append((v, j, used or bool(n)))
+                            if v != low and v in words:
+                                out.add(v)
+        frontier = nxt
+    return tuple(sorted(out))

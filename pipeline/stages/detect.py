@@ -64,10 +64,10 @@ from pipeline.context import Context
 from pipeline.correct import accents, budget, calibrate, capitals, garble, latin, period, prereform, spaces, stretches
 from pipeline.correct.align import MAX_TOKEN, TOKEN  # a word as the dev sets' gold alignment cuts them
 from pipeline.correct.candidates import candidates as find_candidates
-from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than
+from pipeline.correct.candidates import index_min_zipf, own_words, rarer_than, word_index
 from pipeline.correct.candidates import lost_letter_choices, realword_choices, realword_variants
 from pipeline.correct.context import ContextModel
-from pipeline.correct.document import DocumentEvidence
+from pipeline.correct.document import DocumentEvidence, confusions, habit_words
 from pipeline.correct.model import OcrModel
 from pipeline.correct.model import shared as ocr_model
 from pipeline.correct.spelling import is_old, old_forms
@@ -125,6 +125,9 @@ class Settings:
     auto_min_length: int = 2       # shorter readings are only queried
     max_queries: float = 1.0       # queries per 100 words at most (those expected to flag most errors)
     document_evidence: bool = True  # weigh again with the document's own misreadings (correct/document.py)
+    # a letter confusion at least this many distinct sure non-word fixes of the document share is its habit: the
+    # words it makes of the document's other readings are weighed too, real words among them (0: none; English)
+    habit_readings: int = 0
     lone_digit_support: int = 3    # a lone digit is fixed into a word ("1 have") when this many other places confirm it
     lone_digit_margin: float = -1.0  # ... and its own neighbours favour the word over a number by this much (log10)
     lone_digit_right: float = 0.0  # ... and the next word is at least as likely after the word as anywhere (log10)
@@ -342,13 +345,7 @@ class _Witness:
         foreign = accents.misread(self.vocab, self.lex)
         if st.own_misreadings and ctx.language == "en":
             foreign = list(dict.fromkeys([*foreign, *_own_misreadings(self.vocab, self.lex, self.model, st)]))
-        self.bigrams = _Bigrams(t, foreign)
-        heard = self.vocab
-        if foreign:
-            heard = dict(self.vocab)
-            for low in foreign:
-                del heard[low]
-        self.context = ContextModel(self.lex, heard, self.bigrams)
+        self.hear(foreign)
         # a capitalised form the witness uses inside sentences is a name here ("Bacon", "Fryer")
         # (only the places of a capitalised form are looked at: a place's text is its form)
         upper = bytes(f[:1].isupper() for f in t.forms)
@@ -377,6 +374,18 @@ class _Witness:
         # how much likelier than the OCR model's prior this document makes a real word's misreading (at most 1;
         # `_realword_prior`, from the sure non-word misreadings pass 2 counts)
         self.doubt = 1.0
+
+    def hear(self, foreign) -> None:
+        """The context model with the forms `foreign` no evidence for themselves (neither their count nor their
+        pairs)."""
+        self.foreign = foreign
+        self.bigrams = _Bigrams(self.tokens, foreign)
+        heard = self.vocab
+        if foreign:
+            heard = dict(self.vocab)
+            for low in foreign:
+                del heard[low]
+        self.context = ContextModel(self.lex, heard, self.bigrams)
 
     def release(self) -> None:
         """Break the witness's reference cycles (its suspect test, _suspect, holds it; its tokens' columns hold
@@ -611,6 +620,11 @@ def _run(text: str, ctx: Context) -> StageResult:
         m = wt.tokens[i]
         _, suggestions, score, reason = verdict
         queries.append(Query(m.start(), m.end(), w, suggestions, round(score, 3), reason, rule=_rule(kind)))
+    if st.habit_readings and st.document_evidence and ctx.language == "en":
+        habits = evidence.habits(st.habit_readings)
+        if habits and st.own_misreadings and _habit_misreadings(wt, st, habits):
+            weighings.clear()  # weighed in another context
+        weighed, flags = _habit_readings(wt, st, ctx, memo, evidence, habits, weighed, flags, weighings)
     # (2) every reading weighed again with the channel adapted to the document's misreadings
     acts = bytearray(len(weighed))  # 1: a place where a decision is to be made
     again: dict[tuple, tuple | None] = {}  # the weighings with adapted candidates, for passes (2) and (3)
@@ -673,6 +687,137 @@ def _run(text: str, ctx: Context) -> StageResult:
 BOUNDED = True
 # a weighing made in one pass is taken up by the next; False: each pass weighs anew (the tests compare)
 REWEIGH_ONCE = True
+
+
+# the learned confusions of a printed group a non-word's habit words may take one of (its cheapest)
+HABIT_LEARNED = 6
+
+
+def _habit_misreadings(wt: _Witness, st: Settings, habits: dict[str, tuple[str, ...]]) -> bool:
+    """`_own_misreadings` where the document's habits (DocumentEvidence.habits) make the other word: a repeated
+    word the OCR model makes likelier a misreading of another by a confusion the document's sure non-word fixes
+    share is no evidence for itself, however rarely the witness prints that word ("tho" 20 times beside 3 "the"
+    in a page that prints "wero", "aro", "hore": its "tho" is the scan's habit, not the writer's). The context
+    model is made again without them; whether there were any."""
+    foreign = set(wt.foreign)
+    more = []
+    for low, n in wt.vocab.items():
+        if n < 2 or low in foreign or not low.isalpha() or not wt.lex.at_least(low, st.known_zipf):
+            continue
+        for w, _cost, margin in realword_variants(low, wt.lex, wt.model, st.realword_min_zipf, st.max_cost):
+            if margin > 0 and all(m in habits.get(p, ()) for m, p in confusions(low, w)):
+                more.append(low)
+                break
+    if more:
+        wt.hear([*wt.foreign, *more])
+    return bool(more)
+
+
+def _habit_readings(wt: _Witness, st: Settings, ctx: Context, memo: dict, evidence: DocumentEvidence,
+                    habits: dict[str, tuple[str, ...]], weighed: array, flags: bytearray,
+                    first: dict) -> tuple[array, bytearray]:
+    """The readings weighed with the words the document's habits make of them (DocumentEvidence.habits: a
+    confusion its sure non-word fixes share, "o" printed for "e" in "tho", "wero", "aro"): a real word no learned
+    confusion made another word of ("thoro": "there"; "fcr": "for" where the print shows "c" for "o"), or a
+    reading whose candidates lacked them. Priced by the model's channel, which the second weighing adapts to the
+    document like any other candidate's, and kept where that costs at most [detect] max_cost and, for a real word,
+    where the word is not far less likely than the reading before context ([detect] realword_prune). The
+    weighed token indexes and flags, with the new readings' places."""
+    if not habits:
+        return weighed, flags
+    lex, t = wt.lex, wt.tokens
+    index = word_index(lex)
+    words = index.words
+    learned = {p: tuple(m for m, k in v[:HABIT_LEARNED] if m.isalpha() and k <= st.max_cost)
+               for p, v in wt.model.small_for.items() if p.isalpha()}
+    auth = ctx.resources.authority
+    more: dict[str, dict[str, float]] = {}  # form -> its habit words not yet weighed, with their adapted costs
+    for w in t.forms:
+        if _skip(w):
+            continue
+        suffix = w[-2:] if w.endswith(("'s", "’s")) else ""
+        base = w[:-2] if suffix else w
+        if not base.isalpha() or _camel(base) or auth.known(base) or auth.known(w):
+            continue
+        low = base.lower()
+        if low in wt.old or (wt.old and _is_old(base, lex)):
+            continue  # an old spelling of a witness spelt the old way ("hee"), as _judge leaves it
+        real = wt.knows(low)
+        # a non-word, whose every reading is some misreading: one learned confusion besides the habits
+        found = habit_words(low, habits, words, learned=None if real else learned, prefixes=index.prefixes)
+        if not found:
+            continue
+        floor = st.realword_min_zipf if real else st.suggest_zipf
+        found = {v: wt.model.channel(low, v) for v in found if lex.zipf(v) >= floor}
+        if not found:
+            continue
+        z = lex.zipf(low)
+        adapted = evidence.adapt(base, found)
+        keep = {v: c for v, c in adapted.items() if c <= st.max_cost
+                and (not real or st.realword_prune is None or lex.zipf(v) - c - z >= -st.realword_prune)}
+        if keep:
+            more[w] = {v: found[v] for v in keep}
+    if not more:
+        return weighed, flags
+    forms, ids, starts = t.forms, t.ids, t.starts
+    changed: set[tuple] = set()
+    new: dict[tuple, tuple | None] = {}  # key -> its verdict with the habit words (None: left as it was)
+    extra = array("i")
+    mark = bytearray(len(ids))
+    for i in weighed:
+        mark[i] = 1
+    wanted = bytes(forms[k] in more for k in range(len(forms)))
+    for i in compress(range(len(ids)), map(wanted.__getitem__, ids)):
+        w = forms[ids[i]]
+        initial = w[:1].isupper() and _initial(wt.text, starts[i])
+        key = (w, initial)
+        if key not in new:
+            new[key] = None
+            verdict = memo.get(key)
+            add = more[w]
+            if verdict is None:
+                base = w[:-2] if w.endswith(("'s", "’s")) else w
+                # a real word none of whose learned confusions made a word: weighed with the habit's words, never
+                # a capital inside a sentence (a name, as far as the document says)
+                if wt.knows(base.lower()) and len(base) >= 2 and not (base[:1].isupper() and not initial):
+                    new[key] = ("realword", base, w[len(base):], dict(add), False, wt.lex.zipf(base))
+            elif len(verdict) == 6 and verdict[0] in ("nonword", "realword") and verdict[4] != ASK:
+                kind, base, suffix, cands, protected, z = verdict
+                plus = {v: c for v, c in add.items() if v not in cands}
+                if plus:
+                    if kind == "nonword" and not cands:  # (_judge protects a non-word with no candidate)
+                        capital = base[:1].isupper() and not initial
+                        protected = True if capital and wt.capitalised.get(base, 0) >= 2 else CAPITAL if capital \
+                            else False
+                    new[key] = (kind, base, suffix, {**cands, **plus}, protected, z)
+            if new[key] is not None:
+                memo[key] = new[key]
+                changed.add(key)
+        if new[key] is not None and not mark[i]:
+            if latin.in_phrase(i, wt.tokens.low, wt.linked, len(starts)):
+                continue
+            extra.append(i)
+    if not changed:
+        return weighed, flags
+    for k in [k for k in first if k[0] in changed]:
+        del first[k]  # weighed with the candidates before the habit words
+    merged, merged_flags = array("i"), bytearray()
+    a = b = 0
+    while a < len(weighed) or b < len(extra):
+        if b >= len(extra) or (a < len(weighed) and weighed[a] < extra[b]):
+            i, f = weighed[a], flags[a]
+            initial = bool(f & 1)
+            a += 1
+        else:
+            i = extra[b]
+            b += 1
+            w = forms[ids[i]]
+            initial = w[:1].isupper() and _initial(wt.text, starts[i])
+        if (forms[ids[i]], initial) in changed:
+            f = initial  # weighed again: not kept unweighed
+        merged.append(i)
+        merged_flags.append(f)
+    return merged, merged_flags
 
 
 def _kept(*weighings: dict) -> tuple[dict, ...]:
@@ -972,6 +1117,8 @@ def _learn(evidence: DocumentEvidence, verdict, weighed) -> None:
     best = _likeliest(verdict, weighed)
     if best is not None and " " not in best[0] and best[1] >= 0.5:
         evidence.add(verdict[1], recase(verdict[1], best[0]))
+        if verdict[0] == "nonword" and best[1] >= SURE:
+            evidence.add_sure(verdict[1], recase(verdict[1], best[0]))
 
 
 def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Context, evidence: DocumentEvidence,
