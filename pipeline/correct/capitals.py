@@ -39,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import compress
 
+from pipeline.correct.rates import share_at_least
+
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -129,22 +131,12 @@ def find(text: str, starts, ids, forms: list[str], linked, zipf: Callable[[str],
         # automatic only where the habit is established, not two chance capitals among a few places: the
         # lower bound of its share (Wilson, 95 %) at least habit_share ("Justice", "Job" in a print whose
         # two "Just" made a habit of 2 in 17 were lowered)
-        auto = long and small_uses > 0 and not at_start[ids[i]] and _share_at_least(cap, cap + low) >= habit_share
+        auto = long and small_uses > 0 and not at_start[ids[i]] and share_at_least(cap, cap + low) >= habit_share
         why = (f"a capital inside a sentence: this print reads '{letter}' as '{f[0]}' in its common words "
                f"{cap} times of {cap + low} between small words; {lower!r} is written small "
                f"{small_uses} times elsewhere" + ("" if at_start[ids[i]] else f", {f!r} never begins a sentence"))
         out.append(Capital(starts[i], f, lower, auto, long, (cap, low), small_uses, why))
     return out
-
-
-def _share_at_least(k: int, n: int, z: float = 1.96) -> float:
-    """The lower bound of the Wilson score interval of a share k of n (z: 1.96, 95 %)."""
-    if n == 0:
-        return 0.0
-    p = k / n
-    mid = p + z * z / (2 * n)
-    spread = z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
-    return (mid - spread) / (1 + z * z / n)
 
 
 def _heading(text: str, start: int) -> bool:

@@ -34,6 +34,7 @@ from functools import lru_cache
 from pipeline.correct.accents import accent
 from pipeline.correct.learn import MAX_SEG, segments
 from pipeline.correct.model import OcrModel
+from pipeline.correct.rates import share_at_least
 from pipeline.lexicon import fold
 from pipeline.lexicon import recase as _recase
 
@@ -101,13 +102,20 @@ class DocumentEvidence:
 
     def habits(self, least: int) -> dict[str, tuple[str, ...]]:
         """{printed group: the meant groups it stands for} of the letter confusions that at least `least`
-        distinct sure non-word fixes of the document share ("o" printed for "e" in "tho", "wero", "aro").
+        distinct sure non-word fixes of the document share ("o" printed for "e" in "tho", "wero", "aro"), more
+        often than OCR in general makes them (`OcrModel.share`, against the lower bound of the document's share).
         Only one letter group for another (no letter lost or added: a lost "s" makes the reading's own plural),
         nor a difference of case alone."""
         out: dict[str, list[str]] = {}
+        # ... and that its sure fixes show more often than OCR in general makes it (the model's share of the
+        # confusion under the lower bound of the document's): in a long document three fixes share most
+        # confusions by chance (a megabyte of ICDAR pages as one file had 108 "habits", the search of the
+        # words they make took 20 s), a habit stands out
+        total = sum(map(len, self.sure.values()))
         for (meant, printed), readings in self.sure.items():
             if len(readings) >= least and meant and printed and meant.lower() != printed.lower() \
-                    and meant.isalpha() and printed.isalpha():
+                    and meant.isalpha() and printed.isalpha() \
+                    and share_at_least(len(readings), total) > self.model.share(meant, printed):
                 out.setdefault(printed, []).append(meant)
         return {p: tuple(sorted(m)) for p, m in sorted(out.items())}
 
@@ -199,20 +207,30 @@ class DocumentEvidence:
 
 
 def habit_words(low: str, habits: dict[str, tuple[str, ...]], words, depth: int = 3,
-                learned: dict[str, tuple[str, ...]] | None = None, prefixes=None) -> tuple[str, ...]:
+                learned: dict[str, tuple[str, ...]] | None = None, prefixes=None,
+                longest: int | None = None) -> tuple[str, ...]:
     """The words (`words`: a container of lower-case words) that up to `depth` of a document's habits
     (`DocumentEvidence.habits`) make of a lower-case reading, each confusion after the one before it
     ("thoro": "there", two of "o" printed for "e"); `learned` (printed group: meant groups), one of them
     besides ("intundod": "intended", the habit "o" for "e" and a learned "u" for "e"). `prefixes` (a mapping
-    whose keys are the beginnings of the words): a reading is pursued only while it can still become one."""
+    whose keys are the beginnings of the words): a reading is pursued only while it can still become one.
+    `longest`: the longest printed group of the habits and `learned`."""
     groups = [habits] if learned is None else [habits, learned]
-    longest = max((len(p) for g in groups for p in g), default=0)
+    if longest is None:  # (the caller may give it, made once for every reading of a document)
+        longest = max((len(p) for g in groups for p in g), default=0)
     out: set[str] = set()
+    # the letters a printed group begins with (of the habits alone, and of both): at a place whose letter
+    # begins none, nothing is made, nor is the beginning before it looked up (a later place's lookup says
+    # whether it can still become a word): most places of a real word
+    firsts = (frozenset(p[:1] for p in habits), frozenset(p[:1] for g in groups for p in g))
     frontier = [(low, 0, False)]  # (reading so far, where it goes on, whether a learned confusion made it)
     for _ in range(depth):
         nxt = []
         for s, start, used in frontier:
+            begins = firsts[0] if used or learned is None else firsts[1]
             for i in range(start, len(s)):
+                if s[i] not in begins:
+                    continue
                 if prefixes is not None and prefixes.get(s[:i]) is None:
                     break  # no word begins so: no confusion further on makes one
                 for b in range(1, min(longest, len(s) - i) + 1):

@@ -123,6 +123,16 @@ class OcrModel:
                 total -= n * meant_floor.get(x, default)
         return total
 
+    def share(self, meant: str, printed: str) -> float:
+        """The share of the learned misreadings that are this confusion (its count over all the
+        confusions' counts; 0 for one the model did not learn): how often OCR in general makes it."""
+        shares = self.__dict__.get("_shares")
+        if shares is None:
+            counts = {(c.meant, c.printed): c.count for c in self.data.confusions if c.meant != c.printed}
+            total = sum(counts.values()) or 1
+            shares = self.__dict__["_shares"] = {k: n / total for k, n in counts.items()}
+        return shares.get((meant, printed), 0.0)
+
     def capital_for_small(self, min_p: float = 0.001) -> dict[str, tuple[str, ...]]:
         """{a capital letter: the small letters the model learned it is printed for, at least `min_p`
         often} ("H": "li", "fl", "ll"; "B": "fl", "fi", "s"; "U": "ll", "li"): where such a capital stands

@@ -731,6 +731,9 @@ def _habit_readings(wt: _Witness, st: Settings, ctx: Context, memo: dict, eviden
     learned = {p: tuple(m for m, k in v[:HABIT_LEARNED] if m.isalpha() and k <= st.max_cost)
                for p, v in wt.model.small_for.items() if p.isalpha()}
     auth = ctx.resources.authority
+    longest = {True: max(map(len, habits), default=0),
+               False: max(max(map(len, habits), default=0), max(map(len, learned), default=0))}
+    printed_habit = re.compile("|".join(map(re.escape, sorted(habits, key=len, reverse=True)))).search
     more: dict[str, dict[str, float]] = {}  # form -> its habit words not yet weighed, with their adapted costs
     for w in t.forms:
         if _skip(w):
@@ -743,8 +746,11 @@ def _habit_readings(wt: _Witness, st: Settings, ctx: Context, memo: dict, eviden
         if low in wt.old or (wt.old and _is_old(base, lex)):
             continue  # an old spelling of a witness spelt the old way ("hee"), as _judge leaves it
         real = wt.knows(low)
+        if real and not printed_habit(low):
+            continue  # no habit's printed letters in it: a real word no habit makes another of (most of them)
         # a non-word, whose every reading is some misreading: one learned confusion besides the habits
-        found = habit_words(low, habits, words, learned=None if real else learned, prefixes=index.prefixes)
+        found = habit_words(low, habits, words, learned=None if real else learned, prefixes=index.prefixes,
+                            longest=longest[real])
         if not found:
             continue
         floor = st.realword_min_zipf if real else st.suggest_zipf
