@@ -3,6 +3,7 @@ with the resources shipped by value once, the client writes the outputs, and the
 those of the plain run. One small LocalCluster (two workers, loopback, no dashboard)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -195,9 +196,13 @@ def test_workers_are_warmed_up_before_their_first_task_and_replaced_after_recycl
     """A worker of a local cluster starts with the resources loaded and frozen (forked from a
     warm server, or warmed by a WorkerPlugin) before it runs a task, and its nanny replaces it
     after RECYCLE tasks (here 2), so its memos cannot grow with the texts; the results are those
-    of this process."""
+    of this process. With $EDITION_DASK_TRACE, the run's task stream, events and restarts are
+    written out (benchmarks/dask_trace.py reads them)."""
+    import json
+
     from pipeline.commands import execute
     monkeypatch.setattr(execute, "RECYCLE", 2)
+    monkeypatch.setenv(execute.TRACE_ENV, str(tmp_path / "trace-{pid}.json"))
     tasks = [FileTask(p.stem, str(p), p.read_bytes(), "en", "auto") for p in texts(tmp_path)[2:]]
     bundle = bundle_of(Resources(ROOT), ship=True)
     with execute.Dask("local:1") as ex:
@@ -205,6 +210,10 @@ def test_workers_are_warmed_up_before_their_first_task_and_replaced_after_recycl
     assert set(got) == {t.key for t in tasks}
     pids = [got[t.key][1] for t in tasks]
     assert pids[0] == pids[1] != pids[2]
+    trace = json.loads((tmp_path / f"trace-{os.getpid()}.json").read_text(encoding="utf-8"))
+    assert len(trace["stream"]) == 3 and all(r["compute"] for r in trace["stream"])
+    assert [r["status"] for r in trace["restarts"]] == ["OK"]
+    assert any("add-worker" in e for _, e in trace["events"])
     for t in tasks:
         held, _, result = got[t.key]
         assert held, t.key

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
@@ -183,6 +184,7 @@ class Dask(Executor):
         except ImportError as exc:  # pragma: no cover (a dependency of the package)
             raise EditionError(None, f"--scheduler {address}: dask.distributed is not installed ({exc})") from exc
         self.cluster = None
+        self.trace: dict | None = None
         if address.startswith("local:"):
             n = _count(address[len("local:"):], address)
             import dask
@@ -207,6 +209,7 @@ class Dask(Executor):
                 raise EditionError(None, f"--scheduler {address}: cannot reach the scheduler ({exc})") from exc
             self.jobs = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
             self.remote = True
+            self._trace_start()
         self.resident: str | None = None
 
     def _start_local(self, bundle: Bundle, samples: list) -> None:
@@ -221,8 +224,34 @@ class Dask(Executor):
         self.cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                                     dashboard_address=None, silence_logs=40, memory_limit=0)
         self.client = Client(self.cluster)
+        self._trace_start()
+
+    def _trace_start(self) -> None:
+        """With $EDITION_DASK_TRACE set (a file name; "{pid}" in it: this process's id), distributed's
+        task stream is recorded from now on (its scheduler plugin registered) and written out with the
+        scheduler's events and the recycled workers' restarts when the run ends (_trace_write): which
+        worker ran what when, which workers joined and left (benchmarks/dask_trace.py reads it)."""
+        if os.environ.get(TRACE_ENV) and self.client is not None:
+            self.trace = {"start": time.time(), "restarts": []}
+            self.client.get_task_stream()
+
+    def _trace_write(self) -> None:
+        import json
+        trace, path = self.trace, os.environ.get(TRACE_ENV, "").replace("{pid}", str(os.getpid()))
+        if trace is None or not path or self.client is None:
+            return
+        try:
+            trace["stream"] = [{"key": str(r["key"]), "worker": r["worker"],
+                                "compute": [(s["start"], s["stop"]) for s in r["startstops"] if s["action"] == "compute"]}
+                               for r in self.client.get_task_stream()]
+            trace["events"] = [(t, repr(e)) for t, e in self.client.get_events("all")]
+            trace["end"] = time.time()
+            Path(path).write_text(json.dumps(trace, default=str), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - a trace that cannot be written costs the run nothing
+            print(f"edition: warning: no Dask trace written to {path} ({exc})", file=sys.stderr)
 
     def close(self) -> None:
+        self._trace_write()
         if self.resident is not None and self.remote:  # a cluster that outlives the run: its later workers need none
             try:
                 self.client.unregister_worker_plugin(self.resident)
@@ -327,7 +356,13 @@ class Dask(Executor):
         never returned was seen twice in a few hundred (200 scale books): without a timeout of its
         own, the client waited distributed's 120 s and the whole run failed."""
         address = names[name]
+        t = time.time()
         status = self.client.restart_workers([address], timeout=RESTART_TIMEOUT, raise_for_error=False)
+        if self.trace is not None:
+            self.trace["restarts"].append({"name": name, "old": address, "start": t, "end": time.time(),
+                                           "status": status.get(address),
+                                           "after": {a: i["name"] for a, i in
+                                                     self.client.scheduler_info()["workers"].items()}})
         if status.get(address) == "OK":
             for addr, info in self.client.scheduler_info()["workers"].items():
                 if info["name"] == name:
@@ -338,6 +373,10 @@ class Dask(Executor):
               f"({status.get(address, 'gone')}); the run goes on "
               + (f"with {left} worker{'s' * (left != 1)}" if left else "in this process"), file=sys.stderr)
         return False
+
+
+# a file to write a local cluster's task stream, scheduler events and restarts into (Dask._trace_start)
+TRACE_ENV = "EDITION_DASK_TRACE"
 
 
 # what a worker imports to clean a file (clean_file_task, clean_witness_task)
