@@ -220,12 +220,12 @@ def test_workers_are_warmed_up_before_their_first_task_and_replaced_after_recycl
         assert result == clean_file_task(bundle, t)
 
 
-def test_a_worker_that_does_not_come_back_from_its_restart_leaves_the_run_to_finish(tmp_path, monkeypatch, capsys):
+def test_a_worker_that_does_not_come_back_from_its_restart_is_replaced(tmp_path, monkeypatch, capsys):
     """A recycled worker whose restart times out (seen on 200 scale books: the client then waited
-    distributed's 120 s and the run failed) is left out: with no other worker, the client cleans
-    the rest itself, with one line of warning, and the results are those of a plain run."""
-    import os
-
+    distributed's 120 s and the run failed; with a timeout of its own, the run went on with one
+    worker fewer) is replaced: the local cluster closes its nanny and starts another worker, which
+    takes the next tasks, with one line of warning; the results are those of a plain run. With no
+    worker left at all, the client cleans the rest itself."""
     from distributed import Client
 
     from pipeline.commands import execute
@@ -241,9 +241,30 @@ def test_a_worker_that_does_not_come_back_from_its_restart_leaves_the_run_to_fin
     bundle = bundle_of(Resources(ROOT), ship=True)
     with execute.Dask("local:1") as ex:
         got = dict(ex.map(_what_the_worker_held, bundle, tasks))
+        names = {info["name"] for info in ex.client.scheduler_info()["workers"].values()}
     assert asked == [(asked[0][0], execute.RESTART_TIMEOUT, False)]
+    pids = [got[t.key][1] for t in tasks]
+    assert pids[0] == pids[1] != pids[2] != os.getpid()
+    assert names == {"0.1"}  # the lost worker's nanny closed, its replacement in its place
+    assert [got[t.key][2] for t in tasks] == [clean_file_task(bundle, t) for t in tasks]
+    warning = capsys.readouterr().err.strip().splitlines()
+    assert len(warning) == 1 and "did not come back" in warning[0] and "in its place" in warning[0]
+
+
+def test_with_no_worker_left_the_client_cleans_the_rest(tmp_path, monkeypatch, capsys):
+    """A restart that times out and a replacement that never joins: the client cleans the rest."""
+    from distributed import Client
+
+    from pipeline.commands import execute
+    monkeypatch.setattr(execute, "RECYCLE", 2)
+    monkeypatch.setattr(Client, "restart_workers", lambda self, workers, **kw: dict.fromkeys(workers, "timed out"))
+    monkeypatch.setattr(execute.Dask, "_joined", lambda self, names, wait=False: [])
+    tasks = [FileTask(p.stem, str(p), p.read_bytes(), "en", "auto") for p in texts(tmp_path)[2:]]
+    bundle = bundle_of(Resources(ROOT), ship=True)
+    with execute.Dask("local:1") as ex:
+        got = dict(ex.map(_what_the_worker_held, bundle, tasks))
     pids = [got[t.key][1] for t in tasks]
     assert pids[0] == pids[1] != os.getpid() and pids[2] == os.getpid()
     assert [got[t.key][2] for t in tasks] == [clean_file_task(bundle, t) for t in tasks]
     warning = capsys.readouterr().err.strip().splitlines()
-    assert len(warning) == 1 and "did not come back" in warning[0] and "in this process" in warning[0]
+    assert len(warning) == 2 and "did not come back" in warning[0] and "in this process" in warning[1]

@@ -185,6 +185,7 @@ class Dask(Executor):
             raise EditionError(None, f"--scheduler {address}: dask.distributed is not installed ({exc})") from exc
         self.cluster = None
         self.trace: dict | None = None
+        self._replaced = 0  # workers started in place of lost ones (_replace)
         if address.startswith("local:"):
             n = _count(address[len("local:"):], address)
             import dask
@@ -341,11 +342,19 @@ class Dask(Executor):
             if given[name] >= RECYCLE and not held[name] and following[0] is not None:
                 if self._recycle(names, name):
                     given[name] = 0
-                else:  # the run goes on with the others
+                else:  # another worker is started in its place; the run goes on with the others meanwhile
                     del names[name]
+                    self._replace(name)
             if name in names:
                 feed(name)
+            if len(names) < self.jobs and following[0] is not None:
+                # a replacement that has joined since (waited for when no other worker is left)
+                for new in self._joined(names, wait=not names):
+                    given[new] = held[new] = 0
+                    feed(new)
             yield key, result
+        if following[0] is not None:
+            print("edition: warning: no Dask worker left; the run goes on in this process", file=sys.stderr)
         while following[0] is not None:  # no worker left (every one lost): the rest here, the same pure stages
             task, following[0] = following[0], next(queue, None)
             yield task.key, fn(local, task)
@@ -354,25 +363,59 @@ class Dask(Executor):
         """Restart worker `name` (its nanny starts a new process, forked warm) and note its new
         address; False, with a warning, when it is not back within RESTART_TIMEOUT. A restart that
         never returned was seen twice in a few hundred (200 scale books): without a timeout of its
-        own, the client waited distributed's 120 s and the whole run failed."""
+        own, the client waited distributed's 120 s and the whole run failed. A restart is OK once the
+        scheduler counts as many workers as before, which may still be the old one, not yet removed:
+        the new worker is the one of that name at another address (_rejoined)."""
         address = names[name]
         t = time.time()
         status = self.client.restart_workers([address], timeout=RESTART_TIMEOUT, raise_for_error=False)
+        new = self._rejoined(name, address, t + RESTART_TIMEOUT) if status.get(address) == "OK" else None
         if self.trace is not None:
-            self.trace["restarts"].append({"name": name, "old": address, "start": t, "end": time.time(),
-                                           "status": status.get(address),
-                                           "after": {a: i["name"] for a, i in
-                                                     self.client.scheduler_info()["workers"].items()}})
-        if status.get(address) == "OK":
-            for addr, info in self.client.scheduler_info()["workers"].items():
-                if info["name"] == name:
-                    names[name] = addr
-                    return True
-        left = len(names) - 1
+            self.trace["restarts"].append({"name": name, "old": address, "new": new, "start": t, "end": time.time(),
+                                           "status": status.get(address)})
+        if new is not None:
+            names[name] = new
+            return True
         print(f"edition: warning: Dask worker {name} did not come back from its restart "
-              f"({status.get(address, 'gone')}); the run goes on "
-              + (f"with {left} worker{'s' * (left != 1)}" if left else "in this process"), file=sys.stderr)
+              f"({status.get(address, 'gone')}); another is started in its place", file=sys.stderr)
         return False
+
+    def _rejoined(self, name, old: str, deadline: float) -> str | None:
+        """The address of the worker named `name` other than `old`, once the scheduler lists it
+        (None if it does not by `deadline`)."""
+        while True:
+            for addr, info in self.client.scheduler_info()["workers"].items():
+                if info["name"] == name and addr != old:
+                    return addr
+            if time.time() >= deadline:
+                return None
+            time.sleep(0.05)
+
+    def _replace(self, name) -> None:
+        """Start a worker in place of `name`, lost in its restart: the local cluster (distributed's
+        SpecCluster) is told to close that worker's nanny and start one of another name, which
+        _joined adopts (the run does not finish on fewer cores than it was given)."""
+        if self.cluster is None or name not in self.cluster.worker_spec:
+            return
+        spec = self.cluster.worker_spec.pop(name)
+        self._replaced += 1
+        self.cluster.worker_spec[f"{name}.{self._replaced}"] = spec
+        self.cluster.scale(len(self.cluster.worker_spec))  # reconciles: closes the old, starts the new
+
+    def _joined(self, names: dict, wait: bool = False) -> list:
+        """The cluster's workers the run does not use yet (started by _replace), added to `names`;
+        with `wait`, waits for one up to RESTART_TIMEOUT."""
+        deadline = time.time() + (RESTART_TIMEOUT if wait else 0)
+        wanted = set(self.cluster.worker_spec) if self.cluster is not None else set()
+        while True:
+            adopted = []
+            for addr, info in self.client.scheduler_info()["workers"].items():
+                if info["name"] in wanted and info["name"] not in names and len(names) < self.jobs:
+                    names[info["name"]] = addr
+                    adopted.append(info["name"])
+            if adopted or time.time() >= deadline:
+                return adopted
+            time.sleep(0.1)
 
 
 # a file to write a local cluster's task stream, scheduler events and restarts into (Dask._trace_start)
