@@ -195,8 +195,10 @@ class Dask(Executor):
             # workers took 11 % of a core, 3 % with these)
             # so do the active memory manager and the memory monitors (nanny and worker, every 0.1 s;
             # memory_limit=0): nothing here to replicate or spill (results leave as they finish).
-            # Work stealing has nothing to do: each task is given to one worker (_map_local)
+            # Work stealing off: each task is given to one worker (_map_local), which it may leave only
+            # if that worker is gone
             dask.config.set({"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                             "distributed.scheduler.work-stealing": False,
                              "distributed.admin.system-monitor.interval": "5s",
                              "distributed.admin.system-monitor.disk": False,
                              "distributed.scheduler.active-memory-manager.start": False,
@@ -326,7 +328,9 @@ class Dask(Executor):
         def feed(name) -> None:
             while following[0] is not None and held[name] < 2 and given[name] < RECYCLE:
                 task, following[0] = following[0], next(queue, None)
-                f = self.client.submit(fn, local, task, pure=False, workers=[names[name]], allow_other_workers=False)
+                # to that worker while it lives; if it leaves the cluster, to another (a worker lost
+                # after its restart was counted would otherwise hold its tasks, and the run, for ever)
+                f = self.client.submit(fn, local, task, pure=False, workers=[names[name]], allow_other_workers=True)
                 keys[f.key] = (task.key, name)
                 given[name] += 1
                 held[name] += 1
@@ -339,7 +343,7 @@ class Dask(Executor):
             result = f.result()
             f.release()
             held[name] -= 1
-            if given[name] >= RECYCLE and not held[name] and following[0] is not None:
+            if name in names and given[name] >= RECYCLE and not held[name] and following[0] is not None:
                 if self._recycle(names, name):
                     given[name] = 0
                 else:  # another worker is started in its place; the run goes on with the others meanwhile
@@ -550,9 +554,11 @@ def _resident(bundle: Bundle, samples: list):
 # --jobs 2: peak PSS 528 MB (25: 562 MB); forked warm, with larger candidate memos: 429-473 MB in three runs (475-486 without)
 # A local Dask cluster's workers too (Dask._map_local): 200 scale books on local:2, peak 451-476 MB (667 MB unrecycled)
 RECYCLE = 15
-# seconds a recycled Dask worker has to come back (a warm one forks in well under one; distributed's
-# own default, 120 s, held a whole run up when one never did)
-RESTART_TIMEOUT = 30
+# seconds a recycled Dask worker has to come back (a warm one forks in well under one: 0.22-0.46 s in
+# ~150 restarts at loads up to 6; distributed's own default, 120 s, held a whole run up when one never
+# did). One of them never did: its new worker joined and left 40 ms later (scheduler events), and the
+# client waited out the 30 s this was, the cluster idle (local:1), before starting another
+RESTART_TIMEOUT = 10
 
 
 def executor(scheduler: str | None = None, jobs: int = 1, tasks: int = 1) -> Executor:
