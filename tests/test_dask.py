@@ -3,6 +3,7 @@ with the resources shipped by value once, the client writes the outputs, and the
 those of the plain run. One small LocalCluster (two workers, loopback, no dashboard)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -195,9 +196,13 @@ def test_workers_are_warmed_up_before_their_first_task_and_replaced_after_recycl
     """A worker of a local cluster starts with the resources loaded and frozen (forked from a
     warm server, or warmed by a WorkerPlugin) before it runs a task, and its nanny replaces it
     after RECYCLE tasks (here 2), so its memos cannot grow with the texts; the results are those
-    of this process."""
+    of this process. With $EDITION_DASK_TRACE, the run's task stream, events and restarts are
+    written out (benchmarks/dask_trace.py reads them)."""
+    import json
+
     from pipeline.commands import execute
     monkeypatch.setattr(execute, "RECYCLE", 2)
+    monkeypatch.setenv(execute.TRACE_ENV, str(tmp_path / "trace-{pid}.json"))
     tasks = [FileTask(p.stem, str(p), p.read_bytes(), "en", "auto") for p in texts(tmp_path)[2:]]
     bundle = bundle_of(Resources(ROOT), ship=True)
     with execute.Dask("local:1") as ex:
@@ -205,18 +210,22 @@ def test_workers_are_warmed_up_before_their_first_task_and_replaced_after_recycl
     assert set(got) == {t.key for t in tasks}
     pids = [got[t.key][1] for t in tasks]
     assert pids[0] == pids[1] != pids[2]
+    trace = json.loads((tmp_path / f"trace-{os.getpid()}.json").read_text(encoding="utf-8"))
+    assert len(trace["stream"]) == 3 and all(r["compute"] for r in trace["stream"])
+    assert [r["status"] for r in trace["restarts"]] == ["OK"]
+    assert any("add-worker" in e for _, e in trace["events"])
     for t in tasks:
         held, _, result = got[t.key]
         assert held, t.key
         assert result == clean_file_task(bundle, t)
 
 
-def test_a_worker_that_does_not_come_back_from_its_restart_leaves_the_run_to_finish(tmp_path, monkeypatch, capsys):
+def test_a_worker_that_does_not_come_back_from_its_restart_is_replaced(tmp_path, monkeypatch, capsys):
     """A recycled worker whose restart times out (seen on 200 scale books: the client then waited
-    distributed's 120 s and the run failed) is left out: with no other worker, the client cleans
-    the rest itself, with one line of warning, and the results are those of a plain run."""
-    import os
-
+    distributed's 120 s and the run failed; with a timeout of its own, the run went on with one
+    worker fewer) is replaced: the local cluster closes its nanny and starts another worker, which
+    takes the next tasks, with one line of warning; the results are those of a plain run. With no
+    worker left at all, the client cleans the rest itself."""
     from distributed import Client
 
     from pipeline.commands import execute
@@ -232,9 +241,30 @@ def test_a_worker_that_does_not_come_back_from_its_restart_leaves_the_run_to_fin
     bundle = bundle_of(Resources(ROOT), ship=True)
     with execute.Dask("local:1") as ex:
         got = dict(ex.map(_what_the_worker_held, bundle, tasks))
+        names = {info["name"] for info in ex.client.scheduler_info()["workers"].values()}
     assert asked == [(asked[0][0], execute.RESTART_TIMEOUT, False)]
+    pids = [got[t.key][1] for t in tasks]
+    assert pids[0] == pids[1] != pids[2] != os.getpid()
+    assert names == {"0.1"}  # the lost worker's nanny closed, its replacement in its place
+    assert [got[t.key][2] for t in tasks] == [clean_file_task(bundle, t) for t in tasks]
+    warning = capsys.readouterr().err.strip().splitlines()
+    assert len(warning) == 1 and "did not come back" in warning[0] and "in its place" in warning[0]
+
+
+def test_with_no_worker_left_the_client_cleans_the_rest(tmp_path, monkeypatch, capsys):
+    """A restart that times out and a replacement that never joins: the client cleans the rest."""
+    from distributed import Client
+
+    from pipeline.commands import execute
+    monkeypatch.setattr(execute, "RECYCLE", 2)
+    monkeypatch.setattr(Client, "restart_workers", lambda self, workers, **kw: dict.fromkeys(workers, "timed out"))
+    monkeypatch.setattr(execute.Dask, "_joined", lambda self, names, wait=False: [])
+    tasks = [FileTask(p.stem, str(p), p.read_bytes(), "en", "auto") for p in texts(tmp_path)[2:]]
+    bundle = bundle_of(Resources(ROOT), ship=True)
+    with execute.Dask("local:1") as ex:
+        got = dict(ex.map(_what_the_worker_held, bundle, tasks))
     pids = [got[t.key][1] for t in tasks]
     assert pids[0] == pids[1] != os.getpid() and pids[2] == os.getpid()
     assert [got[t.key][2] for t in tasks] == [clean_file_task(bundle, t) for t in tasks]
     warning = capsys.readouterr().err.strip().splitlines()
-    assert len(warning) == 1 and "did not come back" in warning[0] and "in this process" in warning[0]
+    assert len(warning) == 2 and "did not come back" in warning[0] and "in this process" in warning[1]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
@@ -183,6 +184,8 @@ class Dask(Executor):
         except ImportError as exc:  # pragma: no cover (a dependency of the package)
             raise EditionError(None, f"--scheduler {address}: dask.distributed is not installed ({exc})") from exc
         self.cluster = None
+        self.trace: dict | None = None
+        self._replaced = 0  # workers started in place of lost ones (_replace)
         if address.startswith("local:"):
             n = _count(address[len("local:"):], address)
             import dask
@@ -192,8 +195,10 @@ class Dask(Executor):
             # workers took 11 % of a core, 3 % with these)
             # so do the active memory manager and the memory monitors (nanny and worker, every 0.1 s;
             # memory_limit=0): nothing here to replicate or spill (results leave as they finish).
-            # Work stealing has nothing to do: each task is given to one worker (_map_local)
+            # Work stealing off: each task is given to one worker (_map_local), which it may leave only
+            # if that worker is gone
             dask.config.set({"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                             "distributed.scheduler.work-stealing": False,
                              "distributed.admin.system-monitor.interval": "5s",
                              "distributed.admin.system-monitor.disk": False,
                              "distributed.scheduler.active-memory-manager.start": False,
@@ -207,6 +212,7 @@ class Dask(Executor):
                 raise EditionError(None, f"--scheduler {address}: cannot reach the scheduler ({exc})") from exc
             self.jobs = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
             self.remote = True
+            self._trace_start()
         self.resident: str | None = None
 
     def _start_local(self, bundle: Bundle, samples: list) -> None:
@@ -221,8 +227,34 @@ class Dask(Executor):
         self.cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                                     dashboard_address=None, silence_logs=40, memory_limit=0)
         self.client = Client(self.cluster)
+        self._trace_start()
+
+    def _trace_start(self) -> None:
+        """With $EDITION_DASK_TRACE set (a file name; "{pid}" in it: this process's id), distributed's
+        task stream is recorded from now on (its scheduler plugin registered) and written out with the
+        scheduler's events and the recycled workers' restarts when the run ends (_trace_write): which
+        worker ran what when, which workers joined and left (benchmarks/dask_trace.py reads it)."""
+        if os.environ.get(TRACE_ENV) and self.client is not None:
+            self.trace = {"start": time.time(), "restarts": []}
+            self.client.get_task_stream()
+
+    def _trace_write(self) -> None:
+        import json
+        trace, path = self.trace, os.environ.get(TRACE_ENV, "").replace("{pid}", str(os.getpid()))
+        if trace is None or not path or self.client is None:
+            return
+        try:
+            trace["stream"] = [{"key": str(r["key"]), "worker": r["worker"],
+                                "compute": [(s["start"], s["stop"]) for s in r["startstops"] if s["action"] == "compute"]}
+                               for r in self.client.get_task_stream()]
+            trace["events"] = [(t, repr(e)) for t, e in self.client.get_events("all")]
+            trace["end"] = time.time()
+            Path(path).write_text(json.dumps(trace, default=str), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - a trace that cannot be written costs the run nothing
+            print(f"edition: warning: no Dask trace written to {path} ({exc})", file=sys.stderr)
 
     def close(self) -> None:
+        self._trace_write()
         if self.resident is not None and self.remote:  # a cluster that outlives the run: its later workers need none
             try:
                 self.client.unregister_worker_plugin(self.resident)
@@ -296,7 +328,9 @@ class Dask(Executor):
         def feed(name) -> None:
             while following[0] is not None and held[name] < 2 and given[name] < RECYCLE:
                 task, following[0] = following[0], next(queue, None)
-                f = self.client.submit(fn, local, task, pure=False, workers=[names[name]], allow_other_workers=False)
+                # to that worker while it lives; if it leaves the cluster, to another (a worker lost
+                # after its restart was counted would otherwise hold its tasks, and the run, for ever)
+                f = self.client.submit(fn, local, task, pure=False, workers=[names[name]], allow_other_workers=True)
                 keys[f.key] = (task.key, name)
                 given[name] += 1
                 held[name] += 1
@@ -309,14 +343,22 @@ class Dask(Executor):
             result = f.result()
             f.release()
             held[name] -= 1
-            if given[name] >= RECYCLE and not held[name] and following[0] is not None:
+            if name in names and given[name] >= RECYCLE and not held[name] and following[0] is not None:
                 if self._recycle(names, name):
                     given[name] = 0
-                else:  # the run goes on with the others
+                else:  # another worker is started in its place; the run goes on with the others meanwhile
                     del names[name]
+                    self._replace(name)
             if name in names:
                 feed(name)
+            if len(names) < self.jobs and following[0] is not None:
+                # a replacement that has joined since (waited for when no other worker is left)
+                for new in self._joined(names, wait=not names):
+                    given[new] = held[new] = 0
+                    feed(new)
             yield key, result
+        if following[0] is not None:
+            print("edition: warning: no Dask worker left; the run goes on in this process", file=sys.stderr)
         while following[0] is not None:  # no worker left (every one lost): the rest here, the same pure stages
             task, following[0] = following[0], next(queue, None)
             yield task.key, fn(local, task)
@@ -325,19 +367,63 @@ class Dask(Executor):
         """Restart worker `name` (its nanny starts a new process, forked warm) and note its new
         address; False, with a warning, when it is not back within RESTART_TIMEOUT. A restart that
         never returned was seen twice in a few hundred (200 scale books): without a timeout of its
-        own, the client waited distributed's 120 s and the whole run failed."""
+        own, the client waited distributed's 120 s and the whole run failed. A restart is OK once the
+        scheduler counts as many workers as before, which may still be the old one, not yet removed:
+        the new worker is the one of that name at another address (_rejoined)."""
         address = names[name]
+        t = time.time()
         status = self.client.restart_workers([address], timeout=RESTART_TIMEOUT, raise_for_error=False)
-        if status.get(address) == "OK":
-            for addr, info in self.client.scheduler_info()["workers"].items():
-                if info["name"] == name:
-                    names[name] = addr
-                    return True
-        left = len(names) - 1
+        new = self._rejoined(name, address, t + RESTART_TIMEOUT) if status.get(address) == "OK" else None
+        if self.trace is not None:
+            self.trace["restarts"].append({"name": name, "old": address, "new": new, "start": t, "end": time.time(),
+                                           "status": status.get(address)})
+        if new is not None:
+            names[name] = new
+            return True
         print(f"edition: warning: Dask worker {name} did not come back from its restart "
-              f"({status.get(address, 'gone')}); the run goes on "
-              + (f"with {left} worker{'s' * (left != 1)}" if left else "in this process"), file=sys.stderr)
+              f"({status.get(address, 'gone')}); another is started in its place", file=sys.stderr)
         return False
+
+    def _rejoined(self, name, old: str, deadline: float) -> str | None:
+        """The address of the worker named `name` other than `old`, once the scheduler lists it
+        (None if it does not by `deadline`)."""
+        while True:
+            for addr, info in self.client.scheduler_info()["workers"].items():
+                if info["name"] == name and addr != old:
+                    return addr
+            if time.time() >= deadline:
+                return None
+            time.sleep(0.05)
+
+    def _replace(self, name) -> None:
+        """Start a worker in place of `name`, lost in its restart: the local cluster (distributed's
+        SpecCluster) is told to close that worker's nanny and start one of another name, which
+        _joined adopts (the run does not finish on fewer cores than it was given)."""
+        if self.cluster is None or name not in self.cluster.worker_spec:
+            return
+        spec = self.cluster.worker_spec.pop(name)
+        self._replaced += 1
+        self.cluster.worker_spec[f"{name}.{self._replaced}"] = spec
+        self.cluster.scale(len(self.cluster.worker_spec))  # reconciles: closes the old, starts the new
+
+    def _joined(self, names: dict, wait: bool = False) -> list:
+        """The cluster's workers the run does not use yet (started by _replace), added to `names`;
+        with `wait`, waits for one up to RESTART_TIMEOUT."""
+        deadline = time.time() + (RESTART_TIMEOUT if wait else 0)
+        wanted = set(self.cluster.worker_spec) if self.cluster is not None else set()
+        while True:
+            adopted = []
+            for addr, info in self.client.scheduler_info()["workers"].items():
+                if info["name"] in wanted and info["name"] not in names and len(names) < self.jobs:
+                    names[info["name"]] = addr
+                    adopted.append(info["name"])
+            if adopted or time.time() >= deadline:
+                return adopted
+            time.sleep(0.1)
+
+
+# a file to write a local cluster's task stream, scheduler events and restarts into (Dask._trace_start)
+TRACE_ENV = "EDITION_DASK_TRACE"
 
 
 # what a worker imports to clean a file (clean_file_task, clean_witness_task)
@@ -468,9 +554,11 @@ def _resident(bundle: Bundle, samples: list):
 # --jobs 2: peak PSS 528 MB (25: 562 MB); forked warm, with larger candidate memos: 429-473 MB in three runs (475-486 without)
 # A local Dask cluster's workers too (Dask._map_local): 200 scale books on local:2, peak 451-476 MB (667 MB unrecycled)
 RECYCLE = 15
-# seconds a recycled Dask worker has to come back (a warm one forks in well under one; distributed's
-# own default, 120 s, held a whole run up when one never did)
-RESTART_TIMEOUT = 30
+# seconds a recycled Dask worker has to come back (a warm one forks in well under one: 0.22-0.46 s in
+# ~150 restarts at loads up to 6; distributed's own default, 120 s, held a whole run up when one never
+# did). One of them never did: its new worker joined and left 40 ms later (scheduler events), and the
+# client waited out the 30 s this was, the cluster idle (local:1), before starting another
+RESTART_TIMEOUT = 10
 
 
 def executor(scheduler: str | None = None, jobs: int = 1, tasks: int = 1) -> Executor:
