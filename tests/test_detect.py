@@ -317,22 +317,28 @@ def test_a_habit_stands_out_from_what_ocr_in_general_does(resources):
     assert ev.habits(3) == {"b": ("h",)}
 
 
+def _fixes_by_setting(resources, folder, name: str, setting: str, values) -> tuple[str, set[str], dict]:
+    """A dev-set page's text, its gold words and {value: {(start, printed, fix)}} of detect's automatic
+    fixes with the [detect] `setting` at each value (skipped where ../shared/benchmarks is not present)."""
+    if not (folder / "ocr" / name).exists():
+        import pytest
+        pytest.skip("../shared/benchmarks not present")
+    text = (folder / "ocr" / name).read_text(encoding="utf-8")
+    gold = set((folder / "gold" / name).read_text(encoding="utf-8").split())
+    fixes = {}
+    for value in values:
+        r = detect.run(text, en_context(resources, **{setting: value}))
+        fixes[value] = {(e.start, text[e.start:e.end], e.after) for e in r.edits}
+    return text, gold, fixes
+
+
 def test_document_evidence_fixes_more_of_a_real_scan_and_only_into_its_words(resources):
     """A real ICDAR 2017 page whose OCR prints "ll" as "U": with the document's own evidence
     more of its garbles are fixed, and every fix it adds is a word of the human transcription."""
-    name = "eng_monograph_39.txt"
-    if not (ICDAR / "ocr" / name).exists():
-        import pytest
-        pytest.skip("../shared/benchmarks not present")
-    text = (ICDAR / "ocr" / name).read_text(encoding="utf-8")
-    gold = set((ICDAR / "gold" / name).read_text(encoding="utf-8").split())
-    fixes = {}
-    for evidence in (False, True):
-        r = detect.run(text, en_context(resources, document_evidence=evidence))
-        fixes[evidence] = {(e.start, e.after) for e in r.edits}
+    _, gold, fixes = _fixes_by_setting(resources, ICDAR, "eng_monograph_39.txt", "document_evidence", (False, True))
     added = fixes[True] - fixes[False]
     assert fixes[False] <= fixes[True] and added
-    assert all(after in gold for _, after in added)
+    assert all(after in gold for _, _, after in added)
 
 
 def test_a_documents_habits_fix_its_real_word_misreadings_and_only_into_its_words(resources):
@@ -340,17 +346,8 @@ def test_a_documents_habits_fix_its_real_word_misreadings_and_only_into_its_word
     ("wero", "aro"): that habit makes "there" of its "thoro", a real word no learned confusion turns into another,
     and its repeated "tho" is no evidence for itself (the page prints it more often than "the"). With the habits
     more is fixed, and every fix added is a word of the human transcription."""
-    root = ROOT.parent / "shared" / "benchmarks" / "overproof_smh_dev"
-    name = "smh_13791000.txt"
-    if not (root / "ocr" / name).exists():
-        import pytest
-        pytest.skip("../shared/benchmarks not present")
-    text = (root / "ocr" / name).read_text(encoding="utf-8")
-    gold = set((root / "gold" / name).read_text(encoding="utf-8").split())
-    fixes = {}
-    for least in (0, 3):
-        r = detect.run(text, en_context(resources, habit_readings=least))
-        fixes[least] = {(e.start, text[e.start:e.end], e.after) for e in r.edits}
+    _, gold, fixes = _fixes_by_setting(resources, ROOT.parent / "shared" / "benchmarks" / "overproof_smh_dev",
+                                       "smh_13791000.txt", "habit_readings", (0, 3))
     added = fixes[3] - fixes[0]
     assert sum(1 for _, before, after in added if (before, after) == ("thoro", "there")) >= 3
     assert any((before, after) == ("tho", "the") for _, before, after in added)
