@@ -387,13 +387,10 @@ class Dask(Executor):
     def _rejoined(self, name, old: str, deadline: float) -> str | None:
         """The address of the worker named `name` other than `old`, once the scheduler lists it
         (None if it does not by `deadline`)."""
-        while True:
-            for addr, info in self.client.scheduler_info()["workers"].items():
-                if info["name"] == name and addr != old:
-                    return addr
-            if time.time() >= deadline:
-                return None
-            time.sleep(0.05)
+        def found() -> str | None:
+            return next((addr for addr, info in self.client.scheduler_info()["workers"].items()
+                         if info["name"] == name and addr != old), None)
+        return _until(found, deadline, 0.05)
 
     def _replace(self, name) -> None:
         """Start a worker in place of `name`, lost in its restart: the local cluster (distributed's
@@ -409,17 +406,25 @@ class Dask(Executor):
     def _joined(self, names: dict, wait: bool = False) -> list:
         """The cluster's workers the run does not use yet (started by _replace), added to `names`;
         with `wait`, waits for one up to RESTART_TIMEOUT."""
-        deadline = time.time() + (RESTART_TIMEOUT if wait else 0)
         wanted = set(self.cluster.worker_spec) if self.cluster is not None else set()
-        while True:
+
+        def adopt() -> list:
             adopted = []
             for addr, info in self.client.scheduler_info()["workers"].items():
                 if info["name"] in wanted and info["name"] not in names and len(names) < self.jobs:
                     names[info["name"]] = addr
                     adopted.append(info["name"])
-            if adopted or time.time() >= deadline:
-                return adopted
-            time.sleep(0.1)
+            return adopted
+        return _until(adopt, time.time() + (RESTART_TIMEOUT if wait else 0), 0.1)
+
+
+def _until(probe: Callable, deadline: float, every: float):
+    """probe()'s first truthy answer, asked every `every` seconds until `deadline` (its last answer then)."""
+    while True:
+        got = probe()
+        if got or time.time() >= deadline:
+            return got
+        time.sleep(every)
 
 
 # a file to write a local cluster's task stream, scheduler events and restarts into (Dask._trace_start)

@@ -700,14 +700,9 @@ def _habit_misreadings(wt: _Witness, st: Settings, habits: dict[str, tuple[str, 
     in a page that prints "wero", "aro", "hore": its "tho" is the scan's habit, not the writer's). The context
     model is made again without them; whether there were any."""
     foreign = set(wt.foreign)
-    more = []
-    for low, n in wt.vocab.items():
-        if n < 2 or low in foreign or not low.isalpha() or not wt.lex.at_least(low, st.known_zipf):
-            continue
-        for w, _cost, margin in realword_variants(low, wt.lex, wt.model, st.realword_min_zipf, st.max_cost):
-            if margin > 0 and all(m in habits.get(p, ()) for m, p in confusions(low, w)):
-                more.append(low)
-                break
+    more = _repeated_misreadings(wt.vocab, wt.lex, wt.model, st,
+                                 lambda low, n, w: low not in foreign
+                                 and all(m in habits.get(p, ()) for m, p in confusions(low, w)))
     if more:
         wt.hear([*wt.foreign, *more])
     return bool(more)
@@ -1297,12 +1292,20 @@ def _own_misreadings(vocab: Counter, lex: Lexicon, model: OcrModel, st: Settings
     that word at least as often. Its repetition is the scan's habit, not the writer's: counted, it vouched
     for itself in the context model (its count and its pairs: "tho" 205 times in the Overproof dev pages, "aud"
     86 in ICDAR's), so the channel kept it where the neighbours did not speak loudly against it. It is then weighed as any listed word is (accents.misread's rule, for a misread letter rather than a mark)."""
+    return _repeated_misreadings(vocab, lex, model, st, lambda low, n, w: vocab.get(w, 0) >= n)
+
+
+def _repeated_misreadings(vocab, lex: Lexicon, model: OcrModel, st: Settings,
+                          misread: Callable[[str, int, str], bool]) -> list[str]:
+    """The witness's repeated words (printed n >= 2 times) the OCR model makes likelier, before context, a
+    misreading of another word w (one learned confusion, `realword_variants`' margin above 0) where
+    `misread(word, n, w)` says so too (_own_misreadings, _habit_misreadings)."""
     out = []
     for low, n in vocab.items():
         if n < 2 or not low.isalpha() or not lex.at_least(low, st.known_zipf):
             continue
         for w, _cost, margin in realword_variants(low, lex, model, st.realword_min_zipf, st.max_cost):
-            if margin > 0 and vocab.get(w, 0) >= n:
+            if margin > 0 and misread(low, n, w):
                 out.append(low)
                 break
     return out

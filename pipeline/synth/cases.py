@@ -14,7 +14,6 @@ from pipeline.synth.typeset import Case, draw_layout, paragraphs_of, typeset
 LAYOUT_STAGES = ["decode", "columns", "layout", "notes", "hyphenation", "spacing", "typography"]
 
 
-
 def sources(lang: str, root: Path) -> list[list[str]]:
     """Runs of clean paragraphs in a language: the edition's clean texts (root/clean/) and, for
     English, the ICDAR 2017 gold beside the project (root/../shared/benchmarks/)."""

@@ -14,10 +14,11 @@ from bisect import bisect_right
 import regex
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.synth.unseen import NOTE
+
 _WORD = regex.compile(r"\S+")
 _DAMAGEABLE = regex.compile(r"[a-z]{4,}")
 _GLUEABLE = regex.compile(r"[a-z]{2,}")
-_NOTE = regex.compile(r"\[\^\w+\]: .*")
 
 
 def corrupt(paragraph: str, rng: random.Random, model, rate: float = 0.04):
@@ -92,22 +93,26 @@ def _truth_offsets(truth: list[str], other: list[str], spans: list[tuple[int, in
     return out
 
 
-def tally(paragraphs: list[str], raw: str, cleaned) -> dict:
+def tally(paragraphs: list[str], raw: str, c) -> dict:
     """What cleaning did to planted damage: `raw` (the paragraphs damaged, `plant`) against the truth
-    (the paragraphs), and `cleaned` (pipeline.run.Cleaned: its .text, .queries, .changes) against both.
+    (the paragraphs), and `c` (the cleaned witness, pipeline.run.Cleaned: its .text, .queries, .changes)
+    against both.
     Per truth word: fixed (wrong in raw, right in the output), broken (right in raw, changed to a wrong
     word), miscorrected (wrong, changed, still wrong), flagged (wrong in raw and fixed, or covered by a
     query's raw span); the WER (token edit distance) before and after; each automatic detect rule's
     (right, wrong); and the wrong changes, as "printed -> output (truth t)"."""
-    c = cleaned
     truth = " ".join(paragraphs).split()
     dm = [(m.start(), m.end()) for m in _WORD.finditer(raw)]
     d_tokens = [raw[a:b] for a, b in dm]
-    out = [p for p in c.text.split("\n") if p.strip() and not _NOTE.fullmatch(p)]
+    out = [p for p in c.text.split("\n") if p.strip() and not NOTE.fullmatch(p)]
     c_tokens = " ".join(out).split()
     (d_view, d_back), (c_view, _) = _truth_view(truth, d_tokens), _truth_view(truth, c_tokens)
     d_spans = _truth_offsets(truth, d_tokens, dm)
     asked = [(q.raw_start, q.raw_end) for q in c.queries if q.raw_start >= 0]
+
+    def queried(span: tuple[int, int] | None) -> bool:  # a query's raw span overlaps the damaged place
+        return span is not None and any(a < span[1] and span[0] < b for a, b in asked)
+
     n = {"words": len(truth), "damaged": 0, "fixed": 0, "broken": 0, "miscorrected": 0, "flagged": 0,
          "queries": len(c.queries), "wer_before": Levenshtein.distance(truth, d_tokens),
          "wer_after": Levenshtein.distance(truth, c_tokens), "wrong": [], "rules": {}}
@@ -125,8 +130,7 @@ def tally(paragraphs: list[str], raw: str, cleaned) -> dict:
         if d is None or o is None:  # a lost space or a word lost: counted in the WER only
             if d != t:
                 n["damaged"] += 1
-                span = d_spans[k]
-                if o == t or (span and any(a < span[1] and span[0] < b for a, b in asked)):
+                if o == t or queried(d_spans[k]):
                     n["flagged"] += 1
             continue
         if d == t:
@@ -135,18 +139,15 @@ def tally(paragraphs: list[str], raw: str, cleaned) -> dict:
                 n["wrong"].append(f"{d} -> {o} (truth {t})")
             continue
         n["damaged"] += 1
-        span = d_spans[k]
         if o == t:
             n["fixed"] += 1
             n["flagged"] += 1
         elif o != d:
             n["miscorrected"] += 1
             n["wrong"].append(f"{d} -> {o} (truth {t})")
-        if o != t and span and any(a < span[1] and span[0] < b for a, b in asked):
+        if o != t and queried(d_spans[k]):
             n["flagged"] += 1
     return n
-
-
 
 
 def damage_lines(text: str, furniture: list[str], rng: random.Random, model, rate: float = 0.04,
