@@ -204,7 +204,7 @@ KEPT = re.compile(r"(?:(?:original-names|nominatives|name-forms)-[0-9a-f]{24}\.j
 KEPT_DAYS = 30  # a kept value no project has used for this long is removed (RunCache.prune_kept)
 KEPT_LIST = "kept.json"  # in the project's cache: the kept values its last full run used
 
-MEMOS = ("grammar", "hyphenation")  # the kinds of WordMemo, one file per witness
+MEMOS = ("grammar", "hyphenation", "dictionary")  # the kinds of WordMemo, one file per witness
 
 
 class WordMemo:
@@ -321,7 +321,7 @@ class RunCache:
 
     def prune(self, kinds: tuple[str, ...] = ("witness", "work"), witnesses: set[str] | None = None) -> None:
         """Remove entries this run did not use (the cache holds the current state only), and the
-        per-witness memos (MEMOS: grammar's, hyphenation's) of witnesses not in `witnesses` (the
+        per-witness memos (MEMOS: grammar's, hyphenation's, detect's) of witnesses not in `witnesses` (the
         catalogue's), if given; with them, the user cache's kept values this project no longer uses
         (prune_kept)."""
         if witnesses is not None:

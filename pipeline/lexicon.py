@@ -333,6 +333,8 @@ class Lexicon:
                 stem = w[:-cut]
                 if len(stem) < 5:
                     break
+                if w[-cut:] not in ends:
+                    continue  # the reading's own ending is none («говорнт»: «говор» and «нт»): damage, not a form
                 begun = words.begun(stem) if words is not None else None
                 if begun is not None and not begun and not stem.endswith("'s"):
                     continue  # no frequent word begins so: none of the forms is one

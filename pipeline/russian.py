@@ -7,6 +7,7 @@
 * `name_forms(name)`: every inflected form of a name given in the nominative
   («Ленин» -> ленин, ленина, ленину, ...), by pymorphy3.
 * `morph()`: the process's one pymorphy3 analyser.
+* `KnownForms`: whether words are forms of pymorphy3's dictionary, kept from one run to the next.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from pipeline.cache import HeldMemo
 from pipeline.tomlio import load_model
 
 DATA = Path(__file__).resolve().parent / "data" / "ru_endings.toml"
@@ -55,6 +57,49 @@ def morph():
     stage that asks (hyphenation, grammar, names): each loading its own multiplied it."""
     import pymorphy3
     return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=65536)
+def _known_form(word: str) -> bool:
+    return morph().word_is_known(word)
+
+
+class KnownForms(HeldMemo, kind="dictionary"):
+    """Whether Russian word forms are in pymorphy3's dictionary (OpenCorpora; not merely guessed), for
+    the witness a stage is cleaning, kept from one run to the next (pipeline.cache.WordMemo:
+    `.edition-cache/<kind>/<witness id>.marshal`): with the answers kept, a run loads no pymorphy3
+    (0.36 s) to ask again. Only the words this run asked are written again. Held while the stage runs
+    (pipeline.cache.HeldMemo): this kind by detect (what `Lexicon.derived` asks of a Russian reading no
+    ending explains), a subclass of its own kind by another stage (hyphenation's)."""
+
+    def hold(self, data: dict) -> None:
+        self.read: dict[str, bool] = dict(data.get("known", {}))
+        self.asked: dict[str, bool] = {}
+
+    @classmethod
+    def of(cls, ctx) -> KnownForms:
+        """The witness's memo (a Russian one's: no other asks), the idle one for any other."""
+        if ctx.language != "ru":
+            return cls.idle
+        return cls(None if ctx.witness.origin == "file" else Path(ctx.resources.root), ctx.witness.id)
+
+    def known(self, word: str) -> bool:
+        """Is this (lower-case) form in the dictionary? From what was kept where an earlier run asked."""
+        found = self.read.get(word)
+        if found is None:
+            found = _known_form(word)
+        if self.keeping:
+            self.asked[word] = found
+        return found
+
+    def save(self) -> None:
+        if self.memo.path is not None and self.asked != self.read:
+            self.memo.save({"known": self.asked})
+
+
+def dictionary_form(word: str) -> bool:
+    """Is this lower-case Russian form in pymorphy3's dictionary (KnownForms held by detect)?"""
+    return KnownForms.held.known(word)
 
 
 def _in_case_of(form: str, word: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.lexicon import Lexicon
+from pipeline import russian
 from pipeline.russian import load_endings, name_forms, nominative
 from tests.conftest import refused
 
@@ -17,6 +18,8 @@ def test_every_example_of_the_endings_file_is_recognised_and_a_damaged_one_is_no
         assert lex.zipf(word) == 0.0 or lex.zipf(word) < 2.0, word  # absent or rare: the example tests something
         assert lex.derived(word), word
     assert lex.derived("крщмтвфыз") is None  # no stem of it is a word
+    # a known stem with damage that leaves no ending is no form of it («говор» + «нт»; «значный»)
+    assert lex.derived("говорнт") is None and lex.derived("значнт") is None
 
 
 def test_a_bad_endings_file_is_one_clear_error(tmp_path):
@@ -50,6 +53,8 @@ def _derived_by_every_ending(lex: Lexicon, word: str, min_zipf: float = 2.0) -> 
         stem = w[:-cut]
         if len(stem) < 5:
             break
+        if w[-cut:] not in endings():  # the reading's own letters after the stem are an ending
+            continue
         for end in endings():
             if stem + end != w and lex.zipf(stem + end) >= min_zipf:
                 return stem + end
@@ -122,8 +127,30 @@ def test_hyphenation_keeps_the_dictionarys_answers_for_a_catalogued_russian_witn
 
     first = run()
     assert first and list((tmp_path / ".edition-cache" / "hyphenation").glob("kollontai-ru.marshal"))
-    monkeypatch.setattr(hyphenation, "morph", lambda: pytest.fail("pymorphy3 asked"))
-    hyphenation._known_form.cache_clear()
+    monkeypatch.setattr(russian, "_known_form", lambda word: pytest.fail(f"pymorphy3 asked of {word}"))
+    assert run() == first
+
+
+def test_detect_reads_a_form_the_dictionary_has_as_a_word_and_keeps_the_answers(tmp_path, monkeypatch):
+    """A Russian reading that no ending of a frequent stem explains is a non-word to weigh («говорнт»: «говор»
+    and «нт»), unless pymorphy3's dictionary has it («побудителей»); a catalogued witness keeps the
+    dictionary's answers (.edition-cache/dictionary/): the next run decides the same without pymorphy3."""
+    from pipeline.context import Context, Resources
+    from pipeline.model import Witness
+    from pipeline.stages import detect
+    text = ("Он говорнт, что рабочие массы были главными побудителями революции, и мы это знаем. "
+            "Побудителей борьбы было много, а рабочий класс говорит сам за себя.\n")
+    w = Witness(id="kollontai-ru", file="k.txt", language="ru", work="k", role="original")
+
+    def run() -> list:
+        r = detect.run(text, Context(w, Resources(tmp_path), {}))
+        return [(text[e.start:e.end], e.after) for e in r.edits] + [(text[q.start:q.end], q.rule) for q in r.queries]
+
+    first = run()
+    flagged = {x[0] for x in first}
+    assert "говорнт" in flagged and "Побудителей" not in flagged, first
+    assert list((tmp_path / ".edition-cache" / "dictionary").glob("kollontai-ru.marshal"))
+    monkeypatch.setattr(russian, "_known_form", lambda word: pytest.fail(f"pymorphy3 asked of {word}"))
     assert run() == first
 
 

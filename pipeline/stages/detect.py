@@ -74,7 +74,7 @@ from pipeline.correct.spelling import is_old, old_forms
 from pipeline.heap import no_cyclic_gc
 from pipeline.lexicon import Lexicon, fold, recase
 from pipeline.model import Edit, Query, StageResult
-from pipeline.russian import nominative
+from pipeline.russian import KnownForms, dictionary_form, nominative
 from pipeline.stages import decode, stage
 from pipeline.stages.hyphenation import PREFIXES
 
@@ -561,8 +561,10 @@ def run(text: str, ctx: Context) -> StageResult:
     posterior of at least [detect] mend_posterior read as that word: a damaged stretch read jointly,
     one step). A weighing depends on the reading and its neighbours only: a
     reading met again between the same words in a window shares the first one's."""
-    with no_cyclic_gc():
-        return _run(text, ctx)
+    with no_cyclic_gc(), KnownForms.of(ctx) as forms:  # the dictionary's answers (Lexicon.derived), kept
+        result = _run(text, ctx)
+        forms.save()
+    return result
 
 
 def _run(text: str, ctx: Context) -> StageResult:
@@ -1780,6 +1782,11 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
         return ("glued", quote, 0.6, "a quotation mark glued between two words: a space lost")
     if not any(c.isdigit() for c in base) and lex.derived(base):
         return None  # an inflection or derivation of a known word ("профессионалистов", "polemicise")
+    if lex.language == "ru" and base.isalpha() and dictionary_form(base.lower()):
+        # a rare form of the dictionary («побудителей», «мешанного»): a real word, asked about where the
+        # context makes a near word likelier (the candidates of a non-word: «смешанного»), never fixed
+        cands = wt.candidates(base)
+        return ("realword", base, suffix, cands, ASK, z) if cands else None
     if _camel(base) and not any(c.isdigit() for c in base):
         split = _split_camel(base, lex)
         if split:

@@ -31,10 +31,9 @@ from functools import lru_cache
 from itertools import filterfalse
 from pathlib import Path
 
-from pipeline.cache import HeldMemo
 from pipeline.correct import prereform
 from pipeline.lexicon import shared
-from pipeline.russian import morph
+from pipeline.russian import KnownForms
 
 from pipeline.context import Context
 from pipeline.model import Edit, Query, StageResult
@@ -90,41 +89,13 @@ def zipf(word: str, lang: str) -> float:
 def _dictionary_word(word: str) -> bool:
     """Is a Russian word form in the OpenCorpora dictionary (not merely guessed)? From the witness's
     memo (_Known) where an earlier run kept the answer."""
-    memo = _Known.held
-    known = memo.read.get(word)
-    if known is None:
-        known = _known_form(word)
-    if memo.keeping:
-        memo.asked[word] = known
-    return known
+    return _Known.held.known(word)
 
 
-@lru_cache(maxsize=65536)
-def _known_form(word: str) -> bool:
-    return morph().word_is_known(word)
-
-
-class _Known(HeldMemo, kind="hyphenation"):
+class _Known(KnownForms, kind="hyphenation"):
     """pymorphy3's answers about the words a Russian witness's hyphens ask (a dozen or so), kept from
-    one run to the next (pipeline.cache.WordMemo: `.edition-cache/hyphenation/<witness id>.marshal`):
-    with them, and the grammar stage's memo, a run loads no pymorphy3 (0.045 s of CPU) to clean the
-    Russian original. Only the words this run asked are written again. Held while the stage runs
-    (pipeline.cache.HeldMemo: `_Known.held`, what _dictionary_word reads)."""
-
-    def hold(self, data: dict) -> None:
-        self.read: dict[str, bool] = dict(data.get("known", {}))
-        self.asked: dict[str, bool] = {}
-
-    @classmethod
-    def of(cls, ctx: Context) -> _Known:
-        """The witness's memo (a Russian one's: no other asks), the idle one for any other."""
-        if ctx.language != "ru":
-            return cls.idle
-        return cls(None if ctx.witness.origin == "file" else Path(ctx.resources.root), ctx.witness.id)
-
-    def save(self) -> None:
-        if self.memo.path is not None and self.asked != self.read:
-            self.memo.save({"known": self.asked})
+    one run to the next (`.edition-cache/hyphenation/<witness id>.marshal`): with them, and the grammar
+    stage's memo, a run loads no pymorphy3 (0.045 s of CPU) to clean the Russian original."""
 
 
 _FORM = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")

@@ -17,13 +17,13 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.synth.unseen import NOTE
 
 _WORD = regex.compile(r"\S+")
-_DAMAGEABLE = regex.compile(r"[a-z]{4,}")
-_GLUEABLE = regex.compile(r"[a-z]{2,}")
+_DAMAGEABLE = regex.compile(r"\p{Ll}{4,}")  # any script's small letters: Russian text is damaged as English is
+_GLUEABLE = regex.compile(r"\p{Ll}{2,}")
 
 
 def corrupt(paragraph: str, rng: random.Random, model, rate: float = 0.04):
     """(the damaged paragraph, [(start, end, original)] of each damaged place in it). A lower-case
-    word of four letters or more is damaged with probability `rate`: one confusion of the model
+    word of four letters or more (of any script) is damaged with probability `rate`: one confusion of the model
     (its letters on both sides, p >= 0.001), or, at the model's share of lost spaces, glued to
     the next word. `model`: the OCR model (pipeline.correct.model.shared())."""
     confusions = [c for c in model.data.confusions if c.meant.isalpha() and c.meant.islower()
