@@ -182,3 +182,28 @@ def test_a_stage_holds_its_witness_memo_only_while_it_runs_even_if_it_fails(tmp_
     monkeypatch.undo()
     grammar.run("Во-\nпервых, рабочих.\n", ctx)
     assert grammar._Memo.held is grammar._Memo.idle and (folder / "grammar" / "kollontai-ru.marshal").is_file()
+
+
+def test_two_russian_words_glued_are_asked_about_and_a_compound_is_not(tmp_path):
+    """A Russian reading no word is one edit from, made of two common words with the first of five letters or
+    more, is a lost space: a query with the split («смыслфилософии»); a compound whose first part is a short stem
+    («трудреспублика») is left."""
+    from pipeline.context import Context, Resources
+    from pipeline.model import Witness
+    from pipeline.stages import detect
+    text = ("Вот в чем смыслфилософии всей, и никто не знает иного пути. "
+            "Трудреспублика была создана в тот год, и рабочие массы приняли это.\n")
+    w = Witness(id="t", file="t.txt", language="ru", work="t", role="original", origin="file")
+    r = detect.run(text, Context(w, Resources(tmp_path), {}))
+    glued = {text[q.start:q.end]: q.suggestions for q in r.queries if q.rule == "detect.glued"}
+    assert glued == {"смыслфилософии": ["смысл философии"]}, glued
+    assert not r.edits
+
+
+def test_agreement_is_not_read_across_a_paragraph_break():
+    """An adjective that ends a paragraph and a noun that begins the next are not a phrase."""
+    from pipeline.stages import grammar
+    text = "Он был здоровенная\n\nВремя шло быстро, и своей классовый орган он не нашел.\n"
+    tokens = [(m.start(), m.end(), m.group()) for m in grammar.TOKEN.finditer(text)]
+    found = [q.text for q in grammar.check(text, tokens, grammar.load_grammar())]
+    assert found == ["своей"], found  # the query of a run of adjectives is its odd one

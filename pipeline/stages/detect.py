@@ -1803,6 +1803,10 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
         if capital:
             return ("name", [], 0.2, f"capitalised word unknown to the {lex.language} lexicon and the authority "
                                      f"(a name to add to rules/names.toml?)")
+        if lex.language == "ru" and not capital:
+            split = _split_glued(base, lex)  # English has its own: the space hypotheses (spaces.py)
+            if split:
+                return ("glued", [split], 0.6, f"two words glued together (a space lost): {split!r}")
         if lex.language == "ru" or len(base) >= 10:
             # a long or Russian word with no word one edit away is a rare valid form far more
             # often than damage («мелкособственническими», "trustification"): not worth a query
@@ -1930,6 +1934,20 @@ def _split_camel(w: str, lex: Lexicon) -> str | None:
             if len(b) >= 3 and b[1:].islower() and lex.zipf(a) >= 3.0 and lex.zipf(b) >= 3.0:
                 return f"{a} {b}"
     return None
+
+
+def _split_glued(w: str, lex: Lexicon, common: float = 3.0, left: int = 5, right: int = 3) -> str | None:
+    """«смыслфилософии» -> «смысл философии»: a Russian reading no word is one edit from, made of two common
+    words (zipf `common`), the split whose rarer part is commonest; None if there is none. The first word
+    has `left` letters or more: a compound's first part is a short stem that is often a word too
+    («трудреспублика», «уездкомы», «семимиллионный», «совреспублики»)."""
+    best, best_z = None, 0.0
+    for i in range(left, len(w) - right + 1):
+        a, b = w[:i], w[i:]
+        z = min(lex.zipf(a), lex.zipf(b)) - common
+        if z >= 0.0 and (best is None or z > best_z):
+            best, best_z = f"{a} {b}", z
+    return best
 
 
 def _glued_quote(w: str, lex: Lexicon) -> list[str] | None:

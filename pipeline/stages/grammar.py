@@ -48,7 +48,10 @@ class Preposition(BaseModel):
     words: list[str]
     cases: list[str]
     accs_words: list[str] = []
+    accs_numerals: bool = False
     plural_nomn: bool = False
+    vocative: bool = False
+    not_after: list[str] = []
     right: list[str] = []
     wrong: list[str] = []
 
@@ -67,6 +70,8 @@ class Agreement(BaseModel):
     quantity: list[str] = []
     governs: list[str] = []
     idioms: list[str] = []
+    not_noun: list[str] = []
+    alone: list[str] = []
     right: list[str] = []
     wrong: list[str] = []
 
@@ -274,10 +279,14 @@ def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Que
     quantity = set(g.agreement.quantity)
     governs = set(g.agreement.governs)
     idioms = {x.lower() for x in g.agreement.idioms}
+    not_noun = {x.lower() for x in g.agreement.not_noun}
+    alone = {x.lower() for x in g.agreement.alone}
     loc_preps = set(g.locative.prepositions)
     modifiers = set(g.genitive_modifiers)
     words = [analyse(_plain(t[2]).lower()) if t[2][:1].isalpha() and not t[2].isascii() else None for t in tokens]
-    joined = [i + 1 < len(tokens) and not text[tokens[i][1]:tokens[i + 1][0]].strip() for i in range(len(tokens))]
+    # two words are read together where only spaces part them, within one paragraph (a blank line ends it)
+    joined = [i + 1 < len(tokens) and not (gap := text[tokens[i][1]:tokens[i + 1][0]]).strip() and gap.count("\n") < 2
+              for i in range(len(tokens))]
     out: list[Query] = []
     seen: set[tuple[int, int]] = set()
 
@@ -295,7 +304,7 @@ def check(text: str, tokens: list[tuple[int, int, str]], g: Grammar) -> list[Que
             continue
         # a run of adjectives then a noun: check each adjective against the noun
         if _is_adj(wi) and not _lemma(wi) & skip_adj:
-            add(_agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms))
+            add(_agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms, not_noun, alone))
     for i, wi in enumerate(words):
         if _is_noun(wi) and wi.cases() <= PREPOSITIONAL_ONLY:
             add(_locative(text, tokens, words, i, loc_preps))
@@ -331,8 +340,12 @@ def _lemma(w: Word) -> set[str]:
     return {r.normal_form for r in w.readings}
 
 
-def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -> Query | None:
-    """Adjectives tokens[i..] then a noun: the adjective that agrees with nothing is queried."""
+def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms, not_noun=frozenset(),
+               alone=frozenset()) -> Query | None:
+    """Adjectives tokens[i..] then a noun: the adjective that agrees with nothing is queried. Not where
+    the words before the adjective make a set phrase with it (`idioms`: «один за другим», «что такое»),
+    where the noun begins a phrase that is no noun (`not_noun`: «друг друга»), nor where the adjective is
+    a plural that stands alone for people before a singular noun (`alone`: «всем» in «всем нужна работа»)."""
     if not _is_adj(words[i]) or (i > 0 and _is_adj(words[i - 1]) and joined[i - 1]):
         return None  # only from the first adjective of a run
     j = i
@@ -344,8 +357,12 @@ def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -
     if not _is_noun(noun) or len(tokens[j][2]) < 2:
         return None
     prev = tokens[i - 1][2].lower() if i > 0 and joined[i - 1] else ""
-    if i >= 2 and f"{tokens[i - 2][2]} {prev} {tokens[i][2]}".lower() in idioms:
-        return None  # «один за другим пункты»
+    if (i >= 2 and f"{tokens[i - 2][2]} {prev} {tokens[i][2]}".lower() in idioms) or (
+            prev and f"{prev} {tokens[i][2]}".lower() in idioms):
+        return None  # «один за другим пункты», «что такое свобода»
+    after = [tokens[k][2].lower() for k in range(j, min(j + 3, len(tokens))) if k == j or joined[k - 1]]
+    if " ".join(after[:2]) in not_noun or " ".join(after[:3]) in not_noun:
+        return None  # «противоположных друг другу»
     if prev in quantity or prev.isdigit() or (words[i - 1] is not None and joined[i - 1] and "NUMR" in words[i - 1].pos()):
         return None  # «два больших дома»: a numeral breaks agreement
     nouns = [r for r in noun.readings if r.pos == "NOUN" and r.case]
@@ -366,6 +383,8 @@ def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms) -
         return None  # nothing agrees: a different construction, not one misread ending
     odd = [x for x in adjs if not any(_agree(a, best) for a in words[x].readings if a.pos == "ADJF")]
     x = odd[0]
+    if best.number == "sing" and tokens[x][2].lower() in alone:
+        return None  # «всем девицам» is agreement; «всем» before a singular stands for people
     pronoun = any("Apro" in _grammeme_set(r) for r in words[x].readings)
     if not pronoun and (best.case in ("datv", "ablt") or _lemma(words[x]) & governs):
         return None  # «чуждый рабочему», «богатого научными ценностями»: the adjective's complement
@@ -431,6 +450,11 @@ def _describe(r: Reading) -> str:
 
 def _government(text, tokens, words, joined, i, prep, modifiers, quantity) -> Query | None:
     """The first declinable word after a preposition must be in a case it governs."""
+    k = i - 1
+    while k >= 0 and k >= i - 3 and joined[k]:  # the three words before it, in its clause
+        if tokens[k][2].lower() in prep.not_after:
+            return None  # «что за человек», «что ты за человек»: no preposition
+        k -= 1
     j = i + 1
     while j < len(tokens) and j <= i + 3:
         w = words[j]
@@ -439,6 +463,8 @@ def _government(text, tokens, words, joined, i, prep, modifiers, quantity) -> Qu
             return None
         if w.cases() & set(prep.cases) and low not in ("его", "ее", "её", "их"):
             return None
+        if prep.accs_numerals and "NUMR" in w.pos() and "accs" in w.cases():
+            return None  # «по восемь часов»: a number in the accusative
         if low in ("его", "ее", "её", "их") or low in quantity or w.pos() & {"ADVB", "PRCL", "COMP", "CONJ", "NUMR"}:
             if not joined[j]:
                 return None
@@ -466,6 +492,11 @@ def _government(text, tokens, words, joined, i, prep, modifiers, quantity) -> Qu
         return None  # «ко всякого рода свободам»: a genitive phrase before the governed noun
     if cases <= {"nomn"} and tokens[j][2][:1].isupper():
         return None  # a name or title in the nominative («в Правда» is the paper's name)
+    if prep.vocative and "nomn" in cases and text[tokens[j][1]:tokens[j][1] + 1] in (",", "!"):
+        return None  # «О люди!»: an address, no preposition
+    if "gent" in prep.cases and low[-1:] in ("у", "ю") and any(
+            r.case == "datv" and r.number == "sing" and r.gender == "masc" for r in w.readings):
+        return None  # the second genitive in «-у» («без умолку», «с размаху»), read as a dative
     s, e = tokens[i][0], tokens[j][1]
     forms = []
     for r in w.readings:
