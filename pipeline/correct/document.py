@@ -213,38 +213,44 @@ def habit_words(low: str, habits: dict[str, tuple[str, ...]], words, depth: int 
     (`DocumentEvidence.habits`) make of a lower-case reading, each confusion after the one before it
     ("thoro": "there", two of "o" printed for "e"); `learned` (printed group: meant groups), one of them
     besides ("intundod": "intended", the habit "o" for "e" and a learned "u" for "e"). `prefixes` (a mapping
-    whose keys are the beginnings of the words): a reading is pursued only while it can still become one.
-    `longest`: the longest printed group of the habits and `learned`."""
+    from each beginning of the words to the letters that may follow it): a reading is pursued only while
+    it can still become one. `longest`: the longest printed group of the habits and `learned`."""
     groups = [habits] if learned is None else [habits, learned]
     if longest is None:  # (the caller may give it, made once for every reading of a document)
         longest = max((len(p) for g in groups for p in g), default=0)
     out: set[str] = set()
-    # the letters a printed group begins with (of the habits alone, and of both): at a place whose letter
-    # begins none, nothing is made, nor is the beginning before it looked up (a later place's lookup says
-    # whether it can still become a word): most places of a real word
-    firsts = (frozenset(p[:1] for p in habits), frozenset(p[:1] for g in groups for p in g))
-    frontier = [(low, 0, False)]  # (reading so far, where it goes on, whether a learned confusion made it)
-    for _ in range(depth):
-        nxt = []
-        for s, start, used in frontier:
-            begins = firsts[0] if used or learned is None else firsts[1]
-            for i in range(start, len(s)):
-                if s[i] not in begins:
-                    continue
-                if prefixes is not None and prefixes.get(s[:i]) is None:
-                    break  # no word begins so: no confusion further on makes one
-                for b in range(1, min(longest, len(s) - i) + 1):
-                    seg = s[i:i + b]
-                    for n, g in enumerate(groups):
-                        if n and used:
-                            continue
-                        for m in g.get(seg, ()):
-                            j = i + len(m)
-                            v = s[:i] + m + s[i + b:]
-                            if prefixes is not None and prefixes.get(v[:j]) is None:
-                                continue
-                            nxt.append((v, j, used or bool(n)))
-                            if v != low and v in words:
-                                out.add(v)
-        frontier = nxt
+    n = len(low)
+    # the reading read left to right, a letter as printed or a printed group as a confusion makes it: what is
+    # made so far must begin a word (`prefixes`), so the search walks the words' beginnings, not every place
+    # of every reading a confusion makes (as breadth first, one confusion a step, it did: the same words)
+    # the reading's own beginnings that begin a word, looked up once (before its first confusion, what is made
+    # is one of them)
+    own = n
+    if prefixes is not None:
+        own = 0
+        while own < n and prefixes.get(low[:own + 1]) is not None:
+            own += 1
+    # the confusions that can begin at each place of the reading: (printed length, meant, whether learned)
+    subs = [[(b, m, bool(g_n)) for b in range(1, min(longest, n - pos) + 1) for g_n, g in enumerate(groups)
+             for m in g.get(low[pos:pos + b], ())] for pos in range(n)]
+    stack = [(0, "", 0, False)]  # (where the reading goes on, what is made of it so far, confusions, a learned one)
+    while stack:
+        pos, made, k, used = stack.pop()
+        if pos == n:
+            if k and made != low and made in words:
+                out.add(made)
+            continue
+        if k == 0:
+            if pos < own:
+                stack.append((pos + 1, low[:pos + 1], 0, used))
+        elif prefixes is None or low[pos] in prefixes.get(made):
+            stack.append((pos + 1, made + low[pos], k, used))
+        if k == depth:
+            continue
+        for b, m, learnt in subs[pos]:
+            if learnt and used:
+                continue
+            v = made + m
+            if prefixes is None or prefixes.get(v) is not None:
+                stack.append((pos + b, v, k + 1, used or learnt))
     return tuple(sorted(out))
