@@ -2,7 +2,7 @@
 
 `decode_bytes` turns a raw file into text (this decoded text is what every change-log
 offset refers to): UTF-8 with or without BOM, UTF-16 (with BOM), and the legacy codecs
-cp1251, KOI8-R and cp1252, detected by which gives the most plausible letters.
+cp1251, KOI8-R, cp866 (DOS) and cp1252, detected by which gives the most plausible letters.
 `read_witness` reads one witness of raw/witnesses.toml (pipeline.witnesses) that way.
 Bad input is an EditionError naming the file (and line).
 """
@@ -11,13 +11,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import regex
+
 from pipeline.errors import EditionError
 from pipeline.review import Decision, read_review
 from pipeline.tomlio import display_path
 from pipeline.witnesses import Corpus
 
-LEGACY = ("cp1251", "koi8_r", "cp1252")
+LEGACY = ("cp1251", "koi8_r", "cp866", "cp1252")
 _CYR = re.compile(r"[а-яё]", re.I)
+_SYMBOL = regex.compile(r"\p{S}")
+_SPACE = re.compile(r"\s")
 # Letters typical of mis-decoded Russian in each codec (KOI8-R read as cp1251 gives
 # lots of capitals in the middle of words, cp1251 read as cp1252 gives accented Latin).
 _COMMON_RU = set("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё ")
@@ -31,12 +35,16 @@ def _plausibility(text: str) -> float:
     if not letters:
         return 0.5
     lower = sum(c.islower() for c in letters) / len(letters)
+    # symbols among the visible characters: a wrong codec's box drawing and signs (KOI8-R's small letters
+    # read as cp866 are box drawing, leaving only its capitals as letters, and those look like prose)
+    visible = len(text) - len(_SPACE.findall(text))
+    symbols = len(_SYMBOL.findall(text)) / visible if visible else 0.0
     cyr = [c for c in letters if "\u0400" <= c <= "\u04ff"]
     if len(cyr) > len(letters) / 2:
         common = sum(c.lower() in _COMMON_RU for c in cyr) / len(cyr)
-        return lower * 0.5 + common * 0.5 + 0.1 - _mixed_script_share(text)
+        return lower * 0.5 + common * 0.5 + 0.1 - _mixed_script_share(text) - symbols
     ascii_share = sum(c.isascii() for c in letters) / len(letters)
-    return lower * 0.5 + ascii_share * 0.5 - _mixed_script_share(text)
+    return lower * 0.5 + ascii_share * 0.5 - _mixed_script_share(text) - symbols
 
 
 def _mixed_script_share(text: str) -> float:
@@ -84,7 +92,7 @@ def decode_bytes(data: bytes, shown: str, declared: str = "auto") -> tuple[str, 
         return text, declared
     guess = _guess(data, shown)
     if guess is None:
-        raise EditionError(shown, "binary file or unknown encoding (not UTF-8, UTF-16, cp1251, KOI8-R or cp1252)")
+        raise EditionError(shown, "binary file or unknown encoding (not UTF-8, UTF-16, cp1251, KOI8-R, cp866 or cp1252)")
     text, codec = guess
     _refuse_binary(text, shown)
     if not text.strip():

@@ -56,7 +56,7 @@ def test_wrong_encoding_declared(tmp_path, codec):
     assert_nothing_written(root)
 
 
-@pytest.mark.parametrize("codec", ["cp1251", "koi8_r", "utf-16", "utf-8-sig"])
+@pytest.mark.parametrize("codec", ["cp1251", "koi8_r", "cp866", "utf-16", "utf-8-sig"])
 def test_encoding_detected_when_auto(tmp_path, codec):
     root = make_project(tmp_path, {"w.txt": RU.encode(codec)}, TOML.format(lang="ru", enc="auto"))
     proc = edition(root, "clean", "w", "--quiet")

@@ -275,7 +275,7 @@ def test_changes_jsonl_fields(cleaned):
 
 def test_decode_detects_legacy_encodings():
     text = "Что такое рабочая оппозиция? Надо ли в интересах нашей партии"
-    for codec in ("cp1251", "koi8_r"):
+    for codec in ("cp1251", "koi8_r", "cp866"):  # cp866: DOS; its box drawing is what KOI8-R's small letters become
         assert decode_bytes(text.encode(codec), "x.txt") == (text, codec)
     assert decode_bytes(text.encode("utf-16"), "x.txt")[0] == text
     assert decode_bytes("naïve café".encode("cp1252"), "x.txt") == ("naïve café", "cp1252")
