@@ -355,6 +355,11 @@ class _Witness:
         # "революціонной", "рабочихъ")
         self.old = old_forms(self.vocab, self.lex) if ctx.language == "en" else \
             _prereform_forms(text, self.vocab, self.lex, st) if ctx.language == "ru" else frozenset()
+        # a Russian print that spells with «ё» (one word in a thousand or more, five at least): there «её» and
+        # «ее», «всё» and «все» are its spelling, not misreadings of each other; a print without it («ее»
+        # throughout) may still show a stray «ё» that OCR made
+        yo = sum(n for w, n in self.vocab.items() if "ё" in w) if ctx.language == "ru" else 0
+        self.prints_yo = yo >= max(YO_WORDS, sum(self.vocab.values()) / 1000)
         self.cands: dict[str, dict[str, float]] = {}
         self.own: dict[str, list[str]] | None = None
         self.realword: dict[str, tuple | list[tuple[str, float]]] = {}
@@ -455,6 +460,8 @@ class _Witness:
             if likely is not None:
                 vocab, known = self.vocab, st.witness_known
                 found = [f for f, sure in zip(found, likely) if sure or vocab.get(f[0], 0) >= known]
+            if self.prints_yo:
+                found = _not_yo_spellings(low, found)
             v = self.realword[low] = found
         return v
 
@@ -1786,6 +1793,7 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
         # a rare form of the dictionary («побудителей», «мешанного»): a real word, asked about where the
         # context makes a near word likelier (the candidates of a non-word: «смешанного»), never fixed
         cands = wt.candidates(base)
+        cands = dict(_not_yo_spellings(base.lower(), cands.items())) if wt.prints_yo else cands
         return ("realword", base, suffix, cands, ASK, z) if cands else None
     if _camel(base) and not any(c.isdigit() for c in base):
         split = _split_camel(base, lex)
@@ -1934,6 +1942,16 @@ def _split_camel(w: str, lex: Lexicon) -> str | None:
             if len(b) >= 3 and b[1:].islower() and lex.zipf(a) >= 3.0 and lex.zipf(b) >= 3.0:
                 return f"{a} {b}"
     return None
+
+
+YO_WORDS = 5  # a Russian witness with this many words in «ё» (and one in a thousand) spells with it
+
+
+def _not_yo_spellings(low: str, found):
+    """The (word, cost) pairs but those that differ from the reading only in «ё» and «е» («её» and «ее», «всё»
+    and «все»): the same word in the print's spelling, not a misreading of the other."""
+    plain = low.replace("ё", "е")
+    return [f for f in found if f[0].lower().replace("ё", "е") != plain]
 
 
 def _split_glued(w: str, lex: Lexicon, common: float = 3.0, left: int = 5, right: int = 3) -> str | None:
