@@ -164,6 +164,14 @@ class Settings:
     # a repeated word the OCR model makes likelier a misreading of a word the witness prints as often is no
     # evidence for itself in the context model (_own_misreadings)
     own_misreadings: bool = True
+    # Russian: a reading no word is one edit from, made of two words at least this frequent, the first of at
+    # least `glued_left` letters, is asked about as two words glued (a compound's first part is a short stem
+    # that is often a word too: «трудреспублика», «уездкомы»)
+    glued_zipf: float = 3.0
+    glued_left: int = 5
+    # Russian: a print with this many words in «ё» per thousand (and 5 at least) spells with it: its «её» is
+    # never asked to become «ее»
+    yo_per_thousand: float = 1.0
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -359,7 +367,7 @@ class _Witness:
         # «ее», «всё» and «все» are its spelling, not misreadings of each other; a print without it («ее»
         # throughout) may still show a stray «ё» that OCR made
         yo = sum(n for w, n in self.vocab.items() if "ё" in w) if ctx.language == "ru" else 0
-        self.prints_yo = yo >= max(YO_WORDS, sum(self.vocab.values()) / 1000)
+        self.prints_yo = yo >= max(YO_WORDS, st.yo_per_thousand * sum(self.vocab.values()) / 1000)
         self.cands: dict[str, dict[str, float]] = {}
         self.own: dict[str, list[str]] | None = None
         self.realword: dict[str, tuple | list[tuple[str, float]]] = {}
@@ -1812,7 +1820,7 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
             return ("name", [], 0.2, f"capitalised word unknown to the {lex.language} lexicon and the authority "
                                      f"(a name to add to rules/names.toml?)")
         if lex.language == "ru" and not capital:
-            split = _split_glued(base, lex)  # English has its own: the space hypotheses (spaces.py)
+            split = _split_glued(base, lex, st.glued_zipf, st.glued_left)  # English: the space hypotheses
             if split:
                 return ("glued", [split], 0.6, f"two words glued together (a space lost): {split!r}")
         if lex.language == "ru" or len(base) >= 10:
@@ -1944,7 +1952,7 @@ def _split_camel(w: str, lex: Lexicon) -> str | None:
     return None
 
 
-YO_WORDS = 5  # a Russian witness with this many words in «ё» (and one in a thousand) spells with it
+YO_WORDS = 5  # a Russian witness with this many words in «ё» at least (and [detect] yo_per_thousand) spells with it
 
 
 def _not_yo_spellings(low: str, found):
