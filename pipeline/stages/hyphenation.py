@@ -29,7 +29,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import filterfalse
-from pathlib import Path
 
 from pipeline.correct import prereform
 from pipeline.lexicon import shared
