@@ -1151,7 +1151,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
     post, assoc, cands = weighed
     best, p = post[0]
     if best == "":
-        if kind != "nonword":
+        if kind != "nonword" or protected == ASK:  # (ASK: a dictionary's rare form, asked only where outranked)
             return
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
     # a capitalised word read for one the witness writes capitalised keeps its capital ("Hay": "Bay"), and so
@@ -1160,7 +1160,7 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
         base[:1].isupper() and _initial(wt.text, m.start())) else (lambda h: _recased(base, h, wt, ctx))
     shown = [case(h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
-    why = _Why((kind, z, shown[0], p, keep))
+    why = _Why(("rare" if kind == "nonword" and protected == ASK else kind, z, shown[0], p, keep))
     # automatic only where the evidence is of the right kind: no lost space (the print may have
     # had it: "asmuch"); a real word replaced in English only (its calibrated probability weighs how
     # much the neighbours, not mere frequency, speak for the other word: "foes" stays, "fees" is only
@@ -1253,7 +1253,8 @@ class _Why(tuple):
 
     def __str__(self) -> str:
         kind, z, shown, p, keep = self
-        how = "a non-word" if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here"
+        how = ("a rare form (in the dictionary, not the word list)" if kind == "rare" else "a non-word"
+               if kind == "nonword" else f"a word (zipf {z:.1f}) unlikely here")
         return (f"{how}; {shown!r} is likelier from the OCR error model and the context "
                 f"(P {p:.3f}, reading as printed {keep:.3f})")
 
@@ -1798,11 +1799,12 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     if not any(c.isdigit() for c in base) and lex.derived(base):
         return None  # an inflection or derivation of a known word ("профессионалистов", "polemicise")
     if lex.language == "ru" and base.isalpha() and dictionary_form(base.lower()):
-        # a rare form of the dictionary («побудителей», «мешанного»): a real word, asked about where the
-        # context makes a near word likelier (the candidates of a non-word: «смешанного»), never fixed
+        # a rare form of the dictionary («побудителей», «мешанного»): weighed as a word the lexicon lacks, but
+        # asked about only where a near word is likelier than it (ASK: «смешанного» beside the witness's own
+        # «смешанного состава»), never fixed
         cands = wt.candidates(base)
         cands = dict(_not_yo_spellings(base.lower(), cands.items())) if wt.prints_yo else cands
-        return ("realword", base, suffix, cands, ASK, z) if cands else None
+        return ("nonword", base, suffix, cands, ASK, z) if cands else None
     if _camel(base) and not any(c.isdigit() for c in base):
         split = _split_camel(base, lex)
         if split:
