@@ -69,8 +69,9 @@ class KnownForms(HeldMemo, kind="dictionary"):
     the witness a stage is cleaning, kept from one run to the next (pipeline.cache.WordMemo:
     `.edition-cache/<kind>/<witness id>.marshal`): with the answers kept, a run loads no pymorphy3
     (0.36 s) to ask again. Only the words this run asked are written again. Held while the stage runs
-    (pipeline.cache.HeldMemo): this kind by detect (what `Lexicon.derived` asks of a Russian reading no
-    ending explains), a subclass of its own kind by another stage (hyphenation's)."""
+    (pipeline.cache.HeldMemo): this kind by detect (`dictionary_form`: what _judge asks of a Russian reading
+    no ending explains, and the pre-1918 spelling's modern forms), a subclass of its own kind by another
+    stage (hyphenation's)."""
 
     def hold(self, data: dict) -> None:
         self.read: dict[str, bool] = dict(data.get("known", {}))

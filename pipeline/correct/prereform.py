@@ -100,5 +100,5 @@ def modern(word: str) -> str:
 
 
 def _dictionary_word(low: str) -> bool:
-    from pipeline.russian import morph
-    return morph().word_is_known(low)
+    from pipeline.russian import dictionary_form  # (the dictionary's answers, cached and kept as detect's)
+    return dictionary_form(low)

@@ -576,7 +576,7 @@ def run(text: str, ctx: Context) -> StageResult:
     posterior of at least [detect] mend_posterior read as that word: a damaged stretch read jointly,
     one step). A weighing depends on the reading and its neighbours only: a
     reading met again between the same words in a window shares the first one's."""
-    with no_cyclic_gc(), KnownForms.of(ctx) as forms:  # the dictionary's answers (Lexicon.derived), kept
+    with no_cyclic_gc(), KnownForms.of(ctx) as forms:  # the dictionary's answers (_judge's rare forms), kept
         result = _run(text, ctx)
         forms.save()
     return result
@@ -1821,7 +1821,7 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
         if capital:
             return ("name", [], 0.2, f"capitalised word unknown to the {lex.language} lexicon and the authority "
                                      f"(a name to add to rules/names.toml?)")
-        if lex.language == "ru" and not capital:
+        if lex.language == "ru":
             split = _split_glued(base, lex, st.glued_zipf, st.glued_left)  # English: the space hypotheses
             if split:
                 return ("glued", [split], 0.6, f"two words glued together (a space lost): {split!r}")
@@ -1964,7 +1964,7 @@ def _not_yo_spellings(low: str, found):
     return [f for f in found if f[0].lower().replace("ё", "е") != plain]
 
 
-def _split_glued(w: str, lex: Lexicon, common: float = 3.0, left: int = 5, right: int = 3) -> str | None:
+def _split_glued(w: str, lex: Lexicon, common: float, left: int, right: int = 3) -> str | None:
     """«смыслфилософии» -> «смысл философии»: a Russian reading no word is one edit from, made of two common
     words (zipf `common`), the split whose rarer part is commonest; None if there is none. The first word
     has `left` letters or more: a compound's first part is a short stem that is often a word too

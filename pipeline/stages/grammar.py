@@ -340,8 +340,7 @@ def _lemma(w: Word) -> set[str]:
     return {r.normal_form for r in w.readings}
 
 
-def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms, not_noun=frozenset(),
-               alone=frozenset()) -> Query | None:
+def _agreement(text, tokens, words, joined, i, gov, quantity, governs, idioms, not_noun, alone) -> Query | None:
     """Adjectives tokens[i..] then a noun: the adjective that agrees with nothing is queried. Not where
     the words before the adjective make a set phrase with it (`idioms`: «один за другим», «что такое»),
     where the noun begins a phrase that is no noun (`not_noun`: «друг друга»), nor where the adjective is
