@@ -386,7 +386,9 @@ def _straight_quote_spaces(text: str, is_word: Callable[..., bool]) -> list[tupl
         if quotes and len(quotes) % 2 == 0:
             for i, q in enumerate(quotes):
                 closing = i % 2 == 1
-                if closing and q + 1 < len(para) and para[q + 1].isalpha() and para[q - 1:q].strip():
+                # (after a dash or a bracket a quote opens, whatever the count says: 'a sign, with—"no suicides')
+                if closing and q + 1 < len(para) and para[q + 1].isalpha() and para[q - 1:q].strip() \
+                        and para[q - 1] not in "—–-([":
                     out.append((pos + q + 1, pos + q + 1, " ", f"closing quote glued to the next word: {para[max(0, q - 12):q + 12]!r}"))
                 if not closing and q > 0 and para[q - 1].isalpha() and para[q + 1:q + 2].isalpha() \
                         and len(_word_before(para, q)) > 1 and is_word(_word_before(para, q), 3.0):  # not in OCR garbage
