@@ -1033,3 +1033,39 @@ def test_a_piece_beside_a_garbled_one_the_document_surely_reads_is_weighed(resou
     assert detect._piece_of_word(wt, a, a + 5, "house")
     wt.repaired["boardlng"] = "boarding"
     assert not detect._piece_of_word(wt, a, a + 5, "house")
+
+
+# real sentences of a print nobody here wrote (Moby-Dick, 1851): its dialect and old forms are no misreadings
+MOBY_SENTENCES = (
+    '"May be not," taking out a stick and whittling a toothpick, "but I rayther guess you\'ll be done brown if that ere harpooneer hears you a slanderin\' his head.',
+    '"Ever since young Stiggs coming from that unfort\'nt v\'y\'ge of his, when he was gone four years and a half, with only three barrels of ile, was found dead in my first floor back, with his harpoon in his side; ever since then I allow no boarders to take sich dangerous weepons in their rooms at night.',
+    'But come closer, Starbuck; thou requirest a little lower layer.',
+    'For the whale is indeed wrapt up in his blubber as in a real blanket or counterpane; or, still better, an Indian poncho slipt over his head, and skirting his extremity.',
+    'And in the present instance, all this was heightened by the sight of the two officers of the strange ship, leaning over the side, by the perpendicular ladder of nailed cleets there, and swinging towards him a pair of tastefully-ornamented man-ropes; for at first they did not seem to bethink them that a one-legged man must be too much of a cripple to use their sea bannisters.',
+    'And now poor Stubb goes to bed upon a mattrass that is all too soft; would it were stuffed with brushwood!',
+)
+
+
+def test_a_clean_print_s_fixes_are_queries_where_too_few_to_trust(resources):
+    """A print too clean for its fixes to be trusted ([detect] clean_print_false_rate): its few would-be fixes are
+    as likely its own words as misreadings ("weepons", a landlady's speech in Moby-Dick), so each is a query with
+    the fix as its suggestion, never a change. A noisy newspaper page (Overproof dev set) has fixes enough: the
+    same fixes with the gate as without it."""
+    text = "\n".join(MOBY_SENTENCES) + "\n"
+    fixed = detect.run(text, en_context(resources, clean_print_false_rate=0.0))
+    assert ("weepons", "weapons") in {(text[e.start:e.end], e.after) for e in fixed.edits}
+    gated = detect.run(text, en_context(resources))
+    assert gated.edits == []
+    asked = [q for q in gated.queries if "weepons" in q.text]
+    assert asked and any("weapons" in s for s in asked[0].suggestions)
+    page = _smh_page("smh_13569000.txt")
+    before = detect.run(page, en_context(resources, clean_print_false_rate=0.0)).edits
+    assert len(before) > 5 and detect.run(page, en_context(resources)).edits == before
+    # the count: 5.5 fixes per 1,000 words at 0.11 false fixes per 1,000 and 98 % to be right
+    st = detect.Settings(clean_print_false_rate=0.00011, clean_print_precision=0.98)
+    from pipeline.model import Edit
+    five = [Edit(i * 10, i * 10 + 3, "the", "detect.nonword", "scanno", 0.99, "n") for i in range(5)]
+    queries: list = []
+    assert detect._clean_print(five, queries, 1000, "tbe " * 2500, st) == [] and len(queries) == 5
+    six = five + [Edit(60, 63, "the", "detect.nonword", "scanno", 0.99, "n")]
+    assert detect._clean_print(six, [], 1000, "tbe " * 2500, st) == six

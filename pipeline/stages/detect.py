@@ -172,6 +172,12 @@ class Settings:
     # Russian: a print with this many words in «ё» per thousand (and 5 at least) spells with it: its «её» is
     # never asked to become «ее»
     yo_per_thousand: float = 1.0
+    # a print's automatic fixes (of these rules) are made only where they are so many that, at this rate of false
+    # fixes per word (what detect fixes in proofread text: a print's own rare words), at least `clean_print_precision`
+    # of them are expected right; else each is a query (0: no such gate)
+    clean_print_false_rate: float = 0.0
+    clean_print_precision: float = 0.98
+    clean_print_rules: tuple = ("detect.nonword", "detect.realword", "detect.split", "detect.glued")
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -687,6 +693,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     _stretches(wt, queries, found)
     if ctx.language == "en" and st.garble:
         _garbled(wt, st, ctx, edits, queries)
+    edits = _clean_print(edits, queries, words, text, st)
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
         queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
@@ -698,6 +705,29 @@ def _run(text: str, ctx: Context) -> StageResult:
             q.reason = str(q.reason)
     wt.release()
     return StageResult(edits, queries)
+
+
+def _clean_print(edits: list, queries: list, words: int, text: str, st: Settings) -> list:
+    """The automatic fixes, or none where the print is too clean for them: then each fix of [detect]
+    clean_print_rules is a query with the fix as its suggestion. Proofread text gets fixes too, about [detect]
+    clean_print_false_rate per word (its own rare words, dialect and old forms: "rayther", "slipt", "mattrass"),
+    whatever its noise; where the fixes are so few that those would be more than 1 - clean_print_precision of
+    them, they are as likely the print's words as its misreadings (the calibration's precision was measured on
+    the dev sets' OCR, where misreadings are many). Counted over the whole witness: its own evidence."""
+    rate = st.clean_print_false_rate
+    if rate <= 0 or not edits:
+        return edits
+    rules = set(st.clean_print_rules)
+    fixes = [e for e in edits if e.rule in rules]
+    need = rate * words / (1.0 - st.clean_print_precision)
+    if not fixes or len(fixes) >= need:
+        return edits
+    why = (f"not changed: {len(fixes)} automatic fixes in {words} words are too few for this print's own rare "
+           f"words not to be among them (proofread text gets {rate * 1000:.2f} per 1,000 words)")
+    for e in fixes:
+        queries.append(Query(e.start, e.end, text[e.start:e.end], [e.after], e.confidence, f"{e.note}; {why}",
+                             rule=e.rule))
+    return [e for e in edits if e.rule not in rules]
 
 
 # detect keeps only the queries the budget may keep (_Bounded); False: every query (the tests compare)
