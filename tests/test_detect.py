@@ -1047,7 +1047,7 @@ MOBY_SENTENCES = (
 
 
 def test_a_clean_print_s_fixes_are_queries_where_too_few_to_trust(resources):
-    """A print too clean for its fixes to be trusted ([detect] clean_print_false_rate): its few would-be fixes are
+    """A print too clean for its fixes to be trusted ([detect] clean_print_*): its few would-be fixes are
     as likely its own words as misreadings ("weepons", a landlady's speech in Moby-Dick), so each is a query with
     the fix as its suggestion, never a change. A noisy newspaper page (Overproof dev set) has fixes enough: the
     same fixes with the gate as without it."""
@@ -1061,11 +1061,15 @@ def test_a_clean_print_s_fixes_are_queries_where_too_few_to_trust(resources):
     page = _smh_page("smh_13569000.txt")
     before = detect.run(page, en_context(resources, clean_print_false_rate=0.0)).edits
     assert len(before) > 5 and detect.run(page, en_context(resources)).edits == before
-    # the count: 5.5 fixes per 1,000 words at 0.11 false fixes per 1,000 and 98 % to be right
-    st = detect.Settings(clean_print_false_rate=0.00011, clean_print_precision=0.98)
+    # the count: false fixes expected at 0.11 per 1,000 words, or 1.1 % of the words the lexicon lacks with no
+    # likelier word near, the lesser; 98 % of the fixes are to be right
+    st = detect.Settings(clean_print_false_rate=0.00011, clean_print_unknown_rate=0.011, clean_print_precision=0.98)
     from pipeline.model import Edit
-    five = [Edit(i * 10, i * 10 + 3, "the", "detect.nonword", "scanno", 0.99, "n") for i in range(5)]
+    fixes = [Edit(i * 10, i * 10 + 3, "the", "detect.nonword", "scanno", 0.99, "n") for i in range(6)]
     queries: list = []
-    assert detect._clean_print(five, queries, 1000, "tbe " * 2500, st) == [] and len(queries) == 5
-    six = five + [Edit(60, 63, "the", "detect.nonword", "scanno", 0.99, "n")]
-    assert detect._clean_print(six, [], 1000, "tbe " * 2500, st) == six
+    # 1,000 words, 1,000 of them unknown: 0.11 expected; 5 fixes are too few (0.1 wrong allowed), 6 enough
+    assert detect._clean_print(fixes[:5], queries, 1000, 1000, "tbe " * 2500, st) == [] and len(queries) == 5
+    assert detect._clean_print(fixes, [], 1000, 1000, "tbe " * 2500, st) == fixes
+    # ... 5 unknown (a modern print nearly every word of which the lexicon knows): 0.055; 2 too few, 3 enough
+    assert detect._clean_print(fixes[:2], [], 1000, 5, "tbe " * 2500, st) == []
+    assert detect._clean_print(fixes[:3], [], 1000, 5, "tbe " * 2500, st) == fixes[:3]

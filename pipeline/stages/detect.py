@@ -176,6 +176,8 @@ class Settings:
     # fixes per word (what detect fixes in proofread text: a print's own rare words), at least `clean_print_precision`
     # of them are expected right; else each is a query (0: no such gate)
     clean_print_false_rate: float = 0.0
+    # ... at this rate per word the lexicon lacks that no likelier word is near, where that is fewer (0: not so)
+    clean_print_unknown_rate: float = 0.0
     clean_print_precision: float = 0.98
     clean_print_rules: tuple = ("detect.nonword", "detect.realword", "detect.split", "detect.glued")
 
@@ -653,6 +655,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     again: dict[tuple, tuple | None] = {}  # the weighings with adapted candidates, for passes (2) and (3)
     mended: dict[int, str] = {}
     misreads = 0  # the places of sure non-word misreadings: how often this document misreads a word
+    likely = 0  # ... and of non-words another word is likelier than not (_clean_print: the rest may be the print's)
     for n, i, verdict, post in _final_weighings(weighed, flags, memo, wt, st, evidence, *_kept(weighings, again)):
         if post is None:
             acts[n] = 1
@@ -661,6 +664,7 @@ def _run(text: str, ctx: Context) -> StageResult:
         if verdict[4] == ASK:  # a doubt only: no evidence of the document's misreadings, nor a mended neighbour
             acts[n] = best != ""
             continue
+        likely += verdict[0] == "nonword" and best != "" and p >= 0.5
         if best and p >= st.mend_posterior and " " not in best and len(mended) < REPAIRED_MOST:
             mended[i] = best
         evidence.place(verdict[1], best or None, p >= SURE)
@@ -693,7 +697,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     _stretches(wt, queries, found)
     if ctx.language == "en" and st.garble:
         _garbled(wt, st, ctx, edits, queries)
-    edits = _clean_print(edits, queries, words, text, st)
+    edits = _clean_print(edits, queries, words, wt.damage() * sum(wt.vocab.values()) - likely, text, st)
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
         queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
@@ -707,23 +711,28 @@ def _run(text: str, ctx: Context) -> StageResult:
     return StageResult(edits, queries)
 
 
-def _clean_print(edits: list, queries: list, words: int, text: str, st: Settings) -> list:
+def _clean_print(edits: list, queries: list, words: int, unknown: float, text: str, st: Settings) -> list:
     """The automatic fixes, or none where the print is too clean for them: then each fix of [detect]
-    clean_print_rules is a query with the fix as its suggestion. Proofread text gets fixes too, about [detect]
-    clean_print_false_rate per word (its own rare words, dialect and old forms: "rayther", "slipt", "mattrass"),
-    whatever its noise; where the fixes are so few that those would be more than 1 - clean_print_precision of
-    them, they are as likely the print's words as its misreadings (the calibration's precision was measured on
-    the dev sets' OCR, where misreadings are many). Counted over the whole witness: its own evidence."""
+    clean_print_rules is a query with the fix as its suggestion. Proofread text gets fixes too: of its words the
+    lexicon lacks, no likelier word near (`unknown`: rare words, names, dialect, old forms), about [detect]
+    clean_print_unknown_rate are "fixed" ("rayther", "slipt", "mattrass"), and at most about
+    clean_print_false_rate of all its words. Where the fixes are so few that those would be more than
+    1 - clean_print_precision of them, they are as likely the print's words as its misreadings (the
+    calibration's precision was measured on the dev sets' OCR, where misreadings are many). A noisy page's
+    garbles no word is near count as its own words here: the rate per word bounds them. Counted over the whole
+    witness: its own evidence."""
     rate = st.clean_print_false_rate
     if rate <= 0 or not edits:
         return edits
     rules = set(st.clean_print_rules)
     fixes = [e for e in edits if e.rule in rules]
-    need = rate * words / (1.0 - st.clean_print_precision)
-    if not fixes or len(fixes) >= need:
+    false = rate * words
+    if st.clean_print_unknown_rate > 0:
+        false = min(false, st.clean_print_unknown_rate * max(0.0, unknown))
+    if not fixes or len(fixes) * (1.0 - st.clean_print_precision) >= false:
         return edits
     why = (f"not changed: {len(fixes)} automatic fixes in {words} words are too few for this print's own rare "
-           f"words not to be among them (proofread text gets {rate * 1000:.2f} per 1,000 words)")
+           f"words not to be among them (about {false:.1f} would be)")
     for e in fixes:
         queries.append(Query(e.start, e.end, text[e.start:e.end], [e.after], e.confidence, f"{e.note}; {why}",
                              rule=e.rule))
