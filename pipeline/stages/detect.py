@@ -180,6 +180,7 @@ class Settings:
     clean_print_unknown_rate: float = 0.0
     clean_print_precision: float = 0.98
     clean_print_rules: tuple = ("detect.nonword", "detect.realword", "detect.split", "detect.glued")
+    clean_print_languages: tuple = ("en",)  # ... in the languages whose proofread text measured those rates
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -697,7 +698,8 @@ def _run(text: str, ctx: Context) -> StageResult:
     _stretches(wt, queries, found)
     if ctx.language == "en" and st.garble:
         _garbled(wt, st, ctx, edits, queries)
-    edits = _clean_print(edits, queries, words, wt.damage() * sum(wt.vocab.values()) - likely, text, st)
+    if ctx.language in st.clean_print_languages:
+        edits = _clean_print(edits, queries, words, wt.damage() * sum(wt.vocab.values()) - likely, text, st)
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
         queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
