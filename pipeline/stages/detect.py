@@ -179,7 +179,8 @@ class Settings:
     # ... at this rate per word the lexicon lacks that no likelier word is near, where that is fewer (0: not so)
     clean_print_unknown_rate: float = 0.0
     clean_print_precision: float = 0.98
-    clean_print_rules: tuple = ("detect.nonword", "detect.realword", "detect.split", "detect.glued")
+    clean_print_rules: tuple = ("detect.nonword", "detect.realword", "detect.split", "detect.glued", "detect.case",
+                                "detect.digit")
     clean_print_languages: tuple = ("en",)  # ... in the languages whose proofread text measured those rates
 
     @classmethod
