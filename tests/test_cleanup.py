@@ -335,18 +335,14 @@ def test_a_query_a_later_stage_settled_is_dropped(cleaned):
     assert [q for q in c.queries if q.rule == "hyphen.uncertain"]  # the other hyphen query stays
 
 
-def test_a_print_s_own_compounds_and_opening_quotes_are_kept(resources):
-    """Two of the generic stages' false changes on a clean print nobody here wrote (Moby-Dick, 1851): a
-    hyphen whose right part is an inflection of a word ("pinnings", "pinning"s) is the print's compound,
-    not the remnant of a reflow, and a straight quote after a dash opens a quotation, even where the
-    paragraph's count of quotes makes it the second of a pair."""
+def test_a_straight_quote_after_a_dash_opens(resources):
+    """A false change of spacing on a clean print nobody here wrote (Moby-Dick, 1851): a straight quote after
+    a dash opens a quotation, even where the paragraph's count of quotes makes it the second of a pair."""
     from pipeline.model import Witness
     w = Witness(id="scan", file="scan.txt", language="en", work="scan", role="original", origin="file")
-    text = ("the rafters, ridge-pole, sleepers, and under-pinnings, making up the frame-work of leviathan.\n\n"
-            '"Go to Snarles the Painter, and tell him to paint me a sign, with—"no suicides permitted '
+    text = ('"Go to Snarles the Painter, and tell him to paint me a sign, with—"no suicides permitted '
             'here, and no smoking in the parlor;" and so on."\n')
-    out = clean_witness(text, w, resources).text
-    assert "under-pinnings" in out and "ridge-pole" in out and "frame-work" in out
-    assert 'with—"no suicides' in out
-    # ... while a reflow's fragment is still joined ("geneous" is no word nor any word's form)
-    assert "homogeneous" in clean_witness("a homo-geneous mass of small particles in the river.\n", w, resources).text
+    assert 'with—"no suicides' in clean_witness(text, w, resources).text
+    # ... while a closing quote glued to the next word is still spaced
+    glued = "He said \"the Workers' Opposition\"and the rest went home early that night.\n"
+    assert 'Opposition" and the' in clean_witness(glued, w, resources).text

@@ -391,10 +391,7 @@ def _run(text: str, ctx: Context) -> StageResult:
             continue
         left, right = words
         joined = (left + right).lower()
-        # ... or a word's inflection the list lacks ("under-pinnings": "pinnings" is "pinning"s, a compound
-        # as printed; a reflow's fragment, "homo-geneous", is none)
-        right_is_word = zipf(right.lower(), lang) >= 1.0 or vocab.get(right.lower(), 0) > 0 \
-            or shared(lang).derived(right.lower()) is not None
+        right_is_word = zipf(right.lower(), lang) >= 1.0 or vocab.get(right.lower(), 0) > 0
         if right_is_word:
             continue
         joined_is_word = zipf(joined, lang) >= 2.5 or vocab.get(joined, 0) > 0
