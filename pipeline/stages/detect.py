@@ -734,8 +734,8 @@ def _clean_print(edits: list, queries: list, words: int, unknown: float, text: s
         false = min(false, st.clean_print_unknown_rate * max(0.0, unknown))
     if not fixes or len(fixes) * (1.0 - st.clean_print_precision) >= false:
         return edits
-    why = (f"not changed: {len(fixes)} automatic fixes in {words} words are too few for this print's own rare "
-           f"words not to be among them (about {false:.1f} would be)")
+    why = (f"not changed: {len(fixes)} fixes in {words} words are too few to trust, where a print this clean "
+           f"gets about {false:.1f} false ones from its own rare words")
     for e in fixes:
         queries.append(Query(e.start, e.end, text[e.start:e.end], [e.after], e.confidence, f"{e.note}; {why}",
                              rule=e.rule))
