@@ -15,11 +15,16 @@ rebuilt exactly, WER.
     .venv/bin/python benchmarks/layout_bench.py --seeds 2 --json
     .venv/bin/python benchmarks/layout_bench.py --speed        # the stage's CPU time on the corpus
     .venv/bin/python benchmarks/layout_bench.py --langs en --noise 0.06 --all-stages   # re-typeset and OCR-damaged
+    .venv/bin/python benchmarks/layout_bench.py --langs ru --text some_clean_book.txt   # any clean text instead
+
+`--text`: clean texts nobody here wrote instead of the corpus's (a paragraph a line, or blank-line separated;
+each file a source, cut into sources of ~6,000 words), in the one language of --langs.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -80,6 +85,24 @@ def corpus_speed() -> dict:
     return out
 
 
+def text_sources(paths: list[Path], words: int = 6000) -> list[list[str]]:
+    """Runs of paragraphs of clean texts (blank-line separated, else a line each), ~`words` words a run."""
+    out = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        blocks = re.split(r"\n\s*\n", text) if "\n\n" in text else text.split("\n")
+        run: list[str] = []
+        for b in (" ".join(b.split()) for b in blocks):
+            if b:
+                run.append(b)
+            if sum(len(p.split()) for p in run) >= words:
+                out.append(run)
+                run = []
+        if sum(len(p.split()) for p in run) >= 2500:
+            out.append(run)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=6)
@@ -89,6 +112,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show", action="store_true", help="print each case's score")
     ap.add_argument("--speed", action="store_true", help="only the stage's CPU time on the corpus's witnesses")
+    ap.add_argument("--text", type=Path, nargs="*", help="clean texts to re-typeset instead of the corpus's")
     ap.add_argument("--noise", type=float, default=0.0, metavar="RATE",
                     help="English cases damaged as OCR reads them: RATE of the body's longer words given a learned "
                          "confusion, the running heads a capital misread 3 times in 10 (pipeline.synth.noise; "
@@ -104,7 +128,7 @@ def main() -> int:
     res = Resources(ROOT) if args.all_stages else resources(LAYOUT_STAGES)
     rows = []
     for lang in args.langs:
-        srcs = sources(lang, ROOT)
+        srcs = text_sources(args.text) if args.text else sources(lang, ROOT)
         for style in args.styles:
             total = Score(0, 0, 0, 0, 0, 0, 0, 0)
             for seed in range(args.seeds):
