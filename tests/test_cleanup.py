@@ -346,3 +346,17 @@ def test_a_straight_quote_after_a_dash_opens(resources):
     # ... while a closing quote glued to the next word is still spaced
     glued = "He said \"the Workers' Opposition\"and the rest went home early that night.\n"
     assert 'Opposition" and the' in clean_witness(glued, w, resources).text
+
+
+def test_a_mid_line_compound_of_two_words_is_kept_a_reflow_s_fragment_joined(resources):
+    """Moby-Dick's "under-pinnings" is two words ("pinnings" an inflection of "pinning" the word list lacks),
+    the print's own compound; the fragments an earlier reflow leaves are joined, as on the ICDAR dev set's
+    pages ("pos-sesses", "in-clination", "exe-cuted": no word of five letters before or after the hyphen)."""
+    from pipeline.model import Witness
+    w = Witness(id="scan", file="scan.txt", language="en", work="scan", role="original", origin="file")
+    out = clean_witness("the rafters, ridge-pole, sleepers, and under-pinnings, making up the frame-work of "
+                        "leviathan.\n", w, resources).text
+    assert "under-pinnings" in out and "ridge-pole" in out
+    out = clean_witness("It pos-sesses an in-clination to be exe-cuted at once, a homo-geneous mass.\n",
+                        w, resources).text
+    assert all(x in out for x in ("possesses", "inclination", "executed", "homogeneous"))

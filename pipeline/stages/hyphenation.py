@@ -392,6 +392,12 @@ def _run(text: str, ctx: Context) -> StageResult:
         left, right = words
         joined = (left + right).lower()
         right_is_word = zipf(right.lower(), lang) >= 1.0 or vocab.get(right.lower(), 0) > 0
+        if not right_is_word and len(left) >= COMPOUND_PART and zipf(left.lower(), lang) >= 3.0:
+            # two words: "under-pinnings", "pinnings" an inflection of "pinning" (Lexicon.derived), not the
+            # fragment a reflow leaves ("pos-sesses", "in-clination": "pos", "in" are no such words, nor
+            # "sesses" any word's form but a short abbreviation's)
+            base = shared(lang).derived(right.lower())
+            right_is_word = base is not None and len(base) >= COMPOUND_PART
         if right_is_word:
             continue
         joined_is_word = zipf(joined, lang) >= 2.5 or vocab.get(joined, 0) > 0
@@ -446,6 +452,10 @@ def _hyphen_edit(hyphen: int, v: Verdict, dash: str, shown: str, line_end: bool,
     else:
         rule, kind = "hyphen.reflow-remnant", "hyphen"
     return Edit(hyphen + start, hyphen + end, after, rule, kind, v.confidence, f"{shown}: {v.evidence}")
+
+
+# the letters of each part of a mid-line compound whose right part is an inflection the word list lacks
+COMPOUND_PART = 5
 
 
 def _query(start: int, end: int, shown: str, v: Verdict, left: str, right: str) -> Query:
