@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
 from pipeline.synth.score import Score, score  # noqa: E402
 from pipeline.synth.cases import LAYOUT_STAGES, make_case, sources  # noqa: E402
-from pipeline.synth.typeset import STYLES  # noqa: E402
+from pipeline.synth.typeset import STYLES, blocks_of  # noqa: E402
 
 
 def resources(stages: list[str]) -> Resources:
@@ -86,19 +85,18 @@ def corpus_speed() -> dict:
 
 
 def text_sources(paths: list[Path], words: int = 6000) -> list[list[str]]:
-    """Runs of paragraphs of clean texts (blank-line separated, else a line each), ~`words` words a run."""
+    """Runs of paragraphs of clean texts (pipeline.synth.typeset.blocks_of), ~`words` words a run."""
     out = []
     for path in paths:
-        text = path.read_text(encoding="utf-8")
-        blocks = re.split(r"\n\s*\n", text) if "\n\n" in text else text.split("\n")
         run: list[str] = []
-        for b in (" ".join(b.split()) for b in blocks):
-            if b:
-                run.append(b)
-            if sum(len(p.split()) for p in run) >= words:
+        n = 0
+        for b in blocks_of(path.read_text(encoding="utf-8")):
+            run.append(b)
+            n += len(b.split())
+            if n >= words:
                 out.append(run)
-                run = []
-        if sum(len(p.split()) for p in run) >= 2500:
+                run, n = [], 0
+        if n >= 2500:
             out.append(run)
     return out
 

@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 from pathlib import Path
 
@@ -63,15 +62,14 @@ from pipeline.correct.model import shared as ocr_model  # noqa: E402
 from pipeline.model import Witness  # noqa: E402
 from pipeline.run import clean_witness  # noqa: E402
 from pipeline.synth.noise import plant, tally  # noqa: E402
+from pipeline.synth.typeset import blocks_of  # noqa: E402
 from pipeline.synth.unseen import NOTE, running_paragraphs  # noqa: E402
 
 
 def text_paragraphs(path: Path) -> list[str]:
     """A clean text's paragraphs (blank-line separated, else a line each), of 20 words or more; not its notes
     ("[^1]: ..." lines, as `edition` writes them: the tally reads the output without them)."""
-    text = path.read_text(encoding="utf-8")
-    blocks = re.split(r"\n\s*\n", text) if "\n\n" in text else text.split("\n")
-    return [" ".join(b.split()) for b in blocks if len(b.split()) >= 20 and not NOTE.fullmatch(b.strip())]
+    return [b for b in blocks_of(path.read_text(encoding="utf-8")) if len(b.split()) >= 20 and not NOTE.fullmatch(b)]
 
 
 def one(paras: list[str], res: Resources, seed: int | None, rate: float, lang: str = "en") -> dict:

@@ -385,6 +385,7 @@ class _Witness:
         self.one_letter: Counter | None = None  # the witness's one-letter forms counted (_digit_words), once
         self.st = st
         self._damage: float | None = None
+        self._nonwords: int | None = None
         self.suspect: Callable[[str, str], bool] | None = None  # _suspect's test, made once
         self.unknown: set[str] | None = None  # _unknown's forms, found once
         # a non-word's sure likeliest correction (the second weighing's, at a place of it): what a garbled
@@ -423,18 +424,21 @@ class _Witness:
         [detect] witness_known times)."""
         return self.lex.at_least(low, self.st.known_zipf) or self.vocab.get(low, 0) >= self.st.witness_known
 
-    def damage(self) -> float:
-        """The share of the witness's words that are no words (letters only, not `knows`): how
-        damaged the print is. Counted once."""
-        if self._damage is None:
-            total = sum(self.vocab.values())
+    def nonwords(self) -> int:
+        """How many of the witness's words are no words (letters only, not `knows`). Counted once."""
+        if self._nonwords is None:
             # the forms `knows` denies are the lexicon's unknown ones (_unknown: found once, for _damaged and
             # _garbled too) the witness uses under witness_known times: no second pass over the vocabulary asking
             # the lexicon (it was 1 % of detect on ICDAR)
             vocab, used = self.vocab, self.st.witness_known
-            bad = sum(vocab[low] for low in _unknown(self, self.st)
-                      if vocab[low] < used and len(low) > 1 and low.isalpha())
-            self._damage = bad / max(1, total)
+            self._nonwords = sum(vocab[low] for low in _unknown(self, self.st)
+                                 if vocab[low] < used and len(low) > 1 and low.isalpha())
+        return self._nonwords
+
+    def damage(self) -> float:
+        """The share of the witness's words that are no words (`nonwords`): how damaged the print is."""
+        if self._damage is None:
+            self._damage = self.nonwords() / max(1, sum(self.vocab.values()))
         return self._damage
 
     def neighbours(self, i: int) -> tuple[str | None, str | None]:
@@ -700,7 +704,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     if ctx.language == "en" and st.garble:
         _garbled(wt, st, ctx, edits, queries)
     if ctx.language in st.clean_print_languages:
-        edits = _clean_print(edits, queries, words, wt.damage() * sum(wt.vocab.values()) - likely, text, st)
+        edits = _clean_print(edits, queries, words, wt.nonwords() - likely, text, st)
     # the queries expected to flag the most misread words (correct/budget.py), doubts close together one
     if st.merge_gap >= 0:
         queries = value.keep(queries, limit, text, st.merge_gap, st.merge_words, _whole(text),
@@ -714,7 +718,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     return StageResult(edits, queries)
 
 
-def _clean_print(edits: list, queries: list, words: int, unknown: float, text: str, st: Settings) -> list:
+def _clean_print(edits: list, queries: list, words: int, unknown: int, text: str, st: Settings) -> list:
     """The automatic fixes, or none where the print is too clean for them: then each fix of [detect]
     clean_print_rules is a query with the fix as its suggestion. Proofread text gets fixes too: of its words the
     lexicon lacks, no likelier word near (`unknown`: rare words, names, dialect, old forms), about [detect]

@@ -223,6 +223,12 @@ def typeset(paragraphs: list[str], lang: str, seed: int, layout: Layout | None =
     return Case(text, [" ".join(p.split()) for p in paragraphs], hyphens, furniture, notes, lay)
 
 
+def blocks_of(text: str) -> list[str]:
+    """The paragraphs of a clean text nobody here wrote: blank-line separated, else one a line; spaces collapsed."""
+    blocks = re.split(r"\n\s*\n", text) if "\n\n" in text else text.split("\n")
+    return [b for b in (" ".join(b.split()) for b in blocks) if b]
+
+
 def paragraphs_of(text: str) -> list[str]:
     """Paragraphs of a clean text (one per line), without footnote bodies and markers."""
     out = []
