@@ -182,6 +182,9 @@ class Settings:
     clean_print_rules: tuple = ("detect.nonword", "detect.realword", "detect.split", "detect.glued", "detect.case",
                                 "detect.digit")
     clean_print_languages: tuple = ("en",)  # ... in the languages whose proofread text measured those rates
+    # a reading the print repeats more often than misreadings of the correction could make it (Poisson tail below
+    # this: _prints_own) is the print's own word: its fixes are queries (0: never so judged)
+    own_word_alpha: float = 0.0
 
     @classmethod
     def of(cls, ctx: Context) -> "Settings":
@@ -398,6 +401,7 @@ class _Witness:
         # how much likelier than the OCR model's prior this document makes a real word's misreading (at most 1;
         # `_realword_prior`, from the sure non-word misreadings pass 2 counts)
         self.doubt = 1.0
+        self.noise = 1.0  # how much more than the model's prior this document misreads (at least 1: _noise)
 
     def hear(self, foreign) -> None:
         """The context model with the forms `foreign` no evidence for themselves (neither their count nor their
@@ -683,6 +687,7 @@ def _run(text: str, ctx: Context) -> StageResult:
     # likeliest reading: a real word kept beside one is weighed again
     wt.mended = mended
     wt.doubt = _realword_prior(misreads, words, st)
+    wt.noise = _noise(misreads, words, st)
     if mended:
         for n, i in enumerate(weighed):
             if not acts[n] and (i - 1 in mended or i + 1 in mended):
@@ -1232,6 +1237,11 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
             and " " not in best and not any(c.isdigit() for c in base + best)
             and (kind == "nonword" or (ctx.language == "en" and assoc[best] - assoc[""] >= st.realword_context))
             and not _piece_of_word(wt, m.start(), m.start() + len(base), best))
+    own = _prints_own(base, best, cands.get(best, 0.0), wt, st) if auto else None
+    if own is not None:  # the print's own word: never changed silently, asked with the fix first
+        queries.append(Query(m.start(), m.end(), w, shown,
+                             round(score, 3), f"{why}; not changed: {own}", rule=_rule(kind)))
+        return
     if DECISIONS is not None:
         DECISIONS.append((m.start(), base, kind, best, p, score, auto, protected, bar, post))
     if auto:
@@ -1762,6 +1772,42 @@ def _realword_prior(misreads: int, words: int, st: Settings) -> float:
         return 1.0
     rate = (misreads + st.realword_doubt_words * ref) / (words + st.realword_doubt_words)
     return min(1.0, rate / ref)
+
+
+def _noise(misreads: int, words: int, st: Settings) -> float:
+    """How many times the model's prior this document misreads a word, at least 1: its rate of sure non-word
+    misreadings per word (counted as _realword_prior counts it) against [detect] realword_doubt_rate. A page
+    noisier than the dev sets' median makes its habits' misreadings more often than the model says."""
+    ref = st.realword_doubt_rate
+    if ref <= 0:
+        return 1.0
+    return max(1.0, (misreads + st.realword_doubt_words * ref) / (words + st.realword_doubt_words) / ref)
+
+
+def _prints_own(base: str, best: str, cost: float, wt: _Witness, st: Settings) -> str | None:
+    """Why `base` is the print's own word, not a misreading of `best` (None: it may be one). If every one of
+    the k places the print has it were a misreading of `best`, their count would be drawn from the n + k
+    places meant for `best` at the channel's rate 10^-cost (the document's noise over the model's prior,
+    _noise, taken in: a conservative rate); where k is beyond that count's Poisson tail at [detect]
+    own_word_alpha, the print writes the word ("ere" 66 times in Moby-Dick, where misreadings of its
+    "are" would make it less than once). A reading seen once says nothing: any misreading is rare."""
+    alpha = st.own_word_alpha
+    if alpha <= 0 or wt.doubt >= 1.0:  # a page as noisy as the dev sets' median has habits beyond the model's rates
+        return None
+    k = wt.vocab.get(base.lower(), 0)
+    if k < 2:
+        return None
+    n = wt.vocab.get(best.lower(), 0) if best.lower() != base.lower() else 0
+    lam = (n + k) * 10 ** -cost * wt.noise
+    if lam >= k:
+        return None
+    # P(K >= k) <= P(K = k) (k + 1) / (k + 1 - lam): the terms after the k-th fall at least that fast
+    log_tail = -lam + k * math.log(lam) - math.lgamma(k + 1) + math.log((k + 1) / (k + 1 - lam)) if lam > 0 \
+        else -math.inf
+    if log_tail >= math.log(alpha):
+        return None
+    return (f"the print has {base.lower()!r} {k} times, where misreadings of {best!r} ({n} times) would make it "
+            f"about {lam:.2g} times: its own word")
 
 
 def _doubted(p: float, keep: float, doubt: float) -> float:
