@@ -103,6 +103,34 @@ def test_blank_line_after_a_line_without_full_stop_is_a_paragraph_break(layout_r
     assert [p for p in c.text.split("\n") if p] == paras
 
 
+def test_a_numbered_block_a_sentence_runs_round_is_a_page_foot_note(layout_res, srcs):
+    """A print with blank lines between paragraphs and no running heads nor page numbers: a page's foot
+    note ("1 ...", set off by two blank lines) stands between "... the" and "workers ...", the two halves of a
+    sentence run over the page. The sentence is one paragraph again and the note is a note, though the gaps
+    alone cannot tell the note's gap from a page break (layout._cuts_sentence)."""
+    paras = [p for p in srcs["en"][2] if len(p.split()) > 40][:12]
+    note = next(s for s in re.split(r"(?<=[.?!])\s+", srcs["en"][2][-1]) if 5 <= len(s.split()) <= 25)
+    blocks = [_wrap(p, 60) for p in paras]
+    lines = blocks[6].split("\n")
+    cut = next(k for k in range(2, len(lines) - 1) if re.search(r"[a-z,]$", lines[k - 1]) and lines[k][:1].islower())
+    blocks[6] = "\n".join(lines[:cut] + ["", "", f"1 {note}", ""] + lines[cut:])
+    c = clean_file("\n\n".join(blocks) + "\n", "en", layout_res)
+    assert apply_changes("\n\n".join(blocks) + "\n", c.changes) == c.text
+    out = [p for p in c.text.split("\n") if p]
+    assert out == paras + [f"[^1]: {note}"]
+    # the test itself: a numbered block after a sentence's end, or before a line opening with a capital, is not cut
+    import dataclasses
+
+    from pipeline.stages import layout
+    ls = layout.scan_lines("\n".join(lines[:cut] + ["", "", f"1 {note}", ""] + lines[cut:]) + "\n")
+    at = next(i for i, ln in enumerate(ls) if ln.text.startswith("1 "))
+    prof = layout.measure(ls, {})
+    assert layout._cuts_sentence(ls, at, ls[at - 1], prof)
+    assert not layout._cuts_sentence(ls, at, dataclasses.replace(ls[at - 1], text="they left."), prof)
+    ls[at + 1] = dataclasses.replace(ls[at + 1], text=ls[at + 1].text.capitalize())
+    assert not layout._cuts_sentence(ls, at, ls[at - 1], prof)
+
+
 def test_lines_that_are_not_physical_lines_are_not_paragraphs(layout_res):
     """ICDAR-style files: lines of ~50 words cut anywhere; no paragraph per line."""
     words = (" ".join(paragraphs_of((ROOT / "clean" / "lenin-trade-unions.txt").read_text(encoding="utf-8"))[5:40])).split()

@@ -674,12 +674,13 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
     last = max((i for i, ln in enumerate(lines) if ln.gap > p.base_gap), default=0)
     m = _FOOTNOTE_BODY.match(lines[last].text) if 0 < last and len(lines) - last <= 12 else None
     foot = last if m and _marked(lines[:last], m.group(1)) else None
+    cut = False  # the block in hand cuts a sentence of the text in two (_cuts_sentence)
     for i, ln in enumerate(lines):
         if block is not None:
             if ln.gap <= p.base_gap and not ln.page:
                 block.append(ln)
                 continue
-            page_end = ln.page if pages_known else ln.gap >= p.page_gap
+            page_end = ln.page if pages_known else ln.gap >= p.page_gap or cut
             if page_end and len(block) <= 12:
                 notes.append(block)
             else:  # a note stands at the foot of a page, and is short: a numbered paragraph is text
@@ -688,7 +689,8 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
         # set off from the text: by a separator line of spaces, or by a gap larger than a paragraph's
         separated = ln.gap > p.base_gap and not ln.page and (
             ln.ws_sep or (ln.gap > p.para_gap and (ln.gap < p.page_gap or pages_known)) or i == foot)
-        if separated and body and _FOOTNOTE_BODY.match(ln.text):
+        cut = bool(body) and not separated and _cuts_sentence(lines, i, body[-1], p)
+        if (separated or cut) and body and _FOOTNOTE_BODY.match(ln.text):
             block = [ln]
             continue
         if separated and notes and ln.ws_sep and ln.text[:1].islower():
@@ -698,6 +700,24 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
     if block is not None:
         notes.append(block)
     return body, notes
+
+
+_SENTENCE_END = re.compile(r"[.?!…:;][\"'”’»)\]]*\s*$")
+
+
+def _cuts_sentence(lines: list[Line], i: int, before: Line, p: Profile) -> bool:
+    """Lines i.. are a numbered block ("2 Speaker, people ask me ...") set off by a gap, between a line of the
+    text that ends in mid-sentence ("... So he") and, after the next gap, one going on in small letters
+    ("speeds up to ..."): the sentence runs round the block, so it is no paragraph of the text but what a
+    page's foot put there (a note), whatever the gaps measure (a print with no running heads nor page
+    numbers has page breaks as wide as the gap above its notes)."""
+    ln = lines[i]
+    if ln.gap <= p.base_gap or ln.page or _SENTENCE_END.search(before.text) or not _FOOTNOTE_BODY.match(ln.text):
+        return False
+    j = i + 1
+    while j < len(lines) and j - i <= 12 and lines[j].gap <= p.base_gap and not lines[j].page:
+        j += 1
+    return j < len(lines) and j - i <= 12 and lines[j].gap > p.base_gap and lines[j].text[:1].islower()
 
 
 def _note_number(block: list[Line]) -> str | None:
