@@ -76,6 +76,22 @@ def test_running_heads_and_page_numbers_are_furniture_edits(layout_res, srcs):
     assert c.facts["layout"]["pages_by_furniture"] >= 3 and c.facts["layout"]["indent"] > 0
 
 
+def test_a_title_the_text_repeats_more_often_than_its_pages_turn_is_text(layout_res, srcs):
+    """Three items of a list open with one title ("A CODE OF ETHICAL BEHAVIOR FOR PATIENTS: 1. ...", a fortune
+    of Debian's), about ten lines apart: a line that recurs, at intervals regular enough, and set apart by the
+    double spacing. The page numbers turn the page every ~30 lines, so it is no running head: it stays."""
+    title = "A CODE OF ETHICAL BEHAVIOR FOR PATIENTS:"
+    body = [p for p in srcs["en"][0] if 60 <= len(p.split()) <= 90]
+    paras = [p for p in srcs["en"][0] if len(p.split()) > 40][:14]
+    paras[6:6] = [f"{title} {k}. {b}" for k, b in zip((1, 4, 7), body)]
+    case = typeset(paras, "en", 2, Layout(style="double", width=53, page_lines=31, page_gap=2, head="none",
+                                          number_at="foot", number_style="page", hyphenate=0.5))
+    c = clean_file(case.text, "en", layout_res)
+    assert c.text.count(title) == 3
+    s = score(case, c.text)
+    assert s.furniture_left == 0 and s.wer == 0.0, s
+
+
 def test_word_split_across_a_page_is_rejoined(layout_res, srcs):
     """"infin- 20 THE TRADE UNIONS AND TROTSKY'S MISTAKES ite compass.": the running head and its
     page number go, the word is rebuilt across the page break."""

@@ -889,6 +889,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         else:
             chains.append([(i, v)])
     ranges = []
+    page_lines: list[float] = []  # the lines a page takes, by the page numbers found
     for chain in chains:
         # pages are about equally long (the last one may be short, a page with a plate long)
         per_page = [(b[0] - a[0]) / (b[1] - a[1]) for a, b in zip(chain, chain[1:])]
@@ -898,6 +899,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         if len(chain) >= 3 and regular >= max(2, 0.75 * len(per_page)):
             found.update(i for i, _ in chain)
             ranges.append((chain[0][1] - 2, chain[-1][1] + 2))
+            page_lines.append(mid)
     for i, v in numbers:
         # a number alone in the range of the page numbers, off their rhythm: a page number the OCR
         # displaced, or text? Asked, not removed
@@ -960,6 +962,8 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         mid = statistics.median(spans)
         if mid < 8:
             continue  # a line repeated close together is text (a refrain, a list), not a page's head
+        if page_lines and mid < 0.6 * min(page_lines):
+            continue  # more often than the page numbers turn the page: the text's own (a title its items repeat)
         # a page's head comes back page after page: at regular intervals (a table of contents
         # or a list of letters "Letter from A to B" recurs at random ones)
         if not beside and sum(0.6 * mid <= n <= 1.6 * mid for n in spans) < 0.75 * len(spans):
