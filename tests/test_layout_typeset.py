@@ -76,7 +76,13 @@ def test_running_heads_and_page_numbers_are_furniture_edits(layout_res, srcs):
     assert c.facts["layout"]["pages_by_furniture"] >= 3 and c.facts["layout"]["indent"] > 0
 
 
-def test_a_title_the_text_repeats_more_often_than_its_pages_turn_is_text(layout_res, srcs):
+@pytest.mark.parametrize("lay", [
+    Layout(style="double", width=53, page_lines=31, page_gap=2, head="none", number_at="foot", number_style="page",
+           hyphenate=0.5),
+    # the page numbers in the running heads ("xxii   THE BOOK OF THE DEBATE", "Chapter the First   xxiii")
+    Layout(style="double", width=52, page_lines=28, page_gap=2, head="alternating", number_at="head",
+           number_style="roman", hyphenate=1.0)])
+def test_a_title_the_text_repeats_more_often_than_its_pages_turn_is_text(layout_res, srcs, lay):
     """Three items of a list open with one title ("A CODE OF ETHICAL BEHAVIOR FOR PATIENTS: 1. ...", a fortune
     of Debian's), about ten lines apart: a line that recurs, at intervals regular enough, and set apart by the
     double spacing. The page numbers turn the page every ~30 lines, so it is no running head: it stays."""
@@ -84,8 +90,7 @@ def test_a_title_the_text_repeats_more_often_than_its_pages_turn_is_text(layout_
     body = [p for p in srcs["en"][0] if 60 <= len(p.split()) <= 90]
     paras = [p for p in srcs["en"][0] if len(p.split()) > 40][:14]
     paras[6:6] = [f"{title} {k}. {b}" for k, b in zip((1, 4, 7), body)]
-    case = typeset(paras, "en", 2, Layout(style="double", width=53, page_lines=31, page_gap=2, head="none",
-                                          number_at="foot", number_style="page", hyphenate=0.5))
+    case = typeset(paras, "en", 2, lay)
     c = clean_file(case.text, "en", layout_res)
     assert c.text.count(title) == 3
     s = score(case, c.text)

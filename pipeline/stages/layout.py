@@ -951,19 +951,18 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         else:
             clusters[first][1].append(i)
     numbered = found.copy()
+    heads: list[tuple[list[int], float]] = []
     for key, members in clusters:
         # three times pages apart; or twice, each beside a page number
         nums = [values.get(i) for i in members]
-        beside = all(i - 1 in numbered or i + 1 in numbered or i == 0 for i in members) or (  # (line 0 tops a page)
-            None not in nums and all(1 <= b - a <= 3 for a, b in zip(nums, nums[1:])))  # its own page numbers
+        own = None not in nums and all(1 <= b - a <= 3 for a, b in zip(nums, nums[1:]))  # its own page numbers
+        beside = all(i - 1 in numbered or i + 1 in numbered or i == 0 for i in members) or own  # (line 0 tops a page)
         if len(members) < 3 and not (len(members) == 2 and beside):
             continue
         spans = [b - a for a, b in zip(members, members[1:])]
         mid = statistics.median(spans)
         if mid < 8:
             continue  # a line repeated close together is text (a refrain, a list), not a page's head
-        if page_lines and mid < 0.6 * min(page_lines):
-            continue  # more often than the page numbers turn the page: the text's own (a title its items repeat)
         # a page's head comes back page after page: at regular intervals (a table of contents
         # or a list of letters "Letter from A to B" recurs at random ones)
         if not beside and sum(0.6 * mid <= n <= 1.6 * mid for n in spans) < 0.75 * len(spans):
@@ -973,5 +972,13 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
                    or i - 1 in numbered or i + 1 in numbered)
         if edge < 0.75 * len(members):
             continue
-        found.update(members)
+        if own and len(members) >= 3:  # a head numbered page after page: the lines a page takes
+            page_lines.append(statistics.median((b - a) / (nb - na) for a, b, na, nb in
+                                                zip(members, members[1:], nums, nums[1:])))
+        heads.append((members, mid))
+    for members, mid in heads:
+        # a line recurring more often than the pages turn (by their numbers) is the text's own (a title its
+        # items repeat), whatever its rhythm
+        if not page_lines or mid >= 0.6 * min(page_lines):
+            found.update(members)
     return found, queries
