@@ -152,6 +152,41 @@ def test_a_numbered_block_a_sentence_runs_round_is_a_page_foot_note(layout_res, 
     assert not layout._cuts_sentence(ls, at, ls[at - 1], prof)
 
 
+@pytest.mark.parametrize("head", ["none", "same"])
+def test_every_page_foot_note_a_sentence_runs_round_is_moved(layout_res, srcs, head):
+    """Typeset pages (blank lines between paragraphs, no page numbers; with or without running heads, which
+    tell where the pages break): wherever a note stands between a line ending in mid-sentence and one going on
+    in small letters, it is written as a note and the sentence is whole again."""
+    paras = [p for p in srcs["en"][1] if len(p.split()) > 30][:40]
+    cut = 0
+    for seed in range(4):
+        case = typeset(paras, "en", seed, Layout(style="blank", width=60, page_lines=30, page_gap=1, head=head,
+                                                 number_at="foot", number_style="none", hyphenate=0.5, notes=True))
+        text = clean_file(case.text, "en", layout_res).text
+        for k, note in enumerate(case.notes, 1):
+            first = note.split()[0]
+            if re.search(rf"[^\s.?!:;…\"”’)\]]\n\n+ *{k} {re.escape(first)}[^\n]*(\n[^\n]+)*(\n\n+ *THE BOOK OF THE DEBATE)?\n\n+[a-z]", case.text):
+                cut += 1
+                assert f"[^{k}]: {note}" in text.split("\n"), (seed, k, note)
+        assert score(case, text).furniture_left == 0
+    assert cut >= 8, cut  # the cases hold such notes
+    if head == "same":  # a running head the OCR lost, just under a note: the sentence still says it is one
+        m = re.search(r"[a-z,]\n\n+ *(\d) ([^\n]+)\n\n+( *THE BOOK OF THE DEBATE\n\n+)[a-z]", case.text)
+        assert m, "no note under a page's last line in mid-sentence"
+        lost = case.text[:m.start(3)] + case.text[m.end(3):]
+        assert f"[^{m.group(1)}]: {m.group(2)}" in clean_file(lost, "en", layout_res).text
+
+
+def test_a_broken_word_s_end_is_no_running_head(layout_res, srcs):
+    """"-- Norman Augus-" / "tine": three fortunes signed by one man, each signature broken at the line's end,
+    leave "tine" alone on a line three times, pages apart and set off by the blank line after it, a running
+    head by every other sign. It is the end of the word above it."""
+    paras = [p for p in srcs["en"][1] if len(p.split()) > 30][:9]
+    blocks = [_wrap(p, 60) + ("\n-- Norman Augus-\ntine" if k % 3 == 2 else "") for k, p in enumerate(paras)]
+    c = clean_file("\n\n".join(blocks) + "\n", "en", layout_res)
+    assert c.text.count("Norman Augustine") == 3
+
+
 def test_lines_that_are_not_physical_lines_are_not_paragraphs(layout_res):
     """ICDAR-style files: lines of ~50 words cut anywhere; no paragraph per line."""
     words = (" ".join(paragraphs_of((ROOT / "clean" / "lenin-trade-unions.txt").read_text(encoding="utf-8"))[5:40])).split()

@@ -680,7 +680,7 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
             if ln.gap <= p.base_gap and not ln.page:
                 block.append(ln)
                 continue
-            page_end = ln.page if pages_known else ln.gap >= p.page_gap or cut
+            page_end = (ln.page if pages_known else ln.gap >= p.page_gap) or cut
             if page_end and len(block) <= 12:
                 notes.append(block)
             else:  # a note stands at the foot of a page, and is short: a numbered paragraph is text
@@ -689,7 +689,7 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
         # set off from the text: by a separator line of spaces, or by a gap larger than a paragraph's
         separated = ln.gap > p.base_gap and not ln.page and (
             ln.ws_sep or (ln.gap > p.para_gap and (ln.gap < p.page_gap or pages_known)) or i == foot)
-        cut = bool(body) and not separated and _cuts_sentence(lines, i, body[-1], p)
+        cut = bool(body) and _cuts_sentence(lines, i, body[-1], p)
         if (separated or cut) and body and _FOOTNOTE_BODY.match(ln.text):
             block = [ln]
             continue
@@ -953,6 +953,10 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     numbered = found.copy()
     heads: list[tuple[list[int], float]] = []
     for key, members in clusters:
+        # a line in small letters right under one ending in a broken word ("-- Norman Augus-" / "tine") is the
+        # word's end, however often the text signs so
+        members = [i for i in members if not (i and lines[i].gap == 0 and lines[i].text[:1].islower()
+                                              and _HYPHEN_END.search(lines[i - 1].text))]
         # three times pages apart; or twice, each beside a page number
         nums = [values.get(i) for i in members]
         own = None not in nums and all(1 <= b - a <= 3 for a, b in zip(nums, nums[1:]))  # its own page numbers
