@@ -18,7 +18,12 @@ rebuilt exactly, WER.
     .venv/bin/python benchmarks/layout_bench.py --langs ru --text some_clean_book.txt   # any clean text instead
 
 `--text`: clean texts nobody here wrote instead of the corpus's (a paragraph a line, or blank-line separated;
-each file a source, cut into sources of ~6,000 words), in the one language of --langs.
+each file a source, cut into sources of ~6,000 words), in the one language of --langs. Measured so (not
+committed; 2026-12): Debian's English fortunes (140,154 words, backspace underlining taken out), 6 seeds a
+style, para F1 0.873 (flush) - 0.994 (indent), WER <= 0.071 %; the same OCR-damaged (--noise 0.06 --all-stages,
+3 seeds) WER 0.88 - 1.14 %; State of the Union 1850-1899 (521,589 words) F1 0.955 - 1.000, WER <= 0.046 %;
+Moby-Dick F1 0.963 - 0.996; fortunes-ru F1 0.758 (flush) - 0.993, WER <= 0.944 % (short-last: groups of
+aphorisms signed "-- Author", paragraph ends a full line hides).
 """
 from __future__ import annotations
 
