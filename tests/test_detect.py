@@ -1085,8 +1085,8 @@ def test_a_reading_the_print_repeats_beyond_its_misreadings_is_its_own_word(reso
     from types import SimpleNamespace
     st = detect.Settings(own_word_alpha=1e-6)
 
-    def witness(counts: dict, doubt: float, noise: float = 1.0):
-        return SimpleNamespace(vocab=counts, doubt=doubt, noise=noise)
+    def witness(counts: dict, doubt: float):
+        return SimpleNamespace(vocab=counts, doubt=doubt)
 
     moby = witness({"ere": 78, "are": 565, "tame": 4, "same": 200, "rayther": 1, "rather": 90}, 0.3)
     why = detect._prints_own("ere", "are", 2.30, moby, st)
@@ -1095,7 +1095,7 @@ def test_a_reading_the_print_repeats_beyond_its_misreadings_is_its_own_word(reso
     assert detect._prints_own("rayther", "rather", 4.06, moby, st) is None
     assert detect._prints_own("tame", "same", 0.99, moby, st) is None
     assert detect._prints_own("ere", "are", 2.30, moby, detect.Settings(own_word_alpha=0.0)) is None
-    page = witness({"tho": 24, "the": 12}, 1.0, 1.53)
+    page = witness({"tho": 24, "the": 12}, 1.0)
     assert detect._prints_own("tho", "the", 0.91, page, st) is None
     # the same counts in a cleaner print: the reading is its own
     assert detect._prints_own("tho", "the", 0.91, witness({"tho": 24, "the": 12}, 0.5), st) is not None

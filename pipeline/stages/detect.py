@@ -401,7 +401,6 @@ class _Witness:
         # how much likelier than the OCR model's prior this document makes a real word's misreading (at most 1;
         # `_realword_prior`, from the sure non-word misreadings pass 2 counts)
         self.doubt = 1.0
-        self.noise = 1.0  # how much more than the model's prior this document misreads (at least 1: _noise)
 
     def hear(self, foreign) -> None:
         """The context model with the forms `foreign` no evidence for themselves (neither their count nor their
@@ -687,7 +686,6 @@ def _run(text: str, ctx: Context) -> StageResult:
     # likeliest reading: a real word kept beside one is weighed again
     wt.mended = mended
     wt.doubt = _realword_prior(misreads, words, st)
-    wt.noise = _noise(misreads, words, st)
     if mended:
         for n, i in enumerate(weighed):
             if not acts[n] and (i - 1 in mended or i + 1 in mended):
@@ -1774,31 +1772,22 @@ def _realword_prior(misreads: int, words: int, st: Settings) -> float:
     return min(1.0, rate / ref)
 
 
-def _noise(misreads: int, words: int, st: Settings) -> float:
-    """How many times the model's prior this document misreads a word, at least 1: its rate of sure non-word
-    misreadings per word (counted as _realword_prior counts it) against [detect] realword_doubt_rate. A page
-    noisier than the dev sets' median makes its habits' misreadings more often than the model says."""
-    ref = st.realword_doubt_rate
-    if ref <= 0:
-        return 1.0
-    return max(1.0, (misreads + st.realword_doubt_words * ref) / (words + st.realword_doubt_words) / ref)
-
-
 def _prints_own(base: str, best: str, cost: float, wt: _Witness, st: Settings) -> str | None:
     """Why `base` is the print's own word, not a misreading of `best` (None: it may be one). If every one of
     the k places the print has it were a misreading of `best`, their count would be drawn from the n + k
-    places meant for `best` at the channel's rate 10^-cost (the document's noise over the model's prior,
-    _noise, taken in: a conservative rate); where k is beyond that count's Poisson tail at [detect]
-    own_word_alpha, the print writes the word ("ere" 66 times in Moby-Dick, where misreadings of its
-    "are" would make it less than once). A reading seen once says nothing: any misreading is rare."""
+    places meant for `best` at the channel's rate 10^-cost (adapted to the document's own misreadings);
+    where k is beyond that count's Poisson tail at [detect] own_word_alpha, the print writes the word ("ere"
+    66 times in Moby-Dick, where misreadings of its "are" would make it less than once). A reading seen
+    once says nothing: any misreading is rare. Judged only in a print cleaner than the dev sets' median
+    (`doubt` below 1): a noisy page has habits beyond any rate ("tho" 24 times beside 12 "the")."""
     alpha = st.own_word_alpha
-    if alpha <= 0 or wt.doubt >= 1.0:  # a page as noisy as the dev sets' median has habits beyond the model's rates
+    if alpha <= 0 or wt.doubt >= 1.0:
         return None
     k = wt.vocab.get(base.lower(), 0)
     if k < 2:
         return None
     n = wt.vocab.get(best.lower(), 0) if best.lower() != base.lower() else 0
-    lam = (n + k) * 10 ** -cost * wt.noise
+    lam = (n + k) * 10 ** -cost
     if lam >= k:
         return None
     # P(K >= k) <= P(K = k) (k + 1) / (k + 1 - lam): the terms after the k-th fall at least that fast
