@@ -117,8 +117,9 @@ def main() -> int:
     ap.add_argument("--speed", action="store_true", help="only the stage's CPU time on the corpus's witnesses")
     ap.add_argument("--text", type=Path, nargs="*", help="clean texts to re-typeset instead of the corpus's")
     ap.add_argument("--noise", type=float, default=0.0, metavar="RATE",
-                    help="English cases damaged as OCR reads them: RATE of the body's longer words given a learned "
-                         "confusion, the running heads a capital misread 3 times in 10 (pipeline.synth.noise; "
+                    help="cases damaged as OCR reads them: RATE of the body's longer words given a confusion of the OCR "
+                         "model (Cyrillic: its hand-set priors), the running heads a capital misread 3 times in 10 "
+                         "(pipeline.synth.noise; "
                          "with --all-stages, so that detection mends the words)")
     args = ap.parse_args()
     if args.speed:
@@ -136,7 +137,7 @@ def main() -> int:
             total = Score(0, 0, 0, 0, 0, 0, 0, 0)
             for seed in range(args.seeds):
                 case = make_case(lang, style, seed, srcs)
-                if args.noise and lang == "en":
+                if args.noise:  # (Russian: the model's Cyrillic confusions, hand-set priors)
                     import random
                     from dataclasses import replace
 

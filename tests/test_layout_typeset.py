@@ -97,6 +97,19 @@ def test_a_title_the_text_repeats_more_often_than_its_pages_turn_is_text(layout_
     assert s.furniture_left == 0 and s.wer == 0.0, s
 
 
+def test_a_running_head_whose_page_label_the_ocr_misread_is_furniture(layout_res, srcs):
+    """"Fage 76   THE BOOK OF THE DEBATE": the OCR misread the "P" of one head's "Page"; the head is one of
+    the others all the same, and goes with them (its number too)."""
+    paras = srcs["ru"][0][10:50]
+    case = typeset(paras, "ru", 1, Layout(style="indent", width=67, page_lines=39, page_gap=0, head="same",
+                                          number_at="head", number_style="page", hyphenate=0.5))
+    text = re.sub(r"Page (\d+)", r"Fage \1", case.text, count=2)
+    assert "Fage" in text
+    c = clean_file(text, "ru", layout_res)
+    assert "Fage" not in c.text and "DEBATE" not in c.text
+    assert score(case, c.text).furniture_left == 0
+
+
 def test_word_split_across_a_page_is_rejoined(layout_res, srcs):
     """"infin- 20 THE TRADE UNIONS AND TROTSKY'S MISTAKES ite compass.": the running head and its
     page number go, the word is rebuilt across the page break."""

@@ -769,10 +769,12 @@ def _last_num(notes: list[list[Line]], block: list[Line]) -> str:
 
 _NUM = r"(?:\d{1,4}|[ivxlcdm]{1,9}|[IVXLCDM]{1,9})"
 # a page number alone: "12", "- 12 -", "— xii —", "Page 12", "Стр. 12", "[12]"
-_PAGE_NUMBER = re.compile(rf"[-–—\[(\s]*(?:(?:page|p\.|стр\.|страница|с\.)\s*)?({_NUM})[-–—\])\s]*", re.I)
+# "Page" as OCR may read it, a letter misread ("Fage 76", "Paqe 12")
+_PAGE_WORD = r"(?:[^\W\d_]age|p[^\W\d_]ge|pa[^\W\d_]e|pag[^\W\d_])"
+_PAGE_NUMBER = re.compile(rf"[-–—\[(\s]*(?:(?:{_PAGE_WORD}|p\.|стр\.|страница|с\.)\s*)?({_NUM})[-–—\])\s]*", re.I)
 # a page number at either end of a running head: "18   THE BOOK OF THE DEBATE", "CHAPTER I   Page 19"
-_HEAD_NUMBER = re.compile(rf"^(?:(?P<a>(?:page\s*|p\.\s*|стр\.\s*)?{_NUM})\s+)?(?P<core>.*?)"
-                          rf"(?:\s+(?P<b>(?:page\s*|p\.\s*|стр\.\s*)?{_NUM}))?$", re.I)
+_HEAD_NUMBER = re.compile(rf"^(?:(?P<a>(?:{_PAGE_WORD}\s*|p\.\s*|стр\.\s*)?{_NUM})\s+)?(?P<core>.*?)"
+                          rf"(?:\s+(?P<b>(?:{_PAGE_WORD}\s*|p\.\s*|стр\.\s*)?{_NUM}))?$", re.I)
 
 
 def _drop_furniture(lines: list[Line], policy: dict) -> tuple[list[Line], list[Line], list[Query]]:
