@@ -190,6 +190,25 @@ def test_every_page_foot_note_a_sentence_runs_round_is_moved(layout_res, srcs, h
         assert f"[^{m.group(1)}]: {m.group(2)}" in clean_file(lost, "en", layout_res).text
 
 
+def test_the_note_after_a_note_is_a_note_between_sentences_too(layout_res, srcs):
+    """Note 1 cuts a sentence (a note by _cuts_sentence); note 2 stands where a page broke between two
+    sentences, set off by two blank lines as note 1 was: numbered as the note after it, it is note 2 (the KJV's
+    "2 Then certain of the scribes answering said, ..." re-typeset). Without a note 1 before it, a numbered
+    block so set off is the text's own."""
+    paras = [p for p in srcs["en"][2] if len(p.split()) > 40][:12]
+    notes = [s for s in re.split(r"(?<=[.?!])\s+", srcs["en"][2][-1]) if 5 <= len(s.split()) <= 25][:2]
+    blocks = [_wrap(p, 60) for p in paras]
+    lines = blocks[3].split("\n")
+    cut = next(k for k in range(2, len(lines) - 1) if re.search(r"[a-z,]$", lines[k - 1]) and lines[k][:1].islower())
+    blocks[3] = "\n".join(lines[:cut] + ["", "", f"1 {notes[0]}", ""] + lines[cut:])
+    blocks[7] += f"\n\n\n2 {notes[1]}"
+    c = clean_file("\n\n".join(blocks) + "\n", "en", layout_res)
+    assert [p for p in c.text.split("\n") if p] == paras + [f"[^1]: {notes[0]}", f"[^2]: {notes[1]}"]
+    blocks[3] = _wrap(paras[3], 60)
+    c = clean_file("\n\n".join(blocks) + "\n", "en", layout_res)
+    assert f"2 {notes[1]}" in c.text.split("\n") and "[^" not in c.text
+
+
 def test_a_broken_word_s_end_is_no_running_head(layout_res, srcs):
     """"-- Norman Augus-" / "tine": three fortunes signed by one man, each signature broken at the line's end,
     leave "tine" alone on a line three times, pages apart and set off by the blank line after it, a running

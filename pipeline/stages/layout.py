@@ -674,15 +674,18 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
     last = max((i for i, ln in enumerate(lines) if ln.gap > p.base_gap), default=0)
     m = _FOOTNOTE_BODY.match(lines[last].text) if 0 < last and len(lines) - last <= 12 else None
     foot = last if m and _marked(lines[:last], m.group(1)) else None
-    cut = False  # the block in hand cuts a sentence of the text in two (_cuts_sentence)
+    cut = False  # the block in hand cuts a sentence of the text in two (_cuts_sentence) ...
+    follows = False  # ... or is numbered as the note after the last one
+    last_label = None  # the number of the last note found
     for i, ln in enumerate(lines):
         if block is not None:
             if ln.gap <= p.base_gap and not ln.page:
                 block.append(ln)
                 continue
-            page_end = (ln.page if pages_known else ln.gap >= p.page_gap) or cut
+            page_end = (ln.page if pages_known else ln.gap >= p.page_gap) or cut or follows
             if page_end and len(block) <= 12:
                 notes.append(block)
+                last_label = _block_label(block, last_label)
             else:  # a note stands at the foot of a page, and is short: a numbered paragraph is text
                 body += block
             block = None
@@ -690,7 +693,12 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
         separated = ln.gap > p.base_gap and not ln.page and (
             ln.ws_sep or (ln.gap > p.para_gap and (ln.gap < p.page_gap or pages_known)) or i == foot)
         cut = bool(body) and _cuts_sentence(lines, i, body[-1], p)
-        if (separated or cut) and body and _FOOTNOTE_BODY.match(ln.text):
+        m = _FOOTNOTE_BODY.match(ln.text)
+        # set off as a page's foot is (more than a paragraph), numbered as the next note: the notes run on
+        # through the text ("1 ..." moved, "2 Then certain of the scribes ..." where a page breaks between sentences)
+        follows = bool(m) and last_label is not None and ln.gap > p.para_gap and not ln.page \
+            and _next_label(last_label, m.group(1))
+        if (separated or cut or follows) and body and m:
             block = [ln]
             continue
         if separated and notes and ln.ws_sep and ln.text[:1].islower():
@@ -718,6 +726,16 @@ def _cuts_sentence(lines: list[Line], i: int, before: Line, p: Profile) -> bool:
     while j < len(lines) and j - i <= 12 and lines[j].gap <= p.base_gap and not lines[j].page:
         j += 1
     return j < len(lines) and j - i <= 12 and lines[j].gap > p.base_gap and lines[j].text[:1].islower()
+
+
+def _block_label(block: list[Line], label: str | None) -> str | None:
+    """The number of the last note a block of notes holds ("1 ..." and, a line after, "2 ..."), as
+    _notes_text reads them; `label`, the last note's before it, for a block that goes on with it."""
+    for k, ln in enumerate(block):
+        m = _FOOTNOTE_BODY.match(ln.text)
+        if m and (k == 0 or (label is not None and _next_label(label, m.group(1)))):
+            label = plain_number(m.group(1))
+    return label
 
 
 def _note_number(block: list[Line]) -> str | None:
