@@ -110,6 +110,23 @@ def test_a_running_head_whose_page_label_the_ocr_misread_is_furniture(layout_res
     assert score(case, c.text).furniture_left == 0
 
 
+def test_a_note_the_text_repeats_is_no_running_head(layout_res, srcs):
+    """One note twice, numbered 1 and 4, pages apart ("1 These floated aside, ..." and "4 These floated aside, ..."
+    in Moby-Dick re-typeset): a short line recurring with a number rising by three, as a two-page running
+    head's would. Its numbers turn the pages far slower than the page numbers do: it is no head, and stays."""
+    paras = srcs["en"][0][10:60]
+    case = typeset(paras, "en", 4, Layout(style="indent", width=60, page_lines=30, page_gap=0, head="alternating",
+                                          number_at="head", number_style="plain", hyphenate=0.0))
+    lines = case.text.split("\n")
+    heads = [i for i, ln in enumerate(lines) if "THE BOOK OF THE DEBATE" in ln or "Chapter the First" in ln]
+    note = "See the Resolution of the Tenth Congress, on unity"
+    for k, at in ((4, heads[9]), (1, heads[1])):  # the foot of pages 1 and 9 (from the end: the places stay)
+        lines[at:at] = ["", f"{k} {note}"]
+    c = clean_file("\n".join(lines), "en", layout_res)
+    assert c.text.count(note) == 2
+    assert score(case, c.text).furniture_left == 0
+
+
 def test_word_split_across_a_page_is_rejoined(layout_res, srcs):
     """"infin- 20 THE TRADE UNIONS AND TROTSKY'S MISTAKES ite compass.": the running head and its
     page number go, the word is rebuilt across the page break."""

@@ -996,13 +996,21 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
                    or i - 1 in numbered or i + 1 in numbered)
         if edge < 0.75 * len(members):
             continue
-        if own and len(members) >= 3:  # a head numbered page after page: the lines a page takes
-            page_lines.append(statistics.median((b - a) / (nb - na) for a, b, na, nb in
-                                                zip(members, members[1:], nums, nums[1:])))
-        heads.append((members, mid))
-    for members, mid in heads:
+        # a head numbered page after page: the lines a page takes, by its own numbers
+        per_page = statistics.median((b - a) / (nb - na) for a, b, na, nb in
+                                     zip(members, members[1:], nums, nums[1:])) if own and len(members) > 1 else None
+        if per_page is not None and len(members) >= 3:
+            page_lines.append(per_page)
+        heads.append((members, mid, per_page))
+    usual = statistics.median(page_lines) if page_lines else None
+    for members, mid, per_page in heads:
         # a line recurring more often than the pages turn (by their numbers) is the text's own (a title its
         # items repeat), whatever its rhythm
-        if not page_lines or mid >= 0.6 * min(page_lines):
-            found.update(members)
+        if usual is not None and mid < 0.6 * min(page_lines):
+            continue
+        # ... and one whose numbers turn the pages far slower or faster than the page numbers do, a note the
+        # text repeats ("1 These floated aside ..." and "4 These floated aside ...", 500 lines apart)
+        if usual is not None and per_page is not None and not 0.6 * usual <= per_page <= 1.6 * usual:
+            continue
+        found.update(members)
     return found, queries
