@@ -207,6 +207,20 @@ def test_every_page_foot_note_a_sentence_runs_round_is_moved(layout_res, srcs, h
         assert f"[^{m.group(1)}]: {m.group(2)}" in clean_file(lost, "en", layout_res).text
 
 
+def test_a_head_opening_with_a_small_roman_number_under_a_broken_word_is_a_head(layout_res, srcs):
+    """"... commu-" / "xxii   THE BOOK OF THE DEBATE" / "nists ...": pages with no gap between them, the word
+    broken over the page: the head opens in small letters right under a line ending in a broken word, as a
+    broken word's end would, but it holds its page number, so it is a head (and the word is rebuilt)."""
+    under = 0
+    for seed in range(6):
+        case = typeset(srcs["en"][0][:60], "en", seed, Layout(style="indent", width=75, page_lines=40, page_gap=0,
+                                                               head="alternating", number_at="head",
+                                                               number_style="roman", hyphenate=1.0))
+        under += len(re.findall(r"[a-z]-\n *[xvi]+ +THE BOOK", case.text))
+        assert score(case, clean_file(case.text, "en", layout_res).text).furniture_left == 0, seed
+    assert under, "no head under a broken word in these cases"
+
+
 def test_the_note_after_a_note_is_a_note_between_sentences_too(layout_res, srcs):
     """Note 1 cuts a sentence (a note by _cuts_sentence); note 2 stands where a page broke between two
     sentences, set off by two blank lines as note 1 was: numbered as the note after it, it is note 2 (the KJV's

@@ -974,9 +974,9 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     heads: list[tuple[list[int], float]] = []
     for key, members in clusters:
         # a line in small letters right under one ending in a broken word ("-- Norman Augus-" / "tine") is the
-        # word's end, however often the text signs so
+        # word's end, however often the text signs so (not a head opening with its page number, "xxii  THE BOOK")
         members = [i for i in members if not (i and lines[i].gap == 0 and lines[i].text[:1].islower()
-                                              and _HYPHEN_END.search(lines[i - 1].text))]
+                                              and values.get(i) is None and _HYPHEN_END.search(lines[i - 1].text))]
         # three times pages apart; or twice, each beside a page number
         nums = [values.get(i) for i in members]
         own = None not in nums and all(1 <= b - a <= 3 for a, b in zip(nums, nums[1:]))  # its own page numbers
