@@ -297,6 +297,21 @@ def test_line_end_hyphens_by_frequency_not_word_lists(full_res, raw, want):
     assert want in out, out
 
 
+@pytest.mark.parametrize("raw,want", [
+    # Moby-Dick's own compounds, broken at a line end: two words, the joining none, the parts rarer than
+    # the commonest ("devouring" 2.9, "brimmed" 2.4)
+    ("the whole sea was one death-\ndevouring waste of waters", "death-devouring"),
+    ("a tall broad-\nbrimmed hat on his head", "broad-brimmed"),
+    ("a strange forlorn-\nlooking craft lay there", "forlorn-looking"),
+    ("the ship was homeward-\nbound at last", "homeward-bound"),
+    # ... but a short syllable or a prefix before a rarer word is a word broken at the line end
+    ("a com-\npasse of brass hung there", "compasse"),
+    ("the re-\nmonetization of silver was debated", "remonetization"),
+])
+def test_line_end_compounds_of_rarer_words_keep_their_hyphen(full_res, raw, want):
+    assert want in _para(raw, full_res).split()
+
+
 @pytest.mark.parametrize("raw,bad", [
     ("It was a sad tale- so the old man said to us.", "tale-so"),
     ("Long- and short-term loans were both discussed at length.", "Long-and"),

@@ -178,6 +178,11 @@ def near(pattern: re.Pattern, text: str, anchor: str, radius: int = 80):
         i = j
 
 
+# a line-end hyphen between two words at least this frequent (the right one of five letters or more) whose
+# joining is no word is a compound's
+RARE_PART = 2.0
+
+
 def judge(left: str, right: str, lang: str, vocab, spaced: bool = False, proper=None) -> Verdict:
     """Decide a hyphen between `left` and `right` (a line end, or "left- right").
 
@@ -248,6 +253,10 @@ def judge(left: str, right: str, lang: str, vocab, spaced: bool = False, proper=
     known_l = zl >= 3.0 or (lang == "ru" and _dictionary_word(lo_l))
     known_r = zr >= (1.5 if spaced else 3.0) or (lang == "ru" and _dictionary_word(lo_r))
     words = known_l and known_r and len(lo_l) >= 3 and (len(lo_r) >= 4 or vocab.get(lo_r, 0) > 0)
+    # ... or, at a line end, two rarer words, the right one too long for a word's ending and the left no short
+    # syllable or prefix ("death-⏎devouring", "forlorn-⏎looking", "empty-⏎handedness": a print's own compounds;
+    # "brig-⏎ness", "-ment", "-ally" are endings, "com-⏎passe", "re-⏎monetization" a syllable and a prefix)
+    words = words or (not spaced and min(zl, zr) >= RARE_PART and len(lo_l) >= 4 and len(lo_r) >= 5)
     if zj < 1.0 and words:
         return Verdict("compound", 0.95, f"both parts are words, '{joined}' is none")
     if zj >= 1.0 or (not spaced and not words):
