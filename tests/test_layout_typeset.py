@@ -307,8 +307,13 @@ def test_line_end_hyphens_by_frequency_not_word_lists(full_res, raw, want):
     # ... but a short syllable or a prefix before a rarer word is a word broken at the line end
     ("a com-\npasse of brass hung there", "compasse"),
     ("the re-\nmonetization of silver was debated", "remonetization"),
+    # a prefix before a word: joined where the language knows the word well ("repressed" 3.4), kept where the
+    # period's print hyphens it ("re-organisation": "reorganisation" is 2.9)
+    ("the revolt was re-\npressed by force", "repressed"),
+    ("the water was over-\nflowing the banks", "overflowing"),
+    ("the re-\norganisation of the unions", "re-organisation"),
 ])
-def test_line_end_compounds_of_rarer_words_keep_their_hyphen(full_res, raw, want):
+def test_line_end_compounds_by_their_parts_and_the_joined_word(full_res, raw, want):
     assert want in _para(raw, full_res).split()
 
 
