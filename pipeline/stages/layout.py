@@ -692,8 +692,8 @@ def _split_footnotes(lines: list[Line], p: Profile) -> tuple[list[Line], list[li
         # set off from the text: by a separator line of spaces, or by a gap larger than a paragraph's
         separated = ln.gap > p.base_gap and not ln.page and (
             ln.ws_sep or (ln.gap > p.para_gap and (ln.gap < p.page_gap or pages_known)) or i == foot)
-        cut = bool(body) and _cuts_sentence(lines, i, body[-1], p)
         m = _FOOTNOTE_BODY.match(ln.text)
+        cut = m is not None and bool(body) and _cuts_sentence(lines, i, body[-1], p)  # (numbered lines only)
         # set off as a page's foot is (more than a paragraph), numbered as the next note: the notes run on
         # through the text ("1 ..." moved, "2 Then certain of the scribes ..." where a page breaks between sentences)
         follows = bool(m) and last_label is not None and ln.gap > p.para_gap and not ln.page \
@@ -971,7 +971,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         else:
             clusters[first][1].append(i)
     numbered = found.copy()
-    heads: list[tuple[list[int], float]] = []
+    heads: list[tuple[list[int], float, float | None]] = []  # (members, their median span, lines per page)
     for key, members in clusters:
         # a line in small letters right under one ending in a broken word ("-- Norman Augus-" / "tine") is the
         # word's end, however often the text signs so (not a head opening with its page number, "xxii  THE BOOK")
@@ -998,7 +998,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
             continue
         # a head numbered page after page: the lines a page takes, by its own numbers
         per_page = statistics.median((b - a) / (nb - na) for a, b, na, nb in
-                                     zip(members, members[1:], nums, nums[1:])) if own and len(members) > 1 else None
+                                     zip(members, members[1:], nums, nums[1:])) if own else None
         if per_page is not None and len(members) >= 3:
             page_lines.append(per_page)
         heads.append((members, mid, per_page))
@@ -1006,7 +1006,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     for members, mid, per_page in heads:
         # a line recurring more often than the pages turn (by their numbers) is the text's own (a title its
         # items repeat), whatever its rhythm
-        if usual is not None and mid < 0.6 * min(page_lines):
+        if page_lines and mid < 0.6 * min(page_lines):
             continue
         # ... and one whose numbers turn the pages far slower or faster than the page numbers do, a note the
         # text repeats ("1 These floated aside ..." and "4 These floated aside ...", 500 lines apart)
