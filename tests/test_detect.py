@@ -1106,3 +1106,22 @@ def test_the_own_word_test_leaves_a_noisy_page_s_fixes(resources):
     page = _smh_page("smh_13569000.txt")
     before = detect.run(page, en_context(resources, own_word_alpha=0.0)).edits
     assert len(before) > 5 and detect.run(page, en_context(resources)).edits == before
+
+
+def test_a_capital_read_for_a_word_the_witness_writes_small_is_made_small(resources):
+    """Tesseract reads "the" as "Lhe" or "Ihe" inside a sentence of a scanned Moby-Dick. The witness writes
+    "The" capitalised inside a sentence too (where a full stop was lost), so the reading is weighed against
+    the capitals the witness writes; but it writes "the" small hundreds of times inside its sentences, so the
+    correction is "the", not "The"."""
+    from pipeline.synth.unseen import running_paragraphs
+
+    text = "\n\n".join(running_paragraphs()[:40])
+    lost = text.index(". The ", 2000)
+    text = text[:lost] + " The " + text[lost + 6:]  # a full stop lost: "The" inside a sentence
+    at = text.index(" the ", 6000) + 1
+    text = text[:at] + "Lhe" + text[at + 3:]
+    r = detect.run(text, en_context(resources))
+    # an automatic fix, or the fix a query suggests (this clean print's few fixes are asked: _clean_print)
+    said = [e.after for e in r.edits if e.start == at] + [q.suggestions[0] for q in r.queries
+                                                          if q.start == at and q.suggestions]
+    assert said == ["the"]

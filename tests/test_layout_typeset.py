@@ -110,6 +110,33 @@ def test_a_running_head_whose_page_label_the_ocr_misread_is_furniture(layout_res
     assert score(case, c.text).furniture_left == 0
 
 
+def test_running_heads_whose_numbers_and_ends_the_ocr_damaged_are_furniture(layout_res, srcs):
+    """Tesseract's reading of a badly scanned book: one head in three lost its page number to letters
+    ("6h THE BOOK OF THE DEBATE", "BO ...") and some gained a full stop from a speck; one is hardly a
+    head any more ("PELE BOOK OF FEE DEB"). The heads left matching no longer recur at even spans (a
+    damaged one is a gap of two pages), but the page numbers read in them still turn the pages evenly; a
+    head ending as a sentence does joins the others; the one damaged past matching stands where a head
+    was due."""
+    paras = srcs["en"][0][:60]
+    case = typeset(paras, "en", 3, Layout(style="indent", width=64, page_lines=30, page_gap=1, head="alternating",
+                                          number_at="head", number_style="plain", hyphenate=0.5))
+    lines = case.text.split("\n")
+    heads = [k for k, ln in enumerate(lines) if "THE BOOK OF THE DEBATE" in ln]
+    assert len(heads) >= 6
+    for n, k in enumerate(heads):
+        if n % 3 == 1:  # the number read as letters
+            lines[k] = re.sub(r"^\d+", lambda m: "B" + "oh"[len(m.group()) % 2], lines[k])
+        elif n % 3 == 2:
+            lines[k] += "."
+        elif n == 3:
+            lines[k] = lines[k].replace("THE BOOK OF THE DEBATE", "PELE BOOK OF FEE DEB")
+    text = "\n".join(lines)
+    assert "PELE" in text and re.search(r"^B[oh] +THE BOOK", text, re.M)
+    c = clean_file(text, "en", layout_res)
+    assert "DEBATE" not in c.text and "PELE" not in c.text
+    assert score(case, c.text).furniture_left == 0
+
+
 def test_a_note_the_text_repeats_is_no_running_head(layout_res, srcs):
     """One note twice, numbered 1 and 4, pages apart ("1 These floated aside, ..." and "4 These floated aside, ..."
     in Moby-Dick re-typeset): a short line recurring with a number rising by three, as a two-page running

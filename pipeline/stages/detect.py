@@ -1204,9 +1204,15 @@ def _decide(i: int, m, verdict, weighed, wt: _Witness, st: Settings, ctx: Contex
             return
         best, p = post[1]  # a non-word likelier kept than changed: still the proofreader's to see
     # a capitalised word read for one the witness writes capitalised keeps its capital ("Hay": "Bay"), and so
-    # does one at a sentence start ("Hie goods": "The", though a misread capital "H" is made small elsewhere)
-    case = (lambda h: _capital_form(base, h)) if (protected == CAPITAL and kind == "realword") or (
-        base[:1].isupper() and _initial(wt.text, m.start())) else (lambda h: _recased(base, h, wt, ctx))
+    # does one at a sentence start ("Hie goods": "The", though a misread capital "H" is made small elsewhere);
+    # not one read for a word the witness writes small inside its sentences ("Lhe": "the", its "The" there
+    # a lost full stop's)
+    if base[:1].isupper() and _initial(wt.text, m.start()):
+        case = lambda h: _capital_form(base, h)  # noqa: E731
+    elif protected == CAPITAL and kind == "realword":
+        case = lambda h: _recased(base, h, wt, ctx) if _written_small(h, wt) else _capital_form(base, h)  # noqa: E731
+    else:
+        case = lambda h: _recased(base, h, wt, ctx)  # noqa: E731
     shown = [case(h) + suffix for h, _ in islice((x for x in post if x[0]), 3)]
     keep = dict(post).get("", 0.0)
     why = _Why(("rare" if kind == "nonword" and protected == ASK else kind, z, shown[0], p, keep))
@@ -1942,6 +1948,15 @@ def _recased(base: str, word: str, wt: _Witness, ctx: Context) -> str:
     if wt.capitalised.get(out, 0) or ctx.resources.authority.known(out):
         return out
     return out[:1].lower() + out[1:]
+
+
+def _written_small(word: str, wt: _Witness) -> bool:
+    """Whether the witness writes a word small inside its sentences: it is capitalised there in fewer than
+    half of all its places ("the" 700 times, "The" inside a sentence 5, after a lost full stop; not "Creek",
+    capitalised wherever it is not a sentence's first word). A word the witness never writes is not."""
+    low = word.lower()
+    n = wt.vocab.get(low, 0)
+    return n > 0 and 2 * wt.capitalised.get(low[:1].upper() + low[1:], 0) < n
 
 
 def _capital_variants(base: str, cands: dict[str, float], wt: _Witness) -> dict[str, float]:

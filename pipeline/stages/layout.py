@@ -831,6 +831,37 @@ def _roman_value(s: str) -> int | None:
     return total
 
 
+def _paced(members: list[int], nums: list[int | None]) -> bool:
+    """Whether a recurring line's page numbers, where they were read, turn the pages evenly: the longest
+    rising run of them ("64 68 72 76 86 36 98": a misread "96" left out) holds three at least and most of
+    them, and the lines per page between each two of it are within [0.6, 1.6] of their median, three
+    times in four."""
+    read = _rising([(i, v) for i, v in zip(members, nums) if v is not None])
+    if len(read) < 3 or 2 * len(read) < sum(v is not None for v in nums):
+        return False
+    per_page = [(b - a) / (vb - va) for (a, va), (b, vb) in zip(read, read[1:])]
+    mid = statistics.median(per_page)
+    return mid > 0 and sum(0.6 * mid <= n <= 1.6 * mid for n in per_page) >= 0.75 * len(per_page)
+
+
+def _rising(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of (line, number) pairs whose numbers rise, in order (patience sorting)."""
+    tails: list[int] = []  # per run length, the position in `pairs` of the smallest last number
+    back: list[int] = []
+    for k, (_, v) in enumerate(pairs):
+        j = bisect.bisect_left([pairs[t][1] for t in tails], v)
+        back.append(tails[j - 1] if j else -1)
+        if j == len(tails):
+            tails.append(k)
+        else:
+            tails[j] = k
+    out, k = [], tails[-1] if tails else -1
+    while k >= 0:
+        out.append(pairs[k])
+        k = back[k]
+    return out[::-1]
+
+
 def _page_value(text: str) -> int | None:
     m = _PAGE_NUMBER.fullmatch(text)
     if not m:
@@ -940,8 +971,11 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
     for i, ln in enumerate(lines):
         if i % 512 == 0 and i:
             by_length = _live_clusters(clusters, by_length, i - HEAD_WINDOW)
-        if i in found or len(ln.text) > 90 or _STRONG_END.search(ln.text[-3:]):
+        if i in found or len(ln.text) > 90:
             continue
+        # a line ending as a sentence does may join a head ("70 THE BOOK OF THE DEBATE.", a speck read as a
+        # full stop), never begin one: a refrain ("And the evening and the morning were the first day.") is text
+        strong = _STRONG_END.search(ln.text[-3:]) is not None
         key, value = _head_key(ln.text)
         if len(key) < 3 or len(key.split()) > 10:
             continue
@@ -963,6 +997,8 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
                 near_heads += got[1]
         matches = process.extract(key, near_heads, scorer=fuzz.ratio, score_cutoff=85, limit=None) if near_heads else ()
         first = min((near_ids[k] for _, _, k in matches), default=None)
+        if first is None and strong:
+            continue
         if first is None:
             clusters.append((key, [i]))
             ids, heads = by_length.setdefault(len(key), ([], []))
@@ -980,6 +1016,9 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         # three times pages apart; or twice, each beside a page number
         nums = [values.get(i) for i in members]
         own = None not in nums and all(1 <= b - a <= 3 for a, b in zip(nums, nums[1:]))  # its own page numbers
+        # ... or numbered often enough to turn the pages evenly where its numbers were read ("64 THE BOOK",
+        # "6h THE BOOK", "68 THE BOOK": a head the OCR damaged past matching leaves twice the span)
+        paced = not own and _paced(members, nums)
         beside = all(i - 1 in numbered or i + 1 in numbered or i == 0 for i in members) or own  # (line 0 tops a page)
         if len(members) < 3 and not (len(members) == 2 and beside):
             continue
@@ -989,7 +1028,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
             continue  # a line repeated close together is text (a refrain, a list), not a page's head
         # a page's head comes back page after page: at regular intervals (a table of contents
         # or a list of letters "Letter from A to B" recurs at random ones)
-        if not beside and sum(0.6 * mid <= n <= 1.6 * mid for n in spans) < 0.75 * len(spans):
+        if not beside and not paced and sum(0.6 * mid <= n <= 1.6 * mid for n in spans) < 0.75 * len(spans):
             continue
         # and it stands apart from the text, a blank line below or above it
         edge = sum(1 for i in members if lines[i].gap or i == 0 or i + 1 == len(lines) or lines[i + 1].gap
@@ -1013,4 +1052,29 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         if usual is not None and per_page is not None and not 0.6 * usual <= per_page <= 1.6 * usual:
             continue
         found.update(members)
+        if len(members) >= 3:
+            found.update(_lost_heads(lines, members, found))
     return found, queries
+
+
+def _lost_heads(lines: list[Line], members: list[int], found: set[int]) -> list[int]:
+    """The lines of a running head the OCR damaged past matching ("74 PELE BOOK OF FEE DEB."): where two of
+    its heads stand two of its spans apart or more (its span: the median of those no longer than one and a
+    half times the shortest), the line nearest each missed turn (two lines either way) that is most like the
+    head (fuzz.ratio 65 at least: a line of text is far less like it)."""
+    from rapidfuzz import fuzz
+
+    spans = [b - a for a, b in zip(members, members[1:])]
+    mid = statistics.median(n for n in spans if n <= 1.5 * min(spans))
+    key = _head_key(lines[members[0]].text)[0]
+    out = []
+    for a, b in zip(members, members[1:]):
+        turns = round((b - a) / mid)
+        for j in range(1, turns):
+            at = a + round(j * (b - a) / turns)
+            near = [(fuzz.ratio(_head_key(lines[x].text)[0], key), -abs(x - at), x) for x in range(at - 2, at + 3)
+                    if a < x < b and x not in found and len(lines[x].text) <= 90]
+            best = max(near, default=None)
+            if best is not None and best[0] >= 65:
+                out.append(best[2])
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
+from collections.abc import Callable
 
 import regex
 from rapidfuzz.distance import Levenshtein
@@ -93,19 +94,22 @@ def _truth_offsets(truth: list[str], other: list[str], spans: list[tuple[int, in
     return out
 
 
-def tally(paragraphs: list[str], raw: str, c) -> dict:
+def tally(paragraphs: list[str], raw: str, c, key: Callable[[str], str] | None = None) -> dict:
     """What cleaning did to planted damage: `raw` (the paragraphs damaged, `plant`) against the truth
     (the paragraphs), and `c` (the cleaned witness, pipeline.run.Cleaned: its .text, .queries, .changes)
     against both.
     Per truth word: fixed (wrong in raw, right in the output), broken (right in raw, changed to a wrong
     word), miscorrected (wrong, changed, still wrong), flagged (wrong in raw and fixed, or covered by a
     query's raw span); the WER (token edit distance) before and after; each automatic detect rule's
-    (right, wrong); and the wrong changes, as "printed -> output (truth t)"."""
+    (right, wrong), and of the wrong how many stand where no truth word is aligned (`unplaced`); and the wrong changes, as "printed -> output (truth t)". `key`: what of a
+    whitespace token is compared (default: all of it)."""
     truth = " ".join(paragraphs).split()
     dm = [(m.start(), m.end()) for m in _WORD.finditer(raw)]
     d_tokens = [raw[a:b] for a, b in dm]
     out = [p for p in c.text.split("\n") if p.strip() and not NOTE.fullmatch(p)]
     c_tokens = " ".join(out).split()
+    if key is not None:  # tokens compared by their key (a real OCR's text: its words, not their marks)
+        truth, d_tokens, c_tokens = ([key(t) for t in ts] for ts in (truth, d_tokens, c_tokens))
     (d_view, d_back), (c_view, _) = _truth_view(truth, d_tokens), _truth_view(truth, c_tokens)
     d_spans = _truth_offsets(truth, d_tokens, dm)
     asked = [(q.raw_start, q.raw_end) for q in c.queries if q.raw_start >= 0]
@@ -115,7 +119,7 @@ def tally(paragraphs: list[str], raw: str, c) -> dict:
 
     n = {"words": len(truth), "damaged": 0, "fixed": 0, "broken": 0, "miscorrected": 0, "flagged": 0,
          "queries": len(c.queries), "wer_before": Levenshtein.distance(truth, d_tokens),
-         "wer_after": Levenshtein.distance(truth, c_tokens), "wrong": [], "rules": {}}
+         "wer_after": Levenshtein.distance(truth, c_tokens), "wrong": [], "rules": {}, "unplaced": {}}
     # each automatic correction of detect by its rule: right where the truth word it stands on is right in the output
     starts = [a for a, _ in dm]
     for ch in c.changes:
@@ -125,6 +129,8 @@ def tally(paragraphs: list[str], raw: str, c) -> dict:
         right, wrong = n["rules"].get(ch.rule, (0, 0))
         ok = t is not None and c_view[t] == truth[t]
         n["rules"][ch.rule] = (right + ok, wrong + (not ok))
+        if t is None:  # counted wrong, though its truth word is not known (a real OCR's lines out of order)
+            n["unplaced"][ch.rule] = n["unplaced"].get(ch.rule, 0) + 1
     for k, t in enumerate(truth):
         d, o = d_view[k], c_view[k]
         if d is None or o is None:  # a lost space or a word lost: counted in the WER only

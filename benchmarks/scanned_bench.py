@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Correction on real OCR of text nobody here wrote: pages printed, scanned badly and read by Tesseract.
+
+The dev sets' OCR (ICDAR 2017, Overproof) is what the OCR error model was learned from; planted noise
+(planted_bench.py) is drawn from that model. Neither tells how the pipeline does on another engine's
+misreadings. Here a clean text (paragraphs, blank-line separated, or a line each) is typeset as a book's
+pages (pipeline.synth.typeset: running heads with page numbers, indents or blank lines, words hyphenated
+at line ends), each page drawn as an image in a serif font (Liberation, FreeSerif or DejaVu, by seed),
+degraded as a poor scan is (shrunk, blurred, noise, thresholded to black and white: `--level`) and read
+by Tesseract 5 (`tesseract PAGE stdout -l eng|rus`, its default page segmentation). What Tesseract read
+is the raw text; the whole pipeline cleans it twice, without *detect* and with it, and each output is
+tallied against the truth words (pipeline.synth.noise.tally, each whitespace token compared by its words,
+not the marks around them): WER before and after, and detect's own
+automatic changes, right or wrong, by rule (a change is right where its truth word is right in the
+output). The engine, its errors and the page layout are nobody's here: a stage that makes this text worse
+is a defect.
+
+    apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus   # the engine (Debian)
+    .venv/bin/pip install -e '.[scan]'                                   # pillow and numpy, to draw pages
+    .venv/bin/python benchmarks/scanned_bench.py --text moby.txt --seeds 3
+    .venv/bin/python benchmarks/scanned_bench.py --text fortunes-ru.txt --lang ru --level heavy --show-wrong
+
+Tesseract's text of each page is kept under --cache (default: a folder in the system's temporary
+directory), keyed by the page image's bytes, so a second run reads no page again.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.context import Resources  # noqa: E402
+from pipeline.correct.align import TOKEN  # noqa: E402
+from pipeline.model import Witness  # noqa: E402
+from pipeline.run import clean_witness  # noqa: E402
+from pipeline.synth.noise import tally  # noqa: E402
+from pipeline.synth.typeset import blocks_of, draw_layout, typeset  # noqa: E402
+
+FONTS = ["/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+         "/usr/share/fonts/truetype/freefont/FreeSerif.ttf",
+         "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"]
+# a scan's damage: (the page shrunk to this share of its drawn size, Gaussian blur radius in pixels
+# after shrinking, the grey noise's standard deviation before thresholding at 150 of 255)
+LEVELS = {"light": (0.55, 0.4, 20.0), "medium": (0.5, 0.5, 25.0), "heavy": (0.45, 0.6, 28.0)}
+SIZE, LEADING, MARGIN = 40, 52, 100  # the drawn page: font size, line pitch and margins in pixels
+LANGS = {"en": "eng", "ru": "rus"}
+
+
+def pages_of(case) -> list[list[str]]:
+    """A typeset case's lines cut into its pages: each page opens with its running head (the
+    layout is drawn with heads at the top: `book`)."""
+    tops = iter(case.furniture)
+    nxt = next(tops, None)
+    pages: list[list[str]] = []
+    for line in case.text.split("\n"):
+        if nxt is not None and line.strip() == nxt:
+            pages.append([])
+            nxt = next(tops, None)
+        if pages:
+            pages[-1].append(line)
+    return pages
+
+
+def book(paras: list[str], lang: str, seed: int):
+    """The paragraphs typeset with a layout drawn by the seed, every page headed (a head, the page number
+    in it), no page-foot notes (their bodies would be truth the tally does not read)."""
+    lay = draw_layout(random.Random(seed))
+    lay.head = "same" if lay.head == "none" else lay.head
+    lay.number_at, lay.notes = "head", False
+    lay.number_style = "plain" if lay.number_style == "none" else lay.number_style
+    return typeset(paras, lang, seed, lay)
+
+
+def draw(lines: list[str], font_path: str, level: str, seed: int) -> bytes:
+    """One page as a degraded black-and-white PNG."""
+    import io
+
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    font = ImageFont.truetype(font_path, SIZE)
+    em = font.getlength("n")
+    width = 2 * MARGIN + int(max((font.getlength(ln) for ln in lines), default=0) + 8 * em)
+    img = Image.new("L", (width, 2 * MARGIN + LEADING * len(lines)), 255)
+    pen = ImageDraw.Draw(img)
+    for k, ln in enumerate(lines):
+        indent = len(ln) - len(ln.lstrip())
+        pen.text((MARGIN + indent * em, MARGIN + k * LEADING), ln.strip(), font=font, fill=0)
+    scale, blur, noise = LEVELS[level]
+    small = img.resize((int(img.width * scale), int(img.height * scale)), Image.BILINEAR)
+    small = small.filter(ImageFilter.GaussianBlur(blur))
+    grey = np.asarray(small, dtype=np.float32) + np.random.default_rng(seed).normal(0, noise, (small.height, small.width))
+    out = io.BytesIO()
+    Image.fromarray(np.where(grey > 150, 255, 0).astype(np.uint8)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def read_page(png: bytes, lang: str, cache: Path) -> str:
+    """Tesseract's text of one page image (from the cache when it has read these bytes before)."""
+    key = hashlib.sha256(png + LANGS[lang].encode()).hexdigest()[:24]
+    hit = cache / f"{key}.txt"
+    if hit.exists():
+        return hit.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "page.png"
+        page.write_bytes(png)
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread a page: the pages run side by side
+        text = subprocess.run(["tesseract", str(page), "stdout", "-l", LANGS[lang]], capture_output=True,
+                              text=True, check=True, env=env).stdout
+    tmp_hit = hit.with_suffix(".part")
+    tmp_hit.write_text(text, encoding="utf-8")
+    tmp_hit.replace(hit)
+    return text
+
+
+def scanned(paras: list[str], lang: str, seed: int, level: str, cache: Path) -> str:
+    """The paragraphs printed, scanned and read: the raw text of one seed."""
+    pages = pages_of(book(paras, lang, seed))
+    font = FONTS[seed % len(FONTS)]
+    images = [draw(p, font, level, seed * 1000 + k) for k, p in enumerate(pages)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        texts = list(pool.map(lambda png: read_page(png, lang, cache), images))
+    return "".join(t if t.endswith("\f") else t + "\f" for t in texts)
+
+
+def window(paras: list[str], words: int, seed: int) -> list[str]:
+    """About `words` words of consecutive paragraphs, from a place drawn by the seed."""
+    total = sum(len(p.split()) for p in paras)
+    start, seen = random.Random(seed).randrange(max(1, total - words)), 0
+    out = []
+    for p in paras:
+        n = len(p.split())
+        seen += n
+        if seen > start:
+            out.append(p)
+            if sum(len(x.split()) for x in out) >= words:
+                break
+    return out
+
+
+def words_of(token: str) -> str:
+    """What of a whitespace token is compared: its words as the dev sets' scorer cuts them (letters,
+    digits, inner apostrophes), not the marks around them ("myself;", "whale’s": "myself", "whale's")."""
+    return " ".join(TOKEN.findall(token.replace("’", "'")))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--text", type=Path, nargs="+", required=True, help="clean texts (paragraphs)")
+    ap.add_argument("--lang", default="en", choices=sorted(LANGS))
+    ap.add_argument("--seeds", type=int, default=2, help="books, seeds 1..N (default 2)")
+    ap.add_argument("--words", type=int, default=6000, help="words a book (default 6000)")
+    ap.add_argument("--level", default="medium", choices=sorted(LEVELS))
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "edition-scans")
+    ap.add_argument("--show-wrong", action="store_true", help="print detect's wrong changes")
+    args = ap.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    paras = [b for t in args.text for b in blocks_of(t.read_text(encoding="utf-8")) if len(b.split()) >= 20]
+    full = Resources(ROOT)
+    before = Resources(ROOT).with_stages([s for s in full.config["stages"] if s != "detect"])
+    w = Witness(id="scan", file="scan.txt", language=args.lang, work="scan", role="original", origin="file")
+    print(f"{args.level} scans ({LEVELS[args.level]}), Tesseract {LANGS[args.lang]}; WER over truth words")
+    print(f"{'':<8} {'words':>6} {'raw':>7} {'no detect':>9} {'pipeline':>8} {'detect':>7}  "
+          f"{'fixed':>5} {'broken':>6} {'miscor':>6} {'queries':>7}  detect's automatic changes right/all placed")
+    for seed in range(1, args.seeds + 1):
+        book_paras = window(paras, args.words, seed)
+        raw = scanned(book_paras, args.lang, seed, args.level, args.cache)
+        n0 = tally(book_paras, raw, clean_witness(raw, w, before), words_of)
+        n = tally(book_paras, raw, clean_witness(raw, w, full), words_of)
+        words = n["words"]
+        rules, unplaced = n["rules"], n["unplaced"]
+        # detect's changes whose truth word is known (Tesseract may set a line elsewhere: no word aligns there)
+        right = sum(a for a, _ in rules.values())
+        all_ = sum(a + b for a, b in rules.values()) - sum(unplaced.values())
+        print(f"seed {seed:<3} {words:>6} {100 * n['wer_before'] / words:>6.2f}% {100 * n0['wer_after'] / words:>8.2f}% "
+              f"{100 * n['wer_after'] / words:>7.2f}% {100 * (n['wer_after'] - n0['wer_after']) / words:>+6.2f}  "
+              f"{n['fixed'] - n0['fixed']:>5} {n['broken'] - n0['broken']:>6} {n['miscorrected'] - n0['miscorrected']:>6} "
+              f"{n['queries']:>7}  {right}/{all_}" + (f" ({right / all_:.3f})" if all_ else ""))
+        print(" " * 9 + "by rule: " + ", ".join(f"{r} {a}/{a + b - unplaced.get(r, 0)}" for r, (a, b) in sorted(rules.items()))
+              + f"; not placed: {sum(unplaced.values())}")
+        if args.show_wrong:
+            done = set(n0["wrong"])
+            for x in n["wrong"]:
+                if x not in done:
+                    print(f"    {x}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
