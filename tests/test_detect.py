@@ -1125,3 +1125,20 @@ def test_a_capital_read_for_a_word_the_witness_writes_small_is_made_small(resour
     said = [e.after for e in r.edits if e.start == at] + [q.suggestions[0] for q in r.queries
                                                           if q.start == at and q.suggestions]
     assert said == ["the"]
+
+
+def test_a_misreading_the_scan_repeats_is_no_word_of_the_witness(resources):
+    """Tesseract reads Russian "т" as "г" all through a page: "будег" stands four times beside "будет". A form
+    only the witness's repetition made a word (no dictionary has it) whose likeliest correction is a word the
+    witness prints more often is the scan's habit: weighed as a non-word, fixed or asked about with that word
+    first (in this clean print, asked: nothing else in it shows the habit); before, it was the witness's own
+    word, a real word that Russian never has fixed."""
+    text = (ROOT / "clean" / "kollontai-ru.txt").read_text(encoding="utf-8")
+    places = [k for k in range(len(text)) if text.startswith("будет", k)][:4]
+    for k in places:
+        text = text[:k] + "будег" + text[k + 5:]
+    w = Witness(id="kollontai-ru", file="x.txt", language="ru", work="workers-opposition", role="original")
+    r = detect.run(text, Context(w, resources, resources.policy(w)))
+    fixed = {e.start for e in r.edits if e.after == "будет"}
+    asked = {q.start for q in r.queries if q.suggestions[:1] == ["будет"] and q.rule == "detect.nonword"}
+    assert fixed | asked == set(places)

@@ -1853,8 +1853,11 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     own = wt.vocab.get(fold(w), 0)
     capital = base[:1].isupper() and not initial
     name_like = capital and wt.capitalised.get(base, 0) >= 2
+    # a form only the witness's repetition makes a word, whose likeliest misread word the witness prints at least
+    # as often, is the scan's habit, not the writer's ("будег" 4 times beside "будет" 40: "т" read "г")
+    own_word = own >= st.witness_known and not (z < st.known_zipf and _habit_of(base, own, wt))
     # a capital inside a lower-case word is a misread more often than a word ("shaU", "foUowed")
-    if (z >= st.known_zipf or own >= st.witness_known) and not _camel(base):
+    if (z >= st.known_zipf or own_word) and not _camel(base):
         if len(base) < 2:
             return None
         if wt.old and _is_old(base, lex):
@@ -1919,6 +1922,17 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
         return ("nonword", base, suffix, {}, True, z)
     # a capitalised non-word is a name where the witness uses it capitalised elsewhere (name_like)
     return ("nonword", base, suffix, cands, True if name_like else CAPITAL if capital else False, z)
+
+
+def _habit_of(base: str, own: int, wt: _Witness) -> bool:
+    """Whether a form the lexicon lacks, which the witness prints `own` times, is its misreading of a word: its
+    likeliest candidate (by channel cost, then the witness's use) is one word of the lexicon that the witness
+    prints at least as often (not another misreading the witness repeats: "вгсний" beside "вгений")."""
+    cands = [(cost, -wt.vocab.get(c, 0), c) for c, cost in wt.candidates(base).items() if " " not in c]
+    if not cands:
+        return False
+    _, uses, best = min(cands)
+    return -uses >= own and wt.lex.at_least(best.lower(), wt.st.known_zipf)
 
 
 # the protection of a capitalised reading inside a sentence: a name unless the witness's own use
