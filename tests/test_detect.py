@@ -1142,3 +1142,34 @@ def test_a_misreading_the_scan_repeats_is_no_word_of_the_witness(resources):
     fixed = {e.start for e in r.edits if e.after == "будет"}
     asked = {q.start for q in r.queries if q.suggestions[:1] == ["будет"] and q.rule == "detect.nonword"}
     assert fixed | asked == set(places)
+
+
+def test_a_lone_mark_read_for_i_is_fixed_where_the_document_confirms_it(resources):
+    """Tesseract reads the pronoun "I" as "|" or "[" on a poor scan ("and | have"). A lone mark is weighed as a
+    lone digit is, against the mark as a speck: where several places of the same mark clearly read "I", every
+    place whose neighbours favour it is fixed; a mark no neighbour speaks for ("the | sea", a rule drawn between
+    words) is not read as "I" (an odd mark between words, it may still be asked about)."""
+    from pipeline.synth.unseen import running_paragraphs
+
+    text = "\n\n".join(running_paragraphs()[:60])
+    # inside a sentence (after a sentence's end the mark is weighed by the word after it alone, and asked only
+    # where that word favours "I")
+    places = [k + 1 for k in range(1, len(text) - 3) if text[k:k + 3] == " I " and text[k + 3].islower()
+              and text[k - 1].isalpha()][:8]
+    assert len(places) >= 6
+    for k in places:
+        text = text[:k] + "|" + text[k + 1:]
+    speck = text.index(" the sea", 3000) + 4
+    text = text[:speck] + " |" + text[speck:]  # "the | sea"
+    r = detect.run(text, en_context(resources))
+    # fixed, or (this print being clean, its few fixes are asked: _clean_print) asked with "I" first
+    # ("And would | be a murderer": "would I" asks a question, which the neighbours do not favour: left;
+    # "the very thing | handle now" they favour a little: asked, not fixed)
+    marks = {e.start: e.after for e in r.edits if e.rule == "detect.mark"}
+    marks.update({q.start: q.suggestions[0] for q in r.queries if q.rule == "detect.mark"})
+    assert set(marks) <= set(places) and set(marks.values()) == {"I"} and len(marks) >= 7
+    assert speck + 1 not in marks and not any(e.start <= speck + 1 < e.end for e in r.edits)
+    # in a noisy print (the gate off: as many fixes as a scan's) the places they clearly favour are fixed
+    r = detect.run(text, en_context(resources, clean_print_false_rate=0.0))
+    fixed = {e.start: e.after for e in r.edits if e.rule == "detect.mark"}
+    assert set(fixed) <= set(marks) and set(fixed.values()) == {"I"} and len(fixed) >= 6

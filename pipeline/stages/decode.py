@@ -49,6 +49,16 @@ class CharacterData(BaseModel):
     long_s: dict[str, str] = Field({}, alias="long-s")
     line_end_hyphen: LineEndHyphen = Field(default_factory=lambda: LineEndHyphen(marks=[]), alias="line-end-hyphen")
     lookalike: dict[str, str] = {}
+    mark_letter: dict[str, str] = Field({}, alias="mark-letter")
+
+    @field_validator("mark_letter")
+    @classmethod
+    def _mark_for_letter(cls, v):
+        for mark, letter in v.items():
+            if not (len(mark) == 1 and not mark.isalnum() and not mark.isspace() and len(letter) == 1
+                    and letter.isalpha()):
+                raise ValueError(f"{mark!r} = {letter!r}: a mark (no letter, digit or space) and one letter")
+        return v
 
     @field_validator("lookalike")
     @classmethod
@@ -77,6 +87,7 @@ def load_characters(path: Path = DATA) -> CharacterData:
 
 _CHARS = load_characters()
 HYPHEN_MARKS = frozenset(_CHARS.line_end_hyphen.marks)  # read by the stage layout
+MARK_LETTER = dict(_CHARS.mark_letter)  # read by the stage detect
 # a soft hyphen ending a line after a letter (spaces aside) is where the print broke a word: kept for the stage
 # layout, which reads it as a hyphen; anywhere else it is invisible, and removed
 _SOFT_HYPHEN_AT_END = (re.compile("(?<=[^\\W\\d_])\u00ad(?=[ \t]*(?:[\r\n\u2028\u2029\x0c]|\\Z))")

@@ -131,6 +131,10 @@ class Settings:
     lone_digit_support: int = 3    # a lone digit is fixed into a word ("1 have") when this many other places confirm it
     lone_digit_margin: float = -1.0  # ... and its own neighbours favour the word over a number by this much (log10)
     lone_digit_right: float = 0.0  # ... and the next word is at least as likely after the word as anywhere (log10)
+    # a lone mark ("and | have") is fixed into its letter only where its own neighbours clearly favour the word
+    # (log10, against the mark as a speck): the context model's unlisted pairs give a stray mark up to ~0.8
+    # ("the | seaport"), "I" read as a mark 1.5-3 ("that | should", "whenever | find")
+    lone_mark_margin: float = 1.0
     # a space too many or lost (correct/spaces.py): automatic from this posterior (benchmarks/correction.py
     # picks it on training documents; above 1: never), queried from the other
     auto_threshold_space: float = 1.01
@@ -180,7 +184,7 @@ class Settings:
     clean_print_unknown_rate: float = 0.0
     clean_print_precision: float = 0.98
     clean_print_rules: tuple = ("detect.nonword", "detect.realword", "detect.split", "detect.glued", "detect.case",
-                                "detect.digit")
+                                "detect.digit", "detect.mark")
     clean_print_languages: tuple = ("en",)  # ... in the languages whose proofread text measured those rates
     # a reading the print repeats more often than misreadings of the correction could make it (Poisson tail below
     # this: _prints_own) is the print's own word: its fixes are queries (0: never so judged)
@@ -700,6 +704,7 @@ def _run(text: str, ctx: Context) -> StageResult:
         cased = _capitals(wt, st, ctx, edits, queries)
         queries.extend(q for q in _punctuation(text) if q.start not in cased)
         _lone_digits(wt, st, edits, queries)
+    _lone_marks(wt, st, edits, queries)
     _lookalike_words(text, edits)
     queries = list(queries)
     _spaces(edits, queries, fixes, asks)
@@ -1614,6 +1619,53 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
             done.add(i)
             queries.append(Query(m.start(), m.end(), d, [w], round(min(0.9, 0.5 + margin / 10), 3), why,
                                  rule="detect.digit"))
+
+
+def _lone_marks(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
+    """A lone mark read for a one-letter word: Tesseract's "and | have", "[ say", "} thought" for "I"
+    (pipeline/data/characters.toml [mark-letter]: the marks, and the letter each is read for where that letter
+    is a word of the text's language, zipf 5 at least). Weighed as `_lone_digits` weighs a digit, but against
+    the mark as a stray speck: how much the neighbours say for the word (log10 of P(word | before) P(after |
+    word) over P(word) P(after): "whenever | find" +3.0, "the | seaport" +0.8). Fixed where at least
+    `lone_digit_support` other places of the same mark clearly read so (1 at least), the place's own neighbours
+    clearly favour the word too (lone_mark_margin) and the next word is at least as likely after it as anywhere
+    (lone_digit_right); asked where the neighbours favour the word at all; else left (a table's rule)."""
+    marks = {m: w for m, w in decode.MARK_LETTER.items() if m in wt.text and wt.lex.zipf(w.lower()) >= 5.0}
+    if not marks:
+        return
+    ctx, t, text = wt.context, wt.tokens, wt.text
+    lone = re.compile(rf"(?<!\S)[{re.escape(''.join(marks))}](?=[ \t]+[^\W\d_])")
+    found = []  # (offset, mark, word, margin, right)
+    for x in lone.finditer(text):
+        k = bisect.bisect_left(t.starts, x.end())  # the word after the mark
+        if k >= len(t.starts) or text[x.end():t.starts[k]].strip():
+            continue
+        nxt = t[k].group()
+        if len(nxt) < 2 or not nxt.islower():
+            continue
+        prev = None  # the word before, where only spaces part it from the mark (after a full stop: none)
+        if k and not text[t[k - 1].end():x.start()].strip():
+            prev = t.low(k - 1)
+            if not prev.isalpha():
+                continue
+        w = marks[x.group()]
+        low = w.lower()
+        right = math.log10(ctx.p_next(low, nxt)) - math.log10(ctx.p_uni(nxt))
+        left = math.log10(ctx.p_next(prev, low)) - math.log10(ctx.p_uni(low)) if prev else 0.0
+        found.append((x.start(), x.group(), w, left + right, right))
+    clear = Counter(mark for _, mark, _, margin, _ in found if margin >= 1.0)
+    taken = {e.start for e in edits}
+    for at, mark, w, margin, right in found:
+        if at in taken:
+            continue
+        support = clear[mark] - (margin >= 1.0)
+        why = (f"a mark read for the word {w!r}: its neighbours favour {w!r} there by {margin:.1f} (log10); "
+               f"{support} other places of this document clearly read so")
+        if st.auto and DIGIT_CONFIDENCE >= st.auto_threshold and support >= st.lone_digit_support \
+                and margin >= st.lone_mark_margin and right >= st.lone_digit_right:
+            edits.append(Edit(at, at + 1, w, "detect.mark", "auto", DIGIT_CONFIDENCE, why))
+        elif margin >= 0.0:
+            queries.append(Query(at, at + 1, mark, [w], round(min(0.9, 0.5 + margin / 10), 3), why, rule="detect.mark"))
 
 
 _WORD_OR_MARK = re.compile(r"[^\W\d_]+|[^\w\s]")
