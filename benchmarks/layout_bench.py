@@ -119,7 +119,7 @@ def main() -> int:
     ap.add_argument("--text", type=Path, nargs="*", help="clean texts to re-typeset instead of the corpus's")
     ap.add_argument("--noise", type=float, default=0.0, metavar="RATE",
                     help="cases damaged as OCR reads them: RATE of the body's longer words given a confusion of the OCR "
-                         "model (Cyrillic: its hand-set priors), the running heads a capital misread 3 times in 10 "
+                         "model (Cyrillic: learned from scanned pages), the running heads a capital misread 3 times in 10 "
                          "(pipeline.synth.noise; "
                          "with --all-stages, so that detection mends the words)")
     args = ap.parse_args()
@@ -138,7 +138,7 @@ def main() -> int:
             total = Score(0, 0, 0, 0, 0, 0, 0, 0)
             for seed in range(args.seeds):
                 case = make_case(lang, style, seed, srcs)
-                if args.noise:  # (Russian: the model's Cyrillic confusions, hand-set priors)
+                if args.noise:  # (Russian: the model's Cyrillic confusions)
                     import random
                     from dataclasses import replace
 

@@ -19,6 +19,8 @@ is a defect.
     .venv/bin/pip install -e '.[scan]'                                   # pillow and numpy, to draw pages
     .venv/bin/python benchmarks/scanned_bench.py --text moby.txt --seeds 3
     .venv/bin/python benchmarks/scanned_bench.py --text fortunes-ru.txt --lang ru --level heavy --show-wrong
+    .venv/bin/python benchmarks/scanned_bench.py --text fortunes-ru.txt --lang ru --seeds 6 --words 8000 \
+        --level light medium --learn pipeline/data/ocr_scans.json --about "..."   # the confusions learn.py merges
 
 Tesseract's text of each page is kept under --cache (default: a folder in the system's temporary
 directory), keyed by the page image's bytes, so a second run reads no page again.
@@ -159,39 +161,93 @@ def main() -> int:
     ap.add_argument("--lang", default="en", choices=sorted(LANGS))
     ap.add_argument("--seeds", type=int, default=2, help="books, seeds 1..N (default 2)")
     ap.add_argument("--words", type=int, default=6000, help="words a book (default 6000)")
-    ap.add_argument("--level", default="medium", choices=sorted(LEVELS))
+    ap.add_argument("--level", nargs="+", default=["medium"], choices=sorted(LEVELS))
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "edition-scans")
     ap.add_argument("--show-wrong", action="store_true", help="print detect's wrong changes")
+    ap.add_argument("--model", type=Path, default=None, help="an OCR model file to use instead of the shipped one")
+    ap.add_argument("--learn", type=Path, default=None, metavar="OUT",
+                    help="write the Cyrillic confusions of the books' scans (pipeline.correct.learn's counts) to OUT")
+    ap.add_argument("--about", default="", help="--learn: where the texts come from (kept in OUT's provenance)")
     args = ap.parse_args()
+    if args.model:
+        from pipeline.correct import model as ocr_model
+        ocr_model.MODEL_FILE = args.model
+        ocr_model.shared.cache_clear()
     args.cache.mkdir(parents=True, exist_ok=True)
     paras = [b for t in args.text for b in blocks_of(t.read_text(encoding="utf-8")) if len(b.split()) >= 20]
     full = Resources(ROOT)
     before = Resources(ROOT).with_stages([s for s in full.config["stages"] if s != "detect"])
     w = Witness(id="scan", file="scan.txt", language=args.lang, work="scan", role="original", origin="file")
-    print(f"{args.level} scans ({LEVELS[args.level]}), Tesseract {LANGS[args.lang]}; WER over truth words")
-    print(f"{'':<8} {'words':>6} {'raw':>7} {'no detect':>9} {'pipeline':>8} {'detect':>7}  "
-          f"{'fixed':>5} {'broken':>6} {'miscor':>6} {'queries':>7}  detect's automatic changes right/all placed")
-    for seed in range(1, args.seeds + 1):
-        book_paras = window(paras, args.words, seed)
-        raw = scanned(book_paras, args.lang, seed, args.level, args.cache)
-        n0 = tally(book_paras, raw, clean_witness(raw, w, before), words_of)
-        n = tally(book_paras, raw, clean_witness(raw, w, full), words_of)
-        words = n["words"]
-        rules, unplaced = n["rules"], n["unplaced"]
-        # detect's changes whose truth word is known (Tesseract may set a line elsewhere: no word aligns there)
-        right = sum(a for a, _ in rules.values())
-        all_ = sum(a + b for a, b in rules.values()) - sum(unplaced.values())
-        print(f"seed {seed:<3} {words:>6} {100 * n['wer_before'] / words:>6.2f}% {100 * n0['wer_after'] / words:>8.2f}% "
-              f"{100 * n['wer_after'] / words:>7.2f}% {100 * (n['wer_after'] - n0['wer_after']) / words:>+6.2f}  "
-              f"{n['fixed'] - n0['fixed']:>5} {n['broken'] - n0['broken']:>6} {n['miscorrected'] - n0['miscorrected']:>6} "
-              f"{n['queries']:>7}  {right}/{all_}" + (f" ({right / all_:.3f})" if all_ else ""))
-        print(" " * 9 + "by rule: " + ", ".join(f"{r} {a}/{a + b - unplaced.get(r, 0)}" for r, (a, b) in sorted(rules.items()))
-              + f"; not placed: {sum(unplaced.values())}")
-        if args.show_wrong:
-            done = set(n0["wrong"])
-            for x in n["wrong"]:
-                if x not in done:
-                    print(f"    {x}")
+    if args.learn:
+        return learn_scans(args, paras, before, w)
+    for level in args.level:
+        print(f"{level} scans ({LEVELS[level]}), Tesseract {LANGS[args.lang]}; WER over truth words")
+        print(f"{'':<8} {'words':>6} {'raw':>7} {'no detect':>9} {'pipeline':>8} {'detect':>7}  "
+              f"{'fixed':>5} {'broken':>6} {'miscor':>6} {'queries':>7}  detect's automatic changes right/all placed")
+        for seed in range(1, args.seeds + 1):
+            book_paras = window(paras, args.words, seed)
+            raw = scanned(book_paras, args.lang, seed, level, args.cache)
+            report(seed, book_paras, tally(book_paras, raw, clean_witness(raw, w, before), words_of),
+                   tally(book_paras, raw, clean_witness(raw, w, full), words_of), args.show_wrong)
+    return 0
+
+
+def report(seed: int, paras: list[str], n0: dict, n: dict, show_wrong: bool) -> None:
+    """One book's line: WER raw, without detect and with it; detect's changes (`n` less `n0`)."""
+    words = n["words"]
+    rules, unplaced = n["rules"], n["unplaced"]
+    # detect's changes whose truth word is known (Tesseract may set a line elsewhere: no word aligns there)
+    right = sum(a for a, _ in rules.values())
+    all_ = sum(a + b for a, b in rules.values()) - sum(unplaced.values())
+    print(f"seed {seed:<3} {words:>6} {100 * n['wer_before'] / words:>6.2f}% {100 * n0['wer_after'] / words:>8.2f}% "
+          f"{100 * n['wer_after'] / words:>7.2f}% {100 * (n['wer_after'] - n0['wer_after']) / words:>+6.2f}  "
+          f"{n['fixed'] - n0['fixed']:>5} {n['broken'] - n0['broken']:>6} {n['miscorrected'] - n0['miscorrected']:>6} "
+          f"{n['queries']:>7}  {right}/{all_}" + (f" ({right / all_:.3f})" if all_ else ""))
+    print(" " * 9 + "by rule: " + ", ".join(f"{r} {a}/{a + b - unplaced.get(r, 0)}" for r, (a, b) in sorted(rules.items()))
+          + f"; not placed: {sum(unplaced.values())}")
+    if show_wrong:
+        done = set(n0["wrong"])
+        for x in n["wrong"]:
+            if x not in done:
+                print(f"    {x}")
+
+
+def learn_scans(args, paras: list[str], before: Resources, w: Witness) -> int:
+    """`--learn OUT`: each book scanned at each level, cleaned without detect (the text detect reads), aligned
+    with its truth as the dev sets' OCR is (pipeline.correct.learn.count); its confusions of Cyrillic letters
+    (a letter group for a letter group, no lost or added one: those would mix with the Latin ones) and the
+    counts of the Cyrillic letter groups they and the priors mean, with their provenance."""
+    import datetime
+    import json
+
+    from pipeline.correct import learn
+
+    docs = []
+    for level in args.level:
+        for seed in range(1, args.seeds + 1):
+            book_paras = window(paras, args.words, seed)
+            raw = scanned(book_paras, args.lang, seed, level, args.cache)
+            docs.append(("scans", f"{seed}-{level}", clean_witness(raw, w, before).text, "\n\n".join(book_paras)))
+    stats = learn.count(docs)
+    # (seen three times or more, as learn.build keeps a confusion: the rarer are learn's unseen edits, of the dev sets)
+    conf = {k: n for k, n in stats["conf"].items() if learn.cyrillic_pair(*k) and n >= learn.MIN_COUNT}
+    priors = json.loads((learn.DATA / "ocr_priors.json").read_text(encoding="utf-8"))["priors"]
+    meant = {m for m, _ in conf} | {p["meant"] for p in priors if learn.cyrillic_pair(p["meant"], p["meant"])}
+    out = {
+        "provenance": {
+            "made_by": "benchmarks/scanned_bench.py --learn",
+            "texts": [t.name for t in args.text], "about": args.about, "words_a_book": args.words, "seeds": args.seeds,
+            "levels": {lv: LEVELS[lv] for lv in args.level}, "engine": f"Tesseract ({LANGS[args.lang]})",
+            "fonts": FONTS, "words": stats["words"], "misread_words": stats["wrong"],
+            "date": datetime.date.today().isoformat(),
+            "note": "confusion counts of real OCR of pages drawn and degraded from a clean text; merged into the "
+                    "OCR model by pipeline/correct/learn.py (Cyrillic letters only)"},
+        "confusions": [{"meant": m, "printed": p, "count": n} for (m, p), n in sorted(conf.items())],
+        "grams": {g: stats["grams"][g] for g in sorted(meant) if stats["grams"].get(g)},
+    }
+    args.learn.write_text(json.dumps(out, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"{args.learn}: {len(conf)} Cyrillic confusions from {len(docs)} books, {stats['words']} words, "
+          f"{stats['wrong']} misread")
     return 0
 
 

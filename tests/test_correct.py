@@ -388,3 +388,30 @@ def test_a_books_pages_are_dealt_into_one_fold():
     assert {f for folds in books.values() for f in folds} == {0, 1}
     held = {n for _, n, _, _ in learn.documents(("icdar2017_en",), fold=0)}
     assert held and all(number[n] % 2 == 0 for n in held)
+
+
+def test_scans_teach_the_cyrillic_confusions_and_leave_the_latin_ones(tmp_path):
+    """pipeline/data/ocr_scans.json (Tesseract's reading of scanned Russian pages, benchmarks/scanned_bench.py
+    --learn) is merged into the learned counts: the shipped model's Cyrillic confusions rest on it ("т" read
+    "г", "п" read "н"), and its Latin ones are exactly those the dev sets alone give; a Latin pair or letter
+    group in the file is one clear error naming it."""
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert data["provenance"]["scans"]["file"] == "pipeline/data/ocr_scans.json"
+    rows = {(c["meant"], c["printed"]): c for c in data["confusions"]}
+    assert rows[("т", "г")]["count"] >= 50 and rows[("п", "н")]["source"] == "prior+learned"
+    hand = json.loads((learn.DATA / "ocr_priors.json").read_text(encoding="utf-8"))
+    classes = [learn.ClassPrior.model_validate(c) for c in hand.get("classes", [])]
+    alone = learn.build(learn.count(list(learn.documents())), hand["priors"], {}, classes=classes)
+    cyrillic = regex.compile(r"\p{Cyrillic}")
+    latin = {(c["meant"], c["printed"]): c for c in alone["confusions"] if not cyrillic.search(c["meant"] + c["printed"])}
+    assert latin == {k: c for k, c in rows.items() if not cyrillic.search(k[0] + k[1])}
+    assert alone["unseen_edit_p"] == data["unseen_edit_p"] and alone["word_error_rate"] == data["word_error_rate"]
+    for bad, said in (({"meant": "e", "printed": "c", "count": 5}, "not Cyrillic letters for Cyrillic letters"),
+                      ({"meant": "т", "printed": "", "count": 5}, "confusions")):
+        path = tmp_path / "ocr_scans.json"
+        path.write_text(json.dumps({"provenance": {}, "confusions": [bad], "grams": {}}), encoding="utf-8")
+        with pytest.raises(EditionError, match=said):
+            learn.merge_scans({"conf": {}, "grams": {}}, path)
+    path.write_text(json.dumps({"provenance": {}, "confusions": [], "grams": {"e": 3}}), encoding="utf-8")
+    with pytest.raises(EditionError, match="not a group of Cyrillic letters"):
+        learn.merge_scans({"conf": {}, "grams": {}}, path)

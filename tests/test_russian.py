@@ -225,7 +225,10 @@ def test_a_print_that_spells_with_yo_is_not_asked_to_drop_it(cleaned, tmp_path):
     st = detect.Settings.of(ctx)
     spelt, plain = detect._Witness(yo, ctx, st), detect._Witness(text.replace(" ее ", " её ", 1), ctx, st)
     assert spelt.prints_yo and not plain.prints_yo
-    assert "ее" not in dict(spelt.realword_variants("её")) and "ее" in dict(plain.realword_variants("её"))
+    # such a print's variants drop the other spelling of the reading (whatever the OCR model offers: learned from
+    # Tesseract's Russian, it reads «ё» as «е» now and then and never the reverse)
+    assert detect._not_yo_spellings("её", [("ее", 1.0), ("ей", 2.0)]) == [("ей", 2.0)]
+    assert detect._not_yo_spellings("все", [("всё", 1.0), ("вся", 2.0)]) == [("вся", 2.0)]
     r = detect.run(yo, ctx)
     only_yo = [(yo[q.start:q.end], s) for q in r.queries for s in q.suggestions
                if s.lower().replace("ё", "е") == yo[q.start:q.end].lower().replace("ё", "е")]

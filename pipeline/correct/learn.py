@@ -7,9 +7,12 @@ For every aligned misread (see align.py) the letters are aligned again (rapidfuz
 opcodes, gold -> OCR) and each run of adjacent differences becomes one confusion
 of up to three letters a side: "m" printed "rn", "h" printed "li", "th" printed
 "tb", "e" printed "c", a lost space (" " printed ""). P(printed | meant) is the count
-of the confusion over the count of the meant letters in the gold. Hand-set priors
-(pipeline/data/ocr_priors.json: the Cyrillic confusions, for which there is no gold)
-enter as pseudo-counts, so the data overrule them where there is data. A class prior (the same
+of the confusion over the count of the meant letters in the gold. The dev sets have no Russian: the
+Cyrillic confusions are counted on Tesseract's reading of scanned Russian pages against their text
+(pipeline/data/ocr_scans.json, `ScanCounts`, made by benchmarks/scanned_bench.py --learn; Cyrillic letters
+for Cyrillic letters only, so that no Latin confusion's rate moves), merged into the counts. Hand-set priors
+(pipeline/data/ocr_priors.json: Cyrillic confusions) enter as pseudo-counts, so the data overrule them
+where there is data. A class prior (the same
 file's "classes": accents put on letters) is a floor instead: a habit of one print that the others
 never show is no rarer in an unseen print for being absent from the learned ones (`class_pairs`).
 
@@ -27,7 +30,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.correct.accents import accent, plain
@@ -38,7 +41,9 @@ BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 DEV_SETS = ("icdar2017_en", "overproof_smh_dev")
 DATA = Path(__file__).resolve().parent.parent / "data"
 MAX_SEG = 3
+MIN_COUNT = 3  # a confusion seen fewer times is no entry of the model (its count goes to the unseen edits')
 PRIOR_WEIGHT = 20.0  # pseudo-count of a hand-set prior
+SCANS = DATA / "ocr_scans.json"  # the Cyrillic confusions of scanned pages (ScanCounts)
 
 
 class ClassPrior(BaseModel):
@@ -46,6 +51,64 @@ class ClassPrior(BaseModel):
     name: str = Field(alias="class", pattern="^accent$")
     p: float = Field(gt=0, lt=0.01)
     about: str = ""
+
+
+class ScanConfusion(BaseModel):
+    meant: str = Field(min_length=1, max_length=MAX_SEG)
+    printed: str = Field(min_length=1, max_length=MAX_SEG)
+    count: int = Field(ge=MIN_COUNT)  # (rarer ones would count among the dev sets' unseen edits)
+
+
+class ScanCounts(BaseModel):
+    """pipeline/data/ocr_scans.json: the Cyrillic confusions of real OCR of scanned pages (Tesseract on pages
+    drawn from a clean Russian text and degraded: benchmarks/scanned_bench.py --learn), with the counts of
+    the letter groups they and the priors mean; merged into the dev sets' counts (which have no Cyrillic)."""
+    provenance: dict
+    confusions: list[ScanConfusion]
+    grams: dict[str, int]
+
+    @field_validator("grams")
+    @classmethod
+    def _cyrillic_grams(cls, v):
+        for g in v:
+            if not cyrillic_pair(g, g):
+                raise ValueError(f"{g!r}: not a group of Cyrillic letters (its count would change a Latin one's)")
+        return v
+
+    @field_validator("confusions")
+    @classmethod
+    def _cyrillic(cls, v):
+        for c in v:
+            if not cyrillic_pair(c.meant, c.printed):
+                raise ValueError(f"{c.meant!r} printed {c.printed!r}: not Cyrillic letters for Cyrillic letters")
+        return v
+
+
+def cyrillic_pair(meant: str, printed: str) -> bool:
+    """A confusion of Cyrillic letters for Cyrillic letters, neither side empty: one the scans may teach
+    without touching a Latin text's (a lost letter, a digit or a mark would share the Latin groups)."""
+    return bool(meant) and bool(printed) and all("\u0400" <= c <= "\u04ff" and c.isalpha() for c in meant + printed)
+
+
+def merge_scans(stats: dict, path: Path = SCANS) -> dict | None:
+    """Add the scans' Cyrillic counts (`ScanCounts`) to `stats` (learn.count's); their provenance, or None
+    where there is no such file."""
+    if not path.exists():
+        return None
+    from pydantic import ValidationError
+
+    from pipeline.errors import EditionError
+    try:
+        scans = ScanCounts.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise EditionError(str(path), f"invalid scan confusion counts: {where}: {err['msg']}") from None
+    for c in scans.confusions:
+        stats["conf"][(c.meant, c.printed)] += c.count
+    for g, n in scans.grams.items():
+        stats["grams"][g] += n
+    return scans.provenance
 
 
 def class_pairs(name: str) -> list[tuple[str, str]]:
@@ -138,7 +201,7 @@ def count(docs) -> dict:
     return {"conf": conf, "grams": grams, "words": words, "wrong": wrong, "garbled": garbled}
 
 
-def build(stats: dict, priors: list[dict], provenance: dict, min_count: int = 3,
+def build(stats: dict, priors: list[dict], provenance: dict, min_count: int = MIN_COUNT,
           classes: list[ClassPrior] = ()) -> dict:
     """The model file's content: confusions with probabilities and the figures they rest on; each pair of
     a class prior at least its class's p."""
@@ -196,11 +259,13 @@ def main(argv=None) -> int:
     classes = [ClassPrior.model_validate(c) for c in hand.get("classes", [])]
     docs = list(documents(args.sets, args.fold, args.folds))
     stats = count(docs)
+    scans = merge_scans(stats)
     prov = {
         "learned_by": "pipeline/correct/learn.py",
         "sources": {s: sorted(n for ss, n, _, _ in docs if ss == s) for s in args.sets},
         "fold": None if args.fold is None else f"{args.fold} of {args.folds}",
         "priors": "pipeline/data/ocr_priors.json",
+        "scans": None if scans is None else {"file": "pipeline/data/ocr_scans.json", **scans},
         "date": datetime.date.today().isoformat(),
         "note": "P(printed | meant) = count / occurrences of the meant letters in the aligned gold words",
     }

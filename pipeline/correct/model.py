@@ -1,7 +1,8 @@
 """The OCR error model: how likely OCR prints one letter group for another.
 
 Loaded from pipeline/data/ocr_model.json (learned by pipeline/correct/learn.py from
-the dev sets' OCR / ground-truth pairs, with hand-set priors for Cyrillic). Costs
+the dev sets' OCR / ground-truth pairs; its Cyrillic confusions from scanned Russian pages read by
+Tesseract, pipeline/data/ocr_scans.json, over hand-set priors). Costs
 are -log10 P(printed | meant): "m" printed "rn" (P 0.038) costs 1.4, "h" printed
 "b" (0.010) 2.0, an edit the table lacks (about 1e-4) 3.9. The one model serves
 detection (which readings are likely damage), candidate ranking (the noisy
@@ -124,13 +125,18 @@ class OcrModel:
         return total
 
     def share(self, meant: str, printed: str) -> float:
-        """The share of the learned misreadings that are this confusion (its count over all the
-        confusions' counts; 0 for one the model did not learn): how often OCR in general makes it."""
+        """The share of the learned misreadings of its script that are this confusion (its count over the
+        counts of the confusions of Cyrillic letters, or of the others; 0 for one the model did not learn):
+        how often OCR in general makes it. (Per script: the Cyrillic confusions are learned from other
+        texts than the Latin ones, and their number says nothing of how common a Latin one is.)"""
         shares = self.__dict__.get("_shares")
         if shares is None:
             counts = {(c.meant, c.printed): c.count for c in self.data.confusions if c.meant != c.printed}
-            total = sum(counts.values()) or 1
-            shares = self.__dict__["_shares"] = {k: n / total for k, n in counts.items()}
+            totals = Counter()
+            for (m, p), n in counts.items():
+                totals[_cyrillic(m + p)] += n
+            shares = self.__dict__["_shares"] = {(m, p): n / (totals[_cyrillic(m + p)] or 1)
+                                                 for (m, p), n in counts.items()}
         return shares.get((meant, printed), 0.0)
 
     def capital_for_small(self, min_p: float = 0.001) -> dict[str, tuple[str, ...]]:
@@ -319,6 +325,11 @@ def _place(printed: str, p: int, groups, longest_get, cheapest_get) -> tuple:
             if group:
                 options.append((b, group, printed[p + b:]))
     return cheapest, options
+
+
+def _cyrillic(s: str) -> bool:
+    """Whether a confusion's letters are Cyrillic (any of them)."""
+    return any("\u0400" <= c <= "\u04ff" for c in s)
 
 
 def _letters(s: str) -> str:
