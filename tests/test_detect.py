@@ -1148,7 +1148,8 @@ def test_a_lone_mark_read_for_i_is_fixed_where_the_document_confirms_it(resource
     """Tesseract reads the pronoun "I" as "|" or "[" on a poor scan ("and | have"). A lone mark is weighed as a
     lone digit is, against the mark as a speck: where several places of the same mark clearly read "I", every
     place whose neighbours favour it is fixed; a mark no neighbour speaks for ("the | sea", a rule drawn between
-    words) is not read as "I" (an odd mark between words, it may still be asked about)."""
+    words) is not read as "I" (an odd mark between words, it may still be asked about), nor are the marks of a
+    table's row ("chicken | egg | glass | milk")."""
     from pipeline.synth.unseen import running_paragraphs
 
     text = "\n\n".join(running_paragraphs()[:60])
@@ -1161,6 +1162,8 @@ def test_a_lone_mark_read_for_i_is_fixed_where_the_document_confirms_it(resource
         text = text[:k] + "|" + text[k + 1:]
     speck = text.index(" the sea", 3000) + 4
     text = text[:speck] + " |" + text[speck:]  # "the | sea"
+    row = len(text) + 2
+    text += "\n\nchicken | egg | glass | milk for the crew and | have some more of it\n"  # a table's row
     r = detect.run(text, en_context(resources))
     # fixed, or (this print being clean, its few fixes are asked: _clean_print) asked with "I" first
     # ("And would | be a murderer": "would I" asks a question, which the neighbours do not favour: left;
@@ -1173,3 +1176,5 @@ def test_a_lone_mark_read_for_i_is_fixed_where_the_document_confirms_it(resource
     r = detect.run(text, en_context(resources, clean_print_false_rate=0.0))
     fixed = {e.start: e.after for e in r.edits if e.rule == "detect.mark"}
     assert set(fixed) <= set(marks) and set(fixed.values()) == {"I"} and len(fixed) >= 6
+    assert not [e for e in r.edits if e.start >= row] and not [q for q in r.queries if q.rule == "detect.mark"
+                                                               and q.start >= row]

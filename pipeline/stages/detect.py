@@ -1629,14 +1629,18 @@ def _lone_marks(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
     word) over P(word) P(after): "whenever | find" +3.0, "the | seaport" +0.8). Fixed where at least
     `lone_digit_support` other places of the same mark clearly read so (1 at least), the place's own neighbours
     clearly favour the word too (lone_mark_margin) and the next word is at least as likely after it as anywhere
-    (lone_digit_right); asked where the neighbours favour the word at all; else left (a table's rule)."""
+    (lone_digit_right); asked where the neighbours favour the word at all; else left (a table's rule; and where
+    three such marks stand within a printed line's length, a table's row, none is read)."""
     marks = {m: w for m, w in decode.MARK_LETTER.items() if m in wt.text and wt.lex.zipf(w.lower()) >= 5.0}
     if not marks:
         return
     ctx, t, text = wt.context, wt.tokens, wt.text
     lone = re.compile(rf"(?<!\S)[{re.escape(''.join(marks))}](?=[ \t]+[^\W\d_])")
+    apart = re.compile(rf"(?<!\S)[{re.escape(''.join(marks))}](?!\S)")
     found = []  # (offset, mark, word, margin, right)
     for x in lone.finditer(text):
+        if len(apart.findall(text, max(0, x.start() - 40), x.end() + 40)) >= 3:
+            continue  # a table's row ("chicken | egg | glass of milk"): its marks are rules
         k = bisect.bisect_left(t.starts, x.end())  # the word after the mark
         if k >= len(t.starts) or text[x.end():t.starts[k]].strip():
             continue
