@@ -1178,3 +1178,21 @@ def test_a_lone_mark_read_for_i_is_fixed_where_the_document_confirms_it(resource
     assert set(fixed) <= set(marks) and set(fixed.values()) == {"I"} and len(fixed) >= 6
     assert not [e for e in r.edits if e.start >= row] and not [q for q in r.queries if q.rule == "detect.mark"
                                                                and q.start >= row]
+
+
+def test_a_name_the_scan_misreads_twice_is_mended_where_the_witness_writes_it_right(resources):
+    """An Overproof page (smh_15770000) prints "Charlea" and "Fdward" twice each inside its lists of names,
+    beside "Charles" and "Edward" printed right as often or more: a repeated capitalised non-word is the
+    witness's own name only where its likeliest correction is not a name the witness itself writes so. Both
+    are fixed (they were protected as names); a made-up name the witness repeats with no such twin is not."""
+    from tests.conftest import SHARED
+
+    raw = (SHARED / "benchmarks" / "overproof_smh_dev" / "ocr" / "smh_15770000.txt").read_text(encoding="utf-8")
+    w = Witness(id="scan", file="scan.txt", language="en", work="scan", role="original", origin="file")
+    c = clean_witness(raw, w, resources)
+    fixed = {(raw[ch.start:ch.end], ch.after) for ch in c.changes if ch.rule == "detect.nonword"}
+    assert {("Charlea", "Charles"), ("Fdward", "Edward")} <= fixed
+    assert "Charlea" not in c.text and "Fdward" not in c.text
+    made_up = raw.replace("Lieut ", "Lieut Quorrobolong ", 2)
+    c = clean_witness(made_up, w, resources)
+    assert c.text.count("Quorrobolong") == 2

@@ -1976,8 +1976,20 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
             # often than damage («мелкособственническими», "trustification"): not worth a query
             return None
         return ("nonword", base, suffix, {}, True, z)
-    # a capitalised non-word is a name where the witness uses it capitalised elsewhere (name_like)
-    return ("nonword", base, suffix, cands, True if name_like else CAPITAL if capital else False, z)
+    # a capitalised non-word is a name where the witness uses it capitalised elsewhere (name_like), unless its
+    # likeliest correction is a word the witness writes capitalised at least as often: then its repetition is
+    # the scan's habit ("Sydnoy" twice beside "Sydney" 15 times), weighed as any capitalised reading is
+    if name_like and not _misread_name(base, cands, wt):
+        return ("nonword", base, suffix, cands, True, z)
+    return ("nonword", base, suffix, cands, CAPITAL if capital else False, z)
+
+
+def _misread_name(base: str, cands: dict[str, float], wt: _Witness) -> bool:
+    """Whether a capitalised non-word the witness repeats inside its sentences misreads a word it writes so:
+    its likeliest candidate (by channel cost), capitalised, is written capitalised inside sentences at least
+    as often as the reading."""
+    best = min(((cost, c) for c, cost in cands.items() if " " not in c), default=None)
+    return best is not None and wt.capitalised.get(_capital_form(base, best[1]), 0) >= wt.capitalised.get(base, 0)
 
 
 def _habit_of(base: str, own: int, wt: _Witness) -> bool:
