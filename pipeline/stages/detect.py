@@ -1984,23 +1984,28 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     return ("nonword", base, suffix, cands, CAPITAL if capital else False, z)
 
 
+def _likeliest_word(cands: dict[str, float], wt: _Witness) -> str | None:
+    """A reading's likeliest candidate of one word: the cheapest by channel cost, then the one the witness
+    prints most."""
+    best = min(((cost, -wt.vocab.get(c, 0), c) for c, cost in cands.items() if " " not in c), default=None)
+    return None if best is None else best[2]
+
+
 def _misread_name(base: str, cands: dict[str, float], wt: _Witness) -> bool:
     """Whether a capitalised non-word the witness repeats inside its sentences misreads a word it writes so:
-    its likeliest candidate (by channel cost), capitalised, is written capitalised inside sentences at least
-    as often as the reading."""
-    best = min(((cost, c) for c, cost in cands.items() if " " not in c), default=None)
-    return best is not None and wt.capitalised.get(_capital_form(base, best[1]), 0) >= wt.capitalised.get(base, 0)
+    its likeliest candidate, capitalised, is written capitalised inside sentences at least as often as the
+    reading."""
+    best = _likeliest_word(cands, wt)
+    return best is not None and wt.capitalised.get(_capital_form(base, best), 0) >= wt.capitalised.get(base, 0)
 
 
 def _habit_of(base: str, own: int, wt: _Witness) -> bool:
     """Whether a form the lexicon lacks, which the witness prints `own` times, is its misreading of a word: its
-    likeliest candidate (by channel cost, then the witness's use) is one word of the lexicon that the witness
-    prints at least as often (not another misreading the witness repeats: "вгсний" beside "вгений")."""
-    cands = [(cost, -wt.vocab.get(c, 0), c) for c, cost in wt.candidates(base).items() if " " not in c]
-    if not cands:
-        return False
-    _, uses, best = min(cands)
-    return -uses >= own and wt.lex.at_least(best.lower(), wt.st.known_zipf)
+    likeliest candidate is one word of the lexicon that the witness prints at least as often (not another
+    misreading the witness repeats: "вгсний" beside "вгений")."""
+    best = _likeliest_word(wt.candidates(base), wt)
+    return (best is not None and wt.vocab.get(best, 0) >= own
+            and wt.lex.at_least(best.lower(), wt.st.known_zipf))
 
 
 # the protection of a capitalised reading inside a sentence: a name unless the witness's own use
