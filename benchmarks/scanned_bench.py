@@ -52,6 +52,7 @@ import argparse
 import hashlib
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -170,6 +171,11 @@ def window(paras: list[str], words: int, seed: int) -> list[str]:
     return out
 
 
+def _importable(*names: str) -> bool:
+    import importlib.util
+    return all(importlib.util.find_spec(n) is not None for n in names)
+
+
 def words_of(token: str) -> str:
     """What of a whitespace token is compared: its words as the dev sets' scorer cuts them (letters,
     digits, inner apostrophes), not the marks around them ("myself;", "whale’s": "myself", "whale's")."""
@@ -190,6 +196,13 @@ def main() -> int:
                     help="write the Cyrillic confusions of the books' scans (pipeline.correct.learn's counts) to OUT")
     ap.add_argument("--about", default="", help="--learn: where the texts come from (kept in OUT's provenance)")
     args = ap.parse_args()
+    missing = [what for what, ok in (("Tesseract (apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus)",
+                                      shutil.which("tesseract")),
+                                     ("pillow and numpy (pip install -e '.[scan]')", _importable("PIL", "numpy")))
+               if not ok]
+    if missing:
+        print(f"scanned_bench: needs {' and '.join(missing)}", file=sys.stderr)
+        return 2
     if args.model:
         from pipeline.correct import model as ocr_model
         ocr_model.MODEL_FILE = args.model
