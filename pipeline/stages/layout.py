@@ -847,14 +847,16 @@ def _paced(members: list[int], nums: list[int | None]) -> bool:
 def _rising(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The longest run of (line, number) pairs whose numbers rise, in order (patience sorting)."""
     tails: list[int] = []  # per run length, the position in `pairs` of the smallest last number
+    values: list[int] = []  # ... and that number
     back: list[int] = []
     for k, (_, v) in enumerate(pairs):
-        j = bisect.bisect_left([pairs[t][1] for t in tails], v)
+        j = bisect.bisect_left(values, v)
         back.append(tails[j - 1] if j else -1)
         if j == len(tails):
             tails.append(k)
+            values.append(v)
         else:
-            tails[j] = k
+            tails[j], values[j] = k, v
     out, k = [], tails[-1] if tails else -1
     while k >= 0:
         out.append(pairs[k])
