@@ -981,7 +981,8 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         key, value = _head_key(ln.text)
         if len(key) < 3 or len(key.split()) > 10:
             continue
-        values[i] = value
+        if strong and not any(n in by_length for n in range(len(key) - 4, len(key) + 5)):
+            continue  # no head of about its length to join
         if table is not None and not _one_byte(key, table, seen):  # a 257th character: as printed from here on
             back = {ord(b): chr(c) for c, b in table.items()}
             by_length = {n: (ids, [h.translate(back) for h in heads]) for n, (ids, heads) in by_length.items()}
@@ -1001,6 +1002,7 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         first = min((near_ids[k] for _, _, k in matches), default=None)
         if first is None and strong:
             continue
+        values[i] = value
         if first is None:
             clusters.append((key, [i]))
             ids, heads = by_length.setdefault(len(key), ([], []))
