@@ -1910,8 +1910,10 @@ def _judge(w: str, initial: bool, wt: _Witness, names, ctx: Context, st: Setting
     capital = base[:1].isupper() and not initial
     name_like = capital and wt.capitalised.get(base, 0) >= 2
     # a form only the witness's repetition makes a word, whose likeliest misread word the witness prints at least
-    # as often, is the scan's habit, not the writer's ("будег" 4 times beside "будет" 40: "т" read "г")
-    own_word = own >= st.witness_known and not (z < st.known_zipf and _habit_of(base, own, wt))
+    # as often, is the scan's habit, not the writer's ("будег" 4 times beside "будет" 40: "т" read "г"): weighed
+    # as a non-word where a real word is never fixed (not English, whose real words' fixes weigh the same evidence)
+    own_word = own >= st.witness_known and not (z < st.known_zipf and ctx.language != "en"
+                                                and _habit_of(base, own, wt))
     # a capital inside a lower-case word is a misread more often than a word ("shaU", "foUowed")
     if (z >= st.known_zipf or own_word) and not _camel(base):
         if len(base) < 2:
