@@ -1611,14 +1611,25 @@ def _lone_digits(wt: _Witness, st: Settings, edits: list, queries: list) -> None
         support = clear[(d, w)] - (margin >= 1.0)
         why = (f"a digit read for the word {w!r}: its neighbours favour {w!r} over a number by {margin:.1f} (log10); "
                f"{support} other places of this document clearly read so")
-        if st.auto and DIGIT_CONFIDENCE >= st.auto_threshold and support >= st.lone_digit_support and margin >= st.lone_digit_margin \
-                and right >= st.lone_digit_right:
+        verdict = _lone_verdict(margin, right, support, st.lone_digit_margin, st)
+        if verdict == "fix":
             done.add(i)
             edits.append(Edit(m.start(), m.end(), w, "detect.digit", "auto", DIGIT_CONFIDENCE, why))
-        elif margin >= 0.0:
+        elif verdict == "ask":
             done.add(i)
             queries.append(Query(m.start(), m.end(), d, [w], round(min(0.9, 0.5 + margin / 10), 3), why,
                                  rule="detect.digit"))
+
+
+def _lone_verdict(margin: float, right: float, support: int, bar: float, st: Settings) -> str | None:
+    """What becomes of a lone digit or mark weighed as a one-letter word (`_lone_digits`, `_lone_marks`): "fix"
+    where at least `lone_digit_support` other places of it clearly read so, its own neighbours favour the word
+    by `bar` and the next word is at least as likely after it as anywhere (lone_digit_right); "ask" where its
+    neighbours favour the word at all; else None."""
+    if st.auto and DIGIT_CONFIDENCE >= st.auto_threshold and support >= st.lone_digit_support and margin >= bar \
+            and right >= st.lone_digit_right:
+        return "fix"
+    return "ask" if margin >= 0.0 else None
 
 
 def _lone_marks(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
@@ -1665,10 +1676,10 @@ def _lone_marks(wt: _Witness, st: Settings, edits: list, queries: list) -> None:
         support = clear[mark] - (margin >= 1.0)
         why = (f"a mark read for the word {w!r}: its neighbours favour {w!r} there by {margin:.1f} (log10); "
                f"{support} other places of this document clearly read so")
-        if st.auto and DIGIT_CONFIDENCE >= st.auto_threshold and support >= st.lone_digit_support \
-                and margin >= st.lone_mark_margin and right >= st.lone_digit_right:
+        verdict = _lone_verdict(margin, right, support, st.lone_mark_margin, st)
+        if verdict == "fix":
             edits.append(Edit(at, at + 1, w, "detect.mark", "auto", DIGIT_CONFIDENCE, why))
-        elif margin >= 0.0:
+        elif verdict == "ask":
             queries.append(Query(at, at + 1, mark, [w], round(min(0.9, 0.5 + margin / 10), 3), why, rule="detect.mark"))
 
 

@@ -1020,12 +1020,12 @@ def find_furniture(lines: list[Line]) -> tuple[set[int], list[Query]]:
         # three times pages apart; or twice, each beside a page number
         nums = [values.get(i) for i in members]
         own = None not in nums and all(1 <= b - a <= 3 for a, b in zip(nums, nums[1:]))  # its own page numbers
-        # ... or numbered often enough to turn the pages evenly where its numbers were read ("64 THE BOOK",
-        # "6h THE BOOK", "68 THE BOOK": a head the OCR damaged past matching leaves twice the span)
-        paced = not own and _paced(members, nums)
         beside = all(i - 1 in numbered or i + 1 in numbered or i == 0 for i in members) or own  # (line 0 tops a page)
         if len(members) < 3 and not (len(members) == 2 and beside):
             continue
+        # ... or numbered often enough to turn the pages evenly where its numbers were read ("64 THE BOOK",
+        # "6h THE BOOK", "68 THE BOOK": a head the OCR damaged past matching leaves twice the span)
+        paced = not own and _paced(members, nums)
         spans = [b - a for a, b in zip(members, members[1:])]
         mid = statistics.median(spans)
         if mid < 8:

@@ -101,8 +101,9 @@ def tally(paragraphs: list[str], raw: str, c, key: Callable[[str], str] | None =
     Per truth word: fixed (wrong in raw, right in the output), broken (right in raw, changed to a wrong
     word), miscorrected (wrong, changed, still wrong), flagged (wrong in raw and fixed, or covered by a
     query's raw span); the WER (token edit distance) before and after; each automatic detect rule's
-    (right, wrong), and of the wrong how many stand where no truth word is aligned (`unplaced`); and the wrong changes, as "printed -> output (truth t)". `key`: what of a
-    whitespace token is compared (default: all of it)."""
+    (right, wrong), and of the wrong how many stand where no truth word is aligned (`unplaced`); and the
+    wrong changes, as "printed -> output (truth t)". `key`: what of a whitespace token is compared (default:
+    all of it)."""
     truth = " ".join(paragraphs).split()
     dm = [(m.start(), m.end()) for m in _WORD.finditer(raw)]
     d_tokens = [raw[a:b] for a, b in dm]
